@@ -1,0 +1,56 @@
+"""Writes docs/cli.md from the CLI's own argparse help (run by scripts/gen-cli-docs).
+
+--check: fail, changing nothing, if docs/cli.md differs from what the CLI says now.
+Help is formatted at a fixed width so the page does not depend on the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from streamvis.cli import build_parser
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+WIDTH = 92
+HEADER = """# Command-line reference
+
+Every `streamvis` command with its options, as `streamvis COMMAND --help` prints them.
+This page is generated from the CLI itself by `scripts/gen-cli-docs`: do not edit it by
+hand (a test fails when it drifts from the CLI). Commands that talk to a server take
+`--uri` (default: `$STREAMVIS_URI` or `localhost:8001`) and print tables, or JSON with
+`--json`; errors are one line on stderr and exit status 1.
+"""
+
+
+def _help(parser: argparse.ArgumentParser) -> str:
+    parser.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=WIDTH)
+    return parser.format_help().rstrip()
+
+
+def render() -> str:
+    parser = build_parser()
+    sections = [HEADER, "## streamvis\n", f"```text\n{_help(parser)}\n```\n"]
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001 - argparse has no public way to list subparsers
+    for name, sub in commands.choices.items():
+        sections += [f"## streamvis {name}\n", f"```text\n{_help(sub)}\n```\n"]
+    return "\n".join(sections)
+
+
+def main(argv: list[str]) -> int:
+    text = render()
+    if "--check" in argv:
+        if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
+            print(f"{DOC.relative_to(Path.cwd())} is out of date with the CLI: run "  # noqa: T201
+                  "scripts/gen-cli-docs", file=sys.stderr)
+            return 1
+        print("docs/cli.md matches the CLI")  # noqa: T201
+        return 0
+    DOC.write_text(text, encoding="utf-8")
+    print("wrote docs/cli.md from the CLI's help")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

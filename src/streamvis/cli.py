@@ -1,0 +1,375 @@
+"""The `streamvis` command line.
+
+Every command prints a readable table by default and JSON with `--json`. Errors are
+one line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from streamvis import __version__
+from streamvis.client import Client, default_uri
+from streamvis.connection import resolve_token
+from streamvis.errors import StreamvisError
+from streamvis.filter_text import build_filter, format_time
+from streamvis.schema import Field, FieldType, Run, Series, parse_handle
+from streamvis.security import ServeSecurity, normalize_base_url
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], Any]
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _field_json(f: Field) -> dict[str, Any]:
+    return {"name": f.name, "type": f.type.value, "description": f.description,
+            "handle": str(f.handle)}
+
+
+def _series_json(s: Series) -> dict[str, Any]:
+    return {"name": s.name, "fields": list(s.fields)}
+
+
+def _run_json(r: Run) -> dict[str, Any]:
+    return {"handle": str(r.handle), "started_at": r.started_at, "tags": list(r.tags),
+            "attributes": dict(r.attributes)}
+
+
+def _show_fields(fields: Sequence[Field], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([_field_json(f) for f in fields], indent=2)
+    return _table(["NAME", "TYPE", "DESCRIPTION"],
+                  [(f.name, f.type.value, f.description) for f in fields])
+
+
+def _show_series(series: Sequence[Series], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([_series_json(s) for s in series], indent=2)
+    return _table(["NAME", "FIELDS"], [(s.name, ", ".join(s.fields)) for s in series])
+
+
+def _show_runs(runs: Sequence[Run], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([_run_json(r) for r in runs], indent=2)
+    rows = [
+        (r.handle, format_time(r.started_at), ",".join(r.tags),
+         " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items())))
+        for r in runs
+    ]
+    return _table(["HANDLE", "STARTED_AT (UTC)", "TAGS", "ATTRIBUTES"], rows)
+
+
+def _show_plots(specs: Sequence[dict[str, Any]], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps(specs, indent=2)
+    rows = [
+        (s.get("name", ""), s.get("kind", ""),
+         ", ".join(str(ds.get("series")) for ds in s.get("datasets", [])), s.get("title", ""))
+        for s in specs
+    ]
+    return _table(["NAME", "KIND", "SERIES", "TITLE"], rows)
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from streamvis.service.server import run_server  # noqa: PLC0415 - grpc server is heavy
+
+    security = ServeSecurity(
+        token=resolve_token(args.token), no_auth=args.no_auth, read_only=args.read_only,
+        no_ingest=args.no_ingest, tls_cert=args.tls_cert, tls_key=args.tls_key,
+        base_url=normalize_base_url(args.base_url),
+    )
+    run_server(
+        args.db or args.data_dir, host=args.host, grpc_port=args.grpc_port,
+        max_request_bytes=args.max_request_mb * 1024 * 1024, http_port=args.http_port,
+        security=security,
+    )
+
+
+def _client(args: argparse.Namespace) -> Client:
+    return Client(args.uri, token=args.token, tls=args.tls or None, tls_ca=args.tls_ca)
+
+
+def cmd_create_field(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        return _show_fields([c.create_field(args.name, FieldType.parse(args.type),
+                                            args.description)], args)
+
+
+def cmd_update_field(args: argparse.Namespace) -> str:
+    if args.new_name is None and args.description is None:
+        raise StreamvisError("give --name NEW_NAME and/or --description TEXT to change")
+    with _client(args) as c:
+        f = c.update_field(args.field, new_name=args.new_name, description=args.description)
+        return _show_fields([f], args)
+
+
+def cmd_fields(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        return _show_fields(c.fields(), args)
+
+
+def cmd_create_series(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        return _show_series([c.create_series(args.name, args.fields)], args)
+
+
+def cmd_series(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        return _show_series(c.series(), args)
+
+
+def cmd_runs(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        run_filter = build_filter(
+            c.fields() if args.where else [],
+            tags_any=args.tag_any, tags_all=args.tag_all, tags_none=args.tag_none,
+            where=args.where, started_after=args.started_after,
+            started_before=args.started_before,
+        )
+        return _show_runs(c.runs(run_filter, limit=args.limit), args)
+
+
+def cmd_tag(args: argparse.Namespace) -> str:
+    handle = parse_handle(args.run)
+    with _client(args) as c:
+        change = c.remove_tag if args.untag else c.add_tag
+        runs = [change(handle, tag) for tag in args.tags]
+        return _show_runs(runs[-1:], args)
+
+
+def cmd_delete_run(args: argparse.Namespace) -> str:
+    handles = [parse_handle(h) for h in args.runs]
+    with _client(args) as c:
+        for h in handles:
+            c.delete_run(h)
+    deleted = [str(h) for h in handles]
+    return json.dumps({"deleted": deleted}) if args.json else f"deleted {len(deleted)} run(s)"
+
+
+def cmd_plots(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        return _show_plots(c.plots(), args)
+
+
+def cmd_delete_plot(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        for name in args.names:
+            c.delete_plot(name)
+    return json.dumps({"deleted": args.names}) if args.json else (
+        f"deleted {len(args.names)} plot(s)"
+    )
+
+
+def cmd_apply(args: argparse.Namespace) -> str:
+    from streamvis.declare import apply_declaration, load_declaration  # noqa: PLC0415
+
+    decl = load_declaration(args.file)
+    with _client(args) as c:
+        report = apply_declaration(c, decl)
+    if args.json:
+        return json.dumps(vars(report), indent=2)
+    lines = [f"created {x}" for x in report.created] + [f"updated {x}" for x in report.updated]
+    if not lines:
+        return f"nothing to change ({len(report.unchanged)} item(s) already as declared)"
+    return "\n".join(lines)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from streamvis.demo import main as demo  # noqa: PLC0415 - only this command needs it
+
+    if args.runs < 1 or args.steps < 0 or args.interval < 0:
+        raise StreamvisError("--runs must be 1 or more, --steps and --interval 0 or more")
+    demo(args.uri, args.data_dir, args.http_port, steps=args.steps, runs=args.runs,
+         interval=args.interval, use_async=args.use_async)
+
+
+def cmd_sync(args: argparse.Namespace) -> str:
+    from streamvis.logger import sync_spool  # noqa: PLC0415 - only this command needs it
+
+    sent = sync_spool(args.spool_dir, args.uri, token=args.token, tls=args.tls or None,
+                      tls_ca=args.tls_ca)
+    return json.dumps({"sent": sent}) if args.json else f"sent {sent} spooled batch(es)"
+
+
+# -- parser --------------------------------------------------------------------
+
+
+def _demo_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--uri", default=default_uri(),
+                   help="server address (default: $STREAMVIS_URI or localhost:8001; port 0: "
+                        "start one on any free port)")
+    p.add_argument("--data-dir", default="./streamvis-data",
+                   help="embedded store of a server the demo starts (default: ./streamvis-data)")
+    p.add_argument("--http-port", type=int, default=8080,
+                   help="port of the web UI (default 8080; 0: any, for a server the demo starts)")
+    p.add_argument("--steps", type=int, default=3000,
+                   help="steps to log (default 3000, about 5 minutes; 0: until Ctrl-C)")
+    p.add_argument("--runs", type=int, default=1,
+                   help="runs to log side by side, a small sweep over lr and optimizer")
+    p.add_argument("--interval", type=float, default=0.1,
+                   help="seconds between steps (default 0.1)")
+    p.add_argument("--async", dest="use_async", action="store_true",
+                   help="log with AsyncDataLogger in an asyncio program")
+
+
+def _connection_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--token", default=None,
+                   help="the server's access token (default: $STREAMVIS_TOKEN; the "
+                        "variable keeps it out of the process list)")
+    p.add_argument("--tls", action="store_true",
+                   help="connect over TLS, trusting the system's CA certificates "
+                        "(default: $STREAMVIS_TLS)")
+    p.add_argument("--tls-ca", metavar="CA.pem", default=None,
+                   help="connect over TLS, trusting this CA certificate "
+                        "(default: $STREAMVIS_TLS_CA)")
+
+
+def _security_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-request-mb", type=int, default=256,
+                   help="largest accepted request in MiB (default 256)")
+    g = p.add_argument_group("security (docs/security.md)")
+    g.add_argument("--token", default=None,
+                   help="access token every client must send (default: $STREAMVIS_TOKEN); "
+                        "required when --host is not loopback, unless --no-auth")
+    g.add_argument("--no-auth", action="store_true",
+                   help="listen beyond loopback without a token (a warning is logged): only "
+                        "behind a proxy that authenticates")
+    g.add_argument("--read-only", action="store_true",
+                   help="refuse changes (delete, tag, save plots, edit fields) from the web "
+                        "UI, the HTTP API and gRPC; loggers may still log")
+    g.add_argument("--no-ingest", action="store_true",
+                   help="refuse what loggers send (runs, rows, attributes, new fields)")
+    g.add_argument("--tls-cert", metavar="CERT.pem", default=None,
+                   help="serve gRPC and HTTP over TLS with this certificate (PEM chain)")
+    g.add_argument("--tls-key", metavar="KEY.pem", default=None,
+                   help="the private key (PEM) of --tls-cert")
+    g.add_argument("--base-url", metavar="/PREFIX", default="",
+                   help="path prefix the web UI is reached under behind a reverse proxy, "
+                        "e.g. /streamvis")
+
+
+def _declare_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("apply", cmd_apply, "declare fields, series and plots from a YAML file "
+            "(idempotent)")
+    p.add_argument("file", metavar="SCHEMA.yaml")
+
+    add("plots", cmd_plots, "list saved plots (the names dashboard URLs use)")
+
+    p = add("delete-plot", cmd_delete_plot, "delete saved plots")
+    p.add_argument("names", nargs="+", metavar="NAME", help="plot name")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamvis",
+        description="Log typed, rectangular data from running programs and watch it live.",
+    )
+    parser.add_argument("--version", action="version", version=f"streamvis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument("--uri", default=default_uri(),
+                        help="server address (default: $STREAMVIS_URI or localhost:8001)")
+    remote.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _connection_arguments(remote)
+
+    def add(name: str, handler: Handler, help_text: str, *, client: bool = True) -> Any:
+        p = sub.add_parser(name, help=help_text, description=help_text,
+                           parents=[remote] if client else [])
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("serve", cmd_serve, "run the server (gRPC service on the embedded store or "
+            "PostgreSQL)", client=False)
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", default="./streamvis-data",
+                       help="directory of the embedded SQLite store (default: ./streamvis-data)")
+    where.add_argument("--db", metavar="postgresql://...", help="PostgreSQL URL instead")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--grpc-port", type=int, default=8001, help="gRPC port (default 8001; 0: any)")
+    p.add_argument("--http-port", type=int, default=8080,
+                   help="port of the web UI and its HTTP API (default 8080; 0: any)")
+    _security_arguments(p)
+
+    p = add("create-field", cmd_create_field, "declare a typed field")
+    p.add_argument("name")
+    p.add_argument("type", choices=[t.value for t in FieldType])
+    p.add_argument("description", nargs="?", default="")
+
+    p = add("update-field", cmd_update_field, "rename or describe a field (its type is fixed)")
+    p.add_argument("field", help="current name")
+    p.add_argument("--name", dest="new_name", help="new name")
+    p.add_argument("--description", help="new description")
+
+    add("fields", cmd_fields, "list fields")
+
+    p = add("create-series", cmd_create_series, "declare a series: a fixed set of fields")
+    p.add_argument("name")
+    p.add_argument("fields", nargs="+", metavar="FIELD")
+
+    add("series", cmd_series, "list series")
+
+    p = add("runs", cmd_runs, "list runs, newest first, optionally filtered")
+    p.add_argument("--tag-any", action="append", default=[], metavar="TAG",
+                   help="has at least one of these tags (repeatable)")
+    p.add_argument("--tag-all", action="append", default=[], metavar="TAG",
+                   help="has every one of these tags (repeatable)")
+    p.add_argument("--tag-none", action="append", default=[], metavar="TAG",
+                   help="has none of these tags (repeatable)")
+    p.add_argument("--where", action="append", default=[], metavar="COND",
+                   help="attribute condition: FIELD=VALUE, FIELD=V1,V2 or FIELD=LO..HI "
+                        "(repeatable; all must hold)")
+    p.add_argument("--started-after", metavar="TIME", help="ISO date/time (UTC) or epoch seconds")
+    p.add_argument("--started-before", metavar="TIME", help="ISO date/time (UTC) or epoch seconds")
+    p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
+
+    for name, untag in (("tag", False), ("untag", True)):
+        p = add(name, cmd_tag, f"{'remove tags from' if untag else 'add tags to'} a run")
+        p.add_argument("run", help="run handle")
+        p.add_argument("tags", nargs="+", metavar="TAG")
+        p.set_defaults(untag=untag)
+
+    p = add("delete-run", cmd_delete_run, "delete runs with all their data")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+
+    _declare_commands(add)
+
+    p = add("demo", cmd_demo, "log a live demo run and print the dashboard URL; starts a "
+            "server on the embedded store if none answers at --uri", client=False)
+    _demo_arguments(p)
+
+    p = add("sync", cmd_sync, "send the batches a logger spooled while the server was away")
+    p.add_argument("spool_dir", nargs="?", default=None, metavar="SPOOL_DIR",
+                   help="spool directory (default: every spool under the default location)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        out = args.handler(args)
+    except StreamvisError as exc:
+        print(f"streamvis {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    if out:
+        print(out)
+    return 0

@@ -1,0 +1,228 @@
+"""Declaring fields, series and plots idempotently: `streamvis apply` and its Python twin.
+
+A declaration names the fields and series a program needs, and the plots its
+dashboards draw. Applying it creates what is missing, updates descriptions and plot
+specs that changed, and leaves the rest alone, so applying it twice changes nothing.
+A redefinition that the data model forbids (a field's type, a series' field set) or a
+plot spec the server would refuse (plot_specs: shape, role types) is refused as a
+whole before anything is changed, with a message that says what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from streamvis.client import Client
+from streamvis.errors import FailedPreconditionError, InvalidArgumentError
+from streamvis.plot_specs import (
+    Typed,
+    check_binding_types,
+    check_plot_spec,
+    spec_from_json,
+    spec_json,
+)
+from streamvis.schema import Field, FieldType, Series, dedupe, validate_name
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    name: str
+    fields: tuple[str, ...]
+
+
+@dataclass
+class Declaration:
+    fields: list[FieldSpec] = field(default_factory=list)
+    series: list[SeriesSpec] = field(default_factory=list)
+    #: Plot specs by name, already checked (plot_specs.check_plot_spec), in file order.
+    plots: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ApplyReport:
+    """What applying a declaration did, one line per change."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in mapping:
+        raise InvalidArgumentError(f"{where} has no {key!r}: add it")
+    return mapping[key]
+
+
+def _plots(raw: object, source: str) -> dict[str, dict[str, Any]]:
+    """plots: a mapping name -> spec, or a list of specs that each have a name."""
+    if isinstance(raw, Mapping):
+        raw = [{**v, "name": k} if isinstance(v, Mapping) and "name" not in v else v
+               for k, v in raw.items()]
+    if not isinstance(raw, list):
+        raise InvalidArgumentError(f"{source}: plots must be a mapping name -> spec, or a list")
+    plots: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(raw):
+        where = f"{source}: plots[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidArgumentError(f"{where} must be a mapping (a plot spec)")
+        name = validate_name("plot", str(_require(item, "name", where)))
+        try:
+            # Through JSON and back, as the server will store it: YAML-only values (dates,
+            # sets) are refused here, and the spec compares equal to the stored one.
+            spec = check_plot_spec(spec_from_json(spec_json(item, name), name), name)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"{where} ({name}): {exc}") from None
+        if name in plots:
+            raise InvalidArgumentError(f"{source}: plot {name!r} is declared twice")
+        plots[name] = spec
+    return plots
+
+
+def parse_declaration(data: object, source: str = "declaration") -> Declaration:
+    """Read the `fields:`, `series:` and `plots:` parts of a schema document (parsed YAML).
+
+    fields: a list of {name, type, description?}, or a mapping name -> type or
+    name -> {type, description}. series: a list of {name, fields: [...]}, or a
+    mapping name -> [fields]. plots: a mapping name -> plot spec (docs/plots.md), or a
+    list of specs with a name each.
+    """
+    if data is None:
+        return Declaration()
+    if not isinstance(data, Mapping):
+        raise InvalidArgumentError(
+            f"{source} must be a mapping with 'fields', 'series' and/or 'plots'"
+        )
+    decl = Declaration()
+    raw_fields = data.get("fields") or []
+    if isinstance(raw_fields, Mapping):
+        raw_fields = [
+            {"name": k, **(v if isinstance(v, Mapping) else {"type": v})}
+            for k, v in raw_fields.items()
+        ]
+    for i, item in enumerate(raw_fields):
+        where = f"{source}: fields[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidArgumentError(f"{where} must be a mapping with name and type")
+        name = validate_name("field", str(_require(item, "name", where)))
+        decl.fields.append(FieldSpec(
+            name=name, type=FieldType.parse(str(_require(item, "type", where))),
+            description=str(item.get("description", "") or ""),
+        ))
+    raw_series = data.get("series") or []
+    if isinstance(raw_series, Mapping):
+        raw_series = [{"name": k, "fields": v} for k, v in raw_series.items()]
+    for i, item in enumerate(raw_series):
+        where = f"{source}: series[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidArgumentError(f"{where} must be a mapping with name and fields")
+        name = validate_name("series", str(_require(item, "name", where)))
+        names = _require(item, "fields", where)
+        if not isinstance(names, Sequence) or isinstance(names, str) or not names:
+            raise InvalidArgumentError(f"{where} ({name}): fields must be a non-empty list")
+        decl.series.append(SeriesSpec(name, dedupe([str(n) for n in names], "field")))
+    decl.plots = _plots(data.get("plots") or [], source)
+    dedupe([f.name for f in decl.fields], f"{source}: field")
+    dedupe([s.name for s in decl.series], f"{source}: series")
+    return decl
+
+
+def load_declaration(path: str | Path) -> Declaration:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidArgumentError(f"cannot read schema file {p}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidArgumentError(f"schema file {p} is not valid YAML: {exc}") from None
+    return parse_declaration(data, str(p))
+
+
+def find_conflicts(
+    decl: Declaration, existing_fields: Mapping[str, Field], existing_series: Mapping[str, Series]
+) -> list[str]:
+    """What in `decl` contradicts the server's fields and series, one sentence each."""
+    conflicts: list[str] = []
+    for spec in decl.fields:
+        have = existing_fields.get(spec.name)
+        if have is not None and have.type is not spec.type:
+            conflicts.append(
+                f"field {spec.name!r} is {have.type.value} on the server but declared "
+                f"{spec.type.value} (a field's type never changes: use a new field name)"
+            )
+    declared = {f.name for f in decl.fields} | set(existing_fields)
+    for s in decl.series:
+        unknown = [n for n in s.fields if n not in declared]
+        if unknown:
+            conflicts.append(
+                f"series {s.name!r} uses undeclared field(s) {', '.join(unknown)}: declare them"
+            )
+        have_s = existing_series.get(s.name)
+        if have_s is not None and set(have_s.fields) != set(s.fields):
+            conflicts.append(
+                f"series {s.name!r} has fields ({', '.join(have_s.fields)}) on the server but "
+                f"is declared with ({', '.join(s.fields)}); a series' fields never change: "
+                "use a new series name"
+            )
+    # A declared field not yet on the server has its declared type (a differing type
+    # on the server is a conflict above already).
+    types: list[Typed] = [*existing_fields.values(), *decl.fields]
+    for name, plot in decl.plots.items():
+        try:
+            check_binding_types(plot, types)
+        except InvalidArgumentError as exc:
+            conflicts.append(f"plot {name!r}: {exc}")
+    return conflicts
+
+
+def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
+    """Bring the server in line with `decl`; all conflicts are found before any change."""
+    existing_fields = {f.name: f for f in client.fields()}
+    existing_series = {s.name: s for s in client.series()}
+    conflicts = find_conflicts(decl, existing_fields, existing_series)
+    if conflicts:
+        raise FailedPreconditionError("; ".join(conflicts))
+
+    report = ApplyReport()
+    for spec in decl.fields:
+        have = existing_fields.get(spec.name)
+        if have is None:
+            client.create_field(spec.name, spec.type, spec.description)
+            report.created.append(f"field {spec.name} ({spec.type.value})")
+        elif spec.description and have.description != spec.description:
+            client.update_field(spec.name, description=spec.description)
+            report.updated.append(f"field {spec.name}: description")
+        else:
+            report.unchanged.append(f"field {spec.name}")
+    for s in decl.series:
+        if s.name in existing_series:
+            report.unchanged.append(f"series {s.name}")
+        else:
+            client.create_series(s.name, s.fields)
+            report.created.append(f"series {s.name} ({', '.join(s.fields)})")
+    existing_plots = {str(p.get("name")): p for p in client.plots()} if decl.plots else {}
+    for name, plot in decl.plots.items():
+        have_p = existing_plots.get(name)
+        if have_p == plot:
+            report.unchanged.append(f"plot {name}")
+            continue
+        client.save_plot(name, plot)
+        if have_p is None:
+            series = ", ".join(str(ds.get("series")) for ds in plot["datasets"])
+            report.created.append(f"plot {name} ({plot['kind']} of {series})")
+        else:
+            report.updated.append(f"plot {name}")
+    return report

@@ -1,0 +1,310 @@
+"""Appending and reading column data, on both backends."""
+
+from __future__ import annotations
+
+import math
+import threading
+import uuid
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from streamvis.errors import InvalidArgumentError, NotFoundError
+from streamvis.events import Event, RowsAppended
+from streamvis.schema import AttributeCondition, FieldType, RunFilter
+from streamvis.store import AppendResult, ChunkInfo, Store
+from streamvis.store import chunks as chunks_module
+
+from .helpers import state, train_columns
+
+
+@pytest.mark.usefixtures("schema")
+def test_append_and_query(store: Store, events: list[Event]) -> None:
+    a = store.create_run(attributes={"seed": 1})
+    b = store.create_run(attributes={"seed": 2, "lr": 0.5})
+    r1 = store.append(a.handle, "train", train_columns([1, 2, 3]))
+    r2 = store.append(b.handle, "train", train_columns([1]))
+    r3 = store.append(a.handle, "train", train_columns([4, 5]))
+    assert (r1, r2, r3) == (
+        AppendResult(1, 3, duplicate=False),
+        AppendResult(2, 1, duplicate=False),
+        AppendResult(3, 2, duplicate=False),
+    )
+    assert events[2:] == [
+        RowsAppended(a.handle, "train", 1, 3),
+        RowsAppended(b.handle, "train", 2, 1),
+        RowsAppended(a.handle, "train", 3, 2),
+    ]
+    chunks = list(store.query(RunFilter(), "train"))
+    assert [(c.run, c.sequence) for c in chunks] == [(a.handle, 1), (b.handle, 2), (a.handle, 3)]
+    assert chunks[0].batch.schema.names == ["step", "loss"]
+    assert chunks[0].batch.to_pydict() == {"step": [1, 2, 3], "loss": [0.1, 0.2, 0.3]}
+    assert chunks[0].attributes == {}
+    # A subset of the fields, in the order asked for, with attributes.
+    chunks = list(store.query(RunFilter(), "train", ["loss"], ["seed"], after_sequence=1))
+    assert [(c.sequence, c.batch.schema.names, c.attributes) for c in chunks] == [
+        (2, ["loss"], {"seed": 2}),
+        (3, ["loss"], {"seed": 1}),
+    ]
+    # Runs lacking a requested attribute are left out.
+    chunks = list(store.query(RunFilter(), "train", ["loss", "step"], ["lr", "seed"]))
+    assert [(c.sequence, c.attributes) for c in chunks] == [(2, {"lr": 0.5, "seed": 2})]
+    assert chunks[0].batch.schema.names == ["loss", "step"]
+    # The run filter applies.
+    cond = AttributeCondition("seed", equals=1)
+    assert [c.sequence for c in store.query(RunFilter(attributes=(cond,)), "train")] == [1, 3]
+    assert list(store.query(RunFilter(), "train", after_sequence=3)) == []
+
+
+@pytest.mark.usefixtures("schema")
+def test_query_refusals(store: Store) -> None:
+    with pytest.raises(NotFoundError, match="no series named 'nope'"):
+        store.query(RunFilter(), "nope")
+    with pytest.raises(
+        InvalidArgumentError, match="has no field 'seed'; its fields are step, loss"
+    ):
+        store.query(RunFilter(), "train", ["step", "seed"])
+    with pytest.raises(InvalidArgumentError, match="given more than once"):
+        store.query(RunFilter(), "train", ["step", "step"])
+    with pytest.raises(NotFoundError, match="'nope'"):
+        store.query(RunFilter(), "train", attributes=["nope"])
+    with pytest.raises(NotFoundError, match="attribute 'nope'"):
+        store.query(RunFilter(attributes=(AttributeCondition("nope", equals=1),)), "train")
+    with pytest.raises(InvalidArgumentError, match="after_sequence"):
+        store.query(RunFilter(), "train", after_sequence="0")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("columns", "error", "match"),
+    [
+        ({"step": pa.array([1])}, InvalidArgumentError, "missing: loss"),
+        (
+            {**train_columns([1]), "seed": pa.array([1])},
+            InvalidArgumentError,
+            "has no field 'seed'",
+        ),
+        (
+            {"step": pa.array([1, 2]), "loss": pa.array([1.0])},
+            InvalidArgumentError,
+            "differ in length",
+        ),
+        (
+            {"step": pa.array([1.0]), "loss": pa.array([1.0])},
+            InvalidArgumentError,
+            "holds double values but field 'step' is int",
+        ),
+        (
+            {"step": pa.array([1, None]), "loss": pa.array([1.0, 2.0])},
+            InvalidArgumentError,
+            "1 missing values",
+        ),
+        (train_columns([]), InvalidArgumentError, "has no rows"),
+        ([1, 2], InvalidArgumentError, "columns must map"),
+        (
+            {"step": np.array([1]), "loss": pa.array([1.0])},
+            InvalidArgumentError,
+            "column 'step' is a ndarray, not a pyarrow Array",
+        ),
+    ],
+)
+@pytest.mark.usefixtures("schema")
+def test_append_refusals(
+    store: Store,
+    events: list[Event],
+    columns: dict[str, pa.Array],
+    error: type[Exception],
+    match: str,
+) -> None:
+    run = store.create_run()
+    events.clear()
+    before = state(store)
+    with pytest.raises(error, match=match):
+        store.append(run.handle, "train", columns, idempotency_key="k")
+    assert state(store) == before
+    assert events == []
+    # The key was not used up by the refused append.
+    assert not store.append(run.handle, "train", train_columns([1]), idempotency_key="k").duplicate
+
+
+@pytest.mark.usefixtures("schema")
+def test_append_to_unknown_run_or_series(store: Store) -> None:
+    run = store.create_run()
+    before = state(store)
+    with pytest.raises(NotFoundError, match="no run with handle"):
+        store.append(uuid.uuid4(), "train", train_columns([1]))
+    with pytest.raises(NotFoundError, match="no series named 'nope'"):
+        store.append(run.handle, "nope", train_columns([1]))
+    for key in ("", "k" * 257, 3):
+        with pytest.raises(InvalidArgumentError, match="idempotency key"):
+            store.append(run.handle, "train", train_columns([1]), idempotency_key=key)  # type: ignore[arg-type]
+    assert state(store) == before
+
+
+@pytest.mark.usefixtures("schema")
+def test_special_floats_round_trip(store: Store) -> None:
+    run = store.create_run()
+    values = [math.nan, math.inf, -math.inf, -0.0, 5e-324, 1.7976931348623157e308]
+    store.append(run.handle, "train", train_columns(list(range(len(values))), values))
+    (chunk,) = store.query(RunFilter(), "train", ["loss"])
+    got = chunk.batch.column(0).to_pylist()
+    assert math.isnan(got[0])
+    assert got[1:] == values[1:]
+    assert math.copysign(1.0, got[3]) == -1.0
+
+
+@pytest.mark.usefixtures("schema")
+def test_all_types_round_trip(store: Store) -> None:
+    store.create_field("name", FieldType.STRING)
+    store.create_series("mixed", ["good", "name", "seed", "lr"])
+    run = store.create_run()
+    columns = {
+        "good": pa.array([True, False, True]),
+        "name": pa.array(["a", "", "ünïcødé ✓"]),
+        "seed": pa.array([-(2**63), 0, 2**63 - 1], pa.int64()),
+        "lr": pa.array([0.5, -1.0, 1e10]),
+    }
+    store.append(run.handle, "mixed", columns)
+    (chunk,) = store.query(RunFilter(), "mixed")
+    assert chunk.batch.to_pydict() == {k: v.to_pylist() for k, v in columns.items()}
+
+
+@pytest.mark.usefixtures("schema")
+def test_renamed_field_reads_old_chunks(store: Store) -> None:
+    run = store.create_run()
+    store.append(run.handle, "train", train_columns([1, 2]))
+    store.update_field("loss", new_name="train_loss")
+    store.update_field("step", new_name="loss")  # the old name of another field
+    (chunk,) = store.query(RunFilter(), "train")
+    assert chunk.batch.to_pydict() == {"loss": [1, 2], "train_loss": [0.1, 0.2]}
+    (chunk,) = store.query(RunFilter(), "train", ["train_loss"])
+    assert chunk.batch.to_pydict() == {"train_loss": [0.1, 0.2]}
+
+
+@pytest.mark.usefixtures("schema")
+def test_idempotent_append(store: Store, events: list[Event]) -> None:
+    run = store.create_run()
+    first = store.append(run.handle, "train", train_columns([1, 2]), idempotency_key="batch-1")
+    events.clear()
+    again = store.append(run.handle, "train", train_columns([9]), idempotency_key="batch-1")
+    assert again == AppendResult(first.sequence, 2, duplicate=True)
+    assert events == []
+    assert len(store.chunks_after(0)) == 1
+    other = store.append(run.handle, "train", train_columns([3]), idempotency_key="batch-2")
+    assert other == AppendResult(first.sequence + 1, 1, duplicate=False)
+
+
+@pytest.mark.usefixtures("schema")
+def test_concurrent_appends_with_one_key_store_one_chunk(store: Store) -> None:
+    run = store.create_run()
+    results: list[AppendResult] = []
+    barrier = threading.Barrier(6)
+
+    def send() -> None:
+        barrier.wait()
+        results.append(
+            store.append(run.handle, "train", train_columns([1, 2]), idempotency_key="k")
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(store.chunks_after(0)) == 1
+    assert sorted(r.duplicate for r in results) == [False] + [True] * 5
+    assert {r.sequence for r in results} == {store.last_sequence()}
+
+
+@pytest.mark.usefixtures("schema")
+def test_chunks_after_and_last_sequence(store: Store) -> None:
+    assert store.last_sequence() == 0
+    assert store.chunks_after(0) == []
+    store.create_series("other", ["seed"])
+    a, b = store.create_run(), store.create_run()
+    store.append(a.handle, "train", train_columns([1, 2]))
+    store.append(b.handle, "other", {"seed": pa.array([7])})
+    store.append(b.handle, "train", train_columns([3]))
+    assert store.chunks_after(0) == [
+        ChunkInfo(a.handle, "train", 1, 2),
+        ChunkInfo(b.handle, "other", 2, 1),
+        ChunkInfo(b.handle, "train", 3, 1),
+    ]
+    assert [c.sequence for c in store.chunks_after(1, limit=1)] == [2]
+    assert store.last_sequence() == 3
+    for bad in (0, -1, True):
+        with pytest.raises(InvalidArgumentError, match="limit"):
+            store.chunks_after(0, limit=bad)
+    # Sequences are never handed out twice, even after the newest chunk is gone.
+    store.delete_run(b.handle)
+    assert store.last_sequence() == 1
+    assert store.append(a.handle, "train", train_columns([4])).sequence == 4
+
+
+@pytest.mark.usefixtures("schema")
+def test_query_pages_and_groups(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks_module, "_META_PAGE", 5)
+    monkeypatch.setattr(chunks_module, "_BLOB_GROUP", 2)
+    monkeypatch.setattr(chunks_module, "_BLOB_GROUP_BYTES", 1)
+    runs = [store.create_run(attributes={"seed": i}) for i in range(3)]
+    for i in range(17):
+        store.append(runs[i % 3].handle, "train", train_columns([i]))
+    chunks = list(store.query(RunFilter(), "train", ["step"], ["seed"], after_sequence=2))
+    assert [c.sequence for c in chunks] == list(range(3, 18))
+    assert all(c.batch.column(0).to_pylist() == [c.sequence - 1] for c in chunks)
+    assert all(c.attributes == {"seed": (c.sequence - 1) % 3} for c in chunks)
+
+
+@pytest.mark.usefixtures("schema")
+def test_query_skips_chunks_deleted_while_streaming(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunks_module, "_BLOB_GROUP", 1)
+    a, b = store.create_run(), store.create_run()
+    for i in range(4):
+        store.append((a if i % 2 else b).handle, "train", train_columns([i]))
+    stream = store.query(RunFilter(), "train")
+    first = next(stream)
+    store.delete_run(a.handle)
+    rest = list(stream)
+    assert [first.run, *[c.run for c in rest]] == [b.handle, b.handle]
+
+
+@pytest.mark.usefixtures("schema")
+def test_million_row_append(store: Store) -> None:
+    run = store.create_run()
+    n = 1_000_000
+    steps = np.arange(n, dtype=np.int64)
+    result = store.append(
+        run.handle, "train", {"step": pa.array(steps), "loss": pa.array(steps * 0.5)}
+    )
+    assert result.rows == n
+    (chunk,) = store.query(RunFilter(), "train", ["step"])
+    assert chunk.batch.num_rows == n
+    assert np.array_equal(chunk.batch.column(0).to_numpy(), steps)
+
+
+@pytest.mark.usefixtures("schema")
+def test_events_only_after_commit(store: Store) -> None:
+    run = store.create_run()
+    seen: list[Event] = []
+
+    def broken(_event: Event) -> None:
+        raise RuntimeError("listener bug")
+
+    store.events.subscribe(broken)
+    store.events.subscribe(seen.append)
+    with pytest.raises(InvalidArgumentError):
+        store.append(run.handle, "train", {"step": pa.array([1])})
+    assert seen == []
+    result = store.append(run.handle, "train", train_columns([1]))
+    assert seen == [RowsAppended(run.handle, "train", result.sequence, 1)]
+
+
+@pytest.mark.usefixtures("schema")
+def test_listener_sees_committed_state(store: Store) -> None:
+    run = store.create_run()
+    seen: list[int] = []
+    store.events.subscribe(lambda _: seen.append(store.last_sequence()))
+    store.append(run.handle, "train", train_columns([1]))
+    assert seen == [1]

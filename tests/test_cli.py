@@ -1,0 +1,184 @@
+"""The command line against a real server: tables, --json, apply, errors."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from streamvis.cli import main
+from streamvis.client import Client
+from streamvis.service.process import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with ServerProcess(str(tmp_path_factory.mktemp("cli-store"))) as server:
+        yield server.uri
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fields_and_series_round_trip(uri, capsys):
+    assert run(capsys, "create-field", "step", "int", "the step", "--uri", uri)[0] == 0
+    assert run(capsys, "create-field", "loss", "float", "--uri", uri)[0] == 0
+    code, out, _ = run(capsys, "create-series", "train", "step", "loss", "--uri", uri)
+    assert code == 0
+    assert "train  step, loss" in out
+    code, out, _ = run(capsys, "fields", "--uri", uri)
+    assert out.splitlines()[0].split() == ["NAME", "TYPE", "DESCRIPTION"]
+    assert any(line.split()[:2] == ["step", "int"] for line in out.splitlines())
+    code, out, _ = run(capsys, "series", "--json", "--uri", uri)
+    assert {"name": "train", "fields": ["step", "loss"]} in json.loads(out)
+    code, out, _ = run(capsys, "update-field", "loss", "--description", "training loss",
+                       "--json", "--uri", uri)
+    assert json.loads(out)[0]["description"] == "training loss"
+
+
+def test_errors_are_one_line_and_change_nothing(uri, capsys):
+    run(capsys, "create-field", "dup", "int", "--uri", uri)
+    code, out, err = run(capsys, "create-field", "dup", "float", "--uri", uri)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("streamvis create-field: error: ") and "dup" in err
+    code, _, err = run(capsys, "create-series", "bad", "nope", "--uri", uri)
+    assert code == 1 and "nope" in err
+    code, out, _ = run(capsys, "series", "--json", "--uri", uri)
+    assert "bad" not in [s["name"] for s in json.loads(out)]
+    code, _, err = run(capsys, "update-field", "dup", "--uri", uri)
+    assert code == 1 and "--name" in err
+
+
+def test_unreachable_server_says_what_to_do(capsys):
+    code, _, err = run(capsys, "fields", "--uri", "127.0.0.1:1")
+    assert code == 1
+    assert "streamvis serve" in err
+
+
+def test_runs_filters_tags_and_delete(uri, capsys):
+    run(capsys, "create-field", "lr", "float", "--uri", uri)
+    with Client(uri) as c:
+        a = c.create_run(tags=["baseline"], attributes={"lr": 1e-3})
+        b = c.create_run(tags=["ablation"], attributes={"lr": 1e-1})
+    code, out, _ = run(capsys, "runs", "--where", "lr=1e-4..1e-2", "--json", "--uri", uri)
+    assert [r["handle"] for r in json.loads(out)] == [str(a.handle)]
+    code, out, _ = run(capsys, "runs", "--tag-none", "baseline", "--json", "--uri", uri)
+    assert str(a.handle) not in {r["handle"] for r in json.loads(out)}
+    code, out, _ = run(capsys, "tag", str(b.handle), "x", "y", "--json", "--uri", uri)
+    assert json.loads(out)[0]["tags"] == ["ablation", "x", "y"]
+    code, out, _ = run(capsys, "untag", str(b.handle), "x", "--json", "--uri", uri)
+    assert json.loads(out)[0]["tags"] == ["ablation", "y"]
+    code, out, _ = run(capsys, "runs", "--tag-any", "y", "--uri", uri)
+    assert str(b.handle) in out and "lr=0.1" in out
+    code, _, err = run(capsys, "runs", "--where", "lr=abc", "--uri", uri)
+    assert code == 1 and "not a valid float" in err
+    code, _, err = run(capsys, "delete-run", "not-a-uuid", "--uri", uri)
+    assert code == 1 and "not a UUID" in err
+    assert run(capsys, "delete-run", str(b.handle), "--uri", uri)[0] == 0
+    with Client(uri) as c:
+        assert b.handle not in {r.handle for r in c.runs()}
+
+
+SCHEMA = """\
+fields:
+  epoch: int
+  acc: {type: float, description: accuracy}
+series:
+  eval: [epoch, acc]
+"""
+
+
+def test_apply_is_idempotent_and_refuses_conflicts(uri, capsys, tmp_path):
+    path = tmp_path / "schema.yaml"
+    path.write_text(SCHEMA)
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 0
+    assert "created field epoch (int)" in out and "created series eval (epoch, acc)" in out
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 0 and out.startswith("nothing to change")
+    path.write_text(SCHEMA.replace("epoch: int", "epoch: float").replace("[epoch, acc]",
+                                                                         "[epoch, acc, new]")
+                    + "  other: [new]\n")
+    code, _, err = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 1
+    assert "'epoch' is int on the server but declared float" in err
+    with Client(uri) as c:
+        assert "other" not in {s.name for s in c.series()}
+
+
+PLOTS = """\
+fields:
+  t: int
+  val: float
+  optim: string
+series:
+  curves: [t, val, optim]
+plots:
+  loss:
+    kind: line
+    title: training loss
+    datasets:
+      - series: curves
+        filter: {tags_any: [baseline]}
+        bindings: {x: t, y: val, group: run, color: optim}
+    scales: {y: log}
+  points:
+    kind: scatter
+    datasets: [{series: curves, bindings: {x: t, y: val}}]
+"""
+
+
+def test_apply_plots_list_and_delete(uri, capsys, tmp_path):
+    path = tmp_path / "plots.yaml"
+    path.write_text(PLOTS)
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 0
+    assert "created plot loss (line of curves)" in out
+    assert "created plot points (scatter of curves)" in out
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 0 and out.startswith("nothing to change")
+
+    code, out, _ = run(capsys, "plots", "--uri", uri)
+    assert out.splitlines()[0].split() == ["NAME", "KIND", "SERIES", "TITLE"]
+    assert "loss    line     curves  training loss" in out
+    code, out, _ = run(capsys, "plots", "--json", "--uri", uri)
+    by_name = {p["name"]: p for p in json.loads(out)}
+    assert by_name["loss"]["datasets"][0]["bindings"]["color"] == "optim"
+    assert by_name["loss"]["scales"] == {"y": "log"}
+
+    path.write_text(PLOTS.replace("scales: {y: log}", "scales: {y: lin}"))
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert (code, out.strip()) == (0, "updated plot loss")
+
+    # A bad plot refuses the whole file: the new field is not created either.
+    path.write_text(PLOTS.replace("optim: string", "optim: string\n  extra: int")
+                    .replace("y: val, group: run", "y: optim, group: run"))
+    code, out, err = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 1 and out == ""
+    assert "plot 'loss': datasets[0].bindings.y: y takes float or int fields" in err
+    with Client(uri) as c:
+        assert "extra" not in {f.name for f in c.fields()}
+        assert c.plot("loss")["datasets"][0]["bindings"]["y"] == "val"
+
+    code, out, _ = run(capsys, "delete-plot", "points", "--uri", uri)
+    assert (code, out.strip()) == (0, "deleted 1 plot(s)")
+    code, out, _ = run(capsys, "plots", "--json", "--uri", uri)
+    assert [p["name"] for p in json.loads(out)] == ["loss"]
+    code, _, err = run(capsys, "delete-plot", "points", "--uri", uri)
+    assert code == 1 and "no plot named 'points'" in err
+
+
+def test_console_entry_point_has_no_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "streamvis", "fields", "--uri", "127.0.0.1:1"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("streamvis fields: error:")

@@ -1,0 +1,110 @@
+import uuid
+
+import pytest
+
+from streamvis.declare import (
+    Declaration,
+    FieldSpec,
+    SeriesSpec,
+    find_conflicts,
+    load_declaration,
+    parse_declaration,
+)
+from streamvis.errors import InvalidArgumentError
+from streamvis.schema import Field, FieldType, Series
+
+
+def test_parse_both_forms_agree():
+    as_lists = parse_declaration({
+        "fields": [{"name": "step", "type": "int"},
+                   {"name": "loss", "type": "float", "description": "training loss"}],
+        "series": [{"name": "train", "fields": ["step", "loss"]}],
+    })
+    as_maps = parse_declaration({
+        "fields": {"step": "int", "loss": {"type": "float", "description": "training loss"}},
+        "series": {"train": ["step", "loss"]},
+    })
+    assert as_lists == as_maps
+    assert as_lists.fields[1] == FieldSpec("loss", FieldType.FLOAT, "training loss")
+    assert as_lists.series == [SeriesSpec("train", ("step", "loss"))]
+
+
+@pytest.mark.parametrize(
+    ("doc", "problem"),
+    [
+        ([1, 2], "must be a mapping"),
+        ({"fields": [{"type": "int"}]}, "fields\\[0\\] has no 'name'"),
+        ({"fields": [{"name": "x"}]}, "has no 'type'"),
+        ({"fields": {"x": "double"}}, "unknown field type 'double'"),
+        ({"fields": {" x": "int"}}, "whitespace"),
+        ({"series": {"s": []}}, "non-empty list"),
+        ({"series": {"s": ["a", "a"]}}, "'a' given more than once"),
+        ({"fields": [{"name": "x", "type": "int"}, {"name": "x", "type": "int"}]},
+         "'x' given more than once"),
+    ],
+)
+def test_parse_refuses(doc, problem):
+    with pytest.raises(InvalidArgumentError, match=problem):
+        parse_declaration(doc)
+
+
+def test_load_declaration_errors(tmp_path):
+    with pytest.raises(InvalidArgumentError, match="cannot read schema file"):
+        load_declaration(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fields: [unclosed\n")
+    with pytest.raises(InvalidArgumentError, match="not valid YAML"):
+        load_declaration(bad)
+
+
+def test_find_conflicts_says_what_differs():
+    have_f = {"step": Field(uuid.uuid4(), "step", FieldType.INT)}
+    have_s = {"train": Series("train", ("step",))}
+    decl = Declaration(
+        fields=[FieldSpec("step", FieldType.FLOAT)],
+        series=[SeriesSpec("train", ("step", "loss")), SeriesSpec("eval", ("nope",))],
+    )
+    problems = find_conflicts(decl, have_f, have_s)
+    assert any("'step' is int on the server but declared float" in p for p in problems)
+    assert any("undeclared field(s) loss" in p for p in problems)
+    assert any("series 'train' has fields (step)" in p for p in problems)
+    assert any("undeclared field(s) nope" in p for p in problems)
+    same_set = Declaration(series=[SeriesSpec("train", ("step",))])
+    assert find_conflicts(same_set, have_f, have_s) == []
+
+
+PLOT = {"kind": "line", "datasets": [{"series": "train", "bindings": {"x": "step", "y": "loss"}}]}
+
+
+def test_plots_parse_from_a_mapping_or_a_list_and_are_checked():
+    as_map = parse_declaration({"plots": {"loss": PLOT}})
+    as_list = parse_declaration({"plots": [{**PLOT, "name": "loss"}]})
+    assert as_map == as_list
+    assert as_map.plots == {"loss": {**PLOT, "name": "loss"}}
+
+
+@pytest.mark.parametrize(
+    ("plots", "problem"),
+    [
+        ({"loss": {**PLOT, "kind": "pie"}}, r"plots\[0\] \(loss\): plot kind 'pie'"),
+        ({"loss": {**PLOT, "scales": {"y": "sqrt"}}}, 'use "lin" or "log"'),
+        ([{**PLOT}], r"plots\[0\] has no 'name'"),
+        ([{**PLOT, "name": "a"}, {**PLOT, "name": "a"}], "plot 'a' is declared twice"),
+        ({"when": {**PLOT, "title": __import__("datetime").date(2026, 1, 1)}}, "is not JSON"),
+        ("loss", "plots must be a mapping"),
+        ({"loss": "line"}, r"plots\[0\] must be a mapping"),
+    ],
+)
+def test_bad_plots_are_refused(plots, problem):
+    with pytest.raises(InvalidArgumentError, match=problem):
+        parse_declaration({"plots": plots})
+
+
+def test_plot_bindings_are_checked_against_declared_and_existing_fields():
+    have_f = {"step": Field(uuid.uuid4(), "step", FieldType.INT)}
+    spec = {"kind": "line", "datasets": [{"series": "s", "bindings": {
+        "x": "step", "y": "name", "group": "step"}}]}
+    decl = parse_declaration({"fields": {"name": "string"}, "plots": {"p": spec}})
+    problems = find_conflicts(decl, have_f, {})
+    assert problems == [("plot 'p': datasets[0].bindings.y: y takes float or int fields; "
+                        "'name' is string")]

@@ -1,0 +1,105 @@
+"""Model <-> protobuf conversions: lossless both ways, and clear about what they refuse."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from streamvis import events as ev
+from streamvis import wire
+from streamvis.errors import InvalidArgumentError
+from streamvis.schema import AttributeCondition, Field, FieldType, Run, RunFilter, Series
+from streamvis.v1 import service_pb2 as pb
+
+RUN = Run(uuid.uuid4(), 12.5, ("a", "b"), {"lr": 0.1, "opt": "adam", "seed": 3, "ok": True})
+FIELD = Field(uuid.uuid4(), "loss", FieldType.FLOAT, "training loss")
+
+
+@pytest.mark.parametrize("event", [
+    ev.RowsAppended(uuid.uuid4(), "train", 7, 100),
+    ev.RunCreated(RUN),
+    ev.RunReplaced(RUN),
+    ev.RunDeleted(uuid.uuid4()),
+    ev.TagsChanged(RUN),
+    ev.AttributesChanged(RUN),
+    ev.FieldChanged(FIELD),
+    ev.SeriesCreated(Series("train", ("step", "loss"))),
+    ev.SeriesDeleted("train"),
+], ids=lambda e: type(e).__name__)
+def test_every_event_kind_round_trips(event: ev.Event):
+    assert wire.event_from_pb(pb.Event.FromString(wire.event_to_pb(event).SerializeToString())) \
+        == event
+
+
+def test_filters_round_trip():
+    f = RunFilter(
+        handles=(uuid.uuid4(),), tags_any=("a",), tags_all=("b", "c"), tags_none=("d",),
+        attributes=(AttributeCondition("opt", equals="adam"),
+                    AttributeCondition("seed", one_of=(1, 2)),
+                    AttributeCondition("lr", min=0.01),
+                    AttributeCondition("lr", max=1.0)),
+        started_after=1.0, started_before=2.0,
+    )
+    assert wire.filter_from_pb(wire.filter_to_pb(f)) == f
+    assert wire.filter_from_pb(wire.filter_to_pb(RunFilter())) == RunFilter()
+
+
+@pytest.mark.parametrize(("values", "arrow_type"), [
+    (np.array([0, -1, 2**63 - 1, -(2**63)], dtype=np.int64), pa.int64()),
+    (np.array([1, 2], dtype=np.int8), pa.int64()),
+    (np.array([1, 2**40], dtype=np.uint64), pa.int64()),
+    (np.array([1.5, -0.0, math.nan, math.inf, -math.inf]), pa.float64()),
+    (np.array([1.5, 2.5], dtype=">f8"), pa.float64()),  # big-endian input
+    (np.array([0.25], dtype=np.float32), pa.float64()),
+    (np.array([True, False, True]), pa.bool_()),
+    (np.array(["a", "ünï", ""]), pa.string()),
+    (pa.array(["x", "y"]), pa.string()),
+    (pa.array([1.0, math.nan]), pa.float64()),
+    (pa.array([True, False]), pa.bool_()),
+])
+def test_columns_round_trip_bit_for_bit(values, arrow_type):
+    got = wire.column_from_pb(pb.Column.FromString(
+        wire.column_to_pb("c", values).SerializeToString()
+    ))
+    assert got.type == arrow_type
+    expected = values.to_pylist() if isinstance(values, pa.Array) else values.tolist()
+    if arrow_type == pa.float64():
+        want = np.asarray(expected, dtype=np.float64)
+        assert got.to_numpy().tobytes() == want.tobytes()
+    else:
+        assert got.to_pylist() == expected
+
+
+def test_unsigned_values_beyond_int64_are_refused_not_wrapped():
+    with pytest.raises(InvalidArgumentError, match="2\\*\\*63"):
+        wire.column_to_pb("big", np.array([2**64 - 1], dtype=np.uint64))
+
+
+@pytest.mark.parametrize(("column", "problem"), [
+    (pb.Column(field="x", floats=b"\0" * 9), "whole number of 8-byte"),
+    (pb.Column(field="x", ints=b"\0" * 4), "whole number of 8-byte"),
+    (pb.Column(field="x", bools=b"\x00\x05"), "0 or 1"),
+    (pb.Column(field="x"), "carries no values"),
+])
+def test_malformed_columns_are_refused_by_name(column: pb.Column, problem: str):
+    with pytest.raises(InvalidArgumentError, match=problem) as info:
+        wire.column_from_pb(column)
+    assert "'x'" in str(info.value)
+
+
+def test_a_field_given_twice_is_refused():
+    col = wire.column_to_pb("x", np.ones(2))
+    with pytest.raises(InvalidArgumentError, match="more than once"):
+        wire.columns_from_pb([col, col])
+
+
+def test_values_keep_their_type():
+    for value in (True, 3, 2.5, "s", math.inf):
+        back = wire.value_from_pb(wire.value_to_pb(value))
+        assert (type(back), back) == (type(value), value)
+    with pytest.raises(InvalidArgumentError):
+        wire.value_from_pb(pb.Value())
