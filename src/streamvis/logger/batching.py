@@ -1,0 +1,179 @@
+"""From queued writes to wire requests: one AppendToSeries per series batch, in order.
+
+The flusher drains the write queue into a list of items in the order they were
+queued. Consecutive writes are grouped per series; a control operation (run creation,
+tags, attributes, declarations, a flush barrier) closes the groups before it, so the
+server sees every operation in the order the program made it. Each group becomes one
+request per field set — split by rows above `max_batch_bytes` — and every request
+carries its own idempotency key, so resending it after a lost acknowledgement stores
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from streamvis import wire
+from streamvis.limits import MAX_ROWS_PER_APPEND
+from streamvis.logger.tensors import to_host_column
+from streamvis.logger.validate import Prepared, SeriesState
+from streamvis.schema import FieldType
+from streamvis.v1 import service_pb2 as pb
+
+Report = Callable[[str], None]
+
+
+class Kind(enum.IntEnum):
+    """What a record asks the server to do; the value is its tag in the spool."""
+
+    CREATE_RUN = 1
+    REPLACE_RUN = 2
+    SET_ATTRIBUTES = 3
+    ADD_TAG = 4
+    APPEND = 5
+    DECLARE = 6
+
+
+@dataclass(slots=True)
+class Record:
+    """One ordered request. `message` is a protobuf request, or JSON bytes (DECLARE)."""
+
+    kind: Kind
+    message: Any
+    provisional: bool = False  # column types were guessed: conform them before sending
+    seq: int = 0  # assigned by the flusher; names the spool file
+    rows: int = 0
+
+
+@dataclass(slots=True)
+class Barrier:
+    """A flush() waiting for everything queued before it to be acknowledged."""
+
+    done: Any  # threading.Event
+    target: int = 0  # seq of the last record before it
+    errors: list[str] = field(default_factory=list)
+
+
+Item = tuple[SeriesState | None, Any]  # (state, dict | Prepared) or (None, Record | Barrier)
+
+
+def _column(name: str, ftype: FieldType | None, values: Any) -> pb.Column:
+    if ftype is FieldType.STRING:
+        vals = values if isinstance(values, list) else [str(v) for v in values]
+        return pb.Column(field=name, strings=pb.StringList(values=vals))
+    return wire.column_to_pb(name, values)
+
+
+def _scalar_column(st: SeriesState, name: str, col: list[Any]) -> Any:
+    ftype = st.types[name]
+    if ftype is FieldType.STRING:
+        return col
+    if ftype is FieldType.BOOL:
+        return np.array(col, dtype=np.bool_)
+    if ftype is FieldType.FLOAT or (st.provisional and float in set(map(type, col))):
+        return np.array(col, dtype=np.float64)
+    return np.array(col, dtype=np.int64)  # OverflowError for an int beyond 64 bits
+
+
+def _host_column(st: SeriesState, name: str, payloads: Sequence[Any]) -> Any:
+    ftype = st.types[name]
+    values = [p.values[name] if isinstance(p, Prepared) else p[name] for p in payloads]
+    shapes = [p.shape if isinstance(p, Prepared) else () for p in payloads]
+    if st.provisional and ftype in (FieldType.INT, FieldType.FLOAT):
+        out = to_host_column(values, shapes, "auto")
+    else:
+        out = to_host_column(values, shapes, ftype.value)
+    return out.tolist() if ftype is FieldType.STRING else out
+
+
+def _columns(st: SeriesState, payloads: Sequence[Any]) -> tuple[dict[str, Any], int]:
+    if all(type(p) is dict for p in payloads):
+        cols = {f: _scalar_column(st, f, [p[f] for p in payloads]) for f in st.fields}
+        return cols, len(payloads)
+    rows = sum(p.rows if isinstance(p, Prepared) else 1 for p in payloads)
+    return {f: _host_column(st, f, payloads) for f in st.fields}, rows
+
+
+def _nbytes(col: Any) -> int:
+    if isinstance(col, list):
+        return sum(len(s) + 4 for s in col)
+    return int(col.size) * 8
+
+
+def _split(cols: dict[str, Any], rows: int, max_bytes: int) -> list[tuple[dict[str, Any], int]]:
+    total = sum(_nbytes(c) for c in cols.values())
+    # The server refuses an append of more rows than MAX_ROWS_PER_APPEND, however small.
+    parts = max(1, math.ceil(total / max_bytes), math.ceil(rows / MAX_ROWS_PER_APPEND))
+    if parts == 1:
+        return [(cols, rows)]
+    step = math.ceil(rows / parts)
+    return [
+        ({f: c[i:i + step] for f, c in cols.items()}, min(step, rows - i))
+        for i in range(0, rows, step)
+    ]
+
+
+class BatchBuilder:
+    """Turns drained items into the ordered records and barriers the flusher delivers."""
+
+    def __init__(self, run: str, max_batch_bytes: int, report: Report) -> None:
+        self.run = run
+        self.max_batch_bytes = max_batch_bytes
+        self.report = report
+
+    def build(self, items: Sequence[Item]) -> list[Record | Barrier]:
+        out: list[Record | Barrier] = []
+        groups: dict[int, tuple[SeriesState, list[Any]]] = {}
+        for st, payload in items:
+            if st is None:
+                self._close(groups, out)
+                out.append(payload)
+            else:
+                groups.setdefault(id(st), (st, []))[1].append(payload)
+        self._close(groups, out)
+        return out
+
+    def _close(
+        self, groups: dict[int, tuple[SeriesState, list[Any]]], out: list[Record | Barrier]
+    ) -> None:
+        for st, payloads in groups.values():
+            out.extend(self._group(st, payloads))
+        groups.clear()
+
+    def _group(self, st: SeriesState, payloads: list[Any]) -> list[Record]:
+        try:
+            cols, rows = _columns(st, payloads)
+        except Exception:  # noqa: BLE001 - one bad value must not sink the batch
+            cols, rows = self._salvage(st, payloads)
+        if rows == 0:
+            return []
+        records = []
+        for part, n in _split(cols, rows, self.max_batch_bytes):
+            req = pb.AppendToSeriesRequest(
+                run=self.run, series=st.name,
+                columns=[_column(f, st.types[f], part[f]) for f in st.fields],
+                idempotency_key=uuid.uuid4().hex,
+            )
+            records.append(Record(Kind.APPEND, req, provisional=st.provisional, rows=n))
+        return records
+
+    def _salvage(self, st: SeriesState, payloads: list[Any]) -> tuple[dict[str, Any], int]:
+        """Convert write by write, dropping (and reporting) the ones that fail."""
+        good = []
+        for p in payloads:
+            try:
+                _columns(st, [p])
+            except Exception as exc:  # noqa: BLE001
+                self.report(f"dropped a write to series {st.name!r}: {exc}")
+            else:
+                good.append(p)
+        if not good:
+            return {}, 0
+        return _columns(st, good)

@@ -1,0 +1,357 @@
+"""What the sync and async loggers share: the write fast path and the ordered queue.
+
+`write` is the hot path of every user program, so it is written for CPython's
+interpreter: one dict lookup for the series' precomputed state, one `type(v) in set`
+per field, one deque append (thread-safe without a lock) and two integer updates for
+the memory bound. Everything else — tensors, numpy, lists, mistakes, a series seen
+for the first time — takes `_write_slow`.
+
+Every other operation (run creation, tags, attributes, declarations, flush barriers)
+goes into the same queue as the writes, so the server applies them in program order,
+and they are spooled with the data when the server is away.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from streamvis import wire
+from streamvis.client import Client
+from streamvis.errors import FailedPreconditionError, NotFoundError, StreamvisError
+from streamvis.logger import lifecycle
+from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
+from streamvis.logger.declare import (
+    FieldDecl,
+    SchemaCache,
+    build_declaration,
+    declaration_json,
+)
+from streamvis.logger.flusher import Flusher, make_state_invalidator
+from streamvis.logger.spool import Spool, default_spool_root
+from streamvis.logger.validate import SeriesState, prepare
+from streamvis.schema import Field, coerce_value, parse_handle, validate_name
+from streamvis.v1 import service_pb2 as pb
+
+
+class LoggerWarning(UserWarning):
+    """A logging problem: the write (or operation) named was dropped; the program goes on."""
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: How long a series found missing on the server is not looked up again.
+_MISSING_TTL = 2.0
+#: Channel reconnect backoff: gRPC's default grows to two minutes, far longer than a
+#: restarted server takes to come back.
+_CHANNEL_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+)
+
+
+class LoggerCore:
+    """State and operations common to DataLogger and AsyncDataLogger."""
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        *,
+        flush_every: float = 2.0,
+        run_handle: uuid.UUID | str | None = None,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, Any] | None = None,
+        strict: bool = False,
+        spool_dir: str | Path | None = None,
+        disabled: bool = False,
+        max_pending_bytes: int = 64 * 1024 * 1024,
+        max_batch_bytes: int = 16 * 1024 * 1024,
+        rpc_timeout: float = 30.0,
+        token: str | None = None,
+        tls: bool | None = None,
+        tls_ca: str | Path | None = None,
+    ) -> None:
+        self.uri = uri
+        # Connection settings (streamvis.connection): else STREAMVIS_TOKEN / _TLS_CA.
+        self._connection: dict[str, Any] = {"token": token, "tls": tls, "tls_ca": tls_ca}
+        self.flush_every = float(flush_every)
+        self.strict = strict
+        self.disabled = disabled
+        self.replace = run_handle is not None
+        self.run_handle = (
+            run_handle if isinstance(run_handle, uuid.UUID)
+            else parse_handle(run_handle) if run_handle is not None else uuid.uuid4()
+        )
+        self.spool_dir = Path(spool_dir or default_spool_root()) / str(self.run_handle)
+        self.max_pending_bytes = max_pending_bytes
+        self.max_batch_bytes = max_batch_bytes
+        self.rpc_timeout = rpc_timeout
+        # The hot-path state. `_series` stays empty until start(), so writes before
+        # start (or after stop) fall through to the slow path, which says why.
+        self._series: dict[str, SeriesState] = {}
+        self._queue: collections.deque[Item] = collections.deque()
+        self._written = 0  # bytes queued, by writers
+        self._drained = 0  # bytes taken by the flusher, by the flusher only
+        self._soft_bytes = max_pending_bytes // 2
+        self._running = False
+        self._stopped = False
+        self._schema = SchemaCache()
+        self._missing: dict[str, float] = {}
+        self._errors: collections.deque[str] = collections.deque()
+        self._client: Client | None = None
+        self._flusher: Flusher | None = None
+        if disabled:
+            return
+        tags = tuple(validate_name("tag", t) for t in tags)
+        # started_at is set client-side (at start), so a run created late — the server
+        # was away — still says when the program started.
+        self._create = pb.CreateRunRequest(handle=str(self.run_handle), tags=tags)
+        kind = Kind.REPLACE_RUN if self.replace else Kind.CREATE_RUN
+        self._queue.append((None, Record(kind, self._create)))
+        if attributes:
+            self._enqueue_attributes(dict(attributes), stacklevel=3)
+
+    # -- the hot path ------------------------------------------------------------------
+
+    def write(self, series: str, /, **values: Any) -> None:
+        """Log one write to `series`: every field once; scalars, lists, numpy, torch or jax.
+
+        Checked now (series, field set, types, broadcasting): a violation warns and drops
+        the write (raises with strict=True). Never copies device memory to the host and
+        never waits for the device; what is logged is the value as it is now.
+        """
+        st = self._series.get(series)
+        if st is not None and len(values) == st.n:
+            for name, ok in st.checks:
+                if type(values.get(name)) not in ok:
+                    break
+            else:
+                for name in st.int_fields:
+                    if not _INT64_MIN <= values[name] <= _INT64_MAX:
+                        break
+                else:
+                    self._queue.append((st, values))
+                    self._written += st.scalar_cost
+                    if self._written - self._drained > self._soft_bytes:
+                        self._pressure()
+                    return
+        self._write_slow(series, values)
+
+    def _write_slow(self, series: str, values: dict[str, Any]) -> None:
+        if self.disabled:
+            return
+        try:
+            if not self._running:
+                raise FailedPreconditionError(
+                    "the logger is stopped: this write is dropped" if self._stopped else
+                    "the logger is not started: call start() or use it in a `with` block"
+                )
+            st = self._series.get(series) or self._state_for(series, values)
+            if st.accepts_scalars(values):
+                self._queue.append((st, values))
+                self._written += st.scalar_cost
+            else:
+                prepared = prepare(st, values)
+                self._queue.append((st, prepared))
+                self._written += prepared.nbytes
+        except StreamvisError as exc:
+            self._violation(exc, stacklevel=4)
+            return
+        if self._written - self._drained > self._soft_bytes:
+            self._pressure()
+
+    def _state_for(self, series: str, values: dict[str, Any]) -> SeriesState:
+        known = self._schema.lookup(series)
+        flusher = self._flusher
+        offline = flusher is None or flusher.offline
+        if known is None and not offline and self._client is not None and \
+                time.monotonic() - self._missing.get(series, -1e9) > _MISSING_TTL:
+            if not self._schema.try_refresh(self._client, min(self.rpc_timeout, 5.0)):
+                offline = True
+            known = self._schema.lookup(series)
+        if known is not None:
+            st = SeriesState.build(series, known[0], known[1])
+        elif offline:
+            # Nothing to check against yet: accept what the write implies; the batches
+            # are conformed to the real types once the server is back.
+            st = SeriesState.infer(series, values)
+        else:
+            self._missing[series] = time.monotonic()
+            raise NotFoundError(
+                f"series {series!r} does not exist on the server: declare it (logger.declare,"
+                " streamvis.declare_schema, or `streamvis apply`)"
+            )
+        self._series[series] = st
+        return st
+
+    def _pressure(self) -> None:
+        """Past half the memory bound, flush early; past the bound, wait for the flusher."""
+        flusher = self._flusher
+        if flusher is None:
+            return
+        flusher.wake.set()
+        if threading.current_thread() is flusher.thread:
+            return
+        while self._written - self._drained > self.max_pending_bytes and \
+                flusher.thread.is_alive() and not flusher.stopping:
+            flusher.drained.clear()
+            flusher.wake.set()
+            flusher.drained.wait(0.05)
+
+    # -- ordered operations ----------------------------------------------------------
+
+    def set_attributes(self, **attributes: Any) -> None:
+        """Set run attributes (one value per field for the whole run); later calls win."""
+        if self.disabled:
+            return
+        self._enqueue_attributes(attributes, stacklevel=3)
+
+    def _enqueue_attributes(self, attributes: dict[str, Any], stacklevel: int) -> None:
+        good: dict[str, Any] = {}
+        for name, value in attributes.items():
+            v = value.item() if isinstance(value, np.generic) else value
+            try:
+                ftype = self._schema.types.get(name)
+                if ftype is not None:
+                    v = coerce_value(Field(uuid.UUID(int=0), name, ftype), v)
+                good[name] = wire.value_to_pb(v)
+            except StreamvisError as exc:
+                self._violation(StreamvisError(f"attribute {name!r} dropped: {exc}"),
+                                stacklevel + 1)
+        if good:
+            req = pb.SetRunAttributesRequest(handle=str(self.run_handle), attributes=good)
+            self._queue.append((None, Record(Kind.SET_ATTRIBUTES, req)))
+
+    def add_tags(self, *tags: str) -> None:
+        """Add tags to the run (idempotent)."""
+        if self.disabled:
+            return
+        for tag in tags:
+            try:
+                validate_name("tag", tag)
+            except StreamvisError as exc:
+                self._violation(exc, stacklevel=3)
+                continue
+            req = pb.RunTagRequest(handle=str(self.run_handle), tag=tag)
+            self._queue.append((None, Record(Kind.ADD_TAG, req)))
+
+    def declare(
+        self, fields: Mapping[str, FieldDecl] | None = None,
+        series: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Declare fields and series (idempotent), in order with everything else.
+
+        Writes are checked against the declared types at once, even while the server
+        is away; the server applies the declaration before anything logged after it.
+        """
+        if self.disabled:
+            return
+        try:
+            decl = build_declaration(fields or {}, series or {})
+        except StreamvisError as exc:
+            self._violation(exc, stacklevel=3)
+            return
+        self._schema.merge(decl)
+        self._queue.append((None, Record(Kind.DECLARE, declaration_json(decl))))
+
+    # -- lifecycle (the public wrappers are in api.py and aio.py) -------------------------
+
+    def _start(self) -> None:
+        if self.disabled or self._running:
+            return
+        if self._stopped:
+            raise FailedPreconditionError("a stopped logger cannot start again: make a new one")
+        self._create.started_at = time.time()
+        self._client = Client(self.uri, timeout=self.rpc_timeout, options=_CHANNEL_OPTIONS,
+                              **self._connection)
+        builder = BatchBuilder(str(self.run_handle), self.max_batch_bytes, self._report)
+        invalidate = make_state_invalidator(self._series)
+        client = self._client
+
+        def on_online() -> None:
+            self._schema.try_refresh(client, self.rpc_timeout)
+            invalidate()
+
+        self._flusher = Flusher(
+            queue=self._queue, client=client, builder=builder, spool=Spool(self.spool_dir),
+            schema=self._schema, flush_every=self.flush_every, rpc_timeout=self.rpc_timeout,
+            on_drained=self._on_drained, on_online=on_online, report=self._report,
+        )
+        self._running = True
+        lifecycle.register(self)
+        self._flusher.start()
+
+    def _on_drained(self, nbytes: int) -> None:
+        self._drained += nbytes
+
+    def _flush_wait(self, timeout: float | None) -> bool:
+        """Block until everything queued so far is acknowledged (or refused), or timeout."""
+        flusher = self._flusher
+        if self.disabled or flusher is None or not flusher.thread.is_alive():
+            return not self._queue
+        barrier = Barrier(threading.Event())
+        self._queue.append((None, barrier))
+        flusher.wake.set()
+        return bool(barrier.done.wait(timeout))
+
+    def _stop_wait(self, timeout: float | None) -> bool:
+        if self.disabled or not self._running:
+            return True
+        self._series.clear()
+        self._running = False
+        self._stopped = True
+        ok = self._flush_wait(timeout)
+        flusher = self._flusher
+        if flusher is None:
+            return ok
+        # An RPC already under way gets its own timeout to finish (or to fail and spool).
+        flusher.stop(self.rpc_timeout + 5.0)
+        flusher.spool.close()
+        if self._client is not None:
+            self._client.close()
+        lifecycle.unregister(self)
+        if flusher.spooled:
+            self._report(
+                f"{flusher.spooled} record(s) could not be sent and wait in the spool "
+                f"{self.spool_dir}: send them with `streamvis sync {self.spool_dir}`"
+            )
+        return ok
+
+    def _after_fork_in_child(self) -> None:
+        """The child of a fork gets a dead copy: no flusher thread, no channel, no-ops."""
+        self.disabled = True
+        self._running = False
+        self._series = {}
+        self._queue = collections.deque()
+        self._flusher = None
+        self._client = None
+
+    # -- reporting ---------------------------------------------------------------------
+
+    def _violation(self, exc: StreamvisError, stacklevel: int) -> None:
+        if self.strict:
+            raise exc
+        warnings.warn(str(exc), LoggerWarning, stacklevel=stacklevel)
+
+    def _report(self, message: str) -> None:
+        """A problem found off the caller's thread: logged now, surfaced at flush/stop."""
+        lifecycle.log.warning("streamvis logger: %s", message)
+        self._errors.append(message)
+
+    def _surface_errors(self, stacklevel: int) -> None:
+        if not self._errors:
+            return
+        messages = []
+        while self._errors:
+            messages.append(self._errors.popleft())
+        text = messages[0] if len(messages) == 1 else (
+            f"{len(messages)} logging problems: " + "; ".join(messages)
+        )
+        self._violation(StreamvisError(text), stacklevel + 1)

@@ -1,0 +1,114 @@
+"""Declaring fields and series from code, and the logger's cache of the schema.
+
+`declare_schema(fields=..., series=...)` is `streamvis apply` for a script: it creates
+what is missing and changes nothing that is already as declared, so a script can carry
+its own schema and run against any server. `DataLogger.declare` does the same through
+the logger's ordered queue (so it works while the server is down) and teaches the
+logger's validators the declared types at once.
+
+`SchemaCache` is what `write` checks series against: the server's fields and series,
+fetched once and again only when a write names a series the cache does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+
+from streamvis import wire
+from streamvis.client import Client
+from streamvis.declare import ApplyReport, Declaration, apply_declaration, parse_declaration
+from streamvis.errors import StreamvisError
+from streamvis.schema import FieldType
+from streamvis.v1 import service_pb2 as pb
+
+#: A field given as its type ("float", FieldType.FLOAT), or as (type, description).
+FieldDecl = str | FieldType | tuple[str | FieldType, str]
+
+
+def build_declaration(
+    fields: Mapping[str, FieldDecl], series: Mapping[str, Sequence[str]]
+) -> Declaration:
+    """Check a declaration given in Python; raise InvalidArgumentError if it is malformed."""
+    doc: dict[str, object] = {
+        "fields": [
+            {"name": name, "type": str(spec[0]), "description": spec[1]}
+            if isinstance(spec, tuple) else {"name": name, "type": str(spec)}
+            for name, spec in fields.items()
+        ],
+        "series": [{"name": name, "fields": list(names)} for name, names in series.items()],
+    }
+    return parse_declaration(doc, "declaration")
+
+
+def declaration_json(decl: Declaration) -> bytes:
+    """The declaration as the JSON document `parse_declaration` reads back."""
+    return json.dumps({
+        "fields": [
+            {"name": f.name, "type": f.type.value, "description": f.description}
+            for f in decl.fields
+        ],
+        "series": [{"name": s.name, "fields": list(s.fields)} for s in decl.series],
+    }).encode()
+
+
+def declare_schema(
+    fields: Mapping[str, FieldDecl] | None = None,
+    series: Mapping[str, Sequence[str]] | None = None,
+    *,
+    uri: str | None = None,
+    timeout: float = 30.0,
+    token: str | None = None,
+) -> ApplyReport:
+    """Create the declared fields and series where missing; idempotent, like `streamvis apply`.
+
+    fields: name -> type ("int", "float", "string", "bool") or (type, description).
+    series: name -> field names. Raises FailedPreconditionError, changing nothing, if
+    the server has a field of another type or a series with other fields.
+    """
+    decl = build_declaration(fields or {}, series or {})
+    with Client(uri, timeout=timeout, token=token) as client:
+        return apply_declaration(client, decl)
+
+
+class SchemaCache:
+    """Field types and series field lists, as last fetched or declared."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, FieldType] = {}
+        self.series: dict[str, tuple[str, ...]] = {}
+        self.loaded = False  # fetched from the server at least once
+        self._lock = threading.Lock()
+
+    def refresh(self, client: Client, timeout: float) -> None:
+        """Fetch the server's fields and series; raise StreamvisError when it fails."""
+        with self._lock:
+            fields = client.call(client.stub.ListFields, pb.ListFieldsRequest(), timeout)
+            series = client.call(client.stub.ListSeries, pb.ListSeriesRequest(), timeout)
+            # Declared-but-not-yet-applied entries stay: the queued declaration will
+            # create them, and writes meanwhile are checked against them.
+            self.types.update({f.name: wire.field_type_from_pb(f.type) for f in fields.fields})
+            self.series.update({s.name: tuple(s.fields) for s in series.series})
+            self.loaded = True
+
+    def try_refresh(self, client: Client, timeout: float) -> bool:
+        try:
+            self.refresh(client, timeout)
+        except StreamvisError:
+            return False
+        return True
+
+    def merge(self, decl: Declaration) -> None:
+        with self._lock:
+            for f in decl.fields:
+                self.types.setdefault(f.name, f.type)
+            for s in decl.series:
+                self.series.setdefault(s.name, s.fields)
+
+    def lookup(self, name: str) -> tuple[tuple[str, ...], dict[str, FieldType]] | None:
+        """The series' fields and their types, if known."""
+        fields = self.series.get(name)
+        if fields is None or any(f not in self.types for f in fields):
+            return None
+        return fields, {f: self.types[f] for f in fields}

@@ -1,0 +1,239 @@
+"""Tensor adapters: what `write` keeps of a value, and how a flush brings it to the host.
+
+At write time a value is *snapshotted* — made immune to later in-place changes by the
+caller — without leaving its device and without waiting for it:
+
+- Python scalars and strings are immutable: kept as they are.
+- lists and tuples become a new numpy array (that conversion is the copy).
+- numpy arrays are copied (`ndarray.copy`); numpy scalars are immutable.
+- torch tensors get `detach().clone()`: a device-side copy, queued on the caller's
+  current stream like any other kernel, so it neither copies to the host nor waits.
+- jax arrays are immutable: kept by reference.
+
+At flush time the values of one field are broadcast to their write's shape and
+concatenated on their own device, then copied to the host once (`to_host_column`).
+
+torch and jax are never imported here unless the caller has already passed one of
+their arrays (found by the module name of the value's type), so `import streamvis`
+stays light.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from streamvis.errors import InvalidArgumentError
+
+#: dtype kinds: i signed int, u unsigned int, f float, b bool, U str.
+Kind = str
+
+_PY_KIND: dict[type, Kind] = {bool: "b", int: "i", float: "f", str: "U"}
+_EMPTY_SHAPE: tuple[int, ...] = ()
+
+
+class Snapshot:
+    """One value as `write` keeps it: the frozen object, its shape and dtype kind."""
+
+    __slots__ = ("kind", "shape", "value")
+
+    def __init__(self, value: object, shape: tuple[int, ...], kind: Kind) -> None:
+        self.value = value
+        self.shape = shape
+        self.kind = kind
+
+
+def _framework(tp: type) -> str:
+    module = tp.__module__
+    if module.startswith("torch"):
+        return "torch"
+    if module.startswith(("jax", "jaxlib")):
+        return "jax"
+    return ""
+
+
+def _torch_kind(dtype: Any) -> Kind:
+    if dtype.is_complex:
+        return "c"
+    if dtype.is_floating_point:
+        return "f"
+    if str(dtype) == "torch.bool":
+        return "b"
+    return "u" if str(dtype) == "torch.uint8" else "i"
+
+
+def _describe(value: object) -> str:
+    tp = type(value)
+    dtype = getattr(value, "dtype", None)
+    name = f"{tp.__module__}.{tp.__qualname__}" if tp.__module__ != "builtins" else tp.__name__
+    return f"{name} of dtype {dtype}" if dtype is not None else name
+
+
+def snapshot(value: object) -> Snapshot:  # noqa: PLR0911 - one return per kind of value
+    """Freeze `value` on its device; raise InvalidArgumentError for what cannot be logged."""
+    tp = type(value)
+    kind = _PY_KIND.get(tp)
+    if kind is not None:
+        return Snapshot(value, _EMPTY_SHAPE, kind)
+    if isinstance(value, np.ndarray):
+        return _numpy(value.copy(), value)
+    if isinstance(value, np.generic):
+        return _numpy(np.asarray(value), value)
+    if isinstance(value, list | tuple):
+        try:
+            arr = np.asarray(value)
+        except ValueError as exc:  # ragged nesting
+            raise InvalidArgumentError(f"list value is not rectangular ({exc})") from None
+        if arr.dtype.kind == "O" and not all(isinstance(v, str) for v in arr.flat):
+            raise InvalidArgumentError(
+                "list value mixes types or holds objects: give numbers, bools or strings"
+            )
+        return _numpy(arr, value)
+    if isinstance(value, bool | int | float | str):  # subclasses of the Python scalars
+        return snapshot(_PY_BASE[next(t for t in _PY_BASE if isinstance(value, t))](value))
+    framework = _framework(tp)
+    if framework == "torch":
+        return _torch(value)
+    if framework == "jax":
+        return _jax(value)
+    raise InvalidArgumentError(
+        f"cannot log a {_describe(value)}: give a Python scalar, str, list, numpy array, "
+        "torch tensor or jax array"
+    )
+
+
+_PY_BASE: dict[type, type] = {bool: bool, int: int, float: float, str: str}
+
+
+def _numpy(arr: np.ndarray, original: object) -> Snapshot:
+    kind = arr.dtype.kind
+    if kind == "O":
+        if not all(isinstance(v, str) for v in arr.flat):
+            raise InvalidArgumentError(f"cannot log a {_describe(original)} of Python objects")
+        kind = "U"
+    elif kind not in "iufbU":
+        raise InvalidArgumentError(f"cannot log a {_describe(original)}: unsupported dtype")
+    return Snapshot(arr, arr.shape, kind)
+
+
+def _torch(value: Any) -> Snapshot:
+    torch = sys.modules["torch"]
+    if not isinstance(value, torch.Tensor):
+        raise InvalidArgumentError(f"cannot log a {_describe(value)}")
+    kind = _torch_kind(value.dtype)
+    if kind == "c":
+        raise InvalidArgumentError(f"cannot log a complex {_describe(value)}")
+    # A device-side copy: the caller may change `value` in place after write returns.
+    copy = value.detach().clone()
+    if copy.is_cuda:
+        # The copy is queued on the caller's current stream; the flush must read it on
+        # that same stream, or it could read the buffer before the copy has run.
+        copy = CudaValue(copy, torch.cuda.current_stream(copy.device))
+    return Snapshot(copy, tuple(value.shape), kind)
+
+
+class CudaValue:
+    """A CUDA tensor snapshot with the stream its copy was queued on."""
+
+    __slots__ = ("stream", "tensor")
+
+    def __init__(self, tensor: Any, stream: Any) -> None:
+        self.tensor = tensor
+        self.stream = stream
+
+
+def _jax(value: Any) -> Snapshot:
+    jax = sys.modules.get("jax")
+    if jax is None or not isinstance(value, jax.Array):
+        raise InvalidArgumentError(f"cannot log a {_describe(value)}")
+    if isinstance(value, jax.core.Tracer):
+        raise InvalidArgumentError(
+            "cannot log a traced jax value (inside jit/grad/vmap): return it and log it outside"
+        )
+    kind = np.dtype(value.dtype).kind
+    if kind not in "iufb":
+        raise InvalidArgumentError(f"cannot log a {_describe(value)}: unsupported dtype")
+    # jax arrays are immutable, so the reference is already a snapshot.
+    return Snapshot(value, tuple(value.shape), kind)
+
+
+# -- flush side ----------------------------------------------------------------------------
+
+_TARGET: dict[str, np.dtype[Any]] = {
+    "int": np.dtype(np.int64), "float": np.dtype(np.float64), "bool": np.dtype(np.bool_),
+}
+
+
+def _jax_group_key(a: Any) -> tuple[str, object]:
+    return ("jax", str(next(iter(a.devices()))))
+
+
+def _torch_to_host(parts: list[Any], stream: Any) -> np.ndarray:
+    torch = sys.modules["torch"]
+    if stream is not None:
+        with torch.cuda.stream(stream):
+            return _torch_to_host(parts, None)
+    dtype = parts[0].dtype
+    for p in parts[1:]:
+        dtype = torch.promote_types(dtype, p.dtype)
+    flat = torch.cat([p.to(dtype) for p in parts]) if len(parts) > 1 else parts[0]
+    if dtype in (torch.bfloat16,):
+        flat = flat.float()  # numpy has no bfloat16; widening on device is cheap
+    # The one device-to-host copy of this field (on this device).
+    return flat.cpu().numpy()  # type: ignore[no-any-return]
+
+
+def _jax_to_host(parts: list[Any]) -> np.ndarray:
+    jnp = sys.modules["jax.numpy"]
+    flat = jnp.concatenate(parts) if len(parts) > 1 else parts[0]
+    return np.asarray(flat)
+
+
+def to_host_column(
+    values: Sequence[object], shapes: Sequence[tuple[int, ...]], field_type: str
+) -> np.ndarray:
+    """One field's values, each broadcast to its write's shape, flattened and concatenated.
+
+    Device values are concatenated per device and copied to the host in one transfer
+    per device; host values never leave the host. The result has the field's wire
+    dtype (int64, float64, bool, or str; "auto" picks by the values' kind).
+    """
+    host: list[np.ndarray | None] = [None] * len(values)
+    groups: dict[tuple[str, object], list[tuple[int, Any]]] = {}
+    for i, (value, shape) in enumerate(zip(values, shapes, strict=True)):
+        stream = None
+        v = value
+        if isinstance(v, CudaValue):
+            v, stream = v.tensor, v.stream
+        framework = _framework(type(v)) if not isinstance(v, np.ndarray) else ""
+        if framework == "torch":
+            t: Any = v
+            flat = t.reshape(-1) if tuple(t.shape) == shape else t.broadcast_to(shape).reshape(-1)
+            groups.setdefault(("torch", stream), []).append((i, flat))
+        elif framework == "jax":
+            jnp = sys.modules["jax.numpy"]
+            a: Any = v
+            flat = a.reshape(-1) if tuple(a.shape) == shape else jnp.broadcast_to(a, shape).ravel()
+            groups.setdefault(_jax_group_key(a), []).append((i, flat))
+        else:
+            arr = np.asarray(v)
+            host[i] = arr.reshape(-1) if arr.shape == shape else np.broadcast_to(arr, shape).ravel()
+    for (framework, where), members in groups.items():
+        parts = [p for _, p in members]
+        merged = _torch_to_host(parts, where) if framework == "torch" else _jax_to_host(parts)
+        offset = 0
+        for (i, _), p in zip(members, parts, strict=True):
+            n = int(np.prod(p.shape))
+            host[i] = merged[offset:offset + n]
+            offset += n
+    chunks = [h for h in host if h is not None]
+    out = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+    if field_type == "string":
+        return out if out.dtype.kind == "U" else out.astype(str)
+    if field_type == "auto":  # a provisional field: keep the kind the values have
+        field_type = "float" if out.dtype.kind == "f" else "bool" if out.dtype.kind == "b" \
+            else "int"
+    return out.astype(_TARGET[field_type], copy=False)

@@ -1,0 +1,174 @@
+"""Write-time checks: a precomputed validator per series, and the slow path behind it.
+
+`write` must cost a few microseconds, so everything that can be decided once per series
+is decided once, in `SeriesState`: the field names, and for each field the set of
+Python scalar types it accepts. A write of Python scalars is then one `type(v) in set`
+test per field (`DataLogger.write` inlines that loop). Anything else — numpy, lists,
+tensors, a missing field, a wrong type — goes through `prepare`, which snapshots each
+value (see tensors.py) and checks dtype kinds and broadcasting.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from streamvis.errors import InvalidArgumentError
+from streamvis.logger.tensors import Snapshot, snapshot
+from streamvis.schema import FieldType
+
+_SCALARS: dict[FieldType, frozenset[type]] = {
+    FieldType.INT: frozenset({int}),
+    FieldType.FLOAT: frozenset({float, int}),
+    FieldType.BOOL: frozenset({bool}),
+    FieldType.STRING: frozenset({str}),
+}
+#: numpy dtype kinds each field type accepts (an int widens to float; bool never to int).
+_KINDS: dict[FieldType, str] = {
+    FieldType.INT: "iu",
+    FieldType.FLOAT: "fiu",
+    FieldType.BOOL: "b",
+    FieldType.STRING: "U",
+}
+#: A provisional series (schema unknown: server unreachable) accepts any number for a
+#: numeric field; the batch is conformed to the real types when the server is back.
+_NUMERIC = frozenset({int, float})
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Rough Python memory of one queued scalar write: the kwargs dict, the queue tuple, and
+#: one boxed value per field. Only used to bound memory, so rough is fine.
+_WRITE_OVERHEAD = 300
+_VALUE_OVERHEAD = 40
+
+
+@dataclass(slots=True)
+class SeriesState:
+    """What write needs to know about one series, computed once."""
+
+    name: str
+    fields: tuple[str, ...]
+    types: dict[str, FieldType]
+    checks: tuple[tuple[str, frozenset[type]], ...]
+    int_fields: tuple[str, ...]  # range-checked: a Python int may exceed 64 bits
+    n: int
+    scalar_cost: int
+    provisional: bool  # inferred from a write while the server could not be asked
+
+    @classmethod
+    def build(
+        cls, name: str, fields: tuple[str, ...], types: dict[str, FieldType],
+        provisional: bool = False,
+    ) -> SeriesState:
+        checks = tuple(
+            (f, _NUMERIC if provisional and types[f] in (FieldType.INT, FieldType.FLOAT)
+             else _SCALARS[types[f]])
+            for f in fields
+        )
+        return cls(
+            name=name, fields=fields, types=types, checks=checks,
+            int_fields=tuple(f for f in fields if types[f] is FieldType.INT), n=len(fields),
+            scalar_cost=_WRITE_OVERHEAD + _VALUE_OVERHEAD * len(fields),
+            provisional=provisional,
+        )
+
+    @classmethod
+    def infer(cls, name: str, values: dict[str, object]) -> SeriesState:
+        """A provisional state from the first write, for when the schema is unknown."""
+        types: dict[str, FieldType] = {}
+        for f, v in values.items():
+            snap = snapshot(v)
+            types[f] = (
+                FieldType.BOOL if snap.kind == "b" else FieldType.STRING if snap.kind == "U"
+                else FieldType.FLOAT if snap.kind == "f" else FieldType.INT
+            )
+        return cls.build(name, tuple(values), types, provisional=True)
+
+    def accepts_scalars(self, values: dict[str, object]) -> bool:
+        if len(values) != self.n:
+            return False
+        for name, ok in self.checks:
+            if type(values.get(name)) not in ok:
+                return False
+        return all(_INT64_MIN <= values[name] <= _INT64_MAX  # type: ignore[operator]
+                   for name in self.int_fields)
+
+
+class Prepared:
+    """A write that is not all Python scalars, snapshotted and checked."""
+
+    __slots__ = ("nbytes", "rows", "shape", "values")
+
+    def __init__(
+        self, values: dict[str, object], shape: tuple[int, ...], rows: int, nbytes: int
+    ) -> None:
+        self.values = values
+        self.shape = shape
+        self.rows = rows
+        self.nbytes = nbytes
+
+
+def check_field_set(state: SeriesState, values: dict[str, object]) -> None:
+    missing = [f for f in state.fields if f not in values]
+    extra = [f for f in values if f not in state.types]
+    if not missing and not extra:
+        return
+    parts = []
+    if missing:
+        parts.append(f"missing {', '.join(missing)}")
+    if extra:
+        parts.append(f"no such field {', '.join(extra)}")
+    raise InvalidArgumentError(
+        f"write to series {state.name!r}: {'; '.join(parts)} (give each of "
+        f"{', '.join(state.fields)} exactly once)"
+    )
+
+
+def _check_kind(state: SeriesState, field: str, snap: Snapshot, original: object) -> None:
+    ftype = state.types[field]
+    allowed = "iuf" if state.provisional and ftype in (FieldType.INT, FieldType.FLOAT) \
+        else _KINDS[ftype]
+    if snap.kind not in allowed:
+        what = type(original).__name__
+        dtype = getattr(original, "dtype", None)
+        if dtype is not None:
+            what += f" of dtype {dtype}"
+        raise InvalidArgumentError(
+            f"write to series {state.name!r}: field {field!r} is {ftype.value} but got a "
+            f"{what}: give {ftype.value} values"
+        )
+    if ftype is FieldType.INT and type(original) is int and \
+            not _INT64_MIN <= original <= _INT64_MAX:
+        raise InvalidArgumentError(
+            f"write to series {state.name!r}: value {original} for int field {field!r} "
+            "does not fit in 64 bits"
+        )
+
+
+def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
+    """Snapshot and check one write; raise InvalidArgumentError on any violation."""
+    check_field_set(state, values)
+    snaps: dict[str, object] = {}
+    shapes: list[tuple[int, ...]] = []
+    nbytes = _WRITE_OVERHEAD
+    for field in state.fields:
+        original = values[field]
+        try:
+            snap = snapshot(original)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(
+                f"write to series {state.name!r}, field {field!r}: {exc}"
+            ) from None
+        _check_kind(state, field, snap, original)
+        snaps[field] = snap.value
+        shapes.append(snap.shape)
+        nbytes += _VALUE_OVERHEAD + 8 * math.prod(snap.shape)
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        shown = ", ".join(f"{f}={s}" for f, s in zip(state.fields, shapes, strict=True))
+        raise InvalidArgumentError(
+            f"write to series {state.name!r}: shapes do not broadcast ({shown}): give "
+            "values whose shapes broadcast to one common shape"
+        ) from None
+    return Prepared(snaps, shape, math.prod(shape), nbytes)

@@ -1,0 +1,88 @@
+"""Fixtures of the logger tests: a real server (one per session), the shared schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from streamvis.client import Client
+from streamvis.logger import declare_schema
+from streamvis.schema import RunFilter
+
+from .fake_server import FakeServer
+from .server import ServerProcess
+
+FIELDS = {"i": "int", "f": "float", "b": "bool", "s": "string", "step": "int", "loss": "float"}
+SERIES = {
+    "ints": ["i"], "floats": ["f"], "bools": ["b"], "strings": ["s"],
+    "train": ["step", "loss"], "all": ["i", "f", "b", "s"],
+}
+
+
+class HasUri(Protocol):
+    @property
+    def uri(self) -> str: ...
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HasUri]:
+    """The real server; STREAMVIS_TEST_FAKE_SERVER=1 swaps in the in-process fake."""
+    if os.environ.get("STREAMVIS_TEST_FAKE_SERVER") == "1":
+        fake = FakeServer()
+        yield fake
+        fake.close()
+        return
+    proc = ServerProcess(tmp_path_factory.mktemp("server-data")).start()
+    try:
+        declare_schema(FIELDS, SERIES, uri=proc.uri)
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="session")
+def uri(server: HasUri) -> str:
+    if isinstance(server, FakeServer):
+        declare_schema(FIELDS, SERIES, uri=server.uri)
+    return server.uri
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeServer]:
+    srv = FakeServer()
+    srv.declare(FIELDS, {k: list(v) for k, v in SERIES.items()})
+    yield srv
+    srv.close()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No test may spool into the developer's ~/.cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+@pytest.fixture
+def spool(tmp_path: Path) -> Path:
+    return tmp_path / "spool"
+
+
+def query_rows(uri: str, run: uuid.UUID | str, series: str) -> dict[str, list[Any]]:
+    """Every row of one run's series, column by column, in sequence order."""
+    out: dict[str, list[Any]] = {}
+    handle = run if isinstance(run, uuid.UUID) else uuid.UUID(run)
+    with Client(uri) as client:
+        for chunk in client.query(series, RunFilter(handles=(handle,))):
+            for name in chunk.batch.schema.names:
+                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
+    return out
+
+
+def get_run(uri: str, run: uuid.UUID) -> Any:
+    with Client(uri) as client:
+        runs = client.runs(RunFilter(handles=(run,)))
+    return runs[0] if runs else None
