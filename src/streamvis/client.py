@@ -1,0 +1,294 @@
+"""A typed, synchronous client of the streamvis gRPC service.
+
+The CLI, the logger and the Python data API talk to the server through this. It
+speaks in model objects (`Field`, `Series`, `Run`, Arrow arrays) and turns every
+gRPC error status into the matching `StreamvisError`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import grpc
+import numpy as np
+import pyarrow as pa
+
+from streamvis import events as ev
+from streamvis import wire
+from streamvis.connection import open_channel
+from streamvis.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
+from streamvis.json_checks import expect_object
+from streamvis.plot_specs import spec_from_json, spec_json
+from streamvis.schema import Field, FieldType, Run, RunFilter, Series, Value
+from streamvis.store.base import AppendResult, Chunk
+from streamvis.v1 import service_pb2 as pb
+from streamvis.v1 import service_pb2_grpc as pb_grpc
+
+DEFAULT_URI = "localhost:8001"
+#: Largest message either side accepts; the server's own limit may be lower.
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+
+T = TypeVar("T")
+
+
+def default_uri() -> str:
+    return os.environ.get("STREAMVIS_URI", DEFAULT_URI)
+
+
+def _spec(plot: pb.Plot) -> dict[str, Any]:
+    return expect_object(spec_from_json(plot.spec_json, plot.name), f"plot {plot.name!r}")
+
+
+def translate_error(exc: grpc.RpcError, uri: str) -> StreamvisError:
+    """The StreamvisError that a failed call's status stands for."""
+    code: grpc.StatusCode = exc.code()
+    details: str = exc.details() or code.name
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return UnavailableError(
+            f"cannot reach the streamvis server at {uri} ({details}): start it with "
+            "`streamvis serve`, or point --uri / STREAMVIS_URI at a running one"
+        )
+    cls = ERRORS_BY_CODE.get(code.name, StreamvisError)
+    return cls(details)
+
+
+class Client:
+    """One channel to one server. Thread-safe; close it (or use `with`) when done."""
+
+    def __init__(
+        self, uri: str | None = None, *, timeout: float = 30.0,
+        options: Sequence[tuple[str, int | str]] = (), token: str | None = None,
+        tls: bool | None = None, tls_ca: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """`options` are extra gRPC channel options (e.g. the logger's reconnect backoff).
+
+        `token` (else $STREAMVIS_TOKEN) authenticates every call; `tls=True` or a CA
+        file `tls_ca` (else $STREAMVIS_TLS_CA) makes the channel TLS (connection.py).
+        """
+        self.uri = uri or default_uri()
+        self.timeout = timeout
+        self._channel, calls = open_channel(
+            self.uri, token=token, tls=tls, tls_ca=tls_ca,
+            options=[
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                *options,
+            ],
+        )
+        self.stub = pb_grpc.ServiceStub(calls)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def call(self, method: Callable[..., T], request: object, timeout: float | None = None) -> T:
+        """Call a unary method of `self.stub`, translating errors."""
+        try:
+            return method(request, timeout=timeout or self.timeout)
+        except grpc.RpcError as exc:
+            raise translate_error(exc, self.uri) from None
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        """Block until the server answers, or raise UnavailableError."""
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=timeout)
+        except grpc.FutureTimeoutError:
+            raise UnavailableError(
+                f"no streamvis server answered at {self.uri} within {timeout:g} s: start it "
+                "with `streamvis serve`"
+            ) from None
+
+    # -- fields and series ----------------------------------------------------
+
+    def create_field(self, name: str, type: FieldType | str, description: str = "") -> Field:
+        t = type if isinstance(type, FieldType) else FieldType.parse(type)
+        req = pb.CreateFieldRequest(
+            name=name, type=wire.field_type_to_pb(t), description=description
+        )
+        return wire.field_from_pb(self.call(self.stub.CreateField, req))
+
+    def update_field(
+        self, target: str | uuid.UUID, *, new_name: str | None = None,
+        description: str | None = None,
+    ) -> Field:
+        req = pb.UpdateFieldRequest()
+        if isinstance(target, uuid.UUID):
+            req.handle = str(target)
+        else:
+            req.name = target
+        if new_name is not None:
+            req.new_name = new_name
+        if description is not None:
+            req.description = description
+        return wire.field_from_pb(self.call(self.stub.UpdateField, req))
+
+    def fields(self) -> list[Field]:
+        resp = self.call(self.stub.ListFields, pb.ListFieldsRequest())
+        return [wire.field_from_pb(f) for f in resp.fields]
+
+    def create_series(self, name: str, fields: Sequence[str]) -> Series:
+        req = pb.CreateSeriesRequest(name=name, fields=list(fields))
+        return wire.series_from_pb(self.call(self.stub.CreateSeries, req))
+
+    def series(self) -> list[Series]:
+        resp = self.call(self.stub.ListSeries, pb.ListSeriesRequest())
+        return [wire.series_from_pb(s) for s in resp.series]
+
+    def delete_empty_series(self, name: str) -> None:
+        self.call(self.stub.DeleteEmptySeries, pb.DeleteEmptySeriesRequest(name=name))
+
+    def common_series(self, run_filter: RunFilter | None = None) -> list[Series]:
+        req = pb.ListCommonSeriesRequest(filter=wire.filter_to_pb(run_filter or RunFilter()))
+        return [wire.series_from_pb(s) for s in self.call(self.stub.ListCommonSeries, req).series]
+
+    # -- runs -----------------------------------------------------------------
+
+    def _run_request(
+        self, handle: uuid.UUID | str | None, tags: Sequence[str],
+        attributes: Mapping[str, Value] | None, started_at: float | None,
+    ) -> pb.CreateRunRequest:
+        req = pb.CreateRunRequest(
+            handle=str(handle) if handle else "", tags=list(tags),
+            attributes=wire.values_to_pb(attributes or {}),
+        )
+        if started_at is not None:
+            req.started_at = started_at
+        return req
+
+    def create_run(
+        self, handle: uuid.UUID | str | None = None, tags: Sequence[str] = (),
+        attributes: Mapping[str, Value] | None = None, started_at: float | None = None,
+    ) -> Run:
+        req = self._run_request(handle, tags, attributes, started_at)
+        return wire.run_from_pb(self.call(self.stub.CreateRun, req))
+
+    def replace_run(
+        self, handle: uuid.UUID | str, tags: Sequence[str] = (),
+        attributes: Mapping[str, Value] | None = None, started_at: float | None = None,
+    ) -> Run:
+        req = self._run_request(handle, tags, attributes, started_at)
+        return wire.run_from_pb(self.call(self.stub.ReplaceRun, req))
+
+    def delete_run(self, handle: uuid.UUID | str) -> None:
+        self.call(self.stub.DeleteRun, pb.DeleteRunRequest(handle=str(handle)))
+
+    def runs(self, run_filter: RunFilter | None = None, limit: int = 0) -> list[Run]:
+        req = pb.ListRunsRequest(filter=wire.filter_to_pb(run_filter or RunFilter()), limit=limit)
+        return [wire.run_from_pb(r) for r in self.call(self.stub.ListRuns, req).runs]
+
+    def add_tag(self, handle: uuid.UUID | str, tag: str) -> Run:
+        req = pb.RunTagRequest(handle=str(handle), tag=tag)
+        return wire.run_from_pb(self.call(self.stub.AddRunTag, req))
+
+    def remove_tag(self, handle: uuid.UUID | str, tag: str) -> Run:
+        req = pb.RunTagRequest(handle=str(handle), tag=tag)
+        return wire.run_from_pb(self.call(self.stub.DeleteRunTag, req))
+
+    def tags(self, run_filter: RunFilter | None = None) -> list[tuple[str, int]]:
+        req = pb.ListTagsRequest(filter=wire.filter_to_pb(run_filter or RunFilter()))
+        return [(t.tag, t.count) for t in self.call(self.stub.ListTags, req).tags]
+
+    def set_attributes(self, handle: uuid.UUID | str, attributes: Mapping[str, Value]) -> Run:
+        req = pb.SetRunAttributesRequest(
+            handle=str(handle), attributes=wire.values_to_pb(attributes)
+        )
+        return wire.run_from_pb(self.call(self.stub.SetRunAttributes, req))
+
+    def attribute_values(
+        self, run_filter: RunFilter | None = None, fields: Sequence[str] = ()
+    ) -> dict[str, list[tuple[Value, int]]]:
+        req = pb.ListAttributeValuesRequest(
+            filter=wire.filter_to_pb(run_filter or RunFilter()), fields=list(fields)
+        )
+        resp = self.call(self.stub.ListAttributeValues, req)
+        return {
+            a.field: [(wire.value_from_pb(v.value), v.count) for v in a.values]
+            for a in resp.attributes
+        }
+
+    def common_attributes(self, run_filter: RunFilter | None = None) -> list[Field]:
+        req = pb.ListCommonAttributesRequest(filter=wire.filter_to_pb(run_filter or RunFilter()))
+        resp = self.call(self.stub.ListCommonAttributes, req)
+        return [wire.field_from_pb(f) for f in resp.fields]
+
+    def started_at(self, run_filter: RunFilter | None = None) -> list[float]:
+        req = pb.ListStartedAtRequest(filter=wire.filter_to_pb(run_filter or RunFilter()))
+        return list(self.call(self.stub.ListStartedAt, req).started_at)
+
+    # -- plots ----------------------------------------------------------------
+
+    def save_plot(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """Create or replace the plot `name` (docs/plots.md); the spec as stored."""
+        req = pb.SavePlotRequest(name=name, spec_json=spec_json(spec, name))
+        return _spec(self.call(self.stub.SavePlot, req))
+
+    def plot(self, name: str) -> dict[str, Any]:
+        return _spec(self.call(self.stub.GetPlot, pb.GetPlotRequest(name=name)))
+
+    def plots(self) -> list[dict[str, Any]]:
+        return [_spec(p) for p in self.call(self.stub.ListPlots, pb.ListPlotsRequest()).plots]
+
+    def delete_plot(self, name: str) -> dict[str, Any]:
+        """Delete the plot `name`; the spec it had."""
+        return _spec(self.call(self.stub.DeletePlot, pb.DeletePlotRequest(name=name)))
+
+    # -- data -----------------------------------------------------------------
+
+    def append(
+        self, run: uuid.UUID | str, series: str,
+        columns: Mapping[str, pa.Array | np.ndarray], idempotency_key: str | None = None,
+    ) -> AppendResult:
+        req = pb.AppendToSeriesRequest(
+            run=str(run), series=series,
+            columns=[wire.column_to_pb(name, col) for name, col in columns.items()],
+            idempotency_key=idempotency_key or "",
+        )
+        return self.append_request(req)
+
+    def append_request(
+        self, request: pb.AppendToSeriesRequest, timeout: float | None = None
+    ) -> AppendResult:
+        resp = self.call(self.stub.AppendToSeries, request, timeout)
+        return AppendResult(sequence=resp.sequence, rows=resp.rows, duplicate=resp.duplicate)
+
+    def query(
+        self, series: str, run_filter: RunFilter | None = None, fields: Sequence[str] = (),
+        attributes: Sequence[str] = (), after_sequence: int = 0,
+    ) -> Iterator[Chunk]:
+        """Stream the chunks of `series` for the matching runs, in sequence order."""
+        req = pb.QueryRunDataRequest(
+            filter=wire.filter_to_pb(run_filter or RunFilter()), series=series,
+            fields=list(fields), attributes=list(attributes), after_sequence=after_sequence,
+        )
+        try:
+            for msg in self.stub.QueryRunData(req):
+                yield Chunk(
+                    run=uuid.UUID(msg.run), sequence=msg.sequence,
+                    batch=wire.batch_from_pb(msg.columns),
+                    attributes=wire.values_from_pb(msg.attributes),
+                )
+        except grpc.RpcError as exc:
+            raise translate_error(exc, self.uri) from None
+
+    def watch(self, after_sequence: int | None = None) -> Iterator[ev.Event]:
+        """Live events until the iterator is closed (or the server goes away)."""
+        req = pb.WatchRequest()
+        if after_sequence is not None:
+            req.after_sequence = after_sequence
+        call = self.stub.Watch(req)
+        try:
+            for msg in call:
+                yield wire.event_from_pb(msg)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.CANCELLED:
+                raise translate_error(exc, self.uri) from None
+        finally:
+            call.cancel()  # type: ignore[no-untyped-call]

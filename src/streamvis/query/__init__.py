@@ -1,0 +1,209 @@
+"""The Python data API: runs, series data and live events from a streamvis server.
+
+    import streamvis
+
+    with streamvis.connect() as sv:                 # $STREAMVIS_URI or localhost:8001
+        runs = sv.runs(tags_any="baseline", attributes={"lr": (1e-4, 1e-2)})
+        table = sv.fetch("train", fields=["step", "loss"], runs=runs, attributes=["lr"])
+        df = table.to_pandas()
+
+Everything goes through `streamvis.client.Client` (one gRPC channel). Data comes back
+as Arrow: `fetch` materializes a `pyarrow.Table`, `iter_batches` streams one
+`pyarrow.RecordBatch` per stored chunk for results too large to hold. See
+docs/data-api.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+import pyarrow as pa
+
+from streamvis.client import Client
+from streamvis.errors import InvalidArgumentError
+from streamvis.query.batches import BatchStream, open_batches
+from streamvis.query.events import EventStream
+from streamvis.query.filters import (
+    AttributeSpec,
+    HandlesArg,
+    RunsArg,
+    TimeArg,
+    build_filter,
+    runs_filter,
+)
+from streamvis.query.runs import RunList
+from streamvis.schema import Field, Series, Value
+
+__all__ = ["BatchStream", "Connection", "EventStream", "RunList", "connect"]
+
+
+class Connection:
+    """A connection to one streamvis server. Close it (or use `with`) when done.
+
+    Thread-safe: one connection may serve several threads.
+    """
+
+    def __init__(
+        self, uri: str | None = None, *, timeout: float = 30.0, token: str | None = None,
+        tls: bool | None = None, tls_ca: str | os.PathLike[str] | None = None,
+    ) -> None:
+        #: The typed gRPC client underneath, for what this API does not cover.
+        self.client = Client(uri, timeout=timeout, token=token, tls=tls, tls_ca=tls_ca)
+
+    @property
+    def uri(self) -> str:
+        return self.client.uri
+
+    def close(self) -> None:
+        """Close the channel; open `watch` and `iter_batches` streams end with it."""
+        self.client.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Connection({self.uri!r})"
+
+    # -- metadata -------------------------------------------------------------
+
+    def fields(self) -> list[Field]:
+        """Every field, by name."""
+        return self.client.fields()
+
+    def series(self) -> list[Series]:
+        """Every series, by name."""
+        return self.client.series()
+
+    def tags(self, runs: RunsArg = None) -> dict[str, int]:
+        """Each tag of the matching runs (default: all) with how many of them have it."""
+        return dict(self.client.tags(runs_filter(runs)))
+
+    def runs(
+        self,
+        *,
+        tags_any: str | Iterable[str] = (),
+        tags_all: str | Iterable[str] = (),
+        tags_none: str | Iterable[str] = (),
+        attributes: Mapping[str, AttributeSpec] | None = None,
+        started_after: TimeArg | None = None,
+        started_before: TimeArg | None = None,
+        handles: HandlesArg | None = None,
+        limit: int = 0,
+    ) -> RunList:
+        """The runs that match every given condition (no condition: all runs).
+
+        `attributes` maps a field name to a value (equal to it), a `(lo, hi)` tuple
+        (an inclusive range; None leaves an end open) or a list or set (one of them).
+        Times are datetimes (naive means UTC), ISO strings or seconds since the epoch;
+        `started_after` is inclusive, `started_before` exclusive. `limit` > 0 caps
+        how many runs come back.
+        """
+        run_filter = build_filter(
+            tags_any=tags_any, tags_all=tags_all, tags_none=tags_none,
+            attributes=attributes, started_after=started_after,
+            started_before=started_before, handles=handles,
+        )
+        if limit < 0:
+            raise InvalidArgumentError(f"limit must be 0 (no limit) or more, got {limit}")
+        return RunList(self.client.runs(run_filter, limit=limit))
+
+    def attribute_values(
+        self, fields: str | Sequence[str] = (), runs: RunsArg = None
+    ) -> dict[str, list[tuple[Value, int]]]:
+        """For each attribute (or those in `fields`) of the matching runs, its distinct
+        values with how many runs have each."""
+        names = [fields] if isinstance(fields, str) else list(fields)
+        return self.client.attribute_values(runs_filter(runs), names)
+
+    def common_series(self, runs: RunsArg = None) -> list[Series]:
+        """The series that have data in every matching run."""
+        return self.client.common_series(runs_filter(runs))
+
+    def common_attributes(self, runs: RunsArg = None) -> list[Field]:
+        """The attributes that every matching run has a value for."""
+        return self.client.common_attributes(runs_filter(runs))
+
+    # -- data -----------------------------------------------------------------
+
+    def iter_batches(
+        self,
+        series: str,
+        fields: str | Sequence[str] | None = None,
+        *,
+        runs: RunsArg = None,
+        attributes: str | Sequence[str] = (),
+        after_sequence: int = 0,
+        run_column: str = "run",
+    ) -> BatchStream:
+        """Stream the data of `series` as one `pyarrow.RecordBatch` per stored chunk.
+
+        Takes the arguments of `fetch` and yields batches of the schema `fetch`'s
+        table has, holding one chunk at a time: memory stays bounded however large
+        the series. Errors in the request (an unknown series or field) are raised
+        here, not at the first batch. Close the stream (or use `with`, or iterate
+        to the end) to end the server's query early.
+        """
+        return open_batches(
+            self.client, series, fields, runs=runs, attributes=attributes,
+            after_sequence=after_sequence, run_column=run_column,
+        )
+
+    def fetch(
+        self,
+        series: str,
+        fields: str | Sequence[str] | None = None,
+        *,
+        runs: RunsArg = None,
+        attributes: str | Sequence[str] = (),
+        after_sequence: int = 0,
+        run_column: str = "run",
+    ) -> pa.Table:
+        """The data of `series` for the matching runs as one `pyarrow.Table`.
+
+        Columns: `run` (the run's handle, a string), then `fields` (default: all of
+        the series) in the order given, then each of `attributes` repeated on every
+        row of its run, each in its field's Arrow type (int64, float64, string,
+        bool). Rows come in the order they were stored. `runs` is None (every run),
+        a list of runs or handles (`runs()` gives one) or a `RunFilter`; a run that
+        has no value for a requested attribute is left out. `after_sequence` keeps
+        only chunks stored after that sequence number. A query that matches nothing
+        gives an empty table with these columns.
+
+        The whole result is held in memory; use `iter_batches` for more than fits.
+        """
+        with self.iter_batches(
+            series, fields, runs=runs, attributes=attributes,
+            after_sequence=after_sequence, run_column=run_column,
+        ) as stream:
+            return stream.read_all()
+
+    def watch(self, after_sequence: int | None = None) -> EventStream:
+        """Live events (`streamvis.events`), in commit order, until closed.
+
+        The stream is subscribed when this returns, so no later change is missed.
+        With `after_sequence`, RowsAppended events for chunks stored after it are
+        replayed first. Close it (`close()`, `with`, or leaving a `for` loop over
+        `sv.watch()`) to end it.
+        """
+        return EventStream(self.client, after_sequence)
+
+
+def connect(
+    uri: str | None = None, *, timeout: float = 30.0, token: str | None = None,
+    tls: bool | None = None, tls_ca: str | os.PathLike[str] | None = None,
+) -> Connection:
+    """Connect to the streamvis server at `uri` ("host:port"; default: the
+    STREAMVIS_URI environment variable, else localhost:8001).
+
+    The channel opens lazily: a server that cannot be reached raises
+    `UnavailableError` at the first call. `timeout` bounds each metadata call in
+    seconds; data and event streams run as long as they need. `token` (else the
+    STREAMVIS_TOKEN variable) authenticates; `tls=True` or a CA file `tls_ca` (else
+    STREAMVIS_TLS_CA) connects over TLS.
+    """
+    return Connection(uri, timeout=timeout, token=token, tls=tls, tls_ca=tls_ca)
+
