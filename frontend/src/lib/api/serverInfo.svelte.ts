@@ -1,0 +1,21 @@
+/** What the server says about itself (GET /api/info): read-only mode turns change controls off. */
+import { getJSON } from './http';
+
+export const serverInfo = $state({ readOnly: false, auth: false, loaded: false });
+
+let loading: Promise<void> | null = null;
+
+export function loadServerInfo(): Promise<void> {
+  loading ??= getJSON<{ read_only?: boolean; auth?: boolean }>('/api/info')
+    .then((info) => {
+      serverInfo.readOnly = info.read_only === true;
+      serverInfo.auth = info.auth === true;
+    })
+    .catch(() => {
+      // An older server has no /api/info: it takes changes, and refusals still explain themselves.
+    })
+    .finally(() => {
+      serverInfo.loaded = true;
+    });
+  return loading;
+}

@@ -1,0 +1,98 @@
+/** The JSON shapes of docs/http-api.md, as the UI reads them. */
+
+export type FieldType = 'int' | 'float' | 'string' | 'bool';
+
+export interface FieldInfo {
+  handle: string;
+  name: string;
+  type: FieldType;
+  description: string;
+}
+
+export interface SeriesInfo {
+  name: string;
+  fields: string[];
+}
+
+export type AttributeValue = number | string | boolean;
+
+export interface RunInfo {
+  handle: string;
+  started_at: number;
+  tags: string[];
+  attributes: Record<string, AttributeValue>;
+}
+
+export interface AttributeCondition {
+  field: string;
+  min?: number;
+  max?: number;
+  in?: AttributeValue[];
+  equals?: AttributeValue;
+}
+
+export interface RunFilter {
+  handles?: string[];
+  tags_any?: string[];
+  tags_all?: string[];
+  tags_none?: string[];
+  attributes?: AttributeCondition[];
+  started_after?: number;
+  started_before?: number;
+}
+
+export type Role = 'x' | 'y' | 'z' | 'color' | 'size' | 'group' | 'order' | 'facet' | 'frame';
+export type Scale = 'lin' | 'log';
+
+/** Rows of one facet or frame (a series field's value, or each run's latest value). */
+export type RowCondition = { field: string; equals: AttributeValue } | { field: string; latest: true };
+
+export interface DatasetSpec {
+  series: string;
+  /** Set by a facet panel or frame, not saved: the rows to show. */
+  where?: RowCondition[];
+  filter?: RunFilter;
+  /** Role → field name; `group` may name several fields. The pseudo-field `run` is the run handle. */
+  bindings: Partial<Record<Role, string | string[]>>;
+  attributes?: string[];
+  axes?: { x?: 'x' | 'x2'; y?: 'y' | 'y2' };
+}
+
+export interface PlotSpec {
+  name: string;
+  kind: 'line' | 'scatter' | string;
+  title?: string;
+  datasets: DatasetSpec[];
+  scales?: { x?: Scale; y?: Scale; x2?: Scale; y2?: Scale };
+  palette?: string;
+  /** Small multiples of the `facet` binding: panels per row. */
+  facet?: { columns?: number };
+  /** The `frame` binding's value shown: a number, or each run's latest (the default). */
+  frame?: { value?: number | 'latest' };
+}
+
+export interface DataRequest {
+  filter: RunFilter;
+  series: string;
+  fields: string[];
+  attributes: string[];
+  kind: 'line' | 'scatter';
+  x: string;
+  y: string;
+  group: string[];
+  order?: string;
+  where?: RowCondition[];
+  x_min?: number;
+  x_max?: number;
+  pixels?: number;
+  after_sequence?: number;
+}
+
+export type LiveEvent =
+  | { type: 'rows_appended'; run: string; series: string; sequence: number; rows: number }
+  | { type: 'run_created' | 'run_replaced' | 'tags_changed' | 'attributes_changed'; run: RunInfo }
+  | { type: 'run_deleted'; handle: string }
+  | { type: 'field_changed'; field: FieldInfo }
+  | { type: 'series_created'; series: SeriesInfo }
+  | { type: 'series_deleted'; name: string }
+  | { type: 'plot_changed'; name: string; deleted: boolean };

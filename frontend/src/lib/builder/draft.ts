@@ -1,0 +1,87 @@
+/**
+ * The builder's working state and the plot spec it becomes. A draft dataset holds what the
+ * builder shows (the picked fields and attributes, the bindings so far); `toSpec` keeps
+ * only what a plot needs, so a saved spec never carries half-made choices.
+ */
+import type { DatasetSpec, PlotSpec, Role, RunFilter } from '../api/types';
+import { kindById } from './kinds';
+
+export interface DatasetDraft {
+  filter: RunFilter;
+  series: string;
+  fields: string[];
+  attributes: string[];
+  bindings: Partial<Record<Role, string>>;
+  axes: { x: 'x' | 'x2'; y: 'y' | 'y2' };
+}
+
+export interface PlotDraft {
+  name: string;
+  title: string;
+  kind: string;
+  datasets: DatasetDraft[];
+  facetColumns: number;
+  frame: number | 'latest';
+  scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
+}
+
+export function emptyDataset(filter: RunFilter): DatasetDraft {
+  return { filter, series: '', fields: [], attributes: [], bindings: {}, axes: { x: 'x', y: 'y' } };
+}
+
+/** Roles still unbound that the kind cannot draw without, per dataset. */
+export function missingRoles(d: PlotDraft): string | null {
+  const kind = kindById(d.kind);
+  if (!kind) return `unknown kind "${d.kind}"`;
+  for (const [i, ds] of d.datasets.entries()) {
+    if (!ds.series) return `dataset ${i + 1}: pick a series`;
+    const missing = kind.required.filter((r) => !ds.bindings[r]);
+    if (missing.length) return `dataset ${i + 1}: bind a field to ${missing.join(' and ')}`;
+  }
+  return null;
+}
+
+export function toSpec(d: PlotDraft): PlotSpec {
+  const kind = kindById(d.kind);
+  const datasets: DatasetSpec[] = d.datasets.map((ds) => {
+    const bindings: DatasetSpec['bindings'] = {};
+    for (const [role, field] of Object.entries(ds.bindings) as [Role, string | undefined][]) {
+      if (field && (!kind || kind.roles.includes(role))) bindings[role] = field;
+    }
+    const used = new Set(Object.values(bindings) as string[]);
+    const attributes = ds.attributes.filter((a) => used.has(a) || ds.attributes.includes(a));
+    const out: DatasetSpec = { series: ds.series, filter: ds.filter, bindings };
+    if (attributes.length) out.attributes = attributes;
+    if (ds.axes.x !== 'x' || ds.axes.y !== 'y') out.axes = { ...ds.axes };
+    return out;
+  });
+  const spec: PlotSpec = { name: d.name || 'preview (not saved)', kind: d.kind, datasets, scales: { x: d.scales.x, y: d.scales.y } };
+  if (datasets.some((x) => x.axes?.x === 'x2')) spec.scales = { ...spec.scales, x2: d.scales.x2 };
+  if (datasets.some((x) => x.axes?.y === 'y2')) spec.scales = { ...spec.scales, y2: d.scales.y2 };
+  if (d.title) spec.title = d.title;
+  if (datasets.some((x) => x.bindings.facet)) spec.facet = { columns: d.facetColumns };
+  if (datasets.some((x) => x.bindings.frame)) spec.frame = { value: d.frame };
+  return spec;
+}
+
+export function fromSpec(spec: PlotSpec): PlotDraft {
+  const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+  return {
+    name: spec.name,
+    title: spec.title ?? '',
+    kind: spec.kind,
+    facetColumns: spec.facet?.columns ?? 3,
+    frame: spec.frame?.value ?? 'latest',
+    scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
+    datasets: spec.datasets.map((ds) => {
+      const bindings: DatasetDraft['bindings'] = {};
+      for (const [role, v] of Object.entries(ds.bindings) as [Role, string | string[] | undefined][]) {
+        const f = one(v);
+        if (f) bindings[role] = f;
+      }
+      const attributes = ds.attributes ?? [];
+      const fields = [...new Set(Object.values(bindings).filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
+      return { filter: ds.filter ?? {}, series: ds.series, fields, attributes, bindings, axes: { x: ds.axes?.x ?? 'x', y: ds.axes?.y ?? 'y' } };
+    }),
+  };
+}

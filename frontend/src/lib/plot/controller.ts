@@ -1,0 +1,437 @@
+/**
+ * One plot: its datasets, its view, and drawing them through the shared GL context. The
+ * Svelte component owns the DOM and forwards mouse gestures; everything here is plain
+ * TypeScript so a plot's behaviour does not depend on component re-render timing.
+ */
+import type { LiveEvent, FieldInfo, PlotSpec } from '../api/types';
+import type { LiveSubscriber } from '../api/events';
+import { api } from '../api/http';
+import type { AxesOverride } from '../layout/urlLayout';
+import type { View } from '../render/layers';
+import { SETTLE_MS } from '../render/frameCache';
+import { DataPainter } from './dataPainter';
+import { PlotStyles, type Legend } from './styles';
+import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
+import { paintAxes, paintBox, paintMarker, type Margins } from './axes';
+import { paintSecondAxes } from './axes2';
+import { axesOf, marginsFor, pairKey, secondScales, viewFor, type AxisId, type AxisPair } from './axisViews';
+import { kindById } from '../builder/kinds';
+import { DatasetState } from './dataset';
+import { nearestOnLines, nearestPoint, type Nearest } from './hover';
+import { cssColor } from './palette';
+import { looksLikeUnixSeconds } from './ticks';
+import { emptyExtent, extendExtent, fitView, pan, zoomAt, type Extent } from './viewState';
+
+export interface PlotElements {
+  area: HTMLElement;
+  target: HTMLCanvasElement;
+  overlay: HTMLCanvasElement;
+}
+
+function scalesOf(spec: PlotSpec, axes: AxesOverride | null): { logX: boolean; logY: boolean } {
+  if (axes !== null) return { logX: axes === 'xlog' || axes === 'loglog', logY: axes === 'ylog' || axes === 'loglog' };
+  return { logX: spec.scales?.x === 'log', logY: spec.scales?.y === 'log' };
+}
+
+export type { Legend, LegendEntry } from './styles';
+
+export class PlotController implements LiveSubscriber {
+  readonly datasets: DatasetState[] = [];
+  readonly kind: 'line' | 'scatter';
+  /** The main axes (x at the bottom, y at the left). */
+  view: View;
+  /** The second axes of a hybrid plot: its x range is x2's (top), its y range y2's (right). */
+  second: View;
+  readonly hasX2: boolean;
+  readonly hasY2: boolean;
+  readonly margins: Margins;
+  /** Following the data (true until the user pans or zooms; double-click returns to it). */
+  auto = true;
+  hover: Nearest | null = null;
+  private hoverColor = '#fff';
+  box: [number, number, number, number] | null = null;
+  /** Width and height of the whole plot in CSS pixels. */
+  w = 0;
+  h = 0;
+  dpr = 1;
+  problem: string | null = null;
+  private reg: Registration | null = null;
+  private el: PlotElements | null = null;
+  private listeners = new Set<() => void>();
+  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  firstFullRenderAt: number | null = null;
+  readonly styles: PlotStyles;
+  /** One painter (and frame cache) per pair of axes, since each pair pans on its own. */
+  private painters = new Map<string, DataPainter>();
+  private dataDirty = true;
+  private interactingUntil = 0;
+  private nextDataDrawAt = 0;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly spec: PlotSpec,
+    axes: AxesOverride | null,
+    readonly fields: Map<string, FieldInfo>,
+  ) {
+    const kind = kindById(spec.kind);
+    this.kind = kind?.data ?? 'line';
+    this.styles = new PlotStyles(spec.palette);
+    if (!kind) this.problem = `plot kind "${spec.kind}" cannot be drawn yet; showing it as lines`;
+    const { logX, logY } = scalesOf(spec, axes);
+    this.view = { x0: 0, x1: 1, y0: 0, y1: 1, logX, logY };
+    this.second = { x0: 0, x1: 1, y0: 0, y1: 1, ...secondScales(spec) };
+    const pairs = spec.datasets.map(axesOf);
+    this.hasX2 = pairs.some((p) => p.x === 'x2');
+    this.hasY2 = pairs.some((p) => p.y === 'y2');
+    this.margins = marginsFor(this.hasX2, this.hasY2);
+    const host = {
+      kind: this.kind,
+      frame: spec.frame?.value ?? 'latest',
+      palette: spec.palette,
+      fields,
+      pixels: () => Math.max(100, Math.round((this.w - this.margins.left - this.margins.right) * this.dpr)),
+      changed: () => this.dataChanged(),
+    };
+    for (const ds of spec.datasets) {
+      try {
+        this.datasets.push(new DatasetState(ds, host));
+      } catch (e) {
+        this.problem = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (spec.datasets.length === 0) this.problem = 'this plot has no datasets';
+  }
+
+  attach(el: PlotElements): void {
+    this.el = el;
+    this.reg = sharedGl().add({ area: el.area, target: el.target, render: (res, vp, dpr) => this.render(res, vp, dpr) });
+  }
+
+  start(): void {
+    for (const ds of this.datasets) void ds.load();
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  /** Redraw on the next frame. */
+  invalidate(): void {
+    this.reg?.invalidate();
+  }
+
+  resize(w: number, h: number, dpr: number): void {
+    this.w = w;
+    this.h = h;
+    this.dpr = dpr;
+    const el = this.el;
+    if (!el) return;
+    const aw = Math.max(0, w - this.margins.left - this.margins.right);
+    const ah = Math.max(0, h - this.margins.top - this.margins.bottom);
+    el.target.width = Math.round(aw * dpr);
+    el.target.height = Math.round(ah * dpr);
+    el.overlay.width = Math.round(w * dpr);
+    el.overlay.height = Math.round(h * dpr);
+    this.dataDirty = true;
+    this.invalidate();
+  }
+
+  get areaW(): number {
+    return Math.max(1, this.w - this.margins.left - this.margins.right);
+  }
+
+  get areaH(): number {
+    return Math.max(1, this.h - this.margins.top - this.margins.bottom);
+  }
+
+  private dataChanged(): void {
+    this.dataDirty = true;
+    if (this.auto) this.fit();
+    this.invalidate();
+    this.notify();
+  }
+
+  axesOf(ds: DatasetState): AxisPair {
+    return axesOf(ds.spec);
+  }
+
+  /** The view dataset `ds` is drawn in. */
+  viewOf(ds: DatasetState): View {
+    return viewFor(this.view, this.second, this.axesOf(ds));
+  }
+
+  /** The extent of everything held on the main axes (`second` false) or the second ones, in scale space. */
+  extent(second = false): Extent {
+    const e = emptyExtent();
+    for (const ds of this.datasets) {
+      const pair = this.axesOf(ds);
+      const v = this.viewOf(ds);
+      const d = emptyExtent();
+      if (ds.lines) for (const l of ds.lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
+      if (ds.points) extendExtent(d, ds.points.x.values(), ds.points.y.values(), v.logX, v.logY);
+      if ((pair.x === 'x2') === second) {
+        e.x0 = Math.min(e.x0, d.x0);
+        e.x1 = Math.max(e.x1, d.x1);
+      }
+      if ((pair.y === 'y2') === second) {
+        e.y0 = Math.min(e.y0, d.y0);
+        e.y1 = Math.max(e.y1, d.y1);
+      }
+    }
+    return e;
+  }
+
+  private fit(): void {
+    this.view = fitView(this.extent(false), this.view.logX, this.view.logY);
+    this.second = fitView(this.extent(true), this.second.logX, this.second.logY);
+  }
+
+  /** Pans by a pixel delta: every axis, or only `axis` (a drag that starts on that axis). */
+  panBy(dx: number, dy: number, axis: AxisId | null = null): void {
+    const w = this.areaW;
+    const h = this.areaH;
+    const main = pan(this.view, axis === null || axis === 'x' ? dx : 0, axis === null || axis === 'y' ? dy : 0, w, h);
+    const second = pan(this.second, axis === null || axis === 'x2' ? dx : 0, axis === null || axis === 'y2' ? dy : 0, w, h);
+    this.second = second;
+    this.setView(main);
+  }
+
+  /** Zooms around (px, py) by f: every axis, or only `axis` (the wheel over that axis). */
+  zoomBy(px: number, py: number, f: number, axis: AxisId | null = null): void {
+    const w = this.areaW;
+    const h = this.areaH;
+    const on = (a: AxisId): number => (axis === null || axis === a ? f : 1);
+    // An axis left out keeps its range exactly (zooming by 1 would round it).
+    const zoom = (v: View, fx: number, fy: number): View => {
+      const z = zoomAt(v, px, py, w, h, fx, fy);
+      return { ...z, ...(fx === 1 ? { x0: v.x0, x1: v.x1 } : {}), ...(fy === 1 ? { y0: v.y0, y1: v.y1 } : {}) };
+    };
+    this.second = zoom(this.second, on('x2'), on('y2'));
+    this.setView(zoom(this.view, on('x'), on('y')));
+  }
+
+  /** Draw the data again on the next frame even if nothing changed (benchmarks, palette edits). */
+  invalidateData(): void {
+    this.dataDirty = true;
+    this.interactingUntil = 0;
+    this.nextDataDrawAt = 0;
+    this.invalidate();
+  }
+
+  /** A view from a gesture: until it pauses, frames shift cached pixels instead of redrawing. */
+  setView(v: View): void {
+    this.view = v;
+    this.auto = false;
+    this.interactingUntil = performance.now() + SETTLE_MS;
+    this.invalidate();
+    this.scheduleRefetch();
+  }
+
+  resetView(): void {
+    this.auto = true;
+    this.fit();
+    this.invalidate();
+    this.scheduleRefetch();
+  }
+
+  /** After the view settles, lines that came reduced are asked for again at the new range. */
+  private scheduleRefetch(): void {
+    if (this.kind !== 'line') return;
+    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
+    this.refetchTimer = setTimeout(() => {
+      this.refetchTimer = null;
+      for (const ds of this.datasets) {
+        if (ds.reduced !== 'm4' || !ds.loadedRange) continue;
+        const v = this.viewOf(ds);
+        const a = v.logX ? 10 ** v.x0 : v.x0;
+        const b = v.logX ? 10 ** v.x1 : v.x1;
+        if (this.auto) void ds.load();
+        else void ds.loadRange(a, b);
+      }
+    }, 250);
+  }
+
+  /**
+   * Draws the plot: the data through the frame cache (drawn anew only when the data changed or
+   * the view left what the cache holds, and never in the middle of a gesture), then the axes.
+   */
+  private render(res: GlResources, vp: Viewport, dpr: number): void {
+    const gl = res.gl;
+    const now = performance.now();
+    const interacting = now < this.interactingUntil;
+    const groups = this.groups();
+    const viewShown = groups.every((g) => g.painter.cache.shows(g.view, res.generation));
+    const cached = groups.every((g) => g.painter.cache.view !== null);
+    const current = !this.dataDirty && viewShown;
+    // New data while the view holds still wait until at least twice the last draw's time has
+    // passed since it ended, so a fast live stream cannot keep a slow machine drawing.
+    const throttled = this.dataDirty && viewShown && now < this.nextDataDrawAt;
+    if (!current && cached && (interacting || throttled)) {
+      // Show the cached pixels (shifted or stretched mid-gesture); draw properly soon.
+      if (this.settleTimer === null) {
+        const at = Math.max(interacting ? this.interactingUntil : 0, throttled ? this.nextDataDrawAt : 0);
+        this.settleTimer = setTimeout(() => {
+          this.settleTimer = null;
+          this.invalidate();
+        }, at - now + 5);
+      }
+    } else if (!current) {
+      const t0 = performance.now();
+      for (const g of groups) {
+        if (this.dataDirty || !g.painter.cache.shows(g.view, res.generation)) g.painter.draw(res, g.datasets, g.view, this.areaW, this.areaH, dpr);
+      }
+      this.dataDirty = false;
+      if (this.firstFullRenderAt === null && this.datasets.length > 0 && this.datasets.every((d) => d.loaded)) {
+        // Benchmarks time the first render to the pixels, not to the last GL call issued.
+        if (window.__streamvisBench) sharedGl().finish();
+        this.firstFullRenderAt = performance.now();
+      }
+      const t1 = performance.now();
+      this.nextDataDrawAt = t1 + 2 * (t1 - t0);
+      gl.viewport(vp.x, vp.y, vp.w, vp.h);
+      gl.enable(gl.SCISSOR_TEST);
+      gl.scissor(vp.x, vp.y, vp.w, vp.h);
+    }
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    for (const g of groups) g.painter.cache.blit(gl, res.generation, g.view);
+    this.paintOverlay();
+  }
+
+  /** Datasets by the axes they are drawn on, each group with its painter and view. */
+  private groups(): { painter: DataPainter; view: View; datasets: DatasetState[] }[] {
+    const out = new Map<string, { painter: DataPainter; view: View; datasets: DatasetState[] }>();
+    for (const ds of this.datasets) {
+      const key = pairKey(this.axesOf(ds));
+      let g = out.get(key);
+      if (!g) {
+        let painter = this.painters.get(key);
+        if (!painter) this.painters.set(key, (painter = new DataPainter(this.styles)));
+        g = { painter, view: this.viewOf(ds), datasets: [] };
+        out.set(key, g);
+      }
+      g.datasets.push(ds);
+    }
+    return [...out.values()];
+  }
+
+  private paintOverlay(): void {
+    const c = this.el?.overlay;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    const m = this.margins;
+    paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
+    if (this.hasX2 || this.hasY2) {
+      const titles = (axis: 'x2' | 'y2'): string => {
+        const on = this.datasets.filter((d) => (axis === 'x2' ? this.axesOf(d).x === 'x2' : this.axesOf(d).y === 'y2'));
+        return [...new Set(on.map((d) => (axis === 'x2' ? d.request.x : d.request.y)))].join(', ');
+      };
+      paintSecondAxes(ctx, this.w, this.h, m, this.second, { x2: this.hasX2 ? titles('x2') : null, y2: this.hasY2 ? titles('y2') : null });
+    }
+    if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
+    if (this.box) {
+      const [ax, ay, bx, by] = this.box;
+      paintBox(ctx, m.left + ax, m.top + ay, m.left + bx, m.top + by);
+    }
+  }
+
+  axisOptions(): { xTitle: string; yTitle: string; xTime: boolean; yTime: boolean } {
+    const onMain = this.datasets.filter((d) => this.axesOf(d).x === 'x');
+    const xField = onMain[0]?.request.x ?? this.datasets[0]?.request.x ?? '';
+    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => d.request.y))];
+    const x0 = this.view.logX ? 10 ** this.view.x0 : this.view.x0;
+    const x1 = this.view.logX ? 10 ** this.view.x1 : this.view.x1;
+    return {
+      xTitle: xField + (this.view.logX ? ' (log)' : ''),
+      yTitle: yFields.join(', ') + (this.view.logY ? ' (log)' : ''),
+      xTime: !this.view.logX && looksLikeUnixSeconds(x0, x1, xField, this.fields.get(xField)?.type),
+      yTime: false,
+    };
+  }
+
+  /** Updates the hover readout for a cursor at (px, py) in the data area; null clears it. */
+  hoverAt(px: number | null, py: number | null): void {
+    let best: Nearest | null = null;
+    let color = '#fff';
+    if (px !== null && py !== null) {
+      for (const ds of this.datasets) {
+        const before: Nearest | null = best;
+        const v = this.viewOf(ds);
+        if (ds.lines) best = nearestOnLines(ds.lines, v, this.areaW, this.areaH, px, py, best);
+        else if (ds.points) best = nearestPoint(ds.points, v, this.areaW, this.areaH, px, py, best);
+        if (best !== before && best?.line) color = cssColor(this.styles.lineColor(ds, best.line));
+      }
+      if (best && best.dist2 > 40 * 40) best = null;
+    }
+    this.hover = best;
+    this.hoverColor = color;
+    this.invalidate();
+    this.notify();
+  }
+
+  // Live events: plots react only to what concerns the series and runs they show.
+  event(ev: LiveEvent): void {
+    switch (ev.type) {
+      case 'rows_appended':
+        for (const ds of this.datasets) ds.rowsAppended(ev.series, ev.sequence);
+        break;
+      case 'run_deleted':
+        for (const ds of this.datasets) ds.dropRun(ev.handle);
+        break;
+      case 'run_replaced':
+        for (const ds of this.datasets) {
+          ds.dropRun(ev.run.handle);
+          void ds.refetchRun(ev.run.handle);
+        }
+        break;
+      case 'attributes_changed':
+      case 'tags_changed':
+        // Membership in a filter or a color may have changed: reload the datasets that show it.
+        for (const ds of this.datasets) if (ds.runs().includes(ev.run.handle) || ds.request.filter.tags_any || ds.request.filter.tags_all || ds.request.filter.attributes) void ds.load();
+        break;
+      default:
+        break;
+    }
+  }
+
+  open(reconnected: boolean): void {
+    // Catch up with whatever was committed before the socket opened (or while it was down).
+    for (const ds of this.datasets) if (ds.loaded) void ds.append();
+    if (reconnected) void this.pruneDeletedRuns();
+  }
+
+  /** Deletions are not replayed after a reconnect: ask which shown runs still exist. */
+  private async pruneDeletedRuns(): Promise<void> {
+    const shown = this.runsShown();
+    if (shown.length === 0) return;
+    try {
+      const alive = new Set((await api.runs({ handles: shown }, shown.length)).map((r) => r.handle));
+      for (const run of shown) if (!alive.has(run)) for (const ds of this.datasets) ds.dropRun(run);
+    } catch {
+      // The server went away again; the next reconnect tries again.
+    }
+  }
+
+  legend(): Legend {
+    return this.styles.legend(this.datasets, new Set(this.runsShown()));
+  }
+
+  runsShown(): string[] {
+    return [...new Set(this.datasets.flatMap((d) => d.runs()))];
+  }
+
+  dispose(): void {
+    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+    for (const ds of this.datasets) ds.dispose();
+    this.reg?.remove();
+    for (const p of this.painters.values()) p.dispose(sharedGl().gl);
+    this.listeners.clear();
+  }
+}

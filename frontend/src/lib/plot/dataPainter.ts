@@ -1,0 +1,75 @@
+/**
+ * Draws a plot's datasets into its frame cache — with GL primitives on a GPU, with the CPU
+ * rasterizer on software GL — which the plot then shows in its viewport.
+ */
+import { CpuImage, PixelMap } from '../render/cpuRaster';
+import { drawLinesCpu, drawPointsCpu } from '../render/cpuLayers';
+import { FrameCache, MARGIN_X, MARGIN_Y, expandView } from '../render/frameCache';
+import { GpuLines, GpuPoints, type View } from '../render/layers';
+import type { GlResources } from '../render/sharedGl';
+import type { DatasetState } from './dataset';
+import type { PlotStyles } from './styles';
+
+export class DataPainter {
+  readonly cache = new FrameCache();
+  private gpu = new Map<DatasetState, GpuLines | GpuPoints>();
+  private cpuImage: CpuImage | null = null;
+
+  constructor(private readonly styles: PlotStyles) {}
+
+  /** Draws every dataset into the frame cache, for the view plus margins. */
+  draw(res: GlResources, datasets: DatasetState[], view: View, areaW: number, areaH: number, dpr: number): void {
+    const gl = res.gl;
+    const w = Math.max(1, Math.round(areaW * dpr));
+    const h = Math.max(1, Math.round(areaH * dpr));
+    // Margins only where the texture stays within the GPU's limit.
+    const mx = w * (1 + 2 * MARGIN_X) <= res.maxTextureSize ? MARGIN_X : 0;
+    const my = h * (1 + 2 * MARGIN_Y) <= res.maxTextureSize ? MARGIN_Y : 0;
+    const full = expandView(view, mx, my);
+    const cw = Math.min(res.maxTextureSize, Math.round(w * (1 + 2 * mx)));
+    const ch = Math.min(res.maxTextureSize, Math.round(h * (1 + 2 * my)));
+    if (res.cpuRaster) this.drawCpu(res, datasets, full, view, cw, ch, dpr);
+    else this.drawGl(res, datasets, full, view, cw, ch, dpr);
+  }
+
+  /** On software GL, drawing with plain loops is many times faster (see cpuRaster.ts). */
+  private drawCpu(res: GlResources, datasets: DatasetState[], full: View, view: View, cw: number, ch: number, dpr: number): void {
+    if (!this.cpuImage || this.cpuImage.w !== cw || this.cpuImage.h !== ch) this.cpuImage = new CpuImage(cw, ch);
+    const img = this.cpuImage;
+    img.pixels.fill(0);
+    const map = new PixelMap(full, cw, ch);
+    for (const ds of datasets) {
+      if (ds.lines) drawLinesCpu(img, map, ds.lines, full, (line) => this.styles.lineColor(ds, line));
+      else if (ds.points) drawPointsCpu(img, map, ds.points, this.styles.pointStyle(ds), dpr);
+    }
+    this.cache.upload(res.gl, res.generation, cw, ch, img.bytes, full, view);
+  }
+
+  private drawGl(res: GlResources, datasets: DatasetState[], full: View, view: View, cw: number, ch: number, dpr: number): void {
+    const gl = res.gl;
+    this.cache.begin(gl, res.generation, cw, ch, res.samples);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    for (const ds of datasets) {
+      let g = this.gpu.get(ds);
+      if (ds.lines) {
+        if (!(g instanceof GpuLines)) this.gpu.set(ds, (g = new GpuLines()));
+        g.sync(res, ds.lines, full);
+        const set = ds.lines;
+        g.draw(res, set, full, (line) => this.styles.lineColor(ds, line));
+      } else if (ds.points) {
+        if (!(g instanceof GpuPoints)) this.gpu.set(ds, (g = new GpuPoints()));
+        g.sync(res, ds.points, full);
+        g.draw(res, full, this.styles.pointStyle(ds), dpr);
+      }
+    }
+    this.cache.end(gl, full, view);
+  }
+
+  dispose(gl: WebGL2RenderingContext): void {
+    this.cache.dispose(gl);
+    for (const g of this.gpu.values()) g.dispose(gl);
+    this.gpu.clear();
+    this.cpuImage = null;
+  }
+}

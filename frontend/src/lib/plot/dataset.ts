@@ -1,0 +1,261 @@
+/**
+ * One dataset of a plot: what it asks the server for, what it holds, and how live events
+ * change it. Requests never overlap for the same purpose: a newer zoom aborts the older one,
+ * and live appends run one at a time, coalescing the events that arrive meanwhile.
+ *
+ * A full load and an append must not both add the same rows: an append waits while a load is
+ * in flight, and one that was in flight when a load started (or a run was dropped) is thrown
+ * away and asked again after `lastSequence`, so a row is never drawn twice and a deleted run
+ * never comes back from an answer that predates its deletion.
+ */
+import { fetchData, type DataBatch } from '../api/arrowData';
+import type { DataRequest, DatasetSpec, FieldInfo } from '../api/types';
+import { LineSet } from '../data/lineSet';
+import { PointSet } from '../data/pointSet';
+import { ColorScale, isCategorical } from './palette';
+
+export interface DatasetHost {
+  kind: 'line' | 'scatter';
+  /** The frame binding's value to show (PlotSpec.frame). */
+  frame?: number | 'latest';
+  palette: string | undefined;
+  fields: Map<string, FieldInfo>;
+  /** Data-area width in device pixels: the M4 resolution to ask for. */
+  pixels(): number;
+  /** Data changed: extents, colors and pixels need redoing. */
+  changed(ds: DatasetState): void;
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function one(v: string | string[] | undefined): string | null {
+  return asList(v)[0] ?? null;
+}
+
+/** Builds the request for a dataset spec, or says which binding is missing. */
+export function baseRequest(ds: DatasetSpec, kind: 'line' | 'scatter', frame: number | 'latest' = 'latest'): DataRequest {
+  const x = one(ds.bindings.x);
+  const y = one(ds.bindings.y);
+  if (!x || !y) throw new Error(`dataset of series "${ds.series}" binds no ${x ? 'y' : 'x'} field`);
+  const attributes = ds.attributes ?? [];
+  const group = asList(ds.bindings.group).filter((g) => g !== 'run');
+  const roles = [x, y, ...group, one(ds.bindings.color), one(ds.bindings.size), one(ds.bindings.order)];
+  const fields = [...new Set(roles.filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
+  const req: DataRequest = { filter: ds.filter ?? {}, series: ds.series, fields, attributes, kind, x, y, group: ['run', ...group] };
+  const order = one(ds.bindings.order);
+  if (order && order !== x) req.order = order; // lines drawn in this field's order, not x's
+  const where = [...(ds.where ?? [])];
+  const frameField = one(ds.bindings.frame);
+  if (frameField) where.push(frame === 'latest' ? { field: frameField, latest: true } : { field: frameField, equals: frame });
+  if (where.length) req.where = where;
+  return req;
+}
+
+export class DatasetState {
+  readonly request: DataRequest;
+  readonly lines: LineSet | null = null;
+  readonly points: PointSet | null = null;
+  readonly color: ColorScale;
+  readonly colorField: string | null;
+  readonly sizeField: string | null;
+  lastSequence = 0;
+  reduced = 'none';
+  loaded = false;
+  /** How long the last full load took: request, transfer and Arrow decoding. */
+  loadMs: number | null = null;
+  /** When the first load was asked for (performance.now()): benchmarks time data to pixels from it. */
+  loadStartedAt: number | null = null;
+  error: string | null = null;
+  /** x extent of the last full load, in data units: zooming inside it may refetch finer data. */
+  loadedRange: [number, number] | null = null;
+  private zoom: AbortController | null = null;
+  private full: AbortController | null = null;
+  private appending = false;
+  private appendAgain = false;
+  private loading = 0;
+  /** Bumped by every full load and dropped run: an append answer from before it is stale. */
+  private generation = 0;
+  private disposed = false;
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly spec: DatasetSpec,
+    private readonly host: DatasetHost,
+  ) {
+    this.request = baseRequest(spec, host.kind, host.frame);
+    this.colorField = one(spec.bindings.color);
+    this.sizeField = one(spec.bindings.size);
+    const group = this.request.group.slice(1);
+    if (host.kind === 'line') {
+      (this as { lines: LineSet }).lines = new LineSet({ x: this.request.x, y: this.request.y, group, color: this.colorField });
+    } else {
+      (this as { points: PointSet }).points = new PointSet({ x: this.request.x, y: this.request.y, color: this.colorField, size: this.sizeField });
+    }
+    this.color = new ColorScale(host.palette, this.colorIsContinuous());
+  }
+
+  /** Numbers get a continuous color scale; strings, bools, runs (and ints under a categorical palette) categories. */
+  private colorIsContinuous(): boolean {
+    const f = this.colorField;
+    if (f === null || f === 'run') return false;
+    const type = this.host.fields.get(f)?.type;
+    if (type === 'float') return true;
+    if (type === 'int') return !isCategorical(this.host.palette);
+    return false;
+  }
+
+  private async get(req: DataRequest, signal?: AbortSignal): Promise<DataBatch | null> {
+    try {
+      const batch = await fetchData(req, signal);
+      if (this.disposed) return null;
+      this.error = null;
+      return batch;
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return null;
+      this.error = e instanceof Error ? e.message : String(e);
+      this.host.changed(this);
+      return null;
+    }
+  }
+
+  /** Everything, reduced to the plot's width. */
+  async load(): Promise<void> {
+    this.full?.abort();
+    const ctl = new AbortController();
+    this.full = ctl;
+    const t0 = performance.now();
+    this.loadStartedAt ??= t0;
+    this.generation++;
+    this.loading++;
+    let batch: DataBatch | null;
+    try {
+      batch = await this.get({ ...this.request, pixels: this.host.pixels() }, ctl.signal);
+    } finally {
+      this.loading--;
+    }
+    if (!batch) {
+      if (this.loading === 0 && this.appendAgain && this.loaded) void this.append();
+      return;
+    }
+    this.loadMs = performance.now() - t0;
+    this.reduced = batch.reduced;
+    this.lastSequence = Math.max(this.lastSequence, batch.lastSequence);
+    if (this.lines) this.lines.replace(batch);
+    else this.points?.replace(batch);
+    this.loaded = true;
+    this.loadedRange = this.xExtent(batch);
+    this.observeColors(batch);
+    this.host.changed(this);
+    if (this.appendAgain) void this.append();
+  }
+
+  /** Finer data for [a, b] after a zoom (line plots whose data came reduced). */
+  async loadRange(a: number, b: number): Promise<void> {
+    if (!this.lines || this.reduced !== 'm4') return;
+    this.zoom?.abort();
+    const ctl = new AbortController();
+    this.zoom = ctl;
+    const batch = await this.get({ ...this.request, x_min: a, x_max: b, pixels: this.host.pixels() }, ctl.signal);
+    if (!batch) return;
+    this.lines.splice(batch, a, b);
+    this.observeColors(batch);
+    this.host.changed(this);
+  }
+
+  /** Rows committed after what we hold; at most one request in flight. */
+  async append(): Promise<void> {
+    if (!this.loaded || this.appending || this.loading > 0) {
+      this.appendAgain = true;
+      return;
+    }
+    this.appending = true;
+    this.appendAgain = false;
+    const generation = this.generation;
+    const batch = await this.get({ ...this.request, pixels: this.host.pixels(), after_sequence: this.lastSequence });
+    this.appending = false;
+    if (generation !== this.generation) {
+      // A load replaced everything meanwhile (it may hold these rows already), or a run was
+      // dropped (these rows may have it): ask again from what we hold now.
+      void this.append();
+      return;
+    }
+    if (batch && batch.length > 0) {
+      this.lastSequence = Math.max(this.lastSequence, batch.lastSequence);
+      if (this.lines) this.lines.append(batch, this.host.pixels());
+      else this.points?.append(batch);
+      this.observeColors(batch);
+      this.host.changed(this);
+    } else if (batch) this.lastSequence = Math.max(this.lastSequence, batch.lastSequence);
+    if (this.appendAgain) void this.append();
+  }
+
+  /** A rows_appended event: fetch only if it is for this series and newer than what we hold. */
+  rowsAppended(series: string, sequence: number): void {
+    if (series !== this.request.series || sequence <= this.lastSequence) return;
+    if (this.request.where?.some((w) => 'latest' in w)) {
+      // A newer step replaces the frame shown rather than adding to it: load it anew, at most
+      // twice a second however fast rows arrive.
+      this.reloadTimer ??= setTimeout(() => {
+        this.reloadTimer = null;
+        void this.load();
+      }, 500);
+      return;
+    }
+    void this.append();
+  }
+
+  dropRun(run: string): boolean {
+    this.generation++;
+    const dropped = this.lines ? this.lines.dropRun(run) : (this.points?.dropRun(run) ?? false);
+    if (dropped) this.host.changed(this);
+    return dropped;
+  }
+
+  /**
+   * A replaced run (its old rows are dropped already): load everything anew. Fetching only
+   * the run would race with appends that bring its new rows too, drawing them twice; a
+   * replace is rare enough for a full load.
+   */
+  async refetchRun(run: string): Promise<void> {
+    const f = this.request.filter;
+    if (f.handles && !f.handles.includes(run)) return;
+    await this.load();
+  }
+
+  runs(): string[] {
+    return this.lines ? this.lines.runs() : (this.points?.runs() ?? []);
+  }
+
+  private observeColors(batch: DataBatch): void {
+    const f = this.colorField;
+    const col = f === null ? batch.columns.get('run') : batch.columns.get(f);
+    if (!col) return;
+    if (col instanceof Float64Array) {
+      if (this.color.continuous) {
+        for (const v of col) this.color.observe(v);
+      } else new Set(col).forEach((v) => this.color.observe(String(v)));
+    } else for (const v of col.values) this.color.observe(v);
+  }
+
+  private xExtent(batch: DataBatch): [number, number] | null {
+    const xs = batch.columns.get(this.request.x);
+    if (!(xs instanceof Float64Array) || xs.length === 0) return null;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of xs) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return [lo, hi];
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.reloadTimer !== null) clearTimeout(this.reloadTimer);
+    this.zoom?.abort();
+    this.full?.abort();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A tiny router on the URL: the page is chosen by path, its state lives in the query string,
+ * so every view can be bookmarked and shared. New pages (run search, plot builder) add a case
+ * to `route` and a component in App.svelte.
+ */
+import { stripBase, withBase } from './api/base';
+import { hasLayout, parseLayout, type LayoutResult } from './layout/urlLayout';
+
+export type Route =
+  | { page: 'dashboard'; layout: LayoutResult }
+  | { page: 'home' }
+  | { page: 'runs' }
+  | { page: 'build' }
+  | { page: 'dashboards' }
+  | { page: 'not-found'; path: string };
+
+export const nav = $state({ href: location.href });
+
+export function route(href: string): Route {
+  const url = new URL(href);
+  const path = stripBase(url.pathname).replace(/\/+$/, '') || '/';
+  if (path === '/' || path === '/index.html') {
+    if (hasLayout(url.searchParams)) return { page: 'dashboard', layout: parseLayout(url.searchParams) as LayoutResult };
+    return { page: 'home' };
+  }
+  if (path === '/runs') return { page: 'runs' };
+  if (path === '/build') return { page: 'build' };
+  if (path === '/dashboards') return { page: 'dashboards' };
+  return { page: 'not-found', path: url.pathname };
+}
+
+/** Changes the query string of the current page without a new history entry (filters as you type). */
+export function replaceQuery(query: string): void {
+  const url = `${location.pathname}${query ? `?${query}` : ''}`;
+  history.replaceState(null, '', url);
+  nav.href = location.href;
+}
+
+export function navigate(href: string): void {
+  // An app path written from the root (`/runs`) stays under a proxy's prefix.
+  const url = new URL(href, location.href);
+  if (url.origin === location.origin) url.pathname = withBase(url.pathname);
+  history.pushState(null, '', url.href);
+  nav.href = location.href;
+}
+
+window.addEventListener('popstate', () => {
+  nav.href = location.href;
+});
+
+/** Click handler for in-app links: plain clicks navigate without reloading the page. */
+export function link(e: MouseEvent): void {
+  const a = e.currentTarget as HTMLAnchorElement;
+  if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || a.target) return;
+  e.preventDefault();
+  navigate(a.href);
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { RunInfo } from '../api/types';
+import { decodeFilter, emptyFilter, encodeFilter, toRunFilter } from './filterState';
+import { filterRuns, valueCounts } from './matchRuns';
+
+describe('filter state URL codec', () => {
+  it('round-trips every part', () => {
+    const f = {
+      ...emptyFilter(),
+      tagsAny: ['baseline', 'a,b'],
+      tagsAll: ['v2'],
+      tagsNone: ['broken'],
+      values: { optimizer: ['adam', 'sgd'], good: ['true'] },
+      ranges: { lr: { min: 0.0001, max: null }, epochs: { min: 2, max: 10 } },
+      after: 1700000000,
+      before: 1700086400.5,
+      text: '3fa8',
+    };
+    const text = encodeFilter(f);
+    expect(decodeFilter(text)).toEqual(f);
+    expect(encodeFilter(decodeFilter(text))).toBe(text);
+  });
+
+  it('reads a hand-written link', () => {
+    const f = decodeFilter('?any=x&in.model=vit&in.model=resnet&range.lr=..0.01&after=2025-01-02T03:04&q=ab');
+    expect(f.tagsAny).toEqual(['x']);
+    expect(f.values).toEqual({ model: ['vit', 'resnet'] });
+    expect(f.ranges).toEqual({ lr: { min: null, max: 0.01 } });
+    expect(f.after).toBe(Date.UTC(2025, 0, 2, 3, 4) / 1000);
+    expect(f.text).toBe('ab');
+  });
+
+  it('ignores empty and malformed parts instead of failing', () => {
+    const f = decodeFilter('any=&range.lr=abc..&range.x=..&in.=3&after=nonsense');
+    expect(f).toEqual(emptyFilter());
+    expect(encodeFilter(emptyFilter())).toBe('');
+  });
+
+  it('types values for the server', () => {
+    const f = { ...decodeFilter('in.epochs=10&in.good=false&in.opt=adam&range.lr=0.1..0.5&none=bad'), after: 5 };
+    const types = new Map([['epochs', 'int'], ['good', 'bool'], ['opt', 'string'], ['lr', 'float']] as const);
+    expect(toRunFilter(f, new Map(types))).toEqual({
+      tags_none: ['bad'],
+      attributes: [
+        { field: 'epochs', in: [10] },
+        { field: 'good', in: [false] },
+        { field: 'opt', in: ['adam'] },
+        { field: 'lr', min: 0.1, max: 0.5 },
+      ],
+      started_after: 5,
+    });
+  });
+});
+
+describe('matching runs in the browser', () => {
+  const run = (handle: string, tags: string[], attributes: RunInfo['attributes'], started_at = 100): RunInfo => ({ handle, tags, attributes, started_at });
+  const runs = [
+    run('aaaa', ['base'], { opt: 'adam', lr: 0.1, epochs: 3 }),
+    run('bbbb', ['base', 'v2'], { opt: 'sgd', lr: 0.01 }, 200),
+    run('cccc', ['broken'], { opt: 'adam', lr: 0.001 }, 300),
+  ];
+  const handles = (q: string): string[] => filterRuns(runs, decodeFilter(q)).map((r) => r.handle);
+
+  it('applies tags any/all/none, values, ranges, time and text', () => {
+    expect(handles('')).toEqual(['aaaa', 'bbbb', 'cccc']);
+    expect(handles('any=v2&any=broken')).toEqual(['bbbb', 'cccc']);
+    expect(handles('all=base&all=v2')).toEqual(['bbbb']);
+    expect(handles('none=base')).toEqual(['cccc']);
+    expect(handles('in.opt=adam')).toEqual(['aaaa', 'cccc']);
+    expect(handles('range.lr=0.005..0.5')).toEqual(['aaaa', 'bbbb']);
+    expect(handles('range.epochs=0..')).toEqual(['aaaa']); // no attribute: no match
+    expect(handles('after=150&before=250')).toEqual(['bbbb']);
+    expect(handles('q=cc')).toEqual(['cccc']);
+    expect(handles('q=v2')).toEqual(['bbbb']);
+  });
+
+  it('counts each value among runs that pass the other conditions', () => {
+    const counts = valueCounts(runs, decodeFilter('in.opt=adam&none=broken'), ['opt']);
+    // opt's own condition is left out, so sgd shows what checking it would add.
+    expect(Object.fromEntries(counts.get('opt') ?? [])).toEqual({ adam: 1, sgd: 1 });
+  });
+});

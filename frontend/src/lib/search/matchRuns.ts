@@ -1,0 +1,88 @@
+/**
+ * Filtering runs in the browser, with the server's meaning (store/filters.py): every part
+ * must hold; tags any/all/none; a value list is "one of"; a range is inclusive; a run
+ * without the attribute fails a condition on it. All 10,000 runs of a large search are
+ * held in memory, so a change of filter is a loop, not a request.
+ */
+import type { RunInfo } from '../api/types';
+import type { FilterState } from './filterState';
+
+/** A compiled filter: sets and bounds prepared once per change, then one call per run. */
+export type RunTest = (run: RunInfo) => boolean;
+
+export function compile(f: FilterState, skipField: string | null = null): RunTest {
+  const any = [...f.tagsAny];
+  const all = [...f.tagsAll];
+  const none = new Set(f.tagsNone);
+  const values = Object.entries(f.values)
+    .filter(([k, v]) => k !== skipField && v.length > 0)
+    .map(([k, v]) => [k, new Set(v)] as const);
+  const ranges = Object.entries(f.ranges)
+    .filter(([k, r]) => k !== skipField && (r.min !== null || r.max !== null))
+    .map(([k, r]) => [k, { min: r.min, max: r.max }] as const);
+  const text = f.text.trim().toLowerCase();
+  // Plain locals: the test runs once per run, and `f` may be a reactive proxy.
+  const after = f.after;
+  const before = f.before;
+  return (run) => {
+    if (after !== null && !(run.started_at >= after)) return false;
+    if (before !== null && !(run.started_at <= before)) return false;
+    if (any.length && !any.some((t) => run.tags.includes(t))) return false;
+    if (all.length && !all.every((t) => run.tags.includes(t))) return false;
+    if (none.size && run.tags.some((t) => none.has(t))) return false;
+    for (const [field, set] of values) {
+      const v = run.attributes[field];
+      if (v === undefined || v === null || !set.has(String(v))) return false;
+    }
+    for (const [field, r] of ranges) {
+      const v = run.attributes[field];
+      if (typeof v !== 'number') return false;
+      if (r.min !== null && !(v >= r.min)) return false;
+      if (r.max !== null && !(v <= r.max)) return false;
+    }
+    if (text && !run.handle.startsWith(text) && !run.tags.some((t) => t.toLowerCase().includes(text))) return false;
+    return true;
+  };
+}
+
+export function filterRuns(runs: RunInfo[], f: FilterState): RunInfo[] {
+  const test = compile(f);
+  return runs.filter(test);
+}
+
+/**
+ * Per attribute field, each value's count among the runs that pass every other part of
+ * the filter (so checking a value shows what the others would add), and per tag its count
+ * among the runs that pass the whole filter.
+ */
+export function valueCounts(runs: RunInfo[], f: FilterState, fields: string[]): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const field of fields) {
+    const test = compile(f, field);
+    const counts = new Map<string, number>();
+    for (const r of runs) {
+      const v = r.attributes[field];
+      if (v === undefined || v === null || !test(r)) continue;
+      const k = String(v);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    out.set(field, counts);
+  }
+  return out;
+}
+
+export function tagCounts(runs: RunInfo[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of runs) for (const t of r.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
+/** Sorted distinct numbers a field takes over all runs: a range slider steps through them. */
+export function numericValues(runs: RunInfo[], field: string): number[] {
+  const s = new Set<number>();
+  for (const r of runs) {
+    const v = r.attributes[field];
+    if (typeof v === 'number' && Number.isFinite(v)) s.add(v);
+  }
+  return [...s].sort((a, b) => a - b);
+}

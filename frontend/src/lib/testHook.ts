@@ -1,0 +1,138 @@
+/**
+ * A read-only window into what each plot shows, for browser tests and benchmarks:
+ * `window.__streamvis.plots()`. It reads state; nothing in the app depends on it.
+ */
+import type { PlotController } from './plot/controller';
+import { pan } from './plot/viewState';
+import { sharedGl } from './render/sharedGl';
+
+const plots = new Set<PlotController>();
+
+export function registerPlot(p: PlotController): () => void {
+  plots.add(p);
+  return () => plots.delete(p);
+}
+
+function lastPoint(p: PlotController['datasets'][number]): [number | null, number | null] {
+  if (p.points && p.points.length > 0) return [p.points.x.last(), p.points.y.last()];
+  let bx: number | null = null;
+  let by: number | null = null;
+  for (const l of p.lines?.lines.values() ?? []) {
+    const x = l.x.last();
+    if (Number.isFinite(x) && (bx === null || x > bx)) {
+      bx = x;
+      by = l.y.last();
+    }
+  }
+  return [bx, by];
+}
+
+function describe(p: PlotController): unknown {
+  return {
+    name: p.spec.name,
+    kind: p.kind,
+    view: { ...p.view },
+    /** The second axes (hybrid plots): x2's range as x0/x1, y2's as y0/y1. */
+    second: { ...p.second },
+    hasX2: p.hasX2,
+    hasY2: p.hasY2,
+    auto: p.auto,
+    problem: p.problem,
+    firstFullRenderAt: p.firstFullRenderAt,
+    datasets: p.datasets.map((d) => {
+      const [lastX, lastY] = lastPoint(d);
+      return {
+        loadMs: d.loadMs,
+        loadStartedAt: d.loadStartedAt,
+        series: d.request.series,
+        axes: p.axesOf(d),
+        where: d.request.where ?? [],
+        loaded: d.loaded,
+        error: d.error,
+        reduced: d.reduced,
+        lastSequence: d.lastSequence,
+        points: d.lines ? d.lines.pointCount() : (d.points?.length ?? 0),
+        lines: d.lines ? d.lines.lines.size : 0,
+        runs: d.runs(),
+        lastX,
+        lastY,
+      };
+    }),
+  };
+}
+
+const list = (): PlotController[] => [...plots];
+
+const hook = {
+  plots: () => list().map(describe),
+  renderer: () => ({ mode: sharedGl().mode, raster: sharedGl().cpuRaster ? 'cpu' : 'gl', renderer: sharedGl().rendererName(), frames: sharedGl().frames }),
+  /**
+   * Benchmarks: pans plot `index` by `dx` CSS pixels per frame for `frames` frames, and
+   * reports wall time per frame (requestAnimationFrame to requestAnimationFrame, so it includes
+   * compositing) and CPU time per frame inside the renderer.
+   */
+  pan: (index: number, frames: number, dx: number, sync = false): Promise<{ frames: number; msPerFrame: number; fps: number; cpuMsPerFrame: number }> =>
+    new Promise((resolve) => {
+      const p = list()[index];
+      if (!p) throw new Error(`no plot ${index}`);
+      const gl = sharedGl();
+      let n = 0;
+      let cpu = 0;
+      let t0 = 0;
+      const step = (t: number): void => {
+        if (n === 0) t0 = t;
+        if (n === frames) {
+          const ms = (t - t0) / frames;
+          resolve({ frames, msPerFrame: ms, fps: 1000 / ms, cpuMsPerFrame: cpu / frames });
+          return;
+        }
+        n++;
+        p.setView(pan(p.view, n % 40 < 20 ? dx : -dx, 0, p.areaW, p.areaH));
+        const c0 = performance.now();
+        gl.frame(); // draw now, in this frame, rather than on the next rAF
+        if (sync) gl.finish(); // count the GPU's work too, not just issuing it
+        cpu += performance.now() - c0;
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    }),
+  /** Benchmarks: ms for `frames` frames that each draw plot `index`'s data in full, GPU finished. */
+  redraw: (index: number, frames: number): number => {
+    const p = list()[index];
+    if (!p) throw new Error(`no plot ${index}`);
+    const gl = sharedGl();
+    const t0 = performance.now();
+    for (let i = 0; i < frames; i++) {
+      p.invalidateData();
+      gl.frame();
+      gl.finish();
+    }
+    return (performance.now() - t0) / frames;
+  },
+  /** Benchmarks: the page's frame interval with nothing to draw (what compositing alone costs). */
+  idleFrameMs: (frames: number): Promise<number> =>
+    new Promise((resolve) => {
+      let n = 0;
+      let t0 = 0;
+      const step = (t: number): void => {
+        if (n === 0) t0 = t;
+        if (n++ === frames) resolve((t - t0) / frames);
+        else requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    }),
+  /** Blocks until the GPU is done with everything issued (benchmarks). */
+  finish: () => sharedGl().finish(),
+};
+
+declare global {
+  interface Window {
+    __streamvis?: typeof hook;
+    /** Set by benchmarks before the page loads: wait for the GPU where timings are taken. */
+    __streamvisBench?: boolean;
+  }
+}
+
+export function installTestHook(): void {
+  window.__streamvis = hook;
+}

@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+
+// The bundle ships inside the Python package: the web app serves index.html at `/`
+// and the hashed files under `/assets/`. Asset URLs are relative ('./'): the server adds
+// `<base href>` to index.html, so the UI also works under a proxy's prefix (--base-url).
+const outDir = fileURLToPath(new URL('../src/streamvis/web/static', import.meta.url));
+// `npm run dev` needs no Python build: API calls go to a running `streamvis serve`.
+const backend = process.env.STREAMVIS_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [svelte()],
+  base: './',
+  build: {
+    outDir,
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 1000,
+  },
+  server: {
+    proxy: {
+      '/api': { target: backend, changeOrigin: true, ws: true },
+    },
+  },
+  test: {
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+  },
+});

@@ -1,0 +1,203 @@
+"""Checking plot specs (docs/plots.md) before they are stored.
+
+One set of rules for every way in: the HTTP API (`PUT /api/plots/{name}`), the gRPC
+service (`SavePlot`) and `streamvis apply` (which checks a whole file before changing
+anything).
+
+The server checks the shape the browser relies on when it reads a spec back —
+name, kind, datasets with a series, roles bound to names — and keeps every other
+key as given, so the front end can store presentation settings (titles, palettes,
+layout) without a server change. It does not check that the series and fields
+exist: a saved plot may outlive a renamed field and is then shown with a message,
+not refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from streamvis.errors import InvalidArgumentError, ResourceExhaustedError
+from streamvis.json_checks import expect_object, integer, number, parse_filter, string_list
+from streamvis.schema import FieldType, validate_name
+
+#: Each kind with the roles it cannot be drawn without. A new kind (bar, histogram,
+#: heatmap) is one entry here and one kind module in the front end.
+KIND_REQUIRED: dict[str, tuple[str, ...]] = {"line": ("x", "y"), "scatter": ("x", "y")}
+KINDS = frozenset(KIND_REQUIRED)
+ROLES = frozenset({"x", "y", "z", "color", "size", "group", "order", "facet", "frame"})
+_NUMERIC = frozenset({FieldType.INT, FieldType.FLOAT})
+_DISCRETE = frozenset({FieldType.INT, FieldType.STRING, FieldType.BOOL})
+#: The field types each role takes (DESIGN.md, "Plot"): numbers for positions, sizes and
+#: sliders; discrete values for splitting into lines or panels. Color takes both: numbers
+#: get a continuous scale, discrete values categories. frontend/src/lib/builder/roles.ts
+#: holds the same table for the builder's messages.
+ROLE_TYPES: dict[str, frozenset[FieldType]] = {
+    "x": _NUMERIC, "y": _NUMERIC, "z": _NUMERIC, "size": _NUMERIC, "order": _NUMERIC,
+    "frame": _NUMERIC, "color": _NUMERIC | _DISCRETE, "group": _DISCRETE, "facet": _DISCRETE,
+}
+#: Roles that may name the pseudo-field `run` (the run handle).
+RUN_ROLES = frozenset({"group", "color", "facet"})
+AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
+SCALES = frozenset({"lin", "log"})
+SCALE_AXES = frozenset({"x", "y", "x2", "y2"})
+MAX_DATASETS = 8
+MAX_FACET_COLUMNS = 12
+#: A spec is a few hundred bytes; anything near this is a mistake, not a plot.
+MAX_SPEC_BYTES = 64 * 1024
+
+
+def _dataset(raw: object, i: int) -> dict[str, Any]:
+    what = f"datasets[{i}]"
+    ds = expect_object(raw, what)
+    if not isinstance(ds.get("series"), str) or not ds["series"]:
+        raise InvalidArgumentError(f'{what} needs "series": the name of a series')
+    if "filter" in ds:
+        parse_filter(ds["filter"])
+    bindings = expect_object(ds.get("bindings", {}), f"{what}.bindings")
+    for role, name in bindings.items():
+        if role not in ROLES:
+            raise InvalidArgumentError(
+                f"{what}.bindings has unknown role {role!r}; roles are {', '.join(sorted(ROLES))}"
+            )
+        names = name if isinstance(name, list) else [name]
+        string_list(names, f"{what}.bindings.{role}")
+    if "attributes" in ds:
+        string_list(ds["attributes"], f"{what}.attributes")
+    axes = expect_object(ds.get("axes", {}), f"{what}.axes")
+    for axis, value in axes.items():
+        if axis not in AXES or not isinstance(value, str) or value not in AXES[axis]:
+            raise InvalidArgumentError(
+                f'{what}.axes.{axis} = {value!r}: x may be "x" or "x2", y "y" or "y2"'
+            )
+    return ds
+
+
+def _frame(raw: object) -> None:
+    frame = expect_object(raw, "frame")
+    value = frame.get("value", "latest")
+    if value != "latest":
+        number(value, 'frame.value (a number, or "latest")')
+
+
+def _facet(raw: object) -> None:
+    facet = expect_object(raw, "facet")
+    if "columns" in facet:
+        columns = integer(facet["columns"], "facet.columns", 1)
+        if columns > MAX_FACET_COLUMNS:
+            raise InvalidArgumentError(
+                f"facet.columns = {columns}: at most {MAX_FACET_COLUMNS} panels per row"
+            )
+
+
+class Typed(Protocol):
+    """A field as far as the role rules care: its name and type (Field, or a declared one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type(self) -> FieldType: ...
+
+
+def binding_problem(role: str, name: str, f: Typed | None) -> str | None:
+    """Why `name` may not take `role`, or None if it may (None also for unknown fields)."""
+    if name == "run":
+        if role in RUN_ROLES:
+            return None
+        return f"{role} cannot be the run: the run handle is not a number"
+    if f is None:
+        return None
+    allowed = ROLE_TYPES[role]
+    if f.type in allowed:
+        return None
+    kinds = " or ".join(sorted(t.value for t in allowed))
+    return f"{role} takes {kinds} fields; {name!r} is {f.type.value}"
+
+
+def check_binding_types(spec: dict[str, object], fields: Iterable[Typed]) -> None:
+    """Refuse a spec that binds a field to a role its type does not fit.
+
+    Fields the store does not know are let through (a saved plot may outlive a field);
+    the plot then shows a message for them.
+    """
+    by_name = {f.name: f for f in fields}
+    datasets = spec.get("datasets")
+    for i, ds in enumerate(datasets if isinstance(datasets, list) else []):
+        for role, value in dict(ds.get("bindings", {})).items():
+            for name in value if isinstance(value, list) else [value]:
+                problem = binding_problem(role, name, by_name.get(name))
+                if problem:
+                    raise InvalidArgumentError(f"datasets[{i}].bindings.{role}: {problem}")
+
+
+def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
+    """The spec to store under `name`; raises InvalidArgumentError saying what is wrong."""
+    validate_name("plot", name)
+    spec = expect_object(raw, "the plot spec")
+    given = spec.get("name", name)
+    if given != name:
+        raise InvalidArgumentError(
+            f"the plot spec is named {given!r} but was sent to be saved as {name!r}: make "
+            "them the same (to rename a plot, save it under the new name and delete the old one)"
+        )
+    spec = {**spec, "name": name}
+    # isinstance first: a list or object is unhashable, and `in` a set would raise.
+    if not isinstance(spec.get("kind"), str) or spec["kind"] not in KINDS:
+        raise InvalidArgumentError(
+            f"plot kind {spec.get('kind')!r} is not one of {', '.join(sorted(KINDS))}"
+        )
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, list) or not datasets:
+        raise InvalidArgumentError('a plot spec needs "datasets": a non-empty array')
+    if len(datasets) > MAX_DATASETS:
+        raise InvalidArgumentError(
+            f"a plot spec has {len(datasets)} datasets; at most {MAX_DATASETS} share a plot"
+        )
+    for i, ds in enumerate(datasets):
+        bound = _dataset(ds, i).get("bindings", {})
+        missing = [r for r in KIND_REQUIRED[spec["kind"]] if not bound.get(r)]
+        if missing:
+            raise InvalidArgumentError(
+                f"datasets[{i}]: a {spec['kind']} plot needs a field bound to "
+                f"{' and '.join(missing)}"
+            )
+    scales = expect_object(spec.get("scales", {}), "scales")
+    for axis, scale in scales.items():
+        if not isinstance(scale, str) or scale not in SCALES:
+            raise InvalidArgumentError(f'scales.{axis} = {scale!r}: use "lin" or "log"')
+        if axis not in SCALE_AXES:
+            raise InvalidArgumentError(f"scales.{axis}: the axes are x, y, x2 and y2")
+    if "frame" in spec:
+        _frame(spec["frame"])
+    if "facet" in spec:
+        _facet(spec["facet"])
+    size = len(json.dumps(spec))
+    if size > MAX_SPEC_BYTES:
+        raise ResourceExhaustedError(
+            f"the plot spec is {size} bytes; at most {MAX_SPEC_BYTES} are stored"
+        )
+    return spec
+
+
+def spec_json(spec: Mapping[str, Any], name: str) -> str:
+    """A spec as the JSON text the gRPC service carries (keys sorted, so equal specs match)."""
+    try:
+        return json.dumps(spec, separators=(",", ":"), allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"plot spec {name!r} is not JSON ({exc}): use only objects, arrays, strings, "
+            "finite numbers, booleans and null"
+        ) from None
+
+
+def spec_from_json(text: str, name: str) -> object:
+    """The JSON value of a spec's text (checked by `check_plot_spec` afterwards)."""
+    try:
+        value: object = json.loads(text)
+    except ValueError as exc:
+        raise InvalidArgumentError(
+            f"plot spec {name!r} is not valid JSON ({exc}): send a JSON object"
+        ) from None
+    return value

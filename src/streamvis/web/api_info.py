@@ -1,0 +1,35 @@
+"""`GET /api/info`: what the UI needs to know about this server before it offers controls.
+
+The UI hides or disables its change controls when `read_only` is true; `limits` lets
+it say in advance what a server will refuse.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from streamvis import __version__, limits
+from streamvis.web.http import JSON, state
+
+
+async def info(request: Request) -> Response:
+    config = state(request).config
+    return JSON({
+        "version": __version__,
+        "read_only": config.read_only,
+        "auth": bool(getattr(request.app.state, "streamvis_auth", False)),
+        "tls": config.tls,
+        "base_url": config.base_url,
+        "limits": {
+            "max_body_bytes": config.max_body_bytes,
+            "max_rows_per_append": limits.MAX_ROWS_PER_APPEND,
+            "max_string_length": limits.MAX_STRING_LENGTH,
+            "max_fields_per_series": limits.MAX_FIELDS_PER_SERIES,
+            "max_sockets_per_client": limits.MAX_SOCKETS_PER_CLIENT,
+        },
+    })
+
+
+ROUTES: list[BaseRoute] = [Route("/api/info", info, methods=["GET"])]

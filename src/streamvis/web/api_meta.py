@@ -1,0 +1,219 @@
+"""The JSON metadata routes: fields, series, runs and their search, tags, plot specs."""
+
+from __future__ import annotations
+
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from streamvis.errors import InvalidArgumentError
+from streamvis.json_checks import expect_object, integer
+from streamvis.plot_specs import check_binding_types, check_plot_spec
+from streamvis.schema import RunFilter, parse_handle, validate_name
+from streamvis.store.base import Store
+from streamvis.web.filters_json import (
+    coerce_filter,
+    field_json,
+    json_value,
+    name_list,
+    parse_filter_param,
+    run_json,
+    series_json,
+)
+from streamvis.web.http import JSON, blocking, check_writable, json_body, state
+
+
+def _filter(request: Request) -> RunFilter:
+    return parse_filter_param(request.query_params.get("filter"))
+
+
+def _typed_filter(store: Store, run_filter: RunFilter) -> RunFilter:
+    """The filter with JSON numbers read in their fields' types (blocking)."""
+    if not run_filter.attributes:
+        return run_filter
+    return coerce_filter(run_filter, store.list_fields())
+
+
+def _handle(request: Request) -> uuid.UUID:
+    return parse_handle(request.path_params["handle"])
+
+
+async def fields(request: Request) -> Response:
+    found = await blocking(state(request).store.list_fields)
+    return JSON([field_json(f) for f in found])
+
+
+async def series(request: Request) -> Response:
+    found = await blocking(state(request).store.list_series)
+    return JSON([series_json(s) for s in found])
+
+
+async def runs(request: Request) -> Response:
+    store = state(request).store
+    run_filter = _filter(request)
+    limit_text = request.query_params.get("limit")
+    limit = None
+    if limit_text:
+        try:
+            # Past 2**63 the stores' integers overflow; no store holds that many runs.
+            limit = min(integer(int(limit_text), "limit"), 2**63 - 1) or None
+        except ValueError:
+            raise InvalidArgumentError(
+                f"limit={limit_text!r} is not a whole number: give the most runs to return"
+            ) from None
+
+    def work() -> list[object]:
+        return [run_json(r) for r in store.list_runs(_typed_filter(store, run_filter), limit)]
+
+    return JSON(await blocking(work))
+
+
+async def tags(request: Request) -> Response:
+    store = state(request).store
+    run_filter = _filter(request)
+
+    def work() -> list[tuple[str, int]]:
+        return store.list_tags(_typed_filter(store, run_filter))
+
+    return JSON([{"tag": t, "count": n} for t, n in await blocking(work)])
+
+
+async def attribute_values(request: Request) -> Response:
+    store = state(request).store
+    run_filter = _filter(request)
+    names = name_list(request.query_params.get("fields"))
+
+    def work() -> dict[str, list[dict[str, object]]]:
+        found = store.list_attribute_values(_typed_filter(store, run_filter), names)
+        return {
+            name: [{"value": json_value(v), "count": n} for v, n in values]
+            for name, values in found.items()
+        }
+
+    return JSON(await blocking(work))
+
+
+async def common_series(request: Request) -> Response:
+    store = state(request).store
+    run_filter = _filter(request)
+
+    def work() -> list[object]:
+        return [series_json(s) for s in store.list_common_series(_typed_filter(store, run_filter))]
+
+    return JSON(await blocking(work))
+
+
+async def common_attributes(request: Request) -> Response:
+    store = state(request).store
+    run_filter = _filter(request)
+
+    def work() -> list[object]:
+        found = store.list_common_attributes(_typed_filter(store, run_filter))
+        return [field_json(f) for f in found]
+
+    return JSON(await blocking(work))
+
+
+async def started_at(request: Request) -> Response:
+    store = state(request).store
+    run_filter = _filter(request)
+
+    def work() -> list[float]:
+        return store.list_started_at(_typed_filter(store, run_filter))
+
+    return JSON(await blocking(work))
+
+
+async def add_tag(request: Request) -> Response:
+    check_writable(request)
+    handle = _handle(request)
+    body = expect_object(await json_body(request), "the request body")
+    tag = body.get("tag")
+    if not isinstance(tag, str):
+        raise InvalidArgumentError('send {"tag": "<tag>"}: the tag to add')
+    run = await blocking(state(request).store.add_run_tag, handle, validate_name("tag", tag))
+    return JSON(run_json(run))
+
+
+async def delete_tag(request: Request) -> Response:
+    check_writable(request)
+    handle = _handle(request)
+    tag = request.path_params["tag"]
+    run = await blocking(state(request).store.delete_run_tag, handle, tag)
+    return JSON(run_json(run))
+
+
+async def get_run(request: Request) -> Response:
+    run = await blocking(state(request).store.get_run, _handle(request))
+    return JSON(run_json(run))
+
+
+async def delete_run(request: Request) -> Response:
+    check_writable(request)
+    handle = _handle(request)
+    store = state(request).store
+
+    def work() -> None:
+        store.get_run(handle)  # deleting an unknown run is a 404, not a silent success
+        store.delete_run(handle)
+
+    await blocking(work)
+    return JSON({})
+
+
+async def list_plots(request: Request) -> Response:
+    return JSON(await blocking(state(request).store.list_plots))
+
+
+async def get_plot(request: Request) -> Response:
+    name = validate_name("plot", request.path_params["name"])
+    return JSON(await blocking(state(request).store.get_plot, name))
+
+
+async def put_plot(request: Request) -> Response:
+    check_writable(request)
+    name = request.path_params["name"]
+    spec = check_plot_spec(await json_body(request), name)
+    store = state(request).store
+
+    def work() -> None:
+        check_binding_types(spec, store.list_fields())
+        store.save_plot(name, spec)
+
+    await blocking(work)
+    return JSON(spec)
+
+
+async def delete_plot(request: Request) -> Response:
+    check_writable(request)
+    name = validate_name("plot", request.path_params["name"])
+    store = state(request).store
+
+    def work() -> dict[str, object]:
+        spec = store.get_plot(name)
+        store.delete_plot(name)
+        return spec
+
+    return JSON(await blocking(work))
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/api/fields", fields, methods=["GET"]),
+    Route("/api/series", series, methods=["GET"]),
+    Route("/api/runs", runs, methods=["GET"]),
+    Route("/api/runs/{handle}", get_run, methods=["GET"]),
+    Route("/api/runs/{handle}", delete_run, methods=["DELETE"]),
+    Route("/api/runs/{handle}/tags", add_tag, methods=["POST"]),
+    Route("/api/runs/{handle}/tags/{tag}", delete_tag, methods=["DELETE"]),
+    Route("/api/tags", tags, methods=["GET"]),
+    Route("/api/attribute-values", attribute_values, methods=["GET"]),
+    Route("/api/common-series", common_series, methods=["GET"]),
+    Route("/api/common-attributes", common_attributes, methods=["GET"]),
+    Route("/api/started-at", started_at, methods=["GET"]),
+    Route("/api/plots", list_plots, methods=["GET"]),
+    Route("/api/plots/{name}", get_plot, methods=["GET"]),
+    Route("/api/plots/{name}", put_plot, methods=["PUT"]),
+    Route("/api/plots/{name}", delete_plot, methods=["DELETE"]),
+]

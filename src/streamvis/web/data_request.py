@@ -1,0 +1,188 @@
+"""The body of `POST /api/data`, parsed and checked against the schema.
+
+Parsing (`parse_data_request`) needs no store and runs on the event loop; resolving
+(`resolve`) looks the names up in the store's fields and series, on a worker thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from streamvis.errors import InvalidArgumentError, NotFoundError
+from streamvis.json_checks import (
+    check_keys,
+    expect_object,
+    integer,
+    number,
+    parse_filter,
+    string_list,
+)
+from streamvis.schema import Field, FieldType, RunFilter, Series, validate_name
+from streamvis.web.filters_json import coerce_filter
+from streamvis.web.row_conditions import RowCondition, check_types, parse_where
+
+KINDS = ("line", "scatter")
+RUN = "run"  # the pseudo-field that stands for the run handle
+_KEYS = frozenset({
+    "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
+    "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
+})
+_NUMERIC = (FieldType.INT, FieldType.FLOAT)
+_DISCRETE = (FieldType.INT, FieldType.STRING, FieldType.BOOL)
+MAX_PIXELS = 100_000
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    filter: RunFilter
+    series: str
+    fields: tuple[str, ...]
+    attributes: tuple[str, ...]
+    kind: str | None
+    x: str | None
+    y: str | None
+    group: tuple[str, ...]
+    order: str | None
+    x_range: tuple[float | None, float | None]
+    y_range: tuple[float | None, float | None]
+    pixels: int | None
+    after_sequence: int
+    max_points: int | None
+    where: tuple[RowCondition, ...] = ()
+
+
+def _optional_name(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InvalidArgumentError(f"{key} must be a field name (a string)")
+    return value
+
+
+def _optional_number(body: dict[str, Any], key: str) -> float | None:
+    return number(body[key], key) if body.get(key) is not None else None
+
+
+def parse_data_request(raw: object) -> DataRequest:
+    body = expect_object(raw, "the data request")
+    check_keys(body, _KEYS, "the data request")
+    series = body.get("series")
+    if not isinstance(series, str):
+        raise InvalidArgumentError('the data request needs "series": the name of a series')
+    kind = body.get("kind")
+    if kind is not None and kind not in KINDS:
+        raise InvalidArgumentError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    group = body.get("group") or []
+    group = [group] if isinstance(group, str) else group
+    req = DataRequest(
+        filter=parse_filter(body.get("filter")),
+        series=validate_name("series", series),
+        fields=string_list(body.get("fields") or [], "fields"),
+        attributes=string_list(body.get("attributes") or [], "attributes"),
+        kind=kind,
+        x=_optional_name(body, "x"),
+        y=_optional_name(body, "y"),
+        group=string_list(group, "group"),
+        order=_optional_name(body, "order"),
+        x_range=(_optional_number(body, "x_min"), _optional_number(body, "x_max")),
+        y_range=(_optional_number(body, "y_min"), _optional_number(body, "y_max")),
+        pixels=integer(body["pixels"], "pixels", 1) if body.get("pixels") is not None else None,
+        after_sequence=integer(body.get("after_sequence") or 0, "after_sequence"),
+        max_points=(
+            integer(body["max_points"], "max_points", 1)
+            if body.get("max_points") is not None else None
+        ),
+        where=parse_where(body.get("where")),
+    )
+    if req.pixels is not None and req.pixels > MAX_PIXELS:
+        raise InvalidArgumentError(f"pixels={req.pixels} is more than {MAX_PIXELS}")
+    for lo, hi, axis in (*req.x_range, "x"), (*req.y_range, "y"):
+        if lo is not None and hi is not None and lo > hi:
+            raise InvalidArgumentError(f"{axis}_min={lo} is above {axis}_max={hi}")
+    if kind is not None and (req.x is None or req.y is None):
+        raise InvalidArgumentError(f'a {kind} needs "x" and "y": the fields on its axes')
+    return req
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A request with every name resolved: what to read, what to send, how to reduce."""
+
+    request: DataRequest
+    filter: RunFilter
+    series: Series
+    read: tuple[Field, ...]  # series fields to read from the store
+    output: tuple[str, ...]  # series fields to send, in order
+    attributes: tuple[Field, ...]
+    line_keys: tuple[str, ...]  # series fields that split a run into several lines
+
+
+def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) -> Plan:
+    """Check every name of `req` against the schema (blocking data, pure function)."""
+    by_name = {f.name: f for f in fields}
+    series = next((s for s in series_list if s.name == req.series), None)
+    if series is None:
+        raise NotFoundError(f"no series named {req.series!r}: see GET /api/series")
+    in_series = set(series.fields)
+    output = list(req.fields or series.fields)
+    for name in output:
+        if name not in in_series:
+            raise InvalidArgumentError(
+                f"series {series.name!r} has no field {name!r}; its fields are "
+                f"{', '.join(series.fields)}"
+            )
+    attributes = list(req.attributes)
+    for name in attributes:
+        if name not in by_name:
+            raise NotFoundError(f"no field named {name!r} for an attribute: see GET /api/fields")
+
+    def need(name: str, role: str, types: tuple[FieldType, ...]) -> None:
+        """Add a field that a role uses to what is read and sent."""
+        if name == RUN and role == "group":
+            return
+        f = by_name.get(name)
+        if f is None:
+            raise NotFoundError(f"{role} field {name!r} does not exist: see GET /api/fields")
+        if f.type not in types:
+            allowed = " or ".join(t.value for t in types)
+            raise InvalidArgumentError(
+                f"{role} field {name!r} is {f.type.value}; {role} takes {allowed} fields"
+            )
+        if name in in_series:
+            if name not in output:
+                output.append(name)
+        elif role == "group":
+            if name not in attributes:
+                attributes.append(name)
+        else:
+            raise InvalidArgumentError(
+                f"{role} field {name!r} is not a field of series {series.name!r}; its "
+                f"fields are {', '.join(series.fields)}"
+            )
+
+    for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order")):
+        if axis is not None:
+            need(axis, role, _NUMERIC)
+    for key in req.group:
+        need(key, "group", _DISCRETE)
+    read = list(output)
+    for c in req.where:
+        if c.field not in in_series:
+            raise InvalidArgumentError(
+                f"where: {c.field!r} is not a field of series {series.name!r} (to keep some "
+                f"runs, use the filter); its fields are {', '.join(series.fields)}"
+            )
+        if c.field not in read:
+            read.append(c.field)
+    check_types(req.where, {n: by_name[n].type for n in read})
+    return Plan(
+        request=req,
+        filter=coerce_filter(req.filter, fields),
+        series=series,
+        read=tuple(by_name[n] for n in read),
+        output=tuple(output),
+        attributes=tuple(by_name[n] for n in attributes),
+        line_keys=tuple(n for n in req.group if n in in_series),
+    )

@@ -1,0 +1,156 @@
+"""What every route shares: errors as JSON, JSON bodies, blocking store calls off the loop."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from streamvis.errors import (
+    InvalidArgumentError,
+    PermissionDeniedError,
+    ResourceExhaustedError,
+    StreamvisError,
+)
+from streamvis.limits import MAX_BODY_BYTES
+from streamvis.store.base import Store
+from streamvis.web.columns import DEFAULT_CACHE_BYTES, ColumnCache
+from streamvis.web.filters_json import loads
+
+log = logging.getLogger("streamvis.web")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+STATUS_BY_CODE = {
+    "INVALID_ARGUMENT": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "FAILED_PRECONDITION": 409,
+    "RESOURCE_EXHAUSTED": 413,
+    "UNAVAILABLE": 503,
+}
+_CODE_BY_STATUS = {404: "NOT_FOUND", 405: "INVALID_ARGUMENT", 400: "INVALID_ARGUMENT"}
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """Settings of the web app; `streamvis serve` fills them from its options."""
+
+    #: Scatter plots up to this many points are sent whole, larger ones thinned.
+    max_points: int = 2_000_000
+    #: Bytes of decoded columns kept in memory between requests (0: none).
+    cache_bytes: int = DEFAULT_CACHE_BYTES
+    #: Refuse every change (403): for dashboards shared beyond their authors.
+    read_only: bool = False
+    #: Largest JSON request body.
+    max_body_bytes: int = MAX_BODY_BYTES
+    #: Path prefix the app is reached under behind a reverse proxy ('' for none).
+    base_url: str = ""
+    #: Served over TLS: the login cookie is marked Secure.
+    tls: bool = False
+    #: Events a WebSocket client may fall behind before it is told to reconnect.
+    client_buffer: int = 10_000
+
+
+@dataclass
+class AppState:
+    store: Store
+    config: WebConfig
+    cache: ColumnCache
+
+
+def state(request: Request) -> AppState:
+    result: AppState = request.app.state.streamvis
+    return result
+
+
+async def blocking(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking store call on a worker thread, so the loop keeps serving."""
+    return await run_in_threadpool(func, *args, **kwargs)
+
+
+class JSON(JSONResponse):
+    """Compact JSON; NaN and infinities (which JSON lacks) travel as null."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            text = json.dumps(content, separators=(",", ":"), allow_nan=False)
+        except ValueError:
+            text = json.dumps(_finite(content), separators=(",", ":"), allow_nan=False)
+        return text.encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def error_response(code: str, message: str, status: int | None = None) -> JSON:
+    return JSON({"error": code, "message": message}, status_code=status or
+                STATUS_BY_CODE.get(code, 500))
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON body, refused (413) past the configured size."""
+    limit = state(request).config.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise ResourceExhaustedError(f"the request body is {declared} bytes; at most {limit}")
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > limit:
+            raise ResourceExhaustedError(f"the request body is over {limit} bytes")
+    if not body:
+        raise InvalidArgumentError("the request has no body: send a JSON object")
+    return loads(bytes(body), "the request body")
+
+
+def check_writable(request: Request) -> None:
+    if state(request).config.read_only:
+        raise PermissionDeniedError(
+            "this server is read-only: make changes through a server started without "
+            "read-only mode"
+        )
+
+
+async def on_streamvis_error(request: Request, exc: Exception) -> Response:  # noqa: ARG001
+    if not isinstance(exc, StreamvisError):
+        raise exc
+    return error_response(exc.code, str(exc))
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):
+        raise exc
+    code = _CODE_BY_STATUS.get(exc.status_code, "UNKNOWN")
+    message = exc.detail
+    if exc.status_code == 404:
+        message = f"no such API route: {request.method} {request.url.path} (see docs/http-api.md)"
+    elif exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    return error_response(code, message, exc.status_code)
+
+
+async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        "INTERNAL", f"the server failed on this request ({type(exc).__name__}: {exc}); "
+        "the server log has the details", 500,
+    )

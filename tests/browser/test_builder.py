@@ -1,0 +1,78 @@
+"""The plot builder against a real server: the dataset's row count, a binding refused with
+its reason, saving a plot and opening it again (alone, in the builder, on a dashboard)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
+
+
+def _start(site: Site, page, run_filter: dict[str, object]) -> None:
+    page.goto(f"{site.url}/build?filter={quote(json.dumps(run_filter))}")
+    page.select_option("select[aria-label='series of dataset 1']", "train")
+    page.wait_for_selector(".count")
+
+
+def test_row_count_and_a_refused_binding(site: Site, page) -> None:
+    _start(site, page, {"tags_any": ["baseline"]})
+    baseline = [h for h in site.sweep.runs if "baseline" in site.sweep.tags[h]]
+    assert page.get_attribute(".count", "data-rows") == str(120 * len(baseline))
+    page.check("[data-dataset='0'] .picks label:has-text('optimizer') input")
+    page.select_option("select[aria-label='bind y']", "optimizer")
+    reason = page.inner_text(".refusal[data-role=y]")
+    assert '"optimizer" is string' in reason and "needs numbers" in reason
+    assert page.input_value("select[aria-label='bind y']") == ""
+    # A field the type rule accepts is bound, and the reason goes.
+    page.select_option("select[aria-label='bind y']", "loss")
+    assert page.query_selector(".refusal[data-role=y]") is None
+    page.select_option("select[aria-label='bind group']", "loss")
+    assert "discrete values" in page.inner_text(".refusal[data-role=group]")
+
+
+def test_save_and_reopen_a_plot(site: Site, page) -> None:
+    _start(site, page, {"tags_any": ["baseline"]})
+    page.check("[data-dataset='0'] .picks label:has-text('lr') input")
+    page.select_option("select[aria-label='bind x']", "step")
+    page.select_option("select[aria-label='bind y']", "loss")
+    page.select_option("select[aria-label='bind color']", "lr")
+    page.select_option("select[aria-label='y scale']", "log")
+    page.fill("input[aria-label='plot name']", "baseline-loss")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"baseline-loss\"')")
+    spec = site.http.get("/api/plots/baseline-loss").json()
+    assert spec["datasets"][0]["bindings"] == {"x": "step", "y": "loss", "color": "lr"}
+    assert spec["scales"]["y"] == "log"
+    baseline = {h for h in site.sweep.runs if "baseline" in site.sweep.tags[h]}
+    page.goto(f"{site.url}/?rows=baseline-loss")
+    wait_until(page, "window.__streamvis.plots().length === 1"
+                           " && window.__streamvis.plots()[0].datasets[0].loaded")
+    shown = page.evaluate("window.__streamvis.plots()[0]")
+    assert set(shown["datasets"][0]["runs"]) == {str(h) for h in baseline}
+    assert shown["view"]["logY"] is True
+    # Back in the builder, the saved bindings are there to edit.
+    page.goto(f"{site.url}/build?plot=baseline-loss")
+    wait_until(
+        page,         "document.querySelector(\"select[aria-label='bind color']\")?.value === 'lr'")
+    assert page.input_value("select[aria-label='bind y']") == "loss"
+
+
+def test_a_dashboard_of_saved_plots(site: Site, page) -> None:
+    for name, y in (("dash-loss", "loss"), ("dash-tokens", "tokens")):
+        site.http.put(f"/api/plots/{name}", json={
+            "kind": "line", "datasets": [{"series": "train", "filter": {"tags_any": ["baseline"]},
+                                          "bindings": {"x": "step", "y": y}}]})
+    page.goto(f"{site.url}/dashboards")
+    page.select_option("select[aria-label='add a plot to row 1']", "dash-loss")
+    page.select_option("select[aria-label='add a plot to row 1']", "dash-tokens")
+    page.click("button:has-text('Add a row')")
+    page.select_option("select[aria-label='add a plot to row 2']", "dash-loss")
+    page.fill("input[aria-label='dashboard name']", "overview")
+    page.click("button:has-text('Save dashboard')")
+    page.wait_for_selector("[data-dashboard=overview]")
+    board = site.http.get("/api/dashboards/overview").json()
+    assert board["layout"] == "rows=dash-loss,dash-tokens;dash-loss"
+    page.click("[data-dashboard=overview] a")
+    wait_until(page, "window.__streamvis.plots().length === 3")
+    assert page.url.endswith("/?rows=dash-loss,dash-tokens;dash-loss")

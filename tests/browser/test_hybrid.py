@@ -1,0 +1,47 @@
+"""A hybrid plot: a second dataset (another series) on its own y axis at the right, which
+pans and zooms on its own."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
+
+
+def test_a_second_dataset_on_a_split_y_axis(site: Site, page) -> None:
+    page.goto(f"{site.url}/build?filter={quote(json.dumps({'tags_any': ['baseline']}))}")
+    page.select_option("select[aria-label='series of dataset 1']", "train")
+    page.select_option("select[aria-label='bind x']", "step")
+    page.select_option("select[aria-label='bind y']", "loss")
+    page.click("button:has-text('Add a dataset')")
+    page.select_option("select[aria-label='series of dataset 2']", "eval")
+    page.wait_for_selector("[data-dataset='1'] .count")
+    page.select_option("[data-dataset='1'] select[aria-label='bind x']", "step")
+    page.select_option("[data-dataset='1'] select[aria-label='bind y']", "accuracy")
+    assert page.input_value("select[aria-label='y axis of dataset 2']") == "y2"
+    wait_until(
+        page,         "(() => { const p = window.__streamvis.plots()[0];"
+        " return p && p.hasY2 && p.datasets.length === 2 && p.datasets.every(d => d.loaded); })()")
+    plot = page.evaluate("window.__streamvis.plots()[0]")
+    assert [d["axes"] for d in plot["datasets"]] == [{"x": "x", "y": "y"}, {"x": "x", "y": "y2"}]
+    # Loss (about 0.1 to 2.8) on the left, accuracy (about 0.1 to 1) on the right.
+    assert plot["view"]["y1"] > 2.0
+    assert 0.5 < plot["second"]["y1"] < 1.5
+    # The wheel over the right axis zooms y2 only.
+    box = page.query_selector(".plot .body").bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -400)
+    wait_until(page, "!window.__streamvis.plots()[0].auto")
+    after = page.evaluate("window.__streamvis.plots()[0]")
+    assert after["view"]["y0"] == plot["view"]["y0"] and after["view"]["y1"] == plot["view"]["y1"]
+    span = plot["second"]["y1"] - plot["second"]["y0"]
+    assert after["second"]["y1"] - after["second"]["y0"] < span
+    # Saved, it opens the same way on a dashboard.
+    page.fill("input[aria-label='plot name']", "loss-and-accuracy")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot')")
+    page.goto(f"{site.url}/?rows=loss-and-accuracy")
+    wait_until(
+        page,         "(() => { const p = window.__streamvis.plots()[0];"
+        " return p && p.hasY2 && p.datasets.every(d => d.loaded); })()")

@@ -1,0 +1,68 @@
+"""The run search page against a real server: filters from a URL, filters that write the
+URL, and tagging, untagging and deleting runs."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
+
+
+def _count(page) -> int:
+    page.wait_for_selector(".matches")
+    return int(page.get_attribute(".matches", "data-count"))
+
+
+def test_filters_are_restored_from_a_url(site: Site, page) -> None:
+    sw = site.sweep
+    expected = [h for h in sw.runs
+                if "baseline" in sw.tags[h] and sw.attributes[h]["optimizer"] == "adam"
+                and float(str(sw.attributes[h]["lr"])) <= 0.01]
+    page.goto(f"{site.url}/runs?any=baseline&in.optimizer=adam&range.lr=..0.01")
+    assert _count(page) == len(expected) > 0
+    assert page.is_checked("fieldset[data-field=optimizer] label:has-text('adam') input")
+    assert page.input_value("label[data-tag=baseline] select") == "any"
+    shown = set(page.eval_on_selector_all(".body .row", "rows => rows.map(r => r.dataset.run)"))
+    assert shown == {str(h) for h in expected}
+
+
+def test_changing_a_filter_writes_the_url(site: Site, page) -> None:
+    sw = site.sweep
+    page.goto(f"{site.url}/runs")
+    assert _count(page) == len(sw.runs)
+    page.check("fieldset[data-field=model] label:has-text('vit') input")
+    page.select_option("label[data-tag=broken] select", "none")
+    vit = [h for h in sw.runs if sw.attributes[h]["model"] == "vit" and "broken" not in sw.tags[h]]
+    wait_until(page, f"document.querySelector('.matches').dataset.count == {len(vit)}")
+    query = parse_qs(urlparse(page.url).query)
+    assert query == {"in.model": ["vit"], "none": ["broken"]}
+    # The link opens the same search in a new page.
+    page.goto(page.url)
+    assert _count(page) == len(vit)
+
+
+def test_tag_untag_and_delete_with_confirmation(site: Site, page) -> None:
+    page.goto(f"{site.url}/runs?in.seed=3")
+    _count(page)
+    rows = page.eval_on_selector_all(".body .row", "rows => rows.map(r => r.dataset.run)")
+    first, second = rows[0], rows[1]
+    for h in (first, second):
+        page.check(f".row[data-run='{h}'] input[type=checkbox]")
+    page.fill("input[aria-label='tag to add or remove']", "picked")
+    page.click("button:has-text('Add tag')")
+    page.wait_for_selector(".msg:has-text('tagged \"picked\": 2 runs')")
+    assert "picked" in site.http.get(f"/api/runs/{first}").json()["tags"]
+    page.click("button:has-text('Remove tag')")
+    page.wait_for_selector(".msg:has-text('untagged')")
+    assert "picked" not in site.http.get(f"/api/runs/{second}").json()["tags"]
+    # Delete asks first; Cancel deletes nothing.
+    page.uncheck(f".row[data-run='{second}'] input[type=checkbox]")
+    page.click("button:has-text('Delete…')")
+    page.wait_for_selector("[aria-label='confirm delete']:has-text('Delete 1 run')")
+    page.click("[aria-label='confirm delete'] button:has-text('Cancel')")
+    assert site.http.get(f"/api/runs/{first}").status_code == 200
+    page.click("button:has-text('Delete…')")
+    page.click("[aria-label='confirm delete'] button:has-text('Delete')")
+    page.wait_for_selector(".msg:has-text('deleted: 1 run')")
+    assert site.http.get(f"/api/runs/{first}").status_code == 404
+    assert page.query_selector(f".row[data-run='{first}']") is None
