@@ -1,0 +1,204 @@
+"""Who may use a server, and how it is exposed: the token, its checks, the serve options.
+
+One `Gate` per server process checks the token for both the gRPC service and the
+web app, so failed attempts count together per client address whichever door they
+knock on. Comparison is constant-time (`hmac.compare_digest`); an address that keeps
+presenting wrong tokens is refused for a while (a token bucket: `AUTH_FAILURE_BURST`
+failures, then one more per `AUTH_FAILURE_REFILL_SECONDS`), and every failure is
+logged with its address.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import ipaddress
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from streamvis.errors import FailedPreconditionError, InvalidArgumentError
+from streamvis.limits import AUTH_FAILURE_BURST, AUTH_FAILURE_REFILL_SECONDS
+
+log = logging.getLogger("streamvis.auth")
+
+TOKEN_ENV = "STREAMVIS_TOKEN"  # noqa: S105 - the variable's name, not a token
+#: Shortest token `serve` accepts: a guessable token is no protection.
+MIN_TOKEN_LENGTH = 16
+_BASE_URL = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+#: Buckets kept before full (forgiven) ones are dropped: bounds memory under a scan.
+_MAX_TRACKED = 10_000
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable only from this machine."""
+    bare = host.strip("[]")
+    if bare == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(base_url: str | None) -> str:
+    """'/prefix' (no trailing slash) or '' for none; refuses what a URL path cannot be."""
+    text = (base_url or "").strip().rstrip("/")
+    if not text:
+        return ""
+    if not _BASE_URL.match(text):
+        raise InvalidArgumentError(
+            f"--base-url {base_url!r} is not a URL path: give one like /streamvis or "
+            "/team/streamvis (letters, digits, '.', '_', '~', '-' between slashes)"
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class ServeSecurity:
+    """The security options of `streamvis serve` (docs/security.md)."""
+
+    token: str | None = None
+    #: Listening beyond loopback without a token was asked for explicitly.
+    no_auth: bool = False
+    #: Refuse metadata changes from the web UI, the HTTP API and gRPC.
+    read_only: bool = False
+    #: Refuse what loggers send (runs, rows, attributes, new fields and series).
+    no_ingest: bool = False
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    #: Path prefix the app is reached under behind a reverse proxy ('' for none).
+    base_url: str = ""
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
+
+    def check(self, host: str) -> None:
+        """Refuse settings that would expose the server (raises FailedPreconditionError)."""
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise FailedPreconditionError(
+                "TLS needs both --tls-cert and --tls-key: give the certificate (PEM) and "
+                "its private key (PEM)"
+            )
+        if self.token is not None and len(self.token) < MIN_TOKEN_LENGTH:
+            raise FailedPreconditionError(
+                f"the token is {len(self.token)} characters: use at least "
+                f"{MIN_TOKEN_LENGTH}, e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`"
+            )
+        if self.token is not None and self.no_auth:
+            raise FailedPreconditionError("--no-auth and a token contradict: give one of them")
+        if not is_loopback(host) and self.token is None and not self.no_auth:
+            raise FailedPreconditionError(
+                f"listening on {host} (beyond this machine) needs a token: give --token or "
+                f"set {TOKEN_ENV}, or pass --no-auth if a proxy in front authenticates"
+            )
+
+
+class Verdict(enum.Enum):
+    OK = "ok"
+    MISSING = "missing"
+    WRONG = "wrong"
+    LIMITED = "limited"
+
+
+class FailedAttempts:
+    """A token bucket of failed attempts per client address."""
+
+    def __init__(
+        self, burst: int = AUTH_FAILURE_BURST, refill_seconds: float = AUTH_FAILURE_REFILL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst = burst
+        self.refill_seconds = refill_seconds
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, as of)
+        self._lock = threading.Lock()
+
+    def _level(self, address: str, now: float) -> float:
+        tokens, since = self._buckets.get(address, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - since) / self.refill_seconds)
+
+    def wait_seconds(self, address: str) -> float:
+        """0 if `address` may try now, else how long until it may."""
+        with self._lock:
+            level = self._level(address, self.clock())
+        return 0.0 if level >= 1 else (1 - level) * self.refill_seconds
+
+    def fail(self, address: str) -> int:
+        """Count one failure; the attempts `address` has left before being refused."""
+        with self._lock:
+            now = self.clock()
+            level = self._level(address, now) - 1
+            if len(self._buckets) >= _MAX_TRACKED:
+                self._forget_full(now)
+            self._buckets[address] = (level, now)
+        return max(0, int(level))
+
+    def _forget_full(self, now: float) -> None:
+        self._buckets = {
+            a: b for a, b in self._buckets.items()
+            if b[0] + (now - b[1]) / self.refill_seconds < self.burst
+        }
+
+
+class Gate:
+    """Checks presented tokens (or browser sessions) against the server's token."""
+
+    def __init__(self, token: str | None, attempts: FailedAttempts | None = None) -> None:
+        self._token = token.encode() if token is not None else None
+        self.attempts = attempts or FailedAttempts()
+        #: What the login cookie carries: derived from the token, so that the cookie
+        #: never holds the token itself and a new token logs every browser out.
+        self.session = (
+            hmac.new(self._token, b"streamvis browser session", hashlib.sha256).hexdigest()
+            if self._token is not None else ""
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._token is not None
+
+    def check(
+        self, address: str, *, token: str | None = None, session: str | None = None,
+        where: str = "",
+    ) -> Verdict:
+        """The verdict on a request from `address` carrying `token` or a login `session`.
+
+        A wrong session cookie is MISSING, not WRONG: it is a stale login (the token
+        changed), cannot be guessed (256 bits), and must not use up the address's
+        attempts while a browser reloads its assets.
+        """
+        if self._token is None:
+            return Verdict.OK
+        if token is None:
+            if session is not None and hmac.compare_digest(session.encode(), self.session.encode()):
+                return Verdict.OK
+            return Verdict.MISSING
+        if self.attempts.wait_seconds(address) > 0:
+            log.warning("refused %s from %s: too many failed token attempts", where, address)
+            return Verdict.LIMITED
+        if hmac.compare_digest(token.encode(), self._token):
+            return Verdict.OK
+        left = self.attempts.fail(address)
+        log.warning(
+            "refused %s from %s: wrong token (%d attempt(s) left before it is refused for "
+            "a while)", where, address, left,
+        )
+        return Verdict.WRONG
+
+    def retry_after(self, address: str) -> int:
+        return max(1, round(self.attempts.wait_seconds(address)))
+
+
+def bearer(value: str | None) -> str | None:
+    """The token of an `Authorization: Bearer T` value; None if there is none."""
+    if not value:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
