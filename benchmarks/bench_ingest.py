@@ -1,0 +1,142 @@
+"""Ingest throughput: appends through a real `streamvis serve` process into each store.
+
+Prints one JSON line per figure:
+
+    {"figure": "ingest", "store": "sqlite", "writers": 1, "batch_rows": 10000,
+     "fields": 4, "rows_per_s": ..., "mb_per_s": ..., "p50_ms": ..., "p99_ms": ...}
+
+SQLite runs in a temporary directory; PostgreSQL in a scratch database on the server
+of STREAMVIS_TEST_PG_DSN (default postgresql://postgres@127.0.0.1:5432/postgres),
+created and dropped here, skipped with a note on stderr if none answers.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--seconds 3] [--store sqlite|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import psycopg
+
+from streamvis import wire
+from streamvis.client import Client
+from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.v1 import service_pb2 as pb
+
+DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BATCH_ROWS = 10_000
+FIELDS = 4
+
+
+@contextlib.contextmanager
+def store_location(kind: str) -> Iterator[str | None]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="streamvis-bench-") as path:
+            yield path
+        return
+    dsn = os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
+    try:
+        psycopg.connect(dsn, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        print(f"bench_ingest: skipping PostgreSQL, not reachable at {dsn!r}: {exc}",
+              file=sys.stderr)
+        yield None
+        return
+    with scratch_database(dsn, prefix="streamvis_bench") as url:
+        yield url
+
+
+def requests(run: str, series: str, fields: list[str], writer: int) -> Iterator[
+    pb.AppendToSeriesRequest
+]:
+    """Appends as a logger sends them: packed columns, each with its own key."""
+    rng = np.random.default_rng(writer)
+    columns = [wire.column_to_pb(f, rng.standard_normal(BATCH_ROWS)) for f in fields]
+    i = 0
+    while True:
+        yield pb.AppendToSeriesRequest(
+            run=run, series=series, columns=columns, idempotency_key=f"w{writer}-{i}"
+        )
+        i += 1
+
+
+def measure(uri: str, run: str, series: str, fields: list[str], *, writers: int,
+            seconds: float) -> tuple[int, list[float], float]:
+    """(batches, latencies in s, elapsed s) for `writers` clients appending for `seconds`."""
+    latencies: list[list[float]] = [[] for _ in range(writers)]
+    start = threading.Barrier(writers + 1)
+    stop = threading.Event()
+
+    def write(k: int) -> None:
+        with Client(uri) as client:
+            feed = requests(run, series, fields, k)
+            client.append_request(next(feed))  # connect and warm up
+            start.wait()
+            while not stop.is_set():
+                request = next(feed)
+                t0 = time.perf_counter()
+                client.append_request(request)
+                latencies[k].append(time.perf_counter() - t0)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(writers)]
+    for t in threads:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    flat = [x for per in latencies for x in per]
+    return len(flat), flat, elapsed
+
+
+def bench(kind: str, seconds: float, writer_counts: list[int]) -> None:
+    with store_location(kind) as location:
+        if location is None:
+            return
+        with ServerProcess(location) as server, Client(server.uri) as client:
+            fields = [f"f{i}" for i in range(FIELDS)]
+            for f in fields:
+                client.create_field(f, "float")
+            client.create_series("bench", fields)
+            run = str(client.create_run().handle)
+            for writers in writer_counts:
+                batches, latencies, elapsed = measure(
+                    server.uri, run, "bench", fields, writers=writers, seconds=seconds
+                )
+                rows = batches * BATCH_ROWS
+                ms = np.array(latencies) * 1000
+                print(json.dumps({
+                    "figure": "ingest", "store": kind, "writers": writers,
+                    "batch_rows": BATCH_ROWS, "fields": FIELDS,
+                    "rows_per_s": round(rows / elapsed),
+                    "mb_per_s": round(rows * FIELDS * 8 / elapsed / 1e6, 1),
+                    "p50_ms": round(float(np.percentile(ms, 50)), 2),
+                    "p99_ms": round(float(np.percentile(ms, 99)), 2),
+                }), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--store", choices=["sqlite", "postgres"], action="append")
+    parser.add_argument("--writers", type=int, action="append",
+                        help="concurrent clients (repeatable; default 1 and 4)")
+    args = parser.parse_args()
+    for kind in args.store or ["sqlite", "postgres"]:
+        bench(kind, args.seconds, args.writers or [1, 4])
+
+
+if __name__ == "__main__":
+    main()

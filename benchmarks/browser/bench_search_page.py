@@ -1,0 +1,103 @@
+"""Run search page at 10,000 runs: time to load, and time per filter change.
+
+Seeds 10,000 runs (tags and six attributes each, no data) into a fresh store, starts
+`streamvis serve` on it, and drives the production bundle in headless Chromium
+(Debian's, through Playwright). Prints one JSON line per figure.
+
+- load: navigation start to the table showing its first rows (`.matches` present),
+  i.e. the API call for every run, its JSON, and the first render; best and median of
+  `--loads` page loads.
+- filter change: from the input event (a checkbox, a tag mode, a slider step, a typed
+  character) to the frame after the table is updated (next animation frame + task);
+  median and worst over `--repeats` rounds of each.
+
+Goals (issue 5): load under 1 s, each filter change under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.browser.explore_data import seed
+
+from streamvis.service.process import ServerProcess
+
+ARGS = ["--no-sandbox", "--headless=new", "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader", "--disable-gpu"]
+
+# Each action changes the filter once and returns a promise of the time to the next frame.
+TIMED = """async (action) => {
+  const q = (s) => document.querySelector(s);
+  const t0 = performance.now();
+  if (action === 'checkbox') q("fieldset[data-field=optimizer] label:nth-of-type(1) input").click();
+  else if (action === 'tag') {
+    const s = q("label[data-tag=baseline] select");
+    s.value = s.value === 'any' ? '' : 'any';
+    s.dispatchEvent(new Event('change', { bubbles: true }));
+  } else if (action === 'slider') {
+    const r = q("fieldset[data-field=lr] input[type=range]");
+    r.value = String(Number(r.value) === 0 ? 2000 : 0);
+    r.dispatchEvent(new Event('input', { bubbles: true }));
+  } else if (action === 'type') {
+    const t = q("input[aria-label='find runs']");
+    t.value = t.value === '' ? 'sweep-1' : '';
+    t.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  return { ms: performance.now() - t0, shown: Number(q('.matches').dataset.count) };
+}"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=10_000)
+    ap.add_argument("--loads", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        t = time.perf_counter()
+        seed(data, runs=args.runs, data=False)
+        print(json.dumps({"figure": "seed_s", "runs": args.runs,
+                          "value": round(time.perf_counter() - t, 2)}), file=sys.stderr)
+        with ServerProcess(str(data)) as srv, sync_playwright() as pw:
+            api = []
+            for _ in range(args.loads):
+                t = time.perf_counter()
+                n = len(httpx.get(srv.web_url + "api/runs", timeout=60).json())
+                api.append((time.perf_counter() - t) * 1000)
+            print(json.dumps({"figure": "api_runs_ms", "runs": n,
+                              "median": round(statistics.median(api), 1)}))
+            browser = pw.chromium.launch(executable_path=args.chromium, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 860})
+            loads = []
+            for _ in range(args.loads):
+                page.goto(srv.web_url + "runs", wait_until="commit")
+                page.wait_for_selector(".matches", timeout=60_000)
+                page.wait_for_selector(".body .row")
+                loads.append(page.evaluate("performance.now()"))
+            shown = page.get_attribute(".matches", "data-count")
+            print(json.dumps({"figure": "search_page_load_ms", "runs": args.runs,
+                              "rows_matched": int(shown or 0), "best": round(min(loads), 1),
+                              "median": round(statistics.median(loads), 1), "goal": 1000}))
+            for action in ("checkbox", "tag", "slider", "type"):
+                times = [page.evaluate(TIMED, action)["ms"] for _ in range(args.repeats)]
+                print(json.dumps({"figure": "search_filter_change_ms", "action": action,
+                                  "runs": args.runs, "median": round(statistics.median(times), 1),
+                                  "max": round(max(times), 1), "goal": 100}))
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""`streamvis demo`: a live demo run to watch in the browser, and the example to copy.
+
+    streamvis demo                       # or: python examples/demo.py
+    streamvis demo --runs 4 --async      # a small sweep, logged with AsyncDataLogger
+
+It finds the server at --uri or starts one on the embedded store, declares a schema,
+saves three plots, prints the dashboard's URL and logs, step by step: a training-like
+loss curve (noise, rare spikes), a family of sine waves (one write gives all of them:
+`wave` broadcasts against `value`) and a rotating cloud of 10,000 points. Every run
+gets tags and attributes, so a sweep (--runs) can be searched and compared.
+Ctrl-C stops it; everything logged so far is flushed first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import math
+import signal
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+import streamvis
+from streamvis import AsyncDataLogger, DataLogger, declare_schema
+from streamvis.local_server import LocalServer, ensure_server
+from streamvis.logger.core import LoggerCore
+
+# What is logged: every field is typed, every series a fixed set of fields.
+FIELDS = {
+    "step": ("int", "training step"),
+    "loss": ("float", "training loss"),
+    "t": ("float", "time in the demo, in seconds"),
+    "wave": ("int", "which sine wave of the family"),
+    "value": ("float", "the value of a sine wave"),
+    "x": ("float", "horizontal position"),
+    "y": ("float", "vertical position"),
+    "angle": ("float", "how far the point cloud has turned, in radians"),
+    # Attributes are fields too: one value per run.
+    "lr": ("float", "learning rate"),
+    "optimizer": ("string", "optimizer name"),
+    "batch_size": ("int", "examples per step"),
+    "best_loss": ("float", "the lowest loss of the run"),
+}
+SERIES = {
+    "demo-train": ["step", "loss"],
+    "demo-waves": ["t", "wave", "value"],
+    "demo-cloud": ["step", "x", "y", "angle"],
+}
+DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
+CLOUD_POINTS = 10_000
+CLOUD_EVERY = 20  # steps between snapshots of the cloud
+WAVES = 8
+L = TypeVar("L", DataLogger, AsyncDataLogger)
+
+
+def plot_specs(handles: Iterable[object]) -> list[dict[str, Any]]:
+    """The demo's plots, showing only the runs of `handles` (docs/plots.md)."""
+    runs = {"handles": [str(h) for h in handles]}
+    return [
+        {"name": "demo-loss", "kind": "line", "title": "training loss, colored by lr",
+         "datasets": [{"series": "demo-train", "filter": runs, "attributes": ["lr"],
+                       "bindings": {"x": "step", "y": "loss", "color": "lr"}}],
+         "scales": {"y": "log"}},
+        {"name": "demo-waves", "kind": "line", "title": "sine waves, one line per wave",
+         "datasets": [{"series": "demo-waves", "filter": runs,
+                       "bindings": {"x": "t", "y": "value", "group": "wave", "color": "wave"}}],
+         "palette": "tab10"},
+        {"name": "demo-cloud", "kind": "scatter", "title": "a turning point cloud, by angle",
+         "datasets": [{"series": "demo-cloud", "filter": runs,
+                       "bindings": {"x": "x", "y": "y", "color": "angle"}}]},
+    ]
+
+
+@dataclass
+class DemoRun:
+    """One synthetic training run: its tags, attributes and what it logs each step."""
+
+    index: int
+    sweep: bool = False
+    rng: np.random.Generator = field(init=False)
+    cloud: np.ndarray = field(init=False)  # (2, CLOUD_POINTS): a three-armed spiral
+    best: float = math.inf
+
+    def __post_init__(self) -> None:
+        self.rng = np.random.default_rng(self.index)
+        r = self.rng.gamma(2.0, 0.4, CLOUD_POINTS)
+        theta = self.rng.integers(0, 3, CLOUD_POINTS) * (2 * np.pi / 3) + 1.8 * r
+        theta += self.rng.normal(0.0, 0.25, CLOUD_POINTS)
+        self.cloud = np.stack([r * np.cos(theta), r * np.sin(theta)])
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return ("demo", "sweep" if self.sweep else "baseline")
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return {"lr": 1e-3 * 3**self.index, "optimizer": ("adam", "sgd")[self.index % 2],
+                "batch_size": 32 << (self.index % 3)}
+
+    def log_step(self, logger: LoggerCore, step: int) -> None:
+        lr = self.attributes["lr"]
+        # Decays faster with a larger lr, but noisier; now and then a spike.
+        loss = 0.05 + 2.0 * math.exp(-2 * lr * step) + 0.02 * self.rng.standard_normal() ** 2
+        loss *= math.exp(self.rng.normal(0.0, 0.05 + 5 * lr))
+        if self.rng.random() < 0.01:
+            loss *= 1.0 + self.rng.exponential(2.0)
+        self.best = min(self.best, loss)
+        logger.write("demo-train", step=step, loss=loss)
+
+        t = step * 0.05
+        waves = np.arange(WAVES)  # one row per wave: `t` is repeated, `value` is not
+        value = np.sin((1 + 0.2 * self.index) * t + 0.4 * waves) * (1 + 0.15 * waves)
+        logger.write("demo-waves", t=t, wave=waves, value=value)
+
+        if step % CLOUD_EVERY == 0:
+            a = 0.04 * step / CLOUD_EVERY
+            x, y = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ self.cloud
+            logger.write("demo-cloud", step=step, x=x, y=y, angle=a)
+
+    def finish(self, logger: LoggerCore) -> None:
+        logger.set_attributes(best_loss=self.best)
+        logger.add_tags("finished")
+
+
+def _steps(steps: int) -> Iterable[int]:
+    return range(steps) if steps > 0 else itertools.count()
+
+
+def log_sync(loggers: list[DataLogger], runs: list[DemoRun], steps: int, pause: float) -> None:
+    with contextlib.ExitStack() as stack:  # leaving it stops every logger: a final flush
+        for logger in loggers:
+            stack.enter_context(logger)
+        for step in _steps(steps):
+            for run, logger in zip(runs, loggers, strict=True):
+                run.log_step(logger, step)
+            time.sleep(pause)
+        for run, logger in zip(runs, loggers, strict=True):
+            run.finish(logger)
+
+
+async def log_async(
+    loggers: list[AsyncDataLogger], runs: list[DemoRun], steps: int, pause: float
+) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        for logger in loggers:
+            await stack.enter_async_context(logger)
+        for step in _steps(steps):
+            for run, logger in zip(runs, loggers, strict=True):
+                run.log_step(logger, step)  # write() only queues: no await needed
+            await asyncio.sleep(pause)
+        for run, logger in zip(runs, loggers, strict=True):
+            run.finish(logger)
+
+
+def _say(text: str) -> None:
+    print(f"streamvis demo: {text}", flush=True)  # noqa: T201 - the demo talks to its user
+
+
+def new_loggers(kind: type[L], uri: str, runs: list[DemoRun]) -> list[L]:
+    """A logger per run; not started yet, but each knows its run's handle."""
+    return [kind(uri, flush_every=0.5, tags=r.tags, attributes=r.attributes) for r in runs]
+
+
+def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
+    """Save the plots for these runs and say where to look."""
+    with streamvis.connect(server.uri) as sv:
+        for spec in plot_specs(lg.run_handle for lg in loggers):
+            sv.client.save_plot(spec["name"], spec)
+    length = f"{steps} steps" if steps > 0 else "until Ctrl-C"
+    _say(f"logging {len(loggers)} run(s), {length}, with {type(loggers[0]).__name__}; "
+         "Ctrl-C stops it")
+    _say(f"from Python: streamvis.connect({server.uri!r}).fetch('demo-train')")
+    print(f"dashboard: {server.web_url}{DASHBOARD}", flush=True)  # noqa: T201
+
+
+def run_demo(
+    uri: str, data_dir: str, http_port: int, *, steps: int = 3000, runs: int = 1,
+    interval: float = 0.1, use_async: bool = False,
+) -> None:
+    """The whole demo; returns when it is done (or raises KeyboardInterrupt on Ctrl-C)."""
+    server = ensure_server(uri, data_dir, http_port)
+    try:
+        if server.started_here:
+            _say(f"started a server on the embedded store in {data_dir} (gRPC {server.uri})")
+        declare_schema(FIELDS, SERIES, uri=server.uri)
+        demo_runs = [DemoRun(i, sweep=runs > 1) for i in range(runs)]
+        if use_async:
+            async_loggers = new_loggers(AsyncDataLogger, server.uri, demo_runs)
+            announce(server, async_loggers, steps)
+            asyncio.run(log_async(async_loggers, demo_runs, steps, interval))
+        else:
+            loggers = new_loggers(DataLogger, server.uri, demo_runs)
+            announce(server, loggers, steps)
+            log_sync(loggers, demo_runs, steps, interval)
+        _say(f"logged {steps} steps")
+        if server.started_here:
+            _say("the server keeps running for you to explore; Ctrl-C stops it")
+            while True:
+                time.sleep(3600)
+    finally:
+        server.stop()
+
+
+def main(
+    uri: str, data_dir: str, http_port: int, *, steps: int = 3000, runs: int = 1,
+    interval: float = 0.1, use_async: bool = False,
+) -> None:
+    """`run_demo` until done or stopped: Ctrl-C, `kill` or a closed terminal all stop it
+    cleanly (loggers flushed, a server it started stopped)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.default_int_handler)
+    try:
+        run_demo(uri, data_dir, http_port, steps=steps, runs=runs, interval=interval,
+                 use_async=use_async)
+    except KeyboardInterrupt:
+        _say("stopped")

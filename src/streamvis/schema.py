@@ -1,0 +1,252 @@
+"""The data model: fields, series, runs, run filters, and the rules they obey.
+
+Everything logged is typed by user-declared fields and is rectangular: a write to a
+series gives one value for every field of it, all of one length. These two rules are
+what let any plot be decided after the data was logged.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import unicodedata
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from streamvis.errors import InvalidArgumentError
+from streamvis.limits import MAX_NAME_LENGTH
+
+Value = int | float | str | bool
+
+
+class FieldType(enum.StrEnum):
+    """The four value types a field may have."""
+
+    INT = "int"
+    FLOAT = "float"
+    STRING = "string"
+    BOOL = "bool"
+
+    @classmethod
+    def parse(cls, text: str) -> FieldType:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(t.value for t in cls)
+            raise InvalidArgumentError(
+                f"unknown field type {text!r}: use one of {choices}"
+            ) from None
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return _ARROW_TYPES[self]
+
+
+_ARROW_TYPES: dict[FieldType, pa.DataType] = {
+    FieldType.INT: pa.int64(),
+    FieldType.FLOAT: pa.float64(),
+    FieldType.STRING: pa.string(),
+    FieldType.BOOL: pa.bool_(),
+}
+
+
+def validate_name(kind: str, name: str) -> str:
+    """Return `name` if it is a valid name for a `kind` (field, series, tag, ...).
+
+    Names are shown in tables, legends and URLs, so they must be printable and
+    unambiguous: non-empty, at most 128 characters, no control characters and no
+    leading or trailing whitespace.
+    """
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"{kind} name must be a string, got {type(name).__name__}")
+    if not name:
+        raise InvalidArgumentError(f"{kind} name is empty: give a non-empty name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidArgumentError(
+            f"{kind} name {name[:40]!r}... is {len(name)} characters long: "
+            f"use at most {MAX_NAME_LENGTH}"
+        )
+    if name != name.strip():
+        raise InvalidArgumentError(
+            f"{kind} name {name!r} has leading or trailing whitespace: remove it"
+        )
+    for ch in name:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            raise InvalidArgumentError(
+                f"{kind} name {name!r} contains the control character {ch!r}: remove it"
+            )
+    return name
+
+
+def parse_handle(text: str, kind: str = "run") -> uuid.UUID:
+    """Parse a UUID handle, with an error that says what was wrong."""
+    try:
+        return uuid.UUID(text)
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidArgumentError(
+            f"{kind} handle {text!r} is not a UUID: give one like "
+            "'123e4567-e89b-12d3-a456-426614174000'"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A named, typed column. The type never changes; name and description may."""
+
+    handle: uuid.UUID
+    name: str
+    type: FieldType
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Series:
+    """A named, immutable set of fields (names, in declaration order)."""
+
+    name: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything one logging process writes."""
+
+    handle: uuid.UUID
+    started_at: float  # seconds since the Unix epoch, UTC
+    tags: tuple[str, ...] = ()  # sorted
+    attributes: Mapping[str, Value] = field(default_factory=dict)
+
+
+def coerce_value(f: Field, value: object) -> Value:
+    """Check that a scalar fits field `f` and return it in the field's Python type.
+
+    An int is accepted for a float field (it is widened); a bool is never taken
+    for an int, since True silently becoming 1 hides mistakes.
+    """
+    ok: bool
+    if f.type is FieldType.BOOL:
+        ok = isinstance(value, bool)
+    elif f.type is FieldType.INT:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and not -(2**63) <= int(value) < 2**63:  # type: ignore[call-overload]
+            raise InvalidArgumentError(
+                f"value {value} for int field {f.name!r} does not fit in 64 bits"
+            )
+    elif f.type is FieldType.FLOAT:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok:
+            return float(value)  # type: ignore[arg-type]
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise InvalidArgumentError(
+            f"value {value!r} ({type(value).__name__}) does not fit field {f.name!r} "
+            f"of type {f.type.value}: give a {f.type.value}"
+        )
+    return value  # type: ignore[return-value]
+
+
+def validate_columns(
+    series: Series, fields: Mapping[str, Field], columns: Mapping[str, pa.Array]
+) -> pa.RecordBatch:
+    """Check one batch for `series` and return it as a record batch in field order.
+
+    `fields` maps field names to fields (at least those of the series). Every field
+    of the series must be given exactly once, with its exact Arrow type, and all
+    columns must have the same, non-zero length.
+    """
+    missing = [name for name in series.fields if name not in columns]
+    if missing:
+        raise InvalidArgumentError(
+            f"series {series.name!r} needs every one of its fields; missing: "
+            f"{', '.join(missing)}"
+        )
+    extra = [name for name in columns if name not in series.fields]
+    if extra:
+        raise InvalidArgumentError(
+            f"series {series.name!r} has no field {', '.join(map(repr, extra))}; "
+            f"its fields are {', '.join(series.fields)}"
+        )
+    lengths = {name: len(columns[name]) for name in series.fields}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{n}={k}" for n, k in lengths.items())
+        raise InvalidArgumentError(
+            f"columns for series {series.name!r} differ in length ({shown}): "
+            "every field needs one value per row"
+        )
+    if not lengths or next(iter(lengths.values())) == 0:
+        raise InvalidArgumentError(
+            f"append to series {series.name!r} has no rows: send at least one"
+        )
+    arrays = []
+    for name in series.fields:
+        f = fields[name]
+        array = columns[name]
+        if array.type != f.type.arrow_type:
+            raise InvalidArgumentError(
+                f"column {name!r} holds {array.type} values but field {name!r} is "
+                f"{f.type.value}: send {f.type.value} values"
+            )
+        if array.null_count:
+            raise InvalidArgumentError(
+                f"column {name!r} has {array.null_count} missing values: data is "
+                "rectangular, give a value for every row"
+            )
+        arrays.append(array)
+    return pa.RecordBatch.from_arrays(arrays, names=list(series.fields))
+
+
+@dataclass(frozen=True)
+class AttributeCondition:
+    """A condition on one attribute: equal to a value, one of several, or in a range."""
+
+    field: str
+    equals: Value | None = None
+    one_of: tuple[Value, ...] | None = None
+    min: Value | None = None  # inclusive
+    max: Value | None = None  # inclusive
+
+    def __post_init__(self) -> None:
+        kinds = sum(
+            (self.equals is not None, self.one_of is not None,
+             self.min is not None or self.max is not None)
+        )
+        if kinds != 1:
+            raise InvalidArgumentError(
+                f"condition on attribute {self.field!r} must give exactly one of "
+                "equals, in, or a range (min and/or max)"
+            )
+        for v in (self.equals, self.min, self.max):
+            if isinstance(v, float) and math.isnan(v):
+                raise InvalidArgumentError(
+                    f"condition on attribute {self.field!r} compares with NaN, which "
+                    "matches nothing: give a number"
+                )
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs a query is about. All given parts must hold; empty matches all."""
+
+    handles: tuple[uuid.UUID, ...] | None = None
+    tags_any: tuple[str, ...] = ()
+    tags_all: tuple[str, ...] = ()
+    tags_none: tuple[str, ...] = ()
+    attributes: tuple[AttributeCondition, ...] = ()
+    started_after: float | None = None  # inclusive
+    started_before: float | None = None  # exclusive
+
+
+def dedupe(names: Sequence[str], kind: str) -> tuple[str, ...]:
+    """Return `names` as a tuple, refusing duplicates with a message naming them."""
+    seen: set[str] = set()
+    dups = [n for n in names if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
+    if dups:
+        raise InvalidArgumentError(
+            f"{kind} {', '.join(map(repr, sorted(set(dups))))} given more than once: "
+            "give each once"
+        )
+    return tuple(names)

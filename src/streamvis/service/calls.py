@@ -1,0 +1,148 @@
+"""What every call shares: checks on what comes in, and the status for what fails.
+
+The checks need no stored state. The store checks too, but doing these first means
+both stores refuse a malformed request with the same status and message.
+
+Every exception ends a call with one gRPC status. A `StreamvisError` travels as the
+status its `.code` names, with its message, so the client raises the same error
+class on its side. Anything else is a bug on the server: it is logged with its
+traceback, the caller gets INTERNAL with a short message, and the server keeps
+serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn, TypeAlias
+
+import grpc
+import grpc.aio
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from streamvis import wire
+from streamvis.errors import InvalidArgumentError, ResourceExhaustedError, StreamvisError
+from streamvis.limits import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_FIELDS_PER_SERIES,
+    MAX_ROWS_PER_APPEND,
+    MAX_STRING_LENGTH,
+)
+from streamvis.schema import Value, dedupe, parse_handle, validate_name
+from streamvis.v1 import service_pb2 as pb
+
+log = logging.getLogger("streamvis.service")
+
+Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
+
+# -- checks ----------------------------------------------------------------------
+
+
+def handle(text: str, kind: str = "run") -> uuid.UUID:
+    """A required UUID handle; the empty string (proto3's unset) is refused by name."""
+    if not text:
+        raise InvalidArgumentError(f"the {kind} handle is empty: give the {kind}'s UUID")
+    return parse_handle(text, kind)
+
+
+def names(kind: str, given: Sequence[str]) -> tuple[str, ...]:
+    """Valid names, each given once."""
+    for name in given:
+        validate_name(kind, name)
+    return dedupe(given, kind)
+
+
+def attributes(values: Mapping[str, pb.Value]) -> dict[str, Value]:
+    """Attribute values by field name; one with nothing set is refused by its name."""
+    for name, value in values.items():
+        if value.WhichOneof("kind") is None:
+            raise InvalidArgumentError(
+                f"attribute {name!r} has no value: set one of int, float, string, bool"
+            )
+        if value.WhichOneof("kind") == "string_value":
+            _string_length(len(value.string_value), f"attribute {name!r}")
+    return wire.values_from_pb(values)
+
+
+def _string_length(length: int, what: str) -> None:
+    if length > MAX_STRING_LENGTH:
+        raise ResourceExhaustedError(
+            f"{what} is a string of {length} characters; at most {MAX_STRING_LENGTH} are "
+            "accepted: store long text elsewhere and log a reference to it"
+        )
+
+
+def description(text: str) -> str:
+    if len(text) > MAX_DESCRIPTION_LENGTH:
+        raise ResourceExhaustedError(
+            f"the description has {len(text)} characters; at most {MAX_DESCRIPTION_LENGTH} "
+            "are accepted: shorten it"
+        )
+    return text
+
+
+def series_fields(series: str, fields: Sequence[str]) -> Sequence[str]:
+    if len(fields) > MAX_FIELDS_PER_SERIES:
+        raise ResourceExhaustedError(
+            f"series {series!r} has {len(fields)} fields; at most {MAX_FIELDS_PER_SERIES} "
+            "are accepted: split it into several series"
+        )
+    return fields
+
+
+def append_columns(columns: Mapping[str, pa.Array]) -> Mapping[str, pa.Array]:
+    """Columns within the rows-per-append and string-length limits."""
+    for name, column in columns.items():
+        if len(column) > MAX_ROWS_PER_APPEND:
+            raise ResourceExhaustedError(
+                f"the append has {len(column)} rows; at most {MAX_ROWS_PER_APPEND} are "
+                "accepted in one request: send them in several appends"
+            )
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            longest = pc.max(pc.utf8_length(column)).as_py()
+            if longest is not None:
+                _string_length(longest, f"a value of field {name!r}")
+    return columns
+
+
+def started_at(request: pb.CreateRunRequest) -> float | None:
+    if not request.HasField("started_at"):
+        return None
+    if not math.isfinite(request.started_at):
+        raise InvalidArgumentError(
+            f"started_at is {request.started_at}: give seconds since the Unix epoch"
+        )
+    return request.started_at
+
+
+def after_sequence(value: int) -> int:
+    if value < 0:
+        raise InvalidArgumentError(
+            f"after_sequence is {value}: give 0 (from the start) or a chunk's sequence"
+        )
+    return value
+
+
+# -- failures ------------------------------------------------------------------
+
+
+def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str]:
+    """The status and message a failed call ends with."""
+    if isinstance(exc, StreamvisError):
+        return grpc.StatusCode[exc.code], str(exc)
+    return grpc.StatusCode.INTERNAL, (
+        f"the server failed ({type(exc).__name__}); the server log has the details"
+    )
+
+
+async def abort(context: Context, exc: Exception, rpc: str) -> NoReturn:
+    """End the call with the status for `exc`; log it first if it is a bug."""
+    if isinstance(exc, grpc.aio.AbortError):
+        raise exc  # the call was already ended with its own status
+    if not isinstance(exc, StreamvisError):
+        log.error("%s failed", rpc, exc_info=exc)
+    code, message = status_for(exc)
+    await context.abort(code, message)

@@ -1,0 +1,287 @@
+"""The servicer of `streamvis.v1.Service`: check each request, call the store, reply.
+
+Every unary RPC is a plain synchronous body (protobuf in, protobuf out) that runs on
+a worker thread: the store blocks on disk and database I/O, and decoding a large
+append is CPU work, so neither may hold up the event loop that serves every other
+call. The two server-streaming RPCs live in `streams`.
+
+Checks that need no stored state come first (`calls`); the store does the rest
+and applies a request whole or not at all.
+"""
+
+# ruff: noqa: N802 - RPC methods carry the names the generated base class gives them
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import uuid
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from streamvis import wire
+from streamvis.errors import InvalidArgumentError
+from streamvis.plot_specs import check_binding_types, check_plot_spec, spec_from_json, spec_json
+from streamvis.schema import Field, validate_name
+from streamvis.service import calls, streams
+from streamvis.service.calls import Context, abort
+from streamvis.store.base import Store
+from streamvis.v1 import service_pb2 as pb
+from streamvis.v1 import service_pb2_grpc as pb_grpc
+
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+
+#: Worker threads for unary calls. Stores serialize their writes themselves; more
+#: threads than this would only queue on the store's locks and connections.
+UNARY_WORKERS = 16
+#: Worker threads for streaming queries, kept apart so that slow readers cannot
+#: starve the unary calls of threads.
+STREAM_WORKERS = 32
+
+
+def blocking(
+    body: Callable[[Servicer, Req], Resp],
+) -> Callable[[Servicer, Req, Context], Coroutine[Any, Any, Resp]]:
+    """Make a synchronous RPC body an async RPC method that runs on a worker thread."""
+
+    @functools.wraps(body)
+    async def rpc(self: Servicer, request: Req, context: Context) -> Resp:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, body, self, request)
+        except Exception as exc:  # noqa: BLE001 - every failure must end the call with a status
+            await abort(context, exc, body.__name__)
+
+    return rpc
+
+
+def _fields(fields: Sequence[Field]) -> pb.ListFieldsResponse:
+    return pb.ListFieldsResponse(fields=[wire.field_to_pb(f) for f in fields])
+
+
+def _plot(spec: dict[str, Any]) -> pb.Plot:
+    name = str(spec.get("name", ""))
+    return pb.Plot(name=name, spec_json=spec_json(spec, name))
+
+
+class Servicer(pb_grpc.ServiceServicer):
+    """Answers every RPC of streamvis.v1.Service from one store."""
+
+    def __init__(self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER) -> None:
+        self.store = store
+        self.executor = ThreadPoolExecutor(UNARY_WORKERS, thread_name_prefix="streamvis-rpc")
+        self.stream_executor = ThreadPoolExecutor(
+            STREAM_WORKERS, thread_name_prefix="streamvis-stream"
+        )
+        self.watchers = streams.Watchers(store, self.executor, buffer=watch_buffer)
+
+    def close(self) -> None:
+        """End open Watch streams now, rather than after the shutdown grace period."""
+        self.watchers.close()
+
+    def join(self) -> None:
+        """Wait for the worker threads to finish (after the server stopped)."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.stream_executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- fields ---------------------------------------------------------------
+
+    @blocking
+    def CreateField(self, request: pb.CreateFieldRequest) -> pb.Field:
+        name = validate_name("field", request.name)
+        field_type = wire.field_type_from_pb(request.type)
+        description = calls.description(request.description)
+        return wire.field_to_pb(self.store.create_field(name, field_type, description))
+
+    @blocking
+    def UpdateField(self, request: pb.UpdateFieldRequest) -> pb.Field:
+        target: str | uuid.UUID
+        kind = request.WhichOneof("target")
+        if kind == "name":
+            target = validate_name("field", request.name)
+        elif kind == "handle":
+            target = calls.handle(request.handle, "field")
+        else:
+            raise InvalidArgumentError("UpdateField names no field: give its name or handle")
+        new_name = (
+            validate_name("field", request.new_name) if request.HasField("new_name") else None
+        )
+        description = (
+            calls.description(request.description) if request.HasField("description") else None
+        )
+        field = self.store.update_field(target, new_name=new_name, description=description)
+        return wire.field_to_pb(field)
+
+    @blocking
+    def ListFields(self, request: pb.ListFieldsRequest) -> pb.ListFieldsResponse:  # noqa: ARG002
+        return _fields(self.store.list_fields())
+
+    # -- series ---------------------------------------------------------------
+
+    @blocking
+    def CreateSeries(self, request: pb.CreateSeriesRequest) -> pb.Series:
+        name = validate_name("series", request.name)
+        fields = calls.series_fields(name, calls.names("field", request.fields))
+        if not fields:
+            raise InvalidArgumentError(f"series {name!r} has no fields: give at least one")
+        return wire.series_to_pb(self.store.create_series(name, fields))
+
+    @blocking
+    def ListSeries(self, request: pb.ListSeriesRequest) -> pb.ListSeriesResponse:  # noqa: ARG002
+        series = self.store.list_series()
+        return pb.ListSeriesResponse(series=[wire.series_to_pb(s) for s in series])
+
+    @blocking
+    def DeleteEmptySeries(
+        self, request: pb.DeleteEmptySeriesRequest
+    ) -> pb.DeleteEmptySeriesResponse:
+        self.store.delete_empty_series(validate_name("series", request.name))
+        return pb.DeleteEmptySeriesResponse()
+
+    @blocking
+    def ListCommonSeries(self, request: pb.ListCommonSeriesRequest) -> pb.ListSeriesResponse:
+        series = self.store.list_common_series(wire.filter_from_pb(request.filter))
+        return pb.ListSeriesResponse(series=[wire.series_to_pb(s) for s in series])
+
+    # -- runs -----------------------------------------------------------------
+
+    @blocking
+    def CreateRun(self, request: pb.CreateRunRequest) -> pb.Run:
+        handle = calls.handle(request.handle) if request.handle else uuid.uuid4()
+        run = self.store.create_run(
+            handle, calls.names("tag", request.tags), calls.attributes(request.attributes),
+            calls.started_at(request),
+        )
+        return wire.run_to_pb(run)
+
+    @blocking
+    def ReplaceRun(self, request: pb.CreateRunRequest) -> pb.Run:
+        if not request.handle:
+            raise InvalidArgumentError(
+                "ReplaceRun needs the handle of the run to replace: give its UUID"
+            )
+        run = self.store.replace_run(
+            calls.handle(request.handle), calls.names("tag", request.tags),
+            calls.attributes(request.attributes), calls.started_at(request),
+        )
+        return wire.run_to_pb(run)
+
+    @blocking
+    def DeleteRun(self, request: pb.DeleteRunRequest) -> pb.DeleteRunResponse:
+        self.store.delete_run(calls.handle(request.handle))
+        return pb.DeleteRunResponse()
+
+    @blocking
+    def ListRuns(self, request: pb.ListRunsRequest) -> pb.ListRunsResponse:
+        if request.limit < 0:
+            raise InvalidArgumentError(
+                f"limit is {request.limit}: give 0 for no limit or a positive number"
+            )
+        runs = self.store.list_runs(wire.filter_from_pb(request.filter), request.limit or None)
+        return pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
+
+    @blocking
+    def AddRunTag(self, request: pb.RunTagRequest) -> pb.Run:
+        tag = validate_name("tag", request.tag)
+        return wire.run_to_pb(self.store.add_run_tag(calls.handle(request.handle), tag))
+
+    @blocking
+    def DeleteRunTag(self, request: pb.RunTagRequest) -> pb.Run:
+        tag = validate_name("tag", request.tag)
+        return wire.run_to_pb(self.store.delete_run_tag(calls.handle(request.handle), tag))
+
+    @blocking
+    def ListTags(self, request: pb.ListTagsRequest) -> pb.ListTagsResponse:
+        tags = self.store.list_tags(wire.filter_from_pb(request.filter))
+        return pb.ListTagsResponse(tags=[pb.TagCount(tag=t, count=n) for t, n in tags])
+
+    @blocking
+    def SetRunAttributes(self, request: pb.SetRunAttributesRequest) -> pb.Run:
+        handle = calls.handle(request.handle)
+        run = self.store.set_run_attributes(handle, calls.attributes(request.attributes))
+        return wire.run_to_pb(run)
+
+    @blocking
+    def ListAttributeValues(
+        self, request: pb.ListAttributeValuesRequest
+    ) -> pb.ListAttributeValuesResponse:
+        values = self.store.list_attribute_values(
+            wire.filter_from_pb(request.filter), calls.names("field", request.fields)
+        )
+        return pb.ListAttributeValuesResponse(attributes=[
+            pb.AttributeValues(field=name, values=[
+                pb.ValueCount(value=wire.value_to_pb(v), count=n) for v, n in counts
+            ])
+            for name, counts in values.items()
+        ])
+
+    @blocking
+    def ListCommonAttributes(
+        self, request: pb.ListCommonAttributesRequest
+    ) -> pb.ListFieldsResponse:
+        return _fields(self.store.list_common_attributes(wire.filter_from_pb(request.filter)))
+
+    @blocking
+    def ListStartedAt(self, request: pb.ListStartedAtRequest) -> pb.ListStartedAtResponse:
+        times = self.store.list_started_at(wire.filter_from_pb(request.filter))
+        return pb.ListStartedAtResponse(started_at=times)
+
+    # -- data -----------------------------------------------------------------
+
+    @blocking
+    def AppendToSeries(self, request: pb.AppendToSeriesRequest) -> pb.AppendToSeriesResponse:
+        run = calls.handle(request.run)
+        series = validate_name("series", request.series)
+        columns = calls.append_columns(wire.columns_from_pb(request.columns))
+        result = self.store.append(run, series, columns, request.idempotency_key or None)
+        return pb.AppendToSeriesResponse(
+            sequence=result.sequence, rows=result.rows, duplicate=result.duplicate
+        )
+
+    # -- plots ----------------------------------------------------------------
+
+    @blocking
+    def SavePlot(self, request: pb.SavePlotRequest) -> pb.Plot:
+        name = validate_name("plot", request.name)
+        spec = check_plot_spec(spec_from_json(request.spec_json, name), name)
+        check_binding_types(spec, self.store.list_fields())
+        self.store.save_plot(name, spec)
+        return _plot(spec)
+
+    @blocking
+    def GetPlot(self, request: pb.GetPlotRequest) -> pb.Plot:
+        return _plot(self.store.get_plot(validate_name("plot", request.name)))
+
+    @blocking
+    def ListPlots(self, request: pb.ListPlotsRequest) -> pb.ListPlotsResponse:  # noqa: ARG002
+        return pb.ListPlotsResponse(plots=[_plot(s) for s in self.store.list_plots()])
+
+    @blocking
+    def DeletePlot(self, request: pb.DeletePlotRequest) -> pb.Plot:
+        name = validate_name("plot", request.name)
+        spec = self.store.get_plot(name)  # the reply is the plot that was deleted
+        self.store.delete_plot(name)
+        return _plot(spec)
+
+    # grpc.aio streams a handler's replies only if it is an async generator function
+    # itself, so these two cannot simply return the generators they delegate to. The
+    # inner generator is closed at once when the call ends (aclosing), not when it is
+    # collected, since closing it stops a worker thread or ends a subscription.
+
+    async def QueryRunData(
+        self, request: pb.QueryRunDataRequest, context: Context
+    ) -> AsyncGenerator[pb.QueryRunDataResponse, None]:
+        replies = streams.query_run_data(self.store, self.stream_executor, request, context)
+        async with contextlib.aclosing(replies):
+            async for reply in replies:
+                yield reply
+
+    async def Watch(
+        self, request: pb.WatchRequest, context: Context
+    ) -> AsyncGenerator[pb.Event, None]:
+        async with contextlib.aclosing(self.watchers.watch(request, context)) as events:
+            async for event in events:
+                yield event

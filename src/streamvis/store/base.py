@@ -1,0 +1,252 @@
+"""The store interface: the one narrow contract both backends implement.
+
+Every method either applies its change whole, inside one transaction, or raises a
+`StreamvisError` and changes nothing. Every committed change is published on
+`store.events` after its commit, in commit order.
+
+Values are stored columnar, in chunks: one chunk per append per (run, series). Each
+chunk has a sequence number, unique across the store and assigned in commit order,
+so "every chunk with sequence > N" read at any moment never misses a chunk that a
+concurrent writer commits afterwards.
+"""
+
+from __future__ import annotations
+
+import abc
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from streamvis.events import EventHub
+from streamvis.schema import Field, FieldType, Run, RunFilter, Series, Value
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    sequence: int
+    rows: int
+    duplicate: bool  # the idempotency key was stored before; nothing was added
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One stored batch of one run's series, as a query returns it."""
+
+    run: uuid.UUID
+    sequence: int
+    batch: pa.RecordBatch  # columns named by current field names, in requested order
+    attributes: Mapping[str, Value]  # the run's requested attribute values
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """Where a chunk belongs, without its data (for replaying live events)."""
+
+    run: uuid.UUID
+    series: str
+    sequence: int
+    rows: int
+
+
+class Store(abc.ABC):
+    """Fields, series, runs and chunked column data, durable and transactional."""
+
+    def __init__(self) -> None:
+        self.events = EventHub()
+
+    # -- fields ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_field(self, name: str, type: FieldType, description: str = "") -> Field:
+        """Raises AlreadyExistsError if the name is taken."""
+
+    @abc.abstractmethod
+    def update_field(
+        self,
+        target: str | uuid.UUID,
+        *,
+        new_name: str | None = None,
+        description: str | None = None,
+    ) -> Field:
+        """Rename and/or describe the field named (str) or with handle (UUID) `target`."""
+
+    @abc.abstractmethod
+    def list_fields(self) -> list[Field]:
+        """Every field, by name."""
+
+    # -- series ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_series(self, name: str, fields: Sequence[str]) -> Series:
+        """Raises AlreadyExistsError if the name is taken, NotFoundError for a field."""
+
+    @abc.abstractmethod
+    def list_series(self) -> list[Series]:
+        """Every series, by name."""
+
+    @abc.abstractmethod
+    def delete_empty_series(self, name: str) -> None:
+        """Raises FailedPreconditionError if any run has data in the series."""
+
+    @abc.abstractmethod
+    def list_common_series(self, run_filter: RunFilter) -> list[Series]:
+        """Series that have data in every run the filter matches (none if no run)."""
+
+    # -- runs -----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_run(
+        self,
+        handle: uuid.UUID | None = None,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        """Raises AlreadyExistsError if `handle` exists. Publishes RunCreated."""
+
+    @abc.abstractmethod
+    def replace_run(
+        self,
+        handle: uuid.UUID,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        """Delete the run `handle` with all its data if it exists, then create it.
+
+        One transaction. Publishes RunReplaced (RunCreated if there was none).
+        """
+
+    @abc.abstractmethod
+    def delete_run(self, handle: uuid.UUID) -> None:
+        """Delete a run with its tags, attributes and chunks. Publishes RunDeleted."""
+
+    @abc.abstractmethod
+    def get_run(self, handle: uuid.UUID) -> Run:
+        """Raises NotFoundError."""
+
+    @abc.abstractmethod
+    def list_runs(self, run_filter: RunFilter, limit: int | None = None) -> list[Run]:
+        """Matching runs, newest started_at first."""
+
+    @abc.abstractmethod
+    def add_run_tag(self, handle: uuid.UUID, tag: str) -> Run:
+        """Idempotent. Publishes TagsChanged."""
+
+    @abc.abstractmethod
+    def delete_run_tag(self, handle: uuid.UUID, tag: str) -> Run:
+        """Idempotent. Publishes TagsChanged."""
+
+    @abc.abstractmethod
+    def list_tags(self, run_filter: RunFilter) -> list[tuple[str, int]]:
+        """(tag, number of matching runs with it), by tag."""
+
+    @abc.abstractmethod
+    def set_run_attributes(self, handle: uuid.UUID, attributes: Mapping[str, object]) -> Run:
+        """Set (replace) attribute values, each checked against its field's type."""
+
+    @abc.abstractmethod
+    def list_attribute_values(
+        self, run_filter: RunFilter, fields: Sequence[str] = ()
+    ) -> dict[str, list[tuple[Value, int]]]:
+        """field name -> (value, run count) sorted by value, over matching runs."""
+
+    @abc.abstractmethod
+    def list_common_attributes(self, run_filter: RunFilter) -> list[Field]:
+        """Fields that every matching run has an attribute value for."""
+
+    @abc.abstractmethod
+    def list_started_at(self, run_filter: RunFilter) -> list[float]:
+        """started_at of every matching run, ascending."""
+
+    # -- data -----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def append(
+        self,
+        run: uuid.UUID,
+        series: str,
+        columns: Mapping[str, pa.Array],
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        """Store one chunk, validated by `schema.validate_columns`; one transaction.
+
+        With an idempotency key that was stored before, store nothing and return the
+        first append's result with duplicate=True. Publishes RowsAppended.
+        """
+
+    @abc.abstractmethod
+    def query(
+        self,
+        run_filter: RunFilter,
+        series: str,
+        fields: Sequence[str] = (),
+        attributes: Sequence[str] = (),
+        after_sequence: int = 0,
+    ) -> Iterator[Chunk]:
+        """Chunks of `series` for matching runs, ascending sequence, memory bounded.
+
+        `fields` empty means every field of the series. Runs lacking a requested
+        attribute are left out.
+        """
+
+    @abc.abstractmethod
+    def chunks_after(self, sequence: int, limit: int = 10_000) -> list[ChunkInfo]:
+        """Chunk metadata with sequence > `sequence`, ascending, at most `limit`."""
+
+    @abc.abstractmethod
+    def last_sequence(self) -> int:
+        """The highest committed chunk sequence (0 for none)."""
+
+    # -- plots ----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def save_plot(self, name: str, spec: dict[str, Any]) -> None:
+        """Store a plot spec (a JSON object) under `name`, replacing one of that name.
+
+        The store does not look inside the spec. Publishes PlotChanged.
+        """
+
+    @abc.abstractmethod
+    def get_plot(self, name: str) -> dict[str, Any]:
+        """The spec saved under `name`; raises NotFoundError."""
+
+    @abc.abstractmethod
+    def list_plots(self) -> list[dict[str, Any]]:
+        """Every saved spec, by name."""
+
+    @abc.abstractmethod
+    def delete_plot(self, name: str) -> None:
+        """Raises NotFoundError if there is none. Publishes PlotChanged(deleted=True)."""
+
+    # -- dashboards -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def save_dashboard(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        """Store a dashboard (`{"layout": "rows=...", "plots": [...]}`) under `name`,
+        replacing one of that name; returns what was stored. Raises InvalidArgumentError."""
+
+    @abc.abstractmethod
+    def get_dashboard(self, name: str) -> dict[str, Any]:
+        """The dashboard saved under `name`; raises NotFoundError."""
+
+    @abc.abstractmethod
+    def list_dashboards(self) -> list[dict[str, Any]]:
+        """Every saved dashboard, by name."""
+
+    @abc.abstractmethod
+    def delete_dashboard(self, name: str) -> None:
+        """Raises NotFoundError if there is none."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections. The store is unusable afterwards."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,217 @@
+"""Fields and series: the declared schema every logged value is typed by."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from streamvis.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+)
+from streamvis.events import FieldChanged, SeriesCreated, SeriesDeleted
+from streamvis.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
+from streamvis.store.core import FIELD_COLUMNS, SqlCore, field_from_row
+from streamvis.store.dialect import Session, UniqueViolation, marks
+from streamvis.store.filters import FieldRow
+
+_MAX_DESCRIPTION = 10_000
+
+
+def _check_description(description: object) -> str:
+    if not isinstance(description, str):
+        raise InvalidArgumentError(
+            f"field description must be a string, got {type(description).__name__}"
+        )
+    if len(description) > _MAX_DESCRIPTION:
+        raise InvalidArgumentError(
+            f"field description is {len(description)} characters long: "
+            f"use at most {_MAX_DESCRIPTION}"
+        )
+    return description
+
+
+class CatalogMethods(SqlCore):
+    """create/update/list fields; create/list/delete series."""
+
+    # -- fields ---------------------------------------------------------------
+
+    def create_field(self, name: str, type: FieldType, description: str = "") -> Field:
+        validate_name("field", name)
+        ftype = type if isinstance(type, FieldType) else FieldType.parse(str(type))
+        description = _check_description(description)
+        with self._write() as s:
+            existing = self._fields_by_name(s, [name]).get(name)
+            if existing is not None:
+                raise _field_exists(existing.field, ftype)
+            field = Field(uuid.uuid4(), name, ftype, description)
+            try:
+                s.run(
+                    "INSERT INTO fields (handle, name, type, description) VALUES (?, ?, ?, ?)",
+                    (field.handle, name, ftype.value, description),
+                )
+            except UniqueViolation:  # created concurrently since we looked
+                raise AlreadyExistsError(
+                    f"field {name!r} exists already: use it, or choose another name"
+                ) from None
+            s.publish_after_commit(FieldChanged(field))
+        return field
+
+    def update_field(
+        self,
+        target: str | uuid.UUID,
+        *,
+        new_name: str | None = None,
+        description: str | None = None,
+    ) -> Field:
+        if new_name is not None:
+            validate_name("field", new_name)
+        if description is not None:
+            description = _check_description(description)
+        with self._write() as s:
+            row = self._field_for_update(s, target)
+            old = row.field
+            name = old.name if new_name is None else new_name
+            desc = old.description if description is None else description
+            if (name, desc) == (old.name, old.description):
+                return old
+            if name != old.name and self._fields_by_name(s, [name]):
+                raise AlreadyExistsError(
+                    f"cannot rename field {old.name!r} to {name!r}: a field of that name "
+                    "exists already; choose another name"
+                )
+            try:
+                s.run(
+                    "UPDATE fields SET name = ?, description = ? WHERE id = ?",
+                    (name, desc, row.id),
+                )
+            except UniqueViolation:
+                raise AlreadyExistsError(
+                    f"cannot rename field {old.name!r} to {name!r}: a field of that name "
+                    "was just created; choose another name"
+                ) from None
+            field = Field(old.handle, name, old.type, desc)
+            s.publish_after_commit(FieldChanged(field))
+        return field
+
+    def _field_for_update(self, s: Session, target: str | uuid.UUID) -> FieldRow:
+        lock = self.dialect.for_update
+        if isinstance(target, uuid.UUID):
+            rows = s.all(
+                f"SELECT {FIELD_COLUMNS} FROM fields f WHERE f.handle = ?{lock}", (target,)
+            )
+            what = f"with handle {target}"
+        elif isinstance(target, str):
+            rows = s.all(f"SELECT {FIELD_COLUMNS} FROM fields f WHERE f.name = ?{lock}", (target,))
+            what = f"named {target!r}"
+        else:
+            raise InvalidArgumentError(
+                f"field to update must be given by name (str) or handle (UUID), got "
+                f"{type(target).__name__}"
+            )
+        if not rows:
+            raise NotFoundError(f"no field {what}: check the name or handle")
+        return field_from_row(rows[0])
+
+    def list_fields(self) -> list[Field]:
+        with self._read() as s:
+            rows = s.all(f"SELECT {FIELD_COLUMNS} FROM fields f")
+        return sorted((field_from_row(r).field for r in rows), key=lambda f: f.name)
+
+    # -- series ---------------------------------------------------------------
+
+    def create_series(self, name: str, fields: Sequence[str]) -> Series:
+        validate_name("series", name)
+        if isinstance(fields, str) or not isinstance(fields, Sequence):
+            raise InvalidArgumentError(f"fields of series {name!r} must be a list of field names")
+        if not fields:
+            raise InvalidArgumentError(
+                f"series {name!r} has no fields: give at least one field name"
+            )
+        for f in fields:
+            validate_name("field", f)
+        names = dedupe(fields, f"field of series {name!r}")
+        with self._write() as s:
+            existing = self._series_fields(s, "s.name = ?", (name,))
+            if existing:
+                raise _series_exists(next(iter(existing.values())), names)
+            frows = self._field_rows(s, names)
+            try:
+                sid = s.scalar("INSERT INTO series (name) VALUES (?) RETURNING id", (name,))
+            except UniqueViolation:
+                raise AlreadyExistsError(
+                    f"series {name!r} exists already: use it, or choose another name"
+                ) from None
+            s.run_many(
+                "INSERT INTO series_fields (series_id, field_id, position) VALUES (?, ?, ?)",
+                [(sid, r.id, i) for i, r in enumerate(frows)],
+            )
+            series = Series(name, names)
+            s.publish_after_commit(SeriesCreated(series))
+        return series
+
+    def list_series(self) -> list[Series]:
+        with self._read() as s:
+            found = self._series_fields(s, "1 = 1", ())
+        return sorted(found.values(), key=lambda x: x.name)
+
+    def delete_empty_series(self, name: str) -> None:
+        with self._write() as s:
+            # Locking the series row waits out appends in flight to it (their chunk
+            # insert holds a key-share lock on it) and keeps new ones out.
+            sid, _, _ = self._series(s, name, lock=True)
+            runs = int(
+                s.scalar("SELECT COUNT(DISTINCT run_id) FROM chunks WHERE series_id = ?", (sid,))
+            )
+            if runs:
+                raise FailedPreconditionError(
+                    f"series {name!r} has data in {runs} run(s): delete those runs first, "
+                    "or keep the series"
+                )
+            s.run("DELETE FROM series_fields WHERE series_id = ?", (sid,))
+            s.run("DELETE FROM series WHERE id = ?", (sid,))
+            s.publish_after_commit(SeriesDeleted(name))
+
+    def list_common_series(self, run_filter: RunFilter) -> list[Series]:
+        with self._read() as s:
+            w = self._where(s, run_filter)
+            # One index probe on chunks (run_id, series_id) per (series, run) pair,
+            # stopping at the first matching run that lacks data in the series.
+            ids = [
+                r[0]
+                for r in s.all(
+                    f"SELECT s.id FROM series s WHERE EXISTS (SELECT 1 FROM runs r WHERE {w.sql})"
+                    f" AND NOT EXISTS (SELECT 1 FROM runs r WHERE {w.sql} AND NOT EXISTS ("
+                    "SELECT 1 FROM chunks c WHERE c.run_id = r.id AND c.series_id = s.id))",
+                    (*w.params, *w.params),
+                )
+            ]
+            if not ids:
+                return []
+            found = self._series_fields(s, f"s.id IN ({marks(len(ids))})", ids)
+        return sorted(found.values(), key=lambda x: x.name)
+
+
+def _field_exists(existing: Field, wanted: FieldType) -> AlreadyExistsError:
+    if existing.type is wanted:
+        return AlreadyExistsError(
+            f"field {existing.name!r} exists already, with the same type {wanted.value}: "
+            "use it as it is"
+        )
+    return AlreadyExistsError(
+        f"field {existing.name!r} exists already with type {existing.type.value}, not "
+        f"{wanted.value}: a field's type never changes, so choose another name"
+    )
+
+
+def _series_exists(existing: Series, wanted: tuple[str, ...]) -> AlreadyExistsError:
+    if existing.fields == wanted:
+        return AlreadyExistsError(
+            f"series {existing.name!r} exists already, with the same fields: use it as it is"
+        )
+    return AlreadyExistsError(
+        f"series {existing.name!r} exists already with fields "
+        f"{', '.join(existing.fields)}: a series never changes, so choose another name"
+    )

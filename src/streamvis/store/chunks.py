@@ -1,0 +1,309 @@
+"""Column data: appending chunks in commit order, and streaming them back.
+
+A chunk is one appended batch, stored as an Arrow IPC stream whose columns are
+named by field handle, so renaming a field never touches stored data.
+
+Sequence numbers come from the one-row `seq_counter`, incremented inside the
+appending transaction. On PostgreSQL that happens after the blob is written, as
+the transaction's last step: the counter's row lock is then held only from there
+to COMMIT, and a second writer blocks on it until the first has committed, so
+numbers are handed out in commit order and a reader that has seen N can never
+later find a new chunk below N. SQLite runs one writer at a time, which gives the
+same order; there the number is taken first so the blob row is written once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from streamvis.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from streamvis.events import RowsAppended
+from streamvis.schema import RunFilter, Value, dedupe, validate_columns
+from streamvis.store.base import AppendResult, Chunk, ChunkInfo
+from streamvis.store.core import SqlCore, as_uuid, check_handle
+from streamvis.store.dialect import ForeignKeyViolation, Session, marks
+from streamvis.store.filters import FieldRow, Where
+
+_MAX_KEY_LENGTH = 256
+# Chunk metadata is read in pages, blobs in groups bounded by count and bytes, so a
+# query holds at most one group of decoded chunks at a time.
+_META_PAGE = 1000
+_BLOB_GROUP = 64
+_BLOB_GROUP_BYTES = 32 << 20
+
+
+def encode_chunk(batch: pa.RecordBatch, handles: Sequence[uuid.UUID]) -> bytes:
+    """The Arrow IPC stream of `batch` with its columns named by field handle."""
+    named = pa.RecordBatch.from_arrays(batch.columns, names=[str(h) for h in handles])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, named.schema) as writer:
+        writer.write_batch(named)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def decode_chunk(data: bytes, fields: Sequence[FieldRow], sequence: int) -> pa.RecordBatch:
+    """The columns of `fields` from a stored chunk, named by their current names."""
+    stored = pa.ipc.open_stream(pa.py_buffer(data)).read_next_batch()
+    columns = []
+    for row in fields:
+        index = stored.schema.get_field_index(str(row.field.handle))
+        if index < 0:
+            raise FailedPreconditionError(
+                f"chunk {sequence} has no column for field {row.field.name!r}: the "
+                "database is damaged; restore it from a backup"
+            )
+        columns.append(stored.column(index))
+    return pa.RecordBatch.from_arrays(columns, names=[r.field.name for r in fields])
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key or len(key) > _MAX_KEY_LENGTH:
+        raise InvalidArgumentError(
+            f"idempotency key must be a non-empty string of at most {_MAX_KEY_LENGTH} "
+            f"characters, got {key!r:.60}"
+        )
+    return key
+
+
+class _KeyTaken(Exception):  # noqa: N818 -- internal signal
+    """A concurrent append with the same idempotency key committed first."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    series_id: int
+    fields: list[FieldRow]
+    attributes: list[FieldRow]
+    where: Where
+    after: int
+    upto: int
+
+
+class ChunkMethods(SqlCore):
+    """append, query, chunks_after, last_sequence."""
+
+    def append(
+        self,
+        run: uuid.UUID,
+        series: str,
+        columns: Mapping[str, pa.Array],
+        idempotency_key: str | None = None,
+    ) -> AppendResult:
+        handle, key = check_handle(run), _check_key(idempotency_key)
+        if not isinstance(columns, Mapping):
+            raise InvalidArgumentError(
+                f"columns must map field names to Arrow arrays, got {type(columns).__name__}"
+            )
+        for name, array in columns.items():
+            if not isinstance(array, pa.Array):
+                raise InvalidArgumentError(
+                    f"column {name!r} is a {type(array).__name__}, not a pyarrow Array: "
+                    "convert it with pyarrow.array(...)"
+                )
+        with self._read() as s:
+            if key is not None and (dup := _appended(s, key)) is not None:
+                return dup
+            run_id = self._run_id(s, handle)
+            series_id, ser, frows = self._series(s, series)
+        # Validate and encode outside the write transaction: on SQLite that keeps
+        # other writers waiting only for the inserts.
+        batch = validate_columns(ser, {r.field.name: r.field for r in frows}, columns)
+        data = encode_chunk(batch, [r.field.handle for r in frows])
+        rows = batch.num_rows
+        for _ in range(3):
+            try:
+                seq = self._insert_chunk(handle, run_id, series, series_id, data, rows, key)
+            except _KeyTaken:
+                with self._read() as s:
+                    dup = _appended(s, key) if key is not None else None
+                if dup is not None:
+                    return dup
+                continue  # its run was deleted meanwhile, which freed the key
+            return AppendResult(seq, rows, duplicate=False)
+        raise FailedPreconditionError(
+            f"append with idempotency key {key!r} keeps colliding with concurrent appends "
+            "of the same key: send each batch from one writer"
+        )
+
+    def _insert_chunk(  # noqa: PLR0917 -- one private call site
+        self,
+        handle: uuid.UUID,
+        run_id: int,
+        series: str,
+        series_id: int,
+        data: bytes,
+        rows: int,
+        key: str | None,
+    ) -> int:
+        with self._write() as s:
+            if key is not None and _appended(s, key) is not None:
+                raise _KeyTaken
+            # What was looked up before this transaction may have changed since.
+            if s.scalar("SELECT id FROM runs WHERE handle = ?", (handle,)) != run_id:
+                raise NotFoundError(
+                    f"run {handle} was deleted or replaced while appending to it: "
+                    "nothing was stored"
+                )
+            if s.scalar("SELECT id FROM series WHERE name = ?", (series,)) != series_id:
+                raise NotFoundError(
+                    f"series {series!r} was deleted while appending to it: nothing was stored"
+                )
+            seq = _next_sequence(s) if self.dialect.serial_writes else None
+            try:
+                chunk_id = s.scalar(
+                    "INSERT INTO chunks (sequence, run_id, series_id, row_count, data) "
+                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    (seq, run_id, series_id, rows, data),
+                )
+            except ForeignKeyViolation:
+                raise NotFoundError(
+                    f"run {handle} was deleted while appending to it: nothing was stored"
+                ) from None
+            # Waits for a concurrent holder of the same key to finish; if that one
+            # committed, nothing is inserted and this transaction rolls back.
+            if key is not None and not s.all(
+                "INSERT INTO append_keys (idempotency_key, chunk_id) VALUES (?, ?) "
+                "ON CONFLICT (idempotency_key) DO NOTHING RETURNING chunk_id",
+                (key, chunk_id),
+            ):
+                raise _KeyTaken
+            if seq is None:
+                seq = _next_sequence(s)
+                s.run("UPDATE chunks SET sequence = ? WHERE id = ?", (seq, chunk_id))
+            s.publish_after_commit(RowsAppended(handle, series, seq, rows))
+        return seq
+
+    def query(
+        self,
+        run_filter: RunFilter,
+        series: str,
+        fields: Sequence[str] = (),
+        attributes: Sequence[str] = (),
+        after_sequence: int = 0,
+    ) -> Iterator[Chunk]:
+        for arg, what in ((fields, "fields"), (attributes, "attributes")):
+            if isinstance(arg, str):
+                raise InvalidArgumentError(f"{what} must be a list of field names, not one string")
+        if isinstance(after_sequence, bool) or not isinstance(after_sequence, int):
+            raise InvalidArgumentError(f"after_sequence must be an integer, got {after_sequence!r}")
+        # Checked now, not at the first next(), so a bad query fails where it is made.
+        with self._read() as s:
+            series_id, ser, frows = self._series(s, series)
+            by_name = {r.field.name: r for r in frows}
+            wanted = dedupe(fields, f"field of query on series {series!r}") or ser.fields
+            unknown = [n for n in wanted if n not in by_name]
+            if unknown:
+                raise InvalidArgumentError(
+                    f"series {series!r} has no field {', '.join(map(repr, unknown))}; its "
+                    f"fields are {', '.join(ser.fields)}"
+                )
+            attrs = self._field_rows(s, dedupe(attributes, "attribute of query"))
+            where = self._where(s, run_filter)
+            for a in attrs:
+                where = where.and_(
+                    "EXISTS (SELECT 1 FROM run_attributes a WHERE a.run_id = r.id "
+                    "AND a.field_id = ?)",
+                    (a.id,),
+                )
+            # Chunks committed after this point belong to the caller's next query.
+            upto = _max_sequence(s)
+        plan = _Plan(series_id, [by_name[n] for n in wanted], attrs, where, after_sequence, upto)
+        return self._stream(plan)
+
+    def _stream(self, plan: _Plan) -> Iterator[Chunk]:
+        cursor = plan.after
+        run_attributes: dict[int, dict[str, Value]] = {}
+        while cursor < plan.upto:
+            with self._read() as s:
+                page = s.all(
+                    "SELECT c.sequence, c.run_id, r.handle, length(c.data) FROM chunks c "
+                    "JOIN runs r ON r.id = c.run_id WHERE c.series_id = ? AND c.sequence > ? "
+                    f"AND c.sequence <= ? AND {plan.where.sql} ORDER BY c.sequence LIMIT ?",
+                    (plan.series_id, cursor, plan.upto, *plan.where.params, _META_PAGE),
+                )
+            if not page:
+                return
+            cursor = int(page[-1][0])
+            for group in _groups(page):
+                with self._read() as s:
+                    blobs: dict[int, bytes] = dict(
+                        s.all(
+                            "SELECT sequence, data FROM chunks "
+                            f"WHERE sequence IN ({marks(len(group))})",
+                            [g[0] for g in group],
+                            binary=True,
+                        )
+                    )
+                    new_runs = list({g[1] for g in group if g[1] not in run_attributes})
+                    if plan.attributes and new_runs:
+                        found = self._attributes_of(
+                            s, marks(len(new_runs)), new_runs, [a.id for a in plan.attributes]
+                        )
+                        run_attributes.update({rid: dict(found.get(rid, {})) for rid in new_runs})
+                for seq, run_id, handle, _ in group:
+                    data = blobs.get(seq)
+                    if data is None:  # its run was deleted since the page was read
+                        continue
+                    yield Chunk(
+                        run=as_uuid(handle),
+                        sequence=int(seq),
+                        batch=decode_chunk(bytes(data), plan.fields, int(seq)),
+                        attributes=run_attributes.get(run_id, {}),
+                    )
+
+    def chunks_after(self, sequence: int, limit: int = 10_000) -> list[ChunkInfo]:
+        if isinstance(sequence, bool) or not isinstance(sequence, int):
+            raise InvalidArgumentError(f"sequence must be an integer, got {sequence!r}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidArgumentError(f"limit must be a positive integer, got {limit!r}")
+        with self._read() as s:
+            rows = s.all(
+                "SELECT r.handle, s.name, c.sequence, c.row_count FROM chunks c "
+                "JOIN runs r ON r.id = c.run_id JOIN series s ON s.id = c.series_id "
+                "WHERE c.sequence > ? ORDER BY c.sequence LIMIT ?",
+                (sequence, limit),
+            )
+        return [ChunkInfo(as_uuid(h), str(n), int(q), int(k)) for h, n, q, k in rows]
+
+    def last_sequence(self) -> int:
+        with self._read() as s:
+            return _max_sequence(s)
+
+
+def _appended(s: Session, key: str) -> AppendResult | None:
+    row = s.one(
+        "SELECT c.sequence, c.row_count FROM append_keys k JOIN chunks c ON c.id = k.chunk_id "
+        "WHERE k.idempotency_key = ?",
+        (key,),
+    )
+    return None if row is None else AppendResult(int(row[0]), int(row[1]), duplicate=True)
+
+
+def _next_sequence(s: Session) -> int:
+    return int(s.scalar("UPDATE seq_counter SET value = value + 1 WHERE id = 1 RETURNING value"))
+
+
+def _max_sequence(s: Session) -> int:
+    # A bare MAX() lets both databases read it off the end of the unique index.
+    value = s.scalar("SELECT MAX(sequence) FROM chunks")
+    return 0 if value is None else int(value)
+
+
+def _groups(page: list[tuple[object, ...]]) -> Iterator[list[tuple[int, int, object, int]]]:
+    group: list[tuple[int, int, object, int]] = []
+    size = 0
+    for seq, run_id, handle, nbytes in page:
+        row = (int(seq), int(run_id), handle, int(nbytes))  # type: ignore[call-overload]
+        if group and (len(group) >= _BLOB_GROUP or size + row[3] > _BLOB_GROUP_BYTES):
+            yield group
+            group, size = [], 0
+        group.append(row)
+        size += row[3]
+    if group:
+        yield group

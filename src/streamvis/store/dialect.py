@@ -1,0 +1,165 @@
+"""SQL dialects and sessions: the few places where SQLite and PostgreSQL differ.
+
+The store's SQL is written once, with `?` placeholders and `{name}` type slots in
+DDL; a `Dialect` turns it into what one database wants. A `Session` is one
+connection in use, with driver errors translated into the two integrity violations
+the store reacts to and into `StreamvisError`s for everything a caller should see.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streamvis.events import Event
+
+Row = tuple[Any, ...]
+
+
+class UniqueViolation(Exception):  # noqa: N818 -- internal signal, never leaves the store
+    """A write hit a UNIQUE or PRIMARY KEY constraint."""
+
+
+class ForeignKeyViolation(Exception):  # noqa: N818 -- internal signal, never leaves the store
+    """A write referenced a row that is gone (or removed one still referenced)."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    placeholder: str
+    ddl_types: Mapping[str, str]
+    # Appended to a SELECT that must lock the rows it reads until commit.
+    for_update: str
+    # SQLite serializes writers anyway, so the store holds its write lock for the
+    # whole transaction and can take a sequence number before inserting the blob
+    # (an UPDATE of a row with a large blob would rewrite the blob in SQLite).
+    serial_writes: bool
+    begin_read: str
+    begin_write: str
+    # Statements run first in every migration transaction.
+    migration_lock: tuple[str, ...] = ()
+
+    def sql(self, text: str) -> str:
+        return _convert(text, self.placeholder)
+
+    def ddl(self, text: str) -> str:
+        return text.format_map(self.ddl_types)
+
+
+@functools.lru_cache(maxsize=2048)
+def _convert(text: str, placeholder: str) -> str:
+    if placeholder == "?":
+        return text
+    if "%" in text:
+        raise ValueError(f"SQL must not contain '%': {text}")
+    return text.replace("?", placeholder)
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    placeholder="?",
+    ddl_types={
+        "pk": "INTEGER PRIMARY KEY",
+        "uuid": "TEXT",
+        "text": "TEXT",
+        "float": "REAL",
+        "bool": "INTEGER",
+        "blob": "BLOB",
+        "norowid": " WITHOUT ROWID",
+    },
+    for_update="",
+    serial_writes=True,
+    begin_read="BEGIN DEFERRED",
+    begin_write="BEGIN IMMEDIATE",
+)
+
+# Text columns use the "C" collation so that comparisons and ordering are by code
+# point, as in SQLite, whatever locale the PostgreSQL database was created with.
+POSTGRES = Dialect(
+    name="postgresql",
+    placeholder="%s",
+    ddl_types={
+        "pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "uuid": "UUID",
+        "text": 'TEXT COLLATE "C"',
+        "float": "DOUBLE PRECISION",
+        "bool": "BOOLEAN",
+        "blob": "BYTEA",
+        "norowid": "",
+    },
+    for_update=" FOR UPDATE",
+    serial_writes=False,
+    begin_read="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    begin_write="BEGIN ISOLATION LEVEL READ COMMITTED",
+    # Two servers starting at once against one database must not both migrate.
+    migration_lock=("SELECT pg_advisory_xact_lock(7227128441862412851)",),
+)
+
+
+def marks(n: int) -> str:
+    """`n` comma-separated placeholders, for an IN list."""
+    return ", ".join("?" * n)
+
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def ident(name: str) -> str:
+    """Check that `name` is a plain identifier before it is put into SQL text."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
+@dataclass
+class Result:
+    rows: list[Row]
+    rowcount: int
+
+
+class Session(abc.ABC):
+    """One connection in use by one thread, in or out of a transaction."""
+
+    def __init__(self, dialect: Dialect, where: str) -> None:
+        self.dialect = dialect
+        self.where = where  # names the database in error messages
+        # Events of the open transaction, published by the store after it commits.
+        self.pending: list[Event] = []
+
+    @abc.abstractmethod
+    def run(self, sql: str, params: Sequence[object] = (), *, binary: bool = False) -> Result:
+        """Execute one statement; `binary` asks for binary results (large blobs)."""
+
+    @abc.abstractmethod
+    def run_many(self, sql: str, params: Iterable[Sequence[object]]) -> None:
+        """Execute one statement once per parameter row."""
+
+    def all(self, sql: str, params: Sequence[object] = (), *, binary: bool = False) -> list[Row]:
+        return self.run(sql, params, binary=binary).rows
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        rows = self.run(sql, params).rows
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[object] = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def publish_after_commit(self, event: Event) -> None:
+        self.pending.append(event)
+
+    def begin(self, *, write: bool) -> None:
+        self.pending = []
+        self.run(self.dialect.begin_write if write else self.dialect.begin_read)
+
+    def commit(self) -> None:
+        self.run("COMMIT")
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Roll back if a transaction is open; never raises (the connection may be gone)."""

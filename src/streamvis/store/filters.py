@@ -1,0 +1,179 @@
+"""Run filters as SQL, and the typed attribute values they compare.
+
+A `RunFilter` becomes one condition on the `runs` table, aliased `r`, built only
+from the fixed fragments below; every value travels as a bound parameter. Each
+part is an indexed lookup (tags by `run_tags (tag, run_id)`, attributes by the
+partial `(field_id, v_<type>, run_id)` indexes, times by `runs (started_at)`), so
+the database can start from the most selective one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from streamvis.errors import InvalidArgumentError, NotFoundError
+from streamvis.schema import AttributeCondition, Field, FieldType, RunFilter, Value, coerce_value
+from streamvis.store.dialect import marks
+
+VALUE_COLUMNS: dict[FieldType, str] = {
+    FieldType.INT: "v_int",
+    FieldType.FLOAT: "v_float",
+    FieldType.STRING: "v_str",
+    FieldType.BOOL: "v_bool",
+}
+VALUE_INDEX = {t: i for i, t in enumerate(VALUE_COLUMNS)}
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """A field with its row id, which the tables refer to."""
+
+    id: int
+    field: Field
+
+
+def value_params(ftype: FieldType, value: Value) -> tuple[object, object, object, object]:
+    """(v_int, v_float, v_str, v_bool) for a value already checked by `coerce_value`."""
+    out: list[object] = [None, None, None, None]
+    # SQLite cannot store NaN (it becomes NULL), so both backends store it as NULL.
+    if not (isinstance(value, float) and math.isnan(value)):
+        out[VALUE_INDEX[ftype]] = value
+    return out[0], out[1], out[2], out[3]
+
+
+def value_from_row(ftype: FieldType, columns: Sequence[object]) -> Value:
+    """The Python value of (v_int, v_float, v_str, v_bool) for a field of `ftype`."""
+    raw = columns[VALUE_INDEX[ftype]]
+    if ftype is FieldType.FLOAT:
+        return math.nan if raw is None else float(raw)  # type: ignore[arg-type]
+    if ftype is FieldType.BOOL:
+        return bool(raw)
+    if ftype is FieldType.INT:
+        return int(raw)  # type: ignore[call-overload,no-any-return]
+    return str(raw)
+
+
+def value_sort_key(value: Value) -> tuple[int, Value]:
+    """Order values ascending with NaN last (NaN compares false with everything)."""
+    if isinstance(value, float) and math.isnan(value):
+        return (1, 0.0)
+    return (0, value)
+
+
+def coerce_attributes(
+    attributes: Mapping[str, object] | None, fields: Mapping[str, FieldRow]
+) -> list[tuple[FieldRow, Value]]:
+    """Check attribute values against their fields; `fields` holds those that exist."""
+    if not attributes:
+        return []
+    if not isinstance(attributes, Mapping):
+        raise InvalidArgumentError(
+            f"attributes must be a mapping of field name to value, got {type(attributes).__name__}"
+        )
+    out = []
+    for name, value in attributes.items():
+        row = fields.get(name)
+        if row is None:
+            raise NotFoundError(
+                f"attribute {name!r} names no field: create the field first "
+                "(attribute names are field names)"
+            )
+        out.append((row, coerce_value(row.field, value)))
+    return out
+
+
+@dataclass(frozen=True)
+class Where:
+    """A condition on `runs r` with its parameters, in placeholder order."""
+
+    sql: str
+    params: tuple[object, ...]
+
+    def and_(self, sql: str, params: Sequence[object] = ()) -> Where:
+        return Where(f"{self.sql} AND {sql}", (*self.params, *params))
+
+
+def filter_field_names(run_filter: RunFilter) -> list[str]:
+    """The fields a filter's attribute conditions name (to look up before compiling)."""
+    return [c.field for c in run_filter.attributes]
+
+
+def compile_filter(run_filter: RunFilter, fields: Mapping[str, FieldRow]) -> Where:
+    """The filter as a condition on `runs r`; `fields` holds the fields that exist."""
+    f = run_filter
+    parts: list[str] = []
+    params: list[object] = []
+    if f.handles is not None:
+        if not f.handles:
+            parts.append("1 = 0")
+        else:
+            parts.append(f"r.handle IN ({marks(len(f.handles))})")
+            params.extend(f.handles)
+    if f.tags_any:
+        parts.append(
+            f"r.id IN (SELECT run_id FROM run_tags WHERE tag IN ({marks(len(f.tags_any))}))"
+        )
+        params.extend(f.tags_any)
+    for tag in dict.fromkeys(f.tags_all):
+        parts.append("r.id IN (SELECT run_id FROM run_tags WHERE tag = ?)")
+        params.append(tag)
+    if f.tags_none:
+        parts.append(
+            f"r.id NOT IN (SELECT run_id FROM run_tags WHERE tag IN ({marks(len(f.tags_none))}))"
+        )
+        params.extend(f.tags_none)
+    for cond in f.attributes:
+        sql, values = _attribute_condition(cond, fields)
+        parts.append(sql)
+        params.extend(values)
+    if f.started_after is not None:
+        parts.append("r.started_at >= ?")
+        params.append(_time(f.started_after, "started_after"))
+    if f.started_before is not None:
+        parts.append("r.started_at < ?")
+        params.append(_time(f.started_before, "started_before"))
+    return Where(" AND ".join(parts) or "1 = 1", tuple(params))
+
+
+def _attribute_condition(
+    cond: AttributeCondition, fields: Mapping[str, FieldRow]
+) -> tuple[str, list[object]]:
+    row = fields.get(cond.field)
+    if row is None:
+        raise NotFoundError(
+            f"run filter has a condition on attribute {cond.field!r}, but no field "
+            "of that name exists: check the name (attribute names are field names)"
+        )
+    column = VALUE_COLUMNS[row.field.type]
+    head = f"r.id IN (SELECT run_id FROM run_attributes WHERE field_id = ? AND {column}"
+    params: list[object] = [row.id]
+
+    def value(v: Value) -> object:
+        return value_params(row.field.type, coerce_value(row.field, v))[VALUE_INDEX[row.field.type]]
+
+    if cond.equals is not None:
+        params.append(value(cond.equals))
+        return f"{head} = ?)", params
+    if cond.one_of is not None:
+        if not cond.one_of:
+            return "1 = 0", []
+        params.extend(value(v) for v in cond.one_of)
+        return f"{head} IN ({marks(len(cond.one_of))}))", params
+    ranges = []
+    if cond.min is not None:
+        ranges.append(f"{column} >= ?")
+        params.append(value(cond.min))
+    if cond.max is not None:
+        ranges.append(f"{column} <= ?")
+        params.append(value(cond.max))
+    return f"{head} IS NOT NULL AND {' AND '.join(ranges)})", params
+
+
+def _time(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise InvalidArgumentError(
+            f"run filter {name} must be a number of seconds since the epoch, got {value!r}"
+        )
+    return float(value)

@@ -1,0 +1,213 @@
+"""Versioned schema migrations, applied when a store opens.
+
+The database records its version in `schema_version`. Each step below moves it
+up by one and runs in its own transaction, so a crash between steps leaves a
+database at a known version, and the next open carries on from there. A
+database of a version newer than this code is refused rather than misread.
+
+Steps are written once, with type slots (`{pk}`, `{text}`, ...) that each
+dialect fills in. Never edit a released step: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from streamvis.errors import FailedPreconditionError
+from streamvis.store.dialect import Dialect, Session
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+def _value_indexes() -> list[str]:
+    # Partial, so each index holds only the rows of fields of its type.
+    return [
+        f"CREATE INDEX run_attributes_{t} ON run_attributes (field_id, v_{t}, run_id) "
+        f"WHERE v_{t} IS NOT NULL"
+        for t in ("int", "float", "str", "bool")
+    ]
+
+
+_V1_CORE = Step(
+    1,
+    "fields, series, runs with tags and attributes, chunks, sequence counter",
+    (
+        """CREATE TABLE fields (
+            id {pk},
+            handle {uuid} NOT NULL UNIQUE,
+            name {text} NOT NULL UNIQUE,
+            type {text} NOT NULL CHECK (type IN ('int', 'float', 'string', 'bool')),
+            description {text} NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE series (
+            id {pk},
+            name {text} NOT NULL UNIQUE
+        )""",
+        """CREATE TABLE series_fields (
+            series_id BIGINT NOT NULL REFERENCES series (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (series_id, position),
+            UNIQUE (series_id, field_id)
+        ){norowid}""",
+        """CREATE TABLE runs (
+            id {pk},
+            handle {uuid} NOT NULL UNIQUE,
+            started_at {float} NOT NULL
+        )""",
+        "CREATE INDEX runs_started_at ON runs (started_at)",
+        """CREATE TABLE run_tags (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            tag {text} NOT NULL,
+            PRIMARY KEY (run_id, tag)
+        ){norowid}""",
+        "CREATE INDEX run_tags_tag ON run_tags (tag, run_id)",
+        # One typed column per field type, so that conditions compare in the
+        # field's own type and each can use an index. A row of a float field with
+        # every column NULL holds NaN, which then matches no comparison anywhere.
+        """CREATE TABLE run_attributes (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            v_int BIGINT,
+            v_float {float},
+            v_str {text},
+            v_bool {bool},
+            PRIMARY KEY (run_id, field_id)
+        ){norowid}""",
+        *_value_indexes(),
+        # `sequence` is NULL only inside the appending transaction (PostgreSQL
+        # sets it last, see chunks.py), so no reader ever sees a NULL.
+        """CREATE TABLE chunks (
+            id {pk},
+            sequence BIGINT UNIQUE,
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            series_id BIGINT NOT NULL REFERENCES series (id),
+            row_count BIGINT NOT NULL,
+            data {blob} NOT NULL
+        )""",
+        "CREATE INDEX chunks_series ON chunks (series_id, sequence)",
+        "CREATE INDEX chunks_run ON chunks (run_id, series_id)",
+        """CREATE TABLE seq_counter (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            value BIGINT NOT NULL
+        )""",
+        "INSERT INTO seq_counter (id, value) VALUES (1, 0)",
+    ),
+)
+
+_V2_APPEND_KEYS = Step(
+    2,
+    "idempotency keys of appends",
+    (
+        # Keyed to the chunk, so a key goes when its chunk goes; the UNIQUE index on
+        # chunk_id also keeps deleting chunks from scanning this table.
+        """CREATE TABLE append_keys (
+            idempotency_key {text} PRIMARY KEY,
+            chunk_id BIGINT NOT NULL UNIQUE REFERENCES chunks (id)
+        )""",
+    ),
+)
+
+_V3_PLOTS = Step(
+    3,
+    "saved plot specs",
+    (
+        """CREATE TABLE plots (
+            id {pk},
+            name {text} NOT NULL UNIQUE,
+            spec {text} NOT NULL,
+            updated_at {float} NOT NULL
+        )""",
+    ),
+)
+
+_V4_DASHBOARDS = Step(
+    4,
+    "saved dashboards",
+    (
+        """CREATE TABLE dashboards (
+            id {pk},
+            name {text} NOT NULL UNIQUE,
+            spec {text} NOT NULL,
+            updated_at {float} NOT NULL
+        )""",
+    ),
+)
+
+STEPS: tuple[Step, ...] = (_V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS)
+LATEST = STEPS[-1].version
+
+
+def steps_for(dialect: Dialect) -> list[tuple[int, list[str]]]:
+    """The ordered migration steps as SQL for one dialect."""
+    return [(s.version, [dialect.ddl(sql) for sql in s.statements]) for s in STEPS]
+
+
+def current_version(session: Session) -> int:
+    """The version recorded in the database (0 for an empty one); in a transaction."""
+    session.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    version = session.scalar("SELECT MAX(version) FROM schema_version")
+    if version is None:
+        session.run("INSERT INTO schema_version (version) VALUES (0)")
+        return 0
+    return int(version)
+
+
+def migrate(session: Session, where: str, target: int | None = None) -> int:
+    """Bring the database up to `target` (default: latest), one transaction per step.
+
+    `session` must be outside a transaction. `where` names the database in errors.
+    Returns the version the database is at afterwards.
+    """
+    dialect = session.dialect
+    target = LATEST if target is None else target
+    version = _locked(session, current_version)
+    _refuse_newer(version, where)
+    for step_version, statements in steps_for(dialect):
+        if step_version > target:
+            break
+        if step_version <= version:
+            continue
+
+        def apply(s: Session, v: int = step_version, sql: list[str] = statements) -> int:
+            found = current_version(s)
+            _refuse_newer(found, where)
+            if found >= v:  # another process applied it while we waited for the lock
+                return found
+            for statement in sql:
+                s.run(statement)
+            s.run("UPDATE schema_version SET version = ?", (v,))
+            return v
+
+        version = _locked(session, apply)
+    return version
+
+
+def _locked(session: Session, body: Callable[[Session], T]) -> T:
+    session.begin(write=True)
+    try:
+        for statement in session.dialect.migration_lock:
+            session.run(statement)
+        result = body(session)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return result
+
+
+def _refuse_newer(version: int, where: str) -> None:
+    if version > LATEST:
+        raise FailedPreconditionError(
+            f"the database {where} has schema version {version}, but this streamvis "
+            f"knows versions up to {LATEST}: upgrade streamvis to open it"
+        )

@@ -1,0 +1,265 @@
+"""Runs with their tags and attributes, run search, and what searches summarize."""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+
+from streamvis.errors import AlreadyExistsError, InvalidArgumentError
+from streamvis.events import AttributesChanged, RunCreated, RunDeleted, RunReplaced, TagsChanged
+from streamvis.schema import Field, Run, RunFilter, Value, validate_name
+from streamvis.store.core import SqlCore, check_handle
+from streamvis.store.dialect import Session, UniqueViolation, marks
+from streamvis.store.filters import (
+    FieldRow,
+    coerce_attributes,
+    value_from_row,
+    value_params,
+    value_sort_key,
+)
+
+_UPSERT_ATTRIBUTE = (
+    "INSERT INTO run_attributes (run_id, field_id, v_int, v_float, v_str, v_bool) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, field_id) DO UPDATE SET "
+    "v_int = excluded.v_int, v_float = excluded.v_float, "
+    "v_str = excluded.v_str, v_bool = excluded.v_bool"
+)
+
+
+def _check_tags(tags: Sequence[str]) -> list[str]:
+    if isinstance(tags, str) or not isinstance(tags, Sequence | set | frozenset):
+        raise InvalidArgumentError(f"tags must be a list of strings, got {type(tags).__name__}")
+    return sorted({validate_name("tag", t) for t in tags})
+
+
+def _check_started_at(started_at: float | None) -> float:
+    if started_at is None:
+        return time.time()
+    if (
+        isinstance(started_at, bool)
+        or not isinstance(started_at, int | float)
+        or not math.isfinite(started_at)
+    ):
+        raise InvalidArgumentError(
+            f"started_at must be a finite number of seconds since the epoch, got {started_at!r}"
+        )
+    return float(started_at)
+
+
+class RunMethods(SqlCore):
+    """Runs, tags, attributes and run search."""
+
+    def create_run(
+        self,
+        handle: uuid.UUID | None = None,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        h = uuid.uuid4() if handle is None else check_handle(handle)
+        tag_list, started = _check_tags(tags), _check_started_at(started_at)
+        with self._write() as s:
+            attrs = self._coerce(s, attributes)
+            if s.one("SELECT id FROM runs WHERE handle = ?", (h,)) is not None:
+                raise _run_exists(h)
+            try:
+                run = self._insert_run(s, h, tag_list, attrs, started)
+            except UniqueViolation:
+                raise _run_exists(h) from None
+            s.publish_after_commit(RunCreated(run))
+        return run
+
+    def replace_run(
+        self,
+        handle: uuid.UUID,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        h = check_handle(handle)
+        tag_list, started = _check_tags(tags), _check_started_at(started_at)
+        for attempt in range(3):
+            try:
+                with self._write() as s:
+                    attrs = self._coerce(s, attributes)
+                    row = s.one(
+                        f"SELECT id FROM runs WHERE handle = ?{self.dialect.for_update}", (h,)
+                    )
+                    if row is not None:
+                        self._delete_run_rows(s, int(row[0]))
+                    run = self._insert_run(s, h, tag_list, attrs, started)
+                    s.publish_after_commit(RunCreated(run) if row is None else RunReplaced(run))
+            except UniqueViolation:
+                # Another writer created the run after we found none: now there is
+                # one to replace, so go again.
+                if attempt == 2:
+                    raise _run_exists(h) from None
+                continue
+            return run
+        raise AssertionError("unreachable")
+
+    def delete_run(self, handle: uuid.UUID) -> None:
+        h = check_handle(handle)
+        with self._write() as s:
+            # Locking the run waits out appends in flight to it and keeps new ones out.
+            self._delete_run_rows(s, self._run_id(s, h, lock=True))
+            s.publish_after_commit(RunDeleted(h))
+
+    def get_run(self, handle: uuid.UUID) -> Run:
+        h = check_handle(handle)
+        with self._read() as s:
+            return self._run_by_id(s, self._run_id(s, h))
+
+    def list_runs(self, run_filter: RunFilter, limit: int | None = None) -> list[Run]:
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise InvalidArgumentError(f"limit must be a non-negative integer, got {limit!r}")
+        with self._read() as s:
+            return self._load_runs(s, self._where(s, run_filter), limit)
+
+    def add_run_tag(self, handle: uuid.UUID, tag: str) -> Run:
+        h, tag = check_handle(handle), validate_name("tag", tag)
+        with self._write() as s:
+            run_id = self._run_id(s, h)
+            added = s.all(
+                "INSERT INTO run_tags (run_id, tag) VALUES (?, ?) "
+                "ON CONFLICT (run_id, tag) DO NOTHING RETURNING run_id",
+                (run_id, tag),
+            )
+            run = self._run_by_id(s, run_id)
+            if added:
+                s.publish_after_commit(TagsChanged(run))
+        return run
+
+    def delete_run_tag(self, handle: uuid.UUID, tag: str) -> Run:
+        h, tag = check_handle(handle), validate_name("tag", tag)
+        with self._write() as s:
+            run_id = self._run_id(s, h)
+            removed = s.all(
+                "DELETE FROM run_tags WHERE run_id = ? AND tag = ? RETURNING run_id", (run_id, tag)
+            )
+            run = self._run_by_id(s, run_id)
+            if removed:
+                s.publish_after_commit(TagsChanged(run))
+        return run
+
+    def list_tags(self, run_filter: RunFilter) -> list[tuple[str, int]]:
+        with self._read() as s:
+            w = self._where(s, run_filter)
+            rows = s.all(
+                "SELECT tag, COUNT(*) FROM run_tags "
+                f"WHERE run_id IN (SELECT r.id FROM runs r WHERE {w.sql}) GROUP BY tag",
+                w.params,
+            )
+        return sorted((str(t), int(n)) for t, n in rows)
+
+    def set_run_attributes(self, handle: uuid.UUID, attributes: Mapping[str, object]) -> Run:
+        h = check_handle(handle)
+        with self._write() as s:
+            attrs = self._coerce(s, attributes)
+            run_id = self._run_id(s, h)
+            if attrs:
+                s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
+            run = self._run_by_id(s, run_id)
+            if attrs:
+                s.publish_after_commit(AttributesChanged(run))
+        return run
+
+    def list_attribute_values(
+        self, run_filter: RunFilter, fields: Sequence[str] = ()
+    ) -> dict[str, list[tuple[Value, int]]]:
+        if isinstance(fields, str):
+            raise InvalidArgumentError("fields must be a list of field names, not one string")
+        with self._read() as s:
+            w = self._where(s, run_filter)
+            wanted = self._field_rows(s, list(dict.fromkeys(fields)))
+            known = {r.id: r for r in wanted} or self._all_fields(s)
+            only, only_params = "", tuple[int, ...]()
+            if wanted:
+                only = f" AND field_id IN ({marks(len(wanted))})"
+                only_params = tuple(r.id for r in wanted)
+            rows = s.all(
+                "SELECT field_id, v_int, v_float, v_str, v_bool, COUNT(*) FROM run_attributes "
+                f"WHERE run_id IN (SELECT r.id FROM runs r WHERE {w.sql}){only} "
+                "GROUP BY field_id, v_int, v_float, v_str, v_bool",
+                (*w.params, *only_params),
+            )
+        out: dict[str, list[tuple[Value, int]]] = {r.field.name: [] for r in wanted}
+        for field_id, *values, count in rows:
+            f = known[field_id].field
+            out.setdefault(f.name, []).append((value_from_row(f.type, values), int(count)))
+        return {
+            name: sorted(pairs, key=lambda p: value_sort_key(p[0]))
+            for name, pairs in sorted(out.items())
+        }
+
+    def list_common_attributes(self, run_filter: RunFilter) -> list[Field]:
+        with self._read() as s:
+            w = self._where(s, run_filter)
+            # (run_id, field_id) is the key, so a field's row count is its run count.
+            ids = s.all(
+                "SELECT field_id FROM run_attributes "
+                f"WHERE run_id IN (SELECT r.id FROM runs r WHERE {w.sql}) GROUP BY field_id "
+                f"HAVING COUNT(*) = (SELECT COUNT(*) FROM runs r WHERE {w.sql})",
+                (*w.params, *w.params),
+            )
+            fields = self._all_fields(s)
+        return sorted((fields[i].field for (i,) in ids), key=lambda f: f.name)
+
+    def list_started_at(self, run_filter: RunFilter) -> list[float]:
+        with self._read() as s:
+            w = self._where(s, run_filter)
+            rows = s.all(
+                f"SELECT r.started_at FROM runs r WHERE {w.sql} ORDER BY r.started_at", w.params
+            )
+        return [float(t) for (t,) in rows]
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _coerce(
+        self, s: Session, attributes: Mapping[str, object] | None
+    ) -> list[tuple[FieldRow, Value]]:
+        names = list(attributes) if isinstance(attributes, Mapping) else []
+        return coerce_attributes(attributes, self._fields_by_name(s, names))
+
+    def _insert_run(
+        self,
+        s: Session,
+        handle: uuid.UUID,
+        tags: list[str],
+        attrs: list[tuple[FieldRow, Value]],
+        started_at: float,
+    ) -> Run:
+        run_id = s.scalar(
+            "INSERT INTO runs (handle, started_at) VALUES (?, ?) RETURNING id", (handle, started_at)
+        )
+        if tags:
+            s.run_many(
+                "INSERT INTO run_tags (run_id, tag) VALUES (?, ?)", [(run_id, t) for t in tags]
+            )
+        if attrs:
+            s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
+        values = {row.field.name: v for row, v in attrs}
+        return Run(handle, started_at, tuple(tags), dict(sorted(values.items())))
+
+    def _delete_run_rows(self, s: Session, run_id: int) -> None:
+        s.run(
+            "DELETE FROM append_keys WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
+            (run_id,),
+        )
+        for table in ("chunks", "run_attributes", "run_tags"):
+            s.run(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+        s.run("DELETE FROM runs WHERE id = ?", (run_id,))
+
+
+def _attribute_rows(run_id: int, attrs: list[tuple[FieldRow, Value]]) -> list[tuple[object, ...]]:
+    return [(run_id, row.id, *value_params(row.field.type, v)) for row, v in attrs]
+
+
+def _run_exists(handle: uuid.UUID) -> AlreadyExistsError:
+    return AlreadyExistsError(
+        f"run {handle} exists already: replace it to log it anew, or use another handle"
+    )

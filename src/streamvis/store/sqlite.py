@@ -1,0 +1,215 @@
+"""The embedded store: one SQLite file, safe for many threads and processes.
+
+WAL mode lets readers run beside the one writer; synchronous=FULL makes every
+commit durable, even against power loss. Each thread borrows its own connection
+from a small pool. Writers take an in-process lock before BEGIN IMMEDIATE, so
+threads queue there instead of polling SQLite's busy handler; busy_timeout still
+covers other processes using the same file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamvis.errors import (
+    FailedPreconditionError,
+    ResourceExhaustedError,
+    UnavailableError,
+)
+from streamvis.store.dialect import (
+    SQLITE,
+    ForeignKeyViolation,
+    Result,
+    Session,
+    UniqueViolation,
+)
+from streamvis.store.migrations import migrate
+from streamvis.store.sql import SqlStore
+
+FILE_NAME = "streamvis.sqlite3"
+_BUSY_TIMEOUT_S = 30.0
+_MAX_IDLE = 16
+_MIN_VERSION = (3, 35, 0)  # RETURNING
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection configured as every streamvis connection to `path` must be."""
+    # isolation_level=None: the store issues BEGIN and COMMIT itself. Connections
+    # move between threads through the pool, but one thread uses each at a time.
+    try:
+        conn = sqlite3.connect(
+            path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise _open_error(path, exc) from None
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _open_error(path, exc) from None
+    return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # Switching a new file to WAL needs an exclusive lock, and SQLite reports
+    # "database is locked" at once, without its busy handler, when several
+    # processes open the same fresh file together; so wait here instead.
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    delay = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").close()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        else:
+            return
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> Exception:
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return FailedPreconditionError(
+            f"{str(path)!r} is not a streamvis SQLite database ({exc}): give another data directory"
+        )
+    return UnavailableError(
+        f"cannot open the SQLite database {str(path)!r} ({exc}): check that its "
+        "directory exists and is writable"
+    )
+
+
+class SqliteSession(Session):
+    def __init__(self, conn: sqlite3.Connection, where: str) -> None:
+        super().__init__(SQLITE, where)
+        self.conn = conn
+
+    def run(
+        self,
+        sql: str,
+        params: Sequence[object] = (),
+        *,
+        binary: bool = False,  # noqa: ARG002 -- SQLite returns blobs as they are
+    ) -> Result:
+        try:
+            cur = self.conn.execute(sql, _adapt(params))
+            try:
+                return Result(cur.fetchall(), cur.rowcount)
+            finally:
+                cur.close()
+        except sqlite3.Error as exc:
+            if (err := _translate(exc, self.where)) is None:
+                raise
+            raise err from exc
+
+    def run_many(self, sql: str, params: Iterable[Sequence[object]]) -> None:
+        try:
+            self.conn.executemany(sql, (_adapt(p) for p in params)).close()
+        except sqlite3.Error as exc:
+            if (err := _translate(exc, self.where)) is None:
+                raise
+            raise err from exc
+
+    def rollback(self) -> None:
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite rolls back by itself when a statement fails fatally
+
+
+def _adapt(params: Sequence[object]) -> list[object]:
+    return [str(p) if isinstance(p, uuid.UUID) else p for p in params]
+
+
+def _translate(exc: sqlite3.Error, where: str) -> Exception | None:
+    text = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        if "FOREIGN KEY" in text:
+            return ForeignKeyViolation(text)
+        if "UNIQUE" in text or "PRIMARY KEY" in text:
+            return UniqueViolation(text)
+    if "locked" in text or "busy" in text:
+        return UnavailableError(
+            f"the SQLite database {where} stayed locked by another process for "
+            f"{_BUSY_TIMEOUT_S:.0f} s: try again, or stop the other process"
+        )
+    if "full" in text:
+        return ResourceExhaustedError(f"the SQLite database {where}: {text}: free disk space")
+    if isinstance(exc, sqlite3.OperationalError) and "I/O" in text:
+        return UnavailableError(f"the SQLite database {where}: {text}: check the disk")
+    return None
+
+
+class SqliteStore(SqlStore):
+    """The store in one SQLite database file (see `open_store` for a directory)."""
+
+    dialect = SQLITE
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        if sqlite3.sqlite_version_info < _MIN_VERSION:
+            raise FailedPreconditionError(
+                f"SQLite {sqlite3.sqlite_version} is too old: streamvis needs "
+                f"{'.'.join(map(str, _MIN_VERSION))} or newer (upgrade Python or SQLite)"
+            )
+        self.path = Path(path)
+        self.location = repr(str(self.path))
+        self._pool_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._closed = False
+        conn = connect(self.path)
+        try:
+            _enable_wal(conn)
+            migrate(SqliteSession(conn, self.location), self.location)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _open_error(self.path, exc) from None
+        except BaseException:
+            conn.close()
+            raise
+        self._idle.append(conn)
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        conn = self._checkout()
+        try:
+            yield SqliteSession(conn, self.location)
+        finally:
+            self._checkin(conn)
+
+    def _checkout(self) -> sqlite3.Connection:
+        with self._pool_lock:
+            if self._closed:
+                raise FailedPreconditionError(f"the store {self.location} is closed: open it again")
+            if self._idle:
+                return self._idle.pop()
+        return connect(self.path)
+
+    def _checkin(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:  # only after an error the session could not undo
+            conn.close()
+            return
+        with self._pool_lock:
+            if not self._closed and len(self._idle) < _MAX_IDLE:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._pool_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+__all__ = ["FILE_NAME", "SqliteSession", "SqliteStore", "connect"]

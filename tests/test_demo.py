@@ -1,0 +1,177 @@
+"""`streamvis demo` against real servers: the data lands, Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import streamvis
+from streamvis.demo import CLOUD_POINTS, WAVES
+from streamvis.local_server import server_answers, split_uri
+from streamvis.schema import Run
+from streamvis.service.process import ServerProcess
+
+DEMO = [sys.executable, "-m", "streamvis", "demo", "--interval", "0"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(str(tmp_path_factory.mktemp("demo-store"))) as s:
+        yield s
+
+
+def web_port(server: ServerProcess) -> str:
+    return server.web_url.rstrip("/").rsplit(":", 1)[1]
+
+
+def spool_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+def start(args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*DEMO, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=spool_env(tmp_path), cwd=tmp_path,
+    )
+
+
+def end(proc: subprocess.Popen[str]) -> None:
+    """Kill it if it still runs, reap it and close its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
+def read_until(proc: subprocess.Popen[str], pattern: str, timeout: float = 60) -> list[str]:
+    """The lines the demo printed, up to the first that matches `pattern`."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            pytest.fail(f"the demo ended before printing {pattern!r}: {lines} "
+                        f"{proc.stderr.read() if proc.stderr else ''}")
+        lines.append(line.rstrip("\n"))
+        if re.search(pattern, line):
+            return lines
+    pytest.fail(f"the demo printed no {pattern!r} within {timeout} s: {lines}")
+
+
+def demo_runs(uri: str, handles: set[str] | None = None) -> list[Run]:
+    with streamvis.connect(uri) as sv:
+        runs = sv.runs(tags_any="demo")
+    return [r for r in runs if handles is None or str(r.handle) in handles]
+
+
+def plot_handles(web_url: str) -> set[str]:
+    with urllib.request.urlopen(f"{web_url}api/plots/demo-loss") as reply:  # noqa: S310
+        spec = json.load(reply)
+    return set(spec["datasets"][0]["filter"]["handles"])
+
+
+@pytest.mark.parametrize("mode", [[], ["--async"]], ids=["sync", "async"])
+def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
+    result = subprocess.run(
+        [*DEMO, *mode, "--uri", server.uri, "--http-port", web_port(server),
+         "--steps", "25", "--runs", "2"],
+        capture_output=True, text=True, timeout=120, env=spool_env(tmp_path), check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"dashboard: {server.web_url}?rows=demo-loss,demo-waves;demo-cloud" in result.stdout
+    assert "started a server" not in result.stdout  # it used the one that was there
+    handles = plot_handles(server.web_url)
+    runs = demo_runs(server.uri, handles)
+    assert len(runs) == 2
+    by_lr = sorted(runs, key=lambda r: r.attributes["lr"])
+    assert [r.attributes["optimizer"] for r in by_lr] == ["adam", "sgd"]
+    for r in runs:
+        assert set(r.tags) == {"demo", "sweep", "finished"}
+        assert float(r.attributes["best_loss"]) > 0
+    with streamvis.connect(server.uri) as sv:
+        train = sv.fetch("demo-train", runs=runs, attributes=["lr"]).to_pandas()
+        waves = sv.fetch("demo-waves", runs=runs)
+        cloud = sv.fetch("demo-cloud", runs=runs)
+    assert sorted(train.groupby("run")["step"].apply(list).tolist()) == [list(range(25))] * 2
+    assert (train["loss"] > 0).all()
+    assert waves.num_rows == 2 * 25 * WAVES
+    assert sorted(set(waves["wave"].to_pylist())) == list(range(WAVES))
+    assert cloud.num_rows == 2 * 2 * CLOUD_POINTS  # snapshots at steps 0 and 20, per run
+    assert len(set(cloud["angle"].to_pylist())) == 2
+
+
+def test_demo_starts_a_server_and_ctrl_c_stops_both(tmp_path):
+    proc = start(["--uri", "127.0.0.1:0", "--http-port", "0", "--data-dir", "store",
+                  "--steps", "3"], tmp_path)
+    try:
+        lines = read_until(proc, "keeps running")
+        started = next(line for line in lines if "started a server" in line)
+        uri = re.search(r"gRPC (\S+)\)", started)[1]  # type: ignore[index]
+        url = next(line for line in lines if line.startswith("dashboard: "))
+        assert re.fullmatch(r"dashboard: http://127\.0\.0\.1:\d+/\?rows=\S+", url)
+        assert (tmp_path / "store").is_dir()
+        with streamvis.connect(uri) as sv:
+            assert sv.fetch("demo-train", runs=demo_runs(uri)).num_rows == 3
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        out, err = proc.communicate(timeout=60)
+    finally:
+        end(proc)
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+    assert not server_answers(uri)  # the server it started is gone too
+
+
+@pytest.mark.parametrize(("mode", "sig"), [([], signal.SIGTERM), (["--async"], signal.SIGINT)],
+                         ids=["sync-kill", "async-ctrl-c"])
+def test_stopping_while_logging_flushes_what_was_written(server, tmp_path, mode, sig):
+    proc = start([*mode, "--uri", server.uri, "--http-port", web_port(server), "--steps", "0"],
+                 tmp_path)
+    try:
+        read_until(proc, "^dashboard: ")
+        handles = plot_handles(server.web_url)
+        deadline = time.monotonic() + 60
+        with streamvis.connect(server.uri) as sv:
+            while not sv.fetch("demo-train", runs=handles).num_rows:
+                assert time.monotonic() < deadline, "no data landed within 60 s"
+                time.sleep(0.2)
+        proc.send_signal(sig)  # SIGTERM, as `kill` sends, stops as Ctrl-C does
+        out, err = proc.communicate(timeout=60)
+        assert "stopped" in out
+    finally:
+        end(proc)
+    assert proc.returncode == 0, err
+    with streamvis.connect(server.uri) as sv:
+        steps = sv.fetch("demo-train", runs=handles).num_rows
+        waves = sv.fetch("demo-waves", runs=handles).num_rows
+    # Every step writes both series, so a clean final flush leaves them in step.
+    assert steps > 0
+    assert waves == steps * WAVES
+    assert server_answers(server.uri)  # someone else's server keeps running
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--runs", "0"], "--runs must be 1 or more"),
+    (["--uri", "192.0.2.1:8001"], "can be started only on this machine"),
+    (["--uri", "nonsense"], "is not host:port"),
+])
+def test_demo_refuses_what_it_cannot_do(tmp_path, args, message):
+    result = subprocess.run([*DEMO, *args], capture_output=True, text=True, timeout=60,
+                            env=spool_env(tmp_path), cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.startswith("streamvis demo: error: ")
+
+
+def test_split_uri():
+    assert split_uri("localhost:8001") == ("localhost", 8001)
+    assert split_uri("[::1]:0") == ("::1", 0)
