@@ -54,9 +54,13 @@ def web_static_built() -> bool:
     return (Path(static_files.__file__).parent / "static" / "index.html").exists()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session (starting one costs about a second)."""
+    """One headless Chromium for all browser tests (starting one costs about a second).
+
+    Package scope, not session: Playwright's sync API keeps an asyncio loop running in
+    the main thread while it is open, which would break `asyncio.run` in later tests.
+    """
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional dev tool
     except ImportError:

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from streamvis.errors import InvalidArgumentError
 from streamvis.json_checks import expect_object, integer
 from streamvis.plot_specs import check_binding_types, check_plot_spec
-from streamvis.schema import RunFilter, parse_handle, validate_name
+from streamvis.schema import Run, RunFilter, parse_handle, validate_name
 from streamvis.store.base import Store
 from streamvis.web.filters_json import (
     coerce_filter,
@@ -64,8 +64,10 @@ async def runs(request: Request) -> Response:
                 f"limit={limit_text!r} is not a whole number: give the most runs to return"
             ) from None
 
-    def work() -> list[object]:
-        return [run_json(r) for r in store.list_runs(_typed_filter(store, run_filter), limit)]
+    def work() -> list[Run]:
+        # The Run dataclasses go to the encoder as they are: at 10,000 runs building
+        # dicts first (run_json) costs more than the whole encoding (decision 0008).
+        return store.list_runs(_typed_filter(store, run_filter), limit)
 
     return JSON(await blocking(work))
 
