@@ -1,6 +1,7 @@
 """The command line against a real server: tables, --json, apply, errors."""
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -148,7 +149,7 @@ def test_apply_plots_list_and_delete(uri, capsys, tmp_path):
     assert out.splitlines()[0].split() == ["NAME", "KIND", "SERIES", "TITLE"]
     assert "loss    line     curves  training loss" in out
     code, out, _ = run(capsys, "plots", "--json", "--uri", uri)
-    by_name = {p["name"]: p for p in json.loads(out)}
+    by_name = {p["name"]: p for p in json.loads(out)["plots"]}
     assert by_name["loss"]["datasets"][0]["bindings"]["color"] == "optim"
     assert by_name["loss"]["scales"] == {"y": "log"}
 
@@ -169,9 +170,78 @@ def test_apply_plots_list_and_delete(uri, capsys, tmp_path):
     code, out, _ = run(capsys, "delete-plot", "points", "--uri", uri)
     assert (code, out.strip()) == (0, "deleted 1 plot(s)")
     code, out, _ = run(capsys, "plots", "--json", "--uri", uri)
-    assert [p["name"] for p in json.loads(out)] == ["loss"]
+    assert [p["name"] for p in json.loads(out)["plots"]] == ["loss"]
     code, _, err = run(capsys, "delete-plot", "points", "--uri", uri)
     assert code == 1 and "no plot named 'points'" in err
+
+
+DASHBOARDS = PLOTS.replace("plots:\n", "plots:\n  kept: {kind: line, datasets: [{series: curves, "
+                            "bindings: {x: t, y: val}}]}\n") + """\
+dashboards:
+  overview:
+    layout: "rows=kept,spread;kept&height=2,1"
+    plots: [kept, spread]
+    title: the overview
+  single: {layout: "cols=kept", plots: [kept]}
+"""
+
+
+def test_apply_dashboards_list_and_delete(uri, capsys, tmp_path):
+    path = tmp_path / "dashboards.yaml"
+    path.write_text(DASHBOARDS.replace("  points:", "  spread:"))
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 0
+    # Dashboards come after the plots they show.
+    lines = [line for line in out.splitlines() if line.startswith("created")]
+    assert lines[-2:] == ["created dashboard overview (rows=kept,spread;kept&height=2,1)",
+                          "created dashboard single (cols=kept)"]
+    assert "created plot spread (scatter of curves)" in lines
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 0 and out.startswith("nothing to change")
+
+    code, out, _ = run(capsys, "plots", "--uri", uri)
+    plots_table, boards_table = out.rstrip("\n").split("\n\n")
+    assert plots_table.splitlines()[0].split() == ["NAME", "KIND", "SERIES", "TITLE"]
+    assert any(line.split()[:2] == ["spread", "scatter"] for line in plots_table.splitlines())
+    assert [re.split(r"\s{2,}", line) for line in boards_table.splitlines()] == [
+        ["DASHBOARD", "LAYOUT", "PLOTS"],
+        ["overview", "rows=kept,spread;kept&height=2,1", "kept, spread"],
+        ["single", "cols=kept", "kept"],
+    ]
+    code, out, _ = run(capsys, "plots", "--json", "--uri", uri)
+    listed = json.loads(out)
+    assert set(listed) == {"plots", "dashboards"}
+    assert {"name": "single", "layout": "cols=kept", "plots": ["kept"]} in listed["dashboards"]
+    assert [d["name"] for d in listed["dashboards"]] == ["overview", "single"]
+
+    path.write_text(DASHBOARDS.replace("  points:", "  spread:").replace("the overview", "all"))
+    code, out, _ = run(capsys, "apply", str(path), "--uri", uri)
+    assert (code, out.strip()) == (0, "updated dashboard overview")
+
+    # A bad dashboard refuses the whole file: nothing before it is applied either.
+    path.write_text(DASHBOARDS.replace("  points:", "  spread:")
+                    .replace("optim: string", "optim: string\n  later: int")
+                    .replace("title: training loss", "title: changed")
+                    .replace('"cols=kept"', '"kept"'))
+    code, out, err = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 1 and out == ""
+    assert "dashboards[1] (single)" in err and "rows= or cols=" in err
+    with Client(uri) as c:
+        assert "later" not in {f.name for f in c.fields()}
+        assert c.plot("loss")["title"] != "changed"
+        assert c.dashboard("overview")["title"] == "all"
+        assert c.dashboard("single")["layout"] == "cols=kept"
+
+    code, out, _ = run(capsys, "delete-dashboard", "single", "overview", "--uri", uri)
+    assert (code, out.strip()) == (0, "deleted 2 dashboard(s)")
+    code, out, _ = run(capsys, "plots", "--json", "--uri", uri)
+    assert json.loads(out)["dashboards"] == []
+    code, _, err = run(capsys, "delete-dashboard", "single", "--uri", uri)
+    assert code == 1 and "no dashboard named 'single'" in err
+    with Client(uri) as c:
+        c.save_dashboard("scripted", {"layout": "rows=kept"})
+    code, out, _ = run(capsys, "delete-dashboard", "--json", "scripted", "--uri", uri)
+    assert (code, json.loads(out)) == (0, {"deleted": ["scripted"]})
 
 
 def test_console_entry_point_has_no_traceback():

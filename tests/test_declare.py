@@ -93,6 +93,7 @@ def test_plots_parse_from_a_mapping_or_a_list_and_are_checked():
         ({"when": {**PLOT, "title": __import__("datetime").date(2026, 1, 1)}}, "is not JSON"),
         ("loss", "plots must be a mapping"),
         ({"loss": "line"}, r"plots\[0\] must be a mapping"),
+        ({"loss": {**PLOT, "name": "acc"}}, "plots.loss is named 'acc'"),
     ],
 )
 def test_bad_plots_are_refused(plots, problem):
@@ -108,3 +109,36 @@ def test_plot_bindings_are_checked_against_declared_and_existing_fields():
     problems = find_conflicts(decl, have_f, {})
     assert problems == [("plot 'p': datasets[0].bindings.y: y takes float or int fields; "
                         "'name' is string")]
+
+
+BOARD = {"layout": "rows=loss,acc;lr&height=2,1", "plots": ["loss", "acc", "lr"]}
+
+
+def test_dashboards_parse_from_a_mapping_or_a_list_and_are_checked():
+    as_map = parse_declaration({"dashboards": {"overview": {**BOARD, "title": "all"}}})
+    as_list = parse_declaration({"dashboards": [{**BOARD, "title": "all", "name": "overview"}]})
+    assert as_map == as_list
+    assert as_map.dashboards == {"overview": {**BOARD, "title": "all", "name": "overview"}}
+    # Without "plots", as the server stores it: an empty list.
+    bare = parse_declaration({"dashboards": {"b": {"layout": "cols=x"}}})
+    assert bare.dashboards["b"] == {"name": "b", "layout": "cols=x", "plots": []}
+
+
+@pytest.mark.parametrize(
+    ("dashboards", "problem"),
+    [
+        ({"o": {**BOARD, "layout": "loss"}}, r"dashboards\[0\] \(o\): .*rows= or cols="),
+        ({"o": {"plots": ["loss"]}}, r'dashboards\[0\] \(o\): .*needs "layout"'),
+        ({"o": {**BOARD, "plots": "loss"}}, '"plots" must be an array of plot names'),
+        ({"o": {**BOARD, "name": "p"}}, r"dashboards.o is named 'p': make the two the same"),
+        ([{**BOARD}], r"dashboards\[0\] has no 'name'"),
+        ([{**BOARD, "name": "a"}, {**BOARD, "name": "a"}], "dashboard 'a' is declared twice"),
+        ({"o": {**BOARD, "when": __import__("datetime").date(2026, 1, 1)}}, "is not JSON"),
+        ({" o": BOARD}, "whitespace"),
+        ("overview", "dashboards must be a mapping name -> dashboard"),
+        ({"o": "rows=a"}, r"dashboards\[0\] must be a mapping"),
+    ],
+)
+def test_bad_dashboards_are_refused(dashboards, problem):
+    with pytest.raises(InvalidArgumentError, match=problem):
+        parse_declaration({"plots": {"loss": PLOT}, "dashboards": dashboards})

@@ -29,6 +29,8 @@ FIELD = Field(uuid.uuid4(), "loss", FieldType.FLOAT, "training loss")
     ev.FieldChanged(FIELD),
     ev.SeriesCreated(Series("train", ("step", "loss"))),
     ev.SeriesDeleted("train"),
+    ev.PlotChanged("loss", deleted=False),
+    ev.DashboardChanged("overview", deleted=True),
 ], ids=lambda e: type(e).__name__)
 def test_every_event_kind_round_trips(event: ev.Event):
     assert wire.event_from_pb(pb.Event.FromString(wire.event_to_pb(event).SerializeToString())) \

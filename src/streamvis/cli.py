@@ -1,7 +1,8 @@
 """The `streamvis` command line.
 
-Every command prints a readable table by default and JSON with `--json`. Errors are
-one line on stderr and a non-zero exit status, never a traceback.
+Every command prints a readable table by default and JSON with `--json` (both made
+in cli_tables). Errors are one line on stderr and a non-zero exit status, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -13,74 +14,18 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from streamvis import __version__
+from streamvis.cli_tables import show_fields, show_runs, show_saved, show_series
 from streamvis.client import Client, default_uri
 from streamvis.connection import resolve_token
 from streamvis.errors import StreamvisError
-from streamvis.filter_text import build_filter, format_time
-from streamvis.schema import Field, FieldType, Run, Series, parse_handle
+from streamvis.filter_text import build_filter
+from streamvis.schema import FieldType, parse_handle
 from streamvis.security import ServeSecurity, normalize_base_url
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 Handler = Callable[[argparse.Namespace], Any]
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
-
-
-def _field_json(f: Field) -> dict[str, Any]:
-    return {"name": f.name, "type": f.type.value, "description": f.description,
-            "handle": str(f.handle)}
-
-
-def _series_json(s: Series) -> dict[str, Any]:
-    return {"name": s.name, "fields": list(s.fields)}
-
-
-def _run_json(r: Run) -> dict[str, Any]:
-    return {"handle": str(r.handle), "started_at": r.started_at, "tags": list(r.tags),
-            "attributes": dict(r.attributes)}
-
-
-def _show_fields(fields: Sequence[Field], args: argparse.Namespace) -> str:
-    if args.json:
-        return json.dumps([_field_json(f) for f in fields], indent=2)
-    return _table(["NAME", "TYPE", "DESCRIPTION"],
-                  [(f.name, f.type.value, f.description) for f in fields])
-
-
-def _show_series(series: Sequence[Series], args: argparse.Namespace) -> str:
-    if args.json:
-        return json.dumps([_series_json(s) for s in series], indent=2)
-    return _table(["NAME", "FIELDS"], [(s.name, ", ".join(s.fields)) for s in series])
-
-
-def _show_runs(runs: Sequence[Run], args: argparse.Namespace) -> str:
-    if args.json:
-        return json.dumps([_run_json(r) for r in runs], indent=2)
-    rows = [
-        (r.handle, format_time(r.started_at), ",".join(r.tags),
-         " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items())))
-        for r in runs
-    ]
-    return _table(["HANDLE", "STARTED_AT (UTC)", "TAGS", "ATTRIBUTES"], rows)
-
-
-def _show_plots(specs: Sequence[dict[str, Any]], args: argparse.Namespace) -> str:
-    if args.json:
-        return json.dumps(specs, indent=2)
-    rows = [
-        (s.get("name", ""), s.get("kind", ""),
-         ", ".join(str(ds.get("series")) for ds in s.get("datasets", [])), s.get("title", ""))
-        for s in specs
-    ]
-    return _table(["NAME", "KIND", "SERIES", "TITLE"], rows)
 
 
 # -- commands ------------------------------------------------------------------
@@ -107,7 +52,7 @@ def _client(args: argparse.Namespace) -> Client:
 
 def cmd_create_field(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        return _show_fields([c.create_field(args.name, FieldType.parse(args.type),
+        return show_fields([c.create_field(args.name, FieldType.parse(args.type),
                                             args.description)], args)
 
 
@@ -116,22 +61,22 @@ def cmd_update_field(args: argparse.Namespace) -> str:
         raise StreamvisError("give --name NEW_NAME and/or --description TEXT to change")
     with _client(args) as c:
         f = c.update_field(args.field, new_name=args.new_name, description=args.description)
-        return _show_fields([f], args)
+        return show_fields([f], args)
 
 
 def cmd_fields(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        return _show_fields(c.fields(), args)
+        return show_fields(c.fields(), args)
 
 
 def cmd_create_series(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        return _show_series([c.create_series(args.name, args.fields)], args)
+        return show_series([c.create_series(args.name, args.fields)], args)
 
 
 def cmd_series(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        return _show_series(c.series(), args)
+        return show_series(c.series(), args)
 
 
 def cmd_runs(args: argparse.Namespace) -> str:
@@ -142,7 +87,7 @@ def cmd_runs(args: argparse.Namespace) -> str:
             where=args.where, started_after=args.started_after,
             started_before=args.started_before,
         )
-        return _show_runs(c.runs(run_filter, limit=args.limit), args)
+        return show_runs(c.runs(run_filter, limit=args.limit), args)
 
 
 def cmd_tag(args: argparse.Namespace) -> str:
@@ -150,7 +95,7 @@ def cmd_tag(args: argparse.Namespace) -> str:
     with _client(args) as c:
         change = c.remove_tag if args.untag else c.add_tag
         runs = [change(handle, tag) for tag in args.tags]
-        return _show_runs(runs[-1:], args)
+        return show_runs(runs[-1:], args)
 
 
 def cmd_delete_run(args: argparse.Namespace) -> str:
@@ -164,7 +109,7 @@ def cmd_delete_run(args: argparse.Namespace) -> str:
 
 def cmd_plots(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        return _show_plots(c.plots(), args)
+        return show_saved(c.plots(), c.dashboards(), args)
 
 
 def cmd_delete_plot(args: argparse.Namespace) -> str:
@@ -173,6 +118,15 @@ def cmd_delete_plot(args: argparse.Namespace) -> str:
             c.delete_plot(name)
     return json.dumps({"deleted": args.names}) if args.json else (
         f"deleted {len(args.names)} plot(s)"
+    )
+
+
+def cmd_delete_dashboard(args: argparse.Namespace) -> str:
+    with _client(args) as c:
+        for name in args.names:
+            c.delete_dashboard(name)
+    return json.dumps({"deleted": args.names}) if args.json else (
+        f"deleted {len(args.names)} dashboard(s)"
     )
 
 
@@ -251,8 +205,8 @@ def _security_arguments(p: argparse.ArgumentParser) -> None:
                    help="listen beyond loopback without a token (a warning is logged): only "
                         "behind a proxy that authenticates")
     g.add_argument("--read-only", action="store_true",
-                   help="refuse changes (delete, tag, save plots, edit fields) from the web "
-                        "UI, the HTTP API and gRPC; loggers may still log")
+                   help="refuse changes (delete, tag, save plots and dashboards, edit fields) "
+                        "from the web UI, the HTTP API and gRPC; loggers may still log")
     g.add_argument("--no-ingest", action="store_true",
                    help="refuse what loggers send (runs, rows, attributes, new fields)")
     g.add_argument("--tls-cert", metavar="CERT.pem", default=None,
@@ -265,14 +219,18 @@ def _security_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _declare_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
-    p = add("apply", cmd_apply, "declare fields, series and plots from a YAML file "
-            "(idempotent)")
+    p = add("apply", cmd_apply, "declare fields, series, plots and dashboards from a YAML "
+            "file (idempotent)")
     p.add_argument("file", metavar="SCHEMA.yaml")
 
-    add("plots", cmd_plots, "list saved plots (the names dashboard URLs use)")
+    add("plots", cmd_plots, "list saved plots (the names dashboard URLs use), then saved "
+        "dashboards")
 
     p = add("delete-plot", cmd_delete_plot, "delete saved plots")
     p.add_argument("names", nargs="+", metavar="NAME", help="plot name")
+
+    p = add("delete-dashboard", cmd_delete_dashboard, "delete saved dashboards")
+    p.add_argument("names", nargs="+", metavar="NAME", help="dashboard name")
 
 
 def build_parser() -> argparse.ArgumentParser:

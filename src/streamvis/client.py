@@ -42,6 +42,11 @@ def _spec(plot: pb.Plot) -> dict[str, Any]:
     return expect_object(spec_from_json(plot.spec_json, plot.name), f"plot {plot.name!r}")
 
 
+def _board(board: pb.Dashboard) -> dict[str, Any]:
+    text = spec_from_json(board.spec_json, board.name, "dashboard")
+    return expect_object(text, f"dashboard {board.name!r}")
+
+
 def translate_error(exc: grpc.RpcError, uri: str) -> StreamvisError:
     """The StreamvisError that a failed call's status stands for."""
     code: grpc.StatusCode = exc.code()
@@ -239,6 +244,28 @@ class Client:
     def delete_plot(self, name: str) -> dict[str, Any]:
         """Delete the plot `name`; the spec it had."""
         return _spec(self.call(self.stub.DeletePlot, pb.DeletePlotRequest(name=name)))
+
+    # -- dashboards -------------------------------------------------------------
+
+    def save_dashboard(self, name: str, dashboard: Mapping[str, Any]) -> dict[str, Any]:
+        """Create or replace the dashboard `name`: `{"layout": "rows=A,B;C", "plots":
+        [names], ...}` (docs/plots.md); the dashboard as stored."""
+        req = pb.SaveDashboardRequest(
+            name=name, spec_json=spec_json(dashboard, name, "dashboard")
+        )
+        return _board(self.call(self.stub.SaveDashboard, req))
+
+    def dashboard(self, name: str) -> dict[str, Any]:
+        return _board(self.call(self.stub.GetDashboard, pb.GetDashboardRequest(name=name)))
+
+    def dashboards(self) -> list[dict[str, Any]]:
+        resp = self.call(self.stub.ListDashboards, pb.ListDashboardsRequest())
+        return [_board(d) for d in resp.dashboards]
+
+    def delete_dashboard(self, name: str) -> dict[str, Any]:
+        """Delete the dashboard `name`; what it was."""
+        req = pb.DeleteDashboardRequest(name=name)
+        return _board(self.call(self.stub.DeleteDashboard, req))
 
     # -- data -----------------------------------------------------------------
 

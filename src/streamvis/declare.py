@@ -1,16 +1,18 @@
-"""Declaring fields, series and plots idempotently: `streamvis apply` and its Python twin.
+"""Declaring fields, series, plots and dashboards idempotently: `streamvis apply` and its
+Python twin.
 
-A declaration names the fields and series a program needs, and the plots its
-dashboards draw. Applying it creates what is missing, updates descriptions and plot
-specs that changed, and leaves the rest alone, so applying it twice changes nothing.
-A redefinition that the data model forbids (a field's type, a series' field set) or a
-plot spec the server would refuse (plot_specs: shape, role types) is refused as a
-whole before anything is changed, with a message that says what is wrong.
+A declaration names the fields and series a program needs, the plots its dashboards
+draw and the dashboards that lay them out. Applying it creates what is missing,
+updates descriptions, plot specs and dashboards that changed, and leaves the rest
+alone, so applying it twice changes nothing. A redefinition that the data model
+forbids (a field's type, a series' field set), or a plot spec or dashboard the server
+would refuse (plot_specs: shape, role types), is refused as a whole before anything is
+changed, with a message that says what is wrong.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from streamvis.errors import FailedPreconditionError, InvalidArgumentError
 from streamvis.plot_specs import (
     Typed,
     check_binding_types,
+    check_dashboard,
     check_plot_spec,
     spec_from_json,
     spec_json,
@@ -48,6 +51,8 @@ class Declaration:
     series: list[SeriesSpec] = field(default_factory=list)
     #: Plot specs by name, already checked (plot_specs.check_plot_spec), in file order.
     plots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Dashboards by name, already checked (plot_specs.check_dashboard), in file order.
+    dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,18 +70,30 @@ def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
     return mapping[key]
 
 
+def _named(raw: object, source: str, key: str, what: str) -> list[Mapping[str, Any]]:
+    """A `key:` section as a list of mappings that each have a name (`what` says what
+    each one is). The section may be a mapping name -> item, or such a list."""
+    if isinstance(raw, Mapping):
+        for k, v in raw.items():
+            if isinstance(v, Mapping) and v.get("name", k) != k:
+                raise InvalidArgumentError(
+                    f"{source}: {key}.{k} is named {v['name']!r}: make the two the same, "
+                    "or leave the name out"
+                )
+        raw = [{**v, "name": k} if isinstance(v, Mapping) else v for k, v in raw.items()]
+    if not isinstance(raw, list):
+        raise InvalidArgumentError(f"{source}: {key} must be a mapping name -> {what}, or a list")
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            raise InvalidArgumentError(f"{source}: {key}[{i}] must be a mapping (a {what})")
+    return raw
+
+
 def _plots(raw: object, source: str) -> dict[str, dict[str, Any]]:
     """plots: a mapping name -> spec, or a list of specs that each have a name."""
-    if isinstance(raw, Mapping):
-        raw = [{**v, "name": k} if isinstance(v, Mapping) and "name" not in v else v
-               for k, v in raw.items()]
-    if not isinstance(raw, list):
-        raise InvalidArgumentError(f"{source}: plots must be a mapping name -> spec, or a list")
     plots: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(raw):
+    for i, item in enumerate(_named(raw, source, "plots", "plot spec")):
         where = f"{source}: plots[{i}]"
-        if not isinstance(item, Mapping):
-            raise InvalidArgumentError(f"{where} must be a mapping (a plot spec)")
         name = validate_name("plot", str(_require(item, "name", where)))
         try:
             # Through JSON and back, as the server will store it: YAML-only values (dates,
@@ -90,19 +107,39 @@ def _plots(raw: object, source: str) -> dict[str, dict[str, Any]]:
     return plots
 
 
+def _dashboards(raw: object, source: str) -> dict[str, dict[str, Any]]:
+    """dashboards: a mapping name -> {layout, plots, ...}, or a list of those with a name."""
+    boards: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(_named(raw, source, "dashboards", "dashboard")):
+        where = f"{source}: dashboards[{i}]"
+        name = validate_name("dashboard", str(_require(item, "name", where)))
+        try:
+            # Through JSON and back, as for plots: equal to what the server will store.
+            text = spec_json(item, name, "dashboard")
+            board = check_dashboard(name, spec_from_json(text, name, "dashboard"))
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"{where} ({name}): {exc}") from None
+        if name in boards:
+            raise InvalidArgumentError(f"{source}: dashboard {name!r} is declared twice")
+        boards[name] = board
+    return boards
+
+
 def parse_declaration(data: object, source: str = "declaration") -> Declaration:
-    """Read the `fields:`, `series:` and `plots:` parts of a schema document (parsed YAML).
+    """Read the `fields:`, `series:`, `plots:` and `dashboards:` parts of a schema
+    document (parsed YAML).
 
     fields: a list of {name, type, description?}, or a mapping name -> type or
     name -> {type, description}. series: a list of {name, fields: [...]}, or a
     mapping name -> [fields]. plots: a mapping name -> plot spec (docs/plots.md), or a
-    list of specs with a name each.
+    list of specs with a name each. dashboards: a mapping name -> {layout: "rows=...",
+    plots: [names], ...}, or a list of those with a name each.
     """
     if data is None:
         return Declaration()
     if not isinstance(data, Mapping):
         raise InvalidArgumentError(
-            f"{source} must be a mapping with 'fields', 'series' and/or 'plots'"
+            f"{source} must be a mapping with 'fields', 'series', 'plots' and/or 'dashboards'"
         )
     decl = Declaration()
     raw_fields = data.get("fields") or []
@@ -133,6 +170,7 @@ def parse_declaration(data: object, source: str = "declaration") -> Declaration:
             raise InvalidArgumentError(f"{where} ({name}): fields must be a non-empty list")
         decl.series.append(SeriesSpec(name, dedupe([str(n) for n in names], "field")))
     decl.plots = _plots(data.get("plots") or [], source)
+    decl.dashboards = _dashboards(data.get("dashboards") or [], source)
     dedupe([f.name for f in decl.fields], f"{source}: field")
     dedupe([s.name for s in decl.series], f"{source}: series")
     return decl
@@ -213,16 +251,35 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
         else:
             client.create_series(s.name, s.fields)
             report.created.append(f"series {s.name} ({', '.join(s.fields)})")
-    existing_plots = {str(p.get("name")): p for p in client.plots()} if decl.plots else {}
-    for name, plot in decl.plots.items():
-        have_p = existing_plots.get(name)
-        if have_p == plot:
-            report.unchanged.append(f"plot {name}")
-            continue
-        client.save_plot(name, plot)
-        if have_p is None:
-            series = ", ".join(str(ds.get("series")) for ds in plot["datasets"])
-            report.created.append(f"plot {name} ({plot['kind']} of {series})")
-        else:
-            report.updated.append(f"plot {name}")
+    if decl.plots:
+        _apply_saved(report, "plot", decl.plots, client.plots(), save=client.save_plot,
+                     summary=_plot_summary)
+    # After the plots, so that a dashboard never names a plot this file has yet to save.
+    if decl.dashboards:
+        _apply_saved(report, "dashboard", decl.dashboards, client.dashboards(),
+                     save=client.save_dashboard, summary=lambda board: str(board["layout"]))
     return report
+
+
+def _plot_summary(plot: Mapping[str, Any]) -> str:
+    series = ", ".join(str(ds.get("series")) for ds in plot["datasets"])
+    return f"{plot['kind']} of {series}"
+
+
+def _apply_saved(
+    report: ApplyReport, what: str, declared: Mapping[str, dict[str, Any]],
+    existing: Sequence[Mapping[str, Any]], *, save: Callable[[str, dict[str, Any]], object],
+    summary: Callable[[dict[str, Any]], str],
+) -> None:
+    """Save each declared plot or dashboard that differs from the one stored by its name."""
+    stored = {str(x.get("name")): x for x in existing}
+    for name, item in declared.items():
+        have = stored.get(name)
+        if have == item:
+            report.unchanged.append(f"{what} {name}")
+            continue
+        save(name, item)
+        if have is None:
+            report.created.append(f"{what} {name} ({summary(item)})")
+        else:
+            report.updated.append(f"{what} {name}")

@@ -75,6 +75,14 @@ class PlotChanged:
     deleted: bool
 
 
+@dataclass(frozen=True)
+class DashboardChanged:
+    """A saved dashboard was created or replaced, or (deleted=True) deleted."""
+
+    name: str
+    deleted: bool
+
+
 Event = (
     RowsAppended
     | RunCreated
@@ -86,6 +94,7 @@ Event = (
     | SeriesCreated
     | SeriesDeleted
     | PlotChanged
+    | DashboardChanged
 )
 
 Listener = Callable[[Event], None]

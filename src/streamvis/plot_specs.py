@@ -1,8 +1,8 @@
-"""Checking plot specs (docs/plots.md) before they are stored.
+"""Checking plot specs and dashboards (docs/plots.md) before they are stored.
 
-One set of rules for every way in: the HTTP API (`PUT /api/plots/{name}`), the gRPC
-service (`SavePlot`) and `streamvis apply` (which checks a whole file before changing
-anything).
+One set of rules for every way in: the HTTP API (`PUT /api/plots/{name}`,
+`PUT /api/dashboards/{name}`), the gRPC service (`SavePlot`, `SaveDashboard`) and
+`streamvis apply` (which checks a whole file before changing anything).
 
 The server checks the shape the browser relies on when it reads a spec back —
 name, kind, datasets with a series, roles bound to names — and keeps every other
@@ -181,23 +181,70 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
     return spec
 
 
-def spec_json(spec: Mapping[str, Any], name: str) -> str:
-    """A spec as the JSON text the gRPC service carries (keys sorted, so equal specs match)."""
+def check_dashboard(name: str, spec: object) -> dict[str, Any]:
+    """The dashboard to store under `name`; raises InvalidArgumentError saying what is wrong.
+
+    A dashboard is the query string of a dashboard URL (`rows=A,B;C&height=2,1`), kept
+    with the names of the plots it lays out, so a list can say what each one shows
+    without parsing it. The plots need not exist: like a binding to an unknown field,
+    the page shows a message for a missing one.
+    """
+    validate_name("dashboard", name)
+    if not isinstance(spec, dict):
+        raise InvalidArgumentError(
+            f"dashboard {name!r} must be a JSON object, got {type(spec).__name__}"
+        )
+    given = spec.get("name", name)
+    if given != name:
+        raise InvalidArgumentError(
+            f"the dashboard is named {given!r} but is saved as {name!r}: make them the same"
+        )
+    layout = spec.get("layout")
+    if not isinstance(layout, str) or not layout.startswith(("rows=", "cols=")):
+        raise InvalidArgumentError(
+            f'dashboard {name!r} needs "layout": a URL layout such as '
+            '"rows=loss,accuracy;lr&height=2,1" (starting with rows= or cols=)'
+        )
+    plots = spec.get("plots", [])
+    if not isinstance(plots, list) or not all(isinstance(p, str) and p for p in plots):
+        raise InvalidArgumentError(
+            f'dashboard {name!r}: "plots" must be an array of plot names'
+        )
+    out = {**spec, "name": name, "plots": plots}
+    try:
+        text = json.dumps(out, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"dashboard {name!r} cannot be stored as JSON ({exc}): use only objects, "
+            "arrays, strings, finite numbers, booleans and null"
+        ) from None
+    if len(text) > MAX_SPEC_BYTES:
+        raise InvalidArgumentError(
+            f"dashboard {name!r} is {len(text)} characters of JSON: at most {MAX_SPEC_BYTES} "
+            "are stored"
+        )
+    return out
+
+
+def spec_json(spec: Mapping[str, Any], name: str, what: str = "plot spec") -> str:
+    """A spec (or, `what`="dashboard", a dashboard) as the JSON text the gRPC service
+    carries (keys sorted, so equal specs match)."""
     try:
         return json.dumps(spec, separators=(",", ":"), allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(
-            f"plot spec {name!r} is not JSON ({exc}): use only objects, arrays, strings, "
+            f"{what} {name!r} is not JSON ({exc}): use only objects, arrays, strings, "
             "finite numbers, booleans and null"
         ) from None
 
 
-def spec_from_json(text: str, name: str) -> object:
-    """The JSON value of a spec's text (checked by `check_plot_spec` afterwards)."""
+def spec_from_json(text: str, name: str, what: str = "plot spec") -> object:
+    """The JSON value of a spec's text (checked by `check_plot_spec` or `check_dashboard`
+    afterwards)."""
     try:
         value: object = json.loads(text)
     except ValueError as exc:
         raise InvalidArgumentError(
-            f"plot spec {name!r} is not valid JSON ({exc}): send a JSON object"
+            f"{what} {name!r} is not valid JSON ({exc}): send a JSON object"
         ) from None
     return value

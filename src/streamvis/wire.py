@@ -290,6 +290,10 @@ def event_to_pb(event: ev.Event) -> pb.Event:  # noqa: PLR0911 - one branch per 
             return pb.Event(series_deleted=pb.SeriesDeleted(name=event.name))
         case ev.PlotChanged():
             return pb.Event(plot_changed=pb.PlotChanged(name=event.name, deleted=event.deleted))
+        case ev.DashboardChanged():
+            return pb.Event(dashboard_changed=pb.DashboardChanged(
+                name=event.name, deleted=event.deleted,
+            ))
     raise AssertionError(f"unhandled event {event!r}")
 
 
@@ -316,4 +320,6 @@ def event_from_pb(msg: pb.Event) -> ev.Event:  # noqa: PLR0911 - one branch per 
         return ev.SeriesDeleted(msg.series_deleted.name)
     if kind == "plot_changed":
         return ev.PlotChanged(msg.plot_changed.name, msg.plot_changed.deleted)
+    if kind == "dashboard_changed":
+        return ev.DashboardChanged(msg.dashboard_changed.name, msg.dashboard_changed.deleted)
     raise InvalidArgumentError(f"event of unknown kind {kind!r}: upgrade streamvis")

@@ -1,10 +1,13 @@
 """The plot builder against a real server: the dataset's row count, a binding refused with
-its reason, saving a plot and opening it again (alone, in the builder, on a dashboard)."""
+its reason, saving a plot and opening it again (alone, in the builder, on a dashboard),
+and the Dashboards page following plots and dashboards saved elsewhere, live."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import quote
+
+from streamvis.client import Client
 
 from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
 
@@ -76,3 +79,22 @@ def test_a_dashboard_of_saved_plots(site: Site, page) -> None:
     page.click("[data-dashboard=overview] a")
     wait_until(page, "window.__streamvis.plots().length === 3")
     assert page.url.endswith("/?rows=dash-loss,dash-tokens;dash-loss")
+
+
+def test_the_dashboards_page_follows_changes_made_elsewhere(site: Site, page) -> None:
+    page.goto(f"{site.url}/dashboards")
+    page.wait_for_load_state("networkidle")  # the lists as loaded: what follows is live
+    with Client(site.server.uri) as client:
+        client.save_plot("live-loss", {"kind": "line", "datasets": [
+            {"series": "train", "bindings": {"x": "step", "y": "loss"}}]})
+        page.wait_for_selector("[data-plot-name=live-loss]")
+        client.save_dashboard("live-board", {"layout": "rows=live-loss",
+                                             "plots": ["live-loss"]})
+        page.wait_for_selector("[data-dashboard=live-board] code:has-text('rows=live-loss')")
+        client.save_dashboard("live-board", {"layout": "cols=live-loss",
+                                             "plots": ["live-loss"]})
+        page.wait_for_selector("[data-dashboard=live-board] code:has-text('cols=live-loss')")
+        client.delete_dashboard("live-board")
+        page.wait_for_selector("[data-dashboard=live-board]", state="detached")
+        client.delete_plot("live-loss")
+        page.wait_for_selector("[data-plot-name=live-loss]", state="detached")

@@ -65,6 +65,18 @@ def test_the_token_from_an_argument_or_the_environment_is_accepted(
         assert "by_argument" in [f.name for f in client.fields()]
 
 
+def test_saved_plots_and_dashboards_need_the_token(server: ServerProcess) -> None:
+    board = {"layout": "rows=p", "plots": ["p"]}
+    with Client(server.uri) as client:
+        for call in (client.plots, client.dashboards, lambda: client.dashboard("d"),
+                     lambda: client.save_dashboard("d", board),
+                     lambda: client.delete_dashboard("d")):
+            with pytest.raises(UnauthenticatedError, match="needs a token"):
+                call()
+    with Client(server.uri, token=TOKEN) as client:
+        assert "d" not in [d["name"] for d in client.dashboards()]
+
+
 def test_streams_need_the_token(server: ServerProcess) -> None:
     with Client(server.uri) as client, pytest.raises(UnauthenticatedError):
         next(iter(client.watch()))

@@ -53,6 +53,7 @@ class World:
     empty: str  # x only; no data
     fields: dict[str, str]  # name -> kind of column it takes
     plot: str  # a saved plot of the series
+    dashboard: str  # a saved dashboard of the plot
 
     @property
     def names(self) -> list[str]:
@@ -88,7 +89,8 @@ def world(client: Client) -> World:
         f"ok_{tag}": np.zeros(3, dtype=bool),
     })
     client.save_plot(f"plot_{tag}", plot_spec(series, f"step_{tag}", f"x_{tag}"))
-    return World(str(run.handle), series, empty, fields, f"plot_{tag}")
+    client.save_dashboard(f"board_{tag}", {"layout": f"rows=plot_{tag}", "plots": [f"plot_{tag}"]})
+    return World(str(run.handle), series, empty, fields, f"plot_{tag}", f"board_{tag}")
 
 
 def plot_spec(series: str, x: str, y: str) -> dict[str, Any]:
@@ -119,7 +121,9 @@ def snapshot(client: Client) -> object:
     fields = sorted(client.fields(), key=lambda f: f.name)
     series = sorted(client.series(), key=lambda s: s.name)
     plots = sorted(client.plots(), key=lambda p: str(p.get("name")))
-    return (fields, series, runs, client.tags(), plots, max(sequences, default=0), chunks)
+    boards = client.dashboards()
+    return (fields, series, runs, client.tags(), plots, boards, max(sequences, default=0),
+            chunks)
 
 
 # -- parts ----------------------------------------------------------------------------
@@ -296,11 +300,25 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         TEXT,
     )
     plot_names = st.one_of(st.just(w.plot), names(w))
+    board = {"layout": f"rows={w.plot}", "plots": [w.plot]}
+    board_json = st.one_of(
+        st.builds(lambda k, v: json.dumps({**board, k: v}),
+                  st.sampled_from(["name", "layout", "plots", "title"]), JSONISH),
+        st.sampled_from(["", "{", "[]", "null", '{"layout": "rows="}', '{"layout": 1}', "\x00"]),
+        TEXT,
+    )
+    board_names = st.one_of(st.just(w.dashboard), names(w))
     by_rpc: list[tuple[str, st.SearchStrategy[Any]]] = [
         ("SavePlot", st.builds(pb.SavePlotRequest, name=plot_names, spec_json=spec_json)),
         ("GetPlot", st.builds(pb.GetPlotRequest, name=plot_names)),
         ("ListPlots", st.just(pb.ListPlotsRequest())),
         ("DeletePlot", st.builds(pb.DeletePlotRequest, name=st.one_of(
+            st.sampled_from(BAD_NAMES), st.text(max_size=10)))),
+        ("SaveDashboard", st.builds(pb.SaveDashboardRequest, name=board_names,
+                                    spec_json=board_json)),
+        ("GetDashboard", st.builds(pb.GetDashboardRequest, name=board_names)),
+        ("ListDashboards", st.just(pb.ListDashboardsRequest())),
+        ("DeleteDashboard", st.builds(pb.DeleteDashboardRequest, name=st.one_of(
             st.sampled_from(BAD_NAMES), st.text(max_size=10)))),
         ("CreateField", st.builds(pb.CreateFieldRequest, name=names(w),
                                   type=st.integers(-3, 9), description=TEXT)),

@@ -17,7 +17,7 @@ from streamvis.v1 import service_pb2 as pb
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A store with a field, a series, a run with a tag, and a plot."""
+    """A store with a field, a series, a run with a tag, a plot and a dashboard."""
     location = str(tmp_path_factory.mktemp("modes"))
     with ServerProcess(location) as server, Client(server.uri) as client:
         client.create_field("x", "float")
@@ -25,6 +25,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> str:
         client.create_run("00000000-0000-0000-0000-000000000001", tags=["keep"])
         client.save_plot("p", {"kind": "line", "datasets": [
             {"series": "s", "bindings": {"x": "x", "y": "x"}}]})
+        client.save_dashboard("d", {"layout": "rows=p", "plots": ["p"]})
     return location
 
 
@@ -46,6 +47,9 @@ def test_read_only_refuses_metadata_changes(read_only: Client) -> None:
         lambda: read_only.delete_plot("p"),
         lambda: read_only.save_plot("q", read_only.plot("p") | {"name": "q"}),
         lambda: read_only.delete_empty_series("s"),
+        lambda: read_only.delete_dashboard("d"),
+        lambda: read_only.save_dashboard("d", {"layout": "cols=p", "plots": ["p"]}),
+        lambda: read_only.save_dashboard("e", read_only.dashboard("d") | {"name": "e"}),
     ]
     for change in changes:
         with pytest.raises(PermissionDeniedError, match="read-only"):
@@ -53,6 +57,7 @@ def test_read_only_refuses_metadata_changes(read_only: Client) -> None:
     assert [r.tags for r in read_only.runs()] == [("keep",)]
     assert read_only.fields()[0].description == ""
     assert [p["name"] for p in read_only.plots()] == ["p"]
+    assert read_only.dashboards() == [{"name": "d", "layout": "rows=p", "plots": ["p"]}]
 
 
 def test_read_only_still_takes_what_loggers_send(read_only: Client) -> None:

@@ -1,17 +1,19 @@
-"""Saved dashboards: upsert, read back, list by name, delete; bad input changes nothing."""
+"""Saved dashboards: upsert, read back, list by name, delete; each publishes
+DashboardChanged; bad input changes nothing."""
 
 from __future__ import annotations
 
 import pytest
 
 from streamvis.errors import InvalidArgumentError, NotFoundError
+from streamvis.events import DashboardChanged, Event
 from streamvis.store import Store
 
 BOARD = {"name": "training", "layout": "rows=loss,acc;lr&height=2,1",
          "plots": ["loss", "acc", "lr"], "title": "training overview"}
 
 
-def test_save_get_replace_list_delete(store: Store) -> None:
+def test_save_get_replace_list_delete(store: Store, events: list[Event]) -> None:
     assert store.list_dashboards() == []
     assert store.save_dashboard("training", BOARD) == BOARD
     assert store.get_dashboard("training") == BOARD
@@ -28,6 +30,10 @@ def test_save_get_replace_list_delete(store: Store) -> None:
         store.get_dashboard("training")
     with pytest.raises(NotFoundError, match="no dashboard named 'training'"):
         store.delete_dashboard("training")
+    assert events == [
+        DashboardChanged("training", deleted=False), DashboardChanged("training", deleted=False),
+        DashboardChanged("alpha", deleted=False), DashboardChanged("training", deleted=True),
+    ]
 
 
 @pytest.mark.parametrize(("name", "spec", "fragment"), [
@@ -40,9 +46,10 @@ def test_save_get_replace_list_delete(store: Store) -> None:
     ("training", {**BOARD, "extra": float("nan")}, "cannot be stored as JSON"),
     ("training", {**BOARD, "title": "x" * 70_000}, "at most"),
 ])
-def test_bad_dashboards_change_nothing(store: Store, name: str, spec: object,
-                                       fragment: str) -> None:
+def test_bad_dashboards_change_nothing(store: Store, events: list[Event], name: str,
+                                       spec: object, fragment: str) -> None:
     store.save_dashboard("training", BOARD)
     with pytest.raises(InvalidArgumentError, match=fragment):
         store.save_dashboard(name, spec)  # type: ignore[arg-type]
     assert store.list_dashboards() == [BOARD]
+    assert events == [DashboardChanged("training", deleted=False)]

@@ -1,8 +1,12 @@
-"""Dashboards over HTTP, and plot specs refused for a binding their field's type cannot take."""
+"""Dashboards over HTTP, pushed live; and plot specs refused for a binding their field's
+type cannot take."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from websockets.sync.client import connect
 
 from streamvis.web.http import WebConfig
 
@@ -23,6 +27,18 @@ def test_save_list_get_delete(http):
     bad = {"layout": "loss"}
     assert "rows= or cols=" in error(http.put("/api/dashboards/alpha", json=bad), 400)
     assert http.get("/api/dashboards/alpha").json()["layout"] == "cols=loss"
+
+
+def test_saving_and_deleting_are_pushed_live(http, web):
+    with connect(f"ws://127.0.0.1:{web.port}/api/events", open_timeout=10) as ws:
+        http.put("/api/dashboards/overview", json=BOARD)
+        assert json.loads(ws.recv(timeout=10)) == {"type": "dashboard_changed",
+                                                   "name": "overview", "deleted": False}
+        # A refused dashboard sends nothing: the next message is the deletion's.
+        assert http.put("/api/dashboards/overview", json={"layout": "x"}).status_code == 400
+        http.delete("/api/dashboards/overview")
+        assert json.loads(ws.recv(timeout=10)) == {"type": "dashboard_changed",
+                                                   "name": "overview", "deleted": True}
 
 
 @SQLITE_ONLY

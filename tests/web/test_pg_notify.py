@@ -64,6 +64,24 @@ def test_writes_through_one_replica_reach_the_other_live(store, replica):
                                                    "handle": str(run.handle)}
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("location", ["postgres"], indirect=True)
+@pytest.mark.usefixtures("writer_web")
+def test_saved_plots_and_dashboards_reach_the_other_replica_live(store, replica):
+    other, web_b = replica
+    with connect(f"ws://127.0.0.1:{web_b.port}/api/events", open_timeout=10) as ws:
+        store.save_plot("loss", {"name": "loss", "kind": "line"})
+        assert json.loads(ws.recv(timeout=10)) == {"type": "plot_changed", "name": "loss",
+                                                   "deleted": False}
+        store.save_dashboard("overview", {"layout": "rows=loss", "plots": ["loss"]})
+        assert json.loads(ws.recv(timeout=10)) == {"type": "dashboard_changed",
+                                                   "name": "overview", "deleted": False}
+        assert other.get_dashboard("overview")["plots"] == ["loss"]
+        store.delete_dashboard("overview")
+        assert json.loads(ws.recv(timeout=10)) == {"type": "dashboard_changed",
+                                                   "name": "overview", "deleted": True}
+
+
 def test_payloads_carry_ids_only_and_round_trip(sqlite_store):
     sqlite_store.create_field("step", FieldType.INT)
     run = sqlite_store.create_run(tags=["t" * 100] * 1, attributes={})
@@ -73,6 +91,7 @@ def test_payloads_carry_ids_only_and_round_trip(sqlite_store):
         ev.RunCreated(run), ev.RunReplaced(run), ev.TagsChanged(run),
         ev.AttributesChanged(run), ev.RunDeleted(run.handle), ev.FieldChanged(field),
         ev.SeriesDeleted("gone"), ev.PlotChanged("p", deleted=True),
+        ev.DashboardChanged("d" * 128, deleted=False),
     ]
     for event in cases:
         text = payload(event, "me")

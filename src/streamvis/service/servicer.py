@@ -23,7 +23,13 @@ from typing import Any, TypeVar
 
 from streamvis import wire
 from streamvis.errors import InvalidArgumentError
-from streamvis.plot_specs import check_binding_types, check_plot_spec, spec_from_json, spec_json
+from streamvis.plot_specs import (
+    check_binding_types,
+    check_dashboard,
+    check_plot_spec,
+    spec_from_json,
+    spec_json,
+)
 from streamvis.schema import Field, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.calls import Context, abort
@@ -65,6 +71,11 @@ def _fields(fields: Sequence[Field]) -> pb.ListFieldsResponse:
 def _plot(spec: dict[str, Any]) -> pb.Plot:
     name = str(spec.get("name", ""))
     return pb.Plot(name=name, spec_json=spec_json(spec, name))
+
+
+def _dashboard(board: dict[str, Any]) -> pb.Dashboard:
+    name = str(board.get("name", ""))
+    return pb.Dashboard(name=name, spec_json=spec_json(board, name, "dashboard"))
 
 
 class Servicer(pb_grpc.ServiceServicer):
@@ -265,6 +276,32 @@ class Servicer(pb_grpc.ServiceServicer):
         spec = self.store.get_plot(name)  # the reply is the plot that was deleted
         self.store.delete_plot(name)
         return _plot(spec)
+
+    # -- dashboards -------------------------------------------------------------
+
+    @blocking
+    def SaveDashboard(self, request: pb.SaveDashboardRequest) -> pb.Dashboard:
+        name = validate_name("dashboard", request.name)
+        board = check_dashboard(name, spec_from_json(request.spec_json, name, "dashboard"))
+        return _dashboard(self.store.save_dashboard(name, board))
+
+    @blocking
+    def GetDashboard(self, request: pb.GetDashboardRequest) -> pb.Dashboard:
+        return _dashboard(self.store.get_dashboard(validate_name("dashboard", request.name)))
+
+    @blocking
+    def ListDashboards(
+        self, request: pb.ListDashboardsRequest,  # noqa: ARG002
+    ) -> pb.ListDashboardsResponse:
+        boards = self.store.list_dashboards()
+        return pb.ListDashboardsResponse(dashboards=[_dashboard(b) for b in boards])
+
+    @blocking
+    def DeleteDashboard(self, request: pb.DeleteDashboardRequest) -> pb.Dashboard:
+        name = validate_name("dashboard", request.name)
+        board = self.store.get_dashboard(name)  # the reply is the dashboard that was deleted
+        self.store.delete_dashboard(name)
+        return _dashboard(board)
 
     # grpc.aio streams a handler's replies only if it is an async generator function
     # itself, so these two cannot simply return the generators they delegate to. The

@@ -227,7 +227,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def save_dashboard(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
         """Store a dashboard (`{"layout": "rows=...", "plots": [...]}`) under `name`,
-        replacing one of that name; returns what was stored. Raises InvalidArgumentError."""
+        replacing one of that name; returns what was stored. Raises InvalidArgumentError.
+        Publishes DashboardChanged."""
 
     @abc.abstractmethod
     def get_dashboard(self, name: str) -> dict[str, Any]:
@@ -239,7 +240,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def delete_dashboard(self, name: str) -> None:
-        """Raises NotFoundError if there is none."""
+        """Raises NotFoundError if there is none. Publishes DashboardChanged(deleted=True)."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -2,8 +2,10 @@
 
 A dashboard is the query string of issue 4's URL layout (`rows=A,B;C&width=1,2`),
 kept with the names of the plots it lays out, so a list can say what each one
-shows without parsing it. The store checks the shape and keeps the rest of the
-JSON object as given (titles, notes), like plot specs.
+shows without parsing it. The store checks the shape (plot_specs.check_dashboard)
+and keeps the rest of the JSON object as given (titles, notes), like plot specs.
+Saving and deleting publish DashboardChanged, so open Dashboards pages list the
+change live.
 """
 
 from __future__ import annotations
@@ -12,50 +14,10 @@ import json
 import time
 from typing import Any
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.schema import validate_name
+from streamvis.errors import NotFoundError
+from streamvis.events import DashboardChanged
+from streamvis.plot_specs import check_dashboard
 from streamvis.store.core import SqlCore
-
-_MAX_CHARS = 64 * 1024
-
-
-def check_dashboard(name: str, spec: object) -> dict[str, Any]:
-    """The dashboard to store under `name`; raises InvalidArgumentError saying what is wrong."""
-    validate_name("dashboard", name)
-    if not isinstance(spec, dict):
-        raise InvalidArgumentError(
-            f"dashboard {name!r} must be a JSON object, got {type(spec).__name__}"
-        )
-    given = spec.get("name", name)
-    if given != name:
-        raise InvalidArgumentError(
-            f"the dashboard is named {given!r} but is saved as {name!r}: make them the same"
-        )
-    layout = spec.get("layout")
-    if not isinstance(layout, str) or not layout.startswith(("rows=", "cols=")):
-        raise InvalidArgumentError(
-            f'dashboard {name!r} needs "layout": a URL layout such as '
-            '"rows=loss,accuracy;lr&height=2,1" (starting with rows= or cols=)'
-        )
-    plots = spec.get("plots", [])
-    if not isinstance(plots, list) or not all(isinstance(p, str) and p for p in plots):
-        raise InvalidArgumentError(
-            f'dashboard {name!r}: "plots" must be an array of plot names'
-        )
-    out = {**spec, "name": name, "plots": plots}
-    try:
-        text = json.dumps(out, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(
-            f"dashboard {name!r} cannot be stored as JSON ({exc}): use only objects, "
-            "arrays, strings, finite numbers, booleans and null"
-        ) from None
-    if len(text) > _MAX_CHARS:
-        raise InvalidArgumentError(
-            f"dashboard {name!r} is {len(text)} characters of JSON: at most {_MAX_CHARS} "
-            "are stored"
-        )
-    return out
 
 
 class DashboardMethods(SqlCore):
@@ -71,6 +33,7 @@ class DashboardMethods(SqlCore):
                 "updated_at = excluded.updated_at",
                 (name, text, time.time()),
             )
+            s.publish_after_commit(DashboardChanged(name, deleted=False))
         return stored
 
     def get_dashboard(self, name: str) -> dict[str, Any]:
@@ -90,3 +53,4 @@ class DashboardMethods(SqlCore):
         with self._write() as s:
             if not s.run("DELETE FROM dashboards WHERE name = ?", (name,)).rowcount:
                 raise NotFoundError(f"no dashboard named {name!r}: nothing was deleted")
+            s.publish_after_commit(DashboardChanged(name, deleted=True))

@@ -1422,6 +1422,154 @@ class DeletePlotRequest(_message.Message):
 Global___DeletePlotRequest: _TypeAlias = DeletePlotRequest  # noqa: Y015
 
 @_typing.final
+class DashboardChanged(_message.Message):
+    """A saved dashboard was created, replaced or deleted."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    DELETED_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    deleted: _builtins.bool
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        deleted: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted", b"deleted", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DashboardChanged: _TypeAlias = DashboardChanged  # noqa: Y015
+
+@_typing.final
+class Dashboard(_message.Message):
+    """A dashboard travels as JSON text, as a plot spec does: a JSON object with
+    "layout", the query string of a dashboard URL ("rows=loss,acc;lr&height=2,1",
+    starting with rows= or cols=), "plots", the names of the saved plots it shows, and
+    any other keys (a title, notes) kept as given.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    SPEC_JSON_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    spec_json: _builtins.str
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        spec_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "spec_json", b"spec_json"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Dashboard: _TypeAlias = Dashboard  # noqa: Y015
+
+@_typing.final
+class SaveDashboardRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    SPEC_JSON_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    spec_json: _builtins.str
+    """The dashboard; a "name" in it, if any, must equal `name`."""
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        spec_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "spec_json", b"spec_json"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SaveDashboardRequest: _TypeAlias = SaveDashboardRequest  # noqa: Y015
+
+@_typing.final
+class GetDashboardRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetDashboardRequest: _TypeAlias = GetDashboardRequest  # noqa: Y015
+
+@_typing.final
+class ListDashboardsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDashboardsRequest: _TypeAlias = ListDashboardsRequest  # noqa: Y015
+
+@_typing.final
+class ListDashboardsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DASHBOARDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def dashboards(self) -> _containers.RepeatedCompositeFieldContainer[Global___Dashboard]: ...
+    def __init__(
+        self,
+        *,
+        dashboards: _abc.Iterable[Global___Dashboard] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dashboards", b"dashboards"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListDashboardsResponse: _TypeAlias = ListDashboardsResponse  # noqa: Y015
+
+@_typing.final
+class DeleteDashboardRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteDashboardRequest: _TypeAlias = DeleteDashboardRequest  # noqa: Y015
+
+@_typing.final
 class Event(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1435,6 +1583,7 @@ class Event(_message.Message):
     SERIES_CREATED_FIELD_NUMBER: _builtins.int
     SERIES_DELETED_FIELD_NUMBER: _builtins.int
     PLOT_CHANGED_FIELD_NUMBER: _builtins.int
+    DASHBOARD_CHANGED_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def rows_appended(self) -> Global___RowsAppended: ...
     @_builtins.property
@@ -1457,6 +1606,8 @@ class Event(_message.Message):
     def series_deleted(self) -> Global___SeriesDeleted: ...
     @_builtins.property
     def plot_changed(self) -> Global___PlotChanged: ...
+    @_builtins.property
+    def dashboard_changed(self) -> Global___DashboardChanged: ...
     def __init__(
         self,
         *,
@@ -1470,12 +1621,13 @@ class Event(_message.Message):
         series_created: Global___Series | None = ...,
         series_deleted: Global___SeriesDeleted | None = ...,
         plot_changed: Global___PlotChanged | None = ...,
+        dashboard_changed: Global___DashboardChanged | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["attributes_changed", b"attributes_changed", "field_changed", b"field_changed", "kind", b"kind", "plot_changed", b"plot_changed", "rows_appended", b"rows_appended", "run_created", b"run_created", "run_deleted", b"run_deleted", "run_replaced", b"run_replaced", "series_created", b"series_created", "series_deleted", b"series_deleted", "tags_changed", b"tags_changed"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["attributes_changed", b"attributes_changed", "dashboard_changed", b"dashboard_changed", "field_changed", b"field_changed", "kind", b"kind", "plot_changed", b"plot_changed", "rows_appended", b"rows_appended", "run_created", b"run_created", "run_deleted", b"run_deleted", "run_replaced", b"run_replaced", "series_created", b"series_created", "series_deleted", b"series_deleted", "tags_changed", b"tags_changed"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["attributes_changed", b"attributes_changed", "field_changed", b"field_changed", "kind", b"kind", "plot_changed", b"plot_changed", "rows_appended", b"rows_appended", "run_created", b"run_created", "run_deleted", b"run_deleted", "run_replaced", b"run_replaced", "series_created", b"series_created", "series_deleted", b"series_deleted", "tags_changed", b"tags_changed"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attributes_changed", b"attributes_changed", "dashboard_changed", b"dashboard_changed", "field_changed", b"field_changed", "kind", b"kind", "plot_changed", b"plot_changed", "rows_appended", b"rows_appended", "run_created", b"run_created", "run_deleted", b"run_deleted", "run_replaced", b"run_replaced", "series_created", b"series_created", "series_deleted", b"series_deleted", "tags_changed", b"tags_changed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_kind: _TypeAlias = _typing.Literal["rows_appended", "run_created", "run_replaced", "run_deleted", "tags_changed", "attributes_changed", "field_changed", "series_created", "series_deleted", "plot_changed"]  # noqa: Y015
+    _WhichOneofReturnType_kind: _TypeAlias = _typing.Literal["rows_appended", "run_created", "run_replaced", "run_deleted", "tags_changed", "attributes_changed", "field_changed", "series_created", "series_deleted", "plot_changed", "dashboard_changed"]  # noqa: Y015
     _WhichOneofArgType_kind: _TypeAlias = _typing.Literal["kind", b"kind"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_kind) -> _WhichOneofReturnType_kind | None: ...
 

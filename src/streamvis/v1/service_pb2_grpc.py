@@ -159,6 +159,26 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.DeletePlotRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Plot.FromString,
                 _registered_method=True)
+        self.SaveDashboard = channel.unary_unary(
+                '/streamvis.v1.Service/SaveDashboard',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.SaveDashboardRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
+                _registered_method=True)
+        self.GetDashboard = channel.unary_unary(
+                '/streamvis.v1.Service/GetDashboard',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.GetDashboardRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
+                _registered_method=True)
+        self.ListDashboards = channel.unary_unary(
+                '/streamvis.v1.Service/ListDashboards',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.ListDashboardsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ListDashboardsResponse.FromString,
+                _registered_method=True)
+        self.DeleteDashboard = channel.unary_unary(
+                '/streamvis.v1.Service/DeleteDashboard',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.DeleteDashboardRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -330,6 +350,36 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SaveDashboard(self, request, context):
+        """Saved dashboards: a name for a URL layout of saved plots (docs/plots.md). The same
+        rules apply as to `PUT /api/dashboards/{name}`; saving or deleting one sends
+        DashboardChanged.
+        Creates the dashboard, or replaces the one of that name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDashboard(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDashboards(self, request, context):
+        """Every saved dashboard, by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDashboard(self, request, context):
+        """Replies with the dashboard it deleted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -457,6 +507,26 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.DeletePlot,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.DeletePlotRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Plot.SerializeToString,
+            ),
+            'SaveDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveDashboard,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.SaveDashboardRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Dashboard.SerializeToString,
+            ),
+            'GetDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDashboard,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.GetDashboardRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Dashboard.SerializeToString,
+            ),
+            'ListDashboards': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDashboards,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.ListDashboardsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ListDashboardsResponse.SerializeToString,
+            ),
+            'DeleteDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDashboard,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.DeleteDashboardRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Dashboard.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1134,6 +1204,114 @@ class Service:
             '/streamvis.v1.Service/DeletePlot',
             streamvis_dot_v1_dot_service__pb2.DeletePlotRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Plot.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/SaveDashboard',
+            streamvis_dot_v1_dot_service__pb2.SaveDashboardRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetDashboard',
+            streamvis_dot_v1_dot_service__pb2.GetDashboardRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDashboards(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/ListDashboards',
+            streamvis_dot_v1_dot_service__pb2.ListDashboardsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ListDashboardsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/DeleteDashboard',
+            streamvis_dot_v1_dot_service__pb2.DeleteDashboardRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
             options,
             channel_credentials,
             insecure,

@@ -91,6 +91,17 @@ class ServiceStub:
     """Every saved plot, by name."""
     DeletePlot: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeletePlotRequest, _service_pb2.Plot]
     """Replies with the plot it deleted."""
+    SaveDashboard: _grpc.UnaryUnaryMultiCallable[_service_pb2.SaveDashboardRequest, _service_pb2.Dashboard]
+    """Saved dashboards: a name for a URL layout of saved plots (docs/plots.md). The same
+    rules apply as to `PUT /api/dashboards/{name}`; saving or deleting one sends
+    DashboardChanged.
+    Creates the dashboard, or replaces the one of that name.
+    """
+    GetDashboard: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetDashboardRequest, _service_pb2.Dashboard]
+    ListDashboards: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListDashboardsRequest, _service_pb2.ListDashboardsResponse]
+    """Every saved dashboard, by name."""
+    DeleteDashboard: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeleteDashboardRequest, _service_pb2.Dashboard]
+    """Replies with the dashboard it deleted."""
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -137,6 +148,17 @@ class ServiceAsyncStub(ServiceStub):
     """Every saved plot, by name."""
     DeletePlot: _aio.UnaryUnaryMultiCallable[_service_pb2.DeletePlotRequest, _service_pb2.Plot]  # type: ignore[assignment]
     """Replies with the plot it deleted."""
+    SaveDashboard: _aio.UnaryUnaryMultiCallable[_service_pb2.SaveDashboardRequest, _service_pb2.Dashboard]  # type: ignore[assignment]
+    """Saved dashboards: a name for a URL layout of saved plots (docs/plots.md). The same
+    rules apply as to `PUT /api/dashboards/{name}`; saving or deleting one sends
+    DashboardChanged.
+    Creates the dashboard, or replaces the one of that name.
+    """
+    GetDashboard: _aio.UnaryUnaryMultiCallable[_service_pb2.GetDashboardRequest, _service_pb2.Dashboard]  # type: ignore[assignment]
+    ListDashboards: _aio.UnaryUnaryMultiCallable[_service_pb2.ListDashboardsRequest, _service_pb2.ListDashboardsResponse]  # type: ignore[assignment]
+    """Every saved dashboard, by name."""
+    DeleteDashboard: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteDashboardRequest, _service_pb2.Dashboard]  # type: ignore[assignment]
+    """Replies with the dashboard it deleted."""
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -330,5 +352,40 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.Plot, _abc.Awaitable[_service_pb2.Plot]]:
         """Replies with the plot it deleted."""
+
+    @_abc_1.abstractmethod
+    def SaveDashboard(
+        self,
+        request: _service_pb2.SaveDashboardRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Dashboard, _abc.Awaitable[_service_pb2.Dashboard]]:
+        """Saved dashboards: a name for a URL layout of saved plots (docs/plots.md). The same
+        rules apply as to `PUT /api/dashboards/{name}`; saving or deleting one sends
+        DashboardChanged.
+        Creates the dashboard, or replaces the one of that name.
+        """
+
+    @_abc_1.abstractmethod
+    def GetDashboard(
+        self,
+        request: _service_pb2.GetDashboardRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Dashboard, _abc.Awaitable[_service_pb2.Dashboard]]: ...
+
+    @_abc_1.abstractmethod
+    def ListDashboards(
+        self,
+        request: _service_pb2.ListDashboardsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ListDashboardsResponse, _abc.Awaitable[_service_pb2.ListDashboardsResponse]]:
+        """Every saved dashboard, by name."""
+
+    @_abc_1.abstractmethod
+    def DeleteDashboard(
+        self,
+        request: _service_pb2.DeleteDashboardRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Dashboard, _abc.Awaitable[_service_pb2.Dashboard]]:
+        """Replies with the dashboard it deleted."""
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

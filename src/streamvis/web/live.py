@@ -61,6 +61,8 @@ def event_message(event: ev.Event) -> dict[str, Any] | None:  # noqa: PLR0911 - 
             return {"type": "series_deleted", "name": event.name}
         case ev.PlotChanged():
             return {"type": "plot_changed", "name": event.name, "deleted": event.deleted}
+        case ev.DashboardChanged():
+            return {"type": "dashboard_changed", "name": event.name, "deleted": event.deleted}
     return None
 
 
@@ -248,7 +250,7 @@ async def _send(websocket: WebSocket, client: Client, feed: LiveFeed, after: int
     reason = "the server is shutting down" if feed.closing else "this client fell behind"
     code = CLOSE_GOING_AWAY if feed.closing else CLOSE_BEHIND
     text = (f"{reason}: reconnect with after_sequence={seen} to get the rows appended since, "
-            "and re-read runs, fields, series and plots")
+            "and re-read runs, fields, series, plots and dashboards")
     await websocket.send_text(json.dumps({"type": "reconnect", "after_sequence": seen,
                                           "message": text}))
     await websocket.close(code, f"reconnect with after_sequence={seen}")

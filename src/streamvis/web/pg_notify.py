@@ -66,6 +66,8 @@ def payload(event: ev.Event, origin: str) -> str | None:
             body = {"t": "SeriesDeleted", "n": event.name}
         case ev.PlotChanged():
             body = {"t": "PlotChanged", "n": event.name, "d": event.deleted}
+        case ev.DashboardChanged():
+            body = {"t": "DashboardChanged", "n": event.name, "d": event.deleted}
         case _:
             return None
     text = json.dumps({"o": origin, **body}, separators=(",", ":"))
@@ -104,6 +106,8 @@ def event_from(body: dict[str, Any], store: Store) -> ev.Event | None:  # noqa: 
             return ev.SeriesDeleted(str(body["n"]))
         if kind == "PlotChanged":
             return ev.PlotChanged(str(body["n"]), bool(body["d"]))
+        if kind == "DashboardChanged":
+            return ev.DashboardChanged(str(body["n"]), bool(body["d"]))
     except NotFoundError:
         return None
     except (KeyError, ValueError, TypeError):

@@ -95,4 +95,5 @@ export type LiveEvent =
   | { type: 'field_changed'; field: FieldInfo }
   | { type: 'series_created'; series: SeriesInfo }
   | { type: 'series_deleted'; name: string }
-  | { type: 'plot_changed'; name: string; deleted: boolean };
+  | { type: 'plot_changed'; name: string; deleted: boolean }
+  | { type: 'dashboard_changed'; name: string; deleted: boolean };

@@ -1,0 +1,82 @@
+"""What the `streamvis` commands print: a readable table, or JSON with `--json`.
+
+The JSON shapes are the scripting interface and stay stable; the tables are for
+people and may change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from streamvis.filter_text import format_time
+from streamvis.schema import Field, Run, Series
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def field_json(f: Field) -> dict[str, Any]:
+    return {"name": f.name, "type": f.type.value, "description": f.description,
+            "handle": str(f.handle)}
+
+
+def series_json(s: Series) -> dict[str, Any]:
+    return {"name": s.name, "fields": list(s.fields)}
+
+
+def run_json(r: Run) -> dict[str, Any]:
+    return {"handle": str(r.handle), "started_at": r.started_at, "tags": list(r.tags),
+            "attributes": dict(r.attributes)}
+
+
+def show_fields(fields: Sequence[Field], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([field_json(f) for f in fields], indent=2)
+    return table(["NAME", "TYPE", "DESCRIPTION"],
+                 [(f.name, f.type.value, f.description) for f in fields])
+
+
+def show_series(series: Sequence[Series], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([series_json(s) for s in series], indent=2)
+    return table(["NAME", "FIELDS"], [(s.name, ", ".join(s.fields)) for s in series])
+
+
+def show_runs(runs: Sequence[Run], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([run_json(r) for r in runs], indent=2)
+    rows = [
+        (r.handle, format_time(r.started_at), ",".join(r.tags),
+         " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items())))
+        for r in runs
+    ]
+    return table(["HANDLE", "STARTED_AT (UTC)", "TAGS", "ATTRIBUTES"], rows)
+
+
+def show_saved(
+    plots: Sequence[dict[str, Any]], dashboards: Sequence[dict[str, Any]],
+    args: argparse.Namespace,
+) -> str:
+    """Saved plots, then saved dashboards: two tables, or one JSON object with both."""
+    if args.json:
+        return json.dumps({"plots": list(plots), "dashboards": list(dashboards)}, indent=2)
+    plot_rows = [
+        (s.get("name", ""), s.get("kind", ""),
+         ", ".join(str(ds.get("series")) for ds in s.get("datasets", [])), s.get("title", ""))
+        for s in plots
+    ]
+    board_rows = [
+        (d.get("name", ""), d.get("layout", ""), ", ".join(map(str, d.get("plots", []))))
+        for d in dashboards
+    ]
+    # The second table's first heading says what it lists, since both are of names.
+    return (table(["NAME", "KIND", "SERIES", "TITLE"], plot_rows) + "\n\n"
+            + table(["DASHBOARD", "LAYOUT", "PLOTS"], board_rows))
