@@ -20,7 +20,7 @@ from streamvis.connection import resolve_token
 from streamvis.errors import StreamvisError
 from streamvis.filter_text import build_filter
 from streamvis.schema import FieldType, parse_handle
-from streamvis.security import ServeSecurity, normalize_base_url
+from streamvis.security import ServeSecurity, normalize_base_url, normalize_host_names
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -38,6 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         token=resolve_token(args.token), no_auth=args.no_auth, read_only=args.read_only,
         no_ingest=args.no_ingest, tls_cert=args.tls_cert, tls_key=args.tls_key,
         base_url=normalize_base_url(args.base_url),
+        allowed_hosts=normalize_host_names(args.allowed_host),
     )
     run_server(
         args.db or args.data_dir, host=args.host, grpc_port=args.grpc_port,
@@ -216,6 +217,10 @@ def _security_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--base-url", metavar="/PREFIX", default="",
                    help="path prefix the web UI is reached under behind a reverse proxy, "
                         "e.g. /streamvis")
+    g.add_argument("--allowed-host", metavar="NAME", action="append", default=[],
+                   help="a host name the web UI may be reached by besides localhost, "
+                        "127.0.0.1 and ::1, such as a same-machine proxy's public name "
+                        "(repeatable); without a token, a loopback server refuses others")
 
 
 def _declare_commands(add: Callable[..., argparse.ArgumentParser]) -> None:

@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from streamvis.errors import FailedPreconditionError, InvalidArgumentError
@@ -30,6 +30,7 @@ TOKEN_ENV = "STREAMVIS_TOKEN"  # noqa: S105 - the variable's name, not a token
 #: Shortest token `serve` accepts: a guessable token is no protection.
 MIN_TOKEN_LENGTH = 16
 _BASE_URL = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+_HOST_NAME = re.compile(r"^[a-z0-9._:-]{1,253}$")
 #: Buckets kept before full (forgiven) ones are dropped: bounds memory under a scan.
 _MAX_TRACKED = 10_000
 
@@ -43,6 +44,20 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(bare).is_loopback
     except ValueError:
         return False
+
+
+def normalize_host_names(names: Sequence[str] | None) -> tuple[str, ...]:
+    """`--allowed-host` values as the Host header carries them: lower case, no port."""
+    out = []
+    for name in names or ():
+        bare = name.strip().strip("[]").lower()
+        if not _HOST_NAME.match(bare):
+            raise InvalidArgumentError(
+                f"--allowed-host {name!r} is not a host name: give a name such as "
+                "streamvis.example.org or an address, without scheme, port or path"
+            )
+        out.append(bare)
+    return tuple(out)
 
 
 def normalize_base_url(base_url: str | None) -> str:
@@ -73,10 +88,25 @@ class ServeSecurity:
     tls_key: str | None = None
     #: Path prefix the app is reached under behind a reverse proxy ('' for none).
     base_url: str = ""
+    #: More host names the web app answers to (a proxy's public name), lower case.
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def tls(self) -> bool:
         return self.tls_cert is not None
+
+    def web_hosts(self, host: str) -> frozenset[str] | None:
+        """The host names the web app answers to when listening on `host`; None: any.
+
+        A loopback server without a token is what a laptop runs, and any web page its
+        browser opens could reach it through DNS rebinding (a name of the page's site
+        that resolves to 127.0.0.1) or read its live feed over a cross-site WebSocket;
+        answering only to loopback names closes both. Where a token is required its
+        SameSite=Strict cookie does that, and proxies may use any name.
+        """
+        if is_loopback(host) and self.token is None:
+            return frozenset({"localhost", "127.0.0.1", "::1", *self.allowed_hosts})
+        return frozenset(self.allowed_hosts) or None
 
     def check(self, host: str) -> None:
         """Refuse settings that would expose the server (raises FailedPreconditionError)."""

@@ -197,7 +197,7 @@ async def _serve(  # noqa: PLR0917 - one private call site
     if http_port is not None:
         pg_dsn = location if is_postgres_location(location) else None
         config = WebConfig(read_only=security.read_only, base_url=security.base_url,
-                           tls=security.tls)
+                           tls=security.tls, allowed_hosts=security.web_hosts(host))
         web = WebServer(store, host, http_port, config, pg_dsn=pg_dsn, gate=gate,
                         tls_cert=security.tls_cert, tls_key=security.tls_key)
     stop = asyncio.Event()

@@ -40,7 +40,7 @@ from streamvis.web.http import (
     on_unexpected_error,
 )
 from streamvis.web.live import LiveFeed, events_endpoint
-from streamvis.web.middleware import BasePath, SecurityHeaders, SocketQuota
+from streamvis.web.middleware import BasePath, HostCheck, SecurityHeaders, SocketQuota
 from streamvis.web.pg_notify import NotifyBridge
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -117,6 +117,7 @@ def create_app(
         middleware=[
             Middleware(BasePath, base_url=config.base_url),
             Middleware(SecurityHeaders),
+            Middleware(HostCheck, hosts=config.allowed_hosts),
             Middleware(AuthGate, gate=gate, config=config),
             Middleware(SocketQuota),
         ],

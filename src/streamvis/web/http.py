@@ -62,6 +62,8 @@ class WebConfig:
     tls: bool = False
     #: Events a WebSocket client may fall behind before it is told to reconnect.
     client_buffer: int = 10_000
+    #: Host names the app answers to (None: any); see ServeSecurity.web_hosts.
+    allowed_hosts: frozenset[str] | None = None
 
 
 @dataclass

@@ -7,14 +7,18 @@
 - `SecurityHeaders`: on every HTTP response, a Content-Security-Policy that allows
   scripts only from this server (no inline or injected script can run), and
   nosniff, no-referrer, no framing.
+- `HostCheck`: where the server answers only to some host names (a loopback server
+  without a token), requests addressed to other names are refused (DNS rebinding),
+  and so are changes and live feeds asked for by pages of other sites (the Origin).
 - `SocketQuota`: at most `MAX_SOCKETS_PER_CLIENT` open WebSockets per client address.
 """
 
 from __future__ import annotations
 
 import collections
+from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -81,6 +85,69 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+#: Methods a page of another site may send without changing anything.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _host_name(netloc: str) -> str | None:
+    """The lower-case host of 'name:port' or '[::1]:port'; None if there is none."""
+    try:
+        return urlsplit("//" + netloc).hostname
+    except ValueError:  # a malformed port or bracket
+        return None
+
+
+class HostCheck:
+    """Refuses (403) requests to other host names, and cross-site changes and sockets.
+
+    `hosts` None answers every name (a token guards the server instead).
+    """
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str] | None) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    @staticmethod
+    def problem(scope: Scope, hosts: frozenset[str]) -> str | None:
+        headers = Headers(scope=scope)
+        host = _host_name(headers.get("host", ""))
+        names = ", ".join(sorted(hosts))
+        if host not in hosts:
+            return (
+                f"this server answers only to {names}, not to {headers.get('host', '')!r}: "
+                "without a token it refuses other names, so that no web page can reach it "
+                "through DNS rebinding; to serve it under that name, start it with "
+                f"--allowed-host {host or 'NAME'} (or give it a token)"
+            )
+        origin = headers.get("origin")
+        if origin is None or (scope["type"] == "http" and scope["method"] in _SAFE_METHODS):
+            return None
+        try:
+            origin_host = urlsplit(origin).hostname  # "null" (a sandboxed page) has none
+        except ValueError:
+            origin_host = None
+        if origin_host not in hosts:
+            return (
+                f"a page from {origin} may not change data or open the live feed of this "
+                f"server: open the streamvis UI at its own address ({names})"
+            )
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.hosts is None or scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        problem = self.problem(scope, self.hosts)
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        refusal = JSON({"error": "PERMISSION_DENIED", "message": problem}, status_code=403)
+        if scope["type"] == "websocket":
+            await refuse_socket(scope, receive, send, refusal)
+        else:
+            await refusal(scope, receive, send)
 
 
 class SocketQuota:
