@@ -231,6 +231,16 @@ def test_apply_dashboards_list_and_delete(uri, capsys, tmp_path):
         assert c.plot("loss")["title"] != "changed"
         assert c.dashboard("overview")["title"] == "all"
         assert c.dashboard("single")["layout"] == "cols=kept"
+    # So does a dashboard that shows a plot neither in the file nor on the server.
+    path.write_text(DASHBOARDS.replace("  points:", "  spread:")
+                    .replace("optim: string", "optim: string\n  later: int")
+                    .replace("plots: [kept]}", "plots: [kept, typo]}"))
+    code, out, err = run(capsys, "apply", str(path), "--uri", uri)
+    assert code == 1 and out == ""
+    assert "dashboard 'single' shows plot(s) typo" in err
+    with Client(uri) as c:
+        assert "later" not in {f.name for f in c.fields()}
+        assert c.dashboard("single")["plots"] == ["kept"]
 
     code, out, _ = run(capsys, "delete-dashboard", "single", "overview", "--uri", uri)
     assert (code, out.strip()) == (0, "deleted 2 dashboard(s)")

@@ -142,3 +142,12 @@ def test_dashboards_parse_from_a_mapping_or_a_list_and_are_checked():
 def test_bad_dashboards_are_refused(dashboards, problem):
     with pytest.raises(InvalidArgumentError, match=problem):
         parse_declaration({"plots": {"loss": PLOT}, "dashboards": dashboards})
+
+
+def test_a_dashboards_plots_must_be_declared_or_saved():
+    decl = parse_declaration({"fields": {"step": "int", "loss": "float"},
+                              "plots": {"loss": PLOT}, "dashboards": {"overview": BOARD}})
+    assert find_conflicts(decl, {}, {}, existing_plots=["lr", "other"]) == [
+        ("dashboard 'overview' shows plot(s) acc that are neither declared under plots: nor "
+        "saved on the server: declare them, or fix the names")]
+    assert find_conflicts(decl, {}, {}, existing_plots=["acc", "lr"]) == []

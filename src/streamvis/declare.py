@@ -12,7 +12,7 @@ changed, with a message that says what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,9 +190,10 @@ def load_declaration(path: str | Path) -> Declaration:
 
 
 def find_conflicts(
-    decl: Declaration, existing_fields: Mapping[str, Field], existing_series: Mapping[str, Series]
+    decl: Declaration, existing_fields: Mapping[str, Field],
+    existing_series: Mapping[str, Series], existing_plots: Collection[str] = (),
 ) -> list[str]:
-    """What in `decl` contradicts the server's fields and series, one sentence each."""
+    """What in `decl` contradicts the server's fields, series and plots, one sentence each."""
     conflicts: list[str] = []
     for spec in decl.fields:
         have = existing_fields.get(spec.name)
@@ -223,6 +224,16 @@ def find_conflicts(
             check_binding_types(plot, types)
         except InvalidArgumentError as exc:
             conflicts.append(f"plot {name!r}: {exc}")
+    # The server keeps a dashboard whose plot is missing (the page says so), but in a
+    # file it is most likely a typo, caught here before anything is written.
+    known_plots = set(decl.plots) | set(existing_plots)
+    for name, board in decl.dashboards.items():
+        missing = [p for p in board["plots"] if p not in known_plots]
+        if missing:
+            conflicts.append(
+                f"dashboard {name!r} shows plot(s) {', '.join(missing)} that are neither "
+                "declared under plots: nor saved on the server: declare them, or fix the names"
+            )
     return conflicts
 
 
@@ -230,7 +241,9 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
     """Bring the server in line with `decl`; all conflicts are found before any change."""
     existing_fields = {f.name: f for f in client.fields()}
     existing_series = {s.name: s for s in client.series()}
-    conflicts = find_conflicts(decl, existing_fields, existing_series)
+    existing_plots = client.plots() if decl.plots or decl.dashboards else []
+    conflicts = find_conflicts(decl, existing_fields, existing_series,
+                               [str(p.get("name")) for p in existing_plots])
     if conflicts:
         raise FailedPreconditionError("; ".join(conflicts))
 
@@ -252,7 +265,7 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
             client.create_series(s.name, s.fields)
             report.created.append(f"series {s.name} ({', '.join(s.fields)})")
     if decl.plots:
-        _apply_saved(report, "plot", decl.plots, client.plots(), save=client.save_plot,
+        _apply_saved(report, "plot", decl.plots, existing_plots, save=client.save_plot,
                      summary=_plot_summary)
     # After the plots, so that a dashboard never names a plot this file has yet to save.
     if decl.dashboards:
