@@ -90,6 +90,10 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert result.returncode == 0, result.stderr
     assert f"dashboard: {server.web_url}?rows=demo-loss,demo-waves;demo-cloud" in result.stdout
     assert "started a server" not in result.stdout  # it used the one that was there
+    with urllib.request.urlopen(f"{server.web_url}api/dashboards/demo") as reply:  # noqa: S310
+        board = json.load(reply)
+    assert board["layout"] == "rows=demo-loss,demo-waves;demo-cloud&height=1,1"
+    assert board["plots"] == ["demo-loss", "demo-waves", "demo-cloud"]
     handles = plot_handles(server.web_url)
     runs = demo_runs(server.uri, handles)
     assert len(runs) == 2

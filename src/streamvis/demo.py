@@ -169,8 +169,13 @@ def new_loggers(kind: type[L], uri: str, runs: list[DemoRun]) -> list[L]:
 def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
     """Save the plots for these runs and say where to look."""
     with streamvis.connect(server.uri) as sv:
-        for spec in plot_specs(lg.run_handle for lg in loggers):
+        specs = plot_specs(lg.run_handle for lg in loggers)
+        for spec in specs:
             sv.client.save_plot(spec["name"], spec)
+        # Saved too, so the Dashboards page lists the demo's layout by name.
+        sv.client.save_dashboard("demo", {"layout": DASHBOARD.removeprefix("?"),
+                                          "plots": [s["name"] for s in specs],
+                                          "title": "the streamvis demo"})
     length = f"{steps} steps" if steps > 0 else "until Ctrl-C"
     _say(f"logging {len(loggers)} run(s), {length}, with {type(loggers[0]).__name__}; "
          "Ctrl-C stops it")
