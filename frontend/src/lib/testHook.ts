@@ -27,9 +27,19 @@ function lastPoint(p: PlotController['datasets'][number]): [number | null, numbe
   return [bx, by];
 }
 
+/** A range as JSON can carry it: null where nothing was seen. */
+function finite(r: [number, number] | null): [number, number] | null {
+  return r && Number.isFinite(r[0]) && Number.isFinite(r[1]) ? [r[0], r[1]] : null;
+}
+
 function describe(p: PlotController): unknown {
+  const bar = p.legend().bar;
   return {
     name: p.spec.name,
+    title: p.spec.title ?? null,
+    /** A facet panel: its ranges and scales are its grid's. */
+    shared: p.shared !== null,
+    legendBar: bar ? { field: bar.field, min: bar.min, max: bar.max } : null,
     kind: p.kind,
     view: { ...p.view },
     /** The second axes (hybrid plots): x2's range as x0/x1, y2's as y0/y1. */
@@ -56,6 +66,10 @@ function describe(p: PlotController): unknown {
         runs: d.runs(),
         lastX,
         lastY,
+        colorField: d.colorField,
+        /** The continuous color domain the dataset is drawn with (own, or its grid's). */
+        colorDomain: d.color.continuous && d.colorField !== null ? finite(d.color.domain()) : null,
+        ownColorDomain: d.ownColorDomain(),
       };
     }),
   };
@@ -63,8 +77,22 @@ function describe(p: PlotController): unknown {
 
 const list = (): PlotController[] => [...plots];
 
+/** What a plot's own data span, whatever its facet grid shares; a pass over every point. */
+function ownExtents(p: PlotController): unknown {
+  const e = p.extent(false);
+  return {
+    /** The main axes, in scale space. */
+    x: finite([e.x0, e.x1]),
+    y: finite([e.y0, e.y1]),
+    /** Per dataset: the size domain it is drawn with (own, or its grid's). */
+    size: p.datasets.map((d) => (d.sizeField !== null ? finite(d.sharedSize ?? d.ownSizeRange()) : null)),
+  };
+}
+
 const hook = {
   plots: () => list().map(describe),
+  /** Not part of plots(): benchmarks poll that every frame, and this reads every point. */
+  extents: () => list().map(ownExtents),
   renderer: () => ({ mode: sharedGl().mode, raster: sharedGl().cpuRaster ? 'cpu' : 'gl', renderer: sharedGl().rendererName(), frames: sharedGl().frames }),
   /**
    * Benchmarks: pans plot `index` by `dx` CSS pixels per frame for `frames` frames, and

@@ -7,6 +7,7 @@
 import type { DatasetSpec, PlotSpec } from '../api/types';
 import type { View } from '../render/layers';
 import { MARGINS, type Margins } from './axes';
+import { pan, zoomAt } from './viewState';
 
 export type AxisId = 'x' | 'y' | 'x2' | 'y2';
 
@@ -52,4 +53,21 @@ export function axisAt(x: number, y: number, w: number, h: number, hasX2: boolea
   if (inY && x < 0) return 'y';
   if (inY && x > w) return hasY2 ? 'y2' : 'none';
   return 'none';
+}
+
+/** Pans by a pixel delta: every axis, or only `axis`. Returns the main and the second view. */
+export function panAxes(main: View, second: View, dx: number, dy: number, axis: AxisId | null, w: number, h: number): [View, View] {
+  const on = (a: AxisId, d: number): number => (axis === null || axis === a ? d : 0);
+  return [pan(main, on('x', dx), on('y', dy), w, h), pan(second, on('x2', dx), on('y2', dy), w, h)];
+}
+
+/** Zooms around (px, py) by f: every axis, or only `axis`. Returns the main and the second view. */
+export function zoomAxes(main: View, second: View, px: number, py: number, f: number, axis: AxisId | null, w: number, h: number): [View, View] {
+  const on = (a: AxisId): number => (axis === null || axis === a ? f : 1);
+  // An axis left out keeps its range exactly (zooming by 1 would round it).
+  const zoom = (v: View, fx: number, fy: number): View => {
+    const z = zoomAt(v, px, py, w, h, fx, fy);
+    return { ...z, ...(fx === 1 ? { x0: v.x0, x1: v.x1 } : {}), ...(fy === 1 ? { y0: v.y0, y1: v.y1 } : {}) };
+  };
+  return [zoom(main, on('x'), on('y')), zoom(second, on('x2'), on('y2'))];
 }

@@ -5,22 +5,24 @@
  */
 import type { LiveEvent, FieldInfo, PlotSpec } from '../api/types';
 import type { LiveSubscriber } from '../api/events';
-import { api } from '../api/http';
 import type { AxesOverride } from '../layout/urlLayout';
 import type { View } from '../render/layers';
 import { SETTLE_MS } from '../render/frameCache';
-import { DataPainter } from './dataPainter';
+import { AxisPainters } from './dataPainter';
 import { PlotStyles, type Legend } from './styles';
 import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
 import { paintAxes, paintBox, paintMarker, type Margins } from './axes';
 import { paintSecondAxes } from './axes2';
-import { axesOf, marginsFor, pairKey, secondScales, viewFor, type AxisId, type AxisPair } from './axisViews';
+import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
 import { kindById } from '../builder/kinds';
 import { DatasetState } from './dataset';
 import { nearestOnLines, nearestPoint, type Nearest } from './hover';
 import { cssColor } from './palette';
 import { looksLikeUnixSeconds } from './ticks';
-import { emptyExtent, extendExtent, fitView, pan, zoomAt, type Extent } from './viewState';
+import { fitView, type Extent } from './viewState';
+import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
+import type { SharedChange, SharedScales } from './sharedScales';
+import { applyLiveEvent, catchUp, runsOf } from './liveUpdates';
 
 export interface PlotElements {
   area: HTMLElement;
@@ -61,21 +63,24 @@ export class PlotController implements LiveSubscriber {
   private refetchTimer: ReturnType<typeof setTimeout> | null = null;
   firstFullRenderAt: number | null = null;
   readonly styles: PlotStyles;
-  /** One painter (and frame cache) per pair of axes, since each pair pans on its own. */
-  private painters = new Map<string, DataPainter>();
+  private readonly painters: AxisPainters;
   private dataDirty = true;
   private interactingUntil = 0;
   private nextDataDrawAt = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
+  private leaveShared: (() => void) | null = null;
 
+  /** `shared`: the scales of the facet grid this plot is a panel of; null for a plot alone. */
   constructor(
     readonly spec: PlotSpec,
     axes: AxesOverride | null,
     readonly fields: Map<string, FieldInfo>,
+    readonly shared: SharedScales | null = null,
   ) {
     const kind = kindById(spec.kind);
     this.kind = kind?.data ?? 'line';
     this.styles = new PlotStyles(spec.palette);
+    this.painters = new AxisPainters(this.styles);
     if (!kind) this.problem = `plot kind "${spec.kind}" cannot be drawn yet; showing it as lines`;
     const { logX, logY } = scalesOf(spec, axes);
     this.view = { x0: 0, x1: 1, y0: 0, y1: 1, logX, logY };
@@ -100,6 +105,12 @@ export class PlotController implements LiveSubscriber {
       }
     }
     if (spec.datasets.length === 0) this.problem = 'this plot has no datasets';
+    if (shared) {
+      this.leaveShared = shared.join(this, (c) => this.sharedChanged(c));
+      // Panels that loaded before this one already set the grid's ranges.
+      useSharedDomains(this.placed(), shared.union);
+      this.fit();
+    }
   }
 
   attach(el: PlotElements): void {
@@ -151,6 +162,10 @@ export class PlotController implements LiveSubscriber {
 
   private dataChanged(): void {
     this.dataDirty = true;
+    if (this.shared) {
+      this.shared.report(this, panelDomains(this.placed(), this.spec.datasets.length));
+      useSharedDomains(this.placed(), this.shared.union);
+    }
     if (this.auto) this.fit();
     this.invalidate();
     this.notify();
@@ -165,54 +180,47 @@ export class PlotController implements LiveSubscriber {
     return viewFor(this.view, this.second, this.axesOf(ds));
   }
 
-  /** The extent of everything held on the main axes (`second` false) or the second ones, in scale space. */
-  extent(second = false): Extent {
-    const e = emptyExtent();
-    for (const ds of this.datasets) {
-      const pair = this.axesOf(ds);
-      const v = this.viewOf(ds);
-      const d = emptyExtent();
-      if (ds.lines) for (const l of ds.lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
-      if (ds.points) extendExtent(d, ds.points.x.values(), ds.points.y.values(), v.logX, v.logY);
-      if ((pair.x === 'x2') === second) {
-        e.x0 = Math.min(e.x0, d.x0);
-        e.x1 = Math.max(e.x1, d.x1);
-      }
-      if ((pair.y === 'y2') === second) {
-        e.y0 = Math.min(e.y0, d.y0);
-        e.y1 = Math.max(e.y1, d.y1);
-      }
-    }
-    return e;
+  /** Each dataset with its axes, their view and its index in the spec. */
+  private placed(): Placed[] {
+    return this.datasets.map((ds) => ({ ds, pair: this.axesOf(ds), view: this.viewOf(ds), slot: this.spec.datasets.indexOf(ds.spec) }));
   }
 
+  /** The extent of everything held on the main axes (`second` false) or the second ones, in scale space. */
+  extent(second = false): Extent {
+    return dataExtent(this.placed(), second);
+  }
+
+  /** The auto range: this plot's data, or in a facet grid every panel's. */
   private fit(): void {
-    this.view = fitView(this.extent(false), this.view.logX, this.view.logY);
-    this.second = fitView(this.extent(true), this.second.logX, this.second.logY);
+    const u = this.shared?.union;
+    this.view = fitView(u ? u.main : this.extent(false), this.view.logX, this.view.logY);
+    this.second = fitView(u ? u.second : this.extent(true), this.second.logX, this.second.logY);
+  }
+
+  /** Another panel of the grid widened (or, leaving, narrowed) the shared scales. */
+  private sharedChanged(c: SharedChange): void {
+    if (!this.shared) return;
+    if (c.styles) {
+      useSharedDomains(this.placed(), this.shared.union);
+      this.dataDirty = true;
+    }
+    if (c.axes && this.auto) this.fit();
+    this.invalidate();
+    this.notify();
   }
 
   /** Pans by a pixel delta: every axis, or only `axis` (a drag that starts on that axis). */
   panBy(dx: number, dy: number, axis: AxisId | null = null): void {
-    const w = this.areaW;
-    const h = this.areaH;
-    const main = pan(this.view, axis === null || axis === 'x' ? dx : 0, axis === null || axis === 'y' ? dy : 0, w, h);
-    const second = pan(this.second, axis === null || axis === 'x2' ? dx : 0, axis === null || axis === 'y2' ? dy : 0, w, h);
+    const [main, second] = panAxes(this.view, this.second, dx, dy, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
   }
 
   /** Zooms around (px, py) by f: every axis, or only `axis` (the wheel over that axis). */
   zoomBy(px: number, py: number, f: number, axis: AxisId | null = null): void {
-    const w = this.areaW;
-    const h = this.areaH;
-    const on = (a: AxisId): number => (axis === null || axis === a ? f : 1);
-    // An axis left out keeps its range exactly (zooming by 1 would round it).
-    const zoom = (v: View, fx: number, fy: number): View => {
-      const z = zoomAt(v, px, py, w, h, fx, fy);
-      return { ...z, ...(fx === 1 ? { x0: v.x0, x1: v.x1 } : {}), ...(fy === 1 ? { y0: v.y0, y1: v.y1 } : {}) };
-    };
-    this.second = zoom(this.second, on('x2'), on('y2'));
-    this.setView(zoom(this.view, on('x'), on('y')));
+    const [main, second] = zoomAxes(this.view, this.second, px, py, f, axis, this.areaW, this.areaH);
+    this.second = second;
+    this.setView(main);
   }
 
   /** Draw the data again on the next frame even if nothing changed (benchmarks, palette edits). */
@@ -264,7 +272,7 @@ export class PlotController implements LiveSubscriber {
     const gl = res.gl;
     const now = performance.now();
     const interacting = now < this.interactingUntil;
-    const groups = this.groups();
+    const groups = this.painters.groups(this.datasets, (ds) => pairKey(this.axesOf(ds)), (ds) => this.viewOf(ds));
     const viewShown = groups.every((g) => g.painter.cache.shows(g.view, res.generation));
     const cached = groups.every((g) => g.painter.cache.view !== null);
     const current = !this.dataDirty && viewShown;
@@ -301,23 +309,6 @@ export class PlotController implements LiveSubscriber {
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     for (const g of groups) g.painter.cache.blit(gl, res.generation, g.view);
     this.paintOverlay();
-  }
-
-  /** Datasets by the axes they are drawn on, each group with its painter and view. */
-  private groups(): { painter: DataPainter; view: View; datasets: DatasetState[] }[] {
-    const out = new Map<string, { painter: DataPainter; view: View; datasets: DatasetState[] }>();
-    for (const ds of this.datasets) {
-      const key = pairKey(this.axesOf(ds));
-      let g = out.get(key);
-      if (!g) {
-        let painter = this.painters.get(key);
-        if (!painter) this.painters.set(key, (painter = new DataPainter(this.styles)));
-        g = { painter, view: this.viewOf(ds), datasets: [] };
-        out.set(key, g);
-      }
-      g.datasets.push(ds);
-    }
-    return [...out.values()];
   }
 
   private paintOverlay(): void {
@@ -375,47 +366,12 @@ export class PlotController implements LiveSubscriber {
     this.notify();
   }
 
-  // Live events: plots react only to what concerns the series and runs they show.
   event(ev: LiveEvent): void {
-    switch (ev.type) {
-      case 'rows_appended':
-        for (const ds of this.datasets) ds.rowsAppended(ev.series, ev.sequence);
-        break;
-      case 'run_deleted':
-        for (const ds of this.datasets) ds.dropRun(ev.handle);
-        break;
-      case 'run_replaced':
-        for (const ds of this.datasets) {
-          ds.dropRun(ev.run.handle);
-          void ds.refetchRun(ev.run.handle);
-        }
-        break;
-      case 'attributes_changed':
-      case 'tags_changed':
-        // Membership in a filter or a color may have changed: reload the datasets that show it.
-        for (const ds of this.datasets) if (ds.runs().includes(ev.run.handle) || ds.request.filter.tags_any || ds.request.filter.tags_all || ds.request.filter.attributes) void ds.load();
-        break;
-      default:
-        break;
-    }
+    applyLiveEvent(this.datasets, ev);
   }
 
   open(reconnected: boolean): void {
-    // Catch up with whatever was committed before the socket opened (or while it was down).
-    for (const ds of this.datasets) if (ds.loaded) void ds.append();
-    if (reconnected) void this.pruneDeletedRuns();
-  }
-
-  /** Deletions are not replayed after a reconnect: ask which shown runs still exist. */
-  private async pruneDeletedRuns(): Promise<void> {
-    const shown = this.runsShown();
-    if (shown.length === 0) return;
-    try {
-      const alive = new Set((await api.runs({ handles: shown }, shown.length)).map((r) => r.handle));
-      for (const run of shown) if (!alive.has(run)) for (const ds of this.datasets) ds.dropRun(run);
-    } catch {
-      // The server went away again; the next reconnect tries again.
-    }
+    catchUp(this.datasets, reconnected);
   }
 
   legend(): Legend {
@@ -423,15 +379,17 @@ export class PlotController implements LiveSubscriber {
   }
 
   runsShown(): string[] {
-    return [...new Set(this.datasets.flatMap((d) => d.runs()))];
+    return runsOf(this.datasets);
   }
 
   dispose(): void {
     if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     for (const ds of this.datasets) ds.dispose();
+    this.leaveShared?.();
+    this.leaveShared = null;
     this.reg?.remove();
-    for (const p of this.painters.values()) p.dispose(sharedGl().gl);
+    this.painters.dispose(sharedGl().gl);
     this.listeners.clear();
   }
 }

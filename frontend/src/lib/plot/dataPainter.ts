@@ -73,3 +73,38 @@ export class DataPainter {
     this.cpuImage = null;
   }
 }
+
+export interface PaintGroup {
+  painter: DataPainter;
+  view: View;
+  datasets: DatasetState[];
+}
+
+/** One painter (and frame cache) per pair of axes, since each pair pans on its own. */
+export class AxisPainters {
+  private byPair = new Map<string, DataPainter>();
+
+  constructor(private readonly styles: PlotStyles) {}
+
+  /** Datasets by the axes they are drawn on (`pairOf` names them), each with its painter and view. */
+  groups(datasets: DatasetState[], pairOf: (ds: DatasetState) => string, viewOf: (ds: DatasetState) => View): PaintGroup[] {
+    const out = new Map<string, PaintGroup>();
+    for (const ds of datasets) {
+      const key = pairOf(ds);
+      let g = out.get(key);
+      if (!g) {
+        let painter = this.byPair.get(key);
+        if (!painter) this.byPair.set(key, (painter = new DataPainter(this.styles)));
+        g = { painter, view: viewOf(ds), datasets: [] };
+        out.set(key, g);
+      }
+      g.datasets.push(ds);
+    }
+    return [...out.values()];
+  }
+
+  dispose(gl: WebGL2RenderingContext): void {
+    for (const p of this.byPair.values()) p.dispose(gl);
+    this.byPair.clear();
+  }
+}

@@ -61,6 +61,8 @@ export class DatasetState {
   readonly color: ColorScale;
   readonly colorField: string | null;
   readonly sizeField: string | null;
+  /** The size domain the panels of a facet grid share, which then replaces the own one. */
+  sharedSize: [number, number] | null = null;
   lastSequence = 0;
   reduced = 'none';
   loaded = false;
@@ -223,6 +225,30 @@ export class DatasetState {
     const f = this.request.filter;
     if (f.handles && !f.handles.includes(run)) return;
     await this.load();
+  }
+
+  /** [min, max] of the size field over the points held; [Infinity, -Infinity] when none. */
+  ownSizeRange(): [number, number] {
+    let lo = Infinity;
+    let hi = -Infinity;
+    if (this.sizeField !== null && this.points) {
+      for (const v of this.points.size.values()) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    return [lo, hi];
+  }
+
+  /** The continuous color values seen, or null: what this dataset adds to a facet grid's domain. */
+  ownColorDomain(): [number, number] | null {
+    return this.colorField !== null && this.color.continuous && this.color.min <= this.color.max ? [this.color.min, this.color.max] : null;
+  }
+
+  /** The size values held, or null. */
+  ownSizeDomain(): [number, number] | null {
+    const r = this.ownSizeRange();
+    return r[0] <= r[1] ? r : null;
   }
 
   runs(): string[] {

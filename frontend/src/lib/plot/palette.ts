@@ -75,8 +75,11 @@ export function cssGradient(name: string | undefined): string {
  */
 export class ColorScale {
   private categories = new Map<string, number>();
+  /** The values seen, continuous scales only. */
   min = Infinity;
   max = -Infinity;
+  /** The domain the panels of a facet grid share, which then replaces [min, max]. */
+  shared: [number, number] | null = null;
 
   constructor(
     readonly palette: string | undefined,
@@ -93,10 +96,16 @@ export class ColorScale {
     }
   }
 
+  /** The [min, max] colors are spread over. */
+  domain(): [number, number] {
+    return this.shared ?? [this.min, this.max];
+  }
+
   color(value: number | string | null): RGBA {
     if (this.continuous && typeof value === 'number') {
-      const span = this.max - this.min;
-      return continuousColor(this.palette, span > 0 ? (value - this.min) / span : 0.5);
+      const [lo, hi] = this.domain();
+      const span = hi - lo;
+      return continuousColor(this.palette, span > 0 ? (value - lo) / span : 0.5);
     }
     const key = String(value);
     const i = this.categories.get(key) ?? this.categories.size;

@@ -49,7 +49,7 @@ export class PlotStyles {
     if (ds.colorField !== null) {
       if (ds.color.continuous) {
         base.colorMode = 1;
-        base.colorRange = [ds.color.min, ds.color.max];
+        base.colorRange = ds.color.domain();
       } else if (isCategorical(this.palette ?? DEFAULT_CATEGORICAL)) {
         base.colorMode = 2;
       } else {
@@ -58,14 +58,7 @@ export class PlotStyles {
       }
     }
     if (ds.sizeField !== null) {
-      const s = pts.size.values();
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of s) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      base.sizeRange = [lo, hi];
+      base.sizeRange = ds.sharedSize ?? ds.ownSizeRange();
       base.sizePx = [2, 14];
     }
     return base;
@@ -78,8 +71,9 @@ export class PlotStyles {
     let bar: Legend['bar'] = null;
     const many = datasets.length > 1;
     for (const ds of datasets) {
-      if (ds.color.continuous && ds.colorField !== null && Number.isFinite(ds.color.min)) {
-        bar = { field: ds.colorField, min: ds.color.min, max: ds.color.max, gradient: cssGradient(this.palette) };
+      const [min, max] = ds.color.domain();
+      if (ds.color.continuous && ds.colorField !== null && Number.isFinite(min)) {
+        bar = { field: ds.colorField, min, max, gradient: cssGradient(this.palette) };
       }
       if (ds.lines) {
         for (const line of ds.lines.lines.values()) {
