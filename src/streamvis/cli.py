@@ -113,22 +113,22 @@ def cmd_plots(args: argparse.Namespace) -> str:
         return show_saved(c.plots(), c.dashboards(), args)
 
 
+def _deleted(args: argparse.Namespace, delete: Callable[[str], object], what: str) -> str:
+    for name in args.names:
+        delete(name)
+    return json.dumps({"deleted": args.names}) if args.json else (
+        f"deleted {len(args.names)} {what}(s)"
+    )
+
+
 def cmd_delete_plot(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        for name in args.names:
-            c.delete_plot(name)
-    return json.dumps({"deleted": args.names}) if args.json else (
-        f"deleted {len(args.names)} plot(s)"
-    )
+        return _deleted(args, c.delete_plot, "plot")
 
 
 def cmd_delete_dashboard(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        for name in args.names:
-            c.delete_dashboard(name)
-    return json.dumps({"deleted": args.names}) if args.json else (
-        f"deleted {len(args.names)} dashboard(s)"
-    )
+        return _deleted(args, c.delete_dashboard, "dashboard")
 
 
 def cmd_apply(args: argparse.Namespace) -> str:

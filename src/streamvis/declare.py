@@ -89,40 +89,27 @@ def _named(raw: object, source: str, key: str, what: str) -> list[Mapping[str, A
     return raw
 
 
-def _plots(raw: object, source: str) -> dict[str, dict[str, Any]]:
-    """plots: a mapping name -> spec, or a list of specs that each have a name."""
-    plots: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(_named(raw, source, "plots", "plot spec")):
-        where = f"{source}: plots[{i}]"
-        name = validate_name("plot", str(_require(item, "name", where)))
+def _saved(
+    raw: object, source: str, key: str, what: str,
+    check: Callable[[object, str], dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
+    """plots: or dashboards:, a mapping name -> item or a list of items with a name each;
+    `what` is "plot spec" or "dashboard", `check` the server's check of one item."""
+    kind = what.split(maxsplit=1)[0]
+    items: dict[str, dict[str, Any]] = {}
+    for i, item in enumerate(_named(raw, source, key, what)):
+        where = f"{source}: {key}[{i}]"
+        name = validate_name(kind, str(_require(item, "name", where)))
         try:
             # Through JSON and back, as the server will store it: YAML-only values (dates,
-            # sets) are refused here, and the spec compares equal to the stored one.
-            spec = check_plot_spec(spec_from_json(spec_json(item, name), name), name)
+            # sets) are refused here, and the item compares equal to the stored one.
+            checked = check(spec_from_json(spec_json(item, name, what), name, what), name)
         except InvalidArgumentError as exc:
             raise InvalidArgumentError(f"{where} ({name}): {exc}") from None
-        if name in plots:
-            raise InvalidArgumentError(f"{source}: plot {name!r} is declared twice")
-        plots[name] = spec
-    return plots
-
-
-def _dashboards(raw: object, source: str) -> dict[str, dict[str, Any]]:
-    """dashboards: a mapping name -> {layout, plots, ...}, or a list of those with a name."""
-    boards: dict[str, dict[str, Any]] = {}
-    for i, item in enumerate(_named(raw, source, "dashboards", "dashboard")):
-        where = f"{source}: dashboards[{i}]"
-        name = validate_name("dashboard", str(_require(item, "name", where)))
-        try:
-            # Through JSON and back, as for plots: equal to what the server will store.
-            text = spec_json(item, name, "dashboard")
-            board = check_dashboard(name, spec_from_json(text, name, "dashboard"))
-        except InvalidArgumentError as exc:
-            raise InvalidArgumentError(f"{where} ({name}): {exc}") from None
-        if name in boards:
-            raise InvalidArgumentError(f"{source}: dashboard {name!r} is declared twice")
-        boards[name] = board
-    return boards
+        if name in items:
+            raise InvalidArgumentError(f"{source}: {kind} {name!r} is declared twice")
+        items[name] = checked
+    return items
 
 
 def parse_declaration(data: object, source: str = "declaration") -> Declaration:
@@ -169,8 +156,9 @@ def parse_declaration(data: object, source: str = "declaration") -> Declaration:
         if not isinstance(names, Sequence) or isinstance(names, str) or not names:
             raise InvalidArgumentError(f"{where} ({name}): fields must be a non-empty list")
         decl.series.append(SeriesSpec(name, dedupe([str(n) for n in names], "field")))
-    decl.plots = _plots(data.get("plots") or [], source)
-    decl.dashboards = _dashboards(data.get("dashboards") or [], source)
+    decl.plots = _saved(data.get("plots") or [], source, "plots", "plot spec", check_plot_spec)
+    decl.dashboards = _saved(data.get("dashboards") or [], source, "dashboards", "dashboard",
+                             lambda board, name: check_dashboard(name, board))
     dedupe([f.name for f in decl.fields], f"{source}: field")
     dedupe([s.name for s in decl.series], f"{source}: series")
     return decl
