@@ -24,7 +24,7 @@ def test_save_get_replace_list_delete(store: Store, events: list[Event]) -> None
     assert store.get_dashboard("training") == replaced
     assert store.get_dashboard("alpha") == {"name": "alpha", "layout": "rows=loss", "plots": []}
     assert [d["name"] for d in store.list_dashboards()] == ["alpha", "training"]
-    store.delete_dashboard("training")
+    assert store.delete_dashboard("training") == replaced
     assert [d["name"] for d in store.list_dashboards()] == ["alpha"]
     with pytest.raises(NotFoundError, match="no dashboard named 'training'"):
         store.get_dashboard("training")

@@ -22,7 +22,7 @@ def test_save_get_replace_list_delete(store: Store, events: list[Event]) -> None
     store.save_plot("acc", {"name": "acc", "kind": "scatter"})
     assert store.get_plot("loss") == replaced
     assert [p["name"] for p in store.list_plots()] == ["acc", "loss"]
-    store.delete_plot("loss")
+    assert store.delete_plot("loss") == replaced
     assert [p["name"] for p in store.list_plots()] == ["acc"]
     with pytest.raises(NotFoundError, match="no plot named 'loss'"):
         store.get_plot("loss")

@@ -272,10 +272,7 @@ class Servicer(pb_grpc.ServiceServicer):
 
     @blocking
     def DeletePlot(self, request: pb.DeletePlotRequest) -> pb.Plot:
-        name = validate_name("plot", request.name)
-        spec = self.store.get_plot(name)  # the reply is the plot that was deleted
-        self.store.delete_plot(name)
-        return _plot(spec)
+        return _plot(self.store.delete_plot(validate_name("plot", request.name)))
 
     # -- dashboards -------------------------------------------------------------
 
@@ -298,10 +295,7 @@ class Servicer(pb_grpc.ServiceServicer):
 
     @blocking
     def DeleteDashboard(self, request: pb.DeleteDashboardRequest) -> pb.Dashboard:
-        name = validate_name("dashboard", request.name)
-        board = self.store.get_dashboard(name)  # the reply is the dashboard that was deleted
-        self.store.delete_dashboard(name)
-        return _dashboard(board)
+        return _dashboard(self.store.delete_dashboard(validate_name("dashboard", request.name)))
 
     # grpc.aio streams a handler's replies only if it is an async generator function
     # itself, so these two cannot simply return the generators they delegate to. The

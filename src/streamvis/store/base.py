@@ -219,8 +219,9 @@ class Store(abc.ABC):
         """Every saved spec, by name."""
 
     @abc.abstractmethod
-    def delete_plot(self, name: str) -> None:
-        """Raises NotFoundError if there is none. Publishes PlotChanged(deleted=True)."""
+    def delete_plot(self, name: str) -> dict[str, Any]:
+        """Returns the deleted spec. Raises NotFoundError if there is none. Publishes
+        PlotChanged(deleted=True)."""
 
     # -- dashboards -------------------------------------------------------------
 
@@ -239,8 +240,9 @@ class Store(abc.ABC):
         """Every saved dashboard, by name."""
 
     @abc.abstractmethod
-    def delete_dashboard(self, name: str) -> None:
-        """Raises NotFoundError if there is none. Publishes DashboardChanged(deleted=True)."""
+    def delete_dashboard(self, name: str) -> dict[str, Any]:
+        """Returns the deleted dashboard. Raises NotFoundError if there is none. Publishes
+        DashboardChanged(deleted=True)."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -49,8 +49,13 @@ class DashboardMethods(SqlCore):
             rows = s.all("SELECT spec FROM dashboards ORDER BY name")
         return [json.loads(str(r[0])) for r in rows]
 
-    def delete_dashboard(self, name: str) -> None:
+    def delete_dashboard(self, name: str) -> dict[str, Any]:
         with self._write() as s:
-            if not s.run("DELETE FROM dashboards WHERE name = ?", (name,)).rowcount:
+            # Read in the same transaction, so the reply is exactly what was deleted.
+            row = s.one("SELECT spec FROM dashboards WHERE name = ?", (name,))
+            if row is None:
                 raise NotFoundError(f"no dashboard named {name!r}: nothing was deleted")
+            s.run("DELETE FROM dashboards WHERE name = ?", (name,))
             s.publish_after_commit(DashboardChanged(name, deleted=True))
+        spec: dict[str, Any] = json.loads(str(row[0]))
+        return spec

@@ -71,9 +71,12 @@ class PlotMethods(SqlCore):
             rows = s.all("SELECT spec FROM plots ORDER BY name")
         return [_decode(str(r[0])) for r in rows]
 
-    def delete_plot(self, name: str) -> None:
+    def delete_plot(self, name: str) -> dict[str, Any]:
         with self._write() as s:
-            deleted = s.run("DELETE FROM plots WHERE name = ?", (name,)).rowcount
-            if not deleted:
+            # Read in the same transaction, so the reply is exactly what was deleted.
+            row = s.one("SELECT spec FROM plots WHERE name = ?", (name,))
+            if row is None:
                 raise NotFoundError(f"no plot named {name!r}: nothing was deleted")
+            s.run("DELETE FROM plots WHERE name = ?", (name,))
             s.publish_after_commit(PlotChanged(name, deleted=True))
+        return _decode(str(row[0]))

@@ -29,14 +29,7 @@ async def put_dashboard(request: Request) -> Response:
 async def delete_dashboard(request: Request) -> Response:
     check_writable(request)
     name = validate_name("dashboard", request.path_params["name"])
-    store = state(request).store
-
-    def work() -> dict[str, object]:
-        board = store.get_dashboard(name)
-        store.delete_dashboard(name)
-        return board
-
-    return JSON(await blocking(work))
+    return JSON(await blocking(state(request).store.delete_dashboard, name))
 
 
 ROUTES: list[BaseRoute] = [

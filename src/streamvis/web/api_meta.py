@@ -191,14 +191,7 @@ async def put_plot(request: Request) -> Response:
 async def delete_plot(request: Request) -> Response:
     check_writable(request)
     name = validate_name("plot", request.path_params["name"])
-    store = state(request).store
-
-    def work() -> dict[str, object]:
-        spec = store.get_plot(name)
-        store.delete_plot(name)
-        return spec
-
-    return JSON(await blocking(work))
+    return JSON(await blocking(state(request).store.delete_plot, name))
 
 
 ROUTES: list[BaseRoute] = [
