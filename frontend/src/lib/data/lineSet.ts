@@ -32,6 +32,17 @@ export interface Line {
 }
 
 /** Line keys per row: runs of equal codes share one key, so keys are built once per run of rows. */
+/** One line's rows of a batch. */
+interface LinePart { key: string; run: string; labels: [string, string][]; color: number | string | null; x: Float64Array; y: Float64Array }
+
+/** A line that holds just the rows of `p`. */
+function newLine(p: LinePart): Line {
+  return {
+    key: p.key, run: p.run, labels: p.labels, colorValue: p.color,
+    x: Column.from(p.x), y: Column.from(p.y), sorted: isSorted(p.x), rev: 0, reducedLength: p.x.length,
+  };
+}
+
 function rowLines(batch: DataBatch, b: LineBindings): { index: Int32Array; keys: string[]; first: number[] } {
   const run = batch.columns.get('run');
   const parts: Codes[] = [];
@@ -99,7 +110,7 @@ export class LineSet {
   constructor(readonly bindings: LineBindings) {}
 
   /** Splits a batch into per-line x/y arrays. */
-  private split(batch: DataBatch): { key: string; run: string; labels: [string, string][]; color: number | string | null; x: Float64Array; y: Float64Array }[] {
+  private split(batch: DataBatch): LinePart[] {
     const xs = batch.columns.get(this.bindings.x);
     const ys = batch.columns.get(this.bindings.y);
     if (!(xs instanceof Float64Array) || !(ys instanceof Float64Array)) return [];
@@ -129,12 +140,7 @@ export class LineSet {
 
   replace(batch: DataBatch): void {
     this.lines.clear();
-    for (const p of this.split(batch)) {
-      this.lines.set(p.key, {
-        key: p.key, run: p.run, labels: p.labels, colorValue: p.color,
-        x: Column.from(p.x), y: Column.from(p.y), sorted: isSorted(p.x), rev: 0, reducedLength: p.x.length,
-      });
-    }
+    for (const p of this.split(batch)) this.lines.set(p.key, newLine(p));
     this.version++;
   }
 
@@ -143,10 +149,7 @@ export class LineSet {
     for (const p of this.split(batch)) {
       const line = this.lines.get(p.key);
       if (!line) {
-        this.lines.set(p.key, {
-          key: p.key, run: p.run, labels: p.labels, colorValue: p.color,
-          x: Column.from(p.x), y: Column.from(p.y), sorted: isSorted(p.x), rev: 0, reducedLength: p.x.length,
-        });
+        this.lines.set(p.key, newLine(p));
         continue;
       }
       if (!line.sorted || !isSorted(p.x)) continue; // ranges mean nothing unsorted: keep what we have
@@ -168,10 +171,7 @@ export class LineSet {
     for (const p of this.split(batch)) {
       const line = this.lines.get(p.key);
       if (!line) {
-        this.lines.set(p.key, {
-          key: p.key, run: p.run, labels: p.labels, colorValue: p.color,
-          x: Column.from(p.x), y: Column.from(p.y), sorted: isSorted(p.x), rev: 0, reducedLength: p.x.length,
-        });
+        this.lines.set(p.key, newLine(p));
         continue;
       }
       if (line.sorted && p.x.length > 0 && ((p.x[0] as number) < line.x.last() || !isSorted(p.x))) line.sorted = false;
