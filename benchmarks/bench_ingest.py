@@ -15,44 +15,20 @@ created and dropped here, skipped with a note on stderr if none answers.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 
 import numpy as np
-import psycopg
 
 from streamvis import wire
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.service.process import ServerProcess, scratch_store_or_none
 from streamvis.v1 import service_pb2 as pb
 
-DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BATCH_ROWS = 10_000
 FIELDS = 4
-
-
-@contextlib.contextmanager
-def store_location(kind: str) -> Iterator[str | None]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="streamvis-bench-") as path:
-            yield path
-        return
-    dsn = os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
-    try:
-        psycopg.connect(dsn, connect_timeout=5).close()
-    except psycopg.Error as exc:
-        print(f"bench_ingest: skipping PostgreSQL, not reachable at {dsn!r}: {exc}",
-              file=sys.stderr)
-        yield None
-        return
-    with scratch_database(dsn, prefix="streamvis_bench") as url:
-        yield url
 
 
 def requests(run: str, series: str, fields: list[str], writer: int) -> Iterator[
@@ -102,7 +78,7 @@ def measure(uri: str, run: str, series: str, fields: list[str], *, writers: int,
 
 
 def bench(kind: str, seconds: float, writer_counts: list[int]) -> None:
-    with store_location(kind) as location:
+    with scratch_store_or_none(kind, "bench_ingest") as location:
         if location is None:
             return
         with ServerProcess(location) as server, Client(server.uri) as client:

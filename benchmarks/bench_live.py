@@ -20,42 +20,16 @@ Prints one JSON line per figure:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 
 import httpx
 import numpy as np
-import psycopg
 import pyarrow as pa
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_database
-
-DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@contextlib.contextmanager
-def store_location(kind: str) -> Iterator[str | None]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="streamvis-bench-live-") as path:
-            yield path
-        return
-    dsn = os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
-    try:
-        psycopg.connect(dsn, connect_timeout=5).close()
-    except psycopg.Error as exc:
-        print(f"bench_live: skipping PostgreSQL, not reachable at {dsn!r}: {exc}",
-              file=sys.stderr)
-        yield None
-        return
-    with scratch_database(dsn) as url:
-        yield url
+from streamvis.service.process import ServerProcess, scratch_store_or_none
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -110,7 +84,7 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres"], action="append")
     args = parser.parse_args()
     for kind in args.store or ["sqlite", "postgres"]:
-        with store_location(kind) as location:
+        with scratch_store_or_none(kind, "bench_live") as location:
             if location is None:
                 continue
             events, fetches = measure(location, args.appends, args.rows)

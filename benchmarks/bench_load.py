@@ -30,38 +30,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.service.process import ServerProcess, scratch_store
 
 WORKER = Path(__file__).with_name("load_worker.py")
-DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@contextlib.contextmanager
-def store_location(kind: str, scratch: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield str(scratch / "data")
-        return
-    dsn = os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
-    psycopg.connect(dsn, connect_timeout=5).close()
-    with scratch_database(dsn, prefix="streamvis_bench_load") as url:
-        yield url
 
 
 def rss_mb(pid: int) -> float:
@@ -174,7 +159,7 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
     """Run the scenario; the figures, keyed by name."""
     with tempfile.TemporaryDirectory(prefix="streamvis-load-") as tmp:
         scratch = Path(tmp)
-        with (store_location(args.store, scratch) as location,
+        with (scratch_store(args.store, "bench_load", sqlite_dir=scratch / "data") as location,
               ServerProcess(location) as server, Client(server.uri) as client):
             for name, kind in (("step", "int"), ("loss", "float"), ("x", "float"),
                                ("y", "float")):

@@ -16,53 +16,24 @@ created and dropped here, skipped with a note on stderr if none answers.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 
-import psycopg
-
 from streamvis.schema import AttributeCondition, FieldType, RunFilter, Value
+from streamvis.service.process import scratch_store_or_none
 from streamvis.store import Store, open_store
 from streamvis.store.core import SqlCore
 from streamvis.store.filters import value_params
 
-DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TAGS = [f"tag{i:02d}" for i in range(50)]
 OPTIMIZERS = ["adam", "adamw", "sgd", "lion", "rmsprop"]
 LRS = [10.0**-e for e in range(1, 6)] + [3 * 10.0**-e for e in range(1, 6)]
 REPEAT = 15
-
-
-@contextlib.contextmanager
-def location(kind: str) -> Iterator[str | None]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="streamvis-bench-") as path:
-            yield path
-        return
-    admin = os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
-    try:
-        psycopg.connect(admin, connect_timeout=5).close()
-    except psycopg.Error as exc:
-        print(f"bench_search: skipping PostgreSQL at {admin!r}: {exc}", file=sys.stderr)
-        yield None
-        return
-    name = f"streamvis_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield psycopg.conninfo.make_conninfo(admin, dbname=name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def populate(store: Store, runs: int) -> None:
@@ -146,7 +117,7 @@ def timed(call: Callable[[], object]) -> tuple[float, float]:
 
 
 def bench(kind: str, runs: int) -> None:
-    with location(kind) as where:
+    with scratch_store_or_none(kind, "bench_search") as where:
         if where is None:
             return
         with open_store(where) as store:

@@ -26,28 +26,25 @@ Needs `pip install playwright` and Debian's `chromium` (Playwright's own downloa
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from streamvis.client import Client
 from streamvis.logger import DataLogger
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.service.process import ServerProcess, scratch_store
 
 CHROMIUM = os.environ.get("STREAMVIS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless=new", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
     "--disable-gpu",
 ]
-DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 # On every frame: the wall-clock time (ms since the epoch) at which the plot first held
 # each newer last x. rAF callbacks run just before the frame is drawn.
@@ -65,16 +62,6 @@ RECORD_JS = """() => {
   };
   requestAnimationFrame(tick);
 }"""
-
-
-@contextlib.contextmanager
-def store_location(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="streamvis-bench-e2e-") as path:
-            yield path
-        return
-    with scratch_database(os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)) as url:
-        yield url
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -136,7 +123,8 @@ def main() -> None:
     except ImportError:
         sys.exit("bench_e2e_live: needs playwright: pip install -e '.[dev]'")
 
-    with (store_location(args.store) as location, ServerProcess(location) as server,
+    with (scratch_store(args.store, "bench_e2e") as location,
+          ServerProcess(location) as server,
           tempfile.TemporaryDirectory(prefix="streamvis-bench-spool-") as spool,
           sync_playwright() as pw):
         with Client(server.uri) as c:

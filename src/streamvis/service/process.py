@@ -16,7 +16,8 @@ graceful shutdown) end it; `start()` again restarts it on the same store, on a n
 port unless one was given. The server's stderr goes to a temporary file, so a
 failed start raises `ServerStartError` carrying what the server said.
 
-`scratch_database(admin_dsn)` makes a throw-away PostgreSQL database to serve.
+`scratch_database(admin_dsn)` makes a throw-away PostgreSQL database to serve;
+`scratch_store(kind, label)` a throw-away store of either kind (the benchmarks').
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import IO, NoReturn
 
 import grpc
@@ -269,3 +271,45 @@ def scratch_database(admin_dsn: str, prefix: str = "streamvis_test") -> Iterator
             conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                 psycopg.sql.Identifier(name)
             ))
+
+
+#: The PostgreSQL server benchmarks and tests use unless $STREAMVIS_TEST_PG_DSN names one.
+DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _test_pg_dsn() -> str:
+    return os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
+
+
+@contextlib.contextmanager
+def scratch_store(kind: str, label: str, *, sqlite_dir: Path | None = None) -> Iterator[str]:
+    """A fresh store location: "sqlite" a new directory (`sqlite_dir`, or a temporary
+    one), "postgres" a scratch database on $STREAMVIS_TEST_PG_DSN's server."""
+    if kind == "sqlite":
+        if sqlite_dir is not None:
+            yield str(sqlite_dir)
+            return
+        with tempfile.TemporaryDirectory(prefix=f"streamvis-{label}-") as path:
+            yield path
+        return
+    with scratch_database(_test_pg_dsn(), prefix=f"streamvis_{label}") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def scratch_store_or_none(kind: str, label: str) -> Iterator[str | None]:
+    """`scratch_store`, but an unreachable PostgreSQL yields None, with a line on stderr
+    naming `label`, so that a benchmark goes on with its SQLite figures."""
+    if kind != "sqlite":
+        dsn = _test_pg_dsn()
+        try:
+            psycopg.connect(dsn, connect_timeout=5).close()
+        except psycopg.Error as exc:
+            print(  # noqa: T201 - the benchmark's note that its PostgreSQL figures are missing
+                f"{label}: skipping PostgreSQL, not reachable at {dsn!r}: {exc}",
+                file=sys.stderr,
+            )
+            yield None
+            return
+    with scratch_store(kind, label) as location:
+        yield location
