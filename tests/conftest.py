@@ -7,33 +7,19 @@ but fail under CI=true, so CI never passes without having run them.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
 
-DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _admin_dsn() -> str:
-    return os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_DSN)
-
-
-def _with_dbname(dsn: str, dbname: str) -> str:
-    """The same server as `dsn`, database `dbname`, as a postgresql:// URL (what
-    `streamvis serve --db` and `open_store` take)."""
-    parts = psycopg.conninfo.conninfo_to_dict(dsn)
-    user = parts.get("user") or "postgres"
-    host = parts.get("host") or "127.0.0.1"
-    port = parts.get("port") or "5432"
-    return f"postgresql://{user}@{host}:{port}/{dbname}"
+from streamvis.service.process import admin_pg_dsn, scratch_database, scratch_store
 
 
 @pytest.fixture(scope="session")
 def pg_admin_dsn() -> str:
-    dsn = _admin_dsn()
+    dsn = admin_pg_dsn()
     try:
         with psycopg.connect(dsn, connect_timeout=5, autocommit=True) as conn:
             conn.execute("SELECT 1")
@@ -50,12 +36,22 @@ def pg_admin_dsn() -> str:
 
 @pytest.fixture
 def pg_dsn(pg_admin_dsn: str) -> Iterator[str]:
-    """The DSN of a new, empty database, dropped after the test."""
-    name = f"streamvis_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_dbname(pg_admin_dsn, name)
-    finally:
-        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """The postgresql:// URL of a new, empty database, dropped after the test."""
+    with scratch_database(pg_admin_dsn) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def new_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], contextlib.AbstractContextManager[str]]:
+    """`new_store(kind)`: a context giving a fresh store location of that kind."""
+
+    @contextlib.contextmanager
+    def make(kind: str) -> Iterator[str]:
+        if kind == "postgres":
+            request.getfixturevalue("pg_admin_dsn")  # skips, or fails under CI, without one
+        with scratch_store(kind, "test", sqlite_dir=tmp_path_factory.mktemp("store")) as where:
+            yield where
+
+    return make

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,29 +20,16 @@ import streamvis
 from streamvis.client import Client
 from streamvis.query import Connection
 from streamvis.schema import Run, Value
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.service.process import ServerProcess
 
+#: The `new_store` fixture (tests/conftest.py).
+NewStore = Callable[[str], contextlib.AbstractContextManager[str]]
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@contextlib.contextmanager
-def _new_store(
-    kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if kind == "sqlite":
-        yield str(tmp_path_factory.mktemp("store"))
-        return
-    with scratch_database(request.getfixturevalue("pg_admin_dsn")) as url:
-        yield url
-
-
 @pytest.fixture(scope="module", params=STORES)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    with _new_store(request.param, request, tmp_path_factory) as location, ServerProcess(
-        location
-    ) as proc:
+def server(request: pytest.FixtureRequest, new_store: NewStore) -> Iterator[ServerProcess]:
+    with new_store(request.param) as location, ServerProcess(location) as proc:
         yield proc
 
 

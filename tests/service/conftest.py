@@ -29,36 +29,27 @@ import pytest
 from streamvis import events as ev
 from streamvis import wire
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.service.process import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
+#: The `new_store` fixture (tests/conftest.py).
+NewStore = Callable[[str], contextlib.AbstractContextManager[str]]
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@contextlib.contextmanager
-def _new_store(
-    kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if kind == "sqlite":
-        yield str(tmp_path_factory.mktemp("store"))
-        return
-    with scratch_database(request.getfixturevalue("pg_admin_dsn")) as url:
-        yield url
 
 
 @pytest.fixture(scope="module", params=STORES)
 def store_location(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, new_store: NewStore,
 ) -> Iterator[str]:
-    with _new_store(request.param, request, tmp_path_factory) as location:
+    with new_store(request.param) as location:
         yield location
 
 
 @pytest.fixture(params=STORES)
 def fresh_location(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, new_store: NewStore,
 ) -> Iterator[str]:
-    with _new_store(request.param, request, tmp_path_factory) as location:
+    with new_store(request.param) as location:
         yield location
 
 

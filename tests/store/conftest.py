@@ -7,7 +7,6 @@ database (migrations, crashes) take a fresh one from `pg_dsn`.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from streamvis.events import Event
 from streamvis.schema import FieldType
+from streamvis.service.process import scratch_database
 from streamvis.store import Store, open_store
 
 from .helpers import Schema
@@ -40,16 +40,9 @@ _TABLES = (
 @pytest.fixture(scope="session")
 def pg_shared_dsn(pg_admin_dsn: str) -> Iterator[str]:
     """A database at the latest schema version, for the whole session."""
-    name = f"streamvis_store_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        dsn = psycopg.conninfo.make_conninfo(pg_admin_dsn, dbname=name)
+    with scratch_database(pg_admin_dsn, prefix="streamvis_store") as dsn:
         open_store(dsn).close()
         yield dsn
-    finally:
-        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _empty(dsn: str) -> None:

@@ -3,7 +3,6 @@ a real uvicorn server on a free port, and clients for its HTTP API and WebSocket
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from psycopg import sql
 
 from streamvis.schema import FieldType
+from streamvis.service.process import scratch_database
 from streamvis.store import Store, open_store
 from streamvis.web.http import WebConfig
 from streamvis.web.serving import ThreadedWebServer, WebServer
@@ -23,16 +23,8 @@ from .helpers import Schema
 @pytest.fixture(scope="module")
 def pg_module_dsn(pg_admin_dsn: str) -> Iterator[str]:
     """One PostgreSQL database per test module: creating one costs about a second."""
-    name = f"streamvis_web_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield psycopg.conninfo.make_conninfo(pg_admin_dsn, dbname=name)
-    finally:
-        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with scratch_database(pg_admin_dsn, prefix="streamvis_web") as dsn:
+        yield dsn
 
 
 def _empty(dsn: str) -> None:

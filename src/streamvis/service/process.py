@@ -277,7 +277,8 @@ def scratch_database(admin_dsn: str, prefix: str = "streamvis_test") -> Iterator
 DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
-def _test_pg_dsn() -> str:
+def admin_pg_dsn() -> str:
+    """The PostgreSQL server (an admin DSN) tests and benchmarks make scratch databases on."""
     return os.environ.get("STREAMVIS_TEST_PG_DSN", DEFAULT_PG_DSN)
 
 
@@ -292,7 +293,7 @@ def scratch_store(kind: str, label: str, *, sqlite_dir: Path | None = None) -> I
         with tempfile.TemporaryDirectory(prefix=f"streamvis-{label}-") as path:
             yield path
         return
-    with scratch_database(_test_pg_dsn(), prefix=f"streamvis_{label}") as url:
+    with scratch_database(admin_pg_dsn(), prefix=f"streamvis_{label}") as url:
         yield url
 
 
@@ -301,7 +302,7 @@ def scratch_store_or_none(kind: str, label: str) -> Iterator[str | None]:
     """`scratch_store`, but an unreachable PostgreSQL yields None, with a line on stderr
     naming `label`, so that a benchmark goes on with its SQLite figures."""
     if kind != "sqlite":
-        dsn = _test_pg_dsn()
+        dsn = admin_pg_dsn()
         try:
             psycopg.connect(dsn, connect_timeout=5).close()
         except psycopg.Error as exc:
