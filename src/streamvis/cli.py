@@ -19,7 +19,7 @@ from streamvis.client import Client, default_uri
 from streamvis.connection import resolve_token
 from streamvis.errors import StreamvisError
 from streamvis.filter_text import build_filter
-from streamvis.schema import FieldType, parse_handle
+from streamvis.schema import FieldType, RunFilter, parse_handle
 from streamvis.security import ServeSecurity, normalize_base_url, normalize_host_names
 
 EXIT_ERROR = 1
@@ -80,15 +80,36 @@ def cmd_series(args: argparse.Namespace) -> str:
         return show_series(c.series(), args)
 
 
+def _run_filter(args: argparse.Namespace, c: Client) -> RunFilter:
+    """The filter that `_run_filter_arguments`' options describe."""
+    return build_filter(
+        c.fields() if args.where else [],
+        tags_any=args.tag_any, tags_all=args.tag_all, tags_none=args.tag_none,
+        where=args.where, started_after=args.started_after,
+        started_before=args.started_before,
+    )
+
+
 def cmd_runs(args: argparse.Namespace) -> str:
     with _client(args) as c:
-        run_filter = build_filter(
-            c.fields() if args.where else [],
-            tags_any=args.tag_any, tags_all=args.tag_all, tags_none=args.tag_none,
-            where=args.where, started_after=args.started_after,
-            started_before=args.started_before,
+        return show_runs(c.runs(_run_filter(args, c), limit=args.limit), args)
+
+
+def cmd_export(args: argparse.Namespace) -> str:
+    from streamvis.export import export_series  # noqa: PLC0415 - pyarrow writers load slowly
+
+    with _client(args) as c:
+        rows = export_series(
+            c, args.series, args.output, run_filter=_run_filter(args, c),
+            fields=_names(args.fields), attributes=_names(args.attributes),
         )
-        return show_runs(c.runs(run_filter, limit=args.limit), args)
+    if args.json:
+        return json.dumps({"series": args.series, "rows": rows, "file": args.output})
+    return f"wrote {rows} rows of {args.series} to {args.output}"
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
 def cmd_tag(args: argparse.Namespace) -> str:
@@ -223,6 +244,38 @@ def _security_arguments(p: argparse.ArgumentParser) -> None:
                         "(repeatable); without a token, a loopback server refuses others")
 
 
+def _run_filter_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("which runs (all conditions must hold; default: every run)")
+    g.add_argument("--tag-any", action="append", default=[], metavar="TAG",
+                   help="has at least one of these tags (repeatable)")
+    g.add_argument("--tag-all", action="append", default=[], metavar="TAG",
+                   help="has every one of these tags (repeatable)")
+    g.add_argument("--tag-none", action="append", default=[], metavar="TAG",
+                   help="has none of these tags (repeatable)")
+    g.add_argument("--where", action="append", default=[], metavar="COND",
+                   help="attribute condition: FIELD=VALUE, FIELD=V1,V2 or FIELD=LO..HI "
+                        "(repeatable)")
+    g.add_argument("--started-after", metavar="TIME", help="ISO date/time (UTC) or epoch seconds")
+    g.add_argument("--started-before", metavar="TIME", help="ISO date/time (UTC) or epoch seconds")
+
+
+def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("runs", cmd_runs, "list runs, newest first, optionally filtered")
+    _run_filter_arguments(p)
+    p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
+
+    p = add("export", cmd_export, "write a series' data for some runs to a Parquet, CSV or "
+            "Arrow file")
+    p.add_argument("series")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write; its suffix picks the format: .parquet, .csv, "
+                        ".arrow or .feather (replaced only once every row is written)")
+    p.add_argument("--fields", metavar="F1,F2", help="the fields to export (default: all)")
+    p.add_argument("--attributes", metavar="A1,A2",
+                   help="run attributes to add as columns, e.g. lr,optimizer")
+    _run_filter_arguments(p)
+
+
 def _declare_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("apply", cmd_apply, "declare fields, series, plots and dashboards from a YAML "
             "file (idempotent)")
@@ -288,19 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("series", cmd_series, "list series")
 
-    p = add("runs", cmd_runs, "list runs, newest first, optionally filtered")
-    p.add_argument("--tag-any", action="append", default=[], metavar="TAG",
-                   help="has at least one of these tags (repeatable)")
-    p.add_argument("--tag-all", action="append", default=[], metavar="TAG",
-                   help="has every one of these tags (repeatable)")
-    p.add_argument("--tag-none", action="append", default=[], metavar="TAG",
-                   help="has none of these tags (repeatable)")
-    p.add_argument("--where", action="append", default=[], metavar="COND",
-                   help="attribute condition: FIELD=VALUE, FIELD=V1,V2 or FIELD=LO..HI "
-                        "(repeatable; all must hold)")
-    p.add_argument("--started-after", metavar="TIME", help="ISO date/time (UTC) or epoch seconds")
-    p.add_argument("--started-before", metavar="TIME", help="ISO date/time (UTC) or epoch seconds")
-    p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
+    _run_commands(add)
 
     for name, untag in (("tag", False), ("untag", True)):
         p = add(name, cmd_tag, f"{'remove tags from' if untag else 'add tags to'} a run")

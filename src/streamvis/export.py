@@ -1,0 +1,107 @@
+"""`streamvis export`: a series' dataset for some runs, written to a file.
+
+The dataset is the one `streamvis.connect(...).fetch` returns (a run column, the
+series' fields, joined attributes), streamed chunk by chunk from the server into the
+file, so memory stays bounded by one stored chunk however large the series. The
+format follows the file's suffix. The rows go to a temporary file beside the target,
+renamed over it only when all were written: a failed export leaves no partial file and
+an existing one as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from streamvis.client import Client
+from streamvis.errors import InvalidArgumentError
+from streamvis.query.batches import BatchStream, open_batches
+from streamvis.schema import RunFilter
+
+
+class _Writer:
+    """What the formats share: write a batch, then close."""
+
+    def __init__(self, write: Callable[[pa.RecordBatch], None], close: Callable[[], None]) -> None:
+        self.write = write
+        self.close = close
+
+
+def _parquet(path: str, schema: pa.Schema) -> _Writer:
+    w = pq.ParquetWriter(path, schema)
+    return _Writer(w.write_batch, w.close)
+
+
+def _csv(path: str, schema: pa.Schema) -> _Writer:
+    w = pa_csv.CSVWriter(path, schema)
+    return _Writer(w.write_batch, w.close)
+
+
+def _arrow(path: str, schema: pa.Schema) -> _Writer:
+    w = pa.ipc.new_file(path, schema)
+    return _Writer(w.write_batch, w.close)
+
+
+#: File suffix -> writer. Arrow IPC ("Feather v2") keeps every type exactly and is read
+#: without parsing (pyarrow, polars, DuckDB); Parquet is compressed; CSV for anything.
+FORMATS: dict[str, Callable[[str, pa.Schema], _Writer]] = {
+    ".parquet": _parquet, ".csv": _csv, ".arrow": _arrow, ".feather": _arrow,
+}
+
+
+def _writer_for(path: Path) -> Callable[[str, pa.Schema], _Writer]:
+    make = FORMATS.get(path.suffix.lower())
+    if make is None:
+        raise InvalidArgumentError(
+            f"cannot tell the format of {str(path)!r} from its suffix: end the file name in "
+            f"{', '.join(FORMATS)}"
+        )
+    if not path.parent.is_dir():
+        raise InvalidArgumentError(
+            f"the folder {str(path.parent)!r} does not exist: create it, or write elsewhere"
+        )
+    return make
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[str]:
+    """A temporary path beside `path`, moved over it if the block succeeds."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield name
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def export_series(
+    client: Client, series: str, path: str | Path, *, run_filter: RunFilter,
+    fields: Sequence[str] = (), attributes: Sequence[str] = (),
+) -> int:
+    """Write the dataset of `series` for the runs of `run_filter` to `path`; returns
+    the number of rows. `fields` empty means every field of the series."""
+    target = Path(path)
+    make = _writer_for(target)  # before asking the server: a bad name changes nothing
+    stream: BatchStream = open_batches(
+        client, series, list(fields) or None, runs=run_filter, attributes=list(attributes),
+        after_sequence=0, run_column="run",
+    )
+    rows = 0
+    with stream, _replacing(target) as tmp:
+        writer = make(tmp, stream.schema)
+        try:
+            for batch in stream:
+                writer.write(batch)
+                rows += batch.num_rows
+        finally:
+            writer.close()
+    return rows
