@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 TOKEN = "bench-token-0123456789abcdef"  # noqa: S105 - a benchmark token
 

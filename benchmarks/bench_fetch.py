@@ -35,7 +35,7 @@ import pyarrow as pa
 import streamvis
 from streamvis.client import Client
 from streamvis.query import Connection
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 FIELDS = ["step", "loss", "acc"]
 VALUE_BYTES = 8 * len(FIELDS)

@@ -24,7 +24,7 @@ import numpy as np
 
 from streamvis import wire
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_store_or_none
+from streamvis.testing import ServerProcess, scratch_store_or_none
 from streamvis.v1 import service_pb2 as pb
 
 BATCH_ROWS = 10_000

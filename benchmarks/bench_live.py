@@ -29,7 +29,7 @@ import pyarrow as pa
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_store_or_none
+from streamvis.testing import ServerProcess, scratch_store_or_none
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

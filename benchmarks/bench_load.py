@@ -44,7 +44,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_store
+from streamvis.testing import ServerProcess, scratch_store
 
 WORKER = Path(__file__).with_name("load_worker.py")
 

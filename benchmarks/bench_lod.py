@@ -29,7 +29,7 @@ import httpx
 import numpy as np
 import pyarrow as pa
 
-from streamvis.schema import FieldType
+from streamvis.model.schema import FieldType
 from streamvis.store import Store, open_store
 from streamvis.web import lod
 from streamvis.web.api_data import encode_stream, run_data_request

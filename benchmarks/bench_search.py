@@ -24,11 +24,11 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
-from streamvis.schema import AttributeCondition, FieldType, RunFilter, Value
-from streamvis.service.process import scratch_store_or_none
+from streamvis.model.schema import AttributeCondition, FieldType, RunFilter, Value
 from streamvis.store import Store, open_store
 from streamvis.store.core import SqlCore
 from streamvis.store.filters import value_params
+from streamvis.testing import scratch_store_or_none
 
 TAGS = [f"tag{i:02d}" for i in range(50)]
 OPTIMIZERS = ["adam", "adamw", "sgd", "lion", "rmsprop"]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-from streamvis.service.process import admin_pg_dsn, scratch_database, scratch_store
+from streamvis.testing import admin_pg_dsn, scratch_database, scratch_store
 
 
 @pytest.fixture(scope="session")

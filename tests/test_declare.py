@@ -10,8 +10,8 @@ from streamvis.declare import (
     load_declaration,
     parse_declaration,
 )
-from streamvis.errors import InvalidArgumentError
-from streamvis.schema import Field, FieldType, Series
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import Field, FieldType, Series
 
 
 def test_parse_both_forms_agree():

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^`\n]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",

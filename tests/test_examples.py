@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import streamvis
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -24,8 +24,8 @@ from websockets.sync.client import connect as ws_connect
 import streamvis
 from streamvis import cli
 from streamvis.client import Client
-from streamvis.errors import UnavailableError
-from streamvis.service.process import ServerProcess
+from streamvis.model.errors import UnavailableError
+from streamvis.testing import ServerProcess
 
 TOKEN = "tls-token-0123456789abcdef"  # noqa: S105 - a test token
 

@@ -9,10 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis import events as ev
 from streamvis import wire
-from streamvis.errors import InvalidArgumentError
-from streamvis.schema import AttributeCondition, Field, FieldType, Run, RunFilter, Series
+from streamvis.model import events as ev
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import AttributeCondition, Field, FieldType, Run, RunFilter, Series
 from streamvis.v1 import service_pb2 as pb
 
 RUN = Run(uuid.uuid4(), 12.5, ("a", "b"), {"lr": 0.1, "opt": "adam", "seed": 3, "ok": True})

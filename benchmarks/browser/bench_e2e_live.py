@@ -38,7 +38,7 @@ import numpy as np
 
 from streamvis.client import Client
 from streamvis.logger import DataLogger
-from streamvis.service.process import ServerProcess, scratch_store
+from streamvis.testing import ServerProcess, scratch_store
 
 CHROMIUM = os.environ.get("STREAMVIS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -30,7 +30,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.browser.explore_data import seed
 
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 ARGS = ["--no-sandbox", "--headless=new", "--use-angle=swiftshader",
         "--enable-unsafe-swiftshader", "--disable-gpu"]

@@ -1,7 +1,7 @@
 """docs/images/dashboard.png: a dashboard of line and scatter plots on realistic data.
 
 Starts a server on a scratch store, logs a small sweep with DataLoggers exactly as
-`streamvis demo --runs N` does (streamvis.demo: noisy loss curves with rare spikes, a
+`streamvis demo --runs N` does (streamvis.cli.demo: noisy loss curves with rare spikes, a
 family of sine waves grouped and colored by `wave`, a point cloud colored by `angle`),
 saves the demo's plots (the loss of every run; the waves and the cloud of the first, as
 a one-run demo shows them: with every run they are a tangle), opens the demo's dashboard
@@ -23,9 +23,9 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 from streamvis import DataLogger, declare_schema
+from streamvis.cli.demo import DASHBOARD, FIELDS, SERIES, DemoRun, log_sync, new_loggers, plot_specs
 from streamvis.client import Client
-from streamvis.demo import DASHBOARD, FIELDS, SERIES, DemoRun, log_sync, new_loggers, plot_specs
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [

@@ -16,14 +16,14 @@ import grpc
 import numpy as np
 import pyarrow as pa
 
-from streamvis import events as ev
 from streamvis import wire
+from streamvis.checks.json_checks import expect_object
+from streamvis.checks.plot_specs import spec_from_json, spec_json
 from streamvis.connection import open_channel
-from streamvis.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
-from streamvis.json_checks import expect_object
-from streamvis.plot_specs import spec_from_json, spec_json
-from streamvis.schema import Field, FieldType, Run, RunFilter, Series, Value
-from streamvis.store.base import AppendResult, Chunk
+from streamvis.model import events as ev
+from streamvis.model.chunks import AppendResult, Chunk
+from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
+from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
 

@@ -19,9 +19,7 @@ from typing import Any
 
 import yaml
 
-from streamvis.client import Client
-from streamvis.errors import FailedPreconditionError, InvalidArgumentError
-from streamvis.plot_specs import (
+from streamvis.checks.plot_specs import (
     Typed,
     check_binding_types,
     check_dashboard,
@@ -29,7 +27,9 @@ from streamvis.plot_specs import (
     spec_from_json,
     spec_json,
 )
-from streamvis.schema import Field, FieldType, Series, dedupe, validate_name
+from streamvis.client import Client
+from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
+from streamvis.model.schema import Field, FieldType, Series, dedupe, validate_name
 
 
 @dataclass(frozen=True)

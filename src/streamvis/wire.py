@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pyarrow as pa
 
-from streamvis import events as ev
-from streamvis.errors import InvalidArgumentError
-from streamvis.schema import (
+from streamvis.model import events as ev
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import (
     AttributeCondition,
     Field,
     FieldType,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

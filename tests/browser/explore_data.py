@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from streamvis.schema import FieldType
+from streamvis.model.schema import FieldType
 from streamvis.store import open_store
 
 OPTIMIZERS = ("adam", "sgd", "lion")

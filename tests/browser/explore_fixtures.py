@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .explore_data import Sweep, seed
 

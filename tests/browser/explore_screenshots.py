@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import sync_playwright
 
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .conftest import CHROMIUM_ARGS
 from .explore_data import seed

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .explore_fixtures import wait_until
 

@@ -20,7 +20,7 @@ import pytest
 
 from streamvis.client import Client
 from streamvis.logger import DataLogger
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .conftest import plots_state
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from streamvis.local_server import server_answers
+from streamvis.cli.local_server import server_answers
 
 from .conftest import plots_state
 

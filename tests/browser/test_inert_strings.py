@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .conftest import plots_state
 from .explore_fixtures import wait_until

@@ -16,7 +16,7 @@ import numpy as np
 
 from streamvis.client import Client
 from streamvis.logger import DataLogger
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .test_dashboard_live import (
     LIVE_DEADLINE_S,

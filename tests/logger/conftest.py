@@ -12,7 +12,7 @@ import pytest
 
 from streamvis.client import Client
 from streamvis.logger import declare_schema
-from streamvis.schema import RunFilter
+from streamvis.model.schema import RunFilter
 
 from .fake_server import FakeServer
 from .server import ServerProcess

@@ -19,8 +19,8 @@ import grpc
 import pyarrow as pa
 
 from streamvis import wire
-from streamvis.errors import StreamvisError
-from streamvis.schema import Field, FieldType, Series, validate_columns
+from streamvis.model.errors import StreamvisError
+from streamvis.model.schema import Field, FieldType, Series, validate_columns
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streamvis import AsyncDataLogger, DataLogger, declare_schema
+from streamvis import AsyncDataLogger, DataLogger, LoggerWarning, declare_schema
 from streamvis.client import Client
-from streamvis.errors import FailedPreconditionError
-from streamvis.logger import LoggerWarning
 from streamvis.logger.declare import FieldDecl
+from streamvis.model.errors import FailedPreconditionError
 
 from .conftest import get_run, query_rows
 from .fake_server import FakeServer

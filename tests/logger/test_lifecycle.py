@@ -15,7 +15,7 @@ import pytest
 
 from streamvis import DataLogger
 from streamvis.client import Client
-from streamvis.schema import RunFilter
+from streamvis.model.schema import RunFilter
 
 from .conftest import get_run, query_rows
 from .fake_server import FakeServer

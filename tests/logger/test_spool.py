@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streamvis import DataLogger
-from streamvis.logger import LoggerWarning, sync_spool
+from streamvis import DataLogger, LoggerWarning
+from streamvis.logger import sync_spool
 from streamvis.logger.batching import Kind, Record
 from streamvis.logger.spool import Spool, decode, encode
 from streamvis.v1 import service_pb2 as pb

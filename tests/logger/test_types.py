@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from streamvis import DataLogger
-from streamvis.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from streamvis.logger import LoggerWarning
+from streamvis import DataLogger, LoggerWarning
+from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 
 from .conftest import query_rows
 

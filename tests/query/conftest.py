@@ -18,9 +18,9 @@ import pytest
 
 import streamvis
 from streamvis.client import Client
+from streamvis.model.schema import Run, Value
 from streamvis.query import Connection
-from streamvis.schema import Run, Value
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 #: The `new_store` fixture (tests/conftest.py).
 NewStore = Callable[[str], contextlib.AbstractContextManager[str]]

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pytest
 
 import streamvis
-from streamvis.errors import InvalidArgumentError, NotFoundError, UnavailableError
+from streamvis.model.errors import InvalidArgumentError, NotFoundError, UnavailableError
+from streamvis.model.schema import AttributeCondition, RunFilter
 from streamvis.query import Connection, RunList
-from streamvis.schema import AttributeCondition, RunFilter
 
 from .conftest import World
 

@@ -9,10 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import AttributeCondition, Run, RunFilter
 from streamvis.query.batches import constant
 from streamvis.query.filters import NO_RUNS, build_filter, condition, runs_filter, seconds
-from streamvis.schema import AttributeCondition, Run, RunFilter
 
 H1, H2 = uuid.uuid4(), uuid.uuid4()
 NOV_1 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp()

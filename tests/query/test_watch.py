@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 import streamvis
-from streamvis import events as ev
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError, UnavailableError
+from streamvis.model import events as ev
+from streamvis.model.errors import InvalidArgumentError, UnavailableError
 from streamvis.query import Connection, EventStream
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .conftest import World
 

@@ -12,7 +12,7 @@
 Elsewhere, start a server the same way: `ServerProcess(location).start()` gives a
 server on a free port whose `.uri` a `Client` takes; `.kill()` crashes it, `.stop()`
 shuts it down gracefully, `.start()` restarts it on the same store (see
-`streamvis.service.process`).
+`streamvis.testing`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterator
 import grpc
 import pytest
 
-from streamvis import events as ev
 from streamvis import wire
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.model import events as ev
+from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
 #: The `new_store` fixture (tests/conftest.py).

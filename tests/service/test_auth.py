@@ -19,11 +19,10 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 import streamvis
 from streamvis import cli
 from streamvis.client import Client
-from streamvis.errors import ResourceExhaustedError, UnauthenticatedError
-from streamvis.limits import AUTH_FAILURE_BURST
 from streamvis.logger import sync_spool
-from streamvis.logger.core import LoggerWarning
-from streamvis.service.process import ServerProcess
+from streamvis.model.errors import LoggerWarning, ResourceExhaustedError, UnauthenticatedError
+from streamvis.model.limits import AUTH_FAILURE_BURST
+from streamvis.testing import ServerProcess
 
 TOKEN = "test-token-0123456789abcdef"  # noqa: S105 - a test token
 

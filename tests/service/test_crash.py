@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from streamvis.client import Client
-from streamvis.errors import StreamvisError
-from streamvis.schema import RunFilter
-from streamvis.service.process import ServerProcess
+from streamvis.model.errors import StreamvisError
+from streamvis.model.schema import RunFilter
+from streamvis.testing import ServerProcess
 
 ROWS = 2_000  # per append
 

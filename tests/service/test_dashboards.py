@@ -10,10 +10,10 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from streamvis import events as ev
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.service.process import ServerProcess
+from streamvis.model import events as ev
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
 

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
 EXAMPLES = int(os.environ.get("STREAMVIS_FUZZ_EXAMPLES", "120"))

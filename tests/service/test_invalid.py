@@ -18,7 +18,7 @@ import pytest
 
 from streamvis import wire
 from streamvis.client import Client, translate_error
-from streamvis.errors import StreamvisError
+from streamvis.model.errors import StreamvisError
 from streamvis.v1 import service_pb2 as pb
 
 

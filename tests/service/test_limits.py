@@ -1,4 +1,4 @@
-"""The size limits of streamvis.limits, refused with clear errors and nothing changed."""
+"""The size limits of streamvis.model.limits, refused with clear errors and nothing changed."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
-from streamvis.errors import ResourceExhaustedError
-from streamvis.limits import (
+from streamvis.logger import batching
+from streamvis.model.errors import ResourceExhaustedError
+from streamvis.model.limits import (
     MAX_DESCRIPTION_LENGTH,
     MAX_FIELDS_PER_SERIES,
     MAX_ROWS_PER_APPEND,
     MAX_STRING_LENGTH,
 )
-from streamvis.logger import batching
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 
 @pytest.fixture(scope="module")

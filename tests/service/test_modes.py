@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
-from streamvis.errors import PermissionDeniedError
+from streamvis.model.errors import PermissionDeniedError
 from streamvis.service.guard import INGEST, READ_PREFIXES, mode_refusal
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from streamvis import events as ev
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
-from streamvis.service.process import ServerProcess
+from streamvis.model import events as ev
+from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
+from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
 

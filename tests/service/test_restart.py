@@ -23,10 +23,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from streamvis import DataLogger, LoggerWarning
 from streamvis.client import Client
-from streamvis.logger import DataLogger, LoggerWarning
-from streamvis.schema import RunFilter
-from streamvis.service.process import ServerProcess
+from streamvis.model.schema import RunFilter
+from streamvis.testing import ServerProcess
 
 
 def free_port() -> int:

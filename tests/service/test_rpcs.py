@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from streamvis.client import Client
-from streamvis.schema import AttributeCondition, FieldType, RunFilter
+from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
 
 
 def make_series(client: Client, unique, **types: str) -> tuple[str, dict[str, str]]:

@@ -20,14 +20,14 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 
-from streamvis import events as ev
 from streamvis.client import Client
-from streamvis.errors import ResourceExhaustedError, UnavailableError
-from streamvis.service.process import ServerProcess
+from streamvis.model import events as ev
+from streamvis.model.errors import ResourceExhaustedError, UnavailableError
 from streamvis.service.server import build_server
 from streamvis.service.servicer import Servicer
 from streamvis.store import open_store
 from streamvis.store.base import Store
+from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
 

@@ -9,9 +9,9 @@ import uuid
 import numpy as np
 import pytest
 
-from streamvis import events as ev
 from streamvis.client import Client
-from streamvis.errors import (
+from streamvis.model import events as ev
+from streamvis.model.errors import (
     AlreadyExistsError,
     NotFoundError,
     ResourceExhaustedError,

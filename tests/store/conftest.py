@@ -13,10 +13,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from streamvis.events import Event
-from streamvis.schema import FieldType
-from streamvis.service.process import scratch_database
+from streamvis.model.events import Event
+from streamvis.model.schema import FieldType
 from streamvis.store import Store, open_store
+from streamvis.testing import scratch_database
 
 from .helpers import Schema
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from streamvis.schema import Field, Run, RunFilter, Series
+from streamvis.model.schema import Field, Run, RunFilter, Series
 from streamvis.store import ChunkInfo, Store, is_postgres_location
 from streamvis.store.dialect import Session
 from streamvis.store.postgres import PostgresSession

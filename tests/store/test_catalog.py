@@ -6,14 +6,14 @@ import uuid
 
 import pytest
 
-from streamvis.errors import (
+from streamvis.model.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
 )
-from streamvis.events import Event, FieldChanged, SeriesCreated, SeriesDeleted
-from streamvis.schema import FieldType, RunFilter, Series
+from streamvis.model.events import Event, FieldChanged, SeriesCreated, SeriesDeleted
+from streamvis.model.schema import FieldType, RunFilter, Series
 from streamvis.store import Store
 
 from .helpers import Schema, state, train_columns

@@ -10,9 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.events import Event, RowsAppended
-from streamvis.schema import AttributeCondition, FieldType, RunFilter
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.events import Event, RowsAppended
+from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
 from streamvis.store import AppendResult, ChunkInfo, Store
 from streamvis.store import chunks as chunks_module
 

@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis.events import Event, RowsAppended
-from streamvis.schema import RunFilter
+from streamvis.model.events import Event, RowsAppended
+from streamvis.model.schema import RunFilter
 from streamvis.store import Store
 
 WRITERS = 4

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.events import DashboardChanged, Event
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.events import DashboardChanged, Event
 from streamvis.store import Store
 
 BOARD = {"name": "training", "layout": "rows=loss,acc;lr&height=2,1",

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from streamvis.schema import FieldType, RunFilter
+from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store import open_store
 
 from .helpers import raw_session

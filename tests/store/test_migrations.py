@@ -8,8 +8,8 @@ import uuid
 import pyarrow as pa
 import pytest
 
-from streamvis.errors import FailedPreconditionError
-from streamvis.schema import Field, FieldType, RunFilter, Series
+from streamvis.model.errors import FailedPreconditionError
+from streamvis.model.schema import Field, FieldType, RunFilter, Series
 from streamvis.store import Store, migrations, open_store
 from streamvis.store.chunks import encode_chunk
 from streamvis.store.migrations import Step, migrate

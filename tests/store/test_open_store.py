@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from streamvis.errors import FailedPreconditionError, UnavailableError
-from streamvis.schema import FieldType, RunFilter
+from streamvis.model.errors import FailedPreconditionError, UnavailableError
+from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store import is_postgres_location, open_store
 from streamvis.store.postgres import PostgresStore, describe
 from streamvis.store.sqlite import FILE_NAME, SqliteStore

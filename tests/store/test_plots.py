@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.events import Event, PlotChanged
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.events import Event, PlotChanged
 from streamvis.store import Store, open_store
 
 SPEC = {"name": "loss", "kind": "line", "title": "training loss",

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from streamvis.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
-from streamvis.events import (
+from streamvis.model.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
+from streamvis.model.events import (
     AttributesChanged,
     Event,
     RowsAppended,
@@ -18,7 +18,7 @@ from streamvis.events import (
     RunReplaced,
     TagsChanged,
 )
-from streamvis.schema import AttributeCondition, RunFilter
+from streamvis.model.schema import AttributeCondition, RunFilter
 from streamvis.store import Store
 
 from .helpers import Schema, state, train_columns

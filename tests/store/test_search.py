@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from streamvis.schema import AttributeCondition, FieldType, Run, RunFilter, Value
+from streamvis.model.schema import AttributeCondition, FieldType, Run, RunFilter, Value
 from streamvis.store import Store, core
 
 TAGS = [f"t{i}" for i in range(8)]

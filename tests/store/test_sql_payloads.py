@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from streamvis.schema import AttributeCondition, FieldType, RunFilter
+from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
 from streamvis.store.base import Store
 
 PAYLOADS = [

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from streamvis.schema import FieldType
-from streamvis.service.process import scratch_database
+from streamvis.model.schema import FieldType
 from streamvis.store import Store, open_store
+from streamvis.testing import scratch_database
 from streamvis.web.http import WebConfig
 from streamvis.web.serving import ThreadedWebServer, WebServer
 

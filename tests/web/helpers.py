@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis.schema import Field, Series
+from streamvis.model.schema import Field, Series
 from streamvis.store import Store
 
 #: For tests of the web layer itself (parsing, errors): the backend makes no difference.

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from streamvis.schema import RunFilter
+from streamvis.model.schema import RunFilter
 from streamvis.web.http import WebConfig
 
 from .helpers import SQLITE_ONLY, append_train, error, filter_param

@@ -11,8 +11,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from streamvis.limits import AUTH_FAILURE_BURST
-from streamvis.service.process import ServerProcess
+from streamvis.model.limits import AUTH_FAILURE_BURST
+from streamvis.testing import ServerProcess
 
 TOKEN = "web-token-0123456789abcdef"  # noqa: S105 - a test token
 BEARER = {"authorization": f"Bearer {TOKEN}"}

@@ -13,7 +13,7 @@ import pytest
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 from .proxy import running_proxy
 

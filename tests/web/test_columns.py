@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from streamvis.schema import FieldType, RunFilter
+from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store import Store
 from streamvis.web.columns import ColumnCache
 

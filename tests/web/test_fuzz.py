@@ -32,7 +32,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.testing import ServerProcess, scratch_database
 
 EXAMPLES = int(os.environ.get("STREAMVIS_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 from streamvis.web.middleware import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 
 TOKEN = "headers-token-0123456789abcdef"  # noqa: S105 - a test token

@@ -13,9 +13,9 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError
-from streamvis.security import ServeSecurity, normalize_host_names
-from streamvis.service.process import ServerProcess
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.security import ServeSecurity, normalize_host_names
+from streamvis.testing import ServerProcess
 
 TOKEN = "host-check-token-0123456789"  # noqa: S105 - a test token
 

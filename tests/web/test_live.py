@@ -13,7 +13,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from streamvis.schema import FieldType
+from streamvis.model.schema import FieldType
 from streamvis.web.live import Client
 from streamvis.web.serving import WebServer
 

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pytest
 from websockets.sync.client import connect
 
-from streamvis import events as ev
-from streamvis.schema import Field, FieldType, Run
+from streamvis.model import events as ev
+from streamvis.model.schema import Field, FieldType, Run
 from streamvis.store import Store, open_store
 from streamvis.web.pg_notify import MAX_PAYLOAD, event_from, payload
 from streamvis.web.serving import ThreadedWebServer, WebServer

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 RUN = "00000000-0000-0000-0000-000000000001"
 PLOT = {"name": "p", "kind": "line",

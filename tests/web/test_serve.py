@@ -16,7 +16,7 @@ import pytest
 from websockets.sync.client import connect
 
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess, scratch_database
+from streamvis.testing import ServerProcess, scratch_database
 
 
 def ws_url(server: ServerProcess) -> str:

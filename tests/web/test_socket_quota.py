@@ -10,8 +10,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from streamvis.limits import MAX_SOCKETS_PER_CLIENT
-from streamvis.service.process import ServerProcess
+from streamvis.model.limits import MAX_SOCKETS_PER_CLIENT
+from streamvis.testing import ServerProcess
 
 
 def test_sockets_beyond_the_quota_are_refused_until_one_closes(tmp_path: Path) -> None:

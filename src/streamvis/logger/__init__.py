@@ -2,14 +2,12 @@
 
 from streamvis.logger.aio import AsyncDataLogger
 from streamvis.logger.api import DataLogger
-from streamvis.logger.core import LoggerWarning
 from streamvis.logger.declare import declare_schema
 from streamvis.logger.spool import default_spool_root, sync_spool
 
 __all__ = [
     "AsyncDataLogger",
     "DataLogger",
-    "LoggerWarning",
     "declare_schema",
     "default_spool_root",
     "sync_spool",

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from streamvis import wire
-from streamvis.limits import MAX_ROWS_PER_APPEND
 from streamvis.logger.tensors import to_host_column
 from streamvis.logger.validate import Prepared, SeriesState
-from streamvis.schema import FieldType
+from streamvis.model.limits import MAX_ROWS_PER_APPEND
+from streamvis.model.schema import FieldType
 from streamvis.v1 import service_pb2 as pb
 
 Report = Callable[[str], None]

@@ -26,7 +26,6 @@ import numpy as np
 
 from streamvis import wire
 from streamvis.client import Client
-from streamvis.errors import FailedPreconditionError, NotFoundError, StreamvisError
 from streamvis.logger import lifecycle
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import (
@@ -38,13 +37,14 @@ from streamvis.logger.declare import (
 from streamvis.logger.flusher import Flusher, make_state_invalidator
 from streamvis.logger.spool import Spool, default_spool_root
 from streamvis.logger.validate import SeriesState, prepare
-from streamvis.schema import Field, coerce_value, parse_handle, validate_name
+from streamvis.model.errors import (
+    FailedPreconditionError,
+    LoggerWarning,
+    NotFoundError,
+    StreamvisError,
+)
+from streamvis.model.schema import Field, coerce_value, parse_handle, validate_name
 from streamvis.v1 import service_pb2 as pb
-
-
-class LoggerWarning(UserWarning):
-    """A logging problem: the write (or operation) named was dropped; the program goes on."""
-
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 #: How long a series found missing on the server is not looked up again.

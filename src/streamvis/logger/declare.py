@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.declare import ApplyReport, Declaration, apply_declaration, parse_declaration
-from streamvis.errors import StreamvisError
-from streamvis.schema import FieldType
+from streamvis.model.errors import StreamvisError
+from streamvis.model.schema import FieldType
 from streamvis.v1 import service_pb2 as pb
 
 #: A field given as its type ("float", FieldType.FLOAT), or as (type, description).

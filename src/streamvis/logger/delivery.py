@@ -19,15 +19,15 @@ import numpy as np
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.declare import apply_declaration, parse_declaration
-from streamvis.errors import (
+from streamvis.logger.batching import Kind, Record
+from streamvis.model.errors import (
     AlreadyExistsError,
     PermissionDeniedError,
     StreamvisError,
     UnauthenticatedError,
     UnavailableError,
 )
-from streamvis.logger.batching import Kind, Record
-from streamvis.schema import FieldType
+from streamvis.model.schema import FieldType
 from streamvis.v1 import service_pb2 as pb
 
 

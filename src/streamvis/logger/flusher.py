@@ -22,12 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from streamvis.client import Client
-from streamvis.errors import StreamvisError
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Record
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import is_access_refused, is_transient, send_record
 from streamvis.logger.spool import Spool
 from streamvis.logger.validate import Prepared, SeriesState
+from streamvis.model.errors import StreamvisError
 
 log = logging.getLogger("streamvis.logger")
 

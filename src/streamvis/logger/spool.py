@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from streamvis.client import Client
-from streamvis.errors import FailedPreconditionError, StreamvisError
 from streamvis.logger.batching import Kind, Record
 from streamvis.logger.delivery import fetch_types, is_access_refused, is_transient, send_record
+from streamvis.model.errors import FailedPreconditionError, StreamvisError
 from streamvis.v1 import service_pb2 as pb
 
 log = logging.getLogger("streamvis.logger")

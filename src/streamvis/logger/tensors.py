@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from streamvis.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError
 
 #: dtype kinds: i signed int, u unsigned int, f float, b bool, U str.
 Kind = str

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from streamvis.errors import InvalidArgumentError
 from streamvis.logger.tensors import Snapshot, snapshot
-from streamvis.schema import FieldType
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import FieldType
 
 _SCALARS: dict[FieldType, frozenset[type]] = {
     FieldType.INT: frozenset({int}),

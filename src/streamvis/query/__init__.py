@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import pyarrow as pa
 
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import Field, Series, Value
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.events import EventStream
 from streamvis.query.filters import (
@@ -33,7 +34,6 @@ from streamvis.query.filters import (
     runs_filter,
 )
 from streamvis.query.runs import RunList
-from streamvis.schema import Field, Series, Value
 
 __all__ = ["BatchStream", "Connection", "EventStream", "RunList", "connect"]
 
@@ -182,7 +182,7 @@ class Connection:
             return stream.read_all()
 
     def watch(self, after_sequence: int | None = None) -> EventStream:
-        """Live events (`streamvis.events`), in commit order, until closed.
+        """Live events (`streamvis.model.events`), in commit order, until closed.
 
         The stream is subscribed when this returns, so no later change is missed.
         With `after_sequence`, RowsAppended events for chunks stored after it are

@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.chunks import Chunk
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import Value
 from streamvis.query.filters import RunsArg, runs_filter
-from streamvis.schema import Value
-from streamvis.store.base import Chunk
 
 _MAX_STRING_BYTES = 2**31 - 1  # what one `string` array (32-bit offsets) can hold
 

@@ -6,15 +6,15 @@ from typing import Any, cast
 
 import grpc
 
-from streamvis import events as ev
 from streamvis import wire
 from streamvis.client import Client, translate_error
-from streamvis.errors import InvalidArgumentError
+from streamvis.model import events as ev
+from streamvis.model.errors import InvalidArgumentError
 from streamvis.v1 import service_pb2 as pb
 
 
 class EventStream:
-    """An iterator of `streamvis.events` objects, in commit order, until closed.
+    """An iterator of `streamvis.model.events` objects, in commit order, until closed.
 
     `Client.watch` opens its call at the first `next()`; this opens it at once and
     waits for the server's headers, which it sends once it has subscribed, so a

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.filter_text import parse_time
-from streamvis.schema import AttributeCondition, Run, RunFilter, Value, parse_handle
+from streamvis.checks.filter_text import parse_time
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import AttributeCondition, Run, RunFilter, Value, parse_handle
 
 TimeArg = dt.datetime | dt.date | str | float | int | np.datetime64
 AttributeSpec = (

@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from streamvis.schema import Run
+from streamvis.model.schema import Run
 
 
 class RunList(list[Run]):
-    """A list of `streamvis.schema.Run` (handle, started_at, tags, attributes).
+    """A list of `streamvis.model.schema.Run` (handle, started_at, tags, attributes).
 
     What `Connection.runs` returns; `fetch(runs=...)` and the other `runs=`
     arguments take it (or any list of runs or handles).

@@ -24,14 +24,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamvis import wire
-from streamvis.errors import InvalidArgumentError, ResourceExhaustedError, StreamvisError
-from streamvis.limits import (
+from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError, StreamvisError
+from streamvis.model.limits import (
     MAX_DESCRIPTION_LENGTH,
     MAX_FIELDS_PER_SERIES,
     MAX_ROWS_PER_APPEND,
     MAX_STRING_LENGTH,
 )
-from streamvis.schema import Value, dedupe, parse_handle, validate_name
+from streamvis.model.schema import Value, dedupe, parse_handle, validate_name
 from streamvis.v1 import service_pb2 as pb
 
 log = logging.getLogger("streamvis.service")

@@ -20,7 +20,7 @@ from typing import Any
 import grpc
 import grpc.aio
 
-from streamvis.security import Gate, Verdict, bearer
+from streamvis.model.security import Gate, Verdict, bearer
 from streamvis.v1 import service_pb2 as pb
 
 SERVICE_PREFIX = "/" + pb.DESCRIPTOR.services_by_name["Service"].full_name + "/"

@@ -19,9 +19,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer  # the asyncio flavour
 from grpc_reflection.v1alpha import reflection
 
-from streamvis.errors import FailedPreconditionError, UnavailableError
-from streamvis.limits import DEFAULT_MAX_REQUEST_BYTES
-from streamvis.security import Gate, ServeSecurity, is_loopback
+from streamvis.model.errors import FailedPreconditionError, UnavailableError
+from streamvis.model.limits import DEFAULT_MAX_REQUEST_BYTES
+from streamvis.model.security import Gate, ServeSecurity, is_loopback
 from streamvis.service.decoding import DecodeErrors
 from streamvis.service.guard import Guard
 from streamvis.service.servicer import Servicer

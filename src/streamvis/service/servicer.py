@@ -22,15 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from streamvis import wire
-from streamvis.errors import InvalidArgumentError
-from streamvis.plot_specs import (
+from streamvis.checks.plot_specs import (
     check_binding_types,
     check_dashboard,
     check_plot_spec,
     spec_from_json,
     spec_json,
 )
-from streamvis.schema import Field, validate_name
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import Field, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.calls import Context, abort
 from streamvis.store.base import Store

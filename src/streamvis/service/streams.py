@@ -17,10 +17,10 @@ from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
-from streamvis import events as ev
 from streamvis import wire
-from streamvis.errors import ResourceExhaustedError, StreamvisError, UnavailableError
-from streamvis.schema import validate_name
+from streamvis.model import events as ev
+from streamvis.model.errors import ResourceExhaustedError, StreamvisError, UnavailableError
+from streamvis.model.schema import validate_name
 from streamvis.service import calls
 from streamvis.service.calls import Context, abort
 from streamvis.store.base import Store

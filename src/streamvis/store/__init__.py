@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from streamvis.store.base import AppendResult, Chunk, ChunkInfo, Store
+from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
+from streamvis.store.base import Store
 
 _PG_SCHEMES = ("postgresql://", "postgres://")
 # A libpq key=value connection string ("host=db dbname=streamvis user=me"), which is
@@ -42,7 +43,7 @@ def open_store(location: str) -> Store:
         from streamvis.store.postgres import PostgresStore  # noqa: PLC0415 -- psycopg only when used
 
         return PostgresStore(location)
-    from streamvis.errors import UnavailableError  # noqa: PLC0415
+    from streamvis.model.errors import UnavailableError  # noqa: PLC0415
     from streamvis.store.sqlite import FILE_NAME, SqliteStore  # noqa: PLC0415
 
     directory = Path(location).expanduser()

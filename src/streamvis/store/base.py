@@ -15,40 +15,13 @@ from __future__ import annotations
 import abc
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
-from streamvis.events import EventHub
-from streamvis.schema import Field, FieldType, Run, RunFilter, Series, Value
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    sequence: int
-    rows: int
-    duplicate: bool  # the idempotency key was stored before; nothing was added
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One stored batch of one run's series, as a query returns it."""
-
-    run: uuid.UUID
-    sequence: int
-    batch: pa.RecordBatch  # columns named by current field names, in requested order
-    attributes: Mapping[str, Value]  # the run's requested attribute values
-
-
-@dataclass(frozen=True)
-class ChunkInfo:
-    """Where a chunk belongs, without its data (for replaying live events)."""
-
-    run: uuid.UUID
-    series: str
-    sequence: int
-    rows: int
+from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
+from streamvis.model.events import EventHub
+from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
 
 
 class Store(abc.ABC):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from streamvis.errors import (
+from streamvis.model.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
 )
-from streamvis.events import FieldChanged, SeriesCreated, SeriesDeleted
-from streamvis.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
+from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
+from streamvis.model.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
 from streamvis.store.core import FIELD_COLUMNS, SqlCore, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import FieldRow

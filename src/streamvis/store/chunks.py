@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from streamvis.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from streamvis.events import RowsAppended
-from streamvis.schema import RunFilter, Value, dedupe, validate_columns
-from streamvis.store.base import AppendResult, Chunk, ChunkInfo
+from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
+from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from streamvis.model.events import RowsAppended
+from streamvis.model.schema import RunFilter, Value, dedupe, validate_columns
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow, Where

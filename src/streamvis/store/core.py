@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.schema import Field, FieldType, Run, RunFilter, Series, Value, parse_handle
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value, parse_handle
 from streamvis.store.base import Store
 from streamvis.store.dialect import Dialect, Session, marks
 from streamvis.store.filters import (

@@ -14,9 +14,9 @@ import json
 import time
 from typing import Any
 
-from streamvis.errors import NotFoundError
-from streamvis.events import DashboardChanged
-from streamvis.plot_specs import check_dashboard
+from streamvis.checks.plot_specs import check_dashboard
+from streamvis.model.errors import NotFoundError
+from streamvis.model.events import DashboardChanged
 from streamvis.store.core import SqlCore
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from streamvis.events import Event
+from streamvis.model.events import Event
 
 Row = tuple[Any, ...]
 

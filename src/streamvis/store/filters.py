@@ -13,8 +13,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.schema import AttributeCondition, Field, FieldType, RunFilter, Value, coerce_value
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import (
+    AttributeCondition,
+    Field,
+    FieldType,
+    RunFilter,
+    Value,
+    coerce_value,
+)
 from streamvis.store.dialect import marks
 
 VALUE_COLUMNS: dict[FieldType, str] = {

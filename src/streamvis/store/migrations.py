@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from streamvis.errors import FailedPreconditionError
+from streamvis.model.errors import FailedPreconditionError
 from streamvis.store.dialect import Dialect, Session
 
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """Saved plot specs: named JSON documents the browser stores and lists.
 
 The store keeps a spec as JSON text and does not look inside it; the web app checks
-its shape before saving (streamvis.plot_specs). Saving and deleting publish
+its shape before saving (streamvis.checks.plot_specs). Saving and deleting publish
 PlotChanged, so open dashboards learn of the change live.
 """
 
@@ -11,9 +11,9 @@ import json
 import time
 from typing import Any
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.events import PlotChanged
-from streamvis.schema import validate_name
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.events import PlotChanged
+from streamvis.model.schema import validate_name
 from streamvis.store.core import SqlCore
 
 _MAX_SPEC_CHARS = 1_000_000

@@ -17,7 +17,7 @@ import psycopg.errors
 from psycopg import pq
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from streamvis.errors import (
+from streamvis.model.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
     ResourceExhaustedError,

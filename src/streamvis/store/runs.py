@@ -7,9 +7,15 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 
-from streamvis.errors import AlreadyExistsError, InvalidArgumentError
-from streamvis.events import AttributesChanged, RunCreated, RunDeleted, RunReplaced, TagsChanged
-from streamvis.schema import Field, Run, RunFilter, Value, validate_name
+from streamvis.model.errors import AlreadyExistsError, InvalidArgumentError
+from streamvis.model.events import (
+    AttributesChanged,
+    RunCreated,
+    RunDeleted,
+    RunReplaced,
+    TagsChanged,
+)
+from streamvis.model.schema import Field, Run, RunFilter, Value, validate_name
 from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import (

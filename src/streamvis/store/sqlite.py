@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from streamvis.errors import (
+from streamvis.model.errors import (
     FailedPreconditionError,
     ResourceExhaustedError,
     UnavailableError,

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis.schema import validate_name
+from streamvis.model.schema import validate_name
 from streamvis.web.http import JSON, blocking, check_writable, json_body, state
 
 

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis.errors import InvalidArgumentError, ResourceExhaustedError
-from streamvis.schema import FieldType, Run
+from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
+from streamvis.model.schema import FieldType, Run
 from streamvis.web import lod
 from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve

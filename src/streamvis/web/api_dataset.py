@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.json_checks import check_keys, expect_object, parse_filter, string_list
-from streamvis.schema import Value
+from streamvis.checks.json_checks import check_keys, expect_object, parse_filter, string_list
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import Value
 from streamvis.web.filters_json import coerce_filter, json_value
 from streamvis.web.http import JSON, AppState, blocking, json_body, state
 from streamvis.web.row_conditions import distinct

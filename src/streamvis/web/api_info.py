@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis import __version__, limits
+from streamvis._version import __version__
+from streamvis.model import limits
 from streamvis.web.http import JSON, state
 
 

@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.json_checks import expect_object, integer
-from streamvis.plot_specs import check_binding_types, check_plot_spec
-from streamvis.schema import Run, RunFilter, parse_handle, validate_name
+from streamvis.checks.json_checks import expect_object, integer
+from streamvis.checks.plot_specs import check_binding_types, check_plot_spec
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import Run, RunFilter, parse_handle, validate_name
 from streamvis.store.base import Store
 from streamvis.web.filters_json import (
     coerce_filter,

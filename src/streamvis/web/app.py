@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from streamvis import events as ev
-from streamvis.errors import StreamvisError
-from streamvis.security import Gate
+from streamvis.model import events as ev
+from streamvis.model.errors import StreamvisError
+from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
     api_dashboards,

@@ -23,7 +23,7 @@ from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from streamvis.security import Gate, Verdict, bearer
+from streamvis.model.security import Gate, Verdict, bearer
 from streamvis.web.http import JSON, WebConfig, error_response
 from streamvis.web.middleware import refuse_socket
 

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from streamvis.schema import Field, FieldType, RunFilter, Series
+from streamvis.model.schema import Field, FieldType, RunFilter, Series
 from streamvis.store.base import Store
 
 DEFAULT_CACHE_BYTES = 512 * 1024 * 1024

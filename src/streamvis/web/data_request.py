@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.json_checks import (
+from streamvis.checks.json_checks import (
     check_keys,
     expect_object,
     integer,
@@ -18,7 +17,8 @@ from streamvis.json_checks import (
     parse_filter,
     string_list,
 )
-from streamvis.schema import Field, FieldType, RunFilter, Series, validate_name
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import Field, FieldType, RunFilter, Series, validate_name
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 

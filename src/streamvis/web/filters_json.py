@@ -1,6 +1,6 @@
 """JSON in and out of the HTTP API: run filters, request fields, model objects.
 
-Parsing is strict (the checks are in streamvis.json_checks, shared with the gRPC
+Parsing is strict (the checks are in streamvis.checks.json_checks, shared with the gRPC
 service): an unknown key or a value of the wrong JSON type is an InvalidArgumentError
 (HTTP 400) naming the key.
 """
@@ -12,9 +12,17 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.json_checks import parse_filter
-from streamvis.schema import AttributeCondition, Field, FieldType, Run, RunFilter, Series, Value
+from streamvis.checks.json_checks import parse_filter
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import (
+    AttributeCondition,
+    Field,
+    FieldType,
+    Run,
+    RunFilter,
+    Series,
+    Value,
+)
 
 
 def loads(text: str | bytes, what: str) -> Any:

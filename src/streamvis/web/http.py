@@ -15,13 +15,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from streamvis.errors import (
+from streamvis.model.errors import (
     InvalidArgumentError,
     PermissionDeniedError,
     ResourceExhaustedError,
     StreamvisError,
 )
-from streamvis.limits import MAX_BODY_BYTES
+from streamvis.model.limits import MAX_BODY_BYTES
 from streamvis.store.base import Store
 from streamvis.web.columns import DEFAULT_CACHE_BYTES, ColumnCache
 from streamvis.web.filters_json import loads

@@ -26,9 +26,10 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from streamvis import events as ev
-from streamvis.errors import InvalidArgumentError
-from streamvis.store.base import ChunkInfo, Store
+from streamvis.model import events as ev
+from streamvis.model.chunks import ChunkInfo
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.store.base import Store
 from streamvis.web.filters_json import field_json, run_json, series_json
 
 log = logging.getLogger("streamvis.web.live")

@@ -22,7 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from streamvis.limits import MAX_SOCKETS_PER_CLIENT
+from streamvis.model.limits import MAX_SOCKETS_PER_CLIENT
 from streamvis.web.http import JSON
 
 #: Scripts, styles, images, connections: this server only. Styles may be inline

@@ -33,9 +33,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from streamvis import events as ev
-from streamvis.errors import NotFoundError
-from streamvis.schema import Run
+from streamvis.model import events as ev
+from streamvis.model.errors import NotFoundError
+from streamvis.model.schema import Run
 from streamvis.store.base import Store
 
 log = logging.getLogger("streamvis.web.pg_notify")

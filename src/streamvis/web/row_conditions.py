@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.json_checks import check_keys, expect_object, scalar
-from streamvis.schema import FieldType, Value
+from streamvis.checks.json_checks import check_keys, expect_object, scalar
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import FieldType, Value
 from streamvis.web.columns import ColumnView
 
 Rows = npt.NDArray[np.int64]

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from streamvis.errors import UnavailableError
-from streamvis.security import Gate
+from streamvis.model.errors import UnavailableError
+from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web.app import create_app
 from streamvis.web.http import WebConfig

@@ -27,7 +27,7 @@ import numpy as np
 
 import streamvis
 from streamvis import AsyncDataLogger, DataLogger, declare_schema
-from streamvis.local_server import LocalServer, ensure_server
+from streamvis.cli.local_server import LocalServer, ensure_server
 from streamvis.logger.core import LoggerCore
 
 # What is logged: every field is typed, every series a fixed set of fields.
@@ -158,7 +158,7 @@ async def log_async(
 
 
 def _say(text: str) -> None:
-    print(f"streamvis demo: {text}", flush=True)  # noqa: T201 - the demo talks to its user
+    print(f"streamvis demo: {text}", flush=True)
 
 
 def new_loggers(kind: type[L], uri: str, runs: list[DemoRun]) -> list[L]:
@@ -180,7 +180,7 @@ def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
     _say(f"logging {len(loggers)} run(s), {length}, with {type(loggers[0]).__name__}; "
          "Ctrl-C stops it")
     _say(f"from Python: streamvis.connect({server.uri!r}).fetch('demo-train')")
-    print(f"dashboard: {server.web_url}{DASHBOARD}", flush=True)  # noqa: T201
+    print(f"dashboard: {server.web_url}{DASHBOARD}", flush=True)
 
 
 def run_demo(

@@ -11,8 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.schema import AttributeCondition, Field, FieldType, RunFilter, Value, coerce_value
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import (
+    AttributeCondition,
+    Field,
+    FieldType,
+    RunFilter,
+    Value,
+    coerce_value,
+)
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}

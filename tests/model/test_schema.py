@@ -4,8 +4,8 @@ import uuid
 import pyarrow as pa
 import pytest
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.schema import (
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import (
     AttributeCondition,
     Field,
     FieldType,

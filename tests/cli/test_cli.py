@@ -10,7 +10,7 @@ import pytest
 
 from streamvis.cli import main
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 
 @pytest.fixture(scope="module")

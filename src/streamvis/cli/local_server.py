@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from streamvis.errors import InvalidArgumentError, UnavailableError
-from streamvis.service.process import ServerProcess, ServerStartError
+from streamvis.model.errors import InvalidArgumentError, ServerStartError, UnavailableError
+from streamvis.testing import ServerProcess
 
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 

@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from streamvis.errors import FailedPreconditionError, InvalidArgumentError
-from streamvis.limits import AUTH_FAILURE_BURST, AUTH_FAILURE_REFILL_SECONDS
+from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
+from streamvis.model.limits import AUTH_FAILURE_BURST, AUTH_FAILURE_REFILL_SECONDS
 
 log = logging.getLogger("streamvis.auth")
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.limits import MAX_NAME_LENGTH
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.limits import MAX_NAME_LENGTH
 
 Value = int | float | str | bool
 

@@ -11,8 +11,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from streamvis.filter_text import format_time
-from streamvis.schema import Field, Run, Series
+from streamvis.checks.filter_text import format_time
+from streamvis.model.schema import Field, Run, Series
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -1,8 +1,21 @@
-"""The one exception hierarchy of streamvis.
+"""The one exception hierarchy of streamvis, and its one warning.
 
-Every error raised on purpose by streamvis is a `StreamvisError`. The subclasses
-mirror gRPC status codes so that the service, the client and the CLI translate
-them one to one. Messages say what was wrong and what to do about it.
+    StreamvisError                    every error streamvis raises on purpose
+    ├── InvalidArgumentError          a bad name, a wrong type, ragged columns
+    ├── NotFoundError                 no such field, series, run, plot or dashboard
+    ├── AlreadyExistsError            a different declaration holds that name already
+    ├── FailedPreconditionError       well formed, but the current state forbids it
+    ├── ResourceExhaustedError        larger than a limit (model/limits.py)
+    ├── UnavailableError              the server or the database cannot be reached
+    │   └── ServerStartError          a server child process exited or did not answer
+    ├── PermissionDeniedError         the server is read-only
+    └── UnauthenticatedError          no valid token
+
+    LoggerWarning (a UserWarning)     a logging problem; the program goes on
+
+The subclasses mirror gRPC status codes so that the service, the client and the CLI
+translate them one to one. Messages say what was wrong and what to do about it. All
+of them are importable from the package: `streamvis.InvalidArgumentError`.
 """
 
 from __future__ import annotations
@@ -51,6 +64,11 @@ class UnavailableError(StreamvisError):
     code = "UNAVAILABLE"
 
 
+class ServerStartError(UnavailableError):
+    """A server child process (`streamvis.testing.ServerProcess`, the demo's server)
+    exited or did not answer in time."""
+
+
 class PermissionDeniedError(StreamvisError):
     """The server refuses the request (read-only mode)."""
 
@@ -61,6 +79,10 @@ class UnauthenticatedError(StreamvisError):
     """The request carries no valid token."""
 
     code = "UNAUTHENTICATED"
+
+
+class LoggerWarning(UserWarning):
+    """A logging problem: the write (or operation) named was dropped; the program goes on."""
 
 
 ERRORS_BY_CODE: dict[str, type[StreamvisError]] = {

@@ -15,7 +15,7 @@ import pytest
 import streamvis
 from streamvis.cli import main
 from streamvis.client import Client
-from streamvis.service.process import ServerProcess
+from streamvis.testing import ServerProcess
 
 
 @pytest.fixture(scope="module")

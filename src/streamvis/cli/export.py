@@ -21,9 +21,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from streamvis.client import Client
-from streamvis.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import RunFilter
 from streamvis.query.batches import BatchStream, open_batches
-from streamvis.schema import RunFilter
 
 
 class _Writer:

@@ -18,9 +18,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from streamvis.errors import InvalidArgumentError, ResourceExhaustedError
-from streamvis.json_checks import expect_object, integer, number, parse_filter, string_list
-from streamvis.schema import FieldType, validate_name
+from streamvis.checks.json_checks import expect_object, integer, number, parse_filter, string_list
+from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
+from streamvis.model.schema import FieldType, validate_name
 
 #: Each kind with the roles it cannot be drawn without. A new kind (bar, histogram,
 #: heatmap) is one entry here and one kind module in the front end.

@@ -13,14 +13,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from streamvis import __version__
-from streamvis.cli_tables import show_fields, show_runs, show_saved, show_series
+from streamvis._version import __version__
+from streamvis.checks.filter_text import build_filter
+from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
 from streamvis.client import Client, default_uri
 from streamvis.connection import resolve_token
-from streamvis.errors import StreamvisError
-from streamvis.filter_text import build_filter
-from streamvis.schema import FieldType, RunFilter, parse_handle
-from streamvis.security import ServeSecurity, normalize_base_url, normalize_host_names
+from streamvis.model.errors import StreamvisError
+from streamvis.model.schema import FieldType, RunFilter, parse_handle
+from streamvis.model.security import ServeSecurity, normalize_base_url, normalize_host_names
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -96,7 +96,7 @@ def cmd_runs(args: argparse.Namespace) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> str:
-    from streamvis.export import export_series  # noqa: PLC0415 - pyarrow writers load slowly
+    from streamvis.cli.export import export_series  # noqa: PLC0415 - pyarrow writers load slowly
 
     with _client(args) as c:
         rows = export_series(
@@ -167,7 +167,7 @@ def cmd_apply(args: argparse.Namespace) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from streamvis.demo import main as demo  # noqa: PLC0415 - only this command needs it
+    from streamvis.cli.demo import main as demo  # noqa: PLC0415 - only this command needs it
 
     if args.runs < 1 or args.steps < 0 or args.interval < 0:
         raise StreamvisError("--runs must be 1 or more, --steps and --interval 0 or more")

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from streamvis.schema import Field, Run, Series
+from streamvis.model.schema import Field, Run, Series
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Start one against a store location (a data directory, or a ``postgresql://`` URL
 talk to it through `streamvis.client.Client`, and stop it::
 
     from streamvis.client import Client
-    from streamvis.service.process import ServerProcess
+    from streamvis.testing import ServerProcess
 
     with ServerProcess(str(tmp_path)) as server:   # started; it answers health checks
         with Client(server.uri) as client:
@@ -38,16 +38,12 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 import grpc
-import psycopg
-import psycopg.sql
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from streamvis.model.errors import ServerStartError
 
 _LISTENING = re.compile(r"^streamvis: gRPC listening on (?P<host>.+):(?P<port>\d+) \(store: ")
 _WEB = re.compile(r"^streamvis: web UI at (?P<url>\S+)")
-
-
-class ServerStartError(RuntimeError):
-    """The server process exited or did not answer in time."""
 
 
 class ServerProcess:
@@ -241,6 +237,7 @@ class ServerProcess:
 
 def _url(dsn: str, dbname: str) -> str:
     """`dsn` (a URL or key=value pairs) as a postgresql:// URL naming `dbname`."""
+    import psycopg  # noqa: PLC0415 - only scratch databases need it, not the demo's server
     params = psycopg.conninfo.conninfo_to_dict(dsn)
     user = urllib.parse.quote(str(params.pop("user", "")), safe="")
     password = urllib.parse.quote(str(params.pop("password", "")), safe="")
@@ -261,6 +258,9 @@ def scratch_database(admin_dsn: str, prefix: str = "streamvis_test") -> Iterator
 
     Yields its postgresql:// URL, the form `streamvis serve --db` takes.
     """
+    import psycopg  # noqa: PLC0415 - only scratch databases need it, not the demo's server
+    import psycopg.sql  # noqa: PLC0415
+
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
@@ -302,6 +302,8 @@ def scratch_store_or_none(kind: str, label: str) -> Iterator[str | None]:
     """`scratch_store`, but an unreachable PostgreSQL yields None, with a line on stderr
     naming `label`, so that a benchmark goes on with its SQLite figures."""
     if kind != "sqlite":
+        import psycopg  # noqa: PLC0415 - only scratch databases need it, not the demo's server
+
         dsn = admin_pg_dsn()
         try:
             psycopg.connect(dsn, connect_timeout=5).close()

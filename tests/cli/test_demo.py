@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 import streamvis
-from streamvis.demo import CLOUD_POINTS, WAVES
-from streamvis.local_server import server_answers, split_uri
-from streamvis.schema import Run
-from streamvis.service.process import ServerProcess
+from streamvis.cli.demo import CLOUD_POINTS, WAVES
+from streamvis.cli.local_server import server_answers, split_uri
+from streamvis.model.schema import Run
+from streamvis.testing import ServerProcess
 
 DEMO = [sys.executable, "-m", "streamvis", "demo", "--interval", "0"]
 

@@ -3,9 +3,9 @@ import uuid
 
 import pytest
 
-from streamvis.errors import InvalidArgumentError, NotFoundError
-from streamvis.filter_text import build_filter, format_time, parse_condition, parse_time
-from streamvis.schema import AttributeCondition, Field, FieldType
+from streamvis.checks.filter_text import build_filter, format_time, parse_condition, parse_time
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.schema import AttributeCondition, Field, FieldType
 
 FIELDS = {
     f.name: f

@@ -3,7 +3,7 @@
 An unknown key or a value of the wrong JSON type is an InvalidArgumentError naming
 the key, because a typo that silently matched every run would show the wrong data
 with no hint why. The HTTP API (streamvis.web) and the plot specs that both the web
-app and the gRPC service store (streamvis.plot_specs) read their JSON through these.
+app and the gRPC service store (streamvis.checks.plot_specs) read their JSON through these.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from streamvis.errors import InvalidArgumentError
-from streamvis.schema import AttributeCondition, RunFilter, Value, parse_handle
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import AttributeCondition, RunFilter, Value, parse_handle
 
 _FILTER_KEYS = frozenset({
     "handles", "tags_any", "tags_all", "tags_none", "attributes", "started_after",

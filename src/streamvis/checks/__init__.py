@@ -1,0 +1,1 @@
+"""Input grammars: strict JSON checks, the plot grammar, the `--where` text."""
