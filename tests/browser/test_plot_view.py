@@ -1,9 +1,10 @@
-"""One plot's view in the browser: the hover read-out follows a wheel zoom and live data
-that moves the axes (the point under a pointer that holds still is found again at the new
-scale).
+"""One plot's view in the browser: the hover read-out follows a wheel zoom (the point under
+a pointer that holds still is found again at the new scale), and a log axis spanning about
+a decade labels more than its one power of ten.
 
 Positions are computed here from the view the page reports (`window.__streamvis.plots()`)
-and the data area's place on the page.
+and the data area's place on the page; tick labels are the texts the page draws on the
+plot's overlay canvas, recorded by an init script.
 """
 
 from __future__ import annotations
@@ -31,6 +32,25 @@ YS = 3 * (40 / 3) ** (XS / (N - 1))
 ZS = np.linspace(0.2, 0.9, N)
 #: The controller's hover radius: farther than this from every point, nothing is hovered.
 HOVER_RADIUS = 40
+
+#: Keeps, per 2D context, the texts drawn since the canvas was last cleared whole (axes.ts
+#: clears the overlay before painting it). Init scripts are not subject to the page's CSP.
+RECORD_LABELS = """
+(() => {
+  const P = CanvasRenderingContext2D.prototype;
+  const clear = P.clearRect;
+  const fill = P.fillText;
+  P.clearRect = function (x, y, w, h) {
+    if (x === 0 && y === 0) this.__labels = [];
+    return clear.call(this, x, y, w, h);
+  };
+  P.fillText = function (text, x, y, ...rest) {
+    (this.__labels ??= []).push({ text: String(text), align: this.textAlign });
+    return fill.call(this, text, x, y, ...rest);
+  };
+})();
+"""
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
@@ -158,3 +178,25 @@ def test_the_hover_follows_live_data_that_moves_the_axes(server: ServerProcess, 
     expected = _nearest(_plot(page)["view"], area, (mx, my), points)
     assert expected is not None and expected != 10  # the pointer is over another point now
     _wait_hover_on(page, area, expected, points)
+
+
+def _y_labels(page: Page, index: int) -> list[str]:
+    """The y tick labels the page drew last on plot `index` (right-aligned texts: axes.ts)."""
+    # Two frames, so what was recorded is a whole overlay drawn after the data arrived.
+    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    labels: list[str] = page.evaluate(
+        f"document.querySelectorAll('.plot .overlay')[{index}].getContext('2d').__labels"
+        ".filter((l) => l.align === 'right').map((l) => l.text)")
+    return labels
+
+
+def test_a_log_axis_over_about_a_decade_labels_its_ticks(server: ServerProcess, page: Page) -> None:
+    page.context.add_init_script(RECORD_LABELS)
+    _open(page, server, "about-a-decade,under-a-decade", 2)
+    assert all(p["view"]["logY"] for p in page.evaluate("window.__streamvis.plots()"))
+    # 3 to 40 (2.6 to 46 with the view's margin): 10 alone once; now 2 and 5 times it too.
+    assert _y_labels(page, 0) == ["5", "10", "20"]
+    # 0.2 to 0.9: no power of ten, so evenly spaced values, all inside the range.
+    labels = _y_labels(page, 1)
+    assert len(labels) >= 3
+    assert all(0.18 <= float(t) <= 0.98 for t in labels)
