@@ -82,3 +82,26 @@ def test_opening_and_saving_a_hybrid_plot_keeps_each_datasets_runs(site: Site, p
     # The builder says where dataset 2's runs come from.
     assert not page.is_checked("[data-dataset='1'] label:has-text('same runs') input")
     assert page.input_value("input[aria-label='runs of dataset 2']") == "any=broken"
+
+
+def test_a_dataset_of_runs_picked_by_handle_keeps_them(site: Site, page) -> None:
+    """A filter no search link can say (a list of handles) is kept as it is, and said so."""
+    picked = [str(h) for h in site.sweep.runs[1:4]]
+    spec = {
+        "kind": "line",
+        "datasets": [
+            {"series": "train", "filter": {"tags_any": ["baseline"]},
+             "bindings": {"x": "step", "y": "loss"}},
+            {"series": "train", "filter": {"handles": picked},
+             "bindings": {"x": "step", "y": "loss"}},
+        ],
+        "scales": {"x": "lin", "y": "lin"},
+    }
+    assert site.http.put("/api/plots/by-handle", json=spec).status_code < 300
+    stored = site.http.get("/api/plots/by-handle").json()
+    page.goto(f"{site.url}/build?plot=by-handle")
+    page.wait_for_selector("[data-dataset='1'] :text('3 runs picked by handle')")
+    assert page.input_value("input[aria-label='runs of dataset 2']") == ""
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"by-handle\"')")
+    assert site.http.get("/api/plots/by-handle").json() == stored
