@@ -35,15 +35,11 @@ export function ticksFor(min: number, max: number, log: boolean, time: boolean, 
   return linearTicks(min, max, count);
 }
 
-export function axisLabel(value: number, step: number, maxAbs: number, time: boolean, log: boolean): string {
-  if (time) return formatTime(value, step);
+/** The label of a tick of `set`; `maxAbs` is the largest magnitude the axis shows. */
+export function axisLabel(value: number, set: TickSet, maxAbs: number, time: boolean): string {
+  if (time) return formatTime(value, set.step);
   // A log axis's ticks each need only their own precision: 0.01, 1, 100, 10k.
-  return log ? formatTick(value, value, value) : formatTick(value, step, maxAbs);
-}
-
-/** Whether a log axis shows decade ticks (below one decade it falls back to linear ones). */
-function decades(min: number, max: number): boolean {
-  return max - min >= 1;
+  return set.ownPrecision ? formatTick(value, value, value) : formatTick(value, set.step, maxAbs);
 }
 
 /**
@@ -102,7 +98,7 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
   let lastRight = -Infinity;
   for (const t of xt.ticks) {
     if (!t.major) continue;
-    const text = axisLabel(t.value, xt.step, xMax, opts.xTime, view.logX && decades(view.x0, view.x1));
+    const text = axisLabel(t.value, xt, xMax, opts.xTime);
     const x = toX(t.pos);
     const half = ctx.measureText(text).width / 2;
     if (x - half < lastRight + 6) continue; // never overlap labels
@@ -113,7 +109,7 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
   ctx.textBaseline = 'middle';
   for (const t of yt.ticks) {
     if (!t.major) continue;
-    ctx.fillText(axisLabel(t.value, yt.step, yMax, opts.yTime, view.logY && decades(view.y0, view.y1)), m.left - 7, toY(t.pos));
+    ctx.fillText(axisLabel(t.value, yt, yMax, opts.yTime), m.left - 7, toY(t.pos));
   }
 
   ctx.font = `600 ${FONT}`;

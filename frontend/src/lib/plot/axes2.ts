@@ -30,7 +30,7 @@ export function paintSecondAxes(
       const y = Math.round(m.top + ah - ((tk.pos - v.y0) / (v.y1 - v.y0)) * ah) + 0.5;
       ctx.moveTo(x, y);
       ctx.lineTo(x + (tk.major ? 5 : 3), y);
-      if (tk.major) ctx.fillText(axisLabel(tk.value, t.step, maxAbs, false, v.logY && v.y1 - v.y0 >= 1), x + 7, y);
+      if (tk.major) ctx.fillText(axisLabel(tk.value, t, maxAbs, false), x + 7, y);
     }
     ctx.stroke();
     ctx.save();
@@ -54,7 +54,7 @@ export function paintSecondAxes(
       ctx.moveTo(x, y);
       ctx.lineTo(x, y - (tk.major ? 5 : 3));
       if (!tk.major) continue;
-      const text = axisLabel(tk.value, t.step, maxAbs, false, v.logX && v.x1 - v.x0 >= 1);
+      const text = axisLabel(tk.value, t, maxAbs, false);
       const half = ctx.measureText(text).width / 2;
       if (x - half < lastRight + 6) continue;
       ctx.fillText(text, x, y - 6);

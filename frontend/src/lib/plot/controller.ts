@@ -51,6 +51,11 @@ export class PlotController implements LiveSubscriber {
   auto = true;
   hover: Nearest | null = null;
   private hoverColor = '#fff';
+  /** The pointer in the data area, null when it is not over it: the hover is its nearest point. */
+  private pointer: [number, number] | null = null;
+  /** What the hover was found with; when the views, the area's size or the data move on, it is found again. */
+  private hoverBasis: { view: View; second: View; w: number; h: number } | null = null;
+  private hoverDataStale = false;
   box: [number, number, number, number] | null = null;
   /** Width and height of the whole plot in CSS pixels. */
   w = 0;
@@ -162,6 +167,7 @@ export class PlotController implements LiveSubscriber {
 
   private dataChanged(): void {
     this.dataDirty = true;
+    this.hoverDataStale = true;
     if (this.shared) {
       this.shared.report(this, panelDomains(this.placed(), this.spec.datasets.length));
       useSharedDomains(this.placed(), this.shared.union);
@@ -308,6 +314,11 @@ export class PlotController implements LiveSubscriber {
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     for (const g of groups) g.painter.cache.blit(gl, res.generation, g.view);
+    if (this.hoverOutdated()) {
+      // A zoom, pan, reset, resize or new data moved the points under a pointer that held still.
+      this.findHover();
+      this.notify();
+    }
     this.paintOverlay();
   }
 
@@ -348,9 +359,26 @@ export class PlotController implements LiveSubscriber {
 
   /** Updates the hover readout for a cursor at (px, py) in the data area; null clears it. */
   hoverAt(px: number | null, py: number | null): void {
+    this.pointer = px !== null && py !== null ? [px, py] : null;
+    this.findHover();
+    this.invalidate();
+    this.notify();
+  }
+
+  private hoverOutdated(): boolean {
+    const b = this.hoverBasis;
+    if (this.pointer === null || b === null) return false;
+    return this.hoverDataStale || b.view !== this.view || b.second !== this.second || b.w !== this.areaW || b.h !== this.areaH;
+  }
+
+  /** The point nearest the pointer in the current views (views are replaced, never changed in place). */
+  private findHover(): void {
     let best: Nearest | null = null;
     let color = '#fff';
-    if (px !== null && py !== null) {
+    this.hoverBasis = { view: this.view, second: this.second, w: this.areaW, h: this.areaH };
+    this.hoverDataStale = false;
+    if (this.pointer !== null) {
+      const [px, py] = this.pointer;
       for (const ds of this.datasets) {
         const before: Nearest | null = best;
         const v = this.viewOf(ds);
@@ -362,8 +390,6 @@ export class PlotController implements LiveSubscriber {
     }
     this.hover = best;
     this.hoverColor = color;
-    this.invalidate();
-    this.notify();
   }
 
   event(ev: LiveEvent): void {

@@ -41,6 +41,32 @@ describe('log ticks', () => {
     expect(major.length).toBeLessThanOrEqual(7);
     expect(major.every((x) => Number.isInteger(x.pos))).toBe(true);
   });
+  const labels = (min: number, max: number, count: number): number[] =>
+    logTicks(Math.log10(min), Math.log10(max), count).ticks.filter((x) => x.major).map((x) => x.value);
+  it('keeps powers of ten alone where they give labels enough', () => {
+    expect(labels(1, 1000, 8)).toEqual([1, 10, 100, 1000]);
+    expect(logTicks(0, 3, 8).ownPrecision).toBe(true);
+  });
+  it('labels 2 and 5 times the powers of ten over about a decade', () => {
+    expect(labels(3, 40, 8)).toEqual([5, 10, 20]);
+    expect(labels(0.03, 0.4, 8)).toEqual([0.05, 0.1, 0.2]);
+    const t = logTicks(Math.log10(3), Math.log10(40), 8);
+    expect(t.ownPrecision).toBe(true);
+    expect(t.ticks.filter((x) => x.major).map((x) => formatTick(x.value, x.value, x.value))).toEqual(['5', '10', '20']);
+    // Grid lines at the other multiples, unlabelled, where there is room.
+    expect(t.ticks.filter((x) => !x.major).map((x) => x.value)).toEqual([3, 4, 6, 7, 8, 9, 30, 40]);
+  });
+  it('keeps a short axis to powers of ten rather than crowd it', () => {
+    // 1.2 to 900: eight 1-2-5 labels would overlap on an axis with room for 2 intervals.
+    expect(labels(1.2, 900, 2)).toEqual([10, 100]);
+    expect(labels(1.2, 900, 8)).toEqual([2, 5, 10, 20, 50, 100, 200, 500]);
+  });
+  it('falls back to linear values where even 2 and 5 give fewer than three labels', () => {
+    const t = logTicks(Math.log10(0.2), Math.log10(0.9), 5);
+    expect(t.ticks.map((x) => x.value)).toEqual([0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9]);
+    expect(t.ticks.map((x) => formatTick(x.value, t.step))).toEqual(['0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9']);
+    expect(t.ownPrecision).toBeFalsy();
+  });
   it('falls back to linear values inside one decade', () => {
     const t = logTicks(Math.log10(2), Math.log10(8), 5);
     expect(t.ticks.map((x) => x.value)).toEqual([2, 3, 4, 5, 6, 7, 8]);

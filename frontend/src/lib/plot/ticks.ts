@@ -16,6 +16,8 @@ export interface TickSet {
   ticks: Tick[];
   /** Distance between neighbouring major ticks, in data units (for label precision). */
   step: number;
+  /** Each label formatted with its own precision, not the step's (a log axis's 0.02, 5, 10k). */
+  ownPrecision?: boolean;
 }
 
 /** The "nice" step (1, 2 or 5 times a power of ten) for about `count` intervals over `span`. */
@@ -42,30 +44,60 @@ export function linearTicks(min: number, max: number, count: number): TickSet {
   return { ticks, step };
 }
 
-/** Ticks for an axis whose scale space is log10(value); `min`/`max` are log10 values. */
+/**
+ * Fewer labels than this on a log axis and it labels 2 and 5 times each power of ten too;
+ * fewer still, and it falls back to linear ticks (as matplotlib's LogLocator subs and d3's
+ * log scale do), so an axis spanning a decade or two never shows a lone "10".
+ */
+const MIN_LOG_LABELS = 3;
+/** Decades of float slack when testing whether a tick is inside the range (log10(0.2) is not -1 + log10(2)). */
+const LOG_SLACK = 1e-9;
+
+/** Ticks at `subs` times each power of ten in [min, max] (log10 values), each `every` decades. */
+function decadeTicks(min: number, max: number, subs: number[], major: boolean, every = 1): Tick[] {
+  const out: Tick[] = [];
+  for (let d = Math.floor(min); d <= Math.ceil(max); d++) {
+    if (d % every !== 0) continue;
+    for (const m of subs) {
+      const pos = d + Math.log10(m);
+      if (pos >= min - LOG_SLACK && pos <= max + LOG_SLACK) out.push({ pos, value: m * 10 ** d, major });
+    }
+  }
+  return out;
+}
+
+/**
+ * Ticks for an axis whose scale space is log10(value); `min`/`max` are log10 values. Labels
+ * (major ticks) are powers of ten, or 1, 2 and 5 times them where powers alone would be too few,
+ * or linear values; `ownPrecision` says each log label is formatted on its own (0.02, 5, 10k).
+ */
 export function logTicks(min: number, max: number, count: number): TickSet {
   if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return { ticks: [], step: 1 };
   const decades = max - min;
-  if (decades < 1) {
-    // Less than a decade visible: decade ticks would leave the axis bare, so use linear
-    // ticks over the values, placed at their logarithms.
-    const lin = linearTicks(10 ** min * (1 - 1e-12), 10 ** max * (1 + 1e-12), count); // 10**log10(8) is 7.999…
-    return { ticks: lin.ticks.filter((t) => t.value > 0).map((t) => ({ ...t, pos: Math.log10(t.value) })), step: lin.step };
-  }
+  const byPos = (a: Tick, b: Tick): number => a.pos - b.pos;
+  const step = 10 ** Math.floor(min);
+  // More than about two labels per interval the axis has room for, and they overlap.
+  const fits = (labels: Tick[]): boolean => labels.length <= 2 * count + 1;
   const every = Math.max(1, Math.ceil(decades / count));
-  const ticks: Tick[] = [];
-  const minors = decades <= count / 2 ? [2, 3, 4, 5, 6, 7, 8, 9] : decades <= count ? [2, 5] : [];
-  for (let d = Math.floor(min); d <= Math.ceil(max); d++) {
-    if (d % every === 0 && d >= min && d <= max) ticks.push({ pos: d, value: 10 ** d, major: true });
-    if (every === 1) {
-      for (const m of minors) {
-        const pos = d + Math.log10(m);
-        if (pos >= min && pos <= max) ticks.push({ pos, value: m * 10 ** d, major: false });
-      }
-    }
+  const thinned = decadeTicks(min, max, [1], true, every);
+  const powers = every > 1 ? decadeTicks(min, max, [1], true) : thinned;
+  const onPowers = (labels: Tick[], skip: number): TickSet => {
+    const minors = skip > 1 ? [] : decades <= count / 2 ? [2, 3, 4, 5, 6, 7, 8, 9] : decades <= count ? [2, 5] : [];
+    return { ticks: [...labels, ...decadeTicks(min, max, minors, false)].sort(byPos), step, ownPrecision: true };
+  };
+  if (thinned.length >= MIN_LOG_LABELS) return onPowers(thinned, every);
+  if (powers.length >= MIN_LOG_LABELS && fits(powers)) return onPowers(powers, 1);
+  const oneTwoFive = decadeTicks(min, max, [1, 2, 5], true);
+  if (oneTwoFive.length >= MIN_LOG_LABELS && fits(oneTwoFive)) {
+    const minors = decades <= count / 2 ? decadeTicks(min, max, [3, 4, 6, 7, 8, 9], false) : [];
+    return { ticks: [...oneTwoFive, ...minors].sort(byPos), step, ownPrecision: true };
   }
-  ticks.sort((a, b) => a.pos - b.pos);
-  return { ticks, step: 10 ** Math.floor(min) };
+  // Linear ticks over the values, placed at their logarithms; on a short axis over decades,
+  // the powers of ten where they say more.
+  const lin = linearTicks(10 ** min * (1 - 1e-12), 10 ** max * (1 + 1e-12), count); // 10**log10(8) is 7.999…
+  const linear = lin.ticks.filter((t) => t.value > 0).map((t) => ({ ...t, pos: Math.log10(t.value) }));
+  if (powers.length > linear.length && fits(powers)) return onPowers(powers, 1);
+  return { ticks: linear, step: lin.step };
 }
 
 const MINUTE = 60;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunInfo } from '../api/types';
-import { decodeFilter, emptyFilter, encodeFilter, toRunFilter } from './filterState';
+import { decodeFilter, emptyFilter, encodeFilter, fromRunFilter, sameRunFilter, toRunFilter } from './filterState';
 import { filterRuns, valueCounts } from './matchRuns';
 
 describe('filter state URL codec', () => {
@@ -49,6 +49,35 @@ describe('filter state URL codec', () => {
       ],
       started_after: 5,
     });
+  });
+});
+
+describe('a saved filter read back', () => {
+  it('shows as the link that gives the same filter', () => {
+    const saved = {
+      tags_any: ['baseline'], tags_none: ['broken'],
+      attributes: [{ field: 'opt', in: ['adam', 'sgd'] }, { field: 'lr', min: 0.001, max: 0.1 }, { field: 'epochs', equals: 3 }],
+      started_after: 1700000000,
+    };
+    const f = fromRunFilter(saved);
+    expect(f && encodeFilter(f)).toBe('any=baseline&none=broken&in.epochs=3&in.opt=adam&in.opt=sgd&range.lr=0.001..0.1&after=2023-11-14T22%3A13%3A20Z');
+    const types = new Map([['opt', 'string'], ['lr', 'float'], ['epochs', 'int']] as const);
+    expect(sameRunFilter(toRunFilter(f!, new Map(types)), { ...saved, attributes: [
+      { field: 'epochs', in: [3] }, { field: 'opt', in: ['adam', 'sgd'] }, { field: 'lr', min: 0.001, max: 0.1 }] })).toBe(true);
+  });
+
+  it('is null where a link cannot say it', () => {
+    expect(fromRunFilter({ handles: ['aaaa'] })).toBeNull();
+    expect(fromRunFilter({ attributes: [{ field: 'lr', min: 1 }, { field: 'lr', max: 2 }] })).toBeNull();
+    expect(fromRunFilter({})).toEqual(emptyFilter());
+  });
+
+  it('compares filters whatever their key order; no filter is all runs', () => {
+    expect(sameRunFilter({ tags_any: ['a'], tags_none: ['b'] }, { tags_none: ['b'], tags_any: ['a'] })).toBe(true);
+    expect(sameRunFilter({ attributes: [{ field: 'x', max: 2, min: 1 }] }, { attributes: [{ min: 1, max: 2, field: 'x' }] })).toBe(true);
+    expect(sameRunFilter(undefined, {})).toBe(true);
+    expect(sameRunFilter({ tags_any: ['a'] }, { tags_any: ['b'] })).toBe(false);
+    expect(sameRunFilter({ tags_any: ['a'] }, undefined)).toBe(false);
   });
 });
 

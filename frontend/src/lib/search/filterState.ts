@@ -122,6 +122,47 @@ export function toRunFilter(f: FilterState, types: Map<string, FieldType>): RunF
   return out;
 }
 
+/**
+ * The state a server filter reads back as, so a saved filter can be shown as a search link;
+ * null where the link cannot carry it (a list of run handles, or two conditions on one field).
+ */
+export function fromRunFilter(r: RunFilter): FilterState | null {
+  if (r.handles?.length) return null;
+  const f = emptyFilter();
+  f.tagsAny = [...(r.tags_any ?? [])];
+  f.tagsAll = [...(r.tags_all ?? [])];
+  f.tagsNone = [...(r.tags_none ?? [])];
+  for (const c of r.attributes ?? []) {
+    const listed = c.in ?? (c.equals !== undefined ? [c.equals] : null);
+    if (listed) {
+      if (f.values[c.field]) return null;
+      f.values[c.field] = listed.map(String);
+    }
+    if (c.min !== undefined || c.max !== undefined) {
+      if (f.ranges[c.field]) return null;
+      f.ranges[c.field] = { min: c.min ?? null, max: c.max ?? null };
+    }
+  }
+  f.after = r.started_after ?? null;
+  f.before = r.started_before ?? null;
+  return f;
+}
+
+/** JSON with object keys sorted, so equal filters give equal text whatever order they were written in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Whether two server filters are the same (no filter is all runs, as `{}` is). */
+export function sameRunFilter(a: RunFilter | undefined, b: RunFilter | undefined): boolean {
+  return canonical(a ?? {}) === canonical(b ?? {});
+}
+
 export function isEmpty(f: FilterState): boolean {
   return encodeFilter(f) === '';
 }
