@@ -27,5 +27,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // The app reads the plot grammar from GET /api/info; tests get the same from its copy.
+    setupFiles: ['src/lib/api/grammar.testSetup.ts'],
   },
 });

@@ -111,6 +111,15 @@ def test_plot_bindings_are_checked_against_declared_and_existing_fields():
                         "'name' is string")]
 
 
+def test_a_binding_to_a_role_the_kind_does_not_draw_is_a_conflict():
+    spec = {"kind": "scatter", "datasets": [{"series": "s", "bindings": {
+        "x": "step", "y": "step", "z": "step"}}]}
+    decl = parse_declaration({"fields": {"step": "int"}, "plots": {"p": spec}})
+    assert find_conflicts(decl, {}, {}) == [
+        ("plot 'p': datasets[0].bindings.z: a scatter plot does not draw z (no kind draws z "
+        "yet); a scatter plot's roles are x, y, color, size, facet, frame, group")]
+
+
 BOARD = {"layout": "rows=loss,acc;lr&height=2,1", "plots": ["loss", "acc", "lr"]}
 
 

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from streamvis.checks.grammar import GRAMMAR
+
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "src" / "streamvis" / "web" / "static"
 CHROMIUM = "/usr/bin/chromium"
@@ -254,6 +256,8 @@ def make_handler(canned: Canned) -> type[BaseHTTPRequestHandler]:
                     self.json({"error": "not_found", "message": "no such plot"}, 404)
             elif path == "/api/fields":
                 self.json(FIELDS)
+            elif path == "/api/info":  # the UI draws only the kinds the plot grammar names
+                self.json({"grammar": GRAMMAR.as_json()})
             elif path == "/api/runs":
                 self.json(
                     [

@@ -18,27 +18,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from streamvis.checks.grammar import GRAMMAR
 from streamvis.checks.json_checks import expect_object, integer, number, parse_filter, string_list
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import FieldType, validate_name
 
-#: Each kind with the roles it cannot be drawn without. A new kind (bar, histogram,
-#: heatmap) is one entry here and one kind module in the front end.
-KIND_REQUIRED: dict[str, tuple[str, ...]] = {"line": ("x", "y"), "scatter": ("x", "y")}
-KINDS = frozenset(KIND_REQUIRED)
-ROLES = frozenset({"x", "y", "z", "color", "size", "group", "order", "facet", "frame"})
-_NUMERIC = frozenset({FieldType.INT, FieldType.FLOAT})
-_DISCRETE = frozenset({FieldType.INT, FieldType.STRING, FieldType.BOOL})
-#: The field types each role takes (DESIGN.md, "Plot"): numbers for positions, sizes and
-#: sliders; discrete values for splitting into lines or panels. Color takes both: numbers
-#: get a continuous scale, discrete values categories. frontend/src/lib/builder/roles.ts
-#: holds the same table for the builder's messages.
-ROLE_TYPES: dict[str, frozenset[FieldType]] = {
-    "x": _NUMERIC, "y": _NUMERIC, "z": _NUMERIC, "size": _NUMERIC, "order": _NUMERIC,
-    "frame": _NUMERIC, "color": _NUMERIC | _DISCRETE, "group": _DISCRETE, "facet": _DISCRETE,
-}
-#: Roles that may name the pseudo-field `run` (the run handle).
-RUN_ROLES = frozenset({"group", "color", "facet"})
 AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
 SCALES = frozenset({"lin", "log"})
 SCALE_AXES = frozenset({"x", "y", "x2", "y2"})
@@ -57,9 +41,10 @@ def _dataset(raw: object, i: int) -> dict[str, Any]:
         parse_filter(ds["filter"])
     bindings = expect_object(ds.get("bindings", {}), f"{what}.bindings")
     for role, name in bindings.items():
-        if role not in ROLES:
+        if not GRAMMAR.has_role(role):
+            roles = ", ".join(sorted(r.id for r in GRAMMAR.roles))
             raise InvalidArgumentError(
-                f"{what}.bindings has unknown role {role!r}; roles are {', '.join(sorted(ROLES))}"
+                f"{what}.bindings has unknown role {role!r}; roles are {roles}"
             )
         names = name if isinstance(name, list) else [name]
         string_list(names, f"{what}.bindings.{role}")
@@ -101,33 +86,20 @@ class Typed(Protocol):
     def type(self) -> FieldType: ...
 
 
-def binding_problem(role: str, name: str, f: Typed | None) -> str | None:
-    """Why `name` may not take `role`, or None if it may (None also for unknown fields)."""
-    if name == "run":
-        if role in RUN_ROLES:
-            return None
-        return f"{role} cannot be the run: the run handle is not a number"
-    if f is None:
-        return None
-    allowed = ROLE_TYPES[role]
-    if f.type in allowed:
-        return None
-    kinds = " or ".join(sorted(t.value for t in allowed))
-    return f"{role} takes {kinds} fields; {name!r} is {f.type.value}"
-
-
 def check_binding_types(spec: dict[str, object], fields: Iterable[Typed]) -> None:
-    """Refuse a spec that binds a field to a role its type does not fit.
+    """Refuse a spec (checked by `check_plot_spec`) that binds a field to a role its type
+    does not fit, or to a role its kind does not draw (the grammar's `binding_problem`).
 
-    Fields the store does not know are let through (a saved plot may outlive a field);
-    the plot then shows a message for them.
+    Fields the store does not know pass the type rule (a saved plot may outlive a
+    field); the plot then shows a message for them.
     """
-    by_name = {f.name: f for f in fields}
+    types = {f.name: str(f.type) for f in fields}
+    kind = str(spec["kind"])
     datasets = spec.get("datasets")
     for i, ds in enumerate(datasets if isinstance(datasets, list) else []):
         for role, value in dict(ds.get("bindings", {})).items():
             for name in value if isinstance(value, list) else [value]:
-                problem = binding_problem(role, name, by_name.get(name))
+                problem = GRAMMAR.binding_problem(kind, role, name, types.get(name))
                 if problem:
                     raise InvalidArgumentError(f"datasets[{i}].bindings.{role}: {problem}")
 
@@ -143,11 +115,11 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
             "them the same (to rename a plot, save it under the new name and delete the old one)"
         )
     spec = {**spec, "name": name}
-    # isinstance first: a list or object is unhashable, and `in` a set would raise.
-    if not isinstance(spec.get("kind"), str) or spec["kind"] not in KINDS:
+    if not GRAMMAR.has_kind(spec.get("kind")):
         raise InvalidArgumentError(
-            f"plot kind {spec.get('kind')!r} is not one of {', '.join(sorted(KINDS))}"
+            f"plot kind {spec.get('kind')!r} is not one of {GRAMMAR.kind_names()}"
         )
+    kind = GRAMMAR.kind(spec["kind"])
     datasets = spec.get("datasets")
     if not isinstance(datasets, list) or not datasets:
         raise InvalidArgumentError('a plot spec needs "datasets": a non-empty array')
@@ -157,10 +129,10 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
         )
     for i, ds in enumerate(datasets):
         bound = _dataset(ds, i).get("bindings", {})
-        missing = [r for r in KIND_REQUIRED[spec["kind"]] if not bound.get(r)]
+        missing = [r for r in kind.required if not bound.get(r)]
         if missing:
             raise InvalidArgumentError(
-                f"datasets[{i}]: a {spec['kind']} plot needs a field bound to "
+                f"datasets[{i}]: a {kind.id} plot needs a field bound to "
                 f"{' and '.join(missing)}"
             )
     scales = expect_object(spec.get("scales", {}), "scales")

@@ -1,13 +1,15 @@
 """`POST /api/data`: a dataset's columns as an Arrow IPC stream, reduced to what shows.
 
 The work runs on a worker thread: resolve the names, read the matching runs'
-columns through the column cache, pick the rows to send per line (M4) or for the
-whole scatter (density thinning), and gather every sent column with those rows.
+columns through the column cache, pick the rows to send with the reduction the plot
+kind names in the grammar (checks/grammar.py: M4 per line, density thinning for the
+whole scatter; `REDUCERS` below), and gather every sent column with those rows.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import FieldType, Run
 from streamvis.web import lod
@@ -36,6 +39,17 @@ class Selection:
     runs: list[Run]
     rows: list[Rows]
     reduced: str  # none, m4 or density
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reducer picks rows from: the request, the columns read, the runs."""
+
+    plan: Plan
+    snapshot: Snapshot
+    runs: list[Run]
+    starts: dict[uuid.UUID, int]  # per run, its first row after `after_sequence`
+    budget: int  # the most rows a reply may hold
 
 
 def _floats(view: ColumnView, start: int) -> lod.Floats:
@@ -79,7 +93,7 @@ def _line_members(
 def _axes(plan: Plan) -> tuple[str, str]:
     x, y = plan.request.x, plan.request.y
     if x is None or y is None:  # parse_data_request refuses this; here for the types
-        raise InvalidArgumentError('a line or scatter needs "x" and "y"')
+        raise InvalidArgumentError(f'a {plan.request.kind} needs "x" and "y"')
     return x, y
 
 
@@ -222,22 +236,28 @@ def _select_scatter(plan: Plan, snapshot: Snapshot, runs: list[Run], budget: int
                             for i in range(len(runs))], "density")
 
 
-def _select_raw(plan: Plan, snapshot: Snapshot, runs: list[Run],
-                starts: dict[uuid.UUID, int], budget: int) -> Selection:
+def _select_raw(r: Reading) -> Selection:
     rows = []
-    for r in runs:
-        columns, start = snapshot.columns[r.handle], starts[r.handle]
-        kept = where_rows(plan.request.where, columns, start)
+    for run in r.runs:
+        columns, start = r.snapshot.columns[run.handle], r.starts[run.handle]
+        kept = where_rows(r.plan.request.where, columns, start)
         size = next(iter(columns.values())).values.size
         rows.append(np.arange(start, size, dtype=np.int64) if kept is None else start + kept)
-    total = sum(r.size for r in rows)
-    if total > budget:
+    total = sum(part.size for part in rows)
+    if total > r.budget:
         raise ResourceExhaustedError(
-            f"the request matches {total} rows, over the limit of {budget}: give "
+            f"the request matches {total} rows, over the limit of {r.budget}: give "
             '"kind" with "pixels" so the server reduces it, narrow the filter, or raise '
             '"max_points"'
         )
-    return Selection(runs, rows, "none")
+    return Selection(r.runs, rows, "none")
+
+
+#: One reducer per reduction of the grammar (checks/grammar.py, REDUCTIONS).
+REDUCERS: dict[str, Callable[[Reading], Selection]] = {
+    "m4": lambda r: _select_lines(r.plan, r.snapshot, r.runs, r.starts),
+    "density": lambda r: _select_scatter(r.plan, r.snapshot, r.runs, r.budget),
+}
 
 
 def _table(plan: Plan, snapshot: Snapshot, sel: Selection) -> pa.Table:
@@ -286,13 +306,9 @@ def run_data_request(app: AppState, plan: Plan) -> pa.Table:
         for r in runs
     }
     budget = min(req.max_points or app.config.max_points, app.config.max_points)
-    if req.kind == "line":
-        selection = _select_lines(plan, snapshot, runs, starts)
-    elif req.kind == "scatter":
-        selection = _select_scatter(plan, snapshot, runs, budget)
-    else:
-        selection = _select_raw(plan, snapshot, runs, starts, budget)
-    return _table(plan, snapshot, selection)
+    reduction = GRAMMAR.kind(req.kind).reduction if req.kind is not None else None
+    reducer = _select_raw if reduction is None else REDUCERS[reduction]
+    return _table(plan, snapshot, reducer(Reading(plan, snapshot, runs, starts, budget)))
 
 
 def encode_stream(table: pa.Table) -> pa.Buffer:

@@ -1,7 +1,9 @@
 """`GET /api/info`: what the UI needs to know about this server before it offers controls.
 
 The UI hides or disables its change controls when `read_only` is true; `limits` lets
-it say in advance what a server will refuse.
+it say in advance what a server will refuse; `grammar` is the plot grammar
+(checks/grammar.py): the builder's roles, kinds and refusal reasons, and each kind's
+painter, which the UI takes from here rather than keeping a copy.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from streamvis._version import __version__
+from streamvis.checks.grammar import GRAMMAR
 from streamvis.model import limits
 from streamvis.web.http import JSON, state
 
@@ -30,6 +33,7 @@ async def info(request: Request) -> Response:
             "max_fields_per_series": limits.MAX_FIELDS_PER_SERIES,
             "max_sockets_per_client": limits.MAX_SOCKETS_PER_CLIENT,
         },
+        "grammar": GRAMMAR.as_json(),
     })
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from streamvis.checks.grammar import GRAMMAR, RUN
 from streamvis.checks.json_checks import (
     check_keys,
     expect_object,
@@ -18,18 +19,16 @@ from streamvis.checks.json_checks import (
     string_list,
 )
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.model.schema import Field, FieldType, RunFilter, Series, validate_name
+from streamvis.model.schema import Field, RunFilter, Series, validate_name
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 
-KINDS = ("line", "scatter")
-RUN = "run"  # the pseudo-field that stands for the run handle
 _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
 })
-_NUMERIC = (FieldType.INT, FieldType.FLOAT)
-_DISCRETE = (FieldType.INT, FieldType.STRING, FieldType.BOOL)
+#: The roles a data request binds by name (the others are plain `fields`).
+_ROLE_KEYS = ("x", "y", "order", "group")
 MAX_PIXELS = 100_000
 
 
@@ -39,7 +38,7 @@ class DataRequest:
     series: str
     fields: tuple[str, ...]
     attributes: tuple[str, ...]
-    kind: str | None
+    kind: str | None  # a plot kind of the grammar: it says how the rows are reduced
     x: str | None
     y: str | None
     group: tuple[str, ...]
@@ -72,8 +71,8 @@ def parse_data_request(raw: object) -> DataRequest:
     if not isinstance(series, str):
         raise InvalidArgumentError('the data request needs "series": the name of a series')
     kind = body.get("kind")
-    if kind is not None and kind not in KINDS:
-        raise InvalidArgumentError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    if kind is not None and not GRAMMAR.has_kind(kind):
+        raise InvalidArgumentError(f"kind {kind!r} is not one of {GRAMMAR.kind_names()}")
     group = body.get("group") or []
     group = [group] if isinstance(group, str) else group
     req = DataRequest(
@@ -101,8 +100,11 @@ def parse_data_request(raw: object) -> DataRequest:
     for lo, hi, axis in (*req.x_range, "x"), (*req.y_range, "y"):
         if lo is not None and hi is not None and lo > hi:
             raise InvalidArgumentError(f"{axis}_min={lo} is above {axis}_max={hi}")
-    if kind is not None and (req.x is None or req.y is None):
-        raise InvalidArgumentError(f'a {kind} needs "x" and "y": the fields on its axes')
+    if kind is not None:
+        needs = [r for r in GRAMMAR.kind(kind).required if r in _ROLE_KEYS]
+        if any(body.get(r) is None for r in needs):
+            named = " and ".join(f'"{r}"' for r in needs)
+            raise InvalidArgumentError(f"a {kind} needs {named}: the fields bound to them")
     return req
 
 
@@ -138,17 +140,17 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
         if name not in by_name:
             raise NotFoundError(f"no field named {name!r} for an attribute: see GET /api/fields")
 
-    def need(name: str, role: str, types: tuple[FieldType, ...]) -> None:
+    def need(name: str, role: str) -> None:
         """Add a field that a role uses to what is read and sent."""
-        if name == RUN and role == "group":
+        types = GRAMMAR.role(role).types()
+        if name == RUN and role == "group":  # every request's rows are split by run
             return
         f = by_name.get(name)
         if f is None:
             raise NotFoundError(f"{role} field {name!r} does not exist: see GET /api/fields")
         if f.type not in types:
-            allowed = " or ".join(t.value for t in types)
             raise InvalidArgumentError(
-                f"{role} field {name!r} is {f.type.value}; {role} takes {allowed} fields"
+                f"{role} field {name!r} is {f.type}; {role} takes {' or '.join(types)} fields"
             )
         if name in in_series:
             if name not in output:
@@ -164,9 +166,9 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
 
     for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order")):
         if axis is not None:
-            need(axis, role, _NUMERIC)
+            need(axis, role)
     for key in req.group:
-        need(key, "group", _DISCRETE)
+        need(key, "group")
     read = list(output)
     for c in req.where:
         if c.field not in in_series:

@@ -1,18 +1,24 @@
-/** What the server says about itself (GET /api/info): read-only mode turns change controls off. */
+/**
+ * What the server says about itself (GET /api/info): read-only mode turns change controls off;
+ * the plot grammar (lib/api/grammar.ts) says which kinds and roles the UI offers and draws.
+ */
+import { setGrammar, type Grammar } from './grammar';
 import { getJSON } from './http';
 
-export const serverInfo = $state({ readOnly: false, auth: false, loaded: false });
+export const serverInfo = $state({ readOnly: false, auth: false, loaded: false, problem: null as string | null });
 
 let loading: Promise<void> | null = null;
 
 export function loadServerInfo(): Promise<void> {
-  loading ??= getJSON<{ read_only?: boolean; auth?: boolean }>('/api/info')
+  loading ??= getJSON<{ read_only?: boolean; auth?: boolean; grammar?: Grammar }>('/api/info')
     .then((info) => {
       serverInfo.readOnly = info.read_only === true;
       serverInfo.auth = info.auth === true;
+      if (info.grammar) setGrammar(info.grammar);
     })
-    .catch(() => {
-      // An older server has no /api/info: it takes changes, and refusals still explain themselves.
+    .catch((e: unknown) => {
+      // Without it the UI knows no plot kind; the pages say so rather than guess.
+      serverInfo.problem = `GET /api/info failed (${e instanceof Error ? e.message : String(e)}): reload the page`;
     })
     .finally(() => {
       serverInfo.loaded = true;

@@ -41,7 +41,8 @@ export interface RunFilter {
   started_before?: number;
 }
 
-export type Role = 'x' | 'y' | 'z' | 'color' | 'size' | 'group' | 'order' | 'facet' | 'frame';
+/** A role of the server's plot grammar (lib/api/grammar.ts): x, y, color, group, ... */
+export type Role = string;
 export type Scale = 'lin' | 'log';
 
 /** Rows of one facet or frame (a series field's value, or each run's latest value). */
@@ -60,7 +61,8 @@ export interface DatasetSpec {
 
 export interface PlotSpec {
   name: string;
-  kind: 'line' | 'scatter' | string;
+  /** A kind of the server's plot grammar (lib/api/grammar.ts). */
+  kind: string;
   title?: string;
   datasets: DatasetSpec[];
   scales?: { x?: Scale; y?: Scale; x2?: Scale; y2?: Scale };
@@ -76,7 +78,8 @@ export interface DataRequest {
   series: string;
   fields: string[];
   attributes: string[];
-  kind: 'line' | 'scatter';
+  /** The plot kind: the server reduces the rows as its grammar entry says. */
+  kind: string;
   x: string;
   y: string;
   group: string[];

@@ -4,7 +4,7 @@
  * only what a plot needs, so a saved spec never carries half-made choices.
  */
 import type { DatasetSpec, PlotSpec, Role, RunFilter } from '../api/types';
-import { kindById } from './kinds';
+import { kindById } from '../api/grammar';
 
 export interface DatasetDraft {
   filter: RunFilter;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KINDS, kindById } from './kinds';
-import { refusal, ROLE_TYPES } from './roles';
+import { KINDS, kindById, ROLE_TYPES } from '../api/grammar';
+import { refusal } from './roles';
 
 describe('role type rules', () => {
   it('takes numbers for positions, size, order and frame', () => {

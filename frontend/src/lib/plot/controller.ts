@@ -14,9 +14,8 @@ import { sharedGl, type GlResources, type Registration, type Viewport } from '..
 import { paintAxes, paintBox, paintMarker, type Margins } from './axes';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
-import { kindById } from '../builder/kinds';
 import { DatasetState } from './dataset';
-import { nearestOnLines, nearestPoint, type Nearest } from './hover';
+import type { Nearest } from './hover';
 import { cssColor } from './palette';
 import { looksLikeUnixSeconds } from './ticks';
 import { fitView, type Extent } from './viewState';
@@ -39,7 +38,8 @@ export type { Legend, LegendEntry } from './styles';
 
 export class PlotController implements LiveSubscriber {
   readonly datasets: DatasetState[] = [];
-  readonly kind: 'line' | 'scatter';
+  /** The plot kind of the spec (the server's grammar); each dataset draws with its painter. */
+  readonly kind: string;
   /** The main axes (x at the bottom, y at the left). */
   view: View;
   /** The second axes of a hybrid plot: its x range is x2's (top), its y range y2's (right). */
@@ -82,11 +82,9 @@ export class PlotController implements LiveSubscriber {
     readonly fields: Map<string, FieldInfo>,
     readonly shared: SharedScales | null = null,
   ) {
-    const kind = kindById(spec.kind);
-    this.kind = kind?.data ?? 'line';
+    this.kind = spec.kind;
     this.styles = new PlotStyles(spec.palette);
     this.painters = new AxisPainters(this.styles);
-    if (!kind) this.problem = `plot kind "${spec.kind}" cannot be drawn yet; showing it as lines`;
     const { logX, logY } = scalesOf(spec, axes);
     this.view = { x0: 0, x1: 1, y0: 0, y1: 1, logX, logY };
     this.second = { x0: 0, x1: 1, y0: 0, y1: 1, ...secondScales(spec) };
@@ -255,7 +253,7 @@ export class PlotController implements LiveSubscriber {
 
   /** After the view settles, lines that came reduced are asked for again at the new range. */
   private scheduleRefetch(): void {
-    if (this.kind !== 'line') return;
+    if (!this.datasets.some((ds) => ds.painter.refinesOnZoom)) return;
     if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
     this.refetchTimer = setTimeout(() => {
       this.refetchTimer = null;
@@ -382,8 +380,7 @@ export class PlotController implements LiveSubscriber {
       for (const ds of this.datasets) {
         const before: Nearest | null = best;
         const v = this.viewOf(ds);
-        if (ds.lines) best = nearestOnLines(ds.lines, v, this.areaW, this.areaH, px, py, best);
-        else if (ds.points) best = nearestPoint(ds.points, v, this.areaW, this.areaH, px, py, best);
+        best = ds.painter.nearest(ds, v, this.areaW, this.areaH, px, py, best);
         if (best !== before && best?.line) color = cssColor(this.styles.lineColor(ds, best.line));
       }
       if (best && best.dist2 > 40 * 40) best = null;

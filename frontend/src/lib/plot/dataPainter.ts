@@ -3,16 +3,17 @@
  * rasterizer on software GL — which the plot then shows in its viewport.
  */
 import { CpuImage, PixelMap } from '../render/cpuRaster';
-import { drawLinesCpu, drawPointsCpu } from '../render/cpuLayers';
 import { FrameCache, MARGIN_X, MARGIN_Y, expandView } from '../render/frameCache';
-import { GpuLines, GpuPoints, type View } from '../render/layers';
+import type { View } from '../render/layers';
 import type { GlResources } from '../render/sharedGl';
 import type { DatasetState } from './dataset';
+import type { GpuLayer } from './painters';
 import type { PlotStyles } from './styles';
 
 export class DataPainter {
   readonly cache = new FrameCache();
-  private gpu = new Map<DatasetState, GpuLines | GpuPoints>();
+  /** Each dataset's GPU copy, made by its painter. */
+  private gpu = new Map<DatasetState, GpuLayer>();
   private cpuImage: CpuImage | null = null;
 
   constructor(private readonly styles: PlotStyles) {}
@@ -38,10 +39,7 @@ export class DataPainter {
     const img = this.cpuImage;
     img.pixels.fill(0);
     const map = new PixelMap(full, cw, ch);
-    for (const ds of datasets) {
-      if (ds.lines) drawLinesCpu(img, map, ds.lines, full, (line) => this.styles.lineColor(ds, line));
-      else if (ds.points) drawPointsCpu(img, map, ds.points, this.styles.pointStyle(ds), dpr);
-    }
+    for (const ds of datasets) ds.painter.drawCpu(img, map, ds, full, this.styles, dpr);
     this.cache.upload(res.gl, res.generation, cw, ch, img.bytes, full, view);
   }
 
@@ -52,16 +50,9 @@ export class DataPainter {
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     for (const ds of datasets) {
       let g = this.gpu.get(ds);
-      if (ds.lines) {
-        if (!(g instanceof GpuLines)) this.gpu.set(ds, (g = new GpuLines()));
-        g.sync(res, ds.lines, full);
-        const set = ds.lines;
-        g.draw(res, set, full, (line) => this.styles.lineColor(ds, line));
-      } else if (ds.points) {
-        if (!(g instanceof GpuPoints)) this.gpu.set(ds, (g = new GpuPoints()));
-        g.sync(res, ds.points, full);
-        g.draw(res, full, this.styles.pointStyle(ds), dpr);
-      }
+      if (!g) this.gpu.set(ds, (g = ds.painter.gpuLayer()));
+      g.sync(res, ds, full);
+      g.draw(res, ds, full, this.styles, dpr);
     }
     this.cache.end(gl, full, view);
   }

@@ -13,9 +13,11 @@ import type { DataRequest, DatasetSpec, FieldInfo } from '../api/types';
 import { LineSet } from '../data/lineSet';
 import { PointSet } from '../data/pointSet';
 import { ColorScale, isCategorical } from './palette';
+import { painterFor, type PaintData, type Painter } from './painters';
 
 export interface DatasetHost {
-  kind: 'line' | 'scatter';
+  /** The plot kind (the server's grammar): its painter draws the dataset, its reduction shapes the rows. */
+  kind: string;
   /** The frame binding's value to show (PlotSpec.frame). */
   frame?: number | 'latest';
   palette: string | undefined;
@@ -36,7 +38,7 @@ function one(v: string | string[] | undefined): string | null {
 }
 
 /** Builds the request for a dataset spec, or says which binding is missing. */
-export function baseRequest(ds: DatasetSpec, kind: 'line' | 'scatter', frame: number | 'latest' = 'latest'): DataRequest {
+export function baseRequest(ds: DatasetSpec, kind: string, frame: number | 'latest' = 'latest'): DataRequest {
   const x = one(ds.bindings.x);
   const y = one(ds.bindings.y);
   if (!x || !y) throw new Error(`dataset of series "${ds.series}" binds no ${x ? 'y' : 'x'} field`);
@@ -56,8 +58,9 @@ export function baseRequest(ds: DatasetSpec, kind: 'line' | 'scatter', frame: nu
 
 export class DatasetState {
   readonly request: DataRequest;
-  readonly lines: LineSet | null = null;
-  readonly points: PointSet | null = null;
+  readonly painter: Painter;
+  /** The rows held, in the shape the painter draws. */
+  readonly data: PaintData;
   readonly color: ColorScale;
   readonly colorField: string | null;
   readonly sizeField: string | null;
@@ -87,16 +90,22 @@ export class DatasetState {
     readonly spec: DatasetSpec,
     private readonly host: DatasetHost,
   ) {
+    this.painter = painterFor(host.kind);
     this.request = baseRequest(spec, host.kind, host.frame);
     this.colorField = one(spec.bindings.color);
     this.sizeField = one(spec.bindings.size);
-    const group = this.request.group.slice(1);
-    if (host.kind === 'line') {
-      (this as { lines: LineSet }).lines = new LineSet({ x: this.request.x, y: this.request.y, group, color: this.colorField });
-    } else {
-      (this as { points: PointSet }).points = new PointSet({ x: this.request.x, y: this.request.y, color: this.colorField, size: this.sizeField });
-    }
+    this.data = this.painter.holder(this.request, this.colorField, this.sizeField);
     this.color = new ColorScale(host.palette, this.colorIsContinuous());
+  }
+
+  /** The lines held, when the painter draws lines. */
+  get lines(): LineSet | null {
+    return this.data instanceof LineSet ? this.data : null;
+  }
+
+  /** The points held, when the painter draws points. */
+  get points(): PointSet | null {
+    return this.data instanceof PointSet ? this.data : null;
   }
 
   /** Numbers get a continuous color scale; strings, bools, runs (and ints under a categorical palette) categories. */
@@ -145,8 +154,7 @@ export class DatasetState {
     this.loadMs = performance.now() - t0;
     this.reduced = batch.reduced;
     this.lastSequence = Math.max(this.lastSequence, batch.lastSequence);
-    if (this.lines) this.lines.replace(batch);
-    else this.points?.replace(batch);
+    this.data.replace(batch);
     this.loaded = true;
     this.loadedRange = this.xExtent(batch);
     this.observeColors(batch);
@@ -186,8 +194,7 @@ export class DatasetState {
     }
     if (batch && batch.length > 0) {
       this.lastSequence = Math.max(this.lastSequence, batch.lastSequence);
-      if (this.lines) this.lines.append(batch, this.host.pixels());
-      else this.points?.append(batch);
+      this.data.append(batch, this.host.pixels());
       this.observeColors(batch);
       this.host.changed(this);
     } else if (batch) this.lastSequence = Math.max(this.lastSequence, batch.lastSequence);
@@ -211,7 +218,7 @@ export class DatasetState {
 
   dropRun(run: string): boolean {
     this.generation++;
-    const dropped = this.lines ? this.lines.dropRun(run) : (this.points?.dropRun(run) ?? false);
+    const dropped = this.data.dropRun(run);
     if (dropped) this.host.changed(this);
     return dropped;
   }
@@ -252,7 +259,7 @@ export class DatasetState {
   }
 
   runs(): string[] {
-    return this.lines ? this.lines.runs() : (this.points?.runs() ?? []);
+    return this.data.runs();
   }
 
   private observeColors(batch: DataBatch): void {

@@ -1,0 +1,22 @@
+/** The painters by id: a plot kind's entry in the server's grammar names the one that draws it. */
+import { KINDS, kindById } from '../../api/grammar';
+import { line } from './line';
+import type { Painter } from './painter';
+import { scatter } from './scatter';
+
+export type { GpuLayer, PaintData, Painter } from './painter';
+
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter].map((p) => [p.id, p]));
+
+export function painterById(id: string): Painter | undefined {
+  return PAINTERS.get(id);
+}
+
+/** The painter of plot kind `kind`; throws, saying why, when it cannot be drawn. */
+export function painterFor(kind: string): Painter {
+  const k = kindById(kind);
+  if (!k) throw new Error(`plot kind "${kind}" is not one this server draws (${KINDS.map((x) => x.id).join(', ') || 'it named none'})`);
+  const p = PAINTERS.get(k.painter);
+  if (!p) throw new Error(`plot kind "${kind}" needs the painter "${k.painter}", which this page does not have: reload it`);
+  return p;
+}

@@ -1,0 +1,46 @@
+/**
+ * A painter draws the datasets of the plot kinds that name it in the server's grammar
+ * (lib/api/grammar.ts, `painter`): it makes the holder of a dataset's rows, draws them with
+ * WebGL or with the CPU rasterizer, and finds the point nearest the cursor. The plot's
+ * controller, data painter and hover read a dataset's painter instead of branching on
+ * kinds; a kind that draws something new is one module beside line.ts, registered in
+ * index.ts.
+ */
+import type { DataBatch } from '../../api/arrowData';
+import type { DataRequest } from '../../api/types';
+import type { CpuImage, PixelMap } from '../../render/cpuRaster';
+import type { View } from '../../render/layers';
+import type { GlResources } from '../../render/sharedGl';
+import type { DatasetState } from '../dataset';
+import type { Nearest } from '../hover';
+import type { PlotStyles } from '../styles';
+
+/** The rows a dataset holds, in the shape its painter draws (a LineSet, a PointSet). */
+export interface PaintData {
+  /** Everything anew: a full load. */
+  replace(batch: DataBatch): void;
+  /** Rows committed after those held; `pixels` is the plot's width for reducing lines. */
+  append(batch: DataBatch, pixels: number): void;
+  dropRun(run: string): boolean;
+  runs(): string[];
+}
+
+/** One dataset's copy on the GPU, kept in step with its rows. */
+export interface GpuLayer {
+  sync(res: GlResources, ds: DatasetState, view: View): void;
+  draw(res: GlResources, ds: DatasetState, view: View, styles: PlotStyles, dpr: number): void;
+  dispose(gl: WebGL2RenderingContext): void;
+}
+
+export interface Painter {
+  readonly id: string;
+  /** After a zoom, ask the server again for the rows it reduced (M4 lines get finer). */
+  readonly refinesOnZoom: boolean;
+  /** The holder of a dataset's rows, for its request and its color and size fields. */
+  holder(req: DataRequest, color: string | null, size: string | null): PaintData;
+  gpuLayer(): GpuLayer;
+  /** Draws with the CPU rasterizer (software GL; see cpuRaster.ts), as the GPU layer would. */
+  drawCpu(img: CpuImage, map: PixelMap, ds: DatasetState, view: View, styles: PlotStyles, dpr: number): void;
+  /** The dataset's point nearest (px, py) if nearer than `best`, else `best`. */
+  nearest(ds: DatasetState, view: View, w: number, h: number, px: number, py: number, best: Nearest | null): Nearest | null;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { KINDS, ROLE_TYPES, setGrammar, type Grammar } from '../../api/grammar';
+import served from '../../api/grammar.fixture.json';
+import { DatasetState } from '../dataset';
+import { painterById, painterFor } from '.';
+
+describe('painter registry', () => {
+  it('has the painter of every kind the server serves', () => {
+    expect(KINDS.length).toBeGreaterThan(0);
+    for (const k of KINDS) expect(painterFor(k.id)).toBe(painterById(k.painter));
+  });
+
+  it('says why a kind cannot be drawn', () => {
+    expect(() => painterFor('pie')).toThrow(/plot kind "pie" is not one this server draws \(line, scatter/);
+  });
+
+  it('draws a kind the server adds with the painter it names, with no change here', () => {
+    const grammar = served as Grammar;
+    const dots = { id: 'dots', label: 'Dots', hint: '', roles: ['x', 'y'], required: ['x', 'y'], reduction: 'density', painter: 'scatter' };
+    setGrammar({ ...grammar, kinds: [...grammar.kinds, dots] });
+    try {
+      const host = { kind: 'dots', palette: undefined, fields: new Map(), pixels: () => 100, changed: () => {} };
+      const ds = new DatasetState({ series: 's', bindings: { x: 'a', y: 'b' } }, host);
+      expect(ds.painter).toBe(painterById('scatter'));
+      expect(ds.points).not.toBeNull();
+      expect(ds.lines).toBeNull();
+      expect(ds.request.kind).toBe('dots');
+      expect(() => new DatasetState({ series: 's', bindings: { x: 'a', y: 'b' } }, { ...host, kind: 'pie' })).toThrow(/"pie"/);
+    } finally {
+      setGrammar(grammar);
+    }
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter']);
+    expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
+  });
+});

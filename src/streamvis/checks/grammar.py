@@ -1,0 +1,197 @@
+"""The plot grammar: every role a plot binds a field to, and every plot kind, in one table.
+
+A **role** says what a binding means (help text), which fields may take it (the type
+traits it needs, read from the field type registry `streamvis.model.types`), the reason
+the builder shows when a field is refused, and whether the pseudo-field `run` (the run
+handle) may take it. A **kind** says how the builder offers it (label, hint, its roles in
+builder order, the roles it cannot be drawn without), the server-side reduction of its
+data (`REDUCTIONS`; web/api_data.py holds one reducer per name) and the front end's
+painter (frontend/src/lib/plot/painters/, one module per painter id).
+
+Everything that checks or offers a plot reads this table: spec checks
+(checks/plot_specs.py), `POST /api/data` (web/data_request.py, web/api_data.py), and the
+browser, which gets it from `GET /api/info` and keeps no copy. Adding a kind is one
+`Kind` here plus, when it draws something new, one painter module
+(docs/ARCHITECTURE.md, "Adding a plot kind").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from streamvis.model.types import DISCRETE, NUMERIC, TYPES
+
+#: The pseudo-field that stands for the run handle.
+RUN = "run"
+
+#: The server-side reductions a kind may use, by name (web/api_data.py, web/lod.py).
+REDUCTIONS: dict[str, str] = {
+    "m4": "per line and pixel column the first, last, lowest and highest point (M4), so "
+          "no spike is hidden; zooming in asks again for finer data",
+    "density": "sent whole up to max_points, past it thinned by screen cell so sparse "
+               "regions and outliers survive",
+}
+
+
+@dataclass(frozen=True)
+class Role:
+    """A visual role a field may be bound to."""
+
+    id: str
+    help: str
+    #: A field fits when its type has any of these traits (model/types.py).
+    traits: frozenset[str]
+    #: Why the role needs those traits, said after the role's name when a field is
+    #: refused: "x" + " is a position or amount, so it needs numbers".
+    reason: str
+    #: Whether the pseudo-field `run` may take it.
+    run: bool = False
+
+    def types(self) -> tuple[str, ...]:
+        """The field types that fit, sorted (read from the registry each time)."""
+        return tuple(sorted(set().union(*(TYPES.with_trait(t) for t in self.traits))))
+
+    def run_refusal(self) -> str:
+        return f"{self.id} cannot be the run: the run is a handle; {self.id} {self.reason}"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A plot kind: what the builder offers, how its data are reduced and drawn."""
+
+    id: str
+    label: str
+    hint: str
+    #: The roles it draws, in the builder's order; a binding to any other is refused.
+    roles: tuple[str, ...]
+    required: tuple[str, ...]
+    #: A key of REDUCTIONS, or None: the rows are sent as they are (up to max_points).
+    reduction: str | None
+    #: The front end's painter module that draws it (lib/plot/painters/).
+    painter: str
+
+
+class Grammar:
+    """The roles and kinds by id; `register_kind` adds one (a new kind, a test's)."""
+
+    def __init__(self, roles: Iterable[Role], kinds: Iterable[Kind]) -> None:
+        self._roles = {r.id: r for r in roles}
+        self._kinds: dict[str, Kind] = {}
+        for kind in kinds:
+            self.register_kind(kind)
+
+    def register_kind(self, kind: Kind) -> Kind:
+        if kind.id in self._kinds:
+            raise ValueError(f"plot kind {kind.id!r} is registered already")
+        unknown = [r for r in (*kind.roles, *kind.required) if r not in self._roles]
+        if unknown:
+            raise ValueError(f"plot kind {kind.id!r} names unknown roles {unknown}")
+        if not set(kind.required) <= set(kind.roles):
+            raise ValueError(f"plot kind {kind.id!r} requires roles it does not offer")
+        if kind.reduction is not None and kind.reduction not in REDUCTIONS:
+            raise ValueError(f"plot kind {kind.id!r} uses unknown reduction {kind.reduction!r}")
+        self._kinds[kind.id] = kind
+        return kind
+
+    def unregister_kind(self, kind_id: str) -> None:
+        del self._kinds[kind_id]
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return tuple(self._roles.values())
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        return tuple(self._kinds.values())
+
+    def role(self, role_id: str) -> Role:
+        return self._roles[role_id]
+
+    def kind(self, kind_id: str) -> Kind:
+        return self._kinds[kind_id]
+
+    def has_kind(self, kind_id: object) -> bool:
+        # isinstance first: a list or object is unhashable.
+        return isinstance(kind_id, str) and kind_id in self._kinds
+
+    def has_role(self, role_id: object) -> bool:
+        return isinstance(role_id, str) and role_id in self._roles
+
+    def kind_names(self) -> str:
+        """The kinds as a message lists them: "line, scatter"."""
+        return ", ".join(self._kinds)
+
+    def binding_problem(self, kind_id: str, role_id: str, name: str,
+                        field_type: str | None) -> str | None:
+        """Why field `name` (of `field_type`; None when unknown) may not take `role_id` in
+        a plot of `kind_id`, or None if it may.
+
+        The field's type is judged first: a field that fits no plot's role is the larger
+        mistake. A field the store does not know passes the type rule (a saved plot may
+        outlive a renamed field) but not the kind's.
+        """
+        role = self._roles[role_id]
+        if name == RUN:
+            if not role.run:
+                return role.run_refusal()
+        elif field_type is not None and field_type not in role.types():
+            return f"{role_id} takes {' or '.join(role.types())} fields; {name!r} is {field_type}"
+        kind = self._kinds[kind_id]
+        if role_id in kind.roles:
+            return None
+        drawn_by = [k.id for k in self._kinds.values() if role_id in k.roles]
+        elsewhere = (f"{', '.join(drawn_by)} plots draw it" if drawn_by
+                     else f"no kind draws {role_id} yet")
+        return (f"a {kind_id} plot does not draw {role_id} ({elsewhere}); a {kind_id} "
+                f"plot's roles are {', '.join(kind.roles)}")
+
+    def as_json(self) -> dict[str, Any]:
+        """The table as `GET /api/info` serves it under "grammar" (docs/http-api.md)."""
+        return {
+            "roles": [
+                {"id": r.id, "help": r.help, "traits": sorted(r.traits), "types": list(r.types()),
+                 "reason": r.reason, "run": r.run}
+                for r in self._roles.values()
+            ],
+            "kinds": [
+                {"id": k.id, "label": k.label, "hint": k.hint, "roles": list(k.roles),
+                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter}
+                for k in self._kinds.values()
+            ],
+        }
+
+
+_POSITION = "is a position or amount, so it needs numbers"
+_SPLIT = "splits the data by value, so it needs discrete values"
+_NUMBERS = frozenset({NUMERIC})
+_GROUPS = frozenset({DISCRETE})
+
+GRAMMAR = Grammar(
+    roles=[
+        Role("x", "horizontal position", _NUMBERS, _POSITION),
+        Role("y", "vertical position", _NUMBERS, _POSITION),
+        Role("z", "depth (for kinds that draw it)", _NUMBERS, _POSITION),
+        Role("color", "numbers: a continuous scale; int, string, bool: categories",
+             _NUMBERS | _GROUPS,
+             "is a scale or a category, so it needs numbers or discrete values", run=True),
+        Role("size", "point size", _NUMBERS, _POSITION),
+        Role("group", "one line per value", _GROUPS, _SPLIT, run=True),
+        Role("order", "the order of a line\u2019s points (default: by x)", _NUMBERS, _POSITION),
+        Role("facet", "one small plot per value, in a grid", _GROUPS, _SPLIT, run=True),
+        Role("frame", "a slider over its values; latest only by default", _NUMBERS, _POSITION),
+    ],
+    kinds=[
+        Kind("line", "Line",
+             "one line per run (and per group value), reduced per pixel column when long",
+             ("x", "y", "color", "group", "order", "facet", "frame"), ("x", "y"),
+             reduction="m4", painter="line"),
+        # `group` is taken so that a spec can switch between line and scatter as it is;
+        # points are drawn one by one either way.
+        Kind("scatter", "Scatter", "one point per row; thinned by density past two million points",
+             ("x", "y", "color", "size", "facet", "frame", "group"), ("x", "y"),
+             reduction="density", painter="scatter"),
+    ],
+)
+

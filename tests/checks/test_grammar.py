@@ -1,0 +1,83 @@
+"""The plot grammar table (checks/grammar.py): roles read their types from the type
+registry, kinds are checked when registered, and a binding is refused with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from streamvis.checks.grammar import GRAMMAR, REDUCTIONS, Grammar, Kind, Role
+from streamvis.model.types import NUMERIC, TYPES
+
+
+def test_roles_take_the_types_of_their_traits():
+    assert GRAMMAR.role("x").types() == ("float", "int")
+    assert GRAMMAR.role("group").types() == ("bool", "int", "string")
+    assert GRAMMAR.role("color").types() == ("bool", "float", "int", "string")
+    assert [r.id for r in GRAMMAR.roles if r.run] == ["color", "group", "facet"]
+    for role in GRAMMAR.roles:
+        assert set(role.types()) <= set(TYPES.names())
+
+
+def test_every_kind_uses_a_known_reduction():
+    assert {k.reduction for k in GRAMMAR.kinds} <= set(REDUCTIONS)
+
+
+@pytest.mark.parametrize(("kind", "role", "name", "field_type", "problem"), [
+    ("line", "y", "opt", "string", "y takes float or int fields; 'opt' is string"),
+    ("line", "group", "lr", "float", "group takes bool or int or string fields; 'lr' is float"),
+    ("line", "x", "run", None, "x cannot be the run: the run is a handle; x is a position"),
+    ("line", "z", "depth", "float", ("a line plot does not draw z (no kind draws z yet); a "
+     "line plot's roles are x, y, color, group, order, facet, frame")),
+    ("scatter", "z", "depth", None, "a scatter plot does not draw z (no kind draws z yet)"),
+    ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter plots draw "
+     "it)")),
+    ("scatter", "order", "step", "int", "a scatter plot does not draw order (line plots"),
+    # The type is judged first: that field fits no plot's role.
+    ("line", "size", "good", "bool", "size takes float or int fields; 'good' is bool"),
+])
+def test_a_refused_binding_says_why(kind, role, name, field_type, problem):
+    found = GRAMMAR.binding_problem(kind, role, name, field_type)
+    assert found is not None and found.startswith(problem), found
+
+
+@pytest.mark.parametrize(("kind", "role", "name", "field_type"), [
+    ("line", "x", "step", "int"),
+    ("line", "group", "run", None),
+    ("scatter", "size", "tokens", "float"),
+    ("scatter", "color", "opt", "string"),
+    ("line", "y", "renamed", None),  # a field the store does not know
+])
+def test_a_fitting_binding_is_taken(kind, role, name, field_type):
+    assert GRAMMAR.binding_problem(kind, role, name, field_type) is None
+
+
+def test_a_kind_is_checked_when_registered():
+    grammar = Grammar([Role("x", "position", frozenset({NUMERIC}), "is a position")], [])
+    bad = [
+        Kind("k", "K", "", ("x", "w"), ("x",), "m4", "line"),
+        Kind("k", "K", "", ("x",), ("x", "x2"), "m4", "line"),
+        Kind("k", "K", "", ("x",), ("x",), "fourier", "line"),
+    ]
+    for kind in bad:
+        with pytest.raises(ValueError, match="plot kind 'k'"):
+            grammar.register_kind(kind)
+    grammar.register_kind(Kind("k", "K", "", ("x",), ("x",), None, "line"))
+    with pytest.raises(ValueError, match="registered already"):
+        grammar.register_kind(Kind("k", "K", "", ("x",), ("x",), None, "line"))
+    assert grammar.kind_names() == "k"
+    grammar.unregister_kind("k")
+    assert not grammar.has_kind("k")
+    assert not grammar.has_kind(["k"])  # not hashable: no TypeError
+
+
+def test_the_json_lists_roles_and_kinds_in_table_order():
+    served = GRAMMAR.as_json()
+    assert [r["id"] for r in served["roles"]] == [r.id for r in GRAMMAR.roles]
+    line = served["kinds"][0]
+    assert line == {"id": "line", "label": "Line", "hint": line["hint"],
+                    "roles": ["x", "y", "color", "group", "order", "facet", "frame"],
+                    "required": ["x", "y"], "reduction": "m4", "painter": "line"}
+    x = served["roles"][0]
+    assert x == {"id": "x", "help": "horizontal position", "traits": ["numeric"],
+                 "types": ["float", "int"], "run": False,
+                 "reason": "is a position or amount, so it needs numbers"}
