@@ -66,7 +66,7 @@ class TypeRow:
     kinds: str
     #: The run_attributes column an attribute value of it is stored in (VALUE_COLUMNS).
     value_column: str
-    #: Reads a value from text (`--where`, URL parameters); raises ValueError if it is none.
+    #: Reads a value from text (`--where`); raises ValueError (TextHintError: with advice).
     parse_text: Callable[[str], Value]
     #: What a browser parses and formats a value as (one of JSON_KINDS).
     json_kind: str
@@ -206,6 +206,10 @@ class TypeRegistry:
 
 # -- the built-in types: their text readers ---------------------------------------------
 
+class TextHintError(ValueError):
+    """Raised by a row's `parse_text`: the text is no value, and the message says why."""
+
+
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
@@ -216,7 +220,7 @@ def parse_bool(text: str) -> bool:
         return True
     if low in _FALSE:
         return False
-    raise ValueError("use true or false")
+    raise TextHintError("use true or false")
 
 
 def _text(text: str) -> str:

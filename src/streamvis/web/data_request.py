@@ -18,7 +18,8 @@ from streamvis.checks.json_checks import (
     string_list,
 )
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.model.schema import Field, FieldType, RunFilter, Series, validate_name
+from streamvis.model.schema import Field, RunFilter, Series, validate_name
+from streamvis.model.types import DISCRETE, NUMERIC, TYPES
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 
@@ -28,8 +29,6 @@ _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
 })
-_NUMERIC = (FieldType.INT, FieldType.FLOAT)
-_DISCRETE = (FieldType.INT, FieldType.STRING, FieldType.BOOL)
 MAX_PIXELS = 100_000
 
 
@@ -138,15 +137,15 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
         if name not in by_name:
             raise NotFoundError(f"no field named {name!r} for an attribute: see GET /api/fields")
 
-    def need(name: str, role: str, types: tuple[FieldType, ...]) -> None:
+    def need(name: str, role: str, trait: str) -> None:
         """Add a field that a role uses to what is read and sent."""
         if name == RUN and role == "group":
             return
         f = by_name.get(name)
         if f is None:
             raise NotFoundError(f"{role} field {name!r} does not exist: see GET /api/fields")
-        if f.type not in types:
-            allowed = " or ".join(t.value for t in types)
+        if trait not in f.type.row.traits:
+            allowed = " or ".join(TYPES.ordered_with_trait(trait))
             raise InvalidArgumentError(
                 f"{role} field {name!r} is {f.type.value}; {role} takes {allowed} fields"
             )
@@ -164,9 +163,9 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
 
     for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order")):
         if axis is not None:
-            need(axis, role, _NUMERIC)
+            need(axis, role, NUMERIC)
     for key in req.group:
-        need(key, "group", _DISCRETE)
+        need(key, "group", DISCRETE)
     read = list(output)
     for c in req.where:
         if c.field not in in_series:
