@@ -68,8 +68,9 @@ def check_types(conditions: tuple[RowCondition, ...], types: Mapping[str, FieldT
 def _mask(view: ColumnView, c: RowCondition, start: int) -> npt.NDArray[np.bool_]:
     values = view.values[start:]
     if c.latest:
-        whole: npt.NDArray[np.float64] = np.asarray(view.values, np.float64)
-        finite = whole[np.isfinite(whole)]
+        # Compared in the column's own dtype: int64 values past 2**53 differ as floats.
+        whole = view.values
+        finite = whole[np.isfinite(whole)] if whole.dtype.kind == "f" else whole
         if not finite.size:
             return np.zeros(values.size, bool)
         return np.asarray(values == finite.max(), bool)
