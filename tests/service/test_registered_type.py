@@ -1,13 +1,11 @@
 """A field type added at run time through the type registry only is accepted and served.
 
-The test registers a throwaway `timestamp` type (int64 on the wire and in storage,
-numeric) and nothing else: the gRPC service, the store, the logger, the web app, the
-data API and the `--where` grammar must all take it from its row.
+The test registers a throwaway `timestamp` type (the `timestamp_type` fixture: int64 on
+the wire and in storage, numeric) and nothing else: the gRPC service, the store, the
+logger, the web app, the data API and the `--where` grammar must all take it from its row.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import httpx
 import numpy as np
@@ -20,7 +18,6 @@ from streamvis.checks.filter_text import parse_condition
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import AttributeCondition, FieldType
-from streamvis.model.types import NUMERIC, TYPES, TypeRow
 from streamvis.service.servicer import Servicer
 from streamvis.store import open_store
 from streamvis.v1 import service_pb2 as pb
@@ -29,21 +26,10 @@ from streamvis.web.serving import ThreadedWebServer
 NOW = 1_764_700_000_000_000_000  # nanoseconds since the epoch
 
 
-@pytest.fixture
-def timestamp() -> Iterator[FieldType]:
-    handle = TYPES.register(TypeRow(
-        "timestamp", pa.int64(), frozenset({NUMERIC}), "nanoseconds since the epoch",
-        wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
-        kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
-        continuous=True,
-    ))
-    try:
-        yield handle
-    finally:
-        TYPES.unregister("timestamp")
-
-
-def test_a_registered_type_is_accepted_and_served(timestamp: FieldType, tmp_path, serving) -> None:
+def test_a_registered_type_is_accepted_and_served(
+    timestamp_type: FieldType, tmp_path, serving
+) -> None:
+    timestamp = timestamp_type
     with open_store(str(tmp_path)) as store, \
             serving(store, Servicer(store)) as (uri, _), Client(uri) as client, \
             ThreadedWebServer(store) as web, httpx.Client(base_url=web.url, timeout=30) as http:
