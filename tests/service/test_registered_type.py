@@ -93,6 +93,16 @@ def test_a_registered_type_is_accepted_and_served(
         assert "group field 'when' is timestamp; group takes int or string or bool" in (
             refused.json()["message"])
 
+        # A saved plot may bind it to a numeric role, not to a discrete one.
+        plot = {"name": "events", "kind": "line",
+                "datasets": [{"series": "events", "bindings": {"x": "when", "y": "v"}}]}
+        assert http.put("/api/plots/events", json=plot).status_code == 200
+        plot["datasets"][0]["bindings"]["facet"] = "when"  # type: ignore[index]
+        refused = http.put("/api/plots/events", json=plot)
+        assert refused.status_code == 400
+        assert "facet takes bool or int or string fields; 'when' is timestamp" in (
+            refused.json()["message"])
+
         # `--where` reads its text by the row, with ranges as for any numeric type.
         by_name = {f.name: f for f in client.fields()}
         assert parse_condition(f"started={NOW}..", by_name) == AttributeCondition(

@@ -21,19 +21,20 @@ from typing import Any, Protocol
 from streamvis.checks.json_checks import expect_object, integer, number, parse_filter, string_list
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import FieldType, validate_name
+from streamvis.model.types import DISCRETE, NUMERIC, TYPES
 
 #: Each kind with the roles it cannot be drawn without. A new kind (bar, histogram,
 #: heatmap) is one entry here and one kind module in the front end.
 KIND_REQUIRED: dict[str, tuple[str, ...]] = {"line": ("x", "y"), "scatter": ("x", "y")}
 KINDS = frozenset(KIND_REQUIRED)
 ROLES = frozenset({"x", "y", "z", "color", "size", "group", "order", "facet", "frame"})
-_NUMERIC = frozenset({FieldType.INT, FieldType.FLOAT})
-_DISCRETE = frozenset({FieldType.INT, FieldType.STRING, FieldType.BOOL})
-#: The field types each role takes (DESIGN.md, "Plot"): numbers for positions, sizes and
-#: sliders; discrete values for splitting into lines or panels. Color takes both: numbers
-#: get a continuous scale, discrete values categories. frontend/src/lib/builder/roles.ts
-#: holds the same table for the builder's messages.
-ROLE_TYPES: dict[str, frozenset[FieldType]] = {
+_NUMERIC = frozenset({NUMERIC})
+_DISCRETE = frozenset({DISCRETE})
+#: The type traits each role takes, one of them being enough (DESIGN.md, "Plot"): numbers
+#: for positions, sizes and sliders; discrete values for splitting into lines or panels.
+#: Color takes both: numbers get a continuous scale, discrete values categories.
+#: frontend/src/lib/builder/roles.ts holds the same table for the builder's messages.
+ROLE_TRAITS: dict[str, frozenset[str]] = {
     "x": _NUMERIC, "y": _NUMERIC, "z": _NUMERIC, "size": _NUMERIC, "order": _NUMERIC,
     "frame": _NUMERIC, "color": _NUMERIC | _DISCRETE, "group": _DISCRETE, "facet": _DISCRETE,
 }
@@ -109,10 +110,10 @@ def binding_problem(role: str, name: str, f: Typed | None) -> str | None:
         return f"{role} cannot be the run: the run handle is not a number"
     if f is None:
         return None
-    allowed = ROLE_TYPES[role]
-    if f.type in allowed:
+    allowed = ROLE_TRAITS[role]
+    if f.type.row.traits & allowed:
         return None
-    kinds = " or ".join(sorted(t.value for t in allowed))
+    kinds = " or ".join(sorted(t.value for t in TYPES.types() if t.row.traits & allowed))
     return f"{role} takes {kinds} fields; {name!r} is {f.type.value}"
 
 
