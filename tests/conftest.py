@@ -11,9 +11,12 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import psycopg
+import pyarrow as pa
 import pytest
 
+from streamvis.model.types import NUMERIC, TYPES, FieldType, TypeRow
 from streamvis.testing import admin_pg_dsn, scratch_database, scratch_store
 
 
@@ -55,3 +58,19 @@ def new_store(
             yield where
 
     return make
+
+
+@pytest.fixture
+def timestamp_type() -> Iterator[FieldType]:
+    """A throwaway field type, registered for one test through the type registry only:
+    `timestamp`, int64 on the wire and in storage, numeric (docs/ARCHITECTURE.md)."""
+    handle = TYPES.register(TypeRow(
+        "timestamp", pa.int64(), frozenset({NUMERIC}), "nanoseconds since the epoch",
+        wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
+        kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
+        continuous=True,
+    ))
+    try:
+        yield handle
+    finally:
+        TYPES.unregister("timestamp")

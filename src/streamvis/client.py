@@ -116,7 +116,7 @@ class Client:
     def create_field(self, name: str, type: FieldType | str, description: str = "") -> Field:
         t = type if isinstance(type, FieldType) else FieldType.parse(type)
         req = pb.CreateFieldRequest(
-            name=name, type=wire.field_type_to_pb(t), description=description
+            name=name, **wire.field_type_to_pb(t), description=description
         )
         return wire.field_from_pb(self.call(self.stub.CreateField, req))
 

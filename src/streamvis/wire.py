@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,27 +27,31 @@ from streamvis.model.schema import (
     Value,
     parse_handle,
 )
+from streamvis.model.types import TYPES
 from streamvis.v1 import service_pb2 as pb
 
-_TYPE_TO_PB = {
-    FieldType.INT: pb.FIELD_TYPE_INT,
-    FieldType.FLOAT: pb.FIELD_TYPE_FLOAT,
-    FieldType.STRING: pb.FIELD_TYPE_STRING,
-    FieldType.BOOL: pb.FIELD_TYPE_BOOL,
-}
-_PB_TO_TYPE = {v: k for k, v in _TYPE_TO_PB.items()}
+# The numbers of the proto's FieldType enum, which name the four built-in types for
+# peers that predate `type_name`; every type travels by name.
+_LEGACY_NUMBERS = {"int": pb.FIELD_TYPE_INT, "float": pb.FIELD_TYPE_FLOAT,
+                   "string": pb.FIELD_TYPE_STRING, "bool": pb.FIELD_TYPE_BOOL}
+_LEGACY_NAMES = {v: k for k, v in _LEGACY_NUMBERS.items()}
 
 
-def field_type_to_pb(t: FieldType) -> pb.FieldType.ValueType:
-    return _TYPE_TO_PB[t]
+def field_type_to_pb(t: FieldType) -> dict[str, Any]:
+    """The type fields (`type`, `type_name`) of a Field or CreateFieldRequest."""
+    return {"type": _LEGACY_NUMBERS.get(t.value, pb.FIELD_TYPE_UNSPECIFIED), "type_name": t.value}
 
 
-def field_type_from_pb(t: int) -> FieldType:
+def field_type_from_pb(number: int, name: str = "") -> FieldType:
+    """The type of a Field or CreateFieldRequest: by `type_name`, else the old enum."""
+    if name:
+        return FieldType.parse(name)
     try:
-        return _PB_TO_TYPE[t]  # type: ignore[index]
+        return FieldType(_LEGACY_NAMES[number])  # type: ignore[index]
     except KeyError:
         raise InvalidArgumentError(
-            f"field type {t} is not one of int, float, string, bool: set the type"
+            f"field type {number} is not one of {', '.join(TYPES.names())}: set the type"
+            " (type_name)"
         ) from None
 
 
@@ -89,14 +94,14 @@ def values_from_pb(values: Mapping[str, pb.Value]) -> dict[str, Value]:
 
 def field_to_pb(f: Field) -> pb.Field:
     return pb.Field(
-        handle=str(f.handle), name=f.name, type=field_type_to_pb(f.type),
+        handle=str(f.handle), name=f.name, **field_type_to_pb(f.type),
         description=f.description,
     )
 
 
 def field_from_pb(f: pb.Field) -> Field:
     return Field(
-        handle=uuid.UUID(f.handle), name=f.name, type=field_type_from_pb(f.type),
+        handle=uuid.UUID(f.handle), name=f.name, type=field_type_from_pb(f.type, f.type_name),
         description=f.description,
     )
 

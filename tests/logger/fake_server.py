@@ -56,8 +56,8 @@ class FakeService(pb_grpc.ServiceServicer):
         with self.lock:
             if request.name in self.fields:
                 context.abort(grpc.StatusCode.ALREADY_EXISTS, "field exists")
-            f = Field(uuid.uuid4(), request.name, wire.field_type_from_pb(request.type),
-                      request.description)
+            ftype = wire.field_type_from_pb(request.type, request.type_name)
+            f = Field(uuid.uuid4(), request.name, ftype, request.description)
             self.fields[f.name] = f
             return wire.field_to_pb(f)
 

@@ -17,11 +17,13 @@ shuts it down gracefully, `.start()` restarts it on the same store (see
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import queue
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import grpc
 import pytest
@@ -29,6 +31,9 @@ import pytest
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.model import events as ev
+from streamvis.service.server import build_server
+from streamvis.service.servicer import Servicer
+from streamvis.store.base import Store
 from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 
@@ -138,3 +143,45 @@ def watch() -> Iterator[Callable[..., EventStream]]:
     yield open_stream
     for stream in streams:
         stream.close()
+
+
+# -- in-process: what a real server cannot be made to do on demand -------------
+
+Serving = Callable[[Store, Servicer], AbstractContextManager[tuple[str, asyncio.AbstractEventLoop]]]
+
+
+@contextlib.contextmanager
+def _serving(store: Store, servicer: Servicer) -> Iterator[tuple[str, asyncio.AbstractEventLoop]]:
+    """Run a server for `servicer` on an event loop in a thread; (uri, loop)."""
+    ready = threading.Event()
+    state: dict[str, object] = {}
+
+    async def main() -> None:
+        server, port = build_server(store, servicer=servicer)
+        await server.start()
+        stop = asyncio.Event()
+        state.update(port=port, loop=asyncio.get_running_loop(), stop=stop)
+        ready.set()
+        await stop.wait()
+        servicer.close()
+        await server.stop(1)
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),))
+    thread.start()
+    assert ready.wait(30)
+    loop = state["loop"]
+    assert isinstance(loop, asyncio.AbstractEventLoop)
+    try:
+        yield f"127.0.0.1:{state['port']}", loop
+    finally:
+        stop = state["stop"]
+        assert isinstance(stop, asyncio.Event)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+        servicer.join()
+
+
+@pytest.fixture
+def serving() -> Serving:
+    """Serve a store with a given servicer in this process (a thread with its own loop)."""
+    return _serving

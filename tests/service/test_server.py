@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 
 import grpc
@@ -23,7 +20,6 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 from streamvis.client import Client
 from streamvis.model import events as ev
 from streamvis.model.errors import ResourceExhaustedError, UnavailableError
-from streamvis.service.server import build_server
 from streamvis.service.servicer import Servicer
 from streamvis.store import open_store
 from streamvis.store.base import Store
@@ -97,37 +93,6 @@ def test_limits_and_a_graceful_stop(fresh_location: str, watch):
 # -- in-process: what a real server cannot be made to do on demand -------------
 
 
-@contextlib.contextmanager
-def serving(store: Store, servicer: Servicer) -> Iterator[tuple[str, asyncio.AbstractEventLoop]]:
-    """Run a server for `servicer` on an event loop in a thread; (uri, loop)."""
-    ready = threading.Event()
-    state: dict[str, object] = {}
-
-    async def main() -> None:
-        server, port = build_server(store, servicer=servicer)
-        await server.start()
-        stop = asyncio.Event()
-        state.update(port=port, loop=asyncio.get_running_loop(), stop=stop)
-        ready.set()
-        await stop.wait()
-        servicer.close()
-        await server.stop(1)
-
-    thread = threading.Thread(target=asyncio.run, args=(main(),))
-    thread.start()
-    assert ready.wait(30)
-    loop = state["loop"]
-    assert isinstance(loop, asyncio.AbstractEventLoop)
-    try:
-        yield f"127.0.0.1:{state['port']}", loop
-    finally:
-        stop = state["stop"]
-        assert isinstance(stop, asyncio.Event)
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(30)
-        servicer.join()
-
-
 @pytest.fixture
 def sqlite_store(tmp_path) -> Iterator[Store]:
     with open_store(str(tmp_path)) as store:
@@ -135,6 +100,7 @@ def sqlite_store(tmp_path) -> Iterator[Store]:
 
 
 def test_a_bug_is_logged_and_answered_with_internal(
+    serving,
     sqlite_store: Store, monkeypatch, caplog
 ):
     def broken() -> None:
@@ -154,6 +120,7 @@ def test_a_bug_is_logged_and_answered_with_internal(
 
 
 def test_a_watcher_that_falls_behind_is_ended_with_resource_exhausted(
+    serving,
     sqlite_store: Store, watch
 ):
     servicer = Servicer(sqlite_store, watch_buffer=5)
@@ -177,7 +144,7 @@ def test_a_watcher_that_falls_behind_is_ended_with_resource_exhausted(
     assert got == [ev.SeriesDeleted(f"s{k}") for k in range(1, 6)]
 
 
-def test_watch_is_refused_while_the_server_stops(sqlite_store: Store):
+def test_watch_is_refused_while_the_server_stops(sqlite_store: Store, serving):
     servicer = Servicer(sqlite_store)
     with serving(sqlite_store, servicer) as (uri, _), Client(uri) as client:
         servicer.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,8 @@ from streamvis.model.schema import RunFilter
 from streamvis.web.http import WebConfig
 
 from .helpers import SQLITE_ONLY, append_train, error, filter_param
+
+BUILTIN_TYPES = Path(__file__).parents[2] / "frontend/src/lib/api/builtinTypes.json"
 
 
 @pytest.fixture
@@ -135,3 +139,13 @@ def test_a_read_only_server_refuses_every_change(http, runs):
     assert "read-only" in error(http.delete(f"/api/runs/{a.handle}/tags/gpu"), 403)
     assert "read-only" in error(http.delete(f"/api/runs/{a.handle}"), 403)
     assert len(http.get("/api/runs").json()) == 3
+
+
+@SQLITE_ONLY
+def test_info_serves_the_type_registry_as_the_front_end_knows_it(http):
+    """The front end knows the built-in types before /api/info answers
+    (frontend/src/lib/api/builtinTypes.json): it must be what the server sends."""
+    served = http.get("/api/info").json()["types"]
+    assert [t["name"] for t in served] == ["int", "float", "string", "bool"]
+    known = json.loads(BUILTIN_TYPES.read_text())
+    assert known == served, "regenerate builtinTypes.json from GET /api/info's 'types'"

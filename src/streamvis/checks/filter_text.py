@@ -1,9 +1,9 @@
 """Run filters written as text: the CLI's `--where` conditions and time bounds.
 
-A condition is `FIELD=VALUE` (equals), `FIELD=V1,V2,...` (one of) or, for int and
-float fields, `FIELD=LO..HI` with either end left open (inclusive range). Values are
-read in the field's own type, so `lr=1e-3` compares as a float and `epochs=10` as
-an int.
+A condition is `FIELD=VALUE` (equals), `FIELD=V1,V2,...` (one of) or, for fields of a
+numeric type, `FIELD=LO..HI` with either end left open (inclusive range). Values are
+read in the field's own type (its row's `parse_text`), so `lr=1e-3` compares as a
+float and `epochs=10` as an int.
 """
 
 from __future__ import annotations
@@ -15,37 +15,23 @@ from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.schema import (
     AttributeCondition,
     Field,
-    FieldType,
     RunFilter,
     Value,
     coerce_value,
 )
-
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f"}
+from streamvis.model.types import NUMERIC, TextHintError
 
 
 def parse_value(f: Field, text: str) -> Value:
     """Read `text` as a value of field `f`'s type."""
     try:
-        if f.type is FieldType.INT:
-            return int(text)
-        if f.type is FieldType.FLOAT:
-            return float(text)
-    except ValueError:
+        return f.type.row.parse_text(text)
+    except ValueError as exc:
+        # A reader's TextHintError says what to write instead; Python's own messages do not.
+        hint = f": {exc}" if isinstance(exc, TextHintError) else ""
         raise InvalidArgumentError(
-            f"{text!r} is not a valid {f.type.value} for field {f.name!r}"
+            f"{text!r} is not a valid {f.type.value} for field {f.name!r}{hint}"
         ) from None
-    if f.type is FieldType.BOOL:
-        low = text.strip().lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise InvalidArgumentError(
-            f"{text!r} is not a bool for field {f.name!r}: use true or false"
-        )
-    return text
 
 
 def parse_condition(text: str, fields: Mapping[str, Field]) -> AttributeCondition:
@@ -58,7 +44,7 @@ def parse_condition(text: str, fields: Mapping[str, Field]) -> AttributeConditio
     f = fields.get(name)
     if f is None:
         raise NotFoundError(f"no field named {name!r}: see `streamvis fields`")
-    if f.type in (FieldType.INT, FieldType.FLOAT) and ".." in rhs:
+    if NUMERIC in f.type.row.traits and ".." in rhs:
         lo, _, hi = rhs.partition("..")
         return AttributeCondition(
             name,

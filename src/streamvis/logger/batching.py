@@ -24,7 +24,7 @@ from streamvis import wire
 from streamvis.logger.tensors import to_host_column
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.limits import MAX_ROWS_PER_APPEND
-from streamvis.model.schema import FieldType
+from streamvis.model.types import TypeRow
 from streamvis.v1 import service_pb2 as pb
 
 Report = Callable[[str], None]
@@ -64,33 +64,29 @@ class Barrier:
 Item = tuple[SeriesState | None, Any]  # (state, dict | Prepared) or (None, Record | Barrier)
 
 
-def _column(name: str, ftype: FieldType | None, values: Any) -> pb.Column:
-    if ftype is FieldType.STRING:
+def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
+    if row.wire_column == "strings":
         vals = values if isinstance(values, list) else [str(v) for v in values]
         return pb.Column(field=name, strings=pb.StringList(values=vals))
     return wire.column_to_pb(name, values)
 
 
 def _scalar_column(st: SeriesState, name: str, col: list[Any]) -> Any:
-    ftype = st.types[name]
-    if ftype is FieldType.STRING:
+    row = st.rows[name]
+    if row.wire_column == "strings":
         return col
-    if ftype is FieldType.BOOL:
-        return np.array(col, dtype=np.bool_)
-    if ftype is FieldType.FLOAT or (st.provisional and float in set(map(type, col))):
+    if name in st.numbers and float in set(map(type, col)):
         return np.array(col, dtype=np.float64)
-    return np.array(col, dtype=np.int64)  # OverflowError for an int beyond 64 bits
+    return np.array(col, dtype=row.dtype)  # OverflowError for an int beyond 64 bits
 
 
 def _host_column(st: SeriesState, name: str, payloads: Sequence[Any]) -> Any:
-    ftype = st.types[name]
+    row = st.rows[name]
     values = [p.values[name] if isinstance(p, Prepared) else p[name] for p in payloads]
     shapes = [p.shape if isinstance(p, Prepared) else () for p in payloads]
-    if st.provisional and ftype in (FieldType.INT, FieldType.FLOAT):
-        out = to_host_column(values, shapes, "auto")
-    else:
-        out = to_host_column(values, shapes, ftype.value)
-    return out.tolist() if ftype is FieldType.STRING else out
+    # A provisional number keeps the kind its values have (conformed when sent).
+    out = to_host_column(values, shapes, None if name in st.numbers else row.dtype)
+    return out.tolist() if row.wire_column == "strings" else out
 
 
 def _columns(st: SeriesState, payloads: Sequence[Any]) -> tuple[dict[str, Any], int]:
@@ -158,7 +154,7 @@ class BatchBuilder:
         for part, n in _split(cols, rows, self.max_batch_bytes):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
-                columns=[_column(f, st.types[f], part[f]) for f in st.fields],
+                columns=[_column(f, st.rows[f], part[f]) for f in st.fields],
                 idempotency_key=uuid.uuid4().hex,
             )
             records.append(Record(Kind.APPEND, req, provisional=st.provisional, rows=n))

@@ -88,7 +88,9 @@ class SchemaCache:
             series = client.call(client.stub.ListSeries, pb.ListSeriesRequest(), timeout)
             # Declared-but-not-yet-applied entries stay: the queued declaration will
             # create them, and writes meanwhile are checked against them.
-            self.types.update({f.name: wire.field_type_from_pb(f.type) for f in fields.fields})
+            self.types.update(
+                {f.name: wire.field_type_from_pb(f.type, f.type_name) for f in fields.fields}
+            )
             self.series.update({s.name: tuple(s.fields) for s in series.series})
             self.loaded = True
 

@@ -49,9 +49,11 @@ def is_access_refused(exc: StreamvisError) -> bool:
 
 
 def conform(request: pb.AppendToSeriesRequest, types: Mapping[str, FieldType]) -> None:
-    """Widen int columns of float fields: a provisional batch guessed int from `step=1`."""
+    """Widen int columns of fields that travel as floats: a provisional batch guessed int
+    from `step=1`."""
     for col in request.columns:
-        if types.get(col.field) is FieldType.FLOAT and col.WhichOneof("data") == "ints":
+        t = types.get(col.field)
+        if t is not None and t.row.wire_column == "floats" and col.WhichOneof("data") == "ints":
             ints = np.frombuffer(col.ints, dtype="<i8")
             col.floats = ints.astype("<f8").tobytes()
 
@@ -86,4 +88,4 @@ def send_record(
 def fetch_types(client: Client, timeout: float) -> dict[str, FieldType]:
     """Field name -> type, as the server has them now."""
     resp = client.call(client.stub.ListFields, pb.ListFieldsRequest(), timeout)
-    return {f.name: wire.field_type_from_pb(f.type) for f in resp.fields}
+    return {f.name: wire.field_type_from_pb(f.type, f.type_name) for f in resp.fields}

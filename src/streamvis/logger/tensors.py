@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.types import TYPES, FieldType
 
 #: dtype kinds: i signed int, u unsigned int, f float, b bool, U str.
 Kind = str
@@ -162,11 +163,6 @@ def _jax(value: Any) -> Snapshot:
 
 # -- flush side ----------------------------------------------------------------------------
 
-_TARGET: dict[str, np.dtype[Any]] = {
-    "int": np.dtype(np.int64), "float": np.dtype(np.float64), "bool": np.dtype(np.bool_),
-}
-
-
 def _jax_group_key(a: Any) -> tuple[str, object]:
     return ("jax", str(next(iter(a.devices()))))
 
@@ -193,13 +189,14 @@ def _jax_to_host(parts: list[Any]) -> np.ndarray:
 
 
 def to_host_column(
-    values: Sequence[object], shapes: Sequence[tuple[int, ...]], field_type: str
+    values: Sequence[object], shapes: Sequence[tuple[int, ...]], dtype: np.dtype[Any] | None
 ) -> np.ndarray:
     """One field's values, each broadcast to its write's shape, flattened and concatenated.
 
     Device values are concatenated per device and copied to the host in one transfer
     per device; host values never leave the host. The result has the field's wire
-    dtype (int64, float64, bool, or str; "auto" picks by the values' kind).
+    dtype (the field type's row's: int64, float64, bool, or str); None keeps the values'
+    kind, as the type a provisional field would be guessed to have.
     """
     host: list[np.ndarray | None] = [None] * len(values)
     groups: dict[tuple[str, object], list[tuple[int, Any]]] = {}
@@ -231,9 +228,8 @@ def to_host_column(
             offset += n
     chunks = [h for h in host if h is not None]
     out = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
-    if field_type == "string":
+    if dtype is None:  # a provisional field: keep the kind the values have
+        dtype = (TYPES.guess(out.dtype.kind) or FieldType.INT).row.dtype
+    if dtype.kind == "U":
         return out if out.dtype.kind == "U" else out.astype(str)
-    if field_type == "auto":  # a provisional field: keep the kind the values have
-        field_type = "float" if out.dtype.kind == "f" else "bool" if out.dtype.kind == "b" \
-            else "int"
-    return out.astype(_TARGET[field_type], copy=False)
+    return out.astype(dtype, copy=False)

@@ -1,11 +1,12 @@
 """Write-time checks: a precomputed validator per series, and the slow path behind it.
 
 `write` must cost a few microseconds, so everything that can be decided once per series
-is decided once, in `SeriesState`: the field names, and for each field the set of
-Python scalar types it accepts. A write of Python scalars is then one `type(v) in set`
-test per field (`DataLogger.write` inlines that loop). Anything else — numpy, lists,
-tensors, a missing field, a wrong type — goes through `prepare`, which snapshots each
-value (see tensors.py) and checks dtype kinds and broadcasting.
+is decided once, in `SeriesState`: the field names, and for each field the row of its
+type (model/types.py) and the set of Python scalar types it accepts. A write of Python
+scalars is then one `type(v) in set` test per field (`DataLogger.write` inlines that
+loop). Anything else — numpy, lists, tensors, a missing field, a wrong type — goes
+through `prepare`, which snapshots each value (see tensors.py) and checks dtype kinds
+and broadcasting.
 """
 
 from __future__ import annotations
@@ -18,28 +19,25 @@ import numpy as np
 from streamvis.logger.tensors import Snapshot, snapshot
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import FieldType
+from streamvis.model.types import NUMERIC, TYPES, TypeRow
 
-_SCALARS: dict[FieldType, frozenset[type]] = {
-    FieldType.INT: frozenset({int}),
-    FieldType.FLOAT: frozenset({float, int}),
-    FieldType.BOOL: frozenset({bool}),
-    FieldType.STRING: frozenset({str}),
-}
-#: numpy dtype kinds each field type accepts (an int widens to float; bool never to int).
-_KINDS: dict[FieldType, str] = {
-    FieldType.INT: "iu",
-    FieldType.FLOAT: "fiu",
-    FieldType.BOOL: "b",
-    FieldType.STRING: "U",
-}
-#: A provisional series (schema unknown: server unreachable) accepts any number for a
-#: numeric field; the batch is conformed to the real types when the server is back.
-_NUMERIC = frozenset({int, float})
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 #: Rough Python memory of one queued scalar write: the kwargs dict, the queue tuple, and
 #: one boxed value per field. Only used to bound memory, so rough is fine.
 _WRITE_OVERHEAD = 300
 _VALUE_OVERHEAD = 40
+
+
+def _guessed_numbers() -> tuple[frozenset[type], str]:
+    """What a provisional field guessed from a number accepts: any number.
+
+    A provisional series (schema unknown: server unreachable) guessed `step=1` to be an
+    int, but `step=1.5` may come next; the batch is conformed to the real types when the
+    server is back (delivery.conform). So such a field takes whatever any type guessed
+    from a number takes.
+    """
+    rows = [r for r in TYPES.rows() if r.guessed_from and NUMERIC in r.traits]
+    return frozenset().union(*(r.scalars for r in rows)), "".join(r.kinds for r in rows)
 
 
 @dataclass(slots=True)
@@ -49,6 +47,9 @@ class SeriesState:
     name: str
     fields: tuple[str, ...]
     types: dict[str, FieldType]
+    rows: dict[str, TypeRow]  # each field's type row, read once here
+    kinds: dict[str, str]  # numpy dtype kinds each field accepts
+    numbers: frozenset[str]  # provisional fields guessed from a number: any number goes
     checks: tuple[tuple[str, frozenset[type]], ...]
     int_fields: tuple[str, ...]  # range-checked: a Python int may exceed 64 bits
     n: int
@@ -60,14 +61,18 @@ class SeriesState:
         cls, name: str, fields: tuple[str, ...], types: dict[str, FieldType],
         provisional: bool = False,
     ) -> SeriesState:
-        checks = tuple(
-            (f, _NUMERIC if provisional and types[f] in (FieldType.INT, FieldType.FLOAT)
-             else _SCALARS[types[f]])
-            for f in fields
+        rows = {f: types[f].row for f in fields}
+        numbers = frozenset(
+            f for f in fields
+            if provisional and rows[f].guessed_from and NUMERIC in rows[f].traits
         )
+        any_scalar, any_kind = _guessed_numbers() if numbers else (frozenset(), "")
+        checks = tuple((f, any_scalar if f in numbers else rows[f].scalars) for f in fields)
         return cls(
-            name=name, fields=fields, types=types, checks=checks,
-            int_fields=tuple(f for f in fields if types[f] is FieldType.INT), n=len(fields),
+            name=name, fields=fields, types=types, rows=rows,
+            kinds={f: any_kind if f in numbers else rows[f].kinds for f in fields},
+            numbers=numbers, checks=checks,
+            int_fields=tuple(f for f in fields if rows[f].int64), n=len(fields),
             scalar_cost=_WRITE_OVERHEAD + _VALUE_OVERHEAD * len(fields),
             provisional=provisional,
         )
@@ -77,11 +82,14 @@ class SeriesState:
         """A provisional state from the first write, for when the schema is unknown."""
         types: dict[str, FieldType] = {}
         for f, v in values.items():
-            snap = snapshot(v)
-            types[f] = (
-                FieldType.BOOL if snap.kind == "b" else FieldType.STRING if snap.kind == "U"
-                else FieldType.FLOAT if snap.kind == "f" else FieldType.INT
-            )
+            kind = snapshot(v).kind
+            guessed = TYPES.guess(kind)
+            if guessed is None:
+                raise InvalidArgumentError(
+                    f"write to series {name!r}: field {f!r} has values of dtype kind "
+                    f"{kind!r}, whose type cannot be guessed: declare the series"
+                )
+            types[f] = guessed
         return cls.build(name, tuple(values), types, provisional=True)
 
     def accepts_scalars(self, values: dict[str, object]) -> bool:
@@ -126,9 +134,7 @@ def check_field_set(state: SeriesState, values: dict[str, object]) -> None:
 
 def _check_kind(state: SeriesState, field: str, snap: Snapshot, original: object) -> None:
     ftype = state.types[field]
-    allowed = "iuf" if state.provisional and ftype in (FieldType.INT, FieldType.FLOAT) \
-        else _KINDS[ftype]
-    if snap.kind not in allowed:
+    if snap.kind not in state.kinds[field]:
         what = type(original).__name__
         dtype = getattr(original, "dtype", None)
         if dtype is not None:
@@ -137,10 +143,10 @@ def _check_kind(state: SeriesState, field: str, snap: Snapshot, original: object
             f"write to series {state.name!r}: field {field!r} is {ftype.value} but got a "
             f"{what}: give {ftype.value} values"
         )
-    if ftype is FieldType.INT and type(original) is int and \
+    if state.rows[field].int64 and type(original) is int and \
             not _INT64_MIN <= original <= _INT64_MAX:
         raise InvalidArgumentError(
-            f"write to series {state.name!r}: value {original} for int field {field!r} "
+            f"write to series {state.name!r}: value {original} for {ftype} field {field!r} "
             "does not fit in 64 bits"
         )
 

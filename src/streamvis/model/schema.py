@@ -7,7 +7,6 @@ what let any plot be decided after the data was logged.
 
 from __future__ import annotations
 
-import enum
 import math
 import unicodedata
 import uuid
@@ -16,42 +15,13 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from streamvis.model import types as _types
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_NAME_LENGTH
 
-Value = int | float | str | bool
-
-
-class FieldType(enum.StrEnum):
-    """The four value types a field may have."""
-
-    INT = "int"
-    FLOAT = "float"
-    STRING = "string"
-    BOOL = "bool"
-
-    @classmethod
-    def parse(cls, text: str) -> FieldType:
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            choices = ", ".join(t.value for t in cls)
-            raise InvalidArgumentError(
-                f"unknown field type {text!r}: use one of {choices}"
-            ) from None
-
-    @property
-    def arrow_type(self) -> pa.DataType:
-        return _ARROW_TYPES[self]
-
-
-_ARROW_TYPES: dict[FieldType, pa.DataType] = {
-    FieldType.INT: pa.int64(),
-    FieldType.FLOAT: pa.float64(),
-    FieldType.STRING: pa.string(),
-    FieldType.BOOL: pa.bool_(),
-}
-
+# The type registry (types.py) owns these; they are named here too, beside the model.
+FieldType = _types.FieldType
+Value = _types.Value
 
 def validate_name(kind: str, name: str) -> str:
     """Return `name` if it is a valid name for a `kind` (field, series, tag, ...).
@@ -123,30 +93,23 @@ class Run:
 def coerce_value(f: Field, value: object) -> Value:
     """Check that a scalar fits field `f` and return it in the field's Python type.
 
-    An int is accepted for a float field (it is widened); a bool is never taken
-    for an int, since True silently becoming 1 hides mistakes.
+    The type's row says which scalars it takes: an int is accepted for a float field
+    (it is widened); a bool is never taken for an int, since True silently becoming 1
+    hides mistakes.
     """
-    ok: bool
-    if f.type is FieldType.BOOL:
-        ok = isinstance(value, bool)
-    elif f.type is FieldType.INT:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        if ok and not -(2**63) <= int(value) < 2**63:  # type: ignore[call-overload]
+    row = f.type.row
+    if isinstance(value, tuple(row.scalars)) and (
+        bool in row.scalars or not isinstance(value, bool)
+    ):
+        if row.int64 and not -(2**63) <= value < 2**63:  # type: ignore[operator]
             raise InvalidArgumentError(
-                f"value {value} for int field {f.name!r} does not fit in 64 bits"
+                f"value {value} for {f.type} field {f.name!r} does not fit in 64 bits"
             )
-    elif f.type is FieldType.FLOAT:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok:
-            return float(value)  # type: ignore[arg-type]
-    else:
-        ok = isinstance(value, str)
-    if not ok:
-        raise InvalidArgumentError(
-            f"value {value!r} ({type(value).__name__}) does not fit field {f.name!r} "
-            f"of type {f.type.value}: give a {f.type.value}"
-        )
-    return value  # type: ignore[return-value]
+        return value if type(value) is row.python else row.python(value)  # type: ignore[return-value]
+    raise InvalidArgumentError(
+        f"value {value!r} ({type(value).__name__}) does not fit field {f.name!r} "
+        f"of type {f.type.value}: give a {f.type.value}"
+    )
 
 
 def validate_columns(

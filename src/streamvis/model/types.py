@@ -2,24 +2,48 @@
 
 A module that treats types differently (the wire, the logger's checks, the stores'
 filters, the web app's columns, the plot grammar's roles) reads the row of the type at
-hand instead of branching on its name. Adding a type is one row here plus the code that
-only that type needs (docs/ARCHITECTURE.md, "Adding a field type").
+hand instead of branching on its name. Adding a type is one row here (or a `register`
+call at run time) plus the code that only that type needs (docs/ARCHITECTURE.md,
+"Adding a field type").
 
 Traits say what a type is good for, so the plot grammar (checks/grammar.py) can state
 each role's needs without naming types: `numeric` values have a position on an axis and
 can be summed; `discrete` values split data into groups, lines or panels.
+
+`FieldType` is the handle code holds: a registered type's name, interned, so
+`FieldType.INT`, `FieldType("int")` and `FieldType.parse("INT")` are one object and
+`is` compares them. Its row is `FieldType.row`; a hot path reads it once (per field of a
+series, say) and keeps it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
+import numpy as np
 import pyarrow as pa
+
+from streamvis.model.errors import InvalidArgumentError
 
 #: The traits a role may require (see the module docstring).
 NUMERIC = "numeric"
 DISCRETE = "discrete"
 TRAITS = frozenset({NUMERIC, DISCRETE})
+
+#: The protobuf Column members a type's values may travel in (proto/streamvis/v1).
+WIRE_COLUMNS = frozenset({"ints", "floats", "bools", "strings"})
+#: The `run_attributes` columns an attribute value may be stored in (store/migrations.py);
+#: a type whose values fit none of them needs a migration that adds one.
+VALUE_COLUMNS = ("v_int", "v_float", "v_str", "v_bool")
+#: How the web app's column cache holds a type's values (web/columns.py): `values` as
+#: they are, in the row's dtype; `labels` as int32 codes into the column's distinct labels.
+CACHE_CODECS = frozenset({"values", "labels"})
+#: What a browser parses and formats a value as (GET /api/info, "types").
+JSON_KINDS = frozenset({"number", "string", "boolean"})
+
+Value = int | float | str | bool
 
 
 @dataclass(frozen=True)
@@ -30,6 +54,84 @@ class TypeRow:
     arrow_type: pa.DataType
     traits: frozenset[str]
     description: str
+    #: The protobuf Column member that carries a column of it (one of WIRE_COLUMNS).
+    wire_column: str
+    #: The host (numpy) dtype of a column of it, as the logger sends and the cache keeps it.
+    dtype: np.dtype[Any]
+    #: The Python type of one value; a scalar that is accepted is converted to it.
+    python: type
+    #: The Python scalar types `write` and attributes accept (bool is never an int).
+    scalars: frozenset[type]
+    #: The numpy dtype kinds `write` accepts for an array value.
+    kinds: str
+    #: The run_attributes column an attribute value of it is stored in (VALUE_COLUMNS).
+    value_column: str
+    #: Reads a value from text (`--where`); raises ValueError (TextHintError: with advice).
+    parse_text: Callable[[str], Value]
+    #: What a browser parses and formats a value as (one of JSON_KINDS).
+    json_kind: str
+    #: How the web app's column cache holds it (one of CACHE_CODECS).
+    cache_codec: str = "values"
+    #: The dtype kinds of a first value from which a logger that cannot ask the server
+    #: guesses a field to be of this type ("" for a type it never guesses).
+    guessed_from: str = ""
+    #: Whether values vary continuously (a line joins them; ticks may fall between them).
+    continuous: bool = False
+
+    @property
+    def int64(self) -> bool:
+        """Whether a Python int must be checked to fit 64 bits before it is taken."""
+        return self.dtype == np.int64
+
+
+class _Registered(type):
+    """`for t in FieldType` goes over the registered types, in registration order."""
+
+    def __iter__(cls) -> Iterator[FieldType]:
+        return iter(TYPES.types())
+
+
+class FieldType(str, metaclass=_Registered):
+    """A registered field type, by name (see the module docstring)."""
+
+    __slots__ = ()
+
+    INT: ClassVar[FieldType]
+    FLOAT: ClassVar[FieldType]
+    STRING: ClassVar[FieldType]
+    BOOL: ClassVar[FieldType]
+
+    def __new__(cls, name: str) -> FieldType:
+        return TYPES.type(name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FieldType, (str(self),))
+
+    def __repr__(self) -> str:
+        return f"FieldType({str(self)!r})"
+
+    @classmethod
+    def parse(cls, text: str) -> FieldType:
+        """The type named `text` (any case, spaces around ignored), or a clear error."""
+        try:
+            return TYPES.type(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(TYPES.names())
+            raise InvalidArgumentError(
+                f"unknown field type {text!r}: use one of {choices}"
+            ) from None
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+    @property
+    def row(self) -> TypeRow:
+        return TYPES[self]
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return TYPES[self].arrow_type
 
 
 class TypeRegistry:
@@ -37,20 +139,33 @@ class TypeRegistry:
 
     def __init__(self, rows: list[TypeRow]) -> None:
         self._rows: dict[str, TypeRow] = {}
+        self._types: dict[str, FieldType] = {}
         for row in rows:
             self.register(row)
 
-    def register(self, row: TypeRow) -> TypeRow:
-        unknown = row.traits - TRAITS
-        if unknown:
-            raise ValueError(f"type {row.name!r} has unknown traits {sorted(unknown)}")
+    def register(self, row: TypeRow) -> FieldType:
+        """Add a row; returns the handle of its type."""
+        problems = [
+            f"unknown traits {sorted(row.traits - TRAITS)}" if row.traits - TRAITS else "",
+            f"wire column {row.wire_column!r}" if row.wire_column not in WIRE_COLUMNS else "",
+            f"value column {row.value_column!r}" if row.value_column not in VALUE_COLUMNS else "",
+            f"cache codec {row.cache_codec!r}" if row.cache_codec not in CACHE_CODECS else "",
+            f"JSON kind {row.json_kind!r}" if row.json_kind not in JSON_KINDS else "",
+        ]
+        guessed = {k: r.name for r in self._rows.values() for k in r.guessed_from}
+        problems += [f"kind {k!r} is guessed as {guessed[k]!r} already"
+                     for k in row.guessed_from if k in guessed]
+        if any(problems):
+            raise ValueError(f"type {row.name!r} has {'; '.join(p for p in problems if p)}")
         if row.name in self._rows:
             raise ValueError(f"type {row.name!r} is registered already")
         self._rows[row.name] = row
-        return row
+        handle = self._types[row.name] = str.__new__(FieldType, row.name)
+        return handle
 
     def unregister(self, name: str) -> None:
         del self._rows[name]
+        del self._types[name]
 
     def __getitem__(self, name: str) -> TypeRow:
         return self._rows[name]
@@ -58,18 +173,88 @@ class TypeRegistry:
     def __contains__(self, name: object) -> bool:
         return name in self._rows
 
+    def type(self, name: str) -> FieldType:
+        """The handle of the type named `name`; ValueError if none is registered."""
+        try:
+            return self._types[name]
+        except (KeyError, TypeError):
+            raise ValueError(f"{name!r} is not a registered field type") from None
+
+    def types(self) -> tuple[FieldType, ...]:
+        return tuple(self._types.values())
+
     def names(self) -> tuple[str, ...]:
         return tuple(self._rows)
+
+    def rows(self) -> tuple[TypeRow, ...]:
+        return tuple(self._rows.values())
 
     def with_trait(self, trait: str) -> frozenset[str]:
         return frozenset(n for n, r in self._rows.items() if trait in r.traits)
 
+    def ordered_with_trait(self, trait: str) -> tuple[FieldType, ...]:
+        """The types with `trait`, in registration order (for messages that list them)."""
+        return tuple(self._types[n] for n, r in self._rows.items() if trait in r.traits)
+
+    def guess(self, kind: str) -> FieldType | None:
+        """The type a logger guesses for a first value of numpy dtype kind `kind`."""
+        for name, row in self._rows.items():
+            if kind in row.guessed_from:
+                return self._types[name]
+        return None
+
+
+# -- the built-in types: their text readers ---------------------------------------------
+
+class TextHintError(ValueError):
+    """Raised by a row's `parse_text`: the text is no value, and the message says why."""
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE = frozenset({"false", "0", "no", "n", "f"})
+
+
+def parse_bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise TextHintError("use true or false")
+
+
+def _text(text: str) -> str:
+    return text
+
 
 TYPES = TypeRegistry([
-    TypeRow("int", pa.int64(), frozenset({NUMERIC, DISCRETE}), "64-bit signed integers"),
-    TypeRow("float", pa.float64(), frozenset({NUMERIC}), "64-bit floating point numbers"),
-    TypeRow("string", pa.string(), frozenset({DISCRETE}), "text, up to MAX_STRING_LENGTH"),
-    TypeRow("bool", pa.bool_(), frozenset({DISCRETE}), "true or false"),
+    TypeRow(
+        "int", pa.int64(), frozenset({NUMERIC, DISCRETE}), "64-bit signed integers",
+        wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
+        kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
+        guessed_from="iu",
+    ),
+    TypeRow(
+        "float", pa.float64(), frozenset({NUMERIC}), "64-bit floating point numbers",
+        wire_column="floats", dtype=np.dtype(np.float64), python=float,
+        scalars=frozenset({float, int}), kinds="fiu", value_column="v_float",
+        parse_text=float, json_kind="number", guessed_from="f", continuous=True,
+    ),
+    TypeRow(
+        "string", pa.string(), frozenset({DISCRETE}), "text, up to MAX_STRING_LENGTH",
+        wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset({str}),
+        kinds="U", value_column="v_str", parse_text=_text, json_kind="string",
+        cache_codec="labels", guessed_from="U",
+    ),
+    TypeRow(
+        "bool", pa.bool_(), frozenset({DISCRETE}), "true or false",
+        wire_column="bools", dtype=np.dtype(np.bool_), python=bool, scalars=frozenset({bool}),
+        kinds="b", value_column="v_bool", parse_text=parse_bool, json_kind="boolean",
+        guessed_from="b",
+    ),
 ])
 
-
+FieldType.INT = TYPES.type("int")
+FieldType.FLOAT = TYPES.type("float")
+FieldType.STRING = TYPES.type("string")
+FieldType.BOOL = TYPES.type("bool")

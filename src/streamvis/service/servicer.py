@@ -103,7 +103,7 @@ class Servicer(pb_grpc.ServiceServicer):
     @blocking
     def CreateField(self, request: pb.CreateFieldRequest) -> pb.Field:
         name = validate_name("field", request.name)
-        field_type = wire.field_type_from_pb(request.type)
+        field_type = wire.field_type_from_pb(request.type, request.type_name)
         description = calls.description(request.description)
         return wire.field_to_pb(self.store.create_field(name, field_type, description))
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value, parse_handle
 from streamvis.store.base import Store
 from streamvis.store.dialect import Dialect, Session, marks
@@ -49,9 +49,15 @@ def check_handle(handle: object, kind: str = "run") -> uuid.UUID:
 
 def field_from_row(row: Sequence[Any]) -> FieldRow:
     """A FieldRow from (id, handle, name, type, description)."""
-    return FieldRow(
-        int(row[0]), Field(as_uuid(row[1]), str(row[2]), FieldType(row[3]), str(row[4]))
-    )
+    try:
+        ftype = FieldType(row[3])
+    except ValueError:
+        # A type registered by another program (or an older run of this one).
+        raise FailedPreconditionError(
+            f"field {row[2]!r} has type {row[3]!r}, which this server has not registered: "
+            "register it before the store is read (docs/ARCHITECTURE.md, Adding a field type)"
+        ) from None
+    return FieldRow(int(row[0]), Field(as_uuid(row[1]), str(row[2]), ftype, str(row[4])))
 
 
 FIELD_COLUMNS = "f.id, f.handle, f.name, f.type, f.description"
@@ -222,7 +228,8 @@ class SqlCore(Store):
         # (name, column index in the row, type) per field id; the conversion is
         # inlined because it runs once per attribute of every listed run.
         spec = {
-            fid: (r.field.name, 2 + VALUE_INDEX[r.field.type], r.field.type)
+            fid: (r.field.name, 2 + VALUE_INDEX[r.field.type.row.value_column],
+                  r.field.type.row.python)
             for fid, r in self._all_fields(s).items()
         }
         only, only_params = "", tuple[int, ...]()
@@ -234,12 +241,10 @@ class SqlCore(Store):
             f"WHERE run_id IN ({ids_sql}){only}",
             (*ids_params, *only_params),
         ):
-            name, index, ftype = spec[row[1]]
+            name, index, python = spec[row[1]]
             value = row[index]
-            if ftype is FieldType.FLOAT:
-                value = math.nan if value is None else float(value)
-            elif ftype is FieldType.BOOL:
-                value = bool(value)
+            # NULL is a stored NaN (filters.value_params); SQLite gives a bool as 0 or 1.
+            value = math.nan if value is None else python(value)
             values = out.get(row[0])
             if values is None:
                 values = out[row[0]] = {}

@@ -22,15 +22,12 @@ from streamvis.model.schema import (
     Value,
     coerce_value,
 )
-from streamvis.store.dialect import marks
+from streamvis.model.types import VALUE_COLUMNS
+from streamvis.store.dialect import ident, marks
 
-VALUE_COLUMNS: dict[FieldType, str] = {
-    FieldType.INT: "v_int",
-    FieldType.FLOAT: "v_float",
-    FieldType.STRING: "v_str",
-    FieldType.BOOL: "v_bool",
-}
-VALUE_INDEX = {t: i for i, t in enumerate(VALUE_COLUMNS)}
+#: The position of each `run_attributes` value column in (v_int, v_float, v_str, v_bool);
+#: a type's row names the column its values are stored in.
+VALUE_INDEX = {column: i for i, column in enumerate(VALUE_COLUMNS)}
 
 
 @dataclass(frozen=True)
@@ -46,20 +43,16 @@ def value_params(ftype: FieldType, value: Value) -> tuple[object, object, object
     out: list[object] = [None, None, None, None]
     # SQLite cannot store NaN (it becomes NULL), so both backends store it as NULL.
     if not (isinstance(value, float) and math.isnan(value)):
-        out[VALUE_INDEX[ftype]] = value
+        out[VALUE_INDEX[ftype.row.value_column]] = value
     return out[0], out[1], out[2], out[3]
 
 
 def value_from_row(ftype: FieldType, columns: Sequence[object]) -> Value:
     """The Python value of (v_int, v_float, v_str, v_bool) for a field of `ftype`."""
-    raw = columns[VALUE_INDEX[ftype]]
-    if ftype is FieldType.FLOAT:
-        return math.nan if raw is None else float(raw)  # type: ignore[arg-type]
-    if ftype is FieldType.BOOL:
-        return bool(raw)
-    if ftype is FieldType.INT:
-        return int(raw)  # type: ignore[call-overload,no-any-return]
-    return str(raw)
+    row = ftype.row
+    raw = columns[VALUE_INDEX[row.value_column]]
+    # NULL is a stored NaN (see value_params); SQLite gives a bool as 0 or 1.
+    return math.nan if raw is None else row.python(raw)
 
 
 def value_sort_key(value: Value) -> tuple[int, Value]:
@@ -153,12 +146,12 @@ def _attribute_condition(
             f"run filter has a condition on attribute {cond.field!r}, but no field "
             "of that name exists: check the name (attribute names are field names)"
         )
-    column = VALUE_COLUMNS[row.field.type]
+    column = ident(row.field.type.row.value_column)
     head = f"r.id IN (SELECT run_id FROM run_attributes WHERE field_id = ? AND {column}"
     params: list[object] = [row.id]
 
     def value(v: Value) -> object:
-        return value_params(row.field.type, coerce_value(row.field, v))[VALUE_INDEX[row.field.type]]
+        return value_params(row.field.type, coerce_value(row.field, v))[VALUE_INDEX[column]]
 
     if cond.equals is not None:
         params.append(value(cond.equals))

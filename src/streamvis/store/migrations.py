@@ -25,7 +25,8 @@ T = TypeVar("T")
 class Step:
     version: int
     description: str
-    statements: tuple[str, ...]
+    # SQL with type slots, or code for what differs more between the databases.
+    statements: tuple[str | Callable[[Session], None], ...]
 
 
 def _value_indexes() -> list[str]:
@@ -143,13 +144,45 @@ _V4_DASHBOARDS = Step(
     ),
 )
 
-STEPS: tuple[Step, ...] = (_V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS)
+# The CHECK of step 1, as it stands in SQLite's schema text.
+_TYPE_CHECK = " CHECK (type IN ('int', 'float', 'string', 'bool'))"
+
+
+def _drop_type_check(s: Session) -> None:
+    """Field types are the type registry's (model/types.py): the database lists none."""
+    if s.dialect.name == "postgresql":
+        s.run("ALTER TABLE fields DROP CONSTRAINT IF EXISTS fields_type_check")
+        return
+    # SQLite cannot drop a constraint; rewriting the table's schema text is the way it
+    # documents for removing a CHECK (sqlite.org/lang_altertable.html, section 7), with
+    # the schema cookie bumped so that every connection rereads the schema.
+    cookie = int(s.scalar("PRAGMA schema_version"))
+    s.run("PRAGMA writable_schema = ON")
+    s.run(
+        "UPDATE sqlite_master SET sql = replace(sql, ?, '') "
+        "WHERE type = 'table' AND name = 'fields'", (_TYPE_CHECK,),
+    )
+    s.run(f"PRAGMA schema_version = {cookie + 1}")
+    s.run("PRAGMA writable_schema = RESET")
+
+
+_V5_OPEN_TYPES = Step(5, "field types are the type registry's", (_drop_type_check,))
+
+STEPS: tuple[Step, ...] = (
+    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES,
+)
 LATEST = STEPS[-1].version
 
 
-def steps_for(dialect: Dialect) -> list[tuple[int, list[str]]]:
-    """The ordered migration steps as SQL for one dialect."""
-    return [(s.version, [dialect.ddl(sql) for sql in s.statements]) for s in STEPS]
+Statement = str | Callable[[Session], None]
+
+
+def steps_for(dialect: Dialect) -> list[tuple[int, list[Statement]]]:
+    """The ordered migration steps as SQL (or code) for one dialect."""
+    return [
+        (s.version, [dialect.ddl(sql) if isinstance(sql, str) else sql for sql in s.statements])
+        for s in STEPS
+    ]
 
 
 def current_version(session: Session) -> int:
@@ -178,13 +211,16 @@ def migrate(session: Session, where: str, target: int | None = None) -> int:
         if step_version <= version:
             continue
 
-        def apply(s: Session, v: int = step_version, sql: list[str] = statements) -> int:
+        def apply(s: Session, v: int = step_version, sql: list[Statement] = statements) -> int:
             found = current_version(s)
             _refuse_newer(found, where)
             if found >= v:  # another process applied it while we waited for the lock
                 return found
             for statement in sql:
-                s.run(statement)
+                if isinstance(statement, str):
+                    s.run(statement)
+                else:
+                    statement(s)
             s.run("UPDATE schema_version SET version = ?", (v,))
             return v
 

@@ -13,6 +13,9 @@ Column encoding (AppendToSeries, QueryRunData):
   - string fields: `strings` = N UTF-8 strings (a repeated string)
   All columns of one request have the same N. No value is ever missing:
   series data is rectangular.
+  A field's type says which member carries its column (GET /api/info lists the
+  server's types, each with its wire column): a type added to the server's type
+  registry travels in one of these four.
 
 Times (`started_at`, `started_after`, `started_before`) are seconds since the
 Unix epoch, UTC, as a double.
@@ -49,7 +52,12 @@ class _FieldTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FieldType.V
     FIELD_TYPE_STRING: _FieldType.ValueType  # 3
     FIELD_TYPE_BOOL: _FieldType.ValueType  # 4
 
-class FieldType(_FieldType, metaclass=_FieldTypeEnumTypeWrapper): ...
+class FieldType(_FieldType, metaclass=_FieldTypeEnumTypeWrapper):
+    """A field type travels by name (`type_name`: "int", "float", "string", "bool", or any
+    type the server's registry has). This enum names the first four for clients and
+    servers that predate `type_name`: a reader takes `type_name` when it is set, else
+    this; a writer sets both (the enum to UNSPECIFIED for a type it does not name).
+    """
 
 FIELD_TYPE_UNSPECIFIED: FieldType.ValueType  # 0
 FIELD_TYPE_INT: FieldType.ValueType  # 1
@@ -66,11 +74,15 @@ class Field(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     TYPE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
+    TYPE_NAME_FIELD_NUMBER: _builtins.int
     handle: _builtins.str
     """permanent UUID"""
     name: _builtins.str
     type: Global___FieldType.ValueType
+    """the built-in types only; see FieldType"""
     description: _builtins.str
+    type_name: _builtins.str
+    """the type, by name"""
     def __init__(
         self,
         *,
@@ -78,10 +90,11 @@ class Field(_message.Message):
         name: _builtins.str = ...,
         type: Global___FieldType.ValueType = ...,
         description: _builtins.str = ...,
+        type_name: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "handle", b"handle", "name", b"name", "type", b"type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "handle", b"handle", "name", b"name", "type", b"type", "type_name", b"type_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -404,19 +417,24 @@ class CreateFieldRequest(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     TYPE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
+    TYPE_NAME_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     type: Global___FieldType.ValueType
+    """the built-in types only; see FieldType"""
     description: _builtins.str
+    type_name: _builtins.str
+    """the type, by name"""
     def __init__(
         self,
         *,
         name: _builtins.str = ...,
         type: Global___FieldType.ValueType = ...,
         description: _builtins.str = ...,
+        type_name: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "name", b"name", "type", b"type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "name", b"name", "type", b"type", "type_name", b"type_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -13,6 +13,9 @@ Column encoding (AppendToSeries, QueryRunData):
   - string fields: `strings` = N UTF-8 strings (a repeated string)
   All columns of one request have the same N. No value is ever missing:
   series data is rectangular.
+  A field's type says which member carries its column (GET /api/info lists the
+  server's types, each with its wire column): a type added to the server's type
+  registry travels in one of these four.
 
 Times (`started_at`, `started_after`, `started_before`) are seconds since the
 Unix epoch, UTC, as a double.

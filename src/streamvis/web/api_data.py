@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
-from streamvis.model.schema import FieldType, Run
+from streamvis.model.schema import Run
 from streamvis.web import lod
 from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve
@@ -281,7 +281,7 @@ def _table(plan: Plan, snapshot: Snapshot, sel: Selection) -> pa.Table:
                  for r, rows in zip(sel.runs, sel.rows, strict=True)]
         if not parts:
             arrays[f.name] = pa.array([], f.type.arrow_type)
-        elif f.type is FieldType.STRING:
+        elif f.type.row.cache_codec == "labels":
             # Each run's labels are its own dictionary; unify them into one.
             arrays[f.name] = pa.chunked_array(parts).unify_dictionaries().combine_chunks()
         else:

@@ -1,9 +1,10 @@
 """`GET /api/info`: what the UI needs to know about this server before it offers controls.
 
 The UI hides or disables its change controls when `read_only` is true; `limits` lets
-it say in advance what a server will refuse; `grammar` is the plot grammar
-(checks/grammar.py): the builder's roles, kinds and refusal reasons, and each kind's
-painter, which the UI takes from here rather than keeping a copy.
+it say in advance what a server will refuse; `types` is the field type registry, so
+that it parses and formats values by type without knowing the type names; `grammar`
+is the plot grammar (checks/grammar.py): the builder's roles, kinds and refusal
+reasons, and each kind's painter, which the UI takes from here rather than keeping a copy.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from streamvis._version import __version__
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model import limits
+from streamvis.model.types import TYPES
 from streamvis.web.http import JSON, state
 
 
@@ -33,8 +35,23 @@ async def info(request: Request) -> Response:
             "max_fields_per_series": limits.MAX_FIELDS_PER_SERIES,
             "max_sockets_per_client": limits.MAX_SOCKETS_PER_CLIENT,
         },
+        "types": field_types(),
         "grammar": GRAMMAR.as_json(),
     })
+
+
+def field_types() -> list[dict[str, object]]:
+    """The registered field types, as the browser reads them (frontend lib/api/types.ts)."""
+    return [
+        {
+            "name": row.name,
+            "description": row.description,
+            "traits": sorted(row.traits),
+            "value": row.json_kind,  # what a value is in JSON: number, string or boolean
+            "continuous": row.continuous,  # joined by lines; ticks may fall between values
+        }
+        for row in TYPES.rows()
+    ]
 
 
 ROUTES: list[BaseRoute] = [Route("/api/info", info, methods=["GET"])]

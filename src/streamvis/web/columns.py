@@ -30,12 +30,14 @@ from streamvis.store.base import Store
 
 DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
 
-_NUMPY_TYPES: dict[FieldType, type[np.generic]] = {
-    FieldType.INT: np.int64,
-    FieldType.FLOAT: np.float64,
-    FieldType.BOOL: np.bool_,
-    FieldType.STRING: np.int32,  # codes into the column's labels
-}
+#: The dtype of a `labels` column (the type row's cache codec): codes into its labels.
+_CODE = np.dtype(np.int32)
+
+
+def cache_dtype(type: FieldType) -> np.dtype[Any]:
+    """The dtype the cache holds a column of `type` in (its row's codec says how)."""
+    row = type.row
+    return _CODE if row.cache_codec == "labels" else row.dtype
 
 Key = tuple[uuid.UUID, str, uuid.UUID]  # run, series, field handle
 
@@ -94,7 +96,7 @@ class ColumnView:
     def to_arrow(self, rows: npt.NDArray[np.int64] | None = None) -> pa.Array:
         """The column (or the given rows of it) as an Arrow array of its field type."""
         values = self.values if rows is None else self.values[rows]
-        if self.type is FieldType.STRING:
+        if self.type.row.cache_codec == "labels":
             # Dictionary-encoded: a repeated label travels once, not once per row.
             return pa.DictionaryArray.from_arrays(
                 pa.array(values, pa.int32()), pa.array(self.labels, pa.string())
@@ -109,7 +111,7 @@ class _Growing:
     leaves the old one to whoever still holds a view of it.
     """
 
-    def __init__(self, dtype: type[np.generic], width: int = 0) -> None:
+    def __init__(self, dtype: np.dtype[Any] | type[np.generic], width: int = 0) -> None:
         self.shape_tail = (width,) if width else ()
         self.data: npt.NDArray[Any] = np.empty((0, *self.shape_tail), dtype)
         self.size = 0
@@ -133,8 +135,9 @@ class _Entry:
 
     def __init__(self, type: FieldType) -> None:
         self.type = type
+        self.labelled = type.row.cache_codec == "labels"
         self.known = 0
-        self.values = _Growing(_NUMPY_TYPES[type])
+        self.values = _Growing(cache_dtype(type))
         self.sequences = _Growing(np.int64)
         self.offsets = _Growing(np.int64)
         self.offsets.extend(np.zeros(1, np.int64))
@@ -149,9 +152,8 @@ class _Entry:
         return sum(int(a.data.nbytes) for a in arrays) + 64 * len(self.labels)
 
     def encode(self, array: pa.Array) -> npt.NDArray[np.generic]:
-        if self.type is not FieldType.STRING:
-            dtype = _NUMPY_TYPES[self.type]
-            return np.asarray(array.to_numpy(zero_copy_only=False), dtype=dtype)
+        if not self.labelled:
+            return np.asarray(array.to_numpy(zero_copy_only=False), dtype=self.values.data.dtype)
         encoded = array.dictionary_encode()
         local = encoded.dictionary.to_pylist()
         mapping = np.empty(len(local), np.int32)

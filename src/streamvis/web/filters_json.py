@@ -17,7 +17,6 @@ from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import (
     AttributeCondition,
     Field,
-    FieldType,
     Run,
     RunFilter,
     Series,
@@ -43,10 +42,12 @@ def parse_filter_param(text: str | None) -> RunFilter:
 def coerce_filter(run_filter: RunFilter, fields: Sequence[Field]) -> RunFilter:
     """Widen JSON integers compared with float attributes: 10 means 10.0 there.
 
+    (A float attribute: one whose type's values are Python floats, by its row.)
+
     JSON has one number type, so `{"field": "lr", "equals": 1}` arrives as an int;
     the store compares typed values and would otherwise refuse or miss it.
     """
-    floats = {f.name for f in fields if f.type is FieldType.FLOAT}
+    floats = {f.name for f in fields if f.type.row.python is float}
 
     def widen(v: Value | None) -> Value | None:
         return float(v) if isinstance(v, int) and not isinstance(v, bool) else v

@@ -17,6 +17,7 @@ import numpy.typing as npt
 from streamvis.checks.json_checks import check_keys, expect_object, scalar
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import FieldType, Value
+from streamvis.model.types import NUMERIC
 from streamvis.web.columns import ColumnView
 
 Rows = npt.NDArray[np.int64]
@@ -58,7 +59,7 @@ def parse_where(raw: object) -> tuple[RowCondition, ...]:
 def check_types(conditions: tuple[RowCondition, ...], types: Mapping[str, FieldType]) -> None:
     for c in conditions:
         t = types[c.field]
-        if c.latest and t not in (FieldType.INT, FieldType.FLOAT):
+        if c.latest and NUMERIC not in t.row.traits:
             raise InvalidArgumentError(
                 f"where: latest needs a number field; {c.field!r} is {t.value}"
             )
@@ -67,12 +68,13 @@ def check_types(conditions: tuple[RowCondition, ...], types: Mapping[str, FieldT
 def _mask(view: ColumnView, c: RowCondition, start: int) -> npt.NDArray[np.bool_]:
     values = view.values[start:]
     if c.latest:
-        whole: npt.NDArray[np.float64] = np.asarray(view.values, np.float64)
-        finite = whole[np.isfinite(whole)]
+        # Compared in the column's own dtype: int64 values past 2**53 differ as floats.
+        whole = view.values
+        finite = whole[np.isfinite(whole)] if whole.dtype.kind == "f" else whole
         if not finite.size:
             return np.zeros(values.size, bool)
         return np.asarray(values == finite.max(), bool)
-    if view.type is FieldType.STRING:
+    if view.type.row.cache_codec == "labels":
         if c.equals not in view.labels:
             return np.zeros(values.size, bool)
         return np.asarray(values == view.labels.index(str(c.equals)), bool)
@@ -99,8 +101,7 @@ def distinct(views: list[ColumnView]) -> tuple[list[Value], list[int], bool]:
     """
     if not views:
         return [], [], False
-    kind = views[0].type
-    if kind is FieldType.STRING:
+    if views[0].type.row.cache_codec == "labels":
         counts: dict[str, int] = {}
         for v in views:
             codes, n = np.unique(v.values, return_counts=True)
@@ -112,7 +113,7 @@ def distinct(views: list[ColumnView]) -> tuple[list[Value], list[int], bool]:
         tallies = [counts[k] for k in keys]
     else:
         uniq, n = np.unique(np.concatenate([v.values for v in views]), return_counts=True)
-        if kind is FieldType.FLOAT:
+        if uniq.dtype.kind == "f":  # NaN and infinities are no values to pick
             keep = np.isfinite(uniq)
             uniq, n = uniq[keep], n[keep]
         values = uniq.tolist()

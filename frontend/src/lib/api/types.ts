@@ -1,6 +1,7 @@
 /** The JSON shapes of docs/http-api.md, as the UI reads them. */
 
-export type FieldType = 'int' | 'float' | 'string' | 'bool';
+/** A registered field type's name: 'int', 'float', 'string', 'bool' or one the server added (lib/api/fieldTypes.svelte.ts). */
+export type FieldType = string;
 
 export interface FieldInfo {
   handle: string;

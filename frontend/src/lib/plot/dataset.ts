@@ -9,6 +9,7 @@
  * never comes back from an answer that predates its deletion.
  */
 import { fetchData, type DataBatch } from '../api/arrowData';
+import { hasTrait, isContinuous } from '../api/fieldTypes.svelte';
 import type { DataRequest, DatasetSpec, FieldInfo } from '../api/types';
 import { LineSet } from '../data/lineSet';
 import { PointSet } from '../data/pointSet';
@@ -113,8 +114,8 @@ export class DatasetState {
     const f = this.colorField;
     if (f === null || f === 'run') return false;
     const type = this.host.fields.get(f)?.type;
-    if (type === 'float') return true;
-    if (type === 'int') return !isCategorical(this.host.palette);
+    if (isContinuous(type)) return true;
+    if (hasTrait(type, 'numeric')) return !isCategorical(this.host.palette);
     return false;
   }
 

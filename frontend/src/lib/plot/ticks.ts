@@ -2,6 +2,7 @@
  * Tick positions for linear, logarithmic and time axes. Everything works in "scale space":
  * a log axis holds log10(value), so panning and zooming are the same arithmetic for both.
  */
+import { isContinuous } from '../api/fieldTypes.svelte';
 
 export interface Tick {
   /** Position in scale space (log10(value) on a log axis). */
@@ -124,9 +125,10 @@ export function timeTicks(min: number, max: number, count: number): TickSet {
 
 /**
  * Whether an axis is best shown as clock time: values between 2001 and 2100 as unix seconds,
- * and a field name that says time, or a float field (steps are ints, timestamps usually not).
+ * and a field name that says time, or a field of a continuous type such as float (steps are ints,
+ * timestamps usually not).
  */
 export function looksLikeUnixSeconds(min: number, max: number, field: string, type: string | undefined): boolean {
   if (!(min >= 1e9 && max <= 4.1e9)) return false;
-  return /time|date|_at$|^ts$|timestamp|wall/i.test(field) || type === 'float';
+  return /time|date|_at$|^ts$|timestamp|wall/i.test(field) || isContinuous(type);
 }

@@ -9,6 +9,7 @@
  * each run's value as a string, so decoding needs no field types; `toRunFilter` types
  * them for the server.
  */
+import { parseTyped } from '../api/fieldTypes.svelte';
 import type { AttributeValue, FieldType, RunFilter } from '../api/types';
 
 export interface Range {
@@ -94,12 +95,6 @@ export function encodeFilter(f: FilterState): string {
   return p.toString();
 }
 
-function typed(v: string, type: FieldType | undefined): AttributeValue {
-  if (type === 'int' || type === 'float') return Number(v);
-  if (type === 'bool') return v === 'true';
-  return v;
-}
-
 /** The server's form of the state (docs/http-api.md), for /api/data and friends. `text` has no server form. */
 export function toRunFilter(f: FilterState, types: Map<string, FieldType>): RunFilter {
   const out: RunFilter = {};
@@ -109,7 +104,7 @@ export function toRunFilter(f: FilterState, types: Map<string, FieldType>): RunF
   const attrs: NonNullable<RunFilter['attributes']> = [];
   for (const field of Object.keys(f.values).sort()) {
     const vals = f.values[field] ?? [];
-    if (vals.length) attrs.push({ field, in: vals.map((v) => typed(v, types.get(field))) });
+    if (vals.length) attrs.push({ field, in: vals.map((v) => parseTyped(v, types.get(field))) });
   }
   for (const field of Object.keys(f.ranges).sort()) {
     const r = f.ranges[field];
