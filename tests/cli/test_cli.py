@@ -262,3 +262,18 @@ def test_console_entry_point_has_no_traceback():
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("streamvis fields: error:")
+
+
+def test_a_closed_pipe_ends_the_command_quietly(uri, capsys):
+    """`streamvis fields --json | head -1`: no BrokenPipeError traceback."""
+    run(capsys, "create-field", "piped", "int", "--uri", uri)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamvis", "fields", "--json", "--uri", uri],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes a byte
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, as `cat` ends in a pipe
+    assert err == ""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -369,11 +371,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         out = args.handler(args)
+        if out:
+            print(out, flush=True)
     except StreamvisError as exc:
         print(f"streamvis {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    if out:
-        print(out)
+    except BrokenPipeError:
+        return _reader_went_away()
     return 0
+
+
+def _reader_went_away() -> int:
+    """The end of `streamvis ... | head`: exit quietly, as cat or ls do.
+
+    Python ignores SIGPIPE, so a write to a closed pipe raises instead of ending the
+    process. The rest of the output goes to /dev/null, so that the flush at exit does
+    not fail a second time (the Python docs' recipe, "Note on SIGPIPE"); the status is
+    the one a process ended by SIGPIPE reports, as 130 is for Ctrl-C.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
