@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -70,11 +71,27 @@ def _writer_for(path: Path) -> Callable[[str, pa.Schema], _Writer]:
     return make
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions `path` gets: those it has if it exists (as `> file` keeps them),
+    else what the umask allows of rw-rw-rw-, as for any file a program creates."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)  # reading the umask means setting it; put it back at once
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def _replacing(path: Path) -> Iterator[str]:
     """A temporary path beside `path`, moved over it if the block succeeds."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
+    try:
+        # mkstemp makes the file private (0600), which is right for a temporary file but
+        # not for the one the user asked for.
+        os.fchmod(fd, _mode_for(path))
+    finally:
+        os.close(fd)
     tmp = Path(name)
     try:
         yield name
