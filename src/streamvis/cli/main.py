@@ -226,7 +226,8 @@ def _demo_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default="./streamvis-data",
                    help="embedded store of a server the demo starts (default: ./streamvis-data)")
     p.add_argument("--http-port", type=int, default=8080,
-                   help="port of the web UI (default 8080; 0: any, for a server the demo starts)")
+                   help="port of the web UI of a server the demo starts (default 8080; 0: "
+                        "any); a server that answers at --uri says where its web UI is")
     p.add_argument("--steps", type=int, default=3000,
                    help="steps to log (default 3000, about 5 minutes; 0: until Ctrl-C)")
     p.add_argument("--runs", type=int, default=1,
