@@ -64,6 +64,18 @@ def test_the_readme_and_the_data_api_guide_have_runnable_blocks():
     assert len(runnable_blocks(ROOT / "README.md")) >= 2  # logging and the data API
 
 
+def test_readme_commands_say_how_streamvis_is_reached():
+    """After `scripts/run` the command is .venv/bin/streamvis, not on PATH: a README
+    block that types a bare `streamvis` activates the virtualenv first."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    bare = [m for m in FENCE.finditer(text)
+            if m["info"].split()[:1] == ["bash"] and re.search(r"^streamvis ", m["body"], re.M)]
+    assert bare  # the command-line section
+    for m in bare:
+        first = m["body"].lstrip().splitlines()[0]
+        assert first.startswith("source .venv/bin/activate"), m["body"]
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     with ServerProcess(str(tmp_path / "store")) as s:
