@@ -17,7 +17,7 @@ import pytest
 
 import streamvis
 from streamvis.cli.demo import CLOUD_POINTS, WAVES
-from streamvis.cli.local_server import server_answers, split_uri
+from streamvis.cli.local_server import reachable_url, server_answers, split_uri
 from streamvis.model.schema import Run
 from streamvis.testing import ServerProcess
 
@@ -193,3 +193,9 @@ def test_demo_refuses_what_it_cannot_do(tmp_path, args, message):
 def test_split_uri():
     assert split_uri("localhost:8001") == ("localhost", 8001)
     assert split_uri("[::1]:0") == ("::1", 0)
+
+
+def test_a_web_app_on_every_address_is_reached_by_the_grpc_host():
+    assert reachable_url("http://0.0.0.0:8080/sv/", "gpu-box") == "http://gpu-box:8080/sv/"
+    assert reachable_url("https://[::]:8443/", "::1") == "https://[::1]:8443/"
+    assert reachable_url("http://127.0.0.1:9000/", "localhost") == "http://127.0.0.1:9000/"

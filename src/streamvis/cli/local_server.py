@@ -80,11 +80,20 @@ def _web_answers(web_url: str) -> bool:
         return False
 
 
+def reachable_url(web_url: str, host: str) -> str:
+    """`web_url` of a server listening on every address (0.0.0.0, ::) with `host`, the
+    one its gRPC service was reached by, instead; any other `web_url` as it is."""
+    parts = urllib.parse.urlsplit(web_url)
+    if parts.hostname not in _WILDCARD:
+        return web_url
+    netloc = f"[{host}]" if ":" in host else host
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{netloc}:{parts.port}"))
+
+
 def web_url_of(uri: str) -> str:
     """Where the web app of the server at `uri` is, as that server says (GetInfo).
 
-    Asked, not guessed: on a guessed port another server's page may answer. A server
-    listening on every address (0.0.0.0, ::) is reached by the host of `uri`.
+    Asked, not guessed: on a guessed port another server's page may answer.
     """
     with Client(uri) as client:
         web_url = client.info().web_url
@@ -94,11 +103,7 @@ def web_url_of(uri: str) -> str:
             "`streamvis serve` and an --http-port, or let the demo start one (--uri "
             "localhost:PORT with a free PORT)"
         )
-    parts = urllib.parse.urlsplit(web_url)
-    if parts.hostname in _WILDCARD:
-        host = split_uri(uri)[0]
-        netloc = f"[{host}]" if ":" in host else host
-        web_url = urllib.parse.urlunsplit(parts._replace(netloc=f"{netloc}:{parts.port}"))
+    web_url = reachable_url(web_url, split_uri(uri)[0])
     if not _web_answers(web_url):
         raise UnavailableError(
             f"the streamvis server at {uri} says its web app is at {web_url}, but nothing "
