@@ -5,7 +5,8 @@ series' fields, joined attributes), streamed chunk by chunk from the server into
 file, so memory stays bounded by one stored chunk however large the series. The
 format follows the file's suffix. The rows go to a temporary file beside the target,
 renamed over it only when all were written: a failed export leaves no partial file and
-an existing one as it was.
+an existing one as it was. The file gets the permissions the umask allows, as any new
+file does (a replaced one keeps its own), not the temporary file's private 0600.
 """
 
 from __future__ import annotations
