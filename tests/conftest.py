@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -70,7 +71,9 @@ def run_only_env() -> dict[str, str]:
     """The environment in which scripts/setup and scripts/run use RUN_VENV, not .venv."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     # Tests need no web UI in it, and building one here would run npm in frontend/.
-    env.update(STREAMVIS_VENV=str(RUN_VENV), STREAMVIS_SKIP_UI_BUILD="1")
+    # The tests' own Python makes it, so the blocks run on the version the tests do.
+    env.update(STREAMVIS_VENV=str(RUN_VENV), STREAMVIS_SKIP_UI_BUILD="1",
+               PYTHON=sys.executable)
     return env
 
 
