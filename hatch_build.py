@@ -7,7 +7,8 @@ without a lock file) and `npm run build` in frontend/ — unless the built files
 than every frontend source, so reinstalling without UI changes costs nothing.
 
 STREAMVIS_SKIP_UI_BUILD=1 skips the build (a Python-only install; the web app then has no UI
-to serve).
+to serve). `python hatch_build.py` builds the UI on its own, as scripts/setup does before it
+installs, so that each step says what it is doing.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
-from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+try:
+    from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+except ModuleNotFoundError:  # run as a script, outside a build: hatchling is not needed
+    if __name__ != "__main__":
+        raise
+    BuildHookInterface = object
 
 NODE_MAJOR = 20
 # What the build reads; node_modules and the output are not sources.
@@ -118,3 +125,10 @@ class FrontendBuildHook(BuildHookInterface):  # type: ignore[misc,unused-ignore]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:  # noqa: ARG002
         result = build_ui(Path(self.root))
         self.app.display_info(f"streamvis UI ({OUTPUT}): {result}")
+
+
+if __name__ == "__main__":
+    try:
+        print(f"streamvis UI ({OUTPUT}): {build_ui(Path(__file__).resolve().parent)}")  # noqa: T201
+    except UIBuildError as exc:
+        sys.exit(str(exc))

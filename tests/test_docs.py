@@ -6,6 +6,11 @@ against one fresh server: a later block may use what an earlier one logged or wr
 They see STREAMVIS_URI set to the server, `streamvis` on PATH, and the addresses the
 docs use — `localhost:8001` and `http://127.0.0.1:8080` — replaced by the server's.
 docs/ARCHITECTURE.md describes the convention.
+
+They run in a virtualenv installed as `scripts/run` installs (`scripts/setup` without
+`dev`), not in the test environment: the README promises each block works after
+`scripts/run` alone, so a block that needs a test-only package (pandas, before it was a
+dependency) fails here (the `run_only_venv` fixture, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +29,7 @@ from streamvis.testing import ServerProcess
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^`\n]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
                    re.MULTILINE | re.DOTALL)
-RUNNERS = {"python": [sys.executable, "-W", "error"], "bash": ["bash", "-euo", "pipefail"]}
+RUNNERS = {"python": ["python", "-W", "error"], "bash": ["bash", "-euo", "pipefail"]}
 
 
 @dataclass
@@ -60,23 +64,39 @@ def test_the_readme_and_the_data_api_guide_have_runnable_blocks():
     assert len(runnable_blocks(ROOT / "README.md")) >= 2  # logging and the data API
 
 
+def test_readme_commands_say_how_streamvis_is_reached():
+    """After `scripts/run` the command is .venv/bin/streamvis, not on PATH: a README
+    block that types a bare `streamvis` activates the virtualenv first."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    bare = [m for m in FENCE.finditer(text)
+            if m["info"].split()[:1] == ["bash"] and re.search(r"^streamvis ", m["body"], re.M)]
+    assert bare  # the command-line section
+    for m in bare:
+        first = m["body"].lstrip().splitlines()[0]
+        assert first.startswith("source .venv/bin/activate"), m["body"]
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
     with ServerProcess(str(tmp_path / "store")) as s:
         yield s
 
 
+@pytest.mark.timeout(900)  # the first run installs the run-only virtualenv
 @pytest.mark.parametrize("path", WITH_BLOCKS, ids=lambda p: p.name)
-def test_runnable_blocks_run(path: Path, server: ServerProcess, tmp_path: Path):
+def test_runnable_blocks_run(
+    path: Path, run_only_venv: Path, server: ServerProcess, tmp_path: Path
+):
     web = server.web_url.rstrip("/")
     work = tmp_path / "work"
     work.mkdir()
-    env = {
-        **os.environ,
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env.update({
         "STREAMVIS_URI": server.uri,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # As after `source .venv/bin/activate`: its python and streamvis come first.
+        "PATH": f"{run_only_venv}{os.pathsep}{os.environ.get('PATH', '')}",
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
+    })
     for block in runnable_blocks(path):
         code = block.code.replace("http://127.0.0.1:8080", web).replace(
             "localhost:8001", server.uri)

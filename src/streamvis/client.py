@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
@@ -32,6 +33,15 @@ DEFAULT_URI = "localhost:8001"
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a server says about itself (GetInfo)."""
+
+    version: str
+    #: Its web app, as the server printed it ("http://127.0.0.1:8080/"); "" if none.
+    web_url: str
 
 
 def default_uri() -> str:
@@ -110,6 +120,10 @@ class Client:
                 f"no streamvis server answered at {self.uri} within {timeout:g} s: start it "
                 "with `streamvis serve`"
             ) from None
+
+    def info(self) -> ServerInfo:
+        reply = self.call(self.stub.GetInfo, pb.GetInfoRequest())
+        return ServerInfo(reply.version, reply.web_url)
 
     # -- fields and series ----------------------------------------------------
 

@@ -198,7 +198,7 @@ def find_conflicts(
                 f"series {s.name!r} uses undeclared field(s) {', '.join(unknown)}: declare them"
             )
         have_s = existing_series.get(s.name)
-        if have_s is not None and set(have_s.fields) != set(s.fields):
+        if have_s is not None and not have_s.is_declared_by(s.fields):
             conflicts.append(
                 f"series {s.name!r} has fields ({', '.join(have_s.fields)}) on the server but "
                 f"is declared with ({', '.join(s.fields)}); a series' fields never change: "

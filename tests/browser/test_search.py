@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+from streamvis.cli.tables import format_number
+
 from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
 
 
@@ -24,6 +26,12 @@ def test_filters_are_restored_from_a_url(site: Site, page) -> None:
     assert page.input_value("label[data-tag=baseline] select") == "any"
     shown = set(page.eval_on_selector_all(".body .row", "rows => rows.map(r => r.dataset.run)"))
     assert shown == {str(h) for h in expected}
+    # Numbers read as the CLI prints them, the full value in the cell's title.
+    for h in expected:
+        cells = page.eval_on_selector_all(f".row[data-run='{h}'] .num",
+                                          "cs => cs.map(c => [c.textContent, Number(c.title)])")
+        lr = float(str(sw.attributes[h]["lr"]))
+        assert [format_number(lr), lr] in cells
 
 
 def test_changing_a_filter_writes_the_url(site: Site, page) -> None:

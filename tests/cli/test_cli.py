@@ -262,3 +262,51 @@ def test_console_entry_point_has_no_traceback():
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("streamvis fields: error:")
+
+
+def test_a_closed_pipe_ends_the_command_quietly(uri, capsys):
+    """`streamvis fields --json | head -1`: no BrokenPipeError traceback."""
+    run(capsys, "create-field", "piped", "int", "--uri", uri)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamvis", "fields", "--json", "--uri", uri],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes a byte
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, as `cat` ends in a pipe
+    assert err == ""
+
+
+def test_creating_what_exists_as_declared_changes_nothing_as_apply_does(uri, capsys, tmp_path):
+    assert run(capsys, "create-field", "epochs", "int", "whole passes", "--uri", uri)[0] == 0
+    assert run(capsys, "create-field", "acc", "float", "--uri", uri)[0] == 0
+    assert run(capsys, "create-series", "evals", "epochs", "acc", "--uri", uri)[0] == 0
+    with Client(uri) as c:
+        before = (c.fields(), c.series())
+    # The same declaration again, as `apply` of it would be: exit 0, nothing changed.
+    for argv, what in [
+        (["create-field", "epochs", "int", "whole passes"], "field 'epochs' (int)"),
+        (["create-field", "epochs", "int"], "field 'epochs' (int)"),  # no description given
+        (["create-series", "evals", "epochs", "acc"], "series 'evals' (epochs, acc)"),
+        (["create-series", "evals", "acc", "epochs"], "series 'evals' (epochs, acc)"),
+    ]:
+        code, out, err = run(capsys, *argv, "--json", "--uri", uri)
+        assert code == 0, err
+        assert err == f"streamvis {argv[0]}: {what} exists already as declared; nothing changed\n"
+        assert json.loads(out)[0]["name"] == argv[1]
+    schema = tmp_path / "schema.yaml"
+    schema.write_text("fields: {epochs: int, acc: float}\nseries: {evals: [acc, epochs]}\n")
+    assert "nothing to change" in run(capsys, "apply", str(schema), "--uri", uri)[1]
+    # A different declaration under the name is an error that says what differs.
+    for argv, message in [
+        (["create-field", "epochs", "float"], "with type int, not float"),
+        (["create-field", "epochs", "int", "steps"], "described as 'whole passes'"),
+        (["create-series", "evals", "epochs"], "with fields epochs, acc"),
+    ]:
+        code, out, err = run(capsys, *argv, "--uri", uri)
+        assert (code, out) == (1, "")
+        assert message in err and err.count("\n") == 1
+    with Client(uri) as c:
+        assert (c.fields(), c.series()) == before

@@ -17,7 +17,7 @@ import pytest
 
 import streamvis
 from streamvis.cli.demo import CLOUD_POINTS, WAVES
-from streamvis.cli.local_server import server_answers, split_uri
+from streamvis.cli.local_server import reachable_url, server_answers, split_uri
 from streamvis.model.schema import Run
 from streamvis.testing import ServerProcess
 
@@ -114,6 +114,20 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert len(set(cloud["angle"].to_pylist())) == 2
 
 
+def test_demo_prints_the_web_app_of_the_server_it_logs_to(tmp_path):
+    """Not a guessed http://127.0.0.1:8080/: the server says where its web app is, here
+    on another port (any free one) under a base URL."""
+    with ServerProcess(str(tmp_path / "store"), extra_args=["--base-url", "/sv"]) as s:
+        web_url = s.web_url
+        assert not web_url.startswith("http://127.0.0.1:8080/")
+        assert web_url.endswith("/sv/")
+        result = subprocess.run([*DEMO, "--uri", s.uri, "--steps", "2"], capture_output=True,
+                                text=True, timeout=120, env=spool_env(tmp_path), check=False)
+    assert result.returncode == 0, result.stderr
+    dashboard = [line for line in result.stdout.splitlines() if line.startswith("dashboard: ")]
+    assert dashboard == [f"dashboard: {web_url}?rows=demo-loss,demo-waves;demo-cloud&height=1,1"]
+
+
 def test_demo_starts_a_server_and_ctrl_c_stops_both(tmp_path):
     proc = start(["--uri", "127.0.0.1:0", "--http-port", "0", "--data-dir", "store",
                   "--steps", "3"], tmp_path)
@@ -179,3 +193,9 @@ def test_demo_refuses_what_it_cannot_do(tmp_path, args, message):
 def test_split_uri():
     assert split_uri("localhost:8001") == ("localhost", 8001)
     assert split_uri("[::1]:0") == ("::1", 0)
+
+
+def test_a_web_app_on_every_address_is_reached_by_the_grpc_host():
+    assert reachable_url("http://0.0.0.0:8080/sv/", "gpu-box") == "http://gpu-box:8080/sv/"
+    assert reachable_url("https://[::]:8443/", "::1") == "https://[::1]:8443/"
+    assert reachable_url("http://127.0.0.1:9000/", "localhost") == "http://127.0.0.1:9000/"

@@ -4,6 +4,8 @@ returns, the run filter and column choices apply, and a failed export writes not
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterator
 
 import numpy as np
@@ -101,3 +103,25 @@ def test_a_failed_export_leaves_files_as_they_were(uri, capsys, tmp_path):
     code, _, err = export(capsys, "train", "-o", str(tmp_path / "no" / "t.csv"), "--uri", uri)
     assert code == 1 and "does not exist" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv"]  # no partial files
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask-022", "umask-077"])
+def test_a_new_file_gets_the_mode_the_umask_allows(uri, capsys, tmp_path, umask):
+    path = tmp_path / "train.csv"
+    old = os.umask(umask)
+    try:
+        code, _, err = export(capsys, "train", "-o", str(path), "--uri", uri)
+    finally:
+        os.umask(old)
+    assert (code, err) == (0, "")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_replaced_file_keeps_its_mode(uri, capsys, tmp_path):
+    path = tmp_path / "train.parquet"
+    path.write_text("earlier export\n")
+    path.chmod(0o640)
+    code, _, err = export(capsys, "train", "-o", str(path), "--uri", uri)
+    assert (code, err) == (0, "")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert pq.read_table(path).num_rows == 900

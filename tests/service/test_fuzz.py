@@ -320,6 +320,7 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         ("ListDashboards", st.just(pb.ListDashboardsRequest())),
         ("DeleteDashboard", st.builds(pb.DeleteDashboardRequest, name=st.one_of(
             st.sampled_from(BAD_NAMES), st.text(max_size=10)))),
+        ("GetInfo", st.just(pb.GetInfoRequest())),
         ("CreateField", st.builds(pb.CreateFieldRequest, name=names(w),
                                   type=st.integers(-3, 9), description=TEXT)),
         ("UpdateField", update_field()),

@@ -11,8 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from streamvis._version import __version__
 from streamvis.client import Client
 from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
+from streamvis.testing import ServerProcess
 
 
 def make_series(client: Client, unique, **types: str) -> tuple[str, dict[str, str]]:
@@ -224,3 +226,9 @@ def test_batches_of_any_size_are_stored_whole(client: Client, unique, rows):
     [chunk] = client.query(series)
     assert chunk.batch.num_rows == rows
     assert np.array_equal(chunk.batch.column(1).to_numpy(), steps * 0.5)
+
+
+def test_info_says_the_version_and_where_the_web_app_is(client: Client, server: ServerProcess):
+    info = client.info()
+    assert info.version == __version__
+    assert info.web_url == server.web_url  # as the server printed it, on its own port

@@ -107,6 +107,9 @@ def test_create_series_refusals(store: Store, events: list[Event]) -> None:
     before = state(store)
     with pytest.raises(AlreadyExistsError, match="same fields"):
         store.create_series("train", ["step", "loss"])
+    # The same fields in another order are the same series, as `apply` agrees.
+    with pytest.raises(AlreadyExistsError, match="same fields"):
+        store.create_series("train", ["loss", "step"])
     with pytest.raises(AlreadyExistsError, match="with fields step, loss"):
         store.create_series("train", ["step"])
     with pytest.raises(NotFoundError, match="'nope'"):

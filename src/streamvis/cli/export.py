@@ -5,13 +5,15 @@ series' fields, joined attributes), streamed chunk by chunk from the server into
 file, so memory stays bounded by one stored chunk however large the series. The
 format follows the file's suffix. The rows go to a temporary file beside the target,
 renamed over it only when all were written: a failed export leaves no partial file and
-an existing one as it was.
+an existing one as it was. The file gets the permissions the umask allows, as any new
+file does (a replaced one keeps its own), not the temporary file's private 0600.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -70,11 +72,27 @@ def _writer_for(path: Path) -> Callable[[str, pa.Schema], _Writer]:
     return make
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions `path` gets: those it has if it exists (as `> file` keeps them),
+    else what the umask allows of rw-rw-rw-, as for any file a program creates."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)  # reading the umask means setting it; put it back at once
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def _replacing(path: Path) -> Iterator[str]:
     """A temporary path beside `path`, moved over it if the block succeeds."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    os.close(fd)
+    try:
+        # mkstemp makes the file private (0600), which is right for a temporary file but
+        # not for the one the user asked for.
+        os.fchmod(fd, _mode_for(path))
+    finally:
+        os.close(fd)
     tmp = Path(name)
     try:
         yield name

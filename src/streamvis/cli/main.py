@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,7 +20,7 @@ from streamvis.checks.filter_text import build_filter
 from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
 from streamvis.client import Client, default_uri
 from streamvis.connection import resolve_token
-from streamvis.model.errors import StreamvisError
+from streamvis.model.errors import AlreadyExistsError, StreamvisError
 from streamvis.model.schema import FieldType, RunFilter, parse_handle
 from streamvis.model.security import ServeSecurity, normalize_base_url, normalize_host_names
 
@@ -51,10 +53,32 @@ def _client(args: argparse.Namespace) -> Client:
     return Client(args.uri, token=args.token, tls=args.tls or None, tls_ca=args.tls_ca)
 
 
+def _exists_already(args: argparse.Namespace, what: str) -> None:
+    """Say on stderr that a create changed nothing; stdout shows what exists, as a
+    create that made it would."""
+    print(f"streamvis {args.command}: {what} exists already as declared; nothing changed",
+          file=sys.stderr)
+
+
 def cmd_create_field(args: argparse.Namespace) -> str:
+    """Create a field; an identical one that exists is kept (as `apply` does)."""
+    ftype = FieldType.parse(args.type)
     with _client(args) as c:
-        return show_fields([c.create_field(args.name, FieldType.parse(args.type),
-                                            args.description)], args)
+        try:
+            return show_fields([c.create_field(args.name, ftype, args.description)], args)
+        except AlreadyExistsError:
+            have = next((f for f in c.fields() if f.name == args.name), None)
+            # Another type is a different field: the server's refusal says so.
+            if have is None or have.type is not ftype:
+                raise
+        if args.description and args.description != have.description:
+            raise AlreadyExistsError(
+                f"field {have.name!r} exists already, described as {have.description!r}: "
+                f"change that with `streamvis update-field {have.name} --description "
+                "TEXT`, or choose another name"
+            )
+        _exists_already(args, f"field {have.name!r} ({have.type.value})")
+        return show_fields([have], args)
 
 
 def cmd_update_field(args: argparse.Namespace) -> str:
@@ -71,8 +95,17 @@ def cmd_fields(args: argparse.Namespace) -> str:
 
 
 def cmd_create_series(args: argparse.Namespace) -> str:
+    """Create a series; one of the same fields that exists is kept (as `apply` does)."""
     with _client(args) as c:
-        return show_series([c.create_series(args.name, args.fields)], args)
+        try:
+            return show_series([c.create_series(args.name, args.fields)], args)
+        except AlreadyExistsError:
+            have = next((s for s in c.series() if s.name == args.name), None)
+            # Other fields make a different series: the server's refusal says so.
+            if have is None or not have.is_declared_by(args.fields):
+                raise
+        _exists_already(args, f"series {have.name!r} ({', '.join(have.fields)})")
+        return show_series([have], args)
 
 
 def cmd_series(args: argparse.Namespace) -> str:
@@ -193,7 +226,8 @@ def _demo_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default="./streamvis-data",
                    help="embedded store of a server the demo starts (default: ./streamvis-data)")
     p.add_argument("--http-port", type=int, default=8080,
-                   help="port of the web UI (default 8080; 0: any, for a server the demo starts)")
+                   help="port of the web UI of a server the demo starts (default 8080; 0: "
+                        "any); a server that answers at --uri says where its web UI is")
     p.add_argument("--steps", type=int, default=3000,
                    help="steps to log (default 3000, about 5 minutes; 0: until Ctrl-C)")
     p.add_argument("--runs", type=int, default=1,
@@ -369,11 +403,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         out = args.handler(args)
+        if out:
+            print(out, flush=True)
     except StreamvisError as exc:
         print(f"streamvis {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    if out:
-        print(out)
+    except BrokenPipeError:
+        return _reader_went_away()
     return 0
+
+
+def _reader_went_away() -> int:
+    """The end of `streamvis ... | head`: exit quietly, as cat or ls do.
+
+    Python ignores SIGPIPE, so a write to a closed pipe raises instead of ending the
+    process. The rest of the output goes to /dev/null, so that the flush at exit does
+    not fail a second time (the Python docs' recipe, "Note on SIGPIPE"); the status is
+    the one a process ended by SIGPIPE reports, as 130 is for Ctrl-C.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE

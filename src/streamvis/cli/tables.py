@@ -7,12 +7,56 @@ people and may change.
 from __future__ import annotations
 
 import argparse
+import decimal
 import json
+import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from streamvis.checks.filter_text import format_time
 from streamvis.model.schema import Field, Run, Series
+
+#: Six significant digits, ties away from zero: what JavaScript's toPrecision(6) and
+#: toExponential(5) do with the exact value of a float64.
+_SIX_DIGITS = decimal.Context(prec=6, rounding=decimal.ROUND_HALF_UP)
+_MILLI = decimal.Decimal("0.001")
+
+
+def _trim_zeros(text: str) -> str:
+    return re.sub(r"\.?0+$", "", text) if "." in text and "e" not in text else text
+
+
+def format_number(value: float) -> str:
+    """A number as the web UI's tables show it (formatValue in frontend/src/lib/plot/
+    format.ts; the rule is in docs/concepts.md): integers exactly, others to six
+    significant digits, so 0.001 * 9 reads 0.009, not 0.009000000000000001. `--json`
+    gives the full value. Both pass the cases in formatValue.cases.json.
+    """
+    if isinstance(value, int):  # an int field's value: exact at any size
+        return str(value)
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    exact = decimal.Decimal(value)
+    if abs(value) < 1e-4 or abs(value) >= 1e12:
+        text = f"{_SIX_DIGITS.plus(exact):.5e}"
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent):+d}"  # JavaScript's exponent: e-7, e+16
+        return re.sub(r"\.?0+e", "e", text, count=1)
+    if abs(value) >= 1e5:  # large non-integers (times with fractions): 3 decimals
+        return _trim_zeros(f"{exact.quantize(_MILLI, rounding=decimal.ROUND_HALF_UP):f}")
+    return _trim_zeros(f"{_SIX_DIGITS.plus(exact):f}")
+
+
+def format_value(value: object) -> str:
+    """An attribute value in a table, as the web UI shows it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(value)
+    return str(value)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -55,7 +99,7 @@ def show_runs(runs: Sequence[Run], args: argparse.Namespace) -> str:
         return json.dumps([run_json(r) for r in runs], indent=2)
     rows = [
         (r.handle, format_time(r.started_at), ",".join(r.tags),
-         " ".join(f"{k}={v}" for k, v in sorted(r.attributes.items())))
+         " ".join(f"{k}={format_value(v)}" for k, v in sorted(r.attributes.items())))
         for r in runs
     ]
     return table(["HANDLE", "STARTED_AT (UTC)", "TAGS", "ATTRIBUTES"], rows)

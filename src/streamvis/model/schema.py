@@ -79,6 +79,15 @@ class Series:
     name: str
     fields: tuple[str, ...]
 
+    def is_declared_by(self, fields: Sequence[str]) -> bool:
+        """Whether declaring a series of this name with `fields` declares this one.
+
+        The same fields in any order do: every write names each field, so the order
+        only sets the column order of what is read back. The one rule for `create`
+        over gRPC, `streamvis create-series`, `apply` and `declare_schema`.
+        """
+        return set(fields) == set(self.fields)
+
 
 @dataclass(frozen=True)
 class Run:

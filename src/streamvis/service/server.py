@@ -200,6 +200,7 @@ async def _serve(  # noqa: PLR0917 - one private call site
                            tls=security.tls, allowed_hosts=security.web_hosts(host))
         web = WebServer(store, host, http_port, config, pg_dsn=pg_dsn, gate=gate,
                         tls_cert=security.tls_cert, tls_key=security.tls_key)
+        servicer.web_url = web.url  # bound already, so the port is known
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from streamvis import wire
+from streamvis._version import __version__
 from streamvis.checks.plot_specs import (
     check_binding_types,
     check_dashboard,
@@ -88,6 +89,8 @@ class Servicer(pb_grpc.ServiceServicer):
             STREAM_WORKERS, thread_name_prefix="streamvis-stream"
         )
         self.watchers = streams.Watchers(store, self.executor, buffer=watch_buffer)
+        #: Where this process's web app is (GetInfo); set by whoever starts one beside.
+        self.web_url = ""
 
     def close(self) -> None:
         """End open Watch streams now, rather than after the shutdown grace period."""
@@ -296,6 +299,12 @@ class Servicer(pb_grpc.ServiceServicer):
     @blocking
     def DeleteDashboard(self, request: pb.DeleteDashboardRequest) -> pb.Dashboard:
         return _dashboard(self.store.delete_dashboard(validate_name("dashboard", request.name)))
+
+    # -- the server --------------------------------------------------------------
+
+    @blocking
+    def GetInfo(self, request: pb.GetInfoRequest) -> pb.ServerInfo:  # noqa: ARG002
+        return pb.ServerInfo(version=__version__, web_url=self.web_url)
 
     # grpc.aio streams a handler's replies only if it is an async generator function
     # itself, so these two cannot simply return the generators they delegate to. The

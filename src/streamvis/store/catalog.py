@@ -207,7 +207,7 @@ def _field_exists(existing: Field, wanted: FieldType) -> AlreadyExistsError:
 
 
 def _series_exists(existing: Series, wanted: tuple[str, ...]) -> AlreadyExistsError:
-    if existing.fields == wanted:
+    if existing.is_declared_by(wanted):
         return AlreadyExistsError(
             f"series {existing.name!r} exists already, with the same fields: use it as it is"
         )

@@ -179,6 +179,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.DeleteDashboardRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
                 _registered_method=True)
+        self.GetInfo = channel.unary_unary(
+                '/streamvis.v1.Service/GetInfo',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.GetInfoRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ServerInfo.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -380,6 +385,15 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetInfo(self, request, context):
+        """About this server: its version and where its web app is, so that a client
+        (`streamvis demo`) points people at this server's pages, not at whatever
+        answers on a guessed port.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -527,6 +541,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.DeleteDashboard,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.DeleteDashboardRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Dashboard.SerializeToString,
+            ),
+            'GetInfo': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInfo,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.GetInfoRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ServerInfo.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1312,6 +1331,33 @@ class Service:
             '/streamvis.v1.Service/DeleteDashboard',
             streamvis_dot_v1_dot_service__pb2.DeleteDashboardRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Dashboard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInfo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetInfo',
+            streamvis_dot_v1_dot_service__pb2.GetInfoRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ServerInfo.FromString,
             options,
             channel_credentials,
             insecure,

@@ -105,6 +105,11 @@ class ServiceStub:
     """Every saved dashboard, by name."""
     DeleteDashboard: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeleteDashboardRequest, _service_pb2.Dashboard]
     """Replies with the dashboard it deleted."""
+    GetInfo: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetInfoRequest, _service_pb2.ServerInfo]
+    """About this server: its version and where its web app is, so that a client
+    (`streamvis demo`) points people at this server's pages, not at whatever
+    answers on a guessed port.
+    """
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -162,6 +167,11 @@ class ServiceAsyncStub(ServiceStub):
     """Every saved dashboard, by name."""
     DeleteDashboard: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteDashboardRequest, _service_pb2.Dashboard]  # type: ignore[assignment]
     """Replies with the dashboard it deleted."""
+    GetInfo: _aio.UnaryUnaryMultiCallable[_service_pb2.GetInfoRequest, _service_pb2.ServerInfo]  # type: ignore[assignment]
+    """About this server: its version and where its web app is, so that a client
+    (`streamvis demo`) points people at this server's pages, not at whatever
+    answers on a guessed port.
+    """
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -390,5 +400,16 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.Dashboard, _abc.Awaitable[_service_pb2.Dashboard]]:
         """Replies with the dashboard it deleted."""
+
+    @_abc_1.abstractmethod
+    def GetInfo(
+        self,
+        request: _service_pb2.GetInfoRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ServerInfo, _abc.Awaitable[_service_pb2.ServerInfo]]:
+        """About this server: its version and where its web app is, so that a client
+        (`streamvis demo`) points people at this server's pages, not at whatever
+        answers on a guessed port.
+        """
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
