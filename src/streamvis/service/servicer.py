@@ -104,8 +104,9 @@ class Servicer(pb_grpc.ServiceServicer):
     def CreateField(self, request: pb.CreateFieldRequest) -> pb.Field:
         name = validate_name("field", request.name)
         field_type = wire.field_type_from_pb(request.type)
-        description = calls.description(request.description)
-        return wire.field_to_pb(self.store.create_field(name, field_type, description))
+        return wire.field_to_pb(
+            self.store.create_field(name, field_type, request.description)
+        )
 
     @blocking
     def UpdateField(self, request: pb.UpdateFieldRequest) -> pb.Field:
@@ -120,9 +121,7 @@ class Servicer(pb_grpc.ServiceServicer):
         new_name = (
             validate_name("field", request.new_name) if request.HasField("new_name") else None
         )
-        description = (
-            calls.description(request.description) if request.HasField("description") else None
-        )
+        description = request.description if request.HasField("description") else None
         field = self.store.update_field(target, new_name=new_name, description=description)
         return wire.field_to_pb(field)
 

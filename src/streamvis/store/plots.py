@@ -16,8 +16,6 @@ from streamvis.model.events import PlotChanged
 from streamvis.model.schema import validate_name
 from streamvis.store.core import SqlCore
 
-_MAX_SPEC_CHARS = 1_000_000
-
 
 def _encode(name: str, spec: dict[str, Any]) -> str:
     if not isinstance(spec, dict):
@@ -31,11 +29,6 @@ def _encode(name: str, spec: dict[str, Any]) -> str:
             f"plot spec {name!r} cannot be stored as JSON ({exc}): use only objects, "
             "arrays, strings, finite numbers, booleans and null"
         ) from None
-    if len(text) > _MAX_SPEC_CHARS:
-        raise InvalidArgumentError(
-            f"plot spec {name!r} is {len(text)} characters of JSON: at most "
-            f"{_MAX_SPEC_CHARS} are stored"
-        )
     return text
 
 
