@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from streamvis import settings
 from streamvis.cli import build_parser
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
@@ -24,6 +25,15 @@ hand (a test fails when it drifts from the CLI). Commands that talk to a server 
 """
 
 
+SETTINGS_HEADER = """## Server settings
+
+Every setting of `streamvis serve` (from `src/streamvis/settings.py`), with the environment
+variable that sets it when its option is not given. An option wins over its variable, a
+variable over the default. Switches take `1`/`0` (`true`/`false`, `yes`/`no`, `on`/`off`)
+in their variable; `STREAMVIS_ALLOWED_HOSTS` takes names separated by commas.
+"""
+
+
 def _help(parser: argparse.ArgumentParser) -> str:
     parser.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=WIDTH)
     return parser.format_help().rstrip()
@@ -35,6 +45,7 @@ def render() -> str:
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001 - argparse has no public way to list subparsers
     for name, sub in commands.choices.items():
         sections += [f"## streamvis {name}\n", f"```text\n{_help(sub)}\n```\n"]
+    sections += [SETTINGS_HEADER, settings.markdown_table() + "\n"]
     return "\n".join(sections)
 
 
