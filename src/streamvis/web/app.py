@@ -23,11 +23,11 @@ from streamvis.model.errors import StreamvisError
 from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
-    api_dashboards,
     api_data,
     api_dataset,
     api_info,
     api_meta,
+    api_saved,
     static_files,
 )
 from streamvis.web.auth import AuthGate
@@ -103,7 +103,7 @@ def create_app(
         *api_meta.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
-        *api_dashboards.ROUTES,
+        *api_saved.ROUTES,
         *api_info.ROUTES,
         WebSocketRoute("/api/events", events_endpoint),
         Route("/api/{rest:path}", _no_such_route, methods=_ALL_METHODS),
