@@ -35,24 +35,23 @@ def _save_dashboard(store: Store, name: str, body: object) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Kind:
-    #: The word in the store's methods (get_plot, list_plots, ...) and in messages.
+    #: The path's last word is this plus "s"; the word in messages.
     what: str
     #: Checks and saves a PUT's body (blocking); returns what was stored.
     save: Callable[[Store, str, object], dict[str, Any]]
-
-    def method(self, store: Store, verb: str) -> Callable[..., Any]:
-        plural = "s" if verb == "list" else ""
-        found: Callable[..., Any] = getattr(store, f"{verb}_{self.what}{plural}")
-        return found
+    #: The store's list_, get_ and delete_ methods of this kind (blocking).
+    list_all: Callable[[Store], list[dict[str, Any]]]
+    get: Callable[[Store, str], dict[str, Any]]
+    delete: Callable[[Store, str], dict[str, Any]]
 
 
 def _routes(kind: _Kind) -> list[BaseRoute]:
     async def list_all(request: Request) -> Response:
-        return JSON(await blocking(kind.method(state(request).store, "list")))
+        return JSON(await blocking(kind.list_all, state(request).store))
 
     async def get_one(request: Request) -> Response:
         name = validate_name(kind.what, request.path_params["name"])
-        return JSON(await blocking(kind.method(state(request).store, "get"), name))
+        return JSON(await blocking(kind.get, state(request).store, name))
 
     async def put_one(request: Request) -> Response:
         check_writable(request)
@@ -63,7 +62,7 @@ def _routes(kind: _Kind) -> list[BaseRoute]:
     async def delete_one(request: Request) -> Response:
         check_writable(request)
         name = validate_name(kind.what, request.path_params["name"])
-        return JSON(await blocking(kind.method(state(request).store, "delete"), name))
+        return JSON(await blocking(kind.delete, state(request).store, name))
 
     path = f"/api/{kind.what}s"
     return [
@@ -74,7 +73,14 @@ def _routes(kind: _Kind) -> list[BaseRoute]:
     ]
 
 
-ROUTES: list[BaseRoute] = [
-    *_routes(_Kind("plot", _save_plot)),
-    *_routes(_Kind("dashboard", _save_dashboard)),
-]
+PLOTS = _Kind(
+    "plot", _save_plot, list_all=lambda store: store.list_plots(),
+    get=lambda store, name: store.get_plot(name),
+    delete=lambda store, name: store.delete_plot(name),
+)
+DASHBOARDS = _Kind(
+    "dashboard", _save_dashboard, list_all=lambda store: store.list_dashboards(),
+    get=lambda store, name: store.get_dashboard(name),
+    delete=lambda store, name: store.delete_dashboard(name),
+)
+ROUTES: list[BaseRoute] = [*_routes(PLOTS), *_routes(DASHBOARDS)]
