@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from generated_doc import write_or_check  # scripts/lib, this script's folder
+
 from streamvis import settings
 from streamvis.cli import build_parser
 
@@ -50,17 +52,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC.relative_to(Path.cwd())} is out of date with the CLI: run "  # noqa: T201
-                  "scripts/gen-cli-docs", file=sys.stderr)
-            return 1
-        print("docs/cli.md matches the CLI")  # noqa: T201
-        return 0
-    DOC.write_text(text, encoding="utf-8")
-    print("wrote docs/cli.md from the CLI's help")  # noqa: T201
-    return 0
+    return write_or_check(DOC, render(), argv, source="the CLI", script="scripts/gen-cli-docs")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import ast
 import sys
 from pathlib import Path
 
+from generated_doc import write_or_check  # scripts/lib, this script's folder
+
 from streamvis.model import limits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,16 +67,8 @@ def main(argv: list[str]) -> int:
     if START not in text or END not in text:
         print(f"{DOC} has no limits table markers", file=sys.stderr)  # noqa: T201
         return 1
-    new = render(text)
-    if "--check" in argv:
-        if new != text:
-            print("docs/security.md's limits table is out of date with model/limits.py: "  # noqa: T201
-                  "run scripts/gen-limits-docs", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    print("wrote the limits table of docs/security.md")  # noqa: T201
-    return 0
+    return write_or_check(DOC, render(text), argv, source="model/limits.py",
+                          script="scripts/gen-limits-docs")
 
 
 if __name__ == "__main__":

@@ -30,21 +30,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with ServerProcess(str(tmp_path_factory.mktemp("limits"))) as proc:
-        yield proc
-
-
-@pytest.fixture(scope="module")
-def client(server: ServerProcess) -> Iterator[Client]:
-    with Client(server.uri) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def http(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.web_url, timeout=30) as c:
-        yield c
+def ways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, httpx.Client]]:
+    """The two ways into one server: its gRPC client and its HTTP API."""
+    with ServerProcess(str(tmp_path_factory.mktemp("limits"))) as server, \
+            Client(server.uri) as client, \
+            httpx.Client(base_url=server.web_url, timeout=30) as http:
+        yield client, http
 
 
 def _dataset() -> dict[str, Any]:
@@ -79,8 +70,9 @@ PLOTS: list[tuple[str, Callable[[str], dict[str, Any]], Callable[[str], dict[str
 
 
 @pytest.mark.parametrize(("what", "at_limit", "over"), PLOTS, ids=[p[0] for p in PLOTS])
-def test_plot_limits_are_one_rule_over_grpc_and_http(client, http, what, at_limit, over):
+def test_plot_limits_are_one_rule_over_grpc_and_http(ways, what, at_limit, over):
     del what
+    client, http = ways
     assert client.save_plot("g-ok", at_limit("g-ok"))["name"] == "g-ok"
     assert http.put("/api/plots/h-ok", json=at_limit("h-ok")).status_code == 200
     with pytest.raises(ResourceExhaustedError, match="at most"):
@@ -92,7 +84,9 @@ def test_plot_limits_are_one_rule_over_grpc_and_http(client, http, what, at_limi
     assert {"g-ok", "h-ok"} <= saved and not {"g-big", "h-big"} & saved
 
 
-def test_dashboard_size_is_the_same_rule_over_grpc_and_http(client, http):
+def test_dashboard_size_is_the_same_rule_over_grpc_and_http(ways):
+    client, http = ways
+
     def board(name: str, size: int) -> dict[str, Any]:
         return _padded(_board(name), name, size, "dashboard")
 
@@ -106,7 +100,8 @@ def test_dashboard_size_is_the_same_rule_over_grpc_and_http(client, http):
     assert {"g-ok", "h-ok"} <= saved and not {"g-big", "h-big"} & saved
 
 
-def test_description_has_one_limit(client):
+def test_description_has_one_limit(ways):
+    client, _ = ways
     # Fields are declared over gRPC only; the store refuses past the one limit.
     client.create_field("at-limit", "int", "d" * MAX_DESCRIPTION_LENGTH)
     with pytest.raises(ResourceExhaustedError, match=f"at most {MAX_DESCRIPTION_LENGTH}"):
@@ -117,7 +112,8 @@ def test_description_has_one_limit(client):
         "d" * MAX_DESCRIPTION_LENGTH)
 
 
-def test_pixels_past_the_limit_are_413(client, http):
+def test_pixels_past_the_limit_are_413(ways):
+    client, http = ways
     client.create_field("step", "int")
     client.create_field("loss", "float")
     client.create_series("train", ["step", "loss"])
