@@ -10,6 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from generated_doc import write_or_check  # scripts/lib, this script's folder
+
+from streamvis import settings
 from streamvis.cli import build_parser
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
@@ -24,6 +27,15 @@ hand (a test fails when it drifts from the CLI). Commands that talk to a server 
 """
 
 
+SETTINGS_HEADER = """## Server settings
+
+Every setting of `streamvis serve` (from `src/streamvis/settings.py`), with the environment
+variable that sets it when its option is not given. An option wins over its variable, a
+variable over the default. Switches take `1`/`0` (`true`/`false`, `yes`/`no`, `on`/`off`)
+in their variable; `STREAMVIS_ALLOWED_HOSTS` takes names separated by commas.
+"""
+
+
 def _help(parser: argparse.ArgumentParser) -> str:
     parser.formatter_class = lambda prog: argparse.HelpFormatter(prog, width=WIDTH)
     return parser.format_help().rstrip()
@@ -35,21 +47,12 @@ def render() -> str:
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001 - argparse has no public way to list subparsers
     for name, sub in commands.choices.items():
         sections += [f"## streamvis {name}\n", f"```text\n{_help(sub)}\n```\n"]
+    sections += [SETTINGS_HEADER, settings.markdown_table() + "\n"]
     return "\n".join(sections)
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC.relative_to(Path.cwd())} is out of date with the CLI: run "  # noqa: T201
-                  "scripts/gen-cli-docs", file=sys.stderr)
-            return 1
-        print("docs/cli.md matches the CLI")  # noqa: T201
-        return 0
-    DOC.write_text(text, encoding="utf-8")
-    print("wrote docs/cli.md from the CLI's help")  # noqa: T201
-    return 0
+    return write_or_check(DOC, render(), argv, source="the CLI", script="scripts/gen-cli-docs")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from streamvis.model.errors import ServerStartError
 
 _LISTENING = re.compile(r"^streamvis: gRPC listening on (?P<host>.+):(?P<port>\d+) \(store: ")
-_WEB = re.compile(r"^streamvis: web UI at (?P<url>\S+)")
+# "off" when started with --no-web: the start is complete without a web app.
+_WEB = re.compile(r"^streamvis: web UI (?:at (?P<url>\S+)|off)")
 
 
 class ServerProcess:
@@ -146,7 +147,7 @@ class ServerProcess:
                 self._listening.set()
             web = _WEB.match(line)
             if web and not self._web_ready.is_set():
-                self.web_url = web["url"]
+                self.web_url = web["url"] or ""
                 self._web_ready.set()
 
     def _wait_web(self, proc: subprocess.Popen[str]) -> None:

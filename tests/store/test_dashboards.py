@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
 from streamvis.model.events import DashboardChanged, Event
 from streamvis.store import Store
 
@@ -44,12 +44,21 @@ def test_save_get_replace_list_delete(store: Store, events: list[Event]) -> None
     ("training", {**BOARD, "layout": None}, '"layout"'),
     ("training", {**BOARD, "plots": "loss"}, '"plots"'),
     ("training", {**BOARD, "extra": float("nan")}, "cannot be stored as JSON"),
-    ("training", {**BOARD, "title": "x" * 70_000}, "at most"),
 ])
 def test_bad_dashboards_change_nothing(store: Store, events: list[Event], name: str,
                                        spec: object, fragment: str) -> None:
     store.save_dashboard("training", BOARD)
     with pytest.raises(InvalidArgumentError, match=fragment):
         store.save_dashboard(name, spec)  # type: ignore[arg-type]
+    assert store.list_dashboards() == [BOARD]
+    assert events == [DashboardChanged("training", deleted=False)]
+
+
+def test_an_oversized_dashboard_is_a_resource_limit_and_changes_nothing(
+    store: Store, events: list[Event],
+) -> None:
+    store.save_dashboard("training", BOARD)
+    with pytest.raises(ResourceExhaustedError, match="at most"):
+        store.save_dashboard("training", {**BOARD, "title": "x" * 70_000})
     assert store.list_dashboards() == [BOARD]
     assert events == [DashboardChanged("training", deleted=False)]

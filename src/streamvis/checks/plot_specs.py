@@ -21,15 +21,12 @@ from typing import Any, Protocol
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.checks.json_checks import expect_object, integer, number, parse_filter, string_list
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
+from streamvis.model.limits import MAX_DATASETS, MAX_FACET_COLUMNS, MAX_SPEC_BYTES
 from streamvis.model.schema import FieldType, validate_name
 
 AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
 SCALES = frozenset({"lin", "log"})
 SCALE_AXES = frozenset({"x", "y", "x2", "y2"})
-MAX_DATASETS = 8
-MAX_FACET_COLUMNS = 12
-#: A spec is a few hundred bytes; anything near this is a mistake, not a plot.
-MAX_SPEC_BYTES = 64 * 1024
 
 
 def _dataset(raw: object, i: int) -> dict[str, Any]:
@@ -71,7 +68,7 @@ def _facet(raw: object) -> None:
     if "columns" in facet:
         columns = integer(facet["columns"], "facet.columns", 1)
         if columns > MAX_FACET_COLUMNS:
-            raise InvalidArgumentError(
+            raise ResourceExhaustedError(
                 f"facet.columns = {columns}: at most {MAX_FACET_COLUMNS} panels per row"
             )
 
@@ -124,7 +121,7 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
     if not isinstance(datasets, list) or not datasets:
         raise InvalidArgumentError('a plot spec needs "datasets": a non-empty array')
     if len(datasets) > MAX_DATASETS:
-        raise InvalidArgumentError(
+        raise ResourceExhaustedError(
             f"a plot spec has {len(datasets)} datasets; at most {MAX_DATASETS} share a plot"
         )
     for i, ds in enumerate(datasets):
@@ -145,11 +142,7 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
         _frame(spec["frame"])
     if "facet" in spec:
         _facet(spec["facet"])
-    size = len(json.dumps(spec))
-    if size > MAX_SPEC_BYTES:
-        raise ResourceExhaustedError(
-            f"the plot spec is {size} bytes; at most {MAX_SPEC_BYTES} are stored"
-        )
+    check_spec_size(spec_json(spec, name), name)
     return spec
 
 
@@ -183,19 +176,19 @@ def check_dashboard(name: str, spec: object) -> dict[str, Any]:
             f'dashboard {name!r}: "plots" must be an array of plot names'
         )
     out = {**spec, "name": name, "plots": plots}
-    try:
-        text = json.dumps(out, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(
-            f"dashboard {name!r} cannot be stored as JSON ({exc}): use only objects, "
-            "arrays, strings, finite numbers, booleans and null"
-        ) from None
-    if len(text) > MAX_SPEC_BYTES:
-        raise InvalidArgumentError(
-            f"dashboard {name!r} is {len(text)} characters of JSON: at most {MAX_SPEC_BYTES} "
-            "are stored"
-        )
+    check_spec_size(spec_json(out, name, "dashboard"), name, "dashboard")
     return out
+
+
+def check_spec_size(text: str, name: str, what: str = "plot spec") -> None:
+    """Refuse (RESOURCE_EXHAUSTED) a plot spec or dashboard whose stored JSON `text` is
+    over MAX_SPEC_BYTES: one rule for both, wherever they come from."""
+    size = len(text.encode())
+    if size > MAX_SPEC_BYTES:
+        raise ResourceExhaustedError(
+            f"{what} {name!r} is {size} bytes of JSON; at most {MAX_SPEC_BYTES} are stored: "
+            "keep long text elsewhere and link to it"
+        )
 
 
 def spec_json(spec: Mapping[str, Any], name: str, what: str = "plot spec") -> str:
@@ -205,8 +198,8 @@ def spec_json(spec: Mapping[str, Any], name: str, what: str = "plot spec") -> st
         return json.dumps(spec, separators=(",", ":"), allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise InvalidArgumentError(
-            f"{what} {name!r} is not JSON ({exc}): use only objects, arrays, strings, "
-            "finite numbers, booleans and null"
+            f"{what} {name!r} cannot be stored as JSON: it is not JSON ({exc}); use only "
+            "objects, arrays, strings, finite numbers, booleans and null"
         ) from None
 
 

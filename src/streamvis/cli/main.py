@@ -15,14 +15,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from streamvis import settings
 from streamvis._version import __version__
 from streamvis.checks.filter_text import build_filter
 from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
 from streamvis.client import Client, default_uri
-from streamvis.connection import resolve_token
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
 from streamvis.model.schema import FieldType, RunFilter, parse_handle
-from streamvis.model.security import ServeSecurity, normalize_base_url, normalize_host_names
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -34,19 +33,9 @@ Handler = Callable[[argparse.Namespace], Any]
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from streamvis.service.server import run_server  # noqa: PLC0415 - grpc server is heavy
+    from streamvis.server import run_server  # noqa: PLC0415 - grpc server is heavy
 
-    security = ServeSecurity(
-        token=resolve_token(args.token), no_auth=args.no_auth, read_only=args.read_only,
-        no_ingest=args.no_ingest, tls_cert=args.tls_cert, tls_key=args.tls_key,
-        base_url=normalize_base_url(args.base_url),
-        allowed_hosts=normalize_host_names(args.allowed_host),
-    )
-    run_server(
-        args.db or args.data_dir, host=args.host, grpc_port=args.grpc_port,
-        max_request_bytes=args.max_request_mb * 1024 * 1024, http_port=args.http_port,
-        security=security,
-    )
+    run_server(settings.resolve(args))
 
 
 def _client(args: argparse.Namespace) -> Client:
@@ -250,34 +239,6 @@ def _connection_arguments(p: argparse.ArgumentParser) -> None:
                         "(default: $STREAMVIS_TLS_CA)")
 
 
-def _security_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-request-mb", type=int, default=256,
-                   help="largest accepted request in MiB (default 256)")
-    g = p.add_argument_group("security (docs/security.md)")
-    g.add_argument("--token", default=None,
-                   help="access token every client must send (default: $STREAMVIS_TOKEN); "
-                        "required when --host is not loopback, unless --no-auth")
-    g.add_argument("--no-auth", action="store_true",
-                   help="listen beyond loopback without a token (a warning is logged): only "
-                        "behind a proxy that authenticates")
-    g.add_argument("--read-only", action="store_true",
-                   help="refuse changes (delete, tag, save plots and dashboards, edit fields) "
-                        "from the web UI, the HTTP API and gRPC; loggers may still log")
-    g.add_argument("--no-ingest", action="store_true",
-                   help="refuse what loggers send (runs, rows, attributes, new fields)")
-    g.add_argument("--tls-cert", metavar="CERT.pem", default=None,
-                   help="serve gRPC and HTTP over TLS with this certificate (PEM chain)")
-    g.add_argument("--tls-key", metavar="KEY.pem", default=None,
-                   help="the private key (PEM) of --tls-cert")
-    g.add_argument("--base-url", metavar="/PREFIX", default="",
-                   help="path prefix the web UI is reached under behind a reverse proxy, "
-                        "e.g. /streamvis")
-    g.add_argument("--allowed-host", metavar="NAME", action="append", default=[],
-                   help="a host name the web UI may be reached by besides localhost, "
-                        "127.0.0.1 and ::1, such as a same-machine proxy's public name "
-                        "(repeatable); without a token, a loopback server refuses others")
-
-
 def _run_filter_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("which runs (all conditions must hold; default: every run)")
     g.add_argument("--tag-any", action="append", default=[], metavar="TAG",
@@ -347,15 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("serve", cmd_serve, "run the server (gRPC service on the embedded store or "
             "PostgreSQL)", client=False)
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--data-dir", default="./streamvis-data",
-                       help="directory of the embedded SQLite store (default: ./streamvis-data)")
-    where.add_argument("--db", metavar="postgresql://...", help="PostgreSQL URL instead")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
-    p.add_argument("--grpc-port", type=int, default=8001, help="gRPC port (default 8001; 0: any)")
-    p.add_argument("--http-port", type=int, default=8080,
-                   help="port of the web UI and its HTTP API (default 8080; 0: any)")
-    _security_arguments(p)
+    settings.add_arguments(p)
 
     p = add("create-field", cmd_create_field, "declare a typed field")
     p.add_argument("name")

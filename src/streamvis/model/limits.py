@@ -1,28 +1,56 @@
-"""Every size limit the server enforces, in one place (docs/security.md, "Limits").
+"""Every limit the server enforces, in one place (docs/security.md, "Limits").
 
 Each guards the server's memory and time against one oversized request or one greedy
-client; each is refused with RESOURCE_EXHAUSTED (HTTP 413, or 429 for rate limits) and
-a message naming the limit and what to do instead.
+client; each is checked once, where every way in passes, and refused with
+RESOURCE_EXHAUSTED (HTTP 413, or 429 for rate limits) and a message naming the limit
+and what to do instead (but for MAX_NAME_LENGTH, which the name rule refuses with
+INVALID_ARGUMENT like any other bad name). The `#:` line above each is its row in docs/security.md
+(`scripts/gen-limits-docs` writes the table; a test fails when it drifts).
+
+The DEFAULT_ values are where `streamvis serve` starts (settings.py makes them
+settable); the others are fixed.
 """
 
 from __future__ import annotations
 
 #: Characters in a name: field, series, tag, plot, dashboard.
 MAX_NAME_LENGTH = 128
-#: Largest gRPC request, unless `streamvis serve --max-request-mb` says otherwise.
+#: Bytes in one gRPC request (`streamvis serve --max-request-mb`).
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024 * 1024
-#: Largest JSON body of an HTTP API request.
+#: Bytes in one JSON body of the HTTP API.
 MAX_BODY_BYTES = 1024 * 1024
-#: Rows in one append (one AppendToSeries request). The logger splits larger batches.
+#: Rows in one append (AppendToSeries); the logger splits larger batches.
 MAX_ROWS_PER_APPEND = 16 * 1024 * 1024
 #: Characters in one string value: a string field's value or a string attribute.
 MAX_STRING_LENGTH = 64 * 1024
-#: Characters in a field's description.
+#: Characters in a field's description (CreateField, UpdateField).
 MAX_DESCRIPTION_LENGTH = 4 * 1024
-#: Fields in one series.
+#: Fields in one series (CreateSeries).
 MAX_FIELDS_PER_SERIES = 256
-#: Live-event WebSockets (`/api/events`) open at once from one client address.
+#: Bytes of a saved plot spec or dashboard, as the compact JSON that is stored.
+MAX_SPEC_BYTES = 64 * 1024
+#: Datasets in one plot.
+MAX_DATASETS = 8
+#: Facet panels in one row of a plot (`facet.columns`).
+MAX_FACET_COLUMNS = 12
+#: Pixel columns one `/api/data` request may ask level of detail for (`pixels`).
+MAX_PIXELS = 100_000
+#: Points `/api/data` sends whole before thinning a scatter or refusing raw rows
+#: (`streamvis serve --max-points`).
+DEFAULT_MAX_POINTS = 2_000_000
+#: Bytes of decoded columns the web app keeps between requests
+#: (`streamvis serve --cache-mb`).
+DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
+#: Events a live WebSocket or a gRPC Watch may fall behind before it is told to
+#: reconnect (or resume with after_sequence).
+MAX_EVENTS_BEHIND = 10_000
+#: Live-event WebSockets (`/api/events`) open at once from one client address (HTTP 429).
 MAX_SOCKETS_PER_CLIENT = 32
+#: Bytes of the browser login form read; the rest is ignored.
+MAX_LOGIN_FORM_BYTES = 8 * 1024
+#: Characters of the shortest token `streamvis serve` accepts: a guessable token is no
+#: protection.
+MIN_TOKEN_LENGTH = 16
 #: Failed token attempts one client address may make in a burst...
 AUTH_FAILURE_BURST = 10
 #: ...after which it gets one more attempt per this many seconds.

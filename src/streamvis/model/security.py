@@ -22,13 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
-from streamvis.model.limits import AUTH_FAILURE_BURST, AUTH_FAILURE_REFILL_SECONDS
+from streamvis.model.limits import (
+    AUTH_FAILURE_BURST,
+    AUTH_FAILURE_REFILL_SECONDS,
+    MIN_TOKEN_LENGTH,
+)
 
 log = logging.getLogger("streamvis.auth")
 
 TOKEN_ENV = "STREAMVIS_TOKEN"  # noqa: S105 - the variable's name, not a token
-#: Shortest token `serve` accepts: a guessable token is no protection.
-MIN_TOKEN_LENGTH = 16
 _BASE_URL = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
 _HOST_NAME = re.compile(r"^[a-z0-9._:-]{1,253}$")
 #: Buckets kept before full (forgiven) ones are dropped: bounds memory under a scan.

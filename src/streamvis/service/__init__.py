@@ -2,6 +2,6 @@
 
 `servicer` answers the unary RPCs and `streams` the two server-streaming ones
 (QueryRunData, Watch); `calls` holds what every call shares (input checks, error
-statuses); `server` builds and runs the grpc.aio server; `process` starts a
-`streamvis serve` child process for tests and benchmarks.
+statuses); `guard` and `decoding` are the server's interceptors (sharing `handlers`);
+`server` builds the grpc.aio server, which streamvis.server runs beside the web app.
 """

@@ -26,7 +26,6 @@ import pyarrow.compute as pc
 from streamvis import wire
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError, StreamvisError
 from streamvis.model.limits import (
-    MAX_DESCRIPTION_LENGTH,
     MAX_FIELDS_PER_SERIES,
     MAX_ROWS_PER_APPEND,
     MAX_STRING_LENGTH,
@@ -73,15 +72,6 @@ def _string_length(length: int, what: str) -> None:
             f"{what} is a string of {length} characters; at most {MAX_STRING_LENGTH} are "
             "accepted: store long text elsewhere and log a reference to it"
         )
-
-
-def description(text: str) -> str:
-    if len(text) > MAX_DESCRIPTION_LENGTH:
-        raise ResourceExhaustedError(
-            f"the description has {len(text)} characters; at most {MAX_DESCRIPTION_LENGTH} "
-            "are accepted: shorten it"
-        )
-    return text
 
 
 def series_fields(series: str, fields: Sequence[str]) -> Sequence[str]:

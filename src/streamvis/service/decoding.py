@@ -9,13 +9,15 @@ that got the marker with INVALID_ARGUMENT and a message naming the message type.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import grpc.aio
 from google.protobuf.message import DecodeError
+
+from streamvis.service.handlers import CheckingInterceptor, Context, checked_first
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,9 @@ def _safe(deserialize: Callable[[bytes], Any], method: str) -> Callable[[bytes],
     return decode
 
 
-async def _refuse(context: grpc.aio.ServicerContext[Any, Any], bad: _Undecodable) -> None:
-    await context.abort(grpc.StatusCode.INVALID_ARGUMENT, bad.message)
+async def _refuse_undecodable(request: Any, context: Context) -> None:
+    if isinstance(request, _Undecodable):
+        await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.message)
 
 
 def _wrap(handler: Any, method: str) -> Any:
@@ -47,48 +50,11 @@ def _wrap(handler: Any, method: str) -> Any:
     if handler.request_streaming or handler.request_deserializer is None:
         return handler  # streamed requests (reflection) decode later, per message
     decode = _safe(handler.request_deserializer, method)
-    if handler.unary_unary is not None:
-        inner = handler.unary_unary
-
-        async def unary(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            if isinstance(request, _Undecodable):
-                await _refuse(context, request)
-            result = inner(request, context)
-            return await result if isinstance(result, Awaitable) else result
-
-        return grpc.unary_unary_rpc_method_handler(
-            unary, request_deserializer=decode,
-            response_serializer=handler.response_serializer,
-        )
-    if handler.unary_stream is not None:
-        stream = handler.unary_stream
-
-        async def streaming(
-            request: Any, context: grpc.aio.ServicerContext[Any, Any]
-        ) -> AsyncIterator[Any]:
-            if isinstance(request, _Undecodable):
-                await _refuse(context, request)
-            async for reply in stream(request, context):
-                yield reply
-
-        return grpc.unary_stream_rpc_method_handler(
-            streaming, request_deserializer=decode,
-            response_serializer=handler.response_serializer,
-        )
-    return handler
+    return checked_first(handler, _refuse_undecodable, decode) or handler
 
 
-class DecodeErrors(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
+class DecodeErrors(CheckingInterceptor):
     """Refuse undecodable requests with INVALID_ARGUMENT (see the module docstring)."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Any:
-        # Not cached per method: an interceptor further in may answer a method
-        # differently from call to call (authentication).
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
-        return _wrap(handler, handler_call_details.method.rsplit("/", 1)[-1])
+    def wrap(self, handler: Any, method: str) -> Any:
+        return _wrap(handler, method.rsplit("/", 1)[-1])

@@ -14,13 +14,14 @@ ingest is what a logger sends.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
 import grpc.aio
 
 from streamvis.model.security import Gate, Verdict, bearer
+from streamvis.service.handlers import CheckingInterceptor, Context, checked_first
 from streamvis.v1 import service_pb2 as pb
 
 SERVICE_PREFIX = "/" + pb.DESCRIPTOR.services_by_name["Service"].full_name + "/"
@@ -31,7 +32,6 @@ INGEST = frozenset({
     "AddRunTag", "AppendToSeries",
 })
 
-Context = grpc.aio.ServicerContext[Any, Any]
 Check = Callable[[Context], Awaitable[None]]
 
 
@@ -61,36 +61,19 @@ def mode_refusal(method: str, *, read_only: bool, no_ingest: bool) -> str | None
 
 def _wrap(handler: Any, check: Check) -> Any:
     """`handler` (a grpc.RpcMethodHandler, untyped in the stubs) running `check` first."""
-    if handler.unary_unary is not None:
-        inner = handler.unary_unary
 
-        async def unary(request: Any, context: Context) -> Any:
-            await check(context)
-            result = inner(request, context)
-            return await result if isinstance(result, Awaitable) else result
+    async def before(request: Any, context: Context) -> None:  # noqa: ARG001
+        await check(context)
 
-        return grpc.unary_unary_rpc_method_handler(
-            unary, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    if handler.unary_stream is not None:
-        stream = handler.unary_stream
-
-        async def streaming(request: Any, context: Context) -> AsyncIterator[Any]:
-            await check(context)
-            async for reply in stream(request, context):
-                yield reply
-
-        return grpc.unary_stream_rpc_method_handler(
-            streaming, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    # streamvis.v1.Service has no client-streaming methods; refuse rather than let one
-    # through unchecked if it ever gets one.
-    raise TypeError(f"Guard cannot check the streaming-request method {handler!r}")
+    wrapped = checked_first(handler, before)
+    if wrapped is None:
+        # streamvis.v1.Service has no client-streaming methods; refuse rather than let
+        # one through unchecked if it ever gets one.
+        raise TypeError(f"Guard cannot check the streaming-request method {handler!r}")
+    return wrapped
 
 
-class Guard(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
+class Guard(CheckingInterceptor):
     """Token and serve-mode checks for streamvis.v1.Service (see the module docstring)."""
 
     def __init__(self, gate: Gate, *, read_only: bool = False, no_ingest: bool = False) -> None:
@@ -98,22 +81,16 @@ class Guard(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
         self.read_only = read_only
         self.no_ingest = no_ingest
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> Any:
-        handler = await continuation(handler_call_details)
-        full = handler_call_details.method
-        if handler is None or not full.startswith(SERVICE_PREFIX):
+    def wrap(self, handler: Any, method: str) -> Any:
+        if not method.startswith(SERVICE_PREFIX):
             return handler
-        method = full[len(SERVICE_PREFIX):]
-        refusal = mode_refusal(method, read_only=self.read_only, no_ingest=self.no_ingest)
+        name = method[len(SERVICE_PREFIX):]
+        refusal = mode_refusal(name, read_only=self.read_only, no_ingest=self.no_ingest)
         if refusal is None and not self.gate.enabled:
             return handler
 
         async def check(context: Context) -> None:
-            await self._check(context, method, refusal)
+            await self._check(context, name, refusal)
 
         return _wrap(handler, check)
 

@@ -25,7 +25,6 @@ from streamvis import wire
 from streamvis._version import __version__
 from streamvis.checks.plot_specs import (
     check_binding_types,
-    check_dashboard,
     check_plot_spec,
     spec_from_json,
     spec_json,
@@ -40,6 +39,7 @@ from streamvis.v1 import service_pb2_grpc as pb_grpc
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
+Message = TypeVar("Message")
 
 #: Worker threads for unary calls. Stores serialize their writes themselves; more
 #: threads than this would only queue on the store's locks and connections.
@@ -69,14 +69,16 @@ def _fields(fields: Sequence[Field]) -> pb.ListFieldsResponse:
     return pb.ListFieldsResponse(fields=[wire.field_to_pb(f) for f in fields])
 
 
-def _plot(spec: dict[str, Any]) -> pb.Plot:
+def _saved(
+    message: Callable[..., Message], spec: dict[str, Any], what: str = "plot spec",
+) -> Message:
+    """A saved plot spec or dashboard as its message (pb.Plot or pb.Dashboard)."""
     name = str(spec.get("name", ""))
-    return pb.Plot(name=name, spec_json=spec_json(spec, name))
+    return message(name=name, spec_json=spec_json(spec, name, what))
 
 
-def _dashboard(board: dict[str, Any]) -> pb.Dashboard:
-    name = str(board.get("name", ""))
-    return pb.Dashboard(name=name, spec_json=spec_json(board, name, "dashboard"))
+def _board(board: dict[str, Any]) -> pb.Dashboard:
+    return _saved(pb.Dashboard, board, "dashboard")
 
 
 class Servicer(pb_grpc.ServiceServicer):
@@ -107,8 +109,9 @@ class Servicer(pb_grpc.ServiceServicer):
     def CreateField(self, request: pb.CreateFieldRequest) -> pb.Field:
         name = validate_name("field", request.name)
         field_type = wire.field_type_from_pb(request.type, request.type_name)
-        description = calls.description(request.description)
-        return wire.field_to_pb(self.store.create_field(name, field_type, description))
+        return wire.field_to_pb(
+            self.store.create_field(name, field_type, request.description)
+        )
 
     @blocking
     def UpdateField(self, request: pb.UpdateFieldRequest) -> pb.Field:
@@ -123,9 +126,7 @@ class Servicer(pb_grpc.ServiceServicer):
         new_name = (
             validate_name("field", request.new_name) if request.HasField("new_name") else None
         )
-        description = (
-            calls.description(request.description) if request.HasField("description") else None
-        )
+        description = request.description if request.HasField("description") else None
         field = self.store.update_field(target, new_name=new_name, description=description)
         return wire.field_to_pb(field)
 
@@ -255,7 +256,7 @@ class Servicer(pb_grpc.ServiceServicer):
             sequence=result.sequence, rows=result.rows, duplicate=result.duplicate
         )
 
-    # -- plots ----------------------------------------------------------------
+    # -- saved plots and dashboards (store/saved.py) -----------------------------
 
     @blocking
     def SavePlot(self, request: pb.SavePlotRequest) -> pb.Plot:
@@ -263,42 +264,42 @@ class Servicer(pb_grpc.ServiceServicer):
         spec = check_plot_spec(spec_from_json(request.spec_json, name), name)
         check_binding_types(spec, self.store.list_fields())
         self.store.save_plot(name, spec)
-        return _plot(spec)
+        return _saved(pb.Plot, spec)
 
     @blocking
     def GetPlot(self, request: pb.GetPlotRequest) -> pb.Plot:
-        return _plot(self.store.get_plot(validate_name("plot", request.name)))
+        return _saved(pb.Plot, self.store.get_plot(validate_name("plot", request.name)))
 
     @blocking
     def ListPlots(self, request: pb.ListPlotsRequest) -> pb.ListPlotsResponse:  # noqa: ARG002
-        return pb.ListPlotsResponse(plots=[_plot(s) for s in self.store.list_plots()])
+        return pb.ListPlotsResponse(plots=[_saved(pb.Plot, s) for s in self.store.list_plots()])
 
     @blocking
     def DeletePlot(self, request: pb.DeletePlotRequest) -> pb.Plot:
-        return _plot(self.store.delete_plot(validate_name("plot", request.name)))
-
-    # -- dashboards -------------------------------------------------------------
+        return _saved(pb.Plot, self.store.delete_plot(validate_name("plot", request.name)))
 
     @blocking
     def SaveDashboard(self, request: pb.SaveDashboardRequest) -> pb.Dashboard:
+        # The store checks a dashboard (plot_specs.check_dashboard), whichever way it came.
         name = validate_name("dashboard", request.name)
-        board = check_dashboard(name, spec_from_json(request.spec_json, name, "dashboard"))
-        return _dashboard(self.store.save_dashboard(name, board))
+        board = spec_from_json(request.spec_json, name, "dashboard")
+        return _board(self.store.save_dashboard(name, board))  # type: ignore[arg-type]
 
     @blocking
     def GetDashboard(self, request: pb.GetDashboardRequest) -> pb.Dashboard:
-        return _dashboard(self.store.get_dashboard(validate_name("dashboard", request.name)))
+        return _board(self.store.get_dashboard(validate_name("dashboard", request.name)))
 
     @blocking
     def ListDashboards(
         self, request: pb.ListDashboardsRequest,  # noqa: ARG002
     ) -> pb.ListDashboardsResponse:
-        boards = self.store.list_dashboards()
-        return pb.ListDashboardsResponse(dashboards=[_dashboard(b) for b in boards])
+        return pb.ListDashboardsResponse(
+            dashboards=[_board(b) for b in self.store.list_dashboards()]
+        )
 
     @blocking
     def DeleteDashboard(self, request: pb.DeleteDashboardRequest) -> pb.Dashboard:
-        return _dashboard(self.store.delete_dashboard(validate_name("dashboard", request.name)))
+        return _board(self.store.delete_dashboard(validate_name("dashboard", request.name)))
 
     # -- the server --------------------------------------------------------------
 

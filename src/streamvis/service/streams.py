@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from streamvis import wire
 from streamvis.model import events as ev
 from streamvis.model.errors import ResourceExhaustedError, StreamvisError, UnavailableError
+from streamvis.model.limits import MAX_EVENTS_BEHIND
 from streamvis.model.schema import validate_name
 from streamvis.service import calls
 from streamvis.service.calls import Context, abort
@@ -31,7 +32,7 @@ T = TypeVar("T")
 #: Chunks a query converts ahead of what its client has taken.
 QUERY_AHEAD = 4
 #: Events a watcher may fall behind before it is ended.
-WATCH_BUFFER = 10_000
+WATCH_BUFFER = MAX_EVENTS_BEHIND
 #: Chunks read per store call while replaying for `after_sequence`.
 REPLAY_PAGE = 1_000
 

@@ -10,14 +10,14 @@ from streamvis.model.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
+    ResourceExhaustedError,
 )
 from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
+from streamvis.model.limits import MAX_DESCRIPTION_LENGTH
 from streamvis.model.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
 from streamvis.store.core import FIELD_COLUMNS, SqlCore, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import FieldRow
-
-_MAX_DESCRIPTION = 10_000
 
 
 def _check_description(description: object) -> str:
@@ -25,10 +25,10 @@ def _check_description(description: object) -> str:
         raise InvalidArgumentError(
             f"field description must be a string, got {type(description).__name__}"
         )
-    if len(description) > _MAX_DESCRIPTION:
-        raise InvalidArgumentError(
-            f"field description is {len(description)} characters long: "
-            f"use at most {_MAX_DESCRIPTION}"
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise ResourceExhaustedError(
+            f"the description has {len(description)} characters; at most "
+            f"{MAX_DESCRIPTION_LENGTH} are accepted: shorten it"
         )
     return description
 

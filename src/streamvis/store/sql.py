@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from streamvis.store.catalog import CatalogMethods
 from streamvis.store.chunks import ChunkMethods
-from streamvis.store.dashboards import DashboardMethods
-from streamvis.store.plots import PlotMethods
 from streamvis.store.runs import RunMethods
+from streamvis.store.saved import SavedMethods
 
 
-class SqlStore(CatalogMethods, RunMethods, ChunkMethods, PlotMethods, DashboardMethods):
+class SqlStore(CatalogMethods, RunMethods, ChunkMethods, SavedMethods):
     """Every `Store` method in SQL; a subclass supplies the dialect and sessions."""

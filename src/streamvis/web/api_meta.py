@@ -1,4 +1,5 @@
-"""The JSON metadata routes: fields, series, runs and their search, tags, plot specs."""
+"""The JSON metadata routes: fields, series, runs and their search, tags (saved plots and
+dashboards: api_saved.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from streamvis.checks.json_checks import expect_object, integer
-from streamvis.checks.plot_specs import check_binding_types, check_plot_spec
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Run, RunFilter, parse_handle, validate_name
 from streamvis.store.base import Store
@@ -165,35 +165,6 @@ async def delete_run(request: Request) -> Response:
     return JSON({})
 
 
-async def list_plots(request: Request) -> Response:
-    return JSON(await blocking(state(request).store.list_plots))
-
-
-async def get_plot(request: Request) -> Response:
-    name = validate_name("plot", request.path_params["name"])
-    return JSON(await blocking(state(request).store.get_plot, name))
-
-
-async def put_plot(request: Request) -> Response:
-    check_writable(request)
-    name = request.path_params["name"]
-    spec = check_plot_spec(await json_body(request), name)
-    store = state(request).store
-
-    def work() -> None:
-        check_binding_types(spec, store.list_fields())
-        store.save_plot(name, spec)
-
-    await blocking(work)
-    return JSON(spec)
-
-
-async def delete_plot(request: Request) -> Response:
-    check_writable(request)
-    name = validate_name("plot", request.path_params["name"])
-    return JSON(await blocking(state(request).store.delete_plot, name))
-
-
 ROUTES: list[BaseRoute] = [
     Route("/api/fields", fields, methods=["GET"]),
     Route("/api/series", series, methods=["GET"]),
@@ -207,8 +178,4 @@ ROUTES: list[BaseRoute] = [
     Route("/api/common-series", common_series, methods=["GET"]),
     Route("/api/common-attributes", common_attributes, methods=["GET"]),
     Route("/api/started-at", started_at, methods=["GET"]),
-    Route("/api/plots", list_plots, methods=["GET"]),
-    Route("/api/plots/{name}", get_plot, methods=["GET"]),
-    Route("/api/plots/{name}", put_plot, methods=["PUT"]),
-    Route("/api/plots/{name}", delete_plot, methods=["DELETE"]),
 ]

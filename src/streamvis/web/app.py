@@ -6,10 +6,10 @@ the same store and event loop; tests call it on a store of their own.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,11 +23,11 @@ from streamvis.model.errors import StreamvisError
 from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
-    api_dashboards,
     api_data,
     api_dataset,
     api_info,
     api_meta,
+    api_saved,
     static_files,
 )
 from streamvis.web.auth import AuthGate
@@ -41,7 +41,9 @@ from streamvis.web.http import (
 )
 from streamvis.web.live import LiveFeed, events_endpoint
 from streamvis.web.middleware import BasePath, HostCheck, SecurityHeaders, SocketQuota
-from streamvis.web.pg_notify import NotifyBridge
+
+if TYPE_CHECKING:
+    from streamvis.store.pg_relay import ReplicaRelay
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -56,14 +58,14 @@ def create_app(
     config: WebConfig | None = None,
     *,
     static_dir: Path | None = None,
-    pg_dsn: str | None = None,
+    relay: ReplicaRelay | None = None,
     gate: Gate | None = None,
 ) -> Starlette:
     """The web app over `store`. The caller owns the store and closes it after the app.
 
-    With `pg_dsn` (the PostgreSQL database of `store`), the app also tells other
-    server processes on that database about this one's changes and hears theirs.
-    With a `gate` that has a token, every request needs it (web/auth.py).
+    With the `relay` of a PostgreSQL store (store/pg_relay.py, started by the caller),
+    the app refreshes what it cached whenever the relay may have missed other
+    replicas' events. With a `gate` that has a token, every request needs it (web/auth.py).
     """
     config = config or WebConfig()
     gate = gate or Gate(None)
@@ -74,7 +76,6 @@ def create_app(
         cache.clear()
         feed.wake()
 
-    bridge = NotifyBridge(store, pg_dsn, on_gap=resync) if pg_dsn else None
 
     def forget(event: ev.Event) -> None:
         # A replaced run keeps its handle but not its data; cached columns must go.
@@ -88,13 +89,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:  # noqa: ARG001
         await feed.start()
-        if bridge is not None:
-            await asyncio.to_thread(bridge.start)
+        stop_resync = relay.add_gap_listener(resync) if relay is not None else None
         try:
             yield
         finally:
-            if bridge is not None:
-                await asyncio.to_thread(bridge.stop)
+            if stop_resync is not None:
+                stop_resync()
             await feed.stop()
             unsubscribe()
             cache.clear()
@@ -103,7 +103,7 @@ def create_app(
         *api_meta.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
-        *api_dashboards.ROUTES,
+        *api_saved.ROUTES,
         *api_info.ROUTES,
         WebSocketRoute("/api/events", events_endpoint),
         Route("/api/{rest:path}", _no_such_route, methods=_ALL_METHODS),

@@ -23,12 +23,12 @@ from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from streamvis.model.limits import MAX_LOGIN_FORM_BYTES
 from streamvis.model.security import Gate, Verdict, bearer
 from streamvis.web.http import JSON, WebConfig, error_response
 from streamvis.web.middleware import refuse_socket
 
 #: Largest login form body.
-_MAX_FORM_BYTES = 8 * 1024
 #: A login lasts this long (or until the server's token changes).
 SESSION_SECONDS = 30 * 24 * 3600
 
@@ -189,7 +189,7 @@ async def _read_form(receive: Receive) -> dict[str, str]:
     while True:
         message = await receive()
         body += message.get("body", b"")
-        if len(body) > _MAX_FORM_BYTES or not message.get("more_body", False):
+        if len(body) > MAX_LOGIN_FORM_BYTES or not message.get("more_body", False):
             break
-    fields = urllib.parse.parse_qs(bytes(body[:_MAX_FORM_BYTES]).decode("utf-8", "replace"))
+    fields = urllib.parse.parse_qs(bytes(body[:MAX_LOGIN_FORM_BYTES]).decode("utf-8", "replace"))
     return {k: v[0] for k, v in fields.items()}

@@ -25,10 +25,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from streamvis.model.limits import DEFAULT_CACHE_BYTES
 from streamvis.model.schema import Field, FieldType, RunFilter, Series
 from streamvis.store.base import Store
-
-DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
 
 #: The dtype of a `labels` column (the type row's cache codec): codes into its labels.
 _CODE = np.dtype(np.int32)

@@ -18,7 +18,8 @@ from streamvis.checks.json_checks import (
     parse_filter,
     string_list,
 )
-from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
+from streamvis.model.limits import MAX_PIXELS
 from streamvis.model.schema import Field, RunFilter, Series, validate_name
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
@@ -29,7 +30,6 @@ _KEYS = frozenset({
 })
 #: The roles a data request binds by name (the others are plain `fields`).
 _ROLE_KEYS = ("x", "y", "order", "group")
-MAX_PIXELS = 100_000
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,10 @@ def parse_data_request(raw: object) -> DataRequest:
         where=parse_where(body.get("where")),
     )
     if req.pixels is not None and req.pixels > MAX_PIXELS:
-        raise InvalidArgumentError(f"pixels={req.pixels} is more than {MAX_PIXELS}")
+        raise ResourceExhaustedError(
+            f"pixels={req.pixels} is more than {MAX_PIXELS}: ask for at most one value per "
+            "pixel column of the plot"
+        )
     for lo, hi, axis in (*req.x_range, "x"), (*req.y_range, "y"):
         if lo is not None and hi is not None and lo > hi:
             raise InvalidArgumentError(f"{axis}_min={lo} is above {axis}_max={hi}")

@@ -21,9 +21,14 @@ from streamvis.model.errors import (
     ResourceExhaustedError,
     StreamvisError,
 )
-from streamvis.model.limits import MAX_BODY_BYTES
+from streamvis.model.limits import (
+    DEFAULT_CACHE_BYTES,
+    DEFAULT_MAX_POINTS,
+    MAX_BODY_BYTES,
+    MAX_EVENTS_BEHIND,
+)
 from streamvis.store.base import Store
-from streamvis.web.columns import DEFAULT_CACHE_BYTES, ColumnCache
+from streamvis.web.columns import ColumnCache
 from streamvis.web.filters_json import loads
 
 log = logging.getLogger("streamvis.web")
@@ -49,7 +54,7 @@ class WebConfig:
     """Settings of the web app; `streamvis serve` fills them from its options."""
 
     #: Scatter plots up to this many points are sent whole, larger ones thinned.
-    max_points: int = 2_000_000
+    max_points: int = DEFAULT_MAX_POINTS
     #: Bytes of decoded columns kept in memory between requests (0: none).
     cache_bytes: int = DEFAULT_CACHE_BYTES
     #: Refuse every change (403): for dashboards shared beyond their authors.
@@ -61,7 +66,7 @@ class WebConfig:
     #: Served over TLS: the login cookie is marked Secure.
     tls: bool = False
     #: Events a WebSocket client may fall behind before it is told to reconnect.
-    client_buffer: int = 10_000
+    client_buffer: int = MAX_EVENTS_BEHIND
     #: Host names the app answers to (None: any); see ServeSecurity.web_hosts.
     allowed_hosts: frozenset[str] | None = None
 

@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from streamvis.model import events as ev
 from streamvis.model.chunks import ChunkInfo
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.limits import MAX_EVENTS_BEHIND
 from streamvis.store.base import Store
 from streamvis.web.filters_json import field_json, run_json, series_json
 
@@ -106,7 +107,7 @@ class Client:
 class LiveFeed:
     """Fans the store's events out to WebSocket clients; one per app."""
 
-    def __init__(self, store: Store, client_buffer: int = 10_000) -> None:
+    def __init__(self, store: Store, client_buffer: int = MAX_EVENTS_BEHIND) -> None:
         self.store = store
         self.client_buffer = client_buffer
         self.clients: set[Client] = set()

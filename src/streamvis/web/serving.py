@@ -13,6 +13,7 @@ import errno
 import socket
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -21,6 +22,9 @@ from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web.app import create_app
 from streamvis.web.http import WebConfig
+
+if TYPE_CHECKING:
+    from streamvis.store.pg_relay import ReplicaRelay
 
 #: Seconds open connections (WebSockets included) get to finish on shutdown.
 SHUTDOWN_GRACE = 5
@@ -52,7 +56,7 @@ class WebServer:
 
     def __init__(
         self, store: Store, host: str = "127.0.0.1", port: int = 0,
-        config: WebConfig | None = None, *, pg_dsn: str | None = None,
+        config: WebConfig | None = None, *, relay: ReplicaRelay | None = None,
         gate: Gate | None = None, tls_cert: str | None = None, tls_key: str | None = None,
     ) -> None:
         self.host = host
@@ -60,7 +64,7 @@ class WebServer:
         self.tls = tls_cert is not None
         self.socket = bind(host, port)
         self.port: int = self.socket.getsockname()[1]
-        self.app = create_app(store, self.config, pg_dsn=pg_dsn, gate=gate)
+        self.app = create_app(store, self.config, relay=relay, gate=gate)
         self.server = _Server(uvicorn.Config(
             self.app, log_level="warning", lifespan="on",
             # The sans-I/O protocol: uvicorn's default one is deprecated by websockets.
@@ -106,7 +110,11 @@ class _Server(uvicorn.Server):
 
 
 class ThreadedWebServer:
-    """A WebServer on a loop of its own thread: for tests and benchmarks."""
+    """A WebServer on a loop of its own thread: for tests and benchmarks.
+
+    With `pg_dsn` (the PostgreSQL database of `store`) it also runs the store's
+    replica relay, as `streamvis serve` does.
+    """
 
     def __init__(self, store: Store, config: WebConfig | None = None, *,
                  pg_dsn: str | None = None) -> None:
@@ -115,13 +123,19 @@ class ThreadedWebServer:
         self.pg_dsn = pg_dsn
         self.loop = asyncio.new_event_loop()
         self.web: WebServer | None = None
+        self.relay: ReplicaRelay | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def __enter__(self) -> WebServer:
+        if self.pg_dsn is not None:
+            from streamvis.store.pg_relay import ReplicaRelay  # noqa: PLC0415 - psycopg
+
+            self.relay = ReplicaRelay(self.store, self.pg_dsn)
+            self.relay.start()
         self._thread.start()
 
         async def start() -> WebServer:
-            web = WebServer(self.store, config=self.config, pg_dsn=self.pg_dsn)
+            web = WebServer(self.store, config=self.config, relay=self.relay)
             await web.start()
             return web
 
@@ -134,3 +148,5 @@ class ThreadedWebServer:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(30)
         self.loop.close()
+        if self.relay is not None:
+            self.relay.stop()

@@ -1,22 +1,23 @@
 """Replicas on one PostgreSQL database hear each other's writes: LISTEN/NOTIFY.
 
-Each server process runs one `NotifyBridge`. It subscribes to its own store's
-events and sends each as a NOTIFY on a connection of its own, right after the
-commit that published it; and it LISTENs on another connection, turning every
-notification from another process back into the same event, published on the
-local store's hub. The live feed, the column cache and the gRPC Watch stream then
-treat a write made through another replica exactly like a local one.
+Each server process on PostgreSQL runs one `ReplicaRelay` (streamvis.server starts
+it, with or without the web app). It subscribes to its own store's events and sends
+each as a NOTIFY on a connection of its own, right after the commit that published
+it; and it LISTENs on another connection, turning every notification from another
+process back into the same event, published on the local store's hub. The gRPC
+Watch stream, the live feed and the column cache then treat a write made through
+another replica exactly like a local one.
 
 Payloads carry ids, never data (PostgreSQL refuses payloads of 8000 bytes or
 more): a run's handle, a field's handle, a series' name. The receiver reads the
 current state from the database. `rows_appended` carries its four small values,
 and the live feed reads the chunk log anyway, so a lost or reordered notification
-cannot make a client miss rows. Each bridge tags what it sends with an origin id
+cannot make a client miss rows. Each relay tags what it sends with an origin id
 and ignores its own notifications.
 
-If the listening connection drops, the bridge reconnects and calls `on_gap`: the
-web app then drops its cached columns (runs may have been replaced or deleted
-meanwhile) and re-reads the chunk log for rows it has not announced yet.
+If the listening connection drops, the relay reconnects and calls its gap
+listeners: the web app then drops its cached columns (runs may have been replaced
+or deleted meanwhile) and re-reads the chunk log for rows it has not announced yet.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Run
 from streamvis.store.base import Store
 
-log = logging.getLogger("streamvis.web.pg_notify")
+log = logging.getLogger("streamvis.store.pg_relay")
 
 CHANNEL = "streamvis_events"
 #: PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
@@ -116,14 +117,15 @@ def event_from(body: dict[str, Any], store: Store) -> ev.Event | None:  # noqa: 
     return None
 
 
-class NotifyBridge:
+class ReplicaRelay:
     """Sends this process's store events to other replicas and publishes theirs here."""
 
-    def __init__(self, store: Store, dsn: str, *,
-                 on_gap: Callable[[], None] | None = None) -> None:
+    def __init__(self, store: Store, dsn: str) -> None:
         self.store = store
         self.dsn = dsn
-        self.on_gap = on_gap  # called after the listener lost events (a reconnect)
+        # Called after the listener lost events (a reconnect); see add_gap_listener.
+        self._gap_listeners: dict[int, Callable[[], None]] = {}
+        self._next_listener = 0
         self.origin = uuid.uuid4().hex
         self._outbox: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -131,6 +133,16 @@ class NotifyBridge:
         self._listening = threading.Event()
         self._threads: list[threading.Thread] = []
         self._unsubscribe: Callable[[], None] | None = None
+
+    def add_gap_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each reconnect (events may be lost); returns its remover."""
+        key, self._next_listener = self._next_listener, self._next_listener + 1
+        self._gap_listeners[key] = listener
+
+        def remove() -> None:
+            self._gap_listeners.pop(key, None)
+
+        return remove
 
     def start(self, timeout: float = 10.0) -> None:
         """Start both threads; returns once the listener is listening."""
@@ -234,6 +246,10 @@ class NotifyBridge:
             self._local.republishing = False
 
     def _gap(self) -> None:
-        """After a reconnect: what was missed is unknown, so the owner refreshes."""
-        if self.on_gap is not None:
-            self.on_gap()
+        """After a reconnect: what was missed is unknown, so the listeners refresh."""
+        for listener in list(self._gap_listeners.values()):
+            try:
+                listener()
+            except Exception:
+                log.exception("a gap listener failed")
+
