@@ -64,7 +64,9 @@ def test_read_only_still_takes_what_loggers_send(read_only: Client) -> None:
     run = read_only.create_run(tags=["logged"])
     result = read_only.append(run.handle, "s", {"x": np.arange(4.0)})
     assert result.rows == 4
-    read_only.add_tag(run.handle, "more")
+    # A tag added later would change what exists (issue 11): tags come with CreateRun.
+    with pytest.raises(PermissionDeniedError, match="read-only"):
+        read_only.add_tag(run.handle, "more")
     read_only.set_attributes(run.handle, {"x": 1.5})
 
 

@@ -132,6 +132,46 @@ class ServeSecurity:
             )
 
 
+class Access(enum.Enum):
+    """What a request does to the store: the serve modes refuse by this, never by name.
+
+    `--read-only` refuses whatever `changes` what exists; `--no-ingest` refuses whatever a
+    logger sends (`ingests`). The service and the web app each keep one table of their
+    calls' access (service/guard.py `RPC_ACCESS`, web/middleware.py `ROUTE_ACCESS`).
+    """
+
+    #: Changes nothing.
+    READ = "read"
+    #: What a logger sends to log a new run: adds fields, series, runs and rows, and
+    #: never changes or removes what exists.
+    INGEST = "ingest"
+    #: Changes or removes what exists (deletions, edits, replacements, tags).
+    CHANGE = "change"
+    #: What a logger sends that changes what exists (ReplaceRun, a tag added to a run):
+    #: refused by either mode.
+    LOGGED_CHANGE = "logged change"
+
+    @property
+    def ingests(self) -> bool:
+        return self in {Access.INGEST, Access.LOGGED_CHANGE}
+
+    @property
+    def changes(self) -> bool:
+        return self in {Access.CHANGE, Access.LOGGED_CHANGE}
+
+
+def mode_refusal(access: Access, what: str, *, read_only: bool, no_ingest: bool) -> str | None:
+    """Why `what` (an RPC or an HTTP route) is refused in this serve mode; None if allowed."""
+    if no_ingest and access.ingests:
+        return (f"{what} is refused: this server does not accept logged data "
+                "(started with --no-ingest); log to a server without it")
+    if read_only and access.changes:
+        return (f"{what} is refused: this server is read-only (started with --read-only) "
+                "and takes only new runs and their rows; make changes through a server "
+                "started without it")
+    return None
+
+
 class Verdict(enum.Enum):
     OK = "ok"
     MISSING = "missing"

@@ -7,9 +7,11 @@ mode (PERMISSION_DENIED). Health checking and reflection stay open: they reveal 
 that the server is up and the public .proto contract, and supervisors and `grpcurl
 list` need them without a token.
 
-Methods are classed by name so that an RPC added later is a *change* (refused in
-read-only mode) until it is listed here: reads start with List, Get, Query or Watch;
-ingest is what a logger sends.
+Each method's access (read, ingest, change) is one entry of `RPC_ACCESS`; an RPC added
+later and not listed there is a *change*, refused in read-only mode until it is classed.
+Read-only takes what a logger needs to log a new run (new fields, series and runs, their
+rows and attributes) and refuses everything that changes or removes what exists:
+ReplaceRun deletes a run's rows, AddRunTag changes which dashboards show a run.
 """
 
 from __future__ import annotations
@@ -20,17 +22,32 @@ from typing import Any
 import grpc
 import grpc.aio
 
-from streamvis.model.security import Gate, Verdict, bearer
+from streamvis.model import security
+from streamvis.model.security import Access, Gate, Verdict, bearer
 from streamvis.service.handlers import CheckingInterceptor, Context, checked_first
 from streamvis.v1 import service_pb2 as pb
 
 SERVICE_PREFIX = "/" + pb.DESCRIPTOR.services_by_name["Service"].full_name + "/"
+#: The naming convention of reads in service.proto (tests/service/test_modes.py keeps
+#: RPC_ACCESS to it).
 READ_PREFIXES = ("List", "Get", "Query", "Watch")
-#: What DataLogger and AsyncDataLogger send: never a deletion or a change of what exists.
-INGEST = frozenset({
-    "CreateField", "CreateSeries", "CreateRun", "ReplaceRun", "SetRunAttributes",
-    "AddRunTag", "AppendToSeries",
-})
+_R, _I, _C, _LC = Access.READ, Access.INGEST, Access.CHANGE, Access.LOGGED_CHANGE
+#: What each RPC of streamvis.v1.Service does to the store; one not listed is a change.
+RPC_ACCESS: dict[str, Access] = {
+    "CreateField": _I, "UpdateField": _C, "ListFields": _R,
+    "CreateSeries": _I, "ListSeries": _R, "DeleteEmptySeries": _C, "ListCommonSeries": _R,
+    "CreateRun": _I, "ReplaceRun": _LC, "DeleteRun": _C, "ListRuns": _R,
+    "AddRunTag": _LC, "DeleteRunTag": _C, "ListTags": _R,
+    # Adds attributes; on a read-only server it may not change one a run has (servicer).
+    "SetRunAttributes": _I,
+    "ListAttributeValues": _R, "ListCommonAttributes": _R, "ListStartedAt": _R,
+    "AppendToSeries": _I, "QueryRunData": _R, "Watch": _R,
+    "SavePlot": _C, "GetPlot": _R, "ListPlots": _R, "DeletePlot": _C,
+    "SaveDashboard": _C, "GetDashboard": _R, "ListDashboards": _R, "DeleteDashboard": _C,
+    "GetInfo": _R,
+}
+#: What DataLogger and AsyncDataLogger send, as --no-ingest refuses it.
+INGEST = frozenset(name for name, access in RPC_ACCESS.items() if access.ingests)
 
 Check = Callable[[Context], Awaitable[None]]
 
@@ -46,17 +63,8 @@ def address_of(peer: str) -> str:
 
 def mode_refusal(method: str, *, read_only: bool, no_ingest: bool) -> str | None:
     """Why `method` is refused in this serve mode; None if it is allowed."""
-    if method.startswith(READ_PREFIXES):
-        return None
-    if method in INGEST:
-        if no_ingest:
-            return (f"{method} is refused: this server does not accept logged data "
-                    "(started with --no-ingest); log to a server without it")
-        return None
-    if read_only:
-        return (f"{method} is refused: this server is read-only (started with "
-                "--read-only); make changes through a server started without it")
-    return None
+    access = RPC_ACCESS.get(method, Access.CHANGE)
+    return security.mode_refusal(access, method, read_only=read_only, no_ingest=no_ingest)
 
 
 def _wrap(handler: Any, check: Check) -> Any:

@@ -74,7 +74,9 @@ def build_server(
         ("grpc.http2.max_pings_without_data", 0),
         ("grpc.keepalive_permit_without_calls", 1),
     ])
-    pb_grpc.add_ServiceServicer_to_server(servicer or Servicer(store), server)
+    servicer = servicer or Servicer(store)
+    servicer.read_only = security.read_only
+    pb_grpc.add_ServiceServicer_to_server(servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(health or Health(), server)
     reflection.enable_server_reflection(
         (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,

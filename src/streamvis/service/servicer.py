@@ -29,7 +29,11 @@ from streamvis.checks.plot_specs import (
     spec_from_json,
     spec_json,
 )
-from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.errors import (
+    AlreadyExistsError,
+    InvalidArgumentError,
+    PermissionDeniedError,
+)
 from streamvis.model.schema import Field, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.calls import Context, abort
@@ -93,6 +97,8 @@ class Servicer(pb_grpc.ServiceServicer):
         self.watchers = streams.Watchers(store, self.executor, buffer=watch_buffer)
         #: Where this process's web app is (GetInfo); set by whoever starts one beside.
         self.web_url = ""
+        #: A read-only server's: SetRunAttributes adds attributes but changes none.
+        self.read_only = False
 
     def close(self) -> None:
         """End open Watch streams now, rather than after the shutdown grace period."""
@@ -216,7 +222,17 @@ class Servicer(pb_grpc.ServiceServicer):
     @blocking
     def SetRunAttributes(self, request: pb.SetRunAttributesRequest) -> pb.Run:
         handle = calls.handle(request.handle)
-        run = self.store.set_run_attributes(handle, calls.attributes(request.attributes))
+        attributes = calls.attributes(request.attributes)
+        if not self.read_only:
+            return wire.run_to_pb(self.store.set_run_attributes(handle, attributes))
+        try:
+            run = self.store.set_run_attributes(handle, attributes, keep_existing=True)
+        except AlreadyExistsError as exc:
+            raise PermissionDeniedError(
+                f"SetRunAttributes is refused: {exc}, and this server is read-only (started "
+                "with --read-only): it adds attributes but changes none; change them "
+                "through a server started without it"
+            ) from None
         return wire.run_to_pb(run)
 
     @blocking

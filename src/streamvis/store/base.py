@@ -118,8 +118,14 @@ class Store(abc.ABC):
         """(tag, number of matching runs with it), by tag."""
 
     @abc.abstractmethod
-    def set_run_attributes(self, handle: uuid.UUID, attributes: Mapping[str, object]) -> Run:
-        """Set (replace) attribute values, each checked against its field's type."""
+    def set_run_attributes(
+        self, handle: uuid.UUID, attributes: Mapping[str, object], *, keep_existing: bool = False,
+    ) -> Run:
+        """Set (replace) attribute values, each checked against its field's type.
+
+        With `keep_existing`, a value the run has already may only be given again as it
+        is: a different one raises AlreadyExistsError and nothing is set.
+        """
 
     @abc.abstractmethod
     def list_attribute_values(

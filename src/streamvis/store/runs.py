@@ -162,11 +162,22 @@ class RunMethods(SqlCore):
             )
         return sorted((str(t), int(n)) for t, n in rows)
 
-    def set_run_attributes(self, handle: uuid.UUID, attributes: Mapping[str, object]) -> Run:
+    def set_run_attributes(
+        self, handle: uuid.UUID, attributes: Mapping[str, object], *, keep_existing: bool = False,
+    ) -> Run:
         h = check_handle(handle)
         with self._write() as s:
             attrs = self._coerce(s, attributes)
-            run_id = self._run_id(s, h)
+            run_id = self._run_id(s, h, lock=keep_existing)
+            if keep_existing:
+                had = self._run_by_id(s, run_id).attributes
+                for row, value in attrs:
+                    name = row.field.name
+                    if name in had and had[name] != value:
+                        raise AlreadyExistsError(
+                            f"run {h} has attribute {name!r} = {had[name]!r} already, "
+                            f"not {value!r}"
+                        )
             if attrs:
                 s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
             run = self._run_by_id(s, run_id)

@@ -22,7 +22,7 @@ from streamvis.web.filters_json import (
     run_json,
     series_json,
 )
-from streamvis.web.http import JSON, blocking, check_writable, json_body, state
+from streamvis.web.http import JSON, blocking, json_body, state
 
 
 def _filter(request: Request) -> RunFilter:
@@ -129,7 +129,6 @@ async def started_at(request: Request) -> Response:
 
 
 async def add_tag(request: Request) -> Response:
-    check_writable(request)
     handle = _handle(request)
     body = expect_object(await json_body(request), "the request body")
     tag = body.get("tag")
@@ -140,7 +139,6 @@ async def add_tag(request: Request) -> Response:
 
 
 async def delete_tag(request: Request) -> Response:
-    check_writable(request)
     handle = _handle(request)
     tag = request.path_params["tag"]
     run = await blocking(state(request).store.delete_run_tag, handle, tag)
@@ -153,7 +151,6 @@ async def get_run(request: Request) -> Response:
 
 
 async def delete_run(request: Request) -> Response:
-    check_writable(request)
     handle = _handle(request)
     store = state(request).store
 

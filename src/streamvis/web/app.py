@@ -40,7 +40,13 @@ from streamvis.web.http import (
     on_unexpected_error,
 )
 from streamvis.web.live import LiveFeed, events_endpoint
-from streamvis.web.middleware import BasePath, HostCheck, SecurityHeaders, SocketQuota
+from streamvis.web.middleware import (
+    BasePath,
+    HostCheck,
+    SecurityHeaders,
+    ServeMode,
+    SocketQuota,
+)
 
 if TYPE_CHECKING:
     from streamvis.store.pg_relay import ReplicaRelay
@@ -120,6 +126,7 @@ def create_app(
             Middleware(HostCheck, hosts=config.allowed_hosts),
             Middleware(AuthGate, gate=gate, config=config),
             Middleware(SocketQuota),
+            Middleware(ServeMode, read_only=config.read_only),
         ],
         exception_handlers={
             StreamvisError: on_streamvis_error,

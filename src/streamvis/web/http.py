@@ -17,7 +17,6 @@ from starlette.responses import JSONResponse, Response
 
 from streamvis.model.errors import (
     InvalidArgumentError,
-    PermissionDeniedError,
     ResourceExhaustedError,
     StreamvisError,
 )
@@ -133,14 +132,6 @@ async def json_body(request: Request) -> Any:
     if not body:
         raise InvalidArgumentError("the request has no body: send a JSON object")
     return loads(bytes(body), "the request body")
-
-
-def check_writable(request: Request) -> None:
-    if state(request).config.read_only:
-        raise PermissionDeniedError(
-            "this server is read-only: make changes through a server started without "
-            "read-only mode"
-        )
 
 
 async def on_streamvis_error(request: Request, exc: Exception) -> Response:  # noqa: ARG001

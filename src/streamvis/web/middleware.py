@@ -11,6 +11,8 @@
   without a token), requests addressed to other names are refused (DNS rebinding),
   and so are changes and live feeds asked for by pages of other sites (the Origin).
 - `SocketQuota`: at most `MAX_SOCKETS_PER_CLIENT` open WebSockets per client address.
+- `ServeMode`: a read-only server refuses (403) every route that changes something,
+  by the route's entry in `ROUTE_ACCESS`.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from streamvis.model.limits import MAX_SOCKETS_PER_CLIENT
+from streamvis.model.security import Access, mode_refusal
 from streamvis.web.http import JSON
 
 #: Scripts, styles, images, connections: this server only. Styles may be inline
@@ -180,6 +184,60 @@ class SocketQuota:
             self.open[address] -= 1
             if not self.open[address]:
                 del self.open[address]
+
+
+#: What each HTTP route does to the store, by method and route path, beyond GET and
+#: HEAD (which only read); a route not listed here is a change. No route ingests: loggers
+#: send over gRPC.
+ROUTE_ACCESS: dict[tuple[str, str], Access] = {
+    # Reads whose query is too large for a URL.
+    ("POST", "/api/data"): Access.READ,
+    ("POST", "/api/dataset-summary"): Access.READ,
+    ("DELETE", "/api/runs/{handle}"): Access.CHANGE,
+    ("POST", "/api/runs/{handle}/tags"): Access.CHANGE,
+    ("DELETE", "/api/runs/{handle}/tags/{tag}"): Access.CHANGE,
+    ("PUT", "/api/plots/{name}"): Access.CHANGE,
+    ("DELETE", "/api/plots/{name}"): Access.CHANGE,
+    ("PUT", "/api/dashboards/{name}"): Access.CHANGE,
+    ("DELETE", "/api/dashboards/{name}"): Access.CHANGE,
+}
+for _method in ("OPTIONS", "POST", "PUT", "PATCH", "DELETE"):
+    # An unknown /api/ path answers 404 whatever the method.
+    ROUTE_ACCESS[(_method, "/api/{rest:path}")] = Access.READ
+
+
+def route_access(method: str, path: str) -> Access:
+    """The access of `method` on the route of path template `path`."""
+    if method in {"GET", "HEAD"}:
+        return Access.READ
+    return ROUTE_ACCESS.get((method, path), Access.CHANGE)
+
+
+class ServeMode:
+    """Refuses (403) what the serve mode does not allow, found by the route it reaches."""
+
+    def __init__(self, app: ASGIApp, read_only: bool) -> None:
+        self.app = app
+        self.read_only = read_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.read_only or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method: str = scope["method"]
+        for route in scope["app"].routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                path = getattr(route, "path", "")
+                refusal = mode_refusal(route_access(method, path), f"{method} {path}",
+                                       read_only=True, no_ingest=False)
+                if refusal is not None:
+                    response = JSON({"error": "PERMISSION_DENIED", "message": refusal},
+                                    status_code=403)
+                    await response(scope, receive, send)
+                    return
+                break
+        await self.app(scope, receive, send)
 
 
 async def refuse_socket(scope: Scope, receive: Receive, send: Send, response: Response) -> None:
