@@ -122,8 +122,9 @@ SETTINGS: tuple[Setting, ...] = (
             "listen beyond loopback without a token (a warning is logged): only behind a "
             "proxy that authenticates", group=_SECURITY),
     _switch("read_only",
-            "refuse changes (delete, tag, save plots and dashboards, edit fields) from the "
-            "web UI, the HTTP API and gRPC; loggers may still log", group=_SECURITY),
+            "refuse changes (delete, replace, tag, save plots and dashboards, edit fields "
+            "and attributes) from the web UI, the HTTP API and gRPC; loggers may still log "
+            "new runs", group=_SECURITY),
     _switch("no_ingest",
             "refuse what loggers send (runs, rows, attributes, new fields)", group=_SECURITY),
     Setting("tls_cert", str, None,
