@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
+import httpx
 import numpy as np
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -169,11 +172,68 @@ def test_repeated_wrong_tokens_are_rate_limited(tmp_path: Path) -> None:
                     wrong.fields()
             with pytest.raises(ResourceExhaustedError, match="too many wrong tokens"):
                 wrong.fields()
-        # While limited, even the right token is refused: guesses must not get answers.
-        with Client(server.uri, token=TOKEN) as right, \
-                pytest.raises(ResourceExhaustedError, match="wait"):
+        # The right token is never locked out (issue 11): the lockout is the wrong one's.
+        with Client(server.uri, token=TOKEN) as right:
             right.fields()
         assert "too many failed token attempts" in server.stderr()
+
+
+def _guess(uri: str, token: str) -> type[Exception] | None:
+    with Client(uri, token=token) as wrong:
+        try:
+            wrong.fields()
+        except (UnauthenticatedError, ResourceExhaustedError) as exc:
+            return type(exc)
+    return None
+
+
+def test_distinct_guesses_from_one_address_are_rate_limited(tmp_path: Path) -> None:
+    with ServerProcess(str(tmp_path), extra_args=["--token", TOKEN]) as server:
+        refusals = [_guess(server.uri, f"guess-{i:04d}-xxxxxxxxxxxx")
+                    for i in range(AUTH_FAILURE_BURST + 1)]
+        assert refusals == [UnauthenticatedError] * AUTH_FAILURE_BURST + [
+            ResourceExhaustedError]
+        # The web app counts its own attempts: gRPC guesses do not lock the login page.
+        with httpx.Client(base_url=server.web_url, timeout=30) as http:
+            assert http.post("/login", data={"token": "guess" * 4}).status_code == 401
+
+
+def test_wrong_tokens_from_the_same_address_never_cost_a_logger_a_row(tmp_path: Path) -> None:
+    """Issue 11: another process on the logger's address sends 11+ wrong tokens, then
+    one every second; the logger with the right token loses nothing."""
+    with ServerProcess(str(tmp_path), extra_args=["--token", TOKEN]) as server:
+        done = threading.Event()
+        refusals: list[type[Exception] | None] = []
+
+        def attack() -> None:
+            refusals.extend(_guess(server.uri, f"burst-{i:04d}-xxxxxxxxxxxx")
+                            for i in range(AUTH_FAILURE_BURST + 2))
+            while not done.wait(1.0):
+                refusals.append(_guess(server.uri, "w" * 20))
+                refusals.append(_guess(server.uri, f"late-{len(refusals)}-xxxxxxxxxxxx"))
+
+        attacker = threading.Thread(target=attack)
+        attacker.start()
+        try:
+            with streamvis.DataLogger(server.uri, token=TOKEN, strict=True, flush_every=0.1,
+                                      spool_dir=tmp_path / "spool") as log:
+                log.declare(fields={"step": "int"}, series={"s": ["step"]})
+                for step in range(40):
+                    log.write("s", step=np.arange(step * 100, (step + 1) * 100))
+                    time.sleep(0.1)
+                handle = log.run_handle
+                with Client(server.uri, token=TOKEN) as right:
+                    right.fields()  # mid-attack, the right token still answers
+        finally:
+            done.set()
+            attacker.join()
+        with Client(server.uri, token=TOKEN) as client:
+            steps = [s for c in client.query("s") if c.run == handle
+                     for s in c.batch.column("step").to_pylist()]
+        assert sorted(steps) == list(range(4000))
+        # ...while the guesses were throttled.
+        assert ResourceExhaustedError in refusals
+        assert None not in refusals
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -11,6 +11,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from streamvis.client import Client
+from streamvis.model.errors import UnauthenticatedError
 from streamvis.model.limits import AUTH_FAILURE_BURST
 from streamvis.testing import ServerProcess
 
@@ -103,11 +105,33 @@ def test_wrong_tokens_are_rate_limited_per_address(tmp_path: Path) -> None:
             httpx.Client(base_url=server.web_url, timeout=30) as http:
         for _ in range(AUTH_FAILURE_BURST):
             assert http.post("/login", data={"token": "guess" * 4}).status_code == 401
-        limited = http.get("/api/runs", headers=BEARER)
+        guess = {"authorization": f"Bearer {'guess' * 4}"}
+        limited = http.get("/api/runs", headers=guess)
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.json()["error"] == "RESOURCE_EXHAUSTED"
-        assert http.post("/login", data={"token": TOKEN}).status_code == 429
+        assert http.post("/login", data={"token": "guess" * 4}).status_code == 429
+        # The right token is never locked out (issue 11), by header or login form.
+        assert http.get("/api/runs", headers=BEARER).status_code == 200
+        assert http.post("/login", data={"token": TOKEN}).status_code == 303
         log = server.stderr()
     assert "refused the login page from 127.0.0.1: wrong token" in log
     assert "too many failed token attempts" in log
+
+
+def test_distinct_guesses_are_limited_and_never_lock_out_the_token(tmp_path: Path) -> None:
+    with ServerProcess(str(tmp_path), extra_args=["--token", TOKEN]) as server, \
+            httpx.Client(base_url=server.web_url, timeout=30) as http:
+        statuses = [http.get("/api/runs", headers={"authorization": f"Bearer guess-{i:04d}"})
+                    .status_code for i in range(AUTH_FAILURE_BURST + 1)]
+        assert statuses == [401] * AUTH_FAILURE_BURST + [429]
+        login = http.post("/login", data={"token": "another-guess-0000"})
+        assert login.status_code == 429 and int(login.headers["retry-after"]) >= 1
+        assert http.get("/api/runs", headers=BEARER).status_code == 200
+        # gRPC counts its own attempts: HTTP guesses do not lock out a wrong gRPC client
+        # any sooner, nor the right one ever.
+        with Client(server.uri, token="grpc-guess-" + "0" * 6) as wrong, \
+                pytest.raises(UnauthenticatedError):
+            wrong.fields()
+        with Client(server.uri, token=TOKEN) as right:
+            right.fields()

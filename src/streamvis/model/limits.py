@@ -51,7 +51,9 @@ MAX_LOGIN_FORM_BYTES = 8 * 1024
 #: Characters of the shortest token `streamvis serve` accepts: a guessable token is no
 #: protection.
 MIN_TOKEN_LENGTH = 16
-#: Failed token attempts one client address may make in a burst...
+#: Wrong tokens one client address may present in a burst, per door (gRPC, HTTP):
+#: the same one again, or distinct ones...
 AUTH_FAILURE_BURST = 10
-#: ...after which it gets one more attempt per this many seconds.
+#: ...after which each gets one more attempt per this many seconds (the right token
+#: is never refused).
 AUTH_FAILURE_REFILL_SECONDS = 6.0

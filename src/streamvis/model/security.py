@@ -1,11 +1,14 @@
 """Who may use a server, and how it is exposed: the token, its checks, the serve options.
 
-One `Gate` per server process checks the token for both the gRPC service and the
-web app, so failed attempts count together per client address whichever door they
-knock on. Comparison is constant-time (`hmac.compare_digest`); an address that keeps
-presenting wrong tokens is refused for a while (a token bucket: `AUTH_FAILURE_BURST`
-failures, then one more per `AUTH_FAILURE_REFILL_SECONDS`), and every failure is
-logged with its address.
+One `Gate` per server process checks the token for both the gRPC service and the web
+app. Comparison is constant-time (`hmac.compare_digest`), and the right token is always
+let in: it is checked before any lockout, so no one who merely shares an address with a
+client (a local user, everyone behind one proxy) can lock an honest logger out by sending
+wrong tokens. Wrong tokens are throttled (`FailedAttempts`, token buckets of
+`AUTH_FAILURE_BURST` failures, then one more per `AUTH_FAILURE_REFILL_SECONDS`): each
+wrong credential per client address, so a client that repeats one is slowed, and the
+distinct wrong credentials per address, so guessing is; gRPC and HTTP count apart.
+Every failure is logged with its address.
 """
 
 from __future__ import annotations
@@ -82,9 +85,11 @@ class ServeSecurity:
     token: str | None = None
     #: Listening beyond loopback without a token was asked for explicitly.
     no_auth: bool = False
-    #: Refuse metadata changes from the web UI, the HTTP API and gRPC.
+    #: Take new runs and their rows only: refuse every change of what exists, from the
+    #: web UI, the HTTP API and gRPC (Access.changes).
     read_only: bool = False
-    #: Refuse what loggers send (runs, rows, attributes, new fields and series).
+    #: Refuse what loggers send (runs, rows, attributes, new fields and series;
+    #: Access.ingests).
     no_ingest: bool = False
     tls_cert: str | None = None
     tls_key: str | None = None
@@ -180,7 +185,15 @@ class Verdict(enum.Enum):
 
 
 class FailedAttempts:
-    """A token bucket of failed attempts per client address."""
+    """Token buckets of wrong tokens: one per credential presented from an address, and
+    one per address that only each new (distinct) credential draws from.
+
+    Keys are opaque strings; the caller puts the door and the address into the address
+    key and a digest of the credential into the credential key. Memory stays bounded
+    under a scan: the address bucket lets only `burst` new credentials in, then one per
+    `refill_seconds`, and past `_MAX_TRACKED` buckets the full (forgiven) ones are
+    dropped, then the oldest.
+    """
 
     def __init__(
         self, burst: int = AUTH_FAILURE_BURST, refill_seconds: float = AUTH_FAILURE_REFILL_SECONDS,
@@ -189,34 +202,46 @@ class FailedAttempts:
         self.burst = burst
         self.refill_seconds = refill_seconds
         self.clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, as of)
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, as of)
         self._lock = threading.Lock()
 
-    def _level(self, address: str, now: float) -> float:
-        tokens, since = self._buckets.get(address, (float(self.burst), now))
+    def _level(self, key: str, now: float) -> float:
+        tokens, since = self._buckets.get(key, (float(self.burst), now))
         return min(float(self.burst), tokens + (now - since) / self.refill_seconds)
 
-    def wait_seconds(self, address: str) -> float:
-        """0 if `address` may try now, else how long until it may."""
-        with self._lock:
-            level = self._level(address, self.clock())
+    def _wait(self, key: str, now: float) -> float:
+        level = self._level(key, now)
         return 0.0 if level >= 1 else (1 - level) * self.refill_seconds
 
-    def fail(self, address: str) -> int:
-        """Count one failure; the attempts `address` has left before being refused."""
+    def wait_seconds(self, address: str, credential: str) -> float:
+        """0 if `credential` may be tried from `address` now, else how long until it may."""
         with self._lock:
             now = self.clock()
-            level = self._level(address, now) - 1
+            wait = self._wait(credential, now)
+            if credential not in self._buckets:
+                wait = max(wait, self._wait(address, now))
+        return wait
+
+    def fail(self, address: str, credential: str) -> int:
+        """Count one failure; the attempts `credential` has left before being refused."""
+        with self._lock:
+            now = self.clock()
             if len(self._buckets) >= _MAX_TRACKED:
-                self._forget_full(now)
-            self._buckets[address] = (level, now)
+                self._forget(now)
+            if credential not in self._buckets:
+                self._buckets[address] = (self._level(address, now) - 1, now)
+            level = self._level(credential, now) - 1
+            self._buckets[credential] = (level, now)
         return max(0, int(level))
 
-    def _forget_full(self, now: float) -> None:
+    def _forget(self, now: float) -> None:
         self._buckets = {
-            a: b for a, b in self._buckets.items()
+            k: b for k, b in self._buckets.items()
             if b[0] + (now - b[1]) / self.refill_seconds < self.burst
         }
+        if len(self._buckets) >= _MAX_TRACKED:  # a scan from very many addresses
+            newest = sorted(self._buckets.items(), key=lambda kb: kb[1][1])
+            self._buckets = dict(newest[len(newest) // 2:])
 
 
 class Gate:
@@ -236,15 +261,24 @@ class Gate:
     def enabled(self) -> bool:
         return self._token is not None
 
-    def check(
-        self, address: str, *, token: str | None = None, session: str | None = None,
-        where: str = "",
-    ) -> Verdict:
-        """The verdict on a request from `address` carrying `token` or a login `session`.
+    @staticmethod
+    def _keys(door: str, address: str, token: str) -> tuple[str, str]:
+        """The (address, credential) keys of FailedAttempts; the token only as a digest."""
+        base = f"{door} {address}"
+        return base, f"{base} {hashlib.sha256(token.encode()).hexdigest()[:32]}"
 
-        A wrong session cookie is MISSING, not WRONG: it is a stale login (the token
-        changed), cannot be guessed (256 bits), and must not use up the address's
-        attempts while a browser reloads its assets.
+    def check(
+        self, address: str, *, door: str, token: str | None = None,
+        session: str | None = None, where: str = "",
+    ) -> Verdict:
+        """The verdict on a request from `address` through `door` ("gRPC", "HTTP")
+        carrying `token` or a login `session`.
+
+        The right token is OK whatever failed before: lockouts are per credential, so
+        they slow guessing without shutting out a client that has the token. A wrong
+        session cookie is MISSING, not WRONG: it is a stale login (the token changed),
+        cannot be guessed (256 bits), and must not use up attempts while a browser
+        reloads its assets.
         """
         if self._token is None:
             return Verdict.OK
@@ -252,20 +286,22 @@ class Gate:
             if session is not None and hmac.compare_digest(session.encode(), self.session.encode()):
                 return Verdict.OK
             return Verdict.MISSING
-        if self.attempts.wait_seconds(address) > 0:
-            log.warning("refused %s from %s: too many failed token attempts", where, address)
-            return Verdict.LIMITED
         if hmac.compare_digest(token.encode(), self._token):
             return Verdict.OK
-        left = self.attempts.fail(address)
+        keys = self._keys(door, address, token)
+        if self.attempts.wait_seconds(*keys) > 0:
+            log.warning("refused %s from %s: too many failed token attempts", where, address)
+            return Verdict.LIMITED
+        left = self.attempts.fail(*keys)
         log.warning(
             "refused %s from %s: wrong token (%d attempt(s) left before it is refused for "
             "a while)", where, address, left,
         )
         return Verdict.WRONG
 
-    def retry_after(self, address: str) -> int:
-        return max(1, round(self.attempts.wait_seconds(address)))
+    def retry_after(self, address: str, *, door: str, token: str) -> int:
+        """Seconds until `token` may be tried again from `address` through `door`."""
+        return max(1, round(self.attempts.wait_seconds(*self._keys(door, address, token))))
 
 
 def bearer(value: str | None) -> str | None:

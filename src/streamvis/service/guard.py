@@ -2,7 +2,8 @@
 
 `Guard` is the outermost server interceptor. For the methods of streamvis.v1.Service
 it checks the `authorization: Bearer <token>` metadata (UNAUTHENTICATED when missing
-or wrong; RESOURCE_EXHAUSTED once an address failed too often) and then the serve
+or wrong; RESOURCE_EXHAUSTED for a wrong token once it, or this address's guesses,
+failed too often: security.FailedAttempts) and then the serve
 mode (PERMISSION_DENIED). Health checking and reflection stay open: they reveal only
 that the server is up and the public .proto contract, and supervisors and `grpcurl
 list` need them without a token.
@@ -109,7 +110,8 @@ class Guard(CheckingInterceptor):
                 if key == "authorization":
                     token = bearer(value if isinstance(value, str) else value.decode())
             address = address_of(context.peer())
-            verdict = self.gate.check(address, token=token, where=f"gRPC {method}")
+            verdict = self.gate.check(address, door="gRPC", token=token,
+                                      where=f"gRPC {method}")
             if verdict is Verdict.MISSING:
                 await context.abort(grpc.StatusCode.UNAUTHENTICATED, (
                     "this server needs a token: pass token= (or --token), or set "
@@ -120,10 +122,11 @@ class Guard(CheckingInterceptor):
                     "the token is wrong: give the token the server was started with "
                     "(token=, --token or STREAMVIS_TOKEN)"
                 ))
-            elif verdict is Verdict.LIMITED:
+            elif verdict is Verdict.LIMITED and token is not None:
+                wait = self.gate.retry_after(address, door="gRPC", token=token)
                 await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, (
-                    "too many wrong tokens from this address: wait "
-                    f"{self.gate.retry_after(address)} s, then retry with the right token"
+                    f"too many wrong tokens from this address: wait {wait} s, then retry "
+                    "with the right token"
                 ))
         if refusal is not None:
             await context.abort(grpc.StatusCode.PERMISSION_DENIED, refusal)

@@ -9,7 +9,8 @@ With a token set, every request but the login page needs either
 
 The live-event WebSocket is checked at the upgrade, with the same header or cookie.
 Refusals: 401 JSON for the API, a redirect to the login page for pages, 429 with
-Retry-After once an address has failed too often (security.FailedAttempts).
+Retry-After for a wrong token once it, or this address's guesses, failed too often
+(security.FailedAttempts; the right token is never refused).
 """
 
 from __future__ import annotations
@@ -93,20 +94,22 @@ class AuthGate:
         session = cookie_parser(headers.get("cookie", "")).get(self.cookie)
         address = _client(scope)
         method = scope.get("method", "WebSocket")
-        verdict = self.gate.check(address, token=token, session=session,
+        verdict = self.gate.check(address, door="HTTP", token=token, session=session,
                                   where=f"HTTP {method} {path}")
         if verdict is Verdict.OK:
             await self.app(scope, receive, send)
             return
-        response = self._refusal(verdict, address, path, scope)
+        response = self._refusal(verdict, address, token or "", path, scope)
         if scope["type"] == "websocket":
             await refuse_socket(scope, receive, send, response)
         else:
             await response(scope, receive, send)
 
-    def _refusal(self, verdict: Verdict, address: str, path: str, scope: Scope) -> Response:
+    def _refusal(
+        self, verdict: Verdict, address: str, token: str, path: str, scope: Scope,
+    ) -> Response:
         if verdict is Verdict.LIMITED:
-            wait = self.gate.retry_after(address)
+            wait = self.gate.retry_after(address, door="HTTP", token=token)
             return JSON(
                 {"error": "RESOURCE_EXHAUSTED",
                  "message": f"too many wrong tokens from this address: wait {wait} s, then "
@@ -162,7 +165,7 @@ class AuthGate:
         next_target = form.get("next", next_target)
         token = form.get("token", "")
         address = _client(scope)
-        verdict = self.gate.check(address, token=token, where="the login page")
+        verdict = self.gate.check(address, door="HTTP", token=token, where="the login page")
         if verdict is Verdict.OK:
             response: Response = RedirectResponse(self._safe_next(next_target), 303)
             response.set_cookie(
@@ -170,7 +173,7 @@ class AuthGate:
                 path=self.base or "/", secure=self.secure, httponly=True, samesite="strict",
             )
         elif verdict is Verdict.LIMITED:
-            wait = self.gate.retry_after(address)
+            wait = self.gate.retry_after(address, door="HTTP", token=token)
             response = self._page(next_target, f"Too many wrong tokens: wait {wait} s.",
                                   429, {"retry-after": str(wait)})
         else:
