@@ -124,6 +124,22 @@ def test_set_run_attributes(store: Store, events: list[Event]) -> None:
 
 
 @pytest.mark.usefixtures("schema")
+def test_set_run_attributes_keeping_existing_ones(store: Store) -> None:
+    """What a read-only server does: attributes are added, never changed."""
+    run = store.create_run(attributes={"lr": 0.1, "seed": 1})
+    nan_run = store.create_run(attributes={"lr": math.nan})
+    before = state(store)
+    with pytest.raises(AlreadyExistsError, match=r"'lr' = 0\.1 already, not 0\.2"):
+        store.set_run_attributes(run.handle, {"optimizer": "sgd", "lr": 0.2},
+                                 keep_existing=True)
+    assert state(store) == before
+    kept = store.set_run_attributes(run.handle, {"lr": 0.1, "optimizer": "sgd"},
+                                    keep_existing=True)
+    assert kept.attributes == {"lr": 0.1, "optimizer": "sgd", "seed": 1}
+    store.set_run_attributes(nan_run.handle, {"lr": math.nan}, keep_existing=True)
+
+
+@pytest.mark.usefixtures("schema")
 def test_special_float_attributes(store: Store) -> None:
     runs = {
         v: store.create_run(attributes={"lr": v}).handle

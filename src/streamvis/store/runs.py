@@ -173,7 +173,7 @@ class RunMethods(SqlCore):
                 had = self._run_by_id(s, run_id).attributes
                 for row, value in attrs:
                     name = row.field.name
-                    if name in had and had[name] != value:
+                    if name in had and not _same_value(had[name], value):
                         raise AlreadyExistsError(
                             f"run {h} has attribute {name!r} = {had[name]!r} already, "
                             f"not {value!r}"
@@ -274,6 +274,13 @@ class RunMethods(SqlCore):
 
 def _attribute_rows(run_id: int, attrs: list[tuple[FieldRow, Value]]) -> list[tuple[object, ...]]:
     return [(run_id, row.id, *value_params(row.field.type, v)) for row, v in attrs]
+
+
+def _same_value(a: Value, b: Value) -> bool:
+    """Whether a stored attribute value and a new one are the same (NaN is NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
 
 
 def _run_exists(handle: uuid.UUID) -> AlreadyExistsError:
