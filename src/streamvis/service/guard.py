@@ -29,7 +29,7 @@ READ_PREFIXES = ("List", "Get", "Query", "Watch")
 #: What DataLogger and AsyncDataLogger send: never a deletion or a change of what exists.
 INGEST = frozenset({
     "CreateField", "CreateSeries", "CreateRun", "ReplaceRun", "SetRunAttributes",
-    "AddRunTag", "AppendToSeries",
+    "AddRunTag", "AppendToSeries", "ReleaseRun",
 })
 
 Check = Callable[[Context], Awaitable[None]]

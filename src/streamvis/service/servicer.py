@@ -33,6 +33,7 @@ from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Field, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.calls import Context, abort
+from streamvis.service.leases import LEASE_SECONDS, Leases
 from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
@@ -77,6 +78,11 @@ def _saved(
     return message(name=name, spec_json=spec_json(spec, name, what))
 
 
+def _writer(text: str) -> uuid.UUID | None:
+    """A logger's writer id (leases.py); clients that name none hold no lease."""
+    return calls.handle(text, "writer") if text else None
+
+
 def _board(board: dict[str, Any]) -> pb.Dashboard:
     return _saved(pb.Dashboard, board, "dashboard")
 
@@ -84,8 +90,13 @@ def _board(board: dict[str, Any]) -> pb.Dashboard:
 class Servicer(pb_grpc.ServiceServicer):
     """Answers every RPC of streamvis.v1.Service from one store."""
 
-    def __init__(self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER) -> None:
+    def __init__(
+        self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
         self.store = store
+        #: Which loggers write which runs: ReplaceRun refuses a run another one holds.
+        self.leases = Leases(lease_seconds)
         self.executor = ThreadPoolExecutor(UNARY_WORKERS, thread_name_prefix="streamvis-rpc")
         self.stream_executor = ThreadPoolExecutor(
             STREAM_WORKERS, thread_name_prefix="streamvis-stream"
@@ -165,11 +176,19 @@ class Servicer(pb_grpc.ServiceServicer):
 
     @blocking
     def CreateRun(self, request: pb.CreateRunRequest) -> pb.Run:
+        if request.resume and not request.handle:
+            raise InvalidArgumentError(
+                "CreateRun with resume needs the handle of the run to resume: give its UUID"
+            )
         handle = calls.handle(request.handle) if request.handle else uuid.uuid4()
-        run = self.store.create_run(
+        # resume: keep an existing run and add to it; else ALREADY_EXISTS if there is one.
+        writer = _writer(request.writer)
+        make = self.store.resume_run if request.resume else self.store.create_run
+        run = make(
             handle, calls.names("tag", request.tags), calls.attributes(request.attributes),
             calls.started_at(request),
         )
+        self.leases.renew(handle, writer)
         return wire.run_to_pb(run)
 
     @blocking
@@ -178,15 +197,26 @@ class Servicer(pb_grpc.ServiceServicer):
             raise InvalidArgumentError(
                 "ReplaceRun needs the handle of the run to replace: give its UUID"
             )
+        handle, writer = calls.handle(request.handle), _writer(request.writer)
+        self.leases.check_replace(handle, writer)
         run = self.store.replace_run(
-            calls.handle(request.handle), calls.names("tag", request.tags),
+            handle, calls.names("tag", request.tags),
             calls.attributes(request.attributes), calls.started_at(request),
         )
+        self.leases.renew(handle, writer)
         return wire.run_to_pb(run)
 
     @blocking
+    def ReleaseRun(self, request: pb.ReleaseRunRequest) -> pb.ReleaseRunResponse:
+        handle = calls.handle(request.handle)
+        self.leases.release(handle, calls.handle(request.writer, "writer"))
+        return pb.ReleaseRunResponse()
+
+    @blocking
     def DeleteRun(self, request: pb.DeleteRunRequest) -> pb.DeleteRunResponse:
-        self.store.delete_run(calls.handle(request.handle))
+        handle = calls.handle(request.handle)
+        self.store.delete_run(handle)
+        self.leases.forget(handle)
         return pb.DeleteRunResponse()
 
     @blocking
@@ -248,10 +278,11 @@ class Servicer(pb_grpc.ServiceServicer):
 
     @blocking
     def AppendToSeries(self, request: pb.AppendToSeriesRequest) -> pb.AppendToSeriesResponse:
-        run = calls.handle(request.run)
+        run, writer = calls.handle(request.run), _writer(request.writer)
         series = validate_name("series", request.series)
         columns = calls.append_columns(wire.columns_from_pb(request.columns))
         result = self.store.append(run, series, columns, request.idempotency_key or None)
+        self.leases.renew(run, writer)
         return pb.AppendToSeriesResponse(
             sequence=result.sequence, rows=result.rows, duplicate=result.duplicate
         )

@@ -106,6 +106,35 @@ class RunMethods(SqlCore):
             return run
         raise AssertionError("unreachable")
 
+    def resume_run(
+        self,
+        handle: uuid.UUID,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        h = check_handle(handle)
+        tag_list, started = _check_tags(tags), _check_started_at(started_at)
+        for attempt in range(3):
+            try:
+                with self._write() as s:
+                    attrs = self._coerce(s, attributes)
+                    row = s.one(
+                        f"SELECT id FROM runs WHERE handle = ?{self.dialect.for_update}", (h,)
+                    )
+                    if row is None:
+                        run = self._insert_run(s, h, tag_list, attrs, started)
+                        s.publish_after_commit(RunCreated(run))
+                    else:
+                        run = self._merge_into(s, int(row[0]), tag_list, attrs)
+            except UniqueViolation:
+                # Another writer created the run after we found none: resume that one.
+                if attempt == 2:
+                    raise _run_exists(h) from None
+                continue
+            return run
+        raise AssertionError("unreachable")
+
     def delete_run(self, handle: uuid.UUID) -> None:
         h = check_handle(handle)
         with self._write() as s:
@@ -250,6 +279,26 @@ class RunMethods(SqlCore):
             s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
         values = {row.field.name: v for row, v in attrs}
         return Run(handle, started_at, tuple(tags), dict(sorted(values.items())))
+
+    def _merge_into(
+        self, s: Session, run_id: int, tags: list[str], attrs: list[tuple[FieldRow, Value]]
+    ) -> Run:
+        """Add tags and set attributes on an existing run; publish what changed."""
+        added = [
+            row for t in tags for row in s.all(
+                "INSERT INTO run_tags (run_id, tag) VALUES (?, ?) "
+                "ON CONFLICT (run_id, tag) DO NOTHING RETURNING run_id",
+                (run_id, t),
+            )
+        ]
+        if attrs:
+            s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
+        run = self._run_by_id(s, run_id)
+        if added:
+            s.publish_after_commit(TagsChanged(run))
+        if attrs:
+            s.publish_after_commit(AttributesChanged(run))
+        return run
 
     def _delete_run_rows(self, s: Session, run_id: int) -> None:
         s.run(
