@@ -94,7 +94,14 @@ class FakeService(pb_grpc.ServiceServicer):
         self._gate("CreateRun", context)
         with self.lock:
             if request.handle in self.runs:
-                context.abort(grpc.StatusCode.ALREADY_EXISTS, "run exists")
+                if not request.resume:
+                    context.abort(grpc.StatusCode.ALREADY_EXISTS, "run exists")
+                run = self.runs[request.handle]
+                run.tags[:] = sorted({*run.tags, *request.tags})
+                for k, v in request.attributes.items():
+                    run.attributes[k].CopyFrom(v)
+                self._ack(context)
+                return run
             run = self._make_run(request)
         self._ack(context)
         return run
