@@ -15,6 +15,7 @@ from streamvis import AsyncDataLogger, DataLogger, LoggerWarning
 from streamvis.model.errors import InvalidArgumentError, StreamvisError
 
 from .conftest import get_run, query_rows
+from .server import free_port
 
 
 def test_a_second_logger_resumes_where_the_first_stopped(uri: str, spool: Path) -> None:
@@ -120,3 +121,29 @@ def test_a_replace_while_another_logger_writes_is_refused_and_deletes_nothing(
     with DataLogger(uri=uri, spool_dir=spool / "c", run_handle=handle, strict=True) as third:
         third.write("train", step=7, loss=0.25)
     assert query_rows(uri, handle, "train") == {"step": [7], "loss": [0.25]}
+
+
+def test_a_resumed_logger_sends_what_the_crashed_one_left_in_the_spool_first(
+    uri: str, tmp_path: Path
+) -> None:
+    spool, handle = tmp_path / "spool", uuid.uuid4()
+    dead = f"127.0.0.1:{free_port()}"
+    script = textwrap.dedent(f"""
+        import os
+        from streamvis import DataLogger
+        logger = DataLogger(uri={dead!r}, run_handle={str(handle)!r}, resume=True,
+                            flush_every=0.05, spool_dir={str(spool)!r}, tags=("one",))
+        logger.start()
+        for step in range(10):
+            logger.write("train", step=step, loss=1.0)
+        logger.flush(timeout=1)
+        os._exit(3)  # the server was away and the job died: only the spool survives
+    """)
+    assert subprocess.run([sys.executable, "-c", script], timeout=60, check=False).returncode == 3
+    assert sorted((spool / str(handle)).glob("*.rec"))
+    with DataLogger(uri=uri, spool_dir=spool, run_handle=handle, resume=True,
+                    tags=("two",), strict=True) as restarted:
+        restarted.write("train", step=list(range(10, 15)), loss=0.5)
+    assert query_rows(uri, handle, "train")["step"] == list(range(15))
+    assert get_run(uri, handle).tags == ("one", "two")
+    assert not (spool / str(handle)).exists()
