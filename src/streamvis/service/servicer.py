@@ -33,7 +33,7 @@ from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Field, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.calls import Context, abort
-from streamvis.service.leases import LEASE_SECONDS, Leases
+from streamvis.service.leases import Leases
 from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
@@ -90,13 +90,10 @@ def _board(board: dict[str, Any]) -> pb.Dashboard:
 class Servicer(pb_grpc.ServiceServicer):
     """Answers every RPC of streamvis.v1.Service from one store."""
 
-    def __init__(
-        self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER,
-        lease_seconds: float = LEASE_SECONDS,
-    ) -> None:
+    def __init__(self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER) -> None:
         self.store = store
         #: Which loggers write which runs: ReplaceRun refuses a run another one holds.
-        self.leases = Leases(lease_seconds)
+        self.leases = Leases()
         self.executor = ThreadPoolExecutor(UNARY_WORKERS, thread_name_prefix="streamvis-rpc")
         self.stream_executor = ThreadPoolExecutor(
             STREAM_WORKERS, thread_name_prefix="streamvis-stream"
