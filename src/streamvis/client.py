@@ -196,6 +196,15 @@ class Client:
         req = self._run_request(handle, tags, attributes, started_at)
         return wire.run_from_pb(self.call(self.stub.ReplaceRun, req))
 
+    def resume_run(
+        self, handle: uuid.UUID | str, tags: Sequence[str] = (),
+        attributes: Mapping[str, Value] | None = None, started_at: float | None = None,
+    ) -> Run:
+        """Keep the run with its rows, add `tags`, set `attributes`; create it if absent."""
+        req = self._run_request(handle, tags, attributes, started_at)
+        req.resume = True
+        return wire.run_from_pb(self.call(self.stub.CreateRun, req))
+
     def delete_run(self, handle: uuid.UUID | str) -> None:
         self.call(self.stub.DeleteRun, pb.DeleteRunRequest(handle=str(handle)))
 

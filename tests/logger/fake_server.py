@@ -21,13 +21,19 @@ import pyarrow as pa
 from streamvis import wire
 from streamvis.model.errors import StreamvisError
 from streamvis.model.schema import Field, FieldType, Series, validate_columns
+from streamvis.service.leases import Leases
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
+
+
+def _writer(text: str) -> uuid.UUID | None:
+    return uuid.UUID(text) if text else None
 
 
 class FakeService(pb_grpc.ServiceServicer):
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.leases = Leases()  # the real service's rule: no replace under a live logger
         self.fields: dict[str, Field] = {}
         self.series: dict[str, Series] = {}
         self.runs: dict[str, pb.Run] = {}
@@ -94,16 +100,36 @@ class FakeService(pb_grpc.ServiceServicer):
         self._gate("CreateRun", context)
         with self.lock:
             if request.handle in self.runs:
-                context.abort(grpc.StatusCode.ALREADY_EXISTS, "run exists")
+                if not request.resume:
+                    context.abort(grpc.StatusCode.ALREADY_EXISTS, "run exists")
+                run = self.runs[request.handle]
+                run.tags[:] = sorted({*run.tags, *request.tags})
+                for k, v in request.attributes.items():
+                    run.attributes[k].CopyFrom(v)
+                self.leases.renew(uuid.UUID(request.handle), _writer(request.writer))
+                self._ack(context)
+                return run
             run = self._make_run(request)
+        self.leases.renew(uuid.UUID(request.handle), _writer(request.writer))
         self._ack(context)
         return run
 
     def ReplaceRun(self, request: Any, context: Any) -> Any:  # noqa: N802
         self._gate("ReplaceRun", context)
+        handle, writer = uuid.UUID(request.handle), _writer(request.writer)
+        try:
+            self.leases.check_replace(handle, writer)
+        except StreamvisError as exc:
+            self._error(context, exc)
         with self.lock:
             self.chunks = [c for c in self.chunks if c[0] != request.handle]
+            self.leases.renew(handle, writer)
             return self._make_run(request)
+
+    def ReleaseRun(self, request: Any, context: Any) -> Any:  # noqa: N802, ARG002
+        # Not in `calls`, which lists the ordered operations: a release follows them all.
+        self.leases.release(uuid.UUID(request.handle), uuid.UUID(request.writer))
+        return pb.ReleaseRunResponse()
 
     def AddRunTag(self, request: Any, context: Any) -> Any:  # noqa: N802
         self._gate("AddRunTag", context)
@@ -145,6 +171,7 @@ class FakeService(pb_grpc.ServiceServicer):
                 self._error(context, exc)
             self.keys.add(request.idempotency_key)
             self.chunks.append((request.run, request.series, batch))
+            self.leases.renew(uuid.UUID(request.run), _writer(request.writer))
         self._ack(context)
         return pb.AppendToSeriesResponse(sequence=len(self.chunks), rows=batch.num_rows)
 

@@ -334,6 +334,8 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         ("CreateRun", run_request(own=True)),
         ("ReplaceRun", run_request(own=False)),
         ("DeleteRun", st.builds(pb.DeleteRunRequest, handle=handles(w, own=False))),
+        ("ReleaseRun", st.builds(pb.ReleaseRunRequest, handle=handles(w),
+                                 writer=st.one_of(st.just(""), handles(w), TEXT))),
         ("ListRuns", st.builds(pb.ListRunsRequest, filter=filters(w),
                                limit=st.integers(-(2**31), 2**31 - 1))),
         ("AddRunTag", st.builds(pb.RunTagRequest, handle=handles(w), tag=names(w))),

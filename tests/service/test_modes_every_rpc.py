@@ -30,7 +30,10 @@ ROWS = 1_000
 METHODS = pb.DESCRIPTOR.services_by_name["Service"].methods
 READ_PREFIXES = ("List", "Get", "Query", "Watch")
 #: What a logger sends to log a new run: a read-only server takes these.
-ADDS = {"CreateField", "CreateSeries", "CreateRun", "AppendToSeries", "SetRunAttributes"}
+ADDS = {
+    "CreateField", "CreateSeries", "CreateRun", "AppendToSeries", "SetRunAttributes",
+    "ReleaseRun",  # a stopping logger ends its writer lease; it changes no data
+}
 #: Everything a logger sends (logger/delivery.py): a no-ingest server refuses these.
 LOGGER_SENDS = ADDS | {"ReplaceRun", "AddRunTag"}
 PLOT = {"kind": "line", "datasets": [{"series": "s", "bindings": {"x": "x", "y": "x"}}]}
@@ -175,3 +178,20 @@ def test_no_ingest_refuses_what_loggers_send(
     assert error is not None and error.code() is grpc.StatusCode.PERMISSION_DENIED, name
     assert "--no-ingest" in (error.details() or "")
     assert snapshot(client) == before
+
+
+def test_read_only_resumes_a_run_only_as_it_is(read_only):
+    """Resuming adds rows; on a read-only server it may not add a tag or change an
+    attribute of the run (as AddRunTag and SetRunAttributes may not)."""
+    _, client = read_only
+    before = snapshot(client)
+    with pytest.raises(PermissionDeniedError, match="would add or change tag 'new'"):
+        client.resume_run(RUN, tags=["new"])
+    with pytest.raises(PermissionDeniedError, match="attribute 'x'.*read-only"):
+        client.resume_run(RUN, tags=["keep"], attributes={"x": 0.75})
+    assert snapshot(client) == before
+    resumed = client.resume_run(RUN, tags=["keep"], attributes={"x": 0.5})
+    assert resumed.tags == ("keep",)
+    assert snapshot(client) == before
+    fresh = uuid.uuid4()
+    assert client.resume_run(fresh, tags=["new"]).tags == ("new",)  # absent: created

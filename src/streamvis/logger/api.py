@@ -20,8 +20,11 @@ class DataLogger(LoggerCore):
 
     Arguments: `uri` of the server (default: STREAMVIS_URI or localhost:8001);
     `flush_every` seconds between flushes; `run_handle` to replace the run of that
-    handle (None: a new run with a fresh handle); `tags` and `attributes` set on the run
-    at start; `strict` raises on bad input instead of warning; `spool_dir` is where
+    handle (None: a new run with a fresh handle) — refused, deleting nothing, while
+    another logger is writing to it; `resume=True` with a `run_handle` keeps that run
+    and its rows and adds to it (created if absent); `tags` and `attributes` set on the
+    run at start (on a resumed run: tags added, a given attribute's value replaces its
+    old one); `strict` raises on bad input instead of warning; `spool_dir` is where
     batches wait while the server is away (default ~/.cache/streamvis/spool, under
     XDG_CACHE_HOME when set; a sub-directory per run); `disabled` makes every method a
     no-op. Keyword-only: `max_pending_bytes` bounds unflushed data in memory (past half

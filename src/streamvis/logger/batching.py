@@ -119,8 +119,9 @@ def _split(cols: dict[str, Any], rows: int, max_bytes: int) -> list[tuple[dict[s
 class BatchBuilder:
     """Turns drained items into the ordered records and barriers the flusher delivers."""
 
-    def __init__(self, run: str, max_batch_bytes: int, report: Report) -> None:
+    def __init__(self, run: str, max_batch_bytes: int, report: Report, writer: str = "") -> None:
         self.run = run
+        self.writer = writer  # the logger's id: each append renews its lease on the run
         self.max_batch_bytes = max_batch_bytes
         self.report = report
 
@@ -155,7 +156,7 @@ class BatchBuilder:
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
                 columns=[_column(f, st.rows[f], part[f]) for f in st.fields],
-                idempotency_key=uuid.uuid4().hex,
+                idempotency_key=uuid.uuid4().hex, writer=self.writer,
             )
             records.append(Record(Kind.APPEND, req, provisional=st.provisional, rows=n))
         return records

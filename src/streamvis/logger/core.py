@@ -14,6 +14,7 @@ and they are spooled with the data when the server is away.
 from __future__ import annotations
 
 import collections
+import contextlib
 import threading
 import time
 import uuid
@@ -39,6 +40,7 @@ from streamvis.logger.spool import Spool, default_spool_root
 from streamvis.logger.validate import SeriesState, prepare
 from streamvis.model.errors import (
     FailedPreconditionError,
+    InvalidArgumentError,
     LoggerWarning,
     NotFoundError,
     StreamvisError,
@@ -66,6 +68,7 @@ class LoggerCore:
         *,
         flush_every: float = 2.0,
         run_handle: uuid.UUID | str | None = None,
+        resume: bool = False,
         tags: Sequence[str] = (),
         attributes: Mapping[str, Any] | None = None,
         strict: bool = False,
@@ -84,11 +87,21 @@ class LoggerCore:
         self.flush_every = float(flush_every)
         self.strict = strict
         self.disabled = disabled
-        self.replace = run_handle is not None
+        if resume and run_handle is None:
+            raise InvalidArgumentError(
+                "resume=True needs the run_handle of the run to resume: give its UUID "
+                "(logger.run_handle of the run you logged before)"
+            )
+        # A handle alone replaces its run; with resume=True the run is kept and added to.
+        self.resume = bool(resume)
+        self.replace = run_handle is not None and not self.resume
         self.run_handle = (
             run_handle if isinstance(run_handle, uuid.UUID)
             else parse_handle(run_handle) if run_handle is not None else uuid.uuid4()
         )
+        #: This logger's id on the server: it holds a lease on the run while it writes,
+        #: which keeps another logger from replacing the run under it (service/leases.py).
+        self.writer = uuid.uuid4()
         self.spool_dir = Path(spool_dir or default_spool_root()) / str(self.run_handle)
         self.max_pending_bytes = max_pending_bytes
         self.max_batch_bytes = max_batch_bytes
@@ -112,7 +125,9 @@ class LoggerCore:
         tags = tuple(validate_name("tag", t) for t in tags)
         # started_at is set client-side (at start), so a run created late — the server
         # was away — still says when the program started.
-        self._create = pb.CreateRunRequest(handle=str(self.run_handle), tags=tags)
+        self._create = pb.CreateRunRequest(
+            handle=str(self.run_handle), tags=tags, resume=self.resume, writer=str(self.writer)
+        )
         kind = Kind.REPLACE_RUN if self.replace else Kind.CREATE_RUN
         self._queue.append((None, Record(kind, self._create)))
         if attributes:
@@ -271,7 +286,8 @@ class LoggerCore:
         self._create.started_at = time.time()
         self._client = Client(self.uri, timeout=self.rpc_timeout, options=_CHANNEL_OPTIONS,
                               **self._connection)
-        builder = BatchBuilder(str(self.run_handle), self.max_batch_bytes, self._report)
+        builder = BatchBuilder(str(self.run_handle), self.max_batch_bytes, self._report,
+                               str(self.writer))
         invalidate = make_state_invalidator(self._series)
         client = self._client
 
@@ -315,6 +331,8 @@ class LoggerCore:
         flusher.stop(self.rpc_timeout + 5.0)
         flusher.spool.close()
         if self._client is not None:
+            if ok and not flusher.spooled:
+                self._release(self._client)
             self._client.close()
         lifecycle.unregister(self)
         if flusher.spooled:
@@ -323,6 +341,16 @@ class LoggerCore:
                 f"{self.spool_dir}: send them with `streamvis sync {self.spool_dir}`"
             )
         return ok
+
+    def _release(self, client: Client) -> None:
+        """Tell the server this logger is done with its run, so it may be replaced now.
+
+        Best effort: when this fails (an older server has no ReleaseRun, the server went
+        away), the lease ends by itself a minute after the last append.
+        """
+        req = pb.ReleaseRunRequest(handle=str(self.run_handle), writer=str(self.writer))
+        with contextlib.suppress(StreamvisError):
+            client.call(client.stub.ReleaseRun, req, min(self.rpc_timeout, 5.0))
 
     def _after_fork_in_child(self) -> None:
         """The child of a fork gets a dead copy: no flusher thread, no channel, no-ops."""

@@ -222,3 +222,11 @@ def dedupe(names: Sequence[str], kind: str) -> tuple[str, ...]:
             "give each once"
         )
     return tuple(names)
+
+
+def same_value(a: Value, b: Value) -> bool:
+    """Whether a stored attribute value and a new one are the same (NaN is NaN): what a
+    read-only server lets be "set again" without changing anything."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b

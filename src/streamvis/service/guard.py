@@ -46,6 +46,8 @@ RPC_ACCESS: dict[str, Access] = {
     "SavePlot": _C, "GetPlot": _R, "ListPlots": _R, "DeletePlot": _C,
     "SaveDashboard": _C, "GetDashboard": _R, "ListDashboards": _R, "DeleteDashboard": _C,
     "GetInfo": _R,
+    # Ends the calling logger's writer lease on a run (docs/logging.md, "Runs").
+    "ReleaseRun": _I,
 }
 #: What DataLogger and AsyncDataLogger send, as --no-ingest refuses it.
 INGEST = frozenset(name for name, access in RPC_ACCESS.items() if access.ingests)

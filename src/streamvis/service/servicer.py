@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import functools
 import uuid
-from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -32,11 +32,13 @@ from streamvis.checks.plot_specs import (
 from streamvis.model.errors import (
     AlreadyExistsError,
     InvalidArgumentError,
+    NotFoundError,
     PermissionDeniedError,
 )
-from streamvis.model.schema import Field, validate_name
+from streamvis.model.schema import Field, Value, same_value, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.calls import Context, abort
+from streamvis.service.leases import Leases
 from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
@@ -81,6 +83,11 @@ def _saved(
     return message(name=name, spec_json=spec_json(spec, name, what))
 
 
+def _writer(text: str) -> uuid.UUID | None:
+    """A logger's writer id (leases.py); clients that name none hold no lease."""
+    return calls.handle(text, "writer") if text else None
+
+
 def _board(board: dict[str, Any]) -> pb.Dashboard:
     return _saved(pb.Dashboard, board, "dashboard")
 
@@ -90,6 +97,8 @@ class Servicer(pb_grpc.ServiceServicer):
 
     def __init__(self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER) -> None:
         self.store = store
+        #: Which loggers write which runs: ReplaceRun refuses a run another one holds.
+        self.leases = Leases()
         self.executor = ThreadPoolExecutor(UNARY_WORKERS, thread_name_prefix="streamvis-rpc")
         self.stream_executor = ThreadPoolExecutor(
             STREAM_WORKERS, thread_name_prefix="streamvis-stream"
@@ -171,12 +180,44 @@ class Servicer(pb_grpc.ServiceServicer):
 
     @blocking
     def CreateRun(self, request: pb.CreateRunRequest) -> pb.Run:
+        if request.resume and not request.handle:
+            raise InvalidArgumentError(
+                "CreateRun with resume needs the handle of the run to resume: give its UUID"
+            )
         handle = calls.handle(request.handle) if request.handle else uuid.uuid4()
-        run = self.store.create_run(
-            handle, calls.names("tag", request.tags), calls.attributes(request.attributes),
-            calls.started_at(request),
-        )
+        # resume: keep an existing run and add to it; else ALREADY_EXISTS if there is one.
+        writer = _writer(request.writer)
+        tags = calls.names("tag", request.tags)
+        attributes = calls.attributes(request.attributes)
+        if request.resume and self.read_only:
+            self._check_resume_changes_nothing(handle, tags, attributes)
+        make = self.store.resume_run if request.resume else self.store.create_run
+        run = make(handle, tags, attributes, calls.started_at(request))
+        self.leases.renew(handle, writer)
         return wire.run_to_pb(run)
+
+    def _check_resume_changes_nothing(
+        self, handle: uuid.UUID, tags: Sequence[str], attributes: Mapping[str, Value]
+    ) -> None:
+        """On a read-only server a resume may add rows to a run, never tags or a changed
+        attribute (as AddRunTag and SetRunAttributes are refused there)."""
+        try:
+            run = self.store.get_run(handle)
+        except NotFoundError:
+            return  # a new run: creating it is what a read-only server takes
+        new_tags = sorted(set(tags) - set(run.tags))
+        changed = sorted(
+            name for name, value in attributes.items()
+            if name in run.attributes and not same_value(run.attributes[name], value)
+        )
+        if new_tags or changed:
+            what = ", ".join([*(f"tag {t!r}" for t in new_tags),
+                              *(f"attribute {a!r}" for a in changed)])
+            raise PermissionDeniedError(
+                f"resuming run {handle} would add or change {what}, and this server is "
+                "read-only (started with --read-only): resume it with the tags and "
+                "attributes it has, or through a server started without it"
+            )
 
     @blocking
     def ReplaceRun(self, request: pb.CreateRunRequest) -> pb.Run:
@@ -184,15 +225,26 @@ class Servicer(pb_grpc.ServiceServicer):
             raise InvalidArgumentError(
                 "ReplaceRun needs the handle of the run to replace: give its UUID"
             )
+        handle, writer = calls.handle(request.handle), _writer(request.writer)
+        self.leases.check_replace(handle, writer)
         run = self.store.replace_run(
-            calls.handle(request.handle), calls.names("tag", request.tags),
+            handle, calls.names("tag", request.tags),
             calls.attributes(request.attributes), calls.started_at(request),
         )
+        self.leases.renew(handle, writer)
         return wire.run_to_pb(run)
 
     @blocking
+    def ReleaseRun(self, request: pb.ReleaseRunRequest) -> pb.ReleaseRunResponse:
+        handle = calls.handle(request.handle)
+        self.leases.release(handle, calls.handle(request.writer, "writer"))
+        return pb.ReleaseRunResponse()
+
+    @blocking
     def DeleteRun(self, request: pb.DeleteRunRequest) -> pb.DeleteRunResponse:
-        self.store.delete_run(calls.handle(request.handle))
+        handle = calls.handle(request.handle)
+        self.store.delete_run(handle)
+        self.leases.forget(handle)
         return pb.DeleteRunResponse()
 
     @blocking
@@ -264,10 +316,11 @@ class Servicer(pb_grpc.ServiceServicer):
 
     @blocking
     def AppendToSeries(self, request: pb.AppendToSeriesRequest) -> pb.AppendToSeriesResponse:
-        run = calls.handle(request.run)
+        run, writer = calls.handle(request.run), _writer(request.writer)
         series = validate_name("series", request.series)
         columns = calls.append_columns(wire.columns_from_pb(request.columns))
         result = self.store.append(run, series, columns, request.idempotency_key or None)
+        self.leases.renew(run, writer)
         return pb.AppendToSeriesResponse(
             sequence=result.sequence, rows=result.rows, duplicate=result.duplicate
         )

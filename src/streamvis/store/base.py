@@ -94,6 +94,21 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    def resume_run(
+        self,
+        handle: uuid.UUID,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        """Keep the run `handle` with its data, add `tags` and set `attributes`; create it
+        (started at `started_at`) if there is none.
+
+        One transaction. Publishes RunCreated for a new run, else TagsChanged and
+        AttributesChanged for what changed.
+        """
+
+    @abc.abstractmethod
     def delete_run(self, handle: uuid.UUID) -> None:
         """Delete a run with its tags, attributes and chunks. Publishes RunDeleted."""
 

@@ -15,7 +15,7 @@ from streamvis.model.events import (
     RunReplaced,
     TagsChanged,
 )
-from streamvis.model.schema import Field, Run, RunFilter, Value, validate_name
+from streamvis.model.schema import Field, Run, RunFilter, Value, same_value, validate_name
 from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import (
@@ -106,6 +106,35 @@ class RunMethods(SqlCore):
             return run
         raise AssertionError("unreachable")
 
+    def resume_run(
+        self,
+        handle: uuid.UUID,
+        tags: Sequence[str] = (),
+        attributes: Mapping[str, object] | None = None,
+        started_at: float | None = None,
+    ) -> Run:
+        h = check_handle(handle)
+        tag_list, started = _check_tags(tags), _check_started_at(started_at)
+        for attempt in range(3):
+            try:
+                with self._write() as s:
+                    attrs = self._coerce(s, attributes)
+                    row = s.one(
+                        f"SELECT id FROM runs WHERE handle = ?{self.dialect.for_update}", (h,)
+                    )
+                    if row is None:
+                        run = self._insert_run(s, h, tag_list, attrs, started)
+                        s.publish_after_commit(RunCreated(run))
+                    else:
+                        run = self._merge_into(s, int(row[0]), tag_list, attrs)
+            except UniqueViolation:
+                # Another writer created the run after we found none: resume that one.
+                if attempt == 2:
+                    raise _run_exists(h) from None
+                continue
+            return run
+        raise AssertionError("unreachable")
+
     def delete_run(self, handle: uuid.UUID) -> None:
         h = check_handle(handle)
         with self._write() as s:
@@ -173,7 +202,7 @@ class RunMethods(SqlCore):
                 had = self._run_by_id(s, run_id).attributes
                 for row, value in attrs:
                     name = row.field.name
-                    if name in had and not _same_value(had[name], value):
+                    if name in had and not same_value(had[name], value):
                         raise AlreadyExistsError(
                             f"run {h} has attribute {name!r} = {had[name]!r} already, "
                             f"not {value!r}"
@@ -262,6 +291,26 @@ class RunMethods(SqlCore):
         values = {row.field.name: v for row, v in attrs}
         return Run(handle, started_at, tuple(tags), dict(sorted(values.items())))
 
+    def _merge_into(
+        self, s: Session, run_id: int, tags: list[str], attrs: list[tuple[FieldRow, Value]]
+    ) -> Run:
+        """Add tags and set attributes on an existing run; publish what changed."""
+        added = [
+            row for t in tags for row in s.all(
+                "INSERT INTO run_tags (run_id, tag) VALUES (?, ?) "
+                "ON CONFLICT (run_id, tag) DO NOTHING RETURNING run_id",
+                (run_id, t),
+            )
+        ]
+        if attrs:
+            s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
+        run = self._run_by_id(s, run_id)
+        if added:
+            s.publish_after_commit(TagsChanged(run))
+        if attrs:
+            s.publish_after_commit(AttributesChanged(run))
+        return run
+
     def _delete_run_rows(self, s: Session, run_id: int) -> None:
         s.run(
             "DELETE FROM append_keys WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
@@ -274,13 +323,6 @@ class RunMethods(SqlCore):
 
 def _attribute_rows(run_id: int, attrs: list[tuple[FieldRow, Value]]) -> list[tuple[object, ...]]:
     return [(run_id, row.id, *value_params(row.field.type, v)) for row, v in attrs]
-
-
-def _same_value(a: Value, b: Value) -> bool:
-    """Whether a stored attribute value and a new one are the same (NaN is NaN)."""
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return type(a) is type(b) and a == b
 
 
 def _run_exists(handle: uuid.UUID) -> AlreadyExistsError:

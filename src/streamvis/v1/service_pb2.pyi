@@ -655,10 +655,24 @@ class CreateRunRequest(_message.Message):
     TAGS_FIELD_NUMBER: _builtins.int
     ATTRIBUTES_FIELD_NUMBER: _builtins.int
     STARTED_AT_FIELD_NUMBER: _builtins.int
+    RESUME_FIELD_NUMBER: _builtins.int
+    WRITER_FIELD_NUMBER: _builtins.int
     handle: _builtins.str
     """empty: the server generates one (CreateRun only)"""
     started_at: _builtins.float
     """default: now"""
+    resume: _builtins.bool
+    """CreateRun only. When the run exists: keep it with its rows, add `tags` to its tags
+    and set `attributes` (a given value replaces the run's, as SetRunAttributes does);
+    `started_at` stays the run's own. When it does not: create it. A server older than
+    this field ignores it and answers ALREADY_EXISTS for an existing run.
+    """
+    writer: _builtins.str
+    """Optional: who will write the run, an id (a UUID) a logger makes for itself. It
+    takes a lease on the run, renewed by each AppendToSeries with this writer and
+    ended by ReleaseRun or after 60 s without one. ReplaceRun is refused while a
+    writer other than its own holds a lease; CreateRun with `resume` is not.
+    """
     @_builtins.property
     def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -670,16 +684,56 @@ class CreateRunRequest(_message.Message):
         tags: _abc.Iterable[_builtins.str] | None = ...,
         attributes: _abc.Mapping[_builtins.str, Global___Value] | None = ...,
         started_at: _builtins.float | None = ...,
+        resume: _builtins.bool = ...,
+        writer: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_started_at", b"_started_at", "started_at", b"started_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_started_at", b"_started_at", "attributes", b"attributes", "handle", b"handle", "started_at", b"started_at", "tags", b"tags"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_started_at", b"_started_at", "attributes", b"attributes", "handle", b"handle", "resume", b"resume", "started_at", b"started_at", "tags", b"tags", "writer", b"writer"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__started_at: _TypeAlias = _typing.Literal["started_at"]  # noqa: Y015
     _WhichOneofArgType__started_at: _TypeAlias = _typing.Literal["_started_at", b"_started_at"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType__started_at) -> _WhichOneofReturnType__started_at | None: ...
 
 Global___CreateRunRequest: _TypeAlias = CreateRunRequest  # noqa: Y015
+
+@_typing.final
+class ReleaseRunRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HANDLE_FIELD_NUMBER: _builtins.int
+    WRITER_FIELD_NUMBER: _builtins.int
+    handle: _builtins.str
+    writer: _builtins.str
+    """the `writer` whose lease ends; another writer's lease stays"""
+    def __init__(
+        self,
+        *,
+        handle: _builtins.str = ...,
+        writer: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["handle", b"handle", "writer", b"writer"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReleaseRunRequest: _TypeAlias = ReleaseRunRequest  # noqa: Y015
+
+@_typing.final
+class ReleaseRunResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReleaseRunResponse: _TypeAlias = ReleaseRunResponse  # noqa: Y015
 
 @_typing.final
 class DeleteRunRequest(_message.Message):
@@ -1053,6 +1107,7 @@ class AppendToSeriesRequest(_message.Message):
     SERIES_FIELD_NUMBER: _builtins.int
     COLUMNS_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    WRITER_FIELD_NUMBER: _builtins.int
     run: _builtins.str
     """run handle"""
     series: _builtins.str
@@ -1061,6 +1116,8 @@ class AppendToSeriesRequest(_message.Message):
     """Optional. A request whose key was already stored is acknowledged with the
     first append's sequence and stores nothing (duplicate = true).
     """
+    writer: _builtins.str
+    """Optional: the logger's writer id (CreateRunRequest.writer); renews its lease."""
     @_builtins.property
     def columns(self) -> _containers.RepeatedCompositeFieldContainer[Global___Column]:
         """every field of the series exactly once"""
@@ -1072,10 +1129,11 @@ class AppendToSeriesRequest(_message.Message):
         series: _builtins.str = ...,
         columns: _abc.Iterable[Global___Column] | None = ...,
         idempotency_key: _builtins.str = ...,
+        writer: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["columns", b"columns", "idempotency_key", b"idempotency_key", "run", b"run", "series", b"series"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["columns", b"columns", "idempotency_key", b"idempotency_key", "run", b"run", "series", b"series", "writer", b"writer"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

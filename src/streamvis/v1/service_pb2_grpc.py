@@ -79,6 +79,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.CreateRunRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Run.FromString,
                 _registered_method=True)
+        self.ReleaseRun = channel.unary_unary(
+                '/streamvis.v1.Service/ReleaseRun',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.ReleaseRunRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ReleaseRunResponse.FromString,
+                _registered_method=True)
         self.DeleteRun = channel.unary_unary(
                 '/streamvis.v1.Service/DeleteRun',
                 request_serializer=streamvis_dot_v1_dot_service__pb2.DeleteRunRequest.SerializeToString,
@@ -236,6 +241,7 @@ class ServiceServicer:
 
     def CreateRun(self, request, context):
         """Runs, their tags and attributes.
+        Creates a run; ALREADY_EXISTS if its handle exists, unless `resume` is set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -243,6 +249,15 @@ class ServiceServicer:
 
     def ReplaceRun(self, request, context):
         """Deletes the run with the given handle (if any) with all its data, then creates it anew.
+        FAILED_PRECONDITION, deleting nothing, while another logger holds a lease on the
+        run (see `writer`; docs/logging.md, "Runs").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseRun(self, request, context):
+        """Ends the lease of `writer` on the run: a logger sends it when it stops.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -441,6 +456,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.ReplaceRun,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.CreateRunRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Run.SerializeToString,
+            ),
+            'ReleaseRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseRun,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.ReleaseRunRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ReleaseRunResponse.SerializeToString,
             ),
             'DeleteRun': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteRun,
@@ -791,6 +811,33 @@ class Service:
             '/streamvis.v1.Service/ReplaceRun',
             streamvis_dot_v1_dot_service__pb2.CreateRunRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Run.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/ReleaseRun',
+            streamvis_dot_v1_dot_service__pb2.ReleaseRunRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ReleaseRunResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -63,9 +63,16 @@ class ServiceStub:
     ListCommonSeries: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListCommonSeriesRequest, _service_pb2.ListSeriesResponse]
     """Series that have data in every run the filter matches."""
     CreateRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateRunRequest, _service_pb2.Run]
-    """Runs, their tags and attributes."""
+    """Runs, their tags and attributes.
+    Creates a run; ALREADY_EXISTS if its handle exists, unless `resume` is set.
+    """
     ReplaceRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateRunRequest, _service_pb2.Run]
-    """Deletes the run with the given handle (if any) with all its data, then creates it anew."""
+    """Deletes the run with the given handle (if any) with all its data, then creates it anew.
+    FAILED_PRECONDITION, deleting nothing, while another logger holds a lease on the
+    run (see `writer`; docs/logging.md, "Runs").
+    """
+    ReleaseRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.ReleaseRunRequest, _service_pb2.ReleaseRunResponse]
+    """Ends the lease of `writer` on the run: a logger sends it when it stops."""
     DeleteRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeleteRunRequest, _service_pb2.DeleteRunResponse]
     ListRuns: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListRunsRequest, _service_pb2.ListRunsResponse]
     AddRunTag: _grpc.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]
@@ -125,9 +132,16 @@ class ServiceAsyncStub(ServiceStub):
     ListCommonSeries: _aio.UnaryUnaryMultiCallable[_service_pb2.ListCommonSeriesRequest, _service_pb2.ListSeriesResponse]  # type: ignore[assignment]
     """Series that have data in every run the filter matches."""
     CreateRun: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateRunRequest, _service_pb2.Run]  # type: ignore[assignment]
-    """Runs, their tags and attributes."""
+    """Runs, their tags and attributes.
+    Creates a run; ALREADY_EXISTS if its handle exists, unless `resume` is set.
+    """
     ReplaceRun: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateRunRequest, _service_pb2.Run]  # type: ignore[assignment]
-    """Deletes the run with the given handle (if any) with all its data, then creates it anew."""
+    """Deletes the run with the given handle (if any) with all its data, then creates it anew.
+    FAILED_PRECONDITION, deleting nothing, while another logger holds a lease on the
+    run (see `writer`; docs/logging.md, "Runs").
+    """
+    ReleaseRun: _aio.UnaryUnaryMultiCallable[_service_pb2.ReleaseRunRequest, _service_pb2.ReleaseRunResponse]  # type: ignore[assignment]
+    """Ends the lease of `writer` on the run: a logger sends it when it stops."""
     DeleteRun: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteRunRequest, _service_pb2.DeleteRunResponse]  # type: ignore[assignment]
     ListRuns: _aio.UnaryUnaryMultiCallable[_service_pb2.ListRunsRequest, _service_pb2.ListRunsResponse]  # type: ignore[assignment]
     AddRunTag: _aio.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]  # type: ignore[assignment]
@@ -232,7 +246,9 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _service_pb2.CreateRunRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.Run, _abc.Awaitable[_service_pb2.Run]]:
-        """Runs, their tags and attributes."""
+        """Runs, their tags and attributes.
+        Creates a run; ALREADY_EXISTS if its handle exists, unless `resume` is set.
+        """
 
     @_abc_1.abstractmethod
     def ReplaceRun(
@@ -240,7 +256,18 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _service_pb2.CreateRunRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.Run, _abc.Awaitable[_service_pb2.Run]]:
-        """Deletes the run with the given handle (if any) with all its data, then creates it anew."""
+        """Deletes the run with the given handle (if any) with all its data, then creates it anew.
+        FAILED_PRECONDITION, deleting nothing, while another logger holds a lease on the
+        run (see `writer`; docs/logging.md, "Runs").
+        """
+
+    @_abc_1.abstractmethod
+    def ReleaseRun(
+        self,
+        request: _service_pb2.ReleaseRunRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ReleaseRunResponse, _abc.Awaitable[_service_pb2.ReleaseRunResponse]]:
+        """Ends the lease of `writer` on the run: a logger sends it when it stops."""
 
     @_abc_1.abstractmethod
     def DeleteRun(
