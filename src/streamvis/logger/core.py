@@ -201,17 +201,16 @@ class LoggerCore:
         flusher.wake.set()
         if threading.current_thread() is flusher.thread:
             return
-        warned = False
         while self._written - self._drained > self.max_pending_bytes and \
                 flusher.thread.is_alive() and not flusher.stopping:
-            if flusher.held and not warned:
+            if flusher.held and not flusher.pressure_warned:
                 # Memory and the spool's disk are both full: waiting is all that is left.
+                flusher.pressure_warned = True
                 lifecycle.log.warning(
                     "streamvis logger: the server is away and the spool %s cannot be "
                     "written (disk full?): write() waits until either frees "
                     "(max_pending_bytes=%d)", flusher.spool.directory, self.max_pending_bytes,
                 )
-                warned = True
             flusher.drained.clear()
             flusher.wake.set()
             flusher.drained.wait(0.05)

@@ -89,6 +89,7 @@ class Flusher:
         #: newer than every spooled one, so they go out after the spool.
         self.held: collections.deque[Record] = collections.deque()
         self.spool_failing = False
+        self.pressure_warned = False  # write() said once that it waits on a full disk
         self.limit = RequestLimit()
         self.delivered_rows = 0
         self.rejected_rows = 0
@@ -248,6 +249,7 @@ class Flusher:
             self.acked = record.seq
             self._came_online()
             self._release()
+        self.pressure_warned = False
 
     def _spool_held(self) -> None:
         while self.held:
@@ -260,6 +262,7 @@ class Flusher:
             self.held.popleft()
             self.spooled += 1
             self.on_drained(_record_cost(record))
+        self.pressure_warned = False
         if self.spool_failing:
             self.spool_failing = False
             log.info("streamvis logger: the spool can be written again")
