@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from streamvis import DataLogger, LoggerWarning, StreamvisError
+from streamvis.cli import main
 from streamvis.client import translate_error
 from streamvis.logger import declare_schema, refusals
 from streamvis.logger.batching import Kind, Record
@@ -20,6 +21,7 @@ from streamvis.v1 import service_pb2 as pb
 
 from .conftest import FIELDS, SERIES, query_rows
 from .fake_server import FakeServer
+from .server import free_port
 
 Code = grpc.StatusCode
 
@@ -170,3 +172,22 @@ def test_requests_over_the_servers_limit_are_split(tmp_path: Path, spool: Path) 
         assert got == [float(i) for i in range(20) for _ in range(100_000)]
     finally:
         server.stop()
+
+
+def test_sync_prints_rows_delivered_and_rejected(
+    fake: FakeServer, spool: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead = f"127.0.0.1:{free_port()}"
+    logger = DataLogger(uri=dead, spool_dir=spool, flush_every=0.02).start()
+    logger.write("train", step=np.arange(3), loss=np.zeros(3))
+    assert not logger.flush(timeout=0.5)
+    logger.write("ints", i=np.arange(4))
+    with pytest.warns(LoggerWarning, match="streamvis sync"):
+        left = logger.stop(timeout=0.5)
+    assert (left.spooled, left.spooled_records) == (7, 3)  # the run's creation, 2 appends
+    fake.service.refuse = [(Code.INVALID_ARGUMENT, "field 'i' is float now")]
+    run_spool = str(spool / str(logger.run_handle))
+    assert main(["sync", run_spool, "--uri", fake.uri]) == 0
+    # The run's creation and the ints batch are sent; the train batch is refused.
+    assert "sent 2 spooled batch(es): 4 row(s) delivered, 0 spooled, 3 rejected" in \
+        capsys.readouterr().out
