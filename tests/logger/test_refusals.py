@@ -34,7 +34,7 @@ PASSING = [
     (Code.UNKNOWN, "unexpected failure"),
     (Code.RESOURCE_EXHAUSTED, "the SQLite database x: database or disk is full: free disk space"),
     (Code.RESOURCE_EXHAUSTED, "PostgreSQL at y: could not extend file: free space or memory"),
-    (Code.RESOURCE_EXHAUSTED, "too many wrong tokens from this address: wait 5 s, then retry"),
+    (Code.RESOURCE_EXHAUSTED, "too many wrong tokens from this address: wait 1 s, then retry"),
     (Code.UNAUTHENTICATED, "the token is wrong"),
 ]
 #: Refusals of the request itself: set aside in rejected/, counted, reported.
@@ -74,6 +74,9 @@ def test_the_table_classifies_every_status() -> None:
     assert classify(too_large) is Action.SPLIT
     assert refusals.request_limit(too_large) == 1048576
     assert classify(_as_client_sees(Code.PERMISSION_DENIED, "read-only")) is Action.ACCESS
+    locked = _as_client_sees(Code.RESOURCE_EXHAUSTED, "too many wrong tokens: wait 6 s, then retry")
+    assert refusals.retry_after(locked) == 6.0
+    assert refusals.retry_after(too_large) is None
 
 
 def test_split_keeps_order_and_gives_each_piece_its_own_key() -> None:

@@ -26,7 +26,7 @@ from streamvis.client import Client
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Record
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
-from streamvis.logger.refusals import Action, classify
+from streamvis.logger.refusals import Action, classify, retry_after
 from streamvis.logger.spool import Spool
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.errors import StreamvisError
@@ -306,8 +306,11 @@ class Flusher:
         if isinstance(exc, StreamvisError) and classify(exc) is Action.ACCESS:
             self._retry_at = time.monotonic() + _ACCESS_RETRY
             return
-        self._retry_at = time.monotonic() + self._backoff * random.uniform(0.8, 1.2)  # noqa: S311
+        delay = self._backoff * random.uniform(0.8, 1.2)  # noqa: S311
         self._backoff = min(self._backoff * 2, _BACKOFF_MAX)
+        # A lockout says when it ends: retrying sooner is refused again, and counted.
+        wait = retry_after(exc) if isinstance(exc, StreamvisError) else None
+        self._retry_at = time.monotonic() + max(delay, wait or 0.0)
 
     def _came_online(self) -> None:
         self._backoff = _BACKOFF_START

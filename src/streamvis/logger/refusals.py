@@ -79,6 +79,16 @@ def classify(exc: StreamvisError) -> Action:
     return Action.RETRY
 
 
+#: A refusal that says how long it lasts: "too many wrong tokens ...: wait 5 s".
+_WAIT = re.compile(r"\bwait (\d+(?:\.\d+)?) s\b")
+
+
+def retry_after(exc: StreamvisError) -> float | None:
+    """Seconds the refusal says to wait before retrying, if it says."""
+    m = _WAIT.search(str(exc))
+    return float(m.group(1)) if m else None
+
+
 def request_limit(exc: StreamvisError) -> int | None:
     """The largest request in bytes the refusal says the channel takes, if it says."""
     m = _TOO_LARGE.search(str(exc))
