@@ -160,17 +160,21 @@ class Flusher:
         pop = self.queue.popleft
         items = [pop() for _ in range(n)]
         cost = sum(_cost(item) for item in items)
-        for out in self.builder.build(items):
-            if isinstance(out, Barrier):
-                out.target = self.next_seq - 1
-                self.barriers.append(out)
-            else:
-                out.seq = self.next_seq
-                self.next_seq += 1
-                self._deliver(out)
-            self._release()
-        self.on_drained(cost)
-        self.drained.set()
+        try:
+            for out in self.builder.build(items):
+                if isinstance(out, Barrier):
+                    out.target = self.next_seq - 1
+                    self.barriers.append(out)
+                else:
+                    out.seq = self.next_seq
+                    self.next_seq += 1
+                    self._deliver(out)
+                self._release()
+        finally:
+            # Whatever happened, these items left the queue: a bound never released
+            # would make `write` wait forever.
+            self.on_drained(cost)
+            self.drained.set()
         self._release()
 
     def _deliver(self, record: Record) -> None:
