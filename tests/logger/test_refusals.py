@@ -92,6 +92,9 @@ def test_split_keeps_order_and_gives_each_piece_its_own_key() -> None:
     assert texts == [str(i) for i in range(1000)]
     keys = [p.message.idempotency_key for p in pieces]
     assert len(set(keys)) == len(keys)
+    # One suffix (the row range) however many halvings: the server takes 256 characters.
+    assert all(k.count(".") == 1 and len(k) < 64 for k in keys)
+    assert sum(p.rows for p in pieces) == 1000
     # Split again (a resend from the spool): the same pieces, so the same keys.
     assert [p.message.idempotency_key for p in split_to_fit(Record(Kind.APPEND, req), 2000)] \
         == keys

@@ -125,17 +125,26 @@ def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSe
 
 def split_to_fit(record: Record, limit: int) -> list[Record]:
     """The record as pieces of at most `limit` bytes each, by rows, in order. A record
-    that fits, or that is not an append, comes back whole."""
+    that fits, or that is not an append, comes back whole; so does a single row over
+    the limit (the server's refusal then says so)."""
     msg = record.message
     if record.kind is not Kind.APPEND or msg.ByteSize() <= limit:
         return [record]
-    rows = _rows(msg)
-    if rows <= 1:
-        return [record]  # one row over the limit: the server's refusal says so
-    halves = (_slice(msg, 0, rows // 2), _slice(msg, rows // 2, rows))
+    ranges: list[tuple[int, int]] = []
+    todo = [(0, _rows(msg))]
+    while todo:  # halve each range until its piece fits; ranges stay in row order
+        start, end = todo.pop()
+        piece = _slice(msg, start, end)
+        if end - start > 1 and piece.ByteSize() > limit:
+            mid = (start + end) // 2
+            todo += [(mid, end), (start, mid)]
+        else:
+            ranges.append((start, end))
+    if len(ranges) == 1:
+        return [record]
     return [
-        piece for half in halves
-        for piece in split_to_fit(Record(Kind.APPEND, half, record.provisional), limit)
+        Record(Kind.APPEND, _slice(msg, start, end), record.provisional, rows=end - start)
+        for start, end in ranges
     ]
 
 
