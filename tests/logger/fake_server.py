@@ -3,7 +3,8 @@
 It keeps everything in memory, checks appends the way the real service does (typed,
 rectangular, idempotency keys), and can be told to fail: `fail_next` answers
 UNAVAILABLE without doing anything, `lose_ack_next` applies a request and then answers
-UNAVAILABLE, as a server that dies before its reply would. Tests that the issue says
+UNAVAILABLE, as a server that dies before its reply would, and `refuse` answers the
+next appends with the statuses it lists (first to last), storing nothing. Tests that the issue says
 need a real server use tests/logger/server.py instead.
 """
 
@@ -42,6 +43,8 @@ class FakeService(pb_grpc.ServiceServicer):
         self.calls: list[str] = []
         self.fail_next = 0
         self.lose_ack_next = 0
+        #: (status, message) for the next appends, one each, before any is stored.
+        self.refuse: list[tuple[grpc.StatusCode, str]] = []
 
     def _gate(self, name: str, context: Any) -> None:
         self.calls.append(name)
@@ -157,6 +160,9 @@ class FakeService(pb_grpc.ServiceServicer):
     def AppendToSeries(self, request: Any, context: Any) -> Any:  # noqa: N802
         self._gate("AppendToSeries", context)
         with self.lock:
+            if self.refuse:
+                code, message = self.refuse.pop(0)
+                context.abort(code, message)
             if request.idempotency_key in self.keys:
                 return pb.AppendToSeriesResponse(sequence=1, rows=0, duplicate=True)
             if request.run not in self.runs:

@@ -51,7 +51,7 @@ def main() -> None:
         logger.flush(timeout=1.0)
         say(written=written, stopped=False, warnings=caught)
         os._exit(0)
-    stopped = logger.stop(timeout=90)
+    stopped = bool(logger.stop(timeout=90))  # a Delivery: true when every row arrived
     if stopped:
         say(acked=written)
     say(written=written, stopped=stopped, warnings=caught)

@@ -198,11 +198,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> str:
-    from streamvis.logger import sync_spool  # noqa: PLC0415 - only this command needs it
+    from streamvis.logger.spool import sync_spool_counts  # noqa: PLC0415 - only this command
 
-    sent = sync_spool(args.spool_dir, args.uri, token=args.token, tls=args.tls or None,
-                      tls_ca=args.tls_ca)
-    return json.dumps({"sent": sent}) if args.json else f"sent {sent} spooled batch(es)"
+    counts = sync_spool_counts(args.spool_dir, args.uri, token=args.token,
+                               tls=args.tls or None, tls_ca=args.tls_ca)
+    if args.json:
+        return json.dumps({"sent": counts.sent, "delivered": counts.delivered,
+                           "rejected": counts.rejected})
+    return f"sent {counts.sent} spooled batch(es): {counts.describe()}"
 
 
 # -- parser --------------------------------------------------------------------

@@ -13,6 +13,7 @@ import asyncio
 from types import TracebackType
 
 from streamvis.logger.core import LoggerCore
+from streamvis.logger.delivery import Delivery
 
 
 class AsyncDataLogger(LoggerCore):
@@ -32,8 +33,9 @@ class AsyncDataLogger(LoggerCore):
         self._surface_errors(stacklevel=2)
         return ok
 
-    async def stop(self, timeout: float | None = 30.0) -> bool:
-        """Flush, wait for the acknowledgement (up to `timeout`), and shut down."""
+    async def stop(self, timeout: float | None = 30.0) -> Delivery:
+        """Flush, wait for the acknowledgement (up to `timeout`), and shut down; returns
+        the rows delivered, spooled and rejected, as DataLogger.stop does."""
         ok = await asyncio.to_thread(self._stop_wait, timeout)
         self._surface_errors(stacklevel=2)
         return ok

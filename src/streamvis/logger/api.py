@@ -13,6 +13,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from streamvis.logger.core import LoggerCore
+from streamvis.logger.delivery import Delivery
 
 
 class DataLogger(LoggerCore):
@@ -45,11 +46,13 @@ class DataLogger(LoggerCore):
         self._surface_errors(stacklevel=2)
         return ok
 
-    def stop(self, timeout: float | None = 30.0) -> bool:
+    def stop(self, timeout: float | None = 30.0) -> Delivery:
         """Flush, wait for the acknowledgement (up to `timeout`), and shut down.
 
-        Returns False if something is left unacknowledged: it stays in the spool, to be
-        sent by `streamvis sync`.
+        Returns the rows delivered, spooled and rejected (a Delivery), true exactly when
+        every row was delivered. What is left unacknowledged stays in the spool, to be
+        sent by `streamvis sync`; what the server refused for good is kept in the spool's
+        `rejected/` with the reason. With strict=True, a rejection raises here.
         """
         ok = self._stop_wait(timeout)
         self._surface_errors(stacklevel=2)

@@ -35,6 +35,7 @@ from streamvis.logger.declare import (
     build_declaration,
     declaration_json,
 )
+from streamvis.logger.delivery import Delivery
 from streamvis.logger.flusher import Flusher, make_state_invalidator
 from streamvis.logger.spool import Spool, default_spool_root
 from streamvis.logger.validate import SeriesState, prepare
@@ -120,6 +121,7 @@ class LoggerCore:
         self._errors: collections.deque[str] = collections.deque()
         self._client: Client | None = None
         self._flusher: Flusher | None = None
+        self._result = Delivery()
         if disabled:
             return
         tags = tuple(validate_name("tag", t) for t in tags)
@@ -216,6 +218,14 @@ class LoggerCore:
             return
         while self._written - self._drained > self.max_pending_bytes and \
                 flusher.thread.is_alive() and not flusher.stopping:
+            if flusher.held and not flusher.pressure_warned:
+                # Memory and the spool's disk are both full: waiting is all that is left.
+                flusher.pressure_warned = True
+                lifecycle.log.warning(
+                    "streamvis logger: the server is away and the spool %s cannot be "
+                    "written (disk full?): write() waits until either frees "
+                    "(max_pending_bytes=%d)", flusher.spool.directory, self.max_pending_bytes,
+                )
             flusher.drained.clear()
             flusher.wake.set()
             flusher.drained.wait(0.05)
@@ -317,30 +327,38 @@ class LoggerCore:
         flusher.wake.set()
         return bool(barrier.done.wait(timeout))
 
-    def _stop_wait(self, timeout: float | None) -> bool:
+    def _stop_wait(self, timeout: float | None) -> Delivery:
         if self.disabled or not self._running:
-            return True
+            return self._result
         self._series.clear()
         self._running = False
         self._stopped = True
-        ok = self._flush_wait(timeout)
+        self._flush_wait(timeout)
         flusher = self._flusher
         if flusher is None:
-            return ok
+            return self._result
         # An RPC already under way gets its own timeout to finish (or to fail and spool).
         flusher.stop(self.rpc_timeout + 5.0)
+        self._result = flusher.finish()
         flusher.spool.close()
         if self._client is not None:
             if ok and not flusher.spooled:
                 self._release(self._client)
             self._client.close()
         lifecycle.unregister(self)
-        if flusher.spooled:
+        result = self._result
+        if result.spooled_records:
             self._report(
-                f"{flusher.spooled} record(s) could not be sent and wait in the spool "
-                f"{self.spool_dir}: send them with `streamvis sync {self.spool_dir}`"
+                f"{result.spooled_records} record(s) ({result.spooled} rows) could not be "
+                f"sent and wait in the spool {self.spool_dir}: send them with "
+                f"`streamvis sync {self.spool_dir}`"
             )
-        return ok
+        if result.unsaved:
+            self._report(
+                f"{result.unsaved} row(s) could be neither sent nor spooled (the spool "
+                f"{self.spool_dir} could not be written) and are lost"
+            )
+        return result
 
     def _release(self, client: Client) -> None:
         """Tell the server this logger is done with its run, so it may be replaced now.

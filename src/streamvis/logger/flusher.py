@@ -19,12 +19,14 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from streamvis.client import Client
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Record
 from streamvis.logger.declare import SchemaCache
-from streamvis.logger.delivery import is_access_refused, is_transient, send_record
+from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
+from streamvis.logger.refusals import Action, classify, retry_after
 from streamvis.logger.spool import Spool
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.errors import StreamvisError
@@ -36,6 +38,9 @@ _BACKOFF_MAX = 2.0
 #: Seconds between retries while the server refuses our token: slower than the server's
 #: limit on failed attempts (security.FailedAttempts), so retrying never locks us out.
 _ACCESS_RETRY = 30.0
+#: The share of a learned request limit that a batch is built to (batching.py counts
+#: payload bytes only; the request adds framing).
+_BATCH_FILL = 0.8
 
 
 def _cost(item: Item) -> int:
@@ -45,6 +50,12 @@ def _cost(item: Item) -> int:
     if isinstance(payload, Prepared):
         return payload.nbytes
     return st.scalar_cost
+
+
+def _record_cost(record: Record) -> int:
+    """What a record held in memory counts against max_pending_bytes."""
+    msg = record.message
+    return len(msg) if isinstance(msg, bytes) else int(msg.ByteSize())
 
 
 class Flusher:
@@ -74,6 +85,16 @@ class Flusher:
         self.next_seq = 1
         self.acked = 0  # seq of the last record that is done
         self.barriers: list[Barrier] = []
+        #: Records that could not be spooled (the disk is full), oldest first; they are
+        #: newer than every spooled one, so they go out after the spool.
+        self.held: collections.deque[Record] = collections.deque()
+        self.spool_failing = False
+        self.pressure_warned = False  # write() said once that it waits on a full disk
+        self.limit = RequestLimit()
+        self.delivered_rows = 0
+        self.rejected_rows = 0
+        self.rejected_records = 0
+        self.reasons: set[str] = set()
         self._backoff = _BACKOFF_START
         self._retry_at = 0.0
         self.thread = threading.Thread(target=self._run, name="streamvis-flusher", daemon=True)
@@ -94,6 +115,24 @@ class Flusher:
         self.wake.set()
         self.thread.join(timeout)
 
+    def finish(self) -> Delivery:
+        """After the thread ended: spool what is held in memory, and count the rows."""
+        unsaved = 0
+        if not self.thread.is_alive():
+            self._spool_held()
+            unsaved = sum(record_rows(r) for r in self.held)
+        spooled = 0
+        left = self.spool.pending() if self.spooled else []
+        for seq, path in left:
+            try:
+                spooled += record_rows(self.spool.load(seq, path))
+            except (OSError, ValueError):
+                continue  # unreadable: `streamvis sync` sets it aside
+        return Delivery(
+            delivered=self.delivered_rows, spooled=spooled, rejected=self.rejected_rows,
+            unsaved=unsaved, spooled_records=len(left), rejected_records=self.rejected_records,
+        )
+
     # -- the loop ------------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -101,7 +140,7 @@ class Flusher:
             self.offline = True
         while True:
             wait = self.flush_every
-            if self.spooled:
+            if self.spooled or self.held:
                 wait = min(wait, max(0.0, self._retry_at - time.monotonic()))
             self.wake.wait(wait)
             self.wake.clear()
@@ -115,45 +154,125 @@ class Flusher:
                 return
 
     def _cycle(self) -> None:
-        if self.spooled and time.monotonic() >= self._retry_at:
-            self._resend_spool()
+        if (self.spooled or self.held) and time.monotonic() >= self._retry_at:
+            self._resend()
         n = len(self.queue)
         pop = self.queue.popleft
         items = [pop() for _ in range(n)]
         cost = sum(_cost(item) for item in items)
-        for out in self.builder.build(items):
-            if isinstance(out, Barrier):
-                out.target = self.next_seq - 1
-                self.barriers.append(out)
-            else:
-                out.seq = self.next_seq
-                self.next_seq += 1
-                self._deliver(out)
-            self._release()
-        self.on_drained(cost)
-        self.drained.set()
+        try:
+            for out in self.builder.build(items):
+                if isinstance(out, Barrier):
+                    out.target = self.next_seq - 1
+                    self.barriers.append(out)
+                else:
+                    out.seq = self.next_seq
+                    self.next_seq += 1
+                    self._deliver(out)
+                self._release()
+        finally:
+            # Whatever happened, these items left the queue: a bound never released
+            # would make `write` wait forever.
+            self.on_drained(cost)
+            self.drained.set()
         self._release()
 
     def _deliver(self, record: Record) -> None:
-        if self.spooled:
+        if self.spooled or self.held:
             self._to_spool(record)
             return
         try:
-            send_record(self.client, record, self.rpc_timeout, self._types(record))
+            self._send(record)
         except StreamvisError as exc:
-            if is_transient(exc) or is_access_refused(exc):
-                self._went_offline(exc)
+            if self._passing(exc):
                 self._to_spool(record)
                 return
-            self._refused(record, exc)
+            self._reject(record, exc)
+        else:
+            self.delivered_rows += record_rows(record)
         self._came_online()
         self.acked = record.seq
 
-    def _to_spool(self, record: Record) -> None:
-        self.spool.put(record)
-        self.spooled += 1
+    def _send(self, record: Record) -> None:
+        send_record(self.client, record, self.rpc_timeout, self._types(record), self.limit)
+        if self.limit.nbytes is not None:
+            # Build later batches to fit, rather than split each one after a refusal.
+            fit = int(self.limit.nbytes * _BATCH_FILL)
+            self.builder.max_batch_bytes = min(self.builder.max_batch_bytes, fit)
 
-    def _resend_spool(self) -> None:
+    def _passing(self, exc: StreamvisError) -> bool:
+        """Whether the refusal passes (refusals.py): if so, note it and back off."""
+        if classify(exc) not in (Action.RETRY, Action.ACCESS):
+            return False
+        self._went_offline(exc)
+        return True
+
+    def _to_spool(self, record: Record) -> None:
+        """Queue the record behind the waiting ones: on disk, or in memory while the
+        spool cannot be written (a full disk), counted in the memory bound."""
+        if not self.held:
+            try:
+                self.spool.put(record)
+            except OSError as exc:
+                self._spool_failed(exc)
+            else:
+                self.spooled += 1
+                return
+        self.held.append(record)
+        self.on_drained(-_record_cost(record))
+
+    def _spool_failed(self, exc: OSError) -> None:
+        if not self.spool_failing:
+            log.warning(
+                "streamvis logger: cannot write the spool %s (%s): keeping records in "
+                "memory (up to max_pending_bytes) and retrying", self.spool.directory, exc,
+            )
+            self.spool_failing = True
+        if not self.offline:
+            self._went_offline(exc)
+
+    def _resend(self) -> None:
+        """Send what waits, oldest first: the spool, then what is held in memory; move
+        what is still held to the spool once it can be written."""
+        if self.spooled and not self._resend_spool():
+            self._spool_held()
+            return
+        while self.held:
+            record = self.held[0]
+            try:
+                self._send(record)
+            except StreamvisError as exc:
+                if self._passing(exc):
+                    self._spool_held()
+                    return
+                self._reject(record, exc)
+            else:
+                self.delivered_rows += record_rows(record)
+            self.held.popleft()
+            self.on_drained(_record_cost(record))
+            self.acked = record.seq
+            self._came_online()
+            self._release()
+        self.pressure_warned = False
+
+    def _spool_held(self) -> None:
+        while self.held:
+            record = self.held[0]
+            try:
+                self.spool.put(record)
+            except OSError as exc:
+                self._spool_failed(exc)
+                return
+            self.held.popleft()
+            self.spooled += 1
+            self.on_drained(_record_cost(record))
+        self.pressure_warned = False
+        if self.spool_failing:
+            self.spool_failing = False
+            log.info("streamvis logger: the spool can be written again")
+
+    def _resend_spool(self) -> bool:
+        """Send the spool in order; False if it stopped at a passing refusal."""
         for seq, path in self.spool.pending():
             try:
                 record = self.spool.load(seq, path)
@@ -162,37 +281,40 @@ class Flusher:
                 self.report(f"spool record {path} is unreadable ({exc}); set aside")
             else:
                 try:
-                    send_record(self.client, record, self.rpc_timeout, self._types(record))
+                    self._send(record)
                 except StreamvisError as exc:
-                    if is_transient(exc) or is_access_refused(exc):
-                        self._went_offline(exc)
-                        return
-                    self.spool.reject(path, str(exc))
-                    self._refused(record, exc)
+                    if self._passing(exc):
+                        return False
+                    self._reject(record, exc, path)
                 else:
+                    self.delivered_rows += record_rows(record)
                     self.spool.remove(path)
             self.spooled -= 1
             self.acked = seq
             self._came_online()
             self._release()
         self.spooled = 0
+        return True
 
     # -- state ---------------------------------------------------------------------------
 
     def _types(self, record: Record) -> Any:
         return self.schema.types if record.provisional else None
 
-    def _went_offline(self, exc: StreamvisError) -> None:
-        if not self.offline:
+    def _went_offline(self, exc: Exception) -> None:
+        if not self.offline and isinstance(exc, StreamvisError):
             log.warning(
                 "streamvis logger: %s; spooling to %s and retrying", exc, self.spool.directory
             )
         self.offline = True
-        if is_access_refused(exc):
+        if isinstance(exc, StreamvisError) and classify(exc) is Action.ACCESS:
             self._retry_at = time.monotonic() + _ACCESS_RETRY
             return
-        self._retry_at = time.monotonic() + self._backoff * random.uniform(0.8, 1.2)  # noqa: S311
+        delay = self._backoff * random.uniform(0.8, 1.2)  # noqa: S311
         self._backoff = min(self._backoff * 2, _BACKOFF_MAX)
+        # A lockout says when it ends: retrying sooner is refused again, and counted.
+        wait = retry_after(exc) if isinstance(exc, StreamvisError) else None
+        self._retry_at = time.monotonic() + max(delay, wait or 0.0)
 
     def _came_online(self) -> None:
         self._backoff = _BACKOFF_START
@@ -201,11 +323,31 @@ class Flusher:
             log.info("streamvis logger: server is back; sending the spool")
             self.on_online()
 
-    def _refused(self, record: Record, exc: StreamvisError) -> None:
+    def _reject(self, record: Record, exc: StreamvisError, path: Path | None = None) -> None:
+        """A refusal for good: set the record aside in `rejected/` with the reason,
+        count it, and report each reason once."""
+        rows = record_rows(record)
+        self.rejected_rows += rows
+        self.rejected_records += 1
+        reason = f"{exc.code}: {exc}"
+        try:
+            if path is not None:
+                self.spool.reject(path, reason)
+            else:
+                self.spool.reject_record(record, reason)
+        except OSError as err:
+            log.warning("streamvis logger: cannot keep a rejected record in %s: %s",
+                        self.spool.directory / "rejected", err)
+        if reason in self.reasons:
+            return
+        self.reasons.add(reason)
         what = f"{record.kind.name.lower()}"
-        if record.rows:
-            what += f" of {record.rows} rows to series {record.message.series!r}"
-        self.report(f"the server refused {what}: {exc}")
+        if rows:
+            what += f" of {rows} rows to series {record.message.series!r}"
+        self.report(
+            f"the server refused {what}: {exc} (kept in {self.spool.directory / 'rejected'};"
+            " further records refused for the same reason are kept there too)"
+        )
 
     def _release(self) -> None:
         if not self.barriers:

@@ -23,7 +23,14 @@ from typing import IO, Any
 
 from streamvis.client import Client
 from streamvis.logger.batching import Kind, Record
-from streamvis.logger.delivery import fetch_types, is_access_refused, is_transient, send_record
+from streamvis.logger.delivery import (
+    Delivery,
+    RequestLimit,
+    fetch_types,
+    record_rows,
+    send_record,
+)
+from streamvis.logger.refusals import Action, classify
 from streamvis.model.errors import FailedPreconditionError, StreamvisError
 from streamvis.v1 import service_pb2 as pb
 
@@ -118,11 +125,16 @@ class Spool:
         self.open()
         final = self.directory / f"{record.seq:020d}{_SUFFIX}"
         tmp = self.directory / f".{record.seq:020d}.tmp"
-        with tmp.open("wb") as f:
-            f.write(encode(record))
-            f.flush()
-            os.fsync(f.fileno())
-        tmp.replace(final)
+        try:
+            with tmp.open("wb") as f:
+                f.write(encode(record))
+                f.flush()
+                os.fsync(f.fileno())
+            tmp.replace(final)
+        except OSError:
+            # A full disk: leave no partial file behind to take what space is left.
+            tmp.unlink(missing_ok=True)
+            raise
         _fsync_dir(self.directory)
 
     def load(self, seq: int, path: Path) -> Record:
@@ -136,9 +148,17 @@ class Spool:
     def reject(self, path: Path, reason: str) -> None:
         """Keep a record the server refused for good, with why, out of the send order."""
         rejected = self.directory / "rejected"
-        rejected.mkdir(exist_ok=True)
+        rejected.mkdir(parents=True, exist_ok=True)
         path.replace(rejected / path.name)
         (rejected / f"{path.name}.error.txt").write_text(reason + "\n", encoding="utf-8")
+
+    def reject_record(self, record: Record, reason: str) -> None:
+        """`reject` for a record refused before it was ever spooled."""
+        rejected = self.directory / "rejected"
+        rejected.mkdir(parents=True, exist_ok=True)
+        name = f"{record.seq:020d}{_SUFFIX}"
+        (rejected / name).write_bytes(encode(record))
+        (rejected / f"{name}.error.txt").write_text(reason + "\n", encoding="utf-8")
 
 
 def _spool_dirs(root: Path) -> list[Path]:
@@ -159,13 +179,24 @@ def sync_spool(
     the server cannot be reached (what was sent so far stays sent). A record the server
     refuses for good is moved to `rejected/` beside it, with the reason, and logged.
     `token`, `tls` and `tls_ca` are as for `Client` (else the environment).
+    `sync_spool_counts` says the same in rows.
     """
+    return sync_spool_counts(spool_dir, uri, token=token, tls=tls, tls_ca=tls_ca).sent
+
+
+def sync_spool_counts(
+    spool_dir: str | os.PathLike[str] | None = None, uri: str | None = None, *,
+    token: str | None = None, tls: bool | None = None,
+    tls_ca: str | os.PathLike[str] | None = None,
+) -> Delivery:
+    """`sync_spool`, returning rows delivered / rejected and records sent."""
     root = Path(spool_dir) if spool_dir is not None else default_spool_root()
     if not root.is_dir():
         if spool_dir is not None:
             raise FailedPreconditionError(f"spool directory {root} does not exist")
-        return 0
-    sent = 0
+        return Delivery()
+    counts = Delivery()
+    limit = RequestLimit()
     with Client(uri, token=token, tls=tls, tls_ca=tls_ca) as client:
         types = None
         for directory in _spool_dirs(root):
@@ -188,17 +219,21 @@ def sync_spool(
                     if types is None and record.provisional:
                         types = fetch_types(client, client.timeout)
                     try:
-                        send_record(client, record, client.timeout, types)
+                        send_record(client, record, client.timeout, types, limit)
                     except StreamvisError as exc:
-                        # A missing token or a server refusing ingest refuses every
-                        # record alike: stop, keeping them all for a later sync.
-                        if is_transient(exc) or is_access_refused(exc):
+                        # A passing refusal, or one of this client (no token, a server
+                        # refusing ingest), would refuse every record alike: stop,
+                        # keeping them all for a later sync.
+                        if classify(exc) in (Action.RETRY, Action.ACCESS):
                             raise
-                        spool.reject(path, str(exc))
+                        spool.reject(path, f"{exc.code}: {exc}")
                         log.warning("server refused spooled record %s (%s): set aside", path, exc)
+                        counts.rejected += record_rows(record)
+                        counts.rejected_records += 1
                         continue
                     spool.remove(path)
-                    sent += 1
+                    counts.sent += 1
+                    counts.delivered += record_rows(record)
             finally:
                 spool.close()
-    return sent
+    return counts
