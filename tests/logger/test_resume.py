@@ -110,7 +110,10 @@ def test_a_replace_while_another_logger_writes_is_refused_and_deletes_nothing(
         second = DataLogger(uri=uri, spool_dir=spool / "b", run_handle=handle).start()
         second.write("train", step=100, loss=2.0)
         with pytest.warns(LoggerWarning, match="being written by another logger"):
-            assert second.stop(timeout=30)
+            result = second.stop(timeout=30)
+        # The refused replace is a rejected record (kept in rejected/, so stop() is
+        # falsy); the row itself was delivered.
+        assert (result.rejected_records, result.delivered, result.spooled) == (1, 1, 0)
         first.write("train", step=[3, 4], loss=1.0)
     finally:
         assert first.stop(timeout=30)

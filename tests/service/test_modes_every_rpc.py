@@ -187,7 +187,7 @@ def test_read_only_resumes_a_run_only_as_it_is(read_only):
     before = snapshot(client)
     with pytest.raises(PermissionDeniedError, match="would add or change tag 'new'"):
         client.resume_run(RUN, tags=["new"])
-    with pytest.raises(PermissionDeniedError, match="attribute 'x'.*read-only"):
+    with pytest.raises(PermissionDeniedError, match=r"attribute 'x'.*read-only"):
         client.resume_run(RUN, tags=["keep"], attributes={"x": 0.75})
     assert snapshot(client) == before
     resumed = client.resume_run(RUN, tags=["keep"], attributes={"x": 0.5})

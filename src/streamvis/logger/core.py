@@ -333,7 +333,7 @@ class LoggerCore:
         self._series.clear()
         self._running = False
         self._stopped = True
-        self._flush_wait(timeout)
+        ok = self._flush_wait(timeout)
         flusher = self._flusher
         if flusher is None:
             return self._result
@@ -342,7 +342,9 @@ class LoggerCore:
         self._result = flusher.finish()
         flusher.spool.close()
         if self._client is not None:
-            if ok and not flusher.spooled:
+            # The writer lease ends when nothing of this logger waits to be resent (a
+            # rejected record is done with: it is kept in rejected/, never resent).
+            if ok and not (self._result.spooled_records or self._result.unsaved):
                 self._release(self._client)
             self._client.close()
         lifecycle.unregister(self)
