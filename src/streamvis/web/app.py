@@ -117,7 +117,7 @@ def create_app(
         middleware=[
             Middleware(BasePath, base_url=config.base_url),
             Middleware(SecurityHeaders),
-            Middleware(HostCheck, hosts=config.allowed_hosts),
+            Middleware(HostCheck, hosts=config.allowed_hosts, tls=config.tls),
             Middleware(AuthGate, gate=gate, config=config),
             Middleware(SocketQuota),
         ],
