@@ -2,7 +2,9 @@
 PostgreSQL to take the database away and bring it back, as a restart or an outage would.
 
 `cut()` resets every connection through it and refuses new ones (accepted, then reset),
-which is what a client sees of a database that stopped; `restore()` forwards again.
+which is what a client sees of a database that stopped; `cut(silent=True)` holds new ones
+open without an answer instead, as a host that vanished from the network would (packets
+dropped); `restore()` forwards again.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._cut = False
+        self._silent = False
+        self._held: list[socket.socket] = []  # accepted while cut silently
         self._thread = threading.Thread(target=self._accept, daemon=True, name="tcp-proxy")
         self._thread.start()
 
-    def cut(self) -> None:
+    def cut(self, *, silent: bool = False) -> None:
         with self._lock:
-            self._cut = True
+            self._cut, self._silent = True, silent
             doomed, self._open = self._open, set()
         for sock in doomed:
             _reset(sock)
@@ -44,9 +48,13 @@ class TcpProxy:
     def restore(self) -> None:
         with self._lock:
             self._cut = False
+            held, self._held = self._held, []
+        for sock in held:
+            _reset(sock)
 
     def close(self) -> None:
         self.cut()
+        self.restore()
         _reset(self._listener)
         self._thread.join(5)
 
@@ -57,7 +65,10 @@ class TcpProxy:
             except OSError:
                 return  # closed
             with self._lock:
-                cut = self._cut
+                cut, silent = self._cut, self._silent
+                if cut and silent:
+                    self._held.append(client)
+                    continue
             if cut:
                 _reset(client)
                 continue

@@ -86,3 +86,20 @@ def test_calls_fail_fast_while_postgres_is_away_and_recover_when_it_is_back(prox
         assert {f.name for f in client.fields()} == {"before"}
         client.create_field("after", "int")
     assert "Traceback" not in server.stderr(), server.stderr()[-3000:]
+
+
+def test_a_database_host_that_stops_answering_fails_calls_in_seconds(proxied):
+    # Packets dropped rather than refused: a new connection waits out the connect
+    # timeout (2 s), not the 30 s a request may wait for a busy pool.
+    proxy, server = proxied
+    with Client(server.uri, timeout=60) as client:
+        client.create_field("before", "int")
+        proxy.cut(silent=True)
+        code, details, took = _list_fields(client)
+        assert code == grpc.StatusCode.UNAVAILABLE, (code, details)
+        assert "PostgreSQL" in details and took < 2 * FAIL_WITHIN_S, (details, took)
+        proxy.restore()
+        back = time.monotonic()
+        while _list_fields(client)[0] != grpc.StatusCode.OK:
+            assert time.monotonic() - back < RECOVER_WITHIN_S, "still failing"
+            time.sleep(0.05)
