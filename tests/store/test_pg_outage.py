@@ -5,6 +5,7 @@ machine); what they catch is a 30 s hang or a backoff of many seconds."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import grpc
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
@@ -103,3 +105,32 @@ def test_a_database_host_that_stops_answering_fails_calls_in_seconds(proxied):
         while _list_fields(client)[0] != grpc.StatusCode.OK:
             assert time.monotonic() - back < RECOVER_WITHIN_S, "still failing"
             time.sleep(0.05)
+
+
+#: Seconds the database stays away in the relay test, and by when after its return the
+#: relay hears other replicas again (the ask: about 1 s). The relay's old backoff
+#: (0.5, 1, 2, then 5 s) tried at 8.5 s and would next try at 13.5 s: 4.5 s late.
+AWAY_S = 9.0
+RELAY_WITHIN_S = 3.5
+
+
+def test_the_relay_hears_other_replicas_again_soon_after_postgres_is_back(proxied, pg_dsn):
+    proxy, server = proxied  # the replica whose database connection is cut
+    with ServerProcess(pg_dsn) as other, Client(other.uri, timeout=60) as writer, \
+            connect(server.web_url.replace("http://", "ws://") + "api/events",
+                    open_timeout=10) as ws:
+        writer.create_run(tags=["warm"])
+        assert json.loads(ws.recv(timeout=10))["type"] == "run_created"
+        proxy.cut()
+        time.sleep(AWAY_S)
+        proxy.restore()
+        back = time.monotonic()
+        heard = None
+        while heard is None:
+            assert time.monotonic() - back < RELAY_WITHIN_S, "the relay is still away"
+            writer.create_run(tags=["after"])  # lost while the relay reconnects
+            try:
+                heard = json.loads(ws.recv(timeout=0.25))
+            except TimeoutError:
+                continue
+        assert heard["type"] == "run_created" and heard["run"]["tags"] == ["after"], heard
