@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 // The bundle ships inside the Python package: the web app serves index.html at `/`
@@ -21,7 +22,28 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: backend, changeOrigin: true, ws: true },
+      '/api': {
+        target: backend,
+        changeOrigin: true,
+        ws: true,
+        // A loopback server refuses changes and the live feed from any page but its own
+        // origin (scheme, host and port). This dev server's pages become the backend's
+        // own; a page of any other origin stays foreign.
+        configure: (proxy) => {
+          const backendOrigin = new URL(backend).origin;
+          const fromOwnPage = (incoming: IncomingMessage) => {
+            const origin = incoming.headers.origin;
+            return origin !== undefined && URL.canParse(origin) &&
+              new URL(origin).host === incoming.headers.host;
+          };
+          proxy.on('proxyReq', (req, incoming) => {
+            if (fromOwnPage(incoming)) req.setHeader('origin', backendOrigin);
+          });
+          proxy.on('proxyReqWs', (req, incoming) => {
+            if (fromOwnPage(incoming)) req.setHeader('origin', backendOrigin);
+          });
+        },
+      },
     },
   },
   test: {

@@ -134,6 +134,8 @@ BAD_HANDLES = ["", "nope", "00000000-0000-0000-0000-000000000000", "123", "{", "
                "ffffffff-ffff-ffff-ffff-fffffffffffff", "\x00" * 36]
 INT64 = st.one_of(st.sampled_from([0, 1, -1, 2**63 - 1, -(2**63)]),
                   st.integers(-(2**63), 2**63 - 1))
+#: JSON nested past MAX_JSON_DEPTH (and past the stdlib parser's recursion limit).
+DEEP_JSON = "[" * 3000 + "]" * 3000
 TEXT = st.one_of(st.text(max_size=30), st.sampled_from(["\x00", "a\x00b", "\ud7ff\ue000",
                                                          "x" * 5000]))
 
@@ -296,7 +298,7 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         st.builds(lambda v: json.dumps({**spec, "datasets": [{**spec["datasets"][0], **v}]}),
                   st.dictionaries(st.sampled_from(["series", "filter", "bindings", "axes",
                                                    "attributes", "x"]), JSONISH, max_size=2)),
-        st.sampled_from(["", "{", "[]", "null", "NaN", '{"kind": "line"}', "\x00"]),
+        st.sampled_from(["", "{", "[]", "null", "NaN", '{"kind": "line"}', "\x00", DEEP_JSON]),
         TEXT,
     )
     plot_names = st.one_of(st.just(w.plot), names(w))
@@ -304,7 +306,8 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
     board_json = st.one_of(
         st.builds(lambda k, v: json.dumps({**board, k: v}),
                   st.sampled_from(["name", "layout", "plots", "title"]), JSONISH),
-        st.sampled_from(["", "{", "[]", "null", '{"layout": "rows="}', '{"layout": 1}', "\x00"]),
+        st.sampled_from(["", "{", "[]", "null", '{"layout": "rows="}', '{"layout": 1}', "\x00",
+                         DEEP_JSON]),
         TEXT,
     )
     board_names = st.one_of(st.just(w.dashboard), names(w))

@@ -183,7 +183,8 @@ def mutated(draw: st.DrawFn, base: dict[str, Any]) -> bytes:
     elif how == "replace":
         body = draw(jsonish)
     elif how == "not json":
-        return draw(st.sampled_from([b"{", b"NaN", b"[1,]", b"{'a': 1}", b"\x00", b"nul"]))
+        return draw(st.sampled_from([b"{", b"NaN", b"[1,]", b"{'a': 1}", b"\x00", b"nul",
+                                     b"[" * 3000, b'{"a":' * 2000]))
     elif how == "not utf8":
         return b'{"series": "\xff\xfe"}'
     elif how == "empty":

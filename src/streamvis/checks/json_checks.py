@@ -8,11 +8,14 @@ app and the gRPC service store (streamvis.checks.plot_specs) read their JSON thr
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.limits import MAX_JSON_DEPTH
 from streamvis.model.schema import AttributeCondition, RunFilter, Value, parse_handle
 
 _FILTER_KEYS = frozenset({
@@ -21,6 +24,43 @@ _FILTER_KEYS = frozenset({
 })
 _CONDITION_KEYS = frozenset({"field", "equals", "in", "min", "max"})
 _FLOAT_MAX = 1.7976931348623157e308
+# A JSON string (skipped whole: brackets inside it do not nest) or one bracket.
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+
+
+def parse_json(text: str | bytes, what: str, expected: str = "a JSON value") -> Any:
+    """Parse JSON input, refusing (INVALID_ARGUMENT) what is not JSON or nests deeper
+    than MAX_JSON_DEPTH.
+
+    The depth is measured before parsing: the stdlib parser recurses once per level and
+    would raise RecursionError (a 500) near 1,000 levels, and everything downstream
+    (checks, json.dumps, orjson's 255-level limit) assumes shallow values.
+    """
+    if _too_deep(text):
+        raise InvalidArgumentError(
+            f"{what} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep, the "
+            f"limit (MAX_JSON_DEPTH): send {expected} with less nesting"
+        )
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidArgumentError(f"{what} is not valid JSON ({exc}): send {expected}") from None
+
+
+def _too_deep(text: str | bytes) -> bool:
+    """Whether arrays and objects in `text` nest deeper than MAX_JSON_DEPTH."""
+    if isinstance(text, bytes):  # brackets, quotes and backslashes are ASCII
+        text = text.decode("utf-8", "replace")
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        part = match.group()
+        if part in "[{":  # a string never is: it has its quotes
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif part in "]}":
+            depth -= 1
+    return False
 
 
 def expect_object(value: object, what: str) -> dict[str, Any]:

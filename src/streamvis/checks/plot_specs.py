@@ -19,7 +19,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from streamvis.checks.grammar import GRAMMAR
-from streamvis.checks.json_checks import expect_object, integer, number, parse_filter, string_list
+from streamvis.checks.json_checks import (
+    expect_object,
+    integer,
+    number,
+    parse_filter,
+    parse_json,
+    string_list,
+)
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.limits import MAX_DATASETS, MAX_FACET_COLUMNS, MAX_SPEC_BYTES
 from streamvis.model.schema import FieldType, validate_name
@@ -206,10 +213,5 @@ def spec_json(spec: Mapping[str, Any], name: str, what: str = "plot spec") -> st
 def spec_from_json(text: str, name: str, what: str = "plot spec") -> object:
     """The JSON value of a spec's text (checked by `check_plot_spec` or `check_dashboard`
     afterwards)."""
-    try:
-        value: object = json.loads(text)
-    except ValueError as exc:
-        raise InvalidArgumentError(
-            f"{what} {name!r} is not valid JSON ({exc}): send a JSON object"
-        ) from None
+    value: object = parse_json(text, f"{what} {name!r}", "a JSON object")
     return value

@@ -3,9 +3,10 @@
 Each guards the server's memory and time against one oversized request or one greedy
 client; each is checked once, where every way in passes, and refused with
 RESOURCE_EXHAUSTED (HTTP 413, or 429 for rate limits) and a message naming the limit
-and what to do instead (but for MAX_NAME_LENGTH, which the name rule refuses with
-INVALID_ARGUMENT like any other bad name). The `#:` line above each is its row in docs/security.md
-(`scripts/gen-limits-docs` writes the table; a test fails when it drifts).
+and what to do instead (but for MAX_NAME_LENGTH and MAX_JSON_DEPTH, which are refused
+with INVALID_ARGUMENT, HTTP 400, like any other malformed input). The `#:` line above
+each is its row in docs/security.md (`scripts/gen-limits-docs` writes the table; a
+test fails when it drifts).
 
 The DEFAULT_ values are where `streamvis serve` starts (settings.py makes them
 settable); the others are fixed.
@@ -27,6 +28,9 @@ MAX_STRING_LENGTH = 64 * 1024
 MAX_DESCRIPTION_LENGTH = 4 * 1024
 #: Fields in one series (CreateSeries).
 MAX_FIELDS_PER_SERIES = 256
+#: Levels of arrays and objects nested in one JSON value: a request body, a `filter`
+#: parameter, a plot spec or dashboard (INVALID_ARGUMENT, HTTP 400).
+MAX_JSON_DEPTH = 64
 #: Bytes of a saved plot spec or dashboard, as the compact JSON that is stored.
 MAX_SPEC_BYTES = 64 * 1024
 #: Datasets in one plot.

@@ -38,13 +38,17 @@ from streamvis.model import events as ev
 from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Run
 from streamvis.store.base import Store
+from streamvis.store.pg_pool import CONNECT_KWARGS
 
 log = logging.getLogger("streamvis.store.pg_relay")
 
 CHANNEL = "streamvis_events"
 #: PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
 MAX_PAYLOAD = 7999
-_RETRY_S = (0.5, 1.0, 2.0, 5.0)
+# Pauses between attempts to reach the database again: short, so that live events flow
+# within about a second of PostgreSQL coming back (an attempt while it is away fails
+# at once, or after CONNECT_TIMEOUT_S).
+_RETRY_S = (0.25, 0.5, 1.0)
 _POLL_S = 0.5
 
 
@@ -186,7 +190,7 @@ class ReplicaRelay:
                 for attempt, pause in enumerate((*_RETRY_S, None)):
                     try:
                         if conn is None or conn.closed:
-                            conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+                            conn = psycopg.connect(self.dsn, **CONNECT_KWARGS)
                         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, text))
                         break
                     except psycopg.Error as exc:
@@ -210,7 +214,7 @@ class ReplicaRelay:
         first = True
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.dsn, autocommit=True, connect_timeout=10) as conn:
+                with psycopg.connect(self.dsn, **CONNECT_KWARGS) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
                     self._listening.set()
                     if not first:

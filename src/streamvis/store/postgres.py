@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 import psycopg
 import psycopg.errors
 from psycopg import pq
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from streamvis.model.errors import (
-    FailedPreconditionError,
     InvalidArgumentError,
     ResourceExhaustedError,
     UnavailableError,
@@ -31,37 +28,8 @@ from streamvis.store.dialect import (
     UniqueViolation,
 )
 from streamvis.store.migrations import migrate
+from streamvis.store.pg_pool import Connection, ConnectionPool, connect, describe
 from streamvis.store.sql import SqlStore
-
-Connection = psycopg.Connection[tuple[Any, ...]]
-_CONNECT_TIMEOUT_S = 10
-
-
-def describe(dsn: str) -> str:
-    """The DSN as a URL without its password, to name the database in messages."""
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as exc:
-        raise InvalidArgumentError(f"cannot read the PostgreSQL URL: {exc}") from None
-    user = f"{info['user']}@" if info.get("user") else ""
-    host = info.get("host") or "localhost"
-    port = info.get("port") or 5432
-    return f"postgresql://{user}{host}:{port}/{info.get('dbname') or ''}"
-
-
-def connect(dsn: str) -> Connection:
-    """One autocommit connection (the store issues BEGIN and COMMIT itself)."""
-    try:
-        return psycopg.connect(dsn, autocommit=True, connect_timeout=_CONNECT_TIMEOUT_S)
-    except psycopg.OperationalError as exc:
-        raise UnavailableError(
-            f"cannot connect to PostgreSQL at {describe(dsn)}: {str(exc).strip()}: check "
-            "that the server runs, the database exists and the URL is right"
-        ) from None
-    except psycopg.ProgrammingError as exc:
-        raise InvalidArgumentError(
-            f"cannot use the PostgreSQL URL {describe(dsn)}: {exc}"
-        ) from None
 
 
 class PostgresSession(Session):
@@ -131,7 +99,6 @@ class PostgresStore(SqlStore):
         self,
         dsn: str,
         *,
-        min_connections: int = 1,
         max_connections: int = 10,
         timeout: float = 30.0,
     ) -> None:
@@ -139,32 +106,13 @@ class PostgresStore(SqlStore):
         self.location = describe(dsn)
         with connect(dsn) as conn:
             migrate(PostgresSession(conn, self.location), self.location)
-        self._pool: ConnectionPool[Connection] = ConnectionPool(
-            dsn,
-            min_size=min_connections,
-            max_size=max_connections,
-            kwargs={"autocommit": True, "connect_timeout": _CONNECT_TIMEOUT_S},
-            timeout=timeout,
-            # One cheap round trip per checkout, so a connection broken by a
-            # server restart is replaced instead of failing a request.
-            check=ConnectionPool.check_connection,
-            name="streamvis",
-            open=True,
-        )
+        # `timeout`: how long a request waits for a connection others are using. A
+        # database that cannot be reached fails a request at once (pg_pool).
+        self._pool = ConnectionPool(dsn, max_size=max_connections, timeout=timeout)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        try:
-            conn = self._pool.getconn()
-        except PoolTimeout:
-            raise UnavailableError(
-                f"no connection to PostgreSQL at {self.location} came free or could be "
-                "opened in time: check the server, or raise max_connections"
-            ) from None
-        except PoolClosed:
-            raise FailedPreconditionError(
-                f"the store at {self.location} is closed: open it again"
-            ) from None
+        conn = self._pool.getconn()
         try:
             yield PostgresSession(conn, self.location)
         finally:

@@ -123,7 +123,7 @@ def create_app(
         middleware=[
             Middleware(BasePath, base_url=config.base_url),
             Middleware(SecurityHeaders),
-            Middleware(HostCheck, hosts=config.allowed_hosts),
+            Middleware(HostCheck, hosts=config.allowed_hosts, tls=config.tls),
             Middleware(AuthGate, gate=gate, config=config),
             Middleware(SocketQuota),
             Middleware(ServeMode, read_only=config.read_only),

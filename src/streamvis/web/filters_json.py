@@ -7,13 +7,11 @@ service): an unknown key or a value of the wrong JSON type is an InvalidArgument
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
-from streamvis.checks.json_checks import parse_filter
-from streamvis.model.errors import InvalidArgumentError
+from streamvis.checks.json_checks import parse_filter, parse_json
 from streamvis.model.schema import (
     AttributeCondition,
     Field,
@@ -24,19 +22,11 @@ from streamvis.model.schema import (
 )
 
 
-def loads(text: str | bytes, what: str) -> Any:
-    """Parse JSON, with a 400 that says where it broke."""
-    try:
-        return json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidArgumentError(f"{what} is not valid JSON ({exc}): send a JSON value") from None
-
-
 def parse_filter_param(text: str | None) -> RunFilter:
     """The `filter` query parameter of a GET: URL-decoded JSON, or absent."""
     if text is None or not text.strip():
         return RunFilter()
-    return parse_filter(loads(text, "the filter parameter"))
+    return parse_filter(parse_json(text, "the filter parameter", "a JSON object"))
 
 
 def coerce_filter(run_filter: RunFilter, fields: Sequence[Field]) -> RunFilter:

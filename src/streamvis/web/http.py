@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from streamvis.checks.json_checks import parse_json
 from streamvis.model.errors import (
     InvalidArgumentError,
     ResourceExhaustedError,
@@ -28,7 +29,6 @@ from streamvis.model.limits import (
 )
 from streamvis.store.base import Store
 from streamvis.web.columns import ColumnCache
-from streamvis.web.filters_json import loads
 
 log = logging.getLogger("streamvis.web")
 
@@ -131,7 +131,7 @@ async def json_body(request: Request) -> Any:
             raise ResourceExhaustedError(f"the request body is over {limit} bytes")
     if not body:
         raise InvalidArgumentError("the request has no body: send a JSON object")
-    return loads(bytes(body), "the request body")
+    return parse_json(bytes(body), "the request body")
 
 
 async def on_streamvis_error(request: Request, exc: Exception) -> Response:  # noqa: ARG001
@@ -154,7 +154,8 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    # The exception's text stays in the log, as over gRPC: it may name server paths.
     return error_response(
-        "INTERNAL", f"the server failed on this request ({type(exc).__name__}: {exc}); "
+        "INTERNAL", f"the server failed on this request ({type(exc).__name__}); "
         "the server log has the details", 500,
     )

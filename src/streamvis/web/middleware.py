@@ -9,7 +9,8 @@
   nosniff, no-referrer, no framing.
 - `HostCheck`: where the server answers only to some host names (a loopback server
   without a token), requests addressed to other names are refused (DNS rebinding),
-  and so are changes and live feeds asked for by pages of other sites (the Origin).
+  and so are changes and live feeds asked for by pages of any other origin (scheme,
+  host and port, from the Origin header): another server on localhost included.
 - `SocketQuota`: at most `MAX_SOCKETS_PER_CLIENT` open WebSockets per client address.
 - `ServeMode`: a read-only server refuses (403) every route that changes something,
   by the route's entry in `ROUTE_ACCESS`.
@@ -26,7 +27,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from streamvis.model.limits import MAX_SOCKETS_PER_CLIENT
-from streamvis.model.security import Access, mode_refusal
+from streamvis.model.security import Access, is_loopback, mode_refusal
 from streamvis.web.http import JSON
 
 #: Scripts, styles, images, connections: this server only. Styles may be inline
@@ -103,18 +104,51 @@ def _host_name(netloc: str) -> str | None:
         return None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _same_origin(origin: str, host_header: str, hosts: frozenset[str], *, tls: bool) -> bool:
+    """Whether a page at `origin` is this server's own UI: the scheme, host and port
+    the request was sent to (the Host header), not merely a host name of ours.
+
+    A host name alone would let any other server on localhost (a page on
+    http://localhost:9999) post changes and open the live feed. Loopback names are one
+    machine, so they stand for each other at the same port. Behind a proxy that adds
+    TLS (an --allowed-host name) the page is https while this server is not.
+    """
+    try:
+        page = urlsplit(origin)  # "null" (a sandboxed page) has no host
+        page_port = page.port
+        own_port = urlsplit("//" + host_header).port
+    except ValueError:  # a malformed port or bracket
+        return False
+    if page.hostname is None or page.hostname not in hosts:
+        return False
+    if tls:
+        schemes = {"https"}
+    elif is_loopback(page.hostname):
+        schemes = {"http"}
+    else:
+        schemes = {"http", "https"}
+    if page.scheme not in schemes:
+        return False
+    default = _DEFAULT_PORTS[page.scheme]
+    return (page_port or default) == (own_port or default)
+
+
 class HostCheck:
     """Refuses (403) requests to other host names, and cross-site changes and sockets.
 
     `hosts` None answers every name (a token guards the server instead).
     """
 
-    def __init__(self, app: ASGIApp, hosts: frozenset[str] | None) -> None:
+    def __init__(self, app: ASGIApp, hosts: frozenset[str] | None, *, tls: bool = False) -> None:
         self.app = app
         self.hosts = hosts
+        self.tls = tls
 
     @staticmethod
-    def problem(scope: Scope, hosts: frozenset[str]) -> str | None:
+    def problem(scope: Scope, hosts: frozenset[str], *, tls: bool = False) -> str | None:
         headers = Headers(scope=scope)
         host = _host_name(headers.get("host", ""))
         names = ", ".join(sorted(hosts))
@@ -128,14 +162,11 @@ class HostCheck:
         origin = headers.get("origin")
         if origin is None or (scope["type"] == "http" and scope["method"] in _SAFE_METHODS):
             return None
-        try:
-            origin_host = urlsplit(origin).hostname  # "null" (a sandboxed page) has none
-        except ValueError:
-            origin_host = None
-        if origin_host not in hosts:
+        if not _same_origin(origin, headers.get("host", ""), hosts, tls=tls):
             return (
                 f"a page from {origin} may not change data or open the live feed of this "
-                f"server: open the streamvis UI at its own address ({names})"
+                f"server: open the streamvis UI at its own address ({names}, with the "
+                "scheme and port this server is reached at)"
             )
         return None
 
@@ -143,7 +174,7 @@ class HostCheck:
         if self.hosts is None or scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        problem = self.problem(scope, self.hosts)
+        problem = self.problem(scope, self.hosts, tls=self.tls)
         if problem is None:
             await self.app(scope, receive, send)
             return

@@ -18,7 +18,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from streamvis.web.http import error_response
+
 STATIC_DIR = Path(__file__).parent / "static"
+#: The longest file name (one path segment) common file systems hold, in bytes.
+_MAX_SEGMENT_BYTES = 255
 _LONG_CACHE = "public, max-age=31536000, immutable"
 _REVALIDATE = "no-cache"
 
@@ -61,9 +65,12 @@ class StaticUI:
     def _file(self, path: str) -> Path | None:
         if not path:
             return None
-        candidate = (self.directory / path).resolve()
-        # A path with `..` must not reach outside the static directory.
-        if not candidate.is_relative_to(self.directory) or not candidate.is_file():
+        try:
+            candidate = (self.directory / path).resolve()
+            # A path with `..` must not reach outside the static directory.
+            if not candidate.is_relative_to(self.directory) or not candidate.is_file():
+                return None
+        except (OSError, ValueError):  # too long in all, or a name the system refuses
             return None
         return candidate
 
@@ -71,6 +78,13 @@ class StaticUI:
         if not self.built:
             return HTMLResponse(NOT_BUILT, headers={"cache-control": _REVALIDATE})
         path = request.path_params.get("path", "")
+        if not _can_name_a_file(path):
+            # Neither a file nor a route of the UI; the file system would raise (a NUL,
+            # ENAMETOOLONG) with a message naming the install directory.
+            return error_response(
+                "NOT_FOUND", "no such page: a path of the UI has no NUL character and no "
+                f"segment over {_MAX_SEGMENT_BYTES} bytes", 404,
+            )
         found = self._file(path)
         if found is None or path == "index.html":
             return HTMLResponse(self._index_html(), headers={"cache-control": _REVALIDATE})
@@ -78,6 +92,12 @@ class StaticUI:
         return FileResponse(found, headers={
             "cache-control": _LONG_CACHE if long_lived else _REVALIDATE,
         })
+
+
+def _can_name_a_file(path: str) -> bool:
+    return "\x00" not in path and all(
+        len(part.encode("utf-8", "surrogatepass")) <= _MAX_SEGMENT_BYTES
+        for part in path.split("/"))
 
 
 def routes(directory: Path = STATIC_DIR, base_url: str = "") -> list[BaseRoute]:
