@@ -6,6 +6,10 @@ Runs, on SQLite and PostgreSQL:
   `--fuzz-examples` generated requests per test and store;
 - the crash test (tests/service/test_crash.py: logger processes while the server is
   killed with SIGKILL `--kills` times and restarted);
+- the fault tests (FAULT_TESTS: a full disk under the server and under the spool, a server
+  refusing with each passing status, requests over its size limit, wrong tokens from the
+  logger's address, a job killed and resumed), each a figure of rows written and
+  delivered;
 - the load benchmark (benchmarks/bench_load.py) at `--loggers` x `--seconds`, with
   `--watchers` live WebSocket clients (on `--load-store`);
 
@@ -15,7 +19,7 @@ and prints one JSON line per part plus a summary:
      "load_held": "50 loggers x 60 s, 5 live watchers", "rows_lost": 0, ...}
 
     .venv/bin/python benchmarks/bench_reliability.py [--fuzz-examples 500] [--kills 5]
-        [--loggers 50] [--seconds 60] [--watchers 5]
+        [--loggers 50] [--seconds 60] [--watchers 5] [--faults-only]
 
 Exits with status 1 if any part failed.
 """
@@ -32,6 +36,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The tests that inject a fault and print a `fault` figure (tests/faults.py).
+FAULT_TESTS = [
+    "tests/logger/test_server_disk_full.py",
+    "tests/logger/test_spool_disk_full.py",
+    "tests/logger/test_refusals.py",
+    "tests/logger/test_resume.py",
+    "tests/service/test_auth.py::test_wrong_tokens_from_the_same_address_never_cost_a_logger_a_row",
+]
 _FIGURE = re.compile(r'(\{"figure".*\})\s*$')
 
 
@@ -59,8 +71,25 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--watchers", type=int, default=5)
     p.add_argument("--load-store", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--faults-only", action="store_true",
+                   help="run only the fault tests (minutes, not the load's hour)")
     args = p.parse_args()
     ok = True
+
+    passed, out = pytest(FAULT_TESTS, {})
+    ok &= passed
+    faults = [f for f in figures(out) if f["figure"] == "fault"]
+    for f in faults:
+        print(json.dumps(f), flush=True)
+    fault_summary = {
+        "faults_survived": sum(1 for f in faults if f["rows_lost"] == 0),
+        "fault_rows_written": sum(f["rows_written"] for f in faults),
+        "fault_rows_lost": sum(f["rows_lost"] for f in faults),
+    }
+    if args.faults_only:
+        print(json.dumps({"figure": "reliability_faults", **fault_summary,
+                          "all_passed": ok}), flush=True)
+        sys.exit(0 if ok and not fault_summary["fault_rows_lost"] else 1)
 
     passed, out = pytest(["tests/service/test_fuzz.py", "tests/web/test_fuzz.py"],
                          {"STREAMVIS_FUZZ_EXAMPLES": str(args.fuzz_examples)})
@@ -91,7 +120,8 @@ def main() -> None:
         print(load.stderr[-3000:], file=sys.stderr)
         ok = False
 
-    lost = sum(f["rows_lost"] for f in crashes) + (rows["rows_lost"] if rows else 0)
+    lost = (sum(f["rows_lost"] for f in crashes) + (rows["rows_lost"] if rows else 0)
+            + fault_summary["fault_rows_lost"])
     print(json.dumps({
         "figure": "reliability",
         "bad_inputs_tried": sum(f["tried"] for f in fuzz),
@@ -101,6 +131,7 @@ def main() -> None:
         "load_held": f"{args.loggers} loggers x {args.seconds:g} s, {args.watchers} live "
                      f"watchers ({args.load_store})" if rows else "failed",
         "load_rows_written": rows["rows_written"] if rows else 0,
+        **fault_summary,
         "rows_lost": lost,
         "all_passed": ok,
     }), flush=True)

@@ -55,7 +55,7 @@ def main() -> None:
         next_scalar += scalar_every
         time.sleep(max(0.0, next_scalar - time.monotonic()))
     stop_started = time.monotonic()
-    stopped = logger.stop(timeout=300)
+    stopped = bool(logger.stop(timeout=300))  # a Delivery: true when nothing is left over
 
     np.savez(samples, scalar=np.array(scalar_ns, dtype=np.int64),
              array=np.array(array_ns, dtype=np.int64))

@@ -7,6 +7,7 @@ from pathlib import Path
 import grpc
 import numpy as np
 import pytest
+from tests.faults import report_fault
 
 from streamvis import DataLogger, LoggerWarning, StreamvisError
 from streamvis.cli import main
@@ -117,7 +118,10 @@ def test_passing_refusals_are_retried_until_every_row_is_in(
             assert logger.flush(timeout=20), code
             assert not fake.service.refuse, code
     result = logger.stop()
-    assert fake.service.rows(logger.run_handle, "train")["step"] == list(range(step))
+    got = fake.service.rows(logger.run_handle, "train")["step"]
+    assert got == list(range(step))
+    report_fault(f"server refuses with each passing status in turn ({len(PASSING)})", step,
+                 len(got))
     assert result
     assert (result.delivered, result.spooled, result.rejected) == (step, 0, 0)
     assert not (spool / str(logger.run_handle) / "rejected").exists()
@@ -176,6 +180,8 @@ def test_requests_over_the_servers_limit_are_split(tmp_path: Path, spool: Path) 
         assert (result.delivered, result.spooled, result.rejected) == (2_000_000, 0, 0)
         got = query_rows(server.uri, logger.run_handle, "floats")["f"]
         assert got == [float(i) for i in range(20) for _ in range(100_000)]
+        report_fault("requests over the server's limit (--max-request-mb 1)", 2_000_000,
+                     len(got))
     finally:
         server.stop()
 

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from tests.faults import report_fault
 
 from streamvis import AsyncDataLogger, DataLogger, LoggerWarning
 from streamvis.model.errors import InvalidArgumentError, StreamvisError
@@ -147,6 +148,8 @@ def test_a_resumed_logger_sends_what_the_crashed_one_left_in_the_spool_first(
     with DataLogger(uri=uri, spool_dir=spool, run_handle=handle, resume=True,
                     tags=("two",), strict=True) as restarted:
         restarted.write("train", step=list(range(10, 15)), loss=0.5)
-    assert query_rows(uri, handle, "train")["step"] == list(range(15))
+    got = query_rows(uri, handle, "train")["step"]
+    assert got == list(range(15))
+    report_fault("job killed with its server away, restarted with resume=True", 15, len(got))
     assert get_run(uri, handle).tags == ("one", "two")
     assert not (spool / str(handle)).exists()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.faults import report_fault
 
 from streamvis import DataLogger
 
@@ -91,7 +92,10 @@ def test_disk_back_first(
         result = logger.stop(timeout=60)
         assert (result.delivered, result.spooled, result.rejected, result.unsaved) == \
             (ROWS, 0, 0, 0)
-        assert query_rows(server.uri, logger.run_handle, "train")["step"] == list(range(ROWS))
+        got = query_rows(server.uri, logger.run_handle, "train")["step"]
+        assert got == list(range(ROWS))
+        report_fault("spool disk and memory full, server away (disk back first)", ROWS,
+                     len(got))
     finally:
         server.stop()
 
@@ -109,7 +113,10 @@ def test_server_back_first(
         result = logger.stop(timeout=60)
         assert result
         assert (result.delivered, result.spooled, result.rejected) == (ROWS, 0, 0)
-        assert query_rows(server.uri, logger.run_handle, "train")["step"] == list(range(ROWS))
+        got = query_rows(server.uri, logger.run_handle, "train")["step"]
+        assert got == list(range(ROWS))
+        report_fault("spool disk and memory full, server away (server back first)", ROWS,
+                     len(got))
     finally:
         with contextlib.suppress(Exception):
             logger.stop(timeout=1)

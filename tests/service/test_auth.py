@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from tests.faults import report_fault
 
 import streamvis
 from streamvis import cli
@@ -231,6 +232,8 @@ def test_wrong_tokens_from_the_same_address_never_cost_a_logger_a_row(tmp_path: 
             steps = [s for c in client.query("s") if c.run == handle
                      for s in c.batch.column("step").to_pylist()]
         assert sorted(steps) == list(range(4000))
+        report_fault("wrong tokens from the logger's address (lockout abuse)", 4000,
+                     len(steps))
         # ...while the guesses were throttled.
         assert ResourceExhaustedError in refusals
         assert None not in refusals
