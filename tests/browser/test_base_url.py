@@ -10,15 +10,12 @@ import pytest
 
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
+from tests.web.proxy import running_proxy
 
 from .explore_fixtures import wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-    from tests.web.proxy import running_proxy
-else:
-    # pytest puts tests/ on sys.path (tests/ is no package); mypy names it from the root.
-    from web.proxy import running_proxy
 
 PREFIX = "/sv"
 LIVE = ("document.querySelector('.live') && "

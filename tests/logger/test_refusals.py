@@ -7,7 +7,6 @@ from pathlib import Path
 import grpc
 import numpy as np
 import pytest
-from tests.faults import report_fault
 
 from streamvis import DataLogger, LoggerWarning, StreamvisError
 from streamvis.cli import main
@@ -19,6 +18,7 @@ from streamvis.logger.refusals import Action, classify
 from streamvis.logger.spool import decode
 from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
+from tests.faults import report_fault
 
 from .conftest import FIELDS, SERIES, query_rows
 from .fake_server import FakeServer

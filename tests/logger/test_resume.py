@@ -10,10 +10,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.faults import report_fault
 
 from streamvis import AsyncDataLogger, DataLogger, LoggerWarning
 from streamvis.model.errors import InvalidArgumentError, StreamvisError
+from tests.faults import report_fault
 
 from .conftest import get_run, query_rows
 from .server import free_port

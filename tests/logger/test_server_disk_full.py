@@ -4,37 +4,27 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.faults import report_fault
 
 from streamvis import DataLogger
+from tests.faults import report_fault
 
 from .conftest import FIELDS, SERIES, query_rows
 from .server import ServerProcess
+from .tmpfs import small_tmpfs
 
 WRITES, ROWS_PER_WRITE = 30, 10_000
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tmpfs"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
-        capture_output=True, text=True, check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"needs a small tmpfs (run as root): mount said {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path, "24m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _fill(path: Path, leave: int) -> None:

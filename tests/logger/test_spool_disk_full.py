@@ -6,18 +6,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.faults import report_fault
 
 from streamvis import DataLogger
+from tests.faults import report_fault
 
 from .conftest import FIELDS, SERIES, query_rows
 from .server import ServerProcess, free_port
+from .tmpfs import small_tmpfs
 
 ROWS = 20_000
 
@@ -25,15 +25,7 @@ ROWS = 20_000
 @pytest.fixture
 def full_disk(tmp_path: Path) -> Iterator[Path]:
     """An 8 MiB tmpfs, filled to the last byte by `filler`; remove it to free the disk."""
-    mount = tmp_path / "tmpfs"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-        capture_output=True, text=True, check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"needs a tmpfs to fill (run as root): mount said {done.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path, "8m") as mount:
         with (mount / "filler").open("wb", buffering=0) as f:
             try:
                 while True:
@@ -41,8 +33,6 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
             except OSError as exc:
                 assert exc.errno == errno.ENOSPC
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def _writer(logger: DataLogger) -> threading.Thread:

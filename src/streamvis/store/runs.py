@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from streamvis.model.errors import AlreadyExistsError, InvalidArgumentError
 from streamvis.model.events import (
@@ -32,6 +32,9 @@ _UPSERT_ATTRIBUTE = (
     "v_int = excluded.v_int, v_float = excluded.v_float, "
     "v_str = excluded.v_str, v_bool = excluded.v_bool"
 )
+
+#: A run's attribute values, resolved to their fields' rows.
+Attrs = list[tuple[FieldRow, Value]]
 
 
 def _check_tags(tags: Sequence[str]) -> list[str]:
@@ -84,27 +87,14 @@ class RunMethods(SqlCore):
         attributes: Mapping[str, object] | None = None,
         started_at: float | None = None,
     ) -> Run:
-        h = check_handle(handle)
-        tag_list, started = _check_tags(tags), _check_started_at(started_at)
-        for attempt in range(3):
-            try:
-                with self._write() as s:
-                    attrs = self._coerce(s, attributes)
-                    row = s.one(
-                        f"SELECT id FROM runs WHERE handle = ?{self.dialect.for_update}", (h,)
-                    )
-                    if row is not None:
-                        self._delete_run_rows(s, int(row[0]))
-                    run = self._insert_run(s, h, tag_list, attrs, started)
-                    s.publish_after_commit(RunCreated(run) if row is None else RunReplaced(run))
-            except UniqueViolation:
-                # Another writer created the run after we found none: now there is
-                # one to replace, so go again.
-                if attempt == 2:
-                    raise _run_exists(h) from None
-                continue
+        def replace(s: Session, run_id: int, tags: list[str], attrs: Attrs,
+                    started: float) -> Run:
+            self._delete_run_rows(s, run_id)
+            run = self._insert_run(s, check_handle(handle), tags, attrs, started)
+            s.publish_after_commit(RunReplaced(run))
             return run
-        raise AssertionError("unreachable")
+
+        return self._create_or(handle, tags, attributes, started_at, replace)
 
     def resume_run(
         self,
@@ -113,6 +103,22 @@ class RunMethods(SqlCore):
         attributes: Mapping[str, object] | None = None,
         started_at: float | None = None,
     ) -> Run:
+        def resume(s: Session, run_id: int, tags: list[str], attrs: Attrs,
+                   started: float) -> Run:  # noqa: ARG001 - a resumed run keeps its start
+            return self._merge_into(s, run_id, tags, attrs)
+
+        return self._create_or(handle, tags, attributes, started_at, resume)
+
+    def _create_or(
+        self,
+        handle: uuid.UUID,
+        tags: Sequence[str],
+        attributes: Mapping[str, object] | None,
+        started_at: float | None,
+        existing: Callable[[Session, int, list[str], Attrs, float], Run],
+    ) -> Run:
+        """Create the run, or, when it exists, do `existing` to it (replace, resume), in
+        one transaction holding the run's row."""
         h = check_handle(handle)
         tag_list, started = _check_tags(tags), _check_started_at(started_at)
         for attempt in range(3):
@@ -126,9 +132,10 @@ class RunMethods(SqlCore):
                         run = self._insert_run(s, h, tag_list, attrs, started)
                         s.publish_after_commit(RunCreated(run))
                     else:
-                        run = self._merge_into(s, int(row[0]), tag_list, attrs)
+                        run = existing(s, int(row[0]), tag_list, attrs, started)
             except UniqueViolation:
-                # Another writer created the run after we found none: resume that one.
+                # Another writer created the run after we found none: now there is one
+                # to replace or resume, so go again.
                 if attempt == 2:
                     raise _run_exists(h) from None
                 continue
