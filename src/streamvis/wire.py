@@ -246,6 +246,32 @@ def column_from_pb(col: pb.Column) -> pa.Array:
     raise InvalidArgumentError(f"column {col.field!r} carries no values: set one data kind")
 
 
+#: Bytes per row of each packed wire column (strings are a list, one value per row).
+_ROW_BYTES = {"ints": _INT64_LE.itemsize, "floats": _FLOAT64_LE.itemsize, "bools": 1}
+
+
+def column_rows(col: pb.Column) -> int:
+    """Rows a packed column holds, without unpacking it."""
+    kind = col.WhichOneof("data")
+    if kind == "strings":
+        return len(col.strings.values)
+    if kind in _ROW_BYTES:
+        return len(getattr(col, kind)) // _ROW_BYTES[kind]
+    return 0
+
+
+def slice_column(col: pb.Column, start: int, end: int) -> pb.Column:
+    """Rows [start, end) of a packed column, still packed (no copy through numpy)."""
+    out = pb.Column(field=col.field)
+    kind = col.WhichOneof("data")
+    if kind == "strings":
+        out.strings.values.extend(col.strings.values[start:end])
+    elif kind in _ROW_BYTES:
+        size = _ROW_BYTES[kind]
+        setattr(out, kind, getattr(col, kind)[start * size:end * size])
+    return out
+
+
 def columns_from_pb(columns: Iterable[pb.Column]) -> dict[str, pa.Array]:
     """Unpack a request's columns, refusing a field given twice."""
     result: dict[str, pa.Array] = {}

@@ -90,17 +90,7 @@ def record_rows(record: Record) -> int:
 
 
 def _rows(msg: pb.AppendToSeriesRequest) -> int:
-    if not msg.columns:
-        return 0
-    col = msg.columns[0]
-    match col.WhichOneof("data"):
-        case "ints" | "floats":
-            return len(col.ints or col.floats) // 8
-        case "bools":
-            return len(col.bools)
-        case "strings":
-            return len(col.strings.values)
-    return 0
+    return wire.column_rows(msg.columns[0]) if msg.columns else 0
 
 
 def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSeriesRequest:
@@ -109,17 +99,7 @@ def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSe
     piece = pb.AppendToSeriesRequest(
         run=msg.run, series=msg.series, idempotency_key=f"{msg.idempotency_key}.{start}-{end}"
     )
-    for col in msg.columns:
-        out = piece.columns.add(field=col.field)
-        match col.WhichOneof("data"):
-            case "ints":
-                out.ints = col.ints[start * 8:end * 8]
-            case "floats":
-                out.floats = col.floats[start * 8:end * 8]
-            case "bools":
-                out.bools = col.bools[start:end]
-            case "strings":
-                out.strings.values.extend(col.strings.values[start:end])
+    piece.columns.extend(wire.slice_column(col, start, end) for col in msg.columns)
     return piece
 
 
