@@ -81,7 +81,7 @@ def test_the_table_classifies_every_status() -> None:
 
 
 def test_split_keeps_order_and_gives_each_piece_its_own_key() -> None:
-    req = pb.AppendToSeriesRequest(run="r", series="s", idempotency_key="k")
+    req = pb.AppendToSeriesRequest(run="r", series="s", idempotency_key="k", writer="w")
     req.columns.add(field="f").floats = np.arange(1000, dtype="<f8").tobytes()
     req.columns.add(field="t").strings.values.extend(str(i) for i in range(1000))
     pieces = split_to_fit(Record(Kind.APPEND, req), 2000)
@@ -96,6 +96,9 @@ def test_split_keeps_order_and_gives_each_piece_its_own_key() -> None:
     # One suffix (the row range) however many halvings: the server takes 256 characters.
     assert all(k.count(".") == 1 and len(k) < 64 for k in keys)
     assert sum(p.rows for p in pieces) == 1000
+    # Each piece renews the logger's writer lease on the run, as the whole would have.
+    assert {(p.message.run, p.message.series, p.message.writer) for p in pieces} == {
+        ("r", "s", "w")}
     # Split again (a resend from the spool): the same pieces, so the same keys.
     assert [p.message.idempotency_key for p in split_to_fit(Record(Kind.APPEND, req), 2000)] \
         == keys

@@ -97,7 +97,8 @@ def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSe
     # The key is derived, not fresh: a piece resent after a lost acknowledgement (or the
     # whole record split again from the spool) is recognised as a duplicate.
     piece = pb.AppendToSeriesRequest(
-        run=msg.run, series=msg.series, idempotency_key=f"{msg.idempotency_key}.{start}-{end}"
+        run=msg.run, series=msg.series, writer=msg.writer,
+        idempotency_key=f"{msg.idempotency_key}.{start}-{end}",
     )
     piece.columns.extend(wire.slice_column(col, start, end) for col in msg.columns)
     return piece
