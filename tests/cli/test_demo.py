@@ -199,3 +199,18 @@ def test_a_web_app_on_every_address_is_reached_by_the_grpc_host():
     assert reachable_url("http://0.0.0.0:8080/sv/", "gpu-box") == "http://gpu-box:8080/sv/"
     assert reachable_url("https://[::]:8443/", "::1") == "https://[::1]:8443/"
     assert reachable_url("http://127.0.0.1:9000/", "localhost") == "http://127.0.0.1:9000/"
+
+
+def test_a_stop_signal_mid_step_waits_for_the_step_to_end():
+    """A kill that lands between a step's two writes must not leave the series out of
+    step (test_stopping_while_logging_flushes_what_was_written saw it once in a while)."""
+    from streamvis.cli import demo  # noqa: PLC0415 - the private step guard
+
+    written = []
+    with pytest.raises(KeyboardInterrupt), demo._whole_step():
+        written.append("demo-train")
+        demo._interrupt(signal.SIGTERM, None)  # what `kill` delivers here
+        written.append("demo-waves")
+    assert written == ["demo-train", "demo-waves"]
+    with pytest.raises(KeyboardInterrupt):
+        demo._interrupt(signal.SIGTERM, None)  # between steps: at once

@@ -19,8 +19,9 @@ import itertools
 import math
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, TypeVar
 
 import numpy as np
@@ -131,13 +132,42 @@ def _steps(steps: int) -> Iterable[int]:
     return range(steps) if steps > 0 else itertools.count()
 
 
+class _Stop:
+    """Ctrl-C, `kill` and a closed terminal stop the demo between steps, never inside
+    one: a step writes every series, so what was logged stays in step (the interrupt
+    that arrives mid-step is raised when the step is done)."""
+
+    deferring = False
+    pending = False
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - a handler
+    if _Stop.deferring:
+        _Stop.pending = True
+        return
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _whole_step() -> Iterator[None]:
+    _Stop.deferring = True
+    try:
+        yield
+    finally:
+        _Stop.deferring = False
+    if _Stop.pending:
+        _Stop.pending = False
+        raise KeyboardInterrupt
+
+
 def log_sync(loggers: list[DataLogger], runs: list[DemoRun], steps: int, pause: float) -> None:
     with contextlib.ExitStack() as stack:  # leaving it stops every logger: a final flush
         for logger in loggers:
             stack.enter_context(logger)
         for step in _steps(steps):
-            for run, logger in zip(runs, loggers, strict=True):
-                run.log_step(logger, step)
+            with _whole_step():
+                for run, logger in zip(runs, loggers, strict=True):
+                    run.log_step(logger, step)
             time.sleep(pause)
         for run, logger in zip(runs, loggers, strict=True):
             run.finish(logger)
@@ -150,8 +180,9 @@ async def log_async(
         for logger in loggers:
             await stack.enter_async_context(logger)
         for step in _steps(steps):
-            for run, logger in zip(runs, loggers, strict=True):
-                run.log_step(logger, step)  # write() only queues: no await needed
+            with _whole_step():
+                for run, logger in zip(runs, loggers, strict=True):
+                    run.log_step(logger, step)  # write() only queues: no await needed
             await asyncio.sleep(pause)
         for run, logger in zip(runs, loggers, strict=True):
             run.finish(logger)
@@ -217,9 +248,11 @@ def main(
 ) -> None:
     """`run_demo` until done or stopped: Ctrl-C, `kill` or a closed terminal all stop it
     cleanly (loggers flushed, a server it started stopped)."""
-    for name in ("SIGTERM", "SIGHUP"):
+    # asyncio.run stops its loop on SIGINT by itself, at an await (between steps).
+    names = ("SIGTERM", "SIGHUP") if use_async else ("SIGINT", "SIGTERM", "SIGHUP")
+    for name in names:
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.default_int_handler)
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         run_demo(uri, data_dir, http_port, steps=steps, runs=runs, interval=interval,
                  use_async=use_async)
