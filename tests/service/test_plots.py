@@ -55,7 +55,7 @@ def test_plots_are_saved_read_listed_replaced_and_deleted(client: Client, unique
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ({"kind": "pie"}, "plot kind 'pie' is not one of line, scatter"),
+        ({"kind": "pie"}, "plot kind 'pie' is not one of line, scatter, histogram"),
         ({"datasets": []}, 'needs "datasets"'),
         ({"name": "other"}, "named 'other' but was sent to be saved as"),
         ({"scales": {"y": "sqrt"}}, 'scales.y = \'sqrt\': use "lin" or "log"'),

@@ -80,7 +80,8 @@ def test_every_reduction_has_a_reducer():
 def test_info_serves_the_grammar_and_the_front_end_copy_is_the_same(http):
     served = http.get("/api/info").json()["grammar"]
     assert served == GRAMMAR.as_json()
-    assert [k["id"] for k in served["kinds"]] == ["line", "scatter"]
+    assert [k["id"] for k in served["kinds"]] == [
+        "line", "scatter", "histogram", "heatmap", "bar", "box"]
     copy = json.loads(FRONTEND_COPY.read_text(encoding="utf-8"))
     assert copy == served, (
         f"{FRONTEND_COPY.relative_to(ROOT)} is not the grammar the server serves: run "
@@ -131,5 +132,5 @@ def test_a_role_no_kind_draws_is_refused_with_a_reason(http):
     assert "a line plot does not draw size (scatter plots draw it)" in error(
         http.put("/api/plots/p", json=sized), 400)
     assert http.get("/api/plots").json() == []
-    assert "kind 'dots' is not one of line, scatter" in error(
+    assert "kind 'dots' is not one of line, scatter, histogram" in error(
         http.post("/api/data", json={"series": "train", "kind": "dots"}), 400)

@@ -32,6 +32,12 @@ REDUCTIONS: dict[str, str] = {
           "no spike is hidden; zooming in asks again for finer data",
     "density": "sent whole up to max_points, past it thinned by screen cell so sparse "
                "regions and outliers survive",
+    "bins": "the x values counted into bins (count, width or a rule such as "
+            "Freedman\u2013Diaconis) at query time; with t bound, counts per (t bin, x bin)",
+    "cells": "rows aggregated per cell (count, sum, mean, min, max or last); a numeric axis "
+             "of floats is binned, an int, string or bool axis is one cell per value",
+    "quartiles": "per box the quartiles, median, whiskers (1.5 IQR) and the outliers past "
+                 "them, at most MAX_OUTLIERS per box",
 }
 
 
@@ -181,6 +187,12 @@ GRAMMAR = Grammar(
         Role("order", "the order of a line\u2019s points (default: by x)", _NUMBERS, _POSITION),
         Role("facet", "one small plot per value, in a grid", _GROUPS, _SPLIT, run=True),
         Role("frame", "a slider over its values; latest only by default", _NUMBERS, _POSITION),
+        Role("t", "time or step: the axis a distribution is followed along", _NUMBERS,
+             "is a step or time, so it needs numbers"),
+        Role("value", "what each cell or bar aggregates (without it: the row count)",
+             _NUMBERS, "is aggregated (summed, averaged), so it needs numbers"),
+        Role("category", "one bar or box per value", _GROUPS,
+             "names a bar or box, so it needs discrete values"),
     ],
     kinds=[
         Kind("line", "Line",
@@ -192,6 +204,20 @@ GRAMMAR = Grammar(
         Kind("scatter", "Scatter", "one point per row; thinned by density past two million points",
              ("x", "y", "color", "size", "facet", "frame", "group"), ("x", "y"),
              reduction="density", painter="scatter"),
+        Kind("histogram", "Histogram",
+             "counts of x values in bins computed on the server; with t, a heatmap of "
+             "counts per step bin and value bin (or ridgelines, or percentile bands)",
+             ("x", "t", "color", "facet", "frame"), ("x",), reduction="bins", painter="rects"),
+        Kind("heatmap", "Heatmap",
+             "a value aggregated per (x, y) cell, as color; count per (label, prediction) "
+             "is a confusion matrix", ("x", "y", "value", "facet", "frame"), ("x", "y"),
+             reduction="cells", painter="rects"),
+        Kind("bar", "Bar", "a value (or the row count) aggregated per category; colors "
+             "stacked or side by side", ("category", "value", "color", "facet", "frame"),
+             ("category",), reduction="cells", painter="rects"),
+        Kind("box", "Box", "quartiles, whiskers and outliers of y per category",
+             ("category", "y", "color", "facet", "frame"), ("category", "y"),
+             reduction="quartiles", painter="rects"),
     ],
 )
 

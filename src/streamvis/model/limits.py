@@ -39,6 +39,13 @@ MAX_DATASETS = 8
 MAX_FACET_COLUMNS = 12
 #: Pixel columns one `/api/data` request may ask level of detail for (`pixels`).
 MAX_PIXELS = 100_000
+#: Bins one histogram axis may have (`bins`, `t_bins`, or what `bin_width` makes); a
+#: heatmap's binned axis too.
+MAX_BINS = 10_000
+#: Distinct categories one axis of a bar, box or heatmap plot may have.
+MAX_CATEGORIES = 10_000
+#: Outliers a box plot sends per box; past it, the most extreme ones.
+MAX_OUTLIERS = 1_000
 #: Points `/api/data` sends whole before thinning a scatter or refusing raw rows
 #: (`streamvis serve --max-points`).
 DEFAULT_MAX_POINTS = 2_000_000

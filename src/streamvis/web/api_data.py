@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import Run
-from streamvis.web import lod
+from streamvis.web import lod, reduce_bins, reduce_cells
 from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve
 from streamvis.web.http import AppState, blocking, json_body, state
@@ -253,10 +253,19 @@ def _select_raw(r: Reading) -> Selection:
     return Selection(r.runs, rows, "none")
 
 
-#: One reducer per reduction of the grammar (checks/grammar.py, REDUCTIONS).
-REDUCERS: dict[str, Callable[[Reading], Selection]] = {
-    "m4": lambda r: _select_lines(r.plan, r.snapshot, r.runs, r.starts),
-    "density": lambda r: _select_scatter(r.plan, r.snapshot, r.runs, r.budget),
+def _rows(select: Callable[[Reading], Selection]) -> Callable[[Reading], pa.Table]:
+    """A reduction that picks rows to send whole (the others send what rows add up to)."""
+    return lambda r: _table(r.plan, r.snapshot, select(r))
+
+
+#: One reducer per reduction of the grammar (checks/grammar.py, REDUCTIONS): the table
+#: sent for a request.
+REDUCERS: dict[str, Callable[[Reading], pa.Table]] = {
+    "m4": _rows(lambda r: _select_lines(r.plan, r.snapshot, r.runs, r.starts)),
+    "density": _rows(lambda r: _select_scatter(r.plan, r.snapshot, r.runs, r.budget)),
+    "bins": reduce_bins.histogram,
+    "cells": reduce_cells.cells,
+    "quartiles": reduce_cells.quartiles,
 }
 
 
@@ -307,8 +316,8 @@ def run_data_request(app: AppState, plan: Plan) -> pa.Table:
     }
     budget = min(req.max_points or app.config.max_points, app.config.max_points)
     reduction = GRAMMAR.kind(req.kind).reduction if req.kind is not None else None
-    reducer = _select_raw if reduction is None else REDUCERS[reduction]
-    return _table(plan, snapshot, reducer(Reading(plan, snapshot, runs, starts, budget)))
+    reducer = _rows(_select_raw) if reduction is None else REDUCERS[reduction]
+    return reducer(Reading(plan, snapshot, runs, starts, budget))
 
 
 def encode_stream(table: pa.Table) -> pa.Buffer:

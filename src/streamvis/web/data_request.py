@@ -19,17 +19,29 @@ from streamvis.checks.json_checks import (
     string_list,
 )
 from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
-from streamvis.model.limits import MAX_PIXELS
+from streamvis.model.limits import MAX_BINS, MAX_PIXELS
 from streamvis.model.schema import Field, RunFilter, Series, validate_name
+from streamvis.web.bin_rules import AGGREGATES, BIN_RULES
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 
 _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
+    "t", "value", "category", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
 })
 #: The roles a data request binds by name (the others are plain `fields`).
-_ROLE_KEYS = ("x", "y", "order", "group")
+_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category")
+
+
+@dataclass(frozen=True)
+class Binning:
+    """How many bins an axis gets: a count, a width, or a rule of BIN_RULES (default)."""
+
+    count: int | None = None
+    width: float | None = None
+    rule: str = "fd"
+    t_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,32 @@ class DataRequest:
     after_sequence: int
     max_points: int | None
     where: tuple[RowCondition, ...] = ()
+    t: str | None = None
+    value: str | None = None
+    category: str | None = None
+    #: How the aggregating kinds bin and aggregate (web/reduce_bins.py, reduce_cells.py).
+    bins: Binning = Binning()
+    aggregate: str = "count"
+
+
+def _binning(body: dict[str, Any]) -> Binning:
+    def count(key: str) -> int | None:
+        if body.get(key) is None:
+            return None
+        n = integer(body[key], key, 1)
+        if n > MAX_BINS:
+            raise ResourceExhaustedError(
+                f"{key}={n} is more than {MAX_BINS}: ask for fewer bins, or a wider bin_width")
+        return n
+
+    width = _optional_number(body, "bin_width")
+    if width is not None and width <= 0:
+        raise InvalidArgumentError(f"bin_width must be above 0, got {width}")
+    rule = body.get("bin_rule") or "fd"
+    if rule not in BIN_RULES:
+        raise InvalidArgumentError(
+            f"bin_rule {rule!r} is not one of {', '.join(BIN_RULES)}: give one, or \"bins\"")
+    return Binning(count("bins"), width, rule, count("t_bins"))
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -62,6 +100,15 @@ def _optional_name(body: dict[str, Any], key: str) -> str | None:
 
 def _optional_number(body: dict[str, Any], key: str) -> float | None:
     return number(body[key], key) if body.get(key) is not None else None
+
+
+def _aggregate(value: object) -> str:
+    if value is None:
+        return "count"
+    if not isinstance(value, str) or value not in AGGREGATES:
+        raise InvalidArgumentError(
+            f"aggregate must be one of {', '.join(AGGREGATES)}, got {value!r}")
+    return value
 
 
 def parse_data_request(raw: object) -> DataRequest:
@@ -94,6 +141,11 @@ def parse_data_request(raw: object) -> DataRequest:
             if body.get("max_points") is not None else None
         ),
         where=parse_where(body.get("where")),
+        t=_optional_name(body, "t"),
+        value=_optional_name(body, "value"),
+        category=_optional_name(body, "category"),
+        bins=_binning(body),
+        aggregate=_aggregate(body.get("aggregate")),
     )
     if req.pixels is not None and req.pixels > MAX_PIXELS:
         raise ResourceExhaustedError(
@@ -167,7 +219,8 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
                 f"fields are {', '.join(series.fields)}"
             )
 
-    for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order")):
+    for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order"), (req.t, "t"),
+                       (req.value, "value"), (req.category, "category")):
         if axis is not None:
             need(axis, role)
     for key in req.group:
