@@ -8,9 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from streamvis.checks import reduce_settings
 from streamvis.model.schema import FieldType
+from streamvis.web import bin_rules
 
-from .helpers import error, meta, table
+from .helpers import SQLITE_ONLY, error, meta, table
 
 
 @pytest.fixture
@@ -116,3 +118,20 @@ def test_histogram_refusals_say_what_to_do(http, store):
     # No rows: an empty table, not an error.
     t = table(http.post("/api/data", json={**body, "where": [{"field": "step", "equals": 7}]}))
     assert t.num_rows == 0
+
+
+def test_the_named_rules_and_aggregates_each_have_a_function():
+    assert set(bin_rules.BIN_RULES) == set(reduce_settings.BIN_RULES)
+    assert set(bin_rules.AGGREGATES) == set(reduce_settings.AGGREGATES)
+
+
+@SQLITE_ONLY
+@pytest.mark.usefixtures("weights")
+def test_a_saved_plot_keeps_its_reduce_settings_and_refuses_bad_ones(http):
+    spec = {"kind": "histogram", "reduce": {"bins": 20, "bin_rule": "sqrt"},
+            "datasets": [{"series": "weights", "bindings": {"x": "w", "t": "step"}}]}
+    assert http.put("/api/plots/h", json=spec).json()["reduce"] == spec["reduce"]
+    assert "reduce has unknown key(s) 'colour'" in error(
+        http.put("/api/plots/h", json={**spec, "reduce": {"colour": 1}}), 400)
+    assert "aggregate must be one of count" in error(
+        http.put("/api/plots/h", json={**spec, "reduce": {"aggregate": "median"}}), 400)

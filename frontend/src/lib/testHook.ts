@@ -48,7 +48,7 @@ function describe(p: PlotController): unknown {
     hasY2: p.hasY2,
     auto: p.auto,
     /** The hovered point: its position in the data area (CSS pixels) and its values. */
-    hover: p.hover ? { px: p.hover.px, py: p.hover.py, x: p.hover.x, y: p.hover.y, run: p.hover.run } : null,
+    hover: p.hover ? { px: p.hover.px, py: p.hover.py, x: p.hover.x, y: p.hover.y, run: p.hover.run, labels: p.hover.labels } : null,
     problem: p.problem,
     firstFullRenderAt: p.firstFullRenderAt,
     datasets: p.datasets.map((d) => {
@@ -63,7 +63,7 @@ function describe(p: PlotController): unknown {
         error: d.error,
         reduced: d.reduced,
         lastSequence: d.lastSequence,
-        points: d.lines ? d.lines.pointCount() : (d.points?.length ?? 0),
+        points: d.lines ? d.lines.pointCount() : (d.points?.length ?? d.rects?.length ?? 0),
         lines: d.lines ? d.lines.lines.size : 0,
         runs: d.runs(),
         lastX,

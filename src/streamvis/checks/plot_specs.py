@@ -27,6 +27,7 @@ from streamvis.checks.json_checks import (
     parse_json,
     string_list,
 )
+from streamvis.checks.reduce_settings import check_reduce
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.limits import MAX_DATASETS, MAX_FACET_COLUMNS, MAX_SPEC_BYTES
 from streamvis.model.schema import FieldType, validate_name
@@ -147,6 +148,8 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
             raise InvalidArgumentError(f"scales.{axis}: the axes are x, y, x2 and y2")
     if "frame" in spec:
         _frame(spec["frame"])
+    if "reduce" in spec:
+        check_reduce(spec["reduce"])
     if "facet" in spec:
         _facet(spec["facet"])
     check_spec_size(spec_json(spec, name), name)

@@ -18,10 +18,10 @@ from streamvis.checks.json_checks import (
     parse_filter,
     string_list,
 )
+from streamvis.checks.reduce_settings import Binning, parse_aggregate, parse_binning
 from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
-from streamvis.model.limits import MAX_BINS, MAX_PIXELS
+from streamvis.model.limits import MAX_PIXELS
 from streamvis.model.schema import Field, RunFilter, Series, validate_name
-from streamvis.web.bin_rules import AGGREGATES, BIN_RULES
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 
@@ -34,14 +34,7 @@ _KEYS = frozenset({
 _ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category")
 
 
-@dataclass(frozen=True)
-class Binning:
-    """How many bins an axis gets: a count, a width, or a rule of BIN_RULES (default)."""
-
-    count: int | None = None
-    width: float | None = None
-    rule: str = "fd"
-    t_count: int | None = None
+_NO_BINNING = Binning()
 
 
 @dataclass(frozen=True)
@@ -65,28 +58,8 @@ class DataRequest:
     value: str | None = None
     category: str | None = None
     #: How the aggregating kinds bin and aggregate (web/reduce_bins.py, reduce_cells.py).
-    bins: Binning = Binning()
+    bins: Binning = _NO_BINNING
     aggregate: str = "count"
-
-
-def _binning(body: dict[str, Any]) -> Binning:
-    def count(key: str) -> int | None:
-        if body.get(key) is None:
-            return None
-        n = integer(body[key], key, 1)
-        if n > MAX_BINS:
-            raise ResourceExhaustedError(
-                f"{key}={n} is more than {MAX_BINS}: ask for fewer bins, or a wider bin_width")
-        return n
-
-    width = _optional_number(body, "bin_width")
-    if width is not None and width <= 0:
-        raise InvalidArgumentError(f"bin_width must be above 0, got {width}")
-    rule = body.get("bin_rule") or "fd"
-    if rule not in BIN_RULES:
-        raise InvalidArgumentError(
-            f"bin_rule {rule!r} is not one of {', '.join(BIN_RULES)}: give one, or \"bins\"")
-    return Binning(count("bins"), width, rule, count("t_bins"))
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -101,14 +74,6 @@ def _optional_name(body: dict[str, Any], key: str) -> str | None:
 def _optional_number(body: dict[str, Any], key: str) -> float | None:
     return number(body[key], key) if body.get(key) is not None else None
 
-
-def _aggregate(value: object) -> str:
-    if value is None:
-        return "count"
-    if not isinstance(value, str) or value not in AGGREGATES:
-        raise InvalidArgumentError(
-            f"aggregate must be one of {', '.join(AGGREGATES)}, got {value!r}")
-    return value
 
 
 def parse_data_request(raw: object) -> DataRequest:
@@ -144,8 +109,8 @@ def parse_data_request(raw: object) -> DataRequest:
         t=_optional_name(body, "t"),
         value=_optional_name(body, "value"),
         category=_optional_name(body, "category"),
-        bins=_binning(body),
-        aggregate=_aggregate(body.get("aggregate")),
+        bins=parse_binning(body),
+        aggregate=parse_aggregate(body.get("aggregate")),
     )
     if req.pixels is not None and req.pixels > MAX_PIXELS:
         raise ResourceExhaustedError(

@@ -70,19 +70,34 @@ export interface PlotSpec {
   palette?: string;
   /** Small multiples of the `facet` binding: panels per row. */
   facet?: { columns?: number };
+  /** How an aggregating kind bins and aggregates: copied into each data request. */
+  reduce?: ReduceSettings;
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
 }
 
-export interface DataRequest {
+/** A plot's `reduce` settings (docs/plots.md): bins by count, width or rule; the aggregate. */
+export interface ReduceSettings {
+  bins?: number;
+  bin_width?: number;
+  bin_rule?: string;
+  t_bins?: number;
+  aggregate?: string;
+}
+
+export interface DataRequest extends ReduceSettings {
   filter: RunFilter;
   series: string;
   fields: string[];
   attributes: string[];
   /** The plot kind: the server reduces the rows as its grammar entry says. */
   kind: string;
-  x: string;
-  y: string;
+  /** The fields bound to the roles the kind takes (x and y for lines and scatters). */
+  x?: string;
+  y?: string;
+  t?: string;
+  value?: string;
+  category?: string;
   group: string[];
   order?: string;
   where?: RowCondition[];

@@ -14,7 +14,7 @@ import { sharedGl, type GlResources, type Registration, type Viewport } from '..
 import { paintAxes, paintBox, paintMarker, type Margins } from './axes';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
-import { DatasetState } from './dataset';
+import { axisFields, DatasetState } from './dataset';
 import type { Nearest } from './hover';
 import { cssColor } from './palette';
 import { looksLikeUnixSeconds } from './ticks';
@@ -95,6 +95,7 @@ export class PlotController implements LiveSubscriber {
     const host = {
       kind: this.kind,
       frame: spec.frame?.value ?? 'latest',
+      reduce: spec.reduce,
       palette: spec.palette,
       fields,
       pixels: () => Math.max(100, Math.round((this.w - this.margins.left - this.margins.right) * this.dpr)),
@@ -330,7 +331,7 @@ export class PlotController implements LiveSubscriber {
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {
         const on = this.datasets.filter((d) => (axis === 'x2' ? this.axesOf(d).x === 'x2' : this.axesOf(d).y === 'y2'));
-        return [...new Set(on.map((d) => (axis === 'x2' ? d.request.x : d.request.y)))].join(', ');
+        return [...new Set(on.map((d) => (axis === 'x2' ? axisFields(d.request).x : axisFields(d.request).y)))].join(', ');
       };
       paintSecondAxes(ctx, this.w, this.h, m, this.second, { x2: this.hasX2 ? titles('x2') : null, y2: this.hasY2 ? titles('y2') : null });
     }
@@ -343,8 +344,9 @@ export class PlotController implements LiveSubscriber {
 
   axisOptions(): { xTitle: string; yTitle: string; xTime: boolean; yTime: boolean } {
     const onMain = this.datasets.filter((d) => this.axesOf(d).x === 'x');
-    const xField = onMain[0]?.request.x ?? this.datasets[0]?.request.x ?? '';
-    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => d.request.y))];
+    const first = onMain[0] ?? this.datasets[0];
+    const xField = first ? axisFields(first.request).x : '';
+    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => axisFields(d.request).y))];
     const x0 = this.view.logX ? 10 ** this.view.x0 : this.view.x0;
     const x1 = this.view.logX ? 10 ** this.view.x1 : this.view.x1;
     return {

@@ -10,9 +10,11 @@
  */
 import { fetchData, type DataBatch } from '../api/arrowData';
 import { hasTrait, isContinuous } from '../api/fieldTypes.svelte';
-import type { DataRequest, DatasetSpec, FieldInfo } from '../api/types';
+import type { DataRequest, DatasetSpec, FieldInfo, ReduceSettings } from '../api/types';
 import { LineSet } from '../data/lineSet';
 import { PointSet } from '../data/pointSet';
+import { RectSet } from '../data/rectSet';
+import { kindById } from '../api/grammar';
 import { ColorScale, isCategorical } from './palette';
 import { painterFor, type PaintData, type Painter } from './painters';
 
@@ -21,6 +23,8 @@ export interface DatasetHost {
   kind: string;
   /** The frame binding's value to show (PlotSpec.frame). */
   frame?: number | 'latest';
+  /** The plot's reduce settings (PlotSpec.reduce), sent with each request. */
+  reduce?: ReduceSettings;
   palette: string | undefined;
   fields: Map<string, FieldInfo>;
   /** Data-area width in device pixels: the M4 resolution to ask for. */
@@ -38,16 +42,34 @@ function one(v: string | string[] | undefined): string | null {
   return asList(v)[0] ?? null;
 }
 
-/** Builds the request for a dataset spec, or says which binding is missing. */
-export function baseRequest(ds: DatasetSpec, kind: string, frame: number | 'latest' = 'latest'): DataRequest {
-  const x = one(ds.bindings.x);
-  const y = one(ds.bindings.y);
-  if (!x || !y) throw new Error(`dataset of series "${ds.series}" binds no ${x ? 'y' : 'x'} field`);
+/** The roles a data request names a field for, beside `group` and `order`. */
+const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category'] as const;
+
+/** The fields named on the axes: x (or t, or the category) and y (or what is counted). */
+export function axisFields(req: DataRequest): { x: string; y: string } {
+  return { x: req.t ?? req.x ?? req.category ?? '', y: req.t ? (req.x ?? '') : (req.y ?? req.value ?? 'count') };
+}
+
+/** Builds the request for a dataset spec, or says which binding its kind needs is missing. */
+export function baseRequest(ds: DatasetSpec, kind: string, frame: number | 'latest' = 'latest', reduce: ReduceSettings = {}): DataRequest {
+  const required = kindById(kind)?.required ?? ['x', 'y'];
+  const missing = required.find((r) => !one(ds.bindings[r]));
+  if (missing) throw new Error(`dataset of series "${ds.series}" binds no ${missing} field`);
   const attributes = ds.attributes ?? [];
   const group = asList(ds.bindings.group).filter((g) => g !== 'run');
-  const roles = [x, y, ...group, one(ds.bindings.color), one(ds.bindings.size), one(ds.bindings.order)];
+  const painter = painterFor(kind);
+  const color = one(ds.bindings.color);
+  // An aggregating kind adds up each color value apart (stacked bars, one histogram each).
+  if (painter.reloadsOnAppend && color && color !== 'run' && !group.includes(color)) group.push(color);
+  const bound = REQUEST_ROLES.map((r) => one(ds.bindings[r]));
+  const roles = [...bound, ...group, color, one(ds.bindings.size), one(ds.bindings.order)];
   const fields = [...new Set(roles.filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
-  const req: DataRequest = { filter: ds.filter ?? {}, series: ds.series, fields, attributes, kind, x, y, group: ['run', ...group] };
+  const req: DataRequest = { ...reduce, filter: ds.filter ?? {}, series: ds.series, fields, attributes, kind, group: ['run', ...group] };
+  REQUEST_ROLES.forEach((r, i) => {
+    const f = bound[i];
+    if (f) req[r] = f;
+  });
+  const x = req.x;
   const order = one(ds.bindings.order);
   if (order && order !== x) req.order = order; // lines drawn in this field's order, not x's
   const where = [...(ds.where ?? [])];
@@ -92,7 +114,7 @@ export class DatasetState {
     private readonly host: DatasetHost,
   ) {
     this.painter = painterFor(host.kind);
-    this.request = baseRequest(spec, host.kind, host.frame);
+    this.request = baseRequest(spec, host.kind, host.frame, host.reduce);
     this.colorField = one(spec.bindings.color);
     this.sizeField = one(spec.bindings.size);
     this.data = this.painter.holder(this.request, this.colorField, this.sizeField);
@@ -104,6 +126,11 @@ export class DatasetState {
     return this.data instanceof LineSet ? this.data : null;
   }
 
+  /** The bins, cells or boxes held, when the painter draws rectangles. */
+  get rects(): RectSet | null {
+    return this.data instanceof RectSet ? this.data : null;
+  }
+
   /** The points held, when the painter draws points. */
   get points(): PointSet | null {
     return this.data instanceof PointSet ? this.data : null;
@@ -111,6 +138,7 @@ export class DatasetState {
 
   /** Numbers get a continuous color scale; strings, bools, runs (and ints under a categorical palette) categories. */
   private colorIsContinuous(): boolean {
+    if (this.painter.colorColumn?.(this.request)) return true;
     const f = this.colorField;
     if (f === null || f === 'run') return false;
     const type = this.host.fields.get(f)?.type;
@@ -205,7 +233,7 @@ export class DatasetState {
   /** A rows_appended event: fetch only if it is for this series and newer than what we hold. */
   rowsAppended(series: string, sequence: number): void {
     if (series !== this.request.series || sequence <= this.lastSequence) return;
-    if (this.request.where?.some((w) => 'latest' in w)) {
+    if (this.painter.reloadsOnAppend || this.request.where?.some((w) => 'latest' in w)) {
       // A newer step replaces the frame shown rather than adding to it: load it anew, at most
       // twice a second however fast rows arrive.
       this.reloadTimer ??= setTimeout(() => {
@@ -264,6 +292,15 @@ export class DatasetState {
   }
 
   private observeColors(batch: DataBatch): void {
+    const valued = this.painter.colorColumn?.(this.request);
+    if (valued) {
+      // What the cells add up to changes with each load: the scale spans the latest.
+      this.color.min = Infinity;
+      this.color.max = -Infinity;
+      const col = batch.columns.get(valued);
+      if (col instanceof Float64Array) for (const v of col) this.color.observe(v);
+      return;
+    }
     const f = this.colorField;
     const col = f === null ? batch.columns.get('run') : batch.columns.get(f);
     if (!col) return;
@@ -275,7 +312,7 @@ export class DatasetState {
   }
 
   private xExtent(batch: DataBatch): [number, number] | null {
-    const xs = batch.columns.get(this.request.x);
+    const xs = batch.columns.get(this.request.x ?? '');
     if (!(xs instanceof Float64Array) || xs.length === 0) return null;
     let lo = Infinity;
     let hi = -Infinity;

@@ -23,6 +23,10 @@ export function dataExtent(placed: Placed[], second: boolean): Extent {
     const d = emptyExtent();
     if (ds.lines) for (const l of ds.lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
     if (ds.points) extendExtent(d, ds.points.x.values(), ds.points.y.values(), v.logX, v.logY);
+    if (ds.rects) {
+      extendExtent(d, ds.rects.x0, ds.rects.y0, v.logX, v.logY);
+      extendExtent(d, ds.rects.x1, ds.rects.y1, v.logX, v.logY);
+    }
     if ((pair.x === 'x2') === second) {
       e.x0 = Math.min(e.x0, d.x0);
       e.x1 = Math.max(e.x1, d.x1);

@@ -72,8 +72,10 @@ export class PlotStyles {
     const many = datasets.length > 1;
     for (const ds of datasets) {
       const [min, max] = ds.color.domain();
-      if (ds.color.continuous && ds.colorField !== null && Number.isFinite(min)) {
-        bar = { field: ds.colorField, min, max, gradient: cssGradient(this.palette) };
+      const valued = ds.painter.colorColumn?.(ds.request) ?? null;
+      const barField = valued ?? ds.colorField;
+      if (ds.color.continuous && barField !== null && Number.isFinite(min)) {
+        bar = { field: valued === 'value' ? `${ds.request.aggregate ?? 'count'} of ${ds.request.value ?? 'rows'}` : barField, min, max, gradient: cssGradient(this.palette) };
       }
       if (ds.lines) {
         for (const line of ds.lines.lines.values()) {
@@ -84,10 +86,10 @@ export class PlotStyles {
             .filter(Boolean);
           entries.push({ key: `${ds.request.series}/${line.key}`, label: parts.join(' '), title: line.run, color: cssColor(this.lineColor(ds, line)) });
         }
-      } else if (ds.points && ds.colorField !== null && !ds.color.continuous) {
+      } else if ((ds.points || ds.rects) && (ds.colorField !== null || ds.rects) && !ds.color.continuous) {
         for (const name of ds.color.categoryList()) {
           total++;
-          if (entries.length < limit) entries.push({ key: `${ds.request.series}/${name}`, label: ds.colorField === 'run' ? name.slice(0, 8) : name, title: name, color: cssColor(ds.color.color(name)) });
+          if (entries.length < limit) entries.push({ key: `${ds.request.series}/${name}`, label: ds.colorField === 'run' || ds.colorField === null ? name.slice(0, 8) : name, title: name, color: cssColor(ds.color.color(name)) });
         }
       }
     }

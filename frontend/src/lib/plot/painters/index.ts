@@ -2,11 +2,12 @@
 import { KINDS, kindById } from '../../api/grammar';
 import { line } from './line';
 import type { Painter } from './painter';
+import { rects } from './rects';
 import { scatter } from './scatter';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects].map((p) => [p.id, p]));
 
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);

@@ -8,7 +8,7 @@ import type { Painter } from './painter';
 export const line: Painter = {
   id: 'line',
   refinesOnZoom: true,
-  holder: (req, color) => new LineSet({ x: req.x, y: req.y, group: req.group.slice(1), color }),
+  holder: (req, color) => new LineSet({ x: req.x ?? '', y: req.y ?? '', group: req.group.slice(1), color }),
   gpuLayer() {
     const gpu = new GpuLines();
     return {

@@ -36,6 +36,10 @@ export interface Painter {
   readonly id: string;
   /** After a zoom, ask the server again for the rows it reduced (M4 lines get finer). */
   readonly refinesOnZoom: boolean;
+  /** Its data are what rows add up to (bins, cells): new rows mean a new load, not an append. */
+  readonly reloadsOnAppend?: boolean;
+  /** The column colored on a continuous scale (a heatmap's value), or null: the color field's. */
+  colorColumn?(req: DataRequest): string | null;
   /** The holder of a dataset's rows, for its request and its color and size fields. */
   holder(req: DataRequest, color: string | null, size: string | null): PaintData;
   gpuLayer(): GpuLayer;

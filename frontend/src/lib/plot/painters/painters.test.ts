@@ -29,7 +29,7 @@ describe('painter registry', () => {
     } finally {
       setGrammar(grammar);
     }
-    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter']);
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box']);
     expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
   });
 });

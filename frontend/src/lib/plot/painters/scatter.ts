@@ -8,7 +8,7 @@ import type { Painter } from './painter';
 export const scatter: Painter = {
   id: 'scatter',
   refinesOnZoom: false,
-  holder: (req, color, size) => new PointSet({ x: req.x, y: req.y, color, size }),
+  holder: (req, color, size) => new PointSet({ x: req.x ?? '', y: req.y ?? '', color, size }),
   gpuLayer() {
     const gpu = new GpuPoints();
     return {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { DataBatch } from '../api/arrowData';
+import { RectSet } from './rectSet';
+
+function batch(columns: Record<string, Float64Array | { codes: Int32Array; values: string[] }>): DataBatch {
+  const length = Object.values(columns)[0]?.constructor === Float64Array ? (Object.values(columns)[0] as Float64Array).length : 0;
+  return { length, reduced: 'bins', lastSequence: 1, columns: new Map(Object.entries(columns)) };
+}
+
+const f = (...v: number[]): Float64Array => Float64Array.from(v);
+
+describe('RectSet', () => {
+  it('stacks the parts of a histogram in each bin', () => {
+    const set = new RectSet({ keys: [], color: null, aggregate: 'count' });
+    set.replace(batch({
+      bin_low: f(0, 1, 0), bin_high: f(1, 2, 1), count: f(3, 4, 5),
+      run: { codes: Int32Array.from([0, 0, 1]), values: ['a', 'b'] },
+    }));
+    expect(set.shape).toBe('bars');
+    expect([...set.y0]).toEqual([0, 0, 3]);
+    expect([...set.y1]).toEqual([3, 4, 8]);
+    expect(set.colorKey).toEqual(['a', 'a', 'b']);
+    expect(set.readouts[2]).toContainEqual(['count', '5']);
+    expect(set.dropRun('a')).toBe(true);
+    expect(set.runs()).toEqual(['b']);
+  });
+
+  it('puts a histogram over time on (step, value) cells colored by count', () => {
+    const set = new RectSet({ keys: [], color: null, aggregate: 'count' });
+    set.replace(batch({
+      t_low: f(-0.5, 0.5), t_high: f(0.5, 1.5), bin_low: f(0, 2), bin_high: f(2, 4), count: f(7, 9),
+      run: { codes: Int32Array.from([0, 0]), values: ['a'] },
+    }));
+    expect(set.shape).toBe('cells');
+    expect([...set.x0]).toEqual([-0.5, 0.5]);
+    expect([...set.y1]).toEqual([2, 4]);
+    expect([...set.value]).toEqual([7, 9]);
+  });
+
+  it('draws boxes with their median and whiskers, and category labels', () => {
+    const set = new RectSet({ keys: [], color: null, aggregate: 'count' });
+    set.replace(batch({
+      x_low: f(-0.5), x_high: f(0.5), x_label: { codes: Int32Array.from([0]), values: ['cat'] },
+      q1: f(1), median: f(2), q3: f(3), whisker_low: f(0), whisker_high: f(5), count: f(10),
+      run: { codes: Int32Array.from([0]), values: ['a'] },
+    }));
+    expect(set.shape).toBe('boxes');
+    expect(set.length).toBe(4); // the box, its median, two whiskers
+    expect([set.y0[0], set.y1[0]]).toEqual([1, 3]);
+    expect([set.y0[3], set.y1[3]]).toEqual([3, 5]);
+    expect(set.xLabels.get(0)).toBe('cat');
+  });
+});

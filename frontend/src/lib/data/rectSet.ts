@@ -1,0 +1,183 @@
+/**
+ * The rectangles an aggregating plot draws (histogram, heatmap, bar, box): what the server
+ * sent already added up (web/reduce_bins.py, reduce_cells.py), one row per bin, cell or box.
+ * The shape is read from the columns sent, not from the kind's name:
+ *
+ * - `q1` … `whisker_high`: boxes (a box q1–q3, a median bar, whiskers, outlier ticks);
+ * - `t_low` or `y_low`: cells on two axes, colored by `count` or `value`;
+ * - otherwise bars on one axis (`bin_low` or `x_low`), `count` or `value` high, the parts
+ *   (runs, split values) stacked in each bin.
+ *
+ * A new answer replaces everything: counts change as rows land, so the plot loads anew.
+ */
+import { isCodes, type ColumnData, type DataBatch } from '../api/arrowData';
+
+export interface RectBindings {
+  /** The split fields after `run` (the color field for a histogram or bar). */
+  keys: string[];
+  color: string | null;
+  /** What a `value` column holds: the request's aggregate (count when none). */
+  aggregate: string;
+}
+
+export type RectShape = 'bars' | 'cells' | 'boxes';
+
+export class RectSet {
+  x0: Float64Array = new Float64Array(0);
+  x1: Float64Array = new Float64Array(0);
+  y0: Float64Array = new Float64Array(0);
+  y1: Float64Array = new Float64Array(0);
+  /** Per rect: the value colored on a continuous scale (cells), else NaN. */
+  value: Float64Array = new Float64Array(0);
+  /** Per rect: its part's color key (the color field's value, or the run). */
+  colorKey: string[] = [];
+  /** Per rect: the run and the read-outs of its hover. */
+  runOf: string[] = [];
+  readouts: [string, string][][] = [];
+  shape: RectShape = 'bars';
+  /** Tick labels of a category axis: position → label. */
+  xLabels = new Map<number, string>();
+  version = 0;
+
+  constructor(readonly bindings: RectBindings) {}
+
+  get length(): number {
+    return this.x0.length;
+  }
+
+  replace(batch: DataBatch): void {
+    const c = batch.columns;
+    const num = (name: string): Float64Array | null => {
+      const v = c.get(name);
+      return v instanceof Float64Array ? v : null;
+    };
+    const text = (col: ColumnData | undefined, i: number): string => (col === undefined ? '' : isCodes(col) ? (col.values[col.codes[i] as number] ?? '') : String(col[i]));
+    const runs = c.get('run');
+    const keyCols = this.bindings.keys.map((k) => [k, c.get(k)] as const);
+    const colorCol = this.bindings.color !== null && this.bindings.color !== 'run' ? c.get(this.bindings.color) : runs;
+    const n = batch.length;
+    const out = { x0: new Float64Array(n), x1: new Float64Array(n), y0: new Float64Array(n), y1: new Float64Array(n), value: new Float64Array(n).fill(NaN) };
+    const readouts: [string, string][][] = [];
+    const colorKey: string[] = [];
+    const runOf: string[] = [];
+    this.xLabels.clear();
+    const xLabel = c.get('x_label');
+    const tLow = num('t_low');
+    const yLow = tLow ? num('bin_low') : num('y_low');
+    const yHigh = tLow ? num('bin_high') : num('y_high');
+    const xLo = tLow ?? num('x_low') ?? num('bin_low');
+    const xHi = tLow ? num('t_high') : (num('x_high') ?? num('bin_high'));
+    const height = num('count') ?? num('value');
+    const measure = num('count') ? 'count' : this.bindings.aggregate;
+    const q1 = num('q1');
+    this.shape = q1 ? 'boxes' : yLow ? 'cells' : 'bars';
+    const stackTop = new Map<string, number>(); // bin → height stacked so far
+    for (let i = 0; i < n; i++) {
+      const lo = xLo?.[i] ?? NaN;
+      const hi = xHi?.[i] ?? NaN;
+      const run = text(runs, i);
+      const key = text(colorCol, i);
+      const parts = keyCols.map(([k, col]) => [k, text(col, i)] as [string, string]);
+      if (xLabel !== undefined) this.xLabels.set((lo + hi) / 2, text(xLabel, i));
+      runOf.push(run);
+      colorKey.push(key);
+      if (this.shape === 'cells') {
+        out.x0[i] = lo;
+        out.x1[i] = hi;
+        out.y0[i] = yLow?.[i] ?? NaN;
+        out.y1[i] = yHigh?.[i] ?? NaN;
+        out.value[i] = height?.[i] ?? NaN;
+        readouts.push([...parts, ['cell', `[${fmt(lo)}, ${fmt(hi)}) × [${fmt(out.y0[i] as number)}, ${fmt(out.y1[i] as number)})`], [measure, fmt(out.value[i] as number)]]);
+      } else if (this.shape === 'bars') {
+        const h = height?.[i] ?? 0;
+        const bin = `${lo}`;
+        const base = stackTop.get(bin) ?? 0;
+        stackTop.set(bin, base + h);
+        const inset = xLabel !== undefined ? 0.1 * (hi - lo) : 0; // bars apart, bins touching
+        out.x0[i] = lo + inset;
+        out.x1[i] = hi - inset;
+        out.y0[i] = base;
+        out.y1[i] = base + h;
+        const where = xLabel !== undefined ? text(xLabel, i) : `[${fmt(lo)}, ${fmt(hi)})`;
+        readouts.push([...parts, [xLabel !== undefined ? 'category' : 'bin', where], [measure, fmt(h)]]);
+      } else {
+        out.x0[i] = lo + 0.2 * (hi - lo);
+        out.x1[i] = hi - 0.2 * (hi - lo);
+        out.y0[i] = q1?.[i] ?? NaN;
+        out.y1[i] = num('q3')?.[i] ?? NaN;
+        const stat = (s: string): [string, string] => [s, fmt(num(s)?.[i] ?? NaN)];
+        readouts.push([...parts, ['category', text(xLabel, i)], stat('median'), stat('q1'), stat('q3'), stat('whisker_low'), stat('whisker_high'), stat('count')]);
+      }
+    }
+    Object.assign(this, out);
+    this.readouts = readouts;
+    this.colorKey = colorKey;
+    this.runOf = runOf;
+    if (this.shape === 'boxes') this.addBoxMarks(batch, n);
+    this.version++;
+  }
+
+  /** Medians, whiskers and outliers as thin rects after the boxes (drawn at least 1 px). */
+  private addBoxMarks(batch: DataBatch, n: number): void {
+    const get = (name: string): Float64Array => {
+      const v = batch.columns.get(name);
+      return v instanceof Float64Array ? v : new Float64Array(n).fill(NaN);
+    };
+    const [median, wlo, whi, q1, q3] = ['median', 'whisker_low', 'whisker_high', 'q1', 'q3'].map(get) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const marks: [number, number, number, number, number][] = []; // x0, x1, y0, y1, of box
+    for (let i = 0; i < n; i++) {
+      const a = this.x0[i] as number;
+      const b = this.x1[i] as number;
+      const mid = (a + b) / 2;
+      marks.push([a, b, median[i] as number, median[i] as number, i]);
+      marks.push([mid, mid, wlo[i] as number, q1[i] as number, i]);
+      marks.push([mid, mid, q3[i] as number, whi[i] as number, i]);
+    }
+    const grow = (arr: Float64Array, extra: number[]): Float64Array => {
+      const out = new Float64Array(arr.length + extra.length);
+      out.set(arr);
+      out.set(extra, arr.length);
+      return out;
+    };
+    this.x0 = grow(this.x0, marks.map((m) => m[0]));
+    this.x1 = grow(this.x1, marks.map((m) => m[1]));
+    this.y0 = grow(this.y0, marks.map((m) => m[2]));
+    this.y1 = grow(this.y1, marks.map((m) => m[3]));
+    this.value = grow(this.value, marks.map(() => NaN));
+    for (const m of marks) {
+      this.colorKey.push(`\u0000mark`);
+      this.runOf.push(this.runOf[m[4]] ?? '');
+      this.readouts.push(this.readouts[m[4]] ?? []);
+    }
+  }
+
+  append(batch: DataBatch): void {
+    this.replace(batch);
+  }
+
+  dropRun(run: string): boolean {
+    const keep: number[] = [];
+    for (let i = 0; i < this.length; i++) if (this.runOf[i] !== run) keep.push(i);
+    if (keep.length === this.length) return false;
+    const pick = (a: Float64Array): Float64Array => Float64Array.from(keep, (i) => a[i] as number);
+    this.x0 = pick(this.x0);
+    this.x1 = pick(this.x1);
+    this.y0 = pick(this.y0);
+    this.y1 = pick(this.y1);
+    this.value = pick(this.value);
+    this.colorKey = keep.map((i) => this.colorKey[i] as string);
+    this.runOf = keep.map((i) => this.runOf[i] as string);
+    this.readouts = keep.map((i) => this.readouts[i] ?? []);
+    this.version++;
+    return true;
+  }
+
+  runs(): string[] {
+    return [...new Set(this.runOf)];
+  }
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString();
+}
