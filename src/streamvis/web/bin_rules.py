@@ -74,13 +74,19 @@ class Edges:
         Computed in the values' own float width (float32 stays float32: half the memory
         traffic; a value within float32 rounding of an edge may land either side).
         """
-        dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
-        scaled = (values.astype(dtype, copy=False) - dtype.type(self.low)) * dtype.type(
-            1.0 / self.width)
-        with np.errstate(invalid="ignore"):
-            out = np.floor(scaled, out=scaled).astype(np.int64)
+        if values.dtype.kind in "iub" and self.width == 1.0 and self.low % 1 == 0.5:
+            # Whole-number bins a unit wide (one per step): an integer subtraction.
+            out = values.astype(np.int64) - int(self.low + 0.5)
+        else:
+            dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
+            scaled = (values.astype(dtype, copy=False) - dtype.type(self.low)) * dtype.type(
+                1.0 / self.width)
+            with np.errstate(invalid="ignore"):
+                # +1 then truncation is floor + 1 for everything above -1; below, out anyway.
+                out = (scaled + 1).astype(np.int64) - 1
+                out[np.isnan(scaled)] = -1
             out[out == self.count] = self.count - 1  # the top edge itself
-            out[(out < 0) | (out >= self.count) | np.isnan(scaled)] = -1
+        out[(out < 0) | (out >= self.count)] = -1
         return out
 
 
@@ -170,6 +176,13 @@ class Part:
     run: int  # index into the runs
     keys: tuple[Any, ...]  # the split fields' values
     rows: Ints  # row positions in the run's columns, ascending
+
+    def take(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """The part's rows of a column: a view, not a copy, when they are consecutive."""
+        size = self.rows.size
+        if size and int(self.rows[-1]) - int(self.rows[0]) + 1 == size:
+            return values[int(self.rows[0]):int(self.rows[-1]) + 1]
+        return values[self.rows]
 
 
 def parts(runs: list[Run], columns: Mapping[uuid.UUID, Mapping[str, ColumnView]],

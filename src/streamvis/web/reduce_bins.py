@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 #: Step bins of a histogram over time when the request names no `t_bins`: about one
 #: per pixel row of a tall plot, and few enough cells to send at any data size.
 DEFAULT_T_BINS = 1_000
+#: Rows counted at a time (count_cells).
+BLOCK = 1 << 16
 
 
 def _t_edges(values: list[npt.NDArray[Any]], count: int | None, integer: bool) -> Edges:
@@ -51,7 +53,7 @@ def histogram(r: Reading) -> pa.Table:
         raise InvalidArgumentError('a histogram needs "x": the field whose values it counts')
     columns = r.snapshot.columns
     split = parts(r.runs, columns, r.starts, req.where, plan.line_keys)
-    xs = [columns[r.runs[p.run].handle][req.x].values[p.rows] for p in split]
+    xs = [p.take(columns[r.runs[p.run].handle][req.x].values) for p in split]
     lo, hi = req.x_range
     if lo is None or hi is None:
         data_lo, data_hi = finite_extent(xs)
@@ -63,7 +65,7 @@ def histogram(r: Reading) -> pa.Table:
     t_edges = None
     ts: list[npt.NDArray[Any]] = []
     if req.t is not None:
-        ts = [columns[r.runs[p.run].handle][req.t].values[p.rows] for p in split]
+        ts = [p.take(columns[r.runs[p.run].handle][req.t].values) for p in split]
         integer = bool(ts) and ts[0].dtype.kind in "iub"
         t_edges = _t_edges(ts, req.bins.t_count, integer)
         if t_edges.count * edges.count > MAX_BINS * MAX_BINS // 10:
@@ -73,17 +75,82 @@ def histogram(r: Reading) -> pa.Table:
     cells: list[npt.NDArray[np.int64]] = []
     counts: list[npt.NDArray[np.int64]] = []
     for i, x in enumerate(xs):
-        idx = edges.index(x)
-        n = edges.count
-        if t_edges is not None:
-            ti = t_edges.index(ts[i])
-            idx = np.where((idx >= 0) & (ti >= 0), ti * n + idx, -1)
-            n *= t_edges.count
-        hist = np.bincount(idx[idx >= 0], minlength=n)
+        hist = count_cells(x, ts[i] if t_edges is not None else None, edges, t_edges,
+                           (req.x_range[0] is None, req.x_range[1] is None))
         nonzero = np.flatnonzero(hist)
         cells.append(nonzero)
         counts.append(hist[nonzero])
     return _table(r, split, (edges, t_edges), cells, counts)
+
+
+def count_x(x: npt.NDArray[Any], edges: Edges, fold: tuple[bool, bool] = (True, True),
+            ) -> npt.NDArray[np.int64]:
+    """Rows per x bin, in four passes and one bincount, with no mask.
+
+    Bin k is counted at k + 2: below it, 1 holds what lies less than a bin below the low
+    edge and 0 the rest and NaN; above, n + 2 holds the top edge and past it. `fold`
+    (low, high) adds the near-below and the top to the end bins: when the edge is the
+    data's own extreme, that is where float32 rounding or the top value itself put them;
+    when the request gave x_min or x_max, bins are [low, high) and they are left out.
+    """
+    n = edges.count
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    inv = 1.0 / edges.width
+    scaled = np.multiply(x, dtype.type(inv), dtype=dtype)
+    scaled += dtype.type(2.0 - edges.low * inv)
+    np.fmax(scaled, 0, out=scaled)  # fmax, not maximum: NaN becomes 0
+    np.fmin(scaled, n + 2, out=scaled)
+    counts = np.bincount(scaled.astype(np.intp), minlength=n + 3)
+    out = counts[2:n + 2].astype(np.int64)
+    if fold[0]:
+        out[0] += counts[1]
+    if fold[1]:
+        out[-1] += counts[n + 2]
+    return out
+
+
+def count_cells(x: npt.NDArray[Any], t: npt.NDArray[Any] | None, edges: Edges,
+                t_edges: Edges | None, fold: tuple[bool, bool] = (True, True),
+                ) -> npt.NDArray[np.int64]:
+    """Rows per cell (t bin · x bins + x bin; per x bin without `t`), all cells.
+
+    Steps are logged in order, so the rows of each step bin are found by binary search
+    on `t` and counted slice by slice: no pass over `t`, and each slice stays in the CPU
+    cache. Unordered steps take the general path: a flat cell index per row, in blocks.
+    """
+    if t_edges is None or t is None:
+        total = np.zeros(edges.count, np.int64)
+        for i in range(0, x.size, BLOCK):
+            total += count_x(x[i:i + BLOCK], edges, fold)
+        return total
+    n, nt = edges.count, t_edges.count
+    hist = np.zeros((nt, n), np.int64)
+    if t.size and bool(np.all(t[1:] >= t[:-1])) if t.size <= BLOCK else _ordered(t):
+        inner = t_edges.low + t_edges.width * np.arange(1, nt)
+        keys = np.ceil(inner).astype(t.dtype) if t.dtype.kind in "iu" else inner.astype(t.dtype)
+        bounds = [0, *np.searchsorted(t, keys, "left").tolist(), t.size]
+        for k in range(nt):
+            a, b = bounds[k], bounds[k + 1]
+            for i in range(a, b, BLOCK):
+                hist[k] += count_x(x[i:min(b, i + BLOCK)], edges, fold)
+        return hist.reshape(-1)
+    for start in range(0, x.size, BLOCK):
+        flat = edges.index(x[start:start + BLOCK])
+        ti = t_edges.index(t[start:start + BLOCK])
+        outside = (flat < 0) | (ti < 0)
+        flat += ti * n
+        flat[outside] = -1
+        hist.reshape(-1)[:] += np.bincount(flat[flat >= 0], minlength=n * nt)
+    return hist.reshape(-1)
+
+
+def _ordered(t: npt.NDArray[Any]) -> bool:
+    """Whether `t` never decreases, looked at a block at a time (stops at the first drop)."""
+    for i in range(0, t.size, BLOCK):
+        block = t[max(0, i - 1):i + BLOCK]
+        if not bool(np.all(block[1:] >= block[:-1])):
+            return False
+    return True
 
 
 def _sample(xs: list[npt.NDArray[Any]]) -> npt.NDArray[np.float64]:
