@@ -13,10 +13,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 import streamvis
-from streamvis.cli.demo import CLOUD_POINTS, WAVES
+from streamvis.cli.demo import CLASSES, CLOUD_POINTS, PREDICTIONS, WAVES, WEIGHTS
 from streamvis.cli.local_server import reachable_url, server_answers, split_uri
 from streamvis.model.schema import Run
 from streamvis.testing import ServerProcess
@@ -112,6 +113,26 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert sorted(set(waves["wave"].to_pylist())) == list(range(WAVES))
     assert cloud.num_rows == 2 * 2 * CLOUD_POINTS  # snapshots at steps 0 and 20, per run
     assert len(set(cloud["angle"].to_pylist())) == 2
+    # Weights and predictions every WEIGHTS_EVERY steps: 0, 5, ..., 20; their plots draw.
+    with streamvis.connect(server.uri) as sv:
+        weights = sv.fetch("demo-weights", runs=runs)
+        preds = sv.fetch("demo-preds", runs=runs)
+    assert weights.num_rows == 2 * 5 * WEIGHTS
+    assert preds.num_rows == 2 * 5 * PREDICTIONS
+    assert set(preds["label"].to_pylist()) <= set(range(CLASSES))
+    assert "histograms and heatmap: " in result.stdout
+    with urllib.request.urlopen(f"{server.web_url}api/dashboards/demo-kinds") as reply:  # noqa: S310
+        assert json.load(reply)["plots"] == ["demo-weights", "demo-confusion"]
+    handles = [str(r.handle) for r in runs]
+    body = json.dumps({"series": "demo-weights", "kind": "histogram", "x": "weight",
+                       "t": "step", "bins": 60, "filter": {"handles": handles}})
+    request = urllib.request.Request(  # noqa: S310 - the test server's http URL
+        f"{server.web_url}api/data", data=body.encode(),
+        headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request) as reply:  # noqa: S310
+        counts = pa.ipc.open_stream(reply.read()).read_all()
+    assert counts.column("count").to_numpy().sum() == 2 * 5 * WEIGHTS
+    assert sorted(set(counts.column("t_low").to_pylist())) == [-0.5, 4.5, 9.5, 14.5, 19.5]
 
 
 def test_demo_prints_the_web_app_of_the_server_it_logs_to(tmp_path):

@@ -4,9 +4,10 @@
     streamvis demo --runs 4 --async      # a small sweep, logged with AsyncDataLogger
 
 It finds the server at --uri or starts one on the embedded store, declares a schema,
-saves three plots, prints the dashboard's URL and logs, step by step: a training-like
+saves five plots, prints the dashboards' URLs and logs, step by step: a training-like
 loss curve (noise, rare spikes), a family of sine waves (one write gives all of them:
-`wave` broadcasts against `value`) and a rotating cloud of 10,000 points. Every run
+`wave` broadcasts against `value`), a rotating cloud of 10,000 points, and every few
+steps a layer's weights (a histogram over steps) and predictions (a confusion matrix). Every run
 gets tags and attributes, so a sweep (--runs) can be searched and compared.
 Ctrl-C stops it; everything logged so far is flushed first.
 """
@@ -17,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import math
+import re
 import signal
 import time
 from collections.abc import Iterable, Iterator
@@ -41,6 +43,9 @@ FIELDS = {
     "x": ("float", "horizontal position"),
     "y": ("float", "vertical position"),
     "angle": ("float", "how far the point cloud has turned, in radians"),
+    "weight": ("float", "one weight of a layer"),
+    "label": ("int", "the true class of an example"),
+    "prediction": ("int", "the class the model predicted"),
     # Attributes are fields too: one value per run.
     "lr": ("float", "learning rate"),
     "optimizer": ("string", "optimizer name"),
@@ -51,8 +56,16 @@ SERIES = {
     "demo-train": ["step", "loss"],
     "demo-waves": ["t", "wave", "value"],
     "demo-cloud": ["step", "x", "y", "angle"],
+    "demo-weights": ["step", "weight"],
+    "demo-preds": ["step", "label", "prediction"],
 }
 DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
+#: The aggregating kinds: a weight distribution over steps, and a confusion matrix.
+KINDS_DASHBOARD = "?rows=demo-weights,demo-confusion"
+WEIGHTS = 2_000  # weights logged per snapshot
+WEIGHTS_EVERY = 5  # steps between snapshots of the weights and predictions
+CLASSES = 5
+PREDICTIONS = 200  # examples scored per snapshot
 CLOUD_POINTS = 10_000
 CLOUD_EVERY = 20  # steps between snapshots of the cloud
 WAVES = 8
@@ -74,6 +87,15 @@ def plot_specs(handles: Iterable[object]) -> list[dict[str, Any]]:
         {"name": "demo-cloud", "kind": "scatter", "title": "a turning point cloud, by angle",
          "datasets": [{"series": "demo-cloud", "filter": runs,
                        "bindings": {"x": "x", "y": "y", "color": "angle"}}]},
+        {"name": "demo-weights", "kind": "histogram",
+         "title": "a layer's weights over steps: the distribution shifts and narrows",
+         "reduce": {"bins": 60},
+         "datasets": [{"series": "demo-weights", "filter": runs,
+                       "bindings": {"x": "weight", "t": "step"}}]},
+        {"name": "demo-confusion", "kind": "heatmap",
+         "title": "confusion matrix: examples per (label, prediction)",
+         "datasets": [{"series": "demo-preds", "filter": runs,
+                       "bindings": {"x": "label", "y": "prediction"}}]},
     ]
 
 
@@ -122,6 +144,19 @@ class DemoRun:
             a = 0.04 * step / CLOUD_EVERY
             x, y = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ self.cloud
             logger.write("demo-cloud", step=step, x=x, y=y, angle=a)
+
+        if step % WEIGHTS_EVERY == 0:
+            self.log_weights(logger, step)
+
+    def log_weights(self, logger: LoggerCore, step: int) -> None:
+        """A layer's weights drifting and narrowing; predictions right more often."""
+        progress = 1 - math.exp(-step / 200)
+        weight = self.rng.normal(0.5 * progress, 1.0 - 0.6 * progress, WEIGHTS)
+        logger.write("demo-weights", step=step, weight=weight)
+        label = self.rng.integers(0, CLASSES, PREDICTIONS)
+        right = self.rng.random(PREDICTIONS) < 0.3 + 0.6 * progress
+        prediction = np.where(right, label, self.rng.integers(0, CLASSES, PREDICTIONS))
+        logger.write("demo-preds", step=step, label=label, prediction=prediction)
 
     def finish(self, logger: LoggerCore) -> None:
         logger.set_attributes(best_loss=self.best)
@@ -197,6 +232,11 @@ def new_loggers(kind: type[L], uri: str, runs: list[DemoRun]) -> list[L]:
     return [kind(uri, flush_every=0.5, tags=r.tags, attributes=r.attributes) for r in runs]
 
 
+def _names(layout: str) -> list[str]:
+    """The plots a dashboard URL lays out: "?rows=a,b;c&height=1,1" -> a, b, c."""
+    return re.split("[,;]", layout.removeprefix("?rows=").split("&")[0])
+
+
 def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
     """Save the plots for these runs and say where to look."""
     with streamvis.connect(server.uri) as sv:
@@ -205,13 +245,17 @@ def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
             sv.client.save_plot(spec["name"], spec)
         # Saved too, so the Dashboards page lists the demo's layout by name.
         sv.client.save_dashboard("demo", {"layout": DASHBOARD.removeprefix("?"),
-                                          "plots": [s["name"] for s in specs],
+                                          "plots": _names(DASHBOARD),
                                           "title": "the streamvis demo"})
+        sv.client.save_dashboard("demo-kinds", {
+            "layout": KINDS_DASHBOARD.removeprefix("?"), "plots": _names(KINDS_DASHBOARD),
+            "title": "histogram over steps and confusion matrix"})
     length = f"{steps} steps" if steps > 0 else "until Ctrl-C"
     _say(f"logging {len(loggers)} run(s), {length}, with {type(loggers[0]).__name__}; "
          "Ctrl-C stops it")
     _say(f"from Python: streamvis.connect({server.uri!r}).fetch('demo-train')")
     print(f"dashboard: {server.web_url}{DASHBOARD}", flush=True)
+    print(f"histograms and heatmap: {server.web_url}{KINDS_DASHBOARD}", flush=True)
 
 
 def run_demo(
