@@ -123,9 +123,9 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert "histograms and heatmap: " in result.stdout
     with urllib.request.urlopen(f"{server.web_url}api/dashboards/demo-kinds") as reply:  # noqa: S310
         assert json.load(reply)["plots"] == ["demo-weights", "demo-confusion"]
-    handles = [str(r.handle) for r in runs]
+    run_ids = [str(r.handle) for r in runs]
     body = json.dumps({"series": "demo-weights", "kind": "histogram", "x": "weight",
-                       "t": "step", "bins": 60, "filter": {"handles": handles}})
+                       "t": "step", "bins": 60, "filter": {"handles": run_ids}})
     request = urllib.request.Request(  # noqa: S310 - the test server's http URL
         f"{server.web_url}api/data", data=body.encode(),
         headers={"content-type": "application/json"})

@@ -10,6 +10,7 @@ import pytest
 
 from streamvis.model.limits import MAX_OUTLIERS
 from streamvis.model.schema import FieldType
+from streamvis.web import reduce_cells
 
 from .helpers import error, meta, table
 
@@ -129,3 +130,23 @@ def test_box_quartiles_whiskers_and_outliers(http, store):
         assert row["outliers"] == [v for v in ys if v < inner.min() or v > inner.max()]
         assert row["count"] == ys.size
     assert MAX_OUTLIERS >= 100
+
+
+@pytest.mark.usefixtures("preds")
+def test_far_apart_int_categories_are_cells_too(http, store):
+    _append(store, store.create_run().handle, {
+        "step": [0, 1, 2], "label": [0, 10**12, 10**12], "pred": [1, 1, 1],
+        "score": [0.0, 1.0, 2.0], "split": ["a", "a", "a"]})
+    t = table(http.post("/api/data", json={"series": "preds", "kind": "bar", "category": "label"}))
+    rows = sorted((r["x_label"], r["value"]) for r in t.to_pylist())
+    assert rows == [("0", 1.0), (str(10**12), 2.0)]
+
+
+def test_a_box_sends_at_most_max_outliers_the_most_extreme():
+    ys = np.concatenate([np.zeros(10_000), np.arange(1, 2 * MAX_OUTLIERS + 1) * 100.0])
+    row, outliers = reduce_cells._box(np.sort(ys))
+    assert len(outliers) == MAX_OUTLIERS
+    assert outliers == sorted(outliers)
+    assert outliers[-1] == 2 * MAX_OUTLIERS * 100.0
+    assert min(outliers) == (MAX_OUTLIERS + 1) * 100.0
+    assert row[1] == 0.0 and row[5] == ys.size

@@ -55,6 +55,8 @@ class Axis:
     values: list[npt.NDArray[Any]]  # per part, the axis value of each row
     categories: npt.NDArray[Any] | None  # sorted distinct values, for a category axis
     edges: Edges | None
+    #: For an int axis of a narrow span: each value's cell at (value - its low).
+    lookup: tuple[int, Ints] | None = None
 
     @property
     def count(self) -> int:
@@ -64,6 +66,9 @@ class Axis:
         """Each row of part `i`'s cell on this axis (-1: outside every bin)."""
         if self.edges is not None or self.categories is None:
             return self.edges.index(self.values[i]) if self.edges else np.empty(0, np.int64)
+        if self.lookup is not None:
+            low, cells = self.lookup
+            return cells[self.values[i].astype(np.int64) - low]
         return np.searchsorted(self.categories, self.values[i]).astype(np.int64)
 
 
@@ -87,7 +92,13 @@ def _axis(r: Reading, split: list[Part], field: str, name: str) -> Axis:
                           width=req.bins.width, rule=req.bins.rule)
         lows, highs = edges.bounds()
         return Axis(name, lows, highs, None, values, None, edges)
-    categories = np.unique(np.concatenate(values)) if values else np.empty(0)
+    lookup = _int_lookup(values)
+    categories: npt.NDArray[Any]
+    if lookup is not None:
+        low, cells = lookup
+        categories = low + np.flatnonzero(cells >= 0)
+    else:
+        categories = np.unique(np.concatenate(values)) if values else np.empty(0)
     if categories.size > MAX_CATEGORIES:
         raise ResourceExhaustedError(
             f"{field!r} has {categories.size} distinct values, more than {MAX_CATEGORIES} "
@@ -96,7 +107,24 @@ def _axis(r: Reading, split: list[Part], field: str, name: str) -> Axis:
     centers = (categories.astype(np.float64) if numeric
                else np.arange(categories.size, dtype=np.float64))
     labels = [str(v) for v in categories.tolist()]
-    return Axis(name, centers - 0.5, centers + 0.5, labels, values, categories, None)
+    return Axis(name, centers - 0.5, centers + 0.5, labels, values, categories, None, lookup)
+
+
+def _int_lookup(values: list[npt.NDArray[Any]]) -> tuple[int, Ints] | None:
+    """For ints spanning few values: (low, cell of each value - low; -1 where absent),
+    found in two passes instead of a sort (labels and classes are small ints)."""
+    if not values or values[0].dtype.kind not in "iu" or not any(v.size for v in values):
+        return None
+    low = min(int(v.min()) for v in values if v.size)
+    high = max(int(v.max()) for v in values if v.size)
+    if high - low >= 4 * MAX_CATEGORIES:
+        return None
+    present = np.zeros(high - low + 1, bool)
+    for v in values:
+        present[v.astype(np.int64) - low] = True
+    cells = np.cumsum(present, dtype=np.int64) - 1
+    cells[~present] = -1
+    return low, cells
 
 
 def _parts(r: Reading) -> list[Part]:
