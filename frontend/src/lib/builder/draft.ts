@@ -3,7 +3,7 @@
  * builder shows (the picked fields and attributes, the bindings so far); `toSpec` keeps
  * only what a plot needs, so a saved spec never carries half-made choices.
  */
-import type { DatasetSpec, PlotSpec, Role, RunFilter } from '../api/types';
+import type { DatasetSpec, PlotSpec, ReduceSettings, Role, RunFilter } from '../api/types';
 import { kindById } from '../api/grammar';
 
 export interface DatasetDraft {
@@ -22,7 +22,14 @@ export interface PlotDraft {
   datasets: DatasetDraft[];
   facetColumns: number;
   frame: number | 'latest';
+  /** Bins and aggregate of an aggregating kind (PlotSpec.reduce); empty for the others. */
+  reduce: ReduceSettings;
   scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
+}
+
+/** Whether a kind's reduction adds rows up (bins, cells, boxes): `reduce` settings apply. */
+export function aggregates(reduction: string | null): boolean {
+  return reduction !== null && reduction !== 'm4' && reduction !== 'density';
 }
 
 export function emptyDataset(filter: RunFilter): DatasetDraft {
@@ -61,6 +68,8 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (d.title) spec.title = d.title;
   if (datasets.some((x) => x.bindings.facet)) spec.facet = { columns: d.facetColumns };
   if (datasets.some((x) => x.bindings.frame)) spec.frame = { value: d.frame };
+  const reduce = Object.fromEntries(Object.entries(d.reduce).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+  if (kind && aggregates(kind.reduction) && Object.keys(reduce).length) spec.reduce = reduce;
   return spec;
 }
 
@@ -72,6 +81,7 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     kind: spec.kind,
     facetColumns: spec.facet?.columns ?? 3,
     frame: spec.frame?.value ?? 'latest',
+    reduce: { ...spec.reduce },
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};
