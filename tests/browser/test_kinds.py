@@ -20,6 +20,7 @@ from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
 from .explore_fixtures import wait_until
+from .test_plot_view import RECORD_LABELS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -180,7 +181,11 @@ def test_confusion_matrix_colors_the_diagonal_brightest(server, page) -> None:
 
 
 def test_bars_have_the_height_of_their_count(server, page) -> None:
+    page.context.add_init_script(RECORD_LABELS)
     plot = _open(page, server, "bars")
+    labels = page.evaluate(
+        "document.querySelector('.plot .overlay').getContext('2d').__labels.map(l => l.text)")
+    assert {"test", "train", "val"} <= set(labels)  # the category axis's ticks
     area = _area(page)
     names = sorted(set(SPLIT.tolist()))  # a string category sits at its rank
     for rank, name in enumerate(names):

@@ -37,6 +37,7 @@ export class RectSet {
   shape: RectShape = 'bars';
   /** Tick labels of a category axis: position → label. */
   xLabels = new Map<number, string>();
+  yLabels = new Map<number, string>();
   version = 0;
 
   constructor(readonly bindings: RectBindings) {}
@@ -61,7 +62,9 @@ export class RectSet {
     const colorKey: string[] = [];
     const runOf: string[] = [];
     this.xLabels.clear();
+    this.yLabels.clear();
     const xLabel = c.get('x_label');
+    const yLabel = c.get('y_label');
     const tLow = num('t_low');
     const yLow = tLow ? num('bin_low') : num('y_low');
     const yHigh = tLow ? num('bin_high') : num('y_high');
@@ -79,6 +82,7 @@ export class RectSet {
       const key = text(colorCol, i);
       const parts = keyCols.map(([k, col]) => [k, text(col, i)] as [string, string]);
       if (xLabel !== undefined) this.xLabels.set((lo + hi) / 2, text(xLabel, i));
+      if (yLabel !== undefined) this.yLabels.set(((yLow?.[i] ?? NaN) + (yHigh?.[i] ?? NaN)) / 2, text(yLabel, i));
       runOf.push(run);
       colorKey.push(key);
       if (this.shape === 'cells') {

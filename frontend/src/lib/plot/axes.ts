@@ -21,6 +21,16 @@ export interface AxisOptions {
   yTitle: string;
   xTime: boolean;
   yTime: boolean;
+  /** A category axis (bars, boxes, heatmaps): a tick per category, labelled with its text. */
+  xLabels?: Map<number, string>;
+  yLabels?: Map<number, string>;
+}
+
+/** A tick at each category inside [min, max], thinned to about `count` when there are many. */
+function categoryTicks(labels: Map<number, string>, min: number, max: number, count: number): TickSet {
+  const inside = [...labels.keys()].filter((v) => v >= min && v <= max).sort((a, b) => a - b);
+  const every = Math.max(1, Math.ceil(inside.length / Math.max(1, count)));
+  return { ticks: inside.filter((_, i) => i % every === 0).map((v) => ({ pos: v, value: v, major: true })), step: 1, ownPrecision: true };
 }
 
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -56,8 +66,10 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
   const toX = (p: number): number => m.left + ((p - view.x0) / (view.x1 - view.x0)) * aw;
   const toY = (p: number): number => m.top + ah - ((p - view.y0) / (view.y1 - view.y0)) * ah;
 
-  const xt = ticksFor(view.x0, view.x1, view.logX, opts.xTime, aw, opts.xTime ? 110 : 80);
-  const yt = ticksFor(view.y0, view.y1, view.logY, opts.yTime, ah, 36);
+  const xCats = !view.logX && opts.xLabels?.size ? opts.xLabels : null;
+  const yCats = !view.logY && opts.yLabels?.size ? opts.yLabels : null;
+  const xt = xCats ? categoryTicks(xCats, view.x0, view.x1, aw / 40) : ticksFor(view.x0, view.x1, view.logX, opts.xTime, aw, opts.xTime ? 110 : 80);
+  const yt = yCats ? categoryTicks(yCats, view.y0, view.y1, ah / 18) : ticksFor(view.y0, view.y1, view.logY, opts.yTime, ah, 36);
   const xMax = Math.max(Math.abs(view.logX ? 10 ** view.x0 : view.x0), Math.abs(view.logX ? 10 ** view.x1 : view.x1));
   const yMax = Math.max(Math.abs(view.logY ? 10 ** view.y0 : view.y0), Math.abs(view.logY ? 10 ** view.y1 : view.y1));
 
@@ -98,7 +110,7 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
   let lastRight = -Infinity;
   for (const t of xt.ticks) {
     if (!t.major) continue;
-    const text = axisLabel(t.value, xt, xMax, opts.xTime);
+    const text = xCats?.get(t.value) ?? axisLabel(t.value, xt, xMax, opts.xTime);
     const x = toX(t.pos);
     const half = ctx.measureText(text).width / 2;
     if (x - half < lastRight + 6) continue; // never overlap labels
@@ -109,7 +121,7 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
   ctx.textBaseline = 'middle';
   for (const t of yt.ticks) {
     if (!t.major) continue;
-    ctx.fillText(axisLabel(t.value, yt, yMax, opts.yTime), m.left - 7, toY(t.pos));
+    ctx.fillText(yCats?.get(t.value) ?? axisLabel(t.value, yt, yMax, opts.yTime), m.left - 7, toY(t.pos));
   }
 
   ctx.font = `600 ${FONT}`;

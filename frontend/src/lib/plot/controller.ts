@@ -11,7 +11,8 @@ import { SETTLE_MS } from '../render/frameCache';
 import { AxisPainters } from './dataPainter';
 import { PlotStyles, type Legend } from './styles';
 import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
-import { paintAxes, paintBox, paintMarker, type Margins } from './axes';
+import { paintAxes, paintBox, paintMarker, type AxisOptions, type Margins } from './axes';
+import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
 import { axisFields, DatasetState } from './dataset';
@@ -342,7 +343,7 @@ export class PlotController implements LiveSubscriber {
     }
   }
 
-  axisOptions(): { xTitle: string; yTitle: string; xTime: boolean; yTime: boolean } {
+  axisOptions(): AxisOptions {
     const onMain = this.datasets.filter((d) => this.axesOf(d).x === 'x');
     const first = onMain[0] ?? this.datasets[0];
     const xField = first ? axisFields(first.request).x : '';
@@ -354,7 +355,16 @@ export class PlotController implements LiveSubscriber {
       yTitle: yFields.join(', ') + (this.view.logY ? ' (log)' : ''),
       xTime: !this.view.logX && looksLikeUnixSeconds(x0, x1, xField, this.fields.get(xField)?.type),
       yTime: false,
+      xLabels: this.categoryLabels((r) => r.xLabels),
+      yLabels: this.categoryLabels((r) => r.yLabels),
     };
+  }
+
+  /** The category tick labels the datasets' bars, boxes or cells carry, merged. */
+  private categoryLabels(of: (r: RectSet) => Map<number, string>): Map<number, string> | undefined {
+    const out = new Map<number, string>();
+    for (const d of this.datasets) if (d.rects) for (const [k, v] of of(d.rects)) out.set(k, v);
+    return out.size ? out : undefined;
   }
 
   /** Updates the hover readout for a cursor at (px, py) in the data area; null clears it. */
