@@ -39,6 +39,8 @@ PLOTS: dict[str, dict[str, Any]] = {
              "datasets": [{"series": "weights", "bindings": {"x": "w"}}]},
     "over-steps": {"kind": "histogram", "reduce": {"bins": 30},
                    "datasets": [{"series": "weights", "bindings": {"x": "w", "t": "step"}}]},
+    "distribution": {"kind": "histogram", "reduce": {"bins": 30}, "view": "distribution",
+                     "datasets": [{"series": "weights", "bindings": {"x": "w", "t": "step"}}]},
     "confusion": {"kind": "heatmap",
                   "datasets": [{"series": "preds", "bindings": {"x": "label", "y": "pred"}}]},
     "bars": {"kind": "bar", "datasets": [{"series": "preds", "bindings": {"category": "split"}}]},
@@ -167,6 +169,21 @@ def test_histogram_over_steps_is_a_heatmap_of_counts(server, page) -> None:
     assert _painted(page, _at(plot, area, 39, 4))
     readout = _hover(page, _at(plot, area, 39, 3.9))
     assert int(readout["count"]) > 0
+
+
+def test_the_distribution_view_draws_percentile_bands(server, page) -> None:
+    plot = _open(page, server, "distribution")
+    assert plot["legendBar"] is None
+    area = _area(page)
+    at_step = W[STEPS == 20]
+    median = float(np.median(at_step))
+    # The band around the median is the darkest; past the extremes nothing is drawn.
+    inner = _pixel(page, _at(plot, area, 20, median + 0.1))
+    outer = _pixel(page, _at(plot, area, 20, float(np.percentile(at_step, 97))))
+    assert sum(inner) < sum(outer)
+    assert not _painted(page, _at(plot, area, 20, float(at_step.max()) + 1.0))
+    readout = _hover(page, _at(plot, area, 20, median))
+    assert float(readout["p50"]) == pytest.approx(median, abs=0.15)  # within a bin
 
 
 def test_confusion_matrix_colors_the_diagonal_brightest(server, page) -> None:

@@ -72,6 +72,8 @@ export interface PlotSpec {
   facet?: { columns?: number };
   /** How an aggregating kind bins and aggregates: copied into each data request. */
   reduce?: ReduceSettings;
+  /** How a histogram over steps is drawn: `heatmap` (default) or `distribution` (percentile bands). */
+  view?: string;
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
 }

@@ -50,4 +50,19 @@ describe('RectSet', () => {
     expect([set.y0[3], set.y1[3]]).toEqual([3, 5]);
     expect(set.xLabels.get(0)).toBe('cat');
   });
+
+  it('draws a histogram over steps as percentile bands in the distribution view', () => {
+    const set = new RectSet({ keys: [], color: null, aggregate: 'count', view: 'distribution' });
+    set.replace(batch({
+      t_low: f(-0.5, -0.5), t_high: f(0.5, 0.5), bin_low: f(1, 0), bin_high: f(2, 1), count: f(50, 50),
+      run: { codes: Int32Array.from([0, 0]), values: ['a'] },
+    }));
+    expect(set.shape).toBe('bands');
+    expect(set.length).toBe(8);
+    expect(set.y0[0]).toBe(0);
+    expect(set.y1[3]).toBeCloseTo(1);
+    expect(set.y1[7]).toBe(2);
+    expect(set.colorKey[3]).toBe('\u0000band:3');
+    expect(set.readouts[0]).toContainEqual(['p50', '1']);
+  });
 });

@@ -18,9 +18,14 @@ export interface RectBindings {
   color: string | null;
   /** What a `value` column holds: the request's aggregate (count when none). */
   aggregate: string;
+  /** A histogram over steps as `heatmap` (default) or `distribution`: percentile bands. */
+  view?: string;
 }
 
-export type RectShape = 'bars' | 'cells' | 'boxes';
+/** TensorBoard's distribution percentiles: the median and ±1, 1.5, 2 σ and the extremes. */
+export const BAND_PERCENTILES = [0, 6.68, 15.87, 30.85, 50, 69.15, 84.13, 93.32, 100];
+
+export type RectShape = 'bars' | 'cells' | 'boxes' | 'bands';
 
 export class RectSet {
   x0: Float64Array = new Float64Array(0);
@@ -118,6 +123,7 @@ export class RectSet {
     this.colorKey = colorKey;
     this.runOf = runOf;
     if (this.shape === 'boxes') this.addBoxMarks(batch, n);
+    if (this.shape === 'cells' && tLow && this.bindings.view === 'distribution') this.toBands();
     this.version++;
   }
 
@@ -153,6 +159,61 @@ export class RectSet {
       this.runOf.push(this.runOf[m[4]] ?? '');
       this.readouts.push(this.readouts[m[4]] ?? []);
     }
+  }
+
+  /**
+   * Each step bin's counts as percentile bands (BAND_PERCENTILES), interpolated within the
+   * value bins: TensorBoard's distributions view. Band k is colored by its distance from
+   * the median (colorKey "\u0000band:<0..3>").
+   */
+  private toBands(): void {
+    const byStep = new Map<number, number[]>();
+    for (let i = 0; i < this.length; i++) {
+      const k = this.x0[i] as number;
+      const rows = byStep.get(k);
+      if (rows) rows.push(i);
+      else byStep.set(k, [i]);
+    }
+    const bands = BAND_PERCENTILES.length - 1;
+    const out: { x0: number[]; x1: number[]; y0: number[]; y1: number[] } = { x0: [], x1: [], y0: [], y1: [] };
+    const colorKey: string[] = [];
+    const runOf: string[] = [];
+    const readouts: [string, string][][] = [];
+    for (const rows of byStep.values()) {
+      rows.sort((a, b) => (this.y0[a] as number) - (this.y0[b] as number));
+      const total = rows.reduce((sum, i) => sum + (this.value[i] as number), 0);
+      const at = (p: number): number => {
+        const target = (p / 100) * total;
+        let seen = 0;
+        for (const i of rows) {
+          const c = this.value[i] as number;
+          if (seen + c >= target && c > 0) return (this.y0[i] as number) + ((target - seen) / c) * ((this.y1[i] as number) - (this.y0[i] as number));
+          seen += c;
+        }
+        return this.y1[rows[rows.length - 1] as number] as number;
+      };
+      const qs = BAND_PERCENTILES.map(at);
+      const first = rows[0] as number;
+      const readout: [string, string][] = [['step', `[${fmt(this.x0[first] as number)}, ${fmt(this.x1[first] as number)})`], ...BAND_PERCENTILES.map((p, j) => [`p${p}`, fmt(qs[j] as number)] as [string, string]), ['count', fmt(total)]];
+      for (let b = 0; b < bands; b++) {
+        out.x0.push(this.x0[first] as number);
+        out.x1.push(this.x1[first] as number);
+        out.y0.push(qs[b] as number);
+        out.y1.push(qs[b + 1] as number);
+        colorKey.push(`\u0000band:${Math.min(b, bands - 1 - b)}`);
+        runOf.push(this.runOf[first] ?? '');
+        readouts.push(readout);
+      }
+    }
+    this.x0 = Float64Array.from(out.x0);
+    this.x1 = Float64Array.from(out.x1);
+    this.y0 = Float64Array.from(out.y0);
+    this.y1 = Float64Array.from(out.y1);
+    this.value = new Float64Array(out.x0.length).fill(NaN);
+    this.colorKey = colorKey;
+    this.runOf = runOf;
+    this.readouts = readouts;
+    this.shape = 'bands';
   }
 
   append(batch: DataBatch): void {

@@ -97,6 +97,7 @@ export class PlotController implements LiveSubscriber {
       kind: this.kind,
       frame: spec.frame?.value ?? 'latest',
       reduce: spec.reduce,
+      view: spec.view,
       palette: spec.palette,
       fields,
       pixels: () => Math.max(100, Math.round((this.w - this.margins.left - this.margins.right) * this.dpr)),

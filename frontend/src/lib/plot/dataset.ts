@@ -25,6 +25,8 @@ export interface DatasetHost {
   frame?: number | 'latest';
   /** The plot's reduce settings (PlotSpec.reduce), sent with each request. */
   reduce?: ReduceSettings;
+  /** The plot's view setting (PlotSpec.view): how a histogram over steps is drawn. */
+  view?: string;
   palette: string | undefined;
   fields: Map<string, FieldInfo>;
   /** Data-area width in device pixels: the M4 resolution to ask for. */
@@ -117,7 +119,7 @@ export class DatasetState {
     this.request = baseRequest(spec, host.kind, host.frame, host.reduce);
     this.colorField = one(spec.bindings.color);
     this.sizeField = one(spec.bindings.size);
-    this.data = this.painter.holder(this.request, this.colorField, this.sizeField);
+    this.data = this.painter.holder(this.request, this.colorField, this.sizeField, host.view);
     this.color = new ColorScale(host.palette, this.colorIsContinuous());
   }
 

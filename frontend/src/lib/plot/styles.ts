@@ -74,7 +74,7 @@ export class PlotStyles {
       const [min, max] = ds.color.domain();
       const valued = ds.painter.colorColumn?.(ds.request) ?? null;
       const barField = valued ?? ds.colorField;
-      if (ds.color.continuous && barField !== null && Number.isFinite(min)) {
+      if (ds.color.continuous && barField !== null && Number.isFinite(min) && ds.rects?.shape !== 'bands') {
         bar = { field: valued === 'value' ? `${ds.request.aggregate ?? 'count'} of ${ds.request.value ?? 'rows'}` : barField, min, max, gradient: cssGradient(this.palette) };
       }
       if (ds.lines) {

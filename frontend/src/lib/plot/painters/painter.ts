@@ -40,8 +40,8 @@ export interface Painter {
   readonly reloadsOnAppend?: boolean;
   /** The column colored on a continuous scale (a heatmap's value), or null: the color field's. */
   colorColumn?(req: DataRequest): string | null;
-  /** The holder of a dataset's rows, for its request and its color and size fields. */
-  holder(req: DataRequest, color: string | null, size: string | null): PaintData;
+  /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view setting. */
+  holder(req: DataRequest, color: string | null, size: string | null, view?: string): PaintData;
   gpuLayer(): GpuLayer;
   /** Draws with the CPU rasterizer (software GL; see cpuRaster.ts), as the GPU layer would. */
   drawCpu(img: CpuImage, map: PixelMap, ds: DatasetState, view: View, styles: PlotStyles, dpr: number): void;

@@ -14,12 +14,15 @@ import type { RGBA } from '../palette';
 import type { Painter } from './painter';
 
 const MARK: RGBA = [40, 40, 40, 255];
+/** Distribution bands, outermost (0) to the two around the median (3): TensorBoard's orange, lighter outward. */
+const BANDS: RGBA[] = [[255, 219, 205, 255], [255, 183, 155, 255], [255, 148, 110, 255], [232, 102, 52, 255]];
 
 function rectColor(ds: DatasetState, set: RectSet, i: number): RGBA {
   const v = set.value[i] as number;
   if (Number.isFinite(v)) return ds.color.color(v);
   const key = set.colorKey[i] as string;
   if (key === '\u0000mark') return MARK;
+  if (key.startsWith('\u0000band:')) return BANDS[Number(key.slice(6))] ?? MARK;
   return ds.color.continuous ? ds.color.color(Number(key)) : ds.color.color(key);
 }
 
@@ -55,7 +58,7 @@ export const rects: Painter = {
   id: 'rects',
   refinesOnZoom: false,
   reloadsOnAppend: true,
-  holder: (req, color) => new RectSet({ keys: req.group.slice(1), color, aggregate: req.aggregate ?? 'count' }),
+  holder: (req, color, _size, view) => new RectSet({ keys: req.group.slice(1), color, aggregate: req.aggregate ?? 'count', view }),
   colorColumn: (req) => (req.t ? 'count' : req.y && !req.category ? 'value' : null),
   gpuLayer() {
     return {
