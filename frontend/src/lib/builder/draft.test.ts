@@ -6,6 +6,9 @@ describe('plot draft', () => {
     const spec = { name: 'h', kind: 'histogram', reduce: { bins: 40 }, datasets: [{ series: 'w', filter: {}, bindings: { x: 'weight', t: 'step' } }] };
     const draft = fromSpec(spec);
     expect(draft.reduce).toEqual({ bins: 40 });
+    expect(draft.view).toBe('');
+    draft.view = 'distribution';
+    expect(toSpec(draft).view).toBe('distribution');
     expect(toSpec(draft).reduce).toEqual({ bins: 40 });
     draft.reduce.bins = undefined;
     expect(toSpec(draft).reduce).toBeUndefined();

@@ -24,6 +24,8 @@ export interface PlotDraft {
   frame: number | 'latest';
   /** Bins and aggregate of an aggregating kind (PlotSpec.reduce); empty for the others. */
   reduce: ReduceSettings;
+  /** How a histogram over steps is drawn (PlotSpec.view): '' for the default. */
+  view: string;
   scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
 }
 
@@ -70,6 +72,7 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (datasets.some((x) => x.bindings.frame)) spec.frame = { value: d.frame };
   const reduce = Object.fromEntries(Object.entries(d.reduce).filter(([, v]) => v !== undefined && v !== null && v !== ''));
   if (kind && aggregates(kind.reduction) && Object.keys(reduce).length) spec.reduce = reduce;
+  if (d.view && datasets.some((x) => x.bindings.t)) spec.view = d.view;
   return spec;
 }
 
@@ -82,6 +85,7 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     facetColumns: spec.facet?.columns ?? 3,
     frame: spec.frame?.value ?? 'latest',
     reduce: { ...spec.reduce },
+    view: spec.view ?? '',
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};
