@@ -61,3 +61,6 @@ AUTH_FAILURE_BURST = 10
 #: ...after which each gets one more attempt per this many seconds (the right token
 #: is never refused).
 AUTH_FAILURE_REFILL_SECONDS = 6.0
+#: Bytes of the git diff against HEAD a logger stores with its run (the capture); a
+#: larger diff is cut there and the cut said in the stored text.
+MAX_CAPTURE_DIFF_BYTES = 1024 * 1024
