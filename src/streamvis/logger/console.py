@@ -73,11 +73,16 @@ class Tee(io.TextIOBase):
         with self._lock:
             text = self._pending + s
             *done, rest = text.split("\n")
-            lines = [_collapse(line) for line in done]
+            for raw in done:
+                line = _collapse(raw)
+                if len(line) > _MAX_PENDING:
+                    lines += cap.split_text(line)  # a string value has a limit
+                else:
+                    lines.append(line)
             rest = _collapse(rest)
-            if len(rest) > _MAX_PENDING:
-                lines.append(rest)
-                rest = ""
+            while len(rest) >= _MAX_PENDING:
+                lines.append(rest[:_MAX_PENDING])
+                rest = rest[_MAX_PENDING:]
             self._pending = rest
         for line in lines:
             self._console.emit(self.stream_name, line)
