@@ -69,6 +69,13 @@ class Tee(io.TextIOBase):
         return len(s) if n is None else n
 
     def _take(self, s: str) -> None:
+        if "\n" not in s and "\r" not in s:
+            # print() writes each argument and separator apart: most writes end no line.
+            with self._lock:
+                self._pending += s
+                if len(self._pending) < _MAX_PENDING:
+                    return
+            s = ""
         lines: list[str] = []
         with self._lock:
             text = self._pending + s
