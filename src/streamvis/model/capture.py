@@ -18,6 +18,7 @@ API and the web app's run page read them; neither spells a name of its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Final
 
@@ -136,3 +137,22 @@ def split_text(text: str) -> list[str]:
 def group_of(name: str) -> str:
     """The prefix group an attribute is shown in ("" for one without a known prefix)."""
     return next((p[:-1] for p in PREFIXES if name.startswith(p)), "")
+
+
+def join_texts(rows: Iterable[tuple[str, int, str]]) -> dict[str, str]:
+    """(key, part, text) rows of the capture series, in stored order, as {key: text}:
+    parts joined in order; a key logged again (part 0 once more) keeps its last text."""
+    parts: dict[str, list[str]] = {}
+    for key, part, text in rows:
+        if part == 0:
+            parts[key] = []
+        parts.setdefault(key, []).append(text)
+    return {k: "".join(v) for k, v in parts.items()}
+
+
+def eta_of(done: int, total: int, rate: float) -> float | None:
+    """Seconds a progress bar has left at `rate` items a second; None without a total
+    or a rate."""
+    if total < 0 or rate <= 0:
+        return None
+    return max(total - done, 0) / rate

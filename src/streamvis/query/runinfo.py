@@ -101,17 +101,11 @@ def run_info(runs_of: Callable[[RunFilter], list[Run]], common_series: Callable[
 
 
 def join_texts(table: pa.Table) -> dict[str, str]:
-    """The capture series' rows as {key: text}, parts joined in order; a key logged
-    again (log_text twice) keeps its last text."""
-    parts: dict[str, list[str]] = {}
-    keys = table.column(cap.CAPTURE_KEY).to_pylist()
-    numbers = table.column(cap.CAPTURE_PART).to_pylist()
-    texts = table.column(cap.CAPTURE_TEXT).to_pylist()
-    for key, part, text in zip(keys, numbers, texts, strict=True):
-        if part == 0:
-            parts[key] = []
-        parts.setdefault(key, []).append(text)
-    return {k: "".join(v) for k, v in parts.items()}
+    """The capture series' rows as {key: text} (model/capture.py's join_texts)."""
+    return cap.join_texts(zip(
+        table.column(cap.CAPTURE_KEY).to_pylist(), table.column(cap.CAPTURE_PART).to_pylist(),
+        table.column(cap.CAPTURE_TEXT).to_pylist(), strict=True,
+    ))
 
 
 def search_console(table: pa.Table, search: str | None, regex: bool) -> pa.Table:
@@ -142,12 +136,6 @@ def latest_progress(table: pa.Table) -> pa.Table:
     done = picked.column(cap.PROGRESS_DONE).to_pylist()
     total = picked.column(cap.PROGRESS_TOTAL).to_pylist()
     rate = picked.column(cap.PROGRESS_RATE).to_pylist()
-    eta = [eta_of(d, t, r) for d, t, r in zip(done, total, rate, strict=True)]
+    eta = [cap.eta_of(d, t, r) for d, t, r in zip(done, total, rate, strict=True)]
     return picked.append_column("eta", pa.array(eta, pa.float64()))
 
-
-def eta_of(done: int, total: int, rate: float) -> float | None:
-    """Seconds left at `rate` items a second; None without a total or a rate."""
-    if total < 0 or rate <= 0:
-        return None
-    return max(total - done, 0) / rate
