@@ -12,6 +12,7 @@ from typing import Any
 
 from streamvis.logger.console import Console, Tee
 from streamvis.model import capture as cap
+from streamvis.model.errors import StreamvisError
 
 from .conftest import query_rows
 
@@ -84,3 +85,13 @@ def test_a_write_that_fails_inside_the_console_is_not_logged_again() -> None:
     tee = Tee(io.StringIO(), "stderr", Console(write))
     tee.write("hello\n")
     assert seen == ["hello"]
+
+
+def test_a_refused_line_never_makes_print_raise() -> None:
+    def write(series: str, **values: Any) -> None:
+        raise StreamvisError(f"refused {series} {values[cap.CONSOLE_TEXT]}")  # strict=True
+
+    inner = io.StringIO()
+    tee = Tee(inner, "stdout", Console(write))
+    print("still printed", file=tee)
+    assert inner.getvalue() == "still printed\n"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import IO, Any, TextIO
 
 from streamvis.model import capture as cap
+from streamvis.model.errors import StreamvisError
 
 #: Characters of one unfinished line kept before it is logged as a line of its own:
 #: a program that prints without newlines must not grow memory without end.
@@ -48,6 +49,9 @@ class Console:
                 cap.CONSOLE_LINE: line, cap.CONSOLE_TIME: time.time(),
                 cap.CONSOLE_STREAM: stream, cap.CONSOLE_TEXT: text,
             })
+        except StreamvisError:
+            # A strict logger raises on a bad write; a print must never raise for it.
+            pass
         finally:
             self._local.busy = False
 
