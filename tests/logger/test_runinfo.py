@@ -4,6 +4,7 @@ console, print/eprint/print_table, progress, system metrics, disable/enable."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import sys
 import time
@@ -11,7 +12,7 @@ import uuid
 
 import pytest
 
-from streamvis.logger import DataLogger
+from streamvis.logger import AsyncDataLogger, DataLogger
 from streamvis.logger.console import Tee
 from streamvis.logger.runinfo import flatten, format_table
 from streamvis.model import capture as cap
@@ -175,3 +176,26 @@ def test_system_metrics_are_sampled(uri: str) -> None:
     assert len(rows["system.time"]) >= 2
     assert all(0 <= p <= 100 for p in rows["system.memory_percent"])
     assert all(m > 0 for m in rows["system.memory_used"])
+
+
+@pytest.mark.usefixtures("capture_on")
+def test_the_async_logger_captures_too(uri: str, capsys: pytest.CaptureFixture[str]) -> None:
+    async def main() -> uuid.UUID:
+        async with AsyncDataLogger(uri) as logger:
+            logger.log_config(argparse.Namespace(batch=32))
+            print("from asyncio")
+            for _ in logger.progress(range(3), desc="async"):
+                await asyncio.sleep(0)
+        return logger.run_handle
+
+    handle = asyncio.run(main())
+    assert "from asyncio\n" in capsys.readouterr().out
+    run = get_run(uri, handle)
+    assert run.attributes["config.batch"] == 32
+    assert "env.python" in run.attributes
+    rows = query_rows(uri, handle, cap.CONSOLE_SERIES)
+    stdout = [t for s, t in zip(rows[cap.CONSOLE_STREAM], rows[cap.CONSOLE_TEXT], strict=True)
+              if s == "stdout"]
+    assert stdout == ["from asyncio"]
+    bars = query_rows(uri, handle, cap.PROGRESS_SERIES)
+    assert bars[cap.PROGRESS_DONE][-1] == 3
