@@ -79,6 +79,16 @@ def test_flatten_takes_namespaces_dicts_and_dataclasses() -> None:
     assert flatten(ns) == {"lr": 1e-3, "extra.depth": 2, "path": "None"}
 
 
+def test_flatten_takes_omegaconf_configs_resolved() -> None:
+    omegaconf = pytest.importorskip("omegaconf")  # a dev dependency (pyproject.toml)
+    cfg = omegaconf.OmegaConf.create({"model": {"width": 64, "depth": "${.width}"},
+                                      "tags": ["a", "b"], "amp": True})
+    assert flatten(cfg, "config") == {
+        "config.model.width": 64, "config.model.depth": 64,
+        "config.tags": "['a', 'b']", "config.amp": True,
+    }
+
+
 def test_log_config_stores_typed_attributes(uri: str) -> None:
     with DataLogger(uri) as logger:
         logger.log_config(Config())
