@@ -38,7 +38,7 @@ def test_a_bar_draws_and_logs_first_and_last(drawer: str,
     assert "epoch 0" in err
     assert "1000/1000" in err
     assert err.endswith("\n")
-    assert (bar._tqdm is None) == (drawer == "own")  # noqa: SLF001 - which drawer drew
+    assert (bar._tqdm is None) == (drawer == "own")  # which drawer drew
     # Updates within a second are not logged one by one.
     assert 2 <= len(log.rows) <= 4
     first, last = log.rows[0], log.rows[-1]
@@ -51,7 +51,7 @@ def test_a_bar_draws_and_logs_first_and_last(drawer: str,
 @pytest.mark.usefixtures("drawer")
 def test_a_spinner_has_no_total_and_closes_once() -> None:
     log = Log()
-    with Progress(log, None, None, "load", {}) as spin:
+    with Progress[int](log, None, None, "load", {}) as spin:
         spin.update(2)
         spin.update(3)
         spin.close()
