@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamvis.model import events as ev
+from streamvis.model.artifacts import Artifact
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import (
     AttributeCondition,
@@ -354,3 +355,20 @@ def event_from_pb(msg: pb.Event) -> ev.Event:  # noqa: PLR0911 - one branch per 
     if kind == "dashboard_changed":
         return ev.DashboardChanged(msg.dashboard_changed.name, msg.dashboard_changed.deleted)
     raise InvalidArgumentError(f"event of unknown kind {kind!r}: upgrade streamvis")
+
+
+# -- artifacts -----------------------------------------------------------------
+
+
+def artifact_to_pb(a: Artifact) -> pb.Artifact:
+    return pb.Artifact(
+        run=str(a.run), name=a.name, step=a.step, size=a.size, sha256=a.sha256,
+        media_type=a.media_type, created_at=a.created_at,
+    )
+
+
+def artifact_from_pb(m: pb.Artifact) -> Artifact:
+    return Artifact(
+        run=uuid.UUID(m.run), name=m.name, step=m.step if m.HasField("step") else None,
+        size=m.size, sha256=m.sha256, media_type=m.media_type, created_at=m.created_at,
+    )

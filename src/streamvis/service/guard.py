@@ -48,6 +48,9 @@ RPC_ACCESS: dict[str, Access] = {
     "GetInfo": _R,
     # Ends the calling logger's writer lease on a run (docs/logging.md, "Runs").
     "ReleaseRun": _I,
+    # Artifacts (service/artifacts.py): saving one adds to a run, like its rows.
+    "BeginUpload": _I, "PutBlobPart": _I, "SaveArtifact": _I,
+    "GetBlobPart": _R, "ListArtifacts": _R,
 }
 #: What DataLogger and AsyncDataLogger send, as --no-ingest refuses it.
 INGEST = frozenset(name for name, access in RPC_ACCESS.items() if access.ingests)

@@ -117,6 +117,27 @@ class ServiceStub:
     (`streamvis demo`) points people at this server's pages, not at whatever
     answers on a guessed port.
     """
+    BeginUpload: _grpc.UnaryUnaryMultiCallable[_service_pb2.BeginUploadRequest, _service_pb2.BeginUploadResponse]
+    """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+    content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+    of `part_size` bytes (every part but the last that long; an empty blob has one
+    empty part).
+    Starts or resumes an upload: says whether the server has the blob whole, else
+    which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+    nothing, above the server's limit (streamvis serve --max-artifact-mb).
+    """
+    PutBlobPart: _grpc.UnaryUnaryMultiCallable[_service_pb2.PutBlobPartRequest, _service_pb2.PutBlobPartResponse]
+    """Stores one part; a part stored already is kept as it is."""
+    GetBlobPart: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetBlobPartRequest, _service_pb2.GetBlobPartResponse]
+    """One part of a complete blob."""
+    SaveArtifact: _grpc.UnaryUnaryMultiCallable[_service_pb2.SaveArtifactRequest, _service_pb2.Artifact]
+    """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+    the run's artifact `name` at `step`, replacing one of that name and step.
+    FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+    parts, when they hash to something else.
+    """
+    ListArtifacts: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListArtifactsRequest, _service_pb2.ListArtifactsResponse]
+    """The run's artifacts, by name, then step."""
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -186,6 +207,27 @@ class ServiceAsyncStub(ServiceStub):
     (`streamvis demo`) points people at this server's pages, not at whatever
     answers on a guessed port.
     """
+    BeginUpload: _aio.UnaryUnaryMultiCallable[_service_pb2.BeginUploadRequest, _service_pb2.BeginUploadResponse]  # type: ignore[assignment]
+    """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+    content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+    of `part_size` bytes (every part but the last that long; an empty blob has one
+    empty part).
+    Starts or resumes an upload: says whether the server has the blob whole, else
+    which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+    nothing, above the server's limit (streamvis serve --max-artifact-mb).
+    """
+    PutBlobPart: _aio.UnaryUnaryMultiCallable[_service_pb2.PutBlobPartRequest, _service_pb2.PutBlobPartResponse]  # type: ignore[assignment]
+    """Stores one part; a part stored already is kept as it is."""
+    GetBlobPart: _aio.UnaryUnaryMultiCallable[_service_pb2.GetBlobPartRequest, _service_pb2.GetBlobPartResponse]  # type: ignore[assignment]
+    """One part of a complete blob."""
+    SaveArtifact: _aio.UnaryUnaryMultiCallable[_service_pb2.SaveArtifactRequest, _service_pb2.Artifact]  # type: ignore[assignment]
+    """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+    the run's artifact `name` at `step`, replacing one of that name and step.
+    FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+    parts, when they hash to something else.
+    """
+    ListArtifacts: _aio.UnaryUnaryMultiCallable[_service_pb2.ListArtifactsRequest, _service_pb2.ListArtifactsResponse]  # type: ignore[assignment]
+    """The run's artifacts, by name, then step."""
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -438,5 +480,56 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         (`streamvis demo`) points people at this server's pages, not at whatever
         answers on a guessed port.
         """
+
+    @_abc_1.abstractmethod
+    def BeginUpload(
+        self,
+        request: _service_pb2.BeginUploadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.BeginUploadResponse, _abc.Awaitable[_service_pb2.BeginUploadResponse]]:
+        """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+        content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+        of `part_size` bytes (every part but the last that long; an empty blob has one
+        empty part).
+        Starts or resumes an upload: says whether the server has the blob whole, else
+        which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+        nothing, above the server's limit (streamvis serve --max-artifact-mb).
+        """
+
+    @_abc_1.abstractmethod
+    def PutBlobPart(
+        self,
+        request: _service_pb2.PutBlobPartRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.PutBlobPartResponse, _abc.Awaitable[_service_pb2.PutBlobPartResponse]]:
+        """Stores one part; a part stored already is kept as it is."""
+
+    @_abc_1.abstractmethod
+    def GetBlobPart(
+        self,
+        request: _service_pb2.GetBlobPartRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.GetBlobPartResponse, _abc.Awaitable[_service_pb2.GetBlobPartResponse]]:
+        """One part of a complete blob."""
+
+    @_abc_1.abstractmethod
+    def SaveArtifact(
+        self,
+        request: _service_pb2.SaveArtifactRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Artifact, _abc.Awaitable[_service_pb2.Artifact]]:
+        """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+        the run's artifact `name` at `step`, replacing one of that name and step.
+        FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+        parts, when they hash to something else.
+        """
+
+    @_abc_1.abstractmethod
+    def ListArtifacts(
+        self,
+        request: _service_pb2.ListArtifactsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ListArtifactsResponse, _abc.Awaitable[_service_pb2.ListArtifactsResponse]]:
+        """The run's artifacts, by name, then step."""
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
