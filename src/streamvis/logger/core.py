@@ -28,6 +28,7 @@ import numpy as np
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.logger import lifecycle
+from streamvis.logger.artifacts import SavesArtifacts
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import (
     FieldDecl,
@@ -60,7 +61,7 @@ _CHANNEL_OPTIONS = (
 )
 
 
-class LoggerCore:
+class LoggerCore(SavesArtifacts):
     """State and operations common to DataLogger and AsyncDataLogger."""
 
     def __init__(

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from streamvis.client import Client
-from streamvis.logger.batching import Barrier, BatchBuilder, Item, Record
+from streamvis.logger.artifacts import describe
+from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
 from streamvis.logger.refusals import Action, classify, retry_after
@@ -342,6 +343,8 @@ class Flusher:
             return
         self.reasons.add(reason)
         what = f"{record.kind.name.lower()}"
+        if record.kind is Kind.SAVE_ARTIFACT:
+            what = describe(record.message)
         if rows:
             what += f" of {rows} rows to series {record.message.series!r}"
         self.report(

@@ -92,9 +92,8 @@ class BlobMethods(SqlCore):
             raise InvalidArgumentError(f"blob size must be a non-negative integer, got {size!r}")
         if max_bytes is not None and size > max_bytes:
             raise ResourceExhaustedError(
-                f"the artifact has {size:,} bytes, more than this server's limit of "
-                f"{max_bytes:,} (streamvis serve --max-artifact-mb): save a smaller one, "
-                "or raise the limit"
+                f"the artifact has {size:,} bytes; at most {max_bytes:,} are accepted "
+                "(streamvis serve --max-artifact-mb): save a smaller one, or raise the limit"
             )
         with self._write() as s:
             s.run(
