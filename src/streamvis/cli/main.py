@@ -18,6 +18,7 @@ from typing import Any
 from streamvis import settings
 from streamvis._version import __version__
 from streamvis.checks.filter_text import build_filter
+from streamvis.cli.artifacts import commands as artifact_commands
 from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
 from streamvis.client import Client, default_uri
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
@@ -341,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("delete-run", cmd_delete_run, "delete runs with all their data")
     p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+
+    artifact_commands(add, _client)
 
     _declare_commands(add)
 

@@ -30,15 +30,18 @@ from typing import IO, Any
 
 from streamvis.client import Client
 from streamvis.logger.batching import Item, Kind, Record
-from streamvis.model.artifacts import check_artifact_name, check_step
+from streamvis.model.artifacts import (
+    OCTET_STREAM,
+    PICKLE,
+    TAR,
+    TORCH,
+    check_artifact_name,
+    check_step,
+)
 from streamvis.model.errors import FailedPreconditionError, StreamvisError
 from streamvis.transfer import upload_blob
 
-#: Media types `save` gives, and `load_artifact` reads back by.
-PICKLE = "application/x-python-pickle"
-TORCH = "application/x-torch"
-TAR = "application/x-tar"
-BYTES = "application/octet-stream"
+BYTES = OCTET_STREAM
 
 _COPY = 4 * 1024 * 1024
 

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.limits import BLOB_PART_BYTES, MAX_MEDIA_TYPE_LENGTH
 from streamvis.model.schema import validate_name
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
-#: What an artifact is when nothing more specific is known.
+#: What an artifact is when nothing more specific is known: bytes, or a file.
 OCTET_STREAM = "application/octet-stream"
+#: What `logger.save` gives the objects it pickles, torch.saves and tars, and what
+#: `load_artifact` reads them back by.
+PICKLE = "application/x-python-pickle"
+TORCH = "application/x-torch"
+TAR = "application/x-tar"
 
 
 @dataclass(frozen=True)
@@ -117,3 +123,19 @@ def check_part(size: int, index: object, data: bytes) -> int:
             f"cut blobs into parts of {BLOB_PART_BYTES} bytes"
         )
     return index
+
+
+def pick(artifacts: Sequence[Artifact], run: uuid.UUID, name: str, step: int | None) -> Artifact:
+    """The artifact `name` at `step` among a run's; with no step, the one saved without
+    a step, or else the one of the highest step. NotFoundError if none."""
+    found = [a for a in artifacts if a.name == name]
+    if step is not None:
+        found = [a for a in found if a.step == step]
+    elif any(a.step is None for a in found):
+        found = [a for a in found if a.step is None]
+    if not found:
+        at = "" if step is None else f" at step {step}"
+        raise NotFoundError(
+            f"run {run} has no artifact {name!r}{at}: list its artifacts to see what it has"
+        )
+    return max(found, key=lambda a: -1 if a.step is None else a.step)

@@ -27,6 +27,7 @@ from streamvis.model.artifacts import (
     check_part,
     check_sha256,
     check_step,
+    pick,
 )
 from streamvis.model.errors import (
     FailedPreconditionError,
@@ -297,14 +298,4 @@ class BlobMethods(SqlCore):
         """The artifact `name` at `step`; with no step, the one saved without a step, or
         else the one of the highest step."""
         h, name, step = check_handle(run), check_artifact_name(name), check_step(step)
-        found = [a for a in self.list_artifacts(h) if a.name == name]
-        if step is not None:
-            found = [a for a in found if a.step == step]
-        elif any(a.step is None for a in found):
-            found = [a for a in found if a.step is None]
-        if not found:
-            at = "" if step is None else f" at step {step}"
-            raise NotFoundError(
-                f"run {h} has no artifact {name!r}{at}: list its artifacts to see what it has"
-            )
-        return found[-1]
+        return pick(self.list_artifacts(h), h, name, step)
