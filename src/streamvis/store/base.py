@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
+from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.events import EventHub
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
 
@@ -284,6 +285,20 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_artifact(self, run: uuid.UUID, name: str, step: int | None = None) -> Artifact:
         """One artifact; without a step, the one with none, else the latest."""
+
+    # -- controls (store/controls.py) -------------------------------------------------
+
+    @abc.abstractmethod
+    def declare_controls(self, run: uuid.UUID, specs: Sequence[ControlSpec]) -> list[Control]:
+        """Add or update the run's controls (a value that still fits is kept)."""
+
+    @abc.abstractmethod
+    def list_controls(self, run: uuid.UUID) -> list[Control]:
+        """The run's controls with their values, by name."""
+
+    @abc.abstractmethod
+    def set_control(self, run: uuid.UUID, name: str, value: object) -> Control:
+        """Set one control's value (a button: one more press); bumps its version."""
 
     @abc.abstractmethod
     def close(self) -> None:

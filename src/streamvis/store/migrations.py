@@ -200,8 +200,25 @@ _V6_BLOBS = Step(
     ),
 )
 
+_V7_CONTROLS = Step(
+    7,
+    "controls of runs: declared by programs, set from the UI",
+    (
+        """CREATE TABLE controls (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            name {text} NOT NULL,
+            spec {text} NOT NULL,
+            value {text} NOT NULL,
+            version BIGINT NOT NULL,
+            updated_at {float} NOT NULL,
+            PRIMARY KEY (run_id, name)
+        )""",
+    ),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
+    _V7_CONTROLS,
 )
 LATEST = STEPS[-1].version
 
