@@ -7,6 +7,7 @@ gRPC error status into the matching `StreamvisError`.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from streamvis.connection import open_channel
 from streamvis.model import events as ev
 from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk
+from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
 from streamvis.v1 import service_pb2 as pb
@@ -320,6 +322,25 @@ class Client:
     def artifacts(self, run: uuid.UUID | str) -> list[Artifact]:
         reply = self.call(self.stub.ListArtifacts, pb.ListArtifactsRequest(run=str(run)))
         return [wire.artifact_from_pb(a) for a in reply.artifacts]
+
+    # -- controls ---------------------------------------------------------------
+
+    def declare_controls(self, run: uuid.UUID | str, specs: Sequence[ControlSpec],
+                         timeout: float | None = None) -> list[Control]:
+        req = pb.DeclareControlsRequest(
+            run=str(run), controls=[wire.control_spec_to_pb(s) for s in specs],
+        )
+        reply = self.call(self.stub.DeclareControls, req, timeout)
+        return [wire.control_from_pb(c) for c in reply.controls]
+
+    def controls(self, run: uuid.UUID | str, timeout: float | None = None) -> list[Control]:
+        reply = self.call(self.stub.GetControls, pb.GetControlsRequest(run=str(run)), timeout)
+        return [wire.control_from_pb(c) for c in reply.controls]
+
+    def set_control(self, run: uuid.UUID | str, name: str, value: object = None) -> Control:
+        """Set a control (a button: press it)."""
+        req = pb.SetControlRequest(run=str(run), name=name, value_json=json.dumps(value))
+        return wire.control_from_pb(self.call(self.stub.SetControl, req))
 
     # -- data -----------------------------------------------------------------
 

@@ -40,6 +40,7 @@ class Kind(enum.IntEnum):
     APPEND = 5
     DECLARE = 6
     SAVE_ARTIFACT = 7  # JSON naming a file in the spool (logger/artifacts.py)
+    DECLARE_CONTROLS = 8
 
 
 #: Kinds whose message is JSON bytes rather than a protobuf request.

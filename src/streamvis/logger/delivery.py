@@ -189,6 +189,8 @@ def _send_one(client: Client, record: Record, timeout: float) -> None:
             client.call(stub.AddRunTag, msg, timeout)
         case Kind.DECLARE:
             apply_declaration(client, parse_declaration(json.loads(msg), "logger.declare"))
+        case Kind.DECLARE_CONTROLS:
+            client.call(stub.DeclareControls, msg, timeout)
         case Kind.SAVE_ARTIFACT:
             send_artifact(client, msg)
 

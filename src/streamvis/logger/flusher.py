@@ -66,7 +66,7 @@ class Flusher:
         self, *, queue: collections.deque[Item], client: Client, builder: BatchBuilder,
         spool: Spool, schema: SchemaCache, flush_every: float, rpc_timeout: float,
         on_drained: Callable[[int], None], on_online: Callable[[], None],
-        report: Callable[[str], None],
+        report: Callable[[str], None], poll: Callable[[Client], None] | None = None,
     ) -> None:
         self.queue = queue
         self.client = client
@@ -78,6 +78,8 @@ class Flusher:
         self.on_drained = on_drained
         self.on_online = on_online
         self.report = report
+        #: Run after each cycle while online: the logger's controls (logger/controls.py).
+        self.poll = poll
         self.wake = threading.Event()
         self.drained = threading.Event()
         self.stopping = False
@@ -151,6 +153,8 @@ class Flusher:
             except Exception as exc:
                 log.exception("streamvis logger: flush failed")
                 self.report(f"flush failed: {exc!r}")
+            if self.poll is not None and not self.offline:
+                self.poll(self.client)
             if stopping and not self.queue:
                 return
 

@@ -44,6 +44,7 @@ _MESSAGES: dict[Kind, Any] = {
     Kind.SET_ATTRIBUTES: pb.SetRunAttributesRequest,
     Kind.ADD_TAG: pb.RunTagRequest,
     Kind.APPEND: pb.AppendToSeriesRequest,
+    Kind.DECLARE_CONTROLS: pb.DeclareControlsRequest,
 }
 
 

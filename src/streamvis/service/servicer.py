@@ -38,6 +38,7 @@ from streamvis.model.schema import Field, Value, same_value, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.artifacts import ArtifactRpcs
 from streamvis.service.calls import Context, blocking
+from streamvis.service.controls import ControlRpcs
 from streamvis.service.leases import Leases
 from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
@@ -76,7 +77,7 @@ def _board(board: dict[str, Any]) -> pb.Dashboard:
     return _saved(pb.Dashboard, board, "dashboard")
 
 
-class Servicer(ArtifactRpcs, pb_grpc.ServiceServicer):
+class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
     """Answers every RPC of streamvis.v1.Service from one store."""
 
     def __init__(self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER) -> None:

@@ -214,6 +214,21 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsResponse.FromString,
                 _registered_method=True)
+        self.DeclareControls = channel.unary_unary(
+                '/streamvis.v1.Service/DeclareControls',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.DeclareControlsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+                _registered_method=True)
+        self.GetControls = channel.unary_unary(
+                '/streamvis.v1.Service/GetControls',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.GetControlsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+                _registered_method=True)
+        self.SetControl = channel.unary_unary(
+                '/streamvis.v1.Service/SetControl',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Control.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -478,6 +493,31 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeclareControls(self, request, context):
+        """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+        reads. Values travel as JSON text: a number (slider; a button's press count), a
+        string (text) or true/false (toggle).
+        Adds or updates the run's controls; a value that still fits its spec is kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetControls(self, request, context):
+        """The run's controls with their values; a logger polls it each flush.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetControl(self, request, context):
+        """Sets one control's value (a button: one more press, whatever the value) and bumps
+        its version. PERMISSION_DENIED on a read-only server.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -660,6 +700,21 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.ListArtifacts,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsResponse.SerializeToString,
+            ),
+            'DeclareControls': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclareControls,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.DeclareControlsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.SerializeToString,
+            ),
+            'GetControls': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetControls,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.GetControlsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.SerializeToString,
+            ),
+            'SetControl': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetControl,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Control.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1634,6 +1689,87 @@ class Service:
             '/streamvis.v1.Service/ListArtifacts',
             streamvis_dot_v1_dot_service__pb2.ListArtifactsRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.ListArtifactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclareControls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/DeclareControls',
+            streamvis_dot_v1_dot_service__pb2.DeclareControlsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetControls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetControls',
+            streamvis_dot_v1_dot_service__pb2.GetControlsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetControl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/SetControl',
+            streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Control.FromString,
             options,
             channel_credentials,
             insecure,

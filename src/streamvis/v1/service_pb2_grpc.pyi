@@ -138,6 +138,18 @@ class ServiceStub:
     """
     ListArtifacts: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListArtifactsRequest, _service_pb2.ListArtifactsResponse]
     """The run's artifacts, by name, then step."""
+    DeclareControls: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeclareControlsRequest, _service_pb2.ControlsResponse]
+    """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+    reads. Values travel as JSON text: a number (slider; a button's press count), a
+    string (text) or true/false (toggle).
+    Adds or updates the run's controls; a value that still fits its spec is kept.
+    """
+    GetControls: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetControlsRequest, _service_pb2.ControlsResponse]
+    """The run's controls with their values; a logger polls it each flush."""
+    SetControl: _grpc.UnaryUnaryMultiCallable[_service_pb2.SetControlRequest, _service_pb2.Control]
+    """Sets one control's value (a button: one more press, whatever the value) and bumps
+    its version. PERMISSION_DENIED on a read-only server.
+    """
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -228,6 +240,18 @@ class ServiceAsyncStub(ServiceStub):
     """
     ListArtifacts: _aio.UnaryUnaryMultiCallable[_service_pb2.ListArtifactsRequest, _service_pb2.ListArtifactsResponse]  # type: ignore[assignment]
     """The run's artifacts, by name, then step."""
+    DeclareControls: _aio.UnaryUnaryMultiCallable[_service_pb2.DeclareControlsRequest, _service_pb2.ControlsResponse]  # type: ignore[assignment]
+    """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+    reads. Values travel as JSON text: a number (slider; a button's press count), a
+    string (text) or true/false (toggle).
+    Adds or updates the run's controls; a value that still fits its spec is kept.
+    """
+    GetControls: _aio.UnaryUnaryMultiCallable[_service_pb2.GetControlsRequest, _service_pb2.ControlsResponse]  # type: ignore[assignment]
+    """The run's controls with their values; a logger polls it each flush."""
+    SetControl: _aio.UnaryUnaryMultiCallable[_service_pb2.SetControlRequest, _service_pb2.Control]  # type: ignore[assignment]
+    """Sets one control's value (a button: one more press, whatever the value) and bumps
+    its version. PERMISSION_DENIED on a read-only server.
+    """
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -531,5 +555,35 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.ListArtifactsResponse, _abc.Awaitable[_service_pb2.ListArtifactsResponse]]:
         """The run's artifacts, by name, then step."""
+
+    @_abc_1.abstractmethod
+    def DeclareControls(
+        self,
+        request: _service_pb2.DeclareControlsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ControlsResponse, _abc.Awaitable[_service_pb2.ControlsResponse]]:
+        """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+        reads. Values travel as JSON text: a number (slider; a button's press count), a
+        string (text) or true/false (toggle).
+        Adds or updates the run's controls; a value that still fits its spec is kept.
+        """
+
+    @_abc_1.abstractmethod
+    def GetControls(
+        self,
+        request: _service_pb2.GetControlsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ControlsResponse, _abc.Awaitable[_service_pb2.ControlsResponse]]:
+        """The run's controls with their values; a logger polls it each flush."""
+
+    @_abc_1.abstractmethod
+    def SetControl(
+        self,
+        request: _service_pb2.SetControlRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Control, _abc.Awaitable[_service_pb2.Control]]:
+        """Sets one control's value (a button: one more press, whatever the value) and bumps
+        its version. PERMISSION_DENIED on a read-only server.
+        """
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
