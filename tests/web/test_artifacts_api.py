@@ -70,3 +70,25 @@ def test_unknown_malformed_and_unfinished_blobs(store: Store, http: httpx.Client
     half = hashlib.sha256(b"half").hexdigest()
     store.begin_blob(half, 4)
     assert "not complete" in error(http.get(f"/api/blobs/{half}"), 404)
+
+
+def test_controls_are_listed_and_set(store: Store, http: httpx.Client) -> None:
+    from streamvis.model.controls import check_spec  # noqa: PLC0415
+
+    run = store.create_run().handle
+    store.declare_controls(run, [check_spec("lr", "slider", 0.1, min=0, max=1),
+                                 check_spec("save", "button")])
+    listed = http.get(f"/api/runs/{run}/controls").json()
+    assert [(c["name"], c["kind"], c["value"], c["version"]) for c in listed] == [
+        ("lr", "slider", 0.1, 0), ("save", "button", 0, 0),
+    ]
+    assert listed[0]["min"] == 0 and listed[0]["max"] == 1
+    assert http.put(f"/api/runs/{run}/controls/lr", json={"value": 0.5}).json()["value"] == 0.5
+    pressed = http.put(f"/api/runs/{run}/controls/save", json={}).json()
+    assert (pressed["value"], pressed["version"]) == (1, 1)
+    assert "takes values in" in error(
+        http.put(f"/api/runs/{run}/controls/lr", json={"value": 2}), 400)
+    assert "no control 'nope'" in error(
+        http.put(f"/api/runs/{run}/controls/nope", json={"value": 1}), 404)
+    assert "must be" in error(http.put(f"/api/runs/{run}/controls/lr", json=[1]), 400)
+    assert [c["value"] for c in http.get(f"/api/runs/{run}/controls").json()] == [0.5, 1]

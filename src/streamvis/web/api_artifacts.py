@@ -1,4 +1,5 @@
-"""The artifact routes: a run's list, and blobs streamed by hash.
+"""The artifact and control routes: a run's artifacts, blobs streamed by hash, and the
+run's controls (model/controls.py), which the UI sets and the program polls.
 
 - `GET /api/runs/{handle}/artifacts`: the run's artifacts, by name and step, each with
   the URL of its bytes.
@@ -8,6 +9,10 @@
   bytes=` range gets 206 (a download that broke off resumes). `?name=` makes it a
   download of that file name; `?type=` sets the Content-Type (default
   application/octet-stream).
+- `GET /api/runs/{handle}/controls`: the run's controls with their values.
+- `PUT /api/runs/{handle}/controls/{name}` `{"value": ...}`: set one (a button: a
+  press); a change, so a read-only server refuses it (403) and a token is needed where
+  the server has one.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from streamvis.model.artifacts import OCTET_STREAM, Artifact, check_media_type, check_sha256
-from streamvis.model.schema import parse_handle
-from streamvis.web.http import JSON, blocking, error_response, state
+from streamvis.model.controls import control_json
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import parse_handle, validate_name
+from streamvis.web.http import JSON, blocking, error_response, json_body, state
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _YEAR = 365 * 24 * 3600
@@ -98,7 +105,27 @@ async def get_blob(request: Request) -> Response:
     return StreamingResponse(body, status_code=code, headers=headers, media_type=media)
 
 
+async def list_controls(request: Request) -> Response:
+    handle = parse_handle(request.path_params["handle"])
+    found = await blocking(state(request).store.list_controls, handle)
+    return JSON([control_json(c) for c in found])
+
+
+async def set_control(request: Request) -> Response:
+    handle = parse_handle(request.path_params["handle"])
+    name = validate_name("control", request.path_params["name"])
+    body = await json_body(request)
+    if not isinstance(body, dict) or set(body) - {"value"}:
+        raise InvalidArgumentError(
+            'the body must be {"value": ...} (a button takes {} : each PUT is a press)'
+        )
+    control = await blocking(state(request).store.set_control, handle, name, body.get("value"))
+    return JSON(control_json(control))
+
+
 ROUTES: list[BaseRoute] = [
     Route("/api/runs/{handle}/artifacts", list_artifacts, methods=["GET"]),
+    Route("/api/runs/{handle}/controls", list_controls, methods=["GET"]),
+    Route("/api/runs/{handle}/controls/{name}", set_control, methods=["PUT"]),
     Route("/api/blobs/{sha256}", get_blob, methods=["GET", "HEAD"]),
 ]
