@@ -30,3 +30,23 @@ def test_one_selected_run_shows_its_artifacts_to_download(server: ServerProcess,
     extras.wait_for(state="detached")
     page.uncheck(f".row[data-run='{run}'] input[type=checkbox]")
     page.locator(f"section.extras[data-run='{other}']", has_text="No artifacts").wait_for()
+
+
+def test_controls_set_from_the_page_reach_the_run(server: ServerProcess, page) -> None:
+    from streamvis.model.controls import check_spec  # noqa: PLC0415
+
+    with Client(server.uri) as client:
+        run = client.create_run().handle
+        client.declare_controls(run, [check_spec("checkpoint", "button"),
+                                      check_spec("ema", "toggle")])
+    page.goto(f"{server.web_url}runs")
+    page.check(f".row[data-run='{run}'] input[type=checkbox]")
+    controls = page.locator(f".controls[data-run='{run}']")
+    controls.locator("button", has_text="checkpoint").click()
+    controls.locator("[data-control=checkpoint]", has_text="pressed 1×").wait_for()
+    controls.locator("[data-control=ema] input").check()
+    controls.locator("[role=status]", has_text="ema set").wait_for()
+    with Client(server.uri) as client:
+        assert {c.spec.name: c.value for c in client.controls(run)} == {
+            "checkpoint": 1, "ema": True,
+        }
