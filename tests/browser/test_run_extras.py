@@ -43,7 +43,7 @@ def test_controls_set_from_the_page_reach_the_run(server: ServerProcess, page) -
     page.check(f".row[data-run='{run}'] input[type=checkbox]")
     controls = page.locator(f".controls[data-run='{run}']")
     controls.locator("button", has_text="checkpoint").click()
-    controls.locator("[data-control=checkpoint]", has_text="pressed 1×").wait_for()
+    controls.locator("[data-control=checkpoint]", has_text="pressed 1 times").wait_for()
     controls.locator("[data-control=ema] input").check()
     controls.locator("[role=status]", has_text="ema set").wait_for()
     with Client(server.uri) as client:
