@@ -50,3 +50,14 @@ def test_controls_set_from_the_page_reach_the_run(server: ServerProcess, page) -
         assert {c.spec.name: c.value for c in client.controls(run)} == {
             "checkpoint": 1, "ema": True,
         }
+
+
+def test_a_dashboard_cell_shows_a_runs_controls(server: ServerProcess, page) -> None:
+    from streamvis.model.controls import check_spec  # noqa: PLC0415
+
+    with Client(server.uri) as client:
+        run = client.create_run().handle
+        client.declare_controls(run, [check_spec("lr", "slider", 0.5, min=0, max=1)])
+    page.goto(f"{server.web_url}?rows=controls:{run}")
+    cell = page.locator(f"[data-plot='controls:{run}'] .controls")
+    cell.locator("[data-control=lr]", has_text="0.5").wait_for()
