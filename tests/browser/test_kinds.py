@@ -215,6 +215,15 @@ def test_bars_have_the_height_of_their_count(server, page) -> None:
 
 def test_boxes_read_out_their_quartiles(server, page) -> None:
     plot = _open(page, server, "boxes")
+    outliers = 0
+    for label in range(5):
+        ys = SCORE[np.equal(LABEL, label)]
+        q1, q3 = np.percentile(ys, [25, 75])
+        inner = ys[(ys >= q1 - 1.5 * (q3 - q1)) & (ys <= q3 + 1.5 * (q3 - q1))]
+        outliers += int(np.count_nonzero((ys < inner.min()) | (ys > inner.max())))
+    assert outliers > 0
+    # Per box: the box, its median, two whiskers; and a tick per outlier.
+    assert plot["datasets"][0]["points"] == 5 * 4 + outliers
     area = _area(page)
     for label in (0, 4):
         ys = SCORE[np.equal(LABEL, label)]

@@ -42,10 +42,12 @@ describe('RectSet', () => {
     set.replace(batch({
       x_low: f(-0.5), x_high: f(0.5), x_label: { codes: Int32Array.from([0]), values: ['cat'] },
       q1: f(1), median: f(2), q3: f(3), whisker_low: f(0), whisker_high: f(5), count: f(10),
+      outliers: { codes: Int32Array.from([0]), values: ['[-4,9.5]'] },
       run: { codes: Int32Array.from([0]), values: ['a'] },
     }));
     expect(set.shape).toBe('boxes');
-    expect(set.length).toBe(4); // the box, its median, two whiskers
+    expect(set.length).toBe(6); // the box, its median, two whiskers, two outliers
+    expect([set.y0[5], set.y1[5]]).toEqual([9.5, 9.5]);
     expect([set.y0[0], set.y1[0]]).toEqual([1, 3]);
     expect([set.y0[3], set.y1[3]]).toEqual([3, 5]);
     expect(set.xLabels.get(0)).toBe('cat');

@@ -143,6 +143,14 @@ export class RectSet {
       marks.push([mid, mid, wlo[i] as number, q1[i] as number, i]);
       marks.push([mid, mid, q3[i] as number, whi[i] as number, i]);
     }
+    // Outliers: a short tick each. A list column arrives as its text ("[1.5,9]").
+    const outliers = batch.columns.get('outliers');
+    for (let i = 0; i < n && outliers !== undefined && isCodes(outliers); i++) {
+      const text = outliers.values[outliers.codes[i] as number] ?? '[]';
+      const a = this.x0[i] as number;
+      const b = this.x1[i] as number;
+      for (const v of parseList(text)) marks.push([a + 0.35 * (b - a), b - 0.35 * (b - a), v, v, i]);
+    }
     const grow = (arr: Float64Array, extra: number[]): Float64Array => {
       const out = new Float64Array(arr.length + extra.length);
       out.set(arr);
@@ -240,6 +248,16 @@ export class RectSet {
   runs(): string[] {
     return [...new Set(this.runOf)];
   }
+}
+
+/** The numbers of a list column's text: "[1.5,9]" or "1.5,9"; nothing when it is not one. */
+function parseList(text: string): number[] {
+  return text
+    .replace(/^\[|\]$/g, '')
+    .split(',')
+    .filter((t) => t.trim() !== '')
+    .map(Number)
+    .filter(Number.isFinite);
 }
 
 function fmt(v: number): string {
