@@ -25,10 +25,10 @@ from streamvis.model import events as ev
 from streamvis.model.chunks import AppendResult, Chunk
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
+from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
 
-DEFAULT_URI = "localhost:8001"
 #: Largest message either side accepts; the server's own limit may be lower.
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
 
@@ -42,10 +42,6 @@ class ServerInfo:
     version: str
     #: Its web app, as the server printed it ("http://127.0.0.1:8080/"); "" if none.
     web_url: str
-
-
-def default_uri() -> str:
-    return os.environ.get("STREAMVIS_URI", DEFAULT_URI)
 
 
 def _spec(plot: pb.Plot) -> dict[str, Any]:
