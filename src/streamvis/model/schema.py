@@ -99,6 +99,31 @@ class Run:
     attributes: Mapping[str, Value] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NewRun:
+    """One run of a batch to create (`Store.create_runs`, `Client.create_runs`): what
+    `create_run` takes, as one value. No handle: the server makes one; no started_at:
+    now."""
+
+    handle: uuid.UUID | None = None
+    tags: Sequence[str] = ()
+    attributes: Mapping[str, object] | None = None
+    started_at: float | None = None
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """One page of a run listing, newest first (`Store.list_runs_page`).
+
+    `next` is the opaque token that asks for the page after this one ("" on the last);
+    `total` counts every match, given on the first page only (None on later ones).
+    """
+
+    runs: list[Run]
+    next: str = ""
+    total: int | None = None
+
+
 def coerce_value(f: Field, value: object) -> Value:
     """Check that a scalar fits field `f` and return it in the field's Python type.
 
