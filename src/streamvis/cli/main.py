@@ -156,6 +156,17 @@ def cmd_runs(args: argparse.Namespace) -> str:
         return show_runs(c.runs(_run_filter(args, c), limit=args.limit), args)
 
 
+def cmd_import_runs(args: argparse.Namespace) -> str:
+    from streamvis.cli.import_runs import import_runs, read_runs  # noqa: PLC0415
+
+    runs = read_runs(args.file)
+    with _client(args) as c:
+        created = import_runs(c, runs)
+    if args.json:
+        return json.dumps({"created": created, "file": args.file})
+    return f"created {created} run(s) from {args.file}"
+
+
 def cmd_export(args: argparse.Namespace) -> str:
     from streamvis.cli.export import export_series  # noqa: PLC0415 - pyarrow writers load slowly
 
@@ -307,6 +318,10 @@ def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("runs", cmd_runs, "list runs, newest first, optionally filtered")
     _run_filter_arguments(p)
     p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
+
+    p = add("import-runs", cmd_import_runs, "create runs from a JSON Lines file, one per "
+            "line: handle, tags, attributes, started_at (all optional)")
+    p.add_argument("file", metavar="FILE.jsonl", help="the file (-: standard input)")
 
     p = add("export", cmd_export, "write a series' data for some runs to a Parquet, CSV or "
             "Arrow file")
