@@ -29,10 +29,14 @@ from streamvis.model.schema import NewRun, Run, RunFilter, RunPage
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import Where, coerce_attributes
-from streamvis.store.runs import _UPSERT_ATTRIBUTE, _attribute_rows, _check_started_at, _check_tags
+from streamvis.store.runs import _attribute_rows, _check_started_at, _check_tags
 
 #: Handles per `IN (...)` look-up: well under SQLite's and psycopg's parameter limits.
 _HANDLES_PER_QUERY = 500
+_INSERT_ATTRIBUTE = (
+    "INSERT INTO run_attributes (run_id, field_id, v_int, v_float, v_str, v_bool) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 _TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
 
 
@@ -123,7 +127,8 @@ class RunBatchMethods(SqlCore):
                 ids[as_uuid(handle)] = int(run_id)
         s.run_many("INSERT INTO run_tags (run_id, tag) VALUES (?, ?)",
                    [(ids[h], t) for h, tags, _, _ in checked for t in tags])
-        s.run_many(_UPSERT_ATTRIBUTE,
+        # New runs have no attributes to update: a plain insert, not create_run's upsert.
+        s.run_many(_INSERT_ATTRIBUTE,
                    [row for (h, *_), attrs in zip(checked, coerced, strict=True)
                     for row in _attribute_rows(ids[h], attrs)])
         out = []
