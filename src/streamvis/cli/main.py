@@ -322,6 +322,16 @@ def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     p = add("import-runs", cmd_import_runs, "create runs from a JSON Lines file, one per "
             "line: handle, tags, attributes, started_at (all optional)")
     p.add_argument("file", metavar="FILE.jsonl", help="the file (-: standard input)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (
+        "Each line is a JSON object, e.g.\n"
+        '  {"tags": ["sweep3"], "attributes": {"lr": 0.001}, "started_at": '
+        '"2026-11-01T12:00"}\n'
+        "handle: a UUID (default: the server makes one); attributes: the fields must "
+        "exist;\nstarted_at: epoch seconds or an ISO date/time, UTC (default: now). "
+        "Every line is\nchecked before any run is sent; runs go in batches of "
+        "MAX_RUNS_PER_CREATE, each\ncreated whole or not at all."
+    )
 
     p = add("export", cmd_export, "write a series' data for some runs to a Parquet, CSV or "
             "Arrow file")
