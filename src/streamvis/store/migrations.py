@@ -168,8 +168,21 @@ def _drop_type_check(s: Session) -> None:
 
 _V5_OPEN_TYPES = Step(5, "field types are the type registry's", (_drop_type_check,))
 
+
+
+def _run_page_index(s: Session) -> None:
+    """Run listings are keyset pages over (started_at, id) (store/run_batches.py). In
+    SQLite the index on started_at ends with the rowid, which is the id: it serves them
+    as it is. PostgreSQL's needs the id beside started_at to seek a page's start."""
+    if s.dialect.name == "postgresql":
+        s.run("CREATE INDEX runs_started_at_id ON runs (started_at, id)")
+        s.run("DROP INDEX runs_started_at")
+
+
+_V6_RUN_PAGES = Step(6, "runs indexed for keyset pages", (_run_page_index,))
+
 STEPS: tuple[Step, ...] = (
-    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES,
+    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_RUN_PAGES,
 )
 LATEST = STEPS[-1].version
 

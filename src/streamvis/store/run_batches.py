@@ -8,9 +8,9 @@ per batch, all or nothing.
 Pages (`list_runs_page`) are keyset pages over (started_at, id), newest first, the
 order `list_runs` gives: a page starts strictly after the last run of the previous
 one, so each costs the same however deep the listing is, and a run created meanwhile
-neither repeats nor shifts a later page. The index on runs (started_at) serves it on
-both databases (SQLite's holds the rowid id; PostgreSQL's is scanned backward, and ties
-on started_at are rare and few).
+neither repeats nor shifts a later page. An index on runs (started_at, id) serves it:
+SQLite's on (started_at) holds the rowid id already; PostgreSQL gets its own
+(migration 6).
 """
 
 from __future__ import annotations
@@ -163,8 +163,8 @@ class RunBatchMethods(SqlCore):
                 total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}",
                                      where.params))
             else:
-                where = where.and_("(r.started_at < ? OR (r.started_at = ? AND r.id < ?))",
-                                   (cursor[0], cursor[0], cursor[1]))
+                # A row value: both databases seek the (started_at, id) index with it.
+                where = where.and_("(r.started_at, r.id) < (?, ?)", cursor)
             # One more than asked says whether a next page exists.
             keyed = s.all(
                 f"SELECT r.id, r.started_at FROM runs r WHERE {where.sql} "
