@@ -33,10 +33,7 @@ from streamvis.store.runs import _attribute_rows, _check_started_at, _check_tags
 
 #: Handles per `IN (...)` look-up: well under SQLite's and psycopg's parameter limits.
 _HANDLES_PER_QUERY = 500
-_INSERT_ATTRIBUTE = (
-    "INSERT INTO run_attributes (run_id, field_id, v_int, v_float, v_str, v_bool) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
+_ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
 _TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
 
 
@@ -117,20 +114,20 @@ class RunBatchMethods(SqlCore):
             taken = s.one(f"SELECT handle FROM runs WHERE handle IN ({marks(len(part))})", part)
             if taken is not None:
                 raise self._exists(handles)
-        s.run_many("INSERT INTO runs (handle, started_at) VALUES (?, ?)",
-                   [(h, started) for h, _, started, _ in checked])
+        s.insert_rows("runs", ("handle", "started_at"),
+                      [(h, started) for h, _, started, _ in checked])
         ids: dict[uuid.UUID, int] = {}
         for part in _slices(handles):
             for run_id, handle in s.all(
                 f"SELECT id, handle FROM runs WHERE handle IN ({marks(len(part))})", part
             ):
                 ids[as_uuid(handle)] = int(run_id)
-        s.run_many("INSERT INTO run_tags (run_id, tag) VALUES (?, ?)",
-                   [(ids[h], t) for h, tags, _, _ in checked for t in tags])
+        s.insert_rows("run_tags", ("run_id", "tag"),
+                      [(ids[h], t) for h, tags, _, _ in checked for t in tags])
         # New runs have no attributes to update: a plain insert, not create_run's upsert.
-        s.run_many(_INSERT_ATTRIBUTE,
-                   [row for (h, *_), attrs in zip(checked, coerced, strict=True)
-                    for row in _attribute_rows(ids[h], attrs)])
+        s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
+                      [row for (h, *_), attrs in zip(checked, coerced, strict=True)
+                       for row in _attribute_rows(ids[h], attrs)])
         out = []
         for (h, tags, started, _), attrs in zip(checked, coerced, strict=True):
             values = {row.field.name: v for row, v in attrs}
