@@ -11,8 +11,10 @@ Prints one JSON line per figure:
 
 Runs are as benchmarks/bench_search.py makes them (3 of 50 tags, 4 attributes).
 `what`: `first_100` (a page: `limit=100`, with the total count), `all` (every match).
-The server's peak resident memory is reset (/proc/PID/clear_refs) before each listing
-and read after (VmHWM), so it is what that listing needed.
+`server_cpu_ms` is the server's CPU time per call (on a shared machine the wall time
+also counts waiting for a core). The server's peak resident memory is reset
+(/proc/PID/clear_refs) before each listing and read after (VmHWM), so it is what that
+listing needed.
 
     .venv/bin/python benchmarks/bench_search_server.py [--runs 100000] [--store sqlite]
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -87,6 +90,13 @@ def peak_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used: on a shared machine, what a
+    step cost, where its wall time also counts waiting for a core."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM back to the current RSS
 
@@ -105,11 +115,15 @@ def bench(kind: str, runs: int) -> None:
                                 ("good", "bool")):
                 client.create_field(name, ftype)
             made = new_runs(runs)
-            start = time.perf_counter()
+            start, server_cpu, own_cpu = time.perf_counter(), cpu_s(server.pid), time.process_time()
             client.create_runs(made)
             seconds = time.perf_counter() - start
+            server_cpu = cpu_s(server.pid) - server_cpu
+            own_cpu = time.process_time() - own_cpu
             emit(figure="create_runs_per_s", store=kind, runs=runs, batch=MAX_RUNS_PER_CREATE,
-                 seconds=round(seconds, 2), runs_per_s=round(runs / seconds))
+                 seconds=round(seconds, 2), runs_per_s=round(runs / seconds),
+                 server_cpu_s=round(server_cpu, 2), client_cpu_s=round(own_cpu, 2),
+                 runs_per_cpu_s=round(runs / (server_cpu + own_cpu)))
             for name, (run_filter, as_json) in filters().items():
                 params = {} if as_json is None else {"filter": json.dumps(as_json)}
                 first = http.get("/api/runs", params={**params, "limit": "100"})
@@ -124,10 +138,13 @@ def bench(kind: str, runs: int) -> None:
                 for (via, what), call in calls.items():
                     if what == "all":
                         reset_peak(server.pid)
-                    median, p90 = timed(call, 3 if name == "none" and what == "all" else REPEAT)
+                    repeat = 3 if name == "none" and what == "all" else REPEAT
+                    before = cpu_s(server.pid)
+                    median, p90 = timed(call, repeat)
+                    server_ms = (cpu_s(server.pid) - before) / (repeat + 1) * 1000
                     emit(figure="search_ms", store=kind, via=via, filter=name, what=what,
                          runs=runs, matched=matched, median_ms=round(median, 1),
-                         p90_ms=round(p90, 1))
+                         p90_ms=round(p90, 1), server_cpu_ms=round(server_ms, 1))
                     if what == "all":
                         emit(figure="server_peak_rss_mb", store=kind, runs=runs,
                              listing=f"{via}_{name}_all", peak_mb=round(peak_mb(server.pid)))
