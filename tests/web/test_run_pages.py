@@ -42,7 +42,7 @@ def next_link(response: httpx.Response) -> str | None:
 def test_pages_follow_their_links_to_every_match(http: httpx.Client, many: list[str]):
     odd = filter_param({"tags_any": ["odd"]})
     whole = http.get("/api/runs", params=odd)
-    assert whole.headers["x-total-count"] == str(RUNS // 2)
+    assert "x-total-count" not in whole.headers  # the whole listing is its own count
     handles = [r["handle"] for r in whole.json()]
     assert len(handles) == RUNS // 2
     first = http.get("/api/runs", params={**odd, "limit": "1000"})

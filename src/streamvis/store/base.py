@@ -137,10 +137,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_runs_page(
         self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
     ) -> RunPage:
         """One page of matching runs, newest started_at first (then newest id): at most
         `limit` (MAX_RUNS_PER_PAGE), starting after the page whose `next` token is
-        `after`. The first page (no `after`) counts every match in `total`."""
+        `after`. The first page (no `after`) counts every match in `total`, unless
+        `count` is false (a listing that reads every page needs no count)."""
 
     @abc.abstractmethod
     def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:

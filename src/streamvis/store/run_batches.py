@@ -150,16 +150,17 @@ class RunBatchMethods(SqlCore):
 
     def list_runs_page(
         self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
     ) -> RunPage:
         limit = _check_limit(limit)
         cursor = None if not after else parse_page_token(after)
         with self._read() as s:
             where = self._where(s, run_filter)
             total = None
-            if cursor is None:
+            if cursor is None and count:
                 total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}",
                                      where.params))
-            else:
+            if cursor is not None:
                 # A row value: both databases seek the (started_at, id) index with it.
                 where = where.and_("(r.started_at, r.id) < (?, ?)", cursor)
             # One more than asked says whether a next page exists.
@@ -180,7 +181,7 @@ class RunBatchMethods(SqlCore):
         """Every matching run, newest first, read a page at a time (bounded memory)."""
         after = ""
         while True:
-            got = self.list_runs_page(run_filter, after, page)
+            got = self.list_runs_page(run_filter, after, page, count=False)
             yield from got.runs
             if not got.next:
                 return
