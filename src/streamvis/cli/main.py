@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from streamvis import settings
 from streamvis._version import __version__
+from streamvis.cli.runinfo import add_arguments as add_run_arguments
+from streamvis.cli.runinfo import cmd_run
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
 from streamvis.model.security import default_uri
 
@@ -315,6 +317,10 @@ def _run_filter_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("run", cmd_run, "show what a run captured: command, config, git, environment, "
+            "series, diff, packages, progress, console")
+    add_run_arguments(p)
+
     p = add("runs", cmd_runs, "list runs, newest first, optionally filtered")
     _run_filter_arguments(p)
     p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")

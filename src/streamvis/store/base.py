@@ -77,6 +77,11 @@ class Store(abc.ABC):
     def list_common_series(self, run_filter: RunFilter) -> list[Series]:
         """Series that have data in every run the filter matches (none if no run)."""
 
+    @abc.abstractmethod
+    def series_row_counts(self, handle: uuid.UUID) -> dict[str, int]:
+        """Rows the run has in each series it has data in, by series name. Raises
+        NotFoundError for an unknown run."""
+
     # -- runs -----------------------------------------------------------------
 
     @abc.abstractmethod

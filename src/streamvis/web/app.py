@@ -27,6 +27,7 @@ from streamvis.web import (
     api_dataset,
     api_info,
     api_meta,
+    api_run,
     api_saved,
     static_files,
 )
@@ -107,6 +108,7 @@ def create_app(
 
     routes: list[BaseRoute] = [
         *api_meta.ROUTES,
+        *api_run.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
         *api_saved.ROUTES,
