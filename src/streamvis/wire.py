@@ -354,3 +354,4 @@ def event_from_pb(msg: pb.Event) -> ev.Event:  # noqa: PLR0911 - one branch per 
     if kind == "dashboard_changed":
         return ev.DashboardChanged(msg.dashboard_changed.name, msg.dashboard_changed.deleted)
     raise InvalidArgumentError(f"event of unknown kind {kind!r}: upgrade streamvis")
+

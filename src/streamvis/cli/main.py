@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamvis import settings
 from streamvis._version import __version__
+from streamvis.cli.artifacts import commands as artifact_commands
 from streamvis.cli.runinfo import add_arguments as add_run_arguments
 from streamvis.cli.runinfo import cmd_run
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
@@ -419,6 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("delete-run", cmd_delete_run, "delete runs with all their data")
     p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+
+    artifact_commands(add, _client)
 
     _declare_commands(add)
 

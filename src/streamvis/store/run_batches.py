@@ -10,7 +10,7 @@ order `list_runs` gives: a page starts strictly after the last run of the previo
 one, so each costs the same however deep the listing is, and a run created meanwhile
 neither repeats nor shifts a later page. An index on runs (started_at, id) serves it:
 SQLite's on (started_at) holds the rowid id already; PostgreSQL gets its own
-(migration 6).
+(migration 8).
 """
 
 from __future__ import annotations
