@@ -58,6 +58,9 @@ def test_the_run_page_shows_what_the_run_captured(server: ServerProcess, handle:
         "() => document.querySelector('[data-testid=console-count]').textContent"
         ".startsWith('1 line')")
     assert _text(page, "pre.console").strip() == "done; the weight should be near 3"
+    # The last system sample (the example samples every 0.5 s).
+    assert _text(page, "tr[data-metric=cpu] td").endswith(" %")
+    assert "iB" in _text(page, "tr[data-metric=memory] td")
     # Environment and the slot the artifacts panel goes in.
     with streamvis.connect(server.uri) as sv:
         count = len(sv.run_info(handle).packages)

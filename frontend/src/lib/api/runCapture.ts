@@ -26,6 +26,9 @@ export type RunCapture = {
   texts: Record<string, string>;
   series: { name: string; rows: number }[];
   progress: Bar[];
+  /** The last `system` sample (null: the run sampled none), and the GPUs' last rows. */
+  system: Record<string, number | null> | null;
+  gpus: Record<string, number | null>[];
 };
 
 export type ConsoleLine = { line: number; time: number; stream: string; text: string };
@@ -65,4 +68,17 @@ export function barText(b: Bar): string {
   const pct = b.total > 0 ? Math.floor((100 * b.done) / b.total) : 100;
   const eta = b.done < b.total && b.eta !== null ? `, ETA ${formatSeconds(b.eta)}` : '';
   return `${head}${b.done}/${b.total} (${pct}%)${eta}`;
+}
+
+/** 1536 -> "1.5 KiB": a byte count for the system read-outs. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
