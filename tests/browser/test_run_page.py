@@ -75,6 +75,10 @@ def test_the_search_links_to_the_run_page_and_shows_progress(
     row = f".row[data-run='{handle}']"
     page.wait_for_selector(f"{row} .progress [data-bar]")
     assert _text(page, f"{row} .progress .text") == "epoch 1: 30/30 (100%)"  # the latest
+    # Captured command/env/git attributes are on the run page, not search columns.
+    heads = page.eval_on_selector_all(".row.head > *", "hs => hs.map(h => h.textContent)")
+    assert "config.args.epochs" in heads
+    assert not any(h.startswith(("command.", "env.", "git.")) for h in heads)
     page.click(f"{row} a[title='open run {handle}']")
     page.wait_for_selector("[data-testid=run-attributes]")
     assert page.url.endswith(f"/runs/{handle}")

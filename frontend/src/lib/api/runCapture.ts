@@ -34,6 +34,14 @@ export type RunCapture = {
 export type ConsoleLine = { line: number; time: number; stream: string; text: string };
 export type ConsolePage = { lines: ConsoleLine[]; next: number };
 
+/**
+ * Attribute prefixes of what a logger captures by itself (model/capture.py): one value per
+ * run for most (argv, pid, hostname), so the run search leaves them out of its columns and
+ * filters, and the run page shows them. `config.` stays: it is what runs are compared by.
+ */
+export const CAPTURED_PREFIXES = ['command.', 'env.', 'git.'];
+export const isCaptured = (name: string): boolean => CAPTURED_PREFIXES.some((p) => name.startsWith(p));
+
 /** The order the run page shows attribute groups in (model/capture.py's PREFIXES, then the rest). */
 export const GROUP_ORDER = ['command', 'config', 'git', 'env', ''];
 
