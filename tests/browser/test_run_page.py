@@ -61,11 +61,11 @@ def test_the_run_page_shows_what_the_run_captured(server: ServerProcess, handle:
     # The last system sample (the example samples every 0.5 s).
     assert _text(page, "tr[data-metric=cpu] td").endswith(" %")
     assert "iB" in _text(page, "tr[data-metric=memory] td")
-    # Environment and the slot the artifacts panel goes in.
+    # Environment, and the artifacts and controls panel (RunExtras).
     with streamvis.connect(server.uri) as sv:
         count = len(sv.run_info(handle).packages)
     assert _text(page, "[data-testid=run-environment] summary") == f"{count} packages"
-    assert page.query_selector("[data-slot=artifacts]") is not None
+    assert page.query_selector("[data-testid=run-extras]") is not None
 
 
 def test_the_search_links_to_the_run_page_and_shows_progress(

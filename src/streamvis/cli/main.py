@@ -18,6 +18,7 @@ from typing import Any
 from streamvis import settings
 from streamvis._version import __version__
 from streamvis.checks.filter_text import build_filter
+from streamvis.cli.artifacts import commands as artifact_commands
 from streamvis.cli.runinfo import add_arguments as add_run_arguments
 from streamvis.cli.runinfo import cmd_run
 from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
@@ -347,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("delete-run", cmd_delete_run, "delete runs with all their data")
     p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+
+    artifact_commands(add, _client)
 
     _declare_commands(add)
 

@@ -28,7 +28,9 @@ import numpy as np
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.logger import lifecycle
+from streamvis.logger.artifacts import SavesArtifacts
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
+from streamvis.logger.controls import ControlPoller, HasControls
 from streamvis.logger.declare import (
     FieldDecl,
     SchemaCache,
@@ -61,7 +63,7 @@ _CHANNEL_OPTIONS = (
 )
 
 
-class LoggerCore(RunInfo):
+class LoggerCore(RunInfo, SavesArtifacts, HasControls):
     """State and operations common to DataLogger and AsyncDataLogger."""
 
     def __init__(
@@ -127,6 +129,7 @@ class LoggerCore(RunInfo):
         self._flusher: Flusher | None = None
         self._result = Delivery()
         self._init_run_info(capture, console, system_metrics)
+        self._controls = ControlPoller(self.run_handle, rpc_timeout)
         if disabled:
             return
         tags = tuple(validate_name("tag", t) for t in tags)
@@ -314,6 +317,7 @@ class LoggerCore(RunInfo):
             queue=self._queue, client=client, builder=builder, spool=Spool(self.spool_dir),
             schema=self._schema, flush_every=self.flush_every, rpc_timeout=self.rpc_timeout,
             on_drained=self._on_drained, on_online=on_online, report=self._report,
+            poll=self._controls.poll,
         )
         self._running = True
         lifecycle.register(self)

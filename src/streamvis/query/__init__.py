@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from streamvis.client import Client
 from streamvis.model import capture as cap
+from streamvis.model.artifacts import Artifact
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Field, Series, Value
-from streamvis.query import runinfo
+from streamvis.query import artifacts, runinfo
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.events import EventStream
 from streamvis.query.filters import (
@@ -129,6 +132,30 @@ class Connection:
     def common_attributes(self, runs: RunsArg = None) -> list[Field]:
         """The attributes that every matching run has a value for."""
         return self.client.common_attributes(runs_filter(runs))
+
+    # -- artifacts (query/artifacts.py) -----------------------------------------
+
+    def artifacts(self, run: HandlesArg) -> list[Artifact]:
+        """The run's artifacts (name, step, size, sha256, media type), by name and step."""
+        return self.client.artifacts(artifacts.run_handle(run))
+
+    def load_artifact(
+        self, run: HandlesArg, name: str, step: int | None = None, *,
+        path: str | os.PathLike[str] | None = None,
+    ) -> Any:
+        """The artifact `name` (at `step`; with none, the one saved without a step, else
+        the latest) as what was saved: the object (pickled or torch), a directory (a
+        saved directory, unpacked into `path` or a temporary one), or bytes. With
+        `path`, a file is written there and its Path returned."""
+        found = artifacts.find(self.client, run, name, step)
+        return artifacts.load(self.client, found, None if path is None else Path(path))
+
+    def download(
+        self, run: HandlesArg, name: str, path: str | os.PathLike[str], step: int | None = None,
+    ) -> Path:
+        """Write the artifact's bytes, as stored (a tar for a directory), to `path`."""
+        return artifacts.download(self.client, artifacts.find(self.client, run, name, step),
+                                  Path(path))
 
     # -- data -----------------------------------------------------------------
 

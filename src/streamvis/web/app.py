@@ -23,6 +23,7 @@ from streamvis.model.errors import StreamvisError
 from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
+    api_artifacts,
     api_data,
     api_dataset,
     api_info,
@@ -112,6 +113,7 @@ def create_app(
         *api_data.ROUTES,
         *api_dataset.ROUTES,
         *api_saved.ROUTES,
+        *api_artifacts.ROUTES,
         *api_info.ROUTES,
         WebSocketRoute("/api/events", events_endpoint),
         Route("/api/{rest:path}", _no_such_route, methods=_ALL_METHODS),
