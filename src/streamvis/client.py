@@ -18,7 +18,7 @@ import grpc
 import numpy as np
 import pyarrow as pa
 
-from streamvis import wire
+from streamvis import wire, wire_extras
 from streamvis.checks.json_checks import expect_object
 from streamvis.checks.plot_specs import spec_from_json, spec_json
 from streamvis.connection import open_channel
@@ -317,30 +317,30 @@ class Client:
         req = pb.SaveArtifactRequest(
             run=str(run), name=name, step=step, sha256=sha256, media_type=media_type,
         )
-        return wire.artifact_from_pb(self.call(self.stub.SaveArtifact, req))
+        return wire_extras.artifact_from_pb(self.call(self.stub.SaveArtifact, req))
 
     def artifacts(self, run: uuid.UUID | str) -> list[Artifact]:
         reply = self.call(self.stub.ListArtifacts, pb.ListArtifactsRequest(run=str(run)))
-        return [wire.artifact_from_pb(a) for a in reply.artifacts]
+        return [wire_extras.artifact_from_pb(a) for a in reply.artifacts]
 
     # -- controls ---------------------------------------------------------------
 
     def declare_controls(self, run: uuid.UUID | str, specs: Sequence[ControlSpec],
                          timeout: float | None = None) -> list[Control]:
         req = pb.DeclareControlsRequest(
-            run=str(run), controls=[wire.control_spec_to_pb(s) for s in specs],
+            run=str(run), controls=[wire_extras.control_spec_to_pb(s) for s in specs],
         )
         reply = self.call(self.stub.DeclareControls, req, timeout)
-        return [wire.control_from_pb(c) for c in reply.controls]
+        return [wire_extras.control_from_pb(c) for c in reply.controls]
 
     def controls(self, run: uuid.UUID | str, timeout: float | None = None) -> list[Control]:
         reply = self.call(self.stub.GetControls, pb.GetControlsRequest(run=str(run)), timeout)
-        return [wire.control_from_pb(c) for c in reply.controls]
+        return [wire_extras.control_from_pb(c) for c in reply.controls]
 
     def set_control(self, run: uuid.UUID | str, name: str, value: object = None) -> Control:
         """Set a control (a button: press it)."""
         req = pb.SetControlRequest(run=str(run), name=name, value_json=json.dumps(value))
-        return wire.control_from_pb(self.call(self.stub.SetControl, req))
+        return wire_extras.control_from_pb(self.call(self.stub.SetControl, req))
 
     # -- data -----------------------------------------------------------------
 
