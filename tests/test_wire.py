@@ -56,7 +56,8 @@ def test_filters_round_trip():
     (np.array([1, 2**40], dtype=np.uint64), pa.int64()),
     (np.array([1.5, -0.0, math.nan, math.inf, -math.inf]), pa.float64()),
     (np.array([1.5, 2.5], dtype=">f8"), pa.float64()),  # big-endian input
-    (np.array([0.25], dtype=np.float32), pa.float64()),
+    (np.array([0.25, 0.1, math.nan], dtype=np.float32), pa.float32()),  # kept as logged
+    (np.array([0.1, 1e38], dtype=">f4"), pa.float32()),
     (np.array([True, False, True]), pa.bool_()),
     (np.array(["a", "ünï", ""]), pa.string()),
     (pa.array(["x", "y"]), pa.string()),
@@ -69,8 +70,8 @@ def test_columns_round_trip_bit_for_bit(values, arrow_type):
     ))
     assert got.type == arrow_type
     expected = values.to_pylist() if isinstance(values, pa.Array) else values.tolist()
-    if arrow_type == pa.float64():
-        want = np.asarray(expected, dtype=np.float64)
+    if pa.types.is_floating(arrow_type):
+        want = np.asarray(values, dtype=arrow_type.to_pandas_dtype())
         assert got.to_numpy().tobytes() == want.tobytes()
     else:
         assert got.to_pylist() == expected

@@ -190,6 +190,7 @@ def filter_from_pb(f: pb.RunFilter) -> RunFilter:
 
 _INT64_LE = np.dtype("<i8")
 _FLOAT64_LE = np.dtype("<f8")
+_FLOAT32_LE = np.dtype("<f4")
 
 
 def column_to_pb(name: str, array: pa.Array | np.ndarray) -> pb.Column:
@@ -209,6 +210,8 @@ def column_to_pb(name: str, array: pa.Array | np.ndarray) -> pb.Column:
             )
         return pb.Column(field=name, ints=array.astype(_INT64_LE, copy=False).tobytes())
     if kind == "f":
+        if array.dtype.itemsize == _FLOAT32_LE.itemsize:  # kept at the width it was logged at
+            return pb.Column(field=name, floats32=array.astype(_FLOAT32_LE, copy=False).tobytes())
         return pb.Column(field=name, floats=array.astype(_FLOAT64_LE, copy=False).tobytes())
     if kind in "UO":
         return pb.Column(field=name, strings=pb.StringList(values=[str(v) for v in array]))
@@ -234,6 +237,9 @@ def column_from_pb(col: pb.Column) -> pa.Array:
         return pa.array(_unpack(col.field, col.ints, _INT64_LE, "int"), type=pa.int64())
     if kind == "floats":
         return pa.array(_unpack(col.field, col.floats, _FLOAT64_LE, "float"), type=pa.float64())
+    if kind == "floats32":
+        data = _unpack(col.field, col.floats32, _FLOAT32_LE, "float32")
+        return pa.array(data, type=pa.float32())
     if kind == "bools":
         raw = np.frombuffer(col.bools, dtype=np.uint8)
         if raw.size and raw.max() > 1:
@@ -247,7 +253,8 @@ def column_from_pb(col: pb.Column) -> pa.Array:
 
 
 #: Bytes per row of each packed wire column (strings are a list, one value per row).
-_ROW_BYTES = {"ints": _INT64_LE.itemsize, "floats": _FLOAT64_LE.itemsize, "bools": 1}
+_ROW_BYTES = {"ints": _INT64_LE.itemsize, "floats": _FLOAT64_LE.itemsize,
+              "floats32": _FLOAT32_LE.itemsize, "bools": 1}
 
 
 def column_rows(col: pb.Column) -> int:

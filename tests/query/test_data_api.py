@@ -290,3 +290,31 @@ def test_pandas_sees_typed_columns(sv: Connection):
     assert df["fast"].dtype == np.bool_
     assert pd.api.types.is_string_dtype(df["phase"])
     assert df.groupby("run")["step"].max().sort_values().tolist() == [0, 3, 4]
+
+
+def test_float32_round_trips_bit_exact_and_widens_on_request(sv: Connection, server):
+    streamvis.declare_schema({"w32_x": "float", "w32_i": "int"}, {"w32": ["w32_i", "w32_x"]},
+                             uri=server.uri)
+    rng = np.random.default_rng(7)
+    xs = [rng.standard_normal(1_000).astype(np.float32) for _ in range(3)]
+    with streamvis.DataLogger(server.uri, flush_every=3600) as logger:
+        for i, x in enumerate(xs):
+            logger.write("w32", w32_i=i, w32_x=x)
+            assert logger.flush()
+    run = [logger.run_handle]
+    table = sv.fetch("w32", runs=run)
+    assert table.schema.field("w32_x").type == pa.float32()
+    assert table["w32_x"].to_numpy().tobytes() == np.concatenate(xs).tobytes()
+    wide = sv.fetch("w32", runs=run, float64=True)
+    assert wide.schema.field("w32_x").type == pa.float64()
+    assert wide["w32_x"].to_numpy().tobytes() == np.concatenate(xs).astype(np.float64).tobytes()
+    # A Python float widens its batch; fetch widens the mixed result, exactly.
+    with streamvis.DataLogger(server.uri, run_handle=logger.run_handle, resume=True) as again:
+        again.write("w32", w32_i=9, w32_x=0.1)
+    mixed = sv.fetch("w32", runs=run)
+    assert mixed.schema.field("w32_x").type == pa.float64()
+    assert mixed["w32_x"].to_pylist() == [*np.concatenate(xs).astype(np.float64).tolist(), 0.1]
+    with sv.iter_batches("w32", runs=run) as stream:
+        assert stream.schema.field("w32_x").type == pa.float32()
+        with pytest.raises(InvalidArgumentError, match="read it with float64=True"):
+            list(stream)

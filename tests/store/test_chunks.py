@@ -308,3 +308,31 @@ def test_listener_sees_committed_state(store: Store) -> None:
     store.events.subscribe(lambda _: seen.append(store.last_sequence()))
     store.append(run.handle, "train", train_columns([1]))
     assert seen == [1]
+
+
+@pytest.mark.usefixtures("schema")
+def test_float32_is_stored_as_sent_and_widened_on_request(store: Store) -> None:
+    run = store.create_run().handle
+    # Values float64 cannot tell apart from their float32 rounding, and one that it can.
+    narrow = np.array([0.1, 1e-30, 3.4e38, -2.5], dtype=np.float32)
+    store.append(run, "train", {"step": pa.array([1, 2, 3, 4]), "loss": pa.array(narrow)})
+    store.append(run, "train", train_columns([5]))  # an old-style float64 chunk
+    stored = list(store.query(RunFilter(), "train", as_stored=True))
+    assert [c.batch.schema.field("loss").type for c in stored] == [pa.float32(), pa.float64()]
+    assert stored[0].batch.column("loss").to_numpy().tobytes() == narrow.tobytes()
+    widened = list(store.query(RunFilter(), "train"))
+    assert [c.batch.schema.field("loss").type for c in widened] == [pa.float64()] * 2
+    assert widened[0].batch.column("loss").to_numpy().tobytes() == \
+        narrow.astype(np.float64).tobytes()
+    # The stored chunk holds 4-byte floats: its blob is smaller than a float64 one.
+    two = [uuid.uuid4(), uuid.uuid4()]
+    assert len(chunks_module.encode_chunk(stored[0].batch, two)) < len(
+        chunks_module.encode_chunk(widened[0].batch, two))
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_float_column_of_another_width_is_refused(store: Store) -> None:
+    run = store.create_run().handle
+    with pytest.raises(InvalidArgumentError, match="holds halffloat values but field 'loss'"):
+        store.append(run, "train", {"step": pa.array([1]),
+                                    "loss": pa.array(np.array([1.0], dtype=np.float16))})

@@ -33,7 +33,7 @@ DISCRETE = "discrete"
 TRAITS = frozenset({NUMERIC, DISCRETE})
 
 #: The protobuf Column members a type's values may travel in (proto/streamvis/v1).
-WIRE_COLUMNS = frozenset({"ints", "floats", "bools", "strings"})
+WIRE_COLUMNS = frozenset({"ints", "floats", "floats32", "bools", "strings"})
 #: The `run_attributes` columns an attribute value may be stored in (store/migrations.py);
 #: a type whose values fit none of them needs a migration that adds one.
 VALUE_COLUMNS = ("v_int", "v_float", "v_str", "v_bool")
@@ -44,6 +44,17 @@ CACHE_CODECS = frozenset({"values", "labels"})
 JSON_KINDS = frozenset({"number", "string", "boolean"})
 
 Value = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """A narrower width a type's column keeps when every value the program logged has
+    it (float32 for float): it travels in `wire_column` and is stored as `arrow_type`;
+    the field's type is unchanged, and reads widen to the type's own on request."""
+
+    dtype: np.dtype[Any]
+    arrow_type: pa.DataType
+    wire_column: str
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,14 @@ class TypeRow:
     guessed_from: str = ""
     #: Whether values vary continuously (a line joins them; ticks may fall between them).
     continuous: bool = False
+    #: A narrower width a column of it is sent and stored at, when the values have it.
+    narrow: Narrow | None = None
+
+    def stores(self, arrow_type: pa.DataType) -> bool:
+        """Whether a column of `arrow_type` is a column of this type, as sent or stored."""
+        return arrow_type == self.arrow_type or (
+            self.narrow is not None and arrow_type == self.narrow.arrow_type
+        )
 
     @property
     def int64(self) -> bool:
@@ -148,6 +167,8 @@ class TypeRegistry:
         problems = [
             f"unknown traits {sorted(row.traits - TRAITS)}" if row.traits - TRAITS else "",
             f"wire column {row.wire_column!r}" if row.wire_column not in WIRE_COLUMNS else "",
+            f"narrow wire column {row.narrow.wire_column!r}"
+            if row.narrow is not None and row.narrow.wire_column not in WIRE_COLUMNS else "",
             f"value column {row.value_column!r}" if row.value_column not in VALUE_COLUMNS else "",
             f"cache codec {row.cache_codec!r}" if row.cache_codec not in CACHE_CODECS else "",
             f"JSON kind {row.json_kind!r}" if row.json_kind not in JSON_KINDS else "",
@@ -239,6 +260,7 @@ TYPES = TypeRegistry([
         wire_column="floats", dtype=np.dtype(np.float64), python=float,
         scalars=frozenset({float, int}), kinds="fiu", value_column="v_float",
         parse_text=float, json_kind="number", guessed_from="f", continuous=True,
+        narrow=Narrow(np.dtype(np.float32), pa.float32(), "floats32"),
     ),
     TypeRow(
         "string", pa.string(), frozenset({DISCRETE}), "text, up to MAX_STRING_LENGTH",
