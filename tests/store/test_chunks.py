@@ -15,6 +15,7 @@ from streamvis.model.events import Event, RowsAppended
 from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
 from streamvis.store import AppendResult, ChunkInfo, Store
 from streamvis.store import chunks as chunks_module
+from streamvis.store.filters import FieldRow
 
 from .helpers import state, train_columns
 
@@ -336,3 +337,28 @@ def test_a_float_column_of_another_width_is_refused(store: Store) -> None:
     with pytest.raises(InvalidArgumentError, match="holds halffloat values but field 'loss'"):
         store.append(run, "train", {"step": pa.array([1]),
                                     "loss": pa.array(np.array([1.0], dtype=np.float16))})
+
+
+def test_chunks_are_compressed_and_uncompressed_ones_still_read(store: Store, schema) -> None:
+    steps = list(range(10_000))
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(steps), pa.array(np.zeros(10_000))], names=["step", "loss"])
+    handles = [schema.step.handle, schema.loss.handle]
+    rows = [FieldRow(1, schema.step), FieldRow(2, schema.loss)]
+    # Counting and constant columns shrink well below their 160 kB of values.
+    stored = chunks_module.encode_chunk(batch, handles)
+    assert len(stored) < 100_000
+    assert chunks_module.decode_chunk(stored, rows, 1).column(0).to_pylist() == steps
+    # A chunk written uncompressed, as before, decodes the same.
+    sink = pa.BufferOutputStream()
+    named = pa.RecordBatch.from_arrays(batch.columns, names=[str(h) for h in handles])
+    with pa.ipc.new_stream(sink, named.schema) as writer:
+        writer.write_batch(named)
+    old = sink.getvalue().to_pybytes()
+    assert len(old) > 160_000
+    assert chunks_module.decode_chunk(old, rows, 1).to_pydict() == batch.to_pydict()
+    # And through the store.
+    run = store.create_run().handle
+    store.append(run, "train", {"step": batch.column(0), "loss": batch.column(1)})
+    got = next(iter(store.query(RunFilter(handles=(run,)), "train")))
+    assert got.batch.to_pydict() == batch.to_pydict()
