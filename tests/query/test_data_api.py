@@ -42,7 +42,8 @@ def test_the_issue_example_works(sv: Connection, world: World):
     assert names(world, runs) == {"a"}
     table = sv.fetch("train", fields=["step", "loss"], runs=runs, attributes=["lr"])
     assert table.schema == pa.schema([
-        ("run", pa.string()), ("step", pa.int64()), ("loss", pa.float64()), ("lr", pa.float64()),
+        ("run", pa.dictionary(pa.int32(), pa.string())), ("step", pa.int64()),
+        ("loss", pa.float64()), ("lr", pa.float64()),
     ])
     assert table.to_pydict() == {
         "run": [str(world.runs["a"].handle)] * 5, "step": [0, 1, 2, 3, 4],
@@ -148,7 +149,7 @@ def test_fetch_gives_every_field_by_default_in_stored_order(sv: Connection, worl
     table = sv.fetch("train")
     assert table.column_names == ["run", "step", "loss", "phase", "ok"]
     assert list(table.schema.types) == [
-        pa.string(), pa.int64(), pa.float64(), pa.string(), pa.bool_()
+        pa.dictionary(pa.int32(), pa.string()), pa.int64(), pa.float64(), pa.string(), pa.bool_()
     ]
     expected_runs = [name for name, _, rows in world.chunks for _ in range(rows)]
     assert [world.name_of(h) for h in table["run"].to_pylist()] == expected_runs
@@ -161,7 +162,8 @@ def test_fetch_broadcasts_attributes_of_every_type(sv: Connection, world: World)
     table = sv.fetch("train", fields="step", runs=RunFilter(tags_any=("big",)),
                      attributes=["optimizer", "epochs", "fast", "lr"])
     assert table.schema == pa.schema([
-        ("run", pa.string()), ("step", pa.int64()), ("optimizer", pa.string()),
+        ("run", pa.dictionary(pa.int32(), pa.string())), ("step", pa.int64()),
+        ("optimizer", pa.string()),
         ("epochs", pa.int64()), ("fast", pa.bool_()), ("lr", pa.float64()),
     ])
     by_run = {
@@ -190,7 +192,7 @@ def test_a_query_matching_nothing_gives_an_empty_table_of_the_right_schema(
     table = sv.fetch("train", fields=["ok", "step"], runs=runs, attributes=["optimizer"])
     assert table.num_rows == 0
     assert table.schema == pa.schema([
-        ("run", pa.string()), ("ok", pa.bool_()), ("step", pa.int64()),
+        ("run", pa.dictionary(pa.int32(), pa.string())), ("ok", pa.bool_()), ("step", pa.int64()),
         ("optimizer", pa.string()),
     ])
     df = table.to_pandas()
@@ -318,3 +320,14 @@ def test_float32_round_trips_bit_exact_and_widens_on_request(sv: Connection, ser
         assert stream.schema.field("w32_x").type == pa.float32()
         with pytest.raises(InvalidArgumentError, match="read it with float64=True"):
             list(stream)
+
+
+@pytest.mark.usefixtures("world")
+def test_the_run_column_holds_each_handle_once_per_chunk(sv: Connection):
+    table = sv.fetch("train")
+    runs = table["run"]
+    assert runs.type == pa.dictionary(pa.int32(), pa.string())
+    # One string per chunk; per row only a 4-byte index.
+    assert all(len(chunk.dictionary) == 1 for chunk in runs.chunks)
+    assert runs.nbytes <= 4 * table.num_rows + sum(len(c.dictionary) * 40 for c in runs.chunks)
+    assert runs.to_pylist() == runs.cast(pa.string()).to_pylist()

@@ -166,16 +166,18 @@ class Connection:
     ) -> pa.Table:
         """The data of `series` for the matching runs as one `pyarrow.Table`.
 
-        Columns: `run` (the run's handle, a string), then `fields` (default: all of
-        the series) in the order given, then each of `attributes` repeated on every
-        row of its run, each in its field's Arrow type (int64, float64, string,
-        bool). Rows come in the order they were stored. `runs` is None (every run),
-        a list of runs or handles (`runs()` gives one) or a `RunFilter`; a run that
-        has no value for a requested attribute is left out. `after_sequence` keeps
-        only chunks stored after that sequence number. A query that matches nothing
-        gives an empty table with these columns. A float field comes as it was stored:
-        float32 where the program logged float32 arrays (float64 if the result mixes both
-        widths); `float64=True` widens every float column to float64.
+        Columns: `run` (the run's handle, a string, dictionary-encoded: stored once per
+        chunk, not once per row; `.to_pylist()` gives strings, pandas a categorical),
+        then `fields` (default: all of the series) in the order given, then each of
+        `attributes` repeated on every row of its run, each in its field's Arrow type
+        (int64, float64, string, bool). Rows come in the order they were stored.
+        `runs` is None (every run), a list of runs or handles (`runs()` gives one) or a
+        `RunFilter`; a run that has no value for a requested attribute is left out.
+        `after_sequence` keeps only chunks stored after that sequence number. A query
+        that matches nothing gives an empty table with these columns. A float field
+        comes as it was stored: float32 where the program logged float32 arrays
+        (float64 if the result mixes both widths); `float64=True` widens every float
+        column to float64.
 
         The whole result is held in memory; use `iter_batches` for more than fits.
         """

@@ -1,7 +1,9 @@
 """Series data as Arrow: one record batch per stored chunk, streamed from QueryRunData.
 
 Each chunk the server streams becomes one `pyarrow.RecordBatch` as it arrives: the
-run's handle, the chunk's columns (zero-copy from the message's buffers) and the
+run's handle (dictionary-encoded: one string per chunk, four bytes of index per row,
+so a table holds each run's handle once per chunk rather than once per row), the
+chunk's columns (zero-copy from the message's buffers) and the
 requested attributes repeated to the chunk's length. Nothing else is kept, so a
 stream holds one chunk at a time and a table holds only its own columns.
 
@@ -25,6 +27,14 @@ from streamvis.model.schema import Value
 from streamvis.query.filters import RunsArg, runs_filter
 
 _MAX_STRING_BYTES = 2**31 - 1  # what one `string` array (32-bit offsets) can hold
+#: The type of the run column: the run's handle, stored once per batch.
+RUN_TYPE = pa.dictionary(pa.int32(), pa.string())
+
+
+def run_handles(handle: str, rows: int) -> pa.DictionaryArray:
+    """`handle` on `rows` rows, dictionary-encoded: one string and an index per row."""
+    indices = pa.array(np.zeros(rows, dtype=np.int32), type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array([handle], type=pa.string()))
 
 
 def constant(value: Value, type: pa.DataType, rows: int) -> pa.Array:
@@ -133,7 +143,7 @@ class BatchStream:
                     column = column.cast(want)  # a narrower float: widening is exact
             columns.append(column)
         arrays = [
-            constant(str(chunk.run), pa.string(), rows),
+            run_handles(str(chunk.run), rows),
             *columns,
             *(constant(chunk.attributes[name], t, rows) for name, t in self._attributes),
         ]
@@ -201,7 +211,7 @@ def _schema(
             f"(run column {run_column!r}, fields, attributes): leave one out, or choose "
             "another run_column"
         )
-    columns = [pa.field(run_column, pa.string())]
+    columns = [pa.field(run_column, RUN_TYPE)]
     for name in (*fields, *attributes):
         f = by_name.get(name)
         if f is None:  # it was there when the query started
