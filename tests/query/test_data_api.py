@@ -307,6 +307,9 @@ def test_float32_round_trips_bit_exact_and_widens_on_request(sv: Connection, ser
     table = sv.fetch("w32", runs=run)
     assert table.schema.field("w32_x").type == pa.float32()
     assert table["w32_x"].to_numpy().tobytes() == np.concatenate(xs).tobytes()
+    # The write's one int, broadcast to its points, travels and is stored once a write.
+    assert table["w32_i"].type == pa.int64()
+    assert table["w32_i"].to_pylist() == [i for i in range(3) for _ in range(1_000)]
     wide = sv.fetch("w32", runs=run, float64=True)
     assert wide.schema.field("w32_x").type == pa.float64()
     assert wide["w32_x"].to_numpy().tobytes() == np.concatenate(xs).astype(np.float64).tobytes()

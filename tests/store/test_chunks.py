@@ -362,3 +362,19 @@ def test_chunks_are_compressed_and_uncompressed_ones_still_read(store: Store, sc
     store.append(run, "train", {"step": batch.column(0), "loss": batch.column(1)})
     got = next(iter(store.query(RunFilter(handles=(run,)), "train")))
     assert got.batch.to_pydict() == batch.to_pydict()
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_run_end_encoded_int_is_stored_once_per_run_and_read_plain(store: Store) -> None:
+    run = store.create_run().handle
+    steps = pa.RunEndEncodedArray.from_arrays(
+        pa.array([10_000, 20_000], pa.int32()), pa.array([4, 5], pa.int64()))
+    loss = pa.array(np.zeros(20_000))
+    store.append(run, "train", {"step": steps, "loss": loss})
+    for as_stored in (False, True):
+        (chunk,) = store.query(RunFilter(handles=(run,)), "train", as_stored=as_stored)
+        assert chunk.batch.schema.field("step").type == pa.int64()
+        assert chunk.batch.column("step").to_numpy().tolist() == [4] * 10_000 + [5] * 10_000
+    with pytest.raises(InvalidArgumentError, match="holds run_end_encoded"):
+        store.append(run, "train", {"step": steps, "loss": pa.RunEndEncodedArray.from_arrays(
+            pa.array([20_000], pa.int32()), pa.array([1.0], pa.float64()))})

@@ -68,6 +68,11 @@ def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
     if row.wire_column == "strings":
         vals = values if isinstance(values, list) else [str(v) for v in values]
         return pb.Column(field=name, strings=pb.StringList(values=vals))
+    if row.runs and values.dtype.kind in "iu":
+        # A step broadcast to each write's points travels (and is stored) once a write.
+        runs = wire.runs_of(values)
+        if runs is not None:
+            return wire.runs_to_pb(name, *runs)
     return wire.column_to_pb(name, values)
 
 

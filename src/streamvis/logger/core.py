@@ -330,7 +330,7 @@ class LoggerCore:
             schema=self._schema, flush_every=self.flush_every, rpc_timeout=self.rpc_timeout,
             on_drained=self._on_drained, on_online=on_online, report=self._report,
             # A writer past the bound waits for one slice to be handed off, not a cycle.
-            slice_bytes=max(1, self.max_pending_bytes // 16),
+            slice_bytes=max(1, self.max_pending_bytes // 8),
         )
         self._started = time.monotonic()
         self._running = True

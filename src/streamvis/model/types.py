@@ -33,7 +33,7 @@ DISCRETE = "discrete"
 TRAITS = frozenset({NUMERIC, DISCRETE})
 
 #: The protobuf Column members a type's values may travel in (proto/streamvis/v1).
-WIRE_COLUMNS = frozenset({"ints", "floats", "floats32", "bools", "strings"})
+WIRE_COLUMNS = frozenset({"ints", "floats", "floats32", "run_ends", "bools", "strings"})
 #: The `run_attributes` columns an attribute value may be stored in (store/migrations.py);
 #: a type whose values fit none of them needs a migration that adds one.
 VALUE_COLUMNS = ("v_int", "v_float", "v_str", "v_bool")
@@ -90,9 +90,15 @@ class TypeRow:
     continuous: bool = False
     #: A narrower width a column of it is sent and stored at, when the values have it.
     narrow: Narrow | None = None
+    #: Whether a column of it may travel and be stored run-end encoded (one value per
+    #: run of equal values: a step broadcast to a write's points), in WIRE_COLUMNS'
+    #: `run_ends`; reads decode it.
+    runs: bool = False
 
     def stores(self, arrow_type: pa.DataType) -> bool:
         """Whether a column of `arrow_type` is a column of this type, as sent or stored."""
+        if self.runs and pa.types.is_run_end_encoded(arrow_type):
+            return bool(arrow_type.value_type == self.arrow_type)
         return arrow_type == self.arrow_type or (
             self.narrow is not None and arrow_type == self.narrow.arrow_type
         )
@@ -253,7 +259,7 @@ TYPES = TypeRegistry([
         "int", pa.int64(), frozenset({NUMERIC, DISCRETE}), "64-bit signed integers",
         wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
         kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
-        guessed_from="iu",
+        guessed_from="iu", runs=True,
     ),
     TypeRow(
         "float", pa.float64(), frozenset({NUMERIC}), "64-bit floating point numbers",

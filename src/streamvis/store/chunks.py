@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
@@ -57,7 +58,8 @@ def decode_chunk(
     """The columns of `fields` from a stored chunk, named by their current names.
 
     Each column comes in its field's Arrow type, widened from a narrower stored width
-    (float32 for float); `as_stored` keeps the width it was stored at.
+    (float32 for float); `as_stored` keeps the width it was stored at. An int column
+    stored run-end encoded (a broadcast step) is decoded.
     """
     stored = pa.ipc.open_stream(pa.py_buffer(data)).read_next_batch()
     columns = []
@@ -70,6 +72,8 @@ def decode_chunk(
             )
         column = stored.column(index)
         want = row.field.type.arrow_type
+        if pa.types.is_run_end_encoded(column.type):
+            column = pc.run_end_decode(column)  # runs are how it is stored, not read
         if column.type != want and not as_stored:
             column = column.cast(want)  # a narrower float: widening is exact
         columns.append(column)

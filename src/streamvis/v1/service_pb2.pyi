@@ -207,6 +207,7 @@ class Column(_message.Message):
     BOOLS_FIELD_NUMBER: _builtins.int
     STRINGS_FIELD_NUMBER: _builtins.int
     FLOATS32_FIELD_NUMBER: _builtins.int
+    RUN_ENDS_FIELD_NUMBER: _builtins.int
     field: _builtins.str
     ints: _builtins.bytes
     floats: _builtins.bytes
@@ -217,6 +218,12 @@ class Column(_message.Message):
     """
     @_builtins.property
     def strings(self) -> Global___StringList: ...
+    @_builtins.property
+    def run_ends(self) -> Global___IntRuns:
+        """An int column sent as runs of one value (a step broadcast to every point of a
+        write): stored once per run, read back as plain ints.
+        """
+
     def __init__(
         self,
         *,
@@ -226,16 +233,41 @@ class Column(_message.Message):
         bools: _builtins.bytes = ...,
         strings: Global___StringList | None = ...,
         floats32: _builtins.bytes = ...,
+        run_ends: Global___IntRuns | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "floats", b"floats", "floats32", b"floats32", "ints", b"ints", "strings", b"strings"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "floats", b"floats", "floats32", b"floats32", "ints", b"ints", "run_ends", b"run_ends", "strings", b"strings"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "field", b"field", "floats", b"floats", "floats32", b"floats32", "ints", b"ints", "strings", b"strings"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "field", b"field", "floats", b"floats", "floats32", b"floats32", "ints", b"ints", "run_ends", b"run_ends", "strings", b"strings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_data: _TypeAlias = _typing.Literal["ints", "floats", "bools", "strings", "floats32"]  # noqa: Y015
+    _WhichOneofReturnType_data: _TypeAlias = _typing.Literal["ints", "floats", "bools", "strings", "floats32", "run_ends"]  # noqa: Y015
     _WhichOneofArgType_data: _TypeAlias = _typing.Literal["data", b"data"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_data) -> _WhichOneofReturnType_data | None: ...
 
 Global___Column: _TypeAlias = Column  # noqa: Y015
+
+@_typing.final
+class IntRuns(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VALUES_FIELD_NUMBER: _builtins.int
+    ENDS_FIELD_NUMBER: _builtins.int
+    values: _builtins.bytes
+    """little-endian int64, one per run"""
+    ends: _builtins.bytes
+    """little-endian int32, ascending: the row each run ends before"""
+    def __init__(
+        self,
+        *,
+        values: _builtins.bytes = ...,
+        ends: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ends", b"ends", "values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IntRuns: _TypeAlias = IntRuns  # noqa: Y015
 
 @_typing.final
 class Run(_message.Message):
