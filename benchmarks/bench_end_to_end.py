@@ -86,37 +86,43 @@ def cloud_data(steps: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 # -- the tools ------------------------------------------------------------------------
 
+_FIELDS = {"step": "int", "x": "float", "y": "float", "loss": "float", "acc": "float"}
+_SERIES = {"cloud": ["step", "x", "y"], "train": ["step", "loss", "acc"]}
+
+
+def _empty_store_bytes(data: Path) -> int:
+    """A store with the schema and nothing else, as the server leaves it at exit."""
+    with ServerProcess(str(data)) as server:
+        declare_schema(_FIELDS, _SERIES, uri=server.uri)
+    return disk_bytes(data)
+
+
 def streamvis_runs(tmp: Path, steps: int, scalar_steps: int) -> list[dict[str, Any]]:
+    """Each workload in a store of its own, measured after the server exits (SQLite's
+    WAL folded into the database), less an empty store's bytes."""
     out = []
     xs, ys = cloud_data(steps)
-    data = tmp / "streamvis"
-    with ServerProcess(str(data)) as server:
-        declare_schema({"step": "int", "x": "float", "y": "float", "loss": "float",
-                        "acc": "float"},
-                       {"cloud": ["step", "x", "y"], "train": ["step", "loss", "acc"]},
-                       uri=server.uri)
-        before = disk_bytes(data)
-        logger = DataLogger(server.uri, spool_dir=tmp / "spool").start()
-        assert logger.flush()
-
-        def cloud(i: int) -> None:
-            logger.write("cloud", step=i, x=xs[i % len(xs)], y=ys[i % len(ys)])
-
-        row = run_writes(cloud, steps, logger.stop)
-        run = str(logger.run_handle)
-        out.append({"workload": "cloud", **row, "disk_bytes": disk_bytes(data) - before,
-                    "raw_bytes": steps * POINTS * 8})
-        out[-1]["reader_peak_mb"] = reader_peak_mb(server.uri, run)
-        before = disk_bytes(data)
-        logger = DataLogger(server.uri, spool_dir=tmp / "spool").start()
-        assert logger.flush()
-        row = run_writes(lambda i: logger.write("train", step=i, loss=0.5 / (i + 1), acc=0.9),
-                         scalar_steps, logger.stop)
-        out.append({"workload": "scalars", **row, "disk_bytes": disk_bytes(data) - before,
-                    "raw_bytes": scalar_steps * 24})
-        server_peak = peak_rss_mb(server.pid)
-    for r in out:
-        r["server_peak_mb"] = server_peak
+    empty = _empty_store_bytes(tmp / "empty")
+    for workload in ("cloud", "scalars"):
+        data = tmp / workload
+        with ServerProcess(str(data)) as server:
+            declare_schema(_FIELDS, _SERIES, uri=server.uri)
+            logger = DataLogger(server.uri, spool_dir=tmp / "spool").start()
+            assert logger.flush()
+            if workload == "cloud":
+                def write(i: int, logger: DataLogger = logger) -> None:
+                    logger.write("cloud", step=i, x=xs[i % len(xs)], y=ys[i % len(ys)])
+                n, raw = steps, steps * POINTS * 8
+            else:
+                def write(i: int, logger: DataLogger = logger) -> None:
+                    logger.write("train", step=i, loss=0.5 / (i + 1), acc=0.9)
+                n, raw = scalar_steps, scalar_steps * 24
+            row = run_writes(write, n, logger.stop)
+            if workload == "cloud":
+                row["reader_peak_mb"] = reader_peak_mb(server.uri, str(logger.run_handle))
+            row["server_peak_mb"] = peak_rss_mb(server.pid)
+        out.append({"workload": workload, **row, "disk_bytes": disk_bytes(data) - empty,
+                    "raw_bytes": raw})
     return out
 
 
