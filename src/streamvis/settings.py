@@ -20,6 +20,7 @@ from typing import Any
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import (
     DEFAULT_CACHE_BYTES,
+    DEFAULT_MAX_ARTIFACT_BYTES,
     DEFAULT_MAX_POINTS,
     DEFAULT_MAX_REQUEST_BYTES,
 )
@@ -114,6 +115,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_mb", int, DEFAULT_CACHE_BYTES // MIB,
             f"MiB of decoded columns the web app keeps between requests "
             f"(default {DEFAULT_CACHE_BYTES // MIB}; 0: none)", group=_LIMITS, minimum=0),
+    Setting("max_artifact_mb", int, DEFAULT_MAX_ARTIFACT_BYTES // MIB,
+            f"largest artifact a logger may save, in MiB "
+            f"(default {DEFAULT_MAX_ARTIFACT_BYTES // MIB})", group=_LIMITS, minimum=1),
     Setting("token", str, None,
             "access token every client must send; required when --host is not loopback, "
             "unless --no-auth (the variable keeps it out of the process list)",
@@ -157,6 +161,7 @@ class ServeSettings:
     max_request_mb: int
     max_points: int
     cache_mb: int
+    max_artifact_mb: int
     token: str | None
     no_auth: bool
     read_only: bool
@@ -179,6 +184,10 @@ class ServeSettings:
     @property
     def max_request_bytes(self) -> int:
         return self.max_request_mb * MIB
+
+    @property
+    def max_artifact_bytes(self) -> int:
+        return self.max_artifact_mb * MIB
 
     @property
     def cache_bytes(self) -> int:

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from streamvis.client import Client
-from streamvis.logger.batching import Barrier, BatchBuilder, Item, Record
+from streamvis.logger.artifacts import describe
+from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
 from streamvis.logger.refusals import Action, classify, retry_after
@@ -69,6 +70,7 @@ class Flusher:
         spool: Spool, schema: SchemaCache, flush_every: float, rpc_timeout: float,
         on_drained: Callable[[int], None], on_online: Callable[[], None],
         report: Callable[[str], None], slice_bytes: int = 16 * 1024 * 1024,
+        poll: Callable[[Client], None] | None = None,
     ) -> None:
         self.queue = queue
         self.client = client
@@ -85,6 +87,8 @@ class Flusher:
         #: What was handed off, and the seconds it took: the rate the send side keeps up.
         self.sent_bytes = 0
         self.send_seconds = 0.0
+        #: Run after each cycle while online: the logger's controls (logger/controls.py).
+        self.poll = poll
         self.wake = threading.Event()
         self.drained = threading.Event()
         self.stopping = False
@@ -158,6 +162,8 @@ class Flusher:
             except Exception as exc:
                 log.exception("streamvis logger: flush failed")
                 self.report(f"flush failed: {exc!r}")
+            if self.poll is not None and not self.offline:
+                self.poll(self.client)
             if stopping and not self.queue:
                 return
 
@@ -364,6 +370,8 @@ class Flusher:
             return
         self.reasons.add(reason)
         what = f"{record.kind.name.lower()}"
+        if record.kind is Kind.SAVE_ARTIFACT:
+            what = describe(record.message)
         if rows:
             what += f" of {rows} rows to series {record.message.series!r}"
         self.report(

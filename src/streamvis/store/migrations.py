@@ -168,8 +168,57 @@ def _drop_type_check(s: Session) -> None:
 
 _V5_OPEN_TYPES = Step(5, "field types are the type registry's", (_drop_type_check,))
 
+_V6_BLOBS = Step(
+    6,
+    "content-addressed blobs in parts, and the artifacts of runs that reference them",
+    (
+        # `complete` once every part is there and their bytes hash to `sha256`.
+        """CREATE TABLE blobs (
+            sha256 {text} PRIMARY KEY,
+            size BIGINT NOT NULL,
+            complete {bool} NOT NULL,
+            created_at {float} NOT NULL
+        )""",
+        # A rowid table in SQLite: WITHOUT ROWID suits small rows, not 1 MiB ones.
+        """CREATE TABLE blob_parts (
+            sha256 {text} NOT NULL REFERENCES blobs (sha256),
+            part INTEGER NOT NULL,
+            data {blob} NOT NULL,
+            PRIMARY KEY (sha256, part)
+        )""",
+        """CREATE TABLE artifacts (
+            id {pk},
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            name {text} NOT NULL,
+            step BIGINT,
+            sha256 {text} NOT NULL REFERENCES blobs (sha256),
+            media_type {text} NOT NULL,
+            created_at {float} NOT NULL
+        )""",
+        "CREATE INDEX artifacts_run ON artifacts (run_id, name, step)",
+        "CREATE INDEX artifacts_blob ON artifacts (sha256)",
+    ),
+)
+
+_V7_CONTROLS = Step(
+    7,
+    "controls of runs: declared by programs, set from the UI",
+    (
+        """CREATE TABLE controls (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            name {text} NOT NULL,
+            spec {text} NOT NULL,
+            value {text} NOT NULL,
+            version BIGINT NOT NULL,
+            updated_at {float} NOT NULL,
+            PRIMARY KEY (run_id, name)
+        )""",
+    ),
+)
+
 STEPS: tuple[Step, ...] = (
-    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES,
+    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
+    _V7_CONTROLS,
 )
 LATEST = STEPS[-1].version
 
