@@ -216,9 +216,21 @@ _V7_CONTROLS = Step(
     ),
 )
 
+def _run_page_index(s: Session) -> None:
+    """Run listings are keyset pages over (started_at, id) (store/run_batches.py). In
+    SQLite the index on started_at ends with the rowid, which is the id: it serves them
+    as it is. PostgreSQL's needs the id beside started_at to seek a page's start."""
+    if s.dialect.name == "postgresql":
+        s.run("CREATE INDEX runs_started_at_id ON runs (started_at, id)")
+        s.run("DROP INDEX runs_started_at")
+
+
+_V8_RUN_PAGES = Step(8, "runs indexed for keyset pages", (_run_page_index,))
+
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
-    _V7_CONTROLS,
+    _V7_CONTROLS, _V8_RUN_PAGES,
 )
 LATEST = STEPS[-1].version
 
