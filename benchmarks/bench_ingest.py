@@ -3,7 +3,8 @@
 Prints one JSON line per figure:
 
     {"figure": "ingest", "store": "sqlite", "writers": 1, "batch_rows": 10000,
-     "fields": 4, "rows_per_s": ..., "mb_per_s": ..., "p50_ms": ..., "p99_ms": ...}
+     "fields": 4, "rows_per_s": ..., "values_per_s": ..., "mb_per_s": ..., "p50_ms": ...,
+     "p99_ms": ...}
 
 SQLite runs in a temporary directory; PostgreSQL in a scratch database on the server
 of STREAMVIS_TEST_PG_DSN (default postgresql://postgres@127.0.0.1:5432/postgres),
@@ -97,6 +98,7 @@ def bench(kind: str, seconds: float, writer_counts: list[int]) -> None:
                     "figure": "ingest", "store": kind, "writers": writers,
                     "batch_rows": BATCH_ROWS, "fields": FIELDS,
                     "rows_per_s": round(rows / elapsed),
+                    "values_per_s": round(rows * FIELDS / elapsed),
                     "mb_per_s": round(rows * FIELDS * 8 / elapsed / 1e6, 1),
                     "p50_ms": round(float(np.percentile(ms, 50)), 2),
                     "p99_ms": round(float(np.percentile(ms, 99)), 2),

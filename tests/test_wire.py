@@ -56,7 +56,8 @@ def test_filters_round_trip():
     (np.array([1, 2**40], dtype=np.uint64), pa.int64()),
     (np.array([1.5, -0.0, math.nan, math.inf, -math.inf]), pa.float64()),
     (np.array([1.5, 2.5], dtype=">f8"), pa.float64()),  # big-endian input
-    (np.array([0.25], dtype=np.float32), pa.float64()),
+    (np.array([0.25, 0.1, math.nan], dtype=np.float32), pa.float32()),  # kept as logged
+    (np.array([0.1, 1e38], dtype=">f4"), pa.float32()),
     (np.array([True, False, True]), pa.bool_()),
     (np.array(["a", "ünï", ""]), pa.string()),
     (pa.array(["x", "y"]), pa.string()),
@@ -69,8 +70,8 @@ def test_columns_round_trip_bit_for_bit(values, arrow_type):
     ))
     assert got.type == arrow_type
     expected = values.to_pylist() if isinstance(values, pa.Array) else values.tolist()
-    if arrow_type == pa.float64():
-        want = np.asarray(expected, dtype=np.float64)
+    if pa.types.is_floating(arrow_type):
+        want = np.asarray(values, dtype=arrow_type.to_pandas_dtype())
         assert got.to_numpy().tobytes() == want.tobytes()
     else:
         assert got.to_pylist() == expected
@@ -105,3 +106,37 @@ def test_values_keep_their_type():
         assert (type(back), back) == (type(value), value)
     with pytest.raises(InvalidArgumentError):
         wire.value_from_pb(pb.Value())
+
+
+def test_broadcast_ints_travel_as_runs_and_read_back_plain():
+    steps = np.repeat(np.array([7, 7, 9, -3], dtype=np.int64), [100, 50, 1, 200])
+    runs = wire.runs_of(steps)
+    assert runs is not None
+    col = pb.Column.FromString(wire.runs_to_pb("step", *runs).SerializeToString())
+    assert col.WhichOneof("data") == "run_ends"
+    assert len(col.run_ends.values) == 3 * 8  # 7, 9, -3: the two 7-runs are one
+    got = wire.column_from_pb(col)
+    assert pa.types.is_run_end_encoded(got.type)
+    assert pa.compute.run_end_decode(got).to_numpy().tolist() == steps.tolist()
+    assert wire.column_rows(col) == len(steps)
+    for start, end in [(0, 351), (0, 1), (99, 151), (150, 151), (151, 351), (120, 300)]:
+        part = wire.column_from_pb(wire.slice_column(col, start, end))
+        assert pa.compute.run_end_decode(part).to_numpy().tolist() == \
+            steps[start:end].tolist(), (start, end)
+
+
+def test_counting_or_short_ints_stay_plain():
+    assert wire.runs_of(np.arange(10_000)) is None
+    assert wire.runs_of(np.array([5] * 10)) is None  # too short to gain anything
+    half = np.repeat(np.arange(5_000), 2)  # runs of two: not worth it
+    assert wire.runs_of(half) is None
+
+
+@pytest.mark.parametrize(("values", "ends"), [
+    ([1, 2], [3]), ([1], [0]), ([1, 2], [3, 3]), ([1, 2], [4, 2]), ([], []),
+])
+def test_bad_runs_are_refused(values, ends):
+    col = pb.Column(field="s", run_ends=pb.IntRuns(
+        values=np.array(values, dtype="<i8").tobytes(), ends=np.array(ends, "<i4").tobytes()))
+    with pytest.raises(InvalidArgumentError, match="runs need one value per end"):
+        wire.column_from_pb(col)

@@ -402,12 +402,14 @@ class Client:
 
     def query(
         self, series: str, run_filter: RunFilter | None = None, fields: Sequence[str] = (),
-        attributes: Sequence[str] = (), after_sequence: int = 0,
+        attributes: Sequence[str] = (), after_sequence: int = 0, *, as_stored: bool = False,
     ) -> Iterator[Chunk]:
-        """Stream the chunks of `series` for the matching runs, in sequence order."""
+        """Stream the chunks of `series` for the matching runs, in sequence order; float
+        columns as float64, or with `as_stored` at the width each chunk was stored at."""
         req = pb.QueryRunDataRequest(
             filter=wire.filter_to_pb(run_filter or RunFilter()), series=series,
             fields=list(fields), attributes=list(attributes), after_sequence=after_sequence,
+            as_stored=as_stored,
         )
         try:
             for msg in self.stub.QueryRunData(req):

@@ -190,11 +190,39 @@ def filter_from_pb(f: pb.RunFilter) -> RunFilter:
 
 _INT64_LE = np.dtype("<i8")
 _FLOAT64_LE = np.dtype("<f8")
+_FLOAT32_LE = np.dtype("<f4")
+_INT32_LE = np.dtype("<i4")
+#: A column is sent as runs when it has at most this share of runs to rows.
+_RUNS_SHARE = 8
+
+
+def runs_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(values, ends) of the runs of equal values in an int column, when there are few
+    (a step broadcast to each write's points); None when plain packing is as small."""
+    n = len(values)
+    if n < 2 * _RUNS_SHARE or (values[0] != values[1] and values[-2] != values[-1]):
+        return None  # a quick look first: a counting column has no runs at either end
+    starts = np.flatnonzero(values[1:] != values[:-1]) + 1
+    if len(starts) + 1 > n // _RUNS_SHARE:
+        return None
+    ends = np.append(starts, n).astype(_INT32_LE)
+    return values[ends - 1].astype(_INT64_LE), ends
+
+
+def runs_to_pb(name: str, values: np.ndarray, ends: np.ndarray) -> pb.Column:
+    """An int column as runs: `values[i]` on the rows before `ends[i]`."""
+    return pb.Column(field=name, run_ends=pb.IntRuns(
+        values=values.astype(_INT64_LE, copy=False).tobytes(),
+        ends=ends.astype(_INT32_LE, copy=False).tobytes(),
+    ))
 
 
 def column_to_pb(name: str, array: pa.Array | np.ndarray) -> pb.Column:
     """Pack one column. Arrow arrays and numpy arrays of the four types are accepted."""
     if isinstance(array, pa.Array):
+        if pa.types.is_run_end_encoded(array.type):
+            ree: Any = array
+            return runs_to_pb(name, ree.values.to_numpy(), ree.run_ends.to_numpy())
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
             return pb.Column(field=name, strings=pb.StringList(values=array.to_pylist()))
         array = array.to_numpy(zero_copy_only=False)
@@ -209,7 +237,12 @@ def column_to_pb(name: str, array: pa.Array | np.ndarray) -> pb.Column:
             )
         return pb.Column(field=name, ints=array.astype(_INT64_LE, copy=False).tobytes())
     if kind == "f":
-        return pb.Column(field=name, floats=array.astype(_FLOAT64_LE, copy=False).tobytes())
+        # float32 keeps the width it was logged at; every other float goes as float64.
+        narrow = array.dtype.itemsize == _FLOAT32_LE.itemsize
+        data = array.astype(_FLOAT32_LE if narrow else _FLOAT64_LE, copy=False).tobytes()
+        col = pb.Column(field=name)
+        setattr(col, "floats32" if narrow else "floats", data)
+        return col
     if kind in "UO":
         return pb.Column(field=name, strings=pb.StringList(values=[str(v) for v in array]))
     raise InvalidArgumentError(
@@ -234,6 +267,11 @@ def column_from_pb(col: pb.Column) -> pa.Array:
         return pa.array(_unpack(col.field, col.ints, _INT64_LE, "int"), type=pa.int64())
     if kind == "floats":
         return pa.array(_unpack(col.field, col.floats, _FLOAT64_LE, "float"), type=pa.float64())
+    if kind == "floats32":
+        data = _unpack(col.field, col.floats32, _FLOAT32_LE, "float32")
+        return pa.array(data, type=pa.float32())
+    if kind == "run_ends":
+        return _runs_from_pb(col)
     if kind == "bools":
         raw = np.frombuffer(col.bools, dtype=np.uint8)
         if raw.size and raw.max() > 1:
@@ -246,8 +284,23 @@ def column_from_pb(col: pb.Column) -> pa.Array:
     raise InvalidArgumentError(f"column {col.field!r} carries no values: set one data kind")
 
 
+def _runs_from_pb(col: pb.Column) -> pa.Array:
+    values = _unpack(col.field, col.run_ends.values, _INT64_LE, "run value")
+    ends = _unpack(col.field, col.run_ends.ends, _INT32_LE, "run end")
+    if len(values) != len(ends) or not len(ends) or ends[0] <= 0 or \
+            (len(ends) > 1 and bool(np.any(ends[1:] <= ends[:-1]))):
+        raise InvalidArgumentError(
+            f"column {col.field!r}: runs need one value per end and ends that rise from "
+            "above 0: send run ends as the ascending row each run ends before"
+        )
+    return pa.RunEndEncodedArray.from_arrays(
+        pa.array(ends, type=pa.int32()), pa.array(values, type=pa.int64())
+    )
+
+
 #: Bytes per row of each packed wire column (strings are a list, one value per row).
-_ROW_BYTES = {"ints": _INT64_LE.itemsize, "floats": _FLOAT64_LE.itemsize, "bools": 1}
+_ROW_BYTES = {"ints": _INT64_LE.itemsize, "floats": _FLOAT64_LE.itemsize,
+              "floats32": _FLOAT32_LE.itemsize, "bools": 1}
 
 
 def column_rows(col: pb.Column) -> int:
@@ -255,6 +308,9 @@ def column_rows(col: pb.Column) -> int:
     kind = col.WhichOneof("data")
     if kind == "strings":
         return len(col.strings.values)
+    if kind == "run_ends":
+        ends = col.run_ends.ends
+        return int(np.frombuffer(ends[-4:], dtype=_INT32_LE)[0]) if len(ends) >= 4 else 0
     if kind in _ROW_BYTES:
         return len(getattr(col, kind)) // _ROW_BYTES[kind]
     return 0
@@ -266,6 +322,14 @@ def slice_column(col: pb.Column, start: int, end: int) -> pb.Column:
     kind = col.WhichOneof("data")
     if kind == "strings":
         out.strings.values.extend(col.strings.values[start:end])
+    elif kind == "run_ends":
+        values = np.frombuffer(col.run_ends.values, dtype=_INT64_LE)
+        ends = np.frombuffer(col.run_ends.ends, dtype=_INT32_LE)
+        first = int(np.searchsorted(ends, start, side="right"))
+        last = int(np.searchsorted(ends, end, side="left"))
+        kept = np.minimum(ends[first:last + 1], end) - start
+        out.run_ends.CopyFrom(pb.IntRuns(values=values[first:last + 1].tobytes(),
+                                         ends=kept.astype(_INT32_LE).tobytes()))
     elif kind in _ROW_BYTES:
         size = _ROW_BYTES[kind]
         setattr(out, kind, getattr(col, kind)[start * size:end * size])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent import futures
 from typing import Any
 
@@ -45,6 +46,10 @@ class FakeService(pb_grpc.ServiceServicer):
         self.lose_ack_next = 0
         #: (status, message) for the next appends, one each, before any is stored.
         self.refuse: list[tuple[grpc.StatusCode, str]] = []
+        #: Seconds each append takes (a server that cannot keep up), and a hook called as
+        #: each append arrives (to look at the logger while its flusher waits on us).
+        self.append_delay = 0.0
+        self.on_append: Callable[[], None] | None = None
 
     def _gate(self, name: str, context: Any) -> None:
         self.calls.append(name)
@@ -159,6 +164,10 @@ class FakeService(pb_grpc.ServiceServicer):
 
     def AppendToSeries(self, request: Any, context: Any) -> Any:  # noqa: N802
         self._gate("AppendToSeries", context)
+        if self.on_append is not None:
+            self.on_append()
+        if self.append_delay:
+            time.sleep(self.append_delay)
         with self.lock:
             if self.refuse:
                 code, message = self.refuse.pop(0)

@@ -42,7 +42,8 @@ def test_the_issue_example_works(sv: Connection, world: World):
     assert names(world, runs) == {"a"}
     table = sv.fetch("train", fields=["step", "loss"], runs=runs, attributes=["lr"])
     assert table.schema == pa.schema([
-        ("run", pa.string()), ("step", pa.int64()), ("loss", pa.float64()), ("lr", pa.float64()),
+        ("run", pa.dictionary(pa.int32(), pa.string())), ("step", pa.int64()),
+        ("loss", pa.float64()), ("lr", pa.float64()),
     ])
     assert table.to_pydict() == {
         "run": [str(world.runs["a"].handle)] * 5, "step": [0, 1, 2, 3, 4],
@@ -148,7 +149,7 @@ def test_fetch_gives_every_field_by_default_in_stored_order(sv: Connection, worl
     table = sv.fetch("train")
     assert table.column_names == ["run", "step", "loss", "phase", "ok"]
     assert list(table.schema.types) == [
-        pa.string(), pa.int64(), pa.float64(), pa.string(), pa.bool_()
+        pa.dictionary(pa.int32(), pa.string()), pa.int64(), pa.float64(), pa.string(), pa.bool_()
     ]
     expected_runs = [name for name, _, rows in world.chunks for _ in range(rows)]
     assert [world.name_of(h) for h in table["run"].to_pylist()] == expected_runs
@@ -161,7 +162,8 @@ def test_fetch_broadcasts_attributes_of_every_type(sv: Connection, world: World)
     table = sv.fetch("train", fields="step", runs=RunFilter(tags_any=("big",)),
                      attributes=["optimizer", "epochs", "fast", "lr"])
     assert table.schema == pa.schema([
-        ("run", pa.string()), ("step", pa.int64()), ("optimizer", pa.string()),
+        ("run", pa.dictionary(pa.int32(), pa.string())), ("step", pa.int64()),
+        ("optimizer", pa.string()),
         ("epochs", pa.int64()), ("fast", pa.bool_()), ("lr", pa.float64()),
     ])
     by_run = {
@@ -190,7 +192,7 @@ def test_a_query_matching_nothing_gives_an_empty_table_of_the_right_schema(
     table = sv.fetch("train", fields=["ok", "step"], runs=runs, attributes=["optimizer"])
     assert table.num_rows == 0
     assert table.schema == pa.schema([
-        ("run", pa.string()), ("ok", pa.bool_()), ("step", pa.int64()),
+        ("run", pa.dictionary(pa.int32(), pa.string())), ("ok", pa.bool_()), ("step", pa.int64()),
         ("optimizer", pa.string()),
     ])
     df = table.to_pandas()
@@ -290,3 +292,45 @@ def test_pandas_sees_typed_columns(sv: Connection):
     assert df["fast"].dtype == np.bool_
     assert pd.api.types.is_string_dtype(df["phase"])
     assert df.groupby("run")["step"].max().sort_values().tolist() == [0, 3, 4]
+
+
+def test_float32_round_trips_bit_exact_and_widens_on_request(sv: Connection, server):
+    streamvis.declare_schema({"w32_x": "float", "w32_i": "int"}, {"w32": ["w32_i", "w32_x"]},
+                             uri=server.uri)
+    rng = np.random.default_rng(7)
+    xs = [rng.standard_normal(1_000).astype(np.float32) for _ in range(3)]
+    with streamvis.DataLogger(server.uri, flush_every=3600) as logger:
+        for i, x in enumerate(xs):
+            logger.write("w32", w32_i=i, w32_x=x)
+            assert logger.flush()
+    run = [logger.run_handle]
+    table = sv.fetch("w32", runs=run)
+    assert table.schema.field("w32_x").type == pa.float32()
+    assert table["w32_x"].to_numpy().tobytes() == np.concatenate(xs).tobytes()
+    # The write's one int, broadcast to its points, travels and is stored once a write.
+    assert table["w32_i"].type == pa.int64()
+    assert table["w32_i"].to_pylist() == [i for i in range(3) for _ in range(1_000)]
+    wide = sv.fetch("w32", runs=run, float64=True)
+    assert wide.schema.field("w32_x").type == pa.float64()
+    assert wide["w32_x"].to_numpy().tobytes() == np.concatenate(xs).astype(np.float64).tobytes()
+    # A Python float widens its batch; fetch widens the mixed result, exactly.
+    with streamvis.DataLogger(server.uri, run_handle=logger.run_handle, resume=True) as again:
+        again.write("w32", w32_i=9, w32_x=0.1)
+    mixed = sv.fetch("w32", runs=run)
+    assert mixed.schema.field("w32_x").type == pa.float64()
+    assert mixed["w32_x"].to_pylist() == [*np.concatenate(xs).astype(np.float64).tolist(), 0.1]
+    with sv.iter_batches("w32", runs=run) as stream:
+        assert stream.schema.field("w32_x").type == pa.float32()
+        with pytest.raises(InvalidArgumentError, match="read it with float64=True"):
+            list(stream)
+
+
+@pytest.mark.usefixtures("world")
+def test_the_run_column_holds_each_handle_once_per_chunk(sv: Connection):
+    table = sv.fetch("train")
+    runs = table["run"]
+    assert runs.type == pa.dictionary(pa.int32(), pa.string())
+    # One string per chunk; per row only a 4-byte index.
+    assert all(len(chunk.dictionary) == 1 for chunk in runs.chunks)
+    assert runs.nbytes <= 4 * table.num_rows + sum(len(c.dictionary) * 40 for c in runs.chunks)
+    assert runs.to_pylist() == runs.cast(pa.string()).to_pylist()

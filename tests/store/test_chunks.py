@@ -15,6 +15,7 @@ from streamvis.model.events import Event, RowsAppended
 from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
 from streamvis.store import AppendResult, ChunkInfo, Store
 from streamvis.store import chunks as chunks_module
+from streamvis.store.filters import FieldRow
 
 from .helpers import state, train_columns
 
@@ -308,3 +309,72 @@ def test_listener_sees_committed_state(store: Store) -> None:
     store.events.subscribe(lambda _: seen.append(store.last_sequence()))
     store.append(run.handle, "train", train_columns([1]))
     assert seen == [1]
+
+
+@pytest.mark.usefixtures("schema")
+def test_float32_is_stored_as_sent_and_widened_on_request(store: Store) -> None:
+    run = store.create_run().handle
+    # Values float64 cannot tell apart from their float32 rounding, and one that it can.
+    narrow = np.array([0.1, 1e-30, 3.4e38, -2.5], dtype=np.float32)
+    store.append(run, "train", {"step": pa.array([1, 2, 3, 4]), "loss": pa.array(narrow)})
+    store.append(run, "train", train_columns([5]))  # an old-style float64 chunk
+    stored = list(store.query(RunFilter(), "train", as_stored=True))
+    assert [c.batch.schema.field("loss").type for c in stored] == [pa.float32(), pa.float64()]
+    assert stored[0].batch.column("loss").to_numpy().tobytes() == narrow.tobytes()
+    widened = list(store.query(RunFilter(), "train"))
+    assert [c.batch.schema.field("loss").type for c in widened] == [pa.float64()] * 2
+    assert widened[0].batch.column("loss").to_numpy().tobytes() == \
+        narrow.astype(np.float64).tobytes()
+    # The stored chunk holds 4-byte floats: its blob is smaller than a float64 one.
+    two = [uuid.uuid4(), uuid.uuid4()]
+    assert len(chunks_module.encode_chunk(stored[0].batch, two)) < len(
+        chunks_module.encode_chunk(widened[0].batch, two))
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_float_column_of_another_width_is_refused(store: Store) -> None:
+    run = store.create_run().handle
+    with pytest.raises(InvalidArgumentError, match="holds halffloat values but field 'loss'"):
+        store.append(run, "train", {"step": pa.array([1]),
+                                    "loss": pa.array(np.array([1.0], dtype=np.float16))})
+
+
+def test_chunks_are_compressed_and_uncompressed_ones_still_read(store: Store, schema) -> None:
+    steps = list(range(10_000))
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array(steps), pa.array(np.zeros(10_000))], names=["step", "loss"])
+    handles = [schema.step.handle, schema.loss.handle]
+    rows = [FieldRow(1, schema.step), FieldRow(2, schema.loss)]
+    # Counting and constant columns shrink well below their 160 kB of values.
+    stored = chunks_module.encode_chunk(batch, handles)
+    assert len(stored) < 100_000
+    assert chunks_module.decode_chunk(stored, rows, 1).column(0).to_pylist() == steps
+    # A chunk written uncompressed, as before, decodes the same.
+    sink = pa.BufferOutputStream()
+    named = pa.RecordBatch.from_arrays(batch.columns, names=[str(h) for h in handles])
+    with pa.ipc.new_stream(sink, named.schema) as writer:
+        writer.write_batch(named)
+    old = sink.getvalue().to_pybytes()
+    assert len(old) > 160_000
+    assert chunks_module.decode_chunk(old, rows, 1).to_pydict() == batch.to_pydict()
+    # And through the store.
+    run = store.create_run().handle
+    store.append(run, "train", {"step": batch.column(0), "loss": batch.column(1)})
+    got = next(iter(store.query(RunFilter(handles=(run,)), "train")))
+    assert got.batch.to_pydict() == batch.to_pydict()
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_run_end_encoded_int_is_stored_once_per_run_and_read_plain(store: Store) -> None:
+    run = store.create_run().handle
+    steps = pa.RunEndEncodedArray.from_arrays(
+        pa.array([10_000, 20_000], pa.int32()), pa.array([4, 5], pa.int64()))
+    loss = pa.array(np.zeros(20_000))
+    store.append(run, "train", {"step": steps, "loss": loss})
+    for as_stored in (False, True):
+        (chunk,) = store.query(RunFilter(handles=(run,)), "train", as_stored=as_stored)
+        assert chunk.batch.schema.field("step").type == pa.int64()
+        assert chunk.batch.column("step").to_numpy().tolist() == [4] * 10_000 + [5] * 10_000
+    with pytest.raises(InvalidArgumentError, match="holds run_end_encoded"):
+        store.append(run, "train", {"step": steps, "loss": pa.RunEndEncodedArray.from_arrays(
+            pa.array([20_000], pa.int32()), pa.array([1.0], pa.float64()))})

@@ -47,8 +47,17 @@ def _csv(path: str, schema: pa.Schema) -> _Writer:
 
 
 def _arrow(path: str, schema: pa.Schema) -> _Writer:
-    w = pa.ipc.new_file(path, schema)
-    return _Writer(w.write_batch, w.close)
+    # An IPC file holds one dictionary per column, and each batch's run column has its
+    # own (its run's handle): the file holds the handles as plain strings.
+    plain = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                       for f in schema])
+    w = pa.ipc.new_file(path, plain)
+
+    def write(batch: pa.RecordBatch) -> None:
+        w.write_batch(pa.RecordBatch.from_arrays(
+            [c.cast(f.type) for c, f in zip(batch.columns, plain, strict=True)], schema=plain))
+
+    return _Writer(write, w.close)
 
 
 #: File suffix -> writer. Arrow IPC ("Feather v2") keeps every type exactly and is read
@@ -112,6 +121,8 @@ def export_series(
     stream: BatchStream = open_batches(
         client, series, list(fields) or None, runs=run_filter, attributes=list(attributes),
         after_sequence=0, run_column="run",
+        # A float field stored at both widths must fit one column type for the file.
+        float64=True,
     )
     rows = 0
     with stream, _replacing(target) as tmp:

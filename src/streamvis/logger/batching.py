@@ -74,6 +74,11 @@ def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
     if row.wire_column == "strings":
         vals = values if isinstance(values, list) else [str(v) for v in values]
         return pb.Column(field=name, strings=pb.StringList(values=vals))
+    if row.runs and values.dtype.kind in "iu":
+        # A step broadcast to each write's points travels (and is stored) once a write.
+        runs = wire.runs_of(values)
+        if runs is not None:
+            return wire.runs_to_pb(name, *runs)
     return wire.column_to_pb(name, values)
 
 
@@ -91,7 +96,8 @@ def _host_column(st: SeriesState, name: str, payloads: Sequence[Any]) -> Any:
     values = [p.values[name] if isinstance(p, Prepared) else p[name] for p in payloads]
     shapes = [p.shape if isinstance(p, Prepared) else () for p in payloads]
     # A provisional number keeps the kind its values have (conformed when sent).
-    out = to_host_column(values, shapes, None if name in st.numbers else row.dtype)
+    narrow = row.narrow.dtype if row.narrow is not None else None
+    out = to_host_column(values, shapes, None if name in st.numbers else row.dtype, narrow)
     return out.tolist() if row.wire_column == "strings" else out
 
 
@@ -106,7 +112,7 @@ def _columns(st: SeriesState, payloads: Sequence[Any]) -> tuple[dict[str, Any], 
 def _nbytes(col: Any) -> int:
     if isinstance(col, list):
         return sum(len(s) + 4 for s in col)
-    return int(col.size) * 8
+    return int(col.nbytes)
 
 
 def _split(cols: dict[str, Any], rows: int, max_bytes: int) -> list[tuple[dict[str, Any], int]]:

@@ -120,6 +120,8 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
         self._written = 0  # bytes queued, by writers
         self._drained = 0  # bytes taken by the flusher, by the flusher only
         self._soft_bytes = max_pending_bytes // 2
+        self._started = 0.0  # time.monotonic() at start: the writers' rate is since then
+        self._slow_warned = False  # write() said once that the server cannot keep up
         self._running = False
         self._stopped = False
         self._schema = SchemaCache()
@@ -234,9 +236,27 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
                     "written (disk full?): write() waits until either frees "
                     "(max_pending_bytes=%d)", flusher.spool.directory, self.max_pending_bytes,
                 )
+            elif not self._slow_warned and flusher.sent_bytes and not (
+                    flusher.held or flusher.offline or flusher.spooled or flusher.spool_failing):
+                # The server is up and answers, only more slowly than we write.
+                self._slow_warned = True
+                self._warn_slow(flusher)
             flusher.drained.clear()
             flusher.wake.set()
             flusher.drained.wait(0.05)
+
+    def _warn_slow(self, flusher: Flusher) -> None:
+        """Say once, with the rates, that write() waits because sending cannot keep up."""
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        written = self._written / elapsed / 1e6
+        sent = flusher.sent_bytes / max(flusher.send_seconds, 1e-9) / 1e6
+        warnings.warn(
+            f"the server takes data more slowly than this program writes it (written "
+            f"{written:.1f} MB/s, sent {sent:.1f} MB/s): write() waits while more than "
+            f"max_pending_bytes={self.max_pending_bytes} are unsent; write less often, "
+            "log smaller arrays, or give the server a faster disk (said once per logger)",
+            LoggerWarning, stacklevel=4,
+        )
 
     # -- ordered operations ----------------------------------------------------------
 
@@ -317,8 +337,10 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
             queue=self._queue, client=client, builder=builder, spool=Spool(self.spool_dir),
             schema=self._schema, flush_every=self.flush_every, rpc_timeout=self.rpc_timeout,
             on_drained=self._on_drained, on_online=on_online, report=self._report,
-            poll=self._controls.poll,
+            # A writer past the bound waits for one slice to be handed off, not a cycle.
+            slice_bytes=max(1, self.max_pending_bytes // 8), poll=self._controls.poll,
         )
+        self._started = time.monotonic()
         self._running = True
         lifecycle.register(self)
         self._flusher.start()

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow.compute as pc
 
 from streamvis import wire
 from streamvis.client import Client
@@ -135,8 +136,14 @@ def conform(request: pb.AppendToSeriesRequest, types: Mapping[str, FieldType]) -
     from `step=1`."""
     for col in request.columns:
         t = types.get(col.field)
-        if t is not None and t.row.wire_column == "floats" and col.WhichOneof("data") == "ints":
+        if t is None or t.row.wire_column != "floats":
+            continue
+        kind = col.WhichOneof("data")
+        if kind == "ints":
             ints = np.frombuffer(col.ints, dtype="<i8")
+            col.floats = ints.astype("<f8").tobytes()
+        elif kind == "run_ends":  # a broadcast int, guessed int: plain floats
+            ints = pc.run_end_decode(wire.column_from_pb(col)).to_numpy()
             col.floats = ints.astype("<f8").tobytes()
 
 

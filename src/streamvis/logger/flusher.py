@@ -2,10 +2,13 @@
 
 Every `flush_every` seconds, or when woken (a size bound, `flush()`, `stop()`), it
 takes everything queued so far — `popleft` on a deque, so writers never take a lock —
-and turns it into ordered records (batching.py). Each record is sent at once while the
-server answers and nothing is spooled; otherwise it is appended to the spool, so order
-is kept: nothing overtakes a spooled record. The spool is resent, oldest first, with
-exponential backoff, and each record is deleted only once acknowledged.
+and turns it into ordered records (batching.py), a slice at a time: each slice's bytes
+leave the memory bound as soon as that slice is handed off (sent or spooled), so a
+writer waiting on the bound waits for one slice, not for the whole cycle. Each record
+is sent at once while the server answers and nothing is spooled; otherwise it is
+appended to the spool, so order is kept: nothing overtakes a spooled record. The spool
+is resent, oldest first, with exponential backoff, and each record is deleted only once
+acknowledged.
 
 A flush barrier in the queue is released when every record before it is done
 (acknowledged, or refused for good and reported).
@@ -66,7 +69,8 @@ class Flusher:
         self, *, queue: collections.deque[Item], client: Client, builder: BatchBuilder,
         spool: Spool, schema: SchemaCache, flush_every: float, rpc_timeout: float,
         on_drained: Callable[[int], None], on_online: Callable[[], None],
-        report: Callable[[str], None], poll: Callable[[Client], None] | None = None,
+        report: Callable[[str], None], slice_bytes: int = 16 * 1024 * 1024,
+        poll: Callable[[Client], None] | None = None,
     ) -> None:
         self.queue = queue
         self.client = client
@@ -78,6 +82,11 @@ class Flusher:
         self.on_drained = on_drained
         self.on_online = on_online
         self.report = report
+        #: Bytes (as the memory bound counts them) built and handed off at a time.
+        self.slice_bytes = max(1, slice_bytes)
+        #: What was handed off, and the seconds it took: the rate the send side keeps up.
+        self.sent_bytes = 0
+        self.send_seconds = 0.0
         #: Run after each cycle while online: the logger's controls (logger/controls.py).
         self.poll = poll
         self.wake = threading.Event()
@@ -163,8 +172,21 @@ class Flusher:
             self._resend()
         n = len(self.queue)
         pop = self.queue.popleft
-        items = [pop() for _ in range(n)]
-        cost = sum(_cost(item) for item in items)
+        limit = min(self.slice_bytes, self.builder.max_batch_bytes)
+        while n:
+            items: list[Item] = []
+            cost = 0
+            while n and cost < limit:
+                item = pop()
+                n -= 1
+                items.append(item)
+                cost += _cost(item)
+            self._hand_off(items, cost)
+        self._release()
+
+    def _hand_off(self, items: list[Item], cost: int) -> None:
+        """Build and deliver one slice, then release its bytes from the memory bound."""
+        start = time.perf_counter()
         try:
             for out in self.builder.build(items):
                 if isinstance(out, Barrier):
@@ -179,8 +201,9 @@ class Flusher:
             # Whatever happened, these items left the queue: a bound never released
             # would make `write` wait forever.
             self.on_drained(cost)
+            self.sent_bytes += cost
+            self.send_seconds += time.perf_counter() - start
             self.drained.set()
-        self._release()
 
     def _deliver(self, record: Record) -> None:
         if self.spooled or self.held:

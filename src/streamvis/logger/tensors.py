@@ -189,14 +189,17 @@ def _jax_to_host(parts: list[Any]) -> np.ndarray:
 
 
 def to_host_column(
-    values: Sequence[object], shapes: Sequence[tuple[int, ...]], dtype: np.dtype[Any] | None
+    values: Sequence[object], shapes: Sequence[tuple[int, ...]], dtype: np.dtype[Any] | None,
+    narrow: np.dtype[Any] | None = None,
 ) -> np.ndarray:
     """One field's values, each broadcast to its write's shape, flattened and concatenated.
 
     Device values are concatenated per device and copied to the host in one transfer
     per device; host values never leave the host. The result has the field's wire
     dtype (the field type's row's: int64, float64, bool, or str); None keeps the values'
-    kind, as the type a provisional field would be guessed to have.
+    kind, as the type a provisional field would be guessed to have. `narrow` (the type's
+    Narrow dtype, float32 for float) is kept when every value fits it exactly: a float32
+    array stays float32, and one Python float among them widens the column.
     """
     host: list[np.ndarray | None] = [None] * len(values)
     groups: dict[tuple[str, object], list[tuple[int, Any]]] = {}
@@ -232,4 +235,7 @@ def to_host_column(
         dtype = (TYPES.guess(out.dtype.kind) or FieldType.INT).row.dtype
     if dtype.kind == "U":
         return out if out.dtype.kind == "U" else out.astype(str)
+    if narrow is not None and out.dtype.kind == narrow.kind and \
+            out.dtype.itemsize <= narrow.itemsize:
+        return out.astype(narrow, copy=False)
     return out.astype(dtype, copy=False)

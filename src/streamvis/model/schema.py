@@ -190,7 +190,7 @@ def validate_columns(
     for name in series.fields:
         f = fields[name]
         array = columns[name]
-        if array.type != f.type.arrow_type:
+        if not f.type.row.stores(array.type):
             raise InvalidArgumentError(
                 f"column {name!r} holds {array.type} values but field {name!r} is "
                 f"{f.type.value}: send {f.type.value} values"

@@ -33,7 +33,7 @@ DISCRETE = "discrete"
 TRAITS = frozenset({NUMERIC, DISCRETE})
 
 #: The protobuf Column members a type's values may travel in (proto/streamvis/v1).
-WIRE_COLUMNS = frozenset({"ints", "floats", "bools", "strings"})
+WIRE_COLUMNS = frozenset({"ints", "floats", "floats32", "run_ends", "bools", "strings"})
 #: The `run_attributes` columns an attribute value may be stored in (store/migrations.py);
 #: a type whose values fit none of them needs a migration that adds one.
 VALUE_COLUMNS = ("v_int", "v_float", "v_str", "v_bool")
@@ -44,6 +44,17 @@ CACHE_CODECS = frozenset({"values", "labels"})
 JSON_KINDS = frozenset({"number", "string", "boolean"})
 
 Value = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """A narrower width a type's column keeps when every value the program logged has
+    it (float32 for float): it travels in `wire_column` and is stored as `arrow_type`;
+    the field's type is unchanged, and reads widen to the type's own on request."""
+
+    dtype: np.dtype[Any]
+    arrow_type: pa.DataType
+    wire_column: str
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,20 @@ class TypeRow:
     guessed_from: str = ""
     #: Whether values vary continuously (a line joins them; ticks may fall between them).
     continuous: bool = False
+    #: A narrower width a column of it is sent and stored at, when the values have it.
+    narrow: Narrow | None = None
+    #: Whether a column of it may travel and be stored run-end encoded (one value per
+    #: run of equal values: a step broadcast to a write's points), in WIRE_COLUMNS'
+    #: `run_ends`; reads decode it.
+    runs: bool = False
+
+    def stores(self, arrow_type: pa.DataType) -> bool:
+        """Whether a column of `arrow_type` is a column of this type, as sent or stored."""
+        if self.runs and pa.types.is_run_end_encoded(arrow_type):
+            return bool(arrow_type.value_type == self.arrow_type)
+        return arrow_type == self.arrow_type or (
+            self.narrow is not None and arrow_type == self.narrow.arrow_type
+        )
 
     @property
     def int64(self) -> bool:
@@ -148,6 +173,8 @@ class TypeRegistry:
         problems = [
             f"unknown traits {sorted(row.traits - TRAITS)}" if row.traits - TRAITS else "",
             f"wire column {row.wire_column!r}" if row.wire_column not in WIRE_COLUMNS else "",
+            f"narrow wire column {row.narrow.wire_column!r}"
+            if row.narrow is not None and row.narrow.wire_column not in WIRE_COLUMNS else "",
             f"value column {row.value_column!r}" if row.value_column not in VALUE_COLUMNS else "",
             f"cache codec {row.cache_codec!r}" if row.cache_codec not in CACHE_CODECS else "",
             f"JSON kind {row.json_kind!r}" if row.json_kind not in JSON_KINDS else "",
@@ -232,13 +259,14 @@ TYPES = TypeRegistry([
         "int", pa.int64(), frozenset({NUMERIC, DISCRETE}), "64-bit signed integers",
         wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
         kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
-        guessed_from="iu",
+        guessed_from="iu", runs=True,
     ),
     TypeRow(
         "float", pa.float64(), frozenset({NUMERIC}), "64-bit floating point numbers",
         wire_column="floats", dtype=np.dtype(np.float64), python=float,
         scalars=frozenset({float, int}), kinds="fiu", value_column="v_float",
         parse_text=float, json_kind="number", guessed_from="f", continuous=True,
+        narrow=Narrow(np.dtype(np.float32), pa.float32(), "floats32"),
     ),
     TypeRow(
         "string", pa.string(), frozenset({DISCRETE}), "text, up to MAX_STRING_LENGTH",

@@ -168,6 +168,7 @@ class Connection:
         attributes: str | Sequence[str] = (),
         after_sequence: int = 0,
         run_column: str = "run",
+        float64: bool = False,
     ) -> BatchStream:
         """Stream the data of `series` as one `pyarrow.RecordBatch` per stored chunk.
 
@@ -179,7 +180,7 @@ class Connection:
         """
         return open_batches(
             self.client, series, fields, runs=runs, attributes=attributes,
-            after_sequence=after_sequence, run_column=run_column,
+            after_sequence=after_sequence, run_column=run_column, float64=float64,
         )
 
     def fetch(
@@ -191,23 +192,28 @@ class Connection:
         attributes: str | Sequence[str] = (),
         after_sequence: int = 0,
         run_column: str = "run",
+        float64: bool = False,
     ) -> pa.Table:
         """The data of `series` for the matching runs as one `pyarrow.Table`.
 
-        Columns: `run` (the run's handle, a string), then `fields` (default: all of
-        the series) in the order given, then each of `attributes` repeated on every
-        row of its run, each in its field's Arrow type (int64, float64, string,
-        bool). Rows come in the order they were stored. `runs` is None (every run),
-        a list of runs or handles (`runs()` gives one) or a `RunFilter`; a run that
-        has no value for a requested attribute is left out. `after_sequence` keeps
-        only chunks stored after that sequence number. A query that matches nothing
-        gives an empty table with these columns.
+        Columns: `run` (the run's handle, a string, dictionary-encoded: stored once per
+        chunk, not once per row; `.to_pylist()` gives strings, pandas a categorical),
+        then `fields` (default: all of the series) in the order given, then each of
+        `attributes` repeated on every row of its run, each in its field's Arrow type
+        (int64, float64, string, bool). Rows come in the order they were stored.
+        `runs` is None (every run), a list of runs or handles (`runs()` gives one) or a
+        `RunFilter`; a run that has no value for a requested attribute is left out.
+        `after_sequence` keeps only chunks stored after that sequence number. A query
+        that matches nothing gives an empty table with these columns. A float field
+        comes as it was stored: float32 where the program logged float32 arrays
+        (float64 if the result mixes both widths); `float64=True` widens every float
+        column to float64.
 
         The whole result is held in memory; use `iter_batches` for more than fits.
         """
         with self.iter_batches(
             series, fields, runs=runs, attributes=attributes,
-            after_sequence=after_sequence, run_column=run_column,
+            after_sequence=after_sequence, run_column=run_column, float64=float64,
         ) as stream:
             return stream.read_all()
 

@@ -1,9 +1,16 @@
 """Series data as Arrow: one record batch per stored chunk, streamed from QueryRunData.
 
 Each chunk the server streams becomes one `pyarrow.RecordBatch` as it arrives: the
-run's handle, the chunk's columns (zero-copy from the message's buffers) and the
+run's handle (dictionary-encoded: one string per chunk, four bytes of index per row,
+so a table holds each run's handle once per chunk rather than once per row), the
+chunk's columns (zero-copy from the message's buffers) and the
 requested attributes repeated to the chunk's length. Nothing else is kept, so a
 stream holds one chunk at a time and a table holds only its own columns.
+
+Float columns come as they were stored (float32 where the program logged float32),
+or all as float64 with `float64=True`. A stream takes each float column's width from
+its first chunk and widens a narrower later one; `read_all` widens a column stored at
+both widths to float64 (exact), so `fetch` never fails on mixed widths.
 """
 
 from __future__ import annotations
@@ -20,6 +27,14 @@ from streamvis.model.schema import Value
 from streamvis.query.filters import RunsArg, runs_filter
 
 _MAX_STRING_BYTES = 2**31 - 1  # what one `string` array (32-bit offsets) can hold
+#: The type of the run column: the run's handle, stored once per batch.
+RUN_TYPE = pa.dictionary(pa.int32(), pa.string())
+
+
+def run_handles(handle: str, rows: int) -> pa.DictionaryArray:
+    """`handle` on `rows` rows, dictionary-encoded: one string and an index per row."""
+    indices = pa.array(np.zeros(rows, dtype=np.int32), type=pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, pa.array([handle], type=pa.string()))
 
 
 def constant(value: Value, type: pa.DataType, rows: int) -> pa.Array:
@@ -62,8 +77,12 @@ class BatchStream:
 
     def __init__(
         self, schema: pa.Schema, chunks: Iterator[Chunk], first: Chunk | None,
-        attributes: Sequence[str], after_sequence: int,
+        attributes: Sequence[str], after_sequence: int, *, as_stored: bool = False,
     ) -> None:
+        if as_stored and first is not None:
+            # Float columns at the width the first chunk was stored at.
+            for i, column in enumerate(first.batch.columns):
+                schema = schema.set(i + 1, schema.field(i + 1).with_type(column.type))
         #: The Arrow schema of every batch: run column, fields, attributes.
         self.schema = schema
         #: The sequence number of the last chunk yielded: pass it as `after_sequence`
@@ -97,23 +116,64 @@ class BatchStream:
             self.close()
             raise
 
-    def _batch(self, chunk: Chunk) -> pa.RecordBatch:
+    def _batch(self, chunk: Chunk, widen: bool = False) -> pa.RecordBatch:
+        """The chunk as a batch of `schema`; with `widen`, a column stored wider than the
+        schema says widens the schema instead of failing."""
         rows = chunk.batch.num_rows
         if chunk.batch.num_columns + len(self._attributes) + 1 != len(self.schema):
             raise InvalidArgumentError(
                 f"the server sent {chunk.batch.num_columns} columns for a query of "
                 f"{len(self.schema) - len(self._attributes) - 1} fields: upgrade streamvis"
             )
+        columns = []
+        for i, stored in enumerate(chunk.batch.columns):
+            column = stored
+            want = self.schema.field(i + 1).type
+            if column.type != want:
+                if pa.types.is_floating(want) and want.bit_width < column.type.bit_width:
+                    if not widen:
+                        raise InvalidArgumentError(
+                            f"field {self.schema.field(i + 1).name!r} is stored at more than "
+                            "one width (float32 and float64) in this query: read it with "
+                            "float64=True, or fetch() it whole"
+                        )
+                    self.schema = self.schema.set(i + 1, self.schema.field(i + 1).with_type(
+                        column.type))
+                else:
+                    column = column.cast(want)  # a narrower float: widening is exact
+            columns.append(column)
         arrays = [
-            constant(str(chunk.run), pa.string(), rows),
-            *chunk.batch.columns,
+            run_handles(str(chunk.run), rows),
+            *columns,
             *(constant(chunk.attributes[name], t, rows) for name, t in self._attributes),
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def read_all(self) -> pa.Table:
         """The batches not yet taken, as one table (empty, of `schema`, if none)."""
-        return pa.Table.from_batches(self, schema=self.schema)
+        batches = []
+        try:
+            while True:
+                chunk = self._pending
+                self._pending = None
+                if chunk is None:
+                    if self._closed:
+                        break
+                    chunk = next(self._chunks, None)
+                    if chunk is None:
+                        break
+                self.last_sequence = chunk.sequence
+                batches.append(self._batch(chunk, widen=True))
+        finally:
+            self.close()
+        # A column found stored wider later: widen the batches before it, one at a time.
+        for i, batch in enumerate(batches):
+            if batch.schema != self.schema:
+                batches[i] = pa.RecordBatch.from_arrays(
+                    [c.cast(f.type) for c, f in zip(batch.columns, self.schema, strict=True)],
+                    schema=self.schema,
+                )
+        return pa.Table.from_batches(batches, schema=self.schema)
 
     def to_reader(self) -> pa.RecordBatchReader:
         """This stream as a `pyarrow.RecordBatchReader` (for DuckDB, Arrow datasets)."""
@@ -151,7 +211,7 @@ def _schema(
             f"(run column {run_column!r}, fields, attributes): leave one out, or choose "
             "another run_column"
         )
-    columns = [pa.field(run_column, pa.string())]
+    columns = [pa.field(run_column, RUN_TYPE)]
     for name in (*fields, *attributes):
         f = by_name.get(name)
         if f is None:  # it was there when the query started
@@ -163,6 +223,7 @@ def _schema(
 def open_batches(
     client: Client, series: str, fields: str | Sequence[str] | None, *, runs: RunsArg,
     attributes: str | Sequence[str], after_sequence: int, run_column: str,
+    float64: bool = False,
 ) -> BatchStream:
     """Start the query and return its stream once the server has accepted it."""
     field_names = _names(fields, "fields")
@@ -171,7 +232,8 @@ def open_batches(
         raise InvalidArgumentError(f"after_sequence must be an integer, got {after_sequence!r}")
     if not isinstance(run_column, str) or not run_column:
         raise InvalidArgumentError(f"run_column must be a non-empty name, got {run_column!r}")
-    chunks = client.query(series, runs_filter(runs), field_names, attribute_names, after_sequence)
+    chunks = client.query(series, runs_filter(runs), field_names, attribute_names, after_sequence,
+                          as_stored=not float64)
     try:
         # The server checks the request (series, fields, attributes, filter) before it
         # sends anything, so its errors surface here with its own message.
@@ -180,4 +242,5 @@ def open_batches(
     except BaseException:
         _close(chunks)
         raise
-    return BatchStream(schema, chunks, first, attribute_names, after_sequence)
+    return BatchStream(schema, chunks, first, attribute_names, after_sequence,
+                       as_stored=not float64)

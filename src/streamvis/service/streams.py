@@ -114,7 +114,9 @@ async def query_run_data(
 
         def replies() -> Iterator[pb.QueryRunDataResponse]:
             # Packing happens here, on the worker thread, not on the event loop.
-            for chunk in store.query(run_filter, series, fields, attributes, after):
+            chunks = store.query(run_filter, series, fields, attributes, after,
+                                 as_stored=request.as_stored)
+            for chunk in chunks:
                 yield pb.QueryRunDataResponse(
                     run=str(chunk.run), sequence=chunk.sequence, rows=chunk.batch.num_rows,
                     columns=wire.batch_to_pb(chunk.batch),

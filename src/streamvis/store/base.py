@@ -215,11 +215,14 @@ class Store(abc.ABC):
         fields: Sequence[str] = (),
         attributes: Sequence[str] = (),
         after_sequence: int = 0,
+        *,
+        as_stored: bool = False,
     ) -> Iterator[Chunk]:
         """Chunks of `series` for matching runs, ascending sequence, memory bounded.
 
         `fields` empty means every field of the series. Runs lacking a requested
-        attribute are left out.
+        attribute are left out. Float columns come as float64, or with `as_stored` at
+        the width each chunk was stored at (float32 where the logger sent float32).
         """
 
     @abc.abstractmethod

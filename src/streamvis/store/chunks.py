@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
@@ -36,17 +37,30 @@ _BLOB_GROUP = 64
 _BLOB_GROUP_BYTES = 32 << 20
 
 
+#: Chunk buffers are lz4-compressed (docs/decisions/0011-ingest-stored-as-sent.md): about
+#: twice as fast as zstd to write, and the reader reads compressed and uncompressed
+#: (older) chunks alike.
+_WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
 def encode_chunk(batch: pa.RecordBatch, handles: Sequence[uuid.UUID]) -> bytes:
-    """The Arrow IPC stream of `batch` with its columns named by field handle."""
+    """The Arrow IPC stream of `batch`, lz4-compressed, its columns named by field handle."""
     named = pa.RecordBatch.from_arrays(batch.columns, names=[str(h) for h in handles])
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, named.schema) as writer:
+    with pa.ipc.new_stream(sink, named.schema, options=_WRITE_OPTIONS) as writer:
         writer.write_batch(named)
     return bytes(sink.getvalue().to_pybytes())
 
 
-def decode_chunk(data: bytes, fields: Sequence[FieldRow], sequence: int) -> pa.RecordBatch:
-    """The columns of `fields` from a stored chunk, named by their current names."""
+def decode_chunk(
+    data: bytes, fields: Sequence[FieldRow], sequence: int, *, as_stored: bool = False
+) -> pa.RecordBatch:
+    """The columns of `fields` from a stored chunk, named by their current names.
+
+    Each column comes in its field's Arrow type, widened from a narrower stored width
+    (float32 for float); `as_stored` keeps the width it was stored at. An int column
+    stored run-end encoded (a broadcast step) is decoded.
+    """
     stored = pa.ipc.open_stream(pa.py_buffer(data)).read_next_batch()
     columns = []
     for row in fields:
@@ -56,7 +70,13 @@ def decode_chunk(data: bytes, fields: Sequence[FieldRow], sequence: int) -> pa.R
                 f"chunk {sequence} has no column for field {row.field.name!r}: the "
                 "database is damaged; restore it from a backup"
             )
-        columns.append(stored.column(index))
+        column = stored.column(index)
+        want = row.field.type.arrow_type
+        if pa.types.is_run_end_encoded(column.type):
+            column = pc.run_end_decode(column)  # runs are how it is stored, not read
+        if column.type != want and not as_stored:
+            column = column.cast(want)  # a narrower float: widening is exact
+        columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=[r.field.name for r in fields])
 
 
@@ -83,6 +103,7 @@ class _Plan:
     where: Where
     after: int
     upto: int
+    as_stored: bool = False
 
 
 class ChunkMethods(SqlCore):
@@ -186,6 +207,8 @@ class ChunkMethods(SqlCore):
         fields: Sequence[str] = (),
         attributes: Sequence[str] = (),
         after_sequence: int = 0,
+        *,
+        as_stored: bool = False,
     ) -> Iterator[Chunk]:
         for arg, what in ((fields, "fields"), (attributes, "attributes")):
             if isinstance(arg, str):
@@ -213,7 +236,8 @@ class ChunkMethods(SqlCore):
                 )
             # Chunks committed after this point belong to the caller's next query.
             upto = _max_sequence(s)
-        plan = _Plan(series_id, [by_name[n] for n in wanted], attrs, where, after_sequence, upto)
+        plan = _Plan(series_id, [by_name[n] for n in wanted], attrs, where, after_sequence, upto,
+                     as_stored)
         return self._stream(plan)
 
     def _stream(self, plan: _Plan) -> Iterator[Chunk]:
@@ -253,7 +277,8 @@ class ChunkMethods(SqlCore):
                     yield Chunk(
                         run=as_uuid(handle),
                         sequence=int(seq),
-                        batch=decode_chunk(bytes(data), plan.fields, int(seq)),
+                        batch=decode_chunk(bytes(data), plan.fields, int(seq),
+                                           as_stored=plan.as_stored),
                         attributes=run_attributes.get(run_id, {}),
                     )
 

@@ -206,12 +206,24 @@ class Column(_message.Message):
     FLOATS_FIELD_NUMBER: _builtins.int
     BOOLS_FIELD_NUMBER: _builtins.int
     STRINGS_FIELD_NUMBER: _builtins.int
+    FLOATS32_FIELD_NUMBER: _builtins.int
+    RUN_ENDS_FIELD_NUMBER: _builtins.int
     field: _builtins.str
     ints: _builtins.bytes
     floats: _builtins.bytes
     bools: _builtins.bytes
+    floats32: _builtins.bytes
+    """A float column at the width the program logged it: little-endian float32.
+    The field is still `float`; it is stored at this width and widened on request.
+    """
     @_builtins.property
     def strings(self) -> Global___StringList: ...
+    @_builtins.property
+    def run_ends(self) -> Global___IntRuns:
+        """An int column sent as runs of one value (a step broadcast to every point of a
+        write): stored once per run, read back as plain ints.
+        """
+
     def __init__(
         self,
         *,
@@ -220,16 +232,42 @@ class Column(_message.Message):
         floats: _builtins.bytes = ...,
         bools: _builtins.bytes = ...,
         strings: Global___StringList | None = ...,
+        floats32: _builtins.bytes = ...,
+        run_ends: Global___IntRuns | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "floats", b"floats", "ints", b"ints", "strings", b"strings"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "floats", b"floats", "floats32", b"floats32", "ints", b"ints", "run_ends", b"run_ends", "strings", b"strings"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "field", b"field", "floats", b"floats", "ints", b"ints", "strings", b"strings"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bools", b"bools", "data", b"data", "field", b"field", "floats", b"floats", "floats32", b"floats32", "ints", b"ints", "run_ends", b"run_ends", "strings", b"strings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_data: _TypeAlias = _typing.Literal["ints", "floats", "bools", "strings"]  # noqa: Y015
+    _WhichOneofReturnType_data: _TypeAlias = _typing.Literal["ints", "floats", "bools", "strings", "floats32", "run_ends"]  # noqa: Y015
     _WhichOneofArgType_data: _TypeAlias = _typing.Literal["data", b"data"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_data) -> _WhichOneofReturnType_data | None: ...
 
 Global___Column: _TypeAlias = Column  # noqa: Y015
+
+@_typing.final
+class IntRuns(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VALUES_FIELD_NUMBER: _builtins.int
+    ENDS_FIELD_NUMBER: _builtins.int
+    values: _builtins.bytes
+    """little-endian int64, one per run"""
+    ends: _builtins.bytes
+    """little-endian int32, ascending: the row each run ends before"""
+    def __init__(
+        self,
+        *,
+        values: _builtins.bytes = ...,
+        ends: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ends", b"ends", "values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IntRuns: _TypeAlias = IntRuns  # noqa: Y015
 
 @_typing.final
 class Run(_message.Message):
@@ -1237,9 +1275,14 @@ class QueryRunDataRequest(_message.Message):
     FIELDS_FIELD_NUMBER: _builtins.int
     ATTRIBUTES_FIELD_NUMBER: _builtins.int
     AFTER_SEQUENCE_FIELD_NUMBER: _builtins.int
+    AS_STORED_FIELD_NUMBER: _builtins.int
     series: _builtins.str
     after_sequence: _builtins.int
     """only chunks with sequence > this"""
+    as_stored: _builtins.bool
+    """Send float columns at the width they were stored (floats32 where the logger sent
+    float32); unset, every float column is widened to float64 (what older clients read).
+    """
     @_builtins.property
     def filter(self) -> Global___RunFilter: ...
     @_builtins.property
@@ -1258,10 +1301,11 @@ class QueryRunDataRequest(_message.Message):
         fields: _abc.Iterable[_builtins.str] | None = ...,
         attributes: _abc.Iterable[_builtins.str] | None = ...,
         after_sequence: _builtins.int = ...,
+        as_stored: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["after_sequence", b"after_sequence", "attributes", b"attributes", "fields", b"fields", "filter", b"filter", "series", b"series"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["after_sequence", b"after_sequence", "as_stored", b"as_stored", "attributes", b"attributes", "fields", b"fields", "filter", b"filter", "series", b"series"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,40 @@
+"""What a batch puts on the wire: arrays as logged, a broadcast int once per write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from streamvis import DataLogger
+
+from .fake_server import FakeServer
+
+
+def test_a_cloud_goes_as_logged(fake: FakeServer, spool: Path) -> None:
+    fake.declare({"px": "float", "py": "float"}, {"cloud": ["step", "px", "py"]})
+    rng = np.random.default_rng(1)
+    xs = [rng.standard_normal(1_000).astype(np.float32) for _ in range(4)]
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600) as logger:
+        for step, x in enumerate(xs):
+            logger.write("cloud", step=step, px=x, py=np.float64(0.5) * x.astype(np.float64))
+    ((_, _, batch),) = [c for c in fake.service.chunks if c[1] == "cloud"]
+    # One batch of four writes: the step is four runs, x float32, y (float64) float64.
+    step = batch.column("step")
+    assert pa.types.is_run_end_encoded(step.type)
+    assert step.run_ends.to_pylist() == [1_000, 2_000, 3_000, 4_000]
+    assert batch.column("px").type == pa.float32()
+    assert batch.column("px").to_numpy().tobytes() == np.concatenate(xs).tobytes()
+    assert batch.column("py").type == pa.float64()
+    rows = fake.service.rows(logger.run_handle, "cloud")
+    assert rows["step"] == [s for s in range(4) for _ in range(1_000)]
+
+
+def test_scalar_steps_stay_plain(fake: FakeServer, spool: Path) -> None:
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600) as logger:
+        for step in range(1_000):
+            logger.write("train", step=step, loss=0.5)
+    ((_, _, batch),) = [c for c in fake.service.chunks if c[1] == "train"]
+    assert batch.column("step").type == pa.int64()
+    assert batch.column("loss").type == pa.float64()
