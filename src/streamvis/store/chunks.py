@@ -37,7 +37,7 @@ _BLOB_GROUP = 64
 _BLOB_GROUP_BYTES = 32 << 20
 
 
-#: Chunk buffers are lz4-compressed (docs/decisions/0011-ingest-stored-as-sent.md): about
+#: Chunk buffers are lz4-compressed (docs/decisions/0015-ingest-stored-as-sent.md): about
 #: twice as fast as zstd to write, and the reader reads compressed and uncompressed
 #: (older) chunks alike.
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
