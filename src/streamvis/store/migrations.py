@@ -168,8 +168,24 @@ def _drop_type_check(s: Session) -> None:
 
 _V5_OPEN_TYPES = Step(5, "field types are the type registry's", (_drop_type_check,))
 
+_V6_LINE_SUMMARIES = Step(
+    6,
+    "per chunk, a multi-resolution M4 summary of each numeric field (store/summaries.py)",
+    (
+        # Empty `data`: the chunk's x decreases somewhere, so it has no summary. Chunks
+        # older than this step have no row at all until their first read builds one.
+        """CREATE TABLE line_summaries (
+            chunk_id BIGINT NOT NULL REFERENCES chunks (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            x_field_id BIGINT NOT NULL REFERENCES fields (id),
+            data {blob} NOT NULL,
+            PRIMARY KEY (chunk_id, field_id)
+        ){norowid}""",
+    ),
+)
+
 STEPS: tuple[Step, ...] = (
-    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES,
+    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_LINE_SUMMARIES,
 )
 LATEST = STEPS[-1].version
 

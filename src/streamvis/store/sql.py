@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from streamvis.store.catalog import CatalogMethods
 from streamvis.store.chunks import ChunkMethods
+from streamvis.store.lines import LineMethods
 from streamvis.store.runs import RunMethods
 from streamvis.store.saved import SavedMethods
 
 
-class SqlStore(CatalogMethods, RunMethods, ChunkMethods, SavedMethods):
+class SqlStore(CatalogMethods, RunMethods, ChunkMethods, LineMethods, SavedMethods):
     """Every `Store` method in SQL; a subclass supplies the dialect and sessions."""
