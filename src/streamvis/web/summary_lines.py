@@ -1,0 +1,158 @@
+"""Line plots answered from line summaries, in time and memory that follow pixels.
+
+`POST /api/data` for a line (`kind` reduced by M4, with `pixels`) whose x is the
+series' summary x (its first int field) and whose rows are not split or filtered
+(no `group` field, `order` or `where`), sending only x, y and run attributes, is
+answered here: per run, the chunk summaries (store/summaries.py) and the raw
+chunks an edge cuts through, both kept in the column cache under its one byte
+budget, are reduced by `lod_summaries.m4_summaries`: the same rows M4 over the
+whole columns keeps, without ever holding the whole columns. Any other request,
+or a run with a chunk whose x goes back, takes the column path (api_data.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from streamvis.checks.grammar import GRAMMAR
+from streamvis.model.errors import NotFoundError
+from streamvis.model.schema import Field, Run
+from streamvis.store.summaries import LineSummaries, as_numbers
+from streamvis.web.columns import ColumnCache
+from streamvis.web.data_request import Plan
+from streamvis.web.http import AppState
+from streamvis.web.lod_summaries import LinePoints, RawReader, m4_summaries, ordered
+
+Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[Any]]
+
+
+def _eligible(plan: Plan) -> tuple[Field, Field] | None:
+    """The (x, y) fields of a request this path answers, or None."""
+    req = plan.request
+    if (req.kind is None or GRAMMAR.kind(req.kind).reduction != "m4" or req.pixels is None
+            or req.order is not None or plan.line_keys or req.where
+            or req.x is None or req.y is None or req.x == req.y
+            or not set(plan.output) <= {req.x, req.y}):
+        return None
+    by_name = {f.name: f for f in plan.read}
+    x, y = by_name.get(req.x), by_name.get(req.y)
+    return None if x is None or y is None else (x, y)
+
+
+def _concat(a: LineSummaries, b: LineSummaries) -> LineSummaries:
+    return LineSummaries(
+        a.x, np.concatenate((a.sequences, b.sequences)), np.concatenate((a.rows, b.rows)),
+        np.concatenate((a.records, b.records)), np.concatenate((a.counts, b.counts)))
+
+
+def _after(s: LineSummaries, low: int, high: int) -> LineSummaries:
+    """The chunks with low < sequence <= high."""
+    a, b = np.searchsorted(s.sequences, [low, high], "right").tolist()
+    starts = np.concatenate(([0], np.cumsum(s.counts))).astype(np.int64)
+    return LineSummaries(s.x, s.sequences[a:b], s.rows[a:b],
+                         s.records[starts[a] : starts[b]], s.counts[a:b])
+
+
+def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
+               bound: int) -> LineSummaries | None:
+    """The run's summaries of `y` up to `bound`, brought up to date in the cache."""
+    key = (run, series, y.handle, "m4", 0)
+    got = cache.held(key)
+    known, held = got if isinstance(got, tuple) else (0, None)
+    if known < bound:
+        fresh = cache.store.line_summaries(run, series, y.name, known)
+        if fresh is None:
+            return None
+        held = fresh if held is None else _concat(held, fresh)
+        top = int(held.sequences[-1]) if held.sequences.size else 0
+        cache.hold(key, (max(bound, top), held), held.nbytes)
+    return None if held is None else _after(held, 0, bound)
+
+
+def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field],
+                s: LineSummaries) -> RawReader:
+    x, y = xy
+
+    def read(chunks: list[int]) -> dict[int, Arrays]:
+        out: dict[int, Arrays] = {}
+        missing: dict[int, int] = {}
+        for c in chunks:
+            seq = int(s.sequences[c])
+            got = cache.held((run, series, y.handle, "raw", seq))
+            if isinstance(got, tuple):
+                out[c] = got
+            else:
+                missing[seq] = c
+        if missing:
+            for seq, batch in cache.store.read_chunks(run, series, list(missing),
+                                                      [x.name, y.name]).items():
+                pair = (as_numbers(batch.column(0)), as_numbers(batch.column(1)))
+                cache.hold((run, series, y.handle, "raw", seq), pair,
+                           int(pair[0].nbytes + pair[1].nbytes))
+                out[missing[seq]] = pair
+        return out
+
+    return read
+
+
+def _extent(plan: Plan, views: list[LineSummaries]) -> tuple[float, float]:
+    lo, hi = plan.request.x_range
+    # Each chunk's top bucket (its last record) spans the chunk.
+    firsts = [int(v.records["x_first"][int(v.counts[0]) - 1]) for v in views if v.sequences.size]
+    lasts = [int(v.records["x_last"][-1]) for v in views if v.sequences.size]
+    data_lo, data_hi = (float(min(firsts)), float(max(lasts))) if firsts else (0.0, 0.0)
+    return (lo if lo is not None else data_lo), (hi if hi is not None else data_hi)
+
+
+def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None:
+    """The reply to a line request from summaries, or None where this path does not apply."""
+    fields = _eligible(plan)
+    if fields is None:
+        return None
+    x, y = fields
+    req = plan.request
+    bound = app.store.last_sequence()
+    views: list[LineSummaries] = []
+    try:
+        for run in runs:
+            s = _summaries(app.cache, run.handle, plan.series.name, y, bound)
+            if s is None or s.x != x.name or not ordered(s):
+                return None
+            views.append(_after(s, req.after_sequence, bound))
+    except NotFoundError:  # a run deleted meanwhile: the column path skips it
+        return None
+    x_min, x_max = _extent(plan, views)
+    pixels = int(req.pixels or 1)
+    points = [
+        m4_summaries(v, _raw_reader(app.cache, run.handle, plan.series.name, (x, y), v),
+                     x_min, x_max, pixels)
+        for run, v in zip(runs, views, strict=True)
+    ]
+    return _table(plan, runs, points, (x, y), bound)
+
+
+def _table(plan: Plan, runs: list[Run], points: list[LinePoints], xy: tuple[Field, Field],
+           bound: int) -> pa.Table:
+    counts = np.array([p.rows.size for p in points], np.int64)
+    run_index = pa.array(np.repeat(np.arange(len(runs), dtype=np.int32), counts))
+    arrays: dict[str, pa.Array] = {"run": pa.DictionaryArray.from_arrays(
+        run_index, pa.array([str(r.handle) for r in runs], pa.string()))}
+    x, y = xy
+    for name in plan.output:
+        f, part = (x, "x") if name == x.name else (y, "y")
+        values = [getattr(p, part) for p in points]
+        arrays[name] = pa.array(np.concatenate(values) if values else [], f.type.arrow_type)
+    for f in plan.attributes:
+        if f.name not in arrays:
+            values = pa.array([r.attributes[f.name] for r in runs], f.type.arrow_type)
+            # As api_data sends them: strings dictionary-encoded, one value per run.
+            arrays[f.name] = (pa.DictionaryArray.from_arrays(run_index, values)
+                              if pa.types.is_string(values.type) else values.take(run_index))
+    reduced = "m4" if any(p.reduced for p in points) else "none"
+    metadata = {"reduced": reduced, "last_sequence": str(bound)}
+    return pa.Table.from_arrays(list(arrays.values()), names=list(arrays), metadata=metadata)
