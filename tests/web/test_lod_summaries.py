@@ -32,9 +32,10 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tu
                       np.array(sizes, np.int64), records, counts)
     asked: list[int] = []
 
-    def raw(chunks: list[int]) -> dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
-        asked.extend(chunks)
-        return {c: parts[c] for c in chunks}
+    def raw(wanted: list[tuple[int, int, int]]) -> list[
+            tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
+        asked.extend(c for c, _, _ in wanted)
+        return [(parts[c][0][a : a + n], parts[c][1][a : a + n]) for c, a, n in wanted]
 
     return s, raw, asked
 

@@ -39,8 +39,9 @@ def cache_dtype(type: FieldType) -> np.dtype[Any]:
     return _CODE if row.cache_codec == "labels" else row.dtype
 
 Key = tuple[uuid.UUID, str, uuid.UUID]  # run, series, field handle
-#: Any other entry held under the same byte budget: its key starts with its run.
-HeldKey = tuple[uuid.UUID, str, uuid.UUID, str, int]
+#: Any other entry held under the same byte budget: its key starts with its run,
+#: then series, field handle, what it is, and three numbers that say which part.
+HeldKey = tuple[uuid.UUID, str, uuid.UUID, str, int, int, int]
 
 
 @dataclass(frozen=True)

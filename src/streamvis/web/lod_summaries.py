@@ -28,8 +28,9 @@ from streamvis.store.summaries import BASE, FACTOR, LineSummaries
 from streamvis.web import lod
 
 Ints = npt.NDArray[np.int64]
-#: Per chunk index, its raw (x, y) as int64 and int64/float64 arrays.
-RawReader = Callable[[list[int]], dict[int, tuple[Ints, npt.NDArray[Any]]]]
+#: Raw rows: for each (chunk index, first row in the chunk, row count) asked, its (x, y)
+#: as int64 and int64/float64 arrays.
+RawReader = Callable[[list[tuple[int, int, int]]], list[tuple[Ints, npt.NDArray[Any]]]]
 _FIELDS = ("first_pos", "first_x", "first_y", "last_pos", "last_x", "last_y",
            "min_pos", "min_x", "min_y", "max_pos", "max_x", "max_y")
 
@@ -148,15 +149,12 @@ class _Cover:
         buckets = np.concatenate(self.raw_buckets) if self.raw_buckets else np.empty(0, np.int64)
         if not buckets.size:
             return
-        chunks = self.rec_chunk[buckets]
-        data = self.raw(sorted(set(chunks.tolist())))
         rec = self.s.records[buckets]
-        for c, start, count in zip(chunks.tolist(), rec["start"].tolist(),
-                                   rec["count"].tolist(), strict=True):
-            x, y = data[c]
+        asked = list(zip(self.rec_chunk[buckets].tolist(), rec["start"].tolist(),
+                         rec["count"].tolist(), strict=True))
+        for (c, start, count), (x, y) in zip(asked, self.raw(asked), strict=True):
             pos = np.arange(start, start + count, dtype=np.int64) + self.row_offsets[c]
-            self.parts.append(_rows_as_segments(pos, x[start:start + count],
-                                                y[start:start + count]))
+            self.parts.append(_rows_as_segments(pos, x, y))
 
 
 def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -172,15 +170,13 @@ def _raw_inside(s: LineSummaries, raw: RawReader, seg: dict[str, npt.NDArray[Any
     lo, hi = int(seg["first_pos"][inside][0]), int(seg["last_pos"][inside][-1])
     offsets = np.concatenate(([0], np.cumsum(s.rows))).astype(np.int64)
     first, last = (int(np.searchsorted(offsets, p, "right")) - 1 for p in (lo, hi))
-    data = raw(list(range(first, last + 1)))
-    pos = np.arange(lo, hi + 1, dtype=np.int64)
-    xs, ys = [], []
+    asked = []
     for c in range(first, last + 1):
-        x, y = data[c]
-        a, b = max(lo, int(offsets[c])) - offsets[c], min(hi + 1, int(offsets[c + 1])) - offsets[c]
-        xs.append(x[a:b])
-        ys.append(y[a:b])
-    return pos, np.concatenate(xs), np.concatenate(ys)
+        a, b = max(lo, int(offsets[c])), min(hi + 1, int(offsets[c + 1]))
+        asked.append((c, a - int(offsets[c]), b - a))
+    got = raw(asked)
+    pos = np.arange(lo, hi + 1, dtype=np.int64)
+    return pos, np.concatenate([x for x, _ in got]), np.concatenate([y for _, y in got])
 
 
 def _pick(seg: dict[str, npt.NDArray[Any]], kind: str, at: Ints) -> tuple[
@@ -194,7 +190,7 @@ def m4_summaries(
 ) -> LinePoints:
     """M4 of one run's line, x being the summaries' x: the same rows `lod.m4` keeps.
 
-    `s` must be `ordered`. `raw` reads chunks (by their index in `s`) whole.
+    `s` must be `ordered`. `raw` reads rows of chunks (by their index in `s`).
     """
     if pixels < 1:
         raise ValueError("pixels must be at least 1")

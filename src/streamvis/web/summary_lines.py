@@ -61,7 +61,7 @@ def _after(s: LineSummaries, low: int, high: int) -> LineSummaries:
 def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
                bound: int) -> LineSummaries | None:
     """The run's summaries of `y` up to `bound`, brought up to date in the cache."""
-    key = (run, series, y.handle, "m4", 0)
+    key = (run, series, y.handle, "m4", 0, 0, 0)
     got = cache.held(key)
     known, held = got if isinstance(got, tuple) else (0, None)
     if known < bound:
@@ -76,26 +76,34 @@ def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
 
 def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field],
                 s: LineSummaries) -> RawReader:
+    """Rows of chunks, each chunk read whole once; what is kept is only the rows asked.
+
+    A request asks for the buckets its pixel edges cut through (a few thousand rows
+    each), so the cache holds those, not the chunks around them.
+    """
     x, y = xy
 
-    def read(chunks: list[int]) -> dict[int, Arrays]:
-        out: dict[int, Arrays] = {}
-        missing: dict[int, int] = {}
-        for c in chunks:
-            seq = int(s.sequences[c])
-            got = cache.held((run, series, y.handle, "raw", seq))
-            if isinstance(got, tuple):
-                out[c] = got
-            else:
-                missing[seq] = c
+    def read(asked: list[tuple[int, int, int]]) -> list[Arrays]:
+        out: list[Arrays | None] = []
+        missing: dict[int, list[int]] = {}  # sequence -> positions in `asked`
+        for i, (c, start, count) in enumerate(asked):
+            got = cache.held((run, series, y.handle, "raw", int(s.sequences[c]), start, count))
+            out.append(got if isinstance(got, tuple) else None)
+            if out[-1] is None:
+                missing.setdefault(int(s.sequences[c]), []).append(i)
         if missing:
-            for seq, batch in cache.store.read_chunks(run, series, list(missing),
-                                                      [x.name, y.name]).items():
-                pair = (as_numbers(batch.column(0)), as_numbers(batch.column(1)))
-                cache.hold((run, series, y.handle, "raw", seq), pair,
-                           int(pair[0].nbytes + pair[1].nbytes))
-                out[missing[seq]] = pair
-        return out
+            chunks = cache.store.read_chunks(run, series, list(missing), [x.name, y.name])
+            for seq, batch in chunks.items():
+                xs, ys = as_numbers(batch.column(0)), as_numbers(batch.column(1))
+                for i in missing[seq]:
+                    _, start, count = asked[i]
+                    pair = (xs[start : start + count].copy(), ys[start : start + count].copy())
+                    cache.hold((run, series, y.handle, "raw", seq, start, count), pair,
+                               int(pair[0].nbytes + pair[1].nbytes))
+                    out[i] = pair
+        if any(o is None for o in out):
+            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+        return [o for o in out if o is not None]
 
     return read
 
@@ -124,15 +132,14 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
             if s is None or s.x != x.name or not ordered(s):
                 return None
             views.append(_after(s, req.after_sequence, bound))
-    except NotFoundError:  # a run deleted meanwhile: the column path skips it
+        x_min, x_max = _extent(plan, views)
+        points = [
+            m4_summaries(v, _raw_reader(app.cache, run.handle, plan.series.name, (x, y), v),
+                         x_min, x_max, int(req.pixels or 1))
+            for run, v in zip(runs, views, strict=True)
+        ]
+    except NotFoundError:  # a run deleted meanwhile: the column path leaves it out
         return None
-    x_min, x_max = _extent(plan, views)
-    pixels = int(req.pixels or 1)
-    points = [
-        m4_summaries(v, _raw_reader(app.cache, run.handle, plan.series.name, (x, y), v),
-                     x_min, x_max, pixels)
-        for run, v in zip(runs, views, strict=True)
-    ]
     return _table(plan, runs, points, (x, y), bound)
 
 
