@@ -39,11 +39,11 @@ def _answer(store: Store, cache: ColumnCache, body: dict[str, Any]) -> Any:
 def test_same_rows_as_m4_over_the_columns(http: Any, store: Store) -> None:
     rng = np.random.default_rng(3)
     run = store.create_run()
-    n = 5_000
+    n = 20_000
     steps = np.cumsum(rng.integers(0, 3, n))
     loss = rng.normal(size=n)
     loss[rng.random(n) < 0.02] = np.nan
-    loss[[17, 2_500, 4_999]] = [50.0, -50.0, 70.0]
+    loss[[17, 2_500, 19_999]] = [50.0, -50.0, 70.0]
     for part in np.array_split(np.arange(n), 9):
         append_train(store, run.handle, steps[part], loss[part])
     for pixels, lo, hi in ((300, None, None), (37, 100.0, 900.5), (64, 2_000, 2_050),
@@ -85,6 +85,12 @@ def test_other_requests_take_the_column_path(store: Store) -> None:
     assert _answer(store, cache, line(pixels=10)) is None
     other = store.create_run()
     append_train(store, other.handle, [1, 2])
+    # A line of few rows per pixel is quicker from its columns.
+    short = store.create_run()
+    append_train(store, short.handle, np.arange(2 * summaries.BASE * 10))
+    assert _answer(store, cache, line(pixels=10, filter={"handles": [str(short.handle)]})) is None
+    append_train(store, short.handle, [10**7])
+    assert _answer(store, cache, line(pixels=10, filter={"handles": [str(short.handle)]}))
     for body in (line(pixels=10, filter={"handles": [str(other.handle)]}, where=[
                      {"field": "step", "equals": 1}]),
                  line(), line(pixels=10, order="step")):

@@ -90,11 +90,6 @@ def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDAr
     }
 
 
-def _rows_as_segments(pos: Ints, x: Ints, y: npt.NDArray[Any]) -> dict[str, npt.NDArray[Any]]:
-    return {f"{k}_{v}": a for k in ("first", "last", "min", "max")
-            for v, a in (("pos", pos), ("x", x), ("y", y))}
-
-
 class _Cover:
     """Disjoint segments covering every row: buckets whole in a column, or raw rows."""
 
@@ -149,12 +144,27 @@ class _Cover:
         buckets = np.concatenate(self.raw_buckets) if self.raw_buckets else np.empty(0, np.int64)
         if not buckets.size:
             return
+        buckets = np.sort(buckets)  # records are in row order across chunks
         rec = self.s.records[buckets]
         asked = list(zip(self.rec_chunk[buckets].tolist(), rec["start"].tolist(),
                          rec["count"].tolist(), strict=True))
-        for (c, start, count), (x, y) in zip(asked, self.raw(asked), strict=True):
-            pos = np.arange(start, start + count, dtype=np.int64) + self.row_offsets[c]
-            self.parts.append(_rows_as_segments(pos, x, y))
+        got = self.raw(asked)
+        firsts = rec["start"] + self.row_offsets[self.rec_chunk[buckets]]
+        pos = np.repeat(firsts - np.r_[0, np.cumsum(rec["count"])[:-1]], rec["count"])
+        pos += np.arange(pos.size, dtype=np.int64)
+        x = np.concatenate([g[0] for g in got])
+        y = np.concatenate([g[1] for g in got])
+        # One segment per run of consecutive rows in one pixel column, reduced here
+        # with lod's own per-segment extremes, rather than one segment per row.
+        col = self.columns(x)
+        starts = np.flatnonzero(np.r_[True, (col[1:] != col[:-1]) | (pos[1:] != pos[:-1] + 1)])
+        ends = np.r_[starts[1:], pos.size].astype(np.int64)
+        starts = starts.astype(np.int64)
+        lows, highs = lod.segment_extremes(y, starts, ends)
+        seg: dict[str, npt.NDArray[Any]] = {}
+        for kind, at in (("first", starts), ("last", ends - 1), ("min", lows), ("max", highs)):
+            seg |= {f"{kind}_pos": pos[at], f"{kind}_x": x[at], f"{kind}_y": y[at]}
+        self.parts.append(seg)
 
 
 def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:

@@ -22,6 +22,7 @@ import pyarrow as pa
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Field, Run
+from streamvis.store import summaries
 from streamvis.store.summaries import LineSummaries, as_numbers
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import Plan
@@ -29,6 +30,11 @@ from streamvis.web.http import AppState
 from streamvis.web.lod_summaries import LinePoints, RawReader, m4_summaries, ordered
 
 Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[Any]]
+
+
+def short_rows_per_pixel() -> int:
+    """Rows per pixel up to which a line takes the column path (two level-0 buckets)."""
+    return 2 * summaries.BASE
 
 
 def _eligible(plan: Plan) -> tuple[Field, Field] | None:
@@ -132,6 +138,10 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
             if s is None or s.x != x.name or not ordered(s):
                 return None
             views.append(_after(s, req.after_sequence, bound))
+        # A line of few rows per pixel: its edges would read most of it raw, and its
+        # columns are small; the column path is faster for it.
+        if sum(int(v.rows.sum()) for v in views) <= short_rows_per_pixel() * (req.pixels or 1):
+            return None
         x_min, x_max = _extent(plan, views)
         points = [
             m4_summaries(v, _raw_reader(app.cache, run.handle, plan.series.name, (x, y), v),
