@@ -60,6 +60,11 @@ class _Columns:
         self.inner = _int_needle(lod.bin_edges(x_min, x_max, pixels))
         self.pixels = pixels
 
+    def bounds(self) -> Ints:
+        """The least x of each column from 0 on, and of the first one past the range."""
+        past = min(self.hi, int(np.iinfo(np.int64).max) - 1) + 1
+        return np.concatenate(([self.lo], self.inner, [past])).astype(np.int64)
+
     def __call__(self, x: Ints) -> Ints:
         c = np.searchsorted(self.inner, x, "right").astype(np.int64)
         c[x < self.lo] = -1
@@ -149,21 +154,29 @@ class _Cover:
         asked = list(zip(self.rec_chunk[buckets].tolist(), rec["start"].tolist(),
                          rec["count"].tolist(), strict=True))
         got = self.raw(asked)
+        counts = rec["count"]
+        bases = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
         firsts = rec["start"] + self.row_offsets[self.rec_chunk[buckets]]
-        pos = np.repeat(firsts - np.r_[0, np.cumsum(rec["count"])[:-1]], rec["count"])
-        pos += np.arange(pos.size, dtype=np.int64)
         x = np.concatenate([g[0] for g in got])
         y = np.concatenate([g[1] for g in got])
-        # One segment per run of consecutive rows in one pixel column, reduced here
-        # with lod's own per-segment extremes, rather than one segment per row.
-        col = self.columns(x)
-        starts = np.flatnonzero(np.r_[True, (col[1:] != col[:-1]) | (pos[1:] != pos[:-1] + 1)])
-        ends = np.r_[starts[1:], pos.size].astype(np.int64)
-        starts = starts.astype(np.int64)
+        # x is sorted across all these rows (the line is ordered), so the column
+        # edges are found by searching x for them, not each row among the edges.
+        # One segment per stretch of consecutive rows in one column, reduced here
+        # with lod's per-segment extremes, rather than one segment per row.
+        cuts = np.searchsorted(x, self.columns.bounds(), "left")
+        starts = np.unique(np.concatenate((bases, cuts)))
+        starts = starts[starts < x.size].astype(np.int64)
+        ends = np.r_[starts[1:], x.size].astype(np.int64)
         lows, highs = lod.segment_extremes(y, starts, ends)
+
+        def pos(at: Ints) -> Ints:
+            bucket = np.searchsorted(bases, at, "right") - 1
+            out: Ints = firsts[bucket] + at - bases[bucket]
+            return out
+
         seg: dict[str, npt.NDArray[Any]] = {}
         for kind, at in (("first", starts), ("last", ends - 1), ("min", lows), ("max", highs)):
-            seg |= {f"{kind}_pos": pos[at], f"{kind}_x": x[at], f"{kind}_y": y[at]}
+            seg |= {f"{kind}_pos": pos(at), f"{kind}_x": x[at], f"{kind}_y": y[at]}
         self.parts.append(seg)
 
 

@@ -84,32 +84,35 @@ def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field
                 s: LineSummaries) -> RawReader:
     """Rows of chunks, each chunk read whole once; what is kept is only the rows asked.
 
-    A request asks for the buckets its pixel edges cut through (a few thousand rows
-    each), so the cache holds those, not the chunks around them.
+    A request asks for the buckets its pixel edges cut through (a thousand rows
+    each), so the cache holds those, not the chunks around them: one entry per run
+    and field, a dict by (sequence, first row, count), dropped whole when too big.
     """
     x, y = xy
+    key = (run, series, y.handle, "edges", 0, 0, 0)
 
     def read(asked: list[tuple[int, int, int]]) -> list[Arrays]:
-        out: list[Arrays | None] = []
-        missing: dict[int, list[int]] = {}  # sequence -> positions in `asked`
-        for i, (c, start, count) in enumerate(asked):
-            got = cache.held((run, series, y.handle, "raw", int(s.sequences[c]), start, count))
-            out.append(got if isinstance(got, tuple) else None)
-            if out[-1] is None:
-                missing.setdefault(int(s.sequences[c]), []).append(i)
+        held = cache.held(key)
+        # A copy: another request may be reading the held one.
+        kept: dict[tuple[int, int, int], Arrays] = dict(held) if isinstance(held, dict) else {}
+        wanted = [(int(s.sequences[c]), start, count) for c, start, count in asked]
+        missing: dict[int, list[tuple[int, int, int]]] = {}
+        for w in wanted:
+            if w not in kept:
+                missing.setdefault(w[0], []).append(w)
         if missing:
+            if sum(a.nbytes + b.nbytes for a, b in kept.values()) > cache.max_bytes // 4:
+                kept = {}  # a bound on what a run's edges may hold; they refill as asked
             chunks = cache.store.read_chunks(run, series, list(missing), [x.name, y.name])
             for seq, batch in chunks.items():
                 xs, ys = as_numbers(batch.column(0)), as_numbers(batch.column(1))
-                for i in missing[seq]:
-                    _, start, count = asked[i]
-                    pair = (xs[start : start + count].copy(), ys[start : start + count].copy())
-                    cache.hold((run, series, y.handle, "raw", seq, start, count), pair,
-                               int(pair[0].nbytes + pair[1].nbytes))
-                    out[i] = pair
-        if any(o is None for o in out):
-            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
-        return [o for o in out if o is not None]
+                for w in missing[seq]:
+                    kept[w] = (xs[w[1] : w[1] + w[2]].copy(), ys[w[1] : w[1] + w[2]].copy())
+            cache.hold(key, kept, sum(a.nbytes + b.nbytes + 64 for a, b in kept.values()))
+        try:
+            return [kept[w] for w in wanted]
+        except KeyError:
+            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted") from None
 
     return read
 
