@@ -30,6 +30,8 @@ from streamvis.web.http import AppState
 from streamvis.web.lod_summaries import LinePoints, RawReader, m4_summaries, ordered
 
 Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[Any]]
+#: Chunks decoded together when reading the rows at pixel edges.
+_CHUNKS_AT_ONCE = 8
 
 
 def short_rows_per_pixel() -> int:
@@ -103,11 +105,16 @@ def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field
         if missing:
             if sum(a.nbytes + b.nbytes for a, b in kept.values()) > cache.max_bytes // 4:
                 kept = {}  # a bound on what a run's edges may hold; they refill as asked
-            chunks = cache.store.read_chunks(run, series, list(missing), [x.name, y.name])
-            for seq, batch in chunks.items():
-                xs, ys = as_numbers(batch.column(0)), as_numbers(batch.column(1))
-                for w in missing[seq]:
-                    kept[w] = (xs[w[1] : w[1] + w[2]].copy(), ys[w[1] : w[1] + w[2]].copy())
+            seqs = list(missing)
+            # A few chunks at a time: only the rows asked outlive the group.
+            for at in range(0, len(seqs), _CHUNKS_AT_ONCE):
+                chunks = cache.store.read_chunks(run, series, seqs[at : at + _CHUNKS_AT_ONCE],
+                                                 [x.name, y.name])
+                for seq, batch in chunks.items():
+                    xs, ys = as_numbers(batch.column(0)), as_numbers(batch.column(1))
+                    for w in missing[seq]:
+                        kept[w] = (xs[w[1] : w[1] + w[2]].copy(),
+                                   ys[w[1] : w[1] + w[2]].copy())
             cache.hold(key, kept, sum(a.nbytes + b.nbytes + 64 for a, b in kept.values()))
         try:
             return [kept[w] for w in wanted]
