@@ -16,8 +16,9 @@ POST /api/data for the line at `--pixels`:
 (the summaries' cost at ingest). `cold_ms` is the first request of a new server
 process after one unrelated request (the OS page cache is warm from ingest: it is
 the server's cold, not the disk's); `warm_ms` the median of 5 repeats; the zoom
-asks for 1 % of the x range in the middle. `rss_peak_mb` is the server process's peak resident memory (VmHWM),
-`rss_base_mb` its resident memory before the first request.
+asks for 1 % of the x range in the middle. `rss_peak_mb` is the server process's
+peak resident memory (VmHWM), `rss_base_mb` its resident memory before the first
+line request.
 
     .venv/bin/python benchmarks/bench_size_ladder.py --points 10000000 50000000 \\
         [--stores sqlite pg] [--pg-dsn postgresql://postgres@127.0.0.1:5432/postgres]
