@@ -107,3 +107,19 @@ def test_live_increments_and_deleted_runs(http: Any, store: Store) -> None:
     assert t.column("step").to_pylist() == list(range(100, 150))
     store.delete_run(run.handle)
     assert table(http.post("/api/data", json=line(pixels=10))).num_rows == 0
+
+
+def test_what_was_read_before_a_run_was_dropped_is_not_kept(store: Store) -> None:
+    cache = ColumnCache(store)
+    run = store.create_run().handle
+    key = (run, "train", run, "m4", 0, 0, 0)
+    since = cache.epoch(run)
+    cache.forget_run(run)  # the run was replaced while a request was reading it
+    cache.hold(key, "old", 10, since)
+    assert cache.held(key) is None and cache.nbytes == 0
+    cache.hold(key, "new", 10, cache.epoch(run))
+    assert cache.held(key) == "new"
+    since = cache.epoch(run)
+    cache.clear()
+    cache.hold(key, "old", 10, since)
+    assert cache.held(key) is None

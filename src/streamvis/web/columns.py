@@ -218,6 +218,10 @@ class ColumnCache:
             collections.OrderedDict())
         self._bytes: dict[Key | HeldKey, int] = {}
         self._total = 0
+        # Bumped when a run's entries (or all) are dropped, so that a request that
+        # read before that cannot put back what it read (`hold`'s `since`).
+        self._dropped: dict[uuid.UUID, int] = {}
+        self._clears = 0
         self.store_reads = 0  # queries sent to the store (for tests and benchmarks)
 
     @property
@@ -227,12 +231,14 @@ class ColumnCache:
     def forget_run(self, run: uuid.UUID) -> None:
         """Drop a deleted or replaced run's columns; requests in flight stop adding to them."""
         with self._lock:
+            self._dropped[run] = self._dropped.get(run, 0) + 1
             for key in [k for k in self._entries if k[0] == run]:
                 self._entries.pop(key).dead = True
                 self._total -= self._bytes.pop(key)
 
     def clear(self) -> None:
         with self._lock:
+            self._clears += 1
             for entry in self._entries.values():
                 entry.dead = True
             self._entries.clear()
@@ -248,9 +254,20 @@ class ColumnCache:
             self._entries.move_to_end(key)
             return entry.value
 
-    def hold(self, key: HeldKey, value: object, nbytes: int) -> None:
-        """Keep `value` (of about `nbytes`) under the budget, least recently used first out."""
+    def epoch(self, run: uuid.UUID) -> tuple[int, int]:
+        """A token that changes when `run`'s entries are dropped; give it to `hold`."""
         with self._lock:
+            return self._clears, self._dropped.get(run, 0)
+
+    def hold(self, key: HeldKey, value: object, nbytes: int, since: tuple[int, int]) -> None:
+        """Keep `value` (of about `nbytes`) under the budget, least recently used first out.
+
+        Nothing is kept if the run's entries were dropped after `since` (`epoch`) was
+        taken: the value may describe a run that was deleted or replaced meanwhile.
+        """
+        with self._lock:
+            if since != (self._clears, self._dropped.get(key[0], 0)):
+                return
             old = self._entries.pop(key, None)
             if old is not None:
                 self._total -= self._bytes.pop(key)

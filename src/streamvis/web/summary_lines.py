@@ -70,6 +70,7 @@ def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
                bound: int) -> LineSummaries | None:
     """The run's summaries of `y` up to `bound`, brought up to date in the cache."""
     key = (run, series, y.handle, "m4", 0, 0, 0)
+    since = cache.epoch(run)
     got = cache.held(key)
     known, held = got if isinstance(got, tuple) else (0, None)
     if known < bound:
@@ -78,7 +79,7 @@ def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
             return None
         held = fresh if held is None else _concat(held, fresh)
         top = int(held.sequences[-1]) if held.sequences.size else 0
-        cache.hold(key, (max(bound, top), held), held.nbytes)
+        cache.hold(key, (max(bound, top), held), held.nbytes, since)
     return None if held is None else _after(held, 0, bound)
 
 
@@ -94,6 +95,7 @@ def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field
     key = (run, series, y.handle, "edges", 0, 0, 0)
 
     def read(asked: list[tuple[int, int, int]]) -> list[Arrays]:
+        since = cache.epoch(run)
         held = cache.held(key)
         # A copy: another request may be reading the held one.
         kept: dict[tuple[int, int, int], Arrays] = dict(held) if isinstance(held, dict) else {}
@@ -115,7 +117,7 @@ def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field
                     for w in missing[seq]:
                         kept[w] = (xs[w[1] : w[1] + w[2]].copy(),
                                    ys[w[1] : w[1] + w[2]].copy())
-            cache.hold(key, kept, sum(a.nbytes + b.nbytes + 64 for a, b in kept.values()))
+            cache.hold(key, kept, sum(a.nbytes + b.nbytes + 64 for a, b in kept.values()), since)
         try:
             return [kept[w] for w in wanted]
         except KeyError:
