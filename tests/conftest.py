@@ -23,6 +23,10 @@ import pytest
 from streamvis.model.types import NUMERIC, TYPES, FieldType, TypeRow
 from streamvis.testing import admin_pg_dsn, scratch_database, scratch_store
 
+# A logger captures its command, git, environment and console by default; only the
+# tests of capture (tests/logger/test_capture.py and its peers) turn it back on.
+os.environ["STREAMVIS_CAPTURE"] = "0"
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Made once, git-ignored, and kept while pyproject.toml and the build hook are
 #: unchanged (scripts/setup's stamp); the first test that needs it waits a minute or two.

@@ -53,3 +53,31 @@ def test_torch_example_logs_loss_tensors(server, tmp_path):
     loss = table["loss"].to_numpy()
     assert (table["grad_norm"].to_numpy() > 0).all()
     assert loss[-10:].mean() < loss[:10].mean()  # it learns
+
+
+def test_capture_example_records_everything(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("STREAMVIS_CAPTURE", "1")
+    out = run_example("train_capture.py", "--uri", server.uri, "--epochs", "2",
+                      "--steps", "30", tmp_path=tmp_path)
+    handle = out.strip().splitlines()[-1].rsplit(" ", 1)[1]
+    with streamvis.connect(server.uri) as sv:
+        info = sv.run_info(handle)
+        assert info.groups["config"]["config.args.epochs"] == 2
+        assert info.groups["config"]["config.optimizer.lr"] == 0.05
+        assert str(info.groups["command"]["command.argv"]).endswith("--steps 30")
+        assert "git.commit" in info.groups["git"]
+        assert info.groups["env"]["env.packages"] == len(info.packages) > 0
+        lines = sv.console(handle).to_pylist()
+        stdout = [r["console.text"] for r in lines if r["console.stream"] == "stdout"]
+        stderr = [r["console.text"] for r in lines if r["console.stream"] == "stderr"]
+        assert stdout[0].startswith("epoch 0: mean loss")
+        assert stdout[2].split() == ["epoch", "mean", "loss", "w"]  # print_table's header
+        assert stdout[-1] == f"logged run {handle}"
+        assert "done; the weight should be near 3" in stderr
+        assert any(t.startswith("epoch 1: 100%") for t in stderr)  # the bar's last draw
+        bars = {b["progress.desc"]: b for b in sv.progress(handle).to_pylist()}
+        assert bars["epoch 1"]["progress.done"] == 30
+        assert bars["loading data"]["progress.total"] == -1
+        assert sv.system_metrics(handle).num_rows >= 1
+        steps = sv.fetch("capture-train", runs=[handle])["step"].to_pylist()
+    assert steps == list(range(60))  # the write while disabled is not there

@@ -7,6 +7,7 @@ gRPC error status into the matching `StreamvisError`.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,7 +23,9 @@ from streamvis.checks.json_checks import expect_object
 from streamvis.checks.plot_specs import spec_from_json, spec_json
 from streamvis.connection import open_channel
 from streamvis.model import events as ev
+from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk
+from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
 from streamvis.v1 import service_pb2 as pb
@@ -289,6 +292,55 @@ class Client:
         """Delete the dashboard `name`; what it was."""
         req = pb.DeleteDashboardRequest(name=name)
         return _board(self.call(self.stub.DeleteDashboard, req))
+
+    # -- artifacts (transfer.py sends and fetches whole files) -------------------
+
+    def begin_upload(self, sha256: str, size: int) -> BlobStatus:
+        """What the server has of the blob: complete, or which parts (BLOB_PART_BYTES)."""
+        reply = self.call(self.stub.BeginUpload, pb.BeginUploadRequest(sha256=sha256, size=size))
+        return BlobStatus(sha256, size, reply.complete, tuple(reply.have_parts))
+
+    def put_blob_part(self, sha256: str, part: int, data: bytes) -> None:
+        req = pb.PutBlobPartRequest(sha256=sha256, part=part, data=data)
+        self.call(self.stub.PutBlobPart, req)
+
+    def get_blob_part(self, sha256: str, part: int) -> tuple[bytes, int]:
+        """One part of a complete blob, and the blob's size."""
+        reply = self.call(self.stub.GetBlobPart, pb.GetBlobPartRequest(sha256=sha256, part=part))
+        return reply.data, reply.size
+
+    def save_artifact(
+        self, run: uuid.UUID | str, name: str, sha256: str, step: int | None = None,
+        media_type: str = "",
+    ) -> Artifact:
+        """Save the uploaded blob `sha256` as the run's artifact `name` at `step`."""
+        req = pb.SaveArtifactRequest(
+            run=str(run), name=name, step=step, sha256=sha256, media_type=media_type,
+        )
+        return wire.artifact_from_pb(self.call(self.stub.SaveArtifact, req))
+
+    def artifacts(self, run: uuid.UUID | str) -> list[Artifact]:
+        reply = self.call(self.stub.ListArtifacts, pb.ListArtifactsRequest(run=str(run)))
+        return [wire.artifact_from_pb(a) for a in reply.artifacts]
+
+    # -- controls ---------------------------------------------------------------
+
+    def declare_controls(self, run: uuid.UUID | str, specs: Sequence[ControlSpec],
+                         timeout: float | None = None) -> list[Control]:
+        req = pb.DeclareControlsRequest(
+            run=str(run), controls=[wire.control_spec_to_pb(s) for s in specs],
+        )
+        reply = self.call(self.stub.DeclareControls, req, timeout)
+        return [wire.control_from_pb(c) for c in reply.controls]
+
+    def controls(self, run: uuid.UUID | str, timeout: float | None = None) -> list[Control]:
+        reply = self.call(self.stub.GetControls, pb.GetControlsRequest(run=str(run)), timeout)
+        return [wire.control_from_pb(c) for c in reply.controls]
+
+    def set_control(self, run: uuid.UUID | str, name: str, value: object = None) -> Control:
+        """Set a control (a button: press it)."""
+        req = pb.SetControlRequest(run=str(run), name=name, value_json=json.dumps(value))
+        return wire.control_from_pb(self.call(self.stub.SetControl, req))
 
     # -- data -----------------------------------------------------------------
 

@@ -104,6 +104,7 @@ async def _serve_both(
     store: Store, settings: ServeSettings, security: ServeSecurity, relay: ReplicaRelay | None,
 ) -> None:
     servicer = Servicer(store)
+    servicer.max_artifact_bytes = settings.max_artifact_bytes
     health = Health()
     gate = Gate(security.token)
     host = settings.host

@@ -20,6 +20,7 @@ from typing import Any
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import (
     DEFAULT_CACHE_BYTES,
+    DEFAULT_MAX_ARTIFACT_BYTES,
     DEFAULT_MAX_POINTS,
     DEFAULT_MAX_REQUEST_BYTES,
 )
@@ -115,6 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
             f"MiB the web app keeps between requests: decoded columns, line summaries and "
             f"the rows at pixel edges, all in one budget "
             f"(default {DEFAULT_CACHE_BYTES // MIB}; 0: none)", group=_LIMITS, minimum=0),
+    Setting("max_artifact_mb", int, DEFAULT_MAX_ARTIFACT_BYTES // MIB,
+            f"largest artifact a logger may save, in MiB "
+            f"(default {DEFAULT_MAX_ARTIFACT_BYTES // MIB})", group=_LIMITS, minimum=1),
     Setting("token", str, None,
             "access token every client must send; required when --host is not loopback, "
             "unless --no-auth (the variable keeps it out of the process list)",
@@ -158,6 +162,7 @@ class ServeSettings:
     max_request_mb: int
     max_points: int
     cache_mb: int
+    max_artifact_mb: int
     token: str | None
     no_auth: bool
     read_only: bool
@@ -180,6 +185,10 @@ class ServeSettings:
     @property
     def max_request_bytes(self) -> int:
         return self.max_request_mb * MIB
+
+    @property
+    def max_artifact_bytes(self) -> int:
+        return self.max_artifact_mb * MIB
 
     @property
     def cache_bytes(self) -> int:

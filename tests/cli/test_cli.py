@@ -310,3 +310,25 @@ def test_creating_what_exists_as_declared_changes_nothing_as_apply_does(uri, cap
         assert message in err and err.count("\n") == 1
     with Client(uri) as c:
         assert (c.fields(), c.series()) == before
+
+
+def test_artifacts_are_listed_and_downloaded(uri, capsys, tmp_path):
+    import io  # noqa: PLC0415
+
+    from streamvis.transfer import upload_artifact  # noqa: PLC0415
+
+    with Client(uri) as client:
+        handle = client.create_run().handle
+        upload_artifact(client, handle, "model.pt", io.BytesIO(b"weights" * 100), step=5)
+    code, out, err = run(capsys, "artifacts", str(handle), "--uri", uri)
+    assert code == 0, err
+    assert out.splitlines()[0].split()[:3] == ["NAME", "STEP", "BYTES"]
+    assert out.splitlines()[1].split()[:3] == ["model.pt", "5", "700"]
+    code, out, _ = run(capsys, "artifacts", str(handle), "--json", "--uri", uri)
+    assert [(a["name"], a["step"], a["size"]) for a in json.loads(out)] == [("model.pt", 5, 700)]
+    target = tmp_path / "m.bin"
+    code, out, _ = run(capsys, "download", str(handle), "model.pt", "-o", str(target), "--uri", uri)
+    assert code == 0 and "wrote 700 bytes" in out
+    assert target.read_bytes() == b"weights" * 100
+    code, out, err = run(capsys, "download", str(handle), "nothing", "--uri", uri)
+    assert code == 1 and "no artifact 'nothing'" in err

@@ -33,6 +33,9 @@ READ_PREFIXES = ("List", "Get", "Query", "Watch")
 ADDS = {
     "CreateField", "CreateSeries", "CreateRun", "AppendToSeries", "SetRunAttributes",
     "ReleaseRun",  # a stopping logger ends its writer lease; it changes no data
+    # A logger's artifacts: a read-only server adds them but replaces none (servicer).
+    "BeginUpload", "PutBlobPart", "SaveArtifact",
+    "DeclareControls",  # a logger's controls; setting one (SetControl) is a change
 }
 #: Everything a logger sends (logger/delivery.py): a no-ingest server refuses these.
 LOGGER_SENDS = ADDS | {"ReplaceRun", "AddRunTag"}

@@ -24,6 +24,10 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 # Children before parents, for the foreign keys.
 _TABLES = (
+    "controls",
+    "artifacts",
+    "blob_parts",
+    "blobs",
     "dashboards",
     "plots",
     "append_keys",

@@ -166,3 +166,19 @@ def test_list_common_series(store: Store, schema: Schema) -> None:
     assert store.list_common_series(RunFilter(tags_all=("a",))) == [evals, schema.train]
     assert store.list_common_series(RunFilter()) == []  # run c has nothing
     assert store.list_common_series(RunFilter(tags_all=("nope",))) == []
+
+
+def test_series_row_counts(store: Store, schema: Schema) -> None:
+    store.create_series("eval", ["step", "seed"])
+    a = store.create_run(tags=["a"])
+    b = store.create_run(tags=["b"])
+    store.append(a.handle, "train", train_columns([1, 2]))
+    store.append(a.handle, "train", train_columns([3, 4, 5]))
+    store.append(b.handle, "train", train_columns([1]))
+    store.append(
+        a.handle, "eval", {"step": train_columns([1])["step"], "seed": train_columns([7])["step"]}
+    )
+    assert store.series_row_counts(a.handle) == {"eval": 1, schema.train.name: 5}
+    assert store.series_row_counts(store.create_run().handle) == {}
+    with pytest.raises(NotFoundError, match="no run"):
+        store.series_row_counts(uuid.uuid4())

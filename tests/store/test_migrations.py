@@ -44,7 +44,9 @@ def test_fresh_database_is_at_the_latest_version(fresh_location: str) -> None:
     with open_store(fresh_location):
         pass
     assert version_and_tables(fresh_location) == (
-        migrations.LATEST, {*V1_TABLES, "append_keys", "plots", "dashboards", "line_summaries"}
+        migrations.LATEST,
+        {*V1_TABLES, "append_keys", "plots", "dashboards", "blobs", "blob_parts", "artifacts",
+         "controls", "line_summaries"},
     )
     with open_store(fresh_location) as store:  # opening again changes nothing
         assert store.list_fields() == []

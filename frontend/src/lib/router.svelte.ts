@@ -10,6 +10,7 @@ export type Route =
   | { page: 'dashboard'; layout: LayoutResult }
   | { page: 'home' }
   | { page: 'runs' }
+  | { page: 'run'; handle: string }
   | { page: 'build' }
   | { page: 'dashboards' }
   | { page: 'not-found'; path: string };
@@ -24,6 +25,8 @@ export function route(href: string): Route {
     return { page: 'home' };
   }
   if (path === '/runs') return { page: 'runs' };
+  const run = /^\/runs\/([0-9a-fA-F-]{36})$/.exec(path);
+  if (run?.[1]) return { page: 'run', handle: run[1].toLowerCase() };
   if (path === '/build') return { page: 'build' };
   if (path === '/dashboards') return { page: 'dashboards' };
   return { page: 'not-found', path: url.pathname };

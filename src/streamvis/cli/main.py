@@ -18,6 +18,9 @@ from typing import Any
 from streamvis import settings
 from streamvis._version import __version__
 from streamvis.checks.filter_text import build_filter
+from streamvis.cli.artifacts import commands as artifact_commands
+from streamvis.cli.runinfo import add_arguments as add_run_arguments
+from streamvis.cli.runinfo import cmd_run
 from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
 from streamvis.client import Client, default_uri
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
@@ -258,6 +261,10 @@ def _run_filter_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("run", cmd_run, "show what a run captured: command, config, git, environment, "
+            "series, diff, packages, progress, console")
+    add_run_arguments(p)
+
     p = add("runs", cmd_runs, "list runs, newest first, optionally filtered")
     _run_filter_arguments(p)
     p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
@@ -341,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("delete-run", cmd_delete_run, "delete runs with all their data")
     p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+
+    artifact_commands(add, _client)
 
     _declare_commands(add)
 

@@ -33,6 +33,10 @@ class DataLogger(LoggerCore):
     `max_batch_bytes` splits larger batches; `rpc_timeout` limits each request;
     `token` authenticates to a server that wants one (default: STREAMVIS_TOKEN);
     `tls=True` or a CA file `tls_ca` (default: STREAMVIS_TLS_CA) connects over TLS.
+    Capture (docs/logging.md, "Capture"): `capture=False` (or STREAMVIS_CAPTURE=0)
+    records no command, git, environment or console; `console=False` keeps the rest but
+    does not tee stdout/stderr; `system_metrics=N` samples CPU, memory, disk, network
+    and GPUs every N seconds into the `system` series.
     """
 
     def start(self) -> DataLogger:

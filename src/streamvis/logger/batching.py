@@ -39,6 +39,12 @@ class Kind(enum.IntEnum):
     ADD_TAG = 4
     APPEND = 5
     DECLARE = 6
+    SAVE_ARTIFACT = 7  # JSON naming a file in the spool (logger/artifacts.py)
+    DECLARE_CONTROLS = 8
+
+
+#: Kinds whose message is JSON bytes rather than a protobuf request.
+RAW_KINDS = frozenset({Kind.DECLARE, Kind.SAVE_ARTIFACT})
 
 
 @dataclass(slots=True)

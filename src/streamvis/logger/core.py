@@ -28,7 +28,9 @@ import numpy as np
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.logger import lifecycle
+from streamvis.logger.artifacts import SavesArtifacts
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
+from streamvis.logger.controls import ControlPoller, HasControls
 from streamvis.logger.declare import (
     FieldDecl,
     SchemaCache,
@@ -37,6 +39,7 @@ from streamvis.logger.declare import (
 )
 from streamvis.logger.delivery import Delivery
 from streamvis.logger.flusher import Flusher, make_state_invalidator
+from streamvis.logger.runinfo import RunInfo
 from streamvis.logger.spool import Spool, default_spool_root
 from streamvis.logger.validate import SeriesState, prepare
 from streamvis.model.errors import (
@@ -60,7 +63,7 @@ _CHANNEL_OPTIONS = (
 )
 
 
-class LoggerCore:
+class LoggerCore(RunInfo, SavesArtifacts, HasControls):
     """State and operations common to DataLogger and AsyncDataLogger."""
 
     def __init__(
@@ -81,6 +84,9 @@ class LoggerCore:
         token: str | None = None,
         tls: bool | None = None,
         tls_ca: str | Path | None = None,
+        capture: bool = True,
+        console: bool = True,
+        system_metrics: float | None = None,
     ) -> None:
         self.uri = uri
         # Connection settings (streamvis.connection): else STREAMVIS_TOKEN / _TLS_CA.
@@ -122,6 +128,8 @@ class LoggerCore:
         self._client: Client | None = None
         self._flusher: Flusher | None = None
         self._result = Delivery()
+        self._init_run_info(capture, console, system_metrics)
+        self._controls = ControlPoller(self.run_handle, rpc_timeout)
         if disabled:
             return
         tags = tuple(validate_name("tag", t) for t in tags)
@@ -162,7 +170,7 @@ class LoggerCore:
         self._write_slow(series, values)
 
     def _write_slow(self, series: str, values: dict[str, Any]) -> None:
-        if self.disabled:
+        if self.disabled or self._paused:
             return
         try:
             if not self._running:
@@ -234,7 +242,7 @@ class LoggerCore:
 
     def set_attributes(self, **attributes: Any) -> None:
         """Set run attributes (one value per field for the whole run); later calls win."""
-        if self.disabled:
+        if self.disabled or self._paused:
             return
         self._enqueue_attributes(attributes, stacklevel=3)
 
@@ -256,7 +264,7 @@ class LoggerCore:
 
     def add_tags(self, *tags: str) -> None:
         """Add tags to the run (idempotent)."""
-        if self.disabled:
+        if self.disabled or self._paused:
             return
         for tag in tags:
             try:
@@ -309,10 +317,19 @@ class LoggerCore:
             queue=self._queue, client=client, builder=builder, spool=Spool(self.spool_dir),
             schema=self._schema, flush_every=self.flush_every, rpc_timeout=self.rpc_timeout,
             on_drained=self._on_drained, on_online=on_online, report=self._report,
+            poll=self._controls.poll,
         )
         self._running = True
         lifecycle.register(self)
         self._flusher.start()
+        self._start_run_info()
+
+    def _refresh_schema(self) -> None:
+        """Fetch the server's fields once, if not yet (for log_config's types)."""
+        flusher = self._flusher
+        if self._client is not None and not self._schema.loaded and \
+                flusher is not None and not flusher.offline:
+            self._schema.try_refresh(self._client, min(self.rpc_timeout, 5.0))
 
     def _on_drained(self, nbytes: int) -> None:
         self._drained += nbytes
@@ -330,6 +347,7 @@ class LoggerCore:
     def _stop_wait(self, timeout: float | None) -> Delivery:
         if self.disabled or not self._running:
             return self._result
+        self._stop_run_info()
         self._series.clear()
         self._running = False
         self._stopped = True

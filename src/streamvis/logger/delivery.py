@@ -21,6 +21,7 @@ import numpy as np
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.declare import apply_declaration, parse_declaration
+from streamvis.logger.artifacts import send_artifact
 from streamvis.logger.batching import Kind, Record
 from streamvis.logger.refusals import Action, classify, request_limit
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
@@ -188,6 +189,10 @@ def _send_one(client: Client, record: Record, timeout: float) -> None:
             client.call(stub.AddRunTag, msg, timeout)
         case Kind.DECLARE:
             apply_declaration(client, parse_declaration(json.loads(msg), "logger.declare"))
+        case Kind.DECLARE_CONTROLS:
+            client.call(stub.DeclareControls, msg, timeout)
+        case Kind.SAVE_ARTIFACT:
+            send_artifact(client, msg)
 
 
 def fetch_types(client: Client, timeout: float) -> dict[str, FieldType]:

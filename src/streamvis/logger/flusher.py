@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from streamvis.client import Client
-from streamvis.logger.batching import Barrier, BatchBuilder, Item, Record
+from streamvis.logger.artifacts import describe
+from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
 from streamvis.logger.refusals import Action, classify, retry_after
@@ -65,7 +66,7 @@ class Flusher:
         self, *, queue: collections.deque[Item], client: Client, builder: BatchBuilder,
         spool: Spool, schema: SchemaCache, flush_every: float, rpc_timeout: float,
         on_drained: Callable[[int], None], on_online: Callable[[], None],
-        report: Callable[[str], None],
+        report: Callable[[str], None], poll: Callable[[Client], None] | None = None,
     ) -> None:
         self.queue = queue
         self.client = client
@@ -77,6 +78,8 @@ class Flusher:
         self.on_drained = on_drained
         self.on_online = on_online
         self.report = report
+        #: Run after each cycle while online: the logger's controls (logger/controls.py).
+        self.poll = poll
         self.wake = threading.Event()
         self.drained = threading.Event()
         self.stopping = False
@@ -150,6 +153,8 @@ class Flusher:
             except Exception as exc:
                 log.exception("streamvis logger: flush failed")
                 self.report(f"flush failed: {exc!r}")
+            if self.poll is not None and not self.offline:
+                self.poll(self.client)
             if stopping and not self.queue:
                 return
 
@@ -342,6 +347,8 @@ class Flusher:
             return
         self.reasons.add(reason)
         what = f"{record.kind.name.lower()}"
+        if record.kind is Kind.SAVE_ARTIFACT:
+            what = describe(record.message)
         if rows:
             what += f" of {rows} rows to series {record.message.series!r}"
         self.report(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from streamvis.client import Client
-from streamvis.logger.batching import Kind, Record
+from streamvis.logger.batching import RAW_KINDS, Kind, Record
 from streamvis.logger.delivery import (
     Delivery,
     RequestLimit,
@@ -44,6 +44,7 @@ _MESSAGES: dict[Kind, Any] = {
     Kind.SET_ATTRIBUTES: pb.SetRunAttributesRequest,
     Kind.ADD_TAG: pb.RunTagRequest,
     Kind.APPEND: pb.AppendToSeriesRequest,
+    Kind.DECLARE_CONTROLS: pb.DeclareControlsRequest,
 }
 
 
@@ -55,7 +56,7 @@ def default_spool_root() -> Path:
 
 def encode(record: Record) -> bytes:
     msg = record.message
-    payload: bytes = msg if record.kind is Kind.DECLARE else msg.SerializeToString()
+    payload: bytes = msg if record.kind in RAW_KINDS else msg.SerializeToString()
     return _MAGIC + bytes([record.kind, int(record.provisional)]) + payload
 
 
@@ -65,7 +66,7 @@ def decode(data: bytes, seq: int) -> Record:
     kind = Kind(data[len(_MAGIC)])
     provisional = bool(data[len(_MAGIC) + 1])
     payload = data[len(_MAGIC) + 2:]
-    message: object = payload if kind is Kind.DECLARE else _MESSAGES[kind].FromString(payload)
+    message: object = payload if kind in RAW_KINDS else _MESSAGES[kind].FromString(payload)
     return Record(kind, message, provisional=provisional, seq=seq)
 
 
@@ -103,14 +104,20 @@ class Spool:
     def close(self) -> None:
         """Release the lock; remove the directory if nothing is left in it."""
         if self._lock is None:
+            self._remove_if_empty()  # artifacts may have been saved without spooling
             return
         if not self.pending():
             for leftover in (self.directory / ".lock",):
                 leftover.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                self.directory.rmdir()
+            self._remove_if_empty()
         self._lock.close()
         self._lock = None
+
+    def _remove_if_empty(self) -> None:
+        # rmdir removes only empty directories: a file left in either stays, with them.
+        for directory in (self.directory / "artifacts", self.directory):  # artifacts.py's
+            with contextlib.suppress(OSError):
+                directory.rmdir()
 
     def pending(self) -> list[tuple[int, Path]]:
         """(seq, path) of every record, in order."""

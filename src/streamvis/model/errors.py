@@ -81,6 +81,13 @@ class UnauthenticatedError(StreamvisError):
     code = "UNAUTHENTICATED"
 
 
+class DataLossError(StreamvisError):
+    """Bytes came back other than they were stored: an artifact download that does
+    not hash to its key."""
+
+    code = "DATA_LOSS"
+
+
 class LoggerWarning(UserWarning):
     """A logging problem: the write (or operation) named was dropped; the program goes on."""
 
@@ -97,5 +104,6 @@ ERRORS_BY_CODE: dict[str, type[StreamvisError]] = {
         UnavailableError,
         PermissionDeniedError,
         UnauthenticatedError,
+        DataLossError,
     )
 }

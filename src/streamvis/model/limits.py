@@ -61,3 +61,19 @@ AUTH_FAILURE_BURST = 10
 #: ...after which each gets one more attempt per this many seconds (the right token
 #: is never refused).
 AUTH_FAILURE_REFILL_SECONDS = 6.0
+#: Bytes of the git diff against HEAD a logger stores with its run (the capture); a
+#: larger diff is cut there and the cut said in the stored text.
+MAX_CAPTURE_DIFF_BYTES = 1024 * 1024
+#: Console lines one `/api/runs/{handle}/console` response carries; the run page asks
+#: again from where it stopped (not refused: the rest comes next time).
+MAX_CONSOLE_LINES = 5_000
+#: Runs one `/api/progress` request may name (the run search asks for a page of runs).
+MAX_PROGRESS_RUNS = 1_000
+#: Bytes of one saved artifact (`streamvis serve --max-artifact-mb`): larger uploads are
+#: refused before any part is stored.
+DEFAULT_MAX_ARTIFACT_BYTES = 4 * 1024 * 1024 * 1024
+#: Bytes of one part of a blob, as stored and as sent (BeginUpload, PutBlobPart): every
+#: part but the last has exactly this size.
+BLOB_PART_BYTES = 1024 * 1024
+#: Characters of an artifact's media type.
+MAX_MEDIA_TYPE_LENGTH = 255

@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from streamvis.client import Client
+from streamvis.model import capture as cap
+from streamvis.model.artifacts import Artifact
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Field, Series, Value
+from streamvis.query import artifacts, runinfo
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.events import EventStream
 from streamvis.query.filters import (
@@ -33,9 +38,10 @@ from streamvis.query.filters import (
     build_filter,
     runs_filter,
 )
+from streamvis.query.runinfo import RunInfo
 from streamvis.query.runs import RunList
 
-__all__ = ["BatchStream", "Connection", "EventStream", "RunList", "connect"]
+__all__ = ["BatchStream", "Connection", "EventStream", "RunInfo", "RunList", "connect"]
 
 
 class Connection:
@@ -127,6 +133,30 @@ class Connection:
         """The attributes that every matching run has a value for."""
         return self.client.common_attributes(runs_filter(runs))
 
+    # -- artifacts (query/artifacts.py) -----------------------------------------
+
+    def artifacts(self, run: HandlesArg) -> list[Artifact]:
+        """The run's artifacts (name, step, size, sha256, media type), by name and step."""
+        return self.client.artifacts(artifacts.run_handle(run))
+
+    def load_artifact(
+        self, run: HandlesArg, name: str, step: int | None = None, *,
+        path: str | os.PathLike[str] | None = None,
+    ) -> Any:
+        """The artifact `name` (at `step`; with none, the one saved without a step, else
+        the latest) as what was saved: the object (pickled or torch), a directory (a
+        saved directory, unpacked into `path` or a temporary one), or bytes. With
+        `path`, a file is written there and its Path returned."""
+        found = artifacts.find(self.client, run, name, step)
+        return artifacts.load(self.client, found, None if path is None else Path(path))
+
+    def download(
+        self, run: HandlesArg, name: str, path: str | os.PathLike[str], step: int | None = None,
+    ) -> Path:
+        """Write the artifact's bytes, as stored (a tar for a directory), to `path`."""
+        return artifacts.download(self.client, artifacts.find(self.client, run, name, step),
+                                  Path(path))
+
     # -- data -----------------------------------------------------------------
 
     def iter_batches(
@@ -180,6 +210,38 @@ class Connection:
             after_sequence=after_sequence, run_column=run_column,
         ) as stream:
             return stream.read_all()
+
+    # -- what a run captured (docs/data-api.md, "A run's capture") --------------
+
+    def run_info(self, run: HandlesArg) -> RunInfo:
+        """One run with what it captured: attributes grouped by prefix (command,
+        config, git, env), the long texts (git diff, untracked files, packages) and
+        the series it has data in. `print(info.format())` shows it all."""
+        return runinfo.run_info(
+            self.client.runs,
+            lambda handles: [s.name for s in self.common_series(handles)],
+            self.fetch, run,
+        )
+
+    def console(self, run: RunsArg, search: str | None = None, *,
+                regex: bool = False) -> pa.Table:
+        """The console lines of the runs (run, console.line, .time, .stream, .text),
+        in order; with `search`, only lines containing it (any case), or matching it
+        as a regular expression with regex=True."""
+        table = runinfo.fetch_capture(self.fetch, cap.CONSOLE_SERIES, run)
+        return runinfo.search_console(table, search, regex)
+
+    def progress(self, runs: RunsArg = None, *, latest: bool = True) -> pa.Table:
+        """Progress bars of the runs: with latest=True (the default) one row per bar,
+        its last update, with `eta` in seconds (null when unknown); else every update."""
+        table = runinfo.fetch_capture(self.fetch, cap.PROGRESS_SERIES, runs)
+        return runinfo.latest_progress(table) if latest else table
+
+    def system_metrics(self, run: RunsArg, *, gpu: bool = False) -> pa.Table:
+        """The `system` series of the runs (CPU, memory, disk and network I/O), or
+        with gpu=True the `system.gpu` series (a row per GPU per sample)."""
+        series = cap.GPU_SERIES if gpu else cap.SYSTEM_SERIES
+        return runinfo.fetch_capture(self.fetch, series, run)
 
     def watch(self, after_sequence: int | None = None) -> EventStream:
         """Live events (`streamvis.model.events`), in commit order, until closed.

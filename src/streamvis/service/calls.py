@@ -12,11 +12,14 @@ serving.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import math
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any, NoReturn, TypeAlias
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any, NoReturn, Protocol, TypeAlias, TypeVar
 
 import grpc
 import grpc.aio
@@ -136,3 +139,33 @@ async def abort(context: Context, exc: Exception, rpc: str) -> NoReturn:
         log.error("%s failed", rpc, exc_info=exc)
     code, message = status_for(exc)
     await context.abort(code, message)
+
+
+# -- running bodies ------------------------------------------------------------
+
+
+class Worker(Protocol):
+    """What runs unary bodies: a servicer with its thread pool."""
+
+    executor: Executor
+
+
+W = TypeVar("W", bound=Worker)
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+
+
+def blocking(
+    body: Callable[[W, Req], Resp],
+) -> Callable[[W, Req, Context], Coroutine[Any, Any, Resp]]:
+    """Make a synchronous RPC body an async RPC method that runs on a worker thread."""
+
+    @functools.wraps(body)
+    async def rpc(self: W, request: Req, context: Context) -> Resp:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, body, self, request)
+        except Exception as exc:  # noqa: BLE001 - every failure must end the call with a status
+            await abort(context, exc, body.__name__)
+
+    return rpc

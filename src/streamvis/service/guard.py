@@ -48,6 +48,12 @@ RPC_ACCESS: dict[str, Access] = {
     "GetInfo": _R,
     # Ends the calling logger's writer lease on a run (docs/logging.md, "Runs").
     "ReleaseRun": _I,
+    # Artifacts (service/artifacts.py): saving one adds to a run, like its rows.
+    "BeginUpload": _I, "PutBlobPart": _I, "SaveArtifact": _I,
+    "GetBlobPart": _R, "ListArtifacts": _R,
+    # Controls (service/controls.py): a program declares and polls them; setting one is
+    # a change, which a read-only server refuses (its UI shows controls disabled).
+    "DeclareControls": _I, "GetControls": _R, "SetControl": _C,
 }
 #: What DataLogger and AsyncDataLogger send, as --no-ingest refuses it.
 INGEST = frozenset(name for name, access in RPC_ACCESS.items() if access.ingests)

@@ -13,11 +13,9 @@ and applies a request whole or not at all.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
 import uuid
-from collections.abc import AsyncGenerator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -35,9 +33,12 @@ from streamvis.model.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from streamvis.model.limits import DEFAULT_MAX_ARTIFACT_BYTES
 from streamvis.model.schema import Field, Value, same_value, validate_name
 from streamvis.service import calls, streams
-from streamvis.service.calls import Context, abort
+from streamvis.service.artifacts import ArtifactRpcs
+from streamvis.service.calls import Context, blocking
+from streamvis.service.controls import ControlRpcs
 from streamvis.service.leases import Leases
 from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
@@ -53,22 +54,6 @@ UNARY_WORKERS = 16
 #: Worker threads for streaming queries, kept apart so that slow readers cannot
 #: starve the unary calls of threads.
 STREAM_WORKERS = 32
-
-
-def blocking(
-    body: Callable[[Servicer, Req], Resp],
-) -> Callable[[Servicer, Req, Context], Coroutine[Any, Any, Resp]]:
-    """Make a synchronous RPC body an async RPC method that runs on a worker thread."""
-
-    @functools.wraps(body)
-    async def rpc(self: Servicer, request: Req, context: Context) -> Resp:
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self.executor, body, self, request)
-        except Exception as exc:  # noqa: BLE001 - every failure must end the call with a status
-            await abort(context, exc, body.__name__)
-
-    return rpc
 
 
 def _fields(fields: Sequence[Field]) -> pb.ListFieldsResponse:
@@ -92,7 +77,7 @@ def _board(board: dict[str, Any]) -> pb.Dashboard:
     return _saved(pb.Dashboard, board, "dashboard")
 
 
-class Servicer(pb_grpc.ServiceServicer):
+class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
     """Answers every RPC of streamvis.v1.Service from one store."""
 
     def __init__(self, store: Store, *, watch_buffer: int = streams.WATCH_BUFFER) -> None:
@@ -108,6 +93,8 @@ class Servicer(pb_grpc.ServiceServicer):
         self.web_url = ""
         #: A read-only server's: SetRunAttributes adds attributes but changes none.
         self.read_only = False
+        #: The largest artifact BeginUpload accepts (streamvis serve --max-artifact-mb).
+        self.max_artifact_bytes = DEFAULT_MAX_ARTIFACT_BYTES
 
     def close(self) -> None:
         """End open Watch streams now, rather than after the shutdown grace period."""

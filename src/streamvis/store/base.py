@@ -19,7 +19,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
+from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.events import EventHub
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
 from streamvis.store.summaries import LineSummaries
@@ -68,6 +70,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_common_series(self, run_filter: RunFilter) -> list[Series]:
         """Series that have data in every run the filter matches (none if no run)."""
+
+    @abc.abstractmethod
+    def series_row_counts(self, handle: uuid.UUID) -> dict[str, int]:
+        """Rows the run has in each series it has data in, by series name. Raises
+        NotFoundError for an unknown run."""
 
     # -- runs -----------------------------------------------------------------
 
@@ -256,6 +263,66 @@ class Store(abc.ABC):
     def delete_dashboard(self, name: str) -> dict[str, Any]:
         """Returns the deleted dashboard. Raises NotFoundError if there is none. Publishes
         DashboardChanged(deleted=True)."""
+
+    # -- blobs and artifacts (store/blobs.py) -------------------------------------
+
+    @abc.abstractmethod
+    def begin_blob(self, sha256: str, size: int, max_bytes: int | None = None) -> BlobStatus:
+        """Start or resume storing a blob; says whether it is complete, else which parts
+        are stored. ResourceExhaustedError above `max_bytes`, storing nothing."""
+
+    @abc.abstractmethod
+    def put_blob_part(self, sha256: str, index: int, data: bytes) -> None:
+        """Store one part (BLOB_PART_BYTES, the last one shorter) of a begun blob."""
+
+    @abc.abstractmethod
+    def finish_blob(self, sha256: str) -> BlobStatus:
+        """Check every part is there and hashes to `sha256`; mark the blob complete."""
+
+    @abc.abstractmethod
+    def blob_status(self, sha256: str) -> BlobStatus:
+        """What the store has of a blob; NotFoundError if nothing."""
+
+    @abc.abstractmethod
+    def read_blob_part(self, sha256: str, index: int) -> bytes:
+        """One part of a complete blob."""
+
+    @abc.abstractmethod
+    def iter_blob(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """Bytes [start, end) of a complete blob, one part at a time."""
+
+    @abc.abstractmethod
+    def collect_blobs(self, older_than_s: float = 24 * 3600.0) -> int:
+        """Delete old unfinished or unreferenced blobs; returns how many."""
+
+    @abc.abstractmethod
+    def save_artifact(
+        self, run: uuid.UUID, name: str, sha256: str, step: int | None = None,
+        media_type: str = "",
+    ) -> Artifact:
+        """Reference a complete blob from a run under `name` and `step` (replacing)."""
+
+    @abc.abstractmethod
+    def list_artifacts(self, run: uuid.UUID) -> list[Artifact]:
+        """The run's artifacts, by name and step."""
+
+    @abc.abstractmethod
+    def get_artifact(self, run: uuid.UUID, name: str, step: int | None = None) -> Artifact:
+        """One artifact; without a step, the one with none, else the latest."""
+
+    # -- controls (store/controls.py) -------------------------------------------------
+
+    @abc.abstractmethod
+    def declare_controls(self, run: uuid.UUID, specs: Sequence[ControlSpec]) -> list[Control]:
+        """Add or update the run's controls (a value that still fits is kept)."""
+
+    @abc.abstractmethod
+    def list_controls(self, run: uuid.UUID) -> list[Control]:
+        """The run's controls with their values, by name."""
+
+    @abc.abstractmethod
+    def set_control(self, run: uuid.UUID, name: str, value: object) -> Control:
+        """Set one control's value (a button: one more press); bumps its version."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -193,6 +193,16 @@ class CatalogMethods(SqlCore):
             found = self._series_fields(s, f"s.id IN ({marks(len(ids))})", ids)
         return sorted(found.values(), key=lambda x: x.name)
 
+    def series_row_counts(self, handle: uuid.UUID) -> dict[str, int]:
+        with self._read() as s:
+            run_id = self._run_id(s, handle)
+            rows = s.all(
+                "SELECT s.name, SUM(c.row_count) FROM chunks c JOIN series s ON s.id = "
+                "c.series_id WHERE c.run_id = ? GROUP BY s.name ORDER BY s.name", (run_id,),
+            )
+        return {str(name): int(n) for name, n in rows}
+
+
 
 def _field_exists(existing: Field, wanted: FieldType) -> AlreadyExistsError:
     if existing.type is wanted:

@@ -168,8 +168,56 @@ def _drop_type_check(s: Session) -> None:
 
 _V5_OPEN_TYPES = Step(5, "field types are the type registry's", (_drop_type_check,))
 
-_V6_LINE_SUMMARIES = Step(
+_V6_BLOBS = Step(
     6,
+    "content-addressed blobs in parts, and the artifacts of runs that reference them",
+    (
+        # `complete` once every part is there and their bytes hash to `sha256`.
+        """CREATE TABLE blobs (
+            sha256 {text} PRIMARY KEY,
+            size BIGINT NOT NULL,
+            complete {bool} NOT NULL,
+            created_at {float} NOT NULL
+        )""",
+        # A rowid table in SQLite: WITHOUT ROWID suits small rows, not 1 MiB ones.
+        """CREATE TABLE blob_parts (
+            sha256 {text} NOT NULL REFERENCES blobs (sha256),
+            part INTEGER NOT NULL,
+            data {blob} NOT NULL,
+            PRIMARY KEY (sha256, part)
+        )""",
+        """CREATE TABLE artifacts (
+            id {pk},
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            name {text} NOT NULL,
+            step BIGINT,
+            sha256 {text} NOT NULL REFERENCES blobs (sha256),
+            media_type {text} NOT NULL,
+            created_at {float} NOT NULL
+        )""",
+        "CREATE INDEX artifacts_run ON artifacts (run_id, name, step)",
+        "CREATE INDEX artifacts_blob ON artifacts (sha256)",
+    ),
+)
+
+_V7_CONTROLS = Step(
+    7,
+    "controls of runs: declared by programs, set from the UI",
+    (
+        """CREATE TABLE controls (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            name {text} NOT NULL,
+            spec {text} NOT NULL,
+            value {text} NOT NULL,
+            version BIGINT NOT NULL,
+            updated_at {float} NOT NULL,
+            PRIMARY KEY (run_id, name)
+        )""",
+    ),
+)
+
+_V8_LINE_SUMMARIES = Step(
+    8,
     "per chunk, a multi-resolution M4 summary of each numeric field (store/summaries.py)",
     (
         # Empty `data`: the chunk's x decreases somewhere, so it has no summary. Chunks
@@ -185,7 +233,8 @@ _V6_LINE_SUMMARIES = Step(
 )
 
 STEPS: tuple[Step, ...] = (
-    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_LINE_SUMMARIES,
+    _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
+    _V7_CONTROLS, _V8_LINE_SUMMARIES,
 )
 LATEST = STEPS[-1].version
 

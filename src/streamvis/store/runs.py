@@ -16,6 +16,7 @@ from streamvis.model.events import (
     TagsChanged,
 )
 from streamvis.model.schema import Field, Run, RunFilter, Value, same_value, validate_name
+from streamvis.store.blobs import drop_run_artifacts
 from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import (
@@ -324,7 +325,8 @@ class RunMethods(SqlCore):
                 f"DELETE FROM {table} WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
                 (run_id,),
             )
-        for table in ("chunks", "run_attributes", "run_tags"):
+        drop_run_artifacts(s, run_id)
+        for table in ("chunks", "run_attributes", "run_tags", "controls"):
             s.run(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
         s.run("DELETE FROM runs WHERE id = ?", (run_id,))
 

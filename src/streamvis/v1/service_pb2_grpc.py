@@ -189,6 +189,46 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.GetInfoRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.ServerInfo.FromString,
                 _registered_method=True)
+        self.BeginUpload = channel.unary_unary(
+                '/streamvis.v1.Service/BeginUpload',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.BeginUploadRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.FromString,
+                _registered_method=True)
+        self.PutBlobPart = channel.unary_unary(
+                '/streamvis.v1.Service/PutBlobPart',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.PutBlobPartRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.PutBlobPartResponse.FromString,
+                _registered_method=True)
+        self.GetBlobPart = channel.unary_unary(
+                '/streamvis.v1.Service/GetBlobPart',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.GetBlobPartRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.GetBlobPartResponse.FromString,
+                _registered_method=True)
+        self.SaveArtifact = channel.unary_unary(
+                '/streamvis.v1.Service/SaveArtifact',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.SaveArtifactRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Artifact.FromString,
+                _registered_method=True)
+        self.ListArtifacts = channel.unary_unary(
+                '/streamvis.v1.Service/ListArtifacts',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsResponse.FromString,
+                _registered_method=True)
+        self.DeclareControls = channel.unary_unary(
+                '/streamvis.v1.Service/DeclareControls',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.DeclareControlsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+                _registered_method=True)
+        self.GetControls = channel.unary_unary(
+                '/streamvis.v1.Service/GetControls',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.GetControlsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+                _registered_method=True)
+        self.SetControl = channel.unary_unary(
+                '/streamvis.v1.Service/SetControl',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Control.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -409,6 +449,75 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BeginUpload(self, request, context):
+        """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+        content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+        of `part_size` bytes (every part but the last that long; an empty blob has one
+        empty part).
+        Starts or resumes an upload: says whether the server has the blob whole, else
+        which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+        nothing, above the server's limit (streamvis serve --max-artifact-mb).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PutBlobPart(self, request, context):
+        """Stores one part; a part stored already is kept as it is.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBlobPart(self, request, context):
+        """One part of a complete blob.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveArtifact(self, request, context):
+        """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+        the run's artifact `name` at `step`, replacing one of that name and step.
+        FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+        parts, when they hash to something else.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListArtifacts(self, request, context):
+        """The run's artifacts, by name, then step.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeclareControls(self, request, context):
+        """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+        reads. Values travel as JSON text: a number (slider; a button's press count), a
+        string (text) or true/false (toggle).
+        Adds or updates the run's controls; a value that still fits its spec is kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetControls(self, request, context):
+        """The run's controls with their values; a logger polls it each flush.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetControl(self, request, context):
+        """Sets one control's value (a button: one more press, whatever the value) and bumps
+        its version. PERMISSION_DENIED on a read-only server.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -566,6 +675,46 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.GetInfo,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.GetInfoRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.ServerInfo.SerializeToString,
+            ),
+            'BeginUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.BeginUpload,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.BeginUploadRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.SerializeToString,
+            ),
+            'PutBlobPart': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutBlobPart,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.PutBlobPartRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.PutBlobPartResponse.SerializeToString,
+            ),
+            'GetBlobPart': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBlobPart,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.GetBlobPartRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.GetBlobPartResponse.SerializeToString,
+            ),
+            'SaveArtifact': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveArtifact,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.SaveArtifactRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Artifact.SerializeToString,
+            ),
+            'ListArtifacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListArtifacts,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ListArtifactsResponse.SerializeToString,
+            ),
+            'DeclareControls': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclareControls,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.DeclareControlsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.SerializeToString,
+            ),
+            'GetControls': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetControls,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.GetControlsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.ControlsResponse.SerializeToString,
+            ),
+            'SetControl': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetControl,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Control.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1405,6 +1554,222 @@ class Service:
             '/streamvis.v1.Service/GetInfo',
             streamvis_dot_v1_dot_service__pb2.GetInfoRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.ServerInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BeginUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/BeginUpload',
+            streamvis_dot_v1_dot_service__pb2.BeginUploadRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutBlobPart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/PutBlobPart',
+            streamvis_dot_v1_dot_service__pb2.PutBlobPartRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.PutBlobPartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBlobPart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetBlobPart',
+            streamvis_dot_v1_dot_service__pb2.GetBlobPartRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.GetBlobPartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveArtifact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/SaveArtifact',
+            streamvis_dot_v1_dot_service__pb2.SaveArtifactRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Artifact.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListArtifacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/ListArtifacts',
+            streamvis_dot_v1_dot_service__pb2.ListArtifactsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ListArtifactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclareControls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/DeclareControls',
+            streamvis_dot_v1_dot_service__pb2.DeclareControlsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetControls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetControls',
+            streamvis_dot_v1_dot_service__pb2.GetControlsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.ControlsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetControl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/SetControl',
+            streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Control.FromString,
             options,
             channel_credentials,
             insecure,

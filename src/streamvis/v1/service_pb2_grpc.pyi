@@ -117,6 +117,39 @@ class ServiceStub:
     (`streamvis demo`) points people at this server's pages, not at whatever
     answers on a guessed port.
     """
+    BeginUpload: _grpc.UnaryUnaryMultiCallable[_service_pb2.BeginUploadRequest, _service_pb2.BeginUploadResponse]
+    """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+    content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+    of `part_size` bytes (every part but the last that long; an empty blob has one
+    empty part).
+    Starts or resumes an upload: says whether the server has the blob whole, else
+    which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+    nothing, above the server's limit (streamvis serve --max-artifact-mb).
+    """
+    PutBlobPart: _grpc.UnaryUnaryMultiCallable[_service_pb2.PutBlobPartRequest, _service_pb2.PutBlobPartResponse]
+    """Stores one part; a part stored already is kept as it is."""
+    GetBlobPart: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetBlobPartRequest, _service_pb2.GetBlobPartResponse]
+    """One part of a complete blob."""
+    SaveArtifact: _grpc.UnaryUnaryMultiCallable[_service_pb2.SaveArtifactRequest, _service_pb2.Artifact]
+    """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+    the run's artifact `name` at `step`, replacing one of that name and step.
+    FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+    parts, when they hash to something else.
+    """
+    ListArtifacts: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListArtifactsRequest, _service_pb2.ListArtifactsResponse]
+    """The run's artifacts, by name, then step."""
+    DeclareControls: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeclareControlsRequest, _service_pb2.ControlsResponse]
+    """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+    reads. Values travel as JSON text: a number (slider; a button's press count), a
+    string (text) or true/false (toggle).
+    Adds or updates the run's controls; a value that still fits its spec is kept.
+    """
+    GetControls: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetControlsRequest, _service_pb2.ControlsResponse]
+    """The run's controls with their values; a logger polls it each flush."""
+    SetControl: _grpc.UnaryUnaryMultiCallable[_service_pb2.SetControlRequest, _service_pb2.Control]
+    """Sets one control's value (a button: one more press, whatever the value) and bumps
+    its version. PERMISSION_DENIED on a read-only server.
+    """
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -185,6 +218,39 @@ class ServiceAsyncStub(ServiceStub):
     """About this server: its version and where its web app is, so that a client
     (`streamvis demo`) points people at this server's pages, not at whatever
     answers on a guessed port.
+    """
+    BeginUpload: _aio.UnaryUnaryMultiCallable[_service_pb2.BeginUploadRequest, _service_pb2.BeginUploadResponse]  # type: ignore[assignment]
+    """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+    content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+    of `part_size` bytes (every part but the last that long; an empty blob has one
+    empty part).
+    Starts or resumes an upload: says whether the server has the blob whole, else
+    which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+    nothing, above the server's limit (streamvis serve --max-artifact-mb).
+    """
+    PutBlobPart: _aio.UnaryUnaryMultiCallable[_service_pb2.PutBlobPartRequest, _service_pb2.PutBlobPartResponse]  # type: ignore[assignment]
+    """Stores one part; a part stored already is kept as it is."""
+    GetBlobPart: _aio.UnaryUnaryMultiCallable[_service_pb2.GetBlobPartRequest, _service_pb2.GetBlobPartResponse]  # type: ignore[assignment]
+    """One part of a complete blob."""
+    SaveArtifact: _aio.UnaryUnaryMultiCallable[_service_pb2.SaveArtifactRequest, _service_pb2.Artifact]  # type: ignore[assignment]
+    """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+    the run's artifact `name` at `step`, replacing one of that name and step.
+    FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+    parts, when they hash to something else.
+    """
+    ListArtifacts: _aio.UnaryUnaryMultiCallable[_service_pb2.ListArtifactsRequest, _service_pb2.ListArtifactsResponse]  # type: ignore[assignment]
+    """The run's artifacts, by name, then step."""
+    DeclareControls: _aio.UnaryUnaryMultiCallable[_service_pb2.DeclareControlsRequest, _service_pb2.ControlsResponse]  # type: ignore[assignment]
+    """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+    reads. Values travel as JSON text: a number (slider; a button's press count), a
+    string (text) or true/false (toggle).
+    Adds or updates the run's controls; a value that still fits its spec is kept.
+    """
+    GetControls: _aio.UnaryUnaryMultiCallable[_service_pb2.GetControlsRequest, _service_pb2.ControlsResponse]  # type: ignore[assignment]
+    """The run's controls with their values; a logger polls it each flush."""
+    SetControl: _aio.UnaryUnaryMultiCallable[_service_pb2.SetControlRequest, _service_pb2.Control]  # type: ignore[assignment]
+    """Sets one control's value (a button: one more press, whatever the value) and bumps
+    its version. PERMISSION_DENIED on a read-only server.
     """
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -437,6 +503,87 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         """About this server: its version and where its web app is, so that a client
         (`streamvis demo`) points people at this server's pages, not at whatever
         answers on a guessed port.
+        """
+
+    @_abc_1.abstractmethod
+    def BeginUpload(
+        self,
+        request: _service_pb2.BeginUploadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.BeginUploadResponse, _abc.Awaitable[_service_pb2.BeginUploadResponse]]:
+        """Artifacts (docs/logging.md, "Artifacts"): files a run keeps, stored once per
+        content as a blob keyed by its sha256 (64 lowercase hex digits) and sent in parts
+        of `part_size` bytes (every part but the last that long; an empty blob has one
+        empty part).
+        Starts or resumes an upload: says whether the server has the blob whole, else
+        which parts it has, so a client sends only the rest. RESOURCE_EXHAUSTED, storing
+        nothing, above the server's limit (streamvis serve --max-artifact-mb).
+        """
+
+    @_abc_1.abstractmethod
+    def PutBlobPart(
+        self,
+        request: _service_pb2.PutBlobPartRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.PutBlobPartResponse, _abc.Awaitable[_service_pb2.PutBlobPartResponse]]:
+        """Stores one part; a part stored already is kept as it is."""
+
+    @_abc_1.abstractmethod
+    def GetBlobPart(
+        self,
+        request: _service_pb2.GetBlobPartRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.GetBlobPartResponse, _abc.Awaitable[_service_pb2.GetBlobPartResponse]]:
+        """One part of a complete blob."""
+
+    @_abc_1.abstractmethod
+    def SaveArtifact(
+        self,
+        request: _service_pb2.SaveArtifactRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Artifact, _abc.Awaitable[_service_pb2.Artifact]]:
+        """Checks the blob (every part there, their bytes hash to `sha256`), then saves it as
+        the run's artifact `name` at `step`, replacing one of that name and step.
+        FAILED_PRECONDITION while parts are missing; INVALID_ARGUMENT, discarding the
+        parts, when they hash to something else.
+        """
+
+    @_abc_1.abstractmethod
+    def ListArtifacts(
+        self,
+        request: _service_pb2.ListArtifactsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ListArtifactsResponse, _abc.Awaitable[_service_pb2.ListArtifactsResponse]]:
+        """The run's artifacts, by name, then step."""
+
+    @_abc_1.abstractmethod
+    def DeclareControls(
+        self,
+        request: _service_pb2.DeclareControlsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ControlsResponse, _abc.Awaitable[_service_pb2.ControlsResponse]]:
+        """Controls (docs/logging.md, "Controls"): values the web UI sets and a program
+        reads. Values travel as JSON text: a number (slider; a button's press count), a
+        string (text) or true/false (toggle).
+        Adds or updates the run's controls; a value that still fits its spec is kept.
+        """
+
+    @_abc_1.abstractmethod
+    def GetControls(
+        self,
+        request: _service_pb2.GetControlsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.ControlsResponse, _abc.Awaitable[_service_pb2.ControlsResponse]]:
+        """The run's controls with their values; a logger polls it each flush."""
+
+    @_abc_1.abstractmethod
+    def SetControl(
+        self,
+        request: _service_pb2.SetControlRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Control, _abc.Awaitable[_service_pb2.Control]]:
+        """Sets one control's value (a button: one more press, whatever the value) and bumps
+        its version. PERMISSION_DENIED on a read-only server.
         """
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -23,10 +23,12 @@ from streamvis.model.errors import StreamvisError
 from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
+    api_artifacts,
     api_data,
     api_dataset,
     api_info,
     api_meta,
+    api_run,
     api_saved,
     static_files,
 )
@@ -107,9 +109,11 @@ def create_app(
 
     routes: list[BaseRoute] = [
         *api_meta.ROUTES,
+        *api_run.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
         *api_saved.ROUTES,
+        *api_artifacts.ROUTES,
         *api_info.ROUTES,
         WebSocketRoute("/api/events", events_endpoint),
         Route("/api/{rest:path}", _no_such_route, methods=_ALL_METHODS),

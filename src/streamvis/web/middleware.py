@@ -231,6 +231,8 @@ ROUTE_ACCESS: dict[tuple[str, str], Access] = {
     ("DELETE", "/api/plots/{name}"): Access.CHANGE,
     ("PUT", "/api/dashboards/{name}"): Access.CHANGE,
     ("DELETE", "/api/dashboards/{name}"): Access.CHANGE,
+    # Tells a running program something (web/api_artifacts.py): refused read-only.
+    ("PUT", "/api/runs/{handle}/controls/{name}"): Access.CHANGE,
 }
 for _method in ("OPTIONS", "POST", "PUT", "PATCH", "DELETE"):
     # An unknown /api/ path answers 404 whatever the method.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exampleFor, layoutNames, parseLayout, type DashboardLayout } from './urlLayout';
+import { controlsRun, exampleFor, layoutNames, parseLayout, type DashboardLayout } from './urlLayout';
 
 function ok(q: string): DashboardLayout {
   const r = parseLayout(q);
@@ -89,5 +89,16 @@ describe('exampleFor', () => {
   it('builds a dashboard URL from known plot names', () => {
     expect(exampleFor(['loss', 'acc', 'lr rate'])).toBe('/?rows=loss,acc;lr%20rate');
     expect(exampleFor([])).toMatch(/^\/\?rows=/);
+  });
+});
+
+describe('controls cells', () => {
+  it('are not plot names, and name the run whose controls they show', () => {
+    const r = parseLayout(new URLSearchParams('rows=loss,controls:123e4567-e89b-12d3-a456-426614174000'));
+    expect(r?.ok).toBe(true);
+    if (!r?.ok) return;
+    expect(layoutNames(r.layout)).toEqual(['loss']);
+    const names = r.layout.groups.flatMap((g) => g.cells.map((c) => c.name));
+    expect(names.map(controlsRun)).toEqual([null, '123e4567-e89b-12d3-a456-426614174000']);
   });
 });

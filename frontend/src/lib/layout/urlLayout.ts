@@ -7,7 +7,8 @@
  * `rows`: rows separated by `;`, plots in a row by `,`. `width` gives relative widths within
  * rows (one per plot, in order) and `height` relative row heights (one per row). `cols` is the
  * transpose: columns separated by `;`, `width` one per column, `height` one per plot within
- * its column. `axes` is per plot, in order: `lin`, `xlog`, `ylog` or `loglog`.
+ * its column. `axes` is per plot, in order: `lin`, `xlog`, `ylog` or `loglog`. A cell
+ * named `controls:<run handle>` shows that run's controls (logger.control) instead of a plot.
  *
  * Parsing is pure so every malformed URL has a unit test and a message that says what is
  * wrong and how a correct URL looks; the page shows that message instead of going blank.
@@ -173,9 +174,17 @@ export function parseLayout(search: string | URLSearchParams): LayoutResult | nu
   }
 }
 
-/** All plot names of a layout, in reading order. */
+/** A cell `controls:<run handle>` shows that run's controls instead of a plot. */
+export const CONTROLS_PREFIX = 'controls:';
+
+/** The run handle of a controls cell, or null for a plot. */
+export function controlsRun(name: string): string | null {
+  return name.startsWith(CONTROLS_PREFIX) ? name.slice(CONTROLS_PREFIX.length) : null;
+}
+
+/** All plot names of a layout, in reading order (controls cells are not plots). */
 export function layoutNames(layout: DashboardLayout): string[] {
-  return layout.groups.flatMap((g) => g.cells.map((c) => c.name));
+  return layout.groups.flatMap((g) => g.cells.map((c) => c.name)).filter((n) => controlsRun(n) === null);
 }
 
 /** A dashboard URL for the given plot names, one row each pair: used in help messages. */

@@ -1,0 +1,67 @@
+"""`streamvis artifacts RUN` and `streamvis download RUN NAME [-o PATH]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from streamvis.checks.filter_text import format_time
+from streamvis.cli.tables import table
+from streamvis.client import Client
+from streamvis.model.artifacts import Artifact, pick
+from streamvis.model.schema import parse_handle
+from streamvis.query.artifacts import download
+
+ClientOf = Callable[[argparse.Namespace], Client]
+
+
+def artifact_json(a: Artifact) -> dict[str, Any]:
+    return {
+        "run": str(a.run), "name": a.name, "step": a.step, "size": a.size,
+        "sha256": a.sha256, "media_type": a.media_type, "created_at": a.created_at,
+    }
+
+
+def show_artifacts(artifacts: list[Artifact], args: argparse.Namespace) -> str:
+    if args.json:
+        return json.dumps([artifact_json(a) for a in artifacts], indent=2)
+    rows = [
+        (a.name, "" if a.step is None else a.step, f"{a.size:,}", a.media_type,
+         format_time(a.created_at), a.sha256[:12])
+        for a in artifacts
+    ]
+    return table(["NAME", "STEP", "BYTES", "MEDIA TYPE", "SAVED (UTC)", "SHA256"], rows)
+
+
+def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> None:
+    """Add the artifact commands to the parser (`add` is build_parser's)."""
+
+    def cmd_artifacts(args: argparse.Namespace) -> str:
+        with client(args) as c:
+            return show_artifacts(c.artifacts(parse_handle(args.run)), args)
+
+    def cmd_download(args: argparse.Namespace) -> str:
+        run = parse_handle(args.run)
+        with client(args) as c:
+            found = pick(c.artifacts(run), run, args.name, args.step)
+            target = Path(args.output or Path(found.name).name)
+            download(c, found, target)
+        if args.json:
+            return json.dumps({**artifact_json(found), "file": str(target)})
+        return f"wrote {found.size:,} bytes of {found.name} to {target}"
+
+    p = add("artifacts", cmd_artifacts, "list a run's artifacts (saved with logger.save)")
+    p.add_argument("run", help="run handle")
+
+    p = add("download", cmd_download, "write a run's artifact to a file (a saved directory "
+            "comes as a tar); the hash is checked")
+    p.add_argument("run", help="run handle")
+    p.add_argument("name", help="artifact name")
+    p.add_argument("--step", type=int, default=None,
+                   help="the step it was saved at (default: the one saved without a step, "
+                        "else the latest)")
+    p.add_argument("-o", "--output", metavar="PATH",
+                   help="the file to write (default: the artifact's name, in this directory)")

@@ -1,0 +1,77 @@
+"""The run page against a real server and a real capturing program
+(examples/train_capture.py): what it draws, read back as text; the search's link to it
+and its progress column."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import streamvis
+from streamvis.testing import ServerProcess
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "train_capture.py"
+
+
+@pytest.fixture
+def handle(server: ServerProcess, tmp_path: Path) -> str:
+    env = {**os.environ, "STREAMVIS_CAPTURE": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, str(EXAMPLE), "--uri", server.uri, "--epochs", "2",
+                           "--steps", "30"], capture_output=True, text=True, env=env,
+                          timeout=120, check=True)
+    return done.stdout.strip().splitlines()[-1].rsplit(" ", 1)[1]
+
+
+def _text(page, selector: str) -> str:
+    return str(page.inner_text(selector))
+
+
+def test_the_run_page_shows_what_the_run_captured(server: ServerProcess, handle: str,
+                                                   page) -> None:
+    page.goto(f"{server.web_url.rstrip('/')}/runs/{handle}")
+    assert _text(page, "[data-testid=run-handle]") == handle
+    page.wait_for_selector("[data-testid=run-attributes]")
+    assert _text(page, "[data-testid=run-tag]") == "capture-example"
+    # Attributes grouped by prefix, in the page's order.
+    groups = page.eval_on_selector_all("[data-group]", "gs => gs.map(g => g.dataset.group)")
+    assert groups == ["command", "config", "git", "env"]
+    assert _text(page, "tr[data-attr='config.args.epochs'] td") == "2"
+    assert _text(page, "tr[data-attr='config.optimizer.lr'] td") == "0.05"
+    assert "train_capture.py" in _text(page, "tr[data-attr='command.argv'] td")
+    # Progress: each bar's read-out.
+    assert _text(page, "[data-bar='epoch 1'] .text") == "epoch 1: 30/30 (100%)"
+    assert _text(page, "[data-bar='loading data'] .text") == "loading data: 5"
+    # Series with their row counts.
+    assert _text(page, "tr[data-series='capture-train'] td") == "60 rows"
+    # The console, then searched.
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=run-console] .line').length > 5")
+    console = _text(page, "pre.console")
+    assert "epoch 0: mean loss" in console
+    assert "done; the weight should be near 3" in console
+    page.fill("input[aria-label='search the console']", "weight should")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=console-count]').textContent"
+        ".startsWith('1 line')")
+    assert _text(page, "pre.console").strip() == "done; the weight should be near 3"
+    # Environment and the slot the artifacts panel goes in.
+    with streamvis.connect(server.uri) as sv:
+        count = len(sv.run_info(handle).packages)
+    assert _text(page, "[data-testid=run-environment] summary") == f"{count} packages"
+    assert page.query_selector("[data-slot=artifacts]") is not None
+
+
+def test_the_search_links_to_the_run_page_and_shows_progress(
+    server: ServerProcess, handle: str, page,
+) -> None:
+    page.goto(f"{server.web_url.rstrip('/')}/runs")
+    row = f".row[data-run='{handle}']"
+    page.wait_for_selector(f"{row} .progress [data-bar]")
+    assert _text(page, f"{row} .progress .text") == "epoch 1: 30/30 (100%)"  # the latest
+    page.click(f"{row} a[title='open run {handle}']")
+    page.wait_for_selector("[data-testid=run-attributes]")
+    assert page.url.endswith(f"/runs/{handle}")

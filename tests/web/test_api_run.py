@@ -1,0 +1,101 @@
+"""The run page's routes (/api/runs/{handle}/capture, /console, /api/progress) on each
+store, through a real server."""
+
+from __future__ import annotations
+
+import uuid
+
+import pyarrow as pa
+import pytest
+
+from streamvis.model import capture as cap
+from streamvis.model.limits import MAX_PROGRESS_RUNS
+from streamvis.model.schema import FieldType
+from streamvis.store import Store
+
+from .helpers import append_train, error
+
+
+@pytest.fixture
+def run(store: Store, schema: object) -> uuid.UUID:  # noqa: ARG001 - train's fields
+    for name in sorted({f for s in (cap.CAPTURE_SERIES, cap.CONSOLE_SERIES,
+                                    cap.PROGRESS_SERIES) for f in cap.SERIES[s]}
+                       | {"config.lr", "git.commit"}):
+        store.create_field(name, FieldType(cap.FIELDS.get(name, "float")
+                                           if name != "git.commit" else "string"))
+    for s in (cap.CAPTURE_SERIES, cap.CONSOLE_SERIES, cap.PROGRESS_SERIES):
+        store.create_series(s, list(cap.SERIES[s]))
+    r = store.create_run(tags=["t"], attributes={"config.lr": 0.1, "git.commit": "abc",
+                                                 "lr": 0.5})
+    h = r.handle
+    store.append(h, cap.CAPTURE_SERIES, {
+        cap.CAPTURE_KEY: pa.array(["git.diff", "git.diff", "env.packages"]),
+        cap.CAPTURE_PART: pa.array([0, 1, 0]),
+        cap.CAPTURE_TEXT: pa.array(["+a", "+b", "numpy==2"]),
+    })
+    for first in (0, 2):
+        store.append(h, cap.CONSOLE_SERIES, {
+            cap.CONSOLE_LINE: pa.array([first, first + 1]),
+            cap.CONSOLE_TIME: pa.array([1.0, 2.0]),
+            cap.CONSOLE_STREAM: pa.array(["stdout", "stderr"]),
+            cap.CONSOLE_TEXT: pa.array([f"line {first}", f"Warning {first + 1}"]),
+        })
+    store.append(h, cap.PROGRESS_SERIES, {
+        cap.PROGRESS_DESC: pa.array(["epoch", "epoch", "load"]),
+        cap.PROGRESS_DONE: pa.array([10, 50, 3]),
+        cap.PROGRESS_TOTAL: pa.array([100, 100, -1]),
+        cap.PROGRESS_RATE: pa.array([5.0, 10.0, 1.0]),
+        cap.PROGRESS_TIME: pa.array([1.0, 2.0, 3.0]),
+        cap.PROGRESS_ELAPSED: pa.array([2.0, 5.0, 3.0]),
+    })
+    append_train(store, h, [0, 1, 2])
+    return h
+
+
+def test_capture_groups_texts_series_and_progress(http, run):
+    doc = http.get(f"/api/runs/{run}/capture").json()
+    assert doc["handle"] == str(run)
+    assert doc["tags"] == ["t"]
+    assert doc["groups"] == {"config": {"config.lr": 0.1}, "git": {"git.commit": "abc"},
+                             "": {"lr": 0.5}}
+    assert doc["texts"] == {"git.diff": "+a+b", "env.packages": "numpy==2"}
+    assert {s["name"]: s["rows"] for s in doc["series"]} == {
+        "capture": 3, "console": 4, "progress": 3, "train": 3}
+    bars = {b["desc"]: b for b in doc["progress"]}
+    assert bars["epoch"]["done"] == 50
+    assert bars["epoch"]["eta"] == 5.0
+    assert bars["load"]["eta"] is None
+
+
+def test_console_pages_and_searches(http, run):
+    doc = http.get(f"/api/runs/{run}/console").json()
+    assert [line["text"] for line in doc["lines"]] == ["line 0", "Warning 1", "line 2",
+                                                       "Warning 3"]
+    again = http.get(f"/api/runs/{run}/console", params={"after": doc["next"]}).json()
+    assert again == {"lines": [], "next": doc["next"]}
+    found = http.get(f"/api/runs/{run}/console", params={"search": "warning"}).json()
+    assert [line["line"] for line in found["lines"]] == [1, 3]
+
+
+def test_progress_of_runs_for_the_search(http, run, store):
+    other = store.create_run().handle
+    doc = http.get("/api/progress", params={"runs": f"{run},{other}"}).json()
+    assert list(doc) == [str(run)]
+    assert [b["desc"] for b in doc[str(run)]] == ["epoch", "load"]
+    assert http.get("/api/progress").json() == {}
+
+
+def test_bad_requests_change_nothing_and_say_why(http, run):
+    assert error(http.get(f"/api/runs/{uuid.uuid4()}/capture"), 404)
+    assert error(http.get(f"/api/runs/{uuid.uuid4()}/console"), 404)
+    assert error(http.get(f"/api/runs/{run}/console", params={"after": "x"}), 400)
+    many = ",".join(str(uuid.uuid4()) for _ in range(MAX_PROGRESS_RUNS + 1))
+    assert "MAX_PROGRESS_RUNS" in error(http.get("/api/progress", params={"runs": many}), 413)
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_run_without_capture_has_empty_parts(http, store):
+    h = store.create_run().handle
+    doc = http.get(f"/api/runs/{h}/capture").json()
+    assert (doc["groups"], doc["texts"], doc["series"], doc["progress"]) == ({}, {}, [], [])
+    assert http.get(f"/api/runs/{h}/console").json() == {"lines": [], "next": 0}
