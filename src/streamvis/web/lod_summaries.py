@@ -105,7 +105,8 @@ class _Cover:
         self.row_offsets = np.concatenate(([0], np.cumsum(s.rows)[:-1])).astype(np.int64)
         rec = s.records
         key = self.rec_chunk * 64 + rec["level"]
-        _, first = np.unique(key, return_index=True)
+        # Records come chunk by chunk, level by level: no sort needed to find each start.
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         levels = int(rec["level"].max(initial=0)) + 1
         self.level_first = np.zeros((counts.size, levels), np.int64)
         self.level_count = np.zeros((counts.size, levels), np.int64)
