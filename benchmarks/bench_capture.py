@@ -7,7 +7,8 @@ Prints one JSON line per figure:
   progress_update: one `update()` of a progress bar (our own drawer, or tqdm);
   print_with_console: one `print` of a short line to a file stream, with and without
       the console tee on sys.stdout (the tee logs each line to the `console` series);
-  capture_start: the seconds `start()` spends gathering command, git and environment.
+  capture_start: the seconds `start()` takes with capture on (gathering command, git and
+      environment runs on a thread of its own; `stop()` waits for it).
 
 Run: .venv/bin/python benchmarks/bench_capture.py [--quick]
 """

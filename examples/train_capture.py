@@ -1,7 +1,9 @@
 """A small CPU training loop that records everything about its run (docs/logging.md,
 "Capture"): command, git and environment (automatic), its config (log_config), the
 console (print, logger.print, print_table), progress bars and a spinner, and system
-metrics; it pauses logging for a stretch with disable()/enable().
+metrics; it pauses logging for a stretch with disable()/enable(). It saves its model
+each epoch as an artifact (logger.save) and reads its learning rate from a slider the
+run page shows (logger.control), which a person can move while it trains.
 
     python examples/train_capture.py --uri localhost:8001 --epochs 3
 
@@ -38,6 +40,7 @@ def main() -> None:
     with DataLogger(args.uri, tags=("capture-example",), system_metrics=0.5) as logger:
         logger.declare({"step": "int", "loss": "float"}, {"capture-train": ["step", "loss"]})
         logger.log_config({"args": vars(args), "optimizer": Optimizer()})
+        logger.control("lr", "slider", default=Optimizer.lr, min=0.0, max=0.2)
         with logger.spinner("loading data") as spin:
             for _ in range(5):
                 time.sleep(0.01)
@@ -48,7 +51,7 @@ def main() -> None:
             for _ in logger.progress(range(args.steps), desc=f"epoch {epoch}"):
                 x = rng.uniform(-1, 1)
                 grad = 2 * (w * x - 3 * x) * x
-                w -= Optimizer.lr * grad
+                w -= float(logger.controls["lr"]) * grad  # the slider, read without waiting
                 loss = (w * x - 3 * x) ** 2
                 total += loss
                 logger.write("capture-train", step=step, loss=loss)
@@ -56,6 +59,7 @@ def main() -> None:
             mean = total / args.steps
             print(f"epoch {epoch}: mean loss {mean:.4f}, w={w:.3f}")
             results.append((epoch, mean, w))
+            logger.save({"w": w, "epoch": epoch}, "model", step=epoch)  # a checkpoint
             if epoch == 0:
                 logger.disable()  # e.g. a warm-up whose rows are not worth keeping
                 logger.write("capture-train", step=-1, loss=math.nan)

@@ -80,4 +80,8 @@ def test_capture_example_records_everything(server, tmp_path, monkeypatch):
         assert bars["loading data"]["progress.total"] == -1
         assert sv.system_metrics(handle).num_rows >= 1
         steps = sv.fetch("capture-train", runs=[handle])["step"].to_pylist()
+        assert [(a.name, a.step) for a in sv.artifacts(handle)] == [("model", 0), ("model", 1)]
+        assert sv.load_artifact(handle, "model")["epoch"] == 1
+        [lr] = sv.client.controls(handle)
+        assert (lr.spec.name, lr.value, lr.spec.max) == ("lr", 0.05, 0.2)
     assert steps == list(range(60))  # the write while disabled is not there

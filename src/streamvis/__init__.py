@@ -1,7 +1,16 @@
-"""streamvis: log typed, rectangular data from running programs and watch it live."""
+"""streamvis: log typed, rectangular data from running programs and watch it live.
+
+The public names load on first use (PEP 562 module `__getattr__`): the logger and
+the data API bring numpy, pyarrow and gRPC, which a command line that only lists runs
+or prints its help should not pay for (`import streamvis` starts in milliseconds;
+tests/cli/test_startup.py guards it). The errors are plain Python and load at once.
+"""
+
+# Only modules and private names beside the public ones (tests/test_public_api.py).
+import importlib
+import typing
 
 from streamvis._version import __version__
-from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
 from streamvis.model.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
@@ -15,8 +24,36 @@ from streamvis.model.errors import (
     UnauthenticatedError,
     UnavailableError,
 )
-from streamvis.model.schema import AttributeCondition, Run, RunFilter
-from streamvis.query import connect
+
+if typing.TYPE_CHECKING:
+    from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
+    from streamvis.model.schema import AttributeCondition, Run, RunFilter
+    from streamvis.query import connect
+
+#: Each lazily loaded public name, and the module that holds it.
+_LAZY = {
+    "AsyncDataLogger": "streamvis.logger",
+    "DataLogger": "streamvis.logger",
+    "declare_schema": "streamvis.logger",
+    "AttributeCondition": "streamvis.model.schema",
+    "Run": "streamvis.model.schema",
+    "RunFilter": "streamvis.model.schema",
+    "connect": "streamvis.query",
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'streamvis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups find it without coming here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AlreadyExistsError",

@@ -18,7 +18,7 @@ import grpc
 import numpy as np
 import pyarrow as pa
 
-from streamvis import wire
+from streamvis import wire, wire_extras
 from streamvis.checks.json_checks import expect_object
 from streamvis.checks.plot_specs import spec_from_json, spec_json
 from streamvis.connection import open_channel
@@ -27,11 +27,21 @@ from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk
 from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
-from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
+from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
+from streamvis.model.schema import (
+    Field,
+    FieldType,
+    NewRun,
+    Run,
+    RunFilter,
+    RunPage,
+    Series,
+    Value,
+)
+from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
 
-DEFAULT_URI = "localhost:8001"
 #: Largest message either side accepts; the server's own limit may be lower.
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
 
@@ -45,10 +55,6 @@ class ServerInfo:
     version: str
     #: Its web app, as the server printed it ("http://127.0.0.1:8080/"); "" if none.
     web_url: str
-
-
-def default_uri() -> str:
-    return os.environ.get("STREAMVIS_URI", DEFAULT_URI)
 
 
 def _spec(plot: pb.Plot) -> dict[str, Any]:
@@ -211,9 +217,42 @@ class Client:
     def delete_run(self, handle: uuid.UUID | str) -> None:
         self.call(self.stub.DeleteRun, pb.DeleteRunRequest(handle=str(handle)))
 
+    def create_runs(self, runs: Sequence[NewRun]) -> list[Run]:
+        """Create many runs, in the order given, in batches of MAX_RUNS_PER_CREATE: each
+        batch is created whole or not at all (ALREADY_EXISTS if one of its handles is
+        taken); a failed batch leaves the earlier ones created."""
+        out: list[Run] = []
+        for i in range(0, len(runs), MAX_RUNS_PER_CREATE):
+            req = pb.CreateRunsRequest(runs=[
+                self._run_request(r.handle, r.tags, r.attributes, r.started_at)  # type: ignore[arg-type]
+                for r in runs[i:i + MAX_RUNS_PER_CREATE]
+            ])
+            out += [wire.run_from_pb(r) for r in self.call(self.stub.CreateRuns, req).runs]
+        return out
+
+    def runs_page(
+        self, run_filter: RunFilter | None = None, after: str = "", limit: int = 1000,
+    ) -> RunPage:
+        """One page of matching runs, newest first: `limit` (at most MAX_RUNS_PER_PAGE)
+        after the page whose `next` is `after`; the first page counts every match."""
+        req = pb.ListRunsRequest(filter=wire.filter_to_pb(run_filter or RunFilter()),
+                                 limit=limit, after=after)
+        resp = self.call(self.stub.ListRuns, req)
+        return RunPage([wire.run_from_pb(r) for r in resp.runs], resp.next,
+                       resp.total if resp.HasField("total") else None)
+
     def runs(self, run_filter: RunFilter | None = None, limit: int = 0) -> list[Run]:
-        req = pb.ListRunsRequest(filter=wire.filter_to_pb(run_filter or RunFilter()), limit=limit)
-        return [wire.run_from_pb(r) for r in self.call(self.stub.ListRuns, req).runs]
+        """Matching runs, newest first, at most `limit` (0: all), fetched a page at a
+        time so the server's memory stays bounded however many there are."""
+        out: list[Run] = []
+        after = ""
+        while True:
+            want = MAX_RUNS_PER_PAGE if not limit else min(MAX_RUNS_PER_PAGE, limit - len(out))
+            page = self.runs_page(run_filter, after, want)
+            out += page.runs
+            after = page.next
+            if not after or (limit and len(out) >= limit):
+                return out
 
     def add_tag(self, handle: uuid.UUID | str, tag: str) -> Run:
         req = pb.RunTagRequest(handle=str(handle), tag=tag)
@@ -317,30 +356,30 @@ class Client:
         req = pb.SaveArtifactRequest(
             run=str(run), name=name, step=step, sha256=sha256, media_type=media_type,
         )
-        return wire.artifact_from_pb(self.call(self.stub.SaveArtifact, req))
+        return wire_extras.artifact_from_pb(self.call(self.stub.SaveArtifact, req))
 
     def artifacts(self, run: uuid.UUID | str) -> list[Artifact]:
         reply = self.call(self.stub.ListArtifacts, pb.ListArtifactsRequest(run=str(run)))
-        return [wire.artifact_from_pb(a) for a in reply.artifacts]
+        return [wire_extras.artifact_from_pb(a) for a in reply.artifacts]
 
     # -- controls ---------------------------------------------------------------
 
     def declare_controls(self, run: uuid.UUID | str, specs: Sequence[ControlSpec],
                          timeout: float | None = None) -> list[Control]:
         req = pb.DeclareControlsRequest(
-            run=str(run), controls=[wire.control_spec_to_pb(s) for s in specs],
+            run=str(run), controls=[wire_extras.control_spec_to_pb(s) for s in specs],
         )
         reply = self.call(self.stub.DeclareControls, req, timeout)
-        return [wire.control_from_pb(c) for c in reply.controls]
+        return [wire_extras.control_from_pb(c) for c in reply.controls]
 
     def controls(self, run: uuid.UUID | str, timeout: float | None = None) -> list[Control]:
         reply = self.call(self.stub.GetControls, pb.GetControlsRequest(run=str(run)), timeout)
-        return [wire.control_from_pb(c) for c in reply.controls]
+        return [wire_extras.control_from_pb(c) for c in reply.controls]
 
     def set_control(self, run: uuid.UUID | str, name: str, value: object = None) -> Control:
         """Set a control (a button: press it)."""
         req = pb.SetControlRequest(run=str(run), name=name, value_json=json.dumps(value))
-        return wire.control_from_pb(self.call(self.stub.SetControl, req))
+        return wire_extras.control_from_pb(self.call(self.stub.SetControl, req))
 
     # -- data -----------------------------------------------------------------
 

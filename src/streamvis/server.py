@@ -73,6 +73,9 @@ def run_server(settings: ServeSettings) -> None:
         )
     store = open_store(settings.location)
     try:
+        # Uploads abandoned part way (and blobs no artifact took) a day ago or more.
+        if collected := store.collect_blobs():
+            log.info("removed %d abandoned or unreferenced blob(s)", collected)
         asyncio.run(_serve(store, settings, security))
     finally:
         store.close()

@@ -58,11 +58,14 @@ def test_the_run_page_shows_what_the_run_captured(server: ServerProcess, handle:
         "() => document.querySelector('[data-testid=console-count]').textContent"
         ".startsWith('1 line')")
     assert _text(page, "pre.console").strip() == "done; the weight should be near 3"
-    # Environment and the slot the artifacts panel goes in.
+    # The last system sample (the example samples every 0.5 s).
+    assert _text(page, "tr[data-metric=cpu] td").endswith(" %")
+    assert "iB" in _text(page, "tr[data-metric=memory] td")
+    # Environment, and the artifacts and controls panel (RunExtras).
     with streamvis.connect(server.uri) as sv:
         count = len(sv.run_info(handle).packages)
     assert _text(page, "[data-testid=run-environment] summary") == f"{count} packages"
-    assert page.query_selector("[data-slot=artifacts]") is not None
+    assert page.query_selector("[data-testid=run-extras]") is not None
 
 
 def test_the_search_links_to_the_run_page_and_shows_progress(
@@ -72,6 +75,10 @@ def test_the_search_links_to_the_run_page_and_shows_progress(
     row = f".row[data-run='{handle}']"
     page.wait_for_selector(f"{row} .progress [data-bar]")
     assert _text(page, f"{row} .progress .text") == "epoch 1: 30/30 (100%)"  # the latest
+    # Captured command/env/git attributes are on the run page, not search columns.
+    heads = page.eval_on_selector_all(".row.head > *", "hs => hs.map(h => h.textContent)")
+    assert "config.args.epochs" in heads
+    assert not any(h.startswith(("command.", "env.", "git.")) for h in heads)
     page.click(f"{row} a[title='open run {handle}']")
     page.wait_for_selector("[data-testid=run-attributes]")
     assert page.url.endswith(f"/runs/{handle}")

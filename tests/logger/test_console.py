@@ -10,6 +10,8 @@ import sys
 import textwrap
 from typing import Any
 
+import pytest
+
 from streamvis.logger.console import Console, Tee
 from streamvis.model import capture as cap
 from streamvis.model.errors import StreamvisError
@@ -95,3 +97,35 @@ def test_a_refused_line_never_makes_print_raise() -> None:
     tee = Tee(inner, "stdout", Console(write))
     print("still printed", file=tee)
     assert inner.getvalue() == "still printed\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_prints_to_the_real_stream_and_logs_nothing(uri: str) -> None:
+    # In a fresh interpreter: pytest's own process has threads that warn at fork.
+    script = textwrap.dedent("""
+        import os, sys
+        from streamvis import DataLogger
+        from streamvis.logger.console import Tee
+        with DataLogger(sys.argv[1]) as logger:
+            print(logger.run_handle, file=sys.stderr, flush=True)
+            print("parent before")
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                ok = not isinstance(sys.stdout, Tee) and not isinstance(sys.stderr, Tee)
+                print("child")
+                sys.stdout.flush()
+                os._exit(0 if ok else 1)
+            _, status = os.waitpid(pid, 0)
+            assert os.waitstatus_to_exitcode(status) == 0, status
+            print("parent after")
+    """)
+    env = {**os.environ, cap.CAPTURE_ENV: "1"}
+    done = subprocess.run([sys.executable, "-c", script, uri], capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["parent before", "child", "parent after"]
+    handle = done.stderr.splitlines()[0]
+    rows = query_rows(uri, handle, cap.CONSOLE_SERIES)
+    assert [t for s, t in zip(rows[cap.CONSOLE_STREAM], rows[cap.CONSOLE_TEXT], strict=True)
+            if s == "stdout"] == ["parent before", "parent after"]

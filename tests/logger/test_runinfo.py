@@ -9,6 +9,7 @@ import dataclasses
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from streamvis.logger.runinfo import flatten, format_table
 from streamvis.model import capture as cap
 
 from .conftest import get_run, query_rows
+from .server import ServerProcess, free_port
 
 
 @pytest.fixture
@@ -209,3 +211,33 @@ def test_the_async_logger_captures_too(uri: str, capsys: pytest.CaptureFixture[s
     assert stdout == ["from asyncio"]
     bars = query_rows(uri, handle, cap.PROGRESS_SERIES)
     assert bars[cap.PROGRESS_DONE][-1] == 3
+
+
+@pytest.mark.usefixtures("capture_on")
+def test_capture_while_the_server_is_away_arrives_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = free_port()
+    uri = f"127.0.0.1:{port}"
+    spool = tmp_path / "spool"
+    logger = DataLogger(uri=uri, spool_dir=spool, flush_every=0.05).start()
+    logger.log_config({"lr": 0.5, "name": "offline"})
+    print("printed while away")
+    for _ in logger.progress(range(4), desc="away"):
+        pass
+    assert not logger.flush(timeout=1.0)  # nobody answers: it waits in the spool
+    server = ServerProcess(tmp_path / "data", port=port).start()
+    try:
+        assert logger.stop(timeout=60)
+        capsys.readouterr()
+        run = get_run(uri, logger.run_handle)
+        assert run.attributes["config.lr"] == 0.5
+        assert run.attributes["config.name"] == "offline"
+        assert "env.python" in run.attributes
+        texts = query_rows(uri, logger.run_handle, cap.CONSOLE_SERIES)[cap.CONSOLE_TEXT]
+        assert "printed while away" in texts
+        done = query_rows(uri, logger.run_handle, cap.PROGRESS_SERIES)[cap.PROGRESS_DONE]
+        assert done[-1] == 4
+        assert _texts(uri, logger.run_handle)[cap.TEXT_PACKAGES]
+    finally:
+        server.stop()

@@ -265,3 +265,25 @@ def test_a_short_token_is_refused(tmp_path: Path) -> None:
 def test_no_auth_beyond_loopback_starts_with_a_warning(tmp_path: Path) -> None:
     with ServerProcess(str(tmp_path), host="0.0.0.0", extra_args=["--no-auth"]) as server:  # noqa: S104
         assert "WITHOUT authentication" in server.stderr()
+
+
+def test_controls_need_the_token_over_grpc_and_http(server: ServerProcess) -> None:
+    """Setting a control reaches into a running program: without the token, neither door
+    takes it, and the value stays."""
+    import httpx  # noqa: PLC0415
+
+    from streamvis.model.controls import check_spec  # noqa: PLC0415
+
+    with Client(server.uri, token=TOKEN) as client:
+        run = client.create_run().handle
+        client.declare_controls(run, [check_spec("stop", "toggle")])
+    with Client(server.uri) as client, pytest.raises(UnauthenticatedError):
+        client.set_control(run, "stop", value=True)
+    with httpx.Client(base_url=server.web_url, timeout=10) as http:
+        reply = http.put(f"/api/runs/{run}/controls/stop", json={"value": True})
+        assert reply.status_code == 401
+        authed = http.put(f"/api/runs/{run}/controls/stop", json={"value": True},
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+        assert authed.json()["value"] is True
+    with Client(server.uri, token=TOKEN) as client:
+        assert [c.version for c in client.controls(run)] == [1]  # only the authorized set

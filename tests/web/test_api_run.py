@@ -98,4 +98,26 @@ def test_a_run_without_capture_has_empty_parts(http, store):
     h = store.create_run().handle
     doc = http.get(f"/api/runs/{h}/capture").json()
     assert (doc["groups"], doc["texts"], doc["series"], doc["progress"]) == ({}, {}, [], [])
+    assert (doc["system"], doc["gpus"]) == (None, [])
     assert http.get(f"/api/runs/{h}/console").json() == {"lines": [], "next": 0}
+
+
+def test_capture_has_the_last_system_sample_and_gpus(http, store):
+    for name, kind in {**cap.SYSTEM_FIELDS, **cap.GPU_FIELDS}.items():
+        store.create_field(name, FieldType(kind))
+    store.create_series(cap.SYSTEM_SERIES, list(cap.SYSTEM_FIELDS))
+    store.create_series(cap.GPU_SERIES, list(cap.GPU_FIELDS))
+    h = store.create_run().handle
+    sample = {n: pa.array([1.0, 2.0] if t == "float" else [1, 2])
+              for n, t in cap.SYSTEM_FIELDS.items()}
+    store.append(h, cap.SYSTEM_SERIES, sample)
+    store.append(h, cap.GPU_SERIES, {
+        "system.time": pa.array([1.0, 1.0, 2.0, 2.0]), "gpu.index": pa.array([0, 1, 0, 1]),
+        "gpu.utilization": pa.array([10.0, 20.0, 30.0, 40.0]),
+        "gpu.memory_used": pa.array([1, 2, 3, 4]), "gpu.temperature": pa.array([50.0] * 4),
+        "gpu.power": pa.array([100.0] * 4),
+    })
+    doc = http.get(f"/api/runs/{h}/capture").json()
+    assert doc["system"]["system.time"] == 2.0
+    assert doc["system"]["system.memory_used"] == 2
+    assert [(g["gpu.index"], g["gpu.utilization"]) for g in doc["gpus"]] == [(0, 30.0), (1, 40.0)]

@@ -6,16 +6,15 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from streamvis.checks.filter_text import format_time
-from streamvis.cli.tables import table
-from streamvis.client import Client
-from streamvis.model.artifacts import Artifact, pick
-from streamvis.model.schema import parse_handle
-from streamvis.query.artifacts import download
+# The command line's parser imports this module: what numpy, pyarrow or gRPC bring in
+# loads inside the commands (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from streamvis.client import Client
+    from streamvis.model.artifacts import Artifact
 
-ClientOf = Callable[[argparse.Namespace], Client]
+ClientOf = Callable[[argparse.Namespace], "Client"]
 
 
 def artifact_json(a: Artifact) -> dict[str, Any]:
@@ -26,6 +25,9 @@ def artifact_json(a: Artifact) -> dict[str, Any]:
 
 
 def show_artifacts(artifacts: list[Artifact], args: argparse.Namespace) -> str:
+    from streamvis.checks.filter_text import format_time  # noqa: PLC0415 - see the top
+    from streamvis.cli.tables import table  # noqa: PLC0415
+
     if args.json:
         return json.dumps([artifact_json(a) for a in artifacts], indent=2)
     rows = [
@@ -40,10 +42,16 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
     """Add the artifact commands to the parser (`add` is build_parser's)."""
 
     def cmd_artifacts(args: argparse.Namespace) -> str:
+        from streamvis.model.schema import parse_handle  # noqa: PLC0415 - see the top
+
         with client(args) as c:
             return show_artifacts(c.artifacts(parse_handle(args.run)), args)
 
     def cmd_download(args: argparse.Namespace) -> str:
+        from streamvis.model.artifacts import pick  # noqa: PLC0415 - see the top
+        from streamvis.model.schema import parse_handle  # noqa: PLC0415
+        from streamvis.query.artifacts import download  # noqa: PLC0415
+
         run = parse_handle(args.run)
         with client(args) as c:
             found = pick(c.artifacts(run), run, args.name, args.step)

@@ -3,6 +3,11 @@
 Every command prints a readable table by default and JSON with `--json` (both made
 in cli_tables). Errors are one line on stderr and a non-zero exit status, never a
 traceback.
+
+Importing this module loads no numpy, pyarrow, gRPC or logger (tests/cli/
+test_startup.py): the parser is plain argparse, and each command imports what it needs
+when it runs, so `streamvis --help` starts at once. Keep such imports inside the
+commands.
 """
 
 from __future__ import annotations
@@ -12,19 +17,20 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from streamvis import settings
 from streamvis._version import __version__
-from streamvis.checks.filter_text import build_filter
 from streamvis.cli.artifacts import commands as artifact_commands
 from streamvis.cli.runinfo import add_arguments as add_run_arguments
 from streamvis.cli.runinfo import cmd_run
-from streamvis.cli.tables import show_fields, show_runs, show_saved, show_series
-from streamvis.client import Client, default_uri
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
-from streamvis.model.schema import FieldType, RunFilter, parse_handle
+from streamvis.model.security import default_uri
+
+if TYPE_CHECKING:
+    from streamvis.client import Client
+    from streamvis.model.schema import RunFilter
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -42,7 +48,25 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _client(args: argparse.Namespace) -> Client:
+    from streamvis.client import Client  # noqa: PLC0415 - gRPC, numpy: see the docstring
+
     return Client(args.uri, token=args.token, tls=args.tls or None, tls_ca=args.tls_ca)
+
+
+class _FieldTypeNames:
+    """The registered field types' names, read from the registry (numpy, pyarrow) only
+    when argparse checks or shows `create-field`'s TYPE, not when building the parser."""
+
+    def _names(self) -> list[str]:
+        from streamvis.model.types import FieldType  # noqa: PLC0415 - see the class
+
+        return [t.value for t in FieldType]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
 
 
 def _exists_already(args: argparse.Namespace, what: str) -> None:
@@ -54,6 +78,9 @@ def _exists_already(args: argparse.Namespace, what: str) -> None:
 
 def cmd_create_field(args: argparse.Namespace) -> str:
     """Create a field; an identical one that exists is kept (as `apply` does)."""
+    from streamvis.cli.tables import show_fields  # noqa: PLC0415
+    from streamvis.model.schema import FieldType  # noqa: PLC0415
+
     ftype = FieldType.parse(args.type)
     with _client(args) as c:
         try:
@@ -74,6 +101,8 @@ def cmd_create_field(args: argparse.Namespace) -> str:
 
 
 def cmd_update_field(args: argparse.Namespace) -> str:
+    from streamvis.cli.tables import show_fields  # noqa: PLC0415
+
     if args.new_name is None and args.description is None:
         raise StreamvisError("give --name NEW_NAME and/or --description TEXT to change")
     with _client(args) as c:
@@ -82,12 +111,16 @@ def cmd_update_field(args: argparse.Namespace) -> str:
 
 
 def cmd_fields(args: argparse.Namespace) -> str:
+    from streamvis.cli.tables import show_fields  # noqa: PLC0415
+
     with _client(args) as c:
         return show_fields(c.fields(), args)
 
 
 def cmd_create_series(args: argparse.Namespace) -> str:
     """Create a series; one of the same fields that exists is kept (as `apply` does)."""
+    from streamvis.cli.tables import show_series  # noqa: PLC0415
+
     with _client(args) as c:
         try:
             return show_series([c.create_series(args.name, args.fields)], args)
@@ -101,12 +134,16 @@ def cmd_create_series(args: argparse.Namespace) -> str:
 
 
 def cmd_series(args: argparse.Namespace) -> str:
+    from streamvis.cli.tables import show_series  # noqa: PLC0415
+
     with _client(args) as c:
         return show_series(c.series(), args)
 
 
 def _run_filter(args: argparse.Namespace, c: Client) -> RunFilter:
     """The filter that `_run_filter_arguments`' options describe."""
+    from streamvis.checks.filter_text import build_filter  # noqa: PLC0415
+
     return build_filter(
         c.fields() if args.where else [],
         tags_any=args.tag_any, tags_all=args.tag_all, tags_none=args.tag_none,
@@ -116,8 +153,21 @@ def _run_filter(args: argparse.Namespace, c: Client) -> RunFilter:
 
 
 def cmd_runs(args: argparse.Namespace) -> str:
+    from streamvis.cli.tables import show_runs  # noqa: PLC0415
+
     with _client(args) as c:
         return show_runs(c.runs(_run_filter(args, c), limit=args.limit), args)
+
+
+def cmd_import_runs(args: argparse.Namespace) -> str:
+    from streamvis.cli.import_runs import import_runs, read_runs  # noqa: PLC0415
+
+    runs = read_runs(args.file)
+    with _client(args) as c:
+        created = import_runs(c, runs)
+    if args.json:
+        return json.dumps({"created": created, "file": args.file})
+    return f"created {created} run(s) from {args.file}"
 
 
 def cmd_export(args: argparse.Namespace) -> str:
@@ -138,6 +188,9 @@ def _names(text: str | None) -> list[str]:
 
 
 def cmd_tag(args: argparse.Namespace) -> str:
+    from streamvis.cli.tables import show_runs  # noqa: PLC0415
+    from streamvis.model.schema import parse_handle  # noqa: PLC0415
+
     handle = parse_handle(args.run)
     with _client(args) as c:
         change = c.remove_tag if args.untag else c.add_tag
@@ -146,6 +199,8 @@ def cmd_tag(args: argparse.Namespace) -> str:
 
 
 def cmd_delete_run(args: argparse.Namespace) -> str:
+    from streamvis.model.schema import parse_handle  # noqa: PLC0415
+
     handles = [parse_handle(h) for h in args.runs]
     with _client(args) as c:
         for h in handles:
@@ -155,6 +210,8 @@ def cmd_delete_run(args: argparse.Namespace) -> str:
 
 
 def cmd_plots(args: argparse.Namespace) -> str:
+    from streamvis.cli.tables import show_saved  # noqa: PLC0415
+
     with _client(args) as c:
         return show_saved(c.plots(), c.dashboards(), args)
 
@@ -269,6 +326,20 @@ def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
     _run_filter_arguments(p)
     p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
 
+    p = add("import-runs", cmd_import_runs, "create runs from a JSON Lines file, one per "
+            "line: handle, tags, attributes, started_at (all optional)")
+    p.add_argument("file", metavar="FILE.jsonl", help="the file (-: standard input)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (
+        "Each line is a JSON object, e.g.\n"
+        '  {"tags": ["sweep3"], "attributes": {"lr": 0.001}, "started_at": '
+        '"2026-11-01T12:00"}\n'
+        "handle: a UUID (default: the server makes one); attributes: the fields must "
+        "exist;\nstarted_at: epoch seconds or an ISO date/time, UTC (default: now). "
+        "Every line is\nchecked before any run is sent; runs go in batches of "
+        "MAX_RUNS_PER_CREATE, each\ncreated whole or not at all."
+    )
+
     p = add("export", cmd_export, "write a series' data for some runs to a Parquet, CSV or "
             "Arrow file")
     p.add_argument("series")
@@ -322,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("create-field", cmd_create_field, "declare a typed field")
     p.add_argument("name")
-    p.add_argument("type", choices=[t.value for t in FieldType])
+    p.add_argument("type", choices=_FieldTypeNames(), metavar="TYPE",
+                   help="one of: %(choices)s")
     p.add_argument("description", nargs="?", default="")
 
     p = add("update-field", cmd_update_field, "rename or describe a field (its type is fixed)")

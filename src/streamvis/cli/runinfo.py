@@ -8,11 +8,14 @@ import json
 from typing import Any
 
 from streamvis.model import capture as cap
-from streamvis.model.schema import parse_handle
-from streamvis.query import Connection
 
 
 def cmd_run(args: argparse.Namespace) -> str:
+    # Here, not at the top: the command line's parser imports this module, and must not
+    # load the data API (numpy, pyarrow, gRPC) to print its help (tests/cli/test_startup.py).
+    from streamvis.model.schema import parse_handle  # noqa: PLC0415
+    from streamvis.query import Connection  # noqa: PLC0415
+
     handle = parse_handle(args.run)
     with Connection(args.uri, token=args.token, tls=args.tls or None,
                     tls_ca=args.tls_ca) as sv:

@@ -168,6 +168,14 @@ class ConsoleCapture:
             tee.finish()
         self._tees.clear()
 
+    def forget(self) -> None:
+        """In a forked child: put the real streams back, taking no lock (a thread of the
+        parent may have held one at the fork) and logging nothing."""
+        for name, tee in self._tees.items():
+            if getattr(sys, name) is tee:
+                setattr(sys, name, tee.inner)
+        self._tees = {}
+
     def tee(self, name: str) -> Tee | None:
         """The tee on sys.<name> while installed (`logger.print` writes there)."""
         return self._tees.get(name)

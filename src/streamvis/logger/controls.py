@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from streamvis import wire
+from streamvis import wire_extras
 from streamvis.client import Client
 from streamvis.logger.batching import Item, Kind, Record
 from streamvis.model.controls import ControlValue, check_spec
@@ -104,5 +104,5 @@ class HasControls:
         if on_change is not None:
             self._controls.callbacks[spec.name] = on_change
         req = pb.DeclareControlsRequest(run=str(self.run_handle),
-                                        controls=[wire.control_spec_to_pb(spec)])
+                                        controls=[wire_extras.control_spec_to_pb(spec)])
         self._queue.append((None, Record(Kind.DECLARE_CONTROLS, req)))

@@ -393,6 +393,7 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
     def _after_fork_in_child(self) -> None:
         """The child of a fork gets a dead copy: no flusher thread, no channel, no-ops."""
         self.disabled = True
+        self._tees.forget()
         self._running = False
         self._series = {}
         self._queue = collections.deque()

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: Seconds stop() waits for the capture of command, git and environment to be queued
+#: (each git call is limited to 5 s by collect.py).
+_GATHER_WAIT = 30.0
+
 
 class RunInfo:
     """The run-level extras of a logger; LoggerCore provides write, declare and the rest."""
@@ -46,6 +50,7 @@ class RunInfo:
         def _enqueue_attributes(self, attributes: dict[str, Any], stacklevel: int) -> None: ...
         def _violation(self, exc: StreamvisError, stacklevel: int) -> None: ...
         def _refresh_schema(self) -> None: ...
+        def _report(self, message: str) -> None: ...
 
     def _init_run_info(self, capture: bool, console: bool, system_metrics: float | None) -> None:
         self._capture = collect.capture_enabled(capture=capture)
@@ -54,7 +59,7 @@ class RunInfo:
         self._paused = False
         self._tees = ConsoleCapture(self.write)
         self._sampler: SystemSampler | None = None
-        self._captured = threading.Event()
+        self._gatherer: threading.Thread | None = None
 
     # -- start and stop ---------------------------------------------------------------
 
@@ -70,11 +75,11 @@ class RunInfo:
         if series:
             self._declare_series(series)
         if self._capture:
-            found = collect.gather()
-            self._declare_fields(list(found.attributes))
-            self._enqueue_attributes(dict(found.attributes), stacklevel=4)
-            for key, text in found.texts.items():
-                self.log_text(key, text)
+            # Off the caller's thread: git on a large tree may take seconds, and start()
+            # must not wait for it. stop() waits for it before its last flush.
+            self._gatherer = threading.Thread(target=self._gather, name="streamvis-capture",
+                                              daemon=True)
+            self._gatherer.start()
         if self._console_on:
             self._tees.install()
         if self._system_every:
@@ -84,7 +89,21 @@ class RunInfo:
             self._sampler = SystemSampler(self.write, float(self._system_every))
             self._sampler.start()
 
+    def _gather(self) -> None:
+        try:
+            found = collect.gather()
+            self._declare_fields(list(found.attributes))
+            self._enqueue_attributes(dict(found.attributes), stacklevel=4)
+            for key, text in found.texts.items():
+                self.log_text(key, text)
+        except Exception as exc:  # noqa: BLE001 - a logger never breaks the program it logs
+            self._report(f"capturing the command, git and environment failed: {exc!r}")
+
     def _stop_run_info(self) -> None:
+        gatherer = self._gatherer
+        if gatherer is not None:
+            gatherer.join(_GATHER_WAIT)
+            self._gatherer = None
         if self._sampler is not None:
             self._sampler.stop()
             self._sampler = None

@@ -26,6 +26,13 @@ MAX_ROWS_PER_APPEND = 16 * 1024 * 1024
 MAX_STRING_LENGTH = 64 * 1024
 #: Characters in a field's description (CreateField, UpdateField).
 MAX_DESCRIPTION_LENGTH = 4 * 1024
+#: Runs one batch creates (CreateRuns, `streamvis import-runs` sends larger files in
+#: batches of this many).
+MAX_RUNS_PER_CREATE = 5_000
+#: Runs in one page of a run listing (ListRuns `limit` with `after`, `/api/runs?limit=`);
+#: an unpaged listing is read and sent in pages of this many, so the server's memory
+#: does not grow with the number of runs.
+MAX_RUNS_PER_PAGE = 5_000
 #: Fields in one series (CreateSeries).
 MAX_FIELDS_PER_SERIES = 256
 #: Levels of arrays and objects nested in one JSON value: a request body, a `filter`

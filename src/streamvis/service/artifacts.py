@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 
-from streamvis import wire
+from streamvis import wire_extras
 from streamvis.model.errors import PermissionDeniedError
 from streamvis.model.limits import BLOB_PART_BYTES
 from streamvis.service import calls
@@ -60,11 +60,13 @@ class ArtifactRpcs:
                 f"this server is read-only: run {run} has an artifact {request.name!r} at "
                 f"that step already, and it is not replaced; save it under another name"
             )
-        return wire.artifact_to_pb(self.store.save_artifact(
+        return wire_extras.artifact_to_pb(self.store.save_artifact(
             run, request.name, request.sha256, step, request.media_type,
         ))
 
     @blocking
     def ListArtifacts(self, request: pb.ListArtifactsRequest) -> pb.ListArtifactsResponse:
         artifacts = self.store.list_artifacts(calls.handle(request.run))
-        return pb.ListArtifactsResponse(artifacts=[wire.artifact_to_pb(a) for a in artifacts])
+        return pb.ListArtifactsResponse(
+            artifacts=[wire_extras.artifact_to_pb(a) for a in artifacts],
+        )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import logging
 import math
 import uuid
@@ -31,9 +32,12 @@ from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError,
 from streamvis.model.limits import (
     MAX_FIELDS_PER_SERIES,
     MAX_ROWS_PER_APPEND,
+    MAX_RUNS_PER_CREATE,
+    MAX_RUNS_PER_PAGE,
     MAX_STRING_LENGTH,
 )
-from streamvis.model.schema import Value, dedupe, parse_handle, validate_name
+from streamvis.model.schema import NewRun, Value, dedupe, parse_handle, validate_name
+from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
 
 log = logging.getLogger("streamvis.service")
@@ -111,6 +115,25 @@ def started_at(request: pb.CreateRunRequest) -> float | None:
     return request.started_at
 
 
+def new_runs(request: pb.CreateRunsRequest) -> list[NewRun]:
+    """The runs of a CreateRuns, checked as CreateRun checks one."""
+    if len(request.runs) > MAX_RUNS_PER_CREATE:
+        raise ResourceExhaustedError(
+            f"one batch creates at most {MAX_RUNS_PER_CREATE} runs (MAX_RUNS_PER_CREATE), "
+            f"got {len(request.runs)}: send them in batches of that many"
+        )
+    out = []
+    for i, run in enumerate(request.runs):
+        if run.resume or run.writer:
+            raise InvalidArgumentError(
+                f"runs[{i}] sets resume or writer, which CreateRuns does not take: create "
+                "that run with CreateRun"
+            )
+        out.append(NewRun(handle(run.handle) if run.handle else None, names("tag", run.tags),
+                          attributes(run.attributes), started_at(run)))
+    return out
+
+
 def after_sequence(value: int) -> int:
     if value < 0:
         raise InvalidArgumentError(
@@ -139,6 +162,25 @@ async def abort(context: Context, exc: Exception, rpc: str) -> NoReturn:
         log.error("%s failed", rpc, exc_info=exc)
     code, message = status_for(exc)
     await context.abort(code, message)
+
+
+def list_runs(store: Store, request: pb.ListRunsRequest) -> pb.ListRunsResponse:
+    """ListRuns: one keyset page when asked for one (`after`, or a limit of at most
+    MAX_RUNS_PER_PAGE), else every match (up to `limit`), read from the store a page at
+    a time so that only the answer grows with the number of runs."""
+    if request.limit < 0:
+        raise InvalidArgumentError(
+            f"limit is {request.limit}: give 0 for no limit or a positive number"
+        )
+    run_filter = wire.filter_from_pb(request.filter)
+    if request.after or 0 < request.limit <= MAX_RUNS_PER_PAGE:
+        page = store.list_runs_page(run_filter, request.after, request.limit or MAX_RUNS_PER_PAGE)
+        out = pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in page.runs], next=page.next)
+        if page.total is not None:
+            out.total = page.total
+        return out
+    runs = itertools.islice(store.iter_runs(run_filter), request.limit or None)
+    return pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
 
 
 # -- running bodies ------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 
-from streamvis import wire
+from streamvis import wire_extras
 from streamvis.service import calls
 from streamvis.service.calls import blocking
 from streamvis.store.base import Store
@@ -22,18 +22,18 @@ class ControlRpcs:
     @blocking
     def DeclareControls(self, request: pb.DeclareControlsRequest) -> pb.ControlsResponse:
         run = calls.handle(request.run)
-        specs = [wire.control_spec_from_pb(c) for c in request.controls]
+        specs = [wire_extras.control_spec_from_pb(c) for c in request.controls]
         calls.names("control", [s.name for s in specs])  # each once
         controls = self.store.declare_controls(run, specs)
-        return pb.ControlsResponse(controls=[wire.control_to_pb(c) for c in controls])
+        return pb.ControlsResponse(controls=[wire_extras.control_to_pb(c) for c in controls])
 
     @blocking
     def GetControls(self, request: pb.GetControlsRequest) -> pb.ControlsResponse:
         controls = self.store.list_controls(calls.handle(request.run))
-        return pb.ControlsResponse(controls=[wire.control_to_pb(c) for c in controls])
+        return pb.ControlsResponse(controls=[wire_extras.control_to_pb(c) for c in controls])
 
     @blocking
     def SetControl(self, request: pb.SetControlRequest) -> pb.Control:
-        value = wire.json_value(request.value_json, f"control {request.name!r}")
+        value = wire_extras.json_value(request.value_json, f"control {request.name!r}")
         control = self.store.set_control(calls.handle(request.run), request.name, value)
-        return wire.control_to_pb(control)
+        return wire_extras.control_to_pb(control)

@@ -37,7 +37,7 @@ _R, _I, _C, _LC = Access.READ, Access.INGEST, Access.CHANGE, Access.LOGGED_CHANG
 RPC_ACCESS: dict[str, Access] = {
     "CreateField": _I, "UpdateField": _C, "ListFields": _R,
     "CreateSeries": _I, "ListSeries": _R, "DeleteEmptySeries": _C, "ListCommonSeries": _R,
-    "CreateRun": _I, "ReplaceRun": _LC, "DeleteRun": _C, "ListRuns": _R,
+    "CreateRun": _I, "CreateRuns": _C, "ReplaceRun": _LC, "DeleteRun": _C, "ListRuns": _R,
     "AddRunTag": _LC, "DeleteRunTag": _C, "ListTags": _R,
     # Adds attributes; on a read-only server it may not change one a run has (servicer).
     "SetRunAttributes": _I,

@@ -235,13 +235,13 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
         return pb.DeleteRunResponse()
 
     @blocking
+    def CreateRuns(self, request: pb.CreateRunsRequest) -> pb.CreateRunsResponse:
+        runs = self.store.create_runs(calls.new_runs(request))
+        return pb.CreateRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
+
+    @blocking
     def ListRuns(self, request: pb.ListRunsRequest) -> pb.ListRunsResponse:
-        if request.limit < 0:
-            raise InvalidArgumentError(
-                f"limit is {request.limit}: give 0 for no limit or a positive number"
-            )
-        runs = self.store.list_runs(wire.filter_from_pb(request.filter), request.limit or None)
-        return pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
+        return calls.list_runs(self.store, request)
 
     @blocking
     def AddRunTag(self, request: pb.RunTagRequest) -> pb.Run:

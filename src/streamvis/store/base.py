@@ -23,7 +23,16 @@ from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.events import EventHub
-from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value
+from streamvis.model.schema import (
+    Field,
+    FieldType,
+    NewRun,
+    Run,
+    RunFilter,
+    RunPage,
+    Series,
+    Value,
+)
 from streamvis.store.summaries import LineSummaries
 
 
@@ -127,6 +136,25 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_runs(self, run_filter: RunFilter, limit: int | None = None) -> list[Run]:
         """Matching runs, newest started_at first."""
+
+    @abc.abstractmethod
+    def create_runs(self, runs: Sequence[NewRun]) -> list[Run]:
+        """Create a batch of runs (at most MAX_RUNS_PER_CREATE) in one transaction, all
+        or none: AlreadyExistsError if any handle exists. Publishes RunCreated for each."""
+
+    @abc.abstractmethod
+    def list_runs_page(
+        self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
+    ) -> RunPage:
+        """One page of matching runs, newest started_at first (then newest id): at most
+        `limit` (MAX_RUNS_PER_PAGE), starting after the page whose `next` token is
+        `after`. The first page (no `after`) counts every match in `total`, unless
+        `count` is false (a listing that reads every page needs no count)."""
+
+    @abc.abstractmethod
+    def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:
+        """Every matching run, as `list_runs` orders them, read `page` runs at a time."""
 
     @abc.abstractmethod
     def add_run_tag(self, handle: uuid.UUID, tag: str) -> Run:

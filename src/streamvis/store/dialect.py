@@ -139,6 +139,15 @@ class Session(abc.ABC):
     def run_many(self, sql: str, params: Iterable[Sequence[object]]) -> None:
         """Execute one statement once per parameter row."""
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
+    ) -> None:
+        """Insert many rows into `table` (fixed names, never input): an INSERT per row
+        here; a backend may have a faster bulk path (PostgreSQL: COPY)."""
+        self.run_many(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})", rows
+        )
+
     def all(self, sql: str, params: Sequence[object] = (), *, binary: bool = False) -> list[Row]:
         return self.run(sql, params, binary=binary).rows
 

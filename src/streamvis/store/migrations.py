@@ -216,8 +216,20 @@ _V7_CONTROLS = Step(
     ),
 )
 
-_V8_LINE_SUMMARIES = Step(
-    8,
+
+def _run_page_index(s: Session) -> None:
+    """Run listings are keyset pages over (started_at, id) (store/run_batches.py). In
+    SQLite the index on started_at ends with the rowid, which is the id: it serves them
+    as it is. PostgreSQL's needs the id beside started_at to seek a page's start."""
+    if s.dialect.name == "postgresql":
+        s.run("CREATE INDEX runs_started_at_id ON runs (started_at, id)")
+        s.run("DROP INDEX runs_started_at")
+
+
+_V8_RUN_PAGES = Step(8, "runs indexed for keyset pages", (_run_page_index,))
+
+_V9_LINE_SUMMARIES = Step(
+    9,
     "per chunk, a multi-resolution M4 summary of each numeric field (store/summaries.py)",
     (
         # Empty `data`: the chunk's x decreases somewhere, so it has no summary. Chunks
@@ -234,7 +246,7 @@ _V8_LINE_SUMMARIES = Step(
 
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
-    _V7_CONTROLS, _V8_LINE_SUMMARIES,
+    _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES,
 )
 LATEST = STEPS[-1].version
 

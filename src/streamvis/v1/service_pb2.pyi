@@ -775,8 +775,15 @@ class ListRunsRequest(_message.Message):
 
     FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    AFTER_FIELD_NUMBER: _builtins.int
     limit: _builtins.int
-    """0: no limit. Runs come newest first."""
+    """0: no limit. Runs come newest first. A limit of at most MAX_RUNS_PER_PAGE asks for
+    one page: the response's `next` then asks for the one after it (keyset paging).
+    """
+    after: _builtins.str
+    """The `next` of the previous page: this page starts after it ("": the first page).
+    With no limit, a page of MAX_RUNS_PER_PAGE runs.
+    """
     @_builtins.property
     def filter(self) -> Global___RunFilter: ...
     def __init__(
@@ -784,10 +791,11 @@ class ListRunsRequest(_message.Message):
         *,
         filter: Global___RunFilter | None = ...,
         limit: _builtins.int = ...,
+        after: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "limit", b"limit"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["after", b"after", "filter", b"filter", "limit", b"limit"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -798,8 +806,64 @@ class ListRunsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     RUNS_FIELD_NUMBER: _builtins.int
+    NEXT_FIELD_NUMBER: _builtins.int
+    TOTAL_FIELD_NUMBER: _builtins.int
+    next: _builtins.str
+    """The token of the page after this one; "" when this is the last (or not a page)."""
+    total: _builtins.int
+    """Every match of the filter: given on the first page of a paged listing only."""
     @_builtins.property
     def runs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Run]: ...
+    def __init__(
+        self,
+        *,
+        runs: _abc.Iterable[Global___Run] | None = ...,
+        next: _builtins.str = ...,
+        total: _builtins.int | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_total", b"_total", "total", b"total"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_total", b"_total", "next", b"next", "runs", b"runs", "total", b"total"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__total: _TypeAlias = _typing.Literal["total"]  # noqa: Y015
+    _WhichOneofArgType__total: _TypeAlias = _typing.Literal["_total", b"_total"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__total) -> _WhichOneofReturnType__total | None: ...
+
+Global___ListRunsResponse: _TypeAlias = ListRunsResponse  # noqa: Y015
+
+@_typing.final
+class CreateRunsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RUNS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def runs(self) -> _containers.RepeatedCompositeFieldContainer[Global___CreateRunRequest]:
+        """Each as CreateRun takes it: handle (empty: the server makes one), tags,
+        attributes, started_at (default: now). `resume` and `writer` are refused.
+        """
+
+    def __init__(
+        self,
+        *,
+        runs: _abc.Iterable[Global___CreateRunRequest] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["runs", b"runs"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateRunsRequest: _TypeAlias = CreateRunsRequest  # noqa: Y015
+
+@_typing.final
+class CreateRunsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RUNS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def runs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Run]:
+        """in the order given"""
+
     def __init__(
         self,
         *,
@@ -811,7 +875,7 @@ class ListRunsResponse(_message.Message):
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
-Global___ListRunsResponse: _TypeAlias = ListRunsResponse  # noqa: Y015
+Global___CreateRunsResponse: _TypeAlias = CreateRunsResponse  # noqa: Y015
 
 @_typing.final
 class RunTagRequest(_message.Message):

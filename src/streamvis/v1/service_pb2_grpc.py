@@ -79,6 +79,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.CreateRunRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Run.FromString,
                 _registered_method=True)
+        self.CreateRuns = channel.unary_unary(
+                '/streamvis.v1.Service/CreateRuns',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.CreateRunsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.CreateRunsResponse.FromString,
+                _registered_method=True)
         self.ReleaseRun = channel.unary_unary(
                 '/streamvis.v1.Service/ReleaseRun',
                 request_serializer=streamvis_dot_v1_dot_service__pb2.ReleaseRunRequest.SerializeToString,
@@ -296,6 +301,14 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateRuns(self, request, context):
+        """Creates a batch of runs (at most MAX_RUNS_PER_CREATE) in one transaction, all or
+        none: ALREADY_EXISTS, creating nothing, if any handle exists. For imports and sweeps.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReleaseRun(self, request, context):
         """Ends the lease of `writer` on the run: a logger sends it when it stops.
         """
@@ -310,7 +323,8 @@ class ServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListRuns(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Runs newest first: every match, or one page of `limit` (see ListRunsRequest).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -565,6 +579,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.ReplaceRun,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.CreateRunRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Run.SerializeToString,
+            ),
+            'CreateRuns': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateRuns,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.CreateRunsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.CreateRunsResponse.SerializeToString,
             ),
             'ReleaseRun': grpc.unary_unary_rpc_method_handler(
                     servicer.ReleaseRun,
@@ -960,6 +979,33 @@ class Service:
             '/streamvis.v1.Service/ReplaceRun',
             streamvis_dot_v1_dot_service__pb2.CreateRunRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Run.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateRuns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/CreateRuns',
+            streamvis_dot_v1_dot_service__pb2.CreateRunsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.CreateRunsResponse.FromString,
             options,
             channel_credentials,
             insecure,

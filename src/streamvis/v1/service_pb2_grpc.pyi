@@ -71,10 +71,15 @@ class ServiceStub:
     FAILED_PRECONDITION, deleting nothing, while another logger holds a lease on the
     run (see `writer`; docs/logging.md, "Runs").
     """
+    CreateRuns: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateRunsRequest, _service_pb2.CreateRunsResponse]
+    """Creates a batch of runs (at most MAX_RUNS_PER_CREATE) in one transaction, all or
+    none: ALREADY_EXISTS, creating nothing, if any handle exists. For imports and sweeps.
+    """
     ReleaseRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.ReleaseRunRequest, _service_pb2.ReleaseRunResponse]
     """Ends the lease of `writer` on the run: a logger sends it when it stops."""
     DeleteRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeleteRunRequest, _service_pb2.DeleteRunResponse]
     ListRuns: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListRunsRequest, _service_pb2.ListRunsResponse]
+    """Runs newest first: every match, or one page of `limit` (see ListRunsRequest)."""
     AddRunTag: _grpc.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]
     DeleteRunTag: _grpc.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]
     ListTags: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListTagsRequest, _service_pb2.ListTagsResponse]
@@ -173,10 +178,15 @@ class ServiceAsyncStub(ServiceStub):
     FAILED_PRECONDITION, deleting nothing, while another logger holds a lease on the
     run (see `writer`; docs/logging.md, "Runs").
     """
+    CreateRuns: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateRunsRequest, _service_pb2.CreateRunsResponse]  # type: ignore[assignment]
+    """Creates a batch of runs (at most MAX_RUNS_PER_CREATE) in one transaction, all or
+    none: ALREADY_EXISTS, creating nothing, if any handle exists. For imports and sweeps.
+    """
     ReleaseRun: _aio.UnaryUnaryMultiCallable[_service_pb2.ReleaseRunRequest, _service_pb2.ReleaseRunResponse]  # type: ignore[assignment]
     """Ends the lease of `writer` on the run: a logger sends it when it stops."""
     DeleteRun: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteRunRequest, _service_pb2.DeleteRunResponse]  # type: ignore[assignment]
     ListRuns: _aio.UnaryUnaryMultiCallable[_service_pb2.ListRunsRequest, _service_pb2.ListRunsResponse]  # type: ignore[assignment]
+    """Runs newest first: every match, or one page of `limit` (see ListRunsRequest)."""
     AddRunTag: _aio.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]  # type: ignore[assignment]
     DeleteRunTag: _aio.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]  # type: ignore[assignment]
     ListTags: _aio.UnaryUnaryMultiCallable[_service_pb2.ListTagsRequest, _service_pb2.ListTagsResponse]  # type: ignore[assignment]
@@ -328,6 +338,16 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         """
 
     @_abc_1.abstractmethod
+    def CreateRuns(
+        self,
+        request: _service_pb2.CreateRunsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.CreateRunsResponse, _abc.Awaitable[_service_pb2.CreateRunsResponse]]:
+        """Creates a batch of runs (at most MAX_RUNS_PER_CREATE) in one transaction, all or
+        none: ALREADY_EXISTS, creating nothing, if any handle exists. For imports and sweeps.
+        """
+
+    @_abc_1.abstractmethod
     def ReleaseRun(
         self,
         request: _service_pb2.ReleaseRunRequest,
@@ -347,7 +367,8 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         self,
         request: _service_pb2.ListRunsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_service_pb2.ListRunsResponse, _abc.Awaitable[_service_pb2.ListRunsResponse]]: ...
+    ) -> _typing.Union[_service_pb2.ListRunsResponse, _abc.Awaitable[_service_pb2.ListRunsResponse]]:
+        """Runs newest first: every match, or one page of `limit` (see ListRunsRequest)."""
 
     @_abc_1.abstractmethod
     def AddRunTag(

@@ -4,14 +4,17 @@ dashboards: api_saved.py)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from streamvis.checks.json_checks import expect_object, integer
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.schema import Run, RunFilter, parse_handle, validate_name
+from streamvis.model.limits import MAX_RUNS_PER_PAGE
+from streamvis.model.schema import RunFilter, RunPage, parse_handle, validate_name
 from streamvis.store.base import Store
 from streamvis.web.filters_json import (
     coerce_filter,
@@ -22,7 +25,7 @@ from streamvis.web.filters_json import (
     run_json,
     series_json,
 )
-from streamvis.web.http import JSON, blocking, json_body, state
+from streamvis.web.http import JSON, blocking, json_body, json_bytes, state
 
 
 def _filter(request: Request) -> RunFilter:
@@ -51,25 +54,63 @@ async def series(request: Request) -> Response:
 
 
 async def runs(request: Request) -> Response:
+    """Runs newest first: one page (`limit` of at most MAX_RUNS_PER_PAGE, or `after`),
+    with a Link header to the next and X-Total-Count on the first; or every match,
+    streamed a page at a time so the server holds one page, not all runs."""
     store = state(request).store
     run_filter = _filter(request)
-    limit_text = request.query_params.get("limit")
-    limit = None
-    if limit_text:
-        try:
-            # Past 2**63 the stores' integers overflow; no store holds that many runs.
-            limit = min(integer(int(limit_text), "limit"), 2**63 - 1) or None
-        except ValueError:
-            raise InvalidArgumentError(
-                f"limit={limit_text!r} is not a whole number: give the most runs to return"
-            ) from None
+    limit = _limit(request.query_params.get("limit"))
+    after = request.query_params.get("after", "")
+    paged = bool(after) or (limit is not None and limit <= MAX_RUNS_PER_PAGE)
 
-    def work() -> list[Run]:
-        # The Run dataclasses go to the encoder as they are: at 10,000 runs building
-        # dicts first (run_json) costs more than the whole encoding (decision 0008).
-        return store.list_runs(_typed_filter(store, run_filter), limit)
+    def first() -> tuple[RunFilter, RunPage]:
+        typed = _typed_filter(store, run_filter)
+        size = (limit or MAX_RUNS_PER_PAGE) if paged else MAX_RUNS_PER_PAGE
+        # The whole listing needs no count: it is as long as it is.
+        return typed, store.list_runs_page(typed, after, size, count=paged)
 
-    return JSON(await blocking(work))
+    # The Run dataclasses go to the encoder as they are: at 10,000 runs building dicts
+    # first (run_json) costs more than the whole encoding (decision 0008).
+    typed, page = await blocking(first)
+    if paged:
+        headers = {}
+        if page.next:
+            query = dict(request.query_params) | {"after": page.next}
+            headers["Link"] = f'<?{urlencode(query)}>; rel="next"'
+        if page.total is not None:
+            headers["X-Total-Count"] = str(page.total)
+        return JSON(page.runs, headers=headers)
+    return StreamingResponse(_pages(store, typed, page, limit), media_type="application/json")
+
+
+async def _pages(
+    store: Store, run_filter: RunFilter, page: RunPage, limit: int | None,
+) -> AsyncIterator[bytes]:
+    """A JSON array of every run, encoded and sent page by page."""
+    sent = 0
+    yield b"["
+    while True:
+        runs = page.runs if limit is None else page.runs[:limit - sent]
+        if runs:
+            yield (b"," if sent else b"") + json_bytes(runs)[1:-1]
+            sent += len(runs)
+        if not page.next or (limit is not None and sent >= limit):
+            break
+        page = await blocking(store.list_runs_page, run_filter, page.next, MAX_RUNS_PER_PAGE,
+                              count=False)
+    yield b"]"
+
+
+def _limit(text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        # Past 2**63 the stores' integers overflow; no store holds that many runs.
+        return min(integer(int(text), "limit"), 2**63 - 1) or None
+    except ValueError:
+        raise InvalidArgumentError(
+            f"limit={text!r} is not a whole number: give the most runs to return"
+        ) from None
 
 
 async def tags(request: Request) -> Response:

@@ -68,8 +68,25 @@ def _progress_rows(store: Store, runs: RunFilter) -> dict[str, list[dict[str, An
     return out
 
 
+def _last_system(store: Store, runs: RunFilter) -> tuple[dict[str, Any] | None, list[Any]]:
+    """The run's last `system` sample, and its GPUs' rows of the last `system.gpu` time."""
+    last: dict[str, Any] | None = None
+    for chunk in _chunks(store, runs, cap.SYSTEM_SERIES):
+        if chunk.batch.num_rows:
+            last = chunk.batch.slice(chunk.batch.num_rows - 1).to_pylist()[0]
+    gpus: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(store, runs, cap.GPU_SERIES):
+        for row in chunk.batch.to_pylist():
+            gpus[row["gpu.index"]] = row
+    newest = max((g["system.time"] for g in gpus.values()), default=None)
+    recent = [g for _, g in sorted(gpus.items()) if g["system.time"] == newest]
+    clean = {k: json_value(v) for k, v in last.items()} if last is not None else None
+    return clean, [{k: json_value(v) for k, v in g.items()} for g in recent]
+
+
 async def run_capture(request: Request) -> Response:
-    """GET /api/runs/{handle}/capture: the run, attributes by group, texts, series, bars."""
+    """GET /api/runs/{handle}/capture: the run, attributes by group, texts, series, bars,
+    the last system sample and GPU rows."""
     handle = _handle(request)
     store = state(request).store
 
@@ -89,8 +106,10 @@ async def run_capture(request: Request) -> Response:
         groups: dict[str, dict[str, Any]] = {}
         for name, value in sorted(run.attributes.items()):
             groups.setdefault(cap.group_of(name), {})[name] = json_value(value)
+        system, gpus = _last_system(store, only)
         return {
             **run_json(run), "groups": groups, "texts": cap.join_texts(rows),
+            "system": system, "gpus": gpus,
             "series": [{"name": n, "rows": c} for n, c in counts.items()],
             "progress": _progress_rows(store, only).get(str(handle), []),
         }

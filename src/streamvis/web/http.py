@@ -96,11 +96,16 @@ class JSON(JSONResponse):
     """
 
     def render(self, content: Any) -> bytes:
-        try:
-            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-        except orjson.JSONEncodeError:
-            text = json.dumps(_finite(content), separators=(",", ":"), allow_nan=False)
-            return text.encode()
+        return json_bytes(content)
+
+
+def json_bytes(content: Any) -> bytes:
+    """`content` as the JSON response encodes it (for a body streamed in parts)."""
+    try:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        text = json.dumps(_finite(content), separators=(",", ":"), allow_nan=False)
+        return text.encode()
 
 
 def _finite(value: Any) -> Any:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barText, formatSeconds, type Bar } from './runCapture';
+import { barText, formatBytes, formatSeconds, isCaptured, type Bar } from './runCapture';
 
 const bar = (done: number, total: number, eta: number | null): Bar => ({
   desc: 'epoch 1', done, total, rate: 10, elapsed: 1, time: 0, eta,
@@ -18,5 +18,22 @@ describe('progress read-outs', () => {
     expect(formatSeconds(185)).toBe('3m 05s');
     expect(formatSeconds(3720)).toBe('1h 02m');
     expect(formatSeconds(null)).toBe('');
+  });
+});
+
+describe('byte counts', () => {
+  it('reads in binary units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
+    expect(formatBytes(null)).toBe('');
+  });
+});
+
+describe('captured attributes', () => {
+  it('are those of command, env and git, not config', () => {
+    expect(['command.argv', 'env.python', 'git.commit', 'config.lr', 'lr', 'gitx'].filter(isCaptured)).toEqual([
+      'command.argv', 'env.python', 'git.commit',
+    ]);
   });
 });

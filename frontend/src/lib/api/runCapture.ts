@@ -26,10 +26,21 @@ export type RunCapture = {
   texts: Record<string, string>;
   series: { name: string; rows: number }[];
   progress: Bar[];
+  /** The last `system` sample (null: the run sampled none), and the GPUs' last rows. */
+  system: Record<string, number | null> | null;
+  gpus: Record<string, number | null>[];
 };
 
 export type ConsoleLine = { line: number; time: number; stream: string; text: string };
 export type ConsolePage = { lines: ConsoleLine[]; next: number };
+
+/**
+ * Attribute prefixes of what a logger captures by itself (model/capture.py): one value per
+ * run for most (argv, pid, hostname), so the run search leaves them out of its columns and
+ * filters, and the run page shows them. `config.` stays: it is what runs are compared by.
+ */
+export const CAPTURED_PREFIXES = ['command.', 'env.', 'git.'];
+export const isCaptured = (name: string): boolean => CAPTURED_PREFIXES.some((p) => name.startsWith(p));
 
 /** The order the run page shows attribute groups in (model/capture.py's PREFIXES, then the rest). */
 export const GROUP_ORDER = ['command', 'config', 'git', 'env', ''];
@@ -65,4 +76,17 @@ export function barText(b: Bar): string {
   const pct = b.total > 0 ? Math.floor((100 * b.done) / b.total) : 100;
   const eta = b.done < b.total && b.eta !== null ? `, ETA ${formatSeconds(b.eta)}` : '';
   return `${head}${b.done}/${b.total} (${pct}%)${eta}`;
+}
+
+/** 1536 -> "1.5 KiB": a byte count for the system read-outs. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }

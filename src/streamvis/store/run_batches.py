@@ -1,0 +1,193 @@
+"""Runs in bulk: creating a batch in one transaction, and listing runs page by page.
+
+A batch (`create_runs`) is what an import or a sweep sends: thousands of runs, whose
+one-transaction-each creation would time the disk's flushes, not the work (364 runs/s
+before, measured in benchmarks/bench_search.py). Its rows go in with a few statements
+per batch, all or nothing.
+
+Pages (`list_runs_page`) are keyset pages over (started_at, id), newest first, the
+order `list_runs` gives: a page starts strictly after the last run of the previous
+one, so each costs the same however deep the listing is, and a run created meanwhile
+neither repeats nor shifts a later page. An index on runs (started_at, id) serves it:
+SQLite's on (started_at) holds the rowid id already; PostgreSQL gets its own
+(migration 8).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+
+from streamvis.model.errors import (
+    AlreadyExistsError,
+    InvalidArgumentError,
+    ResourceExhaustedError,
+)
+from streamvis.model.events import RunCreated
+from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
+from streamvis.model.schema import NewRun, Run, RunFilter, RunPage
+from streamvis.store.core import SqlCore, as_uuid, check_handle
+from streamvis.store.dialect import Session, UniqueViolation, marks
+from streamvis.store.filters import Where, coerce_attributes
+from streamvis.store.runs import _attribute_rows, _check_started_at, _check_tags
+
+#: Handles per `IN (...)` look-up: well under SQLite's and psycopg's parameter limits.
+_HANDLES_PER_QUERY = 500
+_ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
+_TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
+
+
+#: A run of a batch, checked: handle, sorted tags, started_at, attributes as given.
+_Checked = tuple[uuid.UUID, list[str], float, Mapping[str, object] | None]
+
+
+def page_token(started_at: float, run_id: int) -> str:
+    """The opaque token of the page after the run (started_at, run_id)."""
+    return f"{_TOKEN_PREFIX}{started_at.hex()}.{run_id}"
+
+
+def parse_page_token(token: str) -> tuple[float, int]:
+    started, _, run_id = token.removeprefix(_TOKEN_PREFIX).rpartition(".")
+    try:
+        if token.startswith(_TOKEN_PREFIX):
+            return float.fromhex(started), int(run_id)
+    except ValueError:
+        pass
+    raise InvalidArgumentError(
+        f"page token {token[:80]!r} is not one this server gave: pass the `next` "
+        "token of the previous page as it came, or start again without one"
+    )
+
+
+def _check_limit(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidArgumentError(f"limit must be a positive integer, got {limit!r}")
+    if limit > MAX_RUNS_PER_PAGE:
+        raise ResourceExhaustedError(
+            f"a page holds at most {MAX_RUNS_PER_PAGE} runs (MAX_RUNS_PER_PAGE), asked for "
+            f"{limit}: ask for fewer and follow the `next` token for the rest"
+        )
+    return limit
+
+
+class RunBatchMethods(SqlCore):
+    """`create_runs` and `list_runs_page`."""
+
+    def create_runs(self, runs: Sequence[NewRun]) -> list[Run]:
+        if isinstance(runs, str | bytes) or not isinstance(runs, Sequence):
+            raise InvalidArgumentError(f"runs must be a list of NewRun, got {type(runs).__name__}")
+        if len(runs) > MAX_RUNS_PER_CREATE:
+            raise ResourceExhaustedError(
+                f"one batch creates at most {MAX_RUNS_PER_CREATE} runs (MAX_RUNS_PER_CREATE), "
+                f"got {len(runs)}: send them in batches of that many"
+            )
+        checked: list[_Checked] = []
+        for i, new in enumerate(runs):
+            if not isinstance(new, NewRun):
+                raise InvalidArgumentError(f"runs[{i}] must be a NewRun, got {type(new).__name__}")
+            handle = uuid.uuid4() if new.handle is None else check_handle(new.handle)
+            checked.append((handle, _check_tags(new.tags), _check_started_at(new.started_at),
+                            new.attributes))
+        handles = [h for h, *_ in checked]
+        if len(set(handles)) != len(handles):
+            twice = next(h for h in handles if handles.count(h) > 1)
+            raise InvalidArgumentError(
+                f"run {twice} is given more than once in the batch: give each run once"
+            )
+        if not checked:
+            return []
+        try:
+            with self._write() as s:
+                return self._insert_batch(s, checked)
+        except UniqueViolation:  # created by another writer after our look-up
+            raise self._exists(handles) from None
+
+    def _insert_batch(
+        self, s: Session,
+        checked: list[_Checked],
+    ) -> list[Run]:
+        fields = self._fields_by_name(
+            s, [n for *_, a in checked if isinstance(a, Mapping) for n in a])
+        coerced = [coerce_attributes(a, fields) for *_, a in checked]
+        handles = [h for h, *_ in checked]
+        for part in _slices(handles):
+            taken = s.one(f"SELECT handle FROM runs WHERE handle IN ({marks(len(part))})", part)
+            if taken is not None:
+                raise self._exists(handles)
+        s.insert_rows("runs", ("handle", "started_at"),
+                      [(h, started) for h, _, started, _ in checked])
+        ids: dict[uuid.UUID, int] = {}
+        for part in _slices(handles):
+            for run_id, handle in s.all(
+                f"SELECT id, handle FROM runs WHERE handle IN ({marks(len(part))})", part
+            ):
+                ids[as_uuid(handle)] = int(run_id)
+        s.insert_rows("run_tags", ("run_id", "tag"),
+                      [(ids[h], t) for h, tags, _, _ in checked for t in tags])
+        # New runs have no attributes to update: a plain insert, not create_run's upsert.
+        s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
+                      [row for (h, *_), attrs in zip(checked, coerced, strict=True)
+                       for row in _attribute_rows(ids[h], attrs)])
+        out = []
+        for (h, tags, started, _), attrs in zip(checked, coerced, strict=True):
+            values = {row.field.name: v for row, v in attrs}
+            run = Run(h, started, tuple(tags), dict(sorted(values.items())))
+            s.publish_after_commit(RunCreated(run))
+            out.append(run)
+        return out
+
+    def _exists(self, handles: list[uuid.UUID]) -> AlreadyExistsError:
+        with self._read() as s:
+            taken = [
+                as_uuid(h) for part in _slices(handles) for (h,) in s.all(
+                    f"SELECT handle FROM runs WHERE handle IN ({marks(len(part))})", part)
+            ]
+        shown = ", ".join(map(str, taken[:3])) + (" ..." if len(taken) > 3 else "")
+        return AlreadyExistsError(
+            f"{len(taken) or 'some'} run(s) of the batch exist already ({shown}): nothing "
+            "was created; leave them out or give other handles"
+        )
+
+    def list_runs_page(
+        self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
+    ) -> RunPage:
+        limit = _check_limit(limit)
+        cursor = None if not after else parse_page_token(after)
+        with self._read() as s:
+            where = self._where(s, run_filter)
+            total = None
+            if cursor is None and count:
+                total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}",
+                                     where.params))
+            if cursor is not None:
+                # A row value: both databases seek the (started_at, id) index with it.
+                where = where.and_("(r.started_at, r.id) < (?, ?)", cursor)
+            # One more than asked says whether a next page exists.
+            keyed = s.all(
+                f"SELECT r.id, r.started_at FROM runs r WHERE {where.sql} "
+                "ORDER BY r.started_at DESC, r.id DESC LIMIT ?", (*where.params, limit + 1),
+            )
+            page = keyed[:limit]
+            if not page:
+                return RunPage([], "", total)
+            runs = self._load_runs(
+                s, Where(f"r.id IN ({marks(len(page))})", tuple(int(i) for i, _ in page)))
+        last_id, last_started = page[-1]
+        token = page_token(float(last_started), int(last_id)) if len(keyed) > limit else ""
+        return RunPage(runs, token, total)
+
+    def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:
+        """Every matching run, newest first, read a page at a time (bounded memory)."""
+        after = ""
+        while True:
+            got = self.list_runs_page(run_filter, after, page, count=False)
+            yield from got.runs
+            if not got.next:
+                return
+            after = got.next
+
+
+def _slices(handles: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    for i in range(0, len(handles), _HANDLES_PER_QUERY):
+        yield handles[i:i + _HANDLES_PER_QUERY]
