@@ -31,6 +31,7 @@ _TABLES = (
     "dashboards",
     "plots",
     "append_keys",
+    "line_summaries",
     "chunks",
     "run_attributes",
     "run_tags",

@@ -46,7 +46,7 @@ def test_fresh_database_is_at_the_latest_version(fresh_location: str) -> None:
     assert version_and_tables(fresh_location) == (
         migrations.LATEST,
         {*V1_TABLES, "append_keys", "plots", "dashboards", "blobs", "blob_parts", "artifacts",
-         "controls"},
+         "controls", "line_summaries"},
     )
     with open_store(fresh_location) as store:  # opening again changes nothing
         assert store.list_fields() == []
@@ -106,6 +106,14 @@ def test_upgrade_from_version_1_keeps_data(fresh_location: str) -> None:
         (chunk,) = store.query(RunFilter(), "train")
         assert chunk.sequence == 1
         assert chunk.batch.to_pydict() == {"step": [1, 2], "loss": [0.5, 0.25]}
+        # The old chunk had no line summary: its first read builds and stores one.
+        with raw_session(fresh_location) as s:
+            assert s.scalar("SELECT COUNT(*) FROM line_summaries") == 0
+        built = store.line_summaries(run_handle, "train", "loss")
+        assert built is not None and built.counts.tolist() == [1]
+        assert built.records["max_y"].tolist() == [0.5]
+        with raw_session(fresh_location) as s:
+            assert s.scalar("SELECT COUNT(*) FROM line_summaries") == 1
         # What version 2 brought works, and sequences carry on.
         columns = {"step": pa.array([3]), "loss": pa.array([0.1])}
         first = store.append(run_handle, "train", columns, idempotency_key="k")

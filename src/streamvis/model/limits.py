@@ -56,8 +56,8 @@ MAX_OUTLIERS = 1_000
 #: Points `/api/data` sends whole before thinning a scatter or refusing raw rows
 #: (`streamvis serve --max-points`).
 DEFAULT_MAX_POINTS = 2_000_000
-#: Bytes of decoded columns the web app keeps between requests
-#: (`streamvis serve --cache-mb`).
+#: Bytes the web app keeps between requests: decoded columns, line summaries and the
+#: raw rows at pixel edges, one budget for all (`streamvis serve --cache-mb`).
 DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
 #: Events a live WebSocket or a gRPC Watch may fall behind before it is told to
 #: reconnect (or resume with after_sequence).

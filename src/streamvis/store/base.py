@@ -33,6 +33,7 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
+from streamvis.store.summaries import LineSummaries
 
 
 class Store(abc.ABC):
@@ -232,6 +233,24 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def last_sequence(self) -> int:
         """The highest committed chunk sequence (0 for none)."""
+
+    # -- line summaries (store/summaries.py) ------------------------------------
+
+    @abc.abstractmethod
+    def line_summaries(
+        self, run: uuid.UUID, series: str, field: str, after_sequence: int = 0,
+    ) -> LineSummaries | None:
+        """The run's per-chunk M4 summaries of `field` after `after_sequence`, in order.
+
+        None if the series has no int field to summarize against or `field` is not
+        a summarized (numeric, non-x) field of it. Builds missing ones (old chunks).
+        """
+
+    @abc.abstractmethod
+    def read_chunks(
+        self, run: uuid.UUID, series: str, sequences: Sequence[int], fields: Sequence[str],
+    ) -> dict[int, pa.RecordBatch]:
+        """The given chunks of one run's series (by sequence), decoded; absent ones left out."""
 
     # -- plots ----------------------------------------------------------------
 

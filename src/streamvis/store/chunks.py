@@ -28,6 +28,7 @@ from streamvis.model.schema import RunFilter, Value, dedupe, validate_columns
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow, Where
+from streamvis.store.summaries import chunk_summaries, field_plan
 
 _MAX_KEY_LENGTH = 256
 # Chunk metadata is read in pages, blobs in groups bounded by count and bytes, so a
@@ -136,10 +137,12 @@ class ChunkMethods(SqlCore):
         # other writers waiting only for the inserts.
         batch = validate_columns(ser, {r.field.name: r.field for r in frows}, columns)
         data = encode_chunk(batch, [r.field.handle for r in frows])
+        summaries = chunk_summaries(batch, field_plan(frows))
         rows = batch.num_rows
         for _ in range(3):
             try:
-                seq = self._insert_chunk(handle, run_id, series, series_id, data, rows, key)
+                seq = self._insert_chunk(handle, run_id, series, series_id, (data, summaries),
+                                         rows, key)
             except _KeyTaken:
                 with self._read() as s:
                     dup = _appended(s, key) if key is not None else None
@@ -158,10 +161,11 @@ class ChunkMethods(SqlCore):
         run_id: int,
         series: str,
         series_id: int,
-        data: bytes,
+        encoded: tuple[bytes, list[tuple[int, int, bytes]]],  # the chunk, its summaries
         rows: int,
         key: str | None,
     ) -> int:
+        data, summaries = encoded
         with self._write() as s:
             if key is not None and _appended(s, key) is not None:
                 raise _KeyTaken
@@ -194,6 +198,13 @@ class ChunkMethods(SqlCore):
                 (key, chunk_id),
             ):
                 raise _KeyTaken
+            # Summaries live and die with their chunk: same transaction.
+            if summaries:
+                s.run_many(
+                    "INSERT INTO line_summaries (chunk_id, field_id, x_field_id, data) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(chunk_id, f, x, blob) for f, x, blob in summaries],
+                )
             if seq is None:
                 seq = _next_sequence(s)
                 s.run("UPDATE chunks SET sequence = ? WHERE id = ?", (seq, chunk_id))

@@ -216,6 +216,7 @@ _V7_CONTROLS = Step(
     ),
 )
 
+
 def _run_page_index(s: Session) -> None:
     """Run listings are keyset pages over (started_at, id) (store/run_batches.py). In
     SQLite the index on started_at ends with the rowid, which is the id: it serves them
@@ -227,10 +228,25 @@ def _run_page_index(s: Session) -> None:
 
 _V8_RUN_PAGES = Step(8, "runs indexed for keyset pages", (_run_page_index,))
 
+_V9_LINE_SUMMARIES = Step(
+    9,
+    "per chunk, a multi-resolution M4 summary of each numeric field (store/summaries.py)",
+    (
+        # Empty `data`: the chunk's x decreases somewhere, so it has no summary. Chunks
+        # older than this step have no row at all until their first read builds one.
+        """CREATE TABLE line_summaries (
+            chunk_id BIGINT NOT NULL REFERENCES chunks (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            x_field_id BIGINT NOT NULL REFERENCES fields (id),
+            data {blob} NOT NULL,
+            PRIMARY KEY (chunk_id, field_id)
+        ){norowid}""",
+    ),
+)
 
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
-    _V7_CONTROLS, _V8_RUN_PAGES,
+    _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES,
 )
 LATEST = STEPS[-1].version
 

@@ -320,10 +320,11 @@ class RunMethods(SqlCore):
         return run
 
     def _delete_run_rows(self, s: Session, run_id: int) -> None:
-        s.run(
-            "DELETE FROM append_keys WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
-            (run_id,),
-        )
+        for table in ("append_keys", "line_summaries"):
+            s.run(
+                f"DELETE FROM {table} WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
+                (run_id,),
+            )
         drop_run_artifacts(s, run_id)
         for table in ("chunks", "run_attributes", "run_tags", "controls"):
             s.run(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))

@@ -27,6 +27,7 @@ from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve
 from streamvis.web.http import AppState, blocking, json_body, state
 from streamvis.web.row_conditions import where_rows
+from streamvis.web.summary_lines import summary_lines
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 Rows = npt.NDArray[np.int64]
@@ -308,6 +309,9 @@ def run_data_request(app: AppState, plan: Plan) -> pa.Table:
     req = plan.request
     runs = [r for r in app.store.list_runs(plan.filter)
             if all(f.name in r.attributes for f in plan.attributes)]
+    # A plain line over a step counter: from summaries, never reading whole columns.
+    if (from_summaries := summary_lines(app, plan, runs)) is not None:
+        return from_summaries
     snapshot = app.cache.read([r.handle for r in runs], plan.series, plan.read)
     starts = {
         r.handle: next(iter(snapshot.columns[r.handle].values())).first_row_after(

@@ -39,6 +39,9 @@ def cache_dtype(type: FieldType) -> np.dtype[Any]:
     return _CODE if row.cache_codec == "labels" else row.dtype
 
 Key = tuple[uuid.UUID, str, uuid.UUID]  # run, series, field handle
+#: Any other entry held under the same byte budget: its key starts with its run,
+#: then series, field handle, what it is, and three numbers that say which part.
+HeldKey = tuple[uuid.UUID, str, uuid.UUID, str, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,13 @@ class _Entry:
         )
 
 
+class _Held:
+    """Something else kept under the cache's budget (line summaries, raw chunks)."""
+
+    def __init__(self, value: object, nbytes: int) -> None:
+        self.value, self.nbytes, self.dead = value, nbytes, False
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Columns of several runs, each complete up to `bound` and nothing after it."""
@@ -194,15 +204,24 @@ class Snapshot:
 
 
 class ColumnCache:
-    """Decoded columns per (run, series, field), least recently used evicted first."""
+    """Decoded columns per (run, series, field), least recently used evicted first.
+
+    Other readers keep what they derive from the store here too (`hold`, `held`),
+    so that one byte budget, the `--cache-mb` setting, bounds all of it.
+    """
 
     def __init__(self, store: Store, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.store = store
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._entries: collections.OrderedDict[Key, _Entry] = collections.OrderedDict()
-        self._bytes: dict[Key, int] = {}
+        self._entries: collections.OrderedDict[Key | HeldKey, _Entry | _Held] = (
+            collections.OrderedDict())
+        self._bytes: dict[Key | HeldKey, int] = {}
         self._total = 0
+        # Bumped when a run's entries (or all) are dropped, so that a request that
+        # read before that cannot put back what it read (`hold`'s `since`).
+        self._dropped: dict[uuid.UUID, int] = {}
+        self._clears = 0
         self.store_reads = 0  # queries sent to the store (for tests and benchmarks)
 
     @property
@@ -212,17 +231,49 @@ class ColumnCache:
     def forget_run(self, run: uuid.UUID) -> None:
         """Drop a deleted or replaced run's columns; requests in flight stop adding to them."""
         with self._lock:
+            self._dropped[run] = self._dropped.get(run, 0) + 1
             for key in [k for k in self._entries if k[0] == run]:
                 self._entries.pop(key).dead = True
                 self._total -= self._bytes.pop(key)
 
     def clear(self) -> None:
         with self._lock:
+            self._clears += 1
             for entry in self._entries.values():
                 entry.dead = True
             self._entries.clear()
             self._bytes.clear()
             self._total = 0
+
+    def held(self, key: HeldKey) -> object | None:
+        """What `hold` keeps under `key`, if it was not evicted since (and marks it used)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if not isinstance(entry, _Held):
+                return None
+            self._entries.move_to_end(key)
+            return entry.value
+
+    def epoch(self, run: uuid.UUID) -> tuple[int, int]:
+        """A token that changes when `run`'s entries are dropped; give it to `hold`."""
+        with self._lock:
+            return self._clears, self._dropped.get(run, 0)
+
+    def hold(self, key: HeldKey, value: object, nbytes: int, since: tuple[int, int]) -> None:
+        """Keep `value` (of about `nbytes`) under the budget, least recently used first out.
+
+        Nothing is kept if the run's entries were dropped after `since` (`epoch`) was
+        taken: the value may describe a run that was deleted or replaced meanwhile.
+        """
+        with self._lock:
+            if since != (self._clears, self._dropped.get(key[0], 0)):
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._total -= self._bytes.pop(key)
+            self._entries[key] = _Held(value, nbytes)
+            self._bytes[key] = 0
+            self._account({key})
 
     def read(self, runs: Sequence[uuid.UUID], series: Series, fields: Sequence[Field]) -> Snapshot:
         """Every chunk of `series` in `runs`, the given fields decoded, up to one bound.
@@ -264,13 +315,13 @@ class ColumnCache:
     def _get(self, run: uuid.UUID, series: str, f: Field) -> _Entry:
         key = (run, series, f.handle)
         entry = self._entries.get(key)
-        if entry is None:
+        if not isinstance(entry, _Entry):
             entry = self._entries[key] = _Entry(f.type)
             self._bytes[key] = 0
         self._entries.move_to_end(key)
         return entry
 
-    def _account(self, touched: set[Key]) -> None:
+    def _account(self, touched: set[Key] | set[HeldKey]) -> None:
         for key in touched:
             entry = self._entries.get(key)
             if entry is not None:

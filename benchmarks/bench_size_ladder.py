@@ -1,0 +1,159 @@
+"""Size ladder: one line of 10 M, 50 M, ... up to 1,000,000,000 points, reduced to pixels.
+
+Per store (SQLite, PostgreSQL) and size, a fresh store gets one run whose series
+(step, loss) is appended chunk by chunk through `store.append` (so each chunk gets
+its line summaries exactly as ingest writes them), then a fresh server process
+(`ThreadedWebServer`, the column cache bounded by `--cache-mb`) answers
+POST /api/data for the line at `--pixels`:
+
+    {"figure": "ladder_ingest", "store": ..., "points": ..., "chunk_rows": ...,
+     "rows_per_s": ..., "summary_share": ...}
+    {"figure": "ladder_plot", "store": ..., "points": ..., "cold_ms": ..., "warm_ms": ...,
+     "zoom_cold_ms": ..., "zoom_warm_ms": ..., "out_rows": ..., "rss_base_mb": ...,
+     "rss_peak_mb": ..., "cache_mb": ...}
+
+`summary_share` is the time spent computing summaries over the whole ingest time
+(the summaries' cost at ingest). `cold_ms` is the first request of a new server
+process after one unrelated request (the OS page cache is warm from ingest: it is
+the server's cold, not the disk's); `warm_ms` the median of 5 repeats; the zoom
+asks for 1 % of the x range in the middle. `rss_peak_mb` is the server process's
+peak resident memory (VmHWM), `rss_base_mb` its resident memory before the first
+line request.
+
+    .venv/bin/python benchmarks/bench_size_ladder.py --points 10000000 50000000 \\
+        [--stores sqlite pg] [--pg-dsn postgresql://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pyarrow as pa
+
+from streamvis.model.schema import FieldType
+from streamvis.store import open_store
+from streamvis.store.summaries import summarize
+from streamvis.web.http import WebConfig
+from streamvis.web.serving import ThreadedWebServer
+
+MIB = 1 << 20
+
+
+def _rss() -> tuple[float, float]:
+    """(current, peak) resident memory of this process, MiB."""
+    fields = {}
+    with Path("/proc/self/status").open(encoding="ascii") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            fields[key] = value
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _fresh_pg(admin: str, name: str) -> str:
+    import psycopg  # noqa: PLC0415 -- only for PostgreSQL
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def build(location: str, points: int, chunk_rows: int) -> dict[str, Any]:
+    """Append one line of `points` rows; the time it took and the summaries' share."""
+    with open_store(location) as store:
+        store.create_field("step", FieldType.INT)
+        store.create_field("loss", FieldType.FLOAT)
+        store.create_series("train", ["step", "loss"])
+        run = store.create_run(tags=["ladder"])
+        rng = np.random.default_rng(1)
+        summary_s = 0.0
+        start = time.perf_counter()
+        for first in range(0, points, chunk_rows):
+            n = min(chunk_rows, points - first)
+            step = np.arange(first, first + n, dtype=np.int64)
+            loss = np.sin(step / 1e6) + rng.normal(0, 0.01, n)
+            if rng.random() < 0.05:
+                loss[int(rng.integers(0, n))] = 50.0  # a spike M4 must keep
+            t0 = time.perf_counter()
+            summarize(step, loss)  # what append computes, timed alone
+            summary_s += time.perf_counter() - t0
+            store.append(run.handle, "train", {"step": pa.array(step), "loss": pa.array(loss)})
+        total = time.perf_counter() - start
+    # The summaries were computed twice (once timed alone): take that copy out.
+    ingest = total - summary_s
+    return {"rows_per_s": round(points / ingest), "ingest_s": round(ingest, 1),
+            "summary_share": round(summary_s / ingest, 3)}
+
+
+def _serve(location: str, points: int, pixels: int, cache_mb: int, out: Any) -> None:
+    with open_store(location) as store, ThreadedWebServer(
+            store, WebConfig(cache_bytes=cache_mb * MIB)) as web, httpx.Client(
+            base_url=web.url, timeout=600) as http:
+        # The process's own first-request costs (imports, threads) are not the cache's.
+        http.get("/api/runs").raise_for_status()
+        http.post("/api/data", json={"series": "train", "max_points": 1, "filter": {
+            "tags_any": ["none"]}}).raise_for_status()
+        base, _ = _rss()
+        line = {"series": "train", "kind": "line", "x": "step", "y": "loss", "pixels": pixels}
+
+        def ask(body: dict[str, Any]) -> tuple[float, int]:
+            t0 = time.perf_counter()
+            r = http.post("/api/data", json=body)
+            r.raise_for_status()
+            rows = pa.ipc.open_stream(r.content).read_all().num_rows
+            return (time.perf_counter() - t0) * 1000, rows
+
+        cold, rows = ask(line)
+        warm = statistics.median(ask(line)[0] for _ in range(5))
+        zoom = {**line, "x_min": points * 0.495, "x_max": points * 0.505}
+        zoom_cold, _ = ask(zoom)
+        zoom_warm = statistics.median(ask(zoom)[0] for _ in range(5))
+        out.put({"cold_ms": round(cold, 1), "warm_ms": round(warm, 1),
+                 "zoom_cold_ms": round(zoom_cold, 1), "zoom_warm_ms": round(zoom_warm, 1),
+                 "out_rows": rows, "rss_base_mb": round(base), "rss_peak_mb": round(_rss()[1])})
+
+
+def plot(location: str, points: int, pixels: int, cache_mb: int) -> dict[str, Any]:
+    """Ask a fresh server process; its figures."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    proc = ctx.Process(target=_serve, args=(location, points, pixels, cache_mb, out))
+    proc.start()
+    result: dict[str, Any] = out.get()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--points", type=int, nargs="+", default=[10_000_000, 50_000_000])
+    parser.add_argument("--stores", nargs="+", default=["sqlite", "pg"])
+    parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--chunk-rows", type=int, default=65_536)
+    parser.add_argument("--pixels", type=int, default=2000)
+    parser.add_argument("--cache-mb", type=int, default=512)
+    args = parser.parse_args()
+    for kind in args.stores:
+        for points in args.points:
+            with tempfile.TemporaryDirectory(prefix="ladder-") as tmp:
+                location = tmp if kind == "sqlite" else _fresh_pg(args.pg_dsn, "sv_ladder")
+                common = {"store": kind, "points": points, "chunk_rows": args.chunk_rows}
+                print(json.dumps({"figure": "ladder_ingest", **common,
+                                  **build(location, points, args.chunk_rows)}), flush=True)
+                print(json.dumps({"figure": "ladder_plot", **common, "pixels": args.pixels,
+                                  "cache_mb": args.cache_mb,
+                                  **plot(location, points, args.pixels, args.cache_mb)}),
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()

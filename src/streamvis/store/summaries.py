@@ -1,0 +1,206 @@
+"""Line summaries: per chunk, a small multi-resolution M4 summary of each numeric field.
+
+A line is drawn against x; the summary's x is the series' first int field (a step
+counter in the usual case), and every other numeric field of the series is
+summarized against it. Per chunk and field, the rows are cut into buckets of
+`BASE` rows (level 0); each level above merges `FACTOR` buckets of the one below,
+up to a single bucket holding the whole chunk (the top level). Per bucket the
+summary keeps its first and last point, its lowest and highest point (the first
+of equal ones, NaN losing to any number) with their rows and x, and its row count:
+what M4 needs to answer a pixel column that holds the bucket whole, exactly.
+
+A chunk whose x decreases anywhere gets an empty summary: a line over it is
+reduced from its raw rows. Summaries are written in the transaction that appends
+the chunk; chunks written before summaries existed get theirs on first read.
+
+Values keep their kind: int fields as int64, float fields (float32 or float64) as
+float64, both exact. A summary is one fixed-layout record per bucket, so the
+summaries of many chunks decode as one numpy array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Rows per bucket of level 0, and buckets merged per level above.
+BASE = 1024
+FACTOR = 8
+_MAGIC = b"SVL1"
+_HEADER = 8  # magic, y kind ('i' or 'f'), padding
+
+
+def record_dtype(y_kind: str) -> np.dtype[Any]:
+    """One bucket: its level, rows, first/last points, lowest/highest points."""
+    y = np.int64 if y_kind == "i" else np.float64
+    return np.dtype([
+        ("level", np.int64), ("start", np.int64), ("count", np.int64),
+        ("x_first", np.int64), ("x_last", np.int64), ("y_first", y), ("y_last", y),
+        ("min_pos", np.int64), ("min_x", np.int64), ("min_y", y),
+        ("max_pos", np.int64), ("max_x", np.int64), ("max_y", y),
+    ])
+
+
+def as_numbers(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[Any]:
+    """A numeric column as int64 (ints) or float64 (floats), whatever its encoding."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_run_end_encoded(array.type):
+        array = pc.run_end_decode(array) if hasattr(pc, "run_end_decode") else array.cast(
+            array.type.value_type)
+    target = pa.int64() if pa.types.is_integer(array.type) else pa.float64()
+    return np.asarray(array.cast(target).to_numpy(zero_copy_only=False))
+
+
+def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """What the lowest and highest are chosen by: NaN loses to every number."""
+    if y.dtype.kind != "f":
+        return y, y
+    nan = np.isnan(y)
+    if not nan.any():
+        return y, y
+    return np.where(nan, np.inf, y), np.where(nan, -np.inf, y)
+
+
+def _pad(values: npt.NDArray[Any], groups: int, width: int, fill: float | int) -> npt.NDArray[Any]:
+    out = np.full(groups * width, fill, values.dtype)
+    out[: values.size] = values
+    return out.reshape(groups, width)
+
+
+def _fills(dtype: np.dtype[Any]) -> tuple[float | int, float | int]:
+    if dtype.kind == "f":
+        return np.inf, -np.inf
+    info = np.iinfo(np.int64)
+    return int(info.max), int(info.min)
+
+
+def _level0(
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any],
+) -> npt.NDArray[Any]:
+    n = y.size
+    groups = -(-n // BASE)
+    low_key, high_key = _keys(y)
+    hi_fill, lo_fill = _fills(low_key.dtype)
+    starts = np.arange(groups, dtype=np.int64) * BASE
+    ends = np.minimum(starts + BASE, n) - 1
+    lows = starts + _pad(low_key, groups, BASE, hi_fill).argmin(axis=1)
+    highs = starts + _pad(high_key, groups, BASE, lo_fill).argmax(axis=1)
+    out = np.empty(groups, dtype)
+    out["level"] = 0
+    out["start"], out["count"] = starts, ends - starts + 1
+    out["x_first"], out["x_last"] = x[starts], x[ends]
+    out["y_first"], out["y_last"] = y[starts], y[ends]
+    out["min_pos"], out["min_x"], out["min_y"] = lows, x[lows], y[lows]
+    out["max_pos"], out["max_x"], out["max_y"] = highs, x[highs], y[highs]
+    return out
+
+
+def _merge(below: npt.NDArray[Any], level: int) -> npt.NDArray[Any]:
+    """The next level: each bucket merges FACTOR consecutive buckets of `below`."""
+    m = below.size
+    groups = -(-m // FACTOR)
+    low_key, _ = _keys(below["min_y"])
+    _, high_key = _keys(below["max_y"])
+    hi_fill, lo_fill = _fills(low_key.dtype)
+    first = np.arange(groups, dtype=np.int64) * FACTOR
+    last = np.minimum(first + FACTOR, m) - 1
+    # argmin/argmax return the first of equals, and children are in row order.
+    lows = first + _pad(low_key, groups, FACTOR, hi_fill).argmin(axis=1)
+    highs = first + _pad(high_key, groups, FACTOR, lo_fill).argmax(axis=1)
+    out = np.empty(groups, below.dtype)
+    out["level"] = level
+    out["start"] = below["start"][first]
+    out["count"] = below["start"][last] + below["count"][last] - out["start"]
+    for name in ("x_first", "y_first"):
+        out[name] = below[name][first]
+    for name in ("x_last", "y_last"):
+        out[name] = below[name][last]
+    for name in ("min_pos", "min_x", "min_y"):
+        out[name] = below[name][lows]
+    for name in ("max_pos", "max_x", "max_y"):
+        out[name] = below[name][highs]
+    return out
+
+
+def summarize(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> bytes:
+    """The summary of one chunk's (x, y) as stored: empty if x ever decreases."""
+    if y.size == 0 or (x.size > 1 and bool(np.any(x[1:] < x[:-1]))):
+        return b""
+    kind = "i" if y.dtype.kind in "iu" else "f"
+    dtype = record_dtype(kind)
+    levels = [_level0(x, y, dtype)]
+    while levels[-1].size > 1:
+        levels.append(_merge(levels[-1], len(levels)))
+    return _MAGIC + kind.encode() + b"\0" * (_HEADER - 5) + b"".join(
+        lv.tobytes() for lv in levels)
+
+
+def decode(blobs: list[bytes]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """Records of several chunks' summaries, and how many each chunk has.
+
+    Every blob must be non-empty and of one y kind (one field's summaries).
+    """
+    kind = blobs[0][4:5].decode() if blobs else "f"
+    dtype = record_dtype(kind)
+    counts = np.array([(len(b) - _HEADER) // dtype.itemsize for b in blobs], np.int64)
+    payload = b"".join(memoryview(b)[_HEADER:] for b in blobs)
+    return np.frombuffer(payload, dtype), counts
+
+
+def summarizable(type_dtype: np.dtype[Any], codec: str) -> bool:
+    """Whether a field of this host dtype and cache codec is summarized (numbers)."""
+    return codec == "values" and type_dtype.kind in "iuf"
+
+
+def plan_fields(
+    fields: list[tuple[int, np.dtype[Any], str]],
+) -> tuple[int | None, list[int]]:
+    """(x field position, positions of the fields summarized against it) of a series.
+
+    `fields` are the series' (id, host dtype, cache codec) in order; x is its first
+    int field; with none, nothing is summarized.
+    """
+    x = next((i for i, (_, dt, codec) in enumerate(fields)
+              if codec == "values" and dt.kind in "iu"), None)
+    if x is None:
+        return None, []
+    return x, [i for i, (_, dt, codec) in enumerate(fields)
+               if i != x and summarizable(dt, codec)]
+
+
+def chunk_summaries(
+    batch: pa.RecordBatch, fields: list[tuple[int, np.dtype[Any], str]],
+) -> list[tuple[int, int, bytes]]:
+    """(field id, x field id, summary) for each summarized field of one chunk."""
+    x_at, ys = plan_fields(fields)
+    if x_at is None or not ys:
+        return []
+    x = as_numbers(batch.column(x_at))
+    x_id = fields[x_at][0]
+    return [(fields[i][0], x_id, summarize(x, as_numbers(batch.column(i)))) for i in ys]
+
+
+def field_plan(frows: list[Any]) -> list[tuple[int, np.dtype[Any], str]]:
+    """(id, host dtype, cache codec) of each of a series' FieldRows, in order."""
+    return [(r.id, r.field.type.row.dtype, r.field.type.row.cache_codec) for r in frows]
+
+
+@dataclass(frozen=True)
+class LineSummaries:
+    """One run's summaries of one field of a series, chunk by chunk in sequence order."""
+
+    x: str  # the field the summaries are against
+    sequences: npt.NDArray[np.int64]  # per chunk
+    rows: npt.NDArray[np.int64]  # per chunk, its row count
+    records: npt.NDArray[Any]  # every chunk's buckets (record_dtype), chunk after chunk
+    counts: npt.NDArray[np.int64]  # per chunk, its buckets; 0: x decreases in it
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.records.nbytes) + 24 * int(self.sequences.size)

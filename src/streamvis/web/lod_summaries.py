@@ -1,0 +1,255 @@
+"""M4 of a line from its chunks' summaries, exactly what M4 over the raw rows gives.
+
+The summaries (store/summaries.py) cut each chunk into buckets at several sizes.
+Starting from each chunk's top bucket (the whole chunk), a bucket whose first and
+last x fall in the same pixel column stands for all its rows: its first, last,
+lowest and highest points are that column's candidates. A bucket that a column
+edge cuts through is replaced by its children, one level down; at the lowest level
+(`BASE` rows) the bucket's raw rows are read. So the work follows the number of
+chunks plus pixel edges times levels, and raw rows are read only at the edges.
+
+Per pixel column the candidates combine as in `lod.m4_sorted`: the first and last
+row, the lowest and highest value (the first of equals, NaN losing to any number),
+plus the nearest row outside each end of the x range; a range holding no more than
+`pixels` rows is sent raw. The rules for which column a row falls in are the same
+searches on the same int needles, so the answer is the same set of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from streamvis.store.summaries import BASE, FACTOR, LineSummaries
+from streamvis.web import lod
+
+Ints = npt.NDArray[np.int64]
+#: Raw rows: for each (chunk index, first row in the chunk, row count) asked, its (x, y)
+#: as int64 and int64/float64 arrays.
+RawReader = Callable[[list[tuple[int, int, int]]], list[tuple[Ints, npt.NDArray[Any]]]]
+_FIELDS = ("first_pos", "first_x", "first_y", "last_pos", "last_x", "last_y",
+           "min_pos", "min_x", "min_y", "max_pos", "max_x", "max_y")
+
+
+@dataclass(frozen=True)
+class LinePoints:
+    """The rows M4 keeps of one run's line: run row numbers with their x and y."""
+
+    rows: Ints
+    x: Ints
+    y: npt.NDArray[Any]
+    reduced: bool
+
+
+def _int_needle(values: npt.NDArray[np.float64], *, upper: bool = False) -> Ints:
+    rounded = np.floor(values) if upper else np.ceil(values)
+    limits = np.iinfo(np.int64)
+    return np.clip(rounded, float(limits.min), float(limits.max)).astype(np.int64)
+
+
+class _Columns:
+    """The pixel column of an int x: -1 left of the range, `pixels` right of it."""
+
+    def __init__(self, x_min: float, x_max: float, pixels: int) -> None:
+        self.lo = int(_int_needle(np.asarray([x_min], np.float64))[0])
+        self.hi = int(_int_needle(np.asarray([x_max], np.float64), upper=True)[0])
+        self.inner = _int_needle(lod.bin_edges(x_min, x_max, pixels))
+        self.pixels = pixels
+
+    def bounds(self) -> Ints:
+        """The least x of each column from 0 on, and of the first one past the range."""
+        past = min(self.hi, int(np.iinfo(np.int64).max) - 1) + 1
+        return np.concatenate(([self.lo], self.inner, [past])).astype(np.int64)
+
+    def __call__(self, x: Ints) -> Ints:
+        c = np.searchsorted(self.inner, x, "right").astype(np.int64)
+        c[x < self.lo] = -1
+        c[x > self.hi] = self.pixels
+        return c
+
+
+def ordered(s: LineSummaries) -> bool:
+    """Whether every chunk has a summary and x never decreases across the run."""
+    if not s.sequences.size:
+        return True
+    if not bool(np.all(s.counts > 0)):
+        return False
+    tops = np.cumsum(s.counts) - 1
+    return bool(np.all(s.records["x_first"][tops[1:]] >= s.records["x_last"][tops[:-1]]))
+
+
+def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDArray[Any]]:
+    return {
+        "first_pos": records["start"] + offsets, "first_x": records["x_first"],
+        "first_y": records["y_first"],
+        "last_pos": records["start"] + records["count"] - 1 + offsets,
+        "last_x": records["x_last"], "last_y": records["y_last"],
+        "min_pos": records["min_pos"] + offsets, "min_x": records["min_x"],
+        "min_y": records["min_y"],
+        "max_pos": records["max_pos"] + offsets, "max_x": records["max_x"],
+        "max_y": records["max_y"],
+    }
+
+
+class _Cover:
+    """Disjoint segments covering every row: buckets whole in a column, or raw rows."""
+
+    def __init__(self, s: LineSummaries, columns: _Columns, raw: RawReader) -> None:
+        self.s, self.columns, self.raw = s, columns, raw
+        counts = s.counts
+        self.rec_chunk = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        self.row_offsets = np.concatenate(([0], np.cumsum(s.rows)[:-1])).astype(np.int64)
+        rec = s.records
+        key = self.rec_chunk * 64 + rec["level"]
+        # Records come chunk by chunk, level by level: no sort needed to find each start.
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        levels = int(rec["level"].max(initial=0)) + 1
+        self.level_first = np.zeros((counts.size, levels), np.int64)
+        self.level_count = np.zeros((counts.size, levels), np.int64)
+        ends = np.r_[first[1:], key.size]
+        self.level_first[self.rec_chunk[first], rec["level"][first]] = first
+        self.level_count[self.rec_chunk[first], rec["level"][first]] = ends - first
+        self.parts: list[dict[str, npt.NDArray[Any]]] = []
+        self.raw_buckets: list[Ints] = []
+
+    def run(self) -> dict[str, npt.NDArray[Any]]:
+        pending = np.cumsum(self.s.counts) - 1  # each chunk's top bucket
+        while pending.size:
+            pending = self._step(pending.astype(np.int64))
+        self._read_raw()
+        merged = {k: np.concatenate([p[k] for p in self.parts]) for k in _FIELDS}
+        order = np.argsort(merged["first_pos"], kind="stable")
+        return {k: v[order] for k, v in merged.items()}
+
+    def _step(self, pending: Ints) -> Ints:
+        rec = self.s.records[pending]
+        chunk = self.rec_chunk[pending]
+        whole = self.columns(rec["x_first"]) == self.columns(rec["x_last"])
+        if whole.any():
+            self.parts.append(_segments_of(rec[whole], self.row_offsets[chunk[whole]]))
+        split, chunk, rec = pending[~whole], chunk[~whole], rec[~whole]
+        bottom = rec["level"] == 0
+        self.raw_buckets.append(split[bottom])
+        rec, chunk = rec[~bottom], chunk[~bottom]
+        if not rec.size:
+            return np.empty(0, np.int64)
+        child_level = rec["level"] - 1
+        first_child = rec["start"] // (BASE * FACTOR ** child_level)
+        available = self.level_count[chunk, child_level] - first_child
+        n = np.minimum(FACTOR, available)
+        base = self.level_first[chunk, child_level] + first_child
+        steps = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+        out: Ints = np.repeat(base, n) + steps
+        return out
+
+    def _read_raw(self) -> None:
+        buckets = np.concatenate(self.raw_buckets) if self.raw_buckets else np.empty(0, np.int64)
+        if not buckets.size:
+            return
+        buckets = np.sort(buckets)  # records are in row order across chunks
+        rec = self.s.records[buckets]
+        asked = list(zip(self.rec_chunk[buckets].tolist(), rec["start"].tolist(),
+                         rec["count"].tolist(), strict=True))
+        got = self.raw(asked)
+        counts = rec["count"]
+        bases = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+        firsts = rec["start"] + self.row_offsets[self.rec_chunk[buckets]]
+        x = np.concatenate([g[0] for g in got])
+        y = np.concatenate([g[1] for g in got])
+        # x is sorted across all these rows (the line is ordered), so the column
+        # edges are found by searching x for them, not each row among the edges.
+        # One segment per stretch of consecutive rows in one column, reduced here
+        # with lod's per-segment extremes, rather than one segment per row.
+        cuts = np.searchsorted(x, self.columns.bounds(), "left")
+        starts = np.unique(np.concatenate((bases, cuts)))
+        starts = starts[starts < x.size].astype(np.int64)
+        ends = np.r_[starts[1:], x.size].astype(np.int64)
+        lows, highs = lod.segment_extremes(y, starts, ends)
+
+        def pos(at: Ints) -> Ints:
+            bucket = np.searchsorted(bases, at, "right") - 1
+            out: Ints = firsts[bucket] + at - bases[bucket]
+            return out
+
+        seg: dict[str, npt.NDArray[Any]] = {}
+        for kind, at in (("first", starts), ("last", ends - 1), ("min", lows), ("max", highs)):
+            seg |= {f"{kind}_pos": pos(at), f"{kind}_x": x[at], f"{kind}_y": y[at]}
+        self.parts.append(seg)
+
+
+def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Sort keys: ascending for the lowest, descending for the highest; NaN loses."""
+    if y.dtype.kind != "f":
+        return y, ~y  # ~v = -v - 1: descending without overflow
+    return np.where(np.isnan(y), np.inf, y), -np.where(np.isnan(y), -np.inf, y)
+
+
+def _raw_inside(s: LineSummaries, raw: RawReader, seg: dict[str, npt.NDArray[Any]],
+                inside: npt.NDArray[np.bool_]) -> tuple[Ints, Ints, npt.NDArray[Any]]:
+    """Every row of the segments in `inside`, read raw (a range of few rows)."""
+    lo, hi = int(seg["first_pos"][inside][0]), int(seg["last_pos"][inside][-1])
+    offsets = np.concatenate(([0], np.cumsum(s.rows))).astype(np.int64)
+    first, last = (int(np.searchsorted(offsets, p, "right")) - 1 for p in (lo, hi))
+    asked = []
+    for c in range(first, last + 1):
+        a, b = max(lo, int(offsets[c])), min(hi + 1, int(offsets[c + 1]))
+        asked.append((c, a - int(offsets[c]), b - a))
+    got = raw(asked)
+    pos = np.arange(lo, hi + 1, dtype=np.int64)
+    return pos, np.concatenate([x for x, _ in got]), np.concatenate([y for _, y in got])
+
+
+def _pick(seg: dict[str, npt.NDArray[Any]], kind: str, at: Ints) -> tuple[
+        Ints, Ints, npt.NDArray[Any]]:
+    """The (row, x, y) of the `kind` point (first, last, min, max) of segments `at`."""
+    return seg[f"{kind}_pos"][at], seg[f"{kind}_x"][at], seg[f"{kind}_y"][at]
+
+
+def m4_summaries(
+    s: LineSummaries, raw: RawReader, x_min: float, x_max: float, pixels: int,
+) -> LinePoints:
+    """M4 of one run's line, x being the summaries' x: the same rows `lod.m4` keeps.
+
+    `s` must be `ordered`. `raw` reads rows of chunks (by their index in `s`).
+    """
+    if pixels < 1:
+        raise ValueError("pixels must be at least 1")
+    columns = _Columns(x_min, x_max, pixels)
+    if not s.sequences.size:
+        empty = np.empty(0, np.int64)
+        return LinePoints(empty, empty, np.empty(0, s.records["min_y"].dtype), reduced=False)
+    seg = _Cover(s, columns, raw).run()
+    col = columns(seg["first_x"])
+    inside = (col >= 0) & (col < pixels)
+    total = int((seg["last_pos"][inside] - seg["first_pos"][inside] + 1).sum())
+    picks: list[tuple[Ints, Ints, npt.NDArray[Any]]] = []
+    left, right = np.flatnonzero(col < 0), np.flatnonzero(col >= pixels)
+    if left.size:
+        picks.append(_pick(seg, "last", left[-1:]))
+    if right.size:
+        picks.append(_pick(seg, "first", right[:1]))
+    reduced = total > pixels
+    if total and not reduced:
+        picks.append(_raw_inside(s, raw, seg, inside))
+    elif total:
+        at = np.flatnonzero(inside)
+        c = col[at]
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        ends = np.r_[starts[1:], c.size] - 1
+        picks += [_pick(seg, "first", at[starts]), _pick(seg, "last", at[ends])]
+        low_key, high_key = _keys(seg["min_y"][at])[0], _keys(seg["max_y"][at])[1]
+        for kind, key in (("min", low_key), ("max", high_key)):
+            order = np.lexsort((seg[f"{kind}_pos"][at], key, c))
+            best = at[order[np.flatnonzero(np.r_[True, c[order][1:] != c[order][:-1]])]]
+            picks.append(_pick(seg, kind, best))
+    if not picks:
+        empty = np.empty(0, np.int64)
+        return LinePoints(empty, empty, np.empty(0, s.records["min_y"].dtype), reduced=False)
+    pos = np.concatenate([p[0] for p in picks])
+    rows, first = np.unique(pos, return_index=True)
+    return LinePoints(rows, np.concatenate([p[1] for p in picks])[first],
+                      np.concatenate([p[2] for p in picks])[first], reduced)

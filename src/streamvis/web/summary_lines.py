@@ -1,0 +1,187 @@
+"""Line plots answered from line summaries, in time and memory that follow pixels.
+
+`POST /api/data` for a line (`kind` reduced by M4, with `pixels`) whose x is the
+series' summary x (its first int field) and whose rows are not split or filtered
+(no `group` field, `order` or `where`), sending only x, y and run attributes, is
+answered here: per run, the chunk summaries (store/summaries.py) and the raw
+chunks an edge cuts through, both kept in the column cache under its one byte
+budget, are reduced by `lod_summaries.m4_summaries`: the same rows M4 over the
+whole columns keeps, without ever holding the whole columns. Any other request,
+or a run with a chunk whose x goes back, takes the column path (api_data.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from streamvis.checks.grammar import GRAMMAR
+from streamvis.model.errors import NotFoundError
+from streamvis.model.schema import Field, Run
+from streamvis.store import summaries
+from streamvis.store.summaries import LineSummaries, as_numbers
+from streamvis.web.columns import ColumnCache
+from streamvis.web.data_request import Plan
+from streamvis.web.http import AppState
+from streamvis.web.lod_summaries import LinePoints, RawReader, m4_summaries, ordered
+
+Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[Any]]
+#: Chunks decoded together when reading the rows at pixel edges.
+_CHUNKS_AT_ONCE = 8
+
+
+def short_rows_per_pixel() -> int:
+    """Rows per pixel up to which a line takes the column path (two level-0 buckets)."""
+    return 2 * summaries.BASE
+
+
+def _eligible(plan: Plan) -> tuple[Field, Field] | None:
+    """The (x, y) fields of a request this path answers, or None."""
+    req = plan.request
+    if (req.kind is None or GRAMMAR.kind(req.kind).reduction != "m4" or req.pixels is None
+            or req.order is not None or plan.line_keys or req.where
+            or req.x is None or req.y is None or req.x == req.y
+            or not set(plan.output) <= {req.x, req.y}):
+        return None
+    by_name = {f.name: f for f in plan.read}
+    x, y = by_name.get(req.x), by_name.get(req.y)
+    return None if x is None or y is None else (x, y)
+
+
+def _concat(a: LineSummaries, b: LineSummaries) -> LineSummaries:
+    return LineSummaries(
+        a.x, np.concatenate((a.sequences, b.sequences)), np.concatenate((a.rows, b.rows)),
+        np.concatenate((a.records, b.records)), np.concatenate((a.counts, b.counts)))
+
+
+def _after(s: LineSummaries, low: int, high: int) -> LineSummaries:
+    """The chunks with low < sequence <= high."""
+    a, b = np.searchsorted(s.sequences, [low, high], "right").tolist()
+    starts = np.concatenate(([0], np.cumsum(s.counts))).astype(np.int64)
+    return LineSummaries(s.x, s.sequences[a:b], s.rows[a:b],
+                         s.records[starts[a] : starts[b]], s.counts[a:b])
+
+
+def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
+               bound: int) -> LineSummaries | None:
+    """The run's summaries of `y` up to `bound`, brought up to date in the cache."""
+    key = (run, series, y.handle, "m4", 0, 0, 0)
+    since = cache.epoch(run)
+    got = cache.held(key)
+    known, held = got if isinstance(got, tuple) else (0, None)
+    if known < bound:
+        fresh = cache.store.line_summaries(run, series, y.name, known)
+        if fresh is None:
+            return None
+        held = fresh if held is None else _concat(held, fresh)
+        top = int(held.sequences[-1]) if held.sequences.size else 0
+        cache.hold(key, (max(bound, top), held), held.nbytes, since)
+    return None if held is None else _after(held, 0, bound)
+
+
+def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field],
+                s: LineSummaries) -> RawReader:
+    """Rows of chunks, each chunk read whole once; what is kept is only the rows asked.
+
+    A request asks for the buckets its pixel edges cut through (a thousand rows
+    each), so the cache holds those, not the chunks around them: one entry per run
+    and field, a dict by (sequence, first row, count), dropped whole when too big.
+    """
+    x, y = xy
+    key = (run, series, y.handle, "edges", 0, 0, 0)
+
+    def read(asked: list[tuple[int, int, int]]) -> list[Arrays]:
+        since = cache.epoch(run)
+        held = cache.held(key)
+        # A copy: another request may be reading the held one.
+        kept: dict[tuple[int, int, int], Arrays] = dict(held) if isinstance(held, dict) else {}
+        wanted = [(int(s.sequences[c]), start, count) for c, start, count in asked]
+        missing: dict[int, list[tuple[int, int, int]]] = {}
+        for w in wanted:
+            if w not in kept:
+                missing.setdefault(w[0], []).append(w)
+        if missing:
+            if sum(a.nbytes + b.nbytes for a, b in kept.values()) > cache.max_bytes // 4:
+                kept = {}  # a bound on what a run's edges may hold; they refill as asked
+            seqs = list(missing)
+            # A few chunks at a time: only the rows asked outlive the group.
+            for at in range(0, len(seqs), _CHUNKS_AT_ONCE):
+                chunks = cache.store.read_chunks(run, series, seqs[at : at + _CHUNKS_AT_ONCE],
+                                                 [x.name, y.name])
+                for seq, batch in chunks.items():
+                    xs, ys = as_numbers(batch.column(0)), as_numbers(batch.column(1))
+                    for w in missing[seq]:
+                        kept[w] = (xs[w[1] : w[1] + w[2]].copy(),
+                                   ys[w[1] : w[1] + w[2]].copy())
+            cache.hold(key, kept, sum(a.nbytes + b.nbytes + 64 for a, b in kept.values()), since)
+        try:
+            return [kept[w] for w in wanted]
+        except KeyError:
+            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted") from None
+
+    return read
+
+
+def _extent(plan: Plan, views: list[LineSummaries]) -> tuple[float, float]:
+    lo, hi = plan.request.x_range
+    # Each chunk's top bucket (its last record) spans the chunk.
+    firsts = [int(v.records["x_first"][int(v.counts[0]) - 1]) for v in views if v.sequences.size]
+    lasts = [int(v.records["x_last"][-1]) for v in views if v.sequences.size]
+    data_lo, data_hi = (float(min(firsts)), float(max(lasts))) if firsts else (0.0, 0.0)
+    return (lo if lo is not None else data_lo), (hi if hi is not None else data_hi)
+
+
+def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None:
+    """The reply to a line request from summaries, or None where this path does not apply."""
+    fields = _eligible(plan)
+    if fields is None:
+        return None
+    x, y = fields
+    req = plan.request
+    bound = app.store.last_sequence()
+    views: list[LineSummaries] = []
+    try:
+        for run in runs:
+            s = _summaries(app.cache, run.handle, plan.series.name, y, bound)
+            if s is None or s.x != x.name or not ordered(s):
+                return None
+            views.append(_after(s, req.after_sequence, bound))
+        # A line of few rows per pixel: its edges would read most of it raw, and its
+        # columns are small; the column path is faster for it.
+        if sum(int(v.rows.sum()) for v in views) <= short_rows_per_pixel() * (req.pixels or 1):
+            return None
+        x_min, x_max = _extent(plan, views)
+        points = [
+            m4_summaries(v, _raw_reader(app.cache, run.handle, plan.series.name, (x, y), v),
+                         x_min, x_max, int(req.pixels or 1))
+            for run, v in zip(runs, views, strict=True)
+        ]
+    except NotFoundError:  # a run deleted meanwhile: the column path leaves it out
+        return None
+    return _table(plan, runs, points, (x, y), bound)
+
+
+def _table(plan: Plan, runs: list[Run], points: list[LinePoints], xy: tuple[Field, Field],
+           bound: int) -> pa.Table:
+    counts = np.array([p.rows.size for p in points], np.int64)
+    run_index = pa.array(np.repeat(np.arange(len(runs), dtype=np.int32), counts))
+    arrays: dict[str, pa.Array] = {"run": pa.DictionaryArray.from_arrays(
+        run_index, pa.array([str(r.handle) for r in runs], pa.string()))}
+    x, y = xy
+    for name in plan.output:
+        f, part = (x, "x") if name == x.name else (y, "y")
+        values = [getattr(p, part) for p in points]
+        arrays[name] = pa.array(np.concatenate(values) if values else [], f.type.arrow_type)
+    for f in plan.attributes:
+        if f.name not in arrays:
+            values = pa.array([r.attributes[f.name] for r in runs], f.type.arrow_type)
+            # As api_data sends them: strings dictionary-encoded, one value per run.
+            arrays[f.name] = (pa.DictionaryArray.from_arrays(run_index, values)
+                              if pa.types.is_string(values.type) else values.take(run_index))
+    reduced = "m4" if any(p.reduced for p in points) else "none"
+    metadata = {"reduced": reduced, "last_sequence": str(bound)}
+    return pa.Table.from_arrays(list(arrays.values()), names=list(arrays), metadata=metadata)

@@ -1,0 +1,69 @@
+"""Line summaries of one chunk: every level agrees with the raw rows it covers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pytest
+
+from streamvis.store import summaries
+from streamvis.store.summaries import BASE, FACTOR, as_numbers, decode, summarize
+
+
+def _check(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> None:
+    records, counts = decode([summarize(x, y)])
+    assert counts.tolist() == [records.size]
+    assert records["level"][-1] == records["level"].max()  # the top comes last
+    assert records["count"][-1] == y.size
+    for r in records:
+        a, n = int(r["start"]), int(r["count"])
+        assert n == min(BASE * FACTOR ** int(r["level"]), y.size - a)
+        part = y[a : a + n]
+        low = part if part.dtype.kind != "f" else np.where(np.isnan(part), np.inf, part)
+        high = part if part.dtype.kind != "f" else np.where(np.isnan(part), -np.inf, part)
+        assert r["min_pos"] == a + int(np.argmin(low))
+        assert r["max_pos"] == a + int(np.argmax(high))
+        assert (r["x_first"], r["x_last"]) == (x[a], x[a + n - 1])
+        assert r["min_x"] == x[r["min_pos"]] and r["max_x"] == x[r["max_pos"]]
+        np.testing.assert_array_equal([r["y_first"], r["y_last"]], [part[0], part[-1]])
+
+
+@pytest.mark.parametrize("size", [1, BASE - 1, BASE, BASE + 1, 3 * BASE * FACTOR + 17])
+def test_every_bucket_matches_its_rows(size: int) -> None:
+    rng = np.random.default_rng(size)
+    x = np.cumsum(rng.integers(0, 3, size)).astype(np.int64)
+    y = rng.normal(size=size)
+    y[rng.random(size) < 0.05] = np.nan
+    y[rng.integers(0, size, 3)] = 1e9  # ties of the highest: the first one wins
+    _check(x, y)
+    _check(x, rng.integers(-5, 5, size))
+
+
+def test_all_nan_bucket_keeps_its_first_row() -> None:
+    x = np.arange(BASE * 2, dtype=np.int64)
+    y = np.full(x.size, np.nan)
+    y[BASE + 5] = 1.0
+    records, _ = decode([summarize(x, y)])
+    assert records["min_pos"].tolist() == [0, BASE + 5, BASE + 5]
+
+
+def test_a_chunk_whose_x_decreases_has_no_summary() -> None:
+    assert summarize(np.array([1, 3, 2], np.int64), np.ones(3)) == b""
+    assert summarize(np.empty(0, np.int64), np.empty(0)) == b""
+
+
+def test_encodings_read_as_int64_or_float64() -> None:
+    assert as_numbers(pa.array([1.5], pa.float32())).dtype == np.float64
+    assert as_numbers(pa.chunked_array([pa.array([1, 2], pa.int32())])).tolist() == [1, 2]
+    ree = pa.RunEndEncodedArray.from_arrays(pa.array([2, 3], pa.int32()), pa.array([7, 8]))
+    assert as_numbers(ree).tolist() == [7, 7, 8]
+
+
+def test_series_plan_is_first_int_field_against_numeric_others() -> None:
+    i8, f8, s = np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.str_)
+    plan = [(1, f8, "values"), (2, i8, "values"), (3, s, "labels"), (4, i8, "values")]
+    assert summaries.plan_fields(plan) == (1, [0, 3])
+    assert summaries.plan_fields([(1, f8, "values")]) == (None, [])

@@ -1,0 +1,108 @@
+"""M4 from summaries keeps exactly the rows M4 over the raw rows keeps."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from streamvis.store import summaries
+from streamvis.store.summaries import LineSummaries, decode, summarize
+from streamvis.web import lod, lod_summaries
+from streamvis.web.lod_summaries import m4_summaries, ordered
+
+
+@pytest.fixture(autouse=True)
+def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buckets of 4 rows, 2 per level: many levels and edges in a small line."""
+    for module in (summaries, lod_summaries):
+        monkeypatch.setattr(module, "BASE", 4)
+        monkeypatch.setattr(module, "FACTOR", 2)
+
+
+def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
+        LineSummaries, lod_summaries.RawReader, list[int]]:
+    bounds = np.cumsum([0, *sizes])
+    parts = [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds)]
+    records, counts = decode([summarize(px, py) for px, py in parts])
+    s = LineSummaries("x", np.arange(1, len(sizes) + 1, dtype=np.int64),
+                      np.array(sizes, np.int64), records, counts)
+    asked: list[int] = []
+
+    def raw(wanted: list[tuple[int, int, int]]) -> list[
+            tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
+        asked.extend(c for c, _, _ in wanted)
+        return [(parts[c][0][a : a + n], parts[c][1][a : a + n]) for c, a, n in wanted]
+
+    return s, raw, asked
+
+
+def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
+          *view: float) -> list[int]:
+    x_min, x_max, pixels = view[0], view[1], int(view[2])
+    s, raw, asked = _line(x, y, sizes)
+    assert ordered(s)
+    want, reduced = lod.m4(x, y, x_min, x_max, pixels, x_sorted=True)
+    got = m4_summaries(s, raw, x_min, x_max, pixels)
+    assert got.rows.tolist() == want.tolist()
+    assert got.reduced == reduced
+    np.testing.assert_array_equal(got.x, x[want])
+    np.testing.assert_array_equal(got.y, y[want])
+    return asked
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_lines_and_zooms(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    x = np.cumsum(rng.integers(0, 3, n)).astype(np.int64)  # repeats: ties across edges
+    y: npt.NDArray[Any]
+    if seed % 3 == 0:
+        y = rng.integers(-3, 3, n).astype(np.int64)  # many equal extremes
+    else:
+        y = rng.normal(size=n)
+        y[rng.random(n) < 0.1 * (seed % 2)] = np.nan
+        y[rng.integers(0, n, 2)] = [1e6, -1e6]  # spikes
+    cuts = np.sort(rng.choice(np.arange(1, n), size=min(n - 1, int(rng.integers(0, 6))),
+                              replace=False)) if n > 1 else np.empty(0, np.int64)
+    sizes = np.diff(np.r_[0, cuts, n]).astype(int).tolist()
+    pixels = int(rng.integers(1, 60))
+    lo, hi = float(x[0]), float(x[-1])
+    _same(x, y, sizes, lo, hi, pixels)
+    a, b = np.sort(rng.uniform(lo - 5, hi + 5, 2))
+    _same(x, y, sizes, float(a), float(b), pixels)  # a zoom, edges anywhere
+
+
+def test_spikes_at_bucket_edges_and_all_nan() -> None:
+    x = np.arange(64, dtype=np.int64)
+    y = np.zeros(64)
+    y[[3, 4, 31, 32]] = [5.0, -5.0, 9.0, -9.0]
+    y[40:48] = np.nan
+    for pixels in (3, 7, 8, 16, 63):
+        _same(x, y, [16, 16, 32], 0.0, 63.0, pixels)
+        _same(x, y, [64], 2.5, 45.5, pixels)
+
+
+def test_appends_that_extend_the_last_bucket() -> None:
+    rng = np.random.default_rng(7)
+    x = np.arange(50, dtype=np.int64)
+    y = rng.normal(size=50)
+    for sizes in ([3], [3, 1], [3, 1, 2], [3, 1, 2, 44]):
+        n = sum(sizes)
+        _same(x[:n], y[:n], sizes, 0.0, float(n - 1), 5)
+
+
+def test_chunks_whole_in_a_column_are_not_read() -> None:
+    x = np.arange(4000, dtype=np.int64)
+    y = np.sin(x / 50.0)
+    asked = _same(x, y, [100] * 40, 0.0, 3999.0, 8)
+    assert len(set(asked)) <= 8  # only chunks an edge cuts through
+
+
+def test_a_chunk_going_back_is_not_ordered() -> None:
+    x = np.array([0, 1, 2, 1, 2], np.int64)
+    s, _, _ = _line(x, np.ones(5), [3, 2])
+    assert not ordered(s)

@@ -1,0 +1,125 @@
+"""Line requests answered from summaries: the rows M4 over the columns keeps, in bounded memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from streamvis.store import summaries
+from streamvis.store.base import Store
+from streamvis.web import lod, lod_summaries
+from streamvis.web.columns import ColumnCache
+from streamvis.web.data_request import parse_data_request, resolve
+from streamvis.web.http import AppState, WebConfig
+from streamvis.web.summary_lines import summary_lines
+
+from .helpers import append_train, meta, table
+
+
+def line(**extra: Any) -> dict[str, Any]:
+    return {"series": "train", "kind": "line", "x": "step", "y": "loss", **extra}
+
+
+@pytest.fixture
+def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (summaries, lod_summaries):
+        monkeypatch.setattr(module, "BASE", 8)
+        monkeypatch.setattr(module, "FACTOR", 2)
+
+
+def _answer(store: Store, cache: ColumnCache, body: dict[str, Any]) -> Any:
+    plan = resolve(parse_data_request(body), store.list_fields(), store.list_series())
+    runs = store.list_runs(plan.filter)
+    return summary_lines(AppState(store, WebConfig(), cache), plan, runs)
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_same_rows_as_m4_over_the_columns(http: Any, store: Store) -> None:
+    rng = np.random.default_rng(3)
+    run = store.create_run()
+    n = 20_000
+    steps = np.cumsum(rng.integers(0, 3, n))
+    loss = rng.normal(size=n)
+    loss[rng.random(n) < 0.02] = np.nan
+    loss[[17, 2_500, 19_999]] = [50.0, -50.0, 70.0]
+    for part in np.array_split(np.arange(n), 9):
+        append_train(store, run.handle, steps[part], loss[part])
+    for pixels, lo, hi in ((300, None, None), (37, 100.0, 900.5), (64, 2_000, 2_050),
+                           (1, None, None)):
+        body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+        t = table(http.post("/api/data", json=body))
+        x_min = float(steps[0]) if lo is None else lo
+        x_max = float(steps[-1]) if hi is None else hi
+        want, reduced = lod.m4(steps, loss, x_min, x_max, pixels)
+        assert meta(t)["reduced"] == ("m4" if reduced else "none")
+        assert t.column("step").to_pylist() == steps[want].tolist()
+        np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_no_whole_column_is_read_and_the_budget_holds(store: Store) -> None:
+    run = store.create_run()
+    for i in range(40):
+        append_train(store, run.handle, np.arange(i * 500, (i + 1) * 500))
+    cache = ColumnCache(store, 1 << 20)
+    t = _answer(store, cache, line(pixels=10))
+    assert t is not None and meta(t)["reduced"] == "m4"
+    assert cache.store_reads == 0  # the column path's store query never ran
+    assert 0 < cache.nbytes <= 1 << 20
+    # Appends extend what is held; a budget too small for it still answers.
+    append_train(store, run.handle, [20_000], [99.0])
+    tiny = ColumnCache(store, 1)
+    for c in (cache, tiny):
+        t = _answer(store, c, line(pixels=10))
+        assert t is not None and 99.0 in t.column("loss").to_pylist()
+    assert tiny.nbytes <= 1
+
+
+@pytest.mark.usefixtures("schema")
+def test_other_requests_take_the_column_path(store: Store) -> None:
+    run = store.create_run()
+    append_train(store, run.handle, [3, 1, 2])  # x goes back: no summary
+    cache = ColumnCache(store)
+    assert _answer(store, cache, line(pixels=10)) is None
+    other = store.create_run()
+    append_train(store, other.handle, [1, 2])
+    # A line of few rows per pixel is quicker from its columns.
+    short = store.create_run()
+    append_train(store, short.handle, np.arange(2 * summaries.BASE * 10))
+    assert _answer(store, cache, line(pixels=10, filter={"handles": [str(short.handle)]})) is None
+    append_train(store, short.handle, [10**7])
+    assert _answer(store, cache, line(pixels=10, filter={"handles": [str(short.handle)]}))
+    for body in (line(pixels=10, filter={"handles": [str(other.handle)]}, where=[
+                     {"field": "step", "equals": 1}]),
+                 line(), line(pixels=10, order="step")):
+        assert _answer(store, cache, body) is None
+
+
+@pytest.mark.usefixtures("schema")
+def test_live_increments_and_deleted_runs(http: Any, store: Store) -> None:
+    run = store.create_run()
+    first = append_train(store, run.handle, np.arange(100))
+    assert table(http.post("/api/data", json=line(pixels=10))).num_rows > 0
+    append_train(store, run.handle, np.arange(100, 150), np.full(50, 7.0))
+    t = table(http.post("/api/data", json=line(pixels=1_000, after_sequence=first)))
+    assert t.column("step").to_pylist() == list(range(100, 150))
+    store.delete_run(run.handle)
+    assert table(http.post("/api/data", json=line(pixels=10))).num_rows == 0
+
+
+def test_what_was_read_before_a_run_was_dropped_is_not_kept(store: Store) -> None:
+    cache = ColumnCache(store)
+    run = store.create_run().handle
+    key = (run, "train", run, "m4", 0, 0, 0)
+    since = cache.epoch(run)
+    cache.forget_run(run)  # the run was replaced while a request was reading it
+    cache.hold(key, "old", 10, since)
+    assert cache.held(key) is None and cache.nbytes == 0
+    cache.hold(key, "new", 10, cache.epoch(run))
+    assert cache.held(key) == "new"
+    since = cache.epoch(run)
+    cache.clear()
+    cache.hold(key, "old", 10, since)
+    assert cache.held(key) is None
