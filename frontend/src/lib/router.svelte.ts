@@ -25,7 +25,8 @@ export function route(href: string): Route {
     return { page: 'home' };
   }
   if (path === '/runs') return { page: 'runs' };
-  const run = /^\/runs\/([0-9a-fA-F-]{36})$/.exec(path);
+  // A whole handle or a unique prefix of one (the page resolves it, then shows the whole).
+  const run = /^\/runs\/([0-9a-fA-F-]{4,36})$/.exec(path);
   if (run?.[1]) return { page: 'run', handle: run[1].toLowerCase() };
   if (path === '/build') return { page: 'build' };
   if (path === '/dashboards') return { page: 'dashboards' };

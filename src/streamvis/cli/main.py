@@ -189,20 +189,19 @@ def _names(text: str | None) -> list[str]:
 
 def cmd_tag(args: argparse.Namespace) -> str:
     from streamvis.cli.tables import show_runs  # noqa: PLC0415
-    from streamvis.model.schema import parse_handle  # noqa: PLC0415
 
-    handle = parse_handle(args.run)
     with _client(args) as c:
+        handle = c.resolve_run(args.run)
         change = c.remove_tag if args.untag else c.add_tag
         runs = [change(handle, tag) for tag in args.tags]
         return show_runs(runs[-1:], args)
 
 
 def cmd_delete_run(args: argparse.Namespace) -> str:
-    from streamvis.model.schema import parse_handle  # noqa: PLC0415
-
-    handles = [parse_handle(h) for h in args.runs]
     with _client(args) as c:
+        # Every prefix is resolved before any run is deleted: one ambiguous or unknown
+        # prefix deletes nothing.
+        handles = [c.resolve_run(h) for h in args.runs]
         for h in handles:
             c.delete_run(h)
     deleted = [str(h) for h in handles]
@@ -414,12 +413,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, untag in (("tag", False), ("untag", True)):
         p = add(name, cmd_tag, f"{'remove tags from' if untag else 'add tags to'} a run")
-        p.add_argument("run", help="run handle")
+        p.add_argument("run", help="run handle, or a unique prefix of it (4 or more hex digits)")
         p.add_argument("tags", nargs="+", metavar="TAG")
         p.set_defaults(untag=untag)
 
     p = add("delete-run", cmd_delete_run, "delete runs with all their data")
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+    p.add_argument("runs", nargs="+", metavar="RUN",
+                   help="run handle, or a unique prefix of it (4 or more hex digits)")
 
     artifact_commands(add, _client)
 

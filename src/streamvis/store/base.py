@@ -134,6 +134,12 @@ class Store(abc.ABC):
         """Raises NotFoundError."""
 
     @abc.abstractmethod
+    def resolve_run_handle(self, text: str) -> uuid.UUID:
+        """The run whose handle is `text` or starts with it (at least MIN_HANDLE_PREFIX
+        hex digits): NotFoundError if none, InvalidArgumentError naming the matches if
+        more than one."""
+
+    @abc.abstractmethod
     def list_runs(self, run_filter: RunFilter, limit: int | None = None) -> list[Run]:
         """Matching runs, newest started_at first."""
 
