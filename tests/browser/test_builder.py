@@ -98,3 +98,39 @@ def test_the_dashboards_page_follows_changes_made_elsewhere(site: Site, page) ->
         page.wait_for_selector("[data-dashboard=live-board]", state="detached")
         client.delete_plot("live-loss")
         page.wait_for_selector("[data-plot-name=live-loss]", state="detached")
+
+
+def test_the_builder_keeps_its_work_in_the_url(site: Site, page) -> None:
+    _start(site, page, {"tags_any": ["baseline"]})
+    page.select_option("select[aria-label='bind x']", "step")
+    page.select_option("select[aria-label='bind y']", "loss")
+    page.select_option("select[aria-label='y scale']", "log")
+    wait_until(page, "location.search.includes('draft=')"
+                     " && JSON.parse(new URLSearchParams(location.search).get('draft'))"
+                     ".scales.y === 'log'")
+    built = page.url
+    baseline = {str(h) for h in site.sweep.runs if "baseline" in site.sweep.tags[h]}
+    # A reload, and the link opened afresh, show the same work and draw the same plot.
+    for _ in range(2):
+        page.reload()
+        wait_until(page, "window.__streamvis.plots().length === 1"
+                         " && window.__streamvis.plots()[0].datasets[0].loaded")
+        assert page.input_value("select[aria-label='bind y']") == "loss"
+        assert page.input_value("select[aria-label='y scale']") == "log"
+        shown = page.evaluate("window.__streamvis.plots()[0]")
+        assert set(shown["datasets"][0]["runs"]) == baseline
+        assert shown["view"]["logY"] is True
+    # Away and back: the work is still there.
+    page.click("header a:has-text('Run search')")
+    page.wait_for_url("**/runs")
+    page.go_back()
+    wait_until(page, "document.querySelector(\"select[aria-label='bind y']\")?.value === 'loss'")
+    assert page.url == built
+    # Saved, the URL names the plot; opened, that link edits the plot as saved.
+    page.fill("input[aria-label='plot name']", "url-state")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"url-state\"')")
+    wait_until(page, "location.search === '?plot=url-state'")
+    page.goto(f"{site.url}/build?plot=url-state")
+    wait_until(page, "document.querySelector(\"select[aria-label='bind y']\")?.value === 'loss'")
+    assert page.url.endswith("/build?plot=url-state")

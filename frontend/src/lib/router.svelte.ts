@@ -15,7 +15,12 @@ export type Route =
   | { page: 'dashboards' }
   | { page: 'not-found'; path: string };
 
-export const nav = $state({ href: location.href });
+/**
+ * `href` is the URL the app last went to; `visit` counts arrivals (a link followed, back or
+ * forward), so a page that keeps its state in its own URL (the builder) can key itself on
+ * visits and rewrite its query string without being made anew.
+ */
+export const nav = $state({ href: location.href, visit: 0 });
 
 export function route(href: string): Route {
   const url = new URL(href);
@@ -46,10 +51,17 @@ export function navigate(href: string): void {
   if (url.origin === location.origin) url.pathname = withBase(url.pathname);
   history.pushState(null, '', url.href);
   nav.href = location.href;
+  nav.visit += 1;
+}
+
+/** Rewrites the current page's query string as its state changes: no history entry, no visit. */
+export function replaceQueryQuietly(query: string): void {
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
 }
 
 window.addEventListener('popstate', () => {
   nav.href = location.href;
+  nav.visit += 1;
 });
 
 /** Click handler for in-app links: plain clicks navigate without reloading the page. */
