@@ -24,6 +24,15 @@ def test_filters_are_restored_from_a_url(site: Site, page) -> None:
     assert _count(page) == len(expected) > 0
     assert page.is_checked("fieldset[data-field=optimizer] label:has-text('adam') input")
     assert page.input_value("label[data-tag=baseline] select") == "any"
+    # The tag modes say what they do in words.
+    options = page.eval_on_selector_all("label[data-tag=baseline] option",
+                                        "os => os.map(o => o.textContent)")
+    assert options == ["ignore", "any of these", "must have", "must not have"]
+    # The started column shows its whole time, none of it cut off.
+    cut = page.eval_on_selector_all(".body .row .started",
+                                    "cs => cs.filter(c => c.scrollWidth > c.clientWidth).length")
+    assert cut == 0
+    assert page.eval_on_selector(".body .row .started", "c => c.textContent").startswith("20")
     shown = set(page.eval_on_selector_all(".body .row", "rows => rows.map(r => r.dataset.run)"))
     assert shown == {str(h) for h in expected}
     # Numbers read as the CLI prints them, the full value in the cell's title.
