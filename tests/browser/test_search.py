@@ -83,3 +83,22 @@ def test_tag_untag_and_delete_with_confirmation(site: Site, page) -> None:
     page.wait_for_selector(".msg:has-text('deleted: 1 run')")
     assert site.http.get(f"/api/runs/{first}").status_code == 404
     assert page.query_selector(f".row[data-run='{first}']") is None
+
+
+def test_the_rows_column_counts_and_follows_appends_live(site: Site, page) -> None:
+    import numpy as np  # noqa: PLC0415 - only this test logs rows
+
+    from streamvis.client import Client  # noqa: PLC0415
+
+    handle = str(site.sweep.runs[1])
+    page.goto(f"{site.url}/runs?q={handle[:8]}")  # the run in view: the table draws those
+    cell = f".row[data-run='{handle}'] .rows"
+    page.wait_for_selector(f"{cell}[data-rows]:not([data-rows=''])")
+    before = int(page.get_attribute(cell, "data-rows"))
+    counts = site.http.get("/api/run-rows", params={"runs": handle}).json()
+    assert before == counts[handle] > 0
+    assert page.query_selector(f"{cell} .live") is None
+    with Client(site.server.uri) as c:
+        c.append(handle, "eval", {"step": np.arange(7, dtype=np.int64),
+                                  "accuracy": np.zeros(7)})
+    page.wait_for_selector(f"{cell}[data-rows='{before + 7}'] .live")

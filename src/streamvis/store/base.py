@@ -85,6 +85,13 @@ class Store(abc.ABC):
         """Rows the run has in each series it has data in, by series name. Raises
         NotFoundError for an unknown run."""
 
+    @abc.abstractmethod
+    def run_row_counts(
+        self, handles: Sequence[uuid.UUID], skip_series: Sequence[str] = (),
+    ) -> dict[uuid.UUID, int]:
+        """Rows each of the runs has, over every series but `skip_series`: one query.
+        A run without rows (or unknown) is left out."""
+
     # -- runs -----------------------------------------------------------------
 
     @abc.abstractmethod

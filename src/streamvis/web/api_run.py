@@ -7,6 +7,7 @@ series, so nothing here writes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -140,23 +141,38 @@ async def run_console(request: Request) -> Response:
     return JSON(await blocking(work))
 
 
-async def progress(request: Request) -> Response:
-    """GET /api/progress?runs=H1,H2: each run's progress bars, their last update."""
+async def _named_runs(request: Request, what: str) -> tuple[uuid.UUID, ...]:
+    """The runs of `?runs=H1,H2` (whole handles or unique prefixes), at most
+    MAX_PROGRESS_RUNS of them."""
     names = name_list(request.query_params.get("runs"))
     if len(names) > MAX_PROGRESS_RUNS:
         raise ResourceExhaustedError(
-            f"{len(names)} runs named: ask for the progress of at most "
+            f"{len(names)} runs named: ask for the {what} of at most "
             f"{MAX_PROGRESS_RUNS} runs at once (MAX_PROGRESS_RUNS)"
         )
-    handles = tuple([await run_handle(request, h) for h in names])
+    return tuple([await run_handle(request, h) for h in names])
+
+
+async def progress(request: Request) -> Response:
+    """GET /api/progress?runs=H1,H2: each run's progress bars, their last update."""
+    handles = await _named_runs(request, "progress")
     store = state(request).store
     if not handles:
         return JSON({})
     return JSON(await blocking(_progress_rows, store, RunFilter(handles=handles)))
 
 
+async def run_rows(request: Request) -> Response:
+    """GET /api/run-rows?runs=H1,H2: {handle: rows} over each run's own series (what
+    capture writes left out); a run without rows is 0."""
+    handles = await _named_runs(request, "row counts")
+    counts = await blocking(state(request).store.run_row_counts, handles, tuple(cap.SERIES))
+    return JSON({str(h): counts.get(h, 0) for h in handles})
+
+
 ROUTES: list[BaseRoute] = [
     Route("/api/runs/{handle}/capture", run_capture, methods=["GET"]),
     Route("/api/runs/{handle}/console", run_console, methods=["GET"]),
     Route("/api/progress", progress, methods=["GET"]),
+    Route("/api/run-rows", run_rows, methods=["GET"]),
 ]
