@@ -105,6 +105,7 @@ class SummaryWriter:
         if comment:
             attributes[COMMENT_ATTRIBUTE] = comment
         self.logger = DataLogger(uri, tags=run_tags, infer=True, **options).start()
+        self._write = self.logger.write
         if attributes:
             self.logger.log_config(attributes, prefix="")
         #: tag -> (series, field), so a call past the first costs one dict look-up.
@@ -133,8 +134,11 @@ class SummaryWriter:
         new_style: bool = False, double_precision: bool = False,
     ) -> None:
         """One value of series `tag` at `global_step`."""
-        series, field = self._names.get(tag) or self._where(tag)
-        self.logger.write(series, **{STEP: _step(global_step), field: scalar_value})
+        # The hot call of a training loop: one look-up, one dict, then write's fast path
+        # ("step" is quick.STEP, spelled out: a global look-up less per call).
+        where = self._names.get(tag) or self._where(tag)
+        step = global_step if type(global_step) is int else _step(global_step)
+        self._write(where[0], **{"step": step, where[1]: scalar_value})
 
     def add_scalars(
         self, main_tag: str, tag_scalar_dict: Mapping[str, Any], global_step: Any = None,
