@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from streamvis.client import Client
-from streamvis.logger import DataLogger
+from streamvis.logger import AsyncDataLogger, DataLogger
 from streamvis.logger.infer import infer_declaration
 from streamvis.model.errors import InvalidArgumentError, LoggerWarning
 from streamvis.model.schema import FieldType
 
 from .conftest import query_rows
+from .server import ServerProcess, free_port
 
 
 def _name(prefix: str) -> str:
@@ -77,3 +80,36 @@ def test_a_value_of_no_inferable_type_says_what_to_log() -> None:
     fields, series = infer_declaration("s", {"a": True, "b": 1}, {"b": FieldType.FLOAT})
     assert fields == {"a": FieldType.BOOL}
     assert series == {"s": ("a", "b")}
+
+
+def test_inference_works_while_the_server_is_away(tmp_path: Path, spool: Path) -> None:
+    # Declared through the queue: spooled with the writes, applied first when it is back.
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    series, v = _name("inf-off"), _name("v")
+    logger = DataLogger(address, spool_dir=spool, flush_every=0.05, infer=True).start()
+    for step in range(5):
+        logger.write(series, step=step, **{v: step * 0.5})
+    with pytest.warns(LoggerWarning, match="declared from its first write"):
+        logger.write(series, step=9, **{v: "x"})
+    assert not logger.flush(timeout=1.0)  # nobody answers
+    server = ServerProcess(tmp_path / "data", port=port).start()
+    try:
+        assert logger.stop(timeout=60)
+        rows = query_rows(address, logger.run_handle, series)
+        assert rows == {"step": [0, 1, 2, 3, 4], v: [0.0, 0.5, 1.0, 1.5, 2.0]}
+        assert _field_types(address)[v] is FieldType.FLOAT
+    finally:
+        server.stop()
+
+
+def test_the_async_logger_infers_too(uri: str) -> None:
+    series = _name("inf-aio")
+
+    async def main() -> uuid.UUID:
+        async with AsyncDataLogger(uri, infer=True, strict=True) as logger:
+            logger.write(series, step=1, ok=True)
+        return logger.run_handle
+
+    handle = asyncio.run(main())
+    assert query_rows(uri, handle, series) == {"step": [1], "ok": [True]}
