@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tensorboardX import SummaryWriter as TbxWriter
+from tensorboardX import SummaryWriter as TbxWriter  # type: ignore[import-untyped]
 
 from streamvis.cli.main import main
 from streamvis.client import Client

@@ -42,7 +42,7 @@ class Imported:
 
 def _event_class() -> Any:
     try:
-        from tensorboardX.proto import event_pb2  # noqa: PLC0415 (an optional extra)
+        from tensorboardX.proto import event_pb2  # type: ignore[import-untyped]  # noqa: PLC0415
     except ImportError:
         raise FailedPreconditionError(
             "reading TensorBoard event files needs tensorboardX: pip install "
