@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
+from streamvis.declare import apply_declaration, parse_declaration
 from streamvis.model.errors import UnimplementedError
 from streamvis.model.schema import RunFilter
 from streamvis.tensorboard import SummaryWriter
@@ -110,6 +111,12 @@ def test_a_tensorboardx_script_runs_unchanged_with_the_import_swapped(
     weights = _rows(uri, run.handle, "weights")
     assert weights["step"] == [s for s in range(5) for _ in range(4)]  # 4 raw values a step
     assert _rows(uri, run.handle, "notes") == {"step": [4], "notes": ["first try"]}
+    # The plot docs/compat.md gives for add_histogram is accepted for what it stored.
+    with Client(uri) as client:
+        apply_declaration(client, parse_declaration({"plots": {f"{name}-weights": {
+            "kind": "histogram", "datasets": [{
+                "series": "weights", "filter": {"tags_any": [name]},
+                "bindings": {"x": "weights", "t": "step"}}]}}}))
 
 
 def test_each_call_maps_as_documented(uri: str) -> None:
