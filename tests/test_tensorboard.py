@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 from streamvis.client import Client
 from streamvis.declare import apply_declaration, parse_declaration
@@ -125,11 +126,15 @@ def test_each_call_maps_as_documented(uri: str) -> None:
         writer.add_scalar("acc", 0.75, np.int64(3))
         writer.add_histogram("grads", np.arange(6).reshape(2, 3), 1)
         writer.add_text("log/msg", "hello", 2)
+        writer.add_scalar("gpu/loss", torch.tensor(0.25), torch.tensor(4))  # no .item()
+        writer.add_histogram("w", torch.ones(2, 2), 0)
         assert writer.get_logdir() == ""
     handle = uuid.UUID(writer.run_handle)
     assert _rows(uri, handle, "acc") == {"step": [0, 3], "acc": [0.5, 0.75]}
     assert _rows(uri, handle, "grads") == {"step": [1] * 6, "grads": [0.0, 1, 2, 3, 4, 5]}
     assert _rows(uri, handle, "log/msg") == {"step": [2], "msg": ["hello"]}
+    assert _rows(uri, handle, "gpu/loss") == {"step": [4], "loss": [0.25]}
+    assert _rows(uri, handle, "w") == {"step": [0] * 4, "w": [1.0] * 4}
 
 
 @pytest.mark.parametrize("call", [
