@@ -103,6 +103,12 @@ def test_commands_take_a_unique_handle_prefix(uri, capsys):
         assert {a.handle, b.handle} <= {r.handle for r in c.runs()}
     code, _, err = run(capsys, "artifacts", "c0df", "--uri", uri)
     assert code == 1 and "no run with a handle starting 'c0df'" in err
+    code, out, _ = run(capsys, "runs", "--run", str(a.handle).replace("-", "")[:-1], "--run",
+                       str(b.handle), "--json", "--uri", uri)
+    assert code == 0 and {r["handle"] for r in json.loads(out)} == {str(a.handle), str(b.handle)}
+    code, out, _ = run(capsys, "runs", "--run", "C0DE0000-0000-4000-8000-0000000001",
+                       "--tag-any", "x", "--json", "--uri", uri)
+    assert code == 0 and json.loads(out) == []  # b, which has no tag x
     assert run(capsys, "delete-run", str(a.handle)[:-1], "--uri", uri)[0] == 0
 
 

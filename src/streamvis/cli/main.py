@@ -13,6 +13,7 @@ commands.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -144,12 +145,17 @@ def _run_filter(args: argparse.Namespace, c: Client) -> RunFilter:
     """The filter that `_run_filter_arguments`' options describe."""
     from streamvis.checks.filter_text import build_filter  # noqa: PLC0415
 
-    return build_filter(
+    found = build_filter(
         c.fields() if args.where else [],
         tags_any=args.tag_any, tags_all=args.tag_all, tags_none=args.tag_none,
         where=args.where, started_after=args.started_after,
         started_before=args.started_before,
     )
+    if not args.run:
+        return found
+    # Each --run is a handle or a unique prefix, resolved before anything is read.
+    handles = tuple(dict.fromkeys(c.resolve_run(h) for h in args.run))
+    return dataclasses.replace(found, handles=handles)
 
 
 def cmd_runs(args: argparse.Namespace) -> str:
@@ -316,6 +322,9 @@ def _connection_arguments(p: argparse.ArgumentParser) -> None:
 
 def _run_filter_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("which runs (all conditions must hold; default: every run)")
+    g.add_argument("--run", action="append", default=[], metavar="HANDLE",
+                   help="is this run: a handle or a unique prefix of one, 4 or more hex "
+                        "digits (repeatable: any of them)")
     g.add_argument("--tag-any", action="append", default=[], metavar="TAG",
                    help="has at least one of these tags (repeatable)")
     g.add_argument("--tag-all", action="append", default=[], metavar="TAG",
