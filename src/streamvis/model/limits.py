@@ -40,6 +40,8 @@ MIN_HANDLE_PREFIX = 4
 MAX_PREFIX_MATCHES_SHOWN = 10
 #: Fields in one series (CreateSeries).
 MAX_FIELDS_PER_SERIES = 256
+#: Controls one run may declare (logger.control: buttons, sliders, text boxes, toggles).
+MAX_CONTROLS = 256
 #: Levels of arrays and objects nested in one JSON value: a request body, a `filter`
 #: parameter, a plot spec or dashboard (INVALID_ARGUMENT, HTTP 400).
 MAX_JSON_DEPTH = 64
