@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from streamvis import wire
+from streamvis import wire_columns
 from streamvis.client import Client
 from streamvis.testing import ServerProcess, scratch_store_or_none
 from streamvis.v1 import service_pb2 as pb
@@ -38,7 +38,7 @@ def requests(run: str, series: str, fields: list[str], writer: int) -> Iterator[
 ]:
     """Appends as a logger sends them: packed columns, each with its own key."""
     rng = np.random.default_rng(writer)
-    columns = [wire.column_to_pb(f, rng.standard_normal(BATCH_ROWS)) for f in fields]
+    columns = [wire_columns.column_to_pb(f, rng.standard_normal(BATCH_ROWS)) for f in fields]
     i = 0
     while True:
         yield pb.AppendToSeriesRequest(

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis import wire
+from streamvis import wire, wire_columns
 from streamvis.model import events as ev
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import AttributeCondition, Field, FieldType, Run, RunFilter, Series
@@ -67,8 +67,8 @@ def test_filters_round_trip():
     (pa.array([True, False]), pa.bool_()),
 ])
 def test_columns_round_trip_bit_for_bit(values, arrow_type):
-    got = wire.column_from_pb(pb.Column.FromString(
-        wire.column_to_pb("c", values).SerializeToString()
+    got = wire_columns.column_from_pb(pb.Column.FromString(
+        wire_columns.column_to_pb("c", values).SerializeToString()
     ))
     assert got.type == arrow_type
     expected = values.to_pylist() if isinstance(values, pa.Array) else values.tolist()
@@ -84,7 +84,7 @@ def test_packed_numbers_decode_without_a_copy():
     data = np.arange(1000, dtype="<f8").tobytes()
     col = pb.Column(field="x", floats=data)
     raw = col.floats
-    got = wire._arrow("x", raw, np.dtype("<f8"), "float", pa.float64())
+    got = wire_columns._arrow("x", raw, np.dtype("<f8"), "float", pa.float64())
     assert got.buffers()[1].address == np.frombuffer(raw, dtype=np.uint8).ctypes.data
     got.validate(full=True)
     assert got.to_numpy().tobytes() == data
@@ -92,7 +92,7 @@ def test_packed_numbers_decode_without_a_copy():
 
 def test_unsigned_values_beyond_int64_are_refused_not_wrapped():
     with pytest.raises(InvalidArgumentError, match="2\\*\\*63"):
-        wire.column_to_pb("big", np.array([2**64 - 1], dtype=np.uint64))
+        wire_columns.column_to_pb("big", np.array([2**64 - 1], dtype=np.uint64))
 
 
 @pytest.mark.parametrize(("column", "problem"), [
@@ -103,14 +103,14 @@ def test_unsigned_values_beyond_int64_are_refused_not_wrapped():
 ])
 def test_malformed_columns_are_refused_by_name(column: pb.Column, problem: str):
     with pytest.raises(InvalidArgumentError, match=problem) as info:
-        wire.column_from_pb(column)
+        wire_columns.column_from_pb(column)
     assert "'x'" in str(info.value)
 
 
 def test_a_field_given_twice_is_refused():
-    col = wire.column_to_pb("x", np.ones(2))
+    col = wire_columns.column_to_pb("x", np.ones(2))
     with pytest.raises(InvalidArgumentError, match="more than once"):
-        wire.columns_from_pb([col, col])
+        wire_columns.columns_from_pb([col, col])
 
 
 def test_values_keep_their_type():
@@ -123,26 +123,26 @@ def test_values_keep_their_type():
 
 def test_broadcast_ints_travel_as_runs_and_read_back_plain():
     steps = np.repeat(np.array([7, 7, 9, -3], dtype=np.int64), [100, 50, 1, 200])
-    runs = wire.runs_of(steps)
+    runs = wire_columns.runs_of(steps)
     assert runs is not None
-    col = pb.Column.FromString(wire.runs_to_pb("step", *runs).SerializeToString())
+    col = pb.Column.FromString(wire_columns.runs_to_pb("step", *runs).SerializeToString())
     assert col.WhichOneof("data") == "run_ends"
     assert len(col.run_ends.values) == 3 * 8  # 7, 9, -3: the two 7-runs are one
-    got = wire.column_from_pb(col)
+    got = wire_columns.column_from_pb(col)
     assert pa.types.is_run_end_encoded(got.type)
     assert pa.compute.run_end_decode(got).to_numpy().tolist() == steps.tolist()
-    assert wire.column_rows(col) == len(steps)
+    assert wire_columns.column_rows(col) == len(steps)
     for start, end in [(0, 351), (0, 1), (99, 151), (150, 151), (151, 351), (120, 300)]:
-        part = wire.column_from_pb(wire.slice_column(col, start, end))
+        part = wire_columns.column_from_pb(wire_columns.slice_column(col, start, end))
         assert pa.compute.run_end_decode(part).to_numpy().tolist() == \
             steps[start:end].tolist(), (start, end)
 
 
 def test_counting_or_short_ints_stay_plain():
-    assert wire.runs_of(np.arange(10_000)) is None
-    assert wire.runs_of(np.array([5] * 10)) is None  # too short to gain anything
+    assert wire_columns.runs_of(np.arange(10_000)) is None
+    assert wire_columns.runs_of(np.array([5] * 10)) is None  # too short to gain anything
     half = np.repeat(np.arange(5_000), 2)  # runs of two: not worth it
-    assert wire.runs_of(half) is None
+    assert wire_columns.runs_of(half) is None
 
 
 @pytest.mark.parametrize(("values", "ends"), [
@@ -152,4 +152,4 @@ def test_bad_runs_are_refused(values, ends):
     col = pb.Column(field="s", run_ends=pb.IntRuns(
         values=np.array(values, dtype="<i8").tobytes(), ends=np.array(ends, "<i4").tobytes()))
     with pytest.raises(InvalidArgumentError, match="runs need one value per end"):
-        wire.column_from_pb(col)
+        wire_columns.column_from_pb(col)

@@ -17,7 +17,7 @@ import grpc
 import numpy as np
 import pyarrow as pa
 
-from streamvis import wire
+from streamvis import wire, wire_columns
 from streamvis.client_extras import ExtraCalls
 from streamvis.connection import open_channel
 from streamvis.model import events as ev
@@ -306,7 +306,7 @@ class Client(ExtraCalls):
     ) -> AppendResult:
         req = pb.AppendToSeriesRequest(
             run=str(run), series=series,
-            columns=[wire.column_to_pb(name, col) for name, col in columns.items()],
+            columns=[wire_columns.column_to_pb(name, col) for name, col in columns.items()],
             idempotency_key=idempotency_key or "",
         )
         return self.append_request(req)
@@ -332,7 +332,7 @@ class Client(ExtraCalls):
             for msg in self.stub.QueryRunData(req):
                 yield Chunk(
                     run=uuid.UUID(msg.run), sequence=msg.sequence,
-                    batch=wire.batch_from_pb(msg.columns),
+                    batch=wire_columns.batch_from_pb(msg.columns),
                     attributes=wire.values_from_pb(msg.attributes),
                 )
         except grpc.RpcError as exc:

@@ -20,7 +20,7 @@ from typing import Any
 import grpc
 import pyarrow as pa
 
-from streamvis import wire
+from streamvis import wire, wire_columns
 from streamvis.model.errors import StreamvisError
 from streamvis.model.schema import Field, FieldType, Series, validate_columns
 from streamvis.service.leases import Leases
@@ -181,7 +181,8 @@ class FakeService(pb_grpc.ServiceServicer):
                 context.abort(grpc.StatusCode.NOT_FOUND, f"no series {request.series!r}")
                 raise AssertionError
             try:
-                batch = validate_columns(s, self.fields, wire.columns_from_pb(request.columns))
+                columns = wire_columns.columns_from_pb(request.columns)
+                batch = validate_columns(s, self.fields, columns)
             except StreamvisError as exc:
                 self._error(context, exc)
             self.keys.add(request.idempotency_key)
@@ -206,7 +207,7 @@ class FakeService(pb_grpc.ServiceServicer):
             if series == request.series and (not handles or run in handles):
                 yield pb.QueryRunDataResponse(
                     run=run, sequence=i + 1, rows=batch.num_rows,
-                    columns=wire.batch_to_pb(batch),
+                    columns=wire_columns.batch_to_pb(batch),
                 )
 
     def rows(self, run: uuid.UUID | str, series: str) -> dict[str, list[Any]]:

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from streamvis import wire
+from streamvis import wire_columns
 from streamvis.client import Client, translate_error
 from streamvis.model.errors import StreamvisError
 from streamvis.v1 import service_pb2 as pb
@@ -71,7 +71,7 @@ def raw_query(client: Client, request: pb.QueryRunDataRequest) -> None:
 
 
 def packed(w: World, rows: int = 2) -> list[pb.Column]:
-    return [wire.column_to_pb(k, v) for k, v in columns(w, rows).items()]
+    return [wire_columns.column_to_pb(k, v) for k, v in columns(w, rows).items()]
 
 
 def snapshot(client: Client) -> object:
@@ -185,7 +185,7 @@ CASES: list[tuple[str, str, str, Case]] = [
     ("append extra field", "INVALID_ARGUMENT", "has no field",
      lambda c, w: c.append(w.run, w.empty_series, {w.x: np.ones(2), w.step: np.ones(2)})),
     ("append field twice", "INVALID_ARGUMENT", "more than once",
-     lambda c, w: raw_append(c, w, [*packed(w), wire.column_to_pb(w.x, np.ones(2))])),
+     lambda c, w: raw_append(c, w, [*packed(w), wire_columns.column_to_pb(w.x, np.ones(2))])),
     ("append ragged", "INVALID_ARGUMENT", "differ in length",
      lambda c, w: c.append(w.run, w.series, columns(w, 2, x=np.ones(3)))),
     ("append floats to int", "INVALID_ARGUMENT", "step_",

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from streamvis import wire
+from streamvis import wire_columns
 from streamvis.logger.tensors import to_host_column
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.limits import MAX_ROWS_PER_APPEND
@@ -76,10 +76,10 @@ def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
         return pb.Column(field=name, strings=pb.StringList(values=vals))
     if row.runs and values.dtype.kind in "iu":
         # A step broadcast to each write's points travels (and is stored) once a write.
-        runs = wire.runs_of(values)
+        runs = wire_columns.runs_of(values)
         if runs is not None:
-            return wire.runs_to_pb(name, *runs)
-    return wire.column_to_pb(name, values)
+            return wire_columns.runs_to_pb(name, *runs)
+    return wire_columns.column_to_pb(name, values)
 
 
 def _scalar_column(st: SeriesState, name: str, col: list[Any]) -> Any:

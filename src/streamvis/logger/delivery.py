@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow.compute as pc
 
-from streamvis import wire
+from streamvis import wire, wire_columns
 from streamvis.client import Client
 from streamvis.declare import apply_declaration, parse_declaration
 from streamvis.logger.artifacts import send_artifact
@@ -92,7 +92,7 @@ def record_rows(record: Record) -> int:
 
 
 def _rows(msg: pb.AppendToSeriesRequest) -> int:
-    return wire.column_rows(msg.columns[0]) if msg.columns else 0
+    return wire_columns.column_rows(msg.columns[0]) if msg.columns else 0
 
 
 def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSeriesRequest:
@@ -102,7 +102,7 @@ def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSe
         run=msg.run, series=msg.series, writer=msg.writer,
         idempotency_key=f"{msg.idempotency_key}.{start}-{end}",
     )
-    piece.columns.extend(wire.slice_column(col, start, end) for col in msg.columns)
+    piece.columns.extend(wire_columns.slice_column(col, start, end) for col in msg.columns)
     return piece
 
 
@@ -143,7 +143,7 @@ def conform(request: pb.AppendToSeriesRequest, types: Mapping[str, FieldType]) -
             ints = np.frombuffer(col.ints, dtype="<i8")
             col.floats = ints.astype("<f8").tobytes()
         elif kind == "run_ends":  # a broadcast int, guessed int: plain floats
-            ints = pc.run_end_decode(wire.column_from_pb(col)).to_numpy()
+            ints = pc.run_end_decode(wire_columns.column_from_pb(col)).to_numpy()
             col.floats = ints.astype("<f8").tobytes()
 
 

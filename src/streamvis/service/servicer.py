@@ -19,7 +19,7 @@ from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from streamvis import wire
+from streamvis import wire, wire_columns
 from streamvis._version import __version__
 from streamvis.checks.plot_specs import (
     check_binding_types,
@@ -309,7 +309,7 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
     def AppendToSeries(self, request: pb.AppendToSeriesRequest) -> pb.AppendToSeriesResponse:
         run, writer = calls.handle(request.run), _writer(request.writer)
         series = validate_name("series", request.series)
-        columns = calls.append_columns(wire.columns_from_pb(request.columns))
+        columns = calls.append_columns(wire_columns.columns_from_pb(request.columns))
         result = self.store.append(run, series, columns, request.idempotency_key or None)
         self.leases.renew(run, writer)
         return pb.AppendToSeriesResponse(

@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
-from streamvis import wire
+from streamvis import wire, wire_columns
 from streamvis.model import events as ev
 from streamvis.model.errors import ResourceExhaustedError, StreamvisError, UnavailableError
 from streamvis.model.limits import MAX_EVENTS_BEHIND
@@ -119,7 +119,7 @@ async def query_run_data(
             for chunk in chunks:
                 yield pb.QueryRunDataResponse(
                     run=str(chunk.run), sequence=chunk.sequence, rows=chunk.batch.num_rows,
-                    columns=wire.batch_to_pb(chunk.batch),
+                    columns=wire_columns.batch_to_pb(chunk.batch),
                     attributes=wire.values_to_pb(chunk.attributes),
                 )
 
