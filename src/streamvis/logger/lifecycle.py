@@ -19,7 +19,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from streamvis.logger.core import LoggerCore
+    from streamvis.logger.startstop import StartsAndStops
 
 log = logging.getLogger("streamvis.logger")
 
@@ -27,17 +27,17 @@ log = logging.getLogger("streamvis.logger")
 EXIT_TIMEOUT = 30.0
 OFFLINE_EXIT_TIMEOUT = 1.0
 
-_running: weakref.WeakSet[LoggerCore] = weakref.WeakSet()
+_running: weakref.WeakSet[StartsAndStops] = weakref.WeakSet()
 _lock = threading.Lock()
 _pid = os.getpid()
 
 
-def register(core: LoggerCore) -> None:
+def register(core: StartsAndStops) -> None:
     with _lock:
         _running.add(core)
 
 
-def unregister(core: LoggerCore) -> None:
+def unregister(core: StartsAndStops) -> None:
     with _lock:
         _running.discard(core)
 
