@@ -5,11 +5,11 @@
  * are what is drawn, and a change of weight then needs no request
  * (docs/decisions/0016-lines-smoothing.md).
  */
+import type { Smoothing } from '../api/types';
 import { Column } from './column';
 import { LineSet, type Line } from './lineSet';
 
-/** `{ ema: weight }` (0 ≤ weight < 1) or `{ window: points }`. */
-export type Smoothing = { ema: number } | { window: number };
+export type { Smoothing };
 
 /**
  * TensorBoard's smoothing: an EMA started at 0 and divided by 1 − weight^k after k finite

@@ -28,8 +28,11 @@ export class CpuImage {
 }
 
 /** A color as the packed pixel value (little-endian RGBA, alpha 255). */
-export function pack(c: RGBA): number {
-  return ((255 << 24) | ((c[2] & 255) << 16) | ((c[1] & 255) << 8) | (c[0] & 255)) >>> 0;
+/** A color as the image stores it: premultiplied by `alpha`, as GL blends (a faint line). */
+export function pack(c: RGBA, alpha = 1): number {
+  if (alpha >= 1) return ((255 << 24) | ((c[2] & 255) << 16) | ((c[1] & 255) << 8) | (c[0] & 255)) >>> 0;
+  const m = (v: number): number => Math.round((v & 255) * alpha);
+  return ((Math.round(alpha * 255) << 24) | (m(c[2]) << 16) | (m(c[1]) << 8) | m(c[0])) >>> 0;
 }
 
 /** Maps data to pixel coordinates of an image covering `view` (scale space). */

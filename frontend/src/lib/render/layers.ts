@@ -144,7 +144,8 @@ export class GpuLines {
     }
   }
 
-  draw(res: GlResources, set: LineSet, view: View, colorOf: (line: Line) => RGBA): void {
+  /** `alpha` below 1 draws the lines faint (the raw lines under smoothed ones). */
+  draw(res: GlResources, set: LineSet, view: View, colorOf: (line: Line) => RGBA, alpha = 1): void {
     const gl = res.gl;
     const p = res.line;
     gl.useProgram(p.program);
@@ -162,7 +163,7 @@ export class GpuLines {
         if (end - first < 2) continue;
       }
       const c = colorOf(line);
-      gl.uniform4f(p.uniform['u_color'] ?? null, c[0] / 255, c[1] / 255, c[2] / 255, 1);
+      gl.uniform4f(p.uniform['u_color'] ?? null, (c[0] / 255) * alpha, (c[1] / 255) * alpha, (c[2] / 255) * alpha, alpha);
       e.buf.place(gl, p, view);
       gl.bindVertexArray(e.buf.vao);
       gl.drawArrays(gl.LINE_STRIP, first, end - first);
