@@ -54,7 +54,8 @@ def _strongest(pixels: np.ndarray, pos: tuple[float, float], bg: np.ndarray) -> 
     one pixel thick, and may fall a pixel off the computed row)."""
     x, y = round(pos[0]), round(pos[1])
     column = pixels[y - 2:y + 3, x]
-    return column[int(np.argmax(np.abs(column - bg).sum(axis=1)))]
+    strongest: np.ndarray = column[int(np.argmax(np.abs(column - bg).sum(axis=1)))]
+    return strongest
 
 
 def test_the_smoothed_line_is_drawn_over_the_faint_raw_line(server, page: Page) -> None:
@@ -83,3 +84,13 @@ def test_the_hover_reads_the_raw_and_the_smoothed_value(server, page: Page) -> N
     assert hover["smoothed"] == pytest.approx(tensorboard_ema(LOSS, WEIGHT)[step], rel=1e-9)
     tip = page.inner_text(".plot .tip")
     assert "smoothed" in tip and "loss" in tip
+
+
+def test_a_dashboard_url_turns_the_smoothing_off_or_changes_it(server, page: Page) -> None:
+    for query, expected in (("&smooth=off", None), ("&smooth=w10", float(np.mean(LOSS[291:301])))):
+        plot = _open(page, server, f"smoothed{query}")
+        page.mouse.move(*_at(plot, _area(page), 300, 1.0))
+        wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+        hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+        assert int(hover["x"]) == 300
+        assert hover["smoothed"] == (None if expected is None else pytest.approx(expected))
