@@ -218,6 +218,11 @@ GRAMMAR = Grammar(
         Kind("box", "Box", "quartiles, whiskers and outliers of y per category",
              ("category", "y", "color", "facet", "frame"), ("category", "y"),
              reduction="quartiles", painter="rects"),
+        Kind("stem", "Stem",
+             "a vertical stem from 0 to each point, one series per run (and per group "
+             "value), reduced per pixel column when long",
+             ("x", "y", "color", "group", "order", "facet", "frame"), ("x", "y"),
+             reduction="m4", painter="stem"),
     ],
 )
 

@@ -6,8 +6,8 @@
  * (docs/decisions/0016-lines-smoothing.md).
  */
 import type { Smoothing } from '../api/types';
-import { Column } from './column';
-import { LineSet, type Line } from './lineSet';
+import { DerivedLines } from './derivedLines';
+import type { LineSet } from './lineSet';
 
 export type { Smoothing };
 
@@ -66,41 +66,9 @@ export function isSmoothing(s: Smoothing | undefined | null): s is Smoothing {
   return 'ema' in s ? s.ema > 0 && s.ema < 1 : s.window > 1;
 }
 
-/**
- * The smoothed copy of a LineSet's lines, in the same shape, so the GL layer, the CPU
- * rasterizer and the hover draw and search it like any lines. A line is smoothed again only
- * when it changed (a new rev or more points); the copy keeps its Line object otherwise, so
- * its GPU buffer stays.
- */
-export class SmoothedLines {
-  readonly set: LineSet;
-  private seen = new Map<string, { rev: number; length: number }>();
-
-  constructor(private readonly raw: LineSet, readonly smoothing: Smoothing) {
-    this.set = new LineSet(raw.bindings);
-  }
-
-  update(): LineSet {
-    for (const key of this.set.lines.keys()) {
-      if (!this.raw.lines.has(key)) {
-        this.set.lines.delete(key);
-        this.seen.delete(key);
-      }
-    }
-    for (const [key, line] of this.raw.lines) {
-      const was = this.seen.get(key);
-      if (was && was.rev === line.rev && was.length === line.x.length && this.set.lines.has(key)) continue;
-      const copy: Line = { ...line, x: Column.from(line.x.values()), y: Column.from(smooth(line.y.values(), this.smoothing)), rev: 0 };
-      this.set.lines.set(key, copy);
-      this.seen.set(key, { rev: line.rev, length: line.x.length });
-      this.set.version++;
-    }
-    return this.set;
-  }
-
-  /** The smoothed value of `line` at point `index` of the raw line, or null. */
-  valueAt(line: Line, index: number): number | null {
-    const s = this.set.lines.get(line.key);
-    return s && index < s.y.length ? s.y.get(index) : null;
+/** The smoothed copy of a LineSet's lines (see DerivedLines). */
+export class SmoothedLines extends DerivedLines {
+  constructor(raw: LineSet, readonly smoothing: Smoothing) {
+    super(raw, (x, y) => ({ x, y: smooth(y, smoothing) }));
   }
 }

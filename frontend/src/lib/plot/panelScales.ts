@@ -27,6 +27,10 @@ export function dataExtent(placed: Placed[], second: boolean): Extent {
       extendExtent(d, ds.rects.x0, ds.rects.y0, v.logX, v.logY);
       extendExtent(d, ds.rects.x1, ds.rects.y1, v.logX, v.logY);
     }
+    if (ds.painter.fromZero && !v.logY && Number.isFinite(d.y0)) {
+      d.y0 = Math.min(d.y0, 0);
+      d.y1 = Math.max(d.y1, 0);
+    }
     if ((pair.x === 'x2') === second) {
       e.x0 = Math.min(e.x0, d.x0);
       e.x1 = Math.max(e.x1, d.x1);

@@ -4,10 +4,11 @@ import { line } from './line';
 import type { Painter } from './painter';
 import { rects } from './rects';
 import { scatter } from './scatter';
+import { stem } from './stem';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem].map((p) => [p.id, p]));
 
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);

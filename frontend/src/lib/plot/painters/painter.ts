@@ -38,6 +38,8 @@ export interface Painter {
   readonly refinesOnZoom: boolean;
   /** Its data are what rows add up to (bins, cells): new rows mean a new load, not an append. */
   readonly reloadsOnAppend?: boolean;
+  /** Its marks start at y = 0 (stems), so a linear y axis always shows 0. */
+  readonly fromZero?: boolean;
   /** The column colored on a continuous scale (a heatmap's value), or null: the color field's. */
   colorColumn?(req: DataRequest): string | null;
   /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view and smooth settings. */

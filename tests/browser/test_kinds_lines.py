@@ -1,7 +1,7 @@
-"""Smoothed lines in the browser: the raw line drawn faint, the smoothed one over it in
-full color, and the hover reading both — checked against TensorBoard's de-biased EMA
-computed here with numpy, on pixels of a screenshot of the plot opened from its dashboard
-URL.
+"""The line family in the browser, each plot opened from its dashboard URL and checked on
+the pixels of a screenshot: smoothed lines (the raw line drawn faint, the smoothed one over
+it in full color, the hover reading both, against TensorBoard's de-biased EMA computed here
+with numpy), and stems.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ WEIGHT = 0.99
 STEPS = np.arange(400)
 #: A step from 0 to 1 at step 200: the smoothed line climbs slowly after it, well below the raw.
 LOSS = np.where(STEPS < 200, 0.0, 1.0)
+#: Stems of 40 counts, all above 0: the axis still starts at 0, where the stems do.
+TICKS = np.arange(40)
+COUNTS = 1.0 + TICKS % 3
 
 
 def tensorboard_ema(ys: np.ndarray, weight: float) -> np.ndarray:
@@ -44,6 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         c.create_series("train", ["step", "loss"])
         run = c.create_run(tags=["smooth"])
         c.append(run.handle, "train", {"step": STEPS, "loss": LOSS})
+        c.create_series("ticks", ["step", "loss"])
+        c.append(run.handle, "ticks", {"step": TICKS, "loss": COUNTS})
+        c.save_plot("stems", {"kind": "stem", "datasets": [
+            {"series": "ticks", "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("smoothed", {"kind": "line", "smooth": {"ema": WEIGHT}, "datasets": [
             {"series": "train", "bindings": {"x": "step", "y": "loss"}}]})
         yield proc
@@ -94,3 +101,25 @@ def test_a_dashboard_url_turns_the_smoothing_off_or_changes_it(server, page: Pag
         hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
         assert int(hover["x"]) == 300
         assert hover["smoothed"] == (None if expected is None else pytest.approx(expected))
+
+
+def test_stems_rise_from_zero_at_each_point_and_nowhere_between(server, page: Page) -> None:
+    plot = _open(page, server, "stems")
+    assert plot["view"]["y0"] <= 0 and plot["view"]["y1"] >= COUNTS.max()
+    area = _area(page)
+    pixels = png_pixels(page.screenshot())
+
+    def colored(x: float, y: float) -> bool:
+        """Whether the pixel at data (x, y) has a color: background and grid are grays."""
+        px, py = _at(plot, area, x, y)
+        r, g, b = pixels[round(py), round(px)]
+        return bool(max(r, g, b) - min(r, g, b) > 40)
+
+    for step in (10, 11, 12):
+        assert colored(step, COUNTS[step] / 2), f"the stem of step {step} is drawn"
+        assert not colored(step, COUNTS[step] + 0.3), f"the stem of step {step} stops at its count"
+        assert not colored(step + 0.5, COUNTS[step] / 2), "nothing between stems"
+    page.mouse.move(*_at(plot, area, 11, COUNTS[11]))
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+    assert (hover["x"], hover["y"]) == (11, COUNTS[11])
