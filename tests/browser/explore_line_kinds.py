@@ -1,0 +1,62 @@
+"""Screenshots of the line family for docs/plots.md: smoothed loss curves and stems.
+
+Run: .venv/bin/python -m tests.browser.explore_line_kinds (needs a built UI and Chromium).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from playwright.sync_api import sync_playwright
+
+from streamvis.client import Client
+from streamvis.testing import ServerProcess
+
+from .conftest import CHROMIUM_ARGS
+from .explore_fixtures import wait_until
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def seed(c: Client) -> None:
+    rng = np.random.default_rng(3)
+    c.create_field("step", "int")
+    c.create_field("loss", "float")
+    c.create_field("grad_norm", "float")
+    c.create_series("train", ["step", "loss"])
+    c.create_series("grads", ["step", "grad_norm"])
+    steps = np.arange(2_000)
+    for lr in (0.3, 0.1):
+        run = c.create_run(tags=["lines"])
+        loss = 2.5 * np.exp(-steps * lr / 300) + 0.25 + rng.normal(0, 0.12, steps.size)
+        c.append(run.handle, "train", {"step": steps, "loss": loss})
+    ticks = np.arange(60)
+    run = c.create_run(tags=["stems"])
+    c.append(run.handle, "grads", {"step": ticks, "grad_norm": np.abs(
+        np.sin(ticks / 6) * 3 + rng.normal(0, 0.3, ticks.size))})
+    c.save_plot("smoothed-loss", {"kind": "line", "title": "loss, EMA 0.9 over the raw line",
+                                  "smooth": {"ema": 0.9}, "datasets": [
+                                      {"series": "train", "bindings": {"x": "step", "y": "loss"}}]})
+    c.save_plot("grad-stems", {"kind": "stem", "title": "gradient norm per step", "datasets": [
+        {"series": "grads", "bindings": {"x": "step", "y": "grad_norm"}}]})
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        with ServerProcess(str(Path(tmp) / "data")) as srv, Client(srv.uri) as c:
+            seed(c)
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 900, "height": 420})
+            for name, image in (("smoothed-loss", "kind-smooth.png"), ("grad-stems", "kind-stem.png")):
+                page.goto(f"{srv.web_url}?rows={name}")
+                wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length"
+                                 " === 1 && p[0].firstFullRenderAt !== null; })()")
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(OUT / image))
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
