@@ -1,4 +1,5 @@
-"""Screenshots of the line family for docs/plots.md: smoothed loss curves and stems.
+"""Screenshots of the line family for docs/plots.md: smoothed loss curves, stems
+and stacked areas.
 
 Run: .venv/bin/python -m tests.browser.explore_line_kinds (needs a built UI and Chromium).
 """
@@ -32,6 +33,14 @@ def seed(c: Client) -> None:
         run = c.create_run(tags=["lines"])
         loss = 2.5 * np.exp(-steps * lr / 300) + 0.25 + rng.normal(0, 0.12, steps.size)
         c.append(run.handle, "train", {"step": steps, "loss": loss})
+    c.create_field("tokens", "float")
+    c.create_field("source", "string")
+    c.create_series("tokens", ["step", "source", "tokens"])
+    mix = c.create_run(tags=["areas"])
+    s = np.arange(300)
+    for i, source in enumerate(("web", "code", "books")):
+        c.append(mix.handle, "tokens", {"step": s, "source": np.full(s.size, source),
+                                        "tokens": 1_000 * (3 - i) + 400 * np.sin(s / 40 + i)})
     ticks = np.arange(60)
     run = c.create_run(tags=["stems"])
     c.append(run.handle, "grads", {"step": ticks, "grad_norm": np.abs(
@@ -39,24 +48,27 @@ def seed(c: Client) -> None:
     c.save_plot("smoothed-loss", {"kind": "line", "title": "loss, EMA 0.9 over the raw line",
                                   "smooth": {"ema": 0.9}, "datasets": [
                                       {"series": "train", "bindings": {"x": "step", "y": "loss"}}]})
+    c.save_plot("stacked", {"kind": "area", "title": "tokens per step by source, stacked",
+                            "datasets": [{"series": "tokens", "bindings": {
+                                "x": "step", "y": "tokens", "group": "source"}}]})
     c.save_plot("grad-stems", {"kind": "stem", "title": "gradient norm per step", "datasets": [
         {"series": "grads", "bindings": {"x": "step", "y": "grad_norm"}}]})
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        with ServerProcess(str(Path(tmp) / "data")) as srv, Client(srv.uri) as c:
-            seed(c)
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 900, "height": 420})
-            for name, image in (("smoothed-loss", "kind-smooth.png"), ("grad-stems", "kind-stem.png")):
-                page.goto(f"{srv.web_url}?rows={name}")
-                wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length"
-                                 " === 1 && p[0].firstFullRenderAt !== null; })()")
-                page.wait_for_timeout(500)
-                page.screenshot(path=str(OUT / image))
-            browser.close()
-
+    with (tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw,
+          ServerProcess(str(Path(tmp) / "data")) as srv, Client(srv.uri) as c):
+        seed(c)
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 420})
+        for name, image in (("smoothed-loss", "kind-smooth.png"), ("grad-stems", "kind-stem.png"),
+                            ("stacked", "kind-area.png")):
+            page.goto(f"{srv.web_url}?rows={name}")
+            wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length"
+                             " === 1 && p[0].firstFullRenderAt !== null; })()")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(OUT / image))
+        browser.close()
 
 if __name__ == "__main__":
     main()

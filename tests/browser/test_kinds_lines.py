@@ -1,7 +1,7 @@
 """The line family in the browser, each plot opened from its dashboard URL and checked on
 the pixels of a screenshot: smoothed lines (the raw line drawn faint, the smoothed one over
 it in full color, the hover reading both, against TensorBoard's de-biased EMA computed here
-with numpy), and stems.
+with numpy), stems and stacked areas.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ LOSS = np.where(STEPS < 200, 0.0, 1.0)
 #: Stems of 40 counts, all above 0: the axis still starts at 0, where the stems do.
 TICKS = np.arange(40)
 COUNTS = 1.0 + TICKS % 3
+#: Two runs of constant levels 1 and 2, stacked: 0 to 3 in all; by run handle.
+LEVELS: dict[str, float] = {}
 
 
 def tensorboard_ema(ys: np.ndarray, weight: float) -> np.ndarray:
@@ -48,7 +50,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         run = c.create_run(tags=["smooth"])
         c.append(run.handle, "train", {"step": STEPS, "loss": LOSS})
         c.create_series("ticks", ["step", "loss"])
+        c.create_series("level", ["step", "loss"])
         c.append(run.handle, "ticks", {"step": TICKS, "loss": COUNTS})
+        for level in (1.0, 2.0):
+            stacked = c.create_run(tags=["areas"])
+            LEVELS[str(stacked.handle)] = level
+            c.append(stacked.handle, "level", {"step": TICKS, "loss": np.full(TICKS.size, level)})
+        c.save_plot("areas", {"kind": "area", "datasets": [
+            {"series": "level", "filter": {"tags_all": ["areas"]},
+             "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("stems", {"kind": "stem", "datasets": [
             {"series": "ticks", "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("smoothed", {"kind": "line", "smooth": {"ema": WEIGHT}, "datasets": [
@@ -123,3 +133,24 @@ def test_stems_rise_from_zero_at_each_point_and_nowhere_between(server, page: Pa
     wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
     hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
     assert (hover["x"], hover["y"]) == (11, COUNTS[11])
+
+
+def test_areas_stack_each_run_on_the_ones_before(server, page: Page) -> None:
+    plot = _open(page, server, "areas")
+    area = _area(page)
+    pixels = png_pixels(page.screenshot())
+    assert plot["view"]["y0"] <= 0 and plot["view"]["y1"] >= 3.0  # 1 + 2 stacked
+
+    def color(y: float) -> tuple[int, int, int]:
+        px, py = _at(plot, area, 20, y)
+        r, g, b = pixels[round(py), round(px)]
+        return int(r), int(g), int(b)
+
+    first, second, above = color(0.5), color(2.5), color(3.3)
+    assert max(first) - min(first) > 40 and max(second) - min(second) > 40, "both filled"
+    assert first != second, "each run in its own color"
+    assert max(above) - min(above) < 40, "nothing above the stack"
+    page.mouse.move(*_at(plot, area, 20, 3.0))
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+    assert hover["y"] == LEVELS[hover["run"]] < 3  # the run's own value, not the stacked 3

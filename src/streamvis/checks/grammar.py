@@ -223,6 +223,11 @@ GRAMMAR = Grammar(
              "value), reduced per pixel column when long",
              ("x", "y", "color", "group", "order", "facet", "frame"), ("x", "y"),
              reduction="m4", painter="stem"),
+        Kind("area", "Area (stacked)",
+             "each line filled from the top of the ones before it (runs and group values "
+             "stacked), reduced per pixel column when long",
+             ("x", "y", "color", "group", "order", "facet", "frame"), ("x", "y"),
+             reduction="m4", painter="area"),
     ],
 )
 

@@ -21,7 +21,8 @@ export function dataExtent(placed: Placed[], second: boolean): Extent {
   const e = emptyExtent();
   for (const { ds, pair, view: v } of placed) {
     const d = emptyExtent();
-    if (ds.lines) for (const l of ds.lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
+    const lines = ds.painter.shownLines?.(ds) ?? ds.lines;
+    if (lines) for (const l of lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
     if (ds.points) extendExtent(d, ds.points.x.values(), ds.points.y.values(), v.logX, v.logY);
     if (ds.rects) {
       extendExtent(d, ds.rects.x0, ds.rects.y0, v.logX, v.logY);

@@ -8,6 +8,7 @@
  */
 import type { DataBatch } from '../../api/arrowData';
 import type { DataRequest, Smoothing } from '../../api/types';
+import type { LineSet } from '../../data/lineSet';
 import type { CpuImage, PixelMap } from '../../render/cpuRaster';
 import type { View } from '../../render/layers';
 import type { GlResources } from '../../render/sharedGl';
@@ -38,6 +39,8 @@ export interface Painter {
   readonly refinesOnZoom: boolean;
   /** Its data are what rows add up to (bins, cells): new rows mean a new load, not an append. */
   readonly reloadsOnAppend?: boolean;
+  /** The lines where they are drawn when not at their rows' values (stacked areas), for the axes' extent. */
+  shownLines?(ds: DatasetState): LineSet | null;
   /** Its marks start at y = 0 (stems), so a linear y axis always shows 0. */
   readonly fromZero?: boolean;
   /** The column colored on a continuous scale (a heatmap's value), or null: the color field's. */
