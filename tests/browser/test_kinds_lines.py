@@ -1,7 +1,7 @@
 """The line family in the browser, each plot opened from its dashboard URL and checked on
 the pixels of a screenshot: smoothed lines (the raw line drawn faint, the smoothed one over
 it in full color, the hover reading both, against TensorBoard's de-biased EMA computed here
-with numpy), stems and stacked areas.
+with numpy), stems, stacked areas and runs as bands.
 """
 
 from __future__ import annotations
@@ -59,6 +59,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         c.save_plot("areas", {"kind": "area", "datasets": [
             {"series": "level", "filter": {"tags_all": ["areas"]},
              "bindings": {"x": "step", "y": "loss"}}]})
+        c.create_field("optimizer", "string")
+        for level in (1.0, 3.0):
+            banded = c.create_run(tags=["bands"], attributes={"optimizer": "adam"})
+            c.append(banded.handle, "level", {"step": TICKS, "loss": np.full(TICKS.size, level)})
+        c.save_plot("bands", {"kind": "band", "datasets": [
+            {"series": "level", "filter": {"tags_all": ["bands"]}, "attributes": ["optimizer"],
+             "bindings": {"x": "step", "y": "loss", "group": "optimizer"}}]})
         c.save_plot("stems", {"kind": "stem", "datasets": [
             {"series": "ticks", "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("smoothed", {"kind": "line", "smooth": {"ema": WEIGHT}, "datasets": [
@@ -154,3 +161,24 @@ def test_areas_stack_each_run_on_the_ones_before(server, page: Page) -> None:
     wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
     hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
     assert hover["y"] == LEVELS[hover["run"]] < 3  # the run's own value, not the stacked 3
+
+
+def test_runs_grouped_by_an_attribute_are_a_mean_over_a_band(server, page: Page) -> None:
+    plot = _open(page, server, "bands")
+    area = _area(page)
+    pixels = png_pixels(page.screenshot())
+
+    def chroma(y: float) -> int:
+        px, py = _at(plot, area, 20, y)
+        r, g, b = (int(v) for v in pixels[round(py), round(px)])
+        return max(r, g, b) - min(r, g, b)
+
+    mean = max(chroma(2.0 + d) for d in (-0.03, 0.0, 0.03))  # the 1-pixel mean line
+    assert mean > chroma(1.5) + 40, "the mean in full color over the lighter band"
+    assert chroma(1.5) > 20, "the band between the runs is filled"
+    assert chroma(3.4) < 10, "nothing past the highest run (background and grid are grays)"
+    page.mouse.move(*_at(plot, area, 20, 2.0))
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+    assert hover["y"] == 2.0 and hover["run"] == "optimizer=adam"
+    assert dict(hover["labels"]) == {"min": "1", "max": "3", "runs": "2"}

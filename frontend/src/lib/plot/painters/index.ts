@@ -1,6 +1,7 @@
 /** The painters by id: a plot kind's entry in the server's grammar names the one that draws it. */
 import { KINDS, kindById } from '../../api/grammar';
 import { area } from './area';
+import { band } from './band';
 import { line } from './line';
 import type { Painter } from './painter';
 import { rects } from './rects';
@@ -9,7 +10,7 @@ import { stem } from './stem';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band].map((p) => [p.id, p]));
 
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);

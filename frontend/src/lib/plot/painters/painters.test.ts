@@ -30,7 +30,7 @@ describe('painter registry', () => {
     } finally {
       setGrammar(grammar);
     }
-    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area']);
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band']);
     expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
   });
 });
