@@ -1,5 +1,5 @@
-"""Screenshots of the line family for docs/plots.md: smoothed loss curves, stems
-and stacked areas.
+"""Screenshots of the line family for docs/plots.md: smoothed loss curves, stems,
+stacked areas and runs as bands.
 
 Run: .venv/bin/python -m tests.browser.explore_line_kinds (needs a built UI and Chromium).
 """
@@ -26,13 +26,25 @@ def seed(c: Client) -> None:
     c.create_field("step", "int")
     c.create_field("loss", "float")
     c.create_field("grad_norm", "float")
+    c.create_field("optimizer", "string")
     c.create_series("train", ["step", "loss"])
     c.create_series("grads", ["step", "grad_norm"])
+    c.create_series("sweep", ["step", "loss"])
     steps = np.arange(2_000)
     for lr in (0.3, 0.1):
         run = c.create_run(tags=["lines"])
         loss = 2.5 * np.exp(-steps * lr / 300) + 0.25 + rng.normal(0, 0.12, steps.size)
         c.append(run.handle, "train", {"step": steps, "loss": loss})
+    for opt, rate in (("adam", 0.3), ("sgd", 0.12)):
+        for seed in range(5):
+            run = c.create_run(tags=["sweep"], attributes={"optimizer": opt})
+            own = np.arange(0, 2_000, 2 + seed)  # each run its own steps
+            c.append(run.handle, "sweep", {"step": own, "loss": 2.5 * np.exp(
+                -own * rate * rng.uniform(0.6, 1.4) / 300) + 0.3 + rng.normal(0, 0.03, own.size)})
+    c.save_plot("sweep-bands", {"kind": "band", "title": "loss of 5 seeds per optimizer",
+                                "datasets": [{"series": "sweep", "attributes": ["optimizer"],
+                                              "bindings": {"x": "step", "y": "loss",
+                                                           "group": "optimizer"}}]})
     c.create_field("tokens", "float")
     c.create_field("source", "string")
     c.create_series("tokens", ["step", "source", "tokens"])
@@ -62,7 +74,7 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 420})
         for name, image in (("smoothed-loss", "kind-smooth.png"), ("grad-stems", "kind-stem.png"),
-                            ("stacked", "kind-area.png")):
+                            ("stacked", "kind-area.png"), ("sweep-bands", "kind-band.png")):
             page.goto(f"{srv.web_url}?rows={name}")
             wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length"
                              " === 1 && p[0].firstFullRenderAt !== null; })()")

@@ -66,6 +66,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         c.save_plot("bands", {"kind": "band", "datasets": [
             {"series": "level", "filter": {"tags_all": ["bands"]}, "attributes": ["optimizer"],
              "bindings": {"x": "step", "y": "loss", "group": "optimizer"}}]})
+        c.save_plot("bands-std", {"kind": "band", "view": "std", "datasets": [
+            {"series": "level", "filter": {"tags_all": ["bands"]},
+             "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("stems", {"kind": "stem", "datasets": [
             {"series": "ticks", "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("smoothed", {"kind": "line", "smooth": {"ema": WEIGHT}, "datasets": [
@@ -182,3 +185,12 @@ def test_runs_grouped_by_an_attribute_are_a_mean_over_a_band(server, page: Page)
     hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
     assert hover["y"] == 2.0 and hover["run"] == "optimizer=adam"
     assert dict(hover["labels"]) == {"min": "1", "max": "3", "runs": "2"}
+
+
+def test_a_band_of_all_runs_as_mean_and_std(server, page: Page) -> None:
+    plot = _open(page, server, "bands-std")
+    page.mouse.move(*_at(plot, _area(page), 20, 2.0))
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+    assert hover["run"] == "all runs" and hover["y"] == 2.0
+    assert dict(hover["labels"]) == {"\u2212std": "1", "+std": "3", "runs": "2"}

@@ -50,6 +50,13 @@ def test_run_means_put_each_row_in_its_column_the_last_edge_included():
     np.testing.assert_array_equal(run_means(x, y, 0.0, 10.0, 2)[[0, 1]], [3.0, 8.0])
 
 
+def test_a_run_sparser_than_the_columns_is_interpolated_within_its_range():
+    x = np.array([2.0, 8.0])  # columns of width 1 over [0, 10]: rows in columns 2 and 8
+    means = run_means(x, np.array([0.0, 6.0]), 0.0, 10.0, 10)
+    assert np.isnan(means[:2]).all() and np.isnan(means[9:]).all()
+    np.testing.assert_allclose(means[2:9], [0, 1, 2, 3, 4, 5, 6])
+
+
 @pytest.mark.usefixtures("schema")
 def test_runs_grouped_by_an_attribute_are_bands_aligned_on_x(http, store: Any):
     rng = np.random.default_rng(2)

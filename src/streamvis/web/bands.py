@@ -2,13 +2,15 @@
 
 The runs are split by the values of their grouping attributes (the request's `group`
 fields past `run`; no field: every run in one group). The x range is cut into `pixels`
-columns; per run and column its rows' mean y, then per group and column across its runs
-that have rows there: the mean, the lowest and highest run, and the standard deviation.
+columns; per run and column its rows' mean y (interpolated where a run logs more sparsely
+than the columns), then per group and column across its runs that reach there: the mean,
+the lowest and highest run, and the standard deviation. So runs logged at different steps
+are aligned on x: a band is what the runs span where the plot can show it, whatever each
+run's steps.
+
 Sent as columns `run` (the group: "optimizer=adam", or "all runs"), x and y under the
 request's field names (the column's middle, the mean), `y_min`, `y_max`, `y_std` and
-`runs` (how many runs have rows in the column).
-So runs logged at different steps are aligned on x: a band is what the runs span where
-the plot can show it, whatever each run's steps.
+`runs` (how many runs reach the column).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ DEFAULT_COLUMNS = 1_000
 
 
 def run_means(x: Floats, y: Floats, lo: float, hi: float, columns: int) -> Floats:
-    """One run's mean y per x column of [lo, hi] (NaN where it has no finite row)."""
+    """One run's mean y per x column of [lo, hi]: its rows' mean where it has rows there,
+    interpolated between its columns on either side where it logged more sparsely than the
+    columns, NaN outside its own x range."""
     ok = np.isfinite(x) & np.isfinite(y) & (x >= lo) & (x <= hi)
     scale = columns / (hi - lo) if hi > lo else 0.0
     idx = np.minimum(((x[ok] - lo) * scale).astype(np.int64), columns - 1)
@@ -39,6 +43,12 @@ def run_means(x: Floats, y: Floats, lo: float, hi: float, columns: int) -> Float
     sums = np.bincount(idx, y[ok], minlength=columns)
     with np.errstate(invalid="ignore", divide="ignore"):
         means: Floats = sums / counts
+    have = np.flatnonzero(counts)
+    if have.size > 1 and have.size < have[-1] - have[0] + 1:
+        # A run that logs every 6 steps has rows in one column of 3 at 2 columns per 6
+        # steps; without this its gaps would drop it from the mean column by column.
+        inside = np.arange(have[0], have[-1] + 1)
+        means[inside] = np.interp(inside, have, means[have])
     return means
 
 

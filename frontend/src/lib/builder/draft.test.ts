@@ -32,4 +32,11 @@ describe('plot draft', () => {
     expect(toSpec(draft).smooth).toBeUndefined();
     expect(fromSpec({ ...spec, smooth: undefined }).smooth.method).toBe('');
   });
+
+  it('keeps a band plot\u2019s band view', () => {
+    const draft = fromSpec({ name: 'b', kind: 'band', view: 'std', datasets: [{ series: 's', filter: {}, bindings: { x: 'step', y: 'loss' } }] });
+    expect(toSpec(draft).view).toBe('std');
+    draft.kind = 'line';
+    expect(toSpec(draft).view).toBeUndefined();
+  });
 });
