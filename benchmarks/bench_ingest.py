@@ -2,6 +2,7 @@
 
 Prints one JSON line per figure:
 
+    {"figure": "first_append", "store": "sqlite", "batch_rows": 10000, "fields": 4, "ms": ...}
     {"figure": "ingest", "store": "sqlite", "writers": 1, "batch_rows": 10000,
      "fields": 4, "rows_per_s": ..., "values_per_s": ..., "mb_per_s": ..., "p50_ms": ...,
      "p99_ms": ...}
@@ -88,6 +89,13 @@ def bench(kind: str, seconds: float, writer_counts: list[int]) -> None:
                 client.create_field(f, "float")
             client.create_series("bench", fields)
             run = str(client.create_run().handle)
+            # A fresh server's first append: one-time costs (imports, caches) show here.
+            t0 = time.perf_counter()
+            client.append_request(next(requests(run, "bench", fields, 99)))
+            print(json.dumps({
+                "figure": "first_append", "store": kind, "batch_rows": BATCH_ROWS,
+                "fields": FIELDS, "ms": round((time.perf_counter() - t0) * 1000, 1),
+            }), flush=True)
             for writers in writer_counts:
                 batches, latencies, elapsed = measure(
                     server.uri, run, "bench", fields, writers=writers, seconds=seconds

@@ -59,6 +59,8 @@ def test_filters_round_trip():
     (np.array([0.25, 0.1, math.nan], dtype=np.float32), pa.float32()),  # kept as logged
     (np.array([0.1, 1e38], dtype=">f4"), pa.float32()),
     (np.array([True, False, True]), pa.bool_()),
+    (np.arange(19) % 3 == 0, pa.bool_()),  # bits packed across three bytes
+    (np.array([], dtype=np.float32), pa.float32()),
     (np.array(["a", "ünï", ""]), pa.string()),
     (pa.array(["x", "y"]), pa.string()),
     (pa.array([1.0, math.nan]), pa.float64()),
@@ -75,6 +77,17 @@ def test_columns_round_trip_bit_for_bit(values, arrow_type):
         assert got.to_numpy().tobytes() == want.tobytes()
     else:
         assert got.to_pylist() == expected
+
+
+def test_packed_numbers_decode_without_a_copy():
+    """The Arrow array wraps the request's bytes: decoding costs no pass over the values."""
+    data = np.arange(1000, dtype="<f8").tobytes()
+    col = pb.Column(field="x", floats=data)
+    raw = col.floats
+    got = wire._arrow("x", raw, np.dtype("<f8"), "float", pa.float64())
+    assert got.buffers()[1].address == np.frombuffer(raw, dtype=np.uint8).ctypes.data
+    got.validate(full=True)
+    assert got.to_numpy().tobytes() == data
 
 
 def test_unsigned_values_beyond_int64_are_refused_not_wrapped():

@@ -29,6 +29,7 @@ if typing.TYPE_CHECKING:
     from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
     from streamvis.model.schema import AttributeCondition, Run, RunFilter
     from streamvis.query import connect
+    from streamvis.quick import init
 
 #: Each lazily loaded public name, and the module that holds it.
 _LAZY = {
@@ -39,6 +40,7 @@ _LAZY = {
     "Run": "streamvis.model.schema",
     "RunFilter": "streamvis.model.schema",
     "connect": "streamvis.query",
+    "init": "streamvis.quick",
 }
 
 
@@ -75,4 +77,5 @@ __all__ = [
     "__version__",
     "connect",
     "declare_schema",
+    "init",
 ]

@@ -8,6 +8,7 @@ and Arrow without a per-value loop.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -192,6 +193,7 @@ _INT64_LE = np.dtype("<i8")
 _FLOAT64_LE = np.dtype("<f8")
 _FLOAT32_LE = np.dtype("<f4")
 _INT32_LE = np.dtype("<i4")
+_NATIVE_LE = sys.byteorder == "little"
 #: A column is sent as runs when it has at most this share of runs to rows.
 _RUNS_SHARE = 8
 
@@ -260,16 +262,28 @@ def _unpack(name: str, data: bytes, dtype: np.dtype[np.generic], what: str) -> n
     return np.frombuffer(data, dtype=dtype)
 
 
+def _arrow(name: str, data: bytes, dtype: np.dtype[np.generic], what: str,
+           type_: pa.DataType) -> pa.Array:
+    """Packed little-endian values as an Arrow array over the request's own bytes.
+
+    `pa.Array.from_buffers` wraps the protobuf bytes without a copy, where
+    `pa.array(ndarray)` checks the input and may copy it.
+    """
+    values = _unpack(name, data, dtype, what)
+    if not _NATIVE_LE:
+        return pa.array(values.astype(dtype.newbyteorder("="), copy=False), type=type_)
+    return pa.Array.from_buffers(type_, len(values), [None, pa.py_buffer(data)])
+
+
 def column_from_pb(col: pb.Column) -> pa.Array:
     """Unpack one column into an Arrow array (zero-copy for numbers)."""
     kind = col.WhichOneof("data")
     if kind == "ints":
-        return pa.array(_unpack(col.field, col.ints, _INT64_LE, "int"), type=pa.int64())
+        return _arrow(col.field, col.ints, _INT64_LE, "int", pa.int64())
     if kind == "floats":
-        return pa.array(_unpack(col.field, col.floats, _FLOAT64_LE, "float"), type=pa.float64())
+        return _arrow(col.field, col.floats, _FLOAT64_LE, "float", pa.float64())
     if kind == "floats32":
-        data = _unpack(col.field, col.floats32, _FLOAT32_LE, "float32")
-        return pa.array(data, type=pa.float32())
+        return _arrow(col.field, col.floats32, _FLOAT32_LE, "float32", pa.float32())
     if kind == "run_ends":
         return _runs_from_pb(col)
     if kind == "bools":
@@ -278,7 +292,8 @@ def column_from_pb(col: pb.Column) -> pa.Array:
             raise InvalidArgumentError(
                 f"column {col.field!r}: bool bytes must each be 0 or 1"
             )
-        return pa.array(raw.astype(np.bool_), type=pa.bool_())
+        bits = np.packbits(raw, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), raw.size, [None, pa.py_buffer(bits)])
     if kind == "strings":
         return pa.array(list(col.strings.values), type=pa.string())
     raise InvalidArgumentError(f"column {col.field!r} carries no values: set one data kind")
@@ -294,7 +309,8 @@ def _runs_from_pb(col: pb.Column) -> pa.Array:
             "above 0: send run ends as the ascending row each run ends before"
         )
     return pa.RunEndEncodedArray.from_arrays(
-        pa.array(ends, type=pa.int32()), pa.array(values, type=pa.int64())
+        _arrow(col.field, col.run_ends.ends, _INT32_LE, "run end", pa.int32()),
+        _arrow(col.field, col.run_ends.values, _INT64_LE, "run value", pa.int64()),
     )
 
 

@@ -65,7 +65,11 @@ def test_the_run_page_shows_what_the_run_captured(server: ServerProcess, handle:
     with streamvis.connect(server.uri) as sv:
         count = len(sv.run_info(handle).packages)
     assert _text(page, "[data-testid=run-environment] summary") == f"{count} packages"
-    assert page.query_selector("[data-testid=run-extras]") is not None
+    extras = page.locator(f"[data-testid=run-extras] section.extras[data-run='{handle}']")
+    extras.locator("a", has_text="model").first.wait_for()  # the checkpoint of each epoch
+    assert extras.locator("a", has_text="model").count() == 2
+    page.locator(f"[data-testid=run-extras] .controls[data-run='{handle}'] "
+                 "[data-control=lr]").wait_for()  # the example's learning-rate slider
 
 
 def test_the_search_links_to_the_run_page_and_shows_progress(

@@ -66,3 +66,15 @@ def test_specs_are_checked() -> None:
         check_spec("x", "toggle", min=0)
     with pytest.raises(InvalidArgumentError, match="takes a string"):
         check_spec("x", "text", 3)
+
+
+def test_more_controls_than_the_limit_are_refused_and_nothing_changes(store: Store) -> None:
+    from streamvis.model.limits import MAX_CONTROLS  # noqa: PLC0415
+
+    run = store.create_run().handle
+    store.declare_controls(run, [check_spec("c0", "button")])
+    too_many = [check_spec(f"c{i}", "button") for i in range(MAX_CONTROLS + 1)]
+    with pytest.raises(InvalidArgumentError, match=f"more than {MAX_CONTROLS} controls"):
+        store.declare_controls(run, too_many)
+    assert [c.spec.name for c in store.list_controls(run)] == ["c0"]
+    assert len(store.declare_controls(run, too_many[:MAX_CONTROLS])) == MAX_CONTROLS

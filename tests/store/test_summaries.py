@@ -67,3 +67,17 @@ def test_series_plan_is_first_int_field_against_numeric_others() -> None:
     plan = [(1, f8, "values"), (2, i8, "values"), (3, s, "labels"), (4, i8, "values")]
     assert summaries.plan_fields(plan) == (1, [0, 3])
     assert summaries.plan_fields([(1, f8, "values")]) == (None, [])
+
+
+@pytest.mark.parametrize("size", [BASE - 1, 10_000, 3 * BASE * FACTOR])
+def test_a_float32_column_is_summarized_as_its_exact_float64_widening(size: int) -> None:
+    """Summarized as stored (no widened copy), with the same records as the float64 view."""
+    rng = np.random.default_rng(size)
+    x = np.arange(size, dtype=np.int64)
+    y32 = rng.normal(size=size).astype(np.float32)
+    y32[rng.random(size) < 0.05] = np.nan
+    y32[rng.integers(0, size, 3)] = np.float32(3e38)  # ties of the highest
+    kept = as_numbers(pa.array(y32), keep_float32=True)
+    assert kept.dtype == np.float32
+    assert summarize(x, kept) == summarize(x, y32.astype(np.float64))
+    _check(x, kept)

@@ -24,6 +24,8 @@ _FILTER_KEYS = frozenset({
 })
 _CONDITION_KEYS = frozenset({"field", "equals", "in", "min", "max"})
 _FLOAT_MAX = 1.7976931348623157e308
+# A \uD800-\uDFFF escape: half of a UTF-16 pair, checked for its other half after parsing.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # A JSON string (skipped whole: brackets inside it do not nest) or one bracket.
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 
@@ -42,9 +44,20 @@ def parse_json(text: str | bytes, what: str, expected: str = "a JSON value") -> 
             f"limit (MAX_JSON_DEPTH): send {expected} with less nesting"
         )
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidArgumentError(f"{what} is not valid JSON ({exc}): send {expected}") from None
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("ascii", "replace")):
+        # JSON may escape half of a UTF-16 pair alone ("\ud800"); Python then holds a string
+        # that no database or encoder takes, which would fail deep in a query (a 500).
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgumentError(
+                f"{what} holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is "
+                f"not a character: send {expected} of valid Unicode text"
+            ) from None
+    return value
 
 
 def _too_deep(text: str | bytes) -> bool:

@@ -170,6 +170,19 @@ def cmd_import_runs(args: argparse.Namespace) -> str:
     return f"created {created} run(s) from {args.file}"
 
 
+def cmd_import_tensorboard(args: argparse.Namespace) -> str:
+    from streamvis.tb_import import import_tensorboard  # noqa: PLC0415
+
+    done = import_tensorboard(args.logdir, args.uri, token=args.token,
+                              tls=args.tls or None, tls_ca=args.tls_ca)
+    if args.json:
+        return json.dumps({"runs": done.runs, "scalars": done.scalars, "texts": done.texts,
+                           "skipped": done.skipped})
+    skipped = ", ".join(f"{n} {k}" for k, n in sorted(done.skipped.items()))
+    return (f"imported {len(done.runs)} run(s) from {args.logdir}: {done.scalars} scalar "
+            f"and {done.texts} text row(s)" + (f"; skipped {skipped}" if skipped else ""))
+
+
 def cmd_export(args: argparse.Namespace) -> str:
     from streamvis.cli.export import export_series  # noqa: PLC0415 - pyarrow writers load slowly
 
@@ -339,6 +352,10 @@ def _run_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
         "Every line is\nchecked before any run is sent; runs go in batches of "
         "MAX_RUNS_PER_CREATE, each\ncreated whole or not at all."
     )
+
+    p = add("import-tensorboard", cmd_import_tensorboard, "import a TensorBoard log "
+            "directory: one run per event directory, its scalars and text (docs/compat.md)")
+    p.add_argument("logdir", metavar="LOGDIR")
 
     p = add("export", cmd_export, "write a series' data for some runs to a Parquet, CSV or "
             "Arrow file")

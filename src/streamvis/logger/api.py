@@ -37,6 +37,9 @@ class DataLogger(LoggerCore):
     records no command, git, environment or console; `console=False` keeps the rest but
     does not tee stdout/stderr; `system_metrics=N` samples CPU, memory, disk, network
     and GPUs every N seconds into the `system` series.
+    `infer=True` (opt-in; docs/compat.md) declares a series on its first write: each new
+    field's type is inferred from its first value (int, float, bool, string), and a
+    later write that disagrees is refused with a message that says so.
     """
 
     def start(self) -> DataLogger:

@@ -39,6 +39,7 @@ from streamvis.logger.declare import (
 )
 from streamvis.logger.delivery import Delivery
 from streamvis.logger.flusher import Flusher, make_state_invalidator
+from streamvis.logger.infer import hint, infer_declaration
 from streamvis.logger.runinfo import RunInfo
 from streamvis.logger.spool import Spool, default_spool_root
 from streamvis.logger.validate import SeriesState, prepare
@@ -87,8 +88,12 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
         capture: bool = True,
         console: bool = True,
         system_metrics: float | None = None,
+        infer: bool = False,
     ) -> None:
         self.uri = uri
+        #: Opt-in: a write to an unknown series declares it from its values (infer.py).
+        self.infer = infer
+        self._inferred: set[str] = set()
         # Connection settings (streamvis.connection): else STREAMVIS_TOKEN / _TLS_CA.
         self._connection: dict[str, Any] = {"token": token, "tls": tls, "tls_ca": tls_ca}
         self.flush_every = float(flush_every)
@@ -189,7 +194,8 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
                 self._queue.append((st, prepared))
                 self._written += prepared.nbytes
         except StreamvisError as exc:
-            self._violation(exc, stacklevel=4)
+            self._violation(hint(series, exc) if series in self._inferred else exc,
+                            stacklevel=4)
             return
         if self._written - self._drained > self._soft_bytes:
             self._pressure()
@@ -202,6 +208,11 @@ class LoggerCore(RunInfo, SavesArtifacts, HasControls):
                 time.monotonic() - self._missing.get(series, -1e9) > _MISSING_TTL:
             if not self._schema.try_refresh(self._client, min(self.rpc_timeout, 5.0)):
                 offline = True
+            known = self._schema.lookup(series)
+        if known is None and self.infer:
+            fields, decl = infer_declaration(series, values, self._schema.types)
+            self.declare(fields, decl)
+            self._inferred.add(series)
             known = self._schema.lookup(series)
         if known is not None:
             st = SeriesState.build(series, known[0], known[1])

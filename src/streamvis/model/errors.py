@@ -9,7 +9,8 @@
     ├── UnavailableError              the server or the database cannot be reached
     │   └── ServerStartError          a server child process exited or did not answer
     ├── PermissionDeniedError         the server is read-only
-    └── UnauthenticatedError          no valid token
+    ├── UnauthenticatedError          no valid token
+    └── UnimplementedError            asked of streamvis, not in it yet (media types)
 
     LoggerWarning (a UserWarning)     a logging problem; the program goes on
 
@@ -88,6 +89,13 @@ class DataLossError(StreamvisError):
     code = "DATA_LOSS"
 
 
+class UnimplementedError(StreamvisError):
+    """What was asked is not in streamvis yet: the message says where it is tracked and
+    what to do meanwhile (the TensorBoard drop-in's media calls, say)."""
+
+    code = "UNIMPLEMENTED"
+
+
 class LoggerWarning(UserWarning):
     """A logging problem: the write (or operation) named was dropped; the program goes on."""
 
@@ -105,5 +113,6 @@ ERRORS_BY_CODE: dict[str, type[StreamvisError]] = {
         PermissionDeniedError,
         UnauthenticatedError,
         DataLossError,
+        UnimplementedError,
     )
 }

@@ -35,6 +35,8 @@ MAX_RUNS_PER_CREATE = 5_000
 MAX_RUNS_PER_PAGE = 5_000
 #: Fields in one series (CreateSeries).
 MAX_FIELDS_PER_SERIES = 256
+#: Controls one run may declare (logger.control: buttons, sliders, text boxes, toggles).
+MAX_CONTROLS = 256
 #: Levels of arrays and objects nested in one JSON value: a request body, a `filter`
 #: parameter, a plot spec or dashboard (INVALID_ARGUMENT, HTTP 400).
 MAX_JSON_DEPTH = 64

@@ -22,13 +22,10 @@ from streamvis.model.controls import (
     spec_json,
 )
 from streamvis.model.errors import InvalidArgumentError, NotFoundError, StreamvisError
-from streamvis.model.limits import MAX_FIELDS_PER_SERIES
+from streamvis.model.limits import MAX_CONTROLS
 from streamvis.model.schema import validate_name
 from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import Row, Session
-
-#: Controls one run may have (as many as a series has fields).
-MAX_CONTROLS = MAX_FIELDS_PER_SERIES
 
 
 def _control(run: uuid.UUID, row: Row) -> Control:

@@ -46,13 +46,21 @@ def record_dtype(y_kind: str) -> np.dtype[Any]:
     ])
 
 
-def as_numbers(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[Any]:
-    """A numeric column as int64 (ints) or float64 (floats), whatever its encoding."""
+def as_numbers(
+    array: pa.Array | pa.ChunkedArray, *, keep_float32: bool = False,
+) -> npt.NDArray[Any]:
+    """A numeric column as int64 (ints) or float64 (floats), whatever its encoding.
+
+    `keep_float32`: a float32 column stays float32 (a view, no copy); its lowest and
+    highest rows are the same as the float64 view's, since widening is exact.
+    """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if pa.types.is_run_end_encoded(array.type):
         array = pc.run_end_decode(array) if hasattr(pc, "run_end_decode") else array.cast(
             array.type.value_type)
+    if keep_float32 and pa.types.is_float32(array.type) and not array.null_count:
+        return np.asarray(array.to_numpy(zero_copy_only=False))
     target = pa.int64() if pa.types.is_integer(array.type) else pa.float64()
     return np.asarray(array.cast(target).to_numpy(zero_copy_only=False))
 
@@ -67,17 +75,19 @@ def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     return np.where(nan, np.inf, y), np.where(nan, -np.inf, y)
 
 
-def _pad(values: npt.NDArray[Any], groups: int, width: int, fill: float | int) -> npt.NDArray[Any]:
-    out = np.full(groups * width, fill, values.dtype)
-    out[: values.size] = values
-    return out.reshape(groups, width)
+def _group_arg(values: npt.NDArray[Any], width: int, *, high: bool) -> npt.NDArray[np.int64]:
+    """Per group of `width` consecutive values (the last may be shorter), the offset
+    of its first lowest (or highest) value within the group.
 
-
-def _fills(dtype: np.dtype[Any]) -> tuple[float | int, float | int]:
-    if dtype.kind == "f":
-        return np.inf, -np.inf
-    info = np.iinfo(np.int64)
-    return int(info.max), int(info.min)
+    The whole groups are a reshaped view, so no padded copy of the column is made.
+    """
+    whole = values.size // width
+    pick = np.argmax if high else np.argmin
+    args = pick(values[: whole * width].reshape(whole, width), axis=1)
+    if values.size > whole * width:
+        args = np.append(args, pick(values[whole * width:]))
+    offsets: npt.NDArray[np.int64] = args.astype(np.int64, copy=False)
+    return offsets
 
 
 def _level0(
@@ -86,11 +96,10 @@ def _level0(
     n = y.size
     groups = -(-n // BASE)
     low_key, high_key = _keys(y)
-    hi_fill, lo_fill = _fills(low_key.dtype)
     starts = np.arange(groups, dtype=np.int64) * BASE
     ends = np.minimum(starts + BASE, n) - 1
-    lows = starts + _pad(low_key, groups, BASE, hi_fill).argmin(axis=1)
-    highs = starts + _pad(high_key, groups, BASE, lo_fill).argmax(axis=1)
+    lows = starts + _group_arg(low_key, BASE, high=False)
+    highs = starts + _group_arg(high_key, BASE, high=True)
     out = np.empty(groups, dtype)
     out["level"] = 0
     out["start"], out["count"] = starts, ends - starts + 1
@@ -107,12 +116,11 @@ def _merge(below: npt.NDArray[Any], level: int) -> npt.NDArray[Any]:
     groups = -(-m // FACTOR)
     low_key, _ = _keys(below["min_y"])
     _, high_key = _keys(below["max_y"])
-    hi_fill, lo_fill = _fills(low_key.dtype)
     first = np.arange(groups, dtype=np.int64) * FACTOR
     last = np.minimum(first + FACTOR, m) - 1
     # argmin/argmax return the first of equals, and children are in row order.
-    lows = first + _pad(low_key, groups, FACTOR, hi_fill).argmin(axis=1)
-    highs = first + _pad(high_key, groups, FACTOR, lo_fill).argmax(axis=1)
+    lows = first + _group_arg(low_key, FACTOR, high=False)
+    highs = first + _group_arg(high_key, FACTOR, high=True)
     out = np.empty(groups, below.dtype)
     out["level"] = level
     out["start"] = below["start"][first]
@@ -132,7 +140,7 @@ def summarize(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> bytes:
     """The summary of one chunk's (x, y) as stored: empty if x ever decreases."""
     if y.size == 0 or (x.size > 1 and bool(np.any(x[1:] < x[:-1]))):
         return b""
-    kind = "i" if y.dtype.kind in "iu" else "f"
+    kind = "i" if y.dtype.kind in "iu" else "f"  # float32 y is widened, exactly, per record
     dtype = record_dtype(kind)
     levels = [_level0(x, y, dtype)]
     while levels[-1].size > 1:
@@ -183,7 +191,8 @@ def chunk_summaries(
         return []
     x = as_numbers(batch.column(x_at))
     x_id = fields[x_at][0]
-    return [(fields[i][0], x_id, summarize(x, as_numbers(batch.column(i)))) for i in ys]
+    return [(fields[i][0], x_id, summarize(x, as_numbers(batch.column(i), keep_float32=True)))
+            for i in ys]
 
 
 def field_plan(frows: list[Any]) -> list[tuple[int, np.dtype[Any], str]]:

@@ -1,0 +1,230 @@
+"""A drop-in for TensorBoard's `SummaryWriter` (torch.utils.tensorboard, tensorboardX).
+
+    from streamvis.tensorboard import SummaryWriter   # was: from tensorboardX import ...
+    writer = SummaryWriter(comment="lr0.1")
+    writer.add_scalar("train/loss", loss, step)
+
+One changed import line is all a typical script needs. The writer is a `DataLogger`
+with inferred declarations (logger/infer.py): each tag becomes a series on its first
+call. The mapping (docs/compat.md has the table):
+
+- `add_scalar(tag, v, step)`: series `tag`, fields `step` and the tag's last part
+  (`train/loss` -> series `train/loss`, fields `step`, `loss`): the same mapping as
+  `streamvis.init(...).log` (quick.py), so `train/loss` and `val/loss` share a field.
+- `add_scalars(main, {k: v}, step)`: each key as `add_scalar(f"{main}/{k}", v, step)`,
+  which is what TensorBoard shows too.
+- `add_histogram(tag, values, step)`: the raw values, flattened, as float rows of series
+  `tag` at `step` (a histogram or heatmap plot bins them; `bins` and `max_bins` are
+  the plot's business, not the writer's).
+- `add_text(tag, text, step)`: one string row.
+- `add_hparams(hparams, metrics)`: hyperparameters as `config.*` run attributes (via
+  `log_config`), metrics as `metric.*` attributes — searchable, like TensorBoard's
+  hparams table.
+- `log_dir`/`logdir`: the run's tag is its last part and `tensorboard.log_dir` an
+  attribute; `comment` the attribute `tensorboard.comment`. Nothing is written to disk.
+- `global_step=None` is step 0, as in TensorBoard; `walltime` is not stored (the
+  server records when rows arrive); `display_name`, `summary_description`, `max_queue`,
+  `flush_secs`, `purge_step`, `filename_suffix` and `write_to_disk` are accepted and
+  have no effect.
+- The media calls (`add_image(s)`, `add_figure`, `add_audio`, `add_video`,
+  `add_pr_curve`, `add_embedding`, `add_graph`, `add_mesh`) raise UnimplementedError:
+  media types are not in streamvis yet (issue 14).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NoReturn
+
+import numpy as np
+
+from streamvis.logger import DataLogger, Delivery
+from streamvis.model.errors import UnimplementedError
+from streamvis.quick import STEP, series_and_field
+
+#: The attributes the constructor's arguments go to.
+LOG_DIR_ATTRIBUTE = "tensorboard.log_dir"
+COMMENT_ATTRIBUTE = "tensorboard.comment"
+#: The prefixes of add_hparams' two dicts, as run attributes.
+HPARAMS_PREFIX = "config."
+METRICS_PREFIX = "metric."
+
+
+def _step(global_step: Any) -> int:
+    if global_step is None:
+        return 0
+    if type(global_step) is int:
+        return global_step
+    return operator.index(global_step)  # numpy ints, integer tensors
+
+
+def _host_array(values: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """A histogram's values as a flat float64 array on the host (as TensorBoard does)."""
+    if hasattr(values, "detach"):  # a torch tensor, maybe on a device
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=np.float64).ravel()
+
+
+class SummaryWriter:
+    """TensorBoard's SummaryWriter, writing to a streamvis server (see the module doc).
+
+    Beyond TensorBoard's arguments: `uri` of the server (default STREAMVIS_URI or
+    localhost:8001), `tags` for the run, and any DataLogger argument by keyword.
+    """
+
+    def __init__(
+        self,
+        log_dir: str | Path | None = None,
+        comment: str = "",
+        purge_step: int | None = None,
+        max_queue: int = 10,
+        flush_secs: int = 120,
+        filename_suffix: str = "",
+        write_to_disk: bool = True,
+        *,
+        logdir: str | Path | None = None,
+        uri: str | None = None,
+        tags: tuple[str, ...] | list[str] = (),
+        **options: Any,
+    ) -> None:
+        del purge_step, max_queue, flush_secs, filename_suffix, write_to_disk
+        for ignored in ("comet_config",):  # tensorboardX-only arguments of no effect here
+            options.pop(ignored, None)
+        chosen = log_dir if log_dir is not None else logdir
+        self.log_dir = str(chosen) if chosen is not None else ""
+        run_tags = list(tags)
+        attributes: dict[str, str] = {}
+        if self.log_dir:
+            attributes[LOG_DIR_ATTRIBUTE] = self.log_dir
+            name = Path(self.log_dir).name
+            if name:
+                run_tags.append(name)
+        if comment:
+            attributes[COMMENT_ATTRIBUTE] = comment
+        self.logger = DataLogger(uri, tags=run_tags, infer=True, **options).start()
+        self._write = self.logger.write
+        if attributes:
+            self.logger.log_config(attributes, prefix="")
+        #: tag -> (series, field), so a call past the first costs one dict look-up.
+        self._names: dict[str, tuple[str, str]] = {}
+
+    def get_logdir(self) -> str:
+        """The log_dir given (TensorBoard's method; nothing is written there)."""
+        return self.log_dir
+
+    @property
+    def run_handle(self) -> str:
+        """The streamvis run this writer logs to."""
+        return str(self.logger.run_handle)
+
+    def _where(self, tag: str) -> tuple[str, str]:
+        where = self._names.get(tag)
+        if where is None:
+            where = self._names[tag] = series_and_field(tag)
+        return where
+
+    # -- what TensorBoard writes -------------------------------------------------------
+
+    def add_scalar(
+        self, tag: str, scalar_value: Any, global_step: Any = None,
+        walltime: float | None = None, display_name: str = "", summary_description: str = "",
+        new_style: bool = False, double_precision: bool = False,
+    ) -> None:
+        """One value of series `tag` at `global_step`."""
+        # The hot call of a training loop: one look-up, one dict, then write's fast path
+        # ("step" is quick.STEP, spelled out: a global look-up less per call).
+        where = self._names.get(tag) or self._where(tag)
+        step = global_step if type(global_step) is int else _step(global_step)
+        self._write(where[0], **{"step": step, where[1]: scalar_value})
+
+    def add_scalars(
+        self, main_tag: str, tag_scalar_dict: Mapping[str, Any], global_step: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Each value as `add_scalar(f"{main_tag}/{key}", value, global_step)`."""
+        step = _step(global_step)
+        for key, value in tag_scalar_dict.items():
+            self.add_scalar(f"{main_tag}/{key}", value, step)
+
+    def add_histogram(
+        self, tag: str, values: Any, global_step: Any = None, bins: Any = "tensorflow",
+        walltime: float | None = None, max_bins: int | None = None,
+    ) -> None:
+        """The raw values (flattened, as floats) as rows of series `tag` at the step."""
+        series, field = self._where(tag)
+        self.logger.write(series, **{STEP: _step(global_step), field: _host_array(values)})
+
+    def add_text(
+        self, tag: str, text_string: str, global_step: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """One string row of series `tag` at the step."""
+        series, field = self._where(tag)
+        self.logger.write(series, **{STEP: _step(global_step), field: str(text_string)})
+
+    def add_hparams(
+        self, hparam_dict: Mapping[str, Any], metric_dict: Mapping[str, Any],
+        hparam_domain_discrete: Any = None, run_name: str | None = None,
+        name: str | None = None, global_step: Any = None,
+    ) -> None:
+        """Hyperparameters as `config.*` run attributes, metrics as `metric.*` ones."""
+        self.logger.log_config(dict(hparam_dict), HPARAMS_PREFIX)
+        metrics = {k: v.item() if hasattr(v, "item") else v for k, v in metric_dict.items()}
+        self.logger.log_config(metrics, METRICS_PREFIX)
+
+    def flush(self) -> None:
+        """Send what was written so far and wait for the server's acknowledgement."""
+        self.logger.flush()
+
+    def close(self) -> Delivery:
+        """Flush and stop; the writer logs nothing after this."""
+        return self.logger.stop()
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.logger.__exit__(exc_type, exc, tb)
+
+    # -- media: not in streamvis yet -----------------------------------------------------
+
+    def _media(self, call: str) -> NoReturn:
+        raise UnimplementedError(
+            f"SummaryWriter.{call}: media types (images, figures, audio, video, curves, "
+            "embeddings, graphs) are not in streamvis yet (issue 14): remove the call, or "
+            "keep a tensorboardX writer beside this one for the media; scalars, "
+            "histograms, text and hparams are logged"
+        )
+
+    def add_image(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_image")
+
+    def add_images(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_images")
+
+    def add_figure(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_figure")
+
+    def add_audio(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_audio")
+
+    def add_video(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_video")
+
+    def add_pr_curve(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_pr_curve")
+
+    def add_embedding(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_embedding")
+
+    def add_graph(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_graph")
+
+    def add_mesh(self, *args: Any, **kwargs: Any) -> NoReturn:
+        self._media("add_mesh")

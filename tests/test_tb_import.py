@@ -1,0 +1,86 @@
+"""`streamvis import-tensorboard`: a log directory written by tensorboardX, read back
+value for value from a real server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from tensorboardX import SummaryWriter as TbxWriter  # type: ignore[import-untyped]
+
+from streamvis.cli.main import main
+from streamvis.client import Client
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import RunFilter
+from streamvis.tb_import import event_dirs, read_records
+from streamvis.testing import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with ServerProcess(str(tmp_path_factory.mktemp("tbimport"))) as proc:
+        yield proc.uri
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("STREAMVIS_CAPTURE", "0")
+
+
+def _rows(uri: str, handle: str, series: str) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    with Client(uri) as client:
+        for chunk in client.query(series, RunFilter(handles=(uuid.UUID(handle),))):
+            for name in chunk.batch.schema.names:
+                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
+    return out
+
+
+def test_a_tensorboardx_logdir_round_trips(
+    uri: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = f"tbx-{uuid.uuid4().hex[:8]}"
+    logdir = tmp_path / name
+    losses = [float(np.float32(1 / (s + 1))) for s in range(6)]  # event files keep float32
+    with TbxWriter(logdir=str(logdir / "a")) as w:
+        for s, v in enumerate(losses):
+            w.add_scalar("train/loss", v, s)
+        w.add_text("notes", "hello", 3)
+        w.add_histogram("weights", np.arange(10.0), 1)
+    with TbxWriter(logdir=str(logdir / "b")) as w:
+        w.add_scalar("train/loss", 0.25, 7)
+    assert main(["import-tensorboard", str(logdir), "--uri", uri, "--json"]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert len(done["runs"]) == 2
+    assert (done["scalars"], done["texts"]) == (7, 1)
+    assert done["skipped"] == {"histo": 1}
+    a, b = done["runs"]
+    assert _rows(uri, a, "train/loss") == {"step": list(range(6)), "loss": losses}
+    assert _rows(uri, a, "notes") == {"step": [3], "notes": ["hello"]}
+    assert _rows(uri, b, "train/loss") == {"step": [7], "loss": [0.25]}
+    with Client(uri) as client:
+        (run,) = client.runs(RunFilter(handles=(uuid.UUID(a),)))
+    assert run.attributes["tensorboard.log_dir"] == f"{name}/a"
+    assert "a" in run.tags
+
+
+def test_a_directory_without_event_files_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="holds no TensorBoard event files"):
+        event_dirs(tmp_path)
+    with pytest.raises(InvalidArgumentError, match="is not a directory"):
+        event_dirs(tmp_path / "nope")
+
+
+def test_a_truncated_last_record_is_left_out(tmp_path: Path) -> None:
+    with TbxWriter(logdir=str(tmp_path)) as w:
+        w.add_scalar("x", 1.0, 0)
+    (path,) = tmp_path.glob("events.out.tfevents.*")
+    whole = list(read_records(path))
+    path.write_bytes(path.read_bytes()[:-3])
+    assert list(read_records(path)) == whole[:-1]

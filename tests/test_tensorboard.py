@@ -1,0 +1,147 @@
+"""The TensorBoard drop-in against a real server: a tensorboardX script run unchanged
+with its import swapped, the mapping of each call, and the media calls refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from streamvis.client import Client
+from streamvis.declare import apply_declaration, parse_declaration
+from streamvis.model.errors import UnimplementedError
+from streamvis.model.schema import RunFilter
+from streamvis.tensorboard import SummaryWriter
+from streamvis.testing import ServerProcess
+
+#: A training script as written for tensorboardX; the test swaps its first line.
+SCRIPT = textwrap.dedent("""\
+    from tensorboardX import SummaryWriter
+    import sys
+    import torch
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(32, 4), torch.randn(32, 1)
+    writer = SummaryWriter(log_dir=sys.argv[1], comment="_lr0.1")
+    for step in range(5):
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        writer.add_scalar("train/loss", loss.item(), step)
+        writer.add_scalar("train/lr", 0.1, global_step=step)
+        writer.add_scalars("loss", {"train": loss.item(), "val": 2 * loss.item()}, step)
+        writer.add_histogram("weights", model.weight.detach(), step)
+    writer.add_text("notes", "first try", 4)
+    writer.add_hparams({"lr": 0.1, "opt": "sgd"}, {"hparam/loss": loss.item()})
+    writer.flush()
+    writer.close()
+    print("done", loss.item())
+""")
+DROPIN_IMPORT = "from streamvis.tensorboard import SummaryWriter"
+
+
+@pytest.fixture(scope="module")
+def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with ServerProcess(str(tmp_path_factory.mktemp("tb"))) as proc:
+        yield proc.uri
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+def _rows(uri: str, handle: uuid.UUID, series: str) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    with Client(uri) as client:
+        for chunk in client.query(series, RunFilter(handles=(handle,))):
+            for name in chunk.batch.schema.names:
+                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
+    return out
+
+
+def _run(script: str, tmp_path: Path, logdir: str, uri: str) -> str:
+    path = tmp_path / "train.py"
+    path.write_text(script)
+    env = {**os.environ, "STREAMVIS_URI": uri, "STREAMVIS_CAPTURE": "0"}
+    done = subprocess.run([sys.executable, str(path), logdir], env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_tensorboardx_script_runs_unchanged_with_the_import_swapped(
+    uri: str, tmp_path: Path
+) -> None:
+    # As written, it is a working tensorboardX script (it writes event files) ...
+    tbx_dir = tmp_path / "tbx"
+    _run(SCRIPT, tmp_path, str(tbx_dir), uri)
+    assert any(tbx_dir.iterdir())
+    # ... and with one line changed, it logs to streamvis.
+    name = f"exp-{uuid.uuid4().hex[:8]}"
+    swapped = SCRIPT.replace("from tensorboardX import SummaryWriter", DROPIN_IMPORT)
+    assert swapped.count("\n") == SCRIPT.count("\n") and swapped != SCRIPT
+    out = _run(swapped, tmp_path, f"runs/{name}", uri)
+    final = float(out.split()[-1])
+    with Client(uri) as client:
+        (run,) = client.runs(RunFilter(tags_all=(name,)))
+    assert run.attributes["tensorboard.log_dir"] == f"runs/{name}"
+    assert run.attributes["tensorboard.comment"] == "_lr0.1"
+    assert run.attributes["config.lr"] == 0.1
+    assert run.attributes["config.opt"] == "sgd"
+    assert run.attributes["metric.hparam/loss"] == pytest.approx(final)
+    loss = _rows(uri, run.handle, "train/loss")
+    assert loss["step"] == [0, 1, 2, 3, 4]
+    assert loss["loss"][-1] == pytest.approx(final)
+    assert _rows(uri, run.handle, "train/lr") == {"step": [0, 1, 2, 3, 4], "lr": [0.1] * 5}
+    val = _rows(uri, run.handle, "loss/val")
+    assert val["val"] == pytest.approx([2 * v for v in loss["loss"]])
+    assert _rows(uri, run.handle, "loss/train")["train"] == loss["loss"]
+    weights = _rows(uri, run.handle, "weights")
+    assert weights["step"] == [s for s in range(5) for _ in range(4)]  # 4 raw values a step
+    assert _rows(uri, run.handle, "notes") == {"step": [4], "notes": ["first try"]}
+    # The plot docs/compat.md gives for add_histogram is accepted for what it stored.
+    with Client(uri) as client:
+        apply_declaration(client, parse_declaration({"plots": {f"{name}-weights": {
+            "kind": "histogram", "datasets": [{
+                "series": "weights", "filter": {"tags_any": [name]},
+                "bindings": {"x": "weights", "t": "step"}}]}}}))
+
+
+def test_each_call_maps_as_documented(uri: str) -> None:
+    with SummaryWriter(uri=uri, strict=True) as writer:
+        writer.add_scalar("acc", np.float32(0.5))  # no step: step 0, as in TensorBoard
+        writer.add_scalar("acc", 0.75, np.int64(3))
+        writer.add_histogram("grads", np.arange(6).reshape(2, 3), 1)
+        writer.add_text("log/msg", "hello", 2)
+        writer.add_scalar("gpu/loss", torch.tensor(0.25), torch.tensor(4))  # no .item()
+        writer.add_histogram("w", torch.ones(2, 2), 0)
+        assert writer.get_logdir() == ""
+    handle = uuid.UUID(writer.run_handle)
+    assert _rows(uri, handle, "acc") == {"step": [0, 3], "acc": [0.5, 0.75]}
+    assert _rows(uri, handle, "grads") == {"step": [1] * 6, "grads": [0.0, 1, 2, 3, 4, 5]}
+    assert _rows(uri, handle, "log/msg") == {"step": [2], "msg": ["hello"]}
+    assert _rows(uri, handle, "gpu/loss") == {"step": [4], "loss": [0.25]}
+    assert _rows(uri, handle, "w") == {"step": [0] * 4, "w": [1.0] * 4}
+
+
+@pytest.mark.parametrize("call", [
+    "add_image", "add_images", "add_figure", "add_audio", "add_video", "add_pr_curve",
+    "add_embedding", "add_graph", "add_mesh",
+])
+def test_media_calls_say_media_is_not_in_streamvis_yet(uri: str, call: str) -> None:
+    with SummaryWriter(uri=uri) as writer, \
+            pytest.raises(UnimplementedError, match=r"media types .*\(issue 14\)"):
+        getattr(writer, call)("img", np.zeros((3, 2, 2)), 0)
