@@ -32,6 +32,11 @@ COUNTS = 1.0 + TICKS % 3
 LEVELS: dict[str, float] = {}
 
 
+#: Each picture is drawn both ways: the CPU rasterizer (chosen on software GL, as here) and
+#: GL primitives (`?raster=gl`, as on a GPU).
+RASTERS = pytest.mark.parametrize("raster", ["", "&raster=gl"], ids=["cpu", "gl"])
+
+
 def tensorboard_ema(ys: np.ndarray, weight: float) -> np.ndarray:
     """TensorBoard's smoothing: an EMA from 0, divided by 1 - weight^k after k points."""
     out, last = np.empty(len(ys)), 0.0
@@ -85,8 +90,11 @@ def _strongest(pixels: np.ndarray, pos: tuple[float, float], bg: np.ndarray) -> 
     return strongest
 
 
-def test_the_smoothed_line_is_drawn_over_the_faint_raw_line(server, page: Page) -> None:
-    plot: dict[str, Any] = _open(page, server, "smoothed")
+@RASTERS
+def test_the_smoothed_line_is_drawn_over_the_faint_raw_line(
+    server: ServerProcess, page: Page, raster: str,
+) -> None:
+    plot: dict[str, Any] = _open(page, server, "smoothed" + raster)
     area = _area(page)
     pixels = png_pixels(page.screenshot())
     smoothed = tensorboard_ema(LOSS, WEIGHT)
@@ -123,17 +131,21 @@ def test_a_dashboard_url_turns_the_smoothing_off_or_changes_it(server, page: Pag
         assert hover["smoothed"] == (None if expected is None else pytest.approx(expected))
 
 
-def test_stems_rise_from_zero_at_each_point_and_nowhere_between(server, page: Page) -> None:
-    plot = _open(page, server, "stems")
+@RASTERS
+def test_stems_rise_from_zero_at_each_point_and_nowhere_between(
+    server: ServerProcess, page: Page, raster: str,
+) -> None:
+    plot = _open(page, server, "stems" + raster)
     assert plot["view"]["y0"] <= 0 and plot["view"]["y1"] >= COUNTS.max()
     area = _area(page)
     pixels = png_pixels(page.screenshot())
 
     def colored(x: float, y: float) -> bool:
-        """Whether the pixel at data (x, y) has a color: background and grid are grays."""
+        """Whether a pixel at data (x, y), or one beside it (a 1-pixel stem may fall on
+        either side of a pixel edge), has a color: background and grid are grays."""
         px, py = _at(plot, area, x, y)
-        r, g, b = pixels[round(py), round(px)]
-        return bool(max(r, g, b) - min(r, g, b) > 40)
+        near = pixels[round(py), round(px) - 1:round(px) + 2]
+        return bool((near.max(axis=1) - near.min(axis=1) > 40).any())
 
     for step in (10, 11, 12):
         assert colored(step, COUNTS[step] / 2), f"the stem of step {step} is drawn"
@@ -145,8 +157,11 @@ def test_stems_rise_from_zero_at_each_point_and_nowhere_between(server, page: Pa
     assert (hover["x"], hover["y"]) == (11, COUNTS[11])
 
 
-def test_areas_stack_each_run_on_the_ones_before(server, page: Page) -> None:
-    plot = _open(page, server, "areas")
+@RASTERS
+def test_areas_stack_each_run_on_the_ones_before(
+    server: ServerProcess, page: Page, raster: str,
+) -> None:
+    plot = _open(page, server, "areas" + raster)
     area = _area(page)
     pixels = png_pixels(page.screenshot())
     assert plot["view"]["y0"] <= 0 and plot["view"]["y1"] >= 3.0  # 1 + 2 stacked
@@ -166,8 +181,11 @@ def test_areas_stack_each_run_on_the_ones_before(server, page: Page) -> None:
     assert hover["y"] == LEVELS[hover["run"]] < 3  # the run's own value, not the stacked 3
 
 
-def test_runs_grouped_by_an_attribute_are_a_mean_over_a_band(server, page: Page) -> None:
-    plot = _open(page, server, "bands")
+@RASTERS
+def test_runs_grouped_by_an_attribute_are_a_mean_over_a_band(
+    server: ServerProcess, page: Page, raster: str,
+) -> None:
+    plot = _open(page, server, "bands" + raster)
     area = _area(page)
     pixels = png_pixels(page.screenshot())
 
