@@ -230,6 +230,23 @@ class Client:
             out += [wire.run_from_pb(r) for r in self.call(self.stub.CreateRuns, req).runs]
         return out
 
+    def get_run(self, handle: str | uuid.UUID) -> Run:
+        """The run whose handle is `handle` or starts with it (a unique prefix of at least
+        MIN_HANDLE_PREFIX hex digits): NotFoundError if none, InvalidArgumentError
+        naming the matches if more than one."""
+        req = pb.GetRunRequest(handle=str(handle))
+        return wire.run_from_pb(self.call(self.stub.GetRun, req))
+
+    def resolve_run(self, handle: str | uuid.UUID) -> uuid.UUID:
+        """The whole handle of a run given by its handle or a unique prefix (a whole
+        handle is taken as it is, without asking the server)."""
+        if isinstance(handle, uuid.UUID):
+            return handle
+        try:
+            return uuid.UUID(handle)
+        except ValueError:
+            return self.get_run(handle).handle
+
     def runs_page(
         self, run_filter: RunFilter | None = None, after: str = "", limit: int = 1000,
     ) -> RunPage:

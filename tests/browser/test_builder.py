@@ -22,11 +22,14 @@ def test_row_count_and_a_refused_binding(site: Site, page) -> None:
     _start(site, page, {"tags_any": ["baseline"]})
     baseline = [h for h in site.sweep.runs if "baseline" in site.sweep.tags[h]]
     assert page.get_attribute(".count", "data-rows") == str(120 * len(baseline))
+    # Picking the series bound x to its step and y to its first float.
+    assert page.input_value("select[aria-label='bind x']") == "step"
+    assert page.input_value("select[aria-label='bind y']") == "loss"
     page.check("[data-dataset='0'] .picks label:has-text('optimizer') input")
     page.select_option("select[aria-label='bind y']", "optimizer")
     reason = page.inner_text(".refusal[data-role=y]")
     assert '"optimizer" is string' in reason and "needs numbers" in reason
-    assert page.input_value("select[aria-label='bind y']") == ""
+    assert page.input_value("select[aria-label='bind y']") == "loss"  # the binding it had
     # A field the type rule accepts is bound, and the reason goes.
     page.select_option("select[aria-label='bind y']", "loss")
     assert page.query_selector(".refusal[data-role=y]") is None
@@ -98,3 +101,55 @@ def test_the_dashboards_page_follows_changes_made_elsewhere(site: Site, page) ->
         page.wait_for_selector("[data-dashboard=live-board]", state="detached")
         client.delete_plot("live-loss")
         page.wait_for_selector("[data-plot-name=live-loss]", state="detached")
+
+
+def test_the_builder_keeps_its_work_in_the_url(site: Site, page) -> None:
+    _start(site, page, {"tags_any": ["baseline"]})
+    page.select_option("select[aria-label='bind x']", "step")
+    page.select_option("select[aria-label='bind y']", "loss")
+    page.select_option("select[aria-label='y scale']", "log")
+    wait_until(page, "location.search.includes('draft=')"
+                     " && JSON.parse(new URLSearchParams(location.search).get('draft'))"
+                     ".scales.y === 'log'")
+    built = page.url
+    baseline = {str(h) for h in site.sweep.runs if "baseline" in site.sweep.tags[h]}
+    # A reload, and the link opened afresh, show the same work and draw the same plot.
+    for _ in range(2):
+        page.reload()
+        wait_until(page, "window.__streamvis.plots().length === 1"
+                         " && window.__streamvis.plots()[0].datasets[0].loaded")
+        assert page.input_value("select[aria-label='bind y']") == "loss"
+        assert page.input_value("select[aria-label='y scale']") == "log"
+        shown = page.evaluate("window.__streamvis.plots()[0]")
+        assert set(shown["datasets"][0]["runs"]) == baseline
+        assert shown["view"]["logY"] is True
+    # Away and back: the work is still there.
+    page.click("header a:has-text('Run search')")
+    page.wait_for_url("**/runs")
+    page.go_back()
+    wait_until(page, "document.querySelector(\"select[aria-label='bind y']\")?.value === 'loss'")
+    assert page.url == built
+    # Saved, the URL names the plot; opened, that link edits the plot as saved.
+    page.fill("input[aria-label='plot name']", "url-state")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"url-state\"')")
+    wait_until(page, "location.search === '?plot=url-state'")
+    page.goto(f"{site.url}/build?plot=url-state")
+    wait_until(page, "document.querySelector(\"select[aria-label='bind y']\")?.value === 'loss'")
+    assert page.url.endswith("/build?plot=url-state")
+
+
+def test_a_scatter_starts_as_the_latest_snapshot_colored_by_run(site: Site, page) -> None:
+    page.goto(f"{site.url}/build?filter={quote(json.dumps({'tags_any': ['baseline']}))}")
+    page.select_option("select[aria-label='plot kind']", "scatter")
+    page.select_option("select[aria-label='series of dataset 1']", "train")
+    bound = {role: page.input_value(f"select[aria-label='bind {role}']")
+             for role in ("x", "y", "color", "frame")}
+    assert bound == {"x": "loss", "y": "tokens", "color": "run", "frame": "step"}
+    wait_until(page, "window.__streamvis.plots().length === 1"
+                     " && window.__streamvis.plots()[0].datasets[0].loaded")
+    shown = page.evaluate("window.__streamvis.plots()[0].datasets[0]")
+    baseline = {str(h) for h in site.sweep.runs if "baseline" in site.sweep.tags[h]}
+    assert shown["colorField"] == "run"
+    assert set(shown["runs"]) == baseline
+    assert shown["points"] == len(baseline)  # one point per run: the latest step only

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,21 @@ def test_the_search_links_to_the_run_page_and_shows_progress(
     page.click(f"{row} a[title='open run {handle}']")
     page.wait_for_selector("[data-testid=run-attributes]")
     assert page.url.endswith(f"/runs/{handle}")
+
+
+def test_a_handle_prefix_opens_its_run_page_under_the_whole_handle(
+    server: ServerProcess, page,
+) -> None:
+    a = uuid.UUID("beef0000-0000-4000-8000-000000000001")
+    b = uuid.UUID("beef0001-0000-4000-8000-000000000002")
+    with streamvis.connect(server.uri) as sv:
+        sv.client.create_run(a)
+        sv.client.create_run(b, tags=["by-prefix"])
+    base = server.web_url.rstrip("/")
+    page.goto(f"{base}/runs/BEEF")
+    page.wait_for_selector("[role=alert]")
+    assert f"ambiguous: it matches {a}, {b}" in _text(page, "[role=alert]")
+    page.goto(f"{base}/runs/beef0001")
+    page.wait_for_url(f"**/runs/{b}")
+    assert _text(page, "[data-testid=run-handle]") == str(b)
+    assert _text(page, "[data-testid=run-tag]") == "by-prefix"

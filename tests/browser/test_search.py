@@ -24,6 +24,15 @@ def test_filters_are_restored_from_a_url(site: Site, page) -> None:
     assert _count(page) == len(expected) > 0
     assert page.is_checked("fieldset[data-field=optimizer] label:has-text('adam') input")
     assert page.input_value("label[data-tag=baseline] select") == "any"
+    # The tag modes say what they do in words.
+    options = page.eval_on_selector_all("label[data-tag=baseline] option",
+                                        "os => os.map(o => o.textContent)")
+    assert options == ["ignore", "any of these", "must have", "must not have"]
+    # The started column shows its whole time, none of it cut off.
+    cut = page.eval_on_selector_all(".body .row .started",
+                                    "cs => cs.filter(c => c.scrollWidth > c.clientWidth).length")
+    assert cut == 0
+    assert page.eval_on_selector(".body .row .started", "c => c.textContent").startswith("20")
     shown = set(page.eval_on_selector_all(".body .row", "rows => rows.map(r => r.dataset.run)"))
     assert shown == {str(h) for h in expected}
     # Numbers read as the CLI prints them, the full value in the cell's title.
@@ -74,3 +83,22 @@ def test_tag_untag_and_delete_with_confirmation(site: Site, page) -> None:
     page.wait_for_selector(".msg:has-text('deleted: 1 run')")
     assert site.http.get(f"/api/runs/{first}").status_code == 404
     assert page.query_selector(f".row[data-run='{first}']") is None
+
+
+def test_the_rows_column_counts_and_follows_appends_live(site: Site, page) -> None:
+    import numpy as np  # noqa: PLC0415 - only this test logs rows
+
+    from streamvis.client import Client  # noqa: PLC0415
+
+    handle = str(site.sweep.runs[1])
+    page.goto(f"{site.url}/runs?q={handle[:8]}")  # the run in view: the table draws those
+    cell = f".row[data-run='{handle}'] .rows"
+    page.wait_for_selector(f"{cell}[data-rows]:not([data-rows=''])")
+    before = int(page.get_attribute(cell, "data-rows"))
+    counts = site.http.get("/api/run-rows", params={"runs": handle}).json()
+    assert before == counts[handle] > 0
+    assert page.query_selector(f"{cell} .live") is None
+    with Client(site.server.uri) as c:
+        c.append(handle, "eval", {"step": np.arange(7, dtype=np.int64),
+                                  "accuracy": np.zeros(7)})
+    page.wait_for_selector(f"{cell}[data-rows='{before + 7}'] .live")

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -80,10 +81,35 @@ def test_runs_filters_tags_and_delete(uri, capsys):
     code, _, err = run(capsys, "runs", "--where", "lr=abc", "--uri", uri)
     assert code == 1 and "not a valid float" in err
     code, _, err = run(capsys, "delete-run", "not-a-uuid", "--uri", uri)
-    assert code == 1 and "not a UUID" in err
+    assert code == 1 and "nor a prefix" in err
     assert run(capsys, "delete-run", str(b.handle), "--uri", uri)[0] == 0
     with Client(uri) as c:
         assert b.handle not in {r.handle for r in c.runs()}
+
+
+def test_commands_take_a_unique_handle_prefix(uri, capsys):
+    with Client(uri) as c:
+        a = c.create_run(uuid.UUID("c0de0000-0000-4000-8000-000000000001"))
+        b = c.create_run(uuid.UUID("c0de0000-0000-4000-8000-000000000102"))
+    code, out, _ = run(capsys, "tag", "c0de0000-0000-4000-8000-0000000000", "x", "--json",
+                       "--uri", uri)
+    assert code == 0 and json.loads(out)[0]["handle"] == str(a.handle)
+    code, out, _ = run(capsys, "run", "C0DE0000-0000-4000-8000-000000000102", "--json",
+                       "--uri", uri)
+    assert code == 0 and json.loads(out)["handle"] == str(b.handle)
+    code, _, err = run(capsys, "delete-run", str(a.handle), "c0de", "--uri", uri)
+    assert code == 1 and f"ambiguous: it matches {a.handle}, {b.handle}" in err
+    with Client(uri) as c:  # one refused prefix deletes nothing
+        assert {a.handle, b.handle} <= {r.handle for r in c.runs()}
+    code, _, err = run(capsys, "artifacts", "c0df", "--uri", uri)
+    assert code == 1 and "no run with a handle starting 'c0df'" in err
+    code, out, _ = run(capsys, "runs", "--run", str(a.handle).replace("-", "")[:-1], "--run",
+                       str(b.handle), "--json", "--uri", uri)
+    assert code == 0 and {r["handle"] for r in json.loads(out)} == {str(a.handle), str(b.handle)}
+    code, out, _ = run(capsys, "runs", "--run", "C0DE0000-0000-4000-8000-0000000001",
+                       "--tag-any", "x", "--json", "--uri", uri)
+    assert code == 0 and json.loads(out) == []  # b, which has no tag x
+    assert run(capsys, "delete-run", str(a.handle)[:-1], "--uri", uri)[0] == 0
 
 
 SCHEMA = """\

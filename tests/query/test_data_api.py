@@ -114,6 +114,20 @@ def test_runs_by_handle(sv: Connection, world: World):
     assert sv.runs(handles=[uuid.uuid4()]) == []
 
 
+def test_a_unique_handle_prefix_names_its_run(sv: Connection, world: World):
+    a, b = world.runs["a"], world.runs["b"]
+    prefix = str(a.handle)[:8]
+    assert sv.fetch("train", ["step"], runs=prefix).num_rows == 5
+    assert sv.fetch("train", ["step"], runs=[prefix, str(a.handle)]).num_rows == 5
+    assert names(world, sv.runs(handles=[prefix, str(b.handle)[:6]])) == {"a", "b"}
+    assert sv.run_info(prefix.upper()).run.handle == a.handle
+    assert sv.client.get_run(prefix) == sv.runs(handles=a)[0]
+    with pytest.raises(NotFoundError, match="no run with a handle starting '000000000000'"):
+        sv.fetch("train", runs="000000000000")
+    with pytest.raises(InvalidArgumentError, match="at least its first 4 hex digits"):
+        sv.tags(runs=[a, "abc"])
+
+
 @pytest.mark.usefixtures("world")
 def test_runs_refuses_bad_filters_with_clear_errors(sv: Connection):
     with pytest.raises(NotFoundError, match="'nope'"):
@@ -124,7 +138,7 @@ def test_runs_refuses_bad_filters_with_clear_errors(sv: Connection):
         sv.runs(attributes={"lr": (1, 2, 3)})  # type: ignore[dict-item]
     with pytest.raises(InvalidArgumentError, match="is not a time"):
         sv.runs(started_after="last tuesday")
-    with pytest.raises(InvalidArgumentError, match="not a UUID"):
+    with pytest.raises(InvalidArgumentError, match="neither a UUID nor a prefix"):
         sv.runs(handles=["run-1"])
 
 

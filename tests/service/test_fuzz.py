@@ -337,6 +337,7 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         ("CreateRun", run_request(own=True)),
         ("ReplaceRun", run_request(own=False)),
         ("DeleteRun", st.builds(pb.DeleteRunRequest, handle=handles(w, own=False))),
+        ("GetRun", st.builds(pb.GetRunRequest, handle=st.one_of(handles(w), TEXT))),
         ("ReleaseRun", st.builds(pb.ReleaseRunRequest, handle=handles(w),
                                  writer=st.one_of(st.just(""), handles(w), TEXT))),
         ("ListRuns", st.builds(pb.ListRunsRequest, filter=filters(w),

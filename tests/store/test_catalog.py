@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import (
@@ -182,3 +183,16 @@ def test_series_row_counts(store: Store, schema: Schema) -> None:
     assert store.series_row_counts(store.create_run().handle) == {}
     with pytest.raises(NotFoundError, match="no run"):
         store.series_row_counts(uuid.uuid4())
+
+
+@pytest.mark.usefixtures("schema")
+def test_run_row_counts_sum_each_runs_rows_in_one_query(store: Store) -> None:
+    a, b, c = (store.create_run().handle for _ in range(3))
+    store.append(a, "train", train_columns([0, 1, 2]))
+    store.append(a, "train", train_columns([3]))
+    store.append(b, "train", train_columns([0]))
+    store.create_series("other", ["step"])
+    store.append(b, "other", {"step": pa.array(range(5), pa.int64())})
+    assert store.run_row_counts([a, b, c]) == {a: 4, b: 6}
+    assert store.run_row_counts([a, b], skip_series=["other"]) == {a: 4, b: 1}
+    assert store.run_row_counts([]) == {}

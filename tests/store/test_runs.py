@@ -332,3 +332,29 @@ def test_values_are_bound_not_spliced(store: Store) -> None:
     cond = AttributeCondition("optimizer", equals=evil)
     assert store.list_runs(RunFilter(attributes=(cond,))) == [run]
     assert store.list_runs(RunFilter(tags_any=("?", "%s", "%"))) == []
+
+
+def test_resolve_run_handle_by_unique_prefix(store: Store) -> None:
+    a = store.create_run(uuid.UUID("3f2a1b2c-0000-4000-8000-000000000001")).handle
+    b = store.create_run(uuid.UUID("3f2a1b2c-0000-4000-8000-000000000102")).handle
+    c = store.create_run(uuid.UUID("3f2b0000-0000-4000-8000-000000000003")).handle
+    assert store.resolve_run_handle(str(a)) == a
+    assert store.resolve_run_handle(str(a).upper()) == a
+    assert store.resolve_run_handle("3f2b") == c
+    assert store.resolve_run_handle("3F2A1B2C-0000-4000-8000-0000000000") == a  # dashes ignored
+    assert store.resolve_run_handle("3f2a1b2c0000400080000000000000") == a
+    with pytest.raises(InvalidArgumentError, match=f"ambiguous.*{a}.*{b}.*give more"):
+        store.resolve_run_handle("3f2a")
+    with pytest.raises(NotFoundError, match="no run with a handle starting '3f2c'"):
+        store.resolve_run_handle("3f2c")
+    for bad in ("3f2", "3f2z", "", "3f2a1b2c-0000-4000-8000-0000000000011"):
+        with pytest.raises(InvalidArgumentError, match="at least its first 4 hex digits"):
+            store.resolve_run_handle(bad)
+
+
+def test_resolve_run_handle_lists_at_most_ten_matches(store: Store) -> None:
+    for i in range(12):
+        store.create_run(uuid.UUID(f"aaaa0000-0000-4000-8000-{i:012x}"))
+    with pytest.raises(InvalidArgumentError, match=r"000000000009 and more; give more") as err:
+        store.resolve_run_handle("aaaa")
+    assert "00000000000a" not in str(err.value)

@@ -117,7 +117,24 @@ def test_unknown_things_are_404(http):
     assert "no run" in error(http.get(f"/api/runs/{uuid.uuid4()}"), 404)
     assert "no such API route" in error(http.get("/api/nothing"), 404)
     assert "no such API route" in error(http.post("/api/fields/x"), 404)
-    assert "not a UUID" in error(http.post("/api/runs/x/tags", json={"tag": "t"}), 400)
+    assert "nor a prefix" in error(http.post("/api/runs/x/tags", json={"tag": "t"}), 400)
+
+
+@pytest.mark.usefixtures("schema")
+def test_routes_take_a_unique_handle_prefix(http, store):
+    a = store.create_run(uuid.UUID("5ab10000-0000-4000-8000-000000000001"))
+    b = store.create_run(uuid.UUID("5ab20000-0000-4000-8000-000000000002"))
+    assert http.get("/api/runs/5ab1").json()["handle"] == str(a.handle)
+    assert http.post("/api/runs/5AB2-0000/tags", json={"tag": "t"}).json()["tags"] == ["t"]
+    assert store.get_run(b.handle).tags == ("t",)
+    message = error(http.get("/api/runs/5ab0"), 404)
+    assert "no run with a handle starting '5ab0'" in message
+    message = error(http.delete("/api/runs/5ab"), 400)
+    assert "at least its first 4 hex digits" in message
+    store.create_run(uuid.UUID("5ab10000-0000-4000-8000-000000000003"))
+    message = error(http.delete("/api/runs/5ab1"), 400)
+    assert f"ambiguous: it matches {a.handle}, 5ab10000-0000-4000-8000-000000000003" in message
+    assert len(store.list_runs(RunFilter())) == 3  # the refused delete changed nothing
 
 
 @SQLITE_ONLY

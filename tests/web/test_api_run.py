@@ -85,6 +85,15 @@ def test_progress_of_runs_for_the_search(http, run, store):
     assert http.get("/api/progress").json() == {}
 
 
+def test_row_counts_of_runs_for_the_search(http, run, store):
+    other = store.create_run().handle
+    doc = http.get("/api/run-rows", params={"runs": f"{run},{str(other)[:13]}"}).json()
+    assert doc == {str(run): 3, str(other): 0}  # train's rows; capture's are left out
+    assert http.get("/api/run-rows").json() == {}
+    many = ",".join(str(uuid.uuid4()) for _ in range(MAX_PROGRESS_RUNS + 1))
+    assert "MAX_PROGRESS_RUNS" in error(http.get("/api/run-rows", params={"runs": many}), 413)
+
+
 def test_bad_requests_change_nothing_and_say_why(http, run):
     assert error(http.get(f"/api/runs/{uuid.uuid4()}/capture"), 404)
     assert error(http.get(f"/api/runs/{uuid.uuid4()}/console"), 404)

@@ -15,7 +15,12 @@ export type Route =
   | { page: 'dashboards' }
   | { page: 'not-found'; path: string };
 
-export const nav = $state({ href: location.href });
+/**
+ * `href` is the URL the app last went to; `visit` counts arrivals (a link followed, back or
+ * forward), so a page that keeps its state in its own URL (the builder) can key itself on
+ * visits and rewrite its query string without being made anew.
+ */
+export const nav = $state({ href: location.href, visit: 0 });
 
 export function route(href: string): Route {
   const url = new URL(href);
@@ -25,7 +30,8 @@ export function route(href: string): Route {
     return { page: 'home' };
   }
   if (path === '/runs') return { page: 'runs' };
-  const run = /^\/runs\/([0-9a-fA-F-]{36})$/.exec(path);
+  // A whole handle or a unique prefix of one (the page resolves it, then shows the whole).
+  const run = /^\/runs\/([0-9a-fA-F-]{4,36})$/.exec(path);
   if (run?.[1]) return { page: 'run', handle: run[1].toLowerCase() };
   if (path === '/build') return { page: 'build' };
   if (path === '/dashboards') return { page: 'dashboards' };
@@ -45,10 +51,17 @@ export function navigate(href: string): void {
   if (url.origin === location.origin) url.pathname = withBase(url.pathname);
   history.pushState(null, '', url.href);
   nav.href = location.href;
+  nav.visit += 1;
+}
+
+/** Rewrites the current page's query string as its state changes: no history entry, no visit. */
+export function replaceQueryQuietly(query: string): void {
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
 }
 
 window.addEventListener('popstate', () => {
   nav.href = location.href;
+  nav.visit += 1;
 });
 
 /** Click handler for in-app links: plain clicks navigate without reloading the page. */

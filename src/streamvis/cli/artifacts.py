@@ -42,18 +42,15 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
     """Add the artifact commands to the parser (`add` is build_parser's)."""
 
     def cmd_artifacts(args: argparse.Namespace) -> str:
-        from streamvis.model.schema import parse_handle  # noqa: PLC0415 - see the top
-
         with client(args) as c:
-            return show_artifacts(c.artifacts(parse_handle(args.run)), args)
+            return show_artifacts(c.artifacts(c.resolve_run(args.run)), args)
 
     def cmd_download(args: argparse.Namespace) -> str:
         from streamvis.model.artifacts import pick  # noqa: PLC0415 - see the top
-        from streamvis.model.schema import parse_handle  # noqa: PLC0415
         from streamvis.query.artifacts import download  # noqa: PLC0415
 
-        run = parse_handle(args.run)
         with client(args) as c:
+            run = c.resolve_run(args.run)
             found = pick(c.artifacts(run), run, args.name, args.step)
             target = Path(args.output or Path(found.name).name)
             download(c, found, target)
@@ -62,11 +59,11 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
         return f"wrote {found.size:,} bytes of {found.name} to {target}"
 
     p = add("artifacts", cmd_artifacts, "list a run's artifacts (saved with logger.save)")
-    p.add_argument("run", help="run handle")
+    p.add_argument("run", help="run handle, or a unique prefix of it (4 or more hex digits)")
 
     p = add("download", cmd_download, "write a run's artifact to a file (a saved directory "
             "comes as a tar); the hash is checked")
-    p.add_argument("run", help="run handle")
+    p.add_argument("run", help="run handle, or a unique prefix of it (4 or more hex digits)")
     p.add_argument("name", help="artifact name")
     p.add_argument("--step", type=int, default=None,
                    help="the step it was saved at (default: the one saved without a step, "

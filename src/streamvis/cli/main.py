@@ -13,6 +13,7 @@ commands.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -144,12 +145,17 @@ def _run_filter(args: argparse.Namespace, c: Client) -> RunFilter:
     """The filter that `_run_filter_arguments`' options describe."""
     from streamvis.checks.filter_text import build_filter  # noqa: PLC0415
 
-    return build_filter(
+    found = build_filter(
         c.fields() if args.where else [],
         tags_any=args.tag_any, tags_all=args.tag_all, tags_none=args.tag_none,
         where=args.where, started_after=args.started_after,
         started_before=args.started_before,
     )
+    if not args.run:
+        return found
+    # Each --run is a handle or a unique prefix, resolved before anything is read.
+    handles = tuple(dict.fromkeys(c.resolve_run(h) for h in args.run))
+    return dataclasses.replace(found, handles=handles)
 
 
 def cmd_runs(args: argparse.Namespace) -> str:
@@ -202,20 +208,19 @@ def _names(text: str | None) -> list[str]:
 
 def cmd_tag(args: argparse.Namespace) -> str:
     from streamvis.cli.tables import show_runs  # noqa: PLC0415
-    from streamvis.model.schema import parse_handle  # noqa: PLC0415
 
-    handle = parse_handle(args.run)
     with _client(args) as c:
+        handle = c.resolve_run(args.run)
         change = c.remove_tag if args.untag else c.add_tag
         runs = [change(handle, tag) for tag in args.tags]
         return show_runs(runs[-1:], args)
 
 
 def cmd_delete_run(args: argparse.Namespace) -> str:
-    from streamvis.model.schema import parse_handle  # noqa: PLC0415
-
-    handles = [parse_handle(h) for h in args.runs]
     with _client(args) as c:
+        # Every prefix is resolved before any run is deleted: one ambiguous or unknown
+        # prefix deletes nothing.
+        handles = [c.resolve_run(h) for h in args.runs]
         for h in handles:
             c.delete_run(h)
     deleted = [str(h) for h in handles]
@@ -317,6 +322,9 @@ def _connection_arguments(p: argparse.ArgumentParser) -> None:
 
 def _run_filter_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("which runs (all conditions must hold; default: every run)")
+    g.add_argument("--run", action="append", default=[], metavar="HANDLE",
+                   help="is this run: a handle or a unique prefix of one, 4 or more hex "
+                        "digits (repeatable: any of them)")
     g.add_argument("--tag-any", action="append", default=[], metavar="TAG",
                    help="has at least one of these tags (repeatable)")
     g.add_argument("--tag-all", action="append", default=[], metavar="TAG",
@@ -431,12 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, untag in (("tag", False), ("untag", True)):
         p = add(name, cmd_tag, f"{'remove tags from' if untag else 'add tags to'} a run")
-        p.add_argument("run", help="run handle")
+        p.add_argument("run", help="run handle, or a unique prefix of it (4 or more hex digits)")
         p.add_argument("tags", nargs="+", metavar="TAG")
         p.set_defaults(untag=untag)
 
     p = add("delete-run", cmd_delete_run, "delete runs with all their data")
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run handle")
+    p.add_argument("runs", nargs="+", metavar="RUN",
+                   help="run handle, or a unique prefix of it (4 or more hex digits)")
 
     artifact_commands(add, _client)
 

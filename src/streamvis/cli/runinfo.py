@@ -13,12 +13,11 @@ from streamvis.model import capture as cap
 def cmd_run(args: argparse.Namespace) -> str:
     # Here, not at the top: the command line's parser imports this module, and must not
     # load the data API (numpy, pyarrow, gRPC) to print its help (tests/cli/test_startup.py).
-    from streamvis.model.schema import parse_handle  # noqa: PLC0415
     from streamvis.query import Connection  # noqa: PLC0415
 
-    handle = parse_handle(args.run)
     with Connection(args.uri, token=args.token, tls=args.tls or None,
                     tls_ca=args.tls_ca) as sv:
+        handle = sv.client.resolve_run(args.run)
         info = sv.run_info(handle)
         bars = sv.progress(handle).to_pylist()
         lines = sv.console(handle).to_pylist()[-args.console:] if args.console else []
@@ -48,6 +47,7 @@ def cmd_run(args: argparse.Namespace) -> str:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run", metavar="HANDLE", help="the run's handle")
+    p.add_argument("run", metavar="HANDLE",
+                   help="the run's handle, or a unique prefix of it (4 or more hex digits)")
     p.add_argument("--console", type=int, default=20, metavar="N",
                    help="show the last N console lines (default 20; 0: none)")

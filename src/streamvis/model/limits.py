@@ -33,6 +33,11 @@ MAX_RUNS_PER_CREATE = 5_000
 #: an unpaged listing is read and sent in pages of this many, so the server's memory
 #: does not grow with the number of runs.
 MAX_RUNS_PER_PAGE = 5_000
+#: Hex digits a run handle prefix must have to stand for a run (CLI, HTTP routes, data
+#: API); shorter ones would match too many runs to be worth typing.
+MIN_HANDLE_PREFIX = 4
+#: Runs an ambiguous handle prefix's error lists.
+MAX_PREFIX_MATCHES_SHOWN = 10
 #: Fields in one series (CreateSeries).
 MAX_FIELDS_PER_SERIES = 256
 #: Controls one run may declare (logger.control: buttons, sliders, text boxes, toggles).

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from streamvis.model import types as _types
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.limits import MAX_NAME_LENGTH
+from streamvis.model.limits import MAX_NAME_LENGTH, MIN_HANDLE_PREFIX
 
 # The type registry (types.py) owns these; they are named here too, beside the model.
 FieldType = _types.FieldType
@@ -68,6 +68,31 @@ def parse_handle(text: str, kind: str = "run") -> uuid.UUID:
             f"{kind} handle {text!r} is not a UUID: give one like "
             "'123e4567-e89b-12d3-a456-426614174000'"
         ) from None
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def handle_prefix_bounds(text: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """The lowest and highest UUID a run handle or handle prefix stands for (the same
+    UUID for a whole handle). A prefix is at least MIN_HANDLE_PREFIX hex digits, dashes
+    ignored, so the store can look it up as a range of its handle index."""
+    if not isinstance(text, str):
+        raise InvalidArgumentError(f"run handle must be a string, got {type(text).__name__}")
+    try:
+        whole = uuid.UUID(text)
+    except ValueError:
+        pass
+    else:
+        return whole, whole
+    digits = text.strip().replace("-", "").lower()
+    if not MIN_HANDLE_PREFIX <= len(digits) < 32 or not set(digits) <= _HEX:
+        raise InvalidArgumentError(
+            f"run handle {text!r} is neither a UUID nor a prefix of one: give the whole "
+            f"handle or at least its first {MIN_HANDLE_PREFIX} hex digits"
+        )
+    pad = 32 - len(digits)
+    return uuid.UUID(digits + "0" * pad), uuid.UUID(digits + "f" * pad)
 
 
 @dataclass(frozen=True)

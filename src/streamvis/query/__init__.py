@@ -36,6 +36,7 @@ from streamvis.query.filters import (
     RunsArg,
     TimeArg,
     build_filter,
+    resolved,
     runs_filter,
 )
 from streamvis.query.runinfo import RunInfo
@@ -76,6 +77,10 @@ class Connection:
 
     # -- metadata -------------------------------------------------------------
 
+    def _resolved(self, runs: RunsArg) -> RunsArg:
+        """`runs` with handle prefixes resolved to whole handles (by the server)."""
+        return resolved(runs, self.client.resolve_run)
+
     def fields(self) -> list[Field]:
         """Every field, by name."""
         return self.client.fields()
@@ -86,7 +91,7 @@ class Connection:
 
     def tags(self, runs: RunsArg = None) -> dict[str, int]:
         """Each tag of the matching runs (default: all) with how many of them have it."""
-        return dict(self.client.tags(runs_filter(runs)))
+        return dict(self.client.tags(runs_filter(self._resolved(runs))))
 
     def runs(
         self,
@@ -111,7 +116,9 @@ class Connection:
         run_filter = build_filter(
             tags_any=tags_any, tags_all=tags_all, tags_none=tags_none,
             attributes=attributes, started_after=started_after,
-            started_before=started_before, handles=handles,
+            started_before=started_before,
+            # Handles in, handles out: a RunFilter is never what `handles` holds.
+            handles=None if handles is None else self._resolved(handles),  # type: ignore[arg-type]
         )
         if limit < 0:
             raise InvalidArgumentError(f"limit must be 0 (no limit) or more, got {limit}")
@@ -123,21 +130,21 @@ class Connection:
         """For each attribute (or those in `fields`) of the matching runs, its distinct
         values with how many runs have each."""
         names = [fields] if isinstance(fields, str) else list(fields)
-        return self.client.attribute_values(runs_filter(runs), names)
+        return self.client.attribute_values(runs_filter(self._resolved(runs)), names)
 
     def common_series(self, runs: RunsArg = None) -> list[Series]:
         """The series that have data in every matching run."""
-        return self.client.common_series(runs_filter(runs))
+        return self.client.common_series(runs_filter(self._resolved(runs)))
 
     def common_attributes(self, runs: RunsArg = None) -> list[Field]:
         """The attributes that every matching run has a value for."""
-        return self.client.common_attributes(runs_filter(runs))
+        return self.client.common_attributes(runs_filter(self._resolved(runs)))
 
     # -- artifacts (query/artifacts.py) -----------------------------------------
 
     def artifacts(self, run: HandlesArg) -> list[Artifact]:
         """The run's artifacts (name, step, size, sha256, media type), by name and step."""
-        return self.client.artifacts(artifacts.run_handle(run))
+        return self.client.artifacts(artifacts.run_handle(self._resolved(run)))
 
     def load_artifact(
         self, run: HandlesArg, name: str, step: int | None = None, *,
@@ -147,15 +154,15 @@ class Connection:
         the latest) as what was saved: the object (pickled or torch), a directory (a
         saved directory, unpacked into `path` or a temporary one), or bytes. With
         `path`, a file is written there and its Path returned."""
-        found = artifacts.find(self.client, run, name, step)
+        found = artifacts.find(self.client, self._resolved(run), name, step)
         return artifacts.load(self.client, found, None if path is None else Path(path))
 
     def download(
         self, run: HandlesArg, name: str, path: str | os.PathLike[str], step: int | None = None,
     ) -> Path:
         """Write the artifact's bytes, as stored (a tar for a directory), to `path`."""
-        return artifacts.download(self.client, artifacts.find(self.client, run, name, step),
-                                  Path(path))
+        found = artifacts.find(self.client, self._resolved(run), name, step)
+        return artifacts.download(self.client, found, Path(path))
 
     # -- data -----------------------------------------------------------------
 
@@ -179,7 +186,7 @@ class Connection:
         to the end) to end the server's query early.
         """
         return open_batches(
-            self.client, series, fields, runs=runs, attributes=attributes,
+            self.client, series, fields, runs=self._resolved(runs), attributes=attributes,
             after_sequence=after_sequence, run_column=run_column, float64=float64,
         )
 
@@ -226,7 +233,7 @@ class Connection:
         return runinfo.run_info(
             self.client.runs,
             lambda handles: [s.name for s in self.common_series(handles)],
-            self.fetch, run,
+            self.fetch, self._resolved(run),  # type: ignore[arg-type]  # a run in, a run out
         )
 
     def console(self, run: RunsArg, search: str | None = None, *,

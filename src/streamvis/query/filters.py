@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -30,6 +30,16 @@ RunsArg = RunFilter | HandlesArg | None
 # so an empty selection travels as a tag that a run must both have and not have.
 _NO_RUN_TAG = "streamvis.no-run"
 NO_RUNS = RunFilter(tags_all=(_NO_RUN_TAG,), tags_none=(_NO_RUN_TAG,))
+
+
+def resolved(runs: RunsArg, resolve: Callable[[str], uuid.UUID]) -> RunsArg:
+    """`runs` with each handle string replaced by the whole handle `resolve` gives for it
+    (a unique prefix names its run); anything else is left for the checks after."""
+    if isinstance(runs, str):
+        return resolve(runs)
+    if isinstance(runs, Iterable) and not isinstance(runs, RunFilter | bytes | Mapping | Run):
+        return [resolve(item) if isinstance(item, str) else item for item in runs]
+    return runs
 
 
 def handles_of(runs: HandlesArg) -> tuple[uuid.UUID, ...]:

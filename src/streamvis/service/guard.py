@@ -38,6 +38,7 @@ RPC_ACCESS: dict[str, Access] = {
     "CreateField": _I, "UpdateField": _C, "ListFields": _R,
     "CreateSeries": _I, "ListSeries": _R, "DeleteEmptySeries": _C, "ListCommonSeries": _R,
     "CreateRun": _I, "CreateRuns": _C, "ReplaceRun": _LC, "DeleteRun": _C, "ListRuns": _R,
+    "GetRun": _R,
     "AddRunTag": _LC, "DeleteRunTag": _C, "ListTags": _R,
     # Adds attributes; on a read-only server it may not change one a run has (servicer).
     "SetRunAttributes": _I,

@@ -240,6 +240,10 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
         return pb.CreateRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
 
     @blocking
+    def GetRun(self, request: pb.GetRunRequest) -> pb.Run:
+        return wire.run_to_pb(self.store.get_run(self.store.resolve_run_handle(request.handle)))
+
+    @blocking
     def ListRuns(self, request: pb.ListRunsRequest) -> pb.ListRunsResponse:
         return calls.list_runs(self.store, request)
 

@@ -85,6 +85,13 @@ class Store(abc.ABC):
         """Rows the run has in each series it has data in, by series name. Raises
         NotFoundError for an unknown run."""
 
+    @abc.abstractmethod
+    def run_row_counts(
+        self, handles: Sequence[uuid.UUID], skip_series: Sequence[str] = (),
+    ) -> dict[uuid.UUID, int]:
+        """Rows each of the runs has, over every series but `skip_series`: one query.
+        A run without rows (or unknown) is left out."""
+
     # -- runs -----------------------------------------------------------------
 
     @abc.abstractmethod
@@ -132,6 +139,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_run(self, handle: uuid.UUID) -> Run:
         """Raises NotFoundError."""
+
+    @abc.abstractmethod
+    def resolve_run_handle(self, text: str) -> uuid.UUID:
+        """The run whose handle is `text` or starts with it (at least MIN_HANDLE_PREFIX
+        hex digits): NotFoundError if none, InvalidArgumentError naming the matches if
+        more than one."""
 
     @abc.abstractmethod
     def list_runs(self, run_filter: RunFilter, limit: int | None = None) -> list[Run]:

@@ -15,7 +15,7 @@ from streamvis.model.errors import (
 from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
 from streamvis.model.limits import MAX_DESCRIPTION_LENGTH
 from streamvis.model.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
-from streamvis.store.core import FIELD_COLUMNS, SqlCore, field_from_row
+from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import FieldRow
 
@@ -201,6 +201,24 @@ class CatalogMethods(SqlCore):
                 "c.series_id WHERE c.run_id = ? GROUP BY s.name ORDER BY s.name", (run_id,),
             )
         return {str(name): int(n) for name, n in rows}
+
+    def run_row_counts(
+        self, handles: Sequence[uuid.UUID], skip_series: Sequence[str] = (),
+    ) -> dict[uuid.UUID, int]:
+        wanted = [check_handle(h) for h in handles]
+        if not wanted:
+            return {}
+        skip = f" AND s.name NOT IN ({marks(len(skip_series))})" if skip_series else ""
+        with self._read() as s:
+            # chunks_run (run_id, series_id) serves the join; row_count sums without
+            # reading any chunk's data.
+            rows = s.all(
+                "SELECT r.handle, SUM(c.row_count) FROM runs r JOIN chunks c ON c.run_id = r.id "
+                f"JOIN series s ON s.id = c.series_id WHERE r.handle IN ({marks(len(wanted))})"
+                f"{skip} GROUP BY r.handle",
+                (*wanted, *skip_series),
+            )
+        return {as_uuid(h): int(n) for h, n in rows}
 
 
 

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 
-from streamvis.model.errors import AlreadyExistsError, InvalidArgumentError
+from streamvis.model.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from streamvis.model.events import (
     AttributesChanged,
     RunCreated,
@@ -15,9 +15,18 @@ from streamvis.model.events import (
     RunReplaced,
     TagsChanged,
 )
-from streamvis.model.schema import Field, Run, RunFilter, Value, same_value, validate_name
+from streamvis.model.limits import MAX_PREFIX_MATCHES_SHOWN
+from streamvis.model.schema import (
+    Field,
+    Run,
+    RunFilter,
+    Value,
+    handle_prefix_bounds,
+    same_value,
+    validate_name,
+)
 from streamvis.store.blobs import drop_run_artifacts
-from streamvis.store.core import SqlCore, check_handle
+from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import (
     FieldRow,
@@ -154,6 +163,28 @@ class RunMethods(SqlCore):
         h = check_handle(handle)
         with self._read() as s:
             return self._run_by_id(s, self._run_id(s, h))
+
+    def resolve_run_handle(self, text: str) -> uuid.UUID:
+        lo, hi = handle_prefix_bounds(text)
+        # A prefix is a range of the handle's unique index on both stores (PostgreSQL's
+        # uuid orders by its bytes, SQLite's text by its lower-case hex: the same order).
+        with self._read() as s:
+            rows = s.all(
+                "SELECT handle FROM runs WHERE handle >= ? AND handle <= ? "
+                "ORDER BY handle LIMIT ?",
+                (lo, hi, MAX_PREFIX_MATCHES_SHOWN + 1),
+            )
+        found = [as_uuid(r[0]) for r in rows]
+        if not found:
+            raise NotFoundError(f"no run with a handle starting {text!r}: check the handle")
+        if len(found) > 1:
+            shown = ", ".join(str(h) for h in found[:MAX_PREFIX_MATCHES_SHOWN])
+            more = " and more" if len(found) > MAX_PREFIX_MATCHES_SHOWN else ""
+            raise InvalidArgumentError(
+                f"run handle prefix {text!r} is ambiguous: it matches {shown}{more}; "
+                "give more of the handle"
+            )
+        return found[0]
 
     def list_runs(self, run_filter: RunFilter, limit: int | None = None) -> list[Run]:
         if limit is not None and (

@@ -94,6 +94,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.DeleteRunRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.DeleteRunResponse.FromString,
                 _registered_method=True)
+        self.GetRun = channel.unary_unary(
+                '/streamvis.v1.Service/GetRun',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.GetRunRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.Run.FromString,
+                _registered_method=True)
         self.ListRuns = channel.unary_unary(
                 '/streamvis.v1.Service/ListRuns',
                 request_serializer=streamvis_dot_v1_dot_service__pb2.ListRunsRequest.SerializeToString,
@@ -318,6 +323,15 @@ class ServiceServicer:
 
     def DeleteRun(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRun(self, request, context):
+        """The run whose handle is `handle`, or starts with it (at least MIN_HANDLE_PREFIX hex
+        digits, dashes ignored): NOT_FOUND if none, INVALID_ARGUMENT naming the matches if
+        the prefix is ambiguous. Clients resolve a handle prefix the user typed with it.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -594,6 +608,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.DeleteRun,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.DeleteRunRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.DeleteRunResponse.SerializeToString,
+            ),
+            'GetRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRun,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.GetRunRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.Run.SerializeToString,
             ),
             'ListRuns': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRuns,
@@ -1060,6 +1079,33 @@ class Service:
             '/streamvis.v1.Service/DeleteRun',
             streamvis_dot_v1_dot_service__pb2.DeleteRunRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.DeleteRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetRun',
+            streamvis_dot_v1_dot_service__pb2.GetRunRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.Run.FromString,
             options,
             channel_credentials,
             insecure,

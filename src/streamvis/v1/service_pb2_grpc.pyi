@@ -78,6 +78,11 @@ class ServiceStub:
     ReleaseRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.ReleaseRunRequest, _service_pb2.ReleaseRunResponse]
     """Ends the lease of `writer` on the run: a logger sends it when it stops."""
     DeleteRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.DeleteRunRequest, _service_pb2.DeleteRunResponse]
+    GetRun: _grpc.UnaryUnaryMultiCallable[_service_pb2.GetRunRequest, _service_pb2.Run]
+    """The run whose handle is `handle`, or starts with it (at least MIN_HANDLE_PREFIX hex
+    digits, dashes ignored): NOT_FOUND if none, INVALID_ARGUMENT naming the matches if
+    the prefix is ambiguous. Clients resolve a handle prefix the user typed with it.
+    """
     ListRuns: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListRunsRequest, _service_pb2.ListRunsResponse]
     """Runs newest first: every match, or one page of `limit` (see ListRunsRequest)."""
     AddRunTag: _grpc.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]
@@ -185,6 +190,11 @@ class ServiceAsyncStub(ServiceStub):
     ReleaseRun: _aio.UnaryUnaryMultiCallable[_service_pb2.ReleaseRunRequest, _service_pb2.ReleaseRunResponse]  # type: ignore[assignment]
     """Ends the lease of `writer` on the run: a logger sends it when it stops."""
     DeleteRun: _aio.UnaryUnaryMultiCallable[_service_pb2.DeleteRunRequest, _service_pb2.DeleteRunResponse]  # type: ignore[assignment]
+    GetRun: _aio.UnaryUnaryMultiCallable[_service_pb2.GetRunRequest, _service_pb2.Run]  # type: ignore[assignment]
+    """The run whose handle is `handle`, or starts with it (at least MIN_HANDLE_PREFIX hex
+    digits, dashes ignored): NOT_FOUND if none, INVALID_ARGUMENT naming the matches if
+    the prefix is ambiguous. Clients resolve a handle prefix the user typed with it.
+    """
     ListRuns: _aio.UnaryUnaryMultiCallable[_service_pb2.ListRunsRequest, _service_pb2.ListRunsResponse]  # type: ignore[assignment]
     """Runs newest first: every match, or one page of `limit` (see ListRunsRequest)."""
     AddRunTag: _aio.UnaryUnaryMultiCallable[_service_pb2.RunTagRequest, _service_pb2.Run]  # type: ignore[assignment]
@@ -361,6 +371,17 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _service_pb2.DeleteRunRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.DeleteRunResponse, _abc.Awaitable[_service_pb2.DeleteRunResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetRun(
+        self,
+        request: _service_pb2.GetRunRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.Run, _abc.Awaitable[_service_pb2.Run]]:
+        """The run whose handle is `handle`, or starts with it (at least MIN_HANDLE_PREFIX hex
+        digits, dashes ignored): NOT_FOUND if none, INVALID_ARGUMENT naming the matches if
+        the prefix is ambiguous. Clients resolve a handle prefix the user typed with it.
+        """
 
     @_abc_1.abstractmethod
     def ListRuns(

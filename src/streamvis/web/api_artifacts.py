@@ -28,8 +28,8 @@ from starlette.routing import BaseRoute, Route
 from streamvis.model.artifacts import OCTET_STREAM, Artifact, check_media_type, check_sha256
 from streamvis.model.controls import control_json
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.schema import parse_handle, validate_name
-from streamvis.web.http import JSON, blocking, error_response, json_body, state
+from streamvis.model.schema import validate_name
+from streamvis.web.http import JSON, blocking, error_response, json_body, run_handle, state
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _YEAR = 365 * 24 * 3600
@@ -46,7 +46,7 @@ def artifact_json(a: Artifact) -> dict[str, Any]:
 
 
 async def list_artifacts(request: Request) -> Response:
-    handle = parse_handle(request.path_params["handle"])
+    handle = await run_handle(request)
     found = await blocking(state(request).store.list_artifacts, handle)
     return JSON([artifact_json(a) for a in found])
 
@@ -106,13 +106,13 @@ async def get_blob(request: Request) -> Response:
 
 
 async def list_controls(request: Request) -> Response:
-    handle = parse_handle(request.path_params["handle"])
+    handle = await run_handle(request)
     found = await blocking(state(request).store.list_controls, handle)
     return JSON([control_json(c) for c in found])
 
 
 async def set_control(request: Request) -> Response:
-    handle = parse_handle(request.path_params["handle"])
+    handle = await run_handle(request)
     name = validate_name("control", request.path_params["name"])
     body = await json_body(request)
     if not isinstance(body, dict) or set(body) - {"value"}:

@@ -3,7 +3,6 @@ dashboards: api_saved.py)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
@@ -14,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from streamvis.checks.json_checks import expect_object, integer
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_RUNS_PER_PAGE
-from streamvis.model.schema import RunFilter, RunPage, parse_handle, validate_name
+from streamvis.model.schema import RunFilter, RunPage, validate_name
 from streamvis.store.base import Store
 from streamvis.web.filters_json import (
     coerce_filter,
@@ -25,7 +24,7 @@ from streamvis.web.filters_json import (
     run_json,
     series_json,
 )
-from streamvis.web.http import JSON, blocking, json_body, json_bytes, state
+from streamvis.web.http import JSON, blocking, json_body, json_bytes, run_handle, state
 
 
 def _filter(request: Request) -> RunFilter:
@@ -37,10 +36,6 @@ def _typed_filter(store: Store, run_filter: RunFilter) -> RunFilter:
     if not run_filter.attributes:
         return run_filter
     return coerce_filter(run_filter, store.list_fields())
-
-
-def _handle(request: Request) -> uuid.UUID:
-    return parse_handle(request.path_params["handle"])
 
 
 async def fields(request: Request) -> Response:
@@ -170,7 +165,7 @@ async def started_at(request: Request) -> Response:
 
 
 async def add_tag(request: Request) -> Response:
-    handle = _handle(request)
+    handle = await run_handle(request)
     body = expect_object(await json_body(request), "the request body")
     tag = body.get("tag")
     if not isinstance(tag, str):
@@ -180,19 +175,19 @@ async def add_tag(request: Request) -> Response:
 
 
 async def delete_tag(request: Request) -> Response:
-    handle = _handle(request)
+    handle = await run_handle(request)
     tag = request.path_params["tag"]
     run = await blocking(state(request).store.delete_run_tag, handle, tag)
     return JSON(run_json(run))
 
 
 async def get_run(request: Request) -> Response:
-    run = await blocking(state(request).store.get_run, _handle(request))
+    run = await blocking(state(request).store.get_run, await run_handle(request))
     return JSON(run_json(run))
 
 
 async def delete_run(request: Request) -> Response:
-    handle = _handle(request)
+    handle = await run_handle(request)
     store = state(request).store
 
     def work() -> None:

@@ -20,14 +20,10 @@ from streamvis.model import capture as cap
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
 from streamvis.model.limits import MAX_CONSOLE_LINES, MAX_PROGRESS_RUNS
-from streamvis.model.schema import RunFilter, parse_handle
+from streamvis.model.schema import RunFilter
 from streamvis.store.base import Store
 from streamvis.web.filters_json import json_value, name_list, run_json
-from streamvis.web.http import JSON, blocking, state
-
-
-def _handle(request: Request) -> uuid.UUID:
-    return parse_handle(request.path_params["handle"])
+from streamvis.web.http import JSON, blocking, run_handle, state
 
 
 def _chunks(store: Store, runs: RunFilter, series: str, after: int = 0) -> Iterator[Chunk]:
@@ -87,7 +83,7 @@ def _last_system(store: Store, runs: RunFilter) -> tuple[dict[str, Any] | None, 
 async def run_capture(request: Request) -> Response:
     """GET /api/runs/{handle}/capture: the run, attributes by group, texts, series, bars,
     the last system sample and GPU rows."""
-    handle = _handle(request)
+    handle = await run_handle(request)
     store = state(request).store
 
     def work() -> dict[str, Any]:
@@ -121,7 +117,7 @@ async def run_console(request: Request) -> Response:
     """GET /api/runs/{handle}/console?after=SEQ&search=TEXT: lines stored after chunk
     sequence SEQ (0: from the start), those containing TEXT (any case) if given, at
     most MAX_CONSOLE_LINES; `next` is the sequence to ask after next time."""
-    handle = _handle(request)
+    handle = await run_handle(request)
     after = _int_param(request, "after", 0)
     search = request.query_params.get("search", "").lower()
     store = state(request).store
@@ -145,22 +141,38 @@ async def run_console(request: Request) -> Response:
     return JSON(await blocking(work))
 
 
-async def progress(request: Request) -> Response:
-    """GET /api/progress?runs=H1,H2: each run's progress bars, their last update."""
-    handles = tuple(parse_handle(h) for h in name_list(request.query_params.get("runs")))
-    if len(handles) > MAX_PROGRESS_RUNS:
+async def _named_runs(request: Request, what: str) -> tuple[uuid.UUID, ...]:
+    """The runs of `?runs=H1,H2` (whole handles or unique prefixes), at most
+    MAX_PROGRESS_RUNS of them."""
+    names = name_list(request.query_params.get("runs"))
+    if len(names) > MAX_PROGRESS_RUNS:
         raise ResourceExhaustedError(
-            f"{len(handles)} runs named: ask for the progress of at most "
+            f"{len(names)} runs named: ask for the {what} of at most "
             f"{MAX_PROGRESS_RUNS} runs at once (MAX_PROGRESS_RUNS)"
         )
+    return tuple([await run_handle(request, h) for h in names])
+
+
+async def progress(request: Request) -> Response:
+    """GET /api/progress?runs=H1,H2: each run's progress bars, their last update."""
+    handles = await _named_runs(request, "progress")
     store = state(request).store
     if not handles:
         return JSON({})
     return JSON(await blocking(_progress_rows, store, RunFilter(handles=handles)))
 
 
+async def run_rows(request: Request) -> Response:
+    """GET /api/run-rows?runs=H1,H2: {handle: rows} over each run's own series (what
+    capture writes left out); a run without rows is 0."""
+    handles = await _named_runs(request, "row counts")
+    counts = await blocking(state(request).store.run_row_counts, handles, tuple(cap.SERIES))
+    return JSON({str(h): counts.get(h, 0) for h in handles})
+
+
 ROUTES: list[BaseRoute] = [
     Route("/api/runs/{handle}/capture", run_capture, methods=["GET"]),
     Route("/api/runs/{handle}/console", run_console, methods=["GET"]),
     Route("/api/progress", progress, methods=["GET"]),
+    Route("/api/run-rows", run_rows, methods=["GET"]),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -97,6 +98,16 @@ class JSON(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return json_bytes(content)
+
+
+async def run_handle(request: Request, text: str | None = None) -> uuid.UUID:
+    """The run a route names (its `handle` path parameter, or `text`): a whole handle, or
+    a unique prefix of one that the store resolves."""
+    given = request.path_params["handle"] if text is None else text
+    try:
+        return uuid.UUID(given)
+    except ValueError:
+        return await blocking(state(request).store.resolve_run_handle, given)
 
 
 def json_bytes(content: Any) -> bytes:

@@ -91,6 +91,8 @@ export const explore = {
   commonAttributes: (filter: RunFilter) => getJSON<FieldInfo[]>(`/api/common-attributes${q(filter)}`),
   summary: (body: { filter: RunFilter; series: string; attributes?: string[]; values?: string[] }) =>
     send<DatasetSummary>('POST', '/api/dataset-summary', body),
+  /** The run whose handle is `run` or starts with it (a unique prefix: 404 none, 400 several). */
+  run: (run: string) => getJSON<RunInfo>(`/api/runs/${enc(run)}`),
   addTag: (run: string, tag: string) => send<RunInfo>('POST', `/api/runs/${enc(run)}/tags`, { tag }),
   removeTag: (run: string, tag: string) => send<RunInfo>('DELETE', `/api/runs/${enc(run)}/tags/${enc(tag)}`),
   deleteRun: (run: string) => send<Record<string, never>>('DELETE', `/api/runs/${enc(run)}`),

@@ -53,6 +53,9 @@ export const runCapture = {
     if (search) q.set('search', search);
     return getJSON<ConsolePage>(`/api/runs/${encodeURIComponent(handle)}/console?${q}`, signal);
   },
+  /** Rows each run has over its own series (capture's left out): the search's rows column. */
+  rows: (handles: string[], signal?: AbortSignal) =>
+    getJSON<Record<string, number>>(`/api/run-rows?runs=${handles.map(encodeURIComponent).join(',')}`, signal),
   progress: (handles: string[], signal?: AbortSignal) =>
     getJSON<Record<string, Bar[]>>(`/api/progress?runs=${handles.map(encodeURIComponent).join(',')}`, signal),
 };
