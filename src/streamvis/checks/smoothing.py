@@ -1,6 +1,6 @@
 """A line plot's `smooth` setting: which smoothing is drawn over the faint raw line.
 
-The browser smooths the points it holds (docs/decisions/0016-lines-line-family.md says why
+The browser smooths the points it holds (docs/decisions/0017-line-family.md says why
 there and not on the server); the server only checks the setting before a spec is saved.
 The method names and their meaning are here, the one place both the check and the docs
 read them; frontend/src/lib/data/smooth.ts computes them.

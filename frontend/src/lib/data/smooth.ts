@@ -3,7 +3,7 @@
  * exponential moving average de-biased as TensorBoard does, or a trailing moving window.
  * The browser smooths the points it holds — M4-reduced when a line is long — because they
  * are what is drawn, and a change of weight then needs no request
- * (docs/decisions/0016-lines-line-family.md).
+ * (docs/decisions/0017-line-family.md).
  */
 import type { Smoothing } from '../api/types';
 import { DerivedLines } from './derivedLines';
