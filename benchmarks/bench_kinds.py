@@ -1,10 +1,12 @@
-"""The aggregating kinds: server time to bin a histogram over steps, and a big heatmap.
+"""The aggregating kinds: server time to bin a histogram over steps, a big heatmap, and
+runs grouped into bands.
 
 Prints one JSON line per figure:
 
     {"figure": "histogram_over_time_ms", "steps": 1000, "values_per_step": 100000,
      "rows": ..., "bins": 100, "kernel_ms": ..., "request_ms": ..., "cells": ...}
     {"figure": "heatmap_cells_ms", "grid": 1000, "rows": ..., "request_ms": ..., ...}
+    {"figure": "bands_ms", "runs": 20, "steps": 100000, "kernel_ms": ..., "request_ms": ...}
 
 `kernel_ms` is web/reduce_bins.py `count_cells` alone on numpy columns of the full size
 (float32 values, as the logger stores weights, and int64 steps); `request_ms` is the
@@ -12,7 +14,13 @@ whole reduction of a `POST /api/data` body (warm column cache, SQLite store in a
 temporary directory) on `--request-steps` steps, with the Arrow table it sends. The goal
 for the kernel at 1,000 steps x 100,000 values is 200 ms.
 
+`bands_ms` groups `--band-runs` runs of `--band-steps` steps each (two attribute values)
+into mean and min-max/std bands over 1,000 pixel columns (web/bands.py): `kernel_ms` on
+numpy columns, `request_ms` the whole `POST /api/data` reduction (warm cache, SQLite).
+The goal at 20 runs x 100,000 steps is 300 ms.
+
     .venv/bin/python benchmarks/bench_kinds.py [--steps 1000] [--values 100000]
+    .venv/bin/python benchmarks/bench_kinds.py --only bands
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import pyarrow as pa
 from streamvis.model.schema import FieldType
 from streamvis.store import Store, open_store
 from streamvis.web.api_data import run_data_request
+from streamvis.web.bands import group_stats, run_means
 from streamvis.web.bin_rules import Edges
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import parse_data_request, resolve
@@ -107,6 +116,37 @@ def request_figures(store: Store, steps: int, values: int, grid: int,
     ]
 
 
+def band_figure(runs: int, steps: int, columns: int = 1000) -> dict[str, object]:
+    rng = np.random.default_rng(5)
+    x = np.arange(steps, dtype=np.float64)
+    ys = [np.exp(-x / steps) + rng.normal(0, 0.1, steps) for _ in range(runs)]
+
+    def kernel() -> object:
+        return group_stats(np.stack([run_means(x, y, 0.0, steps - 1.0, columns) for y in ys]))
+
+    kernel_ms, _ = timed(kernel)
+    with tempfile.TemporaryDirectory() as tmp, open_store(tmp + "/data") as store:
+        store.create_field("step", FieldType.INT)
+        store.create_field("loss", FieldType.FLOAT)
+        store.create_field("optimizer", FieldType.STRING)
+        store.create_series("train", ["step", "loss"])
+        for i, y in enumerate(ys):
+            run = store.create_run(attributes={"optimizer": ("adam", "sgd")[i % 2]})
+            store.append(run.handle, "train", {"step": pa.array(x.astype(np.int64)),
+                                                "loss": pa.array(y)})
+        app = AppState(store, WebConfig(), ColumnCache(store, 4 << 30))
+        body = {"series": "train", "kind": "band", "x": "step", "y": "loss", "pixels": columns,
+                "group": ["run", "optimizer"], "attributes": ["optimizer"],
+                "fields": ["step", "loss"]}
+        plan = resolve(parse_data_request(body), store.list_fields(), store.list_series())
+        run_data_request(app, plan)  # fill the cache
+        request_ms, table = timed(lambda: run_data_request(app, plan))
+        assert isinstance(table, pa.Table) and table.num_rows == 2 * columns
+    return {"figure": "bands_ms", "runs": runs, "steps": steps, "groups": 2,
+            "columns": columns, "kernel_ms": round(kernel_ms, 1),
+            "request_ms": round(request_ms, 1), "goal_ms": 300}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=1000)
@@ -116,7 +156,13 @@ def main() -> None:
     parser.add_argument("--request-values", type=int, default=10_000)
     parser.add_argument("--grid", type=int, default=1000)
     parser.add_argument("--grid-rows", type=int, default=5_000_000)
+    parser.add_argument("--band-runs", type=int, default=20)
+    parser.add_argument("--band-steps", type=int, default=100_000)
+    parser.add_argument("--only", choices=["bands"], help="only this figure")
     args = parser.parse_args()
+    print(json.dumps(band_figure(args.band_runs, args.band_steps)), flush=True)
+    if args.only == "bands":
+        return
     print(json.dumps(kernel_figure(args.steps, args.values, args.bins)), flush=True)
     with tempfile.TemporaryDirectory() as tmp, open_store(tmp + "/data") as store:
         fill(store, args.request_steps, args.request_values, args.grid, args.grid_rows)

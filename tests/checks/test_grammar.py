@@ -31,7 +31,8 @@ def test_every_kind_uses_a_known_reduction():
     ("scatter", "z", "depth", None, "a scatter plot does not draw z (no kind draws z yet)"),
     ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter plots draw "
      "it)")),
-    ("scatter", "order", "step", "int", "a scatter plot does not draw order (line plots"),
+    ("scatter", "order", "step", "int",
+     "a scatter plot does not draw order (line, stem, area plots"),
     # The type is judged first: that field fits no plot's role.
     ("line", "size", "good", "bool", "size takes float or int fields; 'good' is bool"),
 ])

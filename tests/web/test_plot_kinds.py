@@ -81,7 +81,7 @@ def test_info_serves_the_grammar_and_the_front_end_copy_is_the_same(http):
     served = http.get("/api/info").json()["grammar"]
     assert served == GRAMMAR.as_json()
     assert [k["id"] for k in served["kinds"]] == [
-        "line", "scatter", "histogram", "heatmap", "bar", "box"]
+        "line", "scatter", "histogram", "heatmap", "bar", "box", "stem", "area", "band"]
     copy = json.loads(FRONTEND_COPY.read_text(encoding="utf-8"))
     assert copy == served, (
         f"{FRONTEND_COPY.relative_to(ROOT)} is not the grammar the server serves: run "
@@ -111,8 +111,9 @@ def test_a_kind_added_to_the_registry_is_accepted_listed_and_served(http, store,
     # It draws no group: a binding to it is refused, naming the roles it has.
     grouped = {"kind": "dots", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "group": "run"}}]}
-    assert ("a dots plot does not draw group (line, scatter plots draw it); a dots plot's "
-            "roles are x, y, color") in error(http.put("/api/plots/g", json=grouped), 400)
+    assert ("a dots plot does not draw group (line, scatter, stem, area, band plots draw it); a "
+            "dots plot's roles are x, y, color") in error(
+                http.put("/api/plots/g", json=grouped), 400)
     with grpc_service(store) as uri, Client(uri) as client:
         assert client.save_plot("cloud2", spec)["kind"] == "dots"
         with pytest.raises(InvalidArgumentError, match="a dots plot does not draw group"):

@@ -48,7 +48,7 @@ function describe(p: PlotController): unknown {
     hasY2: p.hasY2,
     auto: p.auto,
     /** The hovered point: its position in the data area (CSS pixels) and its values. */
-    hover: p.hover ? { px: p.hover.px, py: p.hover.py, x: p.hover.x, y: p.hover.y, run: p.hover.run, labels: p.hover.labels } : null,
+    hover: p.hover ? { px: p.hover.px, py: p.hover.py, x: p.hover.x, y: p.hover.y, run: p.hover.run, labels: p.hover.labels, smoothed: p.hover.smoothed ?? null } : null,
     problem: p.problem,
     firstFullRenderAt: p.firstFullRenderAt,
     datasets: p.datasets.map((d) => {

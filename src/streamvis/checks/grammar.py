@@ -36,6 +36,9 @@ REDUCTIONS: dict[str, str] = {
             "Freedman\u2013Diaconis) at query time; with t bound, counts per (t bin, x bin)",
     "cells": "rows aggregated per cell (count, sum, mean, min, max or last); a numeric axis "
              "of floats is binned, an int, string or bool axis is one cell per value",
+    "bands": "runs grouped by attribute value (or all in one group); per group and pixel "
+             "column the mean of the runs' mean y, the lowest and highest run and the "
+             "standard deviation, aligned on x",
     "quartiles": "per box the quartiles, median, whiskers (1.5 IQR) and the outliers past "
                  "them, at most MAX_OUTLIERS per box",
 }
@@ -218,6 +221,20 @@ GRAMMAR = Grammar(
         Kind("box", "Box", "quartiles, whiskers and outliers of y per category",
              ("category", "y", "color", "facet", "frame"), ("category", "y"),
              reduction="quartiles", painter="rects"),
+        Kind("stem", "Stem",
+             "a vertical stem from 0 to each point, one series per run (and per group "
+             "value), reduced per pixel column when long",
+             ("x", "y", "color", "group", "order", "facet", "frame"), ("x", "y"),
+             reduction="m4", painter="stem"),
+        Kind("area", "Area (stacked)",
+             "each line filled from the top of the ones before it (runs and group values "
+             "stacked), reduced per pixel column when long",
+             ("x", "y", "color", "group", "order", "facet", "frame"), ("x", "y"),
+             reduction="m4", painter="area"),
+        Kind("band", "Runs as bands",
+             "runs grouped by an attribute (or all runs) as their mean and a min\u2013max or "
+             "\u00b1std band, aligned on x on the server", ("x", "y", "group", "facet"),
+             ("x", "y"), reduction="bands", painter="band"),
     ],
 )
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from streamvis.checks.grammar import GRAMMAR
+from streamvis.checks.grammar import GRAMMAR, Kind
 from streamvis.checks.json_checks import (
     expect_object,
     integer,
@@ -28,6 +28,7 @@ from streamvis.checks.json_checks import (
     string_list,
 )
 from streamvis.checks.reduce_settings import check_reduce
+from streamvis.checks.smoothing import check_smooth
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.limits import MAX_DATASETS, MAX_FACET_COLUMNS, MAX_SPEC_BYTES
 from streamvis.model.schema import FieldType, validate_name
@@ -79,6 +80,18 @@ def _facet(raw: object) -> None:
             raise ResourceExhaustedError(
                 f"facet.columns = {columns}: at most {MAX_FACET_COLUMNS} panels per row"
             )
+
+
+def _settings(spec: Mapping[str, Any], kind: Kind) -> None:
+    """The optional settings of a spec besides its datasets and scales."""
+    if "frame" in spec:
+        _frame(spec["frame"])
+    if "reduce" in spec:
+        check_reduce(spec["reduce"])
+    if "facet" in spec:
+        _facet(spec["facet"])
+    if "smooth" in spec:
+        check_smooth(spec["smooth"], kind)
 
 
 class Typed(Protocol):
@@ -146,12 +159,7 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
             raise InvalidArgumentError(f'scales.{axis} = {scale!r}: use "lin" or "log"')
         if axis not in SCALE_AXES:
             raise InvalidArgumentError(f"scales.{axis}: the axes are x, y, x2 and y2")
-    if "frame" in spec:
-        _frame(spec["frame"])
-    if "reduce" in spec:
-        check_reduce(spec["reduce"])
-    if "facet" in spec:
-        _facet(spec["facet"])
+    _settings(spec, kind)
     check_spec_size(spec_json(spec, name), name)
     return spec
 

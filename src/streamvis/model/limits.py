@@ -56,6 +56,8 @@ MAX_PIXELS = 100_000
 #: Bins one histogram axis may have (`bins`, `t_bins`, or what `bin_width` makes); a
 #: heatmap's binned axis too.
 MAX_BINS = 10_000
+#: Points a line's moving-window smoothing (`smooth.window`) may average.
+MAX_SMOOTH_WINDOW = 10_000
 #: Distinct categories one axis of a bar, box or heatmap plot may have.
 MAX_CATEGORIES = 10_000
 #: Outliers a box plot sends per box; past it, the most extreme ones.

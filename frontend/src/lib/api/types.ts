@@ -60,6 +60,9 @@ export interface DatasetSpec {
   axes?: { x?: 'x' | 'x2'; y?: 'y' | 'y2' };
 }
 
+/** A line plot's smoothing (docs/plots.md): `{ ema: weight }` (0 ≤ weight < 1) or `{ window: points }`. */
+export type Smoothing = { ema: number } | { window: number };
+
 export interface PlotSpec {
   name: string;
   /** A kind of the server's plot grammar (lib/api/grammar.ts). */
@@ -74,6 +77,8 @@ export interface PlotSpec {
   reduce?: ReduceSettings;
   /** How a histogram over steps is drawn: `heatmap` (default) or `distribution` (percentile bands). */
   view?: string;
+  /** Lines: smoothing drawn over the faint raw line, `{ ema: 0.6 }` or `{ window: 25 }` (lib/data/smooth.ts). */
+  smooth?: Smoothing;
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
 }

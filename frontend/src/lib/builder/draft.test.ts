@@ -16,4 +16,27 @@ describe('plot draft', () => {
     draft.kind = 'line';
     expect(toSpec(draft).reduce).toBeUndefined();
   });
+
+  it('keeps a line plot\u2019s smoothing, drops a smoothing that changes nothing, and drops it for other kinds', () => {
+    const spec = { name: 'l', kind: 'line', smooth: { ema: 0.8 }, datasets: [{ series: 's', filter: {}, bindings: { x: 'step', y: 'loss' } }] };
+    const draft = fromSpec(spec);
+    expect(draft.smooth.method).toBe('ema');
+    expect(toSpec(draft).smooth).toEqual({ ema: 0.8 });
+    draft.smooth.method = 'window';
+    expect(toSpec(draft).smooth).toEqual({ window: 25 });
+    draft.smooth.window = 1;
+    expect(toSpec(draft).smooth).toBeUndefined();
+    draft.smooth.window = 9.6;
+    expect(toSpec(draft).smooth).toEqual({ window: 10 });
+    draft.kind = 'scatter';
+    expect(toSpec(draft).smooth).toBeUndefined();
+    expect(fromSpec({ ...spec, smooth: undefined }).smooth.method).toBe('');
+  });
+
+  it('keeps a band plot\u2019s band view', () => {
+    const draft = fromSpec({ name: 'b', kind: 'band', view: 'std', datasets: [{ series: 's', filter: {}, bindings: { x: 'step', y: 'loss' } }] });
+    expect(toSpec(draft).view).toBe('std');
+    draft.kind = 'line';
+    expect(toSpec(draft).view).toBeUndefined();
+  });
 });

@@ -3,7 +3,7 @@
  * builder shows (the picked fields and attributes, the bindings so far); `toSpec` keeps
  * only what a plot needs, so a saved spec never carries half-made choices.
  */
-import type { DatasetSpec, PlotSpec, ReduceSettings, Role, RunFilter } from '../api/types';
+import type { DatasetSpec, PlotSpec, ReduceSettings, Role, RunFilter, Smoothing } from '../api/types';
 import { kindById } from '../api/grammar';
 
 export interface DatasetDraft {
@@ -26,7 +26,26 @@ export interface PlotDraft {
   reduce: ReduceSettings;
   /** How a histogram over steps is drawn (PlotSpec.view): '' for the default. */
   view: string;
+  /** A line plot's smoothing (PlotSpec.smooth): the method ('' for none) and each method's amount. */
+  smooth: SmoothDraft;
   scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
+}
+
+export interface SmoothDraft {
+  method: '' | 'ema' | 'window';
+  ema: number;
+  window: number;
+}
+
+/** No smoothing, with the amounts a user starts from (TensorBoard's default weight). */
+export function noSmoothing(): SmoothDraft {
+  return { method: '', ema: 0.6, window: 25 };
+}
+
+function smoothOf(s: SmoothDraft): Smoothing | null {
+  if (s.method === 'ema' && s.ema > 0 && s.ema < 1) return { ema: s.ema };
+  if (s.method === 'window' && s.window > 1) return { window: Math.round(s.window) };
+  return null;
 }
 
 /** Whether a kind's reduction adds rows up (bins, cells, boxes): `reduce` settings apply. */
@@ -72,7 +91,9 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (datasets.some((x) => x.bindings.frame)) spec.frame = { value: d.frame };
   const reduce = Object.fromEntries(Object.entries(d.reduce).filter(([, v]) => v !== undefined && v !== null && v !== ''));
   if (kind && aggregates(kind.reduction) && Object.keys(reduce).length) spec.reduce = reduce;
-  if (d.view && datasets.some((x) => x.bindings.t)) spec.view = d.view;
+  if (d.view && (datasets.some((x) => x.bindings.t) || kind?.painter === 'band')) spec.view = d.view;
+  const smooth = kind?.painter === 'line' ? smoothOf(d.smooth) : null;
+  if (smooth) spec.smooth = smooth;
   return spec;
 }
 
@@ -86,6 +107,7 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     frame: spec.frame?.value ?? 'latest',
     reduce: { ...spec.reduce },
     view: spec.view ?? '',
+    smooth: spec.smooth ? { ...noSmoothing(), method: 'ema' in spec.smooth ? 'ema' : 'window', ...spec.smooth } : noSmoothing(),
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDataset, type PlotDraft } from './draft';
+import { emptyDataset, noSmoothing, type PlotDraft } from './draft';
 import { draftFromParam, draftQuery } from './urlState';
 
 const base = (): PlotDraft => ({
-  name: '', title: '', kind: 'line', datasets: [emptyDataset({})], facetColumns: 3, frame: 'latest', reduce: {}, view: '',
+  name: '', title: '', kind: 'line', datasets: [emptyDataset({})], facetColumns: 3, frame: 'latest', reduce: {}, view: '', smooth: noSmoothing(),
   scales: { x: 'lin', y: 'lin', x2: 'lin', y2: 'lin' },
 });
 
 describe('builder URL state', () => {
+  it('keeps a smoothing from the URL and fills in what it lacks', () => {
+    expect(draftFromParam(JSON.stringify({ smooth: { method: 'window', window: 9 } }), base()).smooth).toEqual({ method: 'window', ema: 0.6, window: 9 });
+    expect(draftFromParam(JSON.stringify({ smooth: null }), base()).smooth).toEqual(noSmoothing());
+  });
+
   it('round-trips a draft through its query string', () => {
     const d = base();
     d.kind = 'scatter';

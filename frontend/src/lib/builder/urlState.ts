@@ -3,7 +3,7 @@
  * reload, back and forward keep it and a half-built plot can be shared as a link. The
  * whole draft travels, not the spec it becomes: fields picked but not yet bound stay.
  */
-import type { PlotDraft } from './draft';
+import { noSmoothing, type PlotDraft } from './draft';
 
 /** A draft read from a URL: its known keys over `base`, each of the type `base` has. */
 export function draftFromParam(raw: string, base: PlotDraft): PlotDraft {
@@ -22,6 +22,8 @@ export function draftFromParam(raw: string, base: PlotDraft): PlotDraft {
     bindings: d.bindings ?? {}, axes: { x: d.axes?.x === 'x2' ? 'x2' : 'x', y: d.axes?.y === 'y2' ? 'y2' : 'y' },
   }));
   if (!out.datasets.length) out.datasets = base.datasets;
+  // An object of any shape passes the type test above; the smoothing's parts are filled in.
+  out.smooth = { ...noSmoothing(), ...(out.smooth ?? {}) };
   return out;
 }
 

@@ -15,6 +15,19 @@ function err(q: string): string {
 }
 
 describe('parseLayout', () => {
+  it('reads a smoothing per plot, keeping the spec\u2019s where an entry is empty', () => {
+    const cells = ok('?rows=A,B,C,D&smooth=0.9,w25,,off').groups[0]?.cells ?? [];
+    expect(cells.map((c) => c.smooth ?? null)).toEqual([{ ema: 0.9 }, { window: 25 }, null, { ema: 0 }]);
+    expect('smooth' in (ok('?rows=A').groups[0]?.cells[0] ?? {})).toBe(false);
+  });
+
+  it('refuses a smoothing it cannot read, saying what to give', () => {
+    for (const bad of ['1', '-0.1', 'w0', 'w2.5', 'w10001', 'ema']) {
+      expect(err(`?rows=A&smooth=${bad}`)).toContain(`"smooth" has "${bad}" for plot 1; use an EMA weight`);
+    }
+    expect(err('?rows=A&smooth=0.5,0.5')).toContain('gives 2 values, but the layout has 1 plot');
+  });
+
   it('returns null without rows or cols', () => {
     expect(parseLayout('')).toBeNull();
     expect(parseLayout('?foo=1')).toBeNull();

@@ -7,12 +7,19 @@
  * `rows`: rows separated by `;`, plots in a row by `,`. `width` gives relative widths within
  * rows (one per plot, in order) and `height` relative row heights (one per row). `cols` is the
  * transpose: columns separated by `;`, `width` one per column, `height` one per plot within
- * its column. `axes` is per plot, in order: `lin`, `xlog`, `ylog` or `loglog`. A cell
+ * its column. `axes` is per plot, in order: `lin`, `xlog`, `ylog` or `loglog`. `smooth` is
+ * per plot too: an EMA weight (`0.9`), `w25` (a moving window of 25 points) or `off`, over
+ * the line plot's own `smooth`; an empty entry keeps it. A cell
  * named `controls:<run handle>` shows that run's controls (logger.control) instead of a plot.
  *
  * Parsing is pure so every malformed URL has a unit test and a message that says what is
  * wrong and how a correct URL looks; the page shows that message instead of going blank.
  */
+
+import type { Smoothing } from '../api/types';
+
+/** The most points a URL's moving window may average: model/limits.py MAX_SMOOTH_WINDOW. */
+const MAX_SMOOTH_WINDOW = 10_000;
 
 export type AxesOverride = 'lin' | 'xlog' | 'ylog' | 'loglog';
 export const AXES_VALUES: readonly AxesOverride[] = ['lin', 'xlog', 'ylog', 'loglog'];
@@ -24,6 +31,8 @@ export interface LayoutCell {
   weight: number;
   /** Axis scales from the URL; null means "as the plot spec says". */
   axes: AxesOverride | null;
+  /** Smoothing from the URL (`smooth=`), present only when given: it replaces the spec's. */
+  smooth?: Smoothing;
 }
 
 export interface LayoutGroup {
@@ -43,7 +52,7 @@ export type LayoutResult =
 
 export const EXAMPLE_URL = '/?rows=loss,accuracy;lr&width=2,1&height=2,1&axes=ylog,lin,lin';
 
-const PARAMS = ['rows', 'cols', 'width', 'height', 'axes'] as const;
+const PARAMS = ['rows', 'cols', 'width', 'height', 'axes', 'smooth'] as const;
 
 /** True when the query string asks for a dashboard (so the router shows one). */
 export function hasLayout(params: URLSearchParams): boolean {
@@ -142,6 +151,26 @@ function parseAxes(text: string | null, plots: number): (AxesOverride | null)[] 
   return out;
 }
 
+const SMOOTH_HELP = 'use an EMA weight from 0 to below 1 (0.9), w and a window of points (w25), or off';
+
+function parseSmooth(text: string | null, plots: number): (Smoothing | null)[] {
+  const out: (Smoothing | null)[] = Array.from({ length: plots }, () => null);
+  if (text === null) return out;
+  const items = text.split(/[;,]/).map((a) => a.trim().toLowerCase());
+  if (items.length > plots) {
+    fail(`"smooth=${text}" gives ${items.length} values, but the layout has ${plots} plot${plots === 1 ? '' : 's'}`);
+  }
+  items.forEach((a, i) => {
+    if (a === '') return; // empty entry: keep the plot spec's own smoothing
+    const n = Number(a.startsWith('w') ? a.slice(1) : a);
+    if (a === 'off') out[i] = { ema: 0 };
+    else if (a.startsWith('w') && Number.isInteger(n) && n >= 1 && n <= MAX_SMOOTH_WINDOW) out[i] = { window: n };
+    else if (!a.startsWith('w') && a !== '' && n >= 0 && n < 1) out[i] = { ema: n };
+    else fail(`"smooth" has "${a}" for plot ${i + 1}; ${SMOOTH_HELP} (a window is at most ${MAX_SMOOTH_WINDOW})`);
+  });
+  return out;
+}
+
 /** Parses the layout part of a query string. Returns null when it names no layout. */
 export function parseLayout(search: string | URLSearchParams): LayoutResult | null {
   const params = typeof search === 'string' ? new URLSearchParams(search) : search;
@@ -159,12 +188,16 @@ export function parseLayout(search: string | URLSearchParams): LayoutResult | nu
     const gw = groupWeights(groups.length, params.get(groupKey), groupKey, what);
     const total = groups.reduce((a, g) => a + g.length, 0);
     const axes = parseAxes(params.get('axes'), total);
+    const smooth = parseSmooth(params.get('smooth'), total);
     let k = 0;
     const layout: DashboardLayout = {
       direction,
       groups: groups.map((names, gi) => ({
         weight: gw[gi] as number,
-        cells: names.map((name, ci) => ({ name, weight: cw[gi]?.[ci] ?? 1, axes: axes[k++] ?? null })),
+        cells: names.map((name, ci) => {
+          const s = smooth[k];
+          return { name, weight: cw[gi]?.[ci] ?? 1, axes: axes[k++] ?? null, ...(s ? { smooth: s } : {}) };
+        }),
       })),
     };
     return { ok: true, layout };

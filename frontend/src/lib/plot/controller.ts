@@ -98,6 +98,7 @@ export class PlotController implements LiveSubscriber {
       frame: spec.frame?.value ?? 'latest',
       reduce: spec.reduce,
       view: spec.view,
+      smooth: spec.smooth,
       palette: spec.palette,
       fields,
       pixels: () => Math.max(100, Math.round((this.w - this.margins.left - this.margins.right) * this.dpr)),

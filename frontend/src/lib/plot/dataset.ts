@@ -10,7 +10,7 @@
  */
 import { fetchData, type DataBatch } from '../api/arrowData';
 import { hasTrait, isContinuous } from '../api/fieldTypes.svelte';
-import type { DataRequest, DatasetSpec, FieldInfo, ReduceSettings } from '../api/types';
+import type { DataRequest, DatasetSpec, FieldInfo, ReduceSettings, Smoothing } from '../api/types';
 import { LineSet } from '../data/lineSet';
 import { PointSet } from '../data/pointSet';
 import { RectSet } from '../data/rectSet';
@@ -27,6 +27,8 @@ export interface DatasetHost {
   reduce?: ReduceSettings;
   /** The plot's view setting (PlotSpec.view): how a histogram over steps is drawn. */
   view?: string;
+  /** The plot's smoothing of lines (PlotSpec.smooth). */
+  smooth?: Smoothing;
   palette: string | undefined;
   fields: Map<string, FieldInfo>;
   /** Data-area width in device pixels: the M4 resolution to ask for. */
@@ -119,7 +121,7 @@ export class DatasetState {
     this.request = baseRequest(spec, host.kind, host.frame, host.reduce);
     this.colorField = one(spec.bindings.color);
     this.sizeField = one(spec.bindings.size);
-    this.data = this.painter.holder(this.request, this.colorField, this.sizeField, host.view);
+    this.data = this.painter.holder(this.request, this.colorField, this.sizeField, host.view, host.smooth);
     this.color = new ColorScale(host.palette, this.colorIsContinuous());
   }
 

@@ -20,6 +20,8 @@ export interface Nearest {
   /** Index of the point in its point set (scatter). */
   index: number;
   dist2: number;
+  /** The smoothed line's value at the point, when the plot smooths its lines. */
+  smoothed?: number;
 }
 
 interface Mapper {

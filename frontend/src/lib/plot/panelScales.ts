@@ -21,11 +21,16 @@ export function dataExtent(placed: Placed[], second: boolean): Extent {
   const e = emptyExtent();
   for (const { ds, pair, view: v } of placed) {
     const d = emptyExtent();
-    if (ds.lines) for (const l of ds.lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
+    const lines = ds.painter.shownLines?.(ds) ?? ds.lines;
+    if (lines) for (const l of lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
     if (ds.points) extendExtent(d, ds.points.x.values(), ds.points.y.values(), v.logX, v.logY);
     if (ds.rects) {
       extendExtent(d, ds.rects.x0, ds.rects.y0, v.logX, v.logY);
       extendExtent(d, ds.rects.x1, ds.rects.y1, v.logX, v.logY);
+    }
+    if (ds.painter.fromZero && !v.logY && Number.isFinite(d.y0)) {
+      d.y0 = Math.min(d.y0, 0);
+      d.y1 = Math.max(d.y1, 0);
     }
     if ((pair.x === 'x2') === second) {
       e.x0 = Math.min(e.x0, d.x0);

@@ -81,7 +81,9 @@ export class PlotStyles {
         for (const line of ds.lines.lines.values()) {
           total++;
           if (entries.length >= limit) continue;
-          const parts = [many ? ds.request.series : '', runs.size > 1 || line.labels.length === 0 ? line.run.slice(0, 8) : '']
+          // A run handle (a UUID) is shortened; a band's group label ("optimizer=adam") is not.
+          const run = line.run.length === 36 ? line.run.slice(0, 8) : line.run;
+          const parts = [many ? ds.request.series : '', runs.size > 1 || line.labels.length === 0 ? run : '']
             .concat(line.labels.map(([k, v]) => `${k}=${v}`))
             .filter(Boolean);
           entries.push({ key: `${ds.request.series}/${line.key}`, label: parts.join(' '), title: line.run, color: cssColor(this.lineColor(ds, line)) });

@@ -9,7 +9,7 @@ import { categoricalColor, continuousColor, isCategorical, type RGBA } from '../
 import { drawLine, drawPoints, pack, type CpuImage, type PixelMap } from './cpuRaster';
 import type { PointStyle, View } from './layers';
 
-export function drawLinesCpu(img: CpuImage, map: PixelMap, set: LineSet, view: View, colorOf: (line: Line) => RGBA): void {
+export function drawLinesCpu(img: CpuImage, map: PixelMap, set: LineSet, view: View, colorOf: (line: Line) => RGBA, alpha = 1): void {
   const lo = view.logX ? 10 ** view.x0 : view.x0;
   const hi = view.logX ? 10 ** view.x1 : view.x1;
   for (const line of set.lines.values()) {
@@ -22,7 +22,7 @@ export function drawLinesCpu(img: CpuImage, map: PixelMap, set: LineSet, view: V
       end = Math.min(end, upperBound(xs, hi) + 1);
     }
     if (end - first < 1) continue;
-    drawLine(img, map, xs, ys, first, end, pack(colorOf(line)));
+    drawLine(img, map, xs, ys, first, end, pack(colorOf(line), alpha));
   }
 }
 

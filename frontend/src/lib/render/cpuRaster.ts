@@ -27,9 +27,11 @@ export class CpuImage {
   }
 }
 
-/** A color as the packed pixel value (little-endian RGBA, alpha 255). */
-export function pack(c: RGBA): number {
-  return ((255 << 24) | ((c[2] & 255) << 16) | ((c[1] & 255) << 8) | (c[0] & 255)) >>> 0;
+/** A color as the image stores it (little-endian RGBA): premultiplied by `alpha`, as GL blends (a faint line). */
+export function pack(c: RGBA, alpha = 1): number {
+  if (alpha >= 1) return ((255 << 24) | ((c[2] & 255) << 16) | ((c[1] & 255) << 8) | (c[0] & 255)) >>> 0;
+  const m = (v: number): number => Math.round((v & 255) * alpha);
+  return ((Math.round(alpha * 255) << 24) | (m(c[2]) << 16) | (m(c[1]) << 8) | m(c[0])) >>> 0;
 }
 
 /** Maps data to pixel coordinates of an image covering `view` (scale space). */
@@ -200,5 +202,33 @@ export function drawLine(img: CpuImage, map: PixelMap, x: Float64Array, y: Float
     drawSegment(img, px, py, qx, qy, c);
     px = qx;
     py = qy;
+  }
+}
+
+/**
+ * Fills between two lines given as pairs (x[2i], y[2i]) below and (x[2i+1], y[2i+1]) above,
+ * x increasing by pair: per pixel column, the span between the two interpolated edges (what
+ * a GL triangle strip over the same pairs covers).
+ */
+export function fillBetween(img: CpuImage, map: PixelMap, x: Float64Array, y: Float64Array, c: number): void {
+  const pairs = Math.floor(x.length / 2);
+  for (let i = 0; i + 1 < pairs; i++) {
+    const xa = map.x(x[2 * i] as number);
+    const xb = map.x(x[2 * i + 2] as number);
+    if (!(xb > xa)) continue;
+    const lo0 = map.y(y[2 * i] as number);
+    const hi0 = map.y(y[2 * i + 1] as number);
+    const lo1 = map.y(y[2 * i + 2] as number);
+    const hi1 = map.y(y[2 * i + 3] as number);
+    const from = Math.max(0, Math.ceil(xa - 0.5));
+    const to = Math.min(img.w - 1, Math.ceil(xb - 0.5) - 1);
+    for (let px = from; px <= to; px++) {
+      const t = (px + 0.5 - xa) / (xb - xa);
+      const a = lo0 + (lo1 - lo0) * t;
+      const b = hi0 + (hi1 - hi0) * t;
+      const y0 = Math.max(0, Math.round(Math.min(a, b)));
+      const y1 = Math.min(img.h - 1, Math.round(Math.max(a, b)) - 1);
+      for (let py = y0; py <= y1; py++) img.pixels[py * img.w + px] = c;
+    }
   }
 }

@@ -144,7 +144,11 @@ export class GpuLines {
     }
   }
 
-  draw(res: GlResources, set: LineSet, view: View, colorOf: (line: Line) => RGBA): void {
+  /**
+   * `alpha` below 1 draws the lines faint (the raw lines under smoothed ones); `fill` draws
+   * each line's points as a triangle strip: pairs (x, below), (x, above) fill an area.
+   */
+  draw(res: GlResources, set: LineSet, view: View, colorOf: (line: Line) => RGBA, alpha = 1, fill = false): void {
     const gl = res.gl;
     const p = res.line;
     gl.useProgram(p.program);
@@ -159,13 +163,17 @@ export class GpuLines {
         // Only the visible stretch, plus one point each side so lines run off the edge.
         first = Math.max(0, lowerBound(line.x.values(), lo, end) - 1);
         end = Math.min(end, upperBound(line.x.values(), hi, end) + 1);
+        if (fill) {
+          first -= first % 2; // a strip starts on a pair
+          end = Math.min(e.buf.count, end + 1);
+        }
         if (end - first < 2) continue;
       }
       const c = colorOf(line);
-      gl.uniform4f(p.uniform['u_color'] ?? null, c[0] / 255, c[1] / 255, c[2] / 255, 1);
+      gl.uniform4f(p.uniform['u_color'] ?? null, (c[0] / 255) * alpha, (c[1] / 255) * alpha, (c[2] / 255) * alpha, alpha);
       e.buf.place(gl, p, view);
       gl.bindVertexArray(e.buf.vao);
-      gl.drawArrays(gl.LINE_STRIP, first, end - first);
+      gl.drawArrays(fill ? gl.TRIANGLE_STRIP : gl.LINE_STRIP, first, end - first);
     }
     gl.bindVertexArray(null);
   }

@@ -1,13 +1,16 @@
 /** The painters by id: a plot kind's entry in the server's grammar names the one that draws it. */
 import { KINDS, kindById } from '../../api/grammar';
+import { area } from './area';
+import { band } from './band';
 import { line } from './line';
 import type { Painter } from './painter';
 import { rects } from './rects';
 import { scatter } from './scatter';
+import { stem } from './stem';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band].map((p) => [p.id, p]));
 
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);

@@ -7,7 +7,8 @@
  * index.ts.
  */
 import type { DataBatch } from '../../api/arrowData';
-import type { DataRequest } from '../../api/types';
+import type { DataRequest, Smoothing } from '../../api/types';
+import type { LineSet } from '../../data/lineSet';
 import type { CpuImage, PixelMap } from '../../render/cpuRaster';
 import type { View } from '../../render/layers';
 import type { GlResources } from '../../render/sharedGl';
@@ -38,10 +39,14 @@ export interface Painter {
   readonly refinesOnZoom: boolean;
   /** Its data are what rows add up to (bins, cells): new rows mean a new load, not an append. */
   readonly reloadsOnAppend?: boolean;
+  /** The lines where they are drawn when not at their rows' values (stacked areas), for the axes' extent. */
+  shownLines?(ds: DatasetState): LineSet | null;
+  /** Its marks start at y = 0 (stems), so a linear y axis always shows 0. */
+  readonly fromZero?: boolean;
   /** The column colored on a continuous scale (a heatmap's value), or null: the color field's. */
   colorColumn?(req: DataRequest): string | null;
-  /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view setting. */
-  holder(req: DataRequest, color: string | null, size: string | null, view?: string): PaintData;
+  /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view and smooth settings. */
+  holder(req: DataRequest, color: string | null, size: string | null, view?: string, smooth?: Smoothing): PaintData;
   gpuLayer(): GpuLayer;
   /** Draws with the CPU rasterizer (software GL; see cpuRaster.ts), as the GPU layer would. */
   drawCpu(img: CpuImage, map: PixelMap, ds: DatasetState, view: View, styles: PlotStyles, dpr: number): void;

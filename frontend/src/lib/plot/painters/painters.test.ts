@@ -3,6 +3,7 @@ import { KINDS, ROLE_TYPES, setGrammar, type Grammar } from '../../api/grammar';
 import served from '../../api/grammar.fixture.json';
 import { DatasetState } from '../dataset';
 import { painterById, painterFor } from '.';
+import { stemPath } from './stem';
 
 describe('painter registry', () => {
   it('has the painter of every kind the server serves', () => {
@@ -29,7 +30,15 @@ describe('painter registry', () => {
     } finally {
       setGrammar(grammar);
     }
-    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box']);
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band']);
     expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
+  });
+});
+
+describe('stem painter', () => {
+  it('makes per point a stem from 0 and back, so one strip draws the stems and the baseline', () => {
+    const p = stemPath(Float64Array.from([1, 2]), Float64Array.from([3, -4]));
+    expect([...p.x]).toEqual([1, 1, 1, 2, 2, 2]);
+    expect([...p.y]).toEqual([0, 3, 0, 0, -4, 0]);
   });
 });
