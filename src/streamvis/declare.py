@@ -28,7 +28,7 @@ from streamvis.checks.plot_specs import (
     spec_json,
 )
 from streamvis.client import Client
-from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
+from streamvis.model.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 from streamvis.model.schema import Field, FieldType, Series, dedupe, validate_name
 
 
@@ -239,9 +239,11 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
     for spec in decl.fields:
         have = existing_fields.get(spec.name)
         if have is None:
-            client.create_field(spec.name, spec.type, spec.description)
-            report.created.append(f"field {spec.name} ({spec.type.value})")
-        elif spec.description and have.description != spec.description:
+            have = _create_field(client, spec)
+            if have is None:
+                report.created.append(f"field {spec.name} ({spec.type.value})")
+                continue
+        if spec.description and have.description != spec.description:
             client.update_field(spec.name, description=spec.description)
             report.updated.append(f"field {spec.name}: description")
         else:
@@ -249,9 +251,10 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
     for s in decl.series:
         if s.name in existing_series:
             report.unchanged.append(f"series {s.name}")
-        else:
-            client.create_series(s.name, s.fields)
+        elif _create_series(client, s):
             report.created.append(f"series {s.name} ({', '.join(s.fields)})")
+        else:
+            report.unchanged.append(f"series {s.name}")
     if decl.plots:
         _apply_saved(report, "plot", decl.plots, existing_plots, save=client.save_plot,
                      summary=_plot_summary)
@@ -260,6 +263,44 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
         _apply_saved(report, "dashboard", decl.dashboards, client.dashboards(),
                      save=client.save_dashboard, summary=lambda board: str(board["layout"]))
     return report
+
+
+# Loggers that start together (a sweep's runs, several processes) declare the same fields
+# and series at the same moment: a create that finds the name taken since the listing
+# takes what the other client made when it agrees, and is a conflict when it does not.
+
+
+def _create_field(client: Client, spec: FieldSpec) -> Field | None:
+    """Create a declared field: None when created, else the agreeing field another client
+    made since the listing."""
+    try:
+        client.create_field(spec.name, spec.type, spec.description)
+    except AlreadyExistsError:
+        have = {f.name: f for f in client.fields()}[spec.name]
+        if have.type is not spec.type:
+            raise FailedPreconditionError(
+                f"field {spec.name!r} was just created as {have.type.value} by another "
+                f"client, but declared {spec.type.value} here: rename one of them"
+            ) from None
+        return have
+    return None
+
+
+def _create_series(client: Client, s: SeriesSpec) -> bool:
+    """Create a declared series: True when created, False when another client made the
+    same series since the listing."""
+    try:
+        client.create_series(s.name, s.fields)
+    except AlreadyExistsError:
+        made = {x.name: x for x in client.series()}[s.name]
+        if not made.is_declared_by(s.fields):
+            raise FailedPreconditionError(
+                f"series {s.name!r} was just created with fields {', '.join(made.fields)} by "
+                f"another client, but declared with {', '.join(s.fields)} here: rename one "
+                "of them"
+            ) from None
+        return False
+    return True
 
 
 def _plot_summary(plot: Mapping[str, Any]) -> str:

@@ -241,3 +241,39 @@ def test_capture_while_the_server_is_away_arrives_later(
         assert _texts(uri, logger.run_handle)[cap.TEXT_PACKAGES]
     finally:
         server.stop()
+
+
+@pytest.mark.usefixtures("capture_on")
+def test_loggers_starting_together_on_a_new_server_all_capture(tmp_path: Path) -> None:
+    """A sweep's loggers declare the capture fields and series at the same moment: each
+    create that loses the race takes what the winner made (found running `demo --runs 2`:
+    'series capture exists already' and 'env.hostname names no field' were rejected)."""
+    import threading  # noqa: PLC0415
+
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        start = threading.Barrier(4)
+        deliveries: list[object] = []
+        handles: list[uuid.UUID] = []
+
+        def one() -> None:
+            start.wait()
+            logger = DataLogger(uri=server.uri, console=False, flush_every=0.05,
+                                spool_dir=tmp_path / f"spool-{threading.get_ident()}")
+            with logger:
+                handles.append(logger.run_handle)
+            deliveries.append(logger.stop())
+
+        threads = [threading.Thread(target=one) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert len(deliveries) == 4
+        assert all(deliveries), deliveries  # nothing rejected, spooled or unsaved
+        for handle in handles:
+            attributes = get_run(server.uri, handle).attributes
+            assert "env.hostname" in attributes
+            assert "command.argv" in attributes
+    finally:
+        server.stop()
