@@ -217,3 +217,31 @@ def test_a_table_sorts_pages_and_grows_live(server: ServerProcess, page: Page) -
     wait_until(page, f"document.querySelector('.page-label').innerText === '1{DASH}50 of {N + 10}'")
     assert _column(page, "score")[:10] == ["99"] * 10  # sorted descending: the new ones first
     assert not dialogs
+
+
+def test_the_builder_offers_text_with_its_type_rule(server: ServerProcess, page: Page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server.web_url + "build")
+    page.select_option("select[aria-label='plot kind']", "text")
+    page.select_option("select[aria-label='series of dataset 1']", "samples")
+    page.wait_for_selector(".count")
+    for name in ("step", "out", "want"):
+        label = page.locator(f"[data-dataset='0'] .picks label:has-text('{name}') input")
+        if not label.is_checked():
+            label.check()
+    page.select_option("select[aria-label='bind text']", "step")
+    assert page.inner_text(".refusal[data-role=text]") == (
+        '"step" is int: text is shown as text, so it needs strings (string)')
+    page.select_option("select[aria-label='bind text']", "out")
+    page.select_option("select[aria-label='bind expected']", "want")
+    assert page.query_selector(".refusal[data-role=text]") is None
+    # The preview is the text plot itself: the diff of the latest step.
+    page.wait_for_selector(".preview pre.diff ins")
+    assert [t.strip() for t in page.locator(".preview pre.diff ins").all_inner_texts()] == [
+        "slow", "lazy"]
+    page.select_option("select[aria-label='plot kind']", "table")
+    wait_until(page, "document.querySelector('.preview .table-plot tbody tr') !== null")
+    assert [h.strip(" \u25b2\u25bc") for h in page.locator(".preview th").all_inner_texts()] == [
+        "run", "step", "out", "want"]
+    assert not dialogs

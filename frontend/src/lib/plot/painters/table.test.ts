@@ -9,7 +9,7 @@ describe('table painter', () => {
       filter: {}, series: 's', fields: ['a'], attributes: [], kind: 'table', group: [], offset: 0, limit: 20,
     });
     const view: TableView = { sort: 'a', descending: true, offset: 40, where: [{ field: 'a', equals: 3 }] };
-    expect(pageRequest('s', { tags: ['x'] }, [], view)).toMatchObject({ sort: 'a', descending: true, offset: 40, where: [{ field: 'a', equals: 3 }], fields: [] });
+    expect(pageRequest('s', { tags_any: ['x'] }, [], view)).toMatchObject({ filter: { tags_any: ['x'] },  sort: 'a', descending: true, offset: 40, where: [{ field: 'a', equals: 3 }], fields: [] });
   });
 
   it('sorts by a header, then reverses, back on page one', () => {
