@@ -221,7 +221,12 @@ def test_a_table_sorts_pages_and_grows_live(server: ServerProcess, page: Page) -
 
 def test_the_builder_offers_text_with_its_type_rule(server: ServerProcess, page: Page) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(server.web_url + "build")
     page.select_option("select[aria-label='plot kind']", "text")
     page.select_option("select[aria-label='series of dataset 1']", "samples")
