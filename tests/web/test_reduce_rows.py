@@ -138,6 +138,13 @@ def test_table_refuses_bad_pages_and_changes_nothing(http, store):
     assert "offset must be at least 0" in msg
     t = table(http.post("/api/data", json={**base, "sort": "run"}))
     assert t.num_rows == 3
+    # No run matches: an empty page, not an error.
+    nobody = {**base, "filter": {"tags_any": ["nobody"]}}
+    for sort in ("score", "out", "run"):
+        t = table(http.post("/api/data", json={**nobody, "sort": sort}))
+        assert t.num_rows == 0 and meta(t)["total_rows"] == "0"
+    t = table(http.post("/api/data", json={**nobody, "kind": "text", "text": "out"}))
+    assert t.num_rows == 0
 
 
 @pytest.mark.usefixtures("samples")

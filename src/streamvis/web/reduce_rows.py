@@ -85,6 +85,8 @@ def _sort_keys(r: Reading, parts: list[Rows], name: str) -> npt.NDArray[np.gener
 
     Strings are ranked in the union of the runs' labels (each run codes its own).
     """
+    if not parts:
+        return np.zeros(0, np.int64)
     if name == RUN:
         return np.repeat(np.arange(len(parts), dtype=np.int64), [p.size for p in parts])
     views: list[ColumnView] = [r.snapshot.columns[run.handle][name] for run in r.runs]
