@@ -121,6 +121,13 @@ def test_a_text_diff_marks_inserted_and_deleted_words(server: ServerProcess,
         "quick"]
     assert [t.strip() for t in page.locator("pre.diff.actual ins").all_inner_texts()] == [
         "slow", "lazy"]
+    # Live: a new step shows up without a reload, as the latest.
+    with Client(server.uri) as c:
+        c.append(SEEDED["run"], "samples", {
+            "step": np.array([2]), "out": np.array([ACTUAL], dtype=object),
+            "want": np.array([EXPECTED], dtype=object)})
+    wait_until(page, "document.querySelector('.text-plot section header')"
+                     ".innerText.includes('step 2')")
     # The frame slider goes back to step 0, whose text is all new.
     page.uncheck(".frame input[type=checkbox]")
     page.locator(".frame input[type=range]").fill("0")
