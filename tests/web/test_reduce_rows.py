@@ -12,6 +12,7 @@ import pytest
 
 from streamvis.model.limits import MAX_TABLE_PAGE_ROWS, MAX_TEXT_BYTES
 from streamvis.model.schema import FieldType
+from streamvis.web.reduce_rows import _sorted
 
 from .helpers import error, meta, table
 
@@ -157,3 +158,19 @@ def test_table_puts_nan_last_both_ways(http, store):
                                                "sort": "score", "descending": descending}))
         scores = t.column("score").to_pylist()
         assert scores[:2] == first and np.isnan(scores[2])
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("dtype", ["float", "int", "bool"])
+def test_a_top_page_found_by_partition_is_the_full_sorts(descending, dtype):
+    rng = np.random.default_rng(11)
+    n = 10_000
+    keys: Any = {"float": rng.integers(0, 50, n).astype(np.float64),  # many ties
+                 "int": rng.integers(-5, 5, n), "bool": rng.random(n) < 0.5}[dtype]
+    if dtype == "float":
+        keys[rng.integers(0, n, 100)] = np.nan
+    full = _sorted(keys, descending)
+    for need in (1, 7, 50, 1_000, 2_499):
+        np.testing.assert_array_equal(_sorted(keys, descending, need)[:need], full[:need])
+    # Past the partition's reach, the whole order.
+    np.testing.assert_array_equal(_sorted(keys, descending, n), full)

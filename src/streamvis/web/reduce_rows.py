@@ -100,13 +100,30 @@ def _sort_keys(r: Reading, parts: list[Rows], name: str) -> npt.NDArray[np.gener
     return np.concatenate([v.values[p] for v, p in zip(views, parts, strict=True)])
 
 
-def _sorted(keys: npt.NDArray[np.generic], descending: bool) -> Rows:
-    """A stable order of `keys`; NaN last either way (it is no value to rank)."""
+def _sorted(keys: npt.NDArray[np.generic], descending: bool, need: int | None = None) -> Rows:
+    """A stable order of `keys` (NaN last either way: it is no value to rank); for a
+    page near the top (`need` rows), maybe only its first `need` entries.
+
+    Descending is the ascending order reversed: ties in reverse row order, the newest
+    of equal values first. For a page near the top, the rows up to the page's last key
+    are found by partition (linear) and only they are sorted: a first page of a million
+    rows costs a partition, not a sort.
+    """
     nan = np.isnan(keys) if keys.dtype.kind == "f" else np.zeros(keys.size, bool)
     valued = np.flatnonzero(~nan)
-    order = valued[np.argsort(keys[valued], kind="stable")]
+    values = keys[valued]
+    if need is not None and 0 < need < values.size // 4:
+        if descending:
+            edge = values[np.argpartition(values, values.size - need)[values.size - need]]
+            keep = np.flatnonzero(values >= edge)  # every tie of the edge, in row order
+            part = keep[np.argsort(values[keep], kind="stable")]
+            return valued[part[::-1][:need]].astype(np.int64)
+        edge = values[np.argpartition(values, need - 1)[need - 1]]
+        keep = np.flatnonzero(values <= edge)
+        part = keep[np.argsort(values[keep], kind="stable")]
+        return valued[part[:need]].astype(np.int64)
+    order = valued[np.argsort(values, kind="stable")]
     if descending:
-        # Reversing keeps ties in reverse row order: the newest of equal values first.
         order = order[::-1]
     return np.concatenate([order, np.flatnonzero(nan)]).astype(np.int64)
 
@@ -125,7 +142,8 @@ def page_rows(r: Reading) -> Picked:
                 f"sorting {total} rows is over the limit of {r.budget}: narrow the filter "
                 "(fewer runs, a frame or a where condition) or page unsorted"
             )
-        order = _sorted(_sort_keys(r, parts, req.sort), req.descending)
+        order = _sorted(_sort_keys(r, parts, req.sort), req.descending,
+                        req.offset + req.limit)
     page = order[req.offset:req.offset + req.limit]
     run_of = np.repeat(np.arange(len(parts), dtype=np.int64), sizes)[page]
     flat = np.concatenate(parts)[page] if parts else np.zeros(0, np.int64)
