@@ -1,0 +1,129 @@
+"""The workspace in the browser against a real server: with nothing configured it shows a
+panel per numeric field of every series with each run's line drawn in the run's color;
+unticking a run in the run list takes its lines out of every panel; hovering a run fades the
+others; a series logged while the page is open gets its panel.
+
+Lines are checked in the pixels of a screenshot: the run colors are the default categorical
+palette's first two (tab10), numbered by start, so the first run is blue and the second orange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from streamvis.client import Client
+from streamvis.testing import ServerProcess
+
+from .explore_fixtures import wait_until
+from .test_kinds import png_pixels
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+# Blue (tab10[0], #1f77b4) is the run that started first, orange (tab10[1], #ff7f0e) the second.
+STEPS = np.arange(200)
+#: Panels of the schema below: train's loss and acc against step, eval's acc against epoch.
+PANELS = {"train/loss", "train/acc", "eval/acc"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(str(tmp_path_factory.mktemp("ws") / "data")) as proc, Client(proc.uri) as c:
+        for name, kind in (("step", "int"), ("epoch", "int"), ("loss", "float"), ("acc", "float"),
+                           ("phase", "string"), ("name", "string")):
+            c.create_field(name, kind)
+        c.create_series("train", ["step", "phase", "loss", "acc"])
+        c.create_series("eval", ["epoch", "acc"])
+        for i, started in enumerate((1_000.0, 2_000.0)):
+            run = c.create_run(tags=["ws"], attributes={"name": f"run-{i}"}, started_at=started)
+            c.append(run.handle, "train", {
+                "step": STEPS, "phase": np.full(len(STEPS), "fit"),
+                "loss": 2.0 * np.exp(-STEPS / (40 + 60 * i)) + 0.1 * i,
+                "acc": 1 - np.exp(-STEPS / (30 + 50 * i))})
+            c.append(run.handle, "eval", {"epoch": np.arange(20), "acc": np.linspace(0.2 + 0.3 * i, 0.9, 20)})
+        yield proc
+
+
+def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
+    """Waits until `count` plots are drawn with `runs` runs' data loaded, and a frame after."""
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     f" return p.length === {count} && p.every((x) => x.firstFullRenderAt !== null"
+                     f" && x.datasets.every((d) => d.loaded && d.runs.length === {runs})); }})()")
+    page.wait_for_timeout(400)
+
+
+def _color_counts(page: Page) -> dict[str, tuple[int, int]]:
+    """Per panel: how many pixels of its data area are the first run's blue, the second's orange."""
+    pixels = png_pixels(page.screenshot())
+    out: dict[str, tuple[int, int]] = {}
+    for el in page.query_selector_all("[data-panel]"):
+        key = el.get_attribute("data-panel")
+        area = el.query_selector(".plot .area")
+        box = area.bounding_box() if area else None
+        assert key is not None and box is not None, "a panel with no plot area"
+        crop = pixels[round(box["y"]):round(box["y"] + box["height"]),
+                      round(box["x"]):round(box["x"] + box["width"])]
+
+        r, b = crop[:, :, 0], crop[:, :, 2]
+        # By hue, not exact color: a thin line's edge pixels are blended with the white.
+        out[key] = (int((b - r > 60).sum()), int((r - b > 90).sum()))
+    return out
+
+
+def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page: Page) -> None:
+    page.goto(server.web_url)
+    wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(PANELS)}")
+    _drawn_panels(page, len(PANELS))
+    keys = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
+    assert keys == PANELS
+    counts = _color_counts(page)
+    for key, (blue, orange) in counts.items():
+        assert blue > 50 and orange > 50, f"{key}: both runs' lines drawn, got {counts}"
+    # The run list names runs by their `name` attribute; the landing page's lists follow.
+    names = page.inner_text("[data-testid=workspace-runs]")
+    assert "run-0" in names and "run-1" in names
+    assert page.query_selector("[data-testid=home-runs]") is not None
+
+
+def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.get_by_label("show run run-1").uncheck()
+    wait_until(page, "location.search.includes('hide=')")
+    _drawn_panels(page, len(PANELS), runs=1)
+    counts = _color_counts(page)
+    for key, (blue, orange) in counts.items():
+        assert blue > 50 and orange < 5, f"{key}: only the first run drawn, got {counts}"
+    # The choice is in the URL: a reload keeps it.
+    page.reload()
+    _drawn_panels(page, len(PANELS), runs=1)
+    assert all(o < 5 for _, o in _color_counts(page).values())
+
+
+def test_hovering_a_run_fades_the_others_in_every_panel(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.hover("[data-testid=workspace-runs] li:nth-child(1)")  # the newest first: run-1
+    page.wait_for_timeout(400)
+    counts = _color_counts(page)
+    for key, (blue, orange) in counts.items():
+        assert blue < 5 and orange > 50, f"{key}: run-0 faded, run-1 in full, got {counts}"
+
+
+def test_a_series_logged_while_open_gets_its_panel(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    with Client(server.uri) as c:
+        c.create_field("grad_norm", "float")
+        c.create_series("grads", ["step", "grad_norm"])
+        run = next(r for r in c.runs() if r.attributes.get("name") == "run-0")
+        c.append(run.handle, "grads", {"step": STEPS, "grad_norm": np.sqrt(STEPS + 1.0)})
+    wait_until(page, "document.querySelector('[data-panel=\"grads/grad_norm\"]') !== null")
+    wait_until(page, "window.__streamvis.plots().length === 4")
+    page.wait_for_timeout(1000)
+    blue, _ = _color_counts(page)["grads/grad_norm"]
+    assert blue > 50
