@@ -44,7 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
                 "step": STEPS, "phase": np.full(len(STEPS), "fit"),
                 "loss": 2.0 * np.exp(-STEPS / (40 + 60 * i)) + 0.1 * i,
                 "acc": 1 - np.exp(-STEPS / (30 + 50 * i))})
-            c.append(run.handle, "eval", {"epoch": np.arange(20), "acc": np.linspace(0.2 + 0.3 * i, 0.9, 20)})
+            c.append(run.handle, "eval", {"epoch": np.arange(20),
+                                          "acc": np.linspace(0.2 + 0.3 * i, 0.9, 20)})
         yield proc
 
 
