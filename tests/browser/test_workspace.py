@@ -115,6 +115,40 @@ def test_hovering_a_run_fades_the_others_in_every_panel(server, page: Page) -> N
         assert blue < 5 and orange > 50, f"{key}: run-0 faded, run-1 in full, got {counts}"
 
 
+def test_a_pinned_panel_leads_and_the_layout_saves_as_a_dashboard(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.click("[data-panel='train/acc'] button:has-text('pin')")
+    wait_until(page, "location.search.includes('pin=train%2Facc')")
+    first = page.query_selector("[data-section] [data-panel]")
+    assert first is not None and first.get_attribute("data-panel") == "train/acc"
+    assert page.query_selector("[data-section=pinned] [data-panel='train/acc']") is not None
+    page.fill("[aria-label='dashboard name']", "wsboard")
+    page.click("button:has-text('save as dashboard')")
+    wait_until(page, "document.body.innerText.includes('Saved the dashboard \"wsboard\"')")
+    with Client(server.uri) as c:
+        board = c.dashboard("wsboard")
+        plot = c.plot("wsboard.train.acc")
+    assert board["plots"] == ["wsboard.train.acc", "wsboard.eval.acc", "wsboard.train.loss"]
+    assert plot["kind"] == "line"
+    assert plot["datasets"][0]["bindings"] == {"x": "step", "y": "acc", "color": "run"}
+    # The dashboard opens with its three plots, each with both runs.
+    page.goto(f"{server.web_url}?{board['layout']}")
+    _drawn_panels(page, 3)
+
+
+def test_edit_opens_the_panel_in_the_builder(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.click("[data-panel='train/loss'] a:has-text('edit')")
+    wait_until(page, "location.pathname.endsWith('/build') && location.search.includes('draft=')")
+    draft = page.evaluate("JSON.parse(new URLSearchParams(location.search).get('draft'))")
+    dataset = draft["datasets"][0]
+    assert dataset["series"] == "train"
+    assert dataset["bindings"] == {"x": "step", "y": "loss", "color": "run"}
+
+
+# Last: it adds a series (and a panel) to the module's server.
 def test_a_series_logged_while_open_gets_its_panel(server, page: Page) -> None:
     page.goto(f"{server.web_url}workspace")
     _drawn_panels(page, len(PANELS))
