@@ -162,3 +162,33 @@ def test_a_series_logged_while_open_gets_its_panel(server, page: Page) -> None:
     page.wait_for_timeout(1000)
     blue, _ = _color_counts(page)["grads/grad_norm"]
     assert blue > 50
+
+
+def test_a_run_started_while_open_joins_every_panel_in_its_own_color(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length === 4"
+                     " && p.every((x) => x.datasets.every((d) => d.loaded)); })()")
+    with Client(server.uri) as c:
+        run = c.create_run(tags=["ws"], attributes={"name": "run-2"}, started_at=3_000.0)
+        c.append(run.handle, "train", {"step": STEPS, "phase": np.full(len(STEPS), "fit"),
+                                       "loss": np.full(len(STEPS), 1.0),
+                                       "acc": np.full(len(STEPS), 0.5)})
+    wait_until(page, "document.querySelector('[data-testid=workspace-runs]').innerText"
+                     ".includes('run-2')")
+    # The train panels draw the new run's line in the third color (tab10's green), the eval
+    # panel has no rows of it.
+    wait_until(page, "(() => { const p = window.__streamvis.plots().filter((x) =>"
+                     " x.datasets[0].series === 'train'); return p.length === 2 && p.every((x) =>"
+                     " x.datasets[0].loaded && x.datasets[0].runs.length === 3); })()")
+    page.evaluate("document.querySelector('[data-section=train]').scrollIntoView()")
+    page.wait_for_timeout(400)
+    pixels = png_pixels(page.screenshot())
+    for key in ("train/loss", "train/acc"):
+        area = page.query_selector(f"[data-panel='{key}'] .plot .area")
+        box = area.bounding_box() if area else None
+        assert box is not None
+        crop = pixels[round(box["y"]):round(box["y"] + box["height"]),
+                      round(box["x"]):round(box["x"] + box["width"])]
+        r, g, b = crop[:, :, 0], crop[:, :, 1], crop[:, :, 2]
+        green = int(((g - r > 40) & (g - b > 40)).sum())  # tab10[2], #2ca02c
+        assert green > 50, f"{key}: the new run's green line, got {green} pixels"
