@@ -87,6 +87,9 @@ def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page
     # The run list names runs by their `name` attribute; the landing page's lists follow.
     names = page.inner_text("[data-testid=workspace-runs]")
     assert "run-0" in names and "run-1" in names
+    # The panels' legends name the runs the same way.
+    legend = page.inner_text("[data-panel='train/loss'] .plot")
+    assert "run-0" in legend and "run-1" in legend
     assert page.query_selector("[data-testid=home-runs]") is not None
 
 

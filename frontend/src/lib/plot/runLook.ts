@@ -1,5 +1,5 @@
 /**
- * Run colors and a highlighted run that several plots share: the workspace gives every panel
+ * Run colors, names and a highlighted run that several plots share: the workspace gives every panel
  * the same one, so a run has one color everywhere and hovering it in the run list brings its
  * lines forward in every panel. A plot without one colors runs as its own palette says.
  */
@@ -8,6 +8,8 @@ import type { RGBA } from './palette';
 export class RunLook {
   /** Run handle → color. */
   colors = new Map<string, RGBA>();
+  /** Run handle → the name legends show (the workspace's run list names runs the same). */
+  names = new Map<string, string>();
   /** The run whose lines stand out; the others are drawn faded. */
   highlight: string | null = null;
   private listeners = new Set<() => void>();

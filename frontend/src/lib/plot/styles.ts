@@ -88,7 +88,7 @@ export class PlotStyles {
           total++;
           if (entries.length >= limit) continue;
           // A run handle (a UUID) is shortened; a band's group label ("optimizer=adam") is not.
-          const run = line.run.length === 36 ? line.run.slice(0, 8) : line.run;
+          const run = this.runLook?.names.get(line.run) ?? (line.run.length === 36 ? line.run.slice(0, 8) : line.run);
           const parts = [many ? ds.request.series : '', runs.size > 1 || line.labels.length === 0 ? run : '']
             .concat(line.labels.map(([k, v]) => `${k}=${v}`))
             .filter(Boolean);
