@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
+from streamvis import DataLogger, declare_schema
+from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
@@ -47,6 +49,35 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
             c.append(run.handle, "eval", {"epoch": np.arange(20),
                                           "acc": np.linspace(0.2 + 0.3 * i, 0.9, 20)})
         yield proc
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory,
+                monkeypatch_module: pytest.MonkeyPatch) -> Iterator[ServerProcess]:
+    """A fresh server with what `streamvis demo --runs 2` logs, 60 steps of it."""
+    tmp = tmp_path_factory.mktemp("ws-demo")
+    monkeypatch_module.setenv("XDG_CACHE_HOME", str(tmp / "cache"))  # the loggers' spool
+    with ServerProcess(str(tmp / "data")) as proc:
+        declare_schema(FIELDS, SERIES, uri=proc.uri)
+        runs = [DemoRun(i, sweep=True) for i in range(2)]
+        log_sync(new_loggers(DataLogger, proc.uri, runs), runs, 60, 0.0)
+        yield proc
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def demo_panels() -> set[str]:
+    """Every numeric field of every demo series but its first int field (the step)."""
+    out = set()
+    for series, names in SERIES.items():
+        numeric = [n for n in names if FIELDS[n][0] in ("int", "float")]
+        step = next(n for n in numeric if FIELDS[n][0] == "int")
+        out |= {f"{series}/{n}" for n in numeric if n != step}
+    return out
 
 
 def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
@@ -91,6 +122,27 @@ def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page
     legend = page.inner_text("[data-panel='train/loss'] .plot")
     assert "run-0" in legend and "run-1" in legend
     assert page.query_selector("[data-testid=home-runs]") is not None
+
+
+def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page: Page) -> None:
+    page.goto(demo_server.web_url)
+    want = demo_panels()
+    wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(want)}")
+    shown = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
+    assert shown == want
+    # Only the panels near the view fetch and draw: those further down wait.
+    page.wait_for_timeout(500)
+    waiting = page.evaluate("document.querySelectorAll('[data-drawn=no]').length")
+    assert 0 < waiting < len(want)
+    assert page.evaluate("window.__streamvis.plots().length") == len(want) - waiting
+    # Scrolled to, they draw: scroll down through them all.
+    for _ in range(20):
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(100)
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     f" return p.length === {len(want)} && p.every((x) => x.firstFullRenderAt"
+                     " !== null && x.datasets.every((d) => d.loaded && d.points > 0"
+                     " && d.runs.length === 2)); })()", timeout=60)
 
 
 def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:
