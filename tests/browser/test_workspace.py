@@ -121,7 +121,11 @@ def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page
     # The panels' legends name the runs the same way.
     legend = page.inner_text("[data-panel='train/loss'] .plot")
     assert "run-0" in legend and "run-1" in legend
-    assert page.query_selector("[data-testid=home-runs]") is not None
+    page.click("text=saved dashboards, plots and runs")
+    page.wait_for_timeout(300)
+    saved = page.query_selector("[data-testid=home-runs]")
+    box = saved.bounding_box() if saved else None
+    assert box is not None and 0 <= box["y"] < 800, f"the runs list scrolled into view: {box}"
 
 
 def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page: Page) -> None:
