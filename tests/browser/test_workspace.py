@@ -196,6 +196,20 @@ def test_a_pinned_panel_leads_and_the_layout_saves_as_a_dashboard(server, page: 
     _drawn_panels(page, 3)
 
 
+def test_a_folded_section_stays_folded_after_a_reload(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.click("[data-section=eval] summary")
+    wait_until(page, "location.search.includes('closed=eval')")
+    assert page.query_selector("[data-panel='eval/acc']") is None
+    page.reload()
+    _drawn_panels(page, len(PANELS) - 1)
+    assert page.query_selector("[data-panel='eval/acc']") is None
+    page.click("[data-section=eval] summary")
+    _drawn_panels(page, len(PANELS))
+    assert "closed=" not in page.evaluate("location.search")
+
+
 def test_edit_opens_the_panel_in_the_builder(server, page: Page) -> None:
     page.goto(f"{server.web_url}workspace")
     _drawn_panels(page, len(PANELS))
