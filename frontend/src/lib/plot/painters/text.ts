@@ -5,7 +5,7 @@
  * HTML (sanitized by DOMPurify and shown in an iframe sandboxed without allow-scripts, so
  * even a payload DOMPurify missed cannot run), SVG (an <img> of a data URL: a browser never
  * runs the scripts of an image). With `expected` bound, a word diff (jsdiff) of the two.
- * docs/decisions/0018-text-and-table-kinds.md says why these libraries.
+ * docs/decisions/0019-text-and-table-kinds.md says why these libraries.
  */
 import { diffWordsWithSpace } from 'diff';
 import DOMPurify from 'dompurify';
