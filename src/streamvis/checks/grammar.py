@@ -41,6 +41,10 @@ REDUCTIONS: dict[str, str] = {
              "standard deviation, aligned on x",
     "quartiles": "per box the quartiles, median, whiskers (1.5 IQR) and the outliers past "
                  "them, at most MAX_OUTLIERS per box",
+    "density3d": "sent whole up to max_points, past it thinned by cell of a 64\u00b3 grid "
+                 "over the points, so sparse clusters and outliers survive",
+    "grid": "rows that form a full (x, y) grid pass as they are; others are binned into a "
+            "grid (bins per axis, default 50) with the mean z per cell",
 }
 
 
@@ -235,6 +239,15 @@ GRAMMAR = Grammar(
              "runs grouped by an attribute (or all runs) as their mean and a min\u2013max or "
              "\u00b1std band, aligned on x on the server", ("x", "y", "group", "facet"),
              ("x", "y"), reduction="bands", painter="band"),
+        Kind("scatter3d", "3-D scatter",
+             "one point per row in an x, y, z box; drag to orbit, wheel to zoom, "
+             "double-click to reset; thinned by 3-D density past max_points",
+             ("x", "y", "z", "color", "size", "facet", "frame"), ("x", "y", "z"),
+             reduction="density3d", painter="scatter3d"),
+        Kind("surface", "Surface",
+             "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
+             "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
+             ("x", "y", "z"), reduction="grid", painter="surface"),
     ],
 )
 

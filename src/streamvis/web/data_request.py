@@ -28,10 +28,10 @@ from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
-    "t", "value", "category", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
+    "t", "value", "category", "z", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
 })
 #: The roles a data request binds by name (the others are plain `fields`).
-_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category")
+_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "z")
 
 
 _NO_BINNING = Binning()
@@ -60,6 +60,7 @@ class DataRequest:
     #: How the aggregating kinds bin and aggregate (web/reduce_bins.py, reduce_cells.py).
     bins: Binning = _NO_BINNING
     aggregate: str = "count"
+    z: str | None = None  # the 3-D kinds' depth axis (web/reduce_3d.py)
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -111,6 +112,7 @@ def parse_data_request(raw: object) -> DataRequest:
         category=_optional_name(body, "category"),
         bins=parse_binning(body),
         aggregate=parse_aggregate(body.get("aggregate")),
+        z=_optional_name(body, "z"),
     )
     if req.pixels is not None and req.pixels > MAX_PIXELS:
         raise ResourceExhaustedError(
@@ -185,7 +187,7 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
             )
 
     for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order"), (req.t, "t"),
-                       (req.value, "value"), (req.category, "category")):
+                       (req.value, "value"), (req.category, "category"), (req.z, "z")):
         if axis is not None:
             need(axis, role)
     for key in req.group:
