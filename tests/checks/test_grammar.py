@@ -26,11 +26,13 @@ def test_every_kind_uses_a_known_reduction():
     ("line", "y", "opt", "string", "y takes float or int fields; 'opt' is string"),
     ("line", "group", "lr", "float", "group takes bool or int or string fields; 'lr' is float"),
     ("line", "x", "run", None, "x cannot be the run: the run is a handle; x is a position"),
-    ("line", "z", "depth", "float", ("a line plot does not draw z (no kind draws z yet); a "
+    ("line", "z", "depth", "float", ("a line plot does not draw z (scatter3d, surface plots draw "
+     "it); a "
      "line plot's roles are x, y, color, group, order, facet, frame")),
-    ("scatter", "z", "depth", None, "a scatter plot does not draw z (no kind draws z yet)"),
-    ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter plots draw "
-     "it)")),
+    ("scatter", "z", "depth", None, ("a scatter plot does not draw z (scatter3d, surface plots "
+     "draw it)")),
+    ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter, scatter3d "
+     "plots draw it)")),
     ("scatter", "order", "step", "int",
      "a scatter plot does not draw order (line, stem, area plots"),
     # The type is judged first: that field fits no plot's role.

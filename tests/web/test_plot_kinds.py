@@ -124,14 +124,15 @@ def test_a_kind_added_to_the_registry_is_accepted_listed_and_served(http, store,
 
 @SQLITE_ONLY
 @pytest.mark.usefixtures("schema")
-def test_a_role_no_kind_draws_is_refused_with_a_reason(http):
+def test_a_role_the_kind_does_not_draw_is_refused_naming_the_kinds_that_do(http):
     spec = {"kind": "line", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "z": "lr"}}]}
-    assert ("datasets[0].bindings.z: a line plot does not draw z (no kind draws z yet)"
+    assert ("datasets[0].bindings.z: a line plot does not draw z (scatter3d, surface plots "
+            "draw it)"
             in error(http.put("/api/plots/p", json=spec), 400))
     sized = {"kind": "line", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "size": "lr"}}]}
-    assert "a line plot does not draw size (scatter plots draw it)" in error(
+    assert "a line plot does not draw size (scatter, scatter3d plots draw it)" in error(
         http.put("/api/plots/p", json=sized), 400)
     assert http.get("/api/plots").json() == []
     assert "kind 'dots' is not one of line, scatter, histogram" in error(

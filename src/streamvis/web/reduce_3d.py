@@ -121,8 +121,8 @@ def binned_grid(x: Floats, y: Floats, z: Floats, n: int) -> tuple[Floats, Floats
     counts = np.bincount(cell, minlength=n * n)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean: Floats = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    centers_x: Floats = x0 + (np.arange(n) + 0.5) * ((x1 - x0) / n)
-    centers_y: Floats = y0 + (np.arange(n) + 0.5) * ((y1 - y0) / n)
+    centers_x = np.asarray(x0 + (np.arange(n) + 0.5) * ((x1 - x0) / n), np.float64)
+    centers_y = np.asarray(y0 + (np.arange(n) + 0.5) * ((y1 - y0) / n), np.float64)
     return centers_x, centers_y, mean.reshape(n, n)
 
 
