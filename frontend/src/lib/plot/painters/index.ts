@@ -6,11 +6,13 @@ import { line } from './line';
 import type { Painter } from './painter';
 import { rects } from './rects';
 import { scatter } from './scatter';
+import { scatter3d } from './scatter3d';
 import { stem } from './stem';
+import { surface } from './surface';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface].map((p) => [p.id, p]));
 
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);
