@@ -19,8 +19,8 @@ export interface Camera {
   distance: number;
 }
 
-/** The view a plot opens with and returns to on double-click: a three-quarter view from above. */
-export const HOME: Camera = { yaw: -Math.PI / 4 - 0.35, pitch: 0.5, distance: 5 };
+/** The view a plot opens with and returns to on double-click: a three-quarter view from above, far enough that the whole box (radius √3) fits the height. */
+export const HOME: Camera = { yaw: -Math.PI / 4 - 0.35, pitch: 0.5, distance: 7.5 };
 export const FOV_Y = (30 * Math.PI) / 180;
 const MAX_PITCH = Math.PI / 2 - 0.01;
 const MIN_DISTANCE = 2;
