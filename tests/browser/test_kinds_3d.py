@@ -155,3 +155,50 @@ def _check_corners(page: Page, area: dict[str, float],
     # Outside the surface, the background.
     r, g, b = (int(v) for v in pixels[round(area["y"] + 5), round(area["x"] + 5)])
     assert max(r, g, b) - min(r, g, b) < 40
+
+
+@pytest.fixture(scope="module")
+def tetrahedron(server: ServerProcess) -> str:
+    """A plot of one tetrahedron: a vertices dataset and a faces dataset of one run."""
+    with Client(server.uri) as c:
+        for name in ("i", "j", "k"):
+            c.create_field(name, "int")
+        c.create_series("verts", ["px", "py", "pz"])
+        c.create_series("faces", ["i", "j", "k"])
+        run = c.create_run(tags=["mesh"])
+        c.append(run.handle, "verts", {"px": np.array([0.0, 1.0, 0.0, 0.0]),
+                                       "py": np.array([0.0, 0.0, 1.0, 0.0]),
+                                       "pz": np.array([0.0, 0.0, 0.0, 1.0])})
+        c.append(run.handle, "faces", {"i": np.array([0, 0, 0, 1]), "j": np.array([1, 1, 2, 2]),
+                                       "k": np.array([2, 3, 3, 3])})
+        c.save_plot("tetra", {"kind": "mesh", "datasets": [
+            {"series": "verts", "filter": {"tags_all": ["mesh"]},
+             "bindings": {"x": "px", "y": "py", "z": "pz"}},
+            {"series": "faces", "filter": {"tags_all": ["mesh"]},
+             "bindings": {"i": "i", "j": "j", "k": "k"}}]})
+    return "tetra"
+
+
+@RASTERS
+def test_a_mesh_of_one_tetrahedron_fills_its_faces_and_nothing_else(
+    server: ServerProcess, tetrahedron: str, page: Page, raster: str,
+) -> None:
+    plot = _open(page, server, tetrahedron + raster)
+    wait_until(page, "window.__streamvis.plots()[0].datasets.every((d) => d.loaded)")
+    page.wait_for_timeout(300)
+    assert plot["camera"] is not None
+    area = _area(page)
+    pixels = png_pixels(page.screenshot())
+    corners = [_where(page, area, p) for p in ((0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1))]
+    # The centroid of each face is filled (the first color of the palette, shaded); the
+    # point past the box's far top corner, outside every face, is not.
+    centroid = np.mean(corners, axis=0)
+    for face in ((0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)):
+        fx, fy = np.mean([corners[v] for v in face], axis=0)
+        # A face seen edge-on has no area: look at its centre's neighbourhood toward the middle.
+        x, y = round(fx * 0.8 + centroid[0] * 0.2), round(fy * 0.8 + centroid[1] * 0.2)
+        r, g, b = (int(v) for v in pixels[y, x])
+        assert b - r > 40, (face, (r, g, b))  # tab10 blue, darkened by the slope
+    outside = _where(page, area, (1, 1, 1))
+    r, g, b = (int(v) for v in pixels[outside[1], outside[0]])
+    assert max(r, g, b) - min(r, g, b) < 40

@@ -84,6 +84,9 @@ class Kind:
     reduction: str | None
     #: The front end's painter module that draws it (lib/plot/painters/).
     painter: str
+    #: When given, each dataset binds every role of one of these sets (a mesh's vertices
+    #: dataset binds x, y, z; its faces dataset i, j, k).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
 
 class Grammar:
@@ -101,7 +104,7 @@ class Grammar:
         unknown = [r for r in (*kind.roles, *kind.required) if r not in self._roles]
         if unknown:
             raise ValueError(f"plot kind {kind.id!r} names unknown roles {unknown}")
-        if not set(kind.required) <= set(kind.roles):
+        if not set(kind.required).union(*kind.one_of) <= set(kind.roles):
             raise ValueError(f"plot kind {kind.id!r} requires roles it does not offer")
         if kind.reduction is not None and kind.reduction not in REDUCTIONS:
             raise ValueError(f"plot kind {kind.id!r} uses unknown reduction {kind.reduction!r}")
@@ -170,7 +173,8 @@ class Grammar:
             ],
             "kinds": [
                 {"id": k.id, "label": k.label, "hint": k.hint, "roles": list(k.roles),
-                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter}
+                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter,
+                 "one_of": [list(s) for s in k.one_of]}
                 for k in self._kinds.values()
             ],
         }
@@ -200,6 +204,9 @@ GRAMMAR = Grammar(
              _NUMBERS, "is aggregated (summed, averaged), so it needs numbers"),
         Role("category", "one bar or box per value", _GROUPS,
              "names a bar or box, so it needs discrete values"),
+        *(Role(r, f"a mesh face's {nth} corner: a row number (from 0) of the run's "
+               "vertices dataset", _NUMBERS, "is a row number, so it needs numbers")
+          for r, nth in (("i", "first"), ("j", "second"), ("k", "third"))),
     ],
     kinds=[
         Kind("line", "Line",
@@ -248,6 +255,11 @@ GRAMMAR = Grammar(
              "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
              "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
              ("x", "y", "z"), reduction="grid", painter="surface"),
+        Kind("mesh", "Mesh",
+             "triangles in 3-D: one dataset of vertices (x, y, z) and one of faces (i, j, "
+             "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "
+             "sent whole", ("x", "y", "z", "i", "j", "k"), (), reduction=None,
+             painter="mesh", one_of=(("x", "y", "z"), ("i", "j", "k"))),
     ],
 )
 

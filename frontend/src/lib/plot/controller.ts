@@ -378,7 +378,7 @@ export class PlotController implements LiveSubscriber {
     const m = this.margins;
     if (this.scene) {
       ctx.clearRect(0, 0, this.w, this.h);
-      const req = this.datasets[0]?.request;
+      const req = (this.datasets.find((d) => d.request.z) ?? this.datasets[0])?.request; // a mesh's faces bind no axis
       paintAxes3d(ctx, this.scene, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH }, [req?.x ?? 'x', req?.y ?? 'y', req?.z ?? 'z']);
     } else paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
     if (this.hasX2 || this.hasY2) {

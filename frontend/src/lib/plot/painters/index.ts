@@ -3,6 +3,7 @@ import { KINDS, kindById } from '../../api/grammar';
 import { area } from './area';
 import { band } from './band';
 import { line } from './line';
+import { mesh } from './mesh';
 import type { Painter } from './painter';
 import { rects } from './rects';
 import { scatter } from './scatter';
@@ -12,7 +13,7 @@ import { surface } from './surface';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface, mesh].map((p) => [p.id, p]));
 
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);
