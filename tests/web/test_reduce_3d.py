@@ -126,3 +126,20 @@ def test_surface_too_many_bins_is_refused(http, store):
     _append(store, store.create_run().handle, {"px": [1.0, 2.0], "py": [1.0, 3.0],
                                                 "pz": [0.0, 1.0], "label": [0, 0]})
     assert "fewer bins" in error(http.post("/api/data", json={**SURFACE, "bins": 5_000}), 413)
+
+
+@pytest.mark.usefixtures("cloud")
+def test_a_mesh_dataset_binds_vertices_or_faces_and_is_sent_whole(http, store):
+    run = store.create_run()
+    _append(store, run.handle, {"px": [0.0, 1.0, 0.0], "py": [0.0, 0.0, 1.0],
+                                "pz": [0.0, 0.0, 0.0], "label": [0, 1, 2]})
+    half = {"kind": "mesh", "datasets": [{"series": "cloud", "bindings": {"x": "px", "y": "py"}}]}
+    assert "binds fields to x, y, z or i, j, k" in error(http.put("/api/plots/m", json=half), 400)
+    whole = {"kind": "mesh", "datasets": [
+        {"series": "cloud", "bindings": {"x": "px", "y": "py", "z": "pz"}},
+        {"series": "cloud", "bindings": {"i": "label", "j": "label", "k": "label"}}]}
+    assert http.put("/api/plots/m", json=whole).status_code == 200
+    t = table(http.post("/api/data", json={"series": "cloud", "kind": "mesh",
+                                           "fields": ["label"]}))
+    assert meta(t)["reduced"] == "none"
+    assert t.column("label").to_pylist() == [0, 1, 2]
