@@ -26,7 +26,7 @@ from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from bench_render import CHROMIUM, CHROMIUM_ARGS, GPU_ARGS, STATIC, emit  # noqa: E402
+from bench_render import CHROMIUM, CHROMIUM_ARGS, GPU_ARGS, STATIC, emit
 
 
 def log_cloud(uri: str, n: int) -> None:
@@ -48,7 +48,7 @@ def log_cloud(uri: str, n: int) -> None:
             "x": "x", "y": "y", "z": "z", "color": "c"}}]})
 
 
-def measure(browser: Any, url: str, n: int, raster: str, frames: int, sync: bool) -> None:
+def measure(browser: Any, url: str, n: int, raster: str, frames: int, *, sync: bool) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.add_init_script("window.__streamvisBench = true")
     page.goto(f"{url}?rows=orbit{'&raster=gl' if raster == 'gl' else '&raster=cpu'}")
@@ -92,7 +92,7 @@ def main() -> int:
             try:
                 for raster in args.rasters.split(","):
                     measure(browser, server.web_url, args.points, raster, args.frames,
-                            not args.no_sync)
+                            sync=not args.no_sync)
             finally:
                 browser.close()
     return 0
