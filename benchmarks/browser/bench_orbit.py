@@ -16,8 +16,10 @@ figures are the CPU's: noted in the `renderer` of each line.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,8 +27,17 @@ import numpy as np
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from bench_render import CHROMIUM, CHROMIUM_ARGS, GPU_ARGS, STATIC, emit
+STATIC = Path(__file__).resolve().parents[2] / "src" / "streamvis" / "web" / "static"
+# As bench_render.py (which says why): WebGL on SwiftShader, the page composited in software.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--use-angle=swiftshader",
+                 "--enable-unsafe-swiftshader", "--disable-gpu"]
+GPU_ARGS = ["--no-sandbox", "--headless=new", "--use-angle=vulkan", "--enable-features=Vulkan"]
+
+
+def emit(figure: str, value: float, unit: str, **context: Any) -> None:
+    print(json.dumps({"figure": figure, "value": round(value, 2), "unit": unit, **context}),
+          flush=True)
 
 
 def log_cloud(uri: str, n: int) -> None:
