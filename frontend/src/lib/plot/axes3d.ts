@@ -85,6 +85,8 @@ export function paintAxes3d(ctx: CanvasRenderingContext2D, scene: Scene3, view: 
     for (const t of set.ticks) {
       if (t.value < lo || t.value > hi) continue;
       const f = (t.value - lo) / (hi - lo);
+      // x and y meet at a floor corner: their end labels would overprint each other there.
+      if (axis !== 2 && (f < 0.02 || f > 0.98)) continue;
       const p: P3 = [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
       const s = toScreen(m, view, area, p);
       if (s[2] <= 0) continue;
