@@ -202,3 +202,30 @@ def test_a_mesh_of_one_tetrahedron_fills_its_faces_and_nothing_else(
     outside = _where(page, area, (1, 1, 1))
     r, g, b = (int(v) for v in pixels[outside[1], outside[0]])
     assert max(r, g, b) - min(r, g, b) < 40
+
+
+def test_a_3d_scatter_draws_rows_that_land_while_it_is_open(server: ServerProcess,
+                                                             page: Page) -> None:
+    rng = np.random.default_rng(6)
+    with Client(server.uri) as c:
+        c.create_series("live3d", ["px", "py", "pz", "cluster"])
+        run = c.create_run(tags=["live3d"])
+
+        def cluster(name: str, centre: tuple[float, float, float]) -> None:
+            c.append(run.handle, "live3d", {
+                **{f: rng.normal(v, 0.25, 300) for f, v in zip(("px", "py", "pz"), centre,
+                                                               strict=True)},
+                "cluster": np.array([name] * 300)})
+
+        cluster("a", CENTRES["a"])
+        cluster("b", CENTRES["b"])
+        c.save_plot("live3d", {"kind": "scatter3d", "datasets": [{
+            "series": "live3d", "filter": {"tags_all": ["live3d"]},
+            "bindings": {"x": "px", "y": "py", "z": "pz", "color": "cluster"}}]})
+        _open(page, server, "live3d")
+        area = _area(page)
+        cluster("c", CENTRES["c"])
+        wait_until(page, "window.__streamvis.plots()[0].datasets[0].points === 900", timeout=10)
+        page.wait_for_timeout(600)  # the frame after the append
+    # The new cluster widened the box (z now reaches 10): all three where they project.
+    _check_clusters(page, area)
