@@ -155,6 +155,11 @@ def _check_corners(page: Page, area: dict[str, float],
     # Outside the surface, the background.
     r, g, b = (int(v) for v in pixels[round(area["y"] + 5), round(area["x"] + 5)])
     assert max(r, g, b) - min(r, g, b) < 40
+    # Hovering a node reads out its x, y and z.
+    page.mouse.move(*_where(page, area, (GRID[20], GRID[0], GRID[20] * GRID[0])))
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+    assert (hover["x"], hover["y"], dict(hover["labels"])["pz"]) == (1, -1, "-1")
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +207,12 @@ def test_a_mesh_of_one_tetrahedron_fills_its_faces_and_nothing_else(
     outside = _where(page, area, (1, 1, 1))
     r, g, b = (int(v) for v in pixels[outside[1], outside[0]])
     assert max(r, g, b) - min(r, g, b) < 40
+    # Hovering the apex reads out that vertex (row 3 of the vertices dataset).
+    page.mouse.move(*corners[3])
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    hover: dict[str, Any] = page.evaluate("window.__streamvis.plots()[0].hover")
+    assert (hover["x"], hover["y"]) == (0, 0)
+    assert dict(hover["labels"]) == {"pz": "1", "vertex": "3"}
 
 
 def test_a_3d_scatter_draws_rows_that_land_while_it_is_open(server: ServerProcess,
