@@ -7,7 +7,7 @@
  * from its centre. The projection is a perspective of FOV_Y; the result is normalized
  * device coordinates in [-1, 1]², which the painters map into the plot's area exactly as a
  * 2-D view. The matrices are hand-written (a look-at and a perspective: forty lines)
- * rather than gl-matrix, whose 30 kB would serve two functions (docs/decisions/0018).
+ * rather than gl-matrix, whose 30 kB would serve two functions (docs/decisions/0019).
  */
 
 export interface Camera {
