@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DataBatch } from '../api/arrowData';
+import type { View } from '../render/layers';
 import { RIDGE_OVERLAP } from './rectLayouts';
 import { RectSet } from './rectSet';
 
@@ -77,5 +78,21 @@ describe('side by side', () => {
     // The first box's median mark spans the first box only.
     const median = [...set.y0.keys()].find((i) => i >= 2 && set.y0[i] === 2 && set.y1[i] === 2) as number;
     expect([set.x0[median], set.x1[median]]).toEqual([set.x0[0], set.x1[0]]);
+  });
+});
+
+describe('hover over overlapping ridges', () => {
+  it('reads out the ridge in front (the earlier step, drawn last)', async () => {
+    const { nearestRect } = await import('../plot/painters/rects');
+    const set = new RectSet({ keys: [], color: null, aggregate: 'count', view: 'ridgeline' });
+    // Step 0's bin reaches 1.8 step bins up, over step 1's base at 1.
+    set.replace(batch({
+      t_low: f(0, 1), t_high: f(1, 2), bin_low: f(0, 0), bin_high: f(1, 1), count: f(10, 10),
+      run: { codes: Int32Array.from([0, 0]), values: ['a'] },
+    }));
+    const view: View = { x0: 0, x1: 1, y0: 0, y1: 4, logX: false, logY: false };
+    // y = 1.5 of 4 on a 100 px high plot: 62.5 px from the top.
+    const hit = nearestRect(set, view, 100, 100, 50, 62.5, null);
+    expect(hit?.labels).toContainEqual(['step', '[0, 1)']);
   });
 });
