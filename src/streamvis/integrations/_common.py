@@ -39,3 +39,15 @@ def float_metrics(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, flo
         if number is not None:
             out[f"{prefix}{key}"] = number
     return out
+
+
+def without_none(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A framework's settings without the unset ones (None, at any depth): "not set" is
+    no value, and stored as the text 'None' it would clash with the type a field takes
+    from a run that set it."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        kept = without_none(value) if isinstance(value, Mapping) else value
+        if kept is not None:
+            out[key] = kept
+    return out
