@@ -1,5 +1,6 @@
 """Keras 3: `StreamvisCallback`, a `keras.callbacks.Callback` (any backend: torch, JAX
-or TensorFlow; streamvis needs none of them itself).
+or TensorFlow; streamvis needs none of them itself; with no backend chosen and no
+TensorFlow installed, importing this module picks torch, else JAX, for Keras).
 
     from streamvis.integrations.keras import StreamvisCallback
     model.fit(x, y, epochs=10, callbacks=[StreamvisCallback(tags=["baseline"])])
@@ -18,14 +19,42 @@ or TensorFlow; streamvis needs none of them itself).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import json
+import os
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
-
-import keras
 
 from streamvis.integrations._common import float_metrics, start_run, without_none
 from streamvis.model.capture import CONFIG
 from streamvis.quick import QuickRun
+
+
+def _default_backend() -> None:
+    """Keras defaults to TensorFlow (and writes that into ~/.keras/keras.json on its first
+    import), and fails to import without it. When the backend configured is not installed
+    and KERAS_BACKEND does not choose one, pick one that is (torch, then JAX), as the user
+    would have to; a working choice, or one made in the environment, is kept."""
+    if "keras" in sys.modules or os.environ.get("KERAS_BACKEND"):
+        return
+    configured = "tensorflow"
+    config = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "keras.json"
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        configured = str(json.loads(config.read_text()).get("backend", configured))
+    if importlib.util.find_spec(configured) is not None:
+        return
+    for backend in ("torch", "jax"):
+        if importlib.util.find_spec(backend) is not None:
+            os.environ["KERAS_BACKEND"] = backend
+            return
+
+
+_default_backend()
+
+import keras  # noqa: E402 - after the backend is chosen
 
 
 class StreamvisCallback(keras.callbacks.Callback):  # type: ignore[misc]  # untyped Keras
