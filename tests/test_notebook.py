@@ -64,7 +64,7 @@ def test_a_notebook_shows_a_plot_a_dashboard_and_a_run_inline(
     assert frames[0] == f"{web}/?rows=nb-loss"
     assert frames[1] == f"{web}/?rows=nb-loss,nb-loss"
     assert re.fullmatch(rf"{re.escape(web)}/runs/[0-9a-f-]{{36}}", frames[2])
-    assert frames[3] == f"{web}/"
+    assert frames[3] == f"{web}/workspace"
     for url in frames:  # the web app serves each page (the app itself routes them)
         assert httpx.get(url.replace("&amp;", "&"), timeout=10).status_code == 200
 

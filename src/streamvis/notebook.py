@@ -2,7 +2,7 @@
 
     import streamvis
     streamvis.show("loss")                 # the saved plot or dashboard named "loss"
-    streamvis.show()                       # the workspace (run search)
+    streamvis.show()                       # the workspace: a panel per metric, every run
     streamvis.show(run)                    # a run's page (streamvis.init's run, a logger)
     streamvis.show("rows=loss,acc;grads")  # a layout, as the dashboard URL writes it
 
@@ -49,7 +49,7 @@ class View:
 def _target(what: Any, client: Client) -> str:
     """The path and query of the page that shows `what`, from the web app's root."""
     if what is None:
-        return ""
+        return "workspace"
     handle = getattr(what, "handle", None) or getattr(what, "run_handle", None)
     if handle is not None:  # streamvis.init's run, a DataLogger, a SummaryWriter
         return f"runs/{handle}"

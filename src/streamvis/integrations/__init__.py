@@ -1,7 +1,7 @@
 """Framework integrations: a logger or callback per training framework, each an optional
 extra (`pip install 'streamvis[lightning]'`, `[transformers]`, `[keras]`) and each a thin
 layer over `streamvis.init` (quick.py), so every framework's metrics land in the same
-shape (docs/compat.md, "Framework callbacks"; decision 0018):
+shape (docs/compat.md, "Framework callbacks"; decision 0019):
 
 - metrics: each metric key is a series of its own (the key, after the framework's
   grouping), with the fields `step` and the key's last part, as a `float` — always a
