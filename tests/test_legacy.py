@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
-from streamvis.legacy import Plots
+from streamvis.legacy import ColorSpec, GridSpec, Plots
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import RunFilter
 from streamvis.testing import ServerProcess
@@ -91,3 +91,34 @@ def test_bad_shapes_and_updates_are_refused(uri: str) -> None:
     with pytest.raises(InvalidArgumentError, match="must be numbers"):
         plots.tandem_lines("bad", 0, ["a", object()])
     plots.stop()
+
+
+def test_scatter_colors_and_panels_by_index_dimensions(uri: str) -> None:
+    plots = Plots(uri, dashboard="sc", strict=True)
+    # [panels=2, colors=3, xy=2]: x = 10 * panel + color, y = -x
+    data = np.zeros((2, 3, 2))
+    for p in range(2):
+        for c in range(3):
+            data[p, c] = (10 * p + c, -(10 * p + c))
+    plots.scatter("cloud", data, spatial_dim=2, append=False,
+                  color=ColorSpec("viridis", dim=1), grid=GridSpec(dim=0, num_columns=2))
+    plots.scatter("plain", np.array([[1.0, 2.0], [3.0, 4.0]]).T, spatial_dim=0)
+    assert plots.stop().delivered
+    run = plots.logger.run_handle
+    cloud = _rows(uri, run, "cloud")
+    assert cloud["x"] == [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]
+    assert cloud["y"] == [-v for v in cloud["x"]]
+    assert cloud["color"] == [0, 1, 2, 0, 1, 2]
+    assert cloud["panel"] == [0, 0, 0, 1, 1, 1]
+    plain = _rows(uri, run, "plain")  # spatial_dim=0: row 0 the xs, row 1 the ys
+    assert (plain["x"], plain["y"]) == ([1.0, 3.0], [2.0, 4.0])
+    with Client(uri) as client:
+        spec = client.plot("cloud")
+        assert client.plot("plain")["datasets"][0]["bindings"] == {"x": "x", "y": "y"}
+    assert spec["kind"] == "scatter"
+    assert spec["palette"] == "viridis"
+    assert spec["facet"] == {"columns": 2}
+    assert spec["datasets"][0]["bindings"] == {"x": "x", "y": "y", "color": "color",
+                                               "facet": "panel", "frame": "call"}
+    with pytest.raises(InvalidArgumentError, match="is not of size 2"):
+        Plots(uri, strict=True).scatter("bad", np.zeros((3, 3)))

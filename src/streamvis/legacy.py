@@ -1,7 +1,7 @@
 """The older streamvis APIs' one-call plots: the Bokeh-era `tandem_lines`,
-`multi_lines`, `set_layout` and `append=False`, and visdom's `line(Y, X, win=...,
-update='append')`, as a thin layer over the current model (DESIGN.md: "This one model
-covers the older designs too").
+`multi_lines`, `scatter` with `ColorSpec` and `GridSpec`, `set_layout` and
+`append=False`, and visdom's `line(Y, X, win=..., update='append')`, as a thin layer
+over the current model (DESIGN.md: "This one model covers the older designs too").
 
     from streamvis.legacy import Plots
     plots = Plots(tags=["quick"])              # a DataLogger(infer=True) underneath
@@ -22,12 +22,20 @@ name, with fields
   role, whose default is the latest frame only, and older calls stay a slider away.
   `append=True` / `update='append'` leave `call` unbound: every call's points are drawn.
 
+`scatter(name, data, spatial_dim, append, color, grid)` takes an array with one dimension
+of size 2 (`spatial_dim`: x and y) and any others as indices: `ColorSpec(palette, dim)`
+colors points by their index along `dim` (field `color`, the color role), and
+`GridSpec(dim, num_columns)` draws one panel per index along `dim` (field `panel`, the
+facet role, `num_columns` panels a row). Its series has `x`, `y`, `call`, `color` and
+`panel` (0 where no spec asks).
+
 The first call decides a plot's mode; a later call with another is drawn the first's way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +46,24 @@ from streamvis.model.errors import InvalidArgumentError
 
 #: The fields every legacy plot's series has.
 X, Y, LINE, CALL = "x", "y", "line", "call"
+#: The index fields of `scatter`'s series.
+COLOR, PANEL = "color", "panel"
+
+
+@dataclass(frozen=True)
+class ColorSpec:
+    """`scatter`: color points by their index along `dim` of the data, from `palette`."""
+
+    palette: str = "tab10"
+    dim: int | None = None
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """`scatter`: one panel per index along `dim` of the data, `num_columns` a row."""
+
+    dim: int
+    num_columns: int = 4
 
 
 class Plots:
@@ -76,6 +102,48 @@ class Plots:
         self._write(name, append, x=np.tile(np.arange(points, dtype=np.float64), lines),
                     y=d.ravel(), line=np.repeat(np.arange(lines, dtype=np.int64), points))
 
+    def scatter(  # noqa: PLR0917 - the Bokeh-era signature, positional arguments and all
+        self, name: str, data: Any, spatial_dim: int = -1, append: bool = True,
+        color: ColorSpec | None = None, grid: GridSpec | None = None,
+    ) -> None:
+        """Points: `data` has a dimension of size 2 (`spatial_dim`: x, y); its other
+        dimensions index the points, which `color` and `grid` may color and panel by."""
+        d = _floats(data, "data")
+        if d.ndim == 0 or d.shape[spatial_dim] != 2:
+            raise InvalidArgumentError(
+                f"scatter {name!r}: data has shape {d.shape}, so dimension {spatial_dim} "
+                "is not of size 2 (x, y): give spatial_dim, the dimension holding x and y")
+        spatial = spatial_dim % d.ndim
+        index_shape = d.shape[:spatial] + d.shape[spatial + 1:]
+        points = np.moveaxis(d, spatial, -1).reshape(-1, 2)
+        indices: np.ndarray[Any, np.dtype[np.int64]] = np.indices(
+            index_shape, dtype=np.int64).reshape(len(index_shape), -1)
+
+        def along(spec_dim: int | None, what: str) -> np.ndarray[Any, Any]:
+            if spec_dim is None:
+                return np.zeros(len(points), np.int64)
+            dim = spec_dim % d.ndim
+            if dim == spatial:
+                raise InvalidArgumentError(
+                    f"scatter {name!r}: {what} dim {spec_dim} is the spatial dimension: "
+                    "give one of the index dimensions")
+            picked: np.ndarray[Any, Any] = indices[dim if dim < spatial else dim - 1]
+            return picked
+
+        color_index = along(color.dim if color else None, "ColorSpec")
+        panel_index = along(grid.dim if grid else None, "GridSpec")
+        extra: dict[str, Any] = {}
+        bindings = {"x": X, "y": Y}
+        if color is not None:
+            extra["palette"] = color.palette
+            if color.dim is not None:
+                bindings["color"] = COLOR
+        if grid is not None:
+            bindings["facet"] = PANEL
+            extra["facet"] = {"columns": grid.num_columns}
+        self._write(name, append, kind="scatter", bindings=bindings, extra=extra,
+                    x=points[:, 0], y=points[:, 1], color=color_index, panel=panel_index)
+
     def set_layout(self, rows: Sequence[Sequence[str]]) -> None:
         """The dashboard's cells: a list of rows, each a list of plot names."""
         self._layout = [list(r) for r in rows]
@@ -108,7 +176,9 @@ class Plots:
         """Send what is left and end the run's logging."""
         return self.logger.stop(timeout)
 
-    def _write(self, name: str, append: bool, **columns: np.ndarray[Any, Any]) -> None:
+    def _write(self, name: str, append: bool, *, kind: str = "line",
+               bindings: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
+               **columns: np.ndarray[Any, Any]) -> None:
         call = self._calls.get(name, -1) + 1
         self._calls[name] = call
         self.logger.write(name, **{CALL: call, **columns})
@@ -116,15 +186,16 @@ class Plots:
             # The first write declares the series, which must exist before a plot of it
             # is saved: sent now, once per plot.
             self.logger.flush()
-            self._save_plot(name, append)
+            self._save_plot(name, append, kind, bindings, extra or {})
 
-    def _save_plot(self, name: str, append: bool) -> None:
-        bindings = {"x": X, "y": Y, "group": LINE, "color": LINE}
+    def _save_plot(self, name: str, append: bool, kind: str,
+                   bindings: dict[str, str] | None, extra: dict[str, Any]) -> None:
+        roles = dict(bindings or {"x": X, "y": Y, "group": LINE, "color": LINE})
         if not append:
-            bindings["frame"] = CALL
-        spec = {"name": name, "kind": "line", "title": name, "datasets": [{
+            roles["frame"] = CALL
+        spec = {"name": name, "kind": kind, "title": name, **extra, "datasets": [{
             "series": name, "filter": {"handles": [str(self.logger.run_handle)]},
-            "bindings": bindings}]}
+            "bindings": roles}]}
         with Client(self.uri, **self._connection) as client:
             client.save_plot(name, spec)
         self._cells.append(name)
