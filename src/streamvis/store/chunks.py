@@ -14,10 +14,12 @@ same order; there the number is taken first so the blob row is written once.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,6 +27,7 @@ from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from streamvis.model.events import RowsAppended
 from streamvis.model.schema import RunFilter, Value, dedupe, validate_columns
+from streamvis.model.wallclock import ELAPSED, FIELDS, TIME, TIME_FIELD, time_column
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow, Where
@@ -44,9 +47,16 @@ _BLOB_GROUP_BYTES = 32 << 20
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 
 
-def encode_chunk(batch: pa.RecordBatch, handles: Sequence[uuid.UUID]) -> bytes:
-    """The Arrow IPC stream of `batch`, lz4-compressed, its columns named by field handle."""
-    named = pa.RecordBatch.from_arrays(batch.columns, names=[str(h) for h in handles])
+def encode_chunk(
+    batch: pa.RecordBatch, handles: Sequence[uuid.UUID], times: pa.Array | None = None
+) -> bytes:
+    """The Arrow IPC stream of `batch`, lz4-compressed, its columns named by field handle,
+    with the rows' wall-clock `times` as one more column (model/wallclock.py)."""
+    columns, names = list(batch.columns), [str(h) for h in handles]
+    if times is not None:
+        columns.append(times)
+        names.append(str(TIME_FIELD.handle))
+    named = pa.RecordBatch.from_arrays(columns, names=names)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, named.schema, options=_WRITE_OPTIONS) as writer:
         writer.write_batch(named)
@@ -54,18 +64,24 @@ def encode_chunk(batch: pa.RecordBatch, handles: Sequence[uuid.UUID]) -> bytes:
 
 
 def decode_chunk(
-    data: bytes, fields: Sequence[FieldRow], sequence: int, *, as_stored: bool = False
+    data: bytes, fields: Sequence[FieldRow], sequence: int, *, as_stored: bool = False,
+    started_at: float = 0.0,
 ) -> pa.RecordBatch:
     """The columns of `fields` from a stored chunk, named by their current names.
 
     Each column comes in its field's Arrow type, widened from a narrower stored width
     (float32 for float); `as_stored` keeps the width it was stored at. An int column
-    stored run-end encoded (a broadcast step) is decoded.
+    stored run-end encoded (a broadcast step) is decoded. The pseudo-fields `_time` and
+    `_elapsed` (`_time` minus the run's `started_at`) read the chunk's time column, NaN
+    for a chunk stored before times were kept.
     """
     stored = pa.ipc.open_stream(pa.py_buffer(data)).read_next_batch()
     columns = []
     for row in fields:
         index = stored.schema.get_field_index(str(row.field.handle))
+        if row.field.name in FIELDS:
+            columns.append(_time_of(stored, row.field.name, started_at))
+            continue
         if index < 0:
             raise FailedPreconditionError(
                 f"chunk {sequence} has no column for field {row.field.name!r}: the "
@@ -79,6 +95,14 @@ def decode_chunk(
             column = column.cast(want)  # a narrower float: widening is exact
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=[r.field.name for r in fields])
+
+
+def _time_of(stored: pa.RecordBatch, name: str, started_at: float) -> pa.Array:
+    index = stored.schema.get_field_index(str(TIME_FIELD.handle))
+    if index < 0:
+        return pa.array(np.full(stored.num_rows, np.nan))
+    times = stored.column(index)
+    return times if name == TIME else pc.subtract(times, pa.scalar(started_at, pa.float64()))
 
 
 def _check_key(key: str | None) -> str | None:
@@ -122,6 +146,8 @@ class ChunkMethods(SqlCore):
             raise InvalidArgumentError(
                 f"columns must map field names to Arrow arrays, got {type(columns).__name__}"
             )
+        columns = dict(columns)
+        given_time = columns.pop(TIME, None)
         for name, array in columns.items():
             if not isinstance(array, pa.Array):
                 raise InvalidArgumentError(
@@ -136,7 +162,8 @@ class ChunkMethods(SqlCore):
         # Validate and encode outside the write transaction: on SQLite that keeps
         # other writers waiting only for the inserts.
         batch = validate_columns(ser, {r.field.name: r.field for r in frows}, columns)
-        data = encode_chunk(batch, [r.field.handle for r in frows])
+        times = time_column(given_time, batch.num_rows, time.time())
+        data = encode_chunk(batch, [r.field.handle for r in frows], times)
         summaries = chunk_summaries(batch, field_plan(frows))
         rows = batch.num_rows
         for _ in range(3):
@@ -229,7 +256,9 @@ class ChunkMethods(SqlCore):
         # Checked now, not at the first next(), so a bad query fails where it is made.
         with self._read() as s:
             series_id, ser, frows = self._series(s, series)
-            by_name = {r.field.name: r for r in frows}
+            # The pseudo-fields every series has (model/wallclock.py); id -1: no row.
+            by_name = {**{n: FieldRow(-1, f) for n, f in FIELDS.items()},
+                       **{r.field.name: r for r in frows}}
             wanted = dedupe(fields, f"field of query on series {series!r}") or ser.fields
             unknown = [n for n in wanted if n not in by_name]
             if unknown:
@@ -257,7 +286,8 @@ class ChunkMethods(SqlCore):
         while cursor < plan.upto:
             with self._read() as s:
                 page = s.all(
-                    "SELECT c.sequence, c.run_id, r.handle, length(c.data) FROM chunks c "
+                    "SELECT c.sequence, c.run_id, r.handle, length(c.data), r.started_at "
+                    "FROM chunks c "
                     "JOIN runs r ON r.id = c.run_id WHERE c.series_id = ? AND c.sequence > ? "
                     f"AND c.sequence <= ? AND {plan.where.sql} ORDER BY c.sequence LIMIT ?",
                     (plan.series_id, cursor, plan.upto, *plan.where.params, _META_PAGE),
@@ -265,7 +295,8 @@ class ChunkMethods(SqlCore):
             if not page:
                 return
             cursor = int(page[-1][0])
-            for group in _groups(page):
+            started = {int(row[1]): float(row[4]) for row in page}  # type: ignore[arg-type]
+            for group in _groups([row[:4] for row in page]):
                 with self._read() as s:
                     blobs: dict[int, bytes] = dict(
                         s.all(
@@ -289,7 +320,8 @@ class ChunkMethods(SqlCore):
                         run=as_uuid(handle),
                         sequence=int(seq),
                         batch=decode_chunk(bytes(data), plan.fields, int(seq),
-                                           as_stored=plan.as_stored),
+                                           as_stored=plan.as_stored,
+                                           started_at=started[int(run_id)]),
                         attributes=run_attributes.get(run_id, {}),
                     )
 

@@ -1,0 +1,67 @@
+"""Wall-clock time beside every row: the `_time` and `_elapsed` pseudo-fields.
+
+The logger stamps each `write` call with the time it was made (one clock read per
+call, shared by all the rows the call gives) and sends it as an extra column named
+`_time` beside the series' fields. The store keeps it inside the chunk, as a column
+named by a fixed handle (the way every column is named by its field's handle), and
+reads it back as two pseudo-fields that every series has without declaring them, as
+every row has its `run`:
+
+- `_time`: seconds since the Unix epoch (UTC) when the row was written;
+- `_elapsed`: `_time` minus the run's `started_at`, seconds since the run started.
+
+They are not rows of the type registry's fields table and never appear in a series'
+declared fields, so a series' schema says only what the program declared. An append
+without `_time` (an older logger, a direct store append) is stamped with the time the
+store received it. A chunk stored before streamvis kept times has none: its rows read
+NaN, and a plot against time leaves them out (docs/decisions/0018-wall-clock-time.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pyarrow as pa
+
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import Field
+from streamvis.model.types import FieldType
+
+TIME = "_time"
+ELAPSED = "_elapsed"
+NAMES = (TIME, ELAPSED)
+
+#: Fixed handles: the stored column of `_time` is named by TIME_FIELD's handle.
+TIME_FIELD = Field(uuid.UUID("5f3a2a8e-7b1c-4d2e-9a51-0c0ffee00001"), TIME, FieldType.FLOAT,
+                   "wall-clock time the row was written, seconds since the Unix epoch (UTC)")
+ELAPSED_FIELD = Field(uuid.UUID("5f3a2a8e-7b1c-4d2e-9a51-0c0ffee00002"), ELAPSED,
+                      FieldType.FLOAT, "seconds since the run started when the row was written")
+FIELDS = {TIME: TIME_FIELD, ELAPSED: ELAPSED_FIELD}
+
+
+def is_time_name(name: str) -> bool:
+    return name in FIELDS
+
+
+def time_column(column: pa.Array | None, rows: int, now: float) -> pa.Array:
+    """The `_time` column of an append of `rows` rows: the one given, checked, or `now`
+    for every row when none was sent (an older logger, or a direct store append)."""
+    if column is None:
+        return pa.array(np.full(rows, now, np.float64))
+    if not isinstance(column, pa.Array) or not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+        raise InvalidArgumentError(
+            f"column {TIME!r} is {getattr(column, 'type', type(column).__name__)}; it takes float seconds since the Unix epoch, "
+            "one per row (or leave it out and the server stamps the append's time)"
+        )
+    if len(column) != rows:
+        raise InvalidArgumentError(
+            f"column {TIME!r} has {len(column)} values for {rows} rows: give one time per row"
+        )
+    values = column.cast(pa.float64())
+    if values.null_count or not np.all(np.isfinite(values.to_numpy(zero_copy_only=False))):
+        raise InvalidArgumentError(
+            f"column {TIME!r} has a missing or non-finite time: give finite seconds since "
+            "the Unix epoch"
+        )
+    return values
