@@ -23,6 +23,7 @@ import pyarrow as pa
 from streamvis import wire, wire_columns
 from streamvis.model.errors import StreamvisError
 from streamvis.model.schema import Field, FieldType, Series, validate_columns
+from streamvis.model.wallclock import TIME
 from streamvis.service.leases import Leases
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
@@ -37,6 +38,7 @@ class FakeService(pb_grpc.ServiceServicer):
         self.lock = threading.Lock()
         self.leases = Leases()  # the real service's rule: no replace under a live logger
         self.fields: dict[str, Field] = {}
+        self.times: list[pa.Array | None] = []  # each append's `_time` column, as sent
         self.series: dict[str, Series] = {}
         self.runs: dict[str, pb.Run] = {}
         self.chunks: list[tuple[str, str, pa.RecordBatch]] = []
@@ -182,11 +184,14 @@ class FakeService(pb_grpc.ServiceServicer):
                 raise AssertionError
             try:
                 columns = wire_columns.columns_from_pb(request.columns)
+                # Like the store: the logger's per-row times ride beside the fields.
+                when = columns.pop(TIME, None)
                 batch = validate_columns(s, self.fields, columns)
             except StreamvisError as exc:
                 self._error(context, exc)
             self.keys.add(request.idempotency_key)
             self.chunks.append((request.run, request.series, batch))
+            self.times.append(when)
             self.leases.renew(uuid.UUID(request.run), _writer(request.writer))
         self._ack(context)
         return pb.AppendToSeriesResponse(sequence=len(self.chunks), rows=batch.num_rows)

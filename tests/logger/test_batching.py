@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -38,3 +39,28 @@ def test_scalar_steps_stay_plain(fake: FakeServer, spool: Path) -> None:
     ((_, _, batch),) = [c for c in fake.service.chunks if c[1] == "train"]
     assert batch.column("step").type == pa.int64()
     assert batch.column("loss").type == pa.float64()
+
+
+def test_each_write_is_stamped_with_its_time(fake: FakeServer, spool: Path) -> None:
+    fake.declare({"px": "float"}, {"cloud": ["step", "px"]})
+    before = time.time()
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600) as logger:
+        logger.write("train", step=0, loss=0.5)
+        time.sleep(0.02)
+        logger.write("train", step=1, loss=0.25)
+        for step in range(3):
+            logger.write("cloud", step=step, px=np.zeros(100, np.float32))
+            time.sleep(0.01)
+    after = time.time()
+    by_series = {c[1]: t for c, t in zip(fake.service.chunks, fake.service.times, strict=True)}
+    train = by_series["train"]
+    assert train is not None and train.type == pa.int64()  # microseconds
+    first, second = (t / 1e6 for t in train.to_pylist())
+    assert before <= first < second <= after
+    assert second - first >= 0.02
+    # The rows of one write share its time, and travel once a write.
+    cloud = by_series["cloud"]
+    assert cloud is not None and pa.types.is_run_end_encoded(cloud.type)
+    assert cloud.run_ends.to_pylist() == [100, 200, 300]
+    stamps = cloud.values.to_pylist()
+    assert stamps == sorted(stamps) and len(set(stamps)) == 3

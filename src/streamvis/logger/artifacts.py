@@ -151,7 +151,7 @@ class SavesArtifacts:
         except StreamvisError as exc:
             self._violation(exc, 3)
             return
-        self._queue.append((None, Record(Kind.SAVE_ARTIFACT, message)))
+        self._queue.append((None, Record(Kind.SAVE_ARTIFACT, message), 0.0))
 
 
 def send_artifact(client: Client, message: bytes) -> None:

@@ -25,6 +25,7 @@ from streamvis.logger.tensors import to_host_column
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.limits import MAX_ROWS_PER_APPEND
 from streamvis.model.types import TypeRow
+from streamvis.model.wallclock import TIME, micros
 from streamvis.v1 import service_pb2 as pb
 
 Report = Callable[[str], None]
@@ -67,7 +68,8 @@ class Barrier:
     errors: list[str] = field(default_factory=list)
 
 
-Item = tuple[SeriesState | None, Any]  # (state, dict | Prepared) or (None, Record | Barrier)
+#: (state, dict | Prepared, time of the write) or (None, Record | Barrier, 0.0)
+Item = tuple[SeriesState | None, Any, float]
 
 
 def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
@@ -109,6 +111,24 @@ def _columns(st: SeriesState, payloads: Sequence[Any]) -> tuple[dict[str, Any], 
     return {f: _host_column(st, f, payloads) for f in st.fields}, rows
 
 
+def _time_column(times: Any) -> pb.Column:
+    # Int microseconds, so the rows of one write (one time) travel as one run.
+    stamps = micros(times)
+    runs = wire_columns.runs_of(stamps)
+    if runs is not None:
+        return wire_columns.runs_to_pb(TIME, *runs)
+    return wire_columns.column_to_pb(TIME, stamps)
+
+
+def _row_times(payloads: Sequence[Any], times: list[float]) -> Any:
+    """One time per row: each write's time, repeated over the rows it gave."""
+    stamped = np.array(times, dtype=np.float64)
+    if all(type(p) is dict for p in payloads):  # one row a write (scalars)
+        return stamped
+    counts = [p.rows if isinstance(p, Prepared) else 1 for p in payloads]
+    return np.repeat(stamped, counts)
+
+
 def _nbytes(col: Any) -> int:
     if isinstance(col, list):
         return sum(len(s) + 4 for s in col)
@@ -139,50 +159,58 @@ class BatchBuilder:
 
     def build(self, items: Sequence[Item]) -> list[Record | Barrier]:
         out: list[Record | Barrier] = []
-        groups: dict[int, tuple[SeriesState, list[Any]]] = {}
-        for st, payload in items:
+        groups: dict[int, tuple[SeriesState, list[Any], list[float]]] = {}
+        for st, payload, when in items:
             if st is None:
                 self._close(groups, out)
                 out.append(payload)
             else:
-                groups.setdefault(id(st), (st, []))[1].append(payload)
+                group = groups.setdefault(id(st), (st, [], []))
+                group[1].append(payload)
+                group[2].append(when)
         self._close(groups, out)
         return out
 
     def _close(
-        self, groups: dict[int, tuple[SeriesState, list[Any]]], out: list[Record | Barrier]
+        self, groups: dict[int, tuple[SeriesState, list[Any], list[float]]],
+        out: list[Record | Barrier],
     ) -> None:
-        for st, payloads in groups.values():
-            out.extend(self._group(st, payloads))
+        for st, payloads, times in groups.values():
+            out.extend(self._group(st, payloads, times))
         groups.clear()
 
-    def _group(self, st: SeriesState, payloads: list[Any]) -> list[Record]:
+    def _group(self, st: SeriesState, payloads: list[Any], times: list[float]) -> list[Record]:
         try:
             cols, rows = _columns(st, payloads)
         except Exception:  # noqa: BLE001 - one bad value must not sink the batch
-            cols, rows = self._salvage(st, payloads)
+            cols, rows, payloads, times = self._salvage(st, payloads, times)
         if rows == 0:
             return []
+        cols[TIME] = _row_times(payloads, times)
         records = []
         for part, n in _split(cols, rows, self.max_batch_bytes):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
-                columns=[_column(f, st.rows[f], part[f]) for f in st.fields],
+                columns=[*(_column(f, st.rows[f], part[f]) for f in st.fields),
+                         _time_column(part[TIME])],
                 idempotency_key=uuid.uuid4().hex, writer=self.writer,
             )
             records.append(Record(Kind.APPEND, req, provisional=st.provisional, rows=n))
         return records
 
-    def _salvage(self, st: SeriesState, payloads: list[Any]) -> tuple[dict[str, Any], int]:
+    def _salvage(
+        self, st: SeriesState, payloads: list[Any], times: list[float]
+    ) -> tuple[dict[str, Any], int, list[Any], list[float]]:
         """Convert write by write, dropping (and reporting) the ones that fail."""
-        good = []
-        for p in payloads:
+        good, good_times = [], []
+        for p, when in zip(payloads, times, strict=True):
             try:
                 _columns(st, [p])
             except Exception as exc:  # noqa: BLE001
                 self.report(f"dropped a write to series {st.name!r}: {exc}")
             else:
                 good.append(p)
+                good_times.append(when)
         if not good:
-            return {}, 0
-        return _columns(st, good)
+            return {}, 0, [], []
+        return (*_columns(st, good), good, good_times)

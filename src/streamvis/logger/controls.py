@@ -105,4 +105,4 @@ class HasControls:
             self._controls.callbacks[spec.name] = on_change
         req = pb.DeclareControlsRequest(run=str(self.run_handle),
                                         controls=[wire_extras.control_spec_to_pb(spec)])
-        self._queue.append((None, Record(Kind.DECLARE_CONTROLS, req)))
+        self._queue.append((None, Record(Kind.DECLARE_CONTROLS, req), 0.0))

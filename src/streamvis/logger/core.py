@@ -53,6 +53,9 @@ from streamvis.model.schema import Field, coerce_value, parse_handle, validate_n
 from streamvis.v1 import service_pb2 as pb
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Each write is stamped with its wall-clock time as it is queued (model/wallclock.py):
+#: one clock read a call, bound here so the fast path pays no attribute lookup.
+_clock = time.time
 #: How long a series found missing on the server is not looked up again.
 _MISSING_TTL = 2.0
 
@@ -143,7 +146,7 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
             handle=str(self.run_handle), tags=tags, resume=self.resume, writer=str(self.writer)
         )
         kind = Kind.REPLACE_RUN if self.replace else Kind.CREATE_RUN
-        self._queue.append((None, Record(kind, self._create)))
+        self._queue.append((None, Record(kind, self._create), 0.0))
         if attributes:
             self._enqueue_attributes(dict(attributes), stacklevel=3)
 
@@ -166,7 +169,7 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
                     if not _INT64_MIN <= values[name] <= _INT64_MAX:
                         break
                 else:
-                    self._queue.append((st, values))
+                    self._queue.append((st, values, _clock()))
                     self._written += st.scalar_cost
                     if self._written - self._drained > self._soft_bytes:
                         self._pressure()
@@ -184,11 +187,11 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
                 )
             st = self._series.get(series) or self._state_for(series, values)
             if st.accepts_scalars(values):
-                self._queue.append((st, values))
+                self._queue.append((st, values, _clock()))
                 self._written += st.scalar_cost
             else:
                 prepared = prepare(st, values)
-                self._queue.append((st, prepared))
+                self._queue.append((st, prepared, _clock()))
                 self._written += prepared.nbytes
         except StreamvisError as exc:
             self._violation(hint(series, exc) if series in self._inferred else exc,
@@ -288,7 +291,7 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
                                 stacklevel + 1)
         if good:
             req = pb.SetRunAttributesRequest(handle=str(self.run_handle), attributes=good)
-            self._queue.append((None, Record(Kind.SET_ATTRIBUTES, req)))
+            self._queue.append((None, Record(Kind.SET_ATTRIBUTES, req), 0.0))
 
     def add_tags(self, *tags: str) -> None:
         """Add tags to the run (idempotent)."""
@@ -301,7 +304,7 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
                 self._violation(exc, stacklevel=3)
                 continue
             req = pb.RunTagRequest(handle=str(self.run_handle), tag=tag)
-            self._queue.append((None, Record(Kind.ADD_TAG, req)))
+            self._queue.append((None, Record(Kind.ADD_TAG, req), 0.0))
 
     def declare(
         self, fields: Mapping[str, FieldDecl] | None = None,
@@ -320,7 +323,7 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
             self._violation(exc, stacklevel=3)
             return
         self._schema.merge(decl)
-        self._queue.append((None, Record(Kind.DECLARE, declaration_json(decl))))
+        self._queue.append((None, Record(Kind.DECLARE, declaration_json(decl)), 0.0))
 
     # -- reporting ---------------------------------------------------------------------
 

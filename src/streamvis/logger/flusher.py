@@ -48,7 +48,7 @@ _BATCH_FILL = 0.8
 
 
 def _cost(item: Item) -> int:
-    st, payload = item
+    st, payload, _ = item
     if st is None:
         return 0
     if isinstance(payload, Prepared):

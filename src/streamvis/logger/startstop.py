@@ -109,7 +109,7 @@ class StartsAndStops(RunInfo):
         if self.disabled or flusher is None or not flusher.thread.is_alive():
             return not self._queue
         barrier = Barrier(threading.Event())
-        self._queue.append((None, barrier))
+        self._queue.append((None, barrier, 0.0))
         flusher.wake.set()
         return bool(barrier.done.wait(timeout))
 

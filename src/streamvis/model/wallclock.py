@@ -22,7 +22,9 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Field
@@ -45,23 +47,39 @@ def is_time_name(name: str) -> bool:
 
 
 def time_column(column: pa.Array | None, rows: int, now: float) -> pa.Array:
-    """The `_time` column of an append of `rows` rows: the one given, checked, or `now`
-    for every row when none was sent (an older logger, or a direct store append)."""
+    """The `_time` column (float64 seconds) of an append of `rows` rows: the one given,
+    checked, or `now` for every row when none was sent (an older logger, a direct
+    store append). A float column is seconds; an int column is microseconds, which is
+    how the logger sends it: the rows of one write share a time, and a run-end encoded
+    int column carries them once a write."""
     if column is None:
         return pa.array(np.full(rows, now, np.float64))
-    if not isinstance(column, pa.Array) or not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+    if isinstance(column, pa.Array) and pa.types.is_run_end_encoded(column.type):
+        column = pc.run_end_decode(column)
+    kind = getattr(column, "type", None)
+    if kind is None or not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
         raise InvalidArgumentError(
-            f"column {TIME!r} is {getattr(column, 'type', type(column).__name__)}; it takes float seconds since the Unix epoch, "
-            "one per row (or leave it out and the server stamps the append's time)"
+            f"column {TIME!r} is {kind or type(column).__name__}; it takes float seconds "
+            "(or int microseconds) since the Unix epoch, one per row, or leave it out and "
+            "the server stamps the append's time"
         )
     if len(column) != rows:
         raise InvalidArgumentError(
             f"column {TIME!r} has {len(column)} values for {rows} rows: give one time per row"
         )
-    values = column.cast(pa.float64())
-    if values.null_count or not np.all(np.isfinite(values.to_numpy(zero_copy_only=False))):
+    if column.null_count:
         raise InvalidArgumentError(
-            f"column {TIME!r} has a missing or non-finite time: give finite seconds since "
-            "the Unix epoch"
+            f"column {TIME!r} has a missing time: give one time for every row")
+    values = column.to_numpy(zero_copy_only=False).astype(np.float64)
+    if pa.types.is_integer(kind):
+        values /= 1e6
+    if not np.all(np.isfinite(values)):
+        raise InvalidArgumentError(
+            f"column {TIME!r} has a non-finite time: give finite seconds since the Unix epoch"
         )
-    return values
+    return pa.array(values)
+
+
+def micros(times: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Seconds since the epoch as the int microseconds the logger sends."""
+    return np.round(times * 1e6).astype(np.int64)
