@@ -198,3 +198,25 @@ def test_empty_results_still_carry_the_schema(http):
     assert t.num_rows == 0
     assert t.column_names == ["run", "step", "loss", "optimizer"]
     assert meta(t) == {"reduced": "none", "last_sequence": "0"}
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_line_against_time_since_start_and_wall_clock(http, store):
+    a = store.create_run(started_at=1000.0)
+    b = store.create_run(started_at=2000.0)
+    for run, start in ((a, 1000.0), (b, 2000.0)):
+        store.append(run.handle, "train", {
+            "step": pa.array([0, 1, 2], pa.int64()), "loss": pa.array([0.3, 0.2, 0.1]),
+            "_time": pa.array([start + 1, start + 2.5, start + 4])})
+    t = table(http.post("/api/data", json=line(x="_elapsed", pixels=500)))
+    assert t.column_names == ["run", "step", "loss", "_elapsed"]
+    by_run = {r: [(row["_elapsed"], row["loss"]) for row in t.to_pylist() if row["run"] == r]
+              for r in (str(a.handle), str(b.handle))}
+    # Each run from its own start: both lines lie over the same x.
+    assert by_run[str(a.handle)] == by_run[str(b.handle)] == [(1.0, 0.3), (2.5, 0.2),
+                                                              (4.0, 0.1)]
+    t = table(http.post("/api/data", json=line(x="_time", fields=["step"], x_min=2000)))
+    assert sorted(t.column("_time").to_pylist()) == [2001.0, 2002.5, 2004.0]
+    # A pseudo-field binds like a field, and only to roles that take a float.
+    assert error(http.post("/api/data", json={**line(), "group": ["_time"]}),
+                 400).startswith("group field '_time' is float")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from streamvis.checks.grammar import GRAMMAR, RUN
+from streamvis.model import wallclock
 from streamvis.checks.json_checks import (
     check_keys,
     expect_object,
@@ -172,11 +173,12 @@ class Plan:
 
 def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) -> Plan:
     """Check every name of `req` against the schema (blocking data, pure function)."""
-    by_name = {f.name: f for f in fields}
+    # `_time` and `_elapsed` are fields of every series (model/wallclock.py).
+    by_name = {**wallclock.FIELDS, **{f.name: f for f in fields}}
     series = next((s for s in series_list if s.name == req.series), None)
     if series is None:
         raise NotFoundError(f"no series named {req.series!r}: see GET /api/series")
-    in_series = set(series.fields)
+    in_series = {*series.fields, *wallclock.NAMES}
     output = list(req.fields or series.fields)
     for name in output:
         if name not in in_series:
