@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamvis.client import Client
+from streamvis.model import wallclock
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.schema import Value
@@ -197,7 +198,8 @@ def _schema(
     client: Client, series: str, fields: tuple[str, ...], attributes: tuple[str, ...],
     run_column: str,
 ) -> pa.Schema:
-    by_name = {f.name: f for f in client.fields()}
+    # `_time` and `_elapsed`: fields of every series (model/wallclock.py).
+    by_name = {**wallclock.FIELDS, **{f.name: f for f in client.fields()}}
     if not fields:
         match = [s for s in client.series() if s.name == series]
         if not match:
