@@ -265,3 +265,59 @@ def test_a_run_started_while_open_joins_every_panel_in_its_own_color(server, pag
         r, g, b = crop[:, :, 0], crop[:, :, 1], crop[:, :, 2]
         green = int(((g - r > 40) & (g - b > 40)).sum())  # tab10[2], #2ca02c
         assert green > 50, f"{key}: the new run's green line, got {green} pixels"
+
+
+#: Rows of the timed server: 60 steps, one every 2 s from 30 s after each run started.
+T0 = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
+
+
+@pytest.fixture(scope="module")
+def timed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(str(tmp_path_factory.mktemp("ws-time") / "data")) as proc, \
+            Client(proc.uri) as c:
+        c.create_field("step", "int")
+        c.create_field("loss", "float")
+        c.create_series("train", ["step", "loss"])
+        steps = np.arange(60)
+        for i, started in enumerate((T0, T0 + 3_600.0)):
+            run = c.create_run(started_at=started)
+            c.append(run.handle, "train", {"step": steps, "loss": 1 / (steps + 1 + i),
+                                           "_time": started + 30 + 2.0 * steps})
+        yield proc
+
+
+def _x_axis(page: Page) -> dict[str, object]:
+    axis: dict[str, object] = page.evaluate(
+        "(() => { const p = window.__streamvis.plots()[0];"
+        " return { ...p.xAxis, x0: p.view.x0, x1: p.view.x1 }; })()")
+    return axis
+
+
+def test_switching_x_to_time_since_start_redraws_against_it(timed_server, page: Page) -> None:
+    page.goto(f"{timed_server.web_url}workspace")
+    _drawn_panels(page, 1)
+    step = _x_axis(page)
+    assert step["title"] == "step" and step["x1"] < 70, step
+    page.select_option("[data-testid=x-axis]", "elapsed")
+    wait_until(page, "location.search.includes('x=elapsed')")
+    wait_until(page, "window.__streamvis.plots()[0]?.xAxis.title === '_elapsed'")
+    _drawn_panels(page, 1)
+    elapsed = _x_axis(page)
+    # Both runs over the same seconds, 30 to 148 since each started: numbers, not clock times.
+    assert 20 <= float(elapsed["x0"]) <= 30 and 148 <= float(elapsed["x1"]) <= 160, elapsed
+    ticks = elapsed["ticks"]
+    assert isinstance(ticks, list) and ticks and ticks != step["ticks"], (step, elapsed)
+    assert all(t.replace(".", "").isdigit() for t in ticks), ticks
+    assert page.inner_text("[data-section=train] summary").endswith("x = _elapsed")
+    # Wall-clock time: a time axis with clock labels, over the two runs an hour apart.
+    page.select_option("[data-testid=x-axis]", "time")
+    wait_until(page, "window.__streamvis.plots()[0]?.xAxis.title === '_time'")
+    _drawn_panels(page, 1)
+    wall = _x_axis(page)
+    assert float(wall["x0"]) <= T0 + 30 and float(wall["x1"]) >= T0 + 3_600 + 148, wall
+    assert any(":" in t for t in wall["ticks"]), wall  # type: ignore[attr-defined]
+    # The choice is in the URL: a reload keeps it.
+    page.reload()
+    _drawn_panels(page, 1)
+    assert page.input_value("[data-testid=x-axis]") == "time"
+    assert _x_axis(page)["title"] == "_time"

@@ -43,6 +43,8 @@ function describe(p: PlotController): unknown {
     legendBar: bar ? { field: bar.field, min: bar.min, max: bar.max } : null,
     kind: p.kind,
     view: { ...p.view },
+    /** The x axis as drawn: its title and tick labels. */
+    xAxis: { title: p.axisOptions().xTitle, ticks: [...p.xTickLabels] },
     /** The second axes (hybrid plots): x2's range as x0/x1, y2's as y0/y1. */
     second: { ...p.second },
     hasX2: p.hasX2,

@@ -56,11 +56,12 @@ export function axisLabel(value: number, set: TickSet, maxAbs: number, time: boo
  * Paints the whole overlay: `w`, `h` are the plot's CSS size, the data area is inside the
  * margins. The canvas is scaled by the device pixel ratio by the caller.
  */
-export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, view: View, opts: AxisOptions, m: Margins = MARGINS): void {
+export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, view: View, opts: AxisOptions, m: Margins = MARGINS): string[] {
   const aw = w - m.left - m.right;
   const ah = h - m.top - m.bottom;
   ctx.clearRect(0, 0, w, h);
-  if (aw <= 0 || ah <= 0) return;
+  const xDrawn: string[] = []; // the x tick labels drawn, returned for the test hook
+  if (aw <= 0 || ah <= 0) return xDrawn;
   ctx.font = FONT;
   ctx.lineWidth = 1;
   const toX = (p: number): number => m.left + ((p - view.x0) / (view.x1 - view.x0)) * aw;
@@ -115,6 +116,7 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
     const half = ctx.measureText(text).width / 2;
     if (x - half < lastRight + 6) continue; // never overlap labels
     ctx.fillText(text, x, m.top + ah + 7);
+    xDrawn.push(text);
     lastRight = x + half;
   }
   ctx.textAlign = 'right';
@@ -134,6 +136,7 @@ export function paintAxes(ctx: CanvasRenderingContext2D, w: number, h: number, v
   ctx.textBaseline = 'middle';
   ctx.fillText(opts.yTitle, 0, 0);
   ctx.restore();
+  return xDrawn;
 }
 
 /** Marks the hovered point. */

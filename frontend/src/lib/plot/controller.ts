@@ -74,6 +74,8 @@ export class PlotController implements LiveSubscriber {
   private listeners = new Set<() => void>();
   private refetchTimer: ReturnType<typeof setTimeout> | null = null;
   firstFullRenderAt: number | null = null;
+  /** The x tick labels last drawn (2-D kinds): what a reader sees on the x axis. */
+  xTickLabels: string[] = [];
   readonly styles: PlotStyles;
   private readonly painters: AxisPainters;
   private dataDirty = true;
@@ -385,7 +387,7 @@ export class PlotController implements LiveSubscriber {
       ctx.clearRect(0, 0, this.w, this.h);
       const req = (this.datasets.find((d) => d.request.z) ?? this.datasets[0])?.request; // a mesh's faces bind no axis
       paintAxes3d(ctx, this.scene, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH }, [req?.x ?? 'x', req?.y ?? 'y', req?.z ?? 'z']);
-    } else paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
+    } else this.xTickLabels = paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {
         const on = this.datasets.filter((d) => (axis === 'x2' ? this.axesOf(d).x === 'x2' : this.axesOf(d).y === 'y2'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo, RunInfo, SeriesInfo } from '../api/types';
 import {
-  decodeWorkspace, encodeWorkspace, orderPanels, panelSpec, runDisplayName, runOrder, runsInView, sectionsFor, workspaceDashboard,
+  decodeWorkspace, encodeWorkspace, orderPanels, panelSpec, runDisplayName, runOrder, runsInView, sectionsFor, workspaceDashboard, xFieldFor,
 } from './panels';
 
 const types: Record<string, string> = { step: 'int', epoch: 'int', loss: 'float', acc: 'float', phase: 'string', ok: 'bool', img: 'image' };
@@ -71,11 +71,21 @@ describe('panels and runs', () => {
 
 describe('workspace state', () => {
   it('round-trips through the URL beside the search filter', () => {
-    const state = { pins: ['train/loss'], closed: ['eval'], hidden: ['abc'], latest: 5 };
+    const state = { pins: ['train/loss'], closed: ['eval'], hidden: ['abc'], latest: 5, x: 'elapsed' as const };
     const q = encodeWorkspace(state, new URLSearchParams('any=sweep&pin=old'));
     expect(q.getAll('any')).toEqual(['sweep']);
     expect(decodeWorkspace(q)).toEqual(state);
-    expect(decodeWorkspace(new URLSearchParams('latest=-2'))).toEqual({ pins: [], closed: [], hidden: [], latest: null });
+    expect(q.get('x')).toBe('elapsed');
+    expect(decodeWorkspace(new URLSearchParams('latest=-2&x=bogus'))).toEqual({ pins: [], closed: [], hidden: [], latest: null, x: 'step' });
+    // The default x (step) leaves the URL alone.
+    expect(encodeWorkspace({ ...state, x: 'step' }, new URLSearchParams('x=time')).has('x')).toBe(false);
+  });
+
+  it('binds x to the step, the wall-clock time or the time since start', () => {
+    const panel = { key: 'train/loss', series: 'train', x: 'step', y: 'loss' };
+    const xOf = (axis: 'step' | 'time' | 'elapsed') => panelSpec(panel, {}, axis).datasets[0].bindings.x;
+    expect([xOf('step'), xOf('time'), xOf('elapsed')]).toEqual(['step', '_time', '_elapsed']);
+    expect(xFieldFor(panel, 'time')).toBe('_time');
   });
 
   it('saves pins first and open sections as a dashboard, three plots a row', () => {
@@ -84,7 +94,8 @@ describe('workspace state', () => {
       fields,
       traits,
     );
-    const { plots, dashboard } = workspaceDashboard('ws', sections, { pins: ['train/acc'], closed: ['eval'], hidden: [], latest: null }, {});
+    const { plots, dashboard } = workspaceDashboard('ws', sections, { pins: ['train/acc'], closed: ['eval'], hidden: [], latest: null, x: 'time' }, {});
+    expect(plots.every((p) => p.datasets[0].bindings.x === '_time')).toBe(true);
     expect(plots.map((p) => p.name)).toEqual(['ws.train.acc', 'ws.train.loss', 'ws.train.epoch']);
     expect(new URLSearchParams(dashboard.layout).get('rows')).toBe('ws.train.acc,ws.train.loss,ws.train.epoch');
     expect(dashboard.plots).toHaveLength(3);

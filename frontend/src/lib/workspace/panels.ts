@@ -63,15 +63,33 @@ export function plotName(panel: Panel): string {
 }
 
 /**
- * The line plot of one panel: y against the series' step, one line per run colored by run,
- * for the runs of `filter` (the visible runs of the run list).
+ * What the workspace's x axis is: each series' step, the wall-clock time each row was written,
+ * or the seconds since its run started. The two times are the pseudo-fields `_time` and
+ * `_elapsed` the logger records for every series (docs/concepts.md, "Time").
  */
-export function panelSpec(panel: Panel, filter: RunFilter): PlotSpec {
+export type XAxis = 'step' | 'time' | 'elapsed';
+export const X_AXES: { value: XAxis; label: string }[] = [
+  { value: 'step', label: 'step' },
+  { value: 'time', label: 'wall-clock time' },
+  { value: 'elapsed', label: 'time since start' },
+];
+const X_FIELDS: Record<Exclude<XAxis, 'step'>, string> = { time: '_time', elapsed: '_elapsed' };
+
+/** The field a panel's x is bound to under the workspace's x-axis choice. */
+export function xFieldFor(panel: Pick<Panel, 'x'>, axis: XAxis): string {
+  return axis === 'step' ? panel.x : X_FIELDS[axis];
+}
+
+/**
+ * The line plot of one panel: y against the series' step (or the chosen time), one line per run
+ * colored by run, for the runs of `filter` (the visible runs of the run list).
+ */
+export function panelSpec(panel: Panel, filter: RunFilter, axis: XAxis = 'step'): PlotSpec {
   return {
     name: plotName(panel),
     title: panel.y,
     kind: 'line',
-    datasets: [{ series: panel.series, filter, bindings: { x: panel.x, y: panel.y, color: 'run' } }],
+    datasets: [{ series: panel.series, filter, bindings: { x: xFieldFor(panel, axis), y: panel.y, color: 'run' } }],
   };
 }
 
@@ -103,6 +121,7 @@ export interface WorkspaceState {
   closed: string[];
   hidden: string[];
   latest: number | null;
+  x: XAxis;
 }
 
 const LIST_KEYS = { pins: 'pin', closed: 'closed', hidden: 'hide' } as const;
@@ -110,7 +129,8 @@ const LIST_KEYS = { pins: 'pin', closed: 'closed', hidden: 'hide' } as const;
 export function decodeWorkspace(params: URLSearchParams): WorkspaceState {
   const list = (k: string): string[] => params.getAll(k).filter(Boolean);
   const n = Number(params.get('latest'));
-  return { pins: list(LIST_KEYS.pins), closed: list(LIST_KEYS.closed), hidden: list(LIST_KEYS.hidden), latest: Number.isInteger(n) && n > 0 ? n : null };
+  const x = X_AXES.find((a) => a.value === params.get('x'))?.value ?? 'step';
+  return { pins: list(LIST_KEYS.pins), closed: list(LIST_KEYS.closed), hidden: list(LIST_KEYS.hidden), latest: Number.isInteger(n) && n > 0 ? n : null, x };
 }
 
 /** Writes the state into `params`, replacing what was there, leaving the filter's keys alone. */
@@ -122,6 +142,8 @@ export function encodeWorkspace(state: WorkspaceState, params: URLSearchParams):
   }
   out.delete('latest');
   if (state.latest !== null) out.set('latest', String(state.latest));
+  out.delete('x');
+  if (state.x !== 'step') out.set('x', state.x);
   return out;
 }
 
@@ -142,7 +164,7 @@ export function workspaceDashboard(name: string, sections: Section[], state: Wor
   const all = sections.flatMap((s) => s.panels);
   const pinned = orderPanels(all, state.pins).filter((p) => state.pins.includes(p.key));
   const open = sections.filter((s) => !state.closed.includes(s.series)).flatMap((s) => s.panels.filter((p) => !state.pins.includes(p.key)));
-  const plots = [...pinned, ...open].map((p) => ({ ...panelSpec(p, filter), name: safe(`${name}.${p.series}.${p.y}`), title: `${p.series}: ${p.y}` }));
+  const plots = [...pinned, ...open].map((p) => ({ ...panelSpec(p, filter, state.x), name: safe(`${name}.${p.series}.${p.y}`), title: `${p.series}: ${p.y}` }));
   const rows: string[] = [];
   for (let i = 0; i < plots.length; i += BOARD_COLUMNS) rows.push(plots.slice(i, i + BOARD_COLUMNS).map((p) => p.name).join(','));
   const layout = new URLSearchParams({ rows: rows.join(';') }).toString();
