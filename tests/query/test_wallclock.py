@@ -10,8 +10,7 @@ import numpy as np
 from streamvis import DataLogger
 from streamvis.client import Client
 from streamvis.query import Connection
-
-from .conftest import ServerProcess
+from streamvis.testing import ServerProcess
 
 
 def test_fetch_returns_each_rows_time_and_time_since_start(

@@ -27,7 +27,7 @@ from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
 from streamvis.model.events import RowsAppended
 from streamvis.model.schema import RunFilter, Value, dedupe, validate_columns
-from streamvis.model.wallclock import ELAPSED, FIELDS, TIME, TIME_FIELD, time_column
+from streamvis.model.wallclock import FIELDS, TIME, TIME_FIELD, time_column
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow, Where
@@ -295,7 +295,7 @@ class ChunkMethods(SqlCore):
             if not page:
                 return
             cursor = int(page[-1][0])
-            started = {int(row[1]): float(row[4]) for row in page}  # type: ignore[arg-type]
+            started = {int(row[1]): float(row[4]) for row in page}
             for group in _groups([row[:4] for row in page]):
                 with self._read() as s:
                     blobs: dict[int, bytes] = dict(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from streamvis.checks.grammar import GRAMMAR, RUN
-from streamvis.model import wallclock
 from streamvis.checks.json_checks import (
     check_keys,
     expect_object,
@@ -20,6 +19,7 @@ from streamvis.checks.json_checks import (
     string_list,
 )
 from streamvis.checks.reduce_settings import Binning, parse_aggregate, parse_binning
+from streamvis.model import wallclock
 from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
 from streamvis.model.limits import MAX_PIXELS, MAX_TABLE_PAGE_ROWS
 from streamvis.model.schema import Field, RunFilter, Series, validate_name

@@ -83,7 +83,7 @@ describe('workspace state', () => {
 
   it('binds x to the step, the wall-clock time or the time since start', () => {
     const panel = { key: 'train/loss', series: 'train', x: 'step', y: 'loss' };
-    const xOf = (axis: 'step' | 'time' | 'elapsed') => panelSpec(panel, {}, axis).datasets[0].bindings.x;
+    const xOf = (axis: 'step' | 'time' | 'elapsed') => panelSpec(panel, {}, axis).datasets[0]?.bindings.x;
     expect([xOf('step'), xOf('time'), xOf('elapsed')]).toEqual(['step', '_time', '_elapsed']);
     expect(xFieldFor(panel, 'time')).toBe('_time');
   });
@@ -95,7 +95,7 @@ describe('workspace state', () => {
       traits,
     );
     const { plots, dashboard } = workspaceDashboard('ws', sections, { pins: ['train/acc'], closed: ['eval'], hidden: [], latest: null, x: 'time' }, {});
-    expect(plots.every((p) => p.datasets[0].bindings.x === '_time')).toBe(true);
+    expect(plots.every((p) => p.datasets[0]?.bindings.x === '_time')).toBe(true);
     expect(plots.map((p) => p.name)).toEqual(['ws.train.acc', 'ws.train.loss', 'ws.train.epoch']);
     expect(new URLSearchParams(dashboard.layout).get('rows')).toBe('ws.train.acc,ws.train.loss,ws.train.epoch');
     expect(dashboard.plots).toHaveLength(3);
