@@ -68,3 +68,13 @@ def test_a_chunk_stored_before_times_were_kept_reads_nan() -> None:
         old, [FieldRow(-1, TIME_FIELD), FieldRow(-1, ELAPSED_FIELD)], 1, started_at=5.0)
     assert np.isnan(batch.column("_time").to_numpy()).all()
     assert np.isnan(batch.column("_elapsed").to_numpy()).all()
+
+
+@pytest.mark.parametrize("name", ["_time", "_elapsed"])
+def test_the_pseudo_field_names_are_reserved(store: Store, name: str) -> None:
+    with pytest.raises(InvalidArgumentError, match="reserved"):
+        store.create_field(name, "float")
+    store.create_field("t", "float")
+    with pytest.raises(InvalidArgumentError, match="reserved"):
+        store.update_field("t", new_name=name)
+    assert [f.name for f in store.list_fields()] == ["t"]

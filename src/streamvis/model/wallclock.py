@@ -14,7 +14,7 @@ They are not rows of the type registry's fields table and never appear in a seri
 declared fields, so a series' schema says only what the program declared. An append
 without `_time` (an older logger, a direct store append) is stamped with the time the
 store received it. A chunk stored before streamvis kept times has none: its rows read
-NaN, and a plot against time leaves them out (docs/decisions/0018-wall-clock-time.md).
+NaN, and a plot against time leaves them out (docs/decisions/0023-wall-clock-time.md).
 """
 
 from __future__ import annotations
@@ -42,8 +42,13 @@ ELAPSED_FIELD = Field(uuid.UUID("5f3a2a8e-7b1c-4d2e-9a51-0c0ffee00002"), ELAPSED
 FIELDS = {TIME: TIME_FIELD, ELAPSED: ELAPSED_FIELD}
 
 
-def is_time_name(name: str) -> bool:
-    return name in FIELDS
+def check_not_reserved(name: str) -> None:
+    """Refuse a field named like a pseudo-field: it would hide the logger's time."""
+    if name in FIELDS:
+        raise InvalidArgumentError(
+            f"field name {name!r} is reserved: every series has it, the wall-clock time the "
+            "logger records (docs/concepts.md, Time); choose another name"
+        )
 
 
 def time_column(column: pa.Array | None, rows: int, now: float) -> pa.Array:

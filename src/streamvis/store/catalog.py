@@ -15,6 +15,7 @@ from streamvis.model.errors import (
 from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
 from streamvis.model.limits import MAX_DESCRIPTION_LENGTH
 from streamvis.model.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
+from streamvis.model.wallclock import check_not_reserved
 from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import FieldRow
@@ -40,6 +41,7 @@ class CatalogMethods(SqlCore):
 
     def create_field(self, name: str, type: FieldType, description: str = "") -> Field:
         validate_name("field", name)
+        check_not_reserved(name)
         ftype = type if isinstance(type, FieldType) else FieldType.parse(str(type))
         description = _check_description(description)
         with self._write() as s:
@@ -68,6 +70,7 @@ class CatalogMethods(SqlCore):
     ) -> Field:
         if new_name is not None:
             validate_name("field", new_name)
+            check_not_reserved(new_name)
         if description is not None:
             description = _check_description(description)
         with self._write() as s:
