@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 import numpy as np
@@ -34,6 +34,7 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
+from streamvis.model.media import FieldOptions
 from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
@@ -123,10 +124,15 @@ class Client(ExtraCalls):
 
     # -- fields and series ----------------------------------------------------
 
-    def create_field(self, name: str, type: FieldType | str, description: str = "") -> Field:
+    def create_field(
+        self, name: str, type: FieldType | str, description: str = "",
+        options: FieldOptions | Mapping[str, Any] | None = None,
+    ) -> Field:
         t = type if isinstance(type, FieldType) else FieldType.parse(type)
+        opts = options if isinstance(options, FieldOptions) else FieldOptions(**(options or {}))
         req = pb.CreateFieldRequest(
-            name=name, **wire.field_type_to_pb(t), description=description
+            name=name, **wire.field_type_to_pb(t), description=description,
+            options=wire.options_to_pb(opts),
         )
         return wire.field_from_pb(self.call(self.stub.CreateField, req))
 

@@ -26,6 +26,7 @@ from streamvis.model.schema import (
     validate_name,
 )
 from streamvis.store.blobs import drop_run_artifacts
+from streamvis.store.media_refs import drop_run_media
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import (
@@ -356,7 +357,7 @@ class RunMethods(SqlCore):
                 f"DELETE FROM {table} WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
                 (run_id,),
             )
-        drop_run_artifacts(s, run_id)
+        drop_run_artifacts(s, run_id, drop_run_media(s, run_id))
         for table in ("chunks", "run_attributes", "run_tags", "controls"):
             s.run(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
         s.run("DELETE FROM runs WHERE id = ?", (run_id,))
