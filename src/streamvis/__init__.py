@@ -27,6 +27,7 @@ from streamvis.model.errors import (
 
 if typing.TYPE_CHECKING:
     from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
+    from streamvis.logger.media import Audio
     from streamvis.model.schema import AttributeCondition, Run, RunFilter
     from streamvis.query import connect
     from streamvis.quick import init
@@ -34,6 +35,7 @@ if typing.TYPE_CHECKING:
 #: Each lazily loaded public name, and the module that holds it.
 _LAZY = {
     "AsyncDataLogger": "streamvis.logger",
+    "Audio": "streamvis.logger.media",
     "DataLogger": "streamvis.logger",
     "declare_schema": "streamvis.logger",
     "AttributeCondition": "streamvis.model.schema",
@@ -60,6 +62,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "AlreadyExistsError",
     "AsyncDataLogger",
+    "Audio",
     "AttributeCondition",
     "DataLogger",
     "FailedPreconditionError",

@@ -208,7 +208,9 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
             self._inferred.add(series)
             known = self._schema.lookup(series)
         if known is not None:
-            st = SeriesState.build(series, known[0], known[1])
+            st = SeriesState.build(series, known[0], known[1],
+                                   options={f: self._schema.options[f] for f in known[0]
+                                            if f in self._schema.options})
         elif offline:
             # Nothing to check against yet: accept what the write implies; the batches
             # are conformed to the real types once the server is back.
