@@ -163,6 +163,7 @@ def test_info_serves_the_type_registry_as_the_front_end_knows_it(http):
     """The front end knows the built-in types before /api/info answers
     (frontend/src/lib/api/builtinTypes.json): it must be what the server sends."""
     served = http.get("/api/info").json()["types"]
-    assert [t["name"] for t in served] == ["int", "float", "string", "bool"]
+    assert [t["name"] for t in served] == [
+        "int", "float", "string", "bool", "image", "audio", "video"]
     known = json.loads(BUILTIN_TYPES.read_text())
     assert known == served, "regenerate builtinTypes.json from GET /api/info's 'types'"

@@ -109,3 +109,6 @@ MAX_MEDIA_PIXELS = 64 * 1024 * 1024
 MAX_MEDIA_DURATION_SECONDS = 3600
 #: Media values (rows of media fields) one append may reference.
 MAX_MEDIA_PER_APPEND = 10_000
+#: Rows one `POST /api/media` response carries; the page asks again from
+#: `last_sequence` (not refused: the rest comes next time).
+MAX_MEDIA_ROWS_PER_RESPONSE = 1_000

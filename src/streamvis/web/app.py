@@ -24,6 +24,7 @@ from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
     api_artifacts,
+    api_media,
     api_data,
     api_dataset,
     api_info,
@@ -114,6 +115,7 @@ def create_app(
         *api_dataset.ROUTES,
         *api_saved.ROUTES,
         *api_artifacts.ROUTES,
+        *api_media.ROUTES,
         *api_info.ROUTES,
         WebSocketRoute("/api/events", events_endpoint),
         Route("/api/{rest:path}", _no_such_route, methods=_ALL_METHODS),

@@ -8,6 +8,29 @@ export interface FieldInfo {
   name: string;
   type: FieldType;
   description: string;
+  /** A string field's display format. */
+  format?: 'plain' | 'markdown' | 'html' | 'svg';
+  /** A media field's kind and encoding (docs/http-api.md, "Media"). */
+  media?: MediaFieldInfo;
+}
+
+export interface MediaFieldInfo {
+  kind: 'image' | 'audio' | 'video';
+  media_type: string;
+  encoding: string;
+  quality?: number;
+  fps?: number;
+}
+
+/** One media value of a row (POST /api/media): its blob, and what it shows. */
+export interface MediaCell {
+  sha256: string;
+  url: string;
+  media_type: string;
+  width: number;
+  height: number;
+  duration: number;
+  bytes: number;
 }
 
 export interface SeriesInfo {
