@@ -179,27 +179,40 @@ def snapshot_media(media: str, value: object, field: str = "") -> tuple[MediaVal
         out = io.BytesIO()
         value.savefig(out, format="png")  # type: ignore[attr-defined]
         return MediaValue(out.getvalue(), "bytes", None), out.tell()
+    if isinstance(value, np.ndarray):
+        # Checked before the copy: a huge array is refused without being copied.
+        _array_form(media, value.shape, value.dtype.kind, value.dtype.itemsize, value)
     snap = snapshot(value)
-    if snap.kind not in "uf" or (snap.kind == "u" and _itemsize(snap.value) != 1):
+    batch, layout = _array_form(media, snap.shape, snap.kind, _itemsize(snap.value), value)
+    nbytes = math.prod(snap.shape) * _itemsize(snap.value)
+    return MediaValue(snap.value, "array", snap.shape[0] if batch else None, layout), nbytes
+
+
+def _array_form(
+    media: str, shape: tuple[int, ...], kind: str, itemsize: int, value: object
+) -> tuple[bool, str]:
+    """(whether the array is a batch, its layout); InvalidArgumentError if it is none."""
+    if kind not in "uf" or (kind == "u" and itemsize != 1):
         raise InvalidArgumentError(
             f"a {media} array must be uint8, or float in [0, 1]; got {_describe(value)}"
         )
-    ndim = len(snap.shape)
+    ndim = len(shape)
     if media == "image":
         batch = ndim == 4
-        layout = _image_layout(snap.shape, batch)
-    else:  # video: (T, H, W, C), or (N, T, H, W, C)
-        batch = ndim == 5
-        if ndim not in (4, 5) or snap.shape[-1] not in (1, 3):
-            raise InvalidArgumentError(
-                f"a video array must be (T, H, W, C) with C in 1, 3, or (N, T, H, W, C) for a "
-                f"batch; got shape {snap.shape}"
-            )
-        _need_av()
-        _image_layout(snap.shape[-3:], batch=False)
-        layout = "THWC"
-    nbytes = math.prod(snap.shape) * _itemsize(snap.value)
-    return MediaValue(snap.value, "array", snap.shape[0] if batch else None, layout), nbytes
+        return batch, _image_layout(shape, batch)
+    if media != "video":
+        raise InvalidArgumentError(
+            f"an audio value is streamvis.Audio(samples, rate) or WAV bytes, not an array"
+        )
+    # video: (T, H, W, C), or (N, T, H, W, C)
+    if ndim not in (4, 5) or shape[-1] not in (1, 3):
+        raise InvalidArgumentError(
+            f"a video array must be (T, H, W, C) with C in 1, 3, or (N, T, H, W, C) for a "
+            f"batch; got shape {shape}"
+        )
+    _need_av()
+    _image_layout(shape[-3:], batch=False)
+    return ndim == 5, "THWC"
 
 
 def _itemsize(value: Any) -> int:
