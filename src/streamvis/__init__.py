@@ -62,8 +62,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "AlreadyExistsError",
     "AsyncDataLogger",
-    "Audio",
     "AttributeCondition",
+    "Audio",
     "DataLogger",
     "FailedPreconditionError",
     "InvalidArgumentError",

@@ -24,6 +24,7 @@ from streamvis.model import events as ev
 from streamvis.model.chunks import AppendResult, Chunk
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
+from streamvis.model.media import FieldOptions
 from streamvis.model.schema import (
     Field,
     FieldType,
@@ -34,7 +35,6 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
-from streamvis.model.media import FieldOptions
 from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc

@@ -13,6 +13,7 @@ from typing import Any
 
 from streamvis.model import events as ev
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.media import NO_OPTIONS, FieldOptions
 from streamvis.model.schema import (
     AttributeCondition,
     Field,
@@ -23,7 +24,6 @@ from streamvis.model.schema import (
     Value,
     parse_handle,
 )
-from streamvis.model.media import NO_OPTIONS, FieldOptions
 from streamvis.model.types import TYPES
 from streamvis.v1 import service_pb2 as pb
 

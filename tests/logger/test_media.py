@@ -11,11 +11,12 @@ import uuid
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pyarrow.feather as feather
 import pytest
 from PIL import Image
+from pyarrow import feather
 
 import streamvis
 from streamvis.cli.export import export_series
@@ -28,7 +29,7 @@ from streamvis.testing import ServerProcess
 NewStore = Callable[[str], contextlib.AbstractContextManager[str]]
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
-FIELDS = {
+FIELDS: dict[str, str | dict[str, Any]] = {
     "step": "int",
     "caption": {"type": "string", "options": {"format": "markdown"}},
     "img": "image",
@@ -155,7 +156,7 @@ def test_video_from_frames(server: ServerProcess, sv: Connection, tmp_path: Path
 
 
 def test_export_writes_media_files_beside_the_table(
-    server: ServerProcess, sv: Connection, tmp_path: Path
+    server: ServerProcess, tmp_path: Path
 ) -> None:
     imgs = _images(2, seed=7)
     run = _log(server, tmp_path,

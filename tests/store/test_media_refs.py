@@ -15,7 +15,7 @@ from streamvis.model.errors import (
     InvalidArgumentError,
 )
 from streamvis.model.media import FieldOptions, MediaRef
-from streamvis.model.schema import RunFilter
+from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store import Store
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200)) + b"IEND\xaeB`\x82"
@@ -36,8 +36,8 @@ def _ref(data: bytes, media_type: str = "image/png", size: int | None = None) ->
 
 @pytest.fixture
 def media_store(store: Store) -> Store:
-    store.create_field("step", "int")
-    store.create_field("img", "image")
+    store.create_field("step", FieldType("int"))
+    store.create_field("img", FieldType("image"))
     store.create_series("pics", ["step", "img"])
     return store
 
@@ -92,15 +92,15 @@ def test_a_referenced_blob_outlives_an_artifact_and_goes_with_the_last_run(
 
 
 def test_field_options_are_kept_checked_and_immutable(store: Store) -> None:
-    f = store.create_field("notes", "string", options={"format": "markdown"})
+    f = store.create_field("notes", FieldType("string"), options={"format": "markdown"})
     assert f.options == FieldOptions(format="markdown")
-    assert store.create_field("plain", "string").options.format == "plain"
-    assert store.create_field("pic", "image", options={"encoding": "webp"}).options == \
+    assert store.create_field("plain", FieldType("string")).options.format == "plain"
+    assert store.create_field("pic", FieldType("image"), options={"encoding": "webp"}).options == \
         FieldOptions(encoding="webp", quality=90)
     assert {x.name: x.options for x in store.list_fields()}["notes"].format == "markdown"
     with pytest.raises(AlreadyExistsError, match="options never change"):
-        store.create_field("notes", "string", options={"format": "html"})
-    for ftype, options, message in [
+        store.create_field("notes", FieldType("string"), options={"format": "html"})
+    cases: list[tuple[str, dict[str, object], str]] = [
         ("string", {"format": "rtf"}, "unknown string format"),
         ("int", {"format": "markdown"}, "takes no option 'format'"),
         ("image", {"encoding": "gif"}, "unknown image encoding"),
@@ -108,8 +108,9 @@ def test_field_options_are_kept_checked_and_immutable(store: Store) -> None:
         ("image", {"encoding": "jpeg", "quality": 101}, "1 to 100"),
         ("audio", {"fps": 3}, "takes no option 'fps'"),
         ("video", {"colour": 1}, "unknown field option"),
-    ]:
+    ]
+    for ftype, options, message in cases:
         with pytest.raises(InvalidArgumentError, match=message):
-            store.create_field(f"x_{ftype}", ftype, options=options)
+            store.create_field(f"x_{ftype}", FieldType(ftype), options=options)
     renamed = store.update_field("notes", new_name="notes2")
     assert renamed.options.format == "markdown"

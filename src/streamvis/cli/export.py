@@ -29,8 +29,8 @@ import pyarrow.parquet as pq
 
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.schema import RunFilter
 from streamvis.model.media import MEDIA_STRUCT
+from streamvis.model.schema import RunFilter
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.media import EXTENSIONS
 from streamvis.transfer import download_blob
@@ -162,10 +162,9 @@ def export_series(
         writer = make(tmp, schema)
         try:
             for batch in stream:
-                if media:
-                    batch = _media_files(client, batch, media, folder, schema)
-                writer.write(batch)
-                rows += batch.num_rows
+                out = _media_files(client, batch, media, folder, schema) if media else batch
+                writer.write(out)
+                rows += out.num_rows
         finally:
             writer.close()
     return rows

@@ -29,8 +29,8 @@ from streamvis.client import Client
 from streamvis.logger.artifacts import describe
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import SchemaCache
-from streamvis.logger.media_send import describe_media
 from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
+from streamvis.logger.media_send import describe_media
 from streamvis.logger.refusals import Action, classify, retry_after
 from streamvis.logger.spool import Spool
 from streamvis.logger.validate import Prepared, SeriesState

@@ -158,7 +158,7 @@ def _need_av() -> None:
         )
 
 
-def snapshot_media(media: str, value: object, field: str = "") -> tuple[MediaValue, int]:
+def snapshot_media(media: str, value: object) -> tuple[MediaValue, int]:
     """Check and freeze a value of a `media` field; (the value, bytes it holds)."""
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
@@ -202,7 +202,7 @@ def _array_form(
         return batch, _image_layout(shape, batch)
     if media != "video":
         raise InvalidArgumentError(
-            f"an audio value is streamvis.Audio(samples, rate) or WAV bytes, not an array"
+            "an audio value is streamvis.Audio(samples, rate) or WAV bytes, not an array"
         )
     # video: (T, H, W, C), or (N, T, H, W, C)
     if ndim not in (4, 5) or shape[-1] not in (1, 3):
@@ -237,7 +237,7 @@ def _host(value: Any) -> np.ndarray:
             return value.tensor.cpu().numpy()  # type: ignore[no-any-return]
     if type(value).__module__.startswith("torch"):
         return value.cpu().numpy()  # type: ignore[no-any-return]
-    return np.asarray(value)
+    return np.asarray(value, dtype=None)
 
 
 def _uint8(arr: np.ndarray) -> np.ndarray:
@@ -245,7 +245,8 @@ def _uint8(arr: np.ndarray) -> np.ndarray:
         return arr
     if not np.isfinite(arr).all():
         raise InvalidArgumentError("a float image or video has NaN or infinite values")
-    return np.round(np.clip(arr, 0.0, 1.0) * 255.0).astype(np.uint8)
+    out: np.ndarray = np.round(np.clip(arr, 0.0, 1.0) * 255.0).astype(np.uint8)
+    return out
 
 
 def _hwc(arr: np.ndarray, layout: str) -> np.ndarray:
@@ -276,7 +277,9 @@ def _image_ref_size(data: bytes) -> tuple[int, int]:
             size = img.size
             img.verify()  # walks the chunks: a cut or corrupt file fails here
     except Exception as exc:  # noqa: BLE001 -- Pillow raises many kinds
-        raise InvalidArgumentError(f"the image bytes cannot be read ({exc}): give a whole file") from None
+        raise InvalidArgumentError(
+            f"the image bytes cannot be read ({exc}): give a whole file"
+        ) from None
     return int(size[0]), int(size[1])
 
 
@@ -301,7 +304,9 @@ def _wav_duration(data: bytes) -> float:
         with wave.open(io.BytesIO(data), "rb") as w:
             return w.getnframes() / float(w.getframerate())
     except (wave.Error, EOFError, ZeroDivisionError) as exc:
-        raise InvalidArgumentError(f"the WAV bytes cannot be read ({exc}): give a whole file") from None
+        raise InvalidArgumentError(
+            f"the WAV bytes cannot be read ({exc}): give a whole file"
+        ) from None
 
 
 def _mp4(frames: np.ndarray, fps: float) -> bytes:

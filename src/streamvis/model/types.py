@@ -259,7 +259,7 @@ def _text(text: str) -> str:
     return text
 
 
-def _no_text(text: str) -> str:
+def _no_text(text: str) -> str:  # noqa: ARG001 -- a parse_text reader takes the text
     raise TextHintError("media values are not compared: filter on another field")
 
 

@@ -26,7 +26,6 @@ from streamvis.model.schema import (
     validate_name,
 )
 from streamvis.store.blobs import drop_run_artifacts
-from streamvis.store.media_refs import drop_run_media
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import (
@@ -36,6 +35,7 @@ from streamvis.store.filters import (
     value_params,
     value_sort_key,
 )
+from streamvis.store.media_refs import drop_run_media
 
 _UPSERT_ATTRIBUTE = (
     "INSERT INTO run_attributes (run_id, field_id, v_int, v_float, v_str, v_bool) "

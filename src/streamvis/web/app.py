@@ -24,10 +24,10 @@ from streamvis.model.security import Gate
 from streamvis.store.base import Store
 from streamvis.web import (
     api_artifacts,
-    api_media,
     api_data,
     api_dataset,
     api_info,
+    api_media,
     api_meta,
     api_run,
     api_saved,
