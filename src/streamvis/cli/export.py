@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.media import MEDIA_STRUCT
+from streamvis.model.media_arrow import MEDIA_STRUCT
 from streamvis.model.schema import RunFilter
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.media import EXTENSIONS

@@ -22,9 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import (
     MAX_MEDIA_DURATION_SECONDS,
@@ -212,26 +209,6 @@ class MediaRef:
         return self
 
 
-#: How the data API and export give a media column: one reference per row.
-MEDIA_STRUCT = pa.struct([
-    ("sha256", pa.string()), ("media_type", pa.string()), ("width", pa.int32()),
-    ("height", pa.int32()), ("duration", pa.float64()), ("bytes", pa.int64()),
-])
-
-
-def refs_to_struct(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """A column of reference texts (as stored) as MEDIA_STRUCT values; each distinct
-    reference parsed once (a broadcast image repeats one)."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if pa.types.is_run_end_encoded(column.type):
-        column = pc.run_end_decode(column)
-    encoded = column.dictionary_encode()
-    refs = [MediaRef.parse(str(t)) for t in encoded.dictionary.to_pylist()]
-    distinct = pa.array([r.to_json() for r in refs], type=MEDIA_STRUCT)
-    return distinct.take(encoded.indices)
-
-
 def check_media_size(nbytes: int, width: int, height: int, where: str = "") -> None:
     """Refuse a value past the per-value limits (limits.py)."""
     if nbytes > MAX_MEDIA_VALUE_BYTES:
@@ -250,6 +227,6 @@ def media_type_allowed(media: str, media_type: str) -> bool:
     return media_type in ENCODINGS.get(media, {}).values()
 
 
-__all__ = ["DEFAULT_FPS", "DEFAULT_QUALITY", "ENCODINGS", "LOSSY", "MEDIA_STRUCT", "NO_OPTIONS",
+__all__ = ["DEFAULT_FPS", "DEFAULT_QUALITY", "ENCODINGS", "LOSSY", "NO_OPTIONS",
            "STRING_FORMATS", "FieldOptions", "MediaRef", "check_media_size", "check_options",
-           "media_type_allowed", "refs_to_struct"]
+           "media_type_allowed"]

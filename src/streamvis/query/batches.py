@@ -23,7 +23,7 @@ import pyarrow as pa
 from streamvis.client import Client
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.model.media import MEDIA_STRUCT, refs_to_struct
+from streamvis.model.media_arrow import MEDIA_STRUCT, refs_to_struct
 from streamvis.model.schema import Value
 from streamvis.query.filters import RunsArg, runs_filter
 

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from streamvis.checks.json_checks import check_keys, expect_object, parse_filter, string_list
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.limits import MAX_MEDIA_ROWS_PER_RESPONSE
-from streamvis.model.media import refs_to_struct
+from streamvis.model.media_arrow import refs_to_struct
 from streamvis.web.filters_json import coerce_filter, json_value
 from streamvis.web.http import JSON, AppState, blocking, json_body, state
 
