@@ -179,9 +179,13 @@ def snapshot_media(media: str, value: object) -> tuple[MediaValue, int]:
         out = io.BytesIO()
         value.savefig(out, format="png")  # type: ignore[attr-defined]
         return MediaValue(out.getvalue(), "bytes", None), out.tell()
-    if isinstance(value, np.ndarray):
-        # Checked before the copy: a huge array is refused without being copied.
-        _array_form(media, value.shape, value.dtype.kind, value.dtype.itemsize, value)
+    if type(value) is np.ndarray:
+        # The fast path (an image a step): checked before the copy, so a huge array is
+        # refused without being copied.
+        dtype = value.dtype
+        batch, layout = _array_form(media, value.shape, dtype.kind, dtype.itemsize, value)
+        return (MediaValue(value.copy(), "array", value.shape[0] if batch else None, layout),
+                value.nbytes)
     snap = snapshot(value)
     batch, layout = _array_form(media, snap.shape, snap.kind, _itemsize(snap.value), value)
     nbytes = math.prod(snap.shape) * _itemsize(snap.value)
