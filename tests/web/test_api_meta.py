@@ -34,7 +34,10 @@ def test_fields_and_series(http):
     assert {f["name"]: f["type"] for f in fields} == {
         "step": "int", "loss": "float", "lr": "float", "optimizer": "string",
         "layer": "string", "good": "bool"}
-    assert all(set(f) == {"handle", "name", "type", "description"} for f in fields)
+    assert all(set(f) == {"handle", "name", "type", "description"}
+               | ({"format"} if f["type"] == "string" else set()) for f in fields)
+    assert {f["name"]: f["format"] for f in fields if "format" in f} == {
+        "optimizer": "plain", "layer": "plain"}
     assert {"name": "train", "fields": ["step", "loss"]} in http.get("/api/series").json()
 
 
