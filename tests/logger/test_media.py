@@ -21,7 +21,7 @@ from pyarrow import feather
 import streamvis
 from streamvis.cli.export import export_series
 from streamvis.client import Client
-from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError, LoggerWarning
 from streamvis.model.schema import RunFilter
 from streamvis.query import Connection
 from streamvis.testing import ServerProcess
@@ -227,3 +227,25 @@ def test_hostile_values_are_refused_at_write(
                               strict=True) as lg, pytest.raises(InvalidArgumentError,
                                                                 match=message):
         lg.write("samples", step=0, img=value, caption="bad")
+
+
+def test_media_rows_logged_while_the_server_is_away_are_spooled_and_synced(
+    server: ServerProcess, sv: Connection, tmp_path: Path
+) -> None:
+    imgs = _images(3, seed=13)
+    spool = tmp_path / "spool"
+    logger = streamvis.DataLogger("127.0.0.1:1", spool_dir=spool, rpc_timeout=0.5)
+    # Offline, the logger knows the schema only from what it is told.
+    logger.declare({k: v for k, v in FIELDS.items() if k in ("step", "img", "caption")},
+                   {"samples": SERIES["samples"]})
+    logger.start()
+    logger.write("samples", step=np.arange(3), img=imgs, caption="offline")
+    run = logger.run_handle
+    with pytest.warns(LoggerWarning, match="wait in the spool"):
+        assert logger.stop(timeout=5).spooled == 3
+    assert list((spool / str(run) / "media").glob("*.blob"))  # the encoded values wait
+    assert streamvis.logger.sync_spool(spool / str(run), uri=server.uri) > 0
+    refs = sv.fetch("samples", runs=[run]).column("img").to_pylist()
+    assert [np.array_equal(sv.media(r, as_="numpy"), i) for r, i in zip(refs, imgs,
+                                                                        strict=True)] == [True] * 3
+    assert not list((spool / str(run) / "media").glob("*.blob"))  # sent: deleted
