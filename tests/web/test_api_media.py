@@ -73,6 +73,7 @@ def test_rows_come_with_media_cells_in_whole_chunks(
     ([1, 2], 400, "JSON object"),
 ])
 def test_bad_requests_are_refused_with_a_message(
-    http: httpx.Client, pics: tuple[uuid.UUID, str], body: object, status: int, message: str
+    http: httpx.Client, pics: tuple[uuid.UUID, str],  # noqa: ARG001 -- the series exists
+    body: object, status: int, message: str,
 ) -> None:
     assert message in error(http.post("/api/media", json=body), status)
