@@ -202,6 +202,13 @@ def find_conflicts(
                 f"field {spec.name!r} is {have.type.value} on the server but declared "
                 f"{spec.type.value} (a field's type never changes: use a new field name)"
             )
+        # A server older than field options reports none: nothing to compare.
+        elif have is not None and have.options not in (spec.options, NO_OPTIONS):
+            conflicts.append(
+                f"field {spec.name!r} has options {have.options.to_json()} on the server but "
+                f"is declared with {spec.options.to_json()} (a field's options never change: "
+                "use a new field name)"
+            )
     declared = {f.name for f in decl.fields} | set(existing_fields)
     for s in decl.series:
         unknown = [n for n in s.fields if n not in declared]

@@ -18,6 +18,8 @@ from streamvis.model.media import FieldOptions, MediaRef
 from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store import Store
 
+from .helpers import raw_session
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200)) + b"IEND\xaeB`\x82"
 
 
@@ -114,3 +116,16 @@ def test_field_options_are_kept_checked_and_immutable(store: Store) -> None:
             store.create_field(f"x_{ftype}", FieldType(ftype), options=options)
     renamed = store.update_field("notes", new_name="notes2")
     assert renamed.options.format == "markdown"
+
+
+def test_a_field_made_before_options_reads_with_the_defaults(
+    store: Store, location: str
+) -> None:
+    store.create_field("old", FieldType("string"))
+    with raw_session(location) as s:
+        s.begin(write=True)
+        s.run("UPDATE fields SET options = '' WHERE name = 'old'")
+        s.commit()
+    assert {f.name: f for f in store.list_fields()}["old"].options.format == "plain"
+    with pytest.raises(AlreadyExistsError, match="same type"):
+        store.create_field("old", FieldType("string"))  # agrees: "use it as it is"
