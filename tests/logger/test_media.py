@@ -218,6 +218,8 @@ def test_deleting_the_run_drops_its_blobs(server: ServerProcess, sv: Connection,
     (np.zeros((1, 2, 3, 4, 5), np.uint8), "(H, W, C)"),
     (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "truncated"),
     (b"GIF89a....", "no format"),
+    # A view of 30 GB: refused from its shape, before any copy.
+    (np.broadcast_to(np.zeros(1, np.uint8), (100_000, 100_000, 3)), "MAX_MEDIA_PIXELS"),
     ("a string", "uint8, or float"),
 ])
 def test_hostile_values_are_refused_at_write(
