@@ -200,6 +200,13 @@ class BatchBuilder:
         except Exception:  # noqa: BLE001 - one bad value must not sink the batch
             blobs.clear()
             cols, rows = self._salvage(st, payloads, blobs)
+        finally:
+            # Encoded (or dropped): their copies serve later writes (logger/media.py).
+            for name in st.media:
+                for p in payloads:
+                    value = p.values[name] if isinstance(p, Prepared) else None
+                    if isinstance(value, MediaValue):
+                        value.release()
         if rows == 0:
             return []
         # The blobs go first: the rows that reference them are refused until they are whole.

@@ -17,6 +17,7 @@ Audio arrays carry their sample rate: `streamvis.Audio(samples, rate)`, samples 
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import io
 import math
@@ -66,6 +67,14 @@ class MediaValue:
     count: int | None
     layout: str = ""  # arrays: "HWC", "CHW", "HW" (images); "THWC" (videos)
     host: Any = None  # the array on the host, once the flusher copied it
+    pooled: bool = False  # `source` came from _BUFFERS: give it back once encoded
+
+    def release(self) -> None:
+        """The flusher is done with the value: its buffer serves a later write."""
+        if self.pooled:
+            self.pooled = False
+            _BUFFERS.give(self.source)
+            self.source = self.host = None
 
     def on_host(self) -> np.ndarray:
         if self.host is None:
@@ -75,6 +84,42 @@ class MediaValue:
     @property
     def shape(self) -> tuple[int, ...]:
         return () if self.count is None else (self.count,)
+
+
+class _Buffers:
+    """Arrays the flusher is done with, by shape and dtype, for `write` to copy into.
+
+    A fresh 192 KiB array is fresh memory from the system, and touching it page by page
+    cost far more than the copy (180 µs against 4 µs, measured): an image a step reuses
+    the buffer of an image the flusher encoded already. Bounded in bytes; append and
+    pop of a deque need no lock between the caller's thread and the flusher's.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.free: dict[tuple[tuple[int, ...], str], collections.deque[np.ndarray]] = {}
+        self.max_bytes = max_bytes
+        self.held = 0
+
+    def take(self, like: np.ndarray) -> np.ndarray:
+        pool = self.free.get((like.shape, like.dtype.str))
+        try:
+            buf = pool.pop() if pool else None
+        except IndexError:  # emptied by another writer meanwhile
+            buf = None
+        if buf is None:
+            return like.copy()
+        self.held -= buf.nbytes
+        np.copyto(buf, like)
+        return buf
+
+    def give(self, buf: np.ndarray) -> None:
+        if self.held + buf.nbytes > self.max_bytes or not buf.flags.c_contiguous:
+            return
+        self.held += buf.nbytes
+        self.free.setdefault((buf.shape, buf.dtype.str), collections.deque()).append(buf)
+
+
+_BUFFERS = _Buffers()
 
 
 def _sniff(data: bytes) -> str:
@@ -184,7 +229,8 @@ def snapshot_media(media: str, value: object) -> tuple[MediaValue, int]:
         # refused without being copied.
         dtype = value.dtype
         batch, layout = _array_form(media, value.shape, dtype.kind, dtype.itemsize, value)
-        return (MediaValue(value.copy(), "array", value.shape[0] if batch else None, layout),
+        copy = _BUFFERS.take(value)
+        return (MediaValue(copy, "array", value.shape[0] if batch else None, layout, pooled=True),
                 value.nbytes)
     snap = snapshot(value)
     batch, layout = _array_form(media, snap.shape, snap.kind, _itemsize(snap.value), value)

@@ -1,11 +1,13 @@
 """Encoded media values between the flusher and the server: a file each, sent in order.
 
 The flusher encodes a write's media values (logger/media.py) and keeps each blob as a
-file in the run's spool directory (`media/<sha256>.blob`, fsynced), named by an ordered
+file in the run's spool directory (`media/<sha256>.blob`), named by an ordered
 PUT_MEDIA record that goes ahead of the append referencing it. Sending the record
 uploads the parts the server lacks (transfer.py), has the server check the hash
 (FinishUpload), and deletes the file; like every record it waits in the spool while the
-server is away, so media rows are no more lost than numbers.
+server is away, so media rows are no more lost than numbers. The file is fsynced only
+when its record goes to the spool (`make_durable`): a record sent at once is as safe as
+the rows in memory beside it, and a blob a step pays no disk flush.
 """
 
 from __future__ import annotations
@@ -27,10 +29,20 @@ def keep_media(directory: Path, sha256: str, data: bytes) -> bytes:
         part = path.with_suffix(".part")
         with part.open("wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         part.replace(path)  # whole or absent: a crash leaves no half file under the name
     return json.dumps({"sha256": sha256, "size": len(data), "path": str(path)}).encode()
+
+
+def make_durable(message: bytes) -> None:
+    """fsync the blob file a PUT_MEDIA record names (it is about to be spooled)."""
+    path = Path(json.loads(message)["path"])
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # its name too: the rename into place
+    finally:
+        os.close(fd)
 
 
 def send_media(client: Client, message: bytes) -> None:
