@@ -251,3 +251,20 @@ def test_media_rows_logged_while_the_server_is_away_are_spooled_and_synced(
     assert [np.array_equal(sv.media(r, as_="numpy"), i) for r, i in zip(refs, imgs,
                                                                         strict=True)] == [True] * 3
     assert not list((spool / str(run) / "media").glob("*.blob"))  # sent: deleted
+
+
+def test_reused_buffers_never_change_a_value_queued_or_sent(
+    server: ServerProcess, sv: Connection, tmp_path: Path
+) -> None:
+    imgs = _images(12, seed=21)
+
+    def write(lg: streamvis.DataLogger) -> None:
+        for i, img in enumerate(imgs):
+            lg.write("samples", step=i, img=img, caption="reuse")
+            if i % 4 == 3:
+                lg.flush()  # encoded and given back: later writes copy into those buffers
+
+    run = _log(server, tmp_path, write)
+    refs = sv.fetch("samples", runs=[run]).column("img").to_pylist()
+    for ref, want in zip(refs, imgs, strict=True):
+        assert np.array_equal(sv.media(ref, as_="numpy"), want)
