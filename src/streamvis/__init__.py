@@ -29,6 +29,7 @@ if typing.TYPE_CHECKING:
     from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
     from streamvis.logger.media import Audio
     from streamvis.model.schema import AttributeCondition, Run, RunFilter
+    from streamvis.notebook import show
     from streamvis.query import connect
     from streamvis.quick import init
 
@@ -43,6 +44,7 @@ _LAZY = {
     "RunFilter": "streamvis.model.schema",
     "connect": "streamvis.query",
     "init": "streamvis.quick",
+    "show": "streamvis.notebook",
 }
 
 
@@ -81,4 +83,5 @@ __all__ = [
     "connect",
     "declare_schema",
     "init",
+    "show",
 ]

@@ -16,7 +16,7 @@ import { paintAxes, paintBox, paintMarker, type AxisOptions, type Margins } from
 import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
-import { axisFields, DatasetState } from './dataset';
+import { DatasetState } from './dataset';
 import type { Nearest } from './hover';
 import { cssColor } from './palette';
 import { looksLikeUnixSeconds } from './ticks';
@@ -389,7 +389,7 @@ export class PlotController implements LiveSubscriber {
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {
         const on = this.datasets.filter((d) => (axis === 'x2' ? this.axesOf(d).x === 'x2' : this.axesOf(d).y === 'y2'));
-        return [...new Set(on.map((d) => (axis === 'x2' ? axisFields(d.request).x : axisFields(d.request).y)))].join(', ');
+        return [...new Set(on.map((d) => (axis === 'x2' ? d.axisNames().x : d.axisNames().y)))].join(', ');
       };
       paintSecondAxes(ctx, this.w, this.h, m, this.second, { x2: this.hasX2 ? titles('x2') : null, y2: this.hasY2 ? titles('y2') : null });
     }
@@ -403,8 +403,8 @@ export class PlotController implements LiveSubscriber {
   axisOptions(): AxisOptions {
     const onMain = this.datasets.filter((d) => this.axesOf(d).x === 'x');
     const first = onMain[0] ?? this.datasets[0];
-    const xField = first ? axisFields(first.request).x : '';
-    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => axisFields(d.request).y))];
+    const xField = first ? first.axisNames().x : '';
+    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => d.axisNames().y))];
     const x0 = this.view.logX ? 10 ** this.view.x0 : this.view.x0;
     const x1 = this.view.logX ? 10 ** this.view.x1 : this.view.x1;
     return {
