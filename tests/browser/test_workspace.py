@@ -18,6 +18,7 @@ import pytest
 from streamvis import DataLogger, declare_schema
 from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
 from streamvis.client import Client
+from streamvis.logger.images import BOX_FIELDS
 from streamvis.testing import ServerProcess
 
 from .explore_fixtures import wait_until
@@ -72,11 +73,21 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 
 def demo_panels() -> set[str]:
     """Every numeric field of every demo series but its first int field (the step)."""
+    def type_of(name: str) -> str:
+        decl = FIELDS[name]
+        if isinstance(decl, tuple):
+            return str(decl[0])
+        return str(decl) if isinstance(decl, str) else str(decl["type"])
+
     out = set()
     for series, names in SERIES.items():
-        numeric = [n for n in names if FIELDS[n][0] in ("int", "float")]
-        step = next(n for n in numeric if FIELDS[n][0] == "int")
+        numeric = [n for n in names if type_of(n) in ("int", "float")]
+        if not numeric:
+            continue
+        step = next(n for n in numeric if type_of(n) == "int")
         out |= {f"{series}/{n}" for n in numeric if n != step}
+    # logger.image's boxes beside the sample images: a series of its own, numbers too.
+    out |= {f"demo-samples.boxes/{n}" for n, t in BOX_FIELDS.items() if t == "float"}
     return out
 
 

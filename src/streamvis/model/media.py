@@ -11,7 +11,7 @@ A media value (`image`, `audio`, `video`) is a content-addressed blob in the sto
 blob storage (store/blobs.py: the same bytes are stored once). The chunk's column holds
 one compact JSON **reference** per row: the blob's sha256, its media type, and what a
 viewer wants to know before it loads the bytes (width, height, duration, bytes). See
-docs/decisions/0018-media-references.md.
+docs/decisions/0023-media-references.md.
 """
 
 from __future__ import annotations
