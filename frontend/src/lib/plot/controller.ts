@@ -18,6 +18,8 @@ import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, 
 import { axisFields, DatasetState } from './dataset';
 import type { Nearest } from './hover';
 import { cssColor } from './palette';
+import { differingLabels } from './runLabels';
+import { api } from '../api/http';
 import { looksLikeUnixSeconds } from './ticks';
 import { fitView, type Extent } from './viewState';
 import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
@@ -412,7 +414,41 @@ export class PlotController implements LiveSubscriber {
   }
 
   legend(): Legend {
-    return this.styles.legend(this.datasets, new Set(this.runsShown()));
+    const runs = this.runsShown();
+    this.labelRuns(runs);
+    return this.styles.legend(this.datasets, new Set(runs));
+  }
+
+  /** Runs whose attributes were asked for (sorted handles joined), so each set is asked for once. */
+  private labelledRuns = '';
+
+  /** Fetches the attributes of the runs shown, for legend labels that say what differs between them. */
+  private labelRuns(runs: string[]): void {
+    const key = [...runs].sort().join(',');
+    if (key === this.labelledRuns || runs.length === 0) return;
+    this.labelledRuns = key;
+    api.runs({ handles: runs }, runs.length).then(
+      (infos) => {
+        if (this.labelledRuns !== key) return;
+        this.styles.runLabels = differingLabels(new Map(infos.map((r) => [r.handle, r.attributes])));
+        this.notify();
+      },
+      () => {}, // the legend keeps the short handles
+    );
+  }
+
+  /** Legend click: hides (or shows again) the lines of an entry. */
+  toggleEntry(key: string): void {
+    if (!this.styles.hidden.delete(key)) this.styles.hidden.add(key);
+    this.invalidateData();
+    this.notify();
+  }
+
+  /** Legend hover: the entry's lines stand out, the others fade; null ends it. */
+  highlightEntry(key: string | null): void {
+    if (this.styles.highlight === key) return;
+    this.styles.highlight = key;
+    this.invalidateData();
   }
 
   runsShown(): string[] {
