@@ -332,6 +332,17 @@ export class PlotController implements LiveSubscriber {
     if (!c || !ctx) return;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     const m = this.margins;
+    this.paintAxesTo(ctx);
+    if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
+    if (this.box) {
+      const [ax, ay, bx, by] = this.box;
+      paintBox(ctx, m.left + ax, m.top + ay, m.left + bx, m.top + by);
+    }
+  }
+
+  /** The axes (both pairs of a hybrid plot), the plot body's top-left at (0, 0): the overlay and the SVG download. */
+  paintAxesTo(ctx: CanvasRenderingContext2D): void {
+    const m = this.margins;
     paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {
@@ -339,11 +350,6 @@ export class PlotController implements LiveSubscriber {
         return [...new Set(on.map((d) => (axis === 'x2' ? axisFields(d.request).x : axisFields(d.request).y)))].join(', ');
       };
       paintSecondAxes(ctx, this.w, this.h, m, this.second, { x2: this.hasX2 ? titles('x2') : null, y2: this.hasY2 ? titles('y2') : null });
-    }
-    if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
-    if (this.box) {
-      const [ax, ay, bx, by] = this.box;
-      paintBox(ctx, m.left + ax, m.top + ay, m.left + bx, m.top + by);
     }
   }
 

@@ -16,7 +16,7 @@ describe('run labels', () => {
     expect(differingLabels(new Map([[h, { lr: 1 }]])).get(h)).toBe('12345678');
   });
   it('marks a missing attribute and hides bookkeeping ones', () => {
-    const labels = differingLabels(new Map([['a', { seed: 1 }], ['b', {}]]));
+    const labels = differingLabels(new Map<string, Record<string, number>>([['a', { seed: 1 }], ['b', {}]]));
     expect(labels.get('b')).toBe('seed=–');
     expect(isBookkeeping('command.argv')).toBe(true);
     expect(isBookkeeping('lr')).toBe(false);
