@@ -1,0 +1,161 @@
+"""A plot's chrome in the browser: run colors, legend labels and toggles, the toolbar's PNG
+and SVG downloads. Checks are on what is drawn: screenshot pixels of the data area, the
+legend's text, and the downloaded files decoded here.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+
+from streamvis.client import Client
+from streamvis.testing import ServerProcess
+
+from .explore_fixtures import wait_until
+from .test_kinds import png_pixels
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+STEPS = np.arange(200)
+#: A sweep as the demo makes: learning rates a factor 3 apart, two optimizers.
+LRS = [1e-3 * 3**i for i in range(4)]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(str(tmp_path_factory.mktemp("chrome"))) as proc, Client(proc.uri) as c:
+        c.create_field("step", "int")
+        c.create_field("loss", "float")
+        for name, kind in (("lr", "float"), ("optimizer", "string"), ("batch_size", "int")):
+            c.create_field(name, kind)
+        c.create_series("train", ["step", "loss"])
+        for i, lr in enumerate(LRS):
+            run = c.create_run(tags=["chrome"], attributes={
+                "lr": lr, "optimizer": ("adam", "sgd")[i % 2], "batch_size": 32})
+            # Four bands far apart, so each run's line has its own pixels.
+            loss = 1.0 + 2.0 * i + 0.3 * np.sin(STEPS / 9)
+            c.append(run.handle, "train", {"step": STEPS, "loss": loss})
+        c.save_plot("sweep", {"kind": "line", "title": "loss by lr", "datasets": [
+            {"series": "train", "attributes": ["lr"],
+             "bindings": {"x": "step", "y": "loss", "color": "lr"}}]})
+        c.save_plot("by-optimizer", {"kind": "line", "datasets": [
+            {"series": "train", "attributes": ["optimizer"],
+             "bindings": {"x": "step", "y": "loss", "color": "optimizer"}}]})
+        yield proc
+
+
+def _open(page: Page, server: ServerProcess, name: str) -> None:
+    page.goto(f"{server.web_url}?rows={name}")
+    wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length === 1"
+                     " && p[0].firstFullRenderAt !== null && p[0].datasets[0].loaded; })()")
+    # The legend's labels come with the runs' attributes, a request after the data.
+    wait_until(page, "(() => { const e = document.querySelector('.legend .entry');"
+                     " return e !== null && !/^[0-9a-f]{8}$/.test(e.textContent.trim()); })()")
+    page.wait_for_timeout(300)  # the frame after
+
+
+def _legend(page: Page) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = page.eval_on_selector_all(
+        ".legend .entry", """els => els.map(e => ({
+        label: e.textContent.trim(), key: e.dataset.key,
+        color: getComputedStyle(e.querySelector('i')).backgroundColor}))""")
+    return entries
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    r, g, b = (int(v) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+    return r, g, b
+
+
+def _area_pixels(page: Page) -> np.ndarray:
+    element = page.query_selector(".plot .area")
+    assert element is not None
+    return png_pixels(element.screenshot())
+
+
+def _count(pixels: np.ndarray, rgb: tuple[int, int, int], tol: int = 24) -> int:
+    return int((np.abs(pixels - np.array(rgb)).max(axis=2) <= tol).sum())
+
+
+def _hue(rgb: tuple[int, int, int]) -> float:
+    return colorsys.rgb_to_hsv(*(v / 255 for v in rgb))[0] * 360
+
+
+def test_close_learning_rates_get_distinct_colors_and_labels_say_what_differs(
+        page: Page, server: ServerProcess) -> None:
+    _open(page, server, "sweep")
+    entries = _legend(page)
+    labels = [e["label"] for e in entries]
+    assert sorted(labels) == [
+        "lr=0.001 · adam", "lr=0.003 · sgd", "lr=0.009 · adam", "lr=0.027 · sgd"]
+    colors = {e["label"]: _rgb(e["color"]) for e in entries}
+    a, b = colors["lr=0.001 · adam"], colors["lr=0.003 · sgd"]
+    distance = abs(_hue(a) - _hue(b))
+    assert min(distance, 360 - distance) > 30, (a, b)
+    pixels = _area_pixels(page)
+    for label, rgb in colors.items():
+        assert _count(pixels, rgb) > 50, f"{label}'s line ({rgb}) is not drawn"
+    # No color bar for four values: the entries are the key.
+    assert page.query_selector(".legend .bar") is None
+
+
+def test_a_string_color_field_gets_a_category_key(page: Page, server: ServerProcess) -> None:
+    _open(page, server, "by-optimizer")
+    assert page.inner_text(".legend .heading") == "optimizer:"
+    assert sorted(e["label"] for e in _legend(page)) == ["adam", "sgd"]
+
+
+def test_toggling_a_legend_entry_removes_its_pixels(page: Page, server: ServerProcess) -> None:
+    _open(page, server, "sweep")
+    entry = next(e for e in _legend(page) if e["label"] == "lr=0.009 · adam")
+    rgb = _rgb(entry["color"])
+    assert _count(_area_pixels(page), rgb) > 50
+    page.click(f".legend .entry[data-key='{entry['key']}']")
+    page.mouse.move(5, 5)  # off the legend: no highlight dims the others
+    page.wait_for_timeout(400)
+    hidden = _area_pixels(page)
+    assert _count(hidden, rgb, tol=8) == 0
+    others = [_rgb(e["color"]) for e in _legend(page) if e["key"] != entry["key"]]
+    assert all(_count(hidden, c) > 50 for c in others)
+    page.click(f".legend .entry[data-key='{entry['key']}']")
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(400)
+    assert _count(_area_pixels(page), rgb) > 50
+
+
+def test_png_download_is_the_panel_with_its_lines(page: Page, server: ServerProcess) -> None:
+    _open(page, server, "sweep")
+    box = page.query_selector(".plot").bounding_box()
+    assert box is not None
+    with page.expect_download() as info:
+        page.click("button[aria-label='download PNG']")
+    download = info.value
+    assert download.suggested_filename == "sweep.png"
+    path = download.path()
+    pixels = png_pixels(Path(path).read_bytes())
+    assert pixels.shape[:2] == (round(box["height"]), round(box["width"]))
+    for e in _legend(page):
+        assert _count(pixels, _rgb(e["color"])) > 50, e["label"]
+
+
+def test_svg_download_parses_and_holds_the_axis_titles_and_legend(
+        page: Page, server: ServerProcess) -> None:
+    _open(page, server, "sweep")
+    with page.expect_download() as info:
+        page.click("button[aria-label='download SVG']")
+    download = info.value
+    assert download.suggested_filename == "sweep.svg"
+    svg = io.BytesIO(Path(download.path()).read_bytes())
+    root = ET.parse(svg).getroot()  # noqa: S314 - the app's own output, written by this test
+    texts = {t.text.strip() for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text}
+    assert {"step", "loss", "loss by lr", "lr=0.003 · sgd"} <= texts, texts
+    images = list(root.iter("{http://www.w3.org/2000/svg}image"))
+    assert len(images) == 1  # the data, as the GPU drew them
