@@ -133,7 +133,8 @@ def test_toggling_a_legend_entry_removes_its_pixels(page: Page, server: ServerPr
 
 def test_png_download_is_the_panel_with_its_lines(page: Page, server: ServerProcess) -> None:
     _open(page, server, "sweep")
-    box = page.query_selector(".plot").bounding_box()
+    panel = page.query_selector(".plot")
+    box = panel.bounding_box() if panel else None
     assert box is not None
     with page.expect_download() as info:
         page.click("button[aria-label='download PNG']")
