@@ -160,3 +160,27 @@ def test_svg_download_parses_and_holds_the_axis_titles_and_legend(
     assert {"step", "loss", "loss by lr", "lr=0.003 · sgd"} <= texts, texts
     images = list(root.iter("{http://www.w3.org/2000/svg}image"))
     assert len(images) == 1  # the data, as the GPU drew them
+
+
+def test_the_crosshair_lists_every_run_at_the_cursor_sorted_by_value(
+        page: Page, server: ServerProcess) -> None:
+    _open(page, server, "sweep")
+    area = page.query_selector(".plot .area")
+    box = area.bounding_box() if area else None
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_until(page, "document.querySelectorAll('[data-crosshair] tr').length === 4")
+    rows: list[list[str]] = page.eval_on_selector_all(
+        "[data-crosshair] tr",
+        "trs => trs.map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent.trim()))")
+    labels = [r[1] for r in rows]
+    values = [float(r[2]) for r in rows]
+    # Run i lies around 1 + 2i: highest first, as the lines lie on screen.
+    assert labels == ["lr=0.027 · sgd", "lr=0.009 · adam", "lr=0.003 · sgd", "lr=0.001 · adam"]
+    assert values == sorted(values, reverse=True)
+    plot = page.evaluate("window.__streamvis.plots()[0]")
+    step = round(plot["view"]["x0"] + (plot["view"]["x1"] - plot["view"]["x0"]) / 2)
+    header = page.inner_text("[data-crosshair] .k")
+    assert header in {f"step {step + d}" for d in (-1, 0, 1)}
+    at = int(header.split()[1])
+    assert values[-1] == pytest.approx(1.0 + 0.3 * np.sin(at / 9), abs=1e-3)

@@ -159,3 +159,16 @@ export function paintBox(ctx: CanvasRenderingContext2D, x0: number, y0: number, 
   ctx.strokeRect(Math.min(x0, x1) + 0.5, Math.min(y0, y1) + 0.5, Math.abs(x1 - x0), Math.abs(y1 - y0));
   ctx.restore();
 }
+
+/** The hover's vertical crosshair: a dashed line through the data area at x. */
+export function paintCrosshair(ctx: CanvasRenderingContext2D, x: number, top: number, bottom: number): void {
+  ctx.save();
+  ctx.strokeStyle = 'rgba(60, 60, 60, 0.55)';
+  ctx.lineWidth = 1;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(Math.round(x) + 0.5, top);
+  ctx.lineTo(Math.round(x) + 0.5, bottom);
+  ctx.stroke();
+  ctx.restore();
+}

@@ -11,12 +11,13 @@ import { SETTLE_MS } from '../render/frameCache';
 import { AxisPainters } from './dataPainter';
 import { PlotStyles, type Legend } from './styles';
 import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
-import { paintAxes, paintBox, paintMarker, type AxisOptions, type Margins } from './axes';
+import { paintAxes, paintBox, paintCrosshair, paintMarker, type AxisOptions, type Margins } from './axes';
 import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
 import { axisFields, DatasetState } from './dataset';
-import type { Nearest } from './hover';
+import { indexNearestX, sortRows, type CrossRow, type Nearest } from './hover';
+import { smoothedLines } from './painters/line';
 import { cssColor } from './palette';
 import { differingLabels } from './runLabels';
 import { api } from '../api/http';
@@ -39,6 +40,17 @@ function scalesOf(spec: PlotSpec, axes: AxesOverride | null): { logX: boolean; l
 
 export type { Legend, LegendEntry } from './styles';
 
+/** The color field's value at a hovered point: a line's own, or a scatter point's. */
+function colorValueOf(ds: DatasetState, h: Nearest): [string, number | string] | null {
+  const f = ds.colorField;
+  if (f === null || f === 'run') return null;
+  if (h.line) return h.line.colorValue === null ? null : [f, h.line.colorValue];
+  const pts = ds.points;
+  if (!pts || h.index < 0 || h.index >= pts.length) return null;
+  const v = pts.color.get(h.index);
+  return [f, pts.colorCategorical ? (pts.colorNames[v] ?? String(v)) : v];
+}
+
 export class PlotController implements LiveSubscriber {
   readonly datasets: DatasetState[] = [];
   /** The plot kind of the spec (the server's grammar); each dataset draws with its painter. */
@@ -53,6 +65,10 @@ export class PlotController implements LiveSubscriber {
   /** Following the data (true until the user pans or zooms; double-click returns to it). */
   auto = true;
   hover: Nearest | null = null;
+  /** The hovered point's color field and value ("lr", 0.003), for the read-out; null without a color field. */
+  hoverColorValue: [string, number | string] | null = null;
+  /** Every line's value at the pointer's x (a vertical crosshair), sorted; null off the plot or without lines. */
+  crosshair: { px: number; x: number; rows: CrossRow[] } | null = null;
   private hoverColor = '#fff';
   /** The pointer in the data area, null when it is not over it: the hover is its nearest point. */
   private pointer: [number, number] | null = null;
@@ -333,6 +349,7 @@ export class PlotController implements LiveSubscriber {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     const m = this.margins;
     this.paintAxesTo(ctx);
+    if (this.crosshair) paintCrosshair(ctx, m.left + this.crosshair.px, m.top, m.top + this.areaH);
     if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
     if (this.box) {
       const [ax, ay, bx, by] = this.box;
@@ -395,6 +412,7 @@ export class PlotController implements LiveSubscriber {
   private findHover(): void {
     let best: Nearest | null = null;
     let color = '#fff';
+    let hoverDs: DatasetState | null = null;
     this.hoverBasis = { view: this.view, second: this.second, w: this.areaW, h: this.areaH };
     this.hoverDataStale = false;
     if (this.pointer !== null) {
@@ -403,12 +421,44 @@ export class PlotController implements LiveSubscriber {
         const before: Nearest | null = best;
         const v = this.viewOf(ds);
         best = ds.painter.nearest(ds, v, this.areaW, this.areaH, px, py, best);
+        if (best !== before) hoverDs = ds;
         if (best !== before && best?.line) color = cssColor(this.styles.lineColor(ds, best.line));
       }
       if (best && best.dist2 > 40 * 40) best = null;
     }
     this.hover = best;
     this.hoverColor = color;
+    this.hoverColorValue = best && hoverDs ? colorValueOf(hoverDs, best) : null;
+    this.crosshair = this.pointer === null ? null : this.findCrosshair(this.pointer[0]);
+  }
+
+  /** Each shown line's point nearest the pointer's x (lines on the main x axis). */
+  private findCrosshair(px: number): { px: number; x: number; rows: CrossRow[] } | null {
+    const rows: CrossRow[] = [];
+    const v = this.view;
+    const at = v.x0 + (px / this.areaW) * (v.x1 - v.x0);
+    const x = v.logX ? 10 ** at : at;
+    const runs = new Set(this.runsShown());
+    const many = this.datasets.length > 1;
+    for (const ds of this.datasets) {
+      if (!ds.lines || this.axesOf(ds).x !== 'x') continue;
+      const s = smoothedLines(ds);
+      for (const line of ds.lines.lines.values()) {
+        const key = this.styles.entryKey(ds, line);
+        if (this.styles.hidden.has(key)) continue;
+        const i = indexNearestX(line, x);
+        if (i < 0) continue;
+        rows.push({
+          key: `${ds.request.series}/${line.key}`,
+          label: this.styles.lineLabel(ds, line, runs, many),
+          color: cssColor(this.styles.baseLineColor(ds, line)),
+          x: line.x.values()[i] as number,
+          y: line.y.values()[i] as number,
+          smoothed: s ? s.valueAt(line, i) : null,
+        });
+      }
+    }
+    return rows.length > 0 ? { px, x, rows: sortRows(rows) } : null;
   }
 
   event(ev: LiveEvent): void {

@@ -45,6 +45,13 @@ export class PlotStyles {
     return `${ds.request.series}/${line.key}`;
   }
 
+  /** What a line is called in the legend and the crosshair: its series (of several), what differs about its run, its group values. */
+  lineLabel(ds: DatasetState, line: Line, runs: Set<string>, many: boolean): string {
+    const run = runs.size > 1 || line.labels.length === 0 ? (this.runLabels.get(line.run) ?? shortHandle(line.run)) : '';
+    const parts = [many ? ds.request.series : '', run].concat(line.labels.map(([k, v]) => `${k}=${v}`)).filter(Boolean);
+    return parts.join(' · ');
+  }
+
   /** Lines colored by a string or bool field (not the run) share one legend entry per value. */
   private categoryKeyed(ds: DatasetState): boolean {
     return ds.colorField !== null && ds.colorField !== 'run' && !ds.color.continuous;
@@ -135,9 +142,7 @@ export class PlotStyles {
         }
       } else if (ds.lines) {
         for (const line of ds.lines.lines.values()) {
-          const run = runs.size > 1 || line.labels.length === 0 ? (this.runLabels.get(line.run) ?? shortHandle(line.run)) : '';
-          const parts = [many ? ds.request.series : '', run].concat(line.labels.map(([k, v]) => `${k}=${v}`)).filter(Boolean);
-          add(this.entryKey(ds, line), parts.join(' · '), line.run, this.baseLineColor(ds, line));
+          add(this.entryKey(ds, line), this.lineLabel(ds, line, runs, many), line.run, this.baseLineColor(ds, line));
         }
       } else if ((ds.points || ds.rects) && (ds.colorField !== null || ds.rects) && !ds.color.continuous) {
         if (ds.colorField !== null && ds.colorField !== 'run') heading = ds.colorField;
