@@ -28,6 +28,8 @@ export interface PlotDraft {
   view: string;
   /** A line plot's smoothing (PlotSpec.smooth): the method ('' for none) and each method's amount. */
   smooth: SmoothDraft;
+  /** The y range followed (PlotSpec.y_range): 'auto' is the default and is not written. */
+  yRange: 'auto' | 'robust' | 'full';
   scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
 }
 
@@ -94,6 +96,7 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (d.view && (datasets.some((x) => x.bindings.t) || kind?.painter === 'band')) spec.view = d.view;
   const smooth = kind?.painter === 'line' ? smoothOf(d.smooth) : null;
   if (smooth) spec.smooth = smooth;
+  if (d.yRange !== 'auto' && (kind?.painter === 'line' || kind?.painter === 'scatter')) spec.y_range = d.yRange;
   return spec;
 }
 
@@ -108,6 +111,7 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     reduce: { ...spec.reduce },
     view: spec.view ?? '',
     smooth: spec.smooth ? { ...noSmoothing(), method: 'ema' in spec.smooth ? 'ema' : 'window', ...spec.smooth } : noSmoothing(),
+    yRange: spec.y_range ?? 'auto',
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};

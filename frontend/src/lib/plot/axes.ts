@@ -172,3 +172,21 @@ export function paintCrosshair(ctx: CanvasRenderingContext2D, x: number, top: nu
   ctx.stroke();
   ctx.restore();
 }
+
+/** Small triangles at the data area's top (or bottom) edge where values run past it (a robust y range). */
+export function paintClipMarks(ctx: CanvasRenderingContext2D, marks: { x: number; top: boolean; color: string }[], left: number, top: number, bottom: number): void {
+  ctx.save();
+  for (const m of marks) {
+    const x = left + m.x;
+    const y = m.top ? top : bottom;
+    const d = m.top ? 1 : -1; // the point toward the edge the values passed
+    ctx.fillStyle = m.color;
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x - 4, y + 6 * d);
+    ctx.lineTo(x + 4, y + 6 * d);
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.restore();
+}

@@ -11,7 +11,7 @@ import { SETTLE_MS } from '../render/frameCache';
 import { AxisPainters } from './dataPainter';
 import { PlotStyles, type Legend } from './styles';
 import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
-import { paintAxes, paintBox, paintCrosshair, paintMarker, type AxisOptions, type Margins } from './axes';
+import { paintAxes, paintBox, paintClipMarks, paintCrosshair, paintMarker, type AxisOptions, type Margins } from './axes';
 import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
@@ -23,6 +23,7 @@ import { differingLabels } from './runLabels';
 import { api } from '../api/http';
 import { looksLikeUnixSeconds } from './ticks';
 import { fitView, type Extent } from './viewState';
+import { robustRange, sortedSample, type YRangeMode } from './robustRange';
 import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
 import type { SharedChange, SharedScales } from './sharedScales';
 import { applyLiveEvent, catchUp, runsOf } from './liveUpdates';
@@ -219,8 +220,68 @@ export class PlotController implements LiveSubscriber {
   /** The auto range: this plot's data, or in a facet grid every panel's. */
   private fit(): void {
     const u = this.shared?.union;
-    this.view = fitView(u ? u.main : this.extent(false), this.view.logX, this.view.logY);
+    this.view = fitView(u ? u.main : this.robustExtent(this.extent(false)), this.view.logX, this.view.logY);
     this.second = fitView(u ? u.second : this.extent(true), this.second.logX, this.second.logY);
+  }
+
+  /** The y range asked for (PlotSpec.y_range): robust trims spikes off the extent's y (robustRange.ts). */
+  get yRangeMode(): YRangeMode {
+    const m = this.spec.y_range;
+    return m === 'robust' || m === 'full' ? m : 'auto';
+  }
+
+  /** The extent with its y range robust when the mode (and, for auto, the data) ask for it; lines and points only. */
+  private robustExtent(e: Extent): Extent {
+    this.yClipped = false;
+    if (this.yRangeMode === 'full' || !Number.isFinite(e.y0)) return e;
+    const cols: ArrayLike<number>[] = [];
+    for (const ds of this.datasets) {
+      if (this.axesOf(ds).y !== 'y') continue;
+      if (ds.lines) for (const l of ds.lines.lines.values()) cols.push(l.y.values());
+      else if (ds.points) cols.push(ds.points.y.values());
+    }
+    const r = robustRange(this.yRangeMode, sortedSample(cols, this.view.logY ? Math.log10 : undefined), e.y0, e.y1);
+    if (!r) return e;
+    this.yClipped = r[1] < e.y1 || r[0] > e.y0;
+    return { ...e, y0: r[0], y1: r[1] };
+  }
+
+  /** Whether the followed y range leaves values out (they are marked at the edge). */
+  yClipped = false;
+  /** Where values run past the top or bottom of the data area: x in CSS pixels, the line's color. */
+  clipMarks: { x: number; top: boolean; color: string }[] = [];
+
+  /** Finds the points outside the view's y range (each pixel column once per edge and color). */
+  private findClipMarks(): void {
+    const marks: { x: number; top: boolean; color: string }[] = [];
+    const seen = new Set<string>();
+    const v = this.view;
+    const lo = v.logX ? 10 ** v.x0 : v.x0;
+    const hi = v.logX ? 10 ** v.x1 : v.x1;
+    const yLo = v.logY ? 10 ** v.y0 : v.y0;
+    const yHi = v.logY ? 10 ** v.y1 : v.y1;
+    const kx = this.areaW / (v.x1 - v.x0);
+    for (const ds of this.datasets) {
+      if (!ds.lines || this.axesOf(ds).y !== 'y' || this.axesOf(ds).x !== 'x') continue;
+      for (const line of ds.lines.lines.values()) {
+        if (this.styles.hidden.has(this.styles.entryKey(ds, line))) continue;
+        const color = cssColor(this.styles.baseLineColor(ds, line));
+        const xs = line.x.values();
+        const ys = line.y.values();
+        for (let i = 0; i < xs.length; i++) {
+          const x = xs[i] as number;
+          const y = ys[i] as number;
+          if (x < lo || x > hi || (y <= yHi && y >= yLo)) continue;
+          const px = Math.round(((v.logX ? Math.log10(x) : x) - v.x0) * kx);
+          const k = `${px >> 2}/${y > yHi ? 1 : 0}/${color}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          marks.push({ x: px, top: y > yHi, color });
+          if (marks.length > 2000) break;
+        }
+      }
+    }
+    this.clipMarks = marks;
   }
 
   /** Another panel of the grid widened (or, leaving, narrowed) the shared scales. */
@@ -320,6 +381,8 @@ export class PlotController implements LiveSubscriber {
         if (this.dataDirty || !g.painter.cache.shows(g.view, res.generation)) g.painter.draw(res, g.datasets, g.view, this.areaW, this.areaH, dpr);
       }
       this.dataDirty = false;
+      if (this.auto && this.yClipped) this.findClipMarks();
+      else this.clipMarks = [];
       if (this.firstFullRenderAt === null && this.datasets.length > 0 && this.datasets.every((d) => d.loaded)) {
         // Benchmarks time the first render to the pixels, not to the last GL call issued.
         if (window.__streamvisBench) sharedGl().finish();
@@ -349,6 +412,7 @@ export class PlotController implements LiveSubscriber {
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     const m = this.margins;
     this.paintAxesTo(ctx);
+    if (this.clipMarks.length > 0) paintClipMarks(ctx, this.clipMarks, m.left, m.top, m.top + this.areaH);
     if (this.crosshair) paintCrosshair(ctx, m.left + this.crosshair.px, m.top, m.top + this.areaH);
     if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
     if (this.box) {
