@@ -43,6 +43,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
             # Four bands far apart, so each run's line has its own pixels.
             loss = 1.0 + 2.0 * i + 0.3 * np.sin(STEPS / 9)
             c.append(run.handle, "train", {"step": STEPS, "loss": loss})
+        # A decaying loss with six-fold spikes every 50 steps (the issue's case).
+        c.create_series("spiky", ["step", "loss"])
+        base = 0.05 + 2.0 * np.exp(-STEPS / 60)
+        spiky = np.where(STEPS % 50 == 25, 6 * base, base)
+        run = c.create_run(tags=["spiky"])
+        c.append(run.handle, "spiky", {"step": STEPS, "loss": spiky})
+        for mode in ("auto", "full"):
+            c.save_plot(f"spiky-{mode}", {"kind": "line", "y_range": mode, "datasets": [
+                {"series": "spiky", "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("sweep", {"kind": "line", "title": "loss by lr", "datasets": [
             {"series": "train", "attributes": ["lr"],
              "bindings": {"x": "step", "y": "loss", "color": "lr"}}]})
@@ -184,3 +193,41 @@ def test_the_crosshair_lists_every_run_at_the_cursor_sorted_by_value(
     assert header in {f"step {step + d}" for d in (-1, 0, 1)}
     at = int(header.split()[1])
     assert values[-1] == pytest.approx(1.0 + 0.3 * np.sin(at / 9), abs=1e-3)
+
+
+def _curve_drop(page: Page, plot: dict[str, Any]) -> float:
+    """How far the curve falls from step 10 to step 190 (no spikes at either), as a fraction of
+    the area's height: measured on the pixels, the middle line-colored row of each column."""
+    pixels = _area_pixels(page)
+    height, width = pixels.shape[:2]
+    colored = (pixels.max(axis=2) - pixels.min(axis=2)) > 60
+    v = plot["view"]
+
+    def row(step: int) -> float:
+        col = round((step - v["x0"]) / (v["x1"] - v["x0"]) * (width - 1))
+        rows = np.flatnonzero(colored[:, col])
+        assert rows.size > 0, f"no line at step {step}"
+        return float(np.median(rows))
+
+    return float(row(190) - row(10)) / float(height)
+
+
+def test_a_robust_range_keeps_spiky_curves_using_the_height_and_marks_the_spikes(
+        page: Page, server: ServerProcess) -> None:
+    page.goto(f"{server.web_url}?rows=spiky-auto")
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     " return p.length === 1 && p[0].firstFullRenderAt !== null; })()")
+    page.wait_for_timeout(300)
+    plot = page.evaluate("window.__streamvis.plots()[0]")
+    peak = 6 * 2.05 * np.exp(-25 / 60)
+    assert plot["view"]["y1"] < peak / 2  # the spikes do not set the range
+    assert plot["clipMarks"] >= 2  # the early spikes (steps 25, 75) run off the top, marked
+    assert _curve_drop(page, plot) > 0.6  # the curve uses most of the height
+    page.goto(f"{server.web_url}?rows=spiky-full")
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     " return p.length === 1 && p[0].firstFullRenderAt !== null; })()")
+    page.wait_for_timeout(300)
+    plot = page.evaluate("window.__streamvis.plots()[0]")
+    assert plot["view"]["y1"] >= peak
+    assert plot["clipMarks"] == 0
+    assert _curve_drop(page, plot) < 0.3  # squeezed into the bottom: what robust avoids

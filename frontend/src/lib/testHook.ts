@@ -47,6 +47,9 @@ function describe(p: PlotController): unknown {
     hasX2: p.hasX2,
     hasY2: p.hasY2,
     auto: p.auto,
+    /** The y range followed (PlotSpec.y_range) and the marks where values run past the area's edge. */
+    yRange: p.yRangeMode,
+    clipMarks: p.clipMarks.length,
     /** The hovered point: its position in the data area (CSS pixels) and its values. */
     hover: p.hover ? { px: p.hover.px, py: p.hover.py, x: p.hover.x, y: p.hover.y, run: p.hover.run, labels: p.hover.labels, smoothed: p.hover.smoothed ?? null } : null,
     problem: p.problem,
