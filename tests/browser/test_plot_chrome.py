@@ -178,9 +178,9 @@ def test_the_crosshair_lists_every_run_at_the_cursor_sorted_by_value(
     box = area.bounding_box() if area else None
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    wait_until(page, "document.querySelectorAll('[data-crosshair] tr').length === 4")
+    wait_until(page, "document.querySelectorAll('[data-crosshair] tbody tr').length === 4")
     rows: list[list[str]] = page.eval_on_selector_all(
-        "[data-crosshair] tr",
+        "[data-crosshair] tbody tr",
         "trs => trs.map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent.trim()))")
     labels = [r[1] for r in rows]
     values = [float(r[2]) for r in rows]

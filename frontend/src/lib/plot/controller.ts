@@ -235,6 +235,8 @@ export class PlotController implements LiveSubscriber {
     this.yClipped = false;
     if (this.yRangeMode === 'full' || !Number.isFinite(e.y0)) return e;
     const cols: ArrayLike<number>[] = [];
+    // Stems, areas and bars stand on zero, which their range must keep: lines and points only.
+    if (this.datasets.some((ds) => this.axesOf(ds).y === 'y' && ds.painter.id !== 'line' && ds.painter.id !== 'scatter')) return e;
     for (const ds of this.datasets) {
       if (this.axesOf(ds).y !== 'y') continue;
       if (ds.lines) for (const l of ds.lines.lines.values()) cols.push(l.y.values());

@@ -69,15 +69,15 @@ export function cssGradient(name: string | undefined): string {
 }
 
 /**
- * Run colors: tab10 and its light companions. A run's preferred color comes from a hash of
- * its handle, so it is the same on every page and panel that shows it; a run whose preferred
- * color another run on the page already holds takes the next free one (collision avoidance),
- * so the first twenty runs of a page always get twenty different colors.
+ * Run colors: tab10 without its gray (gray reads as "no data" beside the grid), then their
+ * light companions. A run's preferred color comes from a hash of its handle, so it is the same
+ * on every page and panel that shows it; a run whose preferred color another run on the page
+ * already holds takes the next free strong one, then a light one (collision avoidance), so
+ * the first eighteen runs of a page always get eighteen different colors.
  */
-const RUN_COLORS = [
-  ...(CATEGORICAL['tab10'] as string[]),
-  '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5',
-];
+const STRONG = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf'];
+const LIGHT = ['#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#dbdb8d', '#9edae5'];
+export const RUN_COLORS = [...STRONG, ...LIGHT];
 
 function hashOf(s: string): number {
   let h = 2166136261; // FNV-1a: cheap, and spreads UUIDs evenly
@@ -93,15 +93,10 @@ export class RunColors {
   slot(handle: string): number {
     let s = this.slots.get(handle);
     if (s !== undefined) return s;
-    const base = hashOf(handle) % 10; // the strong colors first
-    s = base;
-    for (let k = 0; k < RUN_COLORS.length; k++) {
-      const c = (base + k) % RUN_COLORS.length;
-      if (!this.holders.has(c)) {
-        s = c;
-        break;
-      }
-    }
+    const base = hashOf(handle) % STRONG.length;
+    // The strong colors from the preferred one on, then the light ones; all taken: the preferred.
+    const order = [...STRONG.keys()].map((k) => (base + k) % STRONG.length).concat([...LIGHT.keys()].map((k) => STRONG.length + ((base + k) % LIGHT.length)));
+    s = order.find((c) => !this.holders.has(c)) ?? base;
     this.slots.set(handle, s);
     if (!this.holders.has(s)) this.holders.set(s, handle);
     return s;

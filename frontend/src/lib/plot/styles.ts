@@ -69,7 +69,8 @@ export class PlotStyles {
 
   /** A line's own color. One line per run and no palette asked for: the run's page-wide color. */
   baseLineColor(ds: DatasetState, line: Line): RGBA {
-    const byRun = ds.colorField === 'run' || (ds.colorField === null && line.labels.length === 0);
+    // A band's line is a group's mean, not a run: it keeps the palette's order.
+    const byRun = ds.painter.id !== 'band' && (ds.colorField === 'run' || (ds.colorField === null && line.labels.length === 0));
     if (byRun && this.palette === undefined) return runColor(line.run);
     if (ds.colorField === null) {
       let i = this.lineIndex.get(line.key);
