@@ -34,12 +34,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     with ServerProcess(str(tmp_path_factory.mktemp("chrome"))) as proc, Client(proc.uri) as c:
         c.create_field("step", "int")
         c.create_field("loss", "float")
-        for name, kind in (("lr", "float"), ("optimizer", "string"), ("batch_size", "int")):
+        for name, kind in (("lr", "float"), ("optimizer", "string"), ("batch_size", "int"),
+                           ("env.hostname", "string")):
             c.create_field(name, kind)
         c.create_series("train", ["step", "loss"])
         for i, lr in enumerate(LRS):
             run = c.create_run(tags=["chrome"], attributes={
-                "lr": lr, "optimizer": ("adam", "sgd")[i % 2], "batch_size": 32})
+                "lr": lr, "optimizer": ("adam", "sgd")[i % 2], "batch_size": 32,
+                "env.hostname": f"box{i}"})
             # Four bands far apart, so each run's line has its own pixels.
             loss = 1.0 + 2.0 * i + 0.3 * np.sin(STEPS / 9)
             c.append(run.handle, "train", {"step": STEPS, "loss": loss})
@@ -231,3 +233,13 @@ def test_a_robust_range_keeps_spiky_curves_using_the_height_and_marks_the_spikes
     assert plot["view"]["y1"] >= peak
     assert plot["clipMarks"] == 0
     assert _curve_drop(page, plot) < 0.3  # squeezed into the bottom: what robust avoids
+
+
+def test_the_landing_page_run_table_hides_bookkeeping_and_shortens_floats(
+        page: Page, server: ServerProcess) -> None:
+    page.goto(server.web_url)
+    wait_until(page, "document.querySelectorAll('.home table tbody tr').length >= 4")
+    text = page.inner_text(".home table")
+    assert "lr=0.003," in text  # 1e-3 * 3 is 0.0030000000000000005 as a float
+    assert "0.0030000000000000005" not in text
+    assert "env.hostname" not in text and "box1" not in text
