@@ -7,6 +7,7 @@ import type { PointStyle } from '../render/layers';
 import type { DatasetState } from './dataset';
 import { categoricalColor, cssColor, cssGradient, DEFAULT_CATEGORICAL, isCategorical, runColor, type RGBA } from './palette';
 import { shortHandle } from './runLabels';
+import type { RunLook } from './runLook';
 
 export interface LegendEntry {
   key: string;
@@ -37,7 +38,11 @@ export class PlotStyles {
   /** What tells the plot's runs apart ("lr=0.003 · sgd"), by handle; filled in when their attributes arrive. */
   runLabels = new Map<string, string>();
 
-  constructor(private readonly palette: string | undefined) {}
+  /** `runLook`: run colors and a highlight shared with other plots (the workspace); they win for lines colored by run. */
+  constructor(
+    private readonly palette: string | undefined,
+    private readonly runLook: RunLook | null = null,
+  ) {}
 
   /** The legend entry a line belongs to: its color category under a category key, else the line itself. */
   entryKey(ds: DatasetState, line: Line): string {
@@ -47,7 +52,9 @@ export class PlotStyles {
 
   /** What a line is called in the legend and the crosshair: its series (of several), what differs about its run, its group values. */
   lineLabel(ds: DatasetState, line: Line, runs: Set<string>, many: boolean): string {
-    const run = runs.size > 1 || line.labels.length === 0 ? (this.runLabels.get(line.run) ?? shortHandle(line.run)) : '';
+    // The workspace names runs as its run list does; elsewhere by what differs between them.
+    const name = this.runLook?.names.get(line.run) ?? this.runLabels.get(line.run) ?? shortHandle(line.run);
+    const run = runs.size > 1 || line.labels.length === 0 ? name : '';
     const parts = [many ? ds.request.series : '', run].concat(line.labels.map(([k, v]) => `${k}=${v}`)).filter(Boolean);
     return parts.join(' · ');
   }
@@ -71,6 +78,8 @@ export class PlotStyles {
   baseLineColor(ds: DatasetState, line: Line): RGBA {
     // A band's line is a group's mean, not a run: it keeps the palette's order.
     const byRun = ds.painter.id !== 'band' && (ds.colorField === 'run' || (ds.colorField === null && line.labels.length === 0));
+    // The workspace's shared run colors (and its highlighted run) win for lines colored by run.
+    if (byRun && this.runLook) return this.runLook.lineColor(line.run, this.palette === undefined ? runColor(line.run) : ds.color.color(line.run));
     if (byRun && this.palette === undefined) return runColor(line.run);
     if (ds.colorField === null) {
       let i = this.lineIndex.get(line.key);
