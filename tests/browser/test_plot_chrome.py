@@ -54,6 +54,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         for mode in ("auto", "full"):
             c.save_plot(f"spiky-{mode}", {"kind": "line", "y_range": mode, "datasets": [
                 {"series": "spiky", "bindings": {"x": "step", "y": "loss"}}]})
+        # Twenty runs in one plot: a legend of twenty entries (the "+20 more").
+        c.create_field("seed", "int")
+        c.create_series("many", ["step", "loss"])
+        for seed in range(20):
+            run = c.create_run(tags=["many"], attributes={"seed": seed})
+            c.append(run.handle, "many", {"step": STEPS[:20], "loss": np.full(20, float(seed))})
+        c.save_plot("many", {"kind": "line", "datasets": [
+            {"series": "many", "bindings": {"x": "step", "y": "loss"}}]})
         c.save_plot("sweep", {"kind": "line", "title": "loss by lr", "datasets": [
             {"series": "train", "attributes": ["lr"],
              "bindings": {"x": "step", "y": "loss", "color": "lr"}}]})
@@ -243,3 +251,24 @@ def test_the_landing_page_run_table_hides_bookkeeping_and_shortens_floats(
     assert "lr=0.003," in text  # 1e-3 * 3 is 0.0030000000000000005 as a float
     assert "0.0030000000000000005" not in text
     assert "env.hostname" not in text and "box1" not in text
+
+
+def test_a_half_width_cell_shows_every_legend_entry(page: Page, server: ServerProcess) -> None:
+    page.goto(f"{server.web_url}?rows=many,sweep")
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     " return p.length === 2 && p.every(x => x.firstFullRenderAt !== null); })()")
+    wait_until(page, "(() => { const e = document.querySelector('[data-plot=many] .legend .entry');"
+                     " return e !== null && e.textContent.includes('seed='); })()")
+    legend = page.query_selector("[data-plot=many] .legend")
+    assert legend is not None
+    box = legend.bounding_box()
+    assert box is not None and box["width"] < 700  # a half-width cell
+    entries = legend.query_selector_all(".entry")
+    assert sorted(e.inner_text() for e in entries) == sorted(f"seed={i}" for i in range(20))
+    for e in entries:
+        b = e.bounding_box()
+        assert b is not None
+        # Whole, inside the legend: not cut off, not scrolled out of view.
+        assert box["y"] <= b["y"] and b["y"] + b["height"] <= box["y"] + box["height"] + 0.5
+        assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 0.5
+    assert legend.query_selector(".more") is None
