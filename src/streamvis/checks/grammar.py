@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from streamvis.model.types import DISCRETE, NUMERIC, TYPES
+from streamvis.model.types import DISCRETE, NUMERIC, TEXTUAL, TYPES
 
 #: The pseudo-field that stands for the run handle.
 RUN = "run"
@@ -41,6 +41,15 @@ REDUCTIONS: dict[str, str] = {
              "standard deviation, aligned on x",
     "quartiles": "per box the quartiles, median, whiskers (1.5 IQR) and the outliers past "
                  "them, at most MAX_OUTLIERS per box",
+    "text": "the rows of the frame shown (each run's latest step by default), newest "
+            "first up to MAX_TEXT_BYTES of text per response (web/reduce_rows.py)",
+    "page": "the matching rows of every run sorted on the server by one column and sent "
+            "one page at a time (offset, at most MAX_TABLE_PAGE_ROWS rows), with the "
+            "total count (web/reduce_rows.py)",
+    "density3d": "sent whole up to max_points, past it thinned by cell of a 64\u00b3 grid "
+                 "over the points, so sparse clusters and outliers survive",
+    "grid": "rows that form a full (x, y) grid pass as they are; others are binned into a "
+            "grid (bins per axis, default 50) with the mean z per cell",
 }
 
 
@@ -80,6 +89,9 @@ class Kind:
     reduction: str | None
     #: The front end's painter module that draws it (lib/plot/painters/).
     painter: str
+    #: When given, each dataset binds every role of one of these sets (a mesh's vertices
+    #: dataset binds x, y, z; its faces dataset i, j, k).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
 
 class Grammar:
@@ -97,7 +109,7 @@ class Grammar:
         unknown = [r for r in (*kind.roles, *kind.required) if r not in self._roles]
         if unknown:
             raise ValueError(f"plot kind {kind.id!r} names unknown roles {unknown}")
-        if not set(kind.required) <= set(kind.roles):
+        if not set(kind.required).union(*kind.one_of) <= set(kind.roles):
             raise ValueError(f"plot kind {kind.id!r} requires roles it does not offer")
         if kind.reduction is not None and kind.reduction not in REDUCTIONS:
             raise ValueError(f"plot kind {kind.id!r} uses unknown reduction {kind.reduction!r}")
@@ -166,7 +178,8 @@ class Grammar:
             ],
             "kinds": [
                 {"id": k.id, "label": k.label, "hint": k.hint, "roles": list(k.roles),
-                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter}
+                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter,
+                 "one_of": [list(s) for s in k.one_of]}
                 for k in self._kinds.values()
             ],
         }
@@ -176,6 +189,8 @@ _POSITION = "is a position or amount, so it needs numbers"
 _SPLIT = "splits the data by value, so it needs discrete values"
 _NUMBERS = frozenset({NUMERIC})
 _GROUPS = frozenset({DISCRETE})
+_TEXT = frozenset({TEXTUAL})
+_READ = "is shown as text, so it needs strings"
 
 GRAMMAR = Grammar(
     roles=[
@@ -196,6 +211,14 @@ GRAMMAR = Grammar(
              _NUMBERS, "is aggregated (summed, averaged), so it needs numbers"),
         Role("category", "one bar or box per value", _GROUPS,
              "names a bar or box, so it needs discrete values"),
+        Role("text", "the text shown per step: plain, markdown, HTML or SVG", _TEXT, _READ),
+        Role("expected", "the text it should have been: shown as a diff against text",
+             _TEXT, _READ),
+        Role("column", "a column of the table (without any: every field of the series)",
+             _NUMBERS | _GROUPS | _TEXT, "is a column, so it needs a value of any field type"),
+        *(Role(r, f"a mesh face's {nth} corner: a row number (from 0) of the run's "
+               "vertices dataset", _NUMBERS, "is a row number, so it needs numbers")
+          for r, nth in (("i", "first"), ("j", "second"), ("k", "third"))),
     ],
     kinds=[
         Kind("line", "Line",
@@ -235,6 +258,29 @@ GRAMMAR = Grammar(
              "runs grouped by an attribute (or all runs) as their mean and a min\u2013max or "
              "\u00b1std band, aligned on x on the server", ("x", "y", "group", "facet"),
              ("x", "y"), reduction="bands", painter="band"),
+        Kind("text", "Text",
+             "the text of each run at the step shown (latest by default), as plain text, "
+             "markdown, sanitized HTML or an SVG image; with expected, a word diff",
+             ("text", "expected", "frame", "facet"), ("text",), reduction="text",
+             painter="text"),
+        Kind("table", "Table",
+             "the rows as a table, sorted, filtered and paged on the server; new rows "
+             "appear live", ("column", "frame", "facet"), (), reduction="page",
+             painter="table"),
+        Kind("scatter3d", "3-D scatter",
+             "one point per row in an x, y, z box; drag to orbit, wheel to zoom, "
+             "double-click to reset; thinned by 3-D density past max_points",
+             ("x", "y", "z", "color", "size", "facet", "frame"), ("x", "y", "z"),
+             reduction="density3d", painter="scatter3d"),
+        Kind("surface", "Surface",
+             "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
+             "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
+             ("x", "y", "z"), reduction="grid", painter="surface"),
+        Kind("mesh", "Mesh",
+             "triangles in 3-D: one dataset of vertices (x, y, z) and one of faces (i, j, "
+             "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "
+             "sent whole", ("x", "y", "z", "i", "j", "k"), (), reduction=None,
+             painter="mesh", one_of=(("x", "y", "z"), ("i", "j", "k"))),
     ],
 )
 

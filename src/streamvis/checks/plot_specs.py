@@ -36,6 +36,9 @@ from streamvis.model.schema import FieldType, validate_name
 AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
 SCALES = frozenset({"lin", "log"})
 SCALE_AXES = frozenset({"x", "y", "x2", "y2"})
+#: A text plot's `format` (auto: the field's declared format, else plain) and `diff`.
+TEXT_FORMATS = ("auto", "plain", "markdown", "html", "svg")
+DIFF_VIEWS = ("inline", "side")
 
 
 def _dataset(raw: object, i: int) -> dict[str, Any]:
@@ -92,6 +95,10 @@ def _settings(spec: Mapping[str, Any], kind: Kind) -> None:
         _facet(spec["facet"])
     if "smooth" in spec:
         check_smooth(spec["smooth"], kind)
+    for key, allowed in (("format", TEXT_FORMATS), ("diff", DIFF_VIEWS)):
+        if key in spec and spec[key] not in allowed:
+            raise InvalidArgumentError(
+                f"{key} = {spec[key]!r}: use one of {', '.join(allowed)}")
     if "y_range" in spec and spec["y_range"] not in Y_RANGES:
         raise InvalidArgumentError(
             f"y_range = {spec['y_range']!r}: use one of {', '.join(map(repr, Y_RANGES))} "
@@ -162,6 +169,10 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
                 f"datasets[{i}]: a {kind.id} plot needs a field bound to "
                 f"{' and '.join(missing)}"
             )
+        if kind.one_of and not any(all(bound.get(r) for r in s) for s in kind.one_of):
+            sets = " or ".join(", ".join(s) for s in kind.one_of)
+            raise InvalidArgumentError(
+                f"datasets[{i}]: each dataset of a {kind.id} plot binds fields to {sets}")
     scales = expect_object(spec.get("scales", {}), "scales")
     for axis, scale in scales.items():
         if not isinstance(scale, str) or scale not in SCALES:

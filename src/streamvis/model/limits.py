@@ -60,6 +60,9 @@ MAX_BINS = 10_000
 MAX_SMOOTH_WINDOW = 10_000
 #: Distinct categories one axis of a bar, box or heatmap plot may have.
 MAX_CATEGORIES = 10_000
+#: Grid nodes of one surface (a 1,000 x 1,000 grid); a finer grid is binned down to
+#: `bins` per axis, and more bins than this allows are refused.
+MAX_SURFACE_NODES = 1_000_000
 #: Outliers a box plot sends per box; past it, the most extreme ones.
 MAX_OUTLIERS = 1_000
 #: Points `/api/data` sends whole before thinning a scatter or refusing raw rows
@@ -100,3 +103,9 @@ DEFAULT_MAX_ARTIFACT_BYTES = 4 * 1024 * 1024 * 1024
 BLOB_PART_BYTES = 1024 * 1024
 #: Characters of an artifact's media type.
 MAX_MEDIA_TYPE_LENGTH = 255
+#: Bytes of text (the text and expected fields) one text plot's `/api/data` response
+#: carries: past it, the newest rows of each run that fit are sent and the reply says
+#: how many were left out.
+MAX_TEXT_BYTES = 1024 * 1024
+#: Rows in one page of a table plot (`/api/data` with kind "table", `limit`).
+MAX_TABLE_PAGE_ROWS = 1_000

@@ -33,11 +33,36 @@ describe('plot draft', () => {
     expect(fromSpec({ ...spec, smooth: undefined }).smooth.method).toBe('');
   });
 
+  it('keeps a bar plot\u2019s side-by-side colors and a histogram\u2019s ridgeline view', () => {
+    const bars = fromSpec({ name: 'g', kind: 'bar', view: 'group', datasets: [{ series: 's', filter: {}, bindings: { category: 'split', color: 'model' } }] });
+    expect(toSpec(bars).view).toBe('group');
+    bars.kind = 'line';
+    expect(toSpec(bars).view).toBeUndefined();
+    const ridges = fromSpec({ name: 'r', kind: 'histogram', view: 'ridgeline', datasets: [{ series: 'w', filter: {}, bindings: { x: 'weight', t: 'step' } }] });
+    expect(toSpec(ridges).view).toBe('ridgeline');
+  });
+
   it('keeps a band plot\u2019s band view', () => {
     const draft = fromSpec({ name: 'b', kind: 'band', view: 'std', datasets: [{ series: 's', filter: {}, bindings: { x: 'step', y: 'loss' } }] });
     expect(toSpec(draft).view).toBe('std');
     draft.kind = 'line';
     expect(toSpec(draft).view).toBeUndefined();
+  });
+
+  it('keeps a text plot\u2019s format and diff, and a table\u2019s columns as the picked fields', () => {
+    const text = { name: 't', kind: 'text', format: 'markdown' as const, diff: 'side' as const, datasets: [{ series: 's', filter: {}, bindings: { text: 'out', expected: 'want' } }] };
+    const draft = fromSpec(text);
+    expect(toSpec(draft)).toMatchObject({ format: 'markdown', diff: 'side', datasets: [{ bindings: { text: 'out', expected: 'want' } }] });
+    draft.format = '';
+    expect(toSpec(draft).format).toBeUndefined();
+    draft.kind = 'line';
+    expect(toSpec(draft).diff).toBeUndefined();
+    const table = { name: 'r', kind: 'table', datasets: [{ series: 's', filter: {}, bindings: { column: ['step', 'loss'] } }] };
+    const t = fromSpec(table);
+    expect(t.datasets[0]!.fields).toEqual(['step', 'loss']);
+    expect(toSpec(t).datasets[0]!.bindings).toEqual({ column: ['step', 'loss'] });
+    t.datasets[0]!.fields = [];
+    expect(toSpec(t).datasets[0]!.bindings).toEqual({});
   });
 });
 
