@@ -17,7 +17,16 @@ import pyarrow as pa
 import pytest
 
 import streamvis
-from streamvis.cli.demo import CLASSES, CLOUD_POINTS, EXPECTED, PREDICTIONS, WAVES, WEIGHTS
+from streamvis.checks.plot_specs import check_plot_spec
+from streamvis.cli.demo import (
+    CLASSES,
+    CLOUD_POINTS,
+    EXPECTED,
+    PREDICTIONS,
+    WAVES,
+    WEIGHTS,
+    plot_specs,
+)
 from streamvis.cli.local_server import reachable_url, server_answers, split_uri
 from streamvis.model.schema import Run
 from streamvis.testing import ServerProcess
@@ -256,3 +265,15 @@ def test_a_stop_signal_mid_step_waits_for_the_step_to_end():
     assert written == ["demo-train", "demo-waves"]
     with pytest.raises(KeyboardInterrupt):
         demo._interrupt(signal.SIGTERM, None)  # between steps: at once
+
+
+def test_the_point_cloud_turns_one_snapshot_per_frame() -> None:
+    """Its frame is bound to the step, so the plot shows one snapshot per run rather than every
+    snapshot piled on the last; the spec passes the server's checks."""
+
+    specs = {s["name"]: s for s in plot_specs(["123e4567-e89b-12d3-a456-426614174000"])}
+    cloud = specs["demo-cloud"]
+    assert cloud["datasets"][0]["bindings"]["frame"] == "step"
+    assert cloud["datasets"][0]["bindings"]["color"] == "run"
+    for name, spec in specs.items():
+        check_plot_spec(spec, name)

@@ -103,9 +103,12 @@ def plot_specs(handles: Iterable[object]) -> list[dict[str, Any]]:
          "datasets": [{"series": "demo-waves", "filter": runs,
                        "bindings": {"x": "t", "y": "value", "group": "wave", "color": "wave"}}],
          "palette": "tab10"},
-        {"name": "demo-cloud", "kind": "scatter", "title": "a turning point cloud, by angle",
+        # The frame binding shows one snapshot per run (the latest, or the slider's step), so
+        # the cloud turns instead of piling every snapshot on the last; colored by run.
+        {"name": "demo-cloud", "kind": "scatter",
+         "title": "a turning point cloud: one snapshot per run, the slider steps through them",
          "datasets": [{"series": "demo-cloud", "filter": runs,
-                       "bindings": {"x": "x", "y": "y", "color": "angle"}}]},
+                       "bindings": {"x": "x", "y": "y", "color": "run", "frame": "step"}}]},
         {"name": "demo-weights", "kind": "histogram",
          "title": "a layer's weights over steps: the distribution shifts and narrows",
          "reduce": {"bins": 60},

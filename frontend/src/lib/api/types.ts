@@ -102,6 +102,8 @@ export interface PlotSpec {
   view?: string;
   /** Lines: smoothing drawn over the faint raw line, `{ ema: 0.6 }` or `{ window: 25 }` (lib/data/smooth.ts). */
   smooth?: Smoothing;
+  /** The y range followed: "auto" (robust when spiky, the default), "robust" (1st–99th percentile) or "full" (lib/plot/robustRange.ts). */
+  y_range?: 'auto' | 'robust' | 'full';
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
   /** Text plots: how the text reads (`auto`, the default: the field's declared format, else plain). */
