@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from streamvis.store import chunks as chunks_module
 from streamvis.web.http import WebConfig
 
 from .helpers import SQLITE_ONLY, append_train, error, meta, table
@@ -220,3 +221,25 @@ def test_a_line_against_time_since_start_and_wall_clock(http, store):
     # A pseudo-field binds like a field, and only to roles that take a float.
     assert error(http.post("/api/data", json={**line(), "group": ["_time"]}),
                  400).startswith("group field '_time' is float")
+
+
+def test_rows_stored_before_times_were_kept_are_left_off_a_time_axis(http, store, schema):
+    run = store.create_run()
+    append_train(store, run.handle, np.arange(3000))
+    append_train(store, run.handle, np.arange(3000, 3010))
+    # Chunk 1 as an older streamvis stored it: no time column.
+    old = chunks_module.encode_chunk(
+        pa.RecordBatch.from_arrays([pa.array(np.arange(3000)), pa.array(np.zeros(3000))],
+                                   names=["step", "loss"]),
+        [schema.fields["step"].handle, schema.fields["loss"].handle])
+    with store._write() as s:  # writing what no current API writes
+        s.run("UPDATE chunks SET data = ? WHERE sequence = 1", (old,))
+    # Raw rows: the old chunk's times read NaN.
+    t = table(http.post("/api/data", json={"series": "train", "fields": ["step", "_elapsed"]}))
+    elapsed = t.column("_elapsed").to_numpy()
+    assert np.isnan(elapsed[:3000]).all() and np.isfinite(elapsed[3000:]).all()
+    # A line against time leaves them out.
+    t = table(http.post("/api/data", json=line(x="_elapsed", fields=["step"])))
+    assert t.column("step").to_pylist() == list(range(3000, 3010))
+    t = table(http.post("/api/data", json=line(x="_time", pixels=100)))
+    assert t.num_rows == 10 and np.isfinite(t.column("_time").to_numpy()).all()
