@@ -167,8 +167,14 @@ def _nbytes(col: Any) -> int:
     return int(col.nbytes)
 
 
-def _split(cols: dict[str, Any], rows: int, max_bytes: int) -> list[tuple[dict[str, Any], int]]:
-    total = sum(_nbytes(c) for c in cols.values())
+def _split(
+    cols: dict[str, Any], rows: int, max_bytes: int, writes: int = 0
+) -> list[tuple[dict[str, Any], int]]:
+    # Times of one-row writes travel plain, 8 bytes a row; those of array writes as runs
+    # (_time_column), a few bytes a request, counted like the request's framing: not at all.
+    total = sum(_nbytes(c) for f, c in cols.items() if f != TIME)
+    if writes >= rows:
+        total += 8 * rows
     # The server refuses an append of more rows than MAX_ROWS_PER_APPEND, however small.
     parts = max(1, math.ceil(total / max_bytes), math.ceil(rows / MAX_ROWS_PER_APPEND))
     if parts == 1:
@@ -239,7 +245,7 @@ class BatchBuilder:
             Record(Kind.PUT_MEDIA, keep_media(self._media_dir(), sha, data))
             for sha, data in blobs.items()
         ]
-        for part, n in _split(cols, rows, self.max_batch_bytes):
+        for part, n in _split(cols, rows, self.max_batch_bytes, len(kept_times)):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
                 columns=[*(_column(f, st.rows[f], part[f]) for f in st.fields),
