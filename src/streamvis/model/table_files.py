@@ -9,6 +9,7 @@ code here makes their files equal byte for byte.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -26,7 +27,7 @@ _MAX_STRING_BYTES = 2**31 - 1  # what one `string` array (32-bit offsets) can ho
 RUN_TYPE = pa.dictionary(pa.int32(), pa.string())
 
 #: Where a writer writes: a path, or a binary file object (an HTTP response's buffer).
-Sink = str | IO[bytes]
+Sink = str | IO[bytes] | io.RawIOBase
 
 
 def run_handles(handle: str, rows: int) -> pa.DictionaryArray:

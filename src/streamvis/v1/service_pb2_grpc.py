@@ -239,6 +239,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Control.FromString,
                 _registered_method=True)
+        self.Summaries = channel.unary_unary(
+                '/streamvis.v1.Service/Summaries',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.SummariesRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.SummariesResponse.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -546,6 +551,15 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Summaries(self, request, context):
+        """Summaries of runs' metrics: per run and series with rows, the row count and the
+        last, lowest and highest value of each numeric field (NaN skipped by lowest and
+        highest). NOT_FOUND for a series that does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -753,6 +767,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.SetControl,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Control.SerializeToString,
+            ),
+            'Summaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.Summaries,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.SummariesRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.SummariesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1862,6 +1881,33 @@ class Service:
             '/streamvis.v1.Service/SetControl',
             streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Control.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Summaries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/Summaries',
+            streamvis_dot_v1_dot_service__pb2.SummariesRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.SummariesResponse.FromString,
             options,
             channel_credentials,
             insecure,

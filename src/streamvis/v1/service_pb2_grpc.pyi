@@ -160,6 +160,11 @@ class ServiceStub:
     """Sets one control's value (a button: one more press, whatever the value) and bumps
     its version. PERMISSION_DENIED on a read-only server.
     """
+    Summaries: _grpc.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]
+    """Summaries of runs' metrics: per run and series with rows, the row count and the
+    last, lowest and highest value of each numeric field (NaN skipped by lowest and
+    highest). NOT_FOUND for a series that does not exist.
+    """
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -271,6 +276,11 @@ class ServiceAsyncStub(ServiceStub):
     SetControl: _aio.UnaryUnaryMultiCallable[_service_pb2.SetControlRequest, _service_pb2.Control]  # type: ignore[assignment]
     """Sets one control's value (a button: one more press, whatever the value) and bumps
     its version. PERMISSION_DENIED on a read-only server.
+    """
+    Summaries: _aio.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]  # type: ignore[assignment]
+    """Summaries of runs' metrics: per run and series with rows, the row count and the
+    last, lowest and highest value of each numeric field (NaN skipped by lowest and
+    highest). NOT_FOUND for a series that does not exist.
     """
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -626,6 +636,17 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_service_pb2.Control, _abc.Awaitable[_service_pb2.Control]]:
         """Sets one control's value (a button: one more press, whatever the value) and bumps
         its version. PERMISSION_DENIED on a read-only server.
+        """
+
+    @_abc_1.abstractmethod
+    def Summaries(
+        self,
+        request: _service_pb2.SummariesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.SummariesResponse, _abc.Awaitable[_service_pb2.SummariesResponse]]:
+        """Summaries of runs' metrics: per run and series with rows, the row count and the
+        last, lowest and highest value of each numeric field (NaN skipped by lowest and
+        highest). NOT_FOUND for a series that does not exist.
         """
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -26,10 +26,12 @@ from streamvis.web import (
     api_artifacts,
     api_data,
     api_dataset,
+    api_export,
     api_info,
     api_meta,
     api_run,
     api_saved,
+    api_summaries,
     static_files,
 )
 from streamvis.web.auth import AuthGate
@@ -112,6 +114,8 @@ def create_app(
         *api_run.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
+        *api_export.ROUTES,
+        *api_summaries.ROUTES,
         *api_saved.ROUTES,
         *api_artifacts.ROUTES,
         *api_info.ROUTES,
