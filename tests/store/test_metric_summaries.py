@@ -17,7 +17,7 @@ from streamvis.store.metric_summaries import summarize
 from .helpers import Schema, train_columns
 
 
-def test_each_run_gets_rows_last_min_max_over_its_chunks(store: Store, schema: Schema):
+def test_each_run_gets_rows_last_min_max_over_its_chunks(store: Store, schema: Schema):  # noqa: ARG001
     a = store.create_run().handle
     b = store.create_run().handle
     store.create_run()  # no rows: no summary
@@ -33,7 +33,7 @@ def test_each_run_gets_rows_last_min_max_over_its_chunks(store: Store, schema: S
     assert isinstance(found[a].fields["step"].last, int)
 
 
-def test_nan_is_never_the_best_but_may_be_the_last(store: Store, schema: Schema):
+def test_nan_is_never_the_best_but_may_be_the_last(store: Store, schema: Schema):  # noqa: ARG001
     a = store.create_run().handle
     b = store.create_run().handle
     store.append(a, "train", train_columns([0, 1, 2], [math.nan, 2.0, math.nan]))
@@ -44,7 +44,7 @@ def test_nan_is_never_the_best_but_may_be_the_last(store: Store, schema: Schema)
     assert (found[b].min, found[b].max) == (None, None)
 
 
-def test_series_fields_and_filter_narrow_it(store: Store, schema: Schema):
+def test_series_fields_and_filter_narrow_it(store: Store, schema: Schema):  # noqa: ARG001
     name = store.create_field("name", FieldType.STRING)
     store.create_series("notes", ["step", name.name])
     a = store.create_run(tags=["keep"]).handle
@@ -59,6 +59,6 @@ def test_series_fields_and_filter_narrow_it(store: Store, schema: Schema):
     assert [(s.run, s.rows, list(s.fields)) for s in notes] == [(a, 1, ["step"])]
 
 
-def test_an_unknown_series_is_named(store: Store, schema: Schema):
+def test_an_unknown_series_is_named(store: Store, schema: Schema):  # noqa: ARG001
     with pytest.raises(NotFoundError, match="no series named 'nope'"):
         list(summarize(store, RunFilter(), ["nope"]))

@@ -140,4 +140,5 @@ def test_a_big_series_streams_with_bounded_memory(server, http):
     assert got_rows == 1 + rows_per_chunk * chunks
     grew_mib = (_peak_rss_kib(server.pid) - before) / 1024
     assert got_bytes > 100 * 2**20
-    assert grew_mib < got_bytes / 2**20 / 2, f"the server grew by {grew_mib:.0f} MiB exporting {got_bytes} bytes"
+    assert grew_mib < got_bytes / 2**20 / 2, \
+        f"the server grew by {grew_mib:.0f} MiB exporting {got_bytes} bytes"
