@@ -40,7 +40,8 @@ def test_nan_is_never_the_best_but_may_be_the_last(store: Store, schema: Schema)
     store.append(b, "train", train_columns([0], [math.nan]))
     found = {s.run: s.fields["loss"] for s in summarize(store, RunFilter())}
     assert (found[a].min, found[a].max) == (2.0, 2.0)
-    assert found[a].last is not None and math.isnan(found[a].last)
+    last = found[a].last
+    assert isinstance(last, float) and math.isnan(last)
     assert (found[b].min, found[b].max) == (None, None)
 
 
