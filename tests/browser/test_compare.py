@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
+from streamvis.model.schema import Value
 from streamvis.testing import ServerProcess
 
 from .explore_fixtures import wait_until
@@ -22,7 +23,7 @@ from .explore_fixtures import wait_until
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-ATTRS = (
+ATTRS: tuple[dict[str, Value], ...] = (
     {"lr": 0.001, "optimizer": "adam", "batch": 32, "seed": 1},
     {"lr": 0.003, "optimizer": "adam", "batch": 32, "seed": 1},
     {"lr": 0.001, "optimizer": "adam", "batch": 32, "seed": 2},
