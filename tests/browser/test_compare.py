@@ -100,3 +100,22 @@ def test_the_csv_download_holds_what_the_panel_draws(world, page: Page):
     assert sorted({r["run"] for r in rows}) == sorted(handles) == sorted(drawn["runs"])
     last = {r["run"]: float(r["loss"]) for r in rows if r["step"] == "9"}
     assert last == {h: (i + 1) * 10.0 / 10 for i, h in enumerate(handles)}
+
+
+def test_the_search_shows_a_chosen_metrics_last_best_and_steps(world, page: Page):
+    server, handles = world
+    page.goto(f"{server.web_url.rstrip('/')}/runs")
+    key = '["train","loss"]'
+    page.wait_for_selector(f"select[aria-label='summary metric'] option[value='{key}']",
+                           state="attached")
+    page.select_option("select[aria-label='summary metric']", key)
+    page.wait_for_selector(f"[data-run='{handles[2]}'] [data-summary=best]:not(:empty)")
+    for i, h in enumerate(handles):
+        cells = page.eval_on_selector_all(
+            f"[data-run='{h}'] [data-summary]", "cs => cs.map(c => c.textContent)")
+        # loss = 10 (i + 1) / (1 + step), steps 0..9: last = lowest = i + 1.
+        assert cells == [str(i + 1), str(i + 1), "10"]
+    page.select_option("select[aria-label='best is']", "max")
+    page.wait_for_function(
+        f"() => document.querySelector(\"[data-run='{handles[2]}'] [data-summary=best]\")"
+        ".textContent === '30'")

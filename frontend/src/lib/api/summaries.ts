@@ -24,6 +24,13 @@ export function summaries(runs: string[], series: string[] = [], fields: string[
   return getJSON<SeriesSummary[]>(`/api/summaries?${q.toString()}`);
 }
 
+/** The run search's summary columns: a metric, and whether lower or higher is better. */
+export interface Metric {
+  series: string;
+  field: string;
+  best: 'min' | 'max';
+}
+
 export type ExportFormat = 'csv' | 'parquet';
 
 /**
