@@ -22,28 +22,13 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from streamvis import DataLogger, declare_schema
 from streamvis.logger.progress import Progress
 from streamvis.model import capture as cap
 from streamvis.testing import ServerProcess
-
-
-def timed(fn: Callable[[int], object], n: int, warmup: int) -> dict[str, float]:
-    """Median and p99 of n calls fn(i), each timed alone, in microseconds (as bench_write)."""
-    pc = time.perf_counter_ns
-    for i in range(warmup):
-        fn(i)
-    samples = [0] * n
-    for i in range(n):
-        t0 = pc()
-        fn(i)
-        samples[i] = pc() - t0
-    samples.sort()
-    return {"median_us": round(samples[n // 2] / 1000, 3),
-            "p99_us": round(samples[int(n * 0.99)] / 1000, 3), "n": n}
+from timing import timed
 
 
 def write_cost(uri: str, spool: Path, n: int, *, capture: bool) -> dict[str, float]:

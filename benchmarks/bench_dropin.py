@@ -16,32 +16,12 @@ import argparse
 import json
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import streamvis
 from streamvis.tensorboard import SummaryWriter
 from streamvis.testing import ServerProcess
-
-
-def timed(fn: Callable[[int], object], n: int, warmup: int) -> dict[str, float]:
-    """Median, p99 and mean of n calls fn(i), each timed alone, in microseconds.
-
-    The mean is what a training loop pays in all: tensorboardX's writes are cheap
-    most of the time and then wait for its event queue."""
-    pc = time.perf_counter_ns
-    for i in range(warmup):
-        fn(i)
-    samples = [0] * n
-    for i in range(n):
-        t0 = pc()
-        fn(i)
-        samples[i] = pc() - t0
-    samples.sort()
-    return {"median_us": round(samples[n // 2] / 1000, 3),
-            "p99_us": round(samples[int(n * 0.99)] / 1000, 3),
-            "mean_us": round(sum(samples) / n / 1000, 3), "n": n}
+from timing import timed
 
 
 def streamvis_cost(uri: str, spool: Path, n: int) -> dict[str, float]:

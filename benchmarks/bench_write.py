@@ -26,13 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from streamvis import DataLogger, declare_schema
+from timing import timed
 
 _READY = re.compile(r"gRPC listening on (\S+):(\d+)")
 
@@ -52,23 +52,6 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
             return proc, f"127.0.0.1:{m.group(2)}"
     raise RuntimeError("server did not start")
 
-
-def timed(fn: Callable[[int], object], n: int, warmup: int) -> dict[str, float]:
-    """Median and p99 of n calls fn(i), each timed alone, in microseconds."""
-    pc = time.perf_counter_ns
-    for i in range(warmup):
-        fn(i)
-    samples = [0] * n
-    for i in range(n):
-        t0 = pc()
-        fn(i)
-        samples[i] = pc() - t0
-    samples.sort()
-    return {
-        "median_us": round(samples[n // 2] / 1000, 3),
-        "p99_us": round(samples[int(n * 0.99)] / 1000, 3),
-        "n": n,
-    }
 
 
 def timer_overhead_ns() -> int:
