@@ -122,7 +122,7 @@ class ExtraCalls:
         """Per run and series, the rows and last/min/max of each numeric field."""
         req = pb.SummariesRequest(filter=wire.filter_to_pb(run_filter), series=list(series),
                                   fields=list(fields))
-        reply = self.call(self.stub.Summaries, req)
+        reply = self.call(self.stub.GetSummaries, req)
         return [wire_extras.summary_from_pb(s) for s in reply.summaries]
 
     # -- controls ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`Connection.summaries` over the gRPC `Summaries` call, on both stores: one row per
+"""`Connection.summaries` over the gRPC `GetSummaries` call, on both stores: one row per
 run, series and numeric field, what the server computed."""
 
 from __future__ import annotations

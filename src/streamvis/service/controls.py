@@ -1,5 +1,5 @@
 """The control RPCs: a program declares and polls its run's controls; the UI sets them.
-And Summaries: the summary values of runs' metrics (store/metric_summaries.py)."""
+And GetSummaries: the summary values of runs' metrics (store/metric_summaries.py)."""
 
 # ruff: noqa: N802 - RPC methods carry the names the generated base class gives them
 
@@ -16,13 +16,13 @@ from streamvis.v1 import service_pb2 as pb
 
 
 class ControlRpcs:
-    """DeclareControls, GetControls, SetControl; Summaries."""
+    """DeclareControls, GetControls, SetControl; GetSummaries."""
 
     store: Store
     executor: Executor
 
     @blocking
-    def Summaries(self, request: pb.SummariesRequest) -> pb.SummariesResponse:
+    def GetSummaries(self, request: pb.SummariesRequest) -> pb.SummariesResponse:
         # Here beside the controls, not in servicer.py, which is at its size.
         found = summarize(self.store, wire.filter_from_pb(request.filter),
                           calls.names("series", request.series),

@@ -3,7 +3,7 @@ lowest and highest value of each numeric field, computed where the data is.
 
 The compare page, the run search's summary columns, the hyperparameter views and the
 data API's `summaries()` all read this one computation (GET /api/summaries and the
-gRPC `Summaries` call). It streams the series' chunks (one at a time, so memory stays
+gRPC `GetSummaries` call). It streams the series' chunks (one at a time, so memory stays
 bounded by a chunk whatever the series' length) and keeps per run and field three
 numbers. NaN is skipped by lowest and highest (a NaN loss is not the best loss) but is
 the last value when it was logged last: the summary says what the run ended on.

@@ -239,8 +239,8 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Control.FromString,
                 _registered_method=True)
-        self.Summaries = channel.unary_unary(
-                '/streamvis.v1.Service/Summaries',
+        self.GetSummaries = channel.unary_unary(
+                '/streamvis.v1.Service/GetSummaries',
                 request_serializer=streamvis_dot_v1_dot_service__pb2.SummariesRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.SummariesResponse.FromString,
                 _registered_method=True)
@@ -551,7 +551,7 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def Summaries(self, request, context):
+    def GetSummaries(self, request, context):
         """Summaries of runs' metrics: per run and series with rows, the row count and the
         last, lowest and highest value of each numeric field (NaN skipped by lowest and
         highest). NOT_FOUND for a series that does not exist.
@@ -768,8 +768,8 @@ def add_ServiceServicer_to_server(servicer, server):
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Control.SerializeToString,
             ),
-            'Summaries': grpc.unary_unary_rpc_method_handler(
-                    servicer.Summaries,
+            'GetSummaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSummaries,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.SummariesRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.SummariesResponse.SerializeToString,
             ),
@@ -1892,7 +1892,7 @@ class Service:
             _registered_method=True)
 
     @staticmethod
-    def Summaries(request,
+    def GetSummaries(request,
             target,
             options=(),
             channel_credentials=None,
@@ -1905,7 +1905,7 @@ class Service:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/streamvis.v1.Service/Summaries',
+            '/streamvis.v1.Service/GetSummaries',
             streamvis_dot_v1_dot_service__pb2.SummariesRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.SummariesResponse.FromString,
             options,

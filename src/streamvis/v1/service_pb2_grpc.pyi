@@ -160,7 +160,7 @@ class ServiceStub:
     """Sets one control's value (a button: one more press, whatever the value) and bumps
     its version. PERMISSION_DENIED on a read-only server.
     """
-    Summaries: _grpc.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]
+    GetSummaries: _grpc.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]
     """Summaries of runs' metrics: per run and series with rows, the row count and the
     last, lowest and highest value of each numeric field (NaN skipped by lowest and
     highest). NOT_FOUND for a series that does not exist.
@@ -277,7 +277,7 @@ class ServiceAsyncStub(ServiceStub):
     """Sets one control's value (a button: one more press, whatever the value) and bumps
     its version. PERMISSION_DENIED on a read-only server.
     """
-    Summaries: _aio.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]  # type: ignore[assignment]
+    GetSummaries: _aio.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]  # type: ignore[assignment]
     """Summaries of runs' metrics: per run and series with rows, the row count and the
     last, lowest and highest value of each numeric field (NaN skipped by lowest and
     highest). NOT_FOUND for a series that does not exist.
@@ -639,7 +639,7 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         """
 
     @_abc_1.abstractmethod
-    def Summaries(
+    def GetSummaries(
         self,
         request: _service_pb2.SummariesRequest,
         context: _ServicerContext,
