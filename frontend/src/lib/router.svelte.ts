@@ -9,6 +9,7 @@ import { hasLayout, parseLayout, type LayoutResult } from './layout/urlLayout';
 export type Route =
   | { page: 'dashboard'; layout: LayoutResult }
   | { page: 'home' }
+  | { page: 'workspace' }
   | { page: 'runs' }
   | { page: 'run'; handle: string }
   | { page: 'build' }
@@ -30,6 +31,7 @@ export function route(href: string): Route {
     if (hasLayout(url.searchParams)) return { page: 'dashboard', layout: parseLayout(url.searchParams) as LayoutResult };
     return { page: 'home' };
   }
+  if (path === '/workspace') return { page: 'workspace' };
   if (path === '/runs') return { page: 'runs' };
   // A whole handle or a unique prefix of one (the page resolves it, then shows the whole).
   const run = /^\/runs\/([0-9a-fA-F-]{4,36})$/.exec(path);

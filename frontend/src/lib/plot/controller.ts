@@ -9,6 +9,7 @@ import type { AxesOverride } from '../layout/urlLayout';
 import type { View } from '../render/layers';
 import { SETTLE_MS } from '../render/frameCache';
 import { AxisPainters } from './dataPainter';
+import type { RunLook } from './runLook';
 import { PlotStyles, type Legend } from './styles';
 import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
 import { paintAxes, paintBox, paintMarker, type AxisOptions, type Margins } from './axes';
@@ -75,6 +76,7 @@ export class PlotController implements LiveSubscriber {
   private nextDataDrawAt = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private leaveShared: (() => void) | null = null;
+  private readonly leaveLook: (() => void) | null;
 
   /** `shared`: the scales of the facet grid this plot is a panel of; null for a plot alone. */
   constructor(
@@ -82,9 +84,12 @@ export class PlotController implements LiveSubscriber {
     axes: AxesOverride | null,
     readonly fields: Map<string, FieldInfo>,
     readonly shared: SharedScales | null = null,
+    runLook: RunLook | null = null,
   ) {
     this.kind = spec.kind;
-    this.styles = new PlotStyles(spec.palette);
+    this.styles = new PlotStyles(spec.palette, runLook);
+    // A shared look changed (a run hovered in the workspace's run list): draw the data again.
+    this.leaveLook = runLook?.subscribe(() => this.restyle()) ?? null;
     this.painters = new AxisPainters(this.styles);
     const { logX, logY } = scalesOf(spec, axes);
     this.view = { x0: 0, x1: 1, y0: 0, y1: 1, logX, logY };
@@ -415,6 +420,13 @@ export class PlotController implements LiveSubscriber {
     return this.styles.legend(this.datasets, new Set(this.runsShown()));
   }
 
+  /** Colors changed, not data: the same data drawn again. */
+  restyle(): void {
+    this.dataDirty = true;
+    this.invalidate();
+    this.notify();
+  }
+
   runsShown(): string[] {
     return runsOf(this.datasets);
   }
@@ -425,6 +437,7 @@ export class PlotController implements LiveSubscriber {
     for (const ds of this.datasets) ds.dispose();
     this.leaveShared?.();
     this.leaveShared = null;
+    this.leaveLook?.();
     this.reg?.remove();
     this.painters.dispose(sharedGl().gl);
     this.listeners.clear();

@@ -6,6 +6,7 @@ import type { Line } from '../data/lineSet';
 import type { PointStyle } from '../render/layers';
 import type { DatasetState } from './dataset';
 import { categoricalColor, cssColor, cssGradient, DEFAULT_CATEGORICAL, isCategorical, type RGBA } from './palette';
+import type { RunLook } from './runLook';
 
 export interface LegendEntry {
   key: string;
@@ -24,7 +25,11 @@ export class PlotStyles {
   /** Lines without a color field get palette colors in order of first appearance. */
   private lineIndex = new Map<string, number>();
 
-  constructor(private readonly palette: string | undefined) {}
+  /** `runLook`: run colors and a highlight shared with other plots (the workspace); they win for lines colored by run. */
+  constructor(
+    private readonly palette: string | undefined,
+    private readonly runLook: RunLook | null = null,
+  ) {}
 
   lineColor(ds: DatasetState, line: Line): RGBA {
     if (ds.colorField === null) {
@@ -36,6 +41,7 @@ export class PlotStyles {
       const pal = isCategorical(this.palette) ? this.palette : DEFAULT_CATEGORICAL;
       return categoricalColor(pal, i, 10);
     }
+    if (ds.colorField === 'run' && this.runLook) return this.runLook.lineColor(line.run, ds.color.color(line.run));
     return ds.color.color(ds.colorField === 'run' ? line.run : line.colorValue);
   }
 
@@ -82,7 +88,7 @@ export class PlotStyles {
           total++;
           if (entries.length >= limit) continue;
           // A run handle (a UUID) is shortened; a band's group label ("optimizer=adam") is not.
-          const run = line.run.length === 36 ? line.run.slice(0, 8) : line.run;
+          const run = this.runLook?.names.get(line.run) ?? (line.run.length === 36 ? line.run.slice(0, 8) : line.run);
           const parts = [many ? ds.request.series : '', runs.size > 1 || line.labels.length === 0 ? run : '']
             .concat(line.labels.map(([k, v]) => `${k}=${v}`))
             .filter(Boolean);

@@ -1,0 +1,120 @@
+"""The workspace at size: open time and scroll frame rate.
+
+Starts a server on a scratch store with one series of a step and PANELS float fields (so the
+workspace has PANELS panels), RUNS runs of POINTS rows each, opens `/workspace` in headless
+Chromium and reports:
+
+- `open_ms`: from navigation start until every panel in view has drawn its data (the issue's
+  goal at 50 panels x 20 runs x 100,000 points: at most 2 s);
+- `panels_drawn_at_open`: how many panels fetched data by then (only those near the view do);
+- `scroll_fps`, `scroll_ms_per_frame`: scrolling the page through every panel, 30 px a frame,
+  panels fetching and drawing as they come into view.
+
+    .venv/bin/python benchmarks/browser/bench_workspace.py --panels 50 --runs 20 --points 100000
+
+Needs a built UI (`cd frontend && npm run build`), playwright and Debian's chromium.
+WebGL runs on SwiftShader here (software): a GPU browser draws faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from playwright.sync_api import sync_playwright
+
+from streamvis.client import Client
+from streamvis.testing import ServerProcess
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless=new", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+    "--disable-gpu",
+]
+#: Every plot on the page has drawn everything it fetched.
+DRAWN_JS = """() => {
+  const p = window.__streamvis && window.__streamvis.plots();
+  const mounted = document.querySelectorAll('[data-drawn=yes]').length;
+  return !!p && p.length > 0 && p.length === mounted && p.every((x) => x.firstFullRenderAt !== null
+    && x.datasets.every((d) => d.loaded));
+}"""
+SCROLL_JS = """async (step) => {
+  const frames = [];
+  let last = performance.now();
+  const end = document.documentElement.scrollHeight - innerHeight;
+  while (scrollY < end - 1) {
+    scrollBy(0, step);
+    await new Promise((r) => requestAnimationFrame(r));
+    const now = performance.now();
+    frames.push(now - last);
+    last = now;
+  }
+  const ms = frames.reduce((a, b) => a + b, 0) / Math.max(1, frames.length);
+  const sorted = [...frames].sort((a, b) => a - b);
+  return { frames: frames.length, ms, p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0 };
+}"""
+
+
+def fill(uri: str, panels: int, runs: int, points: int) -> None:
+    rng = np.random.default_rng(0)
+    names = [f"m{i:02d}" for i in range(panels)]
+    with Client(uri) as c:
+        c.create_field("step", "int")
+        for n in names:
+            c.create_field(n, "float")
+        c.create_series("bench", ["step", *names])
+        step = np.arange(points)
+        chunk = 20_000  # rows per append: well under the request size limit at 50 fields
+        for r in range(runs):
+            run = c.create_run(tags=["bench"], started_at=1_000.0 + r)
+            for lo in range(0, points, chunk):
+                s = step[lo:lo + chunk]
+                cols = {n: np.exp(-s / (points / (2 + i % 5))) + 0.05 * rng.standard_normal(len(s))
+                        for i, n in enumerate(names)}
+                c.append(run.handle, "bench", {"step": s, **cols})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--panels", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=900)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="streamvis-bench-ws-") as tmp:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        with ServerProcess(str(Path(tmp) / "data")) as server:
+            t0 = time.perf_counter()
+            fill(server.uri, args.panels, args.runs, args.points)
+            fill_s = time.perf_counter() - t0
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": args.width, "height": args.height})
+                # A first visit warms the server's caches and the browser's, as a reload would.
+                page.goto(f"{server.web_url}workspace")
+                page.wait_for_function(DRAWN_JS, timeout=120_000)
+                page.goto(f"{server.web_url}workspace")
+                page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
+                open_ms = page.evaluate("performance.now()")
+                drawn = page.evaluate("document.querySelectorAll('[data-drawn=yes]').length")
+                total = page.evaluate("document.querySelectorAll('[data-panel]').length")
+                scroll = page.evaluate(SCROLL_JS, 30)
+                browser.close()
+    print(json.dumps({
+        "panels": total, "runs": args.runs, "points": args.points, "fill_s": round(fill_s, 1),
+        "open_ms": round(open_ms), "panels_drawn_at_open": drawn,
+        "scroll_fps": round(1000 / scroll["ms"], 1) if scroll["ms"] else None,
+        "scroll_ms_per_frame": round(scroll["ms"], 1), "scroll_p95_ms": round(scroll["p95"], 1),
+        "scroll_frames": scroll["frames"],
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { FieldInfo, RunInfo, SeriesInfo } from '../api/types';
+import {
+  decodeWorkspace, encodeWorkspace, orderPanels, panelSpec, runDisplayName, runOrder, runsInView, sectionsFor, workspaceDashboard,
+} from './panels';
+
+const types: Record<string, string> = { step: 'int', epoch: 'int', loss: 'float', acc: 'float', phase: 'string', ok: 'bool', img: 'image' };
+const fields = new Map<string, FieldInfo>(Object.entries(types).map(([name, type]) => [name, { handle: name, name, type, description: '' }]));
+const traits = {
+  numeric: (t: string) => t === 'int' || t === 'float',
+  discrete: (t: string) => t === 'int' || t === 'string' || t === 'bool',
+};
+const run = (handle: string, started_at: number, attributes: RunInfo['attributes'] = {}): RunInfo => ({ handle, started_at, tags: [], attributes });
+
+describe('sectionsFor', () => {
+  it('makes one panel per numeric field against the first int field, in schema order', () => {
+    const series: SeriesInfo[] = [{ name: 'train', fields: ['phase', 'step', 'loss', 'epoch', 'acc', 'ok'] }];
+    const [s] = sectionsFor(series, fields, traits);
+    expect(s?.x).toBe('step');
+    expect(s?.panels.map((p) => p.y)).toEqual(['loss', 'epoch', 'acc']);
+    expect(s?.panels[0]).toEqual({ key: 'train/loss', series: 'train', x: 'step', y: 'loss' });
+  });
+
+  it('skips series without a step or without anything numeric besides it', () => {
+    const series: SeriesInfo[] = [
+      { name: 'nostep', fields: ['loss', 'acc'] },
+      { name: 'onlystep', fields: ['step', 'phase', 'img'] },
+      { name: 'eval', fields: ['epoch', 'acc'] },
+    ];
+    expect(sectionsFor(series, fields, traits).map((s) => [s.series, s.x])).toEqual([['eval', 'epoch']]);
+  });
+
+  it('ignores fields the listing does not know yet (a series logged while loading)', () => {
+    expect(sectionsFor([{ name: 'x', fields: ['step', 'new_metric'] }], fields, traits)).toEqual([]);
+  });
+});
+
+describe('panels and runs', () => {
+  const panels = sectionsFor([{ name: 'train', fields: ['step', 'loss', 'acc', 'epoch'] }], fields, traits)[0]?.panels ?? [];
+
+  it('puts pinned panels first, in the order pinned', () => {
+    expect(orderPanels(panels, ['train/epoch', 'train/acc']).map((p) => p.y)).toEqual(['epoch', 'acc', 'loss']);
+    expect(orderPanels(panels, ['gone/x']).map((p) => p.y)).toEqual(['loss', 'acc', 'epoch']);
+  });
+
+  it('builds a line plot colored by run over the given runs', () => {
+    const spec = panelSpec(panels[0]!, { handles: ['a'] });
+    expect(spec.kind).toBe('line');
+    expect(spec.datasets).toEqual([{ series: 'train', filter: { handles: ['a'] }, bindings: { x: 'step', y: 'loss', color: 'run' } }]);
+  });
+
+  it('names a run by its name attribute, else its short handle', () => {
+    expect(runDisplayName(run('0123456789abcdef', 1, { name: 'baseline' }))).toBe('baseline');
+    expect(runDisplayName(run('0123456789abcdef', 1, { name: 3 }))).toBe('01234567');
+    expect(runDisplayName(run('0123456789abcdef', 1))).toBe('01234567');
+  });
+
+  it('numbers runs by start so a later run never takes an earlier color', () => {
+    const before = runOrder([run('b', 2), run('a', 1)]);
+    const after = runOrder([run('c', 3), run('b', 2), run('a', 1)]);
+    expect([before.get('a'), before.get('b')]).toEqual([0, 1]);
+    expect([after.get('a'), after.get('b'), after.get('c')]).toEqual([0, 1, 2]);
+  });
+
+  it('keeps the newest N runs in view', () => {
+    const runs = [run('a', 1), run('c', 3), run('b', 2)];
+    expect(runsInView(runs, 2).map((r) => r.handle)).toEqual(['c', 'b']);
+    expect(runsInView(runs, null).map((r) => r.handle)).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('workspace state', () => {
+  it('round-trips through the URL beside the search filter', () => {
+    const state = { pins: ['train/loss'], closed: ['eval'], hidden: ['abc'], latest: 5 };
+    const q = encodeWorkspace(state, new URLSearchParams('any=sweep&pin=old'));
+    expect(q.getAll('any')).toEqual(['sweep']);
+    expect(decodeWorkspace(q)).toEqual(state);
+    expect(decodeWorkspace(new URLSearchParams('latest=-2'))).toEqual({ pins: [], closed: [], hidden: [], latest: null });
+  });
+
+  it('saves pins first and open sections as a dashboard, three plots a row', () => {
+    const sections = sectionsFor(
+      [{ name: 'train', fields: ['step', 'loss', 'acc', 'epoch'] }, { name: 'eval', fields: ['step', 'acc'] }],
+      fields,
+      traits,
+    );
+    const { plots, dashboard } = workspaceDashboard('ws', sections, { pins: ['train/acc'], closed: ['eval'], hidden: [], latest: null }, {});
+    expect(plots.map((p) => p.name)).toEqual(['ws.train.acc', 'ws.train.loss', 'ws.train.epoch']);
+    expect(new URLSearchParams(dashboard.layout).get('rows')).toBe('ws.train.acc,ws.train.loss,ws.train.epoch');
+    expect(dashboard.plots).toHaveLength(3);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * What the workspace shows, worked out from the schema alone: one section per series that has
+ * a step-like field (its first integer field) and something to plot against it, one line-plot
+ * panel per other numeric field. Nothing is configured, so a series or field logged later only
+ * adds sections and panels. Each panel is an ordinary line plot spec, so the builder can open
+ * it and it can be saved like any plot.
+ */
+import type { FieldInfo, PlotSpec, RunFilter, RunInfo, SeriesInfo } from '../api/types';
+
+/** What the workspace needs to know of a field's type (lib/api/fieldTypes.svelte.ts answers it). */
+export interface TypeTraits {
+  numeric: (type: string) => boolean;
+  discrete: (type: string) => boolean;
+}
+
+export interface Panel {
+  /** `series/field`: unique, and what pins and the panel order are kept by. */
+  key: string;
+  series: string;
+  x: string;
+  y: string;
+}
+
+export interface Section {
+  series: string;
+  x: string;
+  panels: Panel[];
+}
+
+export function panelKey(series: string, y: string): string {
+  return `${series}/${y}`;
+}
+
+/**
+ * The sections and panels of `series`, in the order the server lists series and each series
+ * lists its fields. A series without an integer field, or with nothing numeric besides it,
+ * gets no section: it has no step to draw lines along.
+ */
+export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>, traits: TypeTraits): Section[] {
+  const out: Section[] = [];
+  for (const s of series) {
+    const typed = s.fields.map((name) => ({ name, type: fields.get(name)?.type })).filter((f): f is { name: string; type: string } => f.type !== undefined);
+    const step = typed.find((f) => traits.numeric(f.type) && traits.discrete(f.type));
+    if (!step) continue;
+    const panels = typed
+      .filter((f) => f.name !== step.name && traits.numeric(f.type))
+      .map((f) => ({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name }));
+    if (panels.length > 0) out.push({ series: s.name, x: step.name, panels });
+  }
+  return out;
+}
+
+/** Pinned panels first (in the order pinned), then the rest in schema order. */
+export function orderPanels(panels: Panel[], pins: string[]): Panel[] {
+  const rank = new Map(pins.map((k, i) => [k, i]));
+  const pinned = panels.filter((p) => rank.has(p.key)).sort((a, b) => (rank.get(a.key) as number) - (rank.get(b.key) as number));
+  return [...pinned, ...panels.filter((p) => !rank.has(p.key))];
+}
+
+/** A saved plot's name for a panel: plot names are free text, so the key itself serves. */
+export function plotName(panel: Panel): string {
+  return `workspace ${panel.series} ${panel.y}`;
+}
+
+/**
+ * The line plot of one panel: y against the series' step, one line per run colored by run,
+ * for the runs of `filter` (the visible runs of the run list).
+ */
+export function panelSpec(panel: Panel, filter: RunFilter): PlotSpec {
+  return {
+    name: plotName(panel),
+    title: panel.y,
+    kind: 'line',
+    datasets: [{ series: panel.series, filter, bindings: { x: panel.x, y: panel.y, color: 'run' } }],
+  };
+}
+
+/** A run's name in the run list: its attribute `name` when set, else the short handle. */
+export function runDisplayName(run: RunInfo): string {
+  const name = run.attributes['name'];
+  return typeof name === 'string' && name !== '' ? name : run.handle.slice(0, 8);
+}
+
+/**
+ * Each run's color index, stable as runs come and go: runs are numbered in the order they
+ * started (ties by handle), so a run logged later never takes an earlier run's color and
+ * hiding a run changes no other run's color.
+ */
+export function runOrder(runs: RunInfo[]): Map<string, number> {
+  const sorted = [...runs].sort((a, b) => a.started_at - b.started_at || a.handle.localeCompare(b.handle));
+  return new Map(sorted.map((r, i) => [r.handle, i]));
+}
+
+/** The runs in view: all, or the newest `latest` of them. */
+export function runsInView(runs: RunInfo[], latest: number | null): RunInfo[] {
+  const newest = [...runs].sort((a, b) => b.started_at - a.started_at || a.handle.localeCompare(b.handle));
+  return latest !== null && latest > 0 ? newest.slice(0, latest) : newest;
+}
+
+/** The workspace's own state in its URL, beside the search page's filter parameters. */
+export interface WorkspaceState {
+  pins: string[];
+  closed: string[];
+  hidden: string[];
+  latest: number | null;
+}
+
+const LIST_KEYS = { pins: 'pin', closed: 'closed', hidden: 'hide' } as const;
+
+export function decodeWorkspace(params: URLSearchParams): WorkspaceState {
+  const list = (k: string): string[] => params.getAll(k).filter(Boolean);
+  const n = Number(params.get('latest'));
+  return { pins: list(LIST_KEYS.pins), closed: list(LIST_KEYS.closed), hidden: list(LIST_KEYS.hidden), latest: Number.isInteger(n) && n > 0 ? n : null };
+}
+
+/** Writes the state into `params`, replacing what was there, leaving the filter's keys alone. */
+export function encodeWorkspace(state: WorkspaceState, params: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams(params);
+  for (const [k, name] of Object.entries(LIST_KEYS) as [keyof typeof LIST_KEYS, string][]) {
+    out.delete(name);
+    for (const v of state[k]) out.append(name, v);
+  }
+  out.delete('latest');
+  if (state.latest !== null) out.set('latest', String(state.latest));
+  return out;
+}
+
+/** A plot or dashboard name made of a panel's names: the layout syntax splits on `,` and `;`. */
+function safe(text: string): string {
+  return text.replace(/[,;&=#?]/g, '_');
+}
+
+/** Panels in a dashboard row: the width of the workspace's grid on a laptop screen. */
+const BOARD_COLUMNS = 3;
+
+/**
+ * The workspace as a saved dashboard: pinned panels first, then each open section's panels,
+ * as saved plots (named `name.series.field`) laid out three to a row. Collapsed sections are
+ * left out, as they are out of sight in the workspace.
+ */
+export function workspaceDashboard(name: string, sections: Section[], state: WorkspaceState, filter: RunFilter): { plots: PlotSpec[]; dashboard: { name: string; layout: string; plots: string[] } } {
+  const all = sections.flatMap((s) => s.panels);
+  const pinned = orderPanels(all, state.pins).filter((p) => state.pins.includes(p.key));
+  const open = sections.filter((s) => !state.closed.includes(s.series)).flatMap((s) => s.panels.filter((p) => !state.pins.includes(p.key)));
+  const plots = [...pinned, ...open].map((p) => ({ ...panelSpec(p, filter), name: safe(`${name}.${p.series}.${p.y}`), title: `${p.series}: ${p.y}` }));
+  const rows: string[] = [];
+  for (let i = 0; i < plots.length; i += BOARD_COLUMNS) rows.push(plots.slice(i, i + BOARD_COLUMNS).map((p) => p.name).join(','));
+  const layout = new URLSearchParams({ rows: rows.join(';') }).toString();
+  return { plots, dashboard: { name, layout, plots: plots.map((p) => p.name) } };
+}

@@ -1,0 +1,267 @@
+"""The workspace in the browser against a real server: with nothing configured it shows a
+panel per numeric field of every series with each run's line drawn in the run's color;
+unticking a run in the run list takes its lines out of every panel; hovering a run fades the
+others; a series logged while the page is open gets its panel.
+
+Lines are checked in the pixels of a screenshot: the run colors are the default categorical
+palette's first two (tab10), numbered by start, so the first run is blue and the second orange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from streamvis import DataLogger, declare_schema
+from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
+from streamvis.client import Client
+from streamvis.testing import ServerProcess
+
+from .explore_fixtures import wait_until
+from .test_kinds import png_pixels
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+# Blue (tab10[0], #1f77b4) is the run that started first, orange (tab10[1], #ff7f0e) the second.
+STEPS = np.arange(200)
+#: Panels of the schema below: train's loss and acc against step, eval's acc against epoch.
+PANELS = {"train/loss", "train/acc", "eval/acc"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with ServerProcess(str(tmp_path_factory.mktemp("ws") / "data")) as proc, Client(proc.uri) as c:
+        for name, kind in (("step", "int"), ("epoch", "int"), ("loss", "float"), ("acc", "float"),
+                           ("phase", "string"), ("name", "string")):
+            c.create_field(name, kind)
+        c.create_series("train", ["step", "phase", "loss", "acc"])
+        c.create_series("eval", ["epoch", "acc"])
+        for i, started in enumerate((1_000.0, 2_000.0)):
+            run = c.create_run(tags=["ws"], attributes={"name": f"run-{i}"}, started_at=started)
+            c.append(run.handle, "train", {
+                "step": STEPS, "phase": np.full(len(STEPS), "fit"),
+                "loss": 2.0 * np.exp(-STEPS / (40 + 60 * i)) + 0.1 * i,
+                "acc": 1 - np.exp(-STEPS / (30 + 50 * i))})
+            c.append(run.handle, "eval", {"epoch": np.arange(20),
+                                          "acc": np.linspace(0.2 + 0.3 * i, 0.9, 20)})
+        yield proc
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory,
+                monkeypatch_module: pytest.MonkeyPatch) -> Iterator[ServerProcess]:
+    """A fresh server with what `streamvis demo --runs 2` logs, 60 steps of it."""
+    tmp = tmp_path_factory.mktemp("ws-demo")
+    monkeypatch_module.setenv("XDG_CACHE_HOME", str(tmp / "cache"))  # the loggers' spool
+    with ServerProcess(str(tmp / "data")) as proc:
+        declare_schema(FIELDS, SERIES, uri=proc.uri)
+        runs = [DemoRun(i, sweep=True) for i in range(2)]
+        log_sync(new_loggers(DataLogger, proc.uri, runs), runs, 60, 0.0)
+        yield proc
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def demo_panels() -> set[str]:
+    """Every numeric field of every demo series but its first int field (the step)."""
+    out = set()
+    for series, names in SERIES.items():
+        numeric = [n for n in names if FIELDS[n][0] in ("int", "float")]
+        step = next(n for n in numeric if FIELDS[n][0] == "int")
+        out |= {f"{series}/{n}" for n in numeric if n != step}
+    return out
+
+
+def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
+    """Waits until `count` plots are drawn with `runs` runs' data loaded, and a frame after."""
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     f" return p.length === {count} && p.every((x) => x.firstFullRenderAt !== null"
+                     f" && x.datasets.every((d) => d.loaded && d.runs.length === {runs})); }})()")
+    page.wait_for_timeout(400)
+
+
+def _color_counts(page: Page) -> dict[str, tuple[int, int]]:
+    """Per panel: how many pixels of its data area are the first run's blue, the second's orange."""
+    pixels = png_pixels(page.screenshot())
+    out: dict[str, tuple[int, int]] = {}
+    for el in page.query_selector_all("[data-panel]"):
+        key = el.get_attribute("data-panel")
+        area = el.query_selector(".plot .area")
+        box = area.bounding_box() if area else None
+        assert key is not None and box is not None, "a panel with no plot area"
+        crop = pixels[round(box["y"]):round(box["y"] + box["height"]),
+                      round(box["x"]):round(box["x"] + box["width"])]
+
+        r, b = crop[:, :, 0], crop[:, :, 2]
+        # By hue, not exact color: a thin line's edge pixels are blended with the white.
+        out[key] = (int((b - r > 60).sum()), int((r - b > 90).sum()))
+    return out
+
+
+def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page: Page) -> None:
+    page.goto(server.web_url)
+    wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(PANELS)}")
+    _drawn_panels(page, len(PANELS))
+    keys = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
+    assert keys == PANELS
+    counts = _color_counts(page)
+    for key, (blue, orange) in counts.items():
+        assert blue > 50 and orange > 50, f"{key}: both runs' lines drawn, got {counts}"
+    # The run list names runs by their `name` attribute; the landing page's lists follow.
+    names = page.inner_text("[data-testid=workspace-runs]")
+    assert "run-0" in names and "run-1" in names
+    # The panels' legends name the runs the same way.
+    legend = page.inner_text("[data-panel='train/loss'] .plot")
+    assert "run-0" in legend and "run-1" in legend
+    page.click("text=saved dashboards, plots and runs")
+    page.wait_for_timeout(300)
+    saved = page.query_selector("[data-testid=home-runs]")
+    box = saved.bounding_box() if saved else None
+    assert box is not None and 0 <= box["y"] < 800, f"the runs list scrolled into view: {box}"
+
+
+def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page: Page) -> None:
+    page.goto(demo_server.web_url)
+    want = demo_panels()
+    wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(want)}")
+    shown = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
+    assert shown == want
+    # Only the panels near the view fetch and draw: those further down wait.
+    page.wait_for_timeout(500)
+    waiting = page.evaluate("document.querySelectorAll('[data-drawn=no]').length")
+    assert 0 < waiting < len(want)
+    assert page.evaluate("window.__streamvis.plots().length") == len(want) - waiting
+    # Scrolled to, they draw: scroll down through them all.
+    for _ in range(20):
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(100)
+    wait_until(page, "(() => { const p = window.__streamvis.plots();"
+                     f" return p.length === {len(want)} && p.every((x) => x.firstFullRenderAt"
+                     " !== null && x.datasets.every((d) => d.loaded && d.points > 0"
+                     " && d.runs.length === 2)); })()", timeout=60)
+
+
+def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.get_by_label("show run run-1").uncheck()
+    wait_until(page, "location.search.includes('hide=')")
+    _drawn_panels(page, len(PANELS), runs=1)
+    counts = _color_counts(page)
+    for key, (blue, orange) in counts.items():
+        assert blue > 50 and orange < 5, f"{key}: only the first run drawn, got {counts}"
+    # The choice is in the URL: a reload keeps it.
+    page.reload()
+    _drawn_panels(page, len(PANELS), runs=1)
+    assert all(o < 5 for _, o in _color_counts(page).values())
+
+
+def test_hovering_a_run_fades_the_others_in_every_panel(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.hover("[data-testid=workspace-runs] li:nth-child(1)")  # the newest first: run-1
+    page.wait_for_timeout(400)
+    counts = _color_counts(page)
+    for key, (blue, orange) in counts.items():
+        assert blue < 5 and orange > 50, f"{key}: run-0 faded, run-1 in full, got {counts}"
+
+
+def test_a_pinned_panel_leads_and_the_layout_saves_as_a_dashboard(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.click("[data-panel='train/acc'] button:has-text('pin')")
+    wait_until(page, "location.search.includes('pin=train%2Facc')")
+    first = page.query_selector("[data-section] [data-panel]")
+    assert first is not None and first.get_attribute("data-panel") == "train/acc"
+    assert page.query_selector("[data-section=pinned] [data-panel='train/acc']") is not None
+    page.fill("[aria-label='dashboard name']", "wsboard")
+    page.click("button:has-text('save as dashboard')")
+    wait_until(page, "document.body.innerText.includes('Saved the dashboard \"wsboard\"')")
+    with Client(server.uri) as c:
+        board = c.dashboard("wsboard")
+        plot = c.plot("wsboard.train.acc")
+    assert board["plots"] == ["wsboard.train.acc", "wsboard.eval.acc", "wsboard.train.loss"]
+    assert plot["kind"] == "line"
+    assert plot["datasets"][0]["bindings"] == {"x": "step", "y": "acc", "color": "run"}
+    # The dashboard opens with its three plots, each with both runs.
+    page.goto(f"{server.web_url}?{board['layout']}")
+    _drawn_panels(page, 3)
+
+
+def test_a_folded_section_stays_folded_after_a_reload(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.click("[data-section=eval] summary")
+    wait_until(page, "location.search.includes('closed=eval')")
+    assert page.query_selector("[data-panel='eval/acc']") is None
+    page.reload()
+    _drawn_panels(page, len(PANELS) - 1)
+    assert page.query_selector("[data-panel='eval/acc']") is None
+    page.click("[data-section=eval] summary")
+    _drawn_panels(page, len(PANELS))
+    assert "closed=" not in page.evaluate("location.search")
+
+
+def test_edit_opens_the_panel_in_the_builder(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    page.click("[data-panel='train/loss'] a:has-text('edit')")
+    wait_until(page, "location.pathname.endsWith('/build') && location.search.includes('draft=')")
+    draft = page.evaluate("JSON.parse(new URLSearchParams(location.search).get('draft'))")
+    dataset = draft["datasets"][0]
+    assert dataset["series"] == "train"
+    assert dataset["bindings"] == {"x": "step", "y": "loss", "color": "run"}
+
+
+# Last: it adds a series (and a panel) to the module's server.
+def test_a_series_logged_while_open_gets_its_panel(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    _drawn_panels(page, len(PANELS))
+    with Client(server.uri) as c:
+        c.create_field("grad_norm", "float")
+        c.create_series("grads", ["step", "grad_norm"])
+        run = next(r for r in c.runs() if r.attributes.get("name") == "run-0")
+        c.append(run.handle, "grads", {"step": STEPS, "grad_norm": np.sqrt(STEPS + 1.0)})
+    wait_until(page, "document.querySelector('[data-panel=\"grads/grad_norm\"]') !== null")
+    wait_until(page, "window.__streamvis.plots().length === 4")
+    page.wait_for_timeout(1000)
+    blue, _ = _color_counts(page)["grads/grad_norm"]
+    assert blue > 50
+
+
+def test_a_run_started_while_open_joins_every_panel_in_its_own_color(server, page: Page) -> None:
+    page.goto(f"{server.web_url}workspace")
+    wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length === 4"
+                     " && p.every((x) => x.datasets.every((d) => d.loaded)); })()")
+    with Client(server.uri) as c:
+        run = c.create_run(tags=["ws"], attributes={"name": "run-2"}, started_at=3_000.0)
+        c.append(run.handle, "train", {"step": STEPS, "phase": np.full(len(STEPS), "fit"),
+                                       "loss": np.full(len(STEPS), 1.0),
+                                       "acc": np.full(len(STEPS), 0.5)})
+    wait_until(page, "document.querySelector('[data-testid=workspace-runs]').innerText"
+                     ".includes('run-2')")
+    # The train panels draw the new run's line in the third color (tab10's green), the eval
+    # panel has no rows of it.
+    wait_until(page, "(() => { const p = window.__streamvis.plots().filter((x) =>"
+                     " x.datasets[0].series === 'train'); return p.length === 2 && p.every((x) =>"
+                     " x.datasets[0].loaded && x.datasets[0].runs.length === 3); })()")
+    page.evaluate("document.querySelector('[data-section=train]').scrollIntoView()")
+    page.wait_for_timeout(400)
+    pixels = png_pixels(page.screenshot())
+    for key in ("train/loss", "train/acc"):
+        area = page.query_selector(f"[data-panel='{key}'] .plot .area")
+        box = area.bounding_box() if area else None
+        assert box is not None
+        crop = pixels[round(box["y"]):round(box["y"] + box["height"]),
+                      round(box["x"]):round(box["x"] + box["width"])]
+        r, g, b = crop[:, :, 0], crop[:, :, 1], crop[:, :, 2]
+        green = int(((g - r > 40) & (g - b > 40)).sum())  # tab10[2], #2ca02c
+        assert green > 50, f"{key}: the new run's green line, got {green} pixels"
