@@ -82,3 +82,21 @@ def test_the_json_lists_roles_and_kinds_in_table_order():
     assert x == {"id": "x", "help": "horizontal position", "traits": ["numeric"],
                  "types": ["float", "int"], "run": False,
                  "reason": "is a position or amount, so it needs numbers"}
+
+
+def test_text_and_table_kinds_take_their_types():
+    assert GRAMMAR.role("text").types() == ("string",)
+    assert GRAMMAR.role("expected").types() == ("string",)
+    assert set(GRAMMAR.role("column").types()) == set(TYPES.names())
+    assert GRAMMAR.binding_problem("text", "text", "out", "string") is None
+    assert GRAMMAR.binding_problem("text", "text", "loss", "float") == (
+        "text takes string fields; 'loss' is float")
+    assert GRAMMAR.binding_problem("text", "text", "run", None) == (
+        "text cannot be the run: the run is a handle; text is shown as text, so it needs "
+        "strings")
+    assert GRAMMAR.binding_problem("table", "column", "loss", "float") is None
+    assert GRAMMAR.binding_problem("table", "x", "loss", "float") == (
+        "a table plot does not draw x (line, scatter, histogram, heatmap, stem, area, band "
+        "plots draw it); a table plot's roles are column, frame, facet")
+    assert GRAMMAR.kind("text").reduction == "text"
+    assert GRAMMAR.kind("table").required == ()

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from streamvis.model.types import DISCRETE, NUMERIC, TYPES
+from streamvis.model.types import DISCRETE, NUMERIC, TEXTUAL, TYPES
 
 #: The pseudo-field that stands for the run handle.
 RUN = "run"
@@ -41,6 +41,11 @@ REDUCTIONS: dict[str, str] = {
              "standard deviation, aligned on x",
     "quartiles": "per box the quartiles, median, whiskers (1.5 IQR) and the outliers past "
                  "them, at most MAX_OUTLIERS per box",
+    "text": "the rows of the frame shown (each run's latest step by default), newest "
+            "first up to MAX_TEXT_BYTES of text per response (web/reduce_rows.py)",
+    "page": "the matching rows of every run sorted on the server by one column and sent "
+            "one page at a time (offset, at most MAX_TABLE_PAGE_ROWS rows), with the "
+            "total count (web/reduce_rows.py)",
 }
 
 
@@ -176,6 +181,8 @@ _POSITION = "is a position or amount, so it needs numbers"
 _SPLIT = "splits the data by value, so it needs discrete values"
 _NUMBERS = frozenset({NUMERIC})
 _GROUPS = frozenset({DISCRETE})
+_TEXT = frozenset({TEXTUAL})
+_READ = "is shown as text, so it needs strings"
 
 GRAMMAR = Grammar(
     roles=[
@@ -196,6 +203,11 @@ GRAMMAR = Grammar(
              _NUMBERS, "is aggregated (summed, averaged), so it needs numbers"),
         Role("category", "one bar or box per value", _GROUPS,
              "names a bar or box, so it needs discrete values"),
+        Role("text", "the text shown per step: plain, markdown, HTML or SVG", _TEXT, _READ),
+        Role("expected", "the text it should have been: shown as a diff against text",
+             _TEXT, _READ),
+        Role("column", "a column of the table (without any: every field of the series)",
+             _NUMBERS | _GROUPS | _TEXT, "is a column, so it needs a value of any field type"),
     ],
     kinds=[
         Kind("line", "Line",
@@ -235,6 +247,15 @@ GRAMMAR = Grammar(
              "runs grouped by an attribute (or all runs) as their mean and a min\u2013max or "
              "\u00b1std band, aligned on x on the server", ("x", "y", "group", "facet"),
              ("x", "y"), reduction="bands", painter="band"),
+        Kind("text", "Text",
+             "the text of each run at the step shown (latest by default), as plain text, "
+             "markdown, sanitized HTML or an SVG image; with expected, a word diff",
+             ("text", "expected", "frame", "facet"), ("text",), reduction="text",
+             painter="text"),
+        Kind("table", "Table",
+             "the rows as a table, sorted, filtered and paged on the server; new rows "
+             "appear live", ("column", "frame", "facet"), (), reduction="page",
+             painter="table"),
     ],
 )
 

@@ -36,6 +36,9 @@ from streamvis.model.schema import FieldType, validate_name
 AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
 SCALES = frozenset({"lin", "log"})
 SCALE_AXES = frozenset({"x", "y", "x2", "y2"})
+#: A text plot's `format` (auto: the field's declared format, else plain) and `diff`.
+TEXT_FORMATS = ("auto", "plain", "markdown", "html", "svg")
+DIFF_VIEWS = ("inline", "side")
 
 
 def _dataset(raw: object, i: int) -> dict[str, Any]:
@@ -92,6 +95,10 @@ def _settings(spec: Mapping[str, Any], kind: Kind) -> None:
         _facet(spec["facet"])
     if "smooth" in spec:
         check_smooth(spec["smooth"], kind)
+    for key, allowed in (("format", TEXT_FORMATS), ("diff", DIFF_VIEWS)):
+        if key in spec and spec[key] not in allowed:
+            raise InvalidArgumentError(
+                f"{key} = {spec[key]!r}: use one of {', '.join(allowed)}")
 
 
 class Typed(Protocol):

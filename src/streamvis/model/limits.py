@@ -100,3 +100,9 @@ DEFAULT_MAX_ARTIFACT_BYTES = 4 * 1024 * 1024 * 1024
 BLOB_PART_BYTES = 1024 * 1024
 #: Characters of an artifact's media type.
 MAX_MEDIA_TYPE_LENGTH = 255
+#: Bytes of text (the text and expected fields) one text plot's `/api/data` response
+#: carries: past it, the newest rows of each run that fit are sent and the reply says
+#: how many were left out.
+MAX_TEXT_BYTES = 1024 * 1024
+#: Rows in one page of a table plot (`/api/data` with kind "table", `limit`).
+MAX_TABLE_PAGE_ROWS = 1_000

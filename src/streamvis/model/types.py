@@ -30,7 +30,9 @@ from streamvis.model.errors import InvalidArgumentError
 #: The traits a role may require (see the module docstring).
 NUMERIC = "numeric"
 DISCRETE = "discrete"
-TRAITS = frozenset({NUMERIC, DISCRETE})
+#: `textual` values are text to read (the text plot kind shows them, formatted).
+TEXTUAL = "textual"
+TRAITS = frozenset({NUMERIC, DISCRETE, TEXTUAL})
 
 #: The protobuf Column members a type's values may travel in (proto/streamvis/v1).
 WIRE_COLUMNS = frozenset({"ints", "floats", "floats32", "run_ends", "bools", "strings"})
@@ -269,7 +271,7 @@ TYPES = TypeRegistry([
         narrow=Narrow(np.dtype(np.float32), pa.float32(), "floats32"),
     ),
     TypeRow(
-        "string", pa.string(), frozenset({DISCRETE}), "text, up to MAX_STRING_LENGTH",
+        "string", pa.string(), frozenset({DISCRETE, TEXTUAL}), "text, up to MAX_STRING_LENGTH",
         wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset({str}),
         kinds="U", value_column="v_str", parse_text=_text, json_kind="string",
         cache_codec="labels", guessed_from="U",

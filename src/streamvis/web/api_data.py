@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import Run
-from streamvis.web import bands, lod, reduce_bins, reduce_cells
+from streamvis.web import bands, lod, reduce_bins, reduce_cells, reduce_rows
 from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve
 from streamvis.web.http import AppState, blocking, json_body, state
@@ -259,6 +259,20 @@ def _rows(select: Callable[[Reading], Selection]) -> Callable[[Reading], pa.Tabl
     return lambda r: _table(r.plan, r.snapshot, select(r))
 
 
+def _picked(pick: Callable[[Reading], reduce_rows.Picked]) -> Callable[[Reading], pa.Table]:
+    """A reduction that picks rows (web/reduce_rows.py), maybe in an order across runs."""
+
+    def reduce(r: Reading) -> pa.Table:
+        picked = pick(r)
+        table = _table(r.plan, r.snapshot, Selection(r.runs, picked.rows, "none"))
+        if picked.order is not None:
+            table = table.take(pa.array(picked.order))
+        return table.replace_schema_metadata(
+            reduce_rows.metadata_of(table.schema.metadata, picked.metadata))
+
+    return reduce
+
+
 #: One reducer per reduction of the grammar (checks/grammar.py, REDUCTIONS): the table
 #: sent for a request.
 REDUCERS: dict[str, Callable[[Reading], pa.Table]] = {
@@ -268,6 +282,8 @@ REDUCERS: dict[str, Callable[[Reading], pa.Table]] = {
     "cells": reduce_cells.cells,
     "quartiles": reduce_cells.quartiles,
     "bands": bands.bands,
+    "text": _picked(reduce_rows.text_rows),
+    "page": _picked(reduce_rows.page_rows),
 }
 
 

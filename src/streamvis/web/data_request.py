@@ -20,7 +20,7 @@ from streamvis.checks.json_checks import (
 )
 from streamvis.checks.reduce_settings import Binning, parse_aggregate, parse_binning
 from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
-from streamvis.model.limits import MAX_PIXELS
+from streamvis.model.limits import MAX_PIXELS, MAX_TABLE_PAGE_ROWS
 from streamvis.model.schema import Field, RunFilter, Series, validate_name
 from streamvis.web.filters_json import coerce_filter
 from streamvis.web.row_conditions import RowCondition, check_types, parse_where
@@ -29,9 +29,10 @@ _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
     "t", "value", "category", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
+    "text", "expected", "sort", "descending", "offset", "limit",
 })
 #: The roles a data request binds by name (the others are plain `fields`).
-_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category")
+_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "text", "expected")
 
 
 _NO_BINNING = Binning()
@@ -60,6 +61,14 @@ class DataRequest:
     #: How the aggregating kinds bin and aggregate (web/reduce_bins.py, reduce_cells.py).
     bins: Binning = _NO_BINNING
     aggregate: str = "count"
+    #: The text kind's fields (web/reduce_rows.py).
+    text: str | None = None
+    expected: str | None = None
+    #: A table's order and page (web/reduce_rows.py): sorted by `sort` (None: as stored).
+    sort: str | None = None
+    descending: bool = False
+    offset: int = 0
+    limit: int = 100
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -74,6 +83,13 @@ def _optional_name(body: dict[str, Any], key: str) -> str | None:
 def _optional_number(body: dict[str, Any], key: str) -> float | None:
     return number(body[key], key) if body.get(key) is not None else None
 
+
+
+def _flag(body: dict[str, Any], key: str) -> bool:
+    value = body.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"{key} must be true or false")
+    return value
 
 
 def parse_data_request(raw: object) -> DataRequest:
@@ -111,7 +127,18 @@ def parse_data_request(raw: object) -> DataRequest:
         category=_optional_name(body, "category"),
         bins=parse_binning(body),
         aggregate=parse_aggregate(body.get("aggregate")),
+        text=_optional_name(body, "text"),
+        expected=_optional_name(body, "expected"),
+        sort=_optional_name(body, "sort"),
+        descending=_flag(body, "descending"),
+        offset=integer(body.get("offset") or 0, "offset"),
+        limit=integer(body["limit"], "limit", 1) if body.get("limit") is not None else 100,
     )
+    if req.limit > MAX_TABLE_PAGE_ROWS:
+        raise ResourceExhaustedError(
+            f"limit={req.limit} is more than {MAX_TABLE_PAGE_ROWS} rows in one page: ask for "
+            'the next page with "offset"'
+        )
     if req.pixels is not None and req.pixels > MAX_PIXELS:
         raise ResourceExhaustedError(
             f"pixels={req.pixels} is more than {MAX_PIXELS}: ask for at most one value per "
@@ -185,11 +212,17 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
             )
 
     for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order"), (req.t, "t"),
-                       (req.value, "value"), (req.category, "category")):
+                       (req.value, "value"), (req.category, "category"),
+                       (req.text, "text"), (req.expected, "expected")):
         if axis is not None:
             need(axis, role)
     for key in req.group:
         need(key, "group")
+    if req.sort is not None and req.sort not in (*output, RUN):
+        raise InvalidArgumentError(
+            f"sort: {req.sort!r} is not a column of the table; its columns are "
+            f"{', '.join(('run', *output))}"
+        )
     read = list(output)
     for c in req.where:
         if c.field not in in_series:

@@ -24,6 +24,8 @@ export interface DataBatch {
   /** Highest chunk sequence included: ask for after_sequence = this to get only newer rows. */
   lastSequence: number;
   columns: Map<string, ColumnData>;
+  /** The schema metadata, as sent (a table's `total_rows`, a text plot's `left_out`). */
+  metadata?: Map<string, string>;
 }
 
 export function isCodes(c: ColumnData | undefined): c is Codes {
@@ -65,6 +67,7 @@ export function decodeBatch(bytes: Uint8Array): DataBatch {
     reduced: meta.get('reduced') ?? 'none',
     lastSequence: Number.isFinite(seq) ? seq : 0,
     columns,
+    metadata: new Map(meta),
   };
 }
 

@@ -8,6 +8,8 @@ export interface FieldInfo {
   name: string;
   type: FieldType;
   description: string;
+  /** A string field's display format (plain, markdown, html, svg), where the server declares one. */
+  format?: string;
 }
 
 export interface SeriesInfo {
@@ -81,6 +83,10 @@ export interface PlotSpec {
   smooth?: Smoothing;
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
+  /** Text plots: how the text reads (`auto`, the default: the field's declared format, else plain). */
+  format?: 'auto' | 'plain' | 'markdown' | 'html' | 'svg';
+  /** Text plots with `expected`: the diff inline (default) or side by side. */
+  diff?: 'inline' | 'side';
 }
 
 /** A plot's `reduce` settings (docs/plots.md): bins by count, width or rule; the aggregate. */
@@ -112,6 +118,14 @@ export interface DataRequest extends ReduceSettings {
   x_max?: number;
   pixels?: number;
   after_sequence?: number;
+  /** The text kind's fields (the `text` reduction). */
+  text?: string;
+  expected?: string;
+  /** A table's order and page (the `page` reduction). */
+  sort?: string;
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
 }
 
 export type LiveEvent =

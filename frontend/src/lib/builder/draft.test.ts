@@ -39,4 +39,20 @@ describe('plot draft', () => {
     draft.kind = 'line';
     expect(toSpec(draft).view).toBeUndefined();
   });
+
+  it('keeps a text plot\u2019s format and diff, and a table\u2019s columns as the picked fields', () => {
+    const text = { name: 't', kind: 'text', format: 'markdown' as const, diff: 'side' as const, datasets: [{ series: 's', filter: {}, bindings: { text: 'out', expected: 'want' } }] };
+    const draft = fromSpec(text);
+    expect(toSpec(draft)).toMatchObject({ format: 'markdown', diff: 'side', datasets: [{ bindings: { text: 'out', expected: 'want' } }] });
+    draft.format = '';
+    expect(toSpec(draft).format).toBeUndefined();
+    draft.kind = 'line';
+    expect(toSpec(draft).diff).toBeUndefined();
+    const table = { name: 'r', kind: 'table', datasets: [{ series: 's', filter: {}, bindings: { column: ['step', 'loss'] } }] };
+    const t = fromSpec(table);
+    expect(t.datasets[0]!.fields).toEqual(['step', 'loss']);
+    expect(toSpec(t).datasets[0]!.bindings).toEqual({ column: ['step', 'loss'] });
+    t.datasets[0]!.fields = [];
+    expect(toSpec(t).datasets[0]!.bindings).toEqual({});
+  });
 });

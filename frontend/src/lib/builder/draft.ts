@@ -28,6 +28,9 @@ export interface PlotDraft {
   view: string;
   /** A line plot's smoothing (PlotSpec.smooth): the method ('' for none) and each method's amount. */
   smooth: SmoothDraft;
+  /** A text plot's format and diff view (PlotSpec.format, .diff); '' for the default. */
+  format?: string;
+  diff?: string;
   scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
 }
 
@@ -76,7 +79,9 @@ export function toSpec(d: PlotDraft): PlotSpec {
     for (const [role, field] of Object.entries(ds.bindings) as [Role, string | undefined][]) {
       if (field && (!kind || kind.roles.includes(role))) bindings[role] = field;
     }
-    const used = new Set(Object.values(bindings) as string[]);
+    // A table's columns are the picked fields (none picked: every field of the series).
+    if (kind?.painter === 'table' && ds.fields.length) bindings.column = [...ds.fields];
+    const used = new Set(Object.values(bindings).flat());
     const attributes = ds.attributes.filter((a) => used.has(a) || ds.attributes.includes(a));
     const out: DatasetSpec = { series: ds.series, filter: ds.filter, bindings };
     if (attributes.length) out.attributes = attributes;
@@ -94,6 +99,10 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (d.view && (datasets.some((x) => x.bindings.t) || kind?.painter === 'band')) spec.view = d.view;
   const smooth = kind?.painter === 'line' ? smoothOf(d.smooth) : null;
   if (smooth) spec.smooth = smooth;
+  if (kind?.painter === 'text') {
+    if (d.format && d.format !== 'auto') spec.format = d.format as PlotSpec['format'];
+    if (d.diff === 'side') spec.diff = 'side';
+  }
   return spec;
 }
 
@@ -107,16 +116,20 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     frame: spec.frame?.value ?? 'latest',
     reduce: { ...spec.reduce },
     view: spec.view ?? '',
+    format: spec.format ?? '',
+    diff: spec.diff ?? '',
     smooth: spec.smooth ? { ...noSmoothing(), method: 'ema' in spec.smooth ? 'ema' : 'window', ...spec.smooth } : noSmoothing(),
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};
       for (const [role, v] of Object.entries(ds.bindings) as [Role, string | string[] | undefined][]) {
         const f = one(v);
-        if (f) bindings[role] = f;
+        if (f && role !== 'column') bindings[role] = f;
       }
       const attributes = ds.attributes ?? [];
-      const fields = [...new Set(Object.values(bindings).filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
+      // A table's columns come back as the picked fields (toSpec binds them again).
+      const columns = Array.isArray(ds.bindings.column) ? ds.bindings.column : ds.bindings.column ? [ds.bindings.column] : [];
+      const fields = [...new Set([...Object.values(bindings), ...columns].filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
       return { filter: ds.filter ?? {}, series: ds.series, fields, attributes, bindings, axes: { x: ds.axes?.x ?? 'x', y: ds.axes?.y ?? 'y' } };
     }),
   };

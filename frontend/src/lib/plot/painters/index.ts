@@ -12,6 +12,15 @@ export type { GpuLayer, PaintData, Painter } from './painter';
 
 const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band].map((p) => [p.id, p]));
 
+/** Painters that show rows as the page's own elements (painters/text.ts, table.ts), not GL. */
+const ROWS_PAINTERS = new Set(['text', 'table']);
+
+/** The rows painter (`text` or `table`) of plot kind `kind`, or null for a GL-drawn kind. */
+export function isRowsPainter(kind: string): 'text' | 'table' | null {
+  const p = kindById(kind)?.painter;
+  return p !== undefined && ROWS_PAINTERS.has(p) ? (p as 'text' | 'table') : null;
+}
+
 export function painterById(id: string): Painter | undefined {
   return PAINTERS.get(id);
 }

@@ -2,13 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { KINDS, ROLE_TYPES, setGrammar, type Grammar } from '../../api/grammar';
 import served from '../../api/grammar.fixture.json';
 import { DatasetState } from '../dataset';
-import { painterById, painterFor } from '.';
+import { isRowsPainter, painterById, painterFor } from '.';
 import { stemPath } from './stem';
 
 describe('painter registry', () => {
   it('has the painter of every kind the server serves', () => {
     expect(KINDS.length).toBeGreaterThan(0);
-    for (const k of KINDS) expect(painterFor(k.id)).toBe(painterById(k.painter));
+    for (const k of KINDS) {
+      // Text and table show rows as page elements (TextPlot, TablePlot), not through GL.
+      if (isRowsPainter(k.id)) expect(['text', 'table']).toContain(k.painter);
+      else expect(painterFor(k.id)).toBe(painterById(k.painter));
+    }
+    expect(isRowsPainter('text')).toBe('text');
+    expect(isRowsPainter('table')).toBe('table');
+    expect(isRowsPainter('line')).toBeNull();
   });
 
   it('says why a kind cannot be drawn', () => {
@@ -30,7 +37,7 @@ describe('painter registry', () => {
     } finally {
       setGrammar(grammar);
     }
-    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band']);
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band', 'text', 'table']);
     expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
   });
 });

@@ -1,0 +1,56 @@
+"""Plot specs of the text and table kinds (checks/plot_specs.py): their settings are
+checked, their bindings follow the grammar's type rules."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from streamvis.checks.plot_specs import check_binding_types, check_plot_spec
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import Field, FieldType
+
+TEXT = {"kind": "text", "datasets": [{"series": "samples", "bindings": {
+    "text": "out", "expected": "want", "frame": "step"}}]}
+TABLE = {"kind": "table", "datasets": [{"series": "samples", "bindings": {}}]}
+
+
+@pytest.mark.parametrize("fmt", ["auto", "plain", "markdown", "html", "svg"])
+def test_a_text_format_is_kept(fmt):
+    assert check_plot_spec({**TEXT, "format": fmt, "diff": "side"}, "t")["format"] == fmt
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("format", "rtf", "format = 'rtf': use one of auto, plain, markdown, html, svg"),
+    ("format", 3, "format = 3: use one of"),
+    ("diff", "unified", "diff = 'unified': use one of inline, side"),
+])
+def test_a_bad_text_setting_is_refused(key, value, message):
+    with pytest.raises(InvalidArgumentError, match=message):
+        check_plot_spec({**TEXT, key: value}, "t")
+
+
+def test_a_text_plot_needs_text_and_a_table_needs_nothing():
+    with pytest.raises(InvalidArgumentError, match="a text plot needs a field bound to text"):
+        check_plot_spec({"kind": "text", "datasets": [{"series": "s", "bindings": {}}]}, "t")
+    assert check_plot_spec(TABLE, "t")["kind"] == "table"
+    columns = {**TABLE, "datasets": [{"series": "s", "bindings": {"column": ["a", "b"]}}]}
+    assert check_plot_spec(columns, "t")["datasets"][0]["bindings"]["column"] == ["a", "b"]
+
+
+def _field(name: str, kind: FieldType) -> Field:
+    return Field(handle=uuid.uuid4(), name=name, type=kind)
+
+
+def test_text_bindings_follow_the_type_rules():
+    fields = [_field("out", FieldType.STRING), _field("want", FieldType.STRING),
+              _field("step", FieldType.INT), _field("loss", FieldType.FLOAT)]
+    check_binding_types(check_plot_spec(TEXT, "t"), fields)
+    bad = {"kind": "text", "datasets": [{"series": "s", "bindings": {"text": "loss"}}]}
+    with pytest.raises(InvalidArgumentError,
+                       match=r"bindings\.text: text takes string fields; 'loss' is float"):
+        check_binding_types(check_plot_spec(bad, "t"), fields)
+    table = {"kind": "table", "datasets": [{"series": "s", "bindings": {
+        "column": ["loss", "out", "step"]}}]}
+    check_binding_types(check_plot_spec(table, "t"), fields)
