@@ -28,6 +28,7 @@ from streamvis.model.errors import (
 if typing.TYPE_CHECKING:
     from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
     from streamvis.model.schema import AttributeCondition, Run, RunFilter
+    from streamvis.notebook import show
     from streamvis.query import connect
     from streamvis.quick import init
 
@@ -41,6 +42,7 @@ _LAZY = {
     "RunFilter": "streamvis.model.schema",
     "connect": "streamvis.query",
     "init": "streamvis.quick",
+    "show": "streamvis.notebook",
 }
 
 
@@ -78,4 +80,5 @@ __all__ = [
     "connect",
     "declare_schema",
     "init",
+    "show",
 ]

@@ -153,3 +153,27 @@ def test_a_scatter_starts_as_the_latest_snapshot_colored_by_run(site: Site, page
     assert shown["colorField"] == "run"
     assert set(shown["runs"]) == baseline
     assert shown["points"] == len(baseline)  # one point per run: the latest step only
+
+
+def test_a_3d_scatter_binds_z_and_previews_with_a_camera(site: Site, page) -> None:
+    page.goto(f"{site.url}/build?filter={quote(json.dumps({'tags_any': ['baseline']}))}")
+    page.select_option("select[aria-label='plot kind']", "scatter3d")
+    page.select_option("select[aria-label='series of dataset 1']", "train")
+    page.select_option("select[aria-label='bind x']", "step")
+    page.select_option("select[aria-label='bind y']", "loss")
+    page.select_option("select[aria-label='bind z']", "tokens")
+    # z takes numbers only, like x and y: a string is refused with the reason.
+    page.check("[data-dataset='0'] .picks label:has-text('optimizer') input")
+    page.select_option("select[aria-label='bind z']", "optimizer")
+    assert "needs numbers" in page.inner_text(".refusal[data-role=z]")
+    assert page.input_value("select[aria-label='bind z']") == "tokens"
+    wait_until(page, "window.__streamvis.plots().length === 1"
+                     " && window.__streamvis.plots()[0].datasets[0].loaded"
+                     " && window.__streamvis.plots()[0].camera !== null")
+    page.fill("input[aria-label='plot name']", "cloud3d")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"cloud3d\"')")
+    spec = site.http.get("/api/plots/cloud3d").json()
+    assert spec["kind"] == "scatter3d"
+    assert {k: spec["datasets"][0]["bindings"][k] for k in ("x", "y", "z")} == {
+        "x": "step", "y": "loss", "z": "tokens"}

@@ -19,18 +19,19 @@ def test_roles_take_the_types_of_their_traits():
 
 
 def test_every_kind_uses_a_known_reduction():
-    assert {k.reduction for k in GRAMMAR.kinds} <= set(REDUCTIONS)
+    assert {k.reduction for k in GRAMMAR.kinds} - {None} <= set(REDUCTIONS)
 
 
 @pytest.mark.parametrize(("kind", "role", "name", "field_type", "problem"), [
     ("line", "y", "opt", "string", "y takes float or int fields; 'opt' is string"),
     ("line", "group", "lr", "float", "group takes bool or int or string fields; 'lr' is float"),
     ("line", "x", "run", None, "x cannot be the run: the run is a handle; x is a position"),
-    ("line", "z", "depth", "float", ("a line plot does not draw z (no kind draws z yet); a "
-     "line plot's roles are x, y, color, group, order, facet, frame")),
-    ("scatter", "z", "depth", None, "a scatter plot does not draw z (no kind draws z yet)"),
-    ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter plots draw "
-     "it)")),
+    ("line", "z", "depth", "float", ("a line plot does not draw z (scatter3d, surface, mesh "
+     "plots draw it); a line plot's roles are x, y, color, group, order, facet, frame")),
+    ("scatter", "z", "depth", None, ("a scatter plot does not draw z (scatter3d, surface, "
+     "mesh plots draw it)")),
+    ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter, scatter3d "
+     "plots draw it)")),
     ("scatter", "order", "step", "int",
      "a scatter plot does not draw order (line, stem, area plots"),
     # The type is judged first: that field fits no plot's role.
@@ -77,7 +78,8 @@ def test_the_json_lists_roles_and_kinds_in_table_order():
     line = served["kinds"][0]
     assert line == {"id": "line", "label": "Line", "hint": line["hint"],
                     "roles": ["x", "y", "color", "group", "order", "facet", "frame"],
-                    "required": ["x", "y"], "reduction": "m4", "painter": "line"}
+                    "required": ["x", "y"], "reduction": "m4", "painter": "line",
+                    "one_of": []}
     x = served["roles"][0]
     assert x == {"id": "x", "help": "horizontal position", "traits": ["numeric"],
                  "types": ["float", "int"], "run": False,
@@ -96,7 +98,7 @@ def test_text_and_table_kinds_take_their_types():
         "strings")
     assert GRAMMAR.binding_problem("table", "column", "loss", "float") is None
     assert GRAMMAR.binding_problem("table", "x", "loss", "float") == (
-        "a table plot does not draw x (line, scatter, histogram, heatmap, stem, area, band "
-        "plots draw it); a table plot's roles are column, frame, facet")
+        "a table plot does not draw x (line, scatter, histogram, heatmap, stem, area, band, "
+        "scatter3d, surface, mesh plots draw it); a table plot's roles are column, frame, facet")
     assert GRAMMAR.kind("text").reduction == "text"
     assert GRAMMAR.kind("table").required == ()

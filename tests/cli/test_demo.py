@@ -120,9 +120,13 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert weights.num_rows == 2 * 5 * WEIGHTS
     assert preds.num_rows == 2 * 5 * PREDICTIONS
     assert set(preds["label"].to_pylist()) <= set(range(CLASSES))
-    assert "histograms and heatmap: " in result.stdout
+    assert "histograms, heatmap and 3-D: " in result.stdout
     with urllib.request.urlopen(f"{server.web_url}api/dashboards/demo-kinds") as reply:  # noqa: S310
-        assert json.load(reply)["plots"] == ["demo-weights", "demo-confusion"]
+        assert json.load(reply)["plots"] == ["demo-weights", "demo-confusion", "demo-cloud3d"]
+    with streamvis.connect(server.uri) as sv:
+        cloud3d = sv.fetch("demo-cloud3d", runs=runs)
+    assert cloud3d.num_rows == 2 * 2 * CLOUD_POINTS
+    assert cloud3d["x"].to_pylist() == cloud["x"].to_pylist()
     run_ids = [str(r.handle) for r in runs]
     body = json.dumps({"series": "demo-weights", "kind": "histogram", "x": "weight",
                        "t": "step", "bins": 60, "filter": {"handles": run_ids}})

@@ -82,7 +82,7 @@ def test_info_serves_the_grammar_and_the_front_end_copy_is_the_same(http):
     assert served == GRAMMAR.as_json()
     assert [k["id"] for k in served["kinds"]] == [
         "line", "scatter", "histogram", "heatmap", "bar", "box", "stem", "area", "band",
-        "text", "table"]
+        "text", "table", "scatter3d", "surface", "mesh"]
     copy = json.loads(FRONTEND_COPY.read_text(encoding="utf-8"))
     assert copy == served, (
         f"{FRONTEND_COPY.relative_to(ROOT)} is not the grammar the server serves: run "
@@ -98,7 +98,8 @@ def test_a_kind_added_to_the_registry_is_accepted_listed_and_served(http, store,
     assert http.put("/api/plots/cloud", json=spec).json() == {**spec, "name": "cloud"}
     kinds = http.get("/api/info").json()["grammar"]["kinds"]
     assert {"id": "dots", "label": "Dots", "hint": "a test's kind", "roles": ["x", "y", "color"],
-            "required": ["x", "y"], "reduction": "density", "painter": "scatter"} in kinds
+            "required": ["x", "y"], "reduction": "density", "painter": "scatter",
+            "one_of": []} in kinds
     # Its data are thinned as a scatter's are.
     run = store.create_run()
     loss = np.random.default_rng(0).normal(0, 1e-3, 5000)
@@ -124,14 +125,15 @@ def test_a_kind_added_to_the_registry_is_accepted_listed_and_served(http, store,
 
 @SQLITE_ONLY
 @pytest.mark.usefixtures("schema")
-def test_a_role_no_kind_draws_is_refused_with_a_reason(http):
+def test_a_role_the_kind_does_not_draw_is_refused_naming_the_kinds_that_do(http):
     spec = {"kind": "line", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "z": "lr"}}]}
-    assert ("datasets[0].bindings.z: a line plot does not draw z (no kind draws z yet)"
+    assert ("datasets[0].bindings.z: a line plot does not draw z (scatter3d, surface, mesh plots "
+            "draw it)"
             in error(http.put("/api/plots/p", json=spec), 400))
     sized = {"kind": "line", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "size": "lr"}}]}
-    assert "a line plot does not draw size (scatter plots draw it)" in error(
+    assert "a line plot does not draw size (scatter, scatter3d plots draw it)" in error(
         http.put("/api/plots/p", json=sized), 400)
     assert http.get("/api/plots").json() == []
     assert "kind 'dots' is not one of line, scatter, histogram" in error(

@@ -3,6 +3,7 @@
  * `window.__streamvis.plots()`. It reads state; nothing in the app depends on it.
  */
 import type { PlotController } from './plot/controller';
+import { project } from './plot/camera3d';
 import { pan } from './plot/viewState';
 import { sharedGl } from './render/sharedGl';
 
@@ -47,6 +48,8 @@ function describe(p: PlotController): unknown {
     hasX2: p.hasX2,
     hasY2: p.hasY2,
     auto: p.auto,
+    /** A 3-D plot's camera (camera3d.ts), null for the 2-D kinds. */
+    camera: p.scene ? { ...p.scene.camera } : null,
     /** The hovered point: its position in the data area (CSS pixels) and its values. */
     hover: p.hover ? { px: p.hover.px, py: p.hover.py, x: p.hover.x, y: p.hover.y, run: p.hover.run, labels: p.hover.labels, smoothed: p.hover.smoothed ?? null } : null,
     problem: p.problem,
@@ -148,6 +151,46 @@ const hook = {
         if (n === 0) t0 = t;
         if (n++ === frames) resolve((t - t0) / frames);
         else requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    }),
+  /**
+   * Where data point (x, y, z) of 3-D plot `index` is drawn: CSS pixels from the top-left of
+   * its data area, and its depth; null for a 2-D plot or a point behind the eye.
+   */
+  project3: (index: number, x: number, y: number, z: number): [number, number, number] | null => {
+    const p = list()[index];
+    const scene = p?.scene;
+    if (!p || !scene) return null;
+    const { scale, offset } = scene.bounds.transform();
+    const [nx, ny, w] = project(scene.matrix(), x * scale[0] + offset[0], y * scale[1] + offset[1], z * scale[2] + offset[2]);
+    if (w <= 0) return null;
+    const v = p.view;
+    return [((nx - v.x0) / (v.x1 - v.x0)) * p.areaW, p.areaH - ((ny - v.y0) / (v.y1 - v.y0)) * p.areaH, w];
+  },
+  /** Benchmarks: orbits 3-D plot `index` by `dx` CSS pixels per frame for `frames` frames (as pan does for 2-D). */
+  orbit: (index: number, frames: number, dx: number, sync = false): Promise<{ frames: number; msPerFrame: number; fps: number; cpuMsPerFrame: number }> =>
+    new Promise((resolve) => {
+      const p = list()[index];
+      if (!p?.scene) throw new Error(`plot ${index} is not a 3-D plot`);
+      const gl = sharedGl();
+      let n = 0;
+      let cpu = 0;
+      let t0 = 0;
+      const step = (t: number): void => {
+        if (n === 0) t0 = t;
+        if (n === frames) {
+          const ms = (t - t0) / frames;
+          resolve({ frames, msPerFrame: ms, fps: 1000 / ms, cpuMsPerFrame: cpu / frames });
+          return;
+        }
+        n++;
+        p.panBy(dx, 0);
+        const c0 = performance.now();
+        gl.frame();
+        if (sync) gl.finish();
+        cpu += performance.now() - c0;
+        requestAnimationFrame(step);
       };
       requestAnimationFrame(step);
     }),

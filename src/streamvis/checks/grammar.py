@@ -46,6 +46,10 @@ REDUCTIONS: dict[str, str] = {
     "page": "the matching rows of every run sorted on the server by one column and sent "
             "one page at a time (offset, at most MAX_TABLE_PAGE_ROWS rows), with the "
             "total count (web/reduce_rows.py)",
+    "density3d": "sent whole up to max_points, past it thinned by cell of a 64\u00b3 grid "
+                 "over the points, so sparse clusters and outliers survive",
+    "grid": "rows that form a full (x, y) grid pass as they are; others are binned into a "
+            "grid (bins per axis, default 50) with the mean z per cell",
 }
 
 
@@ -85,6 +89,9 @@ class Kind:
     reduction: str | None
     #: The front end's painter module that draws it (lib/plot/painters/).
     painter: str
+    #: When given, each dataset binds every role of one of these sets (a mesh's vertices
+    #: dataset binds x, y, z; its faces dataset i, j, k).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
 
 class Grammar:
@@ -102,7 +109,7 @@ class Grammar:
         unknown = [r for r in (*kind.roles, *kind.required) if r not in self._roles]
         if unknown:
             raise ValueError(f"plot kind {kind.id!r} names unknown roles {unknown}")
-        if not set(kind.required) <= set(kind.roles):
+        if not set(kind.required).union(*kind.one_of) <= set(kind.roles):
             raise ValueError(f"plot kind {kind.id!r} requires roles it does not offer")
         if kind.reduction is not None and kind.reduction not in REDUCTIONS:
             raise ValueError(f"plot kind {kind.id!r} uses unknown reduction {kind.reduction!r}")
@@ -171,7 +178,8 @@ class Grammar:
             ],
             "kinds": [
                 {"id": k.id, "label": k.label, "hint": k.hint, "roles": list(k.roles),
-                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter}
+                 "required": list(k.required), "reduction": k.reduction, "painter": k.painter,
+                 "one_of": [list(s) for s in k.one_of]}
                 for k in self._kinds.values()
             ],
         }
@@ -208,6 +216,9 @@ GRAMMAR = Grammar(
              _TEXT, _READ),
         Role("column", "a column of the table (without any: every field of the series)",
              _NUMBERS | _GROUPS | _TEXT, "is a column, so it needs a value of any field type"),
+        *(Role(r, f"a mesh face's {nth} corner: a row number (from 0) of the run's "
+               "vertices dataset", _NUMBERS, "is a row number, so it needs numbers")
+          for r, nth in (("i", "first"), ("j", "second"), ("k", "third"))),
     ],
     kinds=[
         Kind("line", "Line",
@@ -256,6 +267,20 @@ GRAMMAR = Grammar(
              "the rows as a table, sorted, filtered and paged on the server; new rows "
              "appear live", ("column", "frame", "facet"), (), reduction="page",
              painter="table"),
+        Kind("scatter3d", "3-D scatter",
+             "one point per row in an x, y, z box; drag to orbit, wheel to zoom, "
+             "double-click to reset; thinned by 3-D density past max_points",
+             ("x", "y", "z", "color", "size", "facet", "frame"), ("x", "y", "z"),
+             reduction="density3d", painter="scatter3d"),
+        Kind("surface", "Surface",
+             "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
+             "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
+             ("x", "y", "z"), reduction="grid", painter="surface"),
+        Kind("mesh", "Mesh",
+             "triangles in 3-D: one dataset of vertices (x, y, z) and one of faces (i, j, "
+             "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "
+             "sent whole", ("x", "y", "z", "i", "j", "k"), (), reduction=None,
+             painter="mesh", one_of=(("x", "y", "z"), ("i", "j", "k"))),
     ],
 )
 

@@ -160,6 +160,10 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
                 f"datasets[{i}]: a {kind.id} plot needs a field bound to "
                 f"{' and '.join(missing)}"
             )
+        if kind.one_of and not any(all(bound.get(r) for r in s) for s in kind.one_of):
+            sets = " or ".join(", ".join(s) for s in kind.one_of)
+            raise InvalidArgumentError(
+                f"datasets[{i}]: each dataset of a {kind.id} plot binds fields to {sets}")
     scales = expect_object(spec.get("scales", {}), "scales")
     for axis, scale in scales.items():
         if not isinstance(scale, str) or scale not in SCALES:

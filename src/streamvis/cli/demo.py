@@ -6,8 +6,9 @@
 It finds the server at --uri or starts one on the embedded store, declares a schema,
 saves five plots, prints the dashboards' URLs and logs, step by step: a training-like
 loss curve (noise, rare spikes), a family of sine waves (one write gives all of them:
-`wave` broadcasts against `value`), a rotating cloud of 10,000 points, and every few
-steps a layer's weights (a histogram over steps) and predictions (a confusion matrix). Every run
+`wave` broadcasts against `value`), a rotating cloud of 10,000 points (and a 3-D one that
+rises as it turns), and every few steps a layer's weights (a histogram over steps) and
+predictions (a confusion matrix). Every run
 gets tags and attributes, so a sweep (--runs) can be searched and compared.
 Ctrl-C stops it; everything logged so far is flushed first.
 """
@@ -42,6 +43,7 @@ FIELDS = {
     "value": ("float", "the value of a sine wave"),
     "x": ("float", "horizontal position"),
     "y": ("float", "vertical position"),
+    "z": ("float", "height of a point of the 3-D cloud"),
     "angle": ("float", "how far the point cloud has turned, in radians"),
     "weight": ("float", "one weight of a layer"),
     "label": ("int", "the true class of an example"),
@@ -56,12 +58,14 @@ SERIES = {
     "demo-train": ["step", "loss"],
     "demo-waves": ["t", "wave", "value"],
     "demo-cloud": ["step", "x", "y", "angle"],
+    "demo-cloud3d": ["step", "x", "y", "z", "angle"],
     "demo-weights": ["step", "weight"],
     "demo-preds": ["step", "label", "prediction"],
 }
 DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
-#: The aggregating kinds: a weight distribution over steps, and a confusion matrix.
-KINDS_DASHBOARD = "?rows=demo-weights,demo-confusion"
+#: The aggregating kinds: a weight distribution over steps, and a confusion matrix; and
+#: the 3-D point cloud.
+KINDS_DASHBOARD = "?rows=demo-weights,demo-confusion,demo-cloud3d"
 WEIGHTS = 2_000  # weights logged per snapshot
 WEIGHTS_EVERY = 5  # steps between snapshots of the weights and predictions
 CLASSES = 5
@@ -96,6 +100,11 @@ def plot_specs(handles: Iterable[object]) -> list[dict[str, Any]]:
          "title": "confusion matrix: examples per (label, prediction)",
          "datasets": [{"series": "demo-preds", "filter": runs,
                        "bindings": {"x": "label", "y": "prediction"}}]},
+        {"name": "demo-cloud3d", "kind": "scatter3d",
+         "title": "a 3-D point cloud, the latest snapshot: drag to orbit",
+         "datasets": [{"series": "demo-cloud3d", "filter": runs,
+                       "bindings": {"x": "x", "y": "y", "z": "z", "color": "z",
+                                    "frame": "step"}}]},
     ]
 
 
@@ -144,6 +153,10 @@ class DemoRun:
             a = 0.04 * step / CLOUD_EVERY
             x, y = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ self.cloud
             logger.write("demo-cloud", step=step, x=x, y=y, angle=a)
+            # The same arms in 3-D: each rises along its length, a little more each snapshot.
+            radius = np.hypot(x, y)
+            z = radius * (0.5 + 0.1 * a) + 0.1 * self.rng.standard_normal(radius.size)
+            logger.write("demo-cloud3d", step=step, x=x, y=y, z=z, angle=a)
 
         if step % WEIGHTS_EVERY == 0:
             self.log_weights(logger, step)
@@ -249,13 +262,13 @@ def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
                                           "title": "the streamvis demo"})
         sv.client.save_dashboard("demo-kinds", {
             "layout": KINDS_DASHBOARD.removeprefix("?"), "plots": _names(KINDS_DASHBOARD),
-            "title": "histogram over steps and confusion matrix"})
+            "title": "histogram over steps, confusion matrix and a 3-D point cloud"})
     length = f"{steps} steps" if steps > 0 else "until Ctrl-C"
     _say(f"logging {len(loggers)} run(s), {length}, with {type(loggers[0]).__name__}; "
          "Ctrl-C stops it")
     _say(f"from Python: streamvis.connect({server.uri!r}).fetch('demo-train')")
     print(f"dashboard: {server.web_url}{DASHBOARD}", flush=True)
-    print(f"histograms and heatmap: {server.web_url}{KINDS_DASHBOARD}", flush=True)
+    print(f"histograms, heatmap and 3-D: {server.web_url}{KINDS_DASHBOARD}", flush=True)
 
 
 def run_demo(

@@ -1,4 +1,5 @@
-"""The run commands: `run`, `runs`, `import-runs`, `import-tensorboard`, `export`,
+"""The run commands: `run`, `runs`, `import-runs`, `import-tensorboard`,
+`import-mlflow`, `export`,
 `tag`, `untag` and `delete-run`, and the options that pick runs.
 
 The command line's parser imports this module: what numpy, pyarrow or gRPC bring in
@@ -69,6 +70,17 @@ def cmd_import_tensorboard(args: argparse.Namespace) -> str:
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(done.skipped.items()))
     return (f"imported {len(done.runs)} run(s) from {args.logdir}: {done.scalars} scalar "
             f"and {done.texts} text row(s)" + (f"; skipped {skipped}" if skipped else ""))
+
+
+def cmd_import_mlflow(args: argparse.Namespace) -> str:
+    from streamvis.mlflow_import import import_mlflow  # noqa: PLC0415 - MLflow loads slowly
+
+    done = import_mlflow(args.store, args.uri, token=args.token, tls=args.tls or None,
+                         tls_ca=args.tls_ca)
+    if args.json:
+        return json.dumps(dataclasses.asdict(done))
+    return (f"imported {len(done.runs)} run(s) from {args.store}: {done.params} param(s), "
+            f"{done.metrics} metric value(s), {done.tags} tag(s)")
 
 
 def cmd_export(client: ClientOf, args: argparse.Namespace) -> str:
@@ -155,6 +167,11 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
     p = add("import-tensorboard", cmd_import_tensorboard, "import a TensorBoard log "
             "directory: one run per event directory, its scalars and text (docs/compat.md)")
     p.add_argument("logdir", metavar="LOGDIR")
+
+    p = add("import-mlflow", cmd_import_mlflow, "import an MLflow tracking store: one run "
+            "per MLflow run, params as attributes, metrics as series (docs/compat.md)")
+    p.add_argument("store", metavar="STORE", help="a tracking URI (sqlite:///mlflow.db, "
+                   "http://host:5000) or a file store directory (./mlruns)")
 
     p = add("export", partial(cmd_export, client), "write a series' data for some runs to "
             "a Parquet, CSV or Arrow file")

@@ -40,6 +40,8 @@ class DataLogger(LoggerCore):
     `infer=True` (opt-in; docs/compat.md) declares a series on its first write: each new
     field's type is inferred from its first value (int, float, bool, string), and a
     later write that disagrees is refused with a message that says so.
+    `started_at` (seconds since the epoch) is when the run started, for an importer that
+    recreates an older run (default: when the logger starts).
     """
 
     def start(self) -> DataLogger:

@@ -82,8 +82,12 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
         console: bool = True,
         system_metrics: float | None = None,
         infer: bool = False,
+        started_at: float | None = None,
     ) -> None:
         self.uri = uri
+        #: When the run started (seconds since the epoch); None: when the logger starts.
+        #: An importer gives the original run's (cli import-mlflow).
+        self.started_at = started_at
         #: Opt-in: a write to an unknown series declares it from its values (infer.py).
         self.infer = infer
         self._inferred: set[str] = set()

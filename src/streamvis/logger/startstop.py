@@ -61,13 +61,14 @@ class StartsAndStops(RunInfo):
     _flusher: Flusher | None
     _result: Delivery
     _controls: ControlPoller
+    started_at: float | None
 
     def _start(self) -> None:
         if self.disabled or self._running:
             return
         if self._stopped:
             raise FailedPreconditionError("a stopped logger cannot start again: make a new one")
-        self._create.started_at = time.time()
+        self._create.started_at = time.time() if self.started_at is None else self.started_at
         self._client = Client(self.uri, timeout=self.rpc_timeout, options=_CHANNEL_OPTIONS,
                               **self._connection)
         builder = BatchBuilder(str(self.run_handle), self.max_batch_bytes, self._report,

@@ -60,6 +60,9 @@ MAX_BINS = 10_000
 MAX_SMOOTH_WINDOW = 10_000
 #: Distinct categories one axis of a bar, box or heatmap plot may have.
 MAX_CATEGORIES = 10_000
+#: Grid nodes of one surface (a 1,000 x 1,000 grid); a finer grid is binned down to
+#: `bins` per axis, and more bins than this allows are refused.
+MAX_SURFACE_NODES = 1_000_000
 #: Outliers a box plot sends per box; past it, the most extreme ones.
 MAX_OUTLIERS = 1_000
 #: Points `/api/data` sends whole before thinning a scatter or refusing raw rows

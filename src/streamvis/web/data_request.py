@@ -28,11 +28,11 @@ from streamvis.web.row_conditions import RowCondition, check_types, parse_where
 _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
-    "t", "value", "category", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
+    "t", "value", "category", "z", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
     "text", "expected", "sort", "descending", "offset", "limit",
 })
 #: The roles a data request binds by name (the others are plain `fields`).
-_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "text", "expected")
+_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "z", "text", "expected")
 
 
 _NO_BINNING = Binning()
@@ -69,6 +69,7 @@ class DataRequest:
     descending: bool = False
     offset: int = 0
     limit: int = 100
+    z: str | None = None  # the 3-D kinds' depth axis (web/reduce_3d.py)
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -133,6 +134,7 @@ def parse_data_request(raw: object) -> DataRequest:
         descending=_flag(body, "descending"),
         offset=integer(body.get("offset") or 0, "offset"),
         limit=integer(body["limit"], "limit", 1) if body.get("limit") is not None else 100,
+        z=_optional_name(body, "z"),
     )
     if req.limit > MAX_TABLE_PAGE_ROWS:
         raise ResourceExhaustedError(
@@ -212,7 +214,7 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
             )
 
     for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order"), (req.t, "t"),
-                       (req.value, "value"), (req.category, "category"),
+                       (req.value, "value"), (req.category, "category"), (req.z, "z"),
                        (req.text, "text"), (req.expected, "expected")):
         if axis is not None:
             need(axis, role)

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_BINS
+from streamvis.web import bin_kernel
 from streamvis.web.bin_rules import Edges, Part, edges_for, finite_extent, part_columns, parts
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ def histogram(r: Reading) -> pa.Table:
         data_lo, data_hi = finite_extent(xs)
         lo = data_lo if lo is None else lo
         hi = data_hi if hi is None else hi
-    sample = _sample(xs)
+    # Only a bin rule looks at the values; a count or width needs none (a pass saved).
+    by_rule = req.bins.count is None and req.bins.width is None
+    sample = _sample(xs) if by_rule else np.empty(0)
     edges = edges_for(sample, lo, hi, count=req.bins.count, width=req.bins.width,
                       rule=req.bins.rule)
     t_edges = None
@@ -83,32 +86,6 @@ def histogram(r: Reading) -> pa.Table:
     return _table(r, split, (edges, t_edges), cells, counts)
 
 
-def count_x(x: npt.NDArray[Any], edges: Edges, fold: tuple[bool, bool] = (True, True),
-            ) -> npt.NDArray[np.int64]:
-    """Rows per x bin, in four passes and one bincount, with no mask.
-
-    Bin k is counted at k + 2: below it, 1 holds what lies less than a bin below the low
-    edge and 0 the rest and NaN; above, n + 2 holds the top edge and past it. `fold`
-    (low, high) adds the near-below and the top to the end bins: when the edge is the
-    data's own extreme, that is where float32 rounding or the top value itself put them;
-    when the request gave x_min or x_max, bins are [low, high) and they are left out.
-    """
-    n = edges.count
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    inv = 1.0 / edges.width
-    scaled = np.multiply(x, dtype.type(inv), dtype=dtype)
-    scaled += dtype.type(2.0 - edges.low * inv)
-    np.fmax(scaled, 0, out=scaled)  # fmax, not maximum: NaN becomes 0
-    np.fmin(scaled, n + 2, out=scaled)
-    counts = np.bincount(scaled.astype(np.intp), minlength=n + 3)
-    out = counts[2:n + 2].astype(np.int64)
-    if fold[0]:
-        out[0] += counts[1]
-    if fold[1]:
-        out[-1] += counts[n + 2]
-    return out
-
-
 def count_cells(x: npt.NDArray[Any], t: npt.NDArray[Any] | None, edges: Edges,
                 t_edges: Edges | None, fold: tuple[bool, bool] = (True, True),
                 ) -> npt.NDArray[np.int64]:
@@ -119,21 +96,16 @@ def count_cells(x: npt.NDArray[Any], t: npt.NDArray[Any] | None, edges: Edges,
     cache. Unordered steps take the general path: a flat cell index per row, in blocks.
     """
     if t_edges is None or t is None:
-        total = np.zeros(edges.count, np.int64)
-        for i in range(0, x.size, BLOCK):
-            total += count_x(x[i:i + BLOCK], edges, fold)
-        return total
+        whole = np.array([0, x.size], np.int64)
+        return bin_kernel.count_slices(x, whole, edges, fold=fold, block=BLOCK).reshape(-1)
     n, nt = edges.count, t_edges.count
     hist = np.zeros((nt, n), np.int64)
     if t.size and bool(np.all(t[1:] >= t[:-1])) if t.size <= BLOCK else _ordered(t):
         inner = t_edges.low + t_edges.width * np.arange(1, nt)
         keys = np.ceil(inner).astype(t.dtype) if t.dtype.kind in "iu" else inner.astype(t.dtype)
-        bounds = [0, *np.searchsorted(t, keys, "left").tolist(), t.size]
-        for k in range(nt):
-            a, b = bounds[k], bounds[k + 1]
-            for i in range(a, b, BLOCK):
-                hist[k] += count_x(x[i:min(b, i + BLOCK)], edges, fold)
-        return hist.reshape(-1)
+        bounds = np.concatenate([[0], np.searchsorted(t, keys, "left"), [t.size]])
+        return bin_kernel.count_slices(x, bounds.astype(np.int64), edges, fold=fold,
+                                       block=BLOCK).reshape(-1)
     for start in range(0, x.size, BLOCK):
         flat = edges.index(x[start:start + BLOCK])
         ti = t_edges.index(t[start:start + BLOCK])

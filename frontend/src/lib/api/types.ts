@@ -111,6 +111,8 @@ export interface DataRequest extends ReduceSettings {
   t?: string;
   value?: string;
   category?: string;
+  /** The depth axis of the 3-D kinds. */
+  z?: string;
   group: string[];
   order?: string;
   where?: RowCondition[];

@@ -33,6 +33,15 @@ describe('plot draft', () => {
     expect(fromSpec({ ...spec, smooth: undefined }).smooth.method).toBe('');
   });
 
+  it('keeps a bar plot\u2019s side-by-side colors and a histogram\u2019s ridgeline view', () => {
+    const bars = fromSpec({ name: 'g', kind: 'bar', view: 'group', datasets: [{ series: 's', filter: {}, bindings: { category: 'split', color: 'model' } }] });
+    expect(toSpec(bars).view).toBe('group');
+    bars.kind = 'line';
+    expect(toSpec(bars).view).toBeUndefined();
+    const ridges = fromSpec({ name: 'r', kind: 'histogram', view: 'ridgeline', datasets: [{ series: 'w', filter: {}, bindings: { x: 'weight', t: 'step' } }] });
+    expect(toSpec(ridges).view).toBe('ridgeline');
+  });
+
   it('keeps a band plot\u2019s band view', () => {
     const draft = fromSpec({ name: 'b', kind: 'band', view: 'std', datasets: [{ series: 's', filter: {}, bindings: { x: 'step', y: 'loss' } }] });
     expect(toSpec(draft).view).toBe('std');

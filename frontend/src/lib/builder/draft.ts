@@ -96,7 +96,7 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (datasets.some((x) => x.bindings.frame)) spec.frame = { value: d.frame };
   const reduce = Object.fromEntries(Object.entries(d.reduce).filter(([, v]) => v !== undefined && v !== null && v !== ''));
   if (kind && aggregates(kind.reduction) && Object.keys(reduce).length) spec.reduce = reduce;
-  if (d.view && (datasets.some((x) => x.bindings.t) || kind?.painter === 'band')) spec.view = d.view;
+  if (d.view && (datasets.some((x) => x.bindings.t) || kind?.painter === 'band' || kind?.id === 'bar')) spec.view = d.view;
   const smooth = kind?.painter === 'line' ? smoothOf(d.smooth) : null;
   if (smooth) spec.smooth = smooth;
   if (kind?.painter === 'text') {

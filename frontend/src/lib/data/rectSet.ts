@@ -11,6 +11,7 @@
  * A new answer replaces everything: counts change as rows land, so the plot loads anew.
  */
 import { isCodes, type ColumnData, type DataBatch } from '../api/arrowData';
+import { sideBySide, toRidges } from './rectLayouts';
 
 export interface RectBindings {
   /** The split fields after `run` (the color field for a histogram or bar). */
@@ -18,14 +19,17 @@ export interface RectBindings {
   color: string | null;
   /** What a `value` column holds: the request's aggregate (count when none). */
   aggregate: string;
-  /** A histogram over steps as `heatmap` (default) or `distribution`: percentile bands. */
+  /**
+   * A histogram over steps as `heatmap` (default), `distribution` (percentile bands) or
+   * `ridgeline`; bars with a color `stack` (default) or `group` (side by side).
+   */
   view?: string;
 }
 
 /** TensorBoard's distribution percentiles: the median and ±1, 1.5, 2 σ and the extremes. */
 export const BAND_PERCENTILES = [0, 6.68, 15.87, 30.85, 50, 69.15, 84.13, 93.32, 100];
 
-export type RectShape = 'bars' | 'cells' | 'boxes' | 'bands';
+export type RectShape = 'bars' | 'cells' | 'boxes' | 'bands' | 'ridges';
 
 export class RectSet {
   x0: Float64Array = new Float64Array(0);
@@ -122,8 +126,16 @@ export class RectSet {
     this.readouts = readouts;
     this.colorKey = colorKey;
     this.runOf = runOf;
-    if (this.shape === 'boxes') this.addBoxMarks(batch, n);
+    if (this.shape === 'bars' && xLabel !== undefined && this.bindings.view === 'group') sideBySide(this, n, 0.1, true);
+    if (this.shape === 'boxes') {
+      sideBySide(this, n, 0.2, false); // boxes split by color: one per color value, side by side
+      this.addBoxMarks(batch, n);
+    }
     if (this.shape === 'cells' && tLow && this.bindings.view === 'distribution') this.toBands();
+    if (this.shape === 'cells' && tLow && this.bindings.view === 'ridgeline') {
+      toRidges(this);
+      this.shape = 'ridges';
+    }
     this.version++;
   }
 

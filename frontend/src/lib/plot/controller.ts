@@ -16,7 +16,7 @@ import { paintAxes, paintBox, paintMarker, type AxisOptions, type Margins } from
 import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
-import { axisFields, DatasetState } from './dataset';
+import { DatasetState } from './dataset';
 import type { Nearest } from './hover';
 import { cssColor } from './palette';
 import { looksLikeUnixSeconds } from './ticks';
@@ -24,6 +24,11 @@ import { fitView, type Extent } from './viewState';
 import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
 import type { SharedChange, SharedScales } from './sharedScales';
 import { applyLiveEvent, catchUp, runsOf } from './liveUpdates';
+import { Bounds3, HOME, orbit, Scene3, zoom } from './camera3d';
+import { paintAxes3d } from './axes3d';
+
+/** The 2-D view of a 3-D plot: the normalized device coordinates the camera projects into. */
+const NDC: View = { x0: -1, x1: 1, y0: -1, y1: 1, logX: false, logY: false };
 
 export interface PlotElements {
   area: HTMLElement;
@@ -77,6 +82,8 @@ export class PlotController implements LiveSubscriber {
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private leaveShared: (() => void) | null = null;
   private readonly leaveLook: (() => void) | null;
+  /** A 3-D kind's camera and data box (its painter has `space3`); null for the 2-D kinds. */
+  readonly scene: Scene3 | null = null;
 
   /** `shared`: the scales of the facet grid this plot is a panel of; null for a plot alone. */
   constructor(
@@ -117,6 +124,12 @@ export class PlotController implements LiveSubscriber {
       }
     }
     if (spec.datasets.length === 0) this.problem = 'this plot has no datasets';
+    if (this.datasets.some((ds) => ds.painter.space3)) {
+      const scene = new Scene3();
+      this.scene = scene;
+      for (const ds of this.datasets) ds.painter.space3?.attach(ds, scene);
+      this.view = { ...NDC };
+    }
     if (shared) {
       this.leaveShared = shared.join(this, (c) => this.sharedChanged(c));
       // Panels that loaded before this one already set the grid's ranges.
@@ -180,8 +193,26 @@ export class PlotController implements LiveSubscriber {
       useSharedDomains(this.placed(), this.shared.union);
     }
     if (this.auto) this.fit();
+    if (this.scene) this.fitBox(this.scene);
     this.invalidate();
     this.notify();
+  }
+
+  /** A 3-D plot's box spans all its datasets' x, y and z (each axis scaled on its own). */
+  private fitBox(scene: Scene3): void {
+    const b = new Bounds3();
+    for (const ds of this.datasets) ds.painter.space3?.extend(ds, b);
+    scene.bounds = b;
+    scene.rev++;
+  }
+
+  /** A camera move: the data are drawn anew at once (cached pixels cannot be shifted into an orbit). */
+  private moveCamera(scene: Scene3, camera: Scene3['camera']): void {
+    scene.camera = camera;
+    scene.rev++;
+    // A new view object (same range) tells the hover its points moved.
+    this.view = { ...NDC };
+    this.invalidateData();
   }
 
   axesOf(ds: DatasetState): AxisPair {
@@ -205,6 +236,10 @@ export class PlotController implements LiveSubscriber {
 
   /** The auto range: this plot's data, or in a facet grid every panel's. */
   private fit(): void {
+    if (this.scene) {
+      this.view = { ...NDC };
+      return;
+    }
     const u = this.shared?.union;
     this.view = fitView(u ? u.main : this.extent(false), this.view.logX, this.view.logY);
     this.second = fitView(u ? u.second : this.extent(true), this.second.logX, this.second.logY);
@@ -224,6 +259,7 @@ export class PlotController implements LiveSubscriber {
 
   /** Pans by a pixel delta: every axis, or only `axis` (a drag that starts on that axis). */
   panBy(dx: number, dy: number, axis: AxisId | null = null): void {
+    if (this.scene) return this.moveCamera(this.scene, orbit(this.scene.camera, dx, dy));
     const [main, second] = panAxes(this.view, this.second, dx, dy, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
@@ -231,6 +267,8 @@ export class PlotController implements LiveSubscriber {
 
   /** Zooms around (px, py) by f: every axis, or only `axis` (the wheel over that axis). */
   zoomBy(px: number, py: number, f: number, axis: AxisId | null = null): void {
+    // f > 1 widens a 2-D view (zooms out): the eye moves away by as much.
+    if (this.scene) return this.moveCamera(this.scene, zoom(this.scene.camera, 1 / f));
     const [main, second] = zoomAxes(this.view, this.second, px, py, f, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
@@ -246,6 +284,7 @@ export class PlotController implements LiveSubscriber {
 
   /** A view from a gesture: until it pauses, frames shift cached pixels instead of redrawing. */
   setView(v: View): void {
+    if (this.scene) return; // a box zoom has no meaning in an orbit
     this.view = v;
     this.auto = false;
     this.interactingUntil = performance.now() + SETTLE_MS;
@@ -254,6 +293,7 @@ export class PlotController implements LiveSubscriber {
   }
 
   resetView(): void {
+    if (this.scene) return this.moveCamera(this.scene, { ...HOME });
     this.auto = true;
     this.fit();
     this.invalidate();
@@ -285,6 +325,12 @@ export class PlotController implements LiveSubscriber {
     const gl = res.gl;
     const now = performance.now();
     const interacting = now < this.interactingUntil;
+    const scene = this.scene;
+    if (scene && scene.aspect !== this.areaW / this.areaH) {
+      scene.aspect = this.areaW / this.areaH;
+      scene.rev++;
+      this.dataDirty = true;
+    }
     const groups = this.painters.groups(this.datasets, (ds) => pairKey(this.axesOf(ds)), (ds) => this.viewOf(ds));
     const viewShown = groups.every((g) => g.painter.cache.shows(g.view, res.generation));
     const cached = groups.every((g) => g.painter.cache.view !== null);
@@ -335,11 +381,15 @@ export class PlotController implements LiveSubscriber {
     if (!c || !ctx) return;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     const m = this.margins;
-    paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
+    if (this.scene) {
+      ctx.clearRect(0, 0, this.w, this.h);
+      const req = (this.datasets.find((d) => d.request.z) ?? this.datasets[0])?.request; // a mesh's faces bind no axis
+      paintAxes3d(ctx, this.scene, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH }, [req?.x ?? 'x', req?.y ?? 'y', req?.z ?? 'z']);
+    } else paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {
         const on = this.datasets.filter((d) => (axis === 'x2' ? this.axesOf(d).x === 'x2' : this.axesOf(d).y === 'y2'));
-        return [...new Set(on.map((d) => (axis === 'x2' ? axisFields(d.request).x : axisFields(d.request).y)))].join(', ');
+        return [...new Set(on.map((d) => (axis === 'x2' ? d.axisNames().x : d.axisNames().y)))].join(', ');
       };
       paintSecondAxes(ctx, this.w, this.h, m, this.second, { x2: this.hasX2 ? titles('x2') : null, y2: this.hasY2 ? titles('y2') : null });
     }
@@ -353,8 +403,8 @@ export class PlotController implements LiveSubscriber {
   axisOptions(): AxisOptions {
     const onMain = this.datasets.filter((d) => this.axesOf(d).x === 'x');
     const first = onMain[0] ?? this.datasets[0];
-    const xField = first ? axisFields(first.request).x : '';
-    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => axisFields(d.request).y))];
+    const xField = first ? first.axisNames().x : '';
+    const yFields = [...new Set(this.datasets.filter((d) => this.axesOf(d).y === 'y').map((d) => d.axisNames().y))];
     const x0 = this.view.logX ? 10 ** this.view.x0 : this.view.x0;
     const x1 = this.view.logX ? 10 ** this.view.x1 : this.view.x1;
     return {

@@ -47,10 +47,14 @@ function one(v: string | string[] | undefined): string | null {
 }
 
 /** The roles a data request names a field for, beside `group` and `order`. */
-const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category'] as const;
+const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category', 'z'] as const;
 
-/** The fields named on the axes: x (or t, or the category) and y (or what is counted). */
-export function axisFields(req: DataRequest): { x: string; y: string } {
+/**
+ * The fields named on the axes: x (or t, or the category) and y (or what is counted). A
+ * histogram over steps drawn as ridgelines (`view`) turns it: values across, steps up.
+ */
+export function axisFields(req: DataRequest, view?: string): { x: string; y: string } {
+  if (req.t && view === 'ridgeline') return { x: req.x ?? '', y: req.t };
   return { x: req.t ?? req.x ?? req.category ?? '', y: req.t ? (req.x ?? '') : (req.y ?? req.value ?? 'count') };
 }
 
@@ -66,7 +70,9 @@ export function baseRequest(ds: DatasetSpec, kind: string, frame: number | 'late
   // An aggregating kind adds up each color value apart (stacked bars, one histogram each).
   if (painter.reloadsOnAppend && color && color !== 'run' && !group.includes(color)) group.push(color);
   const bound = REQUEST_ROLES.map((r) => one(ds.bindings[r]));
-  const roles = [...bound, ...group, color, one(ds.bindings.size), one(ds.bindings.order)];
+  // A mesh's faces (i, j, k) are plain fields of the request: no reducer reads them by role.
+  const corners = ['i', 'j', 'k'].map((r) => one(ds.bindings[r]));
+  const roles = [...bound, ...group, color, one(ds.bindings.size), one(ds.bindings.order), ...corners];
   const fields = [...new Set(roles.filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
   const req: DataRequest = { ...reduce, filter: ds.filter ?? {}, series: ds.series, fields, attributes, kind, group: ['run', ...group] };
   REQUEST_ROLES.forEach((r, i) => {
@@ -123,6 +129,11 @@ export class DatasetState {
     this.sizeField = one(spec.bindings.size);
     this.data = this.painter.holder(this.request, this.colorField, this.sizeField, host.view, host.smooth);
     this.color = new ColorScale(host.palette, this.colorIsContinuous());
+  }
+
+  /** The fields named on the axes (axisFields, with the plot's view). */
+  axisNames(): { x: string; y: string } {
+    return axisFields(this.request, this.host.view);
   }
 
   /** The lines held, when the painter draws lines. */

@@ -34,8 +34,11 @@ function lut(palette: string | undefined, categorical: boolean): Uint32Array {
   return out;
 }
 
-/** Points, colored and sized exactly as the point shader does (shaders.ts, POINT_VS). */
-export function drawPointsCpu(img: CpuImage, map: PixelMap, set: PointSet, style: PointStyle, dpr: number): void {
+/**
+ * Points, colored and sized exactly as the point shader does (shaders.ts, POINT_VS); `at`
+ * places them elsewhere than at their x, y (a 3-D scatter's projected positions).
+ */
+export function drawPointsCpu(img: CpuImage, map: PixelMap, set: PointSet, style: PointStyle, dpr: number, at?: { x: Float64Array; y: Float64Array }): void {
   const cv = set.color.values();
   const sv = set.size.values();
   const single = pack(style.color);
@@ -64,5 +67,5 @@ export function drawPointsCpu(img: CpuImage, map: PixelMap, set: PointSet, style
       return Math.max(1, Math.round((p0 + (p1 - p0) * Math.sqrt(t)) * dpr));
     };
   }
-  drawPoints(img, map, set.x.values(), set.y.values(), color, diameter);
+  drawPoints(img, map, at?.x ?? set.x.values(), at?.y ?? set.y.values(), color, diameter);
 }

@@ -3,14 +3,17 @@ import { KINDS, kindById } from '../../api/grammar';
 import { area } from './area';
 import { band } from './band';
 import { line } from './line';
+import { mesh } from './mesh';
 import type { Painter } from './painter';
 import { rects } from './rects';
 import { scatter } from './scatter';
+import { scatter3d } from './scatter3d';
 import { stem } from './stem';
+import { surface } from './surface';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface, mesh].map((p) => [p.id, p]));
 
 /** Painters that show rows as the page's own elements (painters/text.ts, table.ts), not GL. */
 const ROWS_PAINTERS = new Set(['text', 'table']);

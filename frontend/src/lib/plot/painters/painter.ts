@@ -12,6 +12,7 @@ import type { LineSet } from '../../data/lineSet';
 import type { CpuImage, PixelMap } from '../../render/cpuRaster';
 import type { View } from '../../render/layers';
 import type { GlResources } from '../../render/sharedGl';
+import type { Bounds3, Scene3 } from '../camera3d';
 import type { DatasetState } from '../dataset';
 import type { Nearest } from '../hover';
 import type { PlotStyles } from '../styles';
@@ -45,6 +46,16 @@ export interface Painter {
   readonly fromZero?: boolean;
   /** The column colored on a continuous scale (a heatmap's value), or null: the color field's. */
   colorColumn?(req: DataRequest): string | null;
+  /**
+   * A 3-D kind (camera3d.ts): the plot orbits instead of panning, its 2-D view is the fixed
+   * [-1, 1]² of normalized device coordinates, and the axes are a box the plot draws.
+   */
+  readonly space3?: {
+    /** Adds the dataset's x, y, z ranges to the plot's box. */
+    extend(ds: DatasetState, b: Bounds3): void;
+    /** Hands the plot's scene (camera, box, aspect) to the dataset's holder. */
+    attach(ds: DatasetState, scene: Scene3): void;
+  };
   /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view and smooth settings. */
   holder(req: DataRequest, color: string | null, size: string | null, view?: string, smooth?: Smoothing): PaintData;
   gpuLayer(): GpuLayer;

@@ -96,13 +96,16 @@ export const rects: Painter = {
   nearest: (ds, view, w, h, px, py, best) => (ds.rects ? nearestRect(ds.rects, view, w, h, px, py, best) : best),
 };
 
-/** The rect under the cursor (or within a few pixels of it: whiskers are thin). */
+/**
+ * The rect under the cursor (or within a few pixels of it: whiskers are thin). Looked for
+ * from the last drawn back: where rects overlap (ridgelines), the one in front answers.
+ */
 export function nearestRect(set: RectSet, view: View, w: number, h: number, px: number, py: number, best: Nearest | null): Nearest | null {
   const sx = (v: number): number => ((view.logX ? Math.log10(v) : v) - view.x0) * (w / (view.x1 - view.x0));
   const sy = (v: number): number => h - ((view.logY ? Math.log10(v) : v) - view.y0) * (h / (view.y1 - view.y0));
   let bi = -1;
   let bd = Math.min(best?.dist2 ?? Infinity, 25);
-  for (let i = 0; i < set.length; i++) {
+  for (let i = set.length - 1; i >= 0; i--) {
     const a = sx(set.x0[i] as number);
     const b = sx(set.x1[i] as number);
     const top = sy(set.y1[i] as number);
@@ -111,7 +114,7 @@ export function nearestRect(set: RectSet, view: View, w: number, h: number, px: 
     const dx = px < Math.min(a, b) ? Math.min(a, b) - px : px > Math.max(a, b) ? px - Math.max(a, b) : 0;
     const dy = py < Math.min(top, c) ? Math.min(top, c) - py : py > Math.max(top, c) ? py - Math.max(top, c) : 0;
     const d = dx * dx + dy * dy;
-    if (d < bd || (d === 0 && bd === 0 && i < set.length)) {
+    if (d < bd || (d === 0 && bi < 0)) {
       bd = d;
       bi = i;
       if (d === 0) break;

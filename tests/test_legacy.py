@@ -1,0 +1,124 @@
+"""The older APIs' one-call plots against a real server: rows, saved plot, dashboard."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from streamvis.client import Client
+from streamvis.legacy import ColorSpec, GridSpec, Plots
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.schema import RunFilter
+from streamvis.testing import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with ServerProcess(str(tmp_path_factory.mktemp("legacy"))) as proc:
+        yield proc.uri
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("STREAMVIS_CAPTURE", "0")
+
+
+def _rows(uri: str, handle: uuid.UUID, series: str) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    with Client(uri) as client:
+        for chunk in client.query(series, RunFilter(handles=(handle,))):
+            for name in chunk.batch.schema.names:
+                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
+    return out
+
+
+def test_tandem_and_multi_lines_make_series_plots_and_a_dashboard(uri: str) -> None:
+    plots = Plots(uri, dashboard="old", strict=True)
+    for step in range(3):
+        plots.tandem_lines("losses", step, [1.0 / (step + 1), 2.0 * step])
+    plots.multi_lines("curves", [[0, 1, 2], [5, 4, 3]])
+    plots.multi_lines("curves", np.ones((2, 3)))
+    assert plots.stop().delivered
+    run = plots.logger.run_handle
+    assert _rows(uri, run, "losses") == {
+        "call": [0, 0, 1, 1, 2, 2], "x": [0.0, 0.0, 1.0, 1.0, 2.0, 2.0],
+        "y": [1.0, 0.0, 0.5, 2.0, 1 / 3, 4.0], "line": [0, 1, 0, 1, 0, 1]}
+    curves = _rows(uri, run, "curves")
+    assert curves["call"] == [0] * 6 + [1] * 6
+    assert curves["y"][:6] == [0, 1, 2, 5, 4, 3]
+    assert curves["line"][:6] == [0, 0, 0, 1, 1, 1]
+    with Client(uri) as client:
+        losses, curves_plot = client.plot("losses"), client.plot("curves")
+        board = client.dashboard("old")
+    assert losses["datasets"][0]["bindings"] == {"x": "x", "y": "y", "group": "line",
+                                                 "color": "line"}
+    # append=False (multi_lines' default): the latest call only, older ones a slider away.
+    assert curves_plot["datasets"][0]["bindings"]["frame"] == "call"
+    assert losses["datasets"][0]["filter"] == {"handles": [str(run)]}
+    assert board["layout"] == "rows=losses;curves"
+
+
+def test_visdom_line_appends_or_replaces_and_set_layout_arranges(uri: str) -> None:
+    plots = Plots(uri, dashboard="vis", strict=True)
+    win = plots.line(Y=[1.0, 2.0], X=[0.0, 1.0], win="acc", update="append")
+    plots.line(Y=[3.0], X=[2.0], win=win, update="append")
+    two = plots.line(Y=np.array([[1.0, 10.0], [2.0, 20.0]]), win="pair")
+    plots.set_layout([[win, two]])
+    assert plots.stop().delivered
+    run = plots.logger.run_handle
+    assert _rows(uri, run, "acc") == {"call": [0, 0, 1], "x": [0.0, 1.0, 2.0],
+                                      "y": [1.0, 2.0, 3.0], "line": [0, 0, 0]}
+    assert _rows(uri, run, "pair") == {"call": [0] * 4, "x": [0.0, 0.0, 1.0, 1.0],
+                                       "y": [1.0, 10.0, 2.0, 20.0], "line": [0, 1, 0, 1]}
+    with Client(uri) as client:
+        assert "frame" not in client.plot("acc")["datasets"][0]["bindings"]
+        assert client.plot("pair")["datasets"][0]["bindings"]["frame"] == "call"
+        assert client.dashboard("vis")["layout"] == "rows=acc,pair"
+
+
+def test_bad_shapes_and_updates_are_refused(uri: str) -> None:
+    plots = Plots(uri, strict=True)
+    with pytest.raises(InvalidArgumentError, match=r"give \[lines, points\]"):
+        plots.multi_lines("bad", [1.0, 2.0])
+    with pytest.raises(InvalidArgumentError, match="update='sideways'"):
+        plots.line(Y=[1.0], update="sideways")
+    with pytest.raises(InvalidArgumentError, match="must be numbers"):
+        plots.tandem_lines("bad", 0, ["a", object()])
+    plots.stop()
+
+
+def test_scatter_colors_and_panels_by_index_dimensions(uri: str) -> None:
+    plots = Plots(uri, dashboard="sc", strict=True)
+    # [panels=2, colors=3, xy=2]: x = 10 * panel + color, y = -x
+    data = np.zeros((2, 3, 2))
+    for p in range(2):
+        for c in range(3):
+            data[p, c] = (10 * p + c, -(10 * p + c))
+    plots.scatter("cloud", data, spatial_dim=2, append=False,
+                  color=ColorSpec("viridis", dim=1), grid=GridSpec(dim=0, num_columns=2))
+    plots.scatter("plain", np.array([[1.0, 2.0], [3.0, 4.0]]).T, spatial_dim=0)
+    assert plots.stop().delivered
+    run = plots.logger.run_handle
+    cloud = _rows(uri, run, "cloud")
+    assert cloud["x"] == [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]
+    assert cloud["y"] == [-v for v in cloud["x"]]
+    assert cloud["color"] == [0, 1, 2, 0, 1, 2]
+    assert cloud["panel"] == [0, 0, 0, 1, 1, 1]
+    plain = _rows(uri, run, "plain")  # spatial_dim=0: row 0 the xs, row 1 the ys
+    assert (plain["x"], plain["y"]) == ([1.0, 3.0], [2.0, 4.0])
+    with Client(uri) as client:
+        spec = client.plot("cloud")
+        assert client.plot("plain")["datasets"][0]["bindings"] == {"x": "x", "y": "y"}
+    assert spec["kind"] == "scatter"
+    assert spec["palette"] == "viridis"
+    assert spec["facet"] == {"columns": 2}
+    assert spec["datasets"][0]["bindings"] == {"x": "x", "y": "y", "color": "color",
+                                               "facet": "panel", "frame": "call"}
+    with pytest.raises(InvalidArgumentError, match="is not of size 2"):
+        Plots(uri, strict=True).scatter("bad", np.zeros((3, 3)))
