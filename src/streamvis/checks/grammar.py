@@ -276,6 +276,11 @@ GRAMMAR = Grammar(
              "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
              "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
              ("x", "y", "z"), reduction="grid", painter="surface"),
+        Kind("contour", "Contour",
+             "iso-lines of z over an (x, y) grid, levels colored on the palette (filled: "
+             "bands between levels); rows not on a grid are averaged per grid cell on the "
+             "server", ("x", "y", "z", "facet", "frame"), ("x", "y", "z"), reduction="grid",
+             painter="contour"),
         Kind("mesh", "Mesh",
              "triangles in 3-D: one dataset of vertices (x, y, z) and one of faces (i, j, "
              "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "
