@@ -81,12 +81,22 @@ export interface PlotSpec {
   view?: string;
   /** Lines: smoothing drawn over the faint raw line, `{ ema: 0.6 }` or `{ window: 25 }` (lib/data/smooth.ts). */
   smooth?: Smoothing;
+  /** Contours: iso-lines drawn, spread evenly over z (default 10). */
+  levels?: number;
+  /** Contours: the bands between levels filled with color, the lines drawn dark over them. */
+  filled?: boolean;
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
   /** Text plots: how the text reads (`auto`, the default: the field's declared format, else plain). */
   format?: 'auto' | 'plain' | 'markdown' | 'html' | 'svg';
   /** Text plots with `expected`: the diff inline (default) or side by side. */
   diff?: 'inline' | 'side';
+}
+
+/** A contour plot's settings, as its painter's holder takes them. */
+export interface ContourSettings {
+  levels?: number;
+  filled?: boolean;
 }
 
 /** A plot's `reduce` settings (docs/plots.md): bins by count, width or rule; the aggregate. */
