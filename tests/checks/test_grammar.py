@@ -99,7 +99,18 @@ def test_text_and_table_kinds_take_their_types():
     assert GRAMMAR.binding_problem("table", "column", "loss", "float") is None
     assert GRAMMAR.binding_problem("table", "x", "loss", "float") == (
         "a table plot does not draw x (line, scatter, histogram, heatmap, stem, area, band, "
-        "scatter3d, surface, contour, mesh plots draw it); a table plot's roles are column, "
-        "frame, facet")
+        "scatter3d, surface, contour, quiver, mesh plots draw it); a table plot's roles are "
+        "column, frame, facet")
     assert GRAMMAR.kind("text").reduction == "text"
     assert GRAMMAR.kind("table").required == ()
+
+
+def test_quiver_roles_take_numbers_and_other_kinds_refuse_them():
+    assert GRAMMAR.binding_problem("quiver", "u", "wind_u", "float") is None
+    assert GRAMMAR.binding_problem("quiver", "v", "name", "string") == (
+        "v takes float or int fields; 'name' is string")
+    assert GRAMMAR.binding_problem("line", "u", "wind_u", "float") == (
+        "a line plot does not draw u (quiver plots draw it); a line plot's roles are x, y, "
+        "color, group, order, facet, frame")
+    assert GRAMMAR.kind("quiver").required == ("x", "y", "u", "v")
+    assert GRAMMAR.kind("contour").reduction == "grid"
