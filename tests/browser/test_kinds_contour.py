@@ -1,8 +1,10 @@
-"""The contour kind in the browser, opened from its dashboard URL and checked on the pixels
-of a screenshot: the iso-lines of z = x² + y² are circles, so a pixel at each level's
-radius is painted and the center and the space between circles are not; filled, every
-band has a color of its own. Both raster paths: the CPU rasterizer (chosen on software GL,
-as here) and GL primitives (`&raster=gl`) on SwiftShader.
+"""The contour and quiver kinds in the browser, opened from their dashboard URLs and checked
+on the pixels of a screenshot: the iso-lines of z = x² + y² are circles, so a pixel at each
+level's radius is painted and the center and the space between circles are not; filled,
+every band has a color of its own. The arrows of the rotation field (u, v) = (-y, x) are
+drawn on the side of each tail that the field turns to. Both raster paths: the CPU
+rasterizer (chosen on software GL, as here) and GL primitives (`&raster=gl`) on
+SwiftShader.
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         bowl = {"datasets": [{"series": "bowl", "bindings": {"x": "px", "y": "py", "z": "pz"}}]}
         c.save_plot("rings", {"kind": "contour", "levels": 3, **bowl})
         c.save_plot("bands", {"kind": "contour", "levels": 3, "filled": True, **bowl})
+        for name in ("pu", "pv"):
+            c.create_field(name, "float")
+        c.create_series("spin", ["px", "py", "pu", "pv"])
+        sx, sy = np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-2, 2, 9))
+        c.append(run.handle, "spin", {"px": sx.ravel(), "py": sy.ravel(), "pu": -sy.ravel(),
+                                       "pv": sx.ravel()})
+        c.save_plot("spin", {"kind": "quiver", "datasets": [{"series": "spin", "bindings": {
+            "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
         yield proc
 
 
@@ -109,3 +119,35 @@ def test_a_filled_contour_colors_each_band(
     centre, b1, b2, b3 = _colors(page, plot, area, [(0, 0), (1.7, 0), (-1.5, -1.5), (1.9, 1.9)])
     assert all(_colorful(c) for c in (centre, b1, b2, b3)), (centre, b1, b2, b3)
     assert len({centre, b1, b2, b3}) == 4
+
+
+@RASTERS
+def test_a_quiver_of_a_rotation_draws_each_arrow_the_way_the_field_turns(
+    server: ServerProcess, page: Page, raster: str,
+) -> None:
+    plot = _open(page, server, "spin" + raster)
+    assert plot["kind"] == "quiver" and plot["datasets"][0]["reduced"] == "none"
+    area = _area(page)
+    pixels = png_pixels(page.screenshot())
+
+    def colorful(x: float, y: float, across: tuple[int, int]) -> bool:
+        """Whether a pixel at (x, y), or one beside it across the arrow, has a color."""
+        for k in (-1, 0, 1):
+            pixel = pixels[round(y + across[1] * k), round(x + across[0] * k)]
+            r, g, b = (int(v) for v in pixel[:3])
+            if max(r, g, b) - min(r, g, b) > 40:
+                return True
+        return False
+
+    # Counter-clockwise: at (1, 0) up, at (0, 1) left, at (-1, 0) down, at (0, -1) right.
+    # The longest arrow (at the corners, |(2, 2)|) is 21 px, so these are about 7 px long.
+    for (x, y), (dx, dy) in (((1, 0), (0, -1)), ((0, 1), (-1, 0)), ((-1, 0), (0, 1)),
+                             ((0, -1), (1, 0))):
+        px, py = _at(plot, area, x, y)
+        across = (abs(dy), abs(dx))
+        ahead = [colorful(px + dx * k, py + dy * k, across) for k in (3, 4)]
+        behind = [colorful(px - dx * k, py - dy * k, across) for k in (3, 4)]
+        assert all(ahead) and not any(behind), ((x, y), ahead, behind)
+    # The hover reads the nearest arrow's components.
+    labels = _hover(page, _at(plot, area, 1.02, 0.98))
+    assert (labels["pu"], labels["pv"]) == ("-1", "1")

@@ -123,6 +123,9 @@ export interface DataRequest extends ReduceSettings {
   category?: string;
   /** The depth axis of the 3-D kinds. */
   z?: string;
+  /** A quiver's arrow components. */
+  u?: string;
+  v?: string;
   group: string[];
   order?: string;
   where?: RowCondition[];

@@ -49,7 +49,7 @@ function one(v: string | string[] | undefined): string | null {
 }
 
 /** The roles a data request names a field for, beside `group` and `order`. */
-const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category', 'z'] as const;
+const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category', 'z', 'u', 'v'] as const;
 
 /**
  * The fields named on the axes: x (or t, or the category) and y (or what is counted). A
