@@ -1,4 +1,5 @@
-"""Screenshots of the contour kind for docs/images/ (kind-contour.png).
+"""Screenshots of the contour and quiver kinds for docs/images/ (kind-contour.png,
+kind-quiver.png).
 
 Run: .venv/bin/python -m tests.browser.explore_contour (needs a built UI and Chromium).
 """
@@ -21,7 +22,8 @@ OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 def seed(c: Client) -> None:
-    """Two bumps and a dip on a 60 x 60 grid, as a filled contour of 12 levels."""
+    """Two bumps and a dip on a 60 x 60 grid, as a filled contour of 12 levels; two
+    vortices on a 25 x 25 grid, as a quiver colored by speed."""
     for name in ("x", "y", "z"):
         c.create_field(name, "float")
     c.create_series("height", ["x", "y", "z"])
@@ -31,6 +33,19 @@ def seed(c: Client) -> None:
     z = (np.exp(-((gx - 1) ** 2 + (gy - 1) ** 2)) + 0.7 * np.exp(-((gx + 1.5) ** 2 + gy**2))
          - 0.8 * np.exp(-((gx - 0.5) ** 2 + (gy + 1.5) ** 2) / 0.6))
     c.append(run.handle, "height", {"x": gx.ravel(), "y": gy.ravel(), "z": z.ravel()})
+    w = np.linspace(-3, 3, 25)
+    wx, wy = np.meshgrid(w, w)
+    # Two vortices turning opposite ways.
+    u = -(wy) * np.exp(-((wx - 1.2) ** 2 + wy**2)) + wy * np.exp(-((wx + 1.2) ** 2 + wy**2))
+    v = (wx - 1.2) * np.exp(-((wx - 1.2) ** 2 + wy**2)) - (wx + 1.2) * np.exp(
+        -((wx + 1.2) ** 2 + wy**2))
+    for name in ("u", "v", "speed"):
+        c.create_field(name, "float")
+    c.create_series("wind", ["x", "y", "u", "v", "speed"])
+    c.append(run.handle, "wind", {"x": wx.ravel(), "y": wy.ravel(), "u": u.ravel(),
+                                  "v": v.ravel(), "speed": np.hypot(u, v).ravel()})
+    c.save_plot("quiver", {"kind": "quiver", "datasets": [{"series": "wind", "bindings": {
+        "x": "x", "y": "y", "u": "u", "v": "v", "color": "speed"}}]})
     c.save_plot("contour", {"kind": "contour", "levels": 12, "filled": True, "datasets": [
         {"series": "height", "bindings": {"x": "x", "y": "y", "z": "z"}}]})
 
@@ -41,7 +56,7 @@ def main() -> None:
         seed(c)
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 520})
-        for name, image in (("contour", "kind-contour.png"),):
+        for name, image in (("contour", "kind-contour.png"), ("quiver", "kind-quiver.png")):
             page.goto(f"{srv.web_url}?rows={name}")
             wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length"
                              " === 1 && p[0].firstFullRenderAt !== null"

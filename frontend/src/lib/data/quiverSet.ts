@@ -97,7 +97,7 @@ export function arrowPixels(px: number, py: number, u: number, v: number, max: n
   const len = (mag / max) * size;
   const dx = (u / mag) * len;
   const dy = (v / mag) * len;
-  const head = Math.max(3, len * 0.35);
+  const head = Math.min(len, Math.max(3, len * 0.35)); // visible, never longer than the shaft
   const ang = Math.atan2(dy, dx);
   const tx = px + dx;
   const ty = py + dy;
