@@ -11,6 +11,7 @@ from streamvis.declare import (
     parse_declaration,
 )
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.media import FieldOptions
 from streamvis.model.schema import Field, FieldType, Series
 
 
@@ -161,3 +162,13 @@ def test_a_dashboards_plots_must_be_declared_or_saved():
         ("dashboard 'overview' shows plot(s) acc that are neither declared under plots: nor "
         "saved on the server: declare them, or fix the names")]
     assert find_conflicts(decl, {}, {}, existing_plots=["acc", "lr"]) == []
+
+
+def test_declared_options_that_differ_from_the_servers_are_a_conflict() -> None:
+    decl = parse_declaration(
+        {"fields": {"notes": {"type": "string", "options": {"format": "markdown"}}}}, "test")
+    have = Field(uuid.uuid4(), "notes", FieldType("string"), "", FieldOptions("plain"))
+    [conflict] = find_conflicts(decl, {"notes": have}, {})
+    assert "options never change" in conflict
+    same = Field(uuid.uuid4(), "notes", FieldType("string"), "", FieldOptions("markdown"))
+    assert find_conflicts(decl, {"notes": same}, {}) == []

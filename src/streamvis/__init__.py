@@ -27,6 +27,7 @@ from streamvis.model.errors import (
 
 if typing.TYPE_CHECKING:
     from streamvis.logger import AsyncDataLogger, DataLogger, declare_schema
+    from streamvis.logger.media import Audio
     from streamvis.model.schema import AttributeCondition, Run, RunFilter
     from streamvis.notebook import show
     from streamvis.query import connect
@@ -35,6 +36,7 @@ if typing.TYPE_CHECKING:
 #: Each lazily loaded public name, and the module that holds it.
 _LAZY = {
     "AsyncDataLogger": "streamvis.logger",
+    "Audio": "streamvis.logger.media",
     "DataLogger": "streamvis.logger",
     "declare_schema": "streamvis.logger",
     "AttributeCondition": "streamvis.model.schema",
@@ -63,6 +65,7 @@ __all__ = [
     "AlreadyExistsError",
     "AsyncDataLogger",
     "AttributeCondition",
+    "Audio",
     "DataLogger",
     "FailedPreconditionError",
     "InvalidArgumentError",

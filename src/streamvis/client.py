@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 import numpy as np
@@ -24,6 +24,7 @@ from streamvis.model import events as ev
 from streamvis.model.chunks import AppendResult, Chunk
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
+from streamvis.model.media import FieldOptions
 from streamvis.model.schema import (
     Field,
     FieldType,
@@ -123,10 +124,15 @@ class Client(ExtraCalls):
 
     # -- fields and series ----------------------------------------------------
 
-    def create_field(self, name: str, type: FieldType | str, description: str = "") -> Field:
+    def create_field(
+        self, name: str, type: FieldType | str, description: str = "",
+        options: FieldOptions | Mapping[str, Any] | None = None,
+    ) -> Field:
         t = type if isinstance(type, FieldType) else FieldType.parse(type)
+        opts = options if isinstance(options, FieldOptions) else FieldOptions(**(options or {}))
         req = pb.CreateFieldRequest(
-            name=name, **wire.field_type_to_pb(t), description=description
+            name=name, **wire.field_type_to_pb(t), description=description,
+            options=wire.options_to_pb(opts),
         )
         return wire.field_from_pb(self.call(self.stub.CreateField, req))
 

@@ -94,6 +94,11 @@ class ExtraCalls:
         req = pb.PutBlobPartRequest(sha256=sha256, part=part, data=data)
         self.call(self.stub.PutBlobPart, req)
 
+    def finish_upload(self, sha256: str) -> BlobStatus:
+        """Have the server check the blob's parts and mark it whole (media values)."""
+        reply = self.call(self.stub.FinishUpload, pb.FinishUploadRequest(sha256=sha256))
+        return BlobStatus(sha256, 0, reply.complete, ())
+
     def get_blob_part(self, sha256: str, part: int) -> tuple[bytes, int]:
         """One part of a complete blob, and the blob's size."""
         reply = self.call(self.stub.GetBlobPart, pb.GetBlobPartRequest(sha256=sha256, part=part))

@@ -29,6 +29,7 @@ from streamvis.checks.plot_specs import (
 )
 from streamvis.client import Client
 from streamvis.model.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
+from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
 from streamvis.model.schema import Field, FieldType, Series, dedupe, validate_name
 
 
@@ -37,6 +38,7 @@ class FieldSpec:
     name: str
     type: FieldType
     description: str = ""
+    options: FieldOptions = NO_OPTIONS  # checked, with the type's defaults
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,19 @@ def parse_declaration(data: object, source: str = "declaration") -> Declaration:
         if not isinstance(item, Mapping):
             raise InvalidArgumentError(f"{where} must be a mapping with name and type")
         name = validate_name("field", str(_require(item, "name", where)))
+        ftype = FieldType.parse(str(_require(item, "type", where)))
+        raw_options = item.get("options") or {}
+        if not isinstance(raw_options, Mapping):
+            raise InvalidArgumentError(
+                f"{where}: options must be a mapping, like {{format: markdown}}"
+            )
+        try:
+            options = check_options(ftype.value, ftype.row.media, ftype.row.options, raw_options)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"{where}: {exc}") from None
         decl.fields.append(FieldSpec(
-            name=name, type=FieldType.parse(str(_require(item, "type", where))),
-            description=str(item.get("description", "") or ""),
+            name=name, type=ftype, description=str(item.get("description", "") or ""),
+            options=options,
         ))
     raw_series = data.get("series") or []
     if isinstance(raw_series, Mapping):
@@ -189,6 +201,13 @@ def find_conflicts(
             conflicts.append(
                 f"field {spec.name!r} is {have.type.value} on the server but declared "
                 f"{spec.type.value} (a field's type never changes: use a new field name)"
+            )
+        # A server older than field options reports none: nothing to compare.
+        elif have is not None and have.options not in (spec.options, NO_OPTIONS):
+            conflicts.append(
+                f"field {spec.name!r} has options {have.options.to_json()} on the server but "
+                f"is declared with {spec.options.to_json()} (a field's options never change: "
+                "use a new field name)"
             )
     declared = {f.name for f in decl.fields} | set(existing_fields)
     for s in decl.series:
@@ -274,7 +293,7 @@ def _create_field(client: Client, spec: FieldSpec) -> Field | None:
     """Create a declared field: None when created, else the agreeing field another client
     made since the listing."""
     try:
-        client.create_field(spec.name, spec.type, spec.description)
+        client.create_field(spec.name, spec.type, spec.description, spec.options)
     except AlreadyExistsError:
         have = {f.name: f for f in client.fields()}[spec.name]
         if have.type is not spec.type:

@@ -13,6 +13,7 @@ from typing import Any
 
 from streamvis.model import events as ev
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.media import NO_OPTIONS, FieldOptions
 from streamvis.model.schema import (
     AttributeCondition,
     Field,
@@ -91,14 +92,23 @@ def values_from_pb(values: Mapping[str, pb.Value]) -> dict[str, Value]:
 def field_to_pb(f: Field) -> pb.Field:
     return pb.Field(
         handle=str(f.handle), name=f.name, **field_type_to_pb(f.type),
-        description=f.description,
+        description=f.description, options=options_to_pb(f.options),
     )
+
+
+def options_to_pb(o: FieldOptions | None) -> pb.FieldOptions:
+    o = o or NO_OPTIONS
+    return pb.FieldOptions(format=o.format, encoding=o.encoding, quality=o.quality, fps=o.fps)
+
+
+def options_from_pb(o: pb.FieldOptions) -> FieldOptions:
+    return FieldOptions(o.format, o.encoding, o.quality, o.fps)
 
 
 def field_from_pb(f: pb.Field) -> Field:
     return Field(
         handle=uuid.UUID(f.handle), name=f.name, type=field_type_from_pb(f.type, f.type_name),
-        description=f.description,
+        description=f.description, options=options_from_pb(f.options),
     )
 
 

@@ -56,6 +56,12 @@ def points(page: Any) -> dict[str, int]:
     return {p["name"]: sum(d["points"] for d in p["datasets"]) for p in plots_state(page)}
 
 
+def cloud_point(page: Any) -> tuple[float, float]:
+    """The last point of the demo's cloud: another once a new snapshot has replaced the last."""
+    cloud = next(p for p in plots_state(page) if p["name"] == "demo-cloud")
+    return cloud["datasets"][0]["lastX"], cloud["datasets"][0]["lastY"]
+
+
 def wait_for(page: Any, test: Any, what: str, timeout: float = 60) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     now = points(page)
@@ -86,9 +92,17 @@ def test_the_readmes_first_command_shows_the_demo_updating(page, tmp_path):
         page.wait_for_function("() => window.__streamvis?.plots().length === 3")
         first = wait_for(page, lambda p: set(p) == DEMO_PLOTS and all(p.values()),
                          "every demo plot shows data")
-        # Live: every plot gets more points without a reload (the cloud every 2 s).
-        wait_for(page, lambda p: all(p[name] > first[name] for name in DEMO_PLOTS),
-                 f"every plot grows past {first}")
+        # Live: the lines get more points without a reload; the cloud (its frame bound to the
+        # step: one snapshot per run, the latest) turns, a new snapshot replacing the last.
+        lines = DEMO_PLOTS - {"demo-cloud"}
+        wait_for(page, lambda p: all(p[name] > first[name] for name in lines),
+                 f"every line plot grows past {first}")
+        cloud_at = cloud_point(page)
+        deadline = time.monotonic() + 60
+        while cloud_point(page) == cloud_at:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the cloud did not turn from {cloud_at} within 60 s")
+            page.wait_for_timeout(250)
         for plot in plots_state(page):
             assert plot["problem"] is None, plot
             assert all(d["error"] is None for d in plot["datasets"]), plot

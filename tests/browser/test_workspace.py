@@ -3,12 +3,14 @@ panel per numeric field of every series with each run's line drawn in the run's 
 unticking a run in the run list takes its lines out of every panel; hovering a run fades the
 others; a series logged while the page is open gets its panel.
 
-Lines are checked in the pixels of a screenshot: the run colors are the default categorical
-palette's first two (tab10), numbered by start, so the first run is blue and the second orange.
+Lines are checked in the pixels of a screenshot. A run's color is the page's run color
+(frontend/src/lib/plot/palette.ts: a hash of its handle picks a tab10 color), so the test runs
+get handles chosen for tab10's first three: run-0 blue, run-1 orange, run-2 green.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ import pytest
 from streamvis import DataLogger, declare_schema
 from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
 from streamvis.client import Client
+from streamvis.logger.images import BOX_FIELDS
 from streamvis.testing import ServerProcess
 
 from .explore_fixtures import wait_until
@@ -26,7 +29,23 @@ from .test_kinds import png_pixels
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-# Blue (tab10[0], #1f77b4) is the run that started first, orange (tab10[1], #ff7f0e) the second.
+
+def _handle_colored(slot: int) -> str:
+    """A run handle whose page color is tab10[slot]: palette.ts hashes the handle (FNV-1a,
+    32 bits) onto the nine strong colors, and a page whose runs want different ones gives
+    each its own."""
+    for i in range(10_000):
+        handle = str(uuid.uuid5(uuid.NAMESPACE_URL, f"streamvis-workspace-test-{i}"))
+        h = 2166136261
+        for ch in handle:
+            h = ((h ^ ord(ch)) * 16777619) & 0xFFFFFFFF
+        if h % 9 == slot:
+            return handle
+    raise AssertionError(f"no handle found for color {slot}")
+
+
+#: Blue (tab10[0], #1f77b4) for run-0, orange (tab10[1], #ff7f0e) run-1, green (#2ca02c) run-2.
+HANDLES = [_handle_colored(k) for k in range(3)]
 STEPS = np.arange(200)
 #: Panels of the schema below: train's loss and acc against step, eval's acc against epoch.
 PANELS = {"train/loss", "train/acc", "eval/acc"}
@@ -41,7 +60,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         c.create_series("train", ["step", "phase", "loss", "acc"])
         c.create_series("eval", ["epoch", "acc"])
         for i, started in enumerate((1_000.0, 2_000.0)):
-            run = c.create_run(tags=["ws"], attributes={"name": f"run-{i}"}, started_at=started)
+            run = c.create_run(HANDLES[i], tags=["ws"], attributes={"name": f"run-{i}"},
+                               started_at=started)
             c.append(run.handle, "train", {
                 "step": STEPS, "phase": np.full(len(STEPS), "fit"),
                 "loss": 2.0 * np.exp(-STEPS / (40 + 60 * i)) + 0.1 * i,
@@ -72,11 +92,21 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 
 def demo_panels() -> set[str]:
     """Every numeric field of every demo series but its first int field (the step)."""
+    def type_of(name: str) -> str:
+        decl = FIELDS[name]
+        if isinstance(decl, tuple):
+            return str(decl[0])
+        return str(decl) if isinstance(decl, str) else str(decl["type"])
+
     out = set()
     for series, names in SERIES.items():
-        numeric = [n for n in names if FIELDS[n][0] in ("int", "float")]
-        step = next(n for n in numeric if FIELDS[n][0] == "int")
+        numeric = [n for n in names if type_of(n) in ("int", "float")]
+        if not numeric:
+            continue
+        step = next(n for n in numeric if type_of(n) == "int")
         out |= {f"{series}/{n}" for n in numeric if n != step}
+    # logger.image's boxes beside the sample images: a series of its own, numbers too.
+    out |= {f"demo-samples.boxes/{n}" for n, t in BOX_FIELDS.items() if t == "float"}
     return out
 
 
@@ -242,7 +272,8 @@ def test_a_run_started_while_open_joins_every_panel_in_its_own_color(server, pag
     wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length === 4"
                      " && p.every((x) => x.datasets.every((d) => d.loaded)); })()")
     with Client(server.uri) as c:
-        run = c.create_run(tags=["ws"], attributes={"name": "run-2"}, started_at=3_000.0)
+        run = c.create_run(HANDLES[2], tags=["ws"], attributes={"name": "run-2"},
+                           started_at=3_000.0)
         c.append(run.handle, "train", {"step": STEPS, "phase": np.full(len(STEPS), "fit"),
                                        "loss": np.full(len(STEPS), 1.0),
                                        "acc": np.full(len(STEPS), 0.5)})

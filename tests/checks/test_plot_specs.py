@@ -1,5 +1,6 @@
-"""Plot specs of the text and table kinds (checks/plot_specs.py): their settings are
-checked, their bindings follow the grammar's type rules."""
+"""Plot specs (checks/plot_specs.py): the settings of the text and table kinds are checked,
+their bindings follow the grammar's type rules; `y_range` is kept when it names a range and
+refused with the choices otherwise (the web API's 400 is in tests/web/test_plots_api.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import uuid
 
 import pytest
 
-from streamvis.checks.plot_specs import check_binding_types, check_plot_spec
+from streamvis.checks.plot_specs import Y_RANGES, check_binding_types, check_plot_spec
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import Field, FieldType
 
@@ -81,3 +82,18 @@ def test_a_contour_needs_x_y_and_z():
     with pytest.raises(InvalidArgumentError, match="a contour plot needs a field bound to z"):
         check_plot_spec({**CONTOUR, "datasets": [{"series": "field", "bindings": bindings}]},
                         "c")
+
+
+LINE = {"kind": "line", "datasets": [{"series": "train", "bindings": {"x": "step", "y": "loss"}}]}
+
+
+@pytest.mark.parametrize("mode", Y_RANGES)
+def test_a_y_range_is_kept_as_given(mode: str) -> None:
+    assert check_plot_spec({**LINE, "y_range": mode}, "loss")["y_range"] == mode
+
+
+@pytest.mark.parametrize("mode", ["percentile", "", None, 1, ["robust"]])
+def test_another_y_range_is_refused_naming_the_choices(mode: object) -> None:
+    choices = r"y_range = .*use one of 'auto', 'robust', 'full'"
+    with pytest.raises(InvalidArgumentError, match=choices):
+        check_plot_spec({**LINE, "y_range": mode}, "loss")

@@ -17,7 +17,16 @@ import pyarrow as pa
 import pytest
 
 import streamvis
-from streamvis.cli.demo import CLASSES, CLOUD_POINTS, PREDICTIONS, WAVES, WEIGHTS
+from streamvis.checks.plot_specs import check_plot_spec
+from streamvis.cli.demo import (
+    CLASSES,
+    CLOUD_POINTS,
+    EXPECTED,
+    PREDICTIONS,
+    WAVES,
+    WEIGHTS,
+    plot_specs,
+)
 from streamvis.cli.local_server import reachable_url, server_answers, split_uri
 from streamvis.model.schema import Run
 from streamvis.testing import ServerProcess
@@ -137,6 +146,23 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
         counts = pa.ipc.open_stream(reply.read()).read_all()
     assert counts.column("count").to_numpy().sum() == 2 * 5 * WEIGHTS
     assert sorted(set(counts.column("t_low").to_pylist())) == [-0.5, 4.5, 9.5, 14.5, 19.5]
+    # Media at step 0: an image with two boxes, a text beside the expected one, a clip.
+    with streamvis.connect(server.uri) as sv:
+        samples = sv.fetch("demo-samples", runs=runs).to_pylist()
+        boxes = sv.fetch("demo-samples.boxes", runs=runs).to_pylist()
+        texts = sv.fetch("demo-text", runs=runs).to_pylist()
+        clips = sv.fetch("demo-audio", runs=runs).to_pylist()
+        image = sv.media(samples[0]["sample"], as_="numpy")
+    assert [s["step"] for s in samples] == [0, 0]
+    assert image.shape == (64, 64, 3)
+    red = boxes[0]
+    assert red["box.label"] == "red disc"
+    disc = image[int(red["box.y0"]) + 2:int(red["box.y1"]) - 1,
+                 int(red["box.x0"]) + 2:int(red["box.x1"]) - 1]
+    assert (disc == [230, 80, 60]).all(axis=-1).mean() > 0.6  # the box holds the disc
+    assert len(boxes) == 4
+    assert texts[0]["expected"] == EXPECTED and texts[0]["generated"] != EXPECTED
+    assert clips[0]["clip"]["duration"] == 0.25
 
 
 def test_demo_prints_the_web_app_of_the_server_it_logs_to(tmp_path):
@@ -239,3 +265,15 @@ def test_a_stop_signal_mid_step_waits_for_the_step_to_end():
     assert written == ["demo-train", "demo-waves"]
     with pytest.raises(KeyboardInterrupt):
         demo._interrupt(signal.SIGTERM, None)  # between steps: at once
+
+
+def test_the_point_cloud_turns_one_snapshot_per_frame() -> None:
+    """Its frame is bound to the step, so the plot shows one snapshot per run rather than every
+    snapshot piled on the last; the spec passes the server's checks."""
+
+    specs = {s["name"]: s for s in plot_specs(["123e4567-e89b-12d3-a456-426614174000"])}
+    cloud = specs["demo-cloud"]
+    assert cloud["datasets"][0]["bindings"]["frame"] == "step"
+    assert cloud["datasets"][0]["bindings"]["color"] == "run"
+    for name, spec in specs.items():
+        check_plot_spec(spec, name)

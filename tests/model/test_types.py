@@ -28,7 +28,8 @@ def test_a_type_has_one_handle_whatever_way_it_is_named():
     assert pickle.loads(pickle.dumps(FieldType.BOOL)) is FieldType.BOOL  # noqa: S301 - our own bytes
     assert FieldType.INT == "int" and FieldType.INT.value == "int" and f"{FieldType.INT}" == "int"
     assert FieldType.STRING.row is TYPES["string"]
-    assert list(FieldType) == [FieldType.INT, FieldType.FLOAT, FieldType.STRING, FieldType.BOOL]
+    assert list(FieldType) == [FieldType.INT, FieldType.FLOAT, FieldType.STRING, FieldType.BOOL,
+                               FieldType("image"), FieldType("audio"), FieldType("video")]
 
 
 def test_an_unknown_type_is_refused_with_the_choices():

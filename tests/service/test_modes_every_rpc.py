@@ -35,6 +35,7 @@ ADDS = {
     "ReleaseRun",  # a stopping logger ends its writer lease; it changes no data
     # A logger's artifacts: a read-only server adds them but replaces none (servicer).
     "BeginUpload", "PutBlobPart", "SaveArtifact",
+    "FinishUpload",  # a logger's media values: a blob made whole, nothing replaced
     "DeclareControls",  # a logger's controls; setting one (SetControl) is a change
 }
 #: Everything a logger sends (logger/delivery.py): a no-ingest server refuses these.

@@ -66,7 +66,8 @@ def test_a_registered_type_is_accepted_and_served(
         # plot with the timestamp on x (a numeric role) in /api/data.
         info = http.get("/api/info").json()
         assert {"name": "timestamp", "description": "nanoseconds since the epoch",
-                "traits": ["numeric"], "value": "number", "continuous": True} in info["types"]
+                "traits": ["numeric"], "value": "number", "continuous": True, "media": "",
+                "options": []} in info["types"]
         fields = {f["name"]: f["type"] for f in http.get("/api/fields").json()}
         assert fields["when"] == "timestamp"
         reply = http.post("/api/data", json={

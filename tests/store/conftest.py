@@ -26,6 +26,7 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 _TABLES = (
     "controls",
     "artifacts",
+    "media_refs",
     "blob_parts",
     "blobs",
     "dashboards",

@@ -34,7 +34,10 @@ def test_fields_and_series(http):
     assert {f["name"]: f["type"] for f in fields} == {
         "step": "int", "loss": "float", "lr": "float", "optimizer": "string",
         "layer": "string", "good": "bool"}
-    assert all(set(f) == {"handle", "name", "type", "description"} for f in fields)
+    assert all(set(f) == {"handle", "name", "type", "description"}
+               | ({"format"} if f["type"] == "string" else set()) for f in fields)
+    assert {f["name"]: f["format"] for f in fields if "format" in f} == {
+        "optimizer": "plain", "layer": "plain"}
     assert {"name": "train", "fields": ["step", "loss"]} in http.get("/api/series").json()
 
 
@@ -163,6 +166,7 @@ def test_info_serves_the_type_registry_as_the_front_end_knows_it(http):
     """The front end knows the built-in types before /api/info answers
     (frontend/src/lib/api/builtinTypes.json): it must be what the server sends."""
     served = http.get("/api/info").json()["types"]
-    assert [t["name"] for t in served] == ["int", "float", "string", "bool"]
+    assert [t["name"] for t in served] == [
+        "int", "float", "string", "bool", "image", "audio", "video"]
     known = json.loads(BUILTIN_TYPES.read_text())
     assert known == served, "regenerate builtinTypes.json from GET /api/info's 'types'"

@@ -48,6 +48,7 @@ def test_save_read_list_and_delete_with_live_events(http, web):
     ({**SPEC, "datasets": [{"series": "s", "axes": {"y": "y3"}}]}, "axes.y"),
     ({**SPEC, "datasets": [{"series": "s", "filter": {"tags": []}}]}, "unknown key(s) 'tags'"),
     ({**SPEC, "scales": {"y": "sqrt"}}, "scales.y"),
+    ({**SPEC, "y_range": "tight"}, "y_range = 'tight': use one of 'auto', 'robust', 'full'"),
     ([1, 2], "must be a JSON object"),
 ])
 def test_bad_specs_are_400_and_change_nothing(http, spec, fragment):

@@ -85,7 +85,7 @@ def test_a_writable_server_says_so(tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 #: Routes that take a POST to read (the query is too large for a URL).
-READS_BY_POST = {"/api/data", "/api/dataset-summary"}
+READS_BY_POST = {"/api/data", "/api/dataset-summary", "/api/media"}
 
 
 def _filler(names: dict[str, str]) -> Callable[[re.Match[str]], str]:

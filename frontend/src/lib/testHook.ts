@@ -48,6 +48,9 @@ function describe(p: PlotController): unknown {
     hasX2: p.hasX2,
     hasY2: p.hasY2,
     auto: p.auto,
+    /** The y range followed (PlotSpec.y_range) and the marks where values run past the area's edge. */
+    yRange: p.yRangeMode,
+    clipMarks: p.clipMarks.length,
     /** A 3-D plot's camera (camera3d.ts), null for the 2-D kinds. */
     camera: p.scene ? { ...p.scene.camera } : null,
     /** The hovered point: its position in the data area (CSS pixels) and its values. */

@@ -112,6 +112,15 @@ def _settings(spec: Mapping[str, Any], kind: Kind) -> None:
         if key in spec and spec[key] not in allowed:
             raise InvalidArgumentError(
                 f"{key} = {spec[key]!r}: use one of {', '.join(allowed)}")
+    if "y_range" in spec and spec["y_range"] not in Y_RANGES:
+        raise InvalidArgumentError(
+            f"y_range = {spec['y_range']!r}: use one of {', '.join(map(repr, Y_RANGES))} "
+            "(robust follows the 1st to 99th percentile, docs/plots.md)"
+        )
+
+
+#: The y ranges a plot can follow (frontend/src/lib/plot/robustRange.ts draws them).
+Y_RANGES = ("auto", "robust", "full")
 
 
 class Typed(Protocol):

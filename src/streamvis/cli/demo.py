@@ -7,8 +7,9 @@ It finds the server at --uri or starts one on the embedded store, declares a sch
 saves five plots, prints the dashboards' URLs and logs, step by step: a training-like
 loss curve (noise, rare spikes), a family of sine waves (one write gives all of them:
 `wave` broadcasts against `value`), a rotating cloud of 10,000 points (and a 3-D one that
-rises as it turns), and every few steps a layer's weights (a histogram over steps) and
-predictions (a confusion matrix). Every run
+rises as it turns), every few steps a layer's weights (a histogram over steps) and
+predictions (a confusion matrix), and every 50 steps a sample image with boxes, a
+generated text beside the expected one and an audio clip (docs/logging.md, Media). Every run
 gets tags and attributes, so a sweep (--runs) can be searched and compared.
 Ctrl-C stops it; everything logged so far is flushed first.
 """
@@ -33,9 +34,10 @@ import streamvis
 from streamvis import AsyncDataLogger, DataLogger, declare_schema
 from streamvis.cli.local_server import LocalServer, ensure_server
 from streamvis.logger.core import LoggerCore
+from streamvis.logger.declare import FieldDecl
 
 # What is logged: every field is typed, every series a fixed set of fields.
-FIELDS = {
+FIELDS: dict[str, FieldDecl] = {
     "step": ("int", "training step"),
     "loss": ("float", "training loss"),
     "t": ("float", "time in the demo, in seconds"),
@@ -53,6 +55,14 @@ FIELDS = {
     "optimizer": ("string", "optimizer name"),
     "batch_size": ("int", "examples per step"),
     "best_loss": ("float", "the lowest loss of the run"),
+    # Media: a sample image (with boxes, logger.image), generated text beside the text
+    # expected, and a short audio clip.
+    "sample": ("image", "a sample image"),
+    "caption": ("string", "what the sample shows"),
+    "generated": {"type": "string", "description": "text the model generated",
+                  "options": {"format": "markdown"}},
+    "expected": ("string", "the text it should have generated"),
+    "clip": ("audio", "a short sound"),
 }
 SERIES = {
     "demo-train": ["step", "loss"],
@@ -61,6 +71,9 @@ SERIES = {
     "demo-cloud3d": ["step", "x", "y", "z", "angle"],
     "demo-weights": ["step", "weight"],
     "demo-preds": ["step", "label", "prediction"],
+    "demo-samples": ["step", "sample", "caption"],
+    "demo-text": ["step", "generated", "expected"],
+    "demo-audio": ["step", "clip"],
 }
 DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
 #: The aggregating kinds: a weight distribution over steps, and a confusion matrix; and
@@ -73,6 +86,8 @@ PREDICTIONS = 200  # examples scored per snapshot
 CLOUD_POINTS = 10_000
 CLOUD_EVERY = 20  # steps between snapshots of the cloud
 WAVES = 8
+MEDIA_EVERY = 50  # steps between a sample image, a text sample and an audio clip
+EXPECTED = "The quick brown fox jumps over the lazy dog."
 L = TypeVar("L", DataLogger, AsyncDataLogger)
 
 
@@ -88,9 +103,12 @@ def plot_specs(handles: Iterable[object]) -> list[dict[str, Any]]:
          "datasets": [{"series": "demo-waves", "filter": runs,
                        "bindings": {"x": "t", "y": "value", "group": "wave", "color": "wave"}}],
          "palette": "tab10"},
-        {"name": "demo-cloud", "kind": "scatter", "title": "a turning point cloud, by angle",
+        # The frame binding shows one snapshot per run (the latest, or the slider's step), so
+        # the cloud turns instead of piling every snapshot on the last; colored by run.
+        {"name": "demo-cloud", "kind": "scatter",
+         "title": "a turning point cloud: one snapshot per run, the slider steps through them",
          "datasets": [{"series": "demo-cloud", "filter": runs,
-                       "bindings": {"x": "x", "y": "y", "color": "angle"}}]},
+                       "bindings": {"x": "x", "y": "y", "color": "run", "frame": "step"}}]},
         {"name": "demo-weights", "kind": "histogram",
          "title": "a layer's weights over steps: the distribution shifts and narrows",
          "reduce": {"bins": 60},
@@ -160,6 +178,32 @@ class DemoRun:
 
         if step % WEIGHTS_EVERY == 0:
             self.log_weights(logger, step)
+        if step % MEDIA_EVERY == 0:
+            self.log_media(logger, step)
+
+    def log_media(self, logger: LoggerCore, step: int) -> None:
+        """A 64x64 image of two moving discs with their boxes, a text that gets closer
+        to the expected one, and a quarter second of a rising tone."""
+        yy, xx = np.mgrid[0:64, 0:64]
+        img = np.zeros((64, 64, 3), np.uint8)
+        boxes, labels = [], []
+        for k, (color, r) in enumerate((((230, 80, 60), 9), ((60, 140, 230), 6))):
+            cx = 32 + 20 * math.cos(0.05 * step + 2.5 * k)
+            cy = 32 + 20 * math.sin(0.07 * step + 2.5 * k)
+            img[(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r] = color
+            boxes.append([cx - r, cy - r, cx + r, cy + r])
+            labels.append(("red disc", "blue disc")[k])
+        progress = min(1.0, step / 500)
+        scores = [round(0.5 + 0.5 * progress, 3), round(0.3 + 0.6 * progress, 3)]
+        logger.image("demo-samples", img, step=step, caption=f"two discs at step {step}",
+                     boxes=boxes, labels=labels, scores=scores)
+        words = EXPECTED.split()
+        kept = max(1, round(len(words) * progress))
+        text = " ".join(words[:kept] + ["*lorem*"] * (len(words) - kept))
+        logger.write("demo-text", step=step, generated=text, expected=EXPECTED)
+        t = np.arange(2000) / 8000
+        tone = 0.3 * np.sin(2 * np.pi * (330 + step % 400) * t).astype(np.float32)
+        logger.write("demo-audio", step=step, clip=streamvis.Audio(tone, 8000))
 
     def log_weights(self, logger: LoggerCore, step: int) -> None:
         """A layer's weights drifting and narrowing; predictions right more often."""

@@ -7,6 +7,11 @@ format follows the file's suffix. The rows go to a temporary file beside the tar
 renamed over it only when all were written: a failed export leaves no partial file and
 an existing one as it was. The file gets the permissions the umask allows, as any new
 file does (a replaced one keeps its own), not the temporary file's private 0600.
+
+Media values (image, audio and video fields) are written as files beside the table, in
+`<name>_media/`, one per distinct value, named by its sha256 and media type
+(`<sha256>.png`); the table's column holds each row's path relative to the table's
+folder. A value in the folder already (the same content) is not downloaded again.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ import pyarrow.parquet as pq
 
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.media_arrow import MEDIA_STRUCT
 from streamvis.model.schema import RunFilter
 from streamvis.query.batches import BatchStream, open_batches
+from streamvis.query.media import EXTENSIONS
+from streamvis.transfer import download_blob
 
 
 class _Writer:
@@ -110,6 +118,26 @@ def _replacing(path: Path) -> Iterator[str]:
         tmp.unlink(missing_ok=True)
 
 
+def _media_files(
+    client: Client, batch: pa.RecordBatch, media: list[int], folder: Path, schema: pa.Schema
+) -> pa.RecordBatch:
+    """Write the batch's media values to `folder`; the batch with their relative paths."""
+    folder.mkdir(exist_ok=True)
+    columns = list(batch.columns)
+    for i in media:
+        paths = []
+        for ref in columns[i].to_pylist():
+            name = f"{ref['sha256']}{EXTENSIONS.get(ref['media_type'], '')}"
+            if not (folder / name).exists():
+                part = folder / f".{name}.partial"
+                with part.open("wb") as f:
+                    download_blob(client, ref["sha256"], f)
+                part.replace(folder / name)
+            paths.append(f"{folder.name}/{name}")
+        columns[i] = pa.array(paths, pa.string())
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
 def export_series(
     client: Client, series: str, path: str | Path, *, run_filter: RunFilter,
     fields: Sequence[str] = (), attributes: Sequence[str] = (),
@@ -125,12 +153,18 @@ def export_series(
         float64=True,
     )
     rows = 0
+    media = [i for i, f in enumerate(stream.schema) if f.type == MEDIA_STRUCT]
+    schema = stream.schema
+    for i in media:
+        schema = schema.set(i, schema.field(i).with_type(pa.string()))
+    folder = target.parent / f"{target.stem}_media"
     with stream, _replacing(target) as tmp:
-        writer = make(tmp, stream.schema)
+        writer = make(tmp, schema)
         try:
             for batch in stream:
-                writer.write(batch)
-                rows += batch.num_rows
+                out = _media_files(client, batch, media, folder, schema) if media else batch
+                writer.write(out)
+                rows += out.num_rows
         finally:
             writer.close()
     return rows

@@ -15,6 +15,7 @@ from functools import partial
 
 from streamvis.cli.artifacts import ClientOf
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
+from streamvis.model.media import STRING_FORMATS
 
 
 class _FieldTypeNames:
@@ -46,9 +47,12 @@ def cmd_create_field(client: ClientOf, args: argparse.Namespace) -> str:
     from streamvis.model.schema import FieldType  # noqa: PLC0415
 
     ftype = FieldType.parse(args.type)
+    options = {k: getattr(args, k) for k in ("format", "encoding", "quality", "fps")
+               if getattr(args, k, None) is not None}
     with client(args) as c:
         try:
-            return show_fields([c.create_field(args.name, ftype, args.description)], args)
+            return show_fields([c.create_field(args.name, ftype, args.description, options)],
+                               args)
         except AlreadyExistsError:
             have = next((f for f in c.fields() if f.name == args.name), None)
             # Another type is a different field: the server's refusal says so.
@@ -150,6 +154,12 @@ def field_commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf
     p.add_argument("type", choices=_FieldTypeNames(), metavar="TYPE",
                    help="one of: %(choices)s")
     p.add_argument("description", nargs="?", default="")
+    p.add_argument("--format", choices=STRING_FORMATS,
+                   help="a string field's display format (default: plain)")
+    p.add_argument("--encoding", help="a media field's encoding: image png (default), "
+                   "jpeg or webp; audio wav; video mp4")
+    p.add_argument("--quality", type=int, help="jpeg or webp quality, 1 to 100 (default 90)")
+    p.add_argument("--fps", type=float, help="a video field's frames per second (default 10)")
 
     p = add("update-field", partial(cmd_update_field, client),
             "rename or describe a field (its type is fixed)")

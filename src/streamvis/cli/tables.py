@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from streamvis.checks.filter_text import format_time
+from streamvis.model.media import ENCODINGS
 from streamvis.model.schema import Field, Run, Series
 
 #: Six significant digits, ties away from zero: what JavaScript's toPrecision(6) and
@@ -85,7 +86,21 @@ def show_fields(fields: Sequence[Field], args: argparse.Namespace) -> str:
     if args.json:
         return json.dumps([field_json(f) for f in fields], indent=2)
     return table(["NAME", "TYPE", "DESCRIPTION"],
-                 [(f.name, f.type.value, f.description) for f in fields])
+                 [(f.name, _type_text(f), f.description) for f in fields])
+
+
+def _type_text(f: Field) -> str:
+    """The type, with the options that are not the defaults: `string (markdown)`,
+    `image (jpeg, quality 90)`."""
+    o = f.options
+    shown = [o.format] if o.format not in ("", "plain") else []
+    if o.encoding and o.encoding != next(iter(ENCODINGS.get(f.type.row.media, {"": ""}))):
+        shown.append(o.encoding)
+    if o.quality:
+        shown.append(f"quality {o.quality}")
+    if o.fps:
+        shown.append(f"{o.fps:g} fps")
+    return f"{f.type.value} ({', '.join(shown)})" if shown else f.type.value
 
 
 def show_series(series: Sequence[Series], args: argparse.Namespace) -> str:

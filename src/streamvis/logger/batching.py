@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import enum
 import math
+import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from streamvis import wire_columns
+from streamvis.logger.media import MediaValue, encode
+from streamvis.logger.media_send import keep_media
 from streamvis.logger.tensors import to_host_column
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.limits import MAX_ROWS_PER_APPEND
@@ -41,10 +45,11 @@ class Kind(enum.IntEnum):
     DECLARE = 6
     SAVE_ARTIFACT = 7  # JSON naming a file in the spool (logger/artifacts.py)
     DECLARE_CONTROLS = 8
+    PUT_MEDIA = 9  # JSON naming an encoded media value in the spool (logger/media_send.py)
 
 
 #: Kinds whose message is JSON bytes rather than a protobuf request.
-RAW_KINDS = frozenset({Kind.DECLARE, Kind.SAVE_ARTIFACT})
+RAW_KINDS = frozenset({Kind.DECLARE, Kind.SAVE_ARTIFACT, Kind.PUT_MEDIA})
 
 
 @dataclass(slots=True)
@@ -91,7 +96,32 @@ def _scalar_column(st: SeriesState, name: str, col: list[Any]) -> Any:
     return np.array(col, dtype=row.dtype)  # OverflowError for an int beyond 64 bits
 
 
-def _host_column(st: SeriesState, name: str, payloads: Sequence[Any]) -> Any:
+def _media_column(
+    st: SeriesState, name: str, payloads: Sequence[Any], blobs: dict[str, bytes]
+) -> list[str]:
+    """Encode a media field's values (here, on the flusher thread), each write's value
+    broadcast to the write's shape; the references, and the bytes in `blobs`."""
+    media, options = st.media[name]
+    out: list[str] = []
+    for p in payloads:
+        value: MediaValue = p.values[name]
+        count = value.count or 1
+        index = np.broadcast_to(np.arange(count).reshape(value.shape), p.shape).ravel()
+        refs: dict[int, str] = {}
+        for i in index.tolist():
+            if i not in refs:
+                data, ref = encode(value, i, media, options)
+                blobs.setdefault(ref.sha256, data)
+                refs[i] = ref.text()
+            out.append(refs[i])
+    return out
+
+
+def _host_column(
+    st: SeriesState, name: str, payloads: Sequence[Any], blobs: dict[str, bytes]
+) -> Any:
+    if name in st.media:
+        return _media_column(st, name, payloads, blobs)
     row = st.rows[name]
     values = [p.values[name] if isinstance(p, Prepared) else p[name] for p in payloads]
     shapes = [p.shape if isinstance(p, Prepared) else () for p in payloads]
@@ -101,12 +131,14 @@ def _host_column(st: SeriesState, name: str, payloads: Sequence[Any]) -> Any:
     return out.tolist() if row.wire_column == "strings" else out
 
 
-def _columns(st: SeriesState, payloads: Sequence[Any]) -> tuple[dict[str, Any], int]:
+def _columns(
+    st: SeriesState, payloads: Sequence[Any], blobs: dict[str, bytes]
+) -> tuple[dict[str, Any], int]:
     if all(type(p) is dict for p in payloads):
         cols = {f: _scalar_column(st, f, [p[f] for p in payloads]) for f in st.fields}
         return cols, len(payloads)
     rows = sum(p.rows if isinstance(p, Prepared) else 1 for p in payloads)
-    return {f: _host_column(st, f, payloads) for f in st.fields}, rows
+    return {f: _host_column(st, f, payloads, blobs) for f in st.fields}, rows
 
 
 def _nbytes(col: Any) -> int:
@@ -131,8 +163,13 @@ def _split(cols: dict[str, Any], rows: int, max_bytes: int) -> list[tuple[dict[s
 class BatchBuilder:
     """Turns drained items into the ordered records and barriers the flusher delivers."""
 
-    def __init__(self, run: str, max_batch_bytes: int, report: Report, writer: str = "") -> None:
+    def __init__(
+        self, run: str, max_batch_bytes: int, report: Report, writer: str = "",
+        media_dir: Path | None = None,
+    ) -> None:
         self.run = run
+        #: Where encoded media values wait for their upload (PUT_MEDIA records).
+        self.media_dir = media_dir
         self.writer = writer  # the logger's id: each append renews its lease on the run
         self.max_batch_bytes = max_batch_bytes
         self.report = report
@@ -157,13 +194,26 @@ class BatchBuilder:
         groups.clear()
 
     def _group(self, st: SeriesState, payloads: list[Any]) -> list[Record]:
+        blobs: dict[str, bytes] = {}
         try:
-            cols, rows = _columns(st, payloads)
+            cols, rows = _columns(st, payloads, blobs)
         except Exception:  # noqa: BLE001 - one bad value must not sink the batch
-            cols, rows = self._salvage(st, payloads)
+            blobs.clear()
+            cols, rows = self._salvage(st, payloads, blobs)
+        finally:
+            # Encoded (or dropped): their copies serve later writes (logger/media.py).
+            for name in st.media:
+                for p in payloads:
+                    value = p.values[name] if isinstance(p, Prepared) else None
+                    if isinstance(value, MediaValue):
+                        value.release()
         if rows == 0:
             return []
-        records = []
+        # The blobs go first: the rows that reference them are refused until they are whole.
+        records = [
+            Record(Kind.PUT_MEDIA, keep_media(self._media_dir(), sha, data))
+            for sha, data in blobs.items()
+        ]
         for part, n in _split(cols, rows, self.max_batch_bytes):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
@@ -173,16 +223,23 @@ class BatchBuilder:
             records.append(Record(Kind.APPEND, req, provisional=st.provisional, rows=n))
         return records
 
-    def _salvage(self, st: SeriesState, payloads: list[Any]) -> tuple[dict[str, Any], int]:
+    def _salvage(
+        self, st: SeriesState, payloads: list[Any], blobs: dict[str, bytes]
+    ) -> tuple[dict[str, Any], int]:
         """Convert write by write, dropping (and reporting) the ones that fail."""
         good = []
         for p in payloads:
             try:
-                _columns(st, [p])
+                _columns(st, [p], {})
             except Exception as exc:  # noqa: BLE001
                 self.report(f"dropped a write to series {st.name!r}: {exc}")
             else:
                 good.append(p)
         if not good:
             return {}, 0
-        return _columns(st, good)
+        return _columns(st, good, blobs)
+
+    def _media_dir(self) -> Path:
+        if self.media_dir is None:
+            self.media_dir = Path(tempfile.mkdtemp(prefix="streamvis-media-"))
+        return self.media_dir

@@ -38,6 +38,7 @@ from streamvis.logger.declare import (
 )
 from streamvis.logger.delivery import Delivery
 from streamvis.logger.flusher import Flusher
+from streamvis.logger.images import LogsImages
 from streamvis.logger.infer import hint, infer_declaration
 from streamvis.logger.spool import default_spool_root
 from streamvis.logger.startstop import StartsAndStops
@@ -57,7 +58,7 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _MISSING_TTL = 2.0
 
 
-class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
+class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
     """State and operations common to DataLogger and AsyncDataLogger."""
 
     def __init__(
@@ -212,7 +213,9 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls):
             self._inferred.add(series)
             known = self._schema.lookup(series)
         if known is not None:
-            st = SeriesState.build(series, known[0], known[1])
+            st = SeriesState.build(series, known[0], known[1],
+                                   options={f: self._schema.options[f] for f in known[0]
+                                            if f in self._schema.options})
         elif offline:
             # Nothing to check against yet: accept what the write implies; the batches
             # are conformed to the real types once the server is back.

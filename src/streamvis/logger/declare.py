@@ -15,16 +15,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from streamvis import wire
 from streamvis.client import Client
 from streamvis.declare import ApplyReport, Declaration, apply_declaration, parse_declaration
 from streamvis.model.errors import StreamvisError
+from streamvis.model.media import FieldOptions
 from streamvis.model.schema import FieldType
 from streamvis.v1 import service_pb2 as pb
 
-#: A field given as its type ("float", FieldType.FLOAT), or as (type, description).
-FieldDecl = str | FieldType | tuple[str | FieldType, str]
+#: A field given as its type ("float", FieldType.FLOAT), as (type, description), or as
+#: a mapping {"type": ..., "description": ..., "options": {"format": "markdown"}}.
+FieldDecl = str | FieldType | tuple[str | FieldType, str] | Mapping[str, Any]
 
 
 def build_declaration(
@@ -34,7 +37,8 @@ def build_declaration(
     doc: dict[str, object] = {
         "fields": [
             {"name": name, "type": str(spec[0]), "description": spec[1]}
-            if isinstance(spec, tuple) else {"name": name, "type": str(spec)}
+            if isinstance(spec, tuple) else {"name": name, **spec}
+            if isinstance(spec, Mapping) else {"name": name, "type": str(spec)}
             for name, spec in fields.items()
         ],
         "series": [{"name": name, "fields": list(names)} for name, names in series.items()],
@@ -46,7 +50,8 @@ def declaration_json(decl: Declaration) -> bytes:
     """The declaration as the JSON document `parse_declaration` reads back."""
     return json.dumps({
         "fields": [
-            {"name": f.name, "type": f.type.value, "description": f.description}
+            {"name": f.name, "type": f.type.value, "description": f.description,
+             "options": f.options.to_json()}
             for f in decl.fields
         ],
         "series": [{"name": s.name, "fields": list(s.fields)} for s in decl.series],
@@ -77,6 +82,7 @@ class SchemaCache:
 
     def __init__(self) -> None:
         self.types: dict[str, FieldType] = {}
+        self.options: dict[str, FieldOptions] = {}  # the media fields' (encoding)
         self.series: dict[str, tuple[str, ...]] = {}
         self.loaded = False  # fetched from the server at least once
         self._lock = threading.Lock()
@@ -90,6 +96,9 @@ class SchemaCache:
             # create them, and writes meanwhile are checked against them.
             self.types.update(
                 {f.name: wire.field_type_from_pb(f.type, f.type_name) for f in fields.fields}
+            )
+            self.options.update(
+                {f.name: wire.options_from_pb(f.options) for f in fields.fields}
             )
             self.series.update({s.name: tuple(s.fields) for s in series.series})
             self.loaded = True
@@ -105,6 +114,7 @@ class SchemaCache:
         with self._lock:
             for f in decl.fields:
                 self.types.setdefault(f.name, f.type)
+                self.options.setdefault(f.name, f.options)
             for s in decl.series:
                 self.series.setdefault(s.name, s.fields)
 

@@ -24,6 +24,7 @@ from streamvis.client import Client
 from streamvis.declare import apply_declaration, parse_declaration
 from streamvis.logger.artifacts import send_artifact
 from streamvis.logger.batching import Kind, Record
+from streamvis.logger.media_send import send_media
 from streamvis.logger.refusals import Action, classify, request_limit
 from streamvis.model.errors import AlreadyExistsError, StreamvisError
 from streamvis.model.schema import FieldType
@@ -200,6 +201,8 @@ def _send_one(client: Client, record: Record, timeout: float) -> None:
             client.call(stub.DeclareControls, msg, timeout)
         case Kind.SAVE_ARTIFACT:
             send_artifact(client, msg)
+        case Kind.PUT_MEDIA:
+            send_media(client, msg)
 
 
 def fetch_types(client: Client, timeout: float) -> dict[str, FieldType]:

@@ -30,6 +30,7 @@ from streamvis.logger.artifacts import describe
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
+from streamvis.logger.media_send import describe_media
 from streamvis.logger.refusals import Action, classify, retry_after
 from streamvis.logger.spool import Spool
 from streamvis.logger.validate import Prepared, SeriesState
@@ -372,6 +373,8 @@ class Flusher:
         what = f"{record.kind.name.lower()}"
         if record.kind is Kind.SAVE_ARTIFACT:
             what = describe(record.message)
+        if record.kind is Kind.PUT_MEDIA:
+            what = describe_media(record.message)
         if rows:
             what += f" of {rows} rows to series {record.message.series!r}"
         self.report(

@@ -30,6 +30,7 @@ from streamvis.logger.delivery import (
     record_rows,
     send_record,
 )
+from streamvis.logger.media_send import make_durable
 from streamvis.logger.refusals import Action, classify
 from streamvis.model.errors import FailedPreconditionError, StreamvisError
 from streamvis.v1 import service_pb2 as pb
@@ -130,6 +131,8 @@ class Spool:
 
     def put(self, record: Record) -> None:
         self.open()
+        if record.kind is Kind.PUT_MEDIA:
+            make_durable(record.message)  # the blob it names, before the record itself
         final = self.directory / f"{record.seq:020d}{_SUFFIX}"
         tmp = self.directory / f".{record.seq:020d}.tmp"
         try:

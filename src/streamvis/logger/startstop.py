@@ -72,7 +72,7 @@ class StartsAndStops(RunInfo):
         self._client = Client(self.uri, timeout=self.rpc_timeout, options=_CHANNEL_OPTIONS,
                               **self._connection)
         builder = BatchBuilder(str(self.run_handle), self.max_batch_bytes, self._report,
-                               str(self.writer))
+                               str(self.writer), self.spool_dir / "media")
         invalidate = make_state_invalidator(self._series)
         client = self._client
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from streamvis.logger.media import snapshot_media
 from streamvis.logger.tensors import Snapshot, snapshot
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.media import NO_OPTIONS, FieldOptions
 from streamvis.model.schema import FieldType
 from streamvis.model.types import NUMERIC, TYPES, TypeRow
 
@@ -55,11 +57,13 @@ class SeriesState:
     n: int
     scalar_cost: int
     provisional: bool  # inferred from a write while the server could not be asked
+    #: The media fields' kinds and options (model/media.py), by field name.
+    media: dict[str, tuple[str, FieldOptions]]
 
     @classmethod
     def build(
         cls, name: str, fields: tuple[str, ...], types: dict[str, FieldType],
-        provisional: bool = False,
+        provisional: bool = False, options: dict[str, FieldOptions] | None = None,
     ) -> SeriesState:
         rows = {f: types[f].row for f in fields}
         numbers = frozenset(
@@ -75,6 +79,8 @@ class SeriesState:
             int_fields=tuple(f for f in fields if rows[f].int64), n=len(fields),
             scalar_cost=_WRITE_OVERHEAD + _VALUE_OVERHEAD * len(fields),
             provisional=provisional,
+            media={f: (rows[f].media, (options or {}).get(f, NO_OPTIONS))
+                   for f in fields if rows[f].media},
         )
 
     @classmethod
@@ -159,6 +165,18 @@ def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
     nbytes = _WRITE_OVERHEAD
     for field in state.fields:
         original = values[field]
+        media = state.media.get(field)
+        if media is not None:
+            try:
+                value, size = snapshot_media(media[0], original)
+            except InvalidArgumentError as exc:
+                raise InvalidArgumentError(
+                    f"write to series {state.name!r}, field {field!r}: {exc}"
+                ) from None
+            snaps[field] = value
+            shapes.append(value.shape)
+            nbytes += _VALUE_OVERHEAD + size
+            continue
         try:
             snap = snapshot(original)
         except InvalidArgumentError as exc:

@@ -105,6 +105,18 @@ DEFAULT_MAX_ARTIFACT_BYTES = 4 * 1024 * 1024 * 1024
 BLOB_PART_BYTES = 1024 * 1024
 #: Characters of an artifact's media type.
 MAX_MEDIA_TYPE_LENGTH = 255
+#: Bytes of one media value (an image, audio clip or video, as encoded): a larger one
+#: is refused by `write` and by the server; save it as an artifact instead.
+MAX_MEDIA_VALUE_BYTES = 64 * 1024 * 1024
+#: Pixels of one image or video frame (width x height).
+MAX_MEDIA_PIXELS = 64 * 1024 * 1024
+#: Seconds of one audio clip or video.
+MAX_MEDIA_DURATION_SECONDS = 3600
+#: Media values (rows of media fields) one append may reference.
+MAX_MEDIA_PER_APPEND = 10_000
+#: Rows one `POST /api/media` response carries; the page asks again from
+#: `last_sequence` (not refused: the rest comes next time).
+MAX_MEDIA_ROWS_PER_RESPONSE = 1_000
 #: Bytes of text (the text and expected fields) one text plot's `/api/data` response
 #: carries: past it, the newest rows of each run that fit are sent and the reply says
 #: how many were left out.

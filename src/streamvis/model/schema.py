@@ -19,6 +19,7 @@ import pyarrow as pa
 from streamvis.model import types as _types
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_NAME_LENGTH, MIN_HANDLE_PREFIX
+from streamvis.model.media import NO_OPTIONS, FieldOptions
 
 # The type registry (types.py) owns these; they are named here too, beside the model.
 FieldType = _types.FieldType
@@ -97,12 +98,14 @@ def handle_prefix_bounds(text: str) -> tuple[uuid.UUID, uuid.UUID]:
 
 @dataclass(frozen=True)
 class Field:
-    """A named, typed column. The type never changes; name and description may."""
+    """A named, typed column. The type and options never change; name and description
+    may. `options` are the type's (model/media.py: a string's format, a media encoding)."""
 
     handle: uuid.UUID
     name: str
     type: FieldType
     description: str = ""
+    options: FieldOptions = NO_OPTIONS
 
 
 @dataclass(frozen=True)

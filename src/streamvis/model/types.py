@@ -96,6 +96,11 @@ class TypeRow:
     #: run of equal values: a step broadcast to a write's points), in WIRE_COLUMNS'
     #: `run_ends`; reads decode it.
     runs: bool = False
+    #: The media kind (`image`, `audio`, `video`) whose values are blob references
+    #: (model/media.py), or "" for a type whose values are stored in the chunk.
+    media: str = ""
+    #: The field options a field of this type may declare (model/media.py).
+    options: frozenset[str] = frozenset()
 
     def stores(self, arrow_type: pa.DataType) -> bool:
         """Whether a column of `arrow_type` is a column of this type, as sent or stored."""
@@ -256,6 +261,10 @@ def _text(text: str) -> str:
     return text
 
 
+def _no_text(text: str) -> str:  # noqa: ARG001 -- a parse_text reader takes the text
+    raise TextHintError("media values are not compared: filter on another field")
+
+
 TYPES = TypeRegistry([
     TypeRow(
         "int", pa.int64(), frozenset({NUMERIC, DISCRETE}), "64-bit signed integers",
@@ -274,13 +283,27 @@ TYPES = TypeRegistry([
         "string", pa.string(), frozenset({DISCRETE, TEXTUAL}), "text, up to MAX_STRING_LENGTH",
         wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset({str}),
         kinds="U", value_column="v_str", parse_text=_text, json_kind="string",
-        cache_codec="labels", guessed_from="U",
+        cache_codec="labels", guessed_from="U", options=frozenset({"format"}),
     ),
     TypeRow(
         "bool", pa.bool_(), frozenset({DISCRETE}), "true or false",
         wire_column="bools", dtype=np.dtype(np.bool_), python=bool, scalars=frozenset({bool}),
         kinds="b", value_column="v_bool", parse_text=parse_bool, json_kind="boolean",
         guessed_from="b",
+    ),
+    *(
+        TypeRow(
+            kind, pa.string(), frozenset(), what,
+            wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset(),
+            kinds="", value_column="v_str", parse_text=_no_text, json_kind="string",
+            cache_codec="labels", media=kind, options=takes,
+        )
+        for kind, what, takes in (
+            ("image", "images (PNG, JPEG or WebP), stored as blobs",
+             frozenset({"encoding", "quality"})),
+            ("audio", "audio clips (WAV), stored as blobs", frozenset({"encoding"})),
+            ("video", "videos (MP4), stored as blobs", frozenset({"encoding", "fps"})),
+        )
     ),
 ])
 

@@ -27,7 +27,7 @@ from streamvis.model import capture as cap
 from streamvis.model.artifacts import Artifact
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import Field, Series, Value
-from streamvis.query import artifacts, runinfo
+from streamvis.query import artifacts, media, runinfo
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.events import EventStream
 from streamvis.query.filters import (
@@ -163,6 +163,19 @@ class Connection:
         """Write the artifact's bytes, as stored (a tar for a directory), to `path`."""
         found = artifacts.find(self.client, self._resolved(run), name, step)
         return artifacts.download(self.client, found, Path(path))
+
+    # -- media (docs/data-api.md, "Media") --------------------------------------
+
+    def media(self, ref: object, as_: str = "bytes") -> Any:
+        """The media value a reference of `fetch` names (a row of an image, audio or
+        video column): bytes, or with as_="pil" a PIL image, with as_="numpy" an array
+        (images (H, W[, C]) uint8; WAV audio (samples[, channels]))."""
+        return media.load(self.client, ref, as_)
+
+    def download_media(self, ref: object, path: str | os.PathLike[str]) -> Path:
+        """Write a media value to `path` (in a directory: `<sha256>.<ext>`), a part at
+        a time; returns the file's path."""
+        return media.download(self.client, ref, path)
 
     # -- data -----------------------------------------------------------------
 

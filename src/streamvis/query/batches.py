@@ -23,6 +23,7 @@ import pyarrow as pa
 from streamvis.client import Client
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.model.media_arrow import MEDIA_STRUCT, refs_to_struct
 from streamvis.model.schema import Value
 from streamvis.query.filters import RunsArg, runs_filter
 
@@ -82,7 +83,8 @@ class BatchStream:
         if as_stored and first is not None:
             # Float columns at the width the first chunk was stored at.
             for i, column in enumerate(first.batch.columns):
-                schema = schema.set(i + 1, schema.field(i + 1).with_type(column.type))
+                if schema.field(i + 1).type != MEDIA_STRUCT:  # media: refs, not as stored
+                    schema = schema.set(i + 1, schema.field(i + 1).with_type(column.type))
         #: The Arrow schema of every batch: run column, fields, attributes.
         self.schema = schema
         #: The sequence number of the last chunk yielded: pass it as `after_sequence`
@@ -129,7 +131,9 @@ class BatchStream:
         for i, stored in enumerate(chunk.batch.columns):
             column = stored
             want = self.schema.field(i + 1).type
-            if column.type != want:
+            if want == MEDIA_STRUCT:
+                column = refs_to_struct(column)
+            elif column.type != want:
                 if pa.types.is_floating(want) and want.bit_width < column.type.bit_width:
                     if not widen:
                         raise InvalidArgumentError(
@@ -216,7 +220,8 @@ def _schema(
         f = by_name.get(name)
         if f is None:  # it was there when the query started
             raise NotFoundError(f"field {name!r} was renamed while the query ran: run it again")
-        columns.append(pa.field(name, f.type.arrow_type))
+        # A media field's column holds reference texts; the API gives them as structs.
+        columns.append(pa.field(name, MEDIA_STRUCT if f.type.row.media else f.type.arrow_type))
     return pa.schema(columns)
 
 

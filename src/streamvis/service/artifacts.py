@@ -20,7 +20,7 @@ from streamvis.v1 import service_pb2 as pb
 
 
 class ArtifactRpcs:
-    """BeginUpload, PutBlobPart, GetBlobPart, SaveArtifact, ListArtifacts."""
+    """BeginUpload, PutBlobPart, FinishUpload, GetBlobPart, SaveArtifact, ListArtifacts."""
 
     store: Store
     executor: Executor
@@ -39,6 +39,13 @@ class ArtifactRpcs:
     def PutBlobPart(self, request: pb.PutBlobPartRequest) -> pb.PutBlobPartResponse:
         self.store.put_blob_part(request.sha256, request.part, request.data)
         return pb.PutBlobPartResponse()
+
+    @blocking
+    def FinishUpload(self, request: pb.FinishUploadRequest) -> pb.BeginUploadResponse:
+        status = self.store.finish_blob(request.sha256)
+        return pb.BeginUploadResponse(
+            complete=status.complete, part_size=BLOB_PART_BYTES, part_count=status.part_count,
+        )
 
     @blocking
     def GetBlobPart(self, request: pb.GetBlobPartRequest) -> pb.GetBlobPartResponse:

@@ -50,7 +50,7 @@ RPC_ACCESS: dict[str, Access] = {
     # Ends the calling logger's writer lease on a run (docs/logging.md, "Runs").
     "ReleaseRun": _I,
     # Artifacts (service/artifacts.py): saving one adds to a run, like its rows.
-    "BeginUpload": _I, "PutBlobPart": _I, "SaveArtifact": _I,
+    "BeginUpload": _I, "PutBlobPart": _I, "SaveArtifact": _I, "FinishUpload": _I,
     "GetBlobPart": _R, "ListArtifacts": _R,
     # Controls (service/controls.py): a program declares and polls them; setting one is
     # a change, which a read-only server refuses (its UI shows controls disabled).

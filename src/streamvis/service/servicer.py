@@ -112,7 +112,8 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
         name = validate_name("field", request.name)
         field_type = wire.field_type_from_pb(request.type, request.type_name)
         return wire.field_to_pb(
-            self.store.create_field(name, field_type, request.description)
+            self.store.create_field(name, field_type, request.description,
+                                    wire.options_from_pb(request.options))
         )
 
     @blocking

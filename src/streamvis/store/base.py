@@ -23,6 +23,7 @@ from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.events import EventHub
+from streamvis.model.media import FieldOptions
 from streamvis.model.schema import (
     Field,
     FieldType,
@@ -45,8 +46,12 @@ class Store(abc.ABC):
     # -- fields ---------------------------------------------------------------
 
     @abc.abstractmethod
-    def create_field(self, name: str, type: FieldType, description: str = "") -> Field:
-        """Raises AlreadyExistsError if the name is taken."""
+    def create_field(
+        self, name: str, type: FieldType, description: str = "",
+        options: FieldOptions | Mapping[str, Any] | None = None,
+    ) -> Field:
+        """Raises AlreadyExistsError if the name is taken; InvalidArgumentError for
+        options the type does not take (model/media.py)."""
 
     @abc.abstractmethod
     def update_field(

@@ -43,6 +43,12 @@ _ARTIFACT_COLUMNS = "r.handle, a.name, a.step, b.size, a.sha256, a.media_type, a
 _ARTIFACT_FROM = "artifacts a JOIN runs r ON r.id = a.run_id JOIN blobs b ON b.sha256 = a.sha256"
 
 
+_UNREFERENCED = (
+    "NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256) "
+    "AND NOT EXISTS (SELECT 1 FROM media_refs m WHERE m.sha256 = b.sha256)"
+)
+
+
 def _artifact(row: Row) -> Artifact:
     return Artifact(
         as_uuid(row[0]), str(row[1]), None if row[2] is None else int(row[2]), int(row[3]),
@@ -55,12 +61,13 @@ def _step_match(step: int | None) -> tuple[str, tuple[object, ...]]:
 
 
 def drop_blobs_if_unreferenced(s: Session, hashes: list[str]) -> None:
-    """Delete those blobs (with their parts) that no artifact references; in `s`."""
+    """Delete those blobs (with their parts) that no artifact and no run's media
+    (store/media_refs.py) references; in `s`."""
     if not hashes:
         return
     rows = s.all(
         f"SELECT b.sha256 FROM blobs b WHERE b.sha256 IN ({marks(len(hashes))}) AND b.complete "
-        "AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256)",
+        f"AND {_UNREFERENCED}",
         hashes,
     )
     for (sha,) in rows:
@@ -68,13 +75,14 @@ def drop_blobs_if_unreferenced(s: Session, hashes: list[str]) -> None:
         s.run("DELETE FROM blobs WHERE sha256 = ?", (sha,))
 
 
-def drop_run_artifacts(s: Session, run_id: int) -> None:
-    """Delete a run's artifacts and the blobs only they referenced; in `s`."""
+def drop_run_artifacts(s: Session, run_id: int, also: list[str] | None = None) -> None:
+    """Delete a run's artifacts and the blobs only they (or the run's media, whose
+    references went already: `also`) referenced; in `s`."""
     hashes = [str(r[0]) for r in s.all(
         "SELECT DISTINCT sha256 FROM artifacts WHERE run_id = ?", (run_id,)
     )]
     s.run("DELETE FROM artifacts WHERE run_id = ?", (run_id,))
-    drop_blobs_if_unreferenced(s, hashes)
+    drop_blobs_if_unreferenced(s, sorted(set(hashes) | set(also or ())))
 
 
 class BlobMethods(SqlCore):
@@ -209,7 +217,7 @@ class BlobMethods(SqlCore):
         with self._write() as s:
             rows = s.all(
                 "SELECT b.sha256 FROM blobs b WHERE b.created_at < ? AND (NOT b.complete OR "
-                "NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256))",
+                f"{_UNREFERENCED})",
                 (cutoff,),
             )
             for (sha,) in rows:

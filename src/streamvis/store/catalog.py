@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from streamvis.model.errors import (
     AlreadyExistsError,
@@ -14,6 +15,7 @@ from streamvis.model.errors import (
 )
 from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
 from streamvis.model.limits import MAX_DESCRIPTION_LENGTH
+from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
 from streamvis.model.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
 from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
@@ -38,19 +40,25 @@ class CatalogMethods(SqlCore):
 
     # -- fields ---------------------------------------------------------------
 
-    def create_field(self, name: str, type: FieldType, description: str = "") -> Field:
+    def create_field(
+        self, name: str, type: FieldType, description: str = "",
+        options: FieldOptions | Mapping[str, Any] | None = None,
+    ) -> Field:
         validate_name("field", name)
         ftype = type if isinstance(type, FieldType) else FieldType.parse(str(type))
         description = _check_description(description)
+        row = ftype.row
+        opts = check_options(ftype.value, row.media, row.options, options)
         with self._write() as s:
             existing = self._fields_by_name(s, [name]).get(name)
             if existing is not None:
-                raise _field_exists(existing.field, ftype)
-            field = Field(uuid.uuid4(), name, ftype, description)
+                raise _field_exists(existing.field, ftype, opts)
+            field = Field(uuid.uuid4(), name, ftype, description, opts)
             try:
                 s.run(
-                    "INSERT INTO fields (handle, name, type, description) VALUES (?, ?, ?, ?)",
-                    (field.handle, name, ftype.value, description),
+                    "INSERT INTO fields (handle, name, type, description, options) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (field.handle, name, ftype.value, description, opts.text()),
                 )
             except UniqueViolation:  # created concurrently since we looked
                 raise AlreadyExistsError(
@@ -92,7 +100,7 @@ class CatalogMethods(SqlCore):
                     f"cannot rename field {old.name!r} to {name!r}: a field of that name "
                     "was just created; choose another name"
                 ) from None
-            field = Field(old.handle, name, old.type, desc)
+            field = Field(old.handle, name, old.type, desc, old.options)
             s.publish_after_commit(FieldChanged(field))
         return field
 
@@ -222,7 +230,15 @@ class CatalogMethods(SqlCore):
 
 
 
-def _field_exists(existing: Field, wanted: FieldType) -> AlreadyExistsError:
+def _field_exists(
+    existing: Field, wanted: FieldType, options: FieldOptions = NO_OPTIONS
+) -> AlreadyExistsError:
+    if existing.type is wanted and existing.options != options:
+        return AlreadyExistsError(
+            f"field {existing.name!r} exists already with options "
+            f"{existing.options.to_json()}, not {options.to_json()}: a field's options "
+            "never change, so choose another name"
+        )
     if existing.type is wanted:
         return AlreadyExistsError(
             f"field {existing.name!r} exists already, with the same type {wanted.value}: "

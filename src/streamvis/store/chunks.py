@@ -28,6 +28,7 @@ from streamvis.model.schema import RunFilter, Value, dedupe, validate_columns
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow, Where
+from streamvis.store.media_refs import media_in_batch, record_media
 from streamvis.store.summaries import chunk_summaries, field_plan
 
 _MAX_KEY_LENGTH = 256
@@ -136,13 +137,14 @@ class ChunkMethods(SqlCore):
         # Validate and encode outside the write transaction: on SQLite that keeps
         # other writers waiting only for the inserts.
         batch = validate_columns(ser, {r.field.name: r.field for r in frows}, columns)
+        media = media_in_batch(batch, frows)
         data = encode_chunk(batch, [r.field.handle for r in frows])
         summaries = chunk_summaries(batch, field_plan(frows))
         rows = batch.num_rows
         for _ in range(3):
             try:
-                seq = self._insert_chunk(handle, run_id, series, series_id, (data, summaries),
-                                         rows, key)
+                seq = self._insert_chunk(handle, run_id, series, series_id,
+                                         (data, summaries, media), rows, key)
             except _KeyTaken:
                 with self._read() as s:
                     dup = _appended(s, key) if key is not None else None
@@ -161,11 +163,12 @@ class ChunkMethods(SqlCore):
         run_id: int,
         series: str,
         series_id: int,
-        encoded: tuple[bytes, list[tuple[int, int, bytes]]],  # the chunk, its summaries
+        # The chunk, its summaries, the media blobs it references (sha256 -> bytes).
+        encoded: tuple[bytes, list[tuple[int, int, bytes]], dict[str, int]],
         rows: int,
         key: str | None,
     ) -> int:
-        data, summaries = encoded
+        data, summaries, media = encoded
         with self._write() as s:
             if key is not None and _appended(s, key) is not None:
                 raise _KeyTaken
@@ -198,6 +201,7 @@ class ChunkMethods(SqlCore):
                 (key, chunk_id),
             ):
                 raise _KeyTaken
+            record_media(s, run_id, media)
             # Summaries live and die with their chunk: same transaction.
             if summaries:
                 s.run_many(

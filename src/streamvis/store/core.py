@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
+from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
 from streamvis.model.schema import Field, FieldType, Run, RunFilter, Series, Value, parse_handle
 from streamvis.store.base import Store
 from streamvis.store.dialect import Dialect, Session, marks
@@ -48,7 +49,7 @@ def check_handle(handle: object, kind: str = "run") -> uuid.UUID:
 
 
 def field_from_row(row: Sequence[Any]) -> FieldRow:
-    """A FieldRow from (id, handle, name, type, description)."""
+    """A FieldRow from (id, handle, name, type, description, options)."""
     try:
         ftype = FieldType(row[3])
     except ValueError:
@@ -57,10 +58,15 @@ def field_from_row(row: Sequence[Any]) -> FieldRow:
             f"field {row[2]!r} has type {row[3]!r}, which this server has not registered: "
             "register it before the store is read (docs/ARCHITECTURE.md, Adding a field type)"
         ) from None
-    return FieldRow(int(row[0]), Field(as_uuid(row[1]), str(row[2]), ftype, str(row[4])))
+    # With the type's defaults: a field made before options existed ('') reads as one
+    # declared with none, so declaring it again agrees.
+    stored = FieldOptions.from_text(str(row[5])) if len(row) > 5 else NO_OPTIONS
+    options = check_options(ftype.value, ftype.row.media, ftype.row.options, stored)
+    return FieldRow(int(row[0]), Field(as_uuid(row[1]), str(row[2]), ftype, str(row[4]),
+                                       options))
 
 
-FIELD_COLUMNS = "f.id, f.handle, f.name, f.type, f.description"
+FIELD_COLUMNS = "f.id, f.handle, f.name, f.type, f.description, f.options"
 
 
 class SqlCore(Store):

@@ -244,9 +244,27 @@ _V9_LINE_SUMMARIES = Step(
     ),
 )
 
+_V10_MEDIA = Step(
+    10,
+    "field options (a string's format, a media encoding); the blobs media values reference",
+    (
+        # JSON of the declared options (model/media.FieldOptions); '' for none.
+        "ALTER TABLE fields ADD COLUMN options {text} NOT NULL DEFAULT ''",
+        # One row per (run, blob) a chunk's media column references: what keeps a
+        # blob from going with the last artifact that named it, and what lets a run's
+        # deletion drop the blobs only it referenced.
+        """CREATE TABLE media_refs (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            sha256 {text} NOT NULL REFERENCES blobs (sha256),
+            PRIMARY KEY (run_id, sha256)
+        ){norowid}""",
+        "CREATE INDEX media_refs_blob ON media_refs (sha256)",
+    ),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
-    _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES,
+    _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA,
 )
 LATEST = STEPS[-1].version
 

@@ -35,6 +35,7 @@ from streamvis.store.filters import (
     value_params,
     value_sort_key,
 )
+from streamvis.store.media_refs import drop_run_media
 
 _UPSERT_ATTRIBUTE = (
     "INSERT INTO run_attributes (run_id, field_id, v_int, v_float, v_str, v_bool) "
@@ -356,7 +357,7 @@ class RunMethods(SqlCore):
                 f"DELETE FROM {table} WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
                 (run_id,),
             )
-        drop_run_artifacts(s, run_id)
+        drop_run_artifacts(s, run_id, drop_run_media(s, run_id))
         for table in ("chunks", "run_attributes", "run_tags", "controls"):
             s.run(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
         s.run("DELETE FROM runs WHERE id = ?", (run_id,))

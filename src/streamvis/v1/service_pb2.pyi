@@ -75,6 +75,7 @@ class Field(_message.Message):
     TYPE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     TYPE_NAME_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
     handle: _builtins.str
     """permanent UUID"""
     name: _builtins.str
@@ -83,6 +84,10 @@ class Field(_message.Message):
     description: _builtins.str
     type_name: _builtins.str
     """the type, by name"""
+    @_builtins.property
+    def options(self) -> Global___FieldOptions:
+        """as declared, with their defaults (model/media.py)"""
+
     def __init__(
         self,
         *,
@@ -91,10 +96,11 @@ class Field(_message.Message):
         type: Global___FieldType.ValueType = ...,
         description: _builtins.str = ...,
         type_name: _builtins.str = ...,
+        options: Global___FieldOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "handle", b"handle", "name", b"name", "type", b"type", "type_name", b"type_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "handle", b"handle", "name", b"name", "options", b"options", "type", b"type", "type_name", b"type_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -456,12 +462,17 @@ class CreateFieldRequest(_message.Message):
     TYPE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     TYPE_NAME_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     type: Global___FieldType.ValueType
     """the built-in types only; see FieldType"""
     description: _builtins.str
     type_name: _builtins.str
     """the type, by name"""
+    @_builtins.property
+    def options(self) -> Global___FieldOptions:
+        """what the type takes; unset ones get their defaults"""
+
     def __init__(
         self,
         *,
@@ -469,10 +480,11 @@ class CreateFieldRequest(_message.Message):
         type: Global___FieldType.ValueType = ...,
         description: _builtins.str = ...,
         type_name: _builtins.str = ...,
+        options: Global___FieldOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "name", b"name", "type", b"type", "type_name", b"type_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "name", b"name", "options", b"options", "type", b"type", "type_name", b"type_name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -2273,3 +2285,55 @@ class ControlsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ControlsResponse: _TypeAlias = ControlsResponse  # noqa: Y015
+
+@_typing.final
+class FieldOptions(_message.Message):
+    """A field's options, as immutable as its type: a string's display format (plain,
+    markdown, html, svg); a media field's encoding (image: png, jpeg, webp; audio: wav;
+    video: mp4), a lossy encoding's quality (1..100), a video's frames per second.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FORMAT_FIELD_NUMBER: _builtins.int
+    ENCODING_FIELD_NUMBER: _builtins.int
+    QUALITY_FIELD_NUMBER: _builtins.int
+    FPS_FIELD_NUMBER: _builtins.int
+    format: _builtins.str
+    encoding: _builtins.str
+    quality: _builtins.int
+    fps: _builtins.float
+    def __init__(
+        self,
+        *,
+        format: _builtins.str = ...,
+        encoding: _builtins.str = ...,
+        quality: _builtins.int = ...,
+        fps: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["encoding", b"encoding", "format", b"format", "fps", b"fps", "quality", b"quality"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FieldOptions: _TypeAlias = FieldOptions  # noqa: Y015
+
+@_typing.final
+class FinishUploadRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SHA256_FIELD_NUMBER: _builtins.int
+    sha256: _builtins.str
+    def __init__(
+        self,
+        *,
+        sha256: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sha256", b"sha256"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FinishUploadRequest: _TypeAlias = FinishUploadRequest  # noqa: Y015

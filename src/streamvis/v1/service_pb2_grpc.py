@@ -239,6 +239,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Control.FromString,
                 _registered_method=True)
+        self.FinishUpload = channel.unary_unary(
+                '/streamvis.v1.Service/FinishUpload',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.FinishUploadRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -546,6 +551,14 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FinishUpload(self, request, context):
+        """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
+        marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -753,6 +766,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.SetControl,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.SetControlRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Control.SerializeToString,
+            ),
+            'FinishUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinishUpload,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.FinishUploadRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1862,6 +1880,33 @@ class Service:
             '/streamvis.v1.Service/SetControl',
             streamvis_dot_v1_dot_service__pb2.SetControlRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Control.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FinishUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/FinishUpload',
+            streamvis_dot_v1_dot_service__pb2.FinishUploadRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.FromString,
             options,
             channel_credentials,
             insecure,

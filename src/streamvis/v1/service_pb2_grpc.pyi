@@ -160,6 +160,10 @@ class ServiceStub:
     """Sets one control's value (a button: one more press, whatever the value) and bumps
     its version. PERMISSION_DENIED on a read-only server.
     """
+    FinishUpload: _grpc.UnaryUnaryMultiCallable[_service_pb2.FinishUploadRequest, _service_pb2.BeginUploadResponse]
+    """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
+    marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
+    """
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -271,6 +275,10 @@ class ServiceAsyncStub(ServiceStub):
     SetControl: _aio.UnaryUnaryMultiCallable[_service_pb2.SetControlRequest, _service_pb2.Control]  # type: ignore[assignment]
     """Sets one control's value (a button: one more press, whatever the value) and bumps
     its version. PERMISSION_DENIED on a read-only server.
+    """
+    FinishUpload: _aio.UnaryUnaryMultiCallable[_service_pb2.FinishUploadRequest, _service_pb2.BeginUploadResponse]  # type: ignore[assignment]
+    """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
+    marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
     """
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -626,6 +634,16 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_service_pb2.Control, _abc.Awaitable[_service_pb2.Control]]:
         """Sets one control's value (a button: one more press, whatever the value) and bumps
         its version. PERMISSION_DENIED on a read-only server.
+        """
+
+    @_abc_1.abstractmethod
+    def FinishUpload(
+        self,
+        request: _service_pb2.FinishUploadRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.BeginUploadResponse, _abc.Awaitable[_service_pb2.BeginUploadResponse]]:
+        """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
+        marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
         """
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -49,6 +49,8 @@ def field_types() -> list[dict[str, object]]:
             "traits": sorted(row.traits),
             "value": row.json_kind,  # what a value is in JSON: number, string or boolean
             "continuous": row.continuous,  # joined by lines; ticks may fall between values
+            "media": row.media,  # "image", "audio", "video": values are blob references
+            "options": sorted(row.options),  # what a field of it may declare (model/media.py)
         }
         for row in TYPES.rows()
     ]

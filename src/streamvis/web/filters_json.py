@@ -70,8 +70,17 @@ def json_value(value: Value) -> Value | None:
 
 
 def field_json(f: Field) -> dict[str, Any]:
-    return {"handle": str(f.handle), "name": f.name, "type": f.type.value,
-            "description": f.description}
+    """A field as the HTTP API shows it: a string field's display `format`, a media
+    field's `media` (kind, encoding, the media type its values are encoded as, ...)."""
+    out: dict[str, Any] = {"handle": str(f.handle), "name": f.name, "type": f.type.value,
+                           "description": f.description}
+    row = f.type.row
+    if "format" in row.options:
+        out["format"] = f.options.format or "plain"
+    if row.media:
+        out["media"] = {"kind": row.media, "media_type": f.options.media_type,
+                        **{k: v for k, v in f.options.to_json().items() if k != "format"}}
+    return out
 
 
 def series_json(s: Series) -> dict[str, Any]:

@@ -224,6 +224,7 @@ ROUTE_ACCESS: dict[tuple[str, str], Access] = {
     # Reads whose query is too large for a URL.
     ("POST", "/api/data"): Access.READ,
     ("POST", "/api/dataset-summary"): Access.READ,
+    ("POST", "/api/media"): Access.READ,
     ("DELETE", "/api/runs/{handle}"): Access.CHANGE,
     ("POST", "/api/runs/{handle}/tags"): Access.CHANGE,
     ("DELETE", "/api/runs/{handle}/tags/{tag}"): Access.CHANGE,

@@ -15,6 +15,10 @@ export interface TypeInfo {
   value: 'number' | 'string' | 'boolean';
   /** Values vary continuously: a continuous color scale, clock ticks between values. */
   continuous: boolean;
+  /** `image`, `audio`, `video`: values are blob references (GET /api/blobs/{sha256}); '' else. */
+  media?: string;
+  /** The options a field of the type may declare (format, encoding, quality, fps). */
+  options?: string[];
 }
 
 // $state: what reads it (derived columns, scales) follows when the server's table arrives.

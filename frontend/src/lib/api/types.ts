@@ -10,6 +10,27 @@ export interface FieldInfo {
   description: string;
   /** A string field's display format (plain, markdown, html, svg), where the server declares one. */
   format?: string;
+  /** A media field's kind and encoding (docs/http-api.md, "Media"). */
+  media?: MediaFieldInfo;
+}
+
+export interface MediaFieldInfo {
+  kind: 'image' | 'audio' | 'video';
+  media_type: string;
+  encoding: string;
+  quality?: number;
+  fps?: number;
+}
+
+/** One media value of a row (POST /api/media): its blob, and what it shows. */
+export interface MediaCell {
+  sha256: string;
+  url: string;
+  media_type: string;
+  width: number;
+  height: number;
+  duration: number;
+  bytes: number;
 }
 
 export interface SeriesInfo {
@@ -85,6 +106,8 @@ export interface PlotSpec {
   levels?: number;
   /** Contours: the bands between levels filled with color, the lines drawn dark over them. */
   filled?: boolean;
+  /** The y range followed: "auto" (robust when spiky, the default), "robust" (1st–99th percentile) or "full" (lib/plot/robustRange.ts). */
+  y_range?: 'auto' | 'robust' | 'full';
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
   frame?: { value?: number | 'latest' };
   /** Text plots: how the text reads (`auto`, the default: the field's declared format, else plain). */

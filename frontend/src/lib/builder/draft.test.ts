@@ -65,3 +65,14 @@ describe('plot draft', () => {
     expect(toSpec(t).datasets[0]!.bindings).toEqual({});
   });
 });
+
+describe('y range', () => {
+  it('writes a y range other than auto for lines and scatters, and reads it back', () => {
+    const spec = { name: 'l', kind: 'line', y_range: 'robust' as const, datasets: [{ series: 's', filter: {}, bindings: { x: 'step', y: 'loss' } }] };
+    const draft = fromSpec(spec);
+    expect(draft.yRange).toBe('robust');
+    expect(toSpec(draft).y_range).toBe('robust');
+    draft.yRange = 'auto';
+    expect(toSpec(draft).y_range).toBeUndefined();
+  });
+});

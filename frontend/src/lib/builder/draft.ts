@@ -28,6 +28,8 @@ export interface PlotDraft {
   view: string;
   /** A line plot's smoothing (PlotSpec.smooth): the method ('' for none) and each method's amount. */
   smooth: SmoothDraft;
+  /** The y range followed (PlotSpec.y_range): 'auto' is the default and is not written. */
+  yRange: 'auto' | 'robust' | 'full';
   /** A text plot's format and diff view (PlotSpec.format, .diff); '' for the default. */
   format?: string;
   diff?: string;
@@ -99,6 +101,7 @@ export function toSpec(d: PlotDraft): PlotSpec {
   if (d.view && (datasets.some((x) => x.bindings.t) || kind?.painter === 'band' || kind?.id === 'bar')) spec.view = d.view;
   const smooth = kind?.painter === 'line' ? smoothOf(d.smooth) : null;
   if (smooth) spec.smooth = smooth;
+  if (d.yRange !== 'auto' && (kind?.painter === 'line' || kind?.painter === 'scatter')) spec.y_range = d.yRange;
   if (kind?.painter === 'text') {
     if (d.format && d.format !== 'auto') spec.format = d.format as PlotSpec['format'];
     if (d.diff === 'side') spec.diff = 'side';
@@ -119,6 +122,7 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     format: spec.format ?? '',
     diff: spec.diff ?? '',
     smooth: spec.smooth ? { ...noSmoothing(), method: 'ema' in spec.smooth ? 'ema' : 'window', ...spec.smooth } : noSmoothing(),
+    yRange: spec.y_range ?? 'auto',
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};

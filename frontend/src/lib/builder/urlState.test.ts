@@ -3,7 +3,7 @@ import { emptyDataset, noSmoothing, type PlotDraft } from './draft';
 import { draftFromParam, draftQuery } from './urlState';
 
 const base = (): PlotDraft => ({
-  name: '', title: '', kind: 'line', datasets: [emptyDataset({})], facetColumns: 3, frame: 'latest', reduce: {}, view: '', smooth: noSmoothing(),
+  name: '', title: '', kind: 'line', datasets: [emptyDataset({})], facetColumns: 3, frame: 'latest', reduce: {}, view: '', smooth: noSmoothing(), yRange: 'auto',
   scales: { x: 'lin', y: 'lin', x2: 'lin', y2: 'lin' },
 });
 

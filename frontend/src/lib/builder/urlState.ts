@@ -24,6 +24,7 @@ export function draftFromParam(raw: string, base: PlotDraft): PlotDraft {
   if (!out.datasets.length) out.datasets = base.datasets;
   // An object of any shape passes the type test above; the smoothing's parts are filled in.
   out.smooth = { ...noSmoothing(), ...(out.smooth ?? {}) };
+  if (out.yRange !== 'robust' && out.yRange !== 'full') out.yRange = 'auto';
   return out;
 }
 

@@ -159,3 +159,34 @@ export function paintBox(ctx: CanvasRenderingContext2D, x0: number, y0: number, 
   ctx.strokeRect(Math.min(x0, x1) + 0.5, Math.min(y0, y1) + 0.5, Math.abs(x1 - x0), Math.abs(y1 - y0));
   ctx.restore();
 }
+
+/** The hover's vertical crosshair: a dashed line through the data area at x. */
+export function paintCrosshair(ctx: CanvasRenderingContext2D, x: number, top: number, bottom: number): void {
+  ctx.save();
+  ctx.strokeStyle = 'rgba(60, 60, 60, 0.55)';
+  ctx.lineWidth = 1;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(Math.round(x) + 0.5, top);
+  ctx.lineTo(Math.round(x) + 0.5, bottom);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** Small triangles at the data area's top (or bottom) edge where values run past it (a robust y range). */
+export function paintClipMarks(ctx: CanvasRenderingContext2D, marks: { x: number; top: boolean; color: string }[], left: number, top: number, bottom: number): void {
+  ctx.save();
+  for (const m of marks) {
+    const x = left + m.x;
+    const y = m.top ? top : bottom;
+    const d = m.top ? 1 : -1; // the point toward the edge the values passed
+    ctx.fillStyle = m.color;
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x - 4, y + 6 * d);
+    ctx.lineTo(x + 4, y + 6 * d);
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.restore();
+}

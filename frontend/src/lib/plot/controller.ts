@@ -12,15 +12,19 @@ import { AxisPainters } from './dataPainter';
 import type { RunLook } from './runLook';
 import { PlotStyles, type Legend } from './styles';
 import { sharedGl, type GlResources, type Registration, type Viewport } from '../render/sharedGl';
-import { paintAxes, paintBox, paintMarker, type AxisOptions, type Margins } from './axes';
+import { paintAxes, paintBox, paintClipMarks, paintCrosshair, paintMarker, type AxisOptions, type Margins } from './axes';
 import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
 import { DatasetState } from './dataset';
-import type { Nearest } from './hover';
+import { indexNearestX, sortRows, type CrossRow, type Nearest } from './hover';
+import { smoothedLines } from './painters/line';
 import { cssColor } from './palette';
+import { differingLabels } from './runLabels';
+import { api } from '../api/http';
 import { looksLikeUnixSeconds } from './ticks';
 import { fitView, type Extent } from './viewState';
+import { robustRange, sortedSample, type YRangeMode } from './robustRange';
 import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
 import type { SharedChange, SharedScales } from './sharedScales';
 import { applyLiveEvent, catchUp, runsOf } from './liveUpdates';
@@ -43,6 +47,17 @@ function scalesOf(spec: PlotSpec, axes: AxesOverride | null): { logX: boolean; l
 
 export type { Legend, LegendEntry } from './styles';
 
+/** The color field's value at a hovered point: a line's own, or a scatter point's. */
+function colorValueOf(ds: DatasetState, h: Nearest): [string, number | string] | null {
+  const f = ds.colorField;
+  if (f === null || f === 'run') return null;
+  if (h.line) return h.line.colorValue === null ? null : [f, h.line.colorValue];
+  const pts = ds.points;
+  if (!pts || h.index < 0 || h.index >= pts.length) return null;
+  const v = pts.color.get(h.index);
+  return [f, pts.colorCategorical ? (pts.colorNames[v] ?? String(v)) : v];
+}
+
 export class PlotController implements LiveSubscriber {
   readonly datasets: DatasetState[] = [];
   /** The plot kind of the spec (the server's grammar); each dataset draws with its painter. */
@@ -57,6 +72,10 @@ export class PlotController implements LiveSubscriber {
   /** Following the data (true until the user pans or zooms; double-click returns to it). */
   auto = true;
   hover: Nearest | null = null;
+  /** The hovered point's color field and value ("lr", 0.003), for the read-out; null without a color field. */
+  hoverColorValue: [string, number | string] | null = null;
+  /** Every line's value at the pointer's x (a vertical crosshair), sorted; null off the plot or without lines. */
+  crosshair: { px: number; x: number; rows: CrossRow[] } | null = null;
   private hoverColor = '#fff';
   /** The pointer in the data area, null when it is not over it: the hover is its nearest point. */
   private pointer: [number, number] | null = null;
@@ -242,8 +261,70 @@ export class PlotController implements LiveSubscriber {
       return;
     }
     const u = this.shared?.union;
-    this.view = fitView(u ? u.main : this.extent(false), this.view.logX, this.view.logY);
+    this.view = fitView(u ? u.main : this.robustExtent(this.extent(false)), this.view.logX, this.view.logY);
     this.second = fitView(u ? u.second : this.extent(true), this.second.logX, this.second.logY);
+  }
+
+  /** The y range asked for (PlotSpec.y_range): robust trims spikes off the extent's y (robustRange.ts). */
+  get yRangeMode(): YRangeMode {
+    const m = this.spec.y_range;
+    return m === 'robust' || m === 'full' ? m : 'auto';
+  }
+
+  /** The extent with its y range robust when the mode (and, for auto, the data) ask for it; lines and points only. */
+  private robustExtent(e: Extent): Extent {
+    this.yClipped = false;
+    if (this.yRangeMode === 'full' || !Number.isFinite(e.y0)) return e;
+    const cols: ArrayLike<number>[] = [];
+    // Stems, areas and bars stand on zero, which their range must keep: lines and points only.
+    if (this.datasets.some((ds) => this.axesOf(ds).y === 'y' && ds.painter.id !== 'line' && ds.painter.id !== 'scatter')) return e;
+    for (const ds of this.datasets) {
+      if (this.axesOf(ds).y !== 'y') continue;
+      if (ds.lines) for (const l of ds.lines.lines.values()) cols.push(l.y.values());
+      else if (ds.points) cols.push(ds.points.y.values());
+    }
+    const r = robustRange(this.yRangeMode, sortedSample(cols, this.view.logY ? Math.log10 : undefined), e.y0, e.y1);
+    if (!r) return e;
+    this.yClipped = r[1] < e.y1 || r[0] > e.y0;
+    return { ...e, y0: r[0], y1: r[1] };
+  }
+
+  /** Whether the followed y range leaves values out (they are marked at the edge). */
+  yClipped = false;
+  /** Where values run past the top or bottom of the data area: x in CSS pixels, the line's color. */
+  clipMarks: { x: number; top: boolean; color: string }[] = [];
+
+  /** Finds the points outside the view's y range (each pixel column once per edge and color). */
+  private findClipMarks(): void {
+    const marks: { x: number; top: boolean; color: string }[] = [];
+    const seen = new Set<string>();
+    const v = this.view;
+    const lo = v.logX ? 10 ** v.x0 : v.x0;
+    const hi = v.logX ? 10 ** v.x1 : v.x1;
+    const yLo = v.logY ? 10 ** v.y0 : v.y0;
+    const yHi = v.logY ? 10 ** v.y1 : v.y1;
+    const kx = this.areaW / (v.x1 - v.x0);
+    for (const ds of this.datasets) {
+      if (!ds.lines || this.axesOf(ds).y !== 'y' || this.axesOf(ds).x !== 'x') continue;
+      for (const line of ds.lines.lines.values()) {
+        if (this.styles.hidden.has(this.styles.entryKey(ds, line))) continue;
+        const color = cssColor(this.styles.baseLineColor(ds, line));
+        const xs = line.x.values();
+        const ys = line.y.values();
+        for (let i = 0; i < xs.length; i++) {
+          const x = xs[i] as number;
+          const y = ys[i] as number;
+          if (x < lo || x > hi || (y <= yHi && y >= yLo)) continue;
+          const px = Math.round(((v.logX ? Math.log10(x) : x) - v.x0) * kx);
+          const k = `${px >> 2}/${y > yHi ? 1 : 0}/${color}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          marks.push({ x: px, top: y > yHi, color });
+          if (marks.length > 2000) break;
+        }
+      }
+    }
+    this.clipMarks = marks;
   }
 
   /** Another panel of the grid widened (or, leaving, narrowed) the shared scales. */
@@ -354,6 +435,8 @@ export class PlotController implements LiveSubscriber {
         if (this.dataDirty || !g.painter.cache.shows(g.view, res.generation)) g.painter.draw(res, g.datasets, g.view, this.areaW, this.areaH, dpr);
       }
       this.dataDirty = false;
+      if (this.auto && this.yClipped) this.findClipMarks();
+      else this.clipMarks = [];
       if (this.firstFullRenderAt === null && this.datasets.length > 0 && this.datasets.every((d) => d.loaded)) {
         // Benchmarks time the first render to the pixels, not to the last GL call issued.
         if (window.__streamvisBench) sharedGl().finish();
@@ -382,6 +465,19 @@ export class PlotController implements LiveSubscriber {
     if (!c || !ctx) return;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     const m = this.margins;
+    this.paintAxesTo(ctx);
+    if (!this.scene && this.clipMarks.length > 0) paintClipMarks(ctx, this.clipMarks, m.left, m.top, m.top + this.areaH);
+    if (!this.scene && this.crosshair) paintCrosshair(ctx, m.left + this.crosshair.px, m.top, m.top + this.areaH);
+    if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
+    if (this.box) {
+      const [ax, ay, bx, by] = this.box;
+      paintBox(ctx, m.left + ax, m.top + ay, m.left + bx, m.top + by);
+    }
+  }
+
+  /** The axes (both pairs of a hybrid plot; a 3-D plot's box), the plot body's top-left at (0, 0): the overlay and the SVG download. */
+  paintAxesTo(ctx: CanvasRenderingContext2D): void {
+    const m = this.margins;
     if (this.scene) {
       ctx.clearRect(0, 0, this.w, this.h);
       const req = (this.datasets.find((d) => d.request.z) ?? this.datasets[0])?.request; // a mesh's faces bind no axis
@@ -393,11 +489,6 @@ export class PlotController implements LiveSubscriber {
         return [...new Set(on.map((d) => (axis === 'x2' ? d.axisNames().x : d.axisNames().y)))].join(', ');
       };
       paintSecondAxes(ctx, this.w, this.h, m, this.second, { x2: this.hasX2 ? titles('x2') : null, y2: this.hasY2 ? titles('y2') : null });
-    }
-    if (this.hover) paintMarker(ctx, m.left + this.hover.px, m.top + this.hover.py, this.hoverColor);
-    if (this.box) {
-      const [ax, ay, bx, by] = this.box;
-      paintBox(ctx, m.left + ax, m.top + ay, m.left + bx, m.top + by);
     }
   }
 
@@ -443,6 +534,7 @@ export class PlotController implements LiveSubscriber {
   private findHover(): void {
     let best: Nearest | null = null;
     let color = '#fff';
+    let hoverDs: DatasetState | null = null;
     this.hoverBasis = { view: this.view, second: this.second, w: this.areaW, h: this.areaH };
     this.hoverDataStale = false;
     if (this.pointer !== null) {
@@ -451,12 +543,45 @@ export class PlotController implements LiveSubscriber {
         const before: Nearest | null = best;
         const v = this.viewOf(ds);
         best = ds.painter.nearest(ds, v, this.areaW, this.areaH, px, py, best);
+        if (best !== before) hoverDs = ds;
         if (best !== before && best?.line) color = cssColor(this.styles.lineColor(ds, best.line));
       }
       if (best && best.dist2 > 40 * 40) best = null;
     }
     this.hover = best;
     this.hoverColor = color;
+    this.hoverColorValue = best && hoverDs ? colorValueOf(hoverDs, best) : null;
+    this.crosshair = this.pointer === null ? null : this.findCrosshair(this.pointer[0]);
+  }
+
+  /** Each shown line's point nearest the pointer's x (lines on the main x axis). */
+  private findCrosshair(px: number): { px: number; x: number; rows: CrossRow[] } | null {
+    if (this.scene) return null; // a 3-D plot's x is not the screen's
+    const rows: CrossRow[] = [];
+    const v = this.view;
+    const at = v.x0 + (px / this.areaW) * (v.x1 - v.x0);
+    const x = v.logX ? 10 ** at : at;
+    const runs = new Set(this.runsShown());
+    const many = this.datasets.length > 1;
+    for (const ds of this.datasets) {
+      if (!ds.lines || this.axesOf(ds).x !== 'x') continue;
+      const s = smoothedLines(ds);
+      for (const line of ds.lines.lines.values()) {
+        const key = this.styles.entryKey(ds, line);
+        if (this.styles.hidden.has(key)) continue;
+        const i = indexNearestX(line, x);
+        if (i < 0) continue;
+        rows.push({
+          key: `${ds.request.series}/${line.key}`,
+          label: this.styles.lineLabel(ds, line, runs, many),
+          color: cssColor(this.styles.baseLineColor(ds, line)),
+          x: line.x.values()[i] as number,
+          y: line.y.values()[i] as number,
+          smoothed: s ? s.valueAt(line, i) : null,
+        });
+      }
+    }
+    return rows.length > 0 ? { px, x, rows: sortRows(rows) } : null;
   }
 
   event(ev: LiveEvent): void {
@@ -468,7 +593,41 @@ export class PlotController implements LiveSubscriber {
   }
 
   legend(): Legend {
-    return this.styles.legend(this.datasets, new Set(this.runsShown()));
+    const runs = this.runsShown();
+    this.labelRuns(runs);
+    return this.styles.legend(this.datasets, new Set(runs));
+  }
+
+  /** Runs whose attributes were asked for (sorted handles joined), so each set is asked for once. */
+  private labelledRuns = '';
+
+  /** Fetches the attributes of the runs shown, for legend labels that say what differs between them. */
+  private labelRuns(runs: string[]): void {
+    const key = [...runs].sort().join(',');
+    if (key === this.labelledRuns || runs.length === 0) return;
+    this.labelledRuns = key;
+    api.runs({ handles: runs }, runs.length).then(
+      (infos) => {
+        if (this.labelledRuns !== key) return;
+        this.styles.runLabels = differingLabels(new Map(infos.map((r) => [r.handle, r.attributes])));
+        this.notify();
+      },
+      () => {}, // the legend keeps the short handles
+    );
+  }
+
+  /** Legend click: hides (or shows again) the lines of an entry. */
+  toggleEntry(key: string): void {
+    if (!this.styles.hidden.delete(key)) this.styles.hidden.add(key);
+    this.invalidateData();
+    this.notify();
+  }
+
+  /** Legend hover: the entry's lines stand out, the others fade; null ends it. */
+  highlightEntry(key: string | null): void {
+    if (this.styles.highlight === key) return;
+    this.styles.highlight = key;
+    this.invalidateData();
   }
 
   /** Colors changed, not data: the same data drawn again. */

@@ -312,8 +312,7 @@ export class DatasetState {
     const valued = this.painter.colorColumn?.(this.request);
     if (valued) {
       // What the cells add up to changes with each load: the scale spans the latest.
-      this.color.min = Infinity;
-      this.color.max = -Infinity;
+      this.color.resetRange();
       const col = batch.columns.get(valued);
       if (col instanceof Float64Array) for (const v of col) this.color.observe(v);
       return;

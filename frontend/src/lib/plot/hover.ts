@@ -83,3 +83,38 @@ export function nearestPoint(set: PointSet, view: View, w: number, h: number, px
   const run = set.runNames[set.run.get(bi)] ?? '';
   return { px: m.sx(xs[bi] as number), py: m.sy(ys[bi] as number), x: xs[bi] as number, y: ys[bi] as number, run, labels: [], line: null, index: bi, dist2: bd };
 }
+
+/** The index of a line's point nearest `x` (by x alone), or -1 for an empty line. */
+export function indexNearestX(line: Line, x: number): number {
+  const xs = line.x.values();
+  if (xs.length === 0) return -1;
+  if (line.sorted) {
+    const i = lowerBound(xs, x);
+    if (i <= 0) return 0;
+    if (i >= xs.length) return xs.length - 1;
+    return x - (xs[i - 1] as number) <= (xs[i] as number) - x ? i - 1 : i;
+  }
+  let bi = 0;
+  for (let i = 1; i < xs.length; i++) if (Math.abs((xs[i] as number) - x) < Math.abs((xs[bi] as number) - x)) bi = i;
+  return bi;
+}
+
+/** One line's row of the crosshair read-out. */
+export interface CrossRow {
+  key: string;
+  label: string;
+  color: string;
+  x: number;
+  y: number;
+  /** The smoothed value there, when the plot smooths its lines. */
+  smoothed: number | null;
+}
+
+/**
+ * The crosshair's rows sorted by value, highest first (as the lines lie on screen): the
+ * smoothed value when there is one, since that is the line drawn strong.
+ */
+export function sortRows(rows: CrossRow[]): CrossRow[] {
+  const v = (r: CrossRow): number => (r.smoothed ?? r.y);
+  return rows.filter((r) => Number.isFinite(v(r))).sort((a, b) => v(b) - v(a));
+}

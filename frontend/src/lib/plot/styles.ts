@@ -5,7 +5,8 @@
 import type { Line } from '../data/lineSet';
 import type { PointStyle } from '../render/layers';
 import type { DatasetState } from './dataset';
-import { categoricalColor, cssColor, cssGradient, DEFAULT_CATEGORICAL, isCategorical, type RGBA } from './palette';
+import { categoricalColor, cssColor, cssGradient, DEFAULT_CATEGORICAL, isCategorical, runColor, type RGBA } from './palette';
+import { shortHandle } from './runLabels';
 import type { RunLook } from './runLook';
 
 export interface LegendEntry {
@@ -13,17 +14,29 @@ export interface LegendEntry {
   label: string;
   title: string;
   color: string;
+  /** Toggled off in the legend: its lines are not drawn. */
+  hidden: boolean;
 }
 
 export interface Legend {
+  /** The color field of a category key ("optimizer": adam, sgd), null when entries are lines. */
+  heading: string | null;
   entries: LegendEntry[];
   more: number;
-  bar: { field: string; min: number; max: number; gradient: string } | null;
+  bar: { field: string; min: number; max: number; gradient: string; log: boolean } | null;
 }
+
+/** How much of its color a line keeps while another legend entry is highlighted. */
+const DIMMED = 0.15;
 
 export class PlotStyles {
   /** Lines without a color field get palette colors in order of first appearance. */
   private lineIndex = new Map<string, number>();
+  /** Legend entries toggled off (their keys), and the one the pointer is over. */
+  readonly hidden = new Set<string>();
+  highlight: string | null = null;
+  /** What tells the plot's runs apart ("lr=0.003 · sgd"), by handle; filled in when their attributes arrive. */
+  runLabels = new Map<string, string>();
 
   /** `runLook`: run colors and a highlight shared with other plots (the workspace); they win for lines colored by run. */
   constructor(
@@ -31,7 +44,43 @@ export class PlotStyles {
     private readonly runLook: RunLook | null = null,
   ) {}
 
+  /** The legend entry a line belongs to: its color category under a category key, else the line itself. */
+  entryKey(ds: DatasetState, line: Line): string {
+    if (this.categoryKeyed(ds)) return `${ds.request.series}/=${String(line.colorValue)}`;
+    return `${ds.request.series}/${line.key}`;
+  }
+
+  /** What a line is called in the legend and the crosshair: its series (of several), what differs about its run, its group values. */
+  lineLabel(ds: DatasetState, line: Line, runs: Set<string>, many: boolean): string {
+    // The workspace names runs as its run list does; elsewhere by what differs between them.
+    const name = this.runLook?.names.get(line.run) ?? this.runLabels.get(line.run) ?? shortHandle(line.run);
+    const run = runs.size > 1 || line.labels.length === 0 ? name : '';
+    const parts = [many ? ds.request.series : '', run].concat(line.labels.map(([k, v]) => `${k}=${v}`)).filter(Boolean);
+    return parts.join(' · ');
+  }
+
+  /** Lines colored by a string or bool field (not the run) share one legend entry per value. */
+  private categoryKeyed(ds: DatasetState): boolean {
+    return ds.colorField !== null && ds.colorField !== 'run' && !ds.color.continuous;
+  }
+
+  /** A line's color as drawn: faded while another entry is highlighted, transparent when hidden. */
   lineColor(ds: DatasetState, line: Line): RGBA {
+    const c = this.baseLineColor(ds, line);
+    if (this.hidden.size === 0 && this.highlight === null) return c;
+    const key = this.entryKey(ds, line);
+    if (this.hidden.has(key)) return [c[0], c[1], c[2], 0];
+    if (this.highlight !== null && this.highlight !== key) return [c[0], c[1], c[2], Math.round(255 * DIMMED)];
+    return c;
+  }
+
+  /** A line's own color. One line per run and no palette asked for: the run's page-wide color. */
+  baseLineColor(ds: DatasetState, line: Line): RGBA {
+    // A band's line is a group's mean, not a run: it keeps the palette's order.
+    const byRun = ds.painter.id !== 'band' && (ds.colorField === 'run' || (ds.colorField === null && line.labels.length === 0));
+    // The workspace's shared run colors (and its highlighted run) win for lines colored by run.
+    if (byRun && this.runLook) return this.runLook.lineColor(line.run, this.palette === undefined ? runColor(line.run) : ds.color.color(line.run));
+    if (byRun && this.palette === undefined) return runColor(line.run);
     if (ds.colorField === null) {
       let i = this.lineIndex.get(line.key);
       if (i === undefined) {
@@ -41,8 +90,7 @@ export class PlotStyles {
       const pal = isCategorical(this.palette) ? this.palette : DEFAULT_CATEGORICAL;
       return categoricalColor(pal, i, 10);
     }
-    if (ds.colorField === 'run' && this.runLook) return this.runLook.lineColor(line.run, ds.color.color(line.run));
-    return ds.color.color(ds.colorField === 'run' ? line.run : line.colorValue);
+    return ds.color.lineColor(ds.colorField === 'run' ? line.run : line.colorValue);
   }
 
   pointStyle(ds: DatasetState): PointStyle {
@@ -70,37 +118,50 @@ export class PlotStyles {
     return base;
   }
 
-  /** Legend entries: one per line (capped), and a color bar for a continuous color field. */
-  legend(datasets: DatasetState[], runs: Set<string>, limit = 12): Legend {
+  /**
+   * Legend entries: one per line (capped) labelled by what differs between the runs, or a
+   * category key when lines are colored by a string or bool field; a color bar for a
+   * continuous color field with many values.
+   */
+  legend(datasets: DatasetState[], runs: Set<string>, limit = 40): Legend {
     const entries: LegendEntry[] = [];
+    const seen = new Set<string>();
     let total = 0;
     let bar: Legend['bar'] = null;
+    let heading: string | null = null;
     const many = datasets.length > 1;
+    const add = (key: string, label: string, title: string, color: RGBA): void => {
+      if (seen.has(key)) return;
+      seen.add(key);
+      total++;
+      if (entries.length < limit) entries.push({ key, label, title, color: cssColor(color), hidden: this.hidden.has(key) });
+    };
     for (const ds of datasets) {
       const [min, max] = ds.color.domain();
       const valued = ds.painter.colorColumn?.(ds.request) ?? null;
       const barField = valued ?? ds.colorField;
-      if (ds.color.continuous && barField !== null && Number.isFinite(min) && ds.rects?.shape !== 'bands') {
-        bar = { field: valued === 'value' ? `${ds.request.aggregate ?? 'count'} of ${ds.request.value ?? 'rows'}` : barField, min, max, gradient: cssGradient(this.palette) };
+      const linesByRank = ds.lines !== null && ds.color.ordinal;
+      if (ds.color.continuous && barField !== null && Number.isFinite(min) && ds.rects?.shape !== 'bands' && !linesByRank) {
+        const field = valued === 'value' ? `${ds.request.aggregate ?? 'count'} of ${ds.request.value ?? 'rows'}` : barField;
+        bar = { field, min, max, gradient: cssGradient(this.palette), log: ds.color.log };
       }
-      if (ds.lines) {
+      if (ds.lines && this.categoryKeyed(ds)) {
+        heading = ds.colorField;
         for (const line of ds.lines.lines.values()) {
-          total++;
-          if (entries.length >= limit) continue;
-          // A run handle (a UUID) is shortened; a band's group label ("optimizer=adam") is not.
-          const run = this.runLook?.names.get(line.run) ?? (line.run.length === 36 ? line.run.slice(0, 8) : line.run);
-          const parts = [many ? ds.request.series : '', runs.size > 1 || line.labels.length === 0 ? run : '']
-            .concat(line.labels.map(([k, v]) => `${k}=${v}`))
-            .filter(Boolean);
-          entries.push({ key: `${ds.request.series}/${line.key}`, label: parts.join(' '), title: line.run, color: cssColor(this.lineColor(ds, line)) });
+          add(this.entryKey(ds, line), String(line.colorValue), `${ds.colorField} = ${String(line.colorValue)}`, this.baseLineColor(ds, line));
+        }
+      } else if (ds.lines) {
+        for (const line of ds.lines.lines.values()) {
+          add(this.entryKey(ds, line), this.lineLabel(ds, line, runs, many), line.run, this.baseLineColor(ds, line));
         }
       } else if ((ds.points || ds.rects) && (ds.colorField !== null || ds.rects) && !ds.color.continuous) {
+        if (ds.colorField !== null && ds.colorField !== 'run') heading = ds.colorField;
         for (const name of ds.color.categoryList()) {
-          total++;
-          if (entries.length < limit) entries.push({ key: `${ds.request.series}/${name}`, label: ds.colorField === 'run' || ds.colorField === null ? name.slice(0, 8) : name, title: name, color: cssColor(ds.color.color(name)) });
+          const label = ds.colorField === 'run' || ds.colorField === null ? (this.runLabels.get(name) ?? shortHandle(name)) : name;
+          add(`${ds.request.series}/${name}`, label, name, ds.color.color(name));
         }
       }
     }
-    return { entries, more: total - entries.length, bar };
+    return { heading, entries, more: total - entries.length, bar };
   }
 }

@@ -21,8 +21,10 @@ export function drawLinesCpu(img: CpuImage, map: PixelMap, set: LineSet, view: V
       first = Math.max(0, lowerBound(xs, lo) - 1);
       end = Math.min(end, upperBound(xs, hi) + 1);
     }
-    if (end - first < 1) continue;
-    drawLine(img, map, xs, ys, first, end, pack(colorOf(line), alpha));
+    const c = colorOf(line);
+    const a = alpha * (c[3] / 255); // as the GL layer: a hidden line (alpha 0) is not drawn
+    if (end - first < 1 || a <= 0) continue;
+    drawLine(img, map, xs, ys, first, end, pack(c, a));
   }
 }
 

@@ -170,7 +170,10 @@ export class GpuLines {
         if (end - first < 2) continue;
       }
       const c = colorOf(line);
-      gl.uniform4f(p.uniform['u_color'] ?? null, (c[0] / 255) * alpha, (c[1] / 255) * alpha, (c[2] / 255) * alpha, alpha);
+      // The color's own alpha fades a line (a legend highlight dims the others; 0 hides it).
+      const a = alpha * (c[3] / 255);
+      if (a <= 0) continue;
+      gl.uniform4f(p.uniform['u_color'] ?? null, (c[0] / 255) * a, (c[1] / 255) * a, (c[2] / 255) * a, a);
       e.buf.place(gl, p, view);
       gl.bindVertexArray(e.buf.vao);
       gl.drawArrays(fill ? gl.TRIANGLE_STRIP : gl.LINE_STRIP, first, end - first);

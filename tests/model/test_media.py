@@ -1,0 +1,48 @@
+"""Field options and media references (model/media.py, model/media_arrow.py)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.limits import MAX_MEDIA_PIXELS, MAX_MEDIA_VALUE_BYTES
+from streamvis.model.media import FieldOptions, MediaRef, check_options
+from streamvis.model.media_arrow import MEDIA_STRUCT, refs_to_struct
+from streamvis.model.types import TYPES
+
+SHA = "ab" * 32
+
+
+def test_defaults_are_filled_in_from_the_type_row() -> None:
+    row = TYPES["video"]
+    assert check_options("video", row.media, row.options, None) == \
+        FieldOptions(encoding="mp4", fps=10.0)
+    row = TYPES["string"]
+    assert check_options("string", row.media, row.options, {}).format == "plain"
+    assert FieldOptions.from_text(FieldOptions(format="svg").text()) == FieldOptions("svg")
+
+
+def test_media_types_take_no_plot_role() -> None:
+    assert all(not TYPES[t].traits for t in ("image", "audio", "video"))
+    assert not TYPES["image"].scalars  # never the scalar fast path of write()
+
+
+def test_a_reference_round_trips_and_parses_to_a_struct() -> None:
+    ref = MediaRef(SHA, "image/png", 10, 3, 2)
+    assert MediaRef.parse(ref.text()) == ref
+    column = refs_to_struct(pa.array([ref.text(), ref.text()]))
+    assert column.type == MEDIA_STRUCT
+    assert column.to_pylist()[1] == ref.to_json()
+
+
+@pytest.mark.parametrize(("ref", "message"), [
+    (MediaRef(SHA, "image/png", -1), "non-negative"),
+    (MediaRef(SHA, "image/png", MAX_MEDIA_VALUE_BYTES + 1), "MAX_MEDIA_VALUE_BYTES"),
+    (MediaRef(SHA, "image/png", 1, MAX_MEDIA_PIXELS, 2), "MAX_MEDIA_PIXELS"),
+    (MediaRef(SHA, "audio/wav", 1, duration=1e9), "MAX_MEDIA_DURATION_SECONDS"),
+    (MediaRef("AB" * 32, "image/png", 1), "not a sha256"),
+])
+def test_references_past_the_limits_are_refused(ref: MediaRef, message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=message):
+        MediaRef.parse(ref.text())
