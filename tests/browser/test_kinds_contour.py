@@ -50,6 +50,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         sx, sy = np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-2, 2, 9))
         c.append(run.handle, "spin", {"px": sx.ravel(), "py": sy.ravel(), "pu": -sy.ravel(),
                                        "pv": sx.ravel()})
+        c.create_series("gust", ["px", "py", "pu", "pv"])
+        c.append(run.handle, "gust", {"px": np.array([0.0, 2.0]), "py": np.array([0.0, 2.0]),
+                                       "pu": np.array([1.0, 1.0]), "pv": np.array([0.0, 0.0])})
+        c.save_plot("gust", {"kind": "quiver", "datasets": [{"series": "gust", "bindings": {
+            "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
         c.save_plot("spin", {"kind": "quiver", "datasets": [{"series": "spin", "bindings": {
             "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
         yield proc
@@ -151,3 +156,30 @@ def test_a_quiver_of_a_rotation_draws_each_arrow_the_way_the_field_turns(
     # The hover reads the nearest arrow's components.
     labels = _hover(page, _at(plot, area, 1.02, 0.98))
     assert (labels["pu"], labels["pv"]) == ("-1", "1")
+
+
+def test_arrows_logged_while_a_quiver_is_open_appear_live(
+    server: ServerProcess, page: Page,
+) -> None:
+    plot = _open(page, server, "gust")
+    area = _area(page)
+    # An arrow pointing up at (1, 1), inside the view the first two arrows span.
+    px, py = _at(plot, area, 1, 1)
+
+    def drawn_above() -> bool:
+        pixels = png_pixels(page.screenshot())
+        return any(max(pixels[round(py) - k, round(px) + d][:3].astype(int))
+                   - min(pixels[round(py) - k, round(px) + d][:3].astype(int)) > 40
+                   for k in (5, 6, 7) for d in (-1, 0, 1))
+
+    assert not drawn_above()
+    with Client(server.uri) as c:
+        run = next(r for r in c.runs() if "contour" in r.tags)
+        c.append(run.handle, "gust", {"px": np.array([1.0]), "py": np.array([1.0]),
+                                       "pu": np.array([0.0]), "pv": np.array([1.0])})
+    for _ in range(40):
+        if drawn_above():
+            break
+        page.wait_for_timeout(250)
+    assert drawn_above()
+    assert page.evaluate("window.__streamvis.plots()[0].view") == plot["view"]
