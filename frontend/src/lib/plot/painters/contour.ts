@@ -65,31 +65,42 @@ function linesOf(ds: DatasetState, set: ContourSet): Drawn {
   return made;
 }
 
-/** The color of the band z falls in: its middle value on the palette (the outer bands end at the domain's ends). */
-function bandColor(ds: DatasetState, levels: number[], z: number): RGBA {
+/** The color of band b: its middle value on the palette (the outer bands end at the domain's ends). */
+function bandColor(ds: DatasetState, levels: number[], b: number): RGBA {
   const [lo, hi] = ds.color.domain();
-  const b = bandOf(z, levels);
   const a = b === 0 ? lo : (levels[b - 1] as number);
   const c = b === levels.length ? hi : (levels[b] as number);
   return ds.color.color((a + c) / 2);
 }
 
-/** Per grid node with a z, its cell's pixel box (x0, x1, y0, y1 from the bottom) and z. */
-function eachCell(set: ContourSet, map: PixelMap, w: number, h: number, fill: (z: number, x0: number, x1: number, y0: number, y1: number) => void): void {
+/**
+ * The filled cells as pixel boxes (x0, x1, y0, y1 from the bottom) with their band: per grid
+ * row, neighbouring nodes of one band make one box, so a 1,000 x 1,000 grid costs a box
+ * per band crossing rather than a million scissored clears.
+ */
+function eachCell(set: ContourSet, levels: number[], map: PixelMap, w: number, h: number, fill: (band: number, x0: number, x1: number, y0: number, y1: number) => void): void {
   for (const g of set.grids) {
     const ex = Array.from(nodeEdges(g.x), (v) => Math.round(map.x(v)));
     const ey = Array.from(nodeEdges(g.y), (v) => Math.round(map.y(v)));
     const nx = g.x.length;
+    const box = (band: number, a: number, b: number, y0: number, y1: number): void => {
+      const x0 = Math.max(0, Math.min(ex[a] as number, ex[b] as number));
+      const x1 = Math.min(w, Math.max(ex[a] as number, ex[b] as number));
+      if (x1 > x0) fill(band, x0, x1, y0, y1);
+    };
     for (let j = 0; j < g.y.length; j++) {
       const y0 = Math.max(0, Math.min(ey[j] as number, ey[j + 1] as number));
       const y1 = Math.min(h, Math.max(ey[j] as number, ey[j + 1] as number));
       if (!(y1 > y0)) continue;
-      for (let i = 0; i < nx; i++) {
-        const z = g.z[j * nx + i] as number;
-        if (!Number.isFinite(z)) continue;
-        const x0 = Math.max(0, Math.min(ex[i] as number, ex[i + 1] as number));
-        const x1 = Math.min(w, Math.max(ex[i] as number, ex[i + 1] as number));
-        if (x1 > x0) fill(z, x0, x1, y0, y1);
+      let start = 0;
+      let band = -1; // -1: no z
+      for (let i = 0; i <= nx; i++) {
+        const z = i < nx ? (g.z[j * nx + i] as number) : NaN;
+        const b = Number.isFinite(z) ? bandOf(z, levels) : -1;
+        if (i < nx && b === band) continue;
+        if (band >= 0) box(band, start, i, y0, y1);
+        start = i;
+        band = b;
       }
     }
   }
@@ -130,8 +141,8 @@ export const contour: Painter = {
           const ky = h / (view.y1 - view.y0);
           const map = { view, kx, ky, x: (v: number) => ((view.logX ? Math.log10(v) : v) - view.x0) * kx, y: (v: number) => ((view.logY ? Math.log10(v) : v) - view.y0) * ky } as PixelMap;
           gl.enable(gl.SCISSOR_TEST);
-          eachCell(set, map, w, h, (z, x0, x1, y0, y1) => {
-            const c = bandColor(ds, made.levels, z);
+          eachCell(set, made.levels, map, w, h, (band, x0, x1, y0, y1) => {
+            const c = bandColor(ds, made.levels, band);
             gl.scissor(x0, y0, x1 - x0, y1 - y0);
             gl.clearColor(c[0] / 255, c[1] / 255, c[2] / 255, 1);
             gl.clear(gl.COLOR_BUFFER_BIT);
@@ -149,8 +160,8 @@ export const contour: Painter = {
     if (!set) return;
     const made = linesOf(ds, set);
     if (set.filled) {
-      eachCell(set, map, img.w, img.h, (z, x0, x1, y0, y1) => {
-        const c = pack(bandColor(ds, made.levels, z));
+      eachCell(set, made.levels, map, img.w, img.h, (band, x0, x1, y0, y1) => {
+        const c = pack(bandColor(ds, made.levels, band));
         for (let y = y0; y < y1; y++) img.pixels.fill(c, y * img.w + x0, y * img.w + x1);
       });
     }
