@@ -55,6 +55,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
                                        "pu": np.array([1.0, 1.0]), "pv": np.array([0.0, 0.0])})
         c.save_plot("gust", {"kind": "quiver", "datasets": [{"series": "gust", "bindings": {
             "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
+        c.create_field("side", "string")
+        c.create_series("sides", ["px", "py", "pu", "pv", "side"])
+        c.append(run.handle, "sides", {"px": np.array([0.0, 2.0]), "py": np.array([0.0, 2.0]),
+                                        "pu": np.array([1.0, 1.0]), "pv": np.array([0.0, 0.0]),
+                                        "side": np.array(["east", "west"])})
+        c.save_plot("sides", {"kind": "quiver", "datasets": [{"series": "sides", "bindings": {
+            "x": "px", "y": "py", "u": "pu", "v": "pv", "color": "side"}}]})
         c.save_plot("spin", {"kind": "quiver", "datasets": [{"series": "spin", "bindings": {
             "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
         yield proc
@@ -183,3 +190,21 @@ def test_arrows_logged_while_a_quiver_is_open_appear_live(
         page.wait_for_timeout(250)
     assert drawn_above()
     assert page.evaluate("window.__streamvis.plots()[0].view") == plot["view"]
+
+
+def test_a_quiver_colored_by_a_category_draws_each_value_in_its_color(
+    server: ServerProcess, page: Page,
+) -> None:
+    plot = _open(page, server, "sides")
+    area = _area(page)
+    pixels = png_pixels(page.screenshot())
+    colors = []
+    for x, y in ((0, 0), (2, 2)):
+        px, py = _at(plot, area, x, y)
+        c = max((pixels[round(py) + d, round(px) + 8][:3].astype(int) for d in (-1, 0, 1)),
+                key=lambda p: int(p.max()) - int(p.min()))
+        assert int(c.max()) - int(c.min()) > 40, (x, y, c)
+        colors.append(tuple(int(v) for v in c))
+    assert colors[0] != colors[1]
+    labels = _hover(page, _at(plot, area, 2, 2))
+    assert labels["side"] == "west"

@@ -87,3 +87,28 @@ def test_a_quiver_without_v_is_refused(http):
     body = {k: v for k, v in QUIVER.items() if k != "v"}
     assert error(http.post("/api/data", json=body), 400) == (
         'a quiver needs "x" and "y" and "u" and "v": the fields bound to them')
+
+
+@pytest.fixture
+def labelled(store: Any) -> None:
+    """A series `gusts` = (px, py, pu, pv float, side string)."""
+    for name in ("px", "py", "pu", "pv"):
+        store.create_field(name, FieldType.FLOAT)
+    store.create_field("side", FieldType.STRING)
+    store.create_series("gusts", ["px", "py", "pu", "pv", "side"])
+
+
+@pytest.mark.usefixtures("labelled")
+def test_a_discrete_color_splits_a_cell_into_one_arrow_per_value(http, store):
+    floats = {"px": [0.1, 0.2, 0.3], "py": [0.1, 0.2, 0.3], "pu": [1.0, 3.0, -1.0],
+              "pv": [0.0, 0.0, 2.0]}
+    cols = {k: pa.array(v, pa.float64()) for k, v in floats.items()}
+    store.append(store.create_run().handle, "gusts",
+                 {**cols, "side": pa.array(["left", "left", "right"])})
+    t = table(http.post("/api/data", json={
+        "series": "gusts", "kind": "quiver", "x": "px", "y": "py", "u": "pu", "v": "pv",
+        "fields": ["px", "py", "pu", "pv", "side"], "bins": 2, "x_min": 0, "x_max": 1,
+        "y_min": 0, "y_max": 1}))
+    got = sorted(zip(t.column("side").to_pylist(), t.column("pu").to_pylist(),
+                     t.column("pv").to_pylist(), t.column("count").to_pylist(), strict=True))
+    assert got == [("left", 2.0, 0.0, 2.0), ("right", -1.0, 2.0, 1.0)]

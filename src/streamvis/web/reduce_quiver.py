@@ -5,7 +5,8 @@ thinned per cell of a grid over the view (the request's x_min..x_max and y_min..
 else the rows' extent): `bins` cells per axis when given, else one cell per
 ARROW_CELL_PX of the request's `pixels` (default PLOT_PIXELS), the same count on y. Per
 run and cell the reply holds the mean x, y, u and v of its rows (and the mean of a
-numeric color field) and their `count`; a cell with one arrow passes unchanged. The
+numeric color field) and their `count`; a discrete color field splits a cell into one
+arrow per value. A cell with one arrow passes unchanged. The
 mean vector is kept, so a region whose arrows cancel shows a short arrow, as it should.
 """
 
@@ -54,12 +55,14 @@ def _bounds(lo: float | None, hi: float | None, values: Floats) -> tuple[float, 
     return (data_lo if lo is None else lo, data_hi if hi is None else hi)
 
 
-def cell_means(columns: list[Floats], cells: npt.NDArray[np.int64]) -> tuple[list[Floats], Floats]:
-    """Per occupied cell (ascending), the mean of each column, and the rows per cell."""
-    used, inverse, counts = np.unique(cells, return_inverse=True, return_counts=True)
-    del used
+def cell_means(columns: list[Floats], cells: npt.NDArray[np.int64]
+               ) -> tuple[list[Floats], Floats, npt.NDArray[np.int64]]:
+    """Per occupied cell (ascending), the mean of each column, the rows per cell and the
+    first row of each."""
+    _, first, inverse, counts = np.unique(cells, return_index=True, return_inverse=True,
+                                          return_counts=True)
     means = [np.bincount(inverse, weights=c, minlength=counts.size) / counts for c in columns]
-    return means, counts.astype(np.float64)
+    return means, counts.astype(np.float64), first.astype(np.int64)
 
 
 def arrows(r: Reading) -> pa.Table:
@@ -68,6 +71,8 @@ def arrows(r: Reading) -> pa.Table:
     names = list(_roles(r))
     fields = {f.name: f for f in r.plan.read}
     extra = [n for n in r.plan.output if n not in names and NUMERIC in fields[n].type.row.traits]
+    # A discrete field (a color by category) splits each cell by its value.
+    split = [n for n in r.plan.output if n not in names and n not in extra]
     n = cell_count(r)
     rows = _run_rows(r)
     per_run = [[np.asarray(r.snapshot.columns[run.handle][f].values[p], np.float64)
@@ -77,8 +82,9 @@ def arrows(r: Reading) -> pa.Table:
     bounds = (*_bounds(*req.x_range, all_x), *_bounds(*req.y_range, all_y))
     out: dict[str, list[Floats]] = {k: [] for k in (*names, *extra, "count")}
     runs: list[npt.NDArray[np.object_]] = []
+    labels: dict[str, list[pa.Array]] = {k: [] for k in split}
     reduced = "none"
-    for run, given in zip(r.runs, per_run, strict=True):
+    for run, given, picked in zip(r.runs, per_run, rows, strict=True):
         # A row without a position or a vector draws no arrow.
         ok = np.isfinite(given[0])
         for c in given[1:4]:
@@ -87,7 +93,13 @@ def arrows(r: Reading) -> pa.Table:
         if not cols[0].size:
             continue
         cells = lod.grid_cells(cols[0], cols[1], bounds, (n, n)).astype(np.int64)
-        means, counts = cell_means(cols, cells)
+        views = [r.snapshot.columns[run.handle][k] for k in split]
+        for view in views:
+            _, codes = np.unique(view.values[picked[ok]], return_inverse=True)
+            cells = cells * (int(codes.max()) + 1) + codes
+        means, counts, first = cell_means(cols, cells)
+        for k, view in zip(split, views, strict=True):
+            labels[k].append(view.to_arrow(picked[ok][first]))
         if counts.max() > 1:
             reduced = "arrows"
         for k, m in zip((*names, *extra), means, strict=True):
@@ -98,5 +110,13 @@ def arrows(r: Reading) -> pa.Table:
                               pa.string()).dictionary_encode()}
     for k, parts in out.items():
         arrays[k] = pa.array(np.concatenate(parts) if parts else np.empty(0), pa.float64())
+    for k, given_labels in labels.items():
+        if not given_labels:
+            arrays[k] = pa.array([], fields[k].type.arrow_type)
+        elif fields[k].type.row.cache_codec == "labels":
+            # Each run's labels are its own dictionary; unify them into one.
+            arrays[k] = pa.chunked_array(given_labels).unify_dictionaries().combine_chunks()
+        else:
+            arrays[k] = pa.concat_arrays(given_labels)
     metadata = {"reduced": reduced, "last_sequence": str(r.snapshot.bound)}
     return pa.Table.from_arrays(list(arrays.values()), names=list(arrays), metadata=metadata)

@@ -30,6 +30,8 @@ export class QuiverSet {
   v: Float64Array = EMPTY;
   /** Per arrow, the color field's value (NaN without one). */
   color: Float64Array = EMPTY;
+  /** Per arrow, a discrete color field's value (null with a numeric one or none). */
+  label: (string | null)[] = [];
   runOf: string[] = [];
   /** Bumped on each change. */
   rev = 0;
@@ -43,6 +45,7 @@ export class QuiverSet {
   replace(batch: DataBatch): void {
     this.x = this.y = this.u = this.v = this.color = EMPTY;
     this.runOf = [];
+    this.label = [];
     this.append(batch);
   }
 
@@ -61,7 +64,10 @@ export class QuiverSet {
     this.u = cat(this.u, u as Float64Array);
     this.v = cat(this.v, v as Float64Array);
     this.color = cat(this.color, c instanceof Float64Array ? c : new Float64Array(batch.length).fill(NaN));
-    for (let k = 0; k < batch.length; k++) this.runOf.push(isCodes(runs) ? (runs.values[runs.codes[k] as number] ?? '') : '');
+    for (let k = 0; k < batch.length; k++) {
+      this.runOf.push(isCodes(runs) ? (runs.values[runs.codes[k] as number] ?? '') : '');
+      this.label.push(isCodes(c) ? (c.values[c.codes[k] as number] ?? null) : null);
+    }
     this.rev++;
   }
 
@@ -71,6 +77,7 @@ export class QuiverSet {
     const pick = (a: Float64Array): Float64Array => Float64Array.from(kept, (k) => a[k] as number);
     [this.x, this.y, this.u, this.v, this.color] = [this.x, this.y, this.u, this.v, this.color].map(pick) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     this.runOf = kept.map((k) => this.runOf[k] as string);
+    this.label = kept.map((k) => this.label[k] ?? null);
     this.rev++;
     return true;
   }

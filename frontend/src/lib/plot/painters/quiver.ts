@@ -2,8 +2,8 @@
  * Quivers: an arrow (u, v) from each (x, y), thinned on the server to one per screen cell
  * (web/reduce_quiver.py). Arrows are laid out in pixels: the longest is ARROW_PX long, a
  * little less than the server's cell, so neighbours never overlap, and each points the way
- * (u, v) points on screen (u to the right, v up). Colored by the color field on its scale,
- * else by run. The shaft and head are one line strip per arrow (tail, tip, one barb, tip,
+ * (u, v) points on screen (u to the right, v up). Colored by the color field (a number on
+ * its scale, a category by value), else by run. The shaft and head are one line strip per arrow (tail, tip, one barb, tip,
  * the other barb), drawn by the GL line layer or the CPU rasterizer like any lines.
  */
 import { Column } from '../../data/column';
@@ -62,7 +62,7 @@ function colorOf(ds: DatasetState, set: QuiverSet): (line: Line) => RGBA {
   return (line) => {
     const i = line.colorValue as number;
     const c = set.color[i] as number;
-    return ds.color.color(Number.isFinite(c) ? c : (set.runOf[i] ?? ''));
+    return ds.color.color(Number.isFinite(c) ? c : (set.label[i] ?? set.runOf[i] ?? ''));
   };
 }
 
@@ -111,6 +111,7 @@ export const quiver: Painter = {
     const b = set.bindings;
     const labels: [string, string][] = [[b.u, formatValue(set.u[bi] as number)], [b.v, formatValue(set.v[bi] as number)]];
     if (b.color && Number.isFinite(set.color[bi] as number)) labels.push([b.color, formatValue(set.color[bi] as number)]);
+    else if (b.color && set.label[bi] != null) labels.push([b.color, set.label[bi] as string]);
     return { px: sx(set.x[bi] as number), py: sy(set.y[bi] as number), x: set.x[bi] as number, y: set.y[bi] as number, run: set.runOf[bi] ?? '', labels, line: null, index: bi, dist2: bd };
   },
 };
