@@ -118,8 +118,8 @@ def test_a_binding_to_a_role_the_kind_does_not_draw_is_a_conflict():
     decl = parse_declaration({"fields": {"step": "int"}, "plots": {"p": spec}})
     assert find_conflicts(decl, {}, {}) == [
         ("plot 'p': datasets[0].bindings.z: a scatter plot does not draw z (scatter3d, "
-         "surface, mesh plots draw it); a scatter plot's roles are x, y, color, size, facet, "
-         "frame, group")]
+         "surface, contour, mesh plots draw it); a scatter plot's roles are x, y, color, size, "
+         "facet, frame, group")]
 
 
 BOARD = {"layout": "rows=loss,acc;lr&height=2,1", "plots": ["loss", "acc", "lr"]}

@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from streamvis import wire_extras
+from streamvis import wire, wire_extras
 from streamvis.checks.json_checks import expect_object
 from streamvis.checks.plot_specs import spec_from_json, spec_json
 from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.controls import Control, ControlSpec
+from streamvis.model.run_summaries import SeriesSummary
+from streamvis.model.schema import RunFilter
 from streamvis.v1 import service_pb2 as pb
 
 if TYPE_CHECKING:
@@ -117,6 +119,16 @@ class ExtraCalls:
     def artifacts(self, run: uuid.UUID | str) -> list[Artifact]:
         reply = self.call(self.stub.ListArtifacts, pb.ListArtifactsRequest(run=str(run)))
         return [wire_extras.artifact_from_pb(a) for a in reply.artifacts]
+
+    # -- summaries --------------------------------------------------------------
+
+    def summaries(self, run_filter: RunFilter, series: Sequence[str] = (),
+                  fields: Sequence[str] = ()) -> list[SeriesSummary]:
+        """Per run and series, the rows and last/min/max of each numeric field."""
+        req = pb.SummariesRequest(filter=wire.filter_to_pb(run_filter), series=list(series),
+                                  fields=list(fields))
+        reply = self.call(self.stub.GetSummaries, req)
+        return [wire_extras.summary_from_pb(s) for s in reply.summaries]
 
     # -- controls ---------------------------------------------------------------
 

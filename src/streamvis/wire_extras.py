@@ -13,6 +13,7 @@ from typing import Any
 from streamvis.model.artifacts import Artifact
 from streamvis.model.controls import Control, ControlSpec, check_spec
 from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.run_summaries import FieldSummary, SeriesSummary
 from streamvis.v1 import service_pb2 as pb
 
 # -- artifacts -----------------------------------------------------------------
@@ -66,3 +67,31 @@ def json_value(text: str, what: str) -> Any:
     except ValueError:
         raise InvalidArgumentError(f"{what}: {text[:80]!r} is not JSON: send a JSON value") \
             from None
+
+
+# -- summaries -----------------------------------------------------------------
+
+
+def summary_to_pb(s: SeriesSummary) -> pb.SeriesSummary:
+    out = pb.SeriesSummary(run=str(s.run), series=s.series, rows=s.rows)
+    for name, f in s.fields.items():
+        m = out.fields.add(field=name, integer=isinstance(f.last, int))
+        for key in ("last", "min", "max"):
+            value = getattr(f, key)
+            if value is not None:
+                setattr(m, key, float(value))
+    return out
+
+
+def summary_from_pb(m: pb.SeriesSummary) -> SeriesSummary:
+    def value(f: pb.FieldSummary, key: str) -> int | float | None:
+        if not f.HasField(key):  # type: ignore[arg-type]
+            return None
+        v: float = getattr(f, key)
+        return int(v) if f.integer else v
+
+    return SeriesSummary(
+        run=uuid.UUID(m.run), series=m.series, rows=m.rows,
+        fields={f.field: FieldSummary(value(f, "last"), value(f, "min"), value(f, "max"))
+                for f in m.fields},
+    )

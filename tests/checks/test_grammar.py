@@ -26,9 +26,9 @@ def test_every_kind_uses_a_known_reduction():
     ("line", "y", "opt", "string", "y takes float or int fields; 'opt' is string"),
     ("line", "group", "lr", "float", "group takes bool or int or string fields; 'lr' is float"),
     ("line", "x", "run", None, "x cannot be the run: the run is a handle; x is a position"),
-    ("line", "z", "depth", "float", ("a line plot does not draw z (scatter3d, surface, mesh "
-     "plots draw it); a line plot's roles are x, y, color, group, order, facet, frame")),
-    ("scatter", "z", "depth", None, ("a scatter plot does not draw z (scatter3d, surface, "
+    ("line", "z", "depth", "float", ("a line plot does not draw z (scatter3d, surface, contour, "
+     "mesh plots draw it); a line plot's roles are x, y, color, group, order, facet, frame")),
+    ("scatter", "z", "depth", None, ("a scatter plot does not draw z (scatter3d, surface, contour, "
      "mesh plots draw it)")),
     ("line", "size", "tokens", "int", ("a line plot does not draw size (scatter, scatter3d "
      "plots draw it)")),
@@ -89,7 +89,9 @@ def test_the_json_lists_roles_and_kinds_in_table_order():
 def test_text_and_table_kinds_take_their_types():
     assert GRAMMAR.role("text").types() == ("string",)
     assert GRAMMAR.role("expected").types() == ("string",)
-    assert set(GRAMMAR.role("column").types()) == set(TYPES.names())
+    # Every type with a trait; the media types (no traits) wait for the table's media cells.
+    assert set(GRAMMAR.role("column").types()) == {
+        t for t in TYPES.names() if TYPES[t].traits} == {"bool", "float", "int", "string"}
     assert GRAMMAR.binding_problem("text", "text", "out", "string") is None
     assert GRAMMAR.binding_problem("text", "text", "loss", "float") == (
         "text takes string fields; 'loss' is float")
@@ -99,6 +101,18 @@ def test_text_and_table_kinds_take_their_types():
     assert GRAMMAR.binding_problem("table", "column", "loss", "float") is None
     assert GRAMMAR.binding_problem("table", "x", "loss", "float") == (
         "a table plot does not draw x (line, scatter, histogram, heatmap, stem, area, band, "
-        "scatter3d, surface, mesh plots draw it); a table plot's roles are column, frame, facet")
+        "scatter3d, surface, contour, quiver, mesh plots draw it); a table plot's roles are "
+        "column, frame, facet")
     assert GRAMMAR.kind("text").reduction == "text"
     assert GRAMMAR.kind("table").required == ()
+
+
+def test_quiver_roles_take_numbers_and_other_kinds_refuse_them():
+    assert GRAMMAR.binding_problem("quiver", "u", "wind_u", "float") is None
+    assert GRAMMAR.binding_problem("quiver", "v", "name", "string") == (
+        "v takes float or int fields; 'name' is string")
+    assert GRAMMAR.binding_problem("line", "u", "wind_u", "float") == (
+        "a line plot does not draw u (quiver plots draw it); a line plot's roles are x, y, "
+        "color, group, order, facet, frame")
+    assert GRAMMAR.kind("quiver").required == ("x", "y", "u", "v")
+    assert GRAMMAR.kind("contour").reduction == "grid"

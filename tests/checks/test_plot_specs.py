@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from streamvis.checks.plot_specs import Y_RANGES, check_binding_types, check_plot_spec
-from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import Field, FieldType
 
 TEXT = {"kind": "text", "datasets": [{"series": "samples", "bindings": {
@@ -55,6 +55,33 @@ def test_text_bindings_follow_the_type_rules():
     table = {"kind": "table", "datasets": [{"series": "s", "bindings": {
         "column": ["loss", "out", "step"]}}]}
     check_binding_types(check_plot_spec(table, "t"), fields)
+
+
+CONTOUR = {"kind": "contour", "datasets": [{"series": "field", "bindings": {
+    "x": "px", "y": "py", "z": "height"}}]}
+
+
+def test_a_contour_keeps_its_levels_and_fill():
+    spec = check_plot_spec({**CONTOUR, "levels": 7, "filled": True}, "c")
+    assert (spec["levels"], spec["filled"]) == (7, True)
+
+
+@pytest.mark.parametrize(("key", "value", "error", "message"), [
+    ("levels", 0, InvalidArgumentError, "levels .* must be at least 1, got 0"),
+    ("levels", 2.5, InvalidArgumentError, "levels .* must be an integer"),
+    ("levels", 101, ResourceExhaustedError, "levels = 101: a contour draws at most 100"),
+    ("filled", "yes", InvalidArgumentError, "filled = 'yes': use true"),
+])
+def test_a_bad_contour_setting_is_refused(key, value, error, message):
+    with pytest.raises(error, match=message):
+        check_plot_spec({**CONTOUR, key: value}, "c")
+
+
+def test_a_contour_needs_x_y_and_z():
+    bindings = {"x": "px", "y": "py"}
+    with pytest.raises(InvalidArgumentError, match="a contour plot needs a field bound to z"):
+        check_plot_spec({**CONTOUR, "datasets": [{"series": "field", "bindings": bindings}]},
+                        "c")
 
 
 LINE = {"kind": "line", "datasets": [{"series": "train", "bindings": {"x": "step", "y": "loss"}}]}

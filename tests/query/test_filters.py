@@ -11,7 +11,7 @@ import pytest
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import AttributeCondition, Run, RunFilter
-from streamvis.query.batches import constant
+from streamvis.model.table_files import constant
 from streamvis.query.filters import NO_RUNS, build_filter, condition, runs_filter, seconds
 
 H1, H2 = uuid.uuid4(), uuid.uuid4()

@@ -82,7 +82,7 @@ def test_info_serves_the_grammar_and_the_front_end_copy_is_the_same(http):
     assert served == GRAMMAR.as_json()
     assert [k["id"] for k in served["kinds"]] == [
         "line", "scatter", "histogram", "heatmap", "bar", "box", "stem", "area", "band",
-        "text", "table", "scatter3d", "surface", "mesh"]
+        "text", "table", "scatter3d", "surface", "contour", "quiver", "mesh"]
     copy = json.loads(FRONTEND_COPY.read_text(encoding="utf-8"))
     assert copy == served, (
         f"{FRONTEND_COPY.relative_to(ROOT)} is not the grammar the server serves: run "
@@ -128,8 +128,8 @@ def test_a_kind_added_to_the_registry_is_accepted_listed_and_served(http, store,
 def test_a_role_the_kind_does_not_draw_is_refused_naming_the_kinds_that_do(http):
     spec = {"kind": "line", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "z": "lr"}}]}
-    assert ("datasets[0].bindings.z: a line plot does not draw z (scatter3d, surface, mesh plots "
-            "draw it)"
+    assert ("datasets[0].bindings.z: a line plot does not draw z (scatter3d, surface, contour, "
+            "mesh plots draw it)"
             in error(http.put("/api/plots/p", json=spec), 400))
     sized = {"kind": "line", "datasets": [{"series": "train", "bindings": {
         "x": "step", "y": "loss", "size": "lr"}}]}

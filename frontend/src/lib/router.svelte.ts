@@ -14,6 +14,7 @@ export type Route =
   | { page: 'run'; handle: string }
   | { page: 'build' }
   | { page: 'dashboards' }
+  | { page: 'compare'; runs: string[] }
   | { page: 'not-found'; path: string };
 
 /**
@@ -37,6 +38,10 @@ export function route(href: string): Route {
   if (run?.[1]) return { page: 'run', handle: run[1].toLowerCase() };
   if (path === '/build') return { page: 'build' };
   if (path === '/dashboards') return { page: 'dashboards' };
+  if (path === '/compare') {
+    const runs = (url.searchParams.get('runs') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    return { page: 'compare', runs };
+  }
   return { page: 'not-found', path: url.pathname };
 }
 

@@ -48,6 +48,9 @@ REDUCTIONS: dict[str, str] = {
             "total count (web/reduce_rows.py)",
     "density3d": "sent whole up to max_points, past it thinned by cell of a 64\u00b3 grid "
                  "over the points, so sparse clusters and outliers survive",
+    "arrows": "per run and cell of a grid over the view (one cell per 24 pixels, or bins "
+              "per axis) the mean x, y, u and v of its rows: one arrow per cell "
+              "(web/reduce_quiver.py)",
     "grid": "rows that form a full (x, y) grid pass as they are; others are binned into a "
             "grid (bins per axis, default 50) with the mean z per cell",
 }
@@ -216,6 +219,9 @@ GRAMMAR = Grammar(
              _TEXT, _READ),
         Role("column", "a column of the table (without any: every field of the series)",
              _NUMBERS | _GROUPS | _TEXT, "is a column, so it needs a value of any field type"),
+        *(Role(r, f"an arrow's {axis} component (its length is scaled to the cell)",
+               _NUMBERS, "is a component of an arrow, so it needs numbers")
+          for r, axis in (("u", "x"), ("v", "y"))),
         *(Role(r, f"a mesh face's {nth} corner: a row number (from 0) of the run's "
                "vertices dataset", _NUMBERS, "is a row number, so it needs numbers")
           for r, nth in (("i", "first"), ("j", "second"), ("k", "third"))),
@@ -276,6 +282,16 @@ GRAMMAR = Grammar(
              "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
              "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
              ("x", "y", "z"), reduction="grid", painter="surface"),
+        Kind("contour", "Contour",
+             "iso-lines of z over an (x, y) grid, levels colored on the palette (filled: "
+             "bands between levels); rows not on a grid are averaged per grid cell on the "
+             "server", ("x", "y", "z", "facet", "frame"), ("x", "y", "z"), reduction="grid",
+             painter="contour"),
+        Kind("quiver", "Quiver",
+             "an arrow (u, v) at each (x, y), thinned on the server to one arrow per "
+             "screen cell (the mean vector of the cell's rows)",
+             ("x", "y", "u", "v", "color", "facet", "frame"), ("x", "y", "u", "v"),
+             reduction="arrows", painter="quiver"),
         Kind("mesh", "Mesh",
              "triangles in 3-D: one dataset of vertices (x, y, z) and one of faces (i, j, "
              "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "

@@ -30,7 +30,12 @@ from streamvis.checks.json_checks import (
 from streamvis.checks.reduce_settings import check_reduce
 from streamvis.checks.smoothing import check_smooth
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
-from streamvis.model.limits import MAX_DATASETS, MAX_FACET_COLUMNS, MAX_SPEC_BYTES
+from streamvis.model.limits import (
+    MAX_CONTOUR_LEVELS,
+    MAX_DATASETS,
+    MAX_FACET_COLUMNS,
+    MAX_SPEC_BYTES,
+)
 from streamvis.model.schema import FieldType, validate_name
 
 AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
@@ -95,6 +100,14 @@ def _settings(spec: Mapping[str, Any], kind: Kind) -> None:
         _facet(spec["facet"])
     if "smooth" in spec:
         check_smooth(spec["smooth"], kind)
+    if "levels" in spec:
+        levels = integer(spec["levels"], "levels (the contour's iso-lines)", 1)
+        if levels > MAX_CONTOUR_LEVELS:
+            raise ResourceExhaustedError(
+                f"levels = {levels}: a contour draws at most {MAX_CONTOUR_LEVELS} levels")
+    if "filled" in spec and not isinstance(spec["filled"], bool):
+        raise InvalidArgumentError(
+            f"filled = {spec['filled']!r}: use true (bands between levels) or false (lines)")
     for key, allowed in (("format", TEXT_FORMATS), ("diff", DIFF_VIEWS)):
         if key in spec and spec[key] not in allowed:
             raise InvalidArgumentError(

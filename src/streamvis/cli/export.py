@@ -24,63 +24,24 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.media_arrow import MEDIA_STRUCT
 from streamvis.model.schema import RunFilter
+from streamvis.model.table_files import FORMATS, Sink, TableWriter
 from streamvis.query.batches import BatchStream, open_batches
 from streamvis.query.media import EXTENSIONS
 from streamvis.transfer import download_blob
 
 
-class _Writer:
-    """What the formats share: write a batch, then close."""
-
-    def __init__(self, write: Callable[[pa.RecordBatch], None], close: Callable[[], None]) -> None:
-        self.write = write
-        self.close = close
-
-
-def _parquet(path: str, schema: pa.Schema) -> _Writer:
-    w = pq.ParquetWriter(path, schema)
-    return _Writer(w.write_batch, w.close)
-
-
-def _csv(path: str, schema: pa.Schema) -> _Writer:
-    w = pa_csv.CSVWriter(path, schema)
-    return _Writer(w.write_batch, w.close)
-
-
-def _arrow(path: str, schema: pa.Schema) -> _Writer:
-    # An IPC file holds one dictionary per column, and each batch's run column has its
-    # own (its run's handle): the file holds the handles as plain strings.
-    plain = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
-                       for f in schema])
-    w = pa.ipc.new_file(path, plain)
-
-    def write(batch: pa.RecordBatch) -> None:
-        w.write_batch(pa.RecordBatch.from_arrays(
-            [c.cast(f.type) for c, f in zip(batch.columns, plain, strict=True)], schema=plain))
-
-    return _Writer(write, w.close)
-
-
-#: File suffix -> writer. Arrow IPC ("Feather v2") keeps every type exactly and is read
-#: without parsing (pyarrow, polars, DuckDB); Parquet is compressed; CSV for anything.
-FORMATS: dict[str, Callable[[str, pa.Schema], _Writer]] = {
-    ".parquet": _parquet, ".csv": _csv, ".arrow": _arrow, ".feather": _arrow,
-}
-
-
-def _writer_for(path: Path) -> Callable[[str, pa.Schema], _Writer]:
-    make = FORMATS.get(path.suffix.lower())
-    if make is None:
+def _writer_for(path: Path) -> Callable[[Sink, pa.Schema], TableWriter]:
+    # The writers are the web app's too (GET /api/export): model/table_files.py.
+    make = FORMATS.get(path.suffix.lower().lstrip("."))
+    if make is None or not path.suffix:
         raise InvalidArgumentError(
             f"cannot tell the format of {str(path)!r} from its suffix: end the file name in "
-            f"{', '.join(FORMATS)}"
+            f"{', '.join('.' + name for name in FORMATS)}"
         )
     if not path.parent.is_dir():
         raise InvalidArgumentError(

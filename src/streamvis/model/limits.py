@@ -63,6 +63,8 @@ MAX_CATEGORIES = 10_000
 #: Grid nodes of one surface (a 1,000 x 1,000 grid); a finer grid is binned down to
 #: `bins` per axis, and more bins than this allows are refused.
 MAX_SURFACE_NODES = 1_000_000
+#: Iso-lines one contour plot draws (its spec's `levels`).
+MAX_CONTOUR_LEVELS = 100
 #: Outliers a box plot sends per box; past it, the most extreme ones.
 MAX_OUTLIERS = 1_000
 #: Points `/api/data` sends whole before thinning a scatter or refusing raw rows

@@ -237,6 +237,27 @@ class Connection:
         ) as stream:
             return stream.read_all()
 
+    def summaries(
+        self, series: str | Sequence[str] | None = None,
+        fields: str | Sequence[str] | None = None, *, runs: RunsArg = None,
+    ) -> pa.Table:
+        """Summary values of the runs' metrics, computed by the server: one row per run,
+        series and numeric field, with columns run, series, field, rows (the series'
+        rows in that run), last, min and max (float64; min and max skip NaN and are null
+        when every value is NaN). `series` and `fields` default to all."""
+        names = [series] if isinstance(series, str) else list(series or ())
+        wanted = [fields] if isinstance(fields, str) else list(fields or ())
+        found = self.client.summaries(runs_filter(self._resolved(runs)), names, wanted)
+        rows = [(str(s.run), s.series, name, s.rows, f.last, f.min, f.max)
+                for s in found for name, f in s.fields.items()]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+        return pa.table(
+            [pa.array(c, t) for c, t in zip(columns, (
+                pa.string(), pa.string(), pa.string(), pa.int64(), pa.float64(),
+                pa.float64(), pa.float64()), strict=True)],
+            names=["run", "series", "field", "rows", "last", "min", "max"],
+        )
+
     # -- what a run captured (docs/data-api.md, "A run's capture") --------------
 
     def run_info(self, run: HandlesArg) -> RunInfo:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import numpy as np
 import pyarrow as pa
 
 from streamvis.client import Client
@@ -25,31 +24,8 @@ from streamvis.model import wallclock
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.media_arrow import MEDIA_STRUCT, refs_to_struct
-from streamvis.model.schema import Value
+from streamvis.model.table_files import RUN_TYPE, constant, run_handles
 from streamvis.query.filters import RunsArg, runs_filter
-
-_MAX_STRING_BYTES = 2**31 - 1  # what one `string` array (32-bit offsets) can hold
-#: The type of the run column: the run's handle, stored once per batch.
-RUN_TYPE = pa.dictionary(pa.int32(), pa.string())
-
-
-def run_handles(handle: str, rows: int) -> pa.DictionaryArray:
-    """`handle` on `rows` rows, dictionary-encoded: one string and an index per row."""
-    indices = pa.array(np.zeros(rows, dtype=np.int32), type=pa.int32())
-    return pa.DictionaryArray.from_arrays(indices, pa.array([handle], type=pa.string()))
-
-
-def constant(value: Value, type: pa.DataType, rows: int) -> pa.Array:
-    """`value` repeated `rows` times as an array of `type`, without a Python loop."""
-    if pa.types.is_string(type):
-        data = str(value).encode()
-        if len(data) * rows > _MAX_STRING_BYTES:
-            return pa.repeat(pa.scalar(value, type), rows)
-        offsets = np.arange(rows + 1, dtype=np.int32) * np.int32(len(data))
-        return pa.Array.from_buffers(
-            type, rows, [None, pa.py_buffer(offsets), pa.py_buffer(data * rows)]
-        )
-    return pa.array(np.full(rows, value, dtype=type.to_pandas_dtype()), type=type)
 
 
 def _close(chunks: Iterator[Chunk]) -> None:

@@ -1,4 +1,5 @@
-"""The control RPCs: a program declares and polls its run's controls; the UI sets them."""
+"""The control RPCs: a program declares and polls its run's controls; the UI sets them.
+And GetSummaries: the summary values of runs' metrics (store/metric_summaries.py)."""
 
 # ruff: noqa: N802 - RPC methods carry the names the generated base class gives them
 
@@ -6,18 +7,27 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 
-from streamvis import wire_extras
+from streamvis import wire, wire_extras
 from streamvis.service import calls
 from streamvis.service.calls import blocking
 from streamvis.store.base import Store
+from streamvis.store.metric_summaries import summarize
 from streamvis.v1 import service_pb2 as pb
 
 
 class ControlRpcs:
-    """DeclareControls, GetControls, SetControl."""
+    """DeclareControls, GetControls, SetControl; GetSummaries."""
 
     store: Store
     executor: Executor
+
+    @blocking
+    def GetSummaries(self, request: pb.SummariesRequest) -> pb.SummariesResponse:
+        # Here beside the controls, not in servicer.py, which is at its size.
+        found = summarize(self.store, wire.filter_from_pb(request.filter),
+                          calls.names("series", request.series),
+                          calls.names("field", request.fields))
+        return pb.SummariesResponse(summaries=[wire_extras.summary_to_pb(s) for s in found])
 
     @blocking
     def DeclareControls(self, request: pb.DeclareControlsRequest) -> pb.ControlsResponse:

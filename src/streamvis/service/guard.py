@@ -55,6 +55,8 @@ RPC_ACCESS: dict[str, Access] = {
     # Controls (service/controls.py): a program declares and polls them; setting one is
     # a change, which a read-only server refuses (its UI shows controls disabled).
     "DeclareControls": _I, "GetControls": _R, "SetControl": _C,
+    # Summaries of runs' metrics (store/metric_summaries.py): computed, nothing stored.
+    "GetSummaries": _R,
 }
 #: What DataLogger and AsyncDataLogger send, as --no-ingest refuses it.
 INGEST = frozenset(name for name, access in RPC_ACCESS.items() if access.ingests)

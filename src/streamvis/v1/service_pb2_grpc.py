@@ -244,6 +244,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.FinishUploadRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.FromString,
                 _registered_method=True)
+        self.GetSummaries = channel.unary_unary(
+                '/streamvis.v1.Service/GetSummaries',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.SummariesRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.SummariesResponse.FromString,
+                _registered_method=True)
 
 
 class ServiceServicer:
@@ -559,6 +564,15 @@ class ServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSummaries(self, request, context):
+        """Summaries of runs' metrics: per run and series with rows, the row count and the
+        last, lowest and highest value of each numeric field (NaN skipped by lowest and
+        highest). NOT_FOUND for a series that does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -771,6 +785,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     servicer.FinishUpload,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.FinishUploadRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.SerializeToString,
+            ),
+            'GetSummaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSummaries,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.SummariesRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.SummariesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1907,6 +1926,33 @@ class Service:
             '/streamvis.v1.Service/FinishUpload',
             streamvis_dot_v1_dot_service__pb2.FinishUploadRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.BeginUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSummaries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/GetSummaries',
+            streamvis_dot_v1_dot_service__pb2.SummariesRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.SummariesResponse.FromString,
             options,
             channel_credentials,
             insecure,

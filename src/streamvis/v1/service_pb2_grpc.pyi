@@ -164,6 +164,11 @@ class ServiceStub:
     """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
     marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
     """
+    GetSummaries: _grpc.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]
+    """Summaries of runs' metrics: per run and series with rows, the row count and the
+    last, lowest and highest value of each numeric field (NaN skipped by lowest and
+    highest). NOT_FOUND for a series that does not exist.
+    """
 
 @_typing.type_check_only
 class ServiceAsyncStub(ServiceStub):
@@ -279,6 +284,11 @@ class ServiceAsyncStub(ServiceStub):
     FinishUpload: _aio.UnaryUnaryMultiCallable[_service_pb2.FinishUploadRequest, _service_pb2.BeginUploadResponse]  # type: ignore[assignment]
     """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
     marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
+    """
+    GetSummaries: _aio.UnaryUnaryMultiCallable[_service_pb2.SummariesRequest, _service_pb2.SummariesResponse]  # type: ignore[assignment]
+    """Summaries of runs' metrics: per run and series with rows, the row count and the
+    last, lowest and highest value of each numeric field (NaN skipped by lowest and
+    highest). NOT_FOUND for a series that does not exist.
     """
 
 class ServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -644,6 +654,17 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_service_pb2.BeginUploadResponse, _abc.Awaitable[_service_pb2.BeginUploadResponse]]:
         """Checks that the parts of a blob (BeginUpload, PutBlobPart) hash to its sha256 and
         marks it whole, so rows of media fields may reference it (docs/logging.md, Media).
+        """
+
+    @_abc_1.abstractmethod
+    def GetSummaries(
+        self,
+        request: _service_pb2.SummariesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.SummariesResponse, _abc.Awaitable[_service_pb2.SummariesResponse]]:
+        """Summaries of runs' metrics: per run and series with rows, the row count and the
+        last, lowest and highest value of each numeric field (NaN skipped by lowest and
+        highest). NOT_FOUND for a series that does not exist.
         """
 
 def add_ServiceServicer_to_server(servicer: ServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

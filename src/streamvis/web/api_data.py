@@ -22,7 +22,15 @@ from starlette.routing import BaseRoute, Route
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError
 from streamvis.model.schema import Run
-from streamvis.web import bands, lod, reduce_3d, reduce_bins, reduce_cells, reduce_rows
+from streamvis.web import (
+    bands,
+    lod,
+    reduce_3d,
+    reduce_bins,
+    reduce_cells,
+    reduce_quiver,
+    reduce_rows,
+)
 from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve
 from streamvis.web.http import AppState, blocking, json_body, state
@@ -286,6 +294,7 @@ REDUCERS: dict[str, Callable[[Reading], pa.Table]] = {
     "page": _picked(reduce_rows.page_rows),
     "density3d": _rows(lambda r: Selection(r.runs, *reduce_3d.thin_points(r))),
     "grid": reduce_3d.grid,
+    "arrows": reduce_quiver.arrows,
 }
 
 

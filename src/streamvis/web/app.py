@@ -26,11 +26,13 @@ from streamvis.web import (
     api_artifacts,
     api_data,
     api_dataset,
+    api_export,
     api_info,
     api_media,
     api_meta,
     api_run,
     api_saved,
+    api_summaries,
     static_files,
 )
 from streamvis.web.auth import AuthGate
@@ -113,6 +115,8 @@ def create_app(
         *api_run.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
+        *api_export.ROUTES,
+        *api_summaries.ROUTES,
         *api_saved.ROUTES,
         *api_artifacts.ROUTES,
         *api_media.ROUTES,

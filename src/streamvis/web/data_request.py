@@ -30,10 +30,11 @@ _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
     "t", "value", "category", "z", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
-    "text", "expected", "sort", "descending", "offset", "limit",
+    "text", "expected", "u", "v", "sort", "descending", "offset", "limit",
 })
 #: The roles a data request binds by name (the others are plain `fields`).
-_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "z", "text", "expected")
+_ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "z", "text", "expected",
+              "u", "v")
 
 
 _NO_BINNING = Binning()
@@ -71,6 +72,9 @@ class DataRequest:
     offset: int = 0
     limit: int = 100
     z: str | None = None  # the 3-D kinds' depth axis (web/reduce_3d.py)
+    #: A quiver's arrow components (web/reduce_quiver.py).
+    u: str | None = None
+    v: str | None = None
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -136,6 +140,8 @@ def parse_data_request(raw: object) -> DataRequest:
         offset=integer(body.get("offset") or 0, "offset"),
         limit=integer(body["limit"], "limit", 1) if body.get("limit") is not None else 100,
         z=_optional_name(body, "z"),
+        u=_optional_name(body, "u"),
+        v=_optional_name(body, "v"),
     )
     if req.limit > MAX_TABLE_PAGE_ROWS:
         raise ResourceExhaustedError(
@@ -217,7 +223,8 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
 
     for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order"), (req.t, "t"),
                        (req.value, "value"), (req.category, "category"), (req.z, "z"),
-                       (req.text, "text"), (req.expected, "expected")):
+                       (req.text, "text"), (req.expected, "expected"), (req.u, "u"),
+                       (req.v, "v")):
         if axis is not None:
             need(axis, role)
     for key in req.group:

@@ -102,6 +102,10 @@ export interface PlotSpec {
   view?: string;
   /** Lines: smoothing drawn over the faint raw line, `{ ema: 0.6 }` or `{ window: 25 }` (lib/data/smooth.ts). */
   smooth?: Smoothing;
+  /** Contours: iso-lines drawn, spread evenly over z (default 10). */
+  levels?: number;
+  /** Contours: the bands between levels filled with color, the lines drawn dark over them. */
+  filled?: boolean;
   /** The y range followed: "auto" (robust when spiky, the default), "robust" (1st–99th percentile) or "full" (lib/plot/robustRange.ts). */
   y_range?: 'auto' | 'robust' | 'full';
   /** The `frame` binding's value shown: a number, or each run's latest (the default). */
@@ -110,6 +114,12 @@ export interface PlotSpec {
   format?: 'auto' | 'plain' | 'markdown' | 'html' | 'svg';
   /** Text plots with `expected`: the diff inline (default) or side by side. */
   diff?: 'inline' | 'side';
+}
+
+/** A contour plot's settings, as its painter's holder takes them. */
+export interface ContourSettings {
+  levels?: number;
+  filled?: boolean;
 }
 
 /** A plot's `reduce` settings (docs/plots.md): bins by count, width or rule; the aggregate. */
@@ -136,6 +146,9 @@ export interface DataRequest extends ReduceSettings {
   category?: string;
   /** The depth axis of the 3-D kinds. */
   z?: string;
+  /** A quiver's arrow components. */
+  u?: string;
+  v?: string;
   group: string[];
   order?: string;
   where?: RowCondition[];

@@ -49,6 +49,21 @@ describe('plot draft', () => {
     expect(toSpec(draft).view).toBeUndefined();
   });
 
+  it('keeps a contour\u2019s levels and fill, and a quiver\u2019s u and v', () => {
+    const spec = { name: 'c', kind: 'contour', levels: 7, filled: true, reduce: { bins: 30 }, datasets: [{ series: 'h', filter: {}, bindings: { x: 'px', y: 'py', z: 'pz' } }] };
+    const draft = fromSpec(spec);
+    expect(toSpec(draft)).toMatchObject({ levels: 7, filled: true, reduce: { bins: 30 } });
+    draft.filled = false;
+    draft.levels = null;
+    expect(toSpec(draft).filled).toBeUndefined();
+    expect(toSpec(draft).levels).toBeUndefined();
+    draft.levels = 4;
+    draft.kind = 'surface';
+    expect(toSpec(draft).levels).toBeUndefined();
+    const quiver = { name: 'q', kind: 'quiver', datasets: [{ series: 'w', filter: {}, bindings: { x: 'px', y: 'py', u: 'pu', v: 'pv' } }] };
+    expect(toSpec(fromSpec(quiver)).datasets[0]!.bindings).toEqual({ x: 'px', y: 'py', u: 'pu', v: 'pv' });
+  });
+
   it('keeps a text plot\u2019s format and diff, and a table\u2019s columns as the picked fields', () => {
     const text = { name: 't', kind: 'text', format: 'markdown' as const, diff: 'side' as const, datasets: [{ series: 's', filter: {}, bindings: { text: 'out', expected: 'want' } }] };
     const draft = fromSpec(text);

@@ -33,6 +33,9 @@ export interface PlotDraft {
   /** A text plot's format and diff view (PlotSpec.format, .diff); '' for the default. */
   format?: string;
   diff?: string;
+  /** A contour's levels (PlotSpec.levels; empty for the default 10) and fill (PlotSpec.filled). */
+  levels?: number | null;
+  filled?: boolean;
   scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
 }
 
@@ -102,6 +105,10 @@ export function toSpec(d: PlotDraft): PlotSpec {
   const smooth = kind?.painter === 'line' ? smoothOf(d.smooth) : null;
   if (smooth) spec.smooth = smooth;
   if (d.yRange !== 'auto' && (kind?.painter === 'line' || kind?.painter === 'scatter')) spec.y_range = d.yRange;
+  if (kind?.painter === 'contour') {
+    if (d.levels) spec.levels = Math.round(d.levels);
+    if (d.filled) spec.filled = true;
+  }
   if (kind?.painter === 'text') {
     if (d.format && d.format !== 'auto') spec.format = d.format as PlotSpec['format'];
     if (d.diff === 'side') spec.diff = 'side';
@@ -121,6 +128,8 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     view: spec.view ?? '',
     format: spec.format ?? '',
     diff: spec.diff ?? '',
+    levels: spec.levels ?? null,
+    filled: spec.filled ?? false,
     smooth: spec.smooth ? { ...noSmoothing(), method: 'ema' in spec.smooth ? 'ema' : 'window', ...spec.smooth } : noSmoothing(),
     yRange: spec.y_range ?? 'auto',
     scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },

@@ -132,6 +132,7 @@ export class PlotController implements LiveSubscriber {
       reduce: spec.reduce,
       view: spec.view,
       smooth: spec.smooth,
+      contour: { levels: spec.levels, filled: spec.filled },
       palette: spec.palette,
       fields,
       pixels: () => Math.max(100, Math.round((this.w - this.margins.left - this.margins.right) * this.dpr)),

@@ -10,7 +10,7 @@
  */
 import { fetchData, type DataBatch } from '../api/arrowData';
 import { hasTrait, isContinuous } from '../api/fieldTypes.svelte';
-import type { DataRequest, DatasetSpec, FieldInfo, ReduceSettings, Smoothing } from '../api/types';
+import type { ContourSettings, DataRequest, DatasetSpec, FieldInfo, ReduceSettings, Smoothing } from '../api/types';
 import { LineSet } from '../data/lineSet';
 import { PointSet } from '../data/pointSet';
 import { RectSet } from '../data/rectSet';
@@ -29,6 +29,8 @@ export interface DatasetHost {
   view?: string;
   /** The plot's smoothing of lines (PlotSpec.smooth). */
   smooth?: Smoothing;
+  /** A contour plot's levels and fill (PlotSpec.levels, PlotSpec.filled). */
+  contour?: ContourSettings;
   palette: string | undefined;
   fields: Map<string, FieldInfo>;
   /** Data-area width in device pixels: the M4 resolution to ask for. */
@@ -47,7 +49,7 @@ function one(v: string | string[] | undefined): string | null {
 }
 
 /** The roles a data request names a field for, beside `group` and `order`. */
-const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category', 'z'] as const;
+const REQUEST_ROLES = ['x', 'y', 't', 'value', 'category', 'z', 'u', 'v'] as const;
 
 /**
  * The fields named on the axes: x (or t, or the category) and y (or what is counted). A
@@ -127,7 +129,7 @@ export class DatasetState {
     this.request = baseRequest(spec, host.kind, host.frame, host.reduce);
     this.colorField = one(spec.bindings.color);
     this.sizeField = one(spec.bindings.size);
-    this.data = this.painter.holder(this.request, this.colorField, this.sizeField, host.view, host.smooth);
+    this.data = this.painter.holder(this.request, this.colorField, this.sizeField, host.view, host.smooth, host.contour);
     this.color = new ColorScale(host.palette, this.colorIsContinuous());
   }
 

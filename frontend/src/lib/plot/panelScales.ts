@@ -24,6 +24,8 @@ export function dataExtent(placed: Placed[], second: boolean): Extent {
     const lines = ds.painter.shownLines?.(ds) ?? ds.lines;
     if (lines) for (const l of lines.lines.values()) extendExtent(d, l.x.values(), l.y.values(), v.logX, v.logY);
     if (ds.points) extendExtent(d, ds.points.x.values(), ds.points.y.values(), v.logX, v.logY);
+    const shown = ds.painter.shownPoints?.(ds);
+    if (shown) extendExtent(d, shown.x, shown.y, v.logX, v.logY);
     if (ds.rects) {
       extendExtent(d, ds.rects.x0, ds.rects.y0, v.logX, v.logY);
       extendExtent(d, ds.rects.x1, ds.rects.y1, v.logX, v.logY);

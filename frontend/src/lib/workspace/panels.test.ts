@@ -30,6 +30,26 @@ describe('sectionsFor', () => {
     expect(sectionsFor(series, fields, traits).map((s) => [s.series, s.x])).toEqual([['eval', 'epoch']]);
   });
 
+  it("leaves out what a logger captures by itself, and charts the machine's load last, against its clock", () => {
+    const capture: Record<string, string> = {
+      'console.line': 'int', 'console.time': 'float', 'progress.done': 'int', 'progress.rate': 'float',
+      'system.time': 'float', 'system.cpu_percent': 'float', 'system.memory_used': 'int',
+      'gpu.index': 'int', 'gpu.utilization': 'float',
+    };
+    const all = new Map(fields);
+    for (const [name, type] of Object.entries(capture)) all.set(name, { handle: name, name, type, description: '' });
+    const series: SeriesInfo[] = [
+      { name: 'console', fields: ['console.line', 'console.time'] },
+      { name: 'system', fields: ['system.time', 'system.cpu_percent', 'system.memory_used'] },
+      { name: 'system.gpu', fields: ['system.time', 'gpu.index', 'gpu.utilization'] },
+      { name: 'progress', fields: ['progress.done', 'progress.rate'] },
+      { name: 'train', fields: ['step', 'loss'] },
+    ];
+    const sections = sectionsFor(series, all, traits);
+    expect(sections.map((s) => [s.series, s.x])).toEqual([['train', 'step'], ['system', 'system.time']]);
+    expect(sections[1]?.panels.map((p) => p.y)).toEqual(['system.cpu_percent', 'system.memory_used']);
+  });
+
   it('ignores fields the listing does not know yet (a series logged while loading)', () => {
     expect(sectionsFor([{ name: 'x', fields: ['step', 'new_metric'] }], fields, traits)).toEqual([]);
   });

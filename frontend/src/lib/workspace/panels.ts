@@ -27,6 +27,17 @@ export interface Section {
   panels: Panel[];
 }
 
+/**
+ * What a logger captures by itself (src/streamvis/model/capture.py names the series) is no
+ * metric of the program: the run page shows the captured files, the console and the progress
+ * bars, so the workspace leaves them out. The machine's load (`system`) is charted, after the
+ * program's own series, against its own clock: its first integer field is a byte count, not a
+ * step. `system.gpu` has one row per GPU per sample, which one line per run would zigzag
+ * through, so it stays on the run page.
+ */
+export const RUN_RECORD_SERIES = new Set(['capture', 'console', 'progress', 'system.gpu']);
+export const CLOCKED_SERIES: Record<string, string> = { system: 'system.time' };
+
 export function panelKey(series: string, y: string): string {
   return `${series}/${y}`;
 }
@@ -38,16 +49,21 @@ export function panelKey(series: string, y: string): string {
  */
 export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>, traits: TypeTraits): Section[] {
   const out: Section[] = [];
+  const late: Section[] = [];
   for (const s of series) {
+    if (RUN_RECORD_SERIES.has(s.name)) continue;
     const typed = s.fields.map((name) => ({ name, type: fields.get(name)?.type })).filter((f): f is { name: string; type: string } => f.type !== undefined);
-    const step = typed.find((f) => traits.numeric(f.type) && traits.discrete(f.type));
+    const clock = CLOCKED_SERIES[s.name];
+    const step = clock !== undefined
+      ? typed.find((f) => f.name === clock)
+      : typed.find((f) => traits.numeric(f.type) && traits.discrete(f.type));
     if (!step) continue;
     const panels = typed
       .filter((f) => f.name !== step.name && traits.numeric(f.type))
       .map((f) => ({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name }));
-    if (panels.length > 0) out.push({ series: s.name, x: step.name, panels });
+    if (panels.length > 0) (clock !== undefined ? late : out).push({ series: s.name, x: step.name, panels });
   }
-  return out;
+  return [...out, ...late];
 }
 
 /** Pinned panels first (in the order pinned), then the rest in schema order. */

@@ -2,9 +2,11 @@
 import { KINDS, kindById } from '../../api/grammar';
 import { area } from './area';
 import { band } from './band';
+import { contour } from './contour';
 import { line } from './line';
 import { mesh } from './mesh';
 import type { Painter } from './painter';
+import { quiver } from './quiver';
 import { rects } from './rects';
 import { scatter } from './scatter';
 import { scatter3d } from './scatter3d';
@@ -13,7 +15,7 @@ import { surface } from './surface';
 
 export type { GpuLayer, PaintData, Painter } from './painter';
 
-const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface, mesh].map((p) => [p.id, p]));
+const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface, contour, quiver, mesh].map((p) => [p.id, p]));
 
 /** Painters that show rows as the page's own elements (painters/text.ts, table.ts), not GL. */
 const ROWS_PAINTERS = new Set(['text', 'table']);

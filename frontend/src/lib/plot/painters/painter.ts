@@ -7,7 +7,7 @@
  * index.ts.
  */
 import type { DataBatch } from '../../api/arrowData';
-import type { DataRequest, Smoothing } from '../../api/types';
+import type { ContourSettings, DataRequest, Smoothing } from '../../api/types';
 import type { LineSet } from '../../data/lineSet';
 import type { CpuImage, PixelMap } from '../../render/cpuRaster';
 import type { View } from '../../render/layers';
@@ -56,8 +56,10 @@ export interface Painter {
     /** Hands the plot's scene (camera, box, aspect) to the dataset's holder. */
     attach(ds: DatasetState, scene: Scene3): void;
   };
-  /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view and smooth settings. */
-  holder(req: DataRequest, color: string | null, size: string | null, view?: string, smooth?: Smoothing): PaintData;
+  /** Points that span what it draws, for the axes' extent (a contour's grid nodes). */
+  shownPoints?(ds: DatasetState): { x: Float64Array; y: Float64Array } | null;
+  /** The holder of a dataset's rows, for its request, its color and size fields and the plot's view, smooth and contour settings. */
+  holder(req: DataRequest, color: string | null, size: string | null, view?: string, smooth?: Smoothing, contour?: ContourSettings): PaintData;
   gpuLayer(): GpuLayer;
   /** Draws with the CPU rasterizer (software GL; see cpuRaster.ts), as the GPU layer would. */
   drawCpu(img: CpuImage, map: PixelMap, ds: DatasetState, view: View, styles: PlotStyles, dpr: number): void;

@@ -37,7 +37,7 @@ describe('painter registry', () => {
     } finally {
       setGrammar(grammar);
     }
-    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band', 'text', 'table', 'scatter3d', 'surface', 'mesh']);
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band', 'text', 'table', 'scatter3d', 'surface', 'contour', 'quiver', 'mesh']);
     expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
   });
 });
