@@ -14,7 +14,7 @@ They are not rows of the type registry's fields table and never appear in a seri
 declared fields, so a series' schema says only what the program declared. An append
 without `_time` (an older logger, a direct store append) is stamped with the time the
 store received it. A chunk stored before streamvis kept times has none: its rows read
-NaN, and a plot against time does not draw them (docs/decisions/0025-wall-clock-time.md).
+NaN, and a plot against time does not draw them (docs/decisions/0027-wall-clock-time.md).
 """
 
 from __future__ import annotations
