@@ -11,6 +11,7 @@ import pytest
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import RunFilter
+from streamvis.model.types import FieldType
 from streamvis.model.wallclock import ELAPSED_FIELD, TIME_FIELD
 from streamvis.store import Store
 from streamvis.store import chunks as chunks_module
@@ -73,8 +74,8 @@ def test_a_chunk_stored_before_times_were_kept_reads_nan() -> None:
 @pytest.mark.parametrize("name", ["_time", "_elapsed"])
 def test_the_pseudo_field_names_are_reserved(store: Store, name: str) -> None:
     with pytest.raises(InvalidArgumentError, match="reserved"):
-        store.create_field(name, "float")
-    store.create_field("t", "float")
+        store.create_field(name, FieldType.FLOAT)
+    store.create_field("t", FieldType.FLOAT)
     with pytest.raises(InvalidArgumentError, match="reserved"):
         store.update_field("t", new_name=name)
     assert [f.name for f in store.list_fields()] == ["t"]
