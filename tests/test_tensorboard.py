@@ -46,6 +46,7 @@ SCRIPT = textwrap.dedent("""\
         writer.add_scalars("loss", {"train": loss.item(), "val": 2 * loss.item()}, step)
         writer.add_histogram("weights", model.weight.detach(), step)
     writer.add_text("notes", "first try", 4)
+    writer.add_image("inputs", torch.rand(3, 8, 8), 4)
     writer.add_hparams({"lr": 0.1, "opt": "sgd"}, {"hparam/loss": loss.item()})
     writer.flush()
     writer.close()
@@ -114,6 +115,7 @@ def test_a_tensorboardx_script_runs_unchanged_with_the_import_swapped(
     weights = _rows(uri, run.handle, "weights")
     assert weights["step"] == [s for s in range(5) for _ in range(4)]  # 4 raw values a step
     assert _rows(uri, run.handle, "notes") == {"step": [4], "notes": ["first try"]}
+    assert _rows(uri, run.handle, "inputs")["step"] == [4]
     # The plot docs/compat.md gives for add_histogram is accepted for what it stored.
     with Client(uri) as client:
         apply_declaration(client, parse_declaration({"plots": {f"{name}-weights": {
