@@ -19,8 +19,20 @@ def test_image_axes_follow_dataformats() -> None:
     assert np.array_equal(image_array(torch.from_numpy(hwc).permute(2, 1, 0), "CWH"), hwc)
     batch = np.stack([hwc, hwc + 1])
     assert np.array_equal(image_array(batch.transpose(0, 3, 1, 2), "NCHW"), batch)
-    assert image_array(np.zeros((4, 5), np.uint8), "HW").shape == (4, 5, 1)
-    assert image_array(np.zeros((2, 4, 5), np.uint8), "NHW").shape == (2, 4, 5, 1)
+    assert image_array(np.zeros((4, 5), np.uint8), "HW").shape == (1, 4, 5)  # grey CHW
+
+
+def test_channels_first_stay_first_where_unambiguous() -> None:
+    # Moving channels last is a slow strided copy: the media layer does it off the
+    # caller's thread, so an unambiguous CHW (W not 1, 3, 4) passes as a view.
+    chw = np.zeros((3, 8, 10), np.uint8)
+    out = image_array(chw, "CHW")
+    assert out.shape == (3, 8, 10) and np.shares_memory(out, chw)
+    assert image_array(chw.transpose(1, 2, 0), "HWC").shape == (3, 8, 10)
+    assert image_array(np.zeros((2, 8, 10, 4), np.uint8), "NHWC").shape == (2, 4, 8, 10)
+    assert image_array(np.zeros((8, 3, 3), np.uint8), "HWC").shape == (8, 3, 3)  # W is 3
+    assert image_array(np.zeros((2, 4, 5), np.uint8), "NHW").shape == (2, 1, 4, 5)
+    assert image_array(np.zeros((4, 3), np.uint8), "HW").shape == (4, 3, 1)  # W is 3
 
 
 def test_image_values_are_scaled_as_tensorboard_does() -> None:

@@ -4,8 +4,8 @@ the field types inference cannot guess (images, audio, video, formatted strings)
 
 TensorBoard and visdom say how an image array is laid out (`dataformats="CHW"`);
 streamvis's image fields guess it from the shape, which is ambiguous for small images
-(3x3x3). So the drop-ins move the axes to (N,)H,W,C themselves and the guess is never
-needed: a trailing C of 1, 3 or 4 is always read as channels.
+(3x3x3). So the drop-ins permute the axes to a shape the guess reads right: (N,)C,H,W
+when W is not a channel count, else (N,)H,W,C (a trailing 1, 3 or 4 is read as C).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ MARKDOWN: FieldDecl = {"type": "string", "options": {"format": "markdown"}}
 HTML: FieldDecl = {"type": "string", "options": {"format": "html"}}
 #: The seconds the schema refresh may take before a media series' first declaration.
 REFRESH_TIMEOUT = 5.0
+#: The channel counts an image field takes: 1 (grey), 3 (RGB), 4 (RGBA).
+_CHANNELS = (1, 3, 4)
 
 
 def host_array(value: Any) -> np.ndarray[Any, Any]:
@@ -36,10 +38,14 @@ def host_array(value: Any) -> np.ndarray[Any, Any]:
 
 
 def image_array(img: Any, dataformats: str) -> np.ndarray[Any, Any]:
-    """`img`, laid out as `dataformats` says (letters N, C, H, W), as (N,)H,W,C.
+    """`img`, laid out as `dataformats` says (letters N, C, H, W), as (N,)C,H,W where
+    an image field reads that shape unambiguously (W not 1, 3 or 4), else (N,)H,W,C.
 
-    Floats are clipped to [0, 1] and ints other than uint8 cast to uint8 (as TensorBoard
-    scales them); a missing C becomes a channel of 1 (grey)."""
+    Channels first stay first because moving them is a strided copy (about 0.5 ms for
+    256x256x3) that the media layer does on its flusher thread instead; the axes are
+    only permuted here (a view), and `write` makes the one copy. Floats are clipped to
+    [0, 1] and ints other than uint8 cast to uint8 (as TensorBoard scales them); a
+    missing C becomes a channel of 1 (grey)."""
     fmt = dataformats.upper()
     arr = host_array(img)
     if (len(set(fmt)) != len(fmt) or not set(fmt) <= set("NCHW") or not {"H", "W"} <= set(fmt)
@@ -51,17 +57,21 @@ def image_array(img: Any, dataformats: str) -> np.ndarray[Any, Any]:
         )
     if "C" not in fmt:
         arr, fmt = arr[..., None], fmt + "C"
-    target = ("N" if "N" in fmt else "") + "HWC"
-    arr = np.transpose(arr, [fmt.index(d) for d in target])
+    batch = "N" if "N" in fmt else ""
+    chw = np.transpose(arr, [fmt.index(d) for d in batch + "CHW"])
+    if chw.shape[-1] not in _CHANNELS and chw.shape[-3] in _CHANNELS:
+        arr = chw
+    else:
+        arr = np.transpose(arr, [fmt.index(d) for d in batch + "HWC"])
+        if arr.shape[-1] not in _CHANNELS:
+            raise InvalidArgumentError(
+                f"an image has {arr.shape[-1]} channels: give 1 (grey), 3 (RGB) or 4 (RGBA)"
+            )
     if arr.dtype.kind == "f":
         arr = np.clip(arr, 0.0, 1.0)
     elif arr.dtype != np.uint8:
         arr = np.clip(arr, 0, 255).astype(np.uint8)
-    if arr.shape[-1] not in (1, 3, 4):
-        raise InvalidArgumentError(
-            f"an image has {arr.shape[-1]} channels: give 1 (grey), 3 (RGB) or 4 (RGBA)"
-        )
-    return np.ascontiguousarray(arr)
+    return arr
 
 
 def audio_samples(snd: Any) -> np.ndarray[Any, Any]:
