@@ -18,8 +18,8 @@ call. The mapping (docs/compat.md has the table):
   the plot's business, not the writer's).
 - `add_text(tag, text, step)`: one string row, the field declared with format
   `markdown` on first use (TensorBoard renders text as markdown; so does a text plot).
-- `add_image(tag, img, step, dataformats="CHW")`: one `image` row (PNG), the array's
-  axes moved to H, W, C as `dataformats` says (floats clipped to [0, 1]);
+- `add_image(tag, img, step, dataformats="CHW")`: one `image` row (PNG), the array read
+  as `dataformats` says (dropin_media.image_array; floats clipped to [0, 1]);
   `add_images(..., dataformats="NCHW")` N rows at the step (TensorBoard tiles them into
   one grid image instead); `add_figure(tag, fig)` a matplotlib figure (or a list: a row
   each) rendered to PNG, closed unless `close=False`.
@@ -29,6 +29,8 @@ call. The mapping (docs/compat.md has the table):
   `video` extra: PyAV); the field's fps is the first call's.
 - The media and text fields are declared on a tag's first call, as `{"type": "image"}`
   and so on (inference cannot guess them); a field name that exists keeps its type.
+  An array that does not fit its call (shape, dataformats) raises InvalidArgumentError
+  at the call, as TensorBoard raises; what `write` refuses follows `strict`.
 - `add_hparams(hparams, metrics)`: hyperparameters as `config.*` run attributes (via
   `log_config`), metrics as `metric.*` attributes — searchable, like TensorBoard's
   hparams table.
