@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import streamvis
 from streamvis.client import Client
 from streamvis.legacy import ColorSpec, GridSpec, Plots
 from streamvis.model.errors import InvalidArgumentError
@@ -122,3 +123,43 @@ def test_scatter_colors_and_panels_by_index_dimensions(uri: str) -> None:
                                                "facet": "panel", "frame": "call"}
     with pytest.raises(InvalidArgumentError, match="is not of size 2"):
         Plots(uri, strict=True).scatter("bad", np.zeros((3, 3)))
+
+
+def test_visdom_image_is_a_series_row_per_call(uri: str) -> None:
+    rng = np.random.default_rng(1)
+    chw = rng.random((3, 6, 5))  # floats in [0, 1], channels first as visdom takes them
+    grey = rng.integers(0, 256, (4, 4)).astype(np.float64)  # visdom's 0..255 floats
+    plots = Plots(uri, dashboard="img", strict=True)
+    win = plots.image(chw, win="sample", opts={"caption": "epoch 0"})
+    plots.image(grey, win=win)
+    assert plots.stop().delivered
+    run = plots.logger.run_handle
+    with streamvis.connect(uri) as sv:
+        rows = sv.fetch("sample", runs=[str(run)])
+        assert rows.column("call").to_pylist() == [0, 1]
+        assert rows.column("caption").to_pylist() == ["epoch 0", ""]
+        first, second = (sv.media(r, as_="numpy") for r in rows.column("image").to_pylist())
+        assert first.shape == (6, 5, 3)
+        assert np.abs(first.astype(float) - chw.transpose(1, 2, 0) * 255).max() <= 1
+        assert np.array_equal(second.reshape(4, 4), grey.astype(np.uint8))
+    with Client(uri) as client:  # no media panel yet: no plot, no dashboard cell
+        assert "sample" not in {p["name"] for p in client.plots()}
+
+
+def test_visdom_text_saves_a_text_plot_and_appends_as_visdom_does(uri: str) -> None:
+    plots = Plots(uri, dashboard="txt", strict=True)
+    win = plots.text("<b>hello</b>", win="log")
+    plots.text("second line", win=win, append=True)
+    plots.text("fresh", win=win)
+    assert plots.stop().delivered
+    run = plots.logger.run_handle
+    assert _rows(uri, run, "log") == {
+        "call": [0, 1, 2], "text": ["<b>hello</b>", "<b>hello</b><br>second line", "fresh"]}
+    with Client(uri) as client:
+        spec = client.plot("log")
+        board = client.dashboard("txt")
+        (text,) = [f for f in client.fields() if f.name == "text"]
+    assert spec["kind"] == "text"
+    assert spec["datasets"][0]["bindings"] == {"text": "text", "frame": "call"}
+    assert board["layout"] == "rows=log"
+    assert text.options.format == "html"

@@ -29,6 +29,12 @@ colors points by their index along `dim` (field `color`, the color role), and
 facet role, `num_columns` panels a row). Its series has `x`, `y`, `call`, `color` and
 `panel` (0 where no spec asks).
 
+visdom's `image(img, win=, opts=)` writes a row of series `win` (fields `call`, `image`,
+`caption` from `opts`): the series only, since streamvis has no media panel yet (fetch
+it, or `sv.media` a row). visdom's `text(text, win=, append=)` writes a row of `win`
+(fields `call`, `text`: HTML, as visdom shows it) and saves a `text` plot and cell that
+show the latest call; `append=True` adds to the window's text after a `<br>`.
+
 The first call decides a plot's mode; a later call with another is drawn the first's way.
 """
 
@@ -41,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from streamvis.client import Client
+from streamvis.dropin_media import HTML, declare_series, host_array, image_array
 from streamvis.logger import DataLogger, Delivery
 from streamvis.model.errors import InvalidArgumentError
 
@@ -48,6 +55,8 @@ from streamvis.model.errors import InvalidArgumentError
 X, Y, LINE, CALL = "x", "y", "line", "call"
 #: The index fields of `scatter`'s series.
 COLOR, PANEL = "color", "panel"
+#: The value fields of visdom's `image` and `text` windows.
+IMAGE, CAPTION, TEXT = "image", "caption", "text"
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ class Plots:
         self._calls: dict[str, int] = {}
         self._cells: list[str] = []
         self._layout: list[list[str]] | None = None
+        #: What each visdom text window shows now (append=True adds to it).
+        self._texts: dict[str, str] = {}
 
     # -- the Bokeh era --------------------------------------------------------------
 
@@ -170,6 +181,42 @@ class Plots:
                     line=np.tile(np.arange(lines, dtype=np.int64), n))
         return window
 
+    def image(self, img: Any, win: str | None = None, env: str | None = None,
+              opts: dict[str, Any] | None = None) -> str:
+        """visdom's `image`: (C, H, W) or (H, W), floats in [0, 1] (or 0..255, as visdom
+        scales them), as a row of series `win` (fields `call`, `image`, `caption` from
+        opts). No plot: there is no media panel yet. Returns the window; `env` (visdom's
+        environment) has no effect: the plots are this run's."""
+        del env
+        arr = host_array(img)
+        if arr.dtype.kind == "f" and arr.size and float(arr.max()) > 1.0:
+            arr = np.clip(arr, 0, 255).astype(np.uint8)  # visdom's 0..255 floats
+        hwc = image_array(arr, "HW" if arr.ndim == 2 else "CHW")
+        window = win or f"window_{len(self._calls)}"
+        declare_series(self.logger, window, {CALL: "int", IMAGE: "image", CAPTION: "string"})
+        call = self._calls.get(window, -1) + 1
+        self._calls[window] = call
+        caption = str((opts or {}).get("caption", ""))
+        self.logger.write(window, **{CALL: call, IMAGE: hwc, CAPTION: caption})
+        return window
+
+    def text(self, text: str, win: str | None = None, env: str | None = None,
+             opts: dict[str, Any] | None = None, append: bool = False) -> str:
+        """visdom's `text`: HTML shown in window `win` (a `text` plot and a dashboard
+        cell); `append=True` adds it to what the window shows, after a `<br>`, as
+        visdom does. Each call is a row (`call`, `text`: the window's whole text, format
+        html); the plot shows the latest, older calls a slider away. `env` and `opts` have
+        no effect."""
+        del env, opts
+        window = win or f"window_{len(self._calls)}"
+        shown = str(text)
+        if append and window in self._texts:
+            shown = f"{self._texts[window]}<br>{shown}"
+        self._texts[window] = shown
+        declare_series(self.logger, window, {CALL: "int", TEXT: HTML})
+        self._write(window, append=False, kind="text", bindings={"text": TEXT}, text=shown)
+        return window
+
     # -- the run ----------------------------------------------------------------------
 
     def stop(self, timeout: float | None = 30.0) -> Delivery:
@@ -178,7 +225,7 @@ class Plots:
 
     def _write(self, name: str, append: bool, *, kind: str = "line",
                bindings: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
-               **columns: np.ndarray[Any, Any]) -> None:
+               **columns: Any) -> None:
         call = self._calls.get(name, -1) + 1
         self._calls[name] = call
         self.logger.write(name, **{CALL: call, **columns})

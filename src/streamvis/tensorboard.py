@@ -16,7 +16,21 @@ call. The mapping (docs/compat.md has the table):
 - `add_histogram(tag, values, step)`: the raw values, flattened, as float rows of series
   `tag` at `step` (a histogram or heatmap plot bins them; `bins` and `max_bins` are
   the plot's business, not the writer's).
-- `add_text(tag, text, step)`: one string row.
+- `add_text(tag, text, step)`: one string row, the field declared with format
+  `markdown` on first use (TensorBoard renders text as markdown; so does a text plot).
+- `add_image(tag, img, step, dataformats="CHW")`: one `image` row (PNG), the array read
+  as `dataformats` says (dropin_media.image_array; floats clipped to [0, 1]);
+  `add_images(..., dataformats="NCHW")` N rows at the step (TensorBoard tiles them into
+  one grid image instead); `add_figure(tag, fig)` a matplotlib figure (or a list: a row
+  each) rendered to PNG, closed unless `close=False`.
+- `add_audio(tag, snd, step, sample_rate)`: one `audio` row (WAV), from (L,), (1, L) or
+  (L, channels) samples in [-1, 1].
+- `add_video(tag, vid, step, fps)`: (N, T, C, H, W) as N `video` rows (MP4, needs the
+  `video` extra: PyAV); the field's fps is the first call's.
+- The media and text fields are declared on a tag's first call, as `{"type": "image"}`
+  and so on (inference cannot guess them); a field name that exists keeps its type.
+  An array that does not fit its call (shape, dataformats) raises InvalidArgumentError
+  at the call, as TensorBoard raises; what `write` refuses follows `strict`.
 - `add_hparams(hparams, metrics)`: hyperparameters as `config.*` run attributes (via
   `log_config`), metrics as `metric.*` attributes — searchable, like TensorBoard's
   hparams table.
@@ -26,9 +40,8 @@ call. The mapping (docs/compat.md has the table):
   server records when rows arrive); `display_name`, `summary_description`, `max_queue`,
   `flush_secs`, `purge_step`, `filename_suffix` and `write_to_disk` are accepted and
   have no effect.
-- The media calls (`add_image(s)`, `add_figure`, `add_audio`, `add_video`,
-  `add_pr_curve`, `add_embedding`, `add_graph`, `add_mesh`) raise UnimplementedError:
-  media types are not in streamvis yet (issue 14).
+- `add_pr_curve`, `add_embedding`, `add_graph` and `add_mesh` raise
+  UnimplementedError: streamvis has no field type for them.
 """
 
 from __future__ import annotations
@@ -41,7 +54,10 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from streamvis.dropin_media import MARKDOWN, audio_samples, image_array, step_series, video_array
 from streamvis.logger import DataLogger, Delivery
+from streamvis.logger.declare import FieldDecl
+from streamvis.logger.media import Audio
 from streamvis.model.errors import UnimplementedError
 from streamvis.quick import STEP, series_and_field
 
@@ -110,6 +126,8 @@ class SummaryWriter:
             self.logger.log_config(attributes, prefix="")
         #: tag -> (series, field), so a call past the first costs one dict look-up.
         self._names: dict[str, tuple[str, str]] = {}
+        #: The same for the tags whose series were declared (media, markdown).
+        self._declared: dict[str, tuple[str, str]] = {}
 
     def get_logdir(self) -> str:
         """The log_dir given (TensorBoard's method; nothing is written there)."""
@@ -161,9 +179,9 @@ class SummaryWriter:
         self, tag: str, text_string: str, global_step: Any = None,
         walltime: float | None = None,
     ) -> None:
-        """One string row of series `tag` at the step."""
-        series, field = self._where(tag)
-        self.logger.write(series, **{STEP: _step(global_step), field: str(text_string)})
+        """One markdown string row of series `tag` at the step (TensorBoard renders
+        text as markdown; a text plot of the field does too)."""
+        self._media_write(tag, MARKDOWN, global_step, str(text_string))
 
     def add_hparams(
         self, hparam_dict: Mapping[str, Any], metric_dict: Mapping[str, Any],
@@ -192,39 +210,78 @@ class SummaryWriter:
     ) -> None:
         self.logger.__exit__(exc_type, exc, tb)
 
-    # -- media: not in streamvis yet -----------------------------------------------------
+    # -- media -------------------------------------------------------------------------
 
-    def _media(self, call: str) -> NoReturn:
+    def _media_write(self, tag: str, decl: FieldDecl, global_step: Any, value: Any) -> None:
+        where = self._declared.get(tag)
+        if where is None:
+            where = self._declared[tag] = step_series(self.logger, tag, decl)
+        self.logger.write(where[0], **{STEP: _step(global_step), where[1]: value})
+
+    def add_image(
+        self, tag: str, img_tensor: Any, global_step: Any = None,
+        walltime: float | None = None, dataformats: str = "CHW",
+    ) -> None:
+        """One image (laid out as `dataformats`) in series `tag` at the step."""
+        self._media_write(tag, "image", global_step, image_array(img_tensor, dataformats))
+
+    def add_images(
+        self, tag: str, img_tensor: Any, global_step: Any = None,
+        walltime: float | None = None, dataformats: str = "NCHW",
+    ) -> None:
+        """N images as N rows of series `tag`, all at the step (TensorBoard tiles them
+        into one grid image; rows keep each image whole and separate)."""
+        self._media_write(tag, "image", global_step, image_array(img_tensor, dataformats))
+
+    def add_figure(
+        self, tag: str, figure: Any, global_step: Any = None, close: bool = True,
+        walltime: float | None = None,
+    ) -> None:
+        """A matplotlib figure (or a list of them, a row each) rendered to PNG now."""
+        figures = figure if isinstance(figure, list | tuple) else [figure]
+        for fig in figures:
+            self._media_write(tag, "image", global_step, fig)
+            if close:
+                import matplotlib.pyplot as plt  # noqa: PLC0415 -- only with a figure
+
+                plt.close(fig)
+
+    def add_audio(
+        self, tag: str, snd_tensor: Any, global_step: Any = None,
+        sample_rate: int = 44100, walltime: float | None = None,
+    ) -> None:
+        """A clip ((L,), (1, L) or (L, channels) in [-1, 1]) as a WAV row of `tag`."""
+        clip = Audio(audio_samples(snd_tensor), int(sample_rate))
+        self._media_write(tag, "audio", global_step, clip)
+
+    def add_video(
+        self, tag: str, vid_tensor: Any, global_step: Any = None, fps: float = 4,
+        walltime: float | None = None,
+    ) -> None:
+        """N videos ((N, T, C, H, W)) as N MP4 rows of `tag` at the step; the field's
+        fps is the first call's (a field's options never change)."""
+        frames = video_array(vid_tensor)
+        self._media_write(tag, {"type": "video", "options": {"fps": float(fps)}},
+                          global_step, frames)
+
+    # -- not in streamvis ----------------------------------------------------------------
+
+    def _unsupported(self, call: str) -> NoReturn:
         raise UnimplementedError(
-            f"SummaryWriter.{call}: media types (images, figures, audio, video, curves, "
-            "embeddings, graphs) are not in streamvis yet (issue 14): remove the call, or "
-            "keep a tensorboardX writer beside this one for the media; scalars, "
-            "histograms, text and hparams are logged"
+            f"SummaryWriter.{call} is not in the streamvis drop-in (PR curves, embeddings, "
+            "graphs and meshes have no streamvis field type): remove the call, or keep a "
+            "tensorboardX writer beside this one for it; scalars, histograms, images, "
+            "figures, audio, video, text and hparams are logged"
         )
 
-    def add_image(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_image")
-
-    def add_images(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_images")
-
-    def add_figure(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_figure")
-
-    def add_audio(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_audio")
-
-    def add_video(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_video")
-
     def add_pr_curve(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_pr_curve")
+        self._unsupported("add_pr_curve")
 
     def add_embedding(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_embedding")
+        self._unsupported("add_embedding")
 
     def add_graph(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_graph")
+        self._unsupported("add_graph")
 
     def add_mesh(self, *args: Any, **kwargs: Any) -> NoReturn:
-        self._media("add_mesh")
+        self._unsupported("add_mesh")
