@@ -61,11 +61,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 def _outlines(column: np.ndarray) -> int:
     """Dark lines across a column of pixels: the ridges' outlines (rects.ts MARK, a pixel
-    high, blended into the fills by the canvas's scaling), not the gray grid lines."""
+    high: dark, or blended into the fills when the area's height puts it between two pixel
+    rows), not the light gray grid lines."""
     light = column.astype(int).sum(axis=1)
     gray = column.max(axis=1) - column.min(axis=1) < 12
     lines = [i for i in range(2, len(light) - 2)
-             if not gray[i] and light[i] < min(light[i - 2], light[i + 2]) - 50
+             if (not gray[i] or light[i] < 300)
+             and light[i] < min(light[i - 2], light[i + 2]) - 50
              and light[i] <= min(light[i - 1], light[i + 1])]
     return sum(1 for k, i in enumerate(lines) if k == 0 or i - lines[k - 1] > 1)
 
@@ -82,8 +84,10 @@ def test_ridgeline_draws_one_offset_curve_per_step(server, page: Page) -> None:
     x, _ = _at(plot, area, 2.0, 0)
     top = round(_at(plot, area, 2.0, 30)[1])
     bottom = round(_at(plot, area, 2.0, 10)[1])
-    column = pixels[top:bottom, round(x)]
-    assert 17 <= _outlines(column) <= 23  # steps 10..30: each ridge's top once
+    # A few columns near w = 2: one of them can run down a bin's vertical edge (dark all the
+    # way), which has no outlines to count, depending on where the axis puts the pixels.
+    counts = [_outlines(pixels[top:bottom, round(x) + dx]) for dx in (-6, -3, 0, 3, 6)]
+    assert any(17 <= n <= 23 for n in counts), counts  # steps 10..30: each ridge's top once
     readout = _hover(page, _at(plot, area, 2.0, 20))
     assert readout["step"] in {"[19.5, 20.5)", "[18.5, 19.5)"}
     assert int(readout["count"]) > 0
