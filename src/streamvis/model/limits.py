@@ -123,3 +123,10 @@ MAX_MEDIA_ROWS_PER_RESPONSE = 1_000
 MAX_TEXT_BYTES = 1024 * 1024
 #: Rows in one page of a table plot (`/api/data` with kind "table", `limit`).
 MAX_TABLE_PAGE_ROWS = 1_000
+#: Appends one group commit stores in one transaction (store/group_commit.py): appends
+#: arriving while a commit is in flight wait for the next; past this many, for the one
+#: after (not refused).
+GROUP_COMMIT_APPENDS = 64
+#: Bytes of encoded chunks one group commit holds, so a transaction's size (and the
+#: time the appends in it wait) stays bounded (not refused: the rest wait their turn).
+GROUP_COMMIT_BYTES = 64 * 1024 * 1024

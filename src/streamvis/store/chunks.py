@@ -3,13 +3,7 @@
 A chunk is one appended batch, stored as an Arrow IPC stream whose columns are
 named by field handle, so renaming a field never touches stored data.
 
-Sequence numbers come from the one-row `seq_counter`, incremented inside the
-appending transaction. On PostgreSQL that happens after the blob is written, as
-the transaction's last step: the counter's row lock is then held only from there
-to COMMIT, and a second writer blocks on it until the first has committed, so
-numbers are handed out in commit order and a reader that has seen N can never
-later find a new chunk below N. SQLite runs one writer at a time, which gives the
-same order; there the number is taken first so the blob row is written once.
+Appends are stored in groups (store/group_commit.py, store/chunk_writes.py).
 """
 
 from __future__ import annotations
@@ -23,15 +17,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from streamvis.model import limits
 from streamvis.model.chunks import AppendResult, Chunk, ChunkInfo
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-from streamvis.model.events import RowsAppended
-from streamvis.model.schema import RunFilter, Value, dedupe, validate_columns
+from streamvis.model.schema import RunFilter, Series, Value, dedupe, validate_columns
 from streamvis.model.wallclock import FIELDS, TIME, TIME_FIELD, time_column
-from streamvis.store.core import SqlCore, as_uuid, check_handle
-from streamvis.store.dialect import ForeignKeyViolation, Session, marks
+from streamvis.store.chunk_writes import KeyTaken, Pending, store_group
+from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
+from streamvis.store.dialect import Session, marks
 from streamvis.store.filters import FieldRow, Where
-from streamvis.store.media_refs import media_in_batch, record_media
+from streamvis.store.group_commit import GroupCommit
+from streamvis.store.media_refs import media_in_batch
 from streamvis.store.summaries import chunk_summaries, field_plan
 
 _MAX_KEY_LENGTH = 256
@@ -117,10 +113,6 @@ def _check_key(key: str | None) -> str | None:
     return key
 
 
-class _KeyTaken(Exception):  # noqa: N818 -- internal signal
-    """A concurrent append with the same idempotency key committed first."""
-
-
 @dataclass(frozen=True)
 class _Plan:
     series_id: int
@@ -134,6 +126,14 @@ class _Plan:
 
 class ChunkMethods(SqlCore):
     """append, query, chunks_after, last_sequence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Appends arriving while a commit is in flight share the next one.
+        self._group_commit: GroupCommit[Pending, int] = GroupCommit(
+            self._write, store_group, max_group=limits.GROUP_COMMIT_APPENDS,
+            max_bytes=limits.GROUP_COMMIT_BYTES, size=Pending.nbytes,
+        )
 
     def append(
         self,
@@ -155,92 +155,61 @@ class ChunkMethods(SqlCore):
                     f"column {name!r} is a {type(array).__name__}, not a pyarrow Array: "
                     "convert it with pyarrow.array(...)"
                 )
-        with self._read() as s:
-            if key is not None and (dup := _appended(s, key)) is not None:
-                return dup
-            run_id = self._run_id(s, handle)
-            series_id, ser, frows = self._series(s, series)
+        lookup = self._append_lookup(handle, series, key)
+        if isinstance(lookup, AppendResult):
+            return lookup
+        run_id, series_id, ser, frows = lookup
         # Validate and encode outside the write transaction: on SQLite that keeps
         # other writers waiting only for the inserts.
         batch = validate_columns(ser, {r.field.name: r.field for r in frows}, columns)
         media = media_in_batch(batch, frows)
         times = time_column(given_time, batch.num_rows, time.time())
         data = encode_chunk(batch, [r.field.handle for r in frows], times)
-        summaries = chunk_summaries(batch, field_plan(frows))
-        rows = batch.num_rows
+        pending = Pending(handle, run_id, series, series_id, data,
+                           chunk_summaries(batch, field_plan(frows)), media,
+                           batch.num_rows, key)
         for _ in range(3):
             try:
-                seq = self._insert_chunk(handle, run_id, series, series_id,
-                                         (data, summaries, media), rows, key)
-            except _KeyTaken:
+                seq = self._group_commit.run(pending)
+            except KeyTaken:
                 with self._read() as s:
                     dup = _appended(s, key) if key is not None else None
                 if dup is not None:
                     return dup
                 continue  # its run was deleted meanwhile, which freed the key
-            return AppendResult(seq, rows, duplicate=False)
+            return AppendResult(seq, pending.rows, duplicate=False)
         raise FailedPreconditionError(
             f"append with idempotency key {key!r} keeps colliding with concurrent appends "
             "of the same key: send each batch from one writer"
         )
 
-    def _insert_chunk(  # noqa: PLR0917 -- one private call site
-        self,
-        handle: uuid.UUID,
-        run_id: int,
-        series: str,
-        series_id: int,
-        # The chunk, its summaries, the media blobs it references (sha256 -> bytes).
-        encoded: tuple[bytes, list[tuple[int, int, bytes]], dict[str, int]],
-        rows: int,
-        key: str | None,
-    ) -> int:
-        data, summaries, media = encoded
-        with self._write() as s:
-            if key is not None and _appended(s, key) is not None:
-                raise _KeyTaken
-            # What was looked up before this transaction may have changed since.
-            if s.scalar("SELECT id FROM runs WHERE handle = ?", (handle,)) != run_id:
-                raise NotFoundError(
-                    f"run {handle} was deleted or replaced while appending to it: "
-                    "nothing was stored"
-                )
-            if s.scalar("SELECT id FROM series WHERE name = ?", (series,)) != series_id:
-                raise NotFoundError(
-                    f"series {series!r} was deleted while appending to it: nothing was stored"
-                )
-            seq = _next_sequence(s) if self.dialect.serial_writes else None
-            try:
-                chunk_id = s.scalar(
-                    "INSERT INTO chunks (sequence, run_id, series_id, row_count, data) "
-                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    (seq, run_id, series_id, rows, data),
-                )
-            except ForeignKeyViolation:
-                raise NotFoundError(
-                    f"run {handle} was deleted while appending to it: nothing was stored"
-                ) from None
-            # Waits for a concurrent holder of the same key to finish; if that one
-            # committed, nothing is inserted and this transaction rolls back.
-            if key is not None and not s.all(
-                "INSERT INTO append_keys (idempotency_key, chunk_id) VALUES (?, ?) "
-                "ON CONFLICT (idempotency_key) DO NOTHING RETURNING chunk_id",
-                (key, chunk_id),
-            ):
-                raise _KeyTaken
-            record_media(s, run_id, media)
-            # Summaries live and die with their chunk: same transaction.
-            if summaries:
-                s.run_many(
-                    "INSERT INTO line_summaries (chunk_id, field_id, x_field_id, data) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(chunk_id, f, x, blob) for f, x, blob in summaries],
-                )
-            if seq is None:
-                seq = _next_sequence(s)
-                s.run("UPDATE chunks SET sequence = ? WHERE id = ?", (seq, chunk_id))
-            s.publish_after_commit(RowsAppended(handle, series, seq, rows))
-        return seq
+    def _append_lookup(
+        self, handle: uuid.UUID, series: str, key: str | None
+    ) -> AppendResult | tuple[int, int, Series, list[FieldRow]]:
+        """The earlier append with `key`, or the run's id and the series' id, its
+        fields and their rows. One statement outside a transaction: the write
+        transaction checks the ids again."""
+        with self._session() as s:
+            rows = s.all(
+                "SELECT (SELECT id FROM runs WHERE handle = ?), c.sequence, c.row_count, "
+                f"s.id, {FIELD_COLUMNS} FROM (SELECT 1 AS one) o "
+                "LEFT JOIN append_keys k ON k.idempotency_key = ? "
+                "LEFT JOIN chunks c ON c.id = k.chunk_id "
+                "LEFT JOIN series s ON s.name = ? "
+                "LEFT JOIN series_fields sf ON sf.series_id = s.id "
+                "LEFT JOIN fields f ON f.id = sf.field_id ORDER BY sf.position",
+                (handle, key, series),
+            )
+        run_id, seq, count, series_id = rows[0][:4]
+        if seq is not None:
+            return AppendResult(int(seq), int(count), duplicate=True)
+        if run_id is None:
+            raise NotFoundError(f"no run with handle {handle}: check the handle")
+        if series_id is None:
+            raise NotFoundError(f"no series named {series!r}: create it first, or check the name")
+        frows = [field_from_row(r[4:]) for r in rows if r[4] is not None]
+        ser = Series(series, tuple(r.field.name for r in frows))
+        return int(run_id), int(series_id), ser, frows
 
     def query(
         self,
@@ -355,10 +324,6 @@ def _appended(s: Session, key: str) -> AppendResult | None:
         (key,),
     )
     return None if row is None else AppendResult(int(row[0]), int(row[1]), duplicate=True)
-
-
-def _next_sequence(s: Session) -> int:
-    return int(s.scalar("UPDATE seq_counter SET value = value + 1 WHERE id = 1 RETURNING value"))
 
 
 def _max_sequence(s: Session) -> int:
