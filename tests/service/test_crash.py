@@ -87,6 +87,63 @@ def test_kill_9_mid_stream_keeps_exactly_the_acknowledged_appends(fresh_location
         server.stop()
 
 
+def test_kill_9_under_concurrent_writers_keeps_every_acknowledged_append(
+    fresh_location: str,
+):
+    """Several writers at once, so that appends share group commits: every append
+    acknowledged before the kill is stored, once, whole; nothing else but the ones in
+    flight."""
+    writers = 4
+    server = ServerProcess(fresh_location).start()
+    try:
+        with Client(server.uri, timeout=10) as client:
+            for name, t in (("batch", "int"), ("row", "int"), ("value", "float")):
+                client.create_field(name, t)
+            client.create_series("s", ["batch", "row", "value"])
+            run = client.create_run().handle
+        acked: dict[int, int] = {}  # append index -> sequence
+        in_flight: set[int] = set()
+        lock = threading.Lock()
+
+        def write(k: int) -> None:
+            with Client(server.uri, timeout=10) as client:
+                for i in range(k, 1_000_000, writers):
+                    with lock:
+                        in_flight.add(i)
+                    try:
+                        result = client.append(run, "s", batch(i), idempotency_key=f"k{i}")
+                    except StreamvisError:
+                        return
+                    with lock:
+                        acked[i] = result.sequence
+                        in_flight.discard(i)
+
+        threads = [threading.Thread(target=write, args=(k,)) for k in range(writers)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 60
+        while len(acked) < 80 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.kill()
+        for t in threads:
+            t.join(30)
+        assert not any(t.is_alive() for t in threads)
+        assert len(acked) >= 80
+
+        server.start()
+        with Client(server.uri) as client:
+            chunks = list(client.query("s"))
+        stored = [int(c.batch.column(0)[0].as_py()) for c in chunks]
+        for c, index in zip(chunks, stored, strict=True):  # whole chunks only
+            assert c.batch.to_pydict() == {k: v.tolist() for k, v in batch(index).items()}
+        assert len(stored) == len(set(stored)), "an append was stored twice"
+        by_index = dict(zip(stored, (c.sequence for c in chunks), strict=True))
+        assert {i: by_index.get(i) for i in acked} == acked, "an acknowledged append is lost"
+        assert set(stored) - set(acked) <= in_flight
+    finally:
+        server.stop()
+
+
 # -- loggers in their own processes while the server is killed again and again ------
 
 WORKER = Path(__file__).with_name("crash_worker.py")
