@@ -12,6 +12,7 @@ of STREAMVIS_TEST_PG_DSN (default postgresql://postgres@127.0.0.1:5432/postgres)
 created and dropped here, skipped with a note on stderr if none answers.
 
     .venv/bin/python benchmarks/bench_ingest.py [--seconds 3] [--store sqlite|postgres]
+        [--writers N ...] [--batch-rows 10000]
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ BATCH_ROWS = 10_000
 FIELDS = 4
 
 
-def requests(run: str, series: str, fields: list[str], writer: int) -> Iterator[
+def requests(run: str, series: str, fields: list[str], writer: int,
+             batch_rows: int = BATCH_ROWS) -> Iterator[
     pb.AppendToSeriesRequest
 ]:
     """Appends as a logger sends them: packed columns, each with its own key."""
     rng = np.random.default_rng(writer)
-    columns = [wire_columns.column_to_pb(f, rng.standard_normal(BATCH_ROWS)) for f in fields]
+    columns = [wire_columns.column_to_pb(f, rng.standard_normal(batch_rows)) for f in fields]
     i = 0
     while True:
         yield pb.AppendToSeriesRequest(
@@ -48,7 +50,7 @@ def requests(run: str, series: str, fields: list[str], writer: int) -> Iterator[
 
 
 def measure(uri: str, run: str, series: str, fields: list[str], *, writers: int,
-            seconds: float) -> tuple[int, list[float], float]:
+            seconds: float, batch_rows: int = BATCH_ROWS) -> tuple[int, list[float], float]:
     """(batches, latencies in s, elapsed s) for `writers` clients appending for `seconds`."""
     latencies: list[list[float]] = [[] for _ in range(writers)]
     start = threading.Barrier(writers + 1)
@@ -56,7 +58,7 @@ def measure(uri: str, run: str, series: str, fields: list[str], *, writers: int,
 
     def write(k: int) -> None:
         with Client(uri) as client:
-            feed = requests(run, series, fields, k)
+            feed = requests(run, series, fields, k, batch_rows)
             client.append_request(next(feed))  # connect and warm up
             start.wait()
             while not stop.is_set():
@@ -79,7 +81,8 @@ def measure(uri: str, run: str, series: str, fields: list[str], *, writers: int,
     return len(flat), flat, elapsed
 
 
-def bench(kind: str, seconds: float, writer_counts: list[int]) -> None:
+def bench(kind: str, seconds: float, writer_counts: list[int],
+          batch_rows: int = BATCH_ROWS) -> None:
     with scratch_store_or_none(kind, "bench_ingest") as location:
         if location is None:
             return
@@ -91,20 +94,21 @@ def bench(kind: str, seconds: float, writer_counts: list[int]) -> None:
             run = str(client.create_run().handle)
             # A fresh server's first append: one-time costs (imports, caches) show here.
             t0 = time.perf_counter()
-            client.append_request(next(requests(run, "bench", fields, 99)))
+            client.append_request(next(requests(run, "bench", fields, 99, batch_rows)))
             print(json.dumps({
-                "figure": "first_append", "store": kind, "batch_rows": BATCH_ROWS,
+                "figure": "first_append", "store": kind, "batch_rows": batch_rows,
                 "fields": FIELDS, "ms": round((time.perf_counter() - t0) * 1000, 1),
             }), flush=True)
             for writers in writer_counts:
                 batches, latencies, elapsed = measure(
-                    server.uri, run, "bench", fields, writers=writers, seconds=seconds
+                    server.uri, run, "bench", fields, writers=writers, seconds=seconds,
+                    batch_rows=batch_rows,
                 )
-                rows = batches * BATCH_ROWS
+                rows = batches * batch_rows
                 ms = np.array(latencies) * 1000
                 print(json.dumps({
                     "figure": "ingest", "store": kind, "writers": writers,
-                    "batch_rows": BATCH_ROWS, "fields": FIELDS,
+                    "batch_rows": batch_rows, "fields": FIELDS,
                     "rows_per_s": round(rows / elapsed),
                     "values_per_s": round(rows * FIELDS / elapsed),
                     "mb_per_s": round(rows * FIELDS * 8 / elapsed / 1e6, 1),
@@ -119,9 +123,11 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres"], action="append")
     parser.add_argument("--writers", type=int, action="append",
                         help="concurrent clients (repeatable; default 1 and 4)")
+    parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS,
+                        help="rows per append (small ones show what group commit saves)")
     args = parser.parse_args()
     for kind in args.store or ["sqlite", "postgres"]:
-        bench(kind, args.seconds, args.writers or [1, 4])
+        bench(kind, args.seconds, args.writers or [1, 4], args.batch_rows)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from streamvis.client import Client
+import grpc
+
+from streamvis.client import Client, translate_error
 from streamvis.logger.artifacts import describe
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.declare import SchemaCache
-from streamvis.logger.delivery import Delivery, RequestLimit, record_rows, send_record
+from streamvis.logger.delivery import Delivery, RequestLimit, conform, record_rows, send_record
 from streamvis.logger.media_send import describe_media
 from streamvis.logger.refusals import Action, classify, retry_after
 from streamvis.logger.spool import Spool
@@ -104,6 +106,8 @@ class Flusher:
         self.spool_failing = False
         self.pressure_warned = False  # write() said once that it waits on a full disk
         self.limit = RequestLimit()
+        #: The append sent and not yet answered, settled before the next record goes.
+        self.in_flight: tuple[Record, grpc.Future[Any]] | None = None
         self.delivered_rows = 0
         self.rejected_rows = 0
         self.rejected_records = 0
@@ -163,6 +167,7 @@ class Flusher:
             except Exception as exc:
                 log.exception("streamvis logger: flush failed")
                 self.report(f"flush failed: {exc!r}")
+                self._settle()
             if self.poll is not None and not self.offline:
                 self.poll(self.client)
             if stopping and not self.queue:
@@ -183,6 +188,7 @@ class Flusher:
                 items.append(item)
                 cost += _cost(item)
             self._hand_off(items, cost)
+        self._settle()
         self._release()
 
     def _hand_off(self, items: list[Item], cost: int) -> None:
@@ -207,12 +213,53 @@ class Flusher:
             self.drained.set()
 
     def _deliver(self, record: Record) -> None:
+        self._settle()  # one record in flight at a time: order is kept
         if self.spooled or self.held:
             self._to_spool(record)
+            return
+        if record.kind is Kind.APPEND and self.limit.nbytes is None:
+            # Sent now and settled before the next record goes: the next slice is built
+            # while the server stores this one.
+            if record.provisional:
+                conform(record.message, self.schema.types)
+            future = self.client.stub.AppendToSeries.future(
+                record.message, timeout=self.rpc_timeout
+            )
+            self.in_flight = (record, future)
             return
         try:
             self._send(record)
         except StreamvisError as exc:
+            self._done(record, exc)
+        else:
+            self._done(record, None)
+
+    def _settle(self) -> None:
+        """Wait for the append in flight, if any, and do what its answer says."""
+        if self.in_flight is None:
+            return
+        record, future = self.in_flight
+        self.in_flight = None
+        try:
+            future.result()
+        except grpc.RpcError as rpc_error:
+            exc = translate_error(rpc_error, self.client.uri)
+            if classify(exc) is Action.SPLIT:  # too large: send it again, in pieces
+                try:
+                    self._send(record)
+                except StreamvisError as again:
+                    exc = again
+                else:
+                    self._done(record, None)
+                    return
+            self._done(record, exc)
+        else:
+            self._done(record, None)
+
+    def _done(self, record: Record, exc: StreamvisError | None) -> None:
+        """A record was sent: acknowledged (exc None), refused for now (spooled), or
+        refused for good (set aside)."""
+        if exc is not None:
             if self._passing(exc):
                 self._to_spool(record)
                 return
