@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from streamvis import DataLogger
+from tests.store.tcp_proxy import tcp_proxy
 
-from ..store.tcp_proxy import tcp_proxy
 from .conftest import query_rows
 
 ROWS = 2_000  # per write
