@@ -42,9 +42,13 @@ class Call(threading.Thread):
             self.error = exc
 
 
+def committer(store: Store) -> Any:
+    return store._group_commit  # type: ignore[attr-defined]
+
+
 def queued(store: Store) -> int:
-    gc: Any = store._group_commit  # type: ignore[attr-defined]
-    with gc._lock:
+    gc = committer(store)
+    with gc._changed:
         return len(gc._queue)
 
 
@@ -56,15 +60,18 @@ def wait_until(what: Callable[[], bool]) -> None:
 
 
 @contextmanager
-def commit_in_flight(store: Store, first: Callable[[], AppendResult]) -> Iterator[Call]:
-    """Start `first` and keep its commit from finishing until the block ends; the
-    appends started in the block queue behind it."""
+def commit_in_flight(store: Store, first: Callable[[int], Callable[[], AppendResult]]
+                     ) -> Iterator[list[Call]]:
+    """Start as many appends `first(i)` as there may be groups in flight (one on
+    SQLite) and keep their commits from finishing until the block ends; the appends
+    started in the block queue behind them."""
+    gc = committer(store)
     lock = store._commit_lock  # type: ignore[attr-defined]
     lock.acquire()
     try:
-        call = Call(first)
-        wait_until(lambda: queued(store) == 0 and call.is_alive())
-        yield call
+        calls = [Call(first(i)) for i in range(gc._max_leaders)]
+        wait_until(lambda: gc._leaders == gc._max_leaders and queued(store) == 0)
+        yield calls
     finally:
         lock.release()
 
@@ -76,32 +83,34 @@ def append(store: Store, run: Any, step: int, key: str | None = None) -> Callabl
 @pytest.mark.usefixtures("schema")
 def test_appends_during_a_commit_share_the_next_and_wait_for_it(store: Store) -> None:
     run = store.create_run().handle
-    groups = store._group_commit  # type: ignore[attr-defined]
-    before = (groups.groups, groups.members)
-    with commit_in_flight(store, append(store, run, 0, "k0")) as first:
-        calls = [Call(append(store, run, i, f"k{i}")) for i in range(1, 6)]
+    gc = committer(store)
+    before = (gc.groups, gc.members)
+    with commit_in_flight(store, lambda i: append(store, run, -1 - i, f"first{i}")) as first:
+        calls = [Call(append(store, run, i, f"k{i}")) for i in range(5)]
         wait_until(lambda: queued(store) == 5)
         # Nothing is acknowledged before its commit: every caller still waits.
-        assert first.is_alive()
-        assert all(c.is_alive() for c in calls)
-    for c in [first, *calls]:
+        assert all(c.is_alive() for c in [*first, *calls])
+    for c in [*first, *calls]:
         c.join(30)
         assert c.error is None, c.error
-    assert (groups.groups - before[0], groups.members - before[1]) == (2, 6)
-    results = [c.result for c in [first, *calls]]
+    leaders = len(first)
+    # The five that queued during the commits in flight shared one transaction.
+    assert (gc.groups - before[0], gc.members - before[1]) == (leaders + 1, leaders + 5)
+    results = [c.result for c in [*first, *calls]]
     assert all(r is not None and not r.duplicate for r in results)
     seqs = [r.sequence for r in results if r is not None]
-    assert len(set(seqs)) == 6
+    assert len(set(seqs)) == leaders + 5
     stored = {c.sequence: c.batch.column("step")[0].as_py()
               for c in store.query(RunFilter(), "train")}
-    assert stored == {seq: i for i, seq in enumerate(seqs)}
+    assert stored == {seq: -1 - i for i, seq in enumerate(seqs[:leaders])} | {
+        seq: i for i, seq in enumerate(seqs[leaders:])}
 
 
 @pytest.mark.usefixtures("schema")
 def test_a_failing_member_fails_alone(store: Store) -> None:
     run = store.create_run().handle
     doomed = store.create_run().handle
-    with commit_in_flight(store, append(store, run, 0)) as first:
+    with commit_in_flight(store, lambda i: append(store, run, -1 - i)) as first:
         good = [Call(append(store, run, i)) for i in (1, 2)]
         wait_until(lambda: queued(store) == 2)
         # Its run goes after it was looked up, before its group's transaction (this
@@ -109,27 +118,26 @@ def test_a_failing_member_fails_alone(store: Store) -> None:
         bad = Call(append(store, doomed, 3))
         wait_until(lambda: queued(store) == 3)
         store.delete_run(doomed)
-    for c in [first, *good, bad]:
+    for c in [*first, *good, bad]:
         c.join(30)
-    assert first.error is None
-    assert all(c.error is None for c in good)
+    assert all(c.error is None for c in [*first, *good])
     assert isinstance(bad.error, NotFoundError), bad.error
     steps = sorted(c.batch.column("step")[0].as_py() for c in store.query(RunFilter(), "train"))
-    assert steps == [0, 1, 2]
+    assert steps == sorted([-1 - i for i in range(len(first))] + [1, 2])
 
 
 @pytest.mark.usefixtures("schema")
 def test_one_key_twice_in_a_group_is_stored_once(store: Store) -> None:
     run = store.create_run().handle
-    with commit_in_flight(store, append(store, run, 0, "a")) as first:
+    with commit_in_flight(store, lambda i: append(store, run, -1 - i, f"a{i}")) as first:
         calls = [Call(append(store, run, 7, "same")) for _ in range(3)]
         calls.append(Call(append(store, run, 8, "other")))
         wait_until(lambda: queued(store) == 4)
-    for c in [first, *calls]:
+    for c in [*first, *calls]:
         c.join(30)
         assert c.error is None, c.error
     same = [c.result for c in calls[:3] if c.result is not None]
     assert sorted(r.duplicate for r in same) == [False, True, True]
     assert len({r.sequence for r in same}) == 1
     steps = sorted(c.batch.column("step")[0].as_py() for c in store.query(RunFilter(), "train"))
-    assert steps == [0, 7, 8]
+    assert steps == sorted([-1 - i for i in range(len(first))] + [7, 8])

@@ -133,6 +133,7 @@ class ChunkMethods(SqlCore):
         self._group_commit: GroupCommit[Pending, int] = GroupCommit(
             self._write, store_group, max_group=limits.GROUP_COMMIT_APPENDS,
             max_bytes=limits.GROUP_COMMIT_BYTES, size=Pending.nbytes,
+            leaders=self.dialect.concurrent_groups,
         )
 
     def append(

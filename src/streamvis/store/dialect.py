@@ -41,6 +41,8 @@ class Dialect:
     serial_writes: bool
     begin_read: str
     begin_write: str
+    # Group commits (store/group_commit.py) in flight at once: SQLite has one writer.
+    concurrent_groups: int
     # Statements run first in every migration transaction.
     migration_lock: tuple[str, ...] = ()
 
@@ -76,6 +78,7 @@ SQLITE = Dialect(
     serial_writes=True,
     begin_read="BEGIN DEFERRED",
     begin_write="BEGIN IMMEDIATE",
+    concurrent_groups=1,
 )
 
 # Text columns use the "C" collation so that comparisons and ordering are by code
@@ -96,6 +99,7 @@ POSTGRES = Dialect(
     serial_writes=False,
     begin_read="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     begin_write="BEGIN ISOLATION LEVEL READ COMMITTED",
+    concurrent_groups=4,
     # Two servers starting at once against one database must not both migrate.
     migration_lock=("SELECT pg_advisory_xact_lock(7227128441862412851)",),
 )

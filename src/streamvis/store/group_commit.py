@@ -32,19 +32,20 @@ GroupWork = Callable[[Session, Sequence[W]], list[R]]
 
 
 class _Entry(Generic[W, R]):
-    __slots__ = ("error", "event", "lead", "result", "work")
+    __slots__ = ("done", "error", "lead", "result", "work")
 
     def __init__(self, work: W) -> None:
         self.work = work
-        self.event = threading.Event()
-        self.lead = False  # woken to lead the next group, not because it is done
+        self.done = False  # its group's transaction ended (committed or not)
+        self.lead = False  # handed the lead: it commits the next group
         self.result: R | None = None
         self.error: BaseException | None = None
 
 
 class GroupCommit(Generic[W, R]):
     """Commits queued work in groups of at most `max_group` members (or `max_bytes`
-    of their `size`), each group one transaction of `write`."""
+    of their `size`), each group one transaction of `write`, up to `leaders` groups
+    at a time."""
 
     def __init__(
         self,
@@ -54,15 +55,20 @@ class GroupCommit(Generic[W, R]):
         max_group: int,
         max_bytes: int,
         size: Callable[[W], int],
+        leaders: int = 1,
     ) -> None:
         self._write = write
         self._run_group = run_group
         self._max_group = max_group
         self._max_bytes = max_bytes
         self._size = size
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._queue: list[_Entry[W, R]] = []
-        self._leading = False
+        #: Groups that may be in flight at once: one where the database runs one writer
+        #: at a time (SQLite); more where transactions overlap and a commit's cost is
+        #: mostly waiting (PostgreSQL), so concurrent appends are not serialized.
+        self._max_leaders = max(1, leaders)
+        self._leaders = 0
         #: Groups committed and members in them (for benchmarks and tests).
         self.groups = 0
         self.members = 0
@@ -71,21 +77,28 @@ class GroupCommit(Generic[W, R]):
         """Commit `work` (in a group with whatever else is queued); its result once
         the commit holding it is durable, or the error its work or the commit raised."""
         entry: _Entry[W, R] = _Entry(work)
-        with self._lock:
+        with self._changed:
             self._queue.append(entry)
-            lead = not self._leading
-            self._leading = True
-        if not lead:
-            entry.event.wait()
-            lead = entry.lead  # the lead was handed on; this entry heads the queue
-        if lead:
-            self._lead()  # a leader's own entry heads the queue, so it is in its group
+            lead = self._leaders < self._max_leaders
+            if lead:
+                self._leaders += 1
+        while True:
+            if lead:
+                self._lead()
+                lead = False
+            with self._changed:
+                # Another leader may have taken this entry into its group: wait for it.
+                while not entry.done and not entry.lead:
+                    self._changed.wait()
+                if not entry.lead:
+                    break
+                entry.lead, lead = False, True  # handed the lead, even if done: take it
         if entry.error is not None:
             raise entry.error
         return entry.result  # type: ignore[return-value]
 
     def _take(self) -> list[_Entry[W, R]]:
-        with self._lock:
+        with self._changed:
             group: list[_Entry[W, R]] = []
             size = 0
             while self._queue and len(group) < self._max_group:
@@ -97,22 +110,23 @@ class GroupCommit(Generic[W, R]):
             return group
 
     def _lead(self) -> None:
-        """Commit one group (which holds this caller's entry if it is still queued),
-        then hand the lead to the oldest waiter, or give it up."""
+        """Commit the oldest queued work as one group (the leader's own entry, unless
+        another leader took it first), then hand the lead to the oldest waiter, or
+        give it up."""
         group = self._take()
         try:
             if group:
                 self._commit(group)
         finally:
-            for entry in group:
-                entry.event.set()
-            with self._lock:
-                if self._queue:
-                    heir = self._queue[0]
+            with self._changed:
+                for entry in group:
+                    entry.done = True
+                heir = next((e for e in self._queue if not e.lead), None)
+                if heir is not None:
                     heir.lead = True
-                    heir.event.set()
                 else:
-                    self._leading = False
+                    self._leaders -= 1
+                self._changed.notify_all()
 
     def _commit(self, group: list[_Entry[W, R]]) -> None:
         if len(group) > 1:
