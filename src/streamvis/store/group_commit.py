@@ -150,8 +150,9 @@ class GroupCommit(Generic[W, R]):
                 entry.error = exc
 
     def _done(self, group: list[_Entry[W, R]], results: list[R]) -> None:
-        self.groups += 1
-        self.members += len(group)
+        with self._changed:  # several leaders may finish at once
+            self.groups += 1
+            self.members += len(group)
         for entry, result in zip(group, results, strict=True):
             entry.result = result
 
