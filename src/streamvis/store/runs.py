@@ -35,6 +35,7 @@ from streamvis.store.filters import (
     value_params,
     value_sort_key,
 )
+from streamvis.store import summary_rows
 from streamvis.store.media_refs import drop_run_media
 
 _UPSERT_ATTRIBUTE = (
@@ -352,7 +353,7 @@ class RunMethods(SqlCore):
         return run
 
     def _delete_run_rows(self, s: Session, run_id: int) -> None:
-        for table in ("append_keys", "line_summaries"):
+        for table in ("append_keys", *summary_rows.TABLES):
             s.run(
                 f"DELETE FROM {table} WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
                 (run_id,),
