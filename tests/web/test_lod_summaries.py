@@ -24,20 +24,30 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
-        LineSummaries, lod_summaries.RawReader, list[int]]:
+        LineSummaries, tuple[lod_summaries.BottomReader, lod_summaries.RawReader], list[int]]:
+    """The line's summaries as the store reads them (chunk heads), and its readers."""
     bounds = np.cumsum([0, *sizes])
     parts = [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds)]
-    records, counts = decode([summarize(px, py) for px, py in parts])
+    blobs = [summarize(px, py) for px, py in parts]
+    records, counts = decode([h for h in map(summaries.head, blobs) if h])
+    every = np.zeros(len(sizes), np.int64)
+    every[[i for i, b in enumerate(blobs) if b]] = counts
     s = LineSummaries("x", np.arange(1, len(sizes) + 1, dtype=np.int64),
-                      np.array(sizes, np.int64), records, counts)
+                      np.array(sizes, np.int64), records, every)
     asked: list[int] = []
 
-    def raw(wanted: list[tuple[int, int, int]]) -> list[
-            tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
-        asked.extend(c for c, _, _ in wanted)
-        return [(parts[c][0][a : a + n], parts[c][1][a : a + n]) for c, a, n in wanted]
+    def bottoms(wanted: list[int]) -> list[npt.NDArray[Any]]:
+        return [summaries.bottom(blobs[c], sizes[c]) for c in wanted]
 
-    return s, raw, asked
+    def raw(wanted: list[tuple[int, int]]) -> list[
+            tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
+        asked.extend(c for c, _ in wanted)
+        return [(summaries.decode_bucket(xb), summaries.decode_bucket(yb))
+                for c, b in wanted
+                for xb, yb in [(summaries.bucket_values(parts[c][0], x=True)[b],
+                                summaries.bucket_values(parts[c][1], x=False)[b])]]
+
+    return s, (bottoms, raw), asked
 
 
 def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],

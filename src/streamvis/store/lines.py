@@ -24,7 +24,6 @@ from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import Session, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
-    BASE,
     LineSummaries,
     bottom,
     chunk_summaries,
@@ -181,16 +180,14 @@ class LineMethods(SqlCore):
                     (*(v for pair in group for v in pair), x.id, target.id), binary=True,
                 ):
                     found[int(cid), int(fid), int(b)] = bytes(data)
-        rows = {cid: n for cid, n in chunks.values()}
         out = []
         for cid, b in wanted:
-            count = min(BASE, rows[cid] - b * BASE)
             try:
                 xs, ys = found[cid, x.id, b], found[cid, target.id, b]
             except KeyError:
                 raise NotFoundError(
                     f"run {run} lost chunks while being read: it was deleted") from None
-            out.append((decode_bucket(xs, count), decode_bucket(ys, count)))
+            out.append((decode_bucket(xs), decode_bucket(ys)))
         return out
 
     def read_chunks(

@@ -25,6 +25,7 @@ from streamvis.model.schema import (
     same_value,
     validate_name,
 )
+from streamvis.store import summary_rows
 from streamvis.store.blobs import drop_run_artifacts
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
@@ -35,7 +36,6 @@ from streamvis.store.filters import (
     value_params,
     value_sort_key,
 )
-from streamvis.store import summary_rows
 from streamvis.store.media_refs import drop_run_media
 
 _UPSERT_ATTRIBUTE = (

@@ -34,7 +34,8 @@ FACTOR = 8
 _MAGIC = b"SVL1"
 _HEADER = 8  # magic, y kind ('i' or 'f'), padding
 #: A stored bucket's first byte: the dtype of its values ('a': x rising by a step).
-_DTYPES = {"q": np.dtype("<i8"), "d": np.dtype("<f8"), "f": np.dtype("<f4")}
+_DTYPES: dict[str, np.dtype[Any]] = {
+    "q": np.dtype("<i8"), "d": np.dtype("<f8"), "f": np.dtype("<f4")}
 _KINDS = {dt.str: k.encode() for k, dt in _DTYPES.items()}
 
 
@@ -179,7 +180,7 @@ def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
     """One chunk's column cut into level-0 buckets, each stored as it is read back.
 
     A bucket of x rising by a constant step (a step counter) is stored as its first
-    value and step; any other as its values: int64, float64 or float32, with a
+    value, step and count; any other as its values: int64, float64 or float32, with a
     one-byte kind first.
     """
     out = []
@@ -187,20 +188,21 @@ def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
         part = values[at : at + BASE]
         step = int(np.diff(part[:2])[0]) if x and part.size > 1 else 0  # wraps, no warning
         if x and (part.size == 1 or bool(np.all(np.diff(part) == step))):
-            out.append(b"a" + np.array([part[0], step], np.int64).tobytes())
+            out.append(b"a" + np.array([part[0], step, part.size], np.int64).tobytes())
         else:
             out.append(_KINDS[part.dtype.str] + part.tobytes())
     return out
 
 
-def decode_bucket(data: bytes, count: int) -> npt.NDArray[Any]:
-    """The `count` values of one bucket stored by `bucket_values`."""
+def decode_bucket(data: bytes) -> npt.NDArray[Any]:
+    """The values of one bucket stored by `bucket_values`."""
     kind = data[:1].decode()
     if kind == "a":
-        first, step = np.frombuffer(data, np.int64, count=2, offset=1).tolist()
+        first, step, count = np.frombuffer(data, np.int64, count=3, offset=1).tolist()
         out: npt.NDArray[Any] = first + step * np.arange(count, dtype=np.int64)
         return out
-    return np.frombuffer(data, _DTYPES[kind], offset=1)
+    values: npt.NDArray[Any] = np.frombuffer(data, _DTYPES[kind], offset=1)
+    return values
 
 
 def decode(blobs: list[bytes]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
