@@ -141,14 +141,23 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=65_536)
     parser.add_argument("--pixels", type=int, default=2000)
     parser.add_argument("--cache-mb", type=int, default=512)
+    parser.add_argument("--keep", type=Path, help="SQLite only: build each size in "
+                        "KEEP/<points> once and keep it, so a later run only plots")
     args = parser.parse_args()
     for kind in args.stores:
         for points in args.points:
             with tempfile.TemporaryDirectory(prefix="ladder-") as tmp:
                 location = tmp if kind == "sqlite" else _fresh_pg(args.pg_dsn, "sv_ladder")
+                kept = args.keep / str(points) if args.keep and kind == "sqlite" else None
+                if kept is not None:
+                    kept.mkdir(parents=True, exist_ok=True)
+                    location = str(kept)
                 common = {"store": kind, "points": points, "chunk_rows": args.chunk_rows}
-                print(json.dumps({"figure": "ladder_ingest", **common,
-                                  **build(location, points, args.chunk_rows)}), flush=True)
+                if kept is None or not (kept / "built").exists():
+                    print(json.dumps({"figure": "ladder_ingest", **common,
+                                      **build(location, points, args.chunk_rows)}), flush=True)
+                    if kept is not None:
+                        (kept / "built").touch()
                 print(json.dumps({"figure": "ladder_plot", **common, "pixels": args.pixels,
                                   "cache_mb": args.cache_mb,
                                   **plot(location, points, args.pixels, args.cache_mb)}),
