@@ -17,10 +17,11 @@ from streamvis.web.lod_summaries import m4_summaries, ordered
 
 @pytest.fixture(autouse=True)
 def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Buckets of 4 rows, 2 per level: many levels and edges in a small line."""
+    """Buckets of 4 rows, 2 per level, pieces of 2: many levels and edges in a small line."""
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 4)
         monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
 def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
@@ -39,10 +40,9 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tu
     def bottoms(wanted: list[int]) -> list[npt.NDArray[Any]]:
         return [summaries.bottom(blobs[c], sizes[c]) for c in wanted]
 
-    def raw(wanted: list[tuple[int, int]]) -> list[
-            tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
+    def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
         asked.extend(c for c, _ in wanted)
-        return [(summaries.decode_bucket(xb), summaries.decode_bucket(yb))
+        return [lod_summaries.bucket(summaries.decode_bucket(xb), summaries.decode_bucket(yb), b)
                 for c, b in wanted
                 for xb, yb in [(summaries.bucket_values(parts[c][0], x=True)[b],
                                 summaries.bucket_values(parts[c][1], x=False)[b])]]
@@ -65,7 +65,9 @@ def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_random_lines_and_zooms(seed: int) -> None:
+def test_random_lines_and_zooms(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pieces of one row, of sizes that do not divide a bucket, and of a whole bucket.
+    monkeypatch.setattr(lod_summaries, "PIECE", (2, 1, 3, 8)[seed % 4])
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 400))
     x = np.cumsum(rng.integers(0, 3, n)).astype(np.int64)  # repeats: ties across edges

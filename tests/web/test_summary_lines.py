@@ -27,6 +27,7 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 8)
         monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
 def _answer(store: Store, cache: ColumnCache, body: dict[str, Any]) -> Any:

@@ -95,15 +95,17 @@ def _group_arg(values: npt.NDArray[Any], width: int, *, high: bool) -> npt.NDArr
 
 
 def _level0(
-    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any],
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any], width: int = 0,
 ) -> npt.NDArray[Any]:
+    """Records of consecutive `width`-row buckets (default `BASE`), the last maybe shorter."""
+    width = width or BASE
     n = y.size
-    groups = -(-n // BASE)
+    groups = -(-n // width)
     low_key, high_key = _keys(y)
-    starts = np.arange(groups, dtype=np.int64) * BASE
-    ends = np.minimum(starts + BASE, n) - 1
-    lows = starts + _group_arg(low_key, BASE, high=False)
-    highs = starts + _group_arg(high_key, BASE, high=True)
+    starts = np.arange(groups, dtype=np.int64) * width
+    ends = np.minimum(starts + width, n) - 1
+    lows = starts + _group_arg(low_key, width, high=False)
+    highs = starts + _group_arg(high_key, width, high=True)
     out = np.empty(groups, dtype)
     out["level"] = 0
     out["start"], out["count"] = starts, ends - starts + 1
@@ -151,6 +153,21 @@ def summarize(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> bytes:
         levels.append(_merge(levels[-1], len(levels)))
     return _MAGIC + kind.encode() + b"\0" * (_HEADER - 5) + b"".join(
         lv.tobytes() for lv in levels)
+
+
+def pieces(
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], width: int, start: int,
+) -> npt.NDArray[Any]:
+    """Records of a level-0 bucket's rows cut in pieces of `width` rows, finer than level 0.
+
+    Not stored: the reader makes them from a bucket's rows it reads, so the rows a
+    pixel edge cuts through are scanned a piece, not a bucket, at a time. `start`
+    is the bucket's first row in its chunk; positions are the chunk's, like a summary's.
+    """
+    out = _level0(x, y, record_dtype("i" if y.dtype.kind in "iu" else "f"), width)
+    for name in ("start", "min_pos", "max_pos"):
+        out[name] += start
+    return out
 
 
 def head(summary: bytes) -> bytes:

@@ -24,15 +24,26 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from streamvis.store import summaries
 from streamvis.store.summaries import BASE, FACTOR, LineSummaries
 from streamvis.web import lod
 
 Ints = npt.NDArray[np.int64]
 #: The level-0 records of chunks (by their index in the summaries), in the order asked.
 BottomReader = Callable[[list[int]], list[npt.NDArray[Any]]]
-#: Raw rows: for each (chunk index, level-0 bucket) asked, its (x, y) as int64 and
-#: int64/float64/float32 arrays.
-RawReader = Callable[[list[tuple[int, int]]], list[tuple[Ints, npt.NDArray[Any]]]]
+#: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
+#: pieces of `PIECE` rows (`bucket`).
+Bucket = tuple[Ints, npt.NDArray[Any], npt.NDArray[Any]]
+#: Raw rows: for each (chunk index, level-0 bucket) asked, the bucket.
+RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
+#: Rows per piece of a bucket an edge cuts through: pieces whole in a column stand for
+#: their rows, so only the piece an edge cuts through is scanned row by row.
+PIECE = 32
+
+
+def bucket(x: Ints, y: npt.NDArray[Any], index: int) -> Bucket:
+    """Bucket `index` of a chunk, of rows (x, y): what a RawReader returns (and keeps)."""
+    return x, y, summaries.pieces(x, y, PIECE, index * BASE)
 _FIELDS = ("first_pos", "first_x", "first_y", "last_pos", "last_x", "last_y",
            "min_pos", "min_x", "min_y", "max_pos", "max_x", "max_y")
 
@@ -82,6 +93,14 @@ def ordered(s: LineSummaries) -> bool:
         return False
     tops = np.cumsum(s.counts) - 1
     return bool(np.all(s.records["x_first"][tops[1:]] >= s.records["x_last"][tops[:-1]]))
+
+
+def _join(records: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """Records of one dtype concatenated as bytes: numpy's concatenate of many
+    structured arrays spends most of its time promoting their fields' types."""
+    joined: npt.NDArray[Any] = np.frombuffer(b"".join([r.data for r in records]),
+                                             records[0].dtype)
+    return joined
 
 
 def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDArray[Any]]:
@@ -175,22 +194,43 @@ class _Cover:
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
         where = np.searchsorted(wanted, chunk)
         idx, n = self._children(rec["start"] // BASE, sizes[where], starts[where])
-        out: npt.NDArray[Any] = np.concatenate(got)[idx]
+        out: npt.NDArray[Any] = _join(got)[idx]
         return out, np.repeat(chunk, n)
 
     def _read_raw(self) -> None:
         chunk = np.concatenate([c for c, _ in self.raw_buckets])
-        bucket = np.concatenate([b for _, b in self.raw_buckets])
+        index = np.concatenate([b for _, b in self.raw_buckets])
         if not chunk.size:
             return
-        firsts = self.row_offsets[chunk] + bucket * BASE
-        order = np.argsort(firsts)  # in row order across chunks
-        chunk, bucket, firsts = chunk[order], bucket[order], firsts[order]
-        got = self.raw(list(zip(chunk.tolist(), bucket.tolist(), strict=True)))
-        counts = np.array([g[0].size for g in got], np.int64)
+        order = np.argsort(self.row_offsets[chunk] + index * BASE)  # row order
+        chunk, index = chunk[order], index[order]
+        got = self.raw(list(zip(chunk.tolist(), index.tolist(), strict=True)))
+        sizes = np.array([g[2].size for g in got], np.int64)
+        piece = _join([g[2] for g in got])
+        of = np.repeat(np.arange(len(got), dtype=np.int64), sizes)  # each piece's bucket
+        whole = self.columns(piece["x_first"]) == self.columns(piece["x_last"])
+        if whole.any():
+            self.parts.append(_segments_of(piece[whole], self.row_offsets[chunk[of[whole]]]))
+        cut = np.flatnonzero(~whole)
+        if cut.size:
+            self._scan(got, of[cut], piece[cut], (self.row_offsets[chunk[of[cut]]],
+                                                  index[of[cut]] * BASE))
+
+    def _scan(self, got: list[Bucket], of: Ints, piece: npt.NDArray[Any],
+              starts_of: tuple[Ints, Ints]) -> None:
+        """Segments of the rows of pieces an edge cuts through, one per column part.
+
+        `starts_of`: per piece, its chunk's first row in the run, its bucket's in the chunk.
+        """
+        offsets, bucket_starts = starts_of
+        local = (piece["start"] - bucket_starts).tolist()
+        counts = piece["count"]
+        x = np.concatenate([got[b][0][a : a + n]
+                            for b, a, n in zip(of.tolist(), local, counts.tolist(), strict=True)])
+        y = np.concatenate([got[b][1][a : a + n]
+                            for b, a, n in zip(of.tolist(), local, counts.tolist(), strict=True)])
         bases = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        x = np.concatenate([g[0] for g in got])
-        y = np.concatenate([g[1] for g in got])
+        firsts = piece["start"] + offsets
         # x is sorted across all these rows (the line is ordered), so the column
         # edges are found by searching x for them, not each row among the edges.
         # One segment per stretch of consecutive rows in one column, reduced here
@@ -199,7 +239,7 @@ class _Cover:
         starts = np.unique(np.concatenate((bases, cuts)))
         starts = starts[starts < x.size].astype(np.int64)
         ends = np.r_[starts[1:], x.size].astype(np.int64)
-        lows, highs = lod.segment_extremes(y, starts, ends)
+        lows, highs = lod.segment_extremes(y, starts, ends, short=True)
 
         def pos(at: Ints) -> Ints:
             which = np.searchsorted(bases, at, "right") - 1

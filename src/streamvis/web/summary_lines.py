@@ -31,8 +31,10 @@ from streamvis.web.data_request import Plan
 from streamvis.web.http import AppState
 from streamvis.web.lod_summaries import (
     BottomReader,
+    Bucket,
     LinePoints,
     RawReader,
+    bucket,
     m4_summaries,
     ordered,
 )
@@ -127,18 +129,19 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
             raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
         return [got[q] for q in asked]
 
-    def rows(asked: list[tuple[int, int]]) -> list[Arrays]:
-        return store.line_rows(run, series, y.name, asked)
+    def rows(asked: list[tuple[int, int]]) -> list[Bucket]:
+        got = store.line_rows(run, series, y.name, asked)
+        return [bucket(xs, ys, b) for (xs, ys), (_, b) in zip(got, asked, strict=True)]
 
     held_bottoms = _held_reader(cache, run, (run, series, y.handle, "bottoms", 0, 0, 0),
                                 bottoms, lambda v: int(v.nbytes))
     held_rows = _held_reader(cache, run, (run, series, y.handle, "edges", 0, 0, 0),
-                             rows, lambda v: int(v[0].nbytes + v[1].nbytes))
+                             rows, lambda v: int(v[0].nbytes + v[1].nbytes + v[2].nbytes))
 
     def read_bottoms(asked: list[int]) -> list[npt.NDArray[Any]]:
         return held_bottoms([int(seqs[c]) for c in asked])
 
-    def read_rows(asked: list[tuple[int, int]]) -> list[Arrays]:
+    def read_rows(asked: list[tuple[int, int]]) -> list[Bucket]:
         return held_rows([(int(seqs[c]), b) for c, b in asked])
 
     return read_bottoms, read_rows
