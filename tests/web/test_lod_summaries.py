@@ -42,10 +42,10 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tu
 
     def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
         asked.extend(c for c, _ in wanted)
-        return [lod_summaries.bucket(summaries.decode_bucket(xb), summaries.decode_bucket(yb), b)
-                for c, b in wanted
-                for xb, yb in [(summaries.bucket_values(parts[c][0], x=True)[b],
-                                summaries.bucket_values(parts[c][1], x=False)[b])]]
+        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[c][0], x=True)[b]),
+                 summaries.decode_bucket(summaries.bucket_values(parts[c][1], x=False)[b]))
+                for c, b in wanted]
+        return lod_summaries.buckets(rows, [b for _, b in wanted])
 
     return s, (bottoms, raw), asked
 

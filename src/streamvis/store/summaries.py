@@ -20,6 +20,8 @@ summaries of many chunks decode as one numpy array.
 
 from __future__ import annotations
 
+import functools
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +41,7 @@ _DTYPES: dict[str, np.dtype[Any]] = {
 _KINDS = {dt.str: k.encode() for k, dt in _DTYPES.items()}
 
 
+@functools.cache
 def record_dtype(y_kind: str) -> np.dtype[Any]:
     """One bucket: its level, rows, first/last points, lowest/highest points."""
     y = np.int64 if y_kind == "i" else np.float64
@@ -213,11 +216,12 @@ def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
 
 def decode_bucket(data: bytes) -> npt.NDArray[Any]:
     """The values of one bucket stored by `bucket_values`."""
-    kind = data[:1].decode()
+    kind = chr(data[0])
     if kind == "a":
-        first, step, count = np.frombuffer(data, np.int64, count=3, offset=1).tolist()
-        out: npt.NDArray[Any] = first + step * np.arange(count, dtype=np.int64)
-        return out
+        first, step, count = struct.unpack_from("<qqq", data, 1)
+        if step:
+            return np.arange(first, first + step * count, step, dtype=np.int64)
+        return np.full(count, first, np.int64)
     values: npt.NDArray[Any] = np.frombuffer(data, _DTYPES[kind], offset=1)
     return values
 

@@ -32,18 +32,43 @@ Ints = npt.NDArray[np.int64]
 #: The level-0 records of chunks (by their index in the summaries), in the order asked.
 BottomReader = Callable[[list[int]], list[npt.NDArray[Any]]]
 #: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
-#: pieces of `PIECE` rows (`bucket`).
-Bucket = tuple[Ints, npt.NDArray[Any], npt.NDArray[Any]]
+#: pieces of `PIECE` rows as the bytes of their records (`buckets`).
+Bucket = tuple[Ints, npt.NDArray[Any], bytes]
 #: Raw rows: for each (chunk index, level-0 bucket) asked, the bucket.
 RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
 #: Rows per piece of a bucket an edge cuts through: pieces whole in a column stand for
 #: their rows, so only the piece an edge cuts through is scanned row by row.
-PIECE = 32
+PIECE = 128
 
 
-def bucket(x: Ints, y: npt.NDArray[Any], index: int) -> Bucket:
-    """Bucket `index` of a chunk, of rows (x, y): what a RawReader returns (and keeps)."""
-    return x, y, summaries.pieces(x, y, PIECE, index * BASE)
+def buckets(rows: list[tuple[Ints, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:
+    """Buckets `indices` of chunks, of rows (x, y) each: what a RawReader returns.
+
+    Their pieces are made at once for all whole buckets of one y type, so reading
+    thousands of buckets costs a few numpy calls, not thousands.
+    """
+    out: list[Bucket | None] = [None] * len(rows)
+    kinds: dict[str, list[int]] = {}
+    for i, (x, y) in enumerate(rows):
+        if x.size == BASE and BASE % PIECE == 0:
+            kinds.setdefault(y.dtype.str, []).append(i)
+        else:
+            out[i] = (x, y, summaries.pieces(x, y, PIECE, indices[i] * BASE).tobytes())
+    per = BASE // PIECE
+    for group in kinds.values():
+        rec = summaries.pieces(np.concatenate([rows[i][0] for i in group]),
+                               np.concatenate([rows[i][1] for i in group]), PIECE, 0)
+        k = np.arange(rec.size, dtype=np.int64) // per
+        shift = (np.asarray(indices, np.int64)[group][k] - k) * BASE
+        for name in ("start", "min_pos", "max_pos"):
+            rec[name] += shift
+        data = rec.tobytes()
+        size = per * rec.dtype.itemsize
+        for n, i in enumerate(group):
+            out[i] = (rows[i][0], rows[i][1], data[n * size : (n + 1) * size])
+    return [b for b in out if b is not None]
+
+
 _FIELDS = ("first_pos", "first_x", "first_y", "last_pos", "last_x", "last_y",
            "min_pos", "min_x", "min_y", "max_pos", "max_x", "max_y")
 
@@ -205,8 +230,9 @@ class _Cover:
         order = np.argsort(self.row_offsets[chunk] + index * BASE)  # row order
         chunk, index = chunk[order], index[order]
         got = self.raw(list(zip(chunk.tolist(), index.tolist(), strict=True)))
-        sizes = np.array([g[2].size for g in got], np.int64)
-        piece = _join([g[2] for g in got])
+        dtype = self.s.records.dtype
+        sizes = np.array([len(g[2]) for g in got], np.int64) // dtype.itemsize
+        piece: npt.NDArray[Any] = np.frombuffer(b"".join([g[2] for g in got]), dtype)
         of = np.repeat(np.arange(len(got), dtype=np.int64), sizes)  # each piece's bucket
         whole = self.columns(piece["x_first"]) == self.columns(piece["x_last"])
         if whole.any():

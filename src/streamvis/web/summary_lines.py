@@ -34,7 +34,7 @@ from streamvis.web.lod_summaries import (
     Bucket,
     LinePoints,
     RawReader,
-    bucket,
+    buckets,
     m4_summaries,
     ordered,
 )
@@ -131,12 +131,12 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
 
     def rows(asked: list[tuple[int, int]]) -> list[Bucket]:
         got = store.line_rows(run, series, y.name, asked)
-        return [bucket(xs, ys, b) for (xs, ys), (_, b) in zip(got, asked, strict=True)]
+        return buckets(got, [b for _, b in asked])
 
     held_bottoms = _held_reader(cache, run, (run, series, y.handle, "bottoms", 0, 0, 0),
                                 bottoms, lambda v: int(v.nbytes))
     held_rows = _held_reader(cache, run, (run, series, y.handle, "edges", 0, 0, 0),
-                             rows, lambda v: int(v[0].nbytes + v[1].nbytes + v[2].nbytes))
+                             rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2])))
 
     def read_bottoms(asked: list[int]) -> list[npt.NDArray[Any]]:
         return held_bottoms([int(seqs[c]) for c in asked])
