@@ -109,7 +109,8 @@ def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
         missing = [w for w in dict.fromkeys(wanted) if w not in kept]
         if missing:
             if sum(size(v) for v in kept.values()) > cache.max_bytes // 4:
-                kept = {}  # a bound on what a run's edges may hold; they refill as asked
+                # A bound on what a run's edges may hold; they refill as asked.
+                kept = {w: kept[w] for w in dict.fromkeys(wanted) if w in kept}
             kept.update(zip(missing, fetch(missing), strict=True))
             cache.hold(key, kept, sum(size(v) + 64 for v in kept.values()), since)
         return [kept[w] for w in wanted]
