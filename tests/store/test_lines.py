@@ -33,18 +33,6 @@ def test_each_append_writes_its_summaries(store: Store, location: str) -> None:
 
 
 @pytest.mark.usefixtures("schema")
-def test_read_chunks_decodes_only_those_asked(store: Store) -> None:
-    run = store.create_run()
-    seqs = [store.append(run.handle, "train", {"step": pa.array([i]), "loss": pa.array([i / 2])})
-            .sequence for i in range(3)]
-    got = store.read_chunks(run.handle, "train", [seqs[2], seqs[0], 10**9], ["loss"])
-    assert sorted(got) == [seqs[0], seqs[2]]
-    assert got[seqs[2]].to_pydict() == {"loss": [1.0]}
-    with pytest.raises(InvalidArgumentError, match="no field 'nope'"):
-        store.read_chunks(run.handle, "train", seqs, ["nope"])
-
-
-@pytest.mark.usefixtures("schema")
 def test_deleting_a_run_deletes_its_summaries(store: Store, location: str) -> None:
     run = store.create_run()
     store.append(run.handle, "train", {"step": pa.array(np.arange(5)), "loss": pa.array(

@@ -139,7 +139,6 @@ def test_no_chunk_is_decoded_for_a_line(store: Store, monkeypatch: pytest.Monkey
     def boom(*_: Any, **__: Any) -> None:
         raise AssertionError("a line request decoded a chunk")
 
-    monkeypatch.setattr(store, "read_chunks", boom)
     monkeypatch.setattr("streamvis.store.lines.decode_chunk", boom)
     monkeypatch.setattr("streamvis.store.chunks.decode_chunk", boom)
     cache = ColumnCache(store, 1 << 20)

@@ -284,12 +284,6 @@ class Store(abc.ABC):
         one is gone (its run deleted meanwhile).
         """
 
-    @abc.abstractmethod
-    def read_chunks(
-        self, run: uuid.UUID, series: str, sequences: Sequence[int], fields: Sequence[str],
-    ) -> dict[int, pa.RecordBatch]:
-        """The given chunks of one run's series (by sequence), decoded; absent ones left out."""
-
     # -- plots ----------------------------------------------------------------
 
     @abc.abstractmethod

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store.chunks import decode_chunk
@@ -43,7 +42,7 @@ Values = npt.NDArray[Any]
 
 
 class LineMethods(SqlCore):
-    """line_summaries, read_chunks."""
+    """line_summaries, line_bottoms, line_rows."""
 
     def line_summaries(
         self, run: uuid.UUID, series: str, field: str, after_sequence: int = 0,
@@ -188,31 +187,4 @@ class LineMethods(SqlCore):
                 raise NotFoundError(
                     f"run {run} lost chunks while being read: it was deleted") from None
             out.append((decode_bucket(xs), decode_bucket(ys)))
-        return out
-
-    def read_chunks(
-        self, run: uuid.UUID, series: str, sequences: Sequence[int], fields: Sequence[str],
-    ) -> dict[int, pa.RecordBatch]:
-        handle = check_handle(run)
-        if isinstance(fields, str):
-            raise InvalidArgumentError("fields must be a list of field names, not one string")
-        with self._read() as s:
-            run_id = self._run_id(s, handle)
-            series_id, _, frows = self._series(s, series)
-            by_name = {r.field.name: r for r in frows}
-            unknown = [f for f in fields if f not in by_name]
-            if unknown:
-                raise InvalidArgumentError(
-                    f"series {series!r} has no field {', '.join(map(repr, unknown))}")
-            wanted = [by_name[f] for f in fields]
-            out: dict[int, pa.RecordBatch] = {}
-            seqs = sorted({int(q) for q in sequences})
-            for at in range(0, len(seqs), _BACKFILL_GROUP):
-                group = seqs[at : at + _BACKFILL_GROUP]
-                for q, d in s.all(
-                    "SELECT sequence, data FROM chunks WHERE run_id = ? AND series_id = ? "
-                    f"AND sequence IN ({marks(len(group))})",
-                    (run_id, series_id, *group), binary=True,
-                ):
-                    out[int(q)] = decode_chunk(bytes(d), wanted, int(q))
         return out
