@@ -127,7 +127,7 @@ class LineMethods(SqlCore):
         for at in range(0, len(seqs), _ASK_GROUP):
             group = seqs[at : at + _ASK_GROUP]
             # `+run_id`: SQLite would otherwise search by (run, series) and scan every
-            # chunk of the run per group (30× slower at 15,000 chunks), not seek each.
+            # chunk of the run per group (30 times slower at 15,000 chunks), not seek each.
             for cid, q, n in s.all(
                 "SELECT id, sequence, row_count FROM chunks WHERE series_id = ? "
                 f"AND sequence IN ({marks(len(group))}) AND +run_id = ?",
