@@ -39,8 +39,6 @@ from streamvis.web.lod_summaries import (
     ordered,
 )
 
-Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[Any]]
-
 
 def short_rows_per_pixel() -> int:
     """Rows per pixel up to which a line takes the column path (two level-0 buckets)."""
