@@ -47,7 +47,7 @@ call. The mapping (docs/compat.md has the table):
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
@@ -124,8 +124,10 @@ class SummaryWriter:
         self._write = self.logger.write
         if attributes:
             self.logger.log_config(attributes, prefix="")
-        #: tag -> (series, field), so a call past the first costs one dict look-up.
+        #: tag -> (series, field): a tag is split once.
         self._names: dict[str, tuple[str, str]] = {}
+        #: tag -> the logger's writer of its (step, value) pairs (add_scalar's fast path).
+        self._puts: dict[str, Callable[[Any, Any], bool]] = {}
         #: The same for the tags whose series were declared (media, markdown).
         self._declared: dict[str, tuple[str, str]] = {}
 
@@ -152,11 +154,18 @@ class SummaryWriter:
         new_style: bool = False, double_precision: bool = False,
     ) -> None:
         """One value of series `tag` at `global_step`."""
-        # The hot call of a training loop: one look-up, one dict, then write's fast path
-        # ("step" is quick.STEP, spelled out: a global look-up less per call).
-        where = self._names.get(tag) or self._where(tag)
-        step = global_step if type(global_step) is int else _step(global_step)
-        self._write(where[0], **{"step": step, where[1]: scalar_value})
+        # The hot call of a training loop: one look-up, then the logger's two-field
+        # writer (DataLogger.pair_writer) queues a float at an int step as `write`
+        # would; anything else (numpy, tensors, no step, a first call) goes the long way.
+        put = self._puts.get(tag)
+        if put is None or not put(global_step, scalar_value):
+            self._add_scalar(tag, scalar_value, global_step)
+
+    def _add_scalar(self, tag: str, value: Any, global_step: Any) -> None:
+        series, field = self._where(tag)
+        if tag not in self._puts:
+            self._puts[tag] = self.logger.pair_writer(series, STEP, field)
+        self._write(series, **{STEP: _step(global_step), field: value})
 
     def add_scalars(
         self, main_tag: str, tag_scalar_dict: Mapping[str, Any], global_step: Any = None,

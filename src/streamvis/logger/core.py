@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,43 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                         self._pressure()
                     return
         self._write_slow(series, values)
+
+    def pair_writer(self, series: str, first: str, second: str) -> Callable[[Any, Any], bool]:
+        """`put(a, b)`: `write(series, **{first: a, second: b})` at less than write's cost.
+
+        For the drop-ins' hot calls (tensorboard.py's `add_scalar`): two Python scalars
+        of the types the series' two fields take are queued as `write` queues them, with
+        no keyword dict to build and unpack and no loop over the fields, and put returns
+        True. Anything else — another type, an int beyond 64 bits, a series not known
+        yet or of other fields, a logger not running — queues nothing and returns
+        False: the caller then calls `write`, which converts, declares or refuses it.
+        """
+        cached: SeriesState | None = None
+        ok_a: frozenset[type] = frozenset()
+        ok_b: frozenset[type] = frozenset()
+        int_a = int_b = False
+        lo, hi, clock = _INT64_MIN, _INT64_MAX, _clock
+
+        def put(a: Any, b: Any) -> bool:
+            nonlocal cached, ok_a, ok_b, int_a, int_b
+            st = self._series.get(series)
+            if st is not cached:
+                # Once per series state (start, a schema refresh): which types go where.
+                if st is None or st.n != 2 or first not in st.types or second not in st.types:
+                    return False
+                checks = dict(st.checks)
+                cached, ok_a, ok_b = st, checks[first], checks[second]
+                int_a, int_b = first in st.int_fields, second in st.int_fields
+            if type(a) not in ok_a or type(b) not in ok_b or \
+                    (int_a and not lo <= a <= hi) or (int_b and not lo <= b <= hi):
+                return False
+            self._queue.append((st, {first: a, second: b}, clock()))
+            self._written += st.scalar_cost  # type: ignore[union-attr]
+            if self._written - self._drained > self._soft_bytes:
+                self._pressure()
+            return True
+
+        return put
 
     def _write_slow(self, series: str, values: dict[str, Any]) -> None:
         if self.disabled or self._paused:
