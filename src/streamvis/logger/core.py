@@ -43,6 +43,7 @@ from streamvis.logger.infer import hint, infer_declaration
 from streamvis.logger.spool import default_spool_root
 from streamvis.logger.startstop import StartsAndStops
 from streamvis.logger.validate import SeriesState, prepare
+from streamvis.logger.written import WRITTEN, Written
 from streamvis.model.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
@@ -153,12 +154,13 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
 
     # -- the hot path ------------------------------------------------------------------
 
-    def write(self, series: str, /, **values: Any) -> None:
+    def write(self, series: str, /, **values: Any) -> Written:
         """Log one write to `series`: every field once; scalars, lists, numpy, torch or jax.
 
         Checked now (series, field set, types, broadcasting): a violation warns and drops
         the write (raises with strict=True). Never copies device memory to the host and
-        never waits for the device; what is logged is the value as it is now.
+        never waits for the device; what is logged is the value as it is now. Returns
+        WRITTEN, an awaitable already done, so `await logger.write(...)` works too.
         """
         st = self._series.get(series)
         if st is not None and len(values) == st.n:
@@ -174,8 +176,9 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                     self._written += st.scalar_cost
                     if self._written - self._drained > self._soft_bytes:
                         self._pressure()
-                    return
+                    return WRITTEN
         self._write_slow(series, values)
+        return WRITTEN
 
     def pair_writer(self, series: str, first: str, second: str) -> Callable[[Any, Any], bool]:
         """`put(a, b)`: `write(series, **{first: a, second: b})` at less than write's cost.
