@@ -42,7 +42,7 @@ from streamvis.logger.images import LogsImages
 from streamvis.logger.infer import hint, infer_declaration
 from streamvis.logger.spool import default_spool_root
 from streamvis.logger.startstop import StartsAndStops
-from streamvis.logger.validate import SeriesState, prepare
+from streamvis.logger.validate import SeriesState, given_time, prepare
 from streamvis.logger.written import WRITTEN, Written
 from streamvis.model.errors import (
     FailedPreconditionError,
@@ -52,6 +52,7 @@ from streamvis.model.errors import (
     StreamvisError,
 )
 from streamvis.model.schema import Field, coerce_value, parse_handle, validate_name
+from streamvis.model.wallclock import TIME
 from streamvis.v1 import service_pb2 as pb
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -161,6 +162,9 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
         the write (raises with strict=True). Never copies device memory to the host and
         never waits for the device; what is logged is the value as it is now. Returns
         WRITTEN, an awaitable already done, so `await logger.write(...)` works too.
+        Each row's wall-clock time (`_time`) is when write was called, unless the write
+        gives `_time=` itself: seconds since the epoch, one for the write or an array
+        broadcast to its rows (for importers of older data; validate.given_time).
         """
         st = self._series.get(series)
         if st is not None and len(values) == st.n:
@@ -226,13 +230,16 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                     "the logger is stopped: this write is dropped" if self._stopped else
                     "the logger is not started: call start() or use it in a `with` block"
                 )
+            given = values.pop(TIME, None) if TIME in values else None
             st = self._series.get(series) or self._state_for(series, values)
             if st.accepts_scalars(values):
-                self._queue.append((st, values, _clock()))
+                when = _clock() if given is None else given_time(series, given, ())
+                self._queue.append((st, values, when))
                 self._written += st.scalar_cost
             else:
                 prepared = prepare(st, values)
-                self._queue.append((st, prepared, _clock()))
+                when = _clock() if given is None else given_time(series, given, prepared.shape)
+                self._queue.append((st, prepared, when))
                 self._written += prepared.nbytes
         except StreamvisError as exc:
             self._violation(hint(series, exc) if series in self._inferred else exc,
