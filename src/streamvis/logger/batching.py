@@ -253,7 +253,10 @@ class BatchBuilder:
             Record(Kind.PUT_MEDIA, keep_media(self._media_dir(), sha, data))
             for sha, data in blobs.items()
         ]
-        for part, n in _split(cols, rows, self.max_batch_bytes, len(kept_times)):
+        # Times given per row (`_time=` arrays: importers) travel plain, like scalars'.
+        plain = len(kept_times) if not any(isinstance(t, np.ndarray) for t in kept_times) \
+            else rows
+        for part, n in _split(cols, rows, self.max_batch_bytes, plain):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
                 columns=[*(_column(f, st.rows[f], part[f]) for f in st.fields),
