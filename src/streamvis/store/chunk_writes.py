@@ -25,6 +25,8 @@ from streamvis.model.errors import NotFoundError
 from streamvis.model.events import RowsAppended
 from streamvis.store.dialect import ForeignKeyViolation, Session
 from streamvis.store.media_refs import record_media
+from streamvis.store.summaries import ChunkSummaries
+from streamvis.store.summary_rows import insert_summaries
 
 
 class KeyTaken(Exception):  # noqa: N818 -- internal signal
@@ -40,13 +42,14 @@ class Pending:
     series: str
     series_id: int
     data: bytes
-    summaries: list[tuple[int, int, bytes]]  # (field id, x field id, blob)
+    summaries: ChunkSummaries
     media: dict[str, int]  # sha256 -> bytes of the media blobs the chunk references
     rows: int
     key: str | None
 
     def nbytes(self) -> int:
-        return len(self.data) + sum(len(blob) for _, _, blob in self.summaries)
+        made = self.summaries
+        return len(self.data) + sum(len(blob) for *_, blob in made.summaries + made.buckets)
 
 
 def store_group(s: Session, group: Sequence[Pending]) -> list[int]:
@@ -60,14 +63,8 @@ def store_group(s: Session, group: Sequence[Pending]) -> list[int]:
     else:
         chunk_ids = [_insert_in_one(s, p) for p in group]
     # Summaries live and die with their chunk: same transaction.
-    summaries = [(chunk_id, f, x, blob) for chunk_id, p in zip(chunk_ids, group, strict=True)
-                 for f, x, blob in p.summaries]
-    if summaries:
-        s.run_many(
-            "INSERT INTO line_summaries (chunk_id, field_id, x_field_id, data) "
-            "VALUES (?, ?, ?, ?)",
-            summaries,
-        )
+    for chunk_id, p in zip(chunk_ids, group, strict=True):
+        insert_summaries(s, chunk_id, p.summaries)
     if not serial:
         first = _number(s, chunk_ids)
     for i, p in enumerate(group):
