@@ -28,7 +28,9 @@ def test_bound_drains_as_each_slice_is_handed_off(fake: FakeServer, spool: Path)
         assert logger.flush(timeout=10)
         assert logger._drained == logger._written
     assert len(seen) >= 20
-    assert len(set(seen)) == 20
+    # At least one figure per write (an append is in flight while the next slice is
+    # built, so the server may see the bound move during an append: more, not fewer).
+    assert len(set(seen)) >= 20
     assert len(fake.service.rows(logger.run_handle, "floats")["f"]) == 100_000
 
 
