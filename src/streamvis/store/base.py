@@ -30,6 +30,7 @@ from streamvis.model.schema import (
     NewRun,
     Run,
     RunFilter,
+    RunJsonPage,
     RunPage,
     Series,
     Value,
@@ -169,6 +170,14 @@ class Store(abc.ABC):
         `limit` (MAX_RUNS_PER_PAGE), starting after the page whose `next` token is
         `after`. The first page (no `after`) counts every match in `total`, unless
         `count` is false (a listing that reads every page needs no count)."""
+
+    @abc.abstractmethod
+    def list_runs_json_page(
+        self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
+    ) -> RunJsonPage:
+        """As `list_runs_page`, each run as the text of its JSON object (the web app's
+        encoding of a `Run`), written by the database (store/run_listing.py)."""
 
     @abc.abstractmethod
     def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:
