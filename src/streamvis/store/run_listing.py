@@ -13,9 +13,8 @@ object built in SQL as it is read.
 Each run's text is what the web app's JSON encoder gives for a `Run`: keys `handle`,
 `started_at`, `tags` (sorted) and `attributes` (sorted by name; NaN and infinities as
 null). A float is written with the fewest digits that read back as the same double
-(15, else 17 significant digits in SQLite; PostgreSQL's shortest form), so a value
-may be spelled differently from Python's repr (3.0000000000000001e-05) but reads back
-identical.
+(orjson's, in SQLite through a function of ours; PostgreSQL's shortest form), so it
+reads back identical.
 """
 
 from __future__ import annotations
@@ -62,16 +61,21 @@ class JsonDialect:
         }
 
 
-_MAX_DOUBLE = "1.7976931348623157e308"
+#: The SQL function (registered on each SQLite connection, store/sqlite.py) that
+#: spells a double as JSON: SQLite's printf spells the 17th digit wrongly at the
+#: extremes (1.7976931348623155e308 for the largest double).
+JSON_NUMBER_SQL = "streamvis_json_number"
+
+
+def json_number(value: float | None) -> str:
+    """A double (or NULL, a stored NaN) as the JSON the web app sends for it."""
+    return "null" if value is None else orjson.dumps(value).decode()
+
 
 JSON_DIALECTS: Mapping[str, JsonDialect] = {
     "sqlite": JsonDialect(
         quote="json_quote({v})",
-        number=(
-            "CASE WHEN {v} IS NULL OR abs({v}) > " + _MAX_DOUBLE + " THEN 'null' "
-            "WHEN CAST(printf('%!.15g', {v}) AS REAL) = {v} THEN printf('%!.15g', {v}) "
-            "ELSE printf('%!.17g', {v}) END"
-        ),
+        number=JSON_NUMBER_SQL + "({v})",
         integer="CAST({v} AS TEXT)",
         # group_concat keeps the order of the subquery it reads.
         joined="(SELECT group_concat(j, ',') FROM (SELECT {expr} AS j FROM {source} "
@@ -81,9 +85,11 @@ JSON_DIALECTS: Mapping[str, JsonDialect] = {
     ),
     "postgresql": JsonDialect(
         quote="to_json({v})::text",
+        # A whole double gets its ".0", as orjson writes it, so it reads back a float.
         number=(
             "CASE WHEN {v} IS NULL OR {v} IN ('Infinity'::float8, '-Infinity'::float8, "
-            "'NaN'::float8) THEN 'null' ELSE {v}::text END"
+            "'NaN'::float8) THEN 'null' WHEN {v}::text ~ '^[-0-9]+$' THEN {v}::text || '.0' "
+            "ELSE {v}::text END"
         ),
         integer="{v}::text",
         joined="(SELECT string_agg({expr}, ',' ORDER BY {order}) FROM {source})",
