@@ -57,7 +57,7 @@ def check(store: Store) -> None:
 def forget_listings(store: Store) -> None:
     """As a store written before listings were kept: every `listing` NULL."""
     assert isinstance(store, SqlCore)
-    with store._write() as s:  # noqa: SLF001 - the state an older writer left
+    with store._write() as s:  # the state an older writer left
         s.run("UPDATE runs SET listing = NULL")
 
 
@@ -99,7 +99,7 @@ def test_a_listing_built_in_sql_reads_back_the_same_values(store: Store, value: 
     check(store)  # built as they are read
     assert listed(store) == kept
     assert isinstance(store, SqlCore)
-    with store._write() as s:  # noqa: SLF001 - what migration 14 runs
+    with store._write() as s:  # what migration 14 runs
         rebuild_listings(s)
     check(store)
 
