@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import orjson
 
 from streamvis.model.schema import Run
-from streamvis.store.dialect import Session, marks
+from streamvis.store.dialect import Dialect, Session, one_of
 from streamvis.store.filters import VALUE_INDEX
 
 
@@ -42,10 +42,6 @@ class JsonDialect:
     integer: str
     #: `{expr}` of each row, in `{order}`, joined by commas (an ordered aggregate).
     joined: str
-    #: The condition that `r.id` is one of a page's ids ...
-    in_ids: str
-    #: ... given as one array parameter (else one parameter each).
-    ids_as_array: bool
 
     def value(self, column: str) -> str:
         """A run_attributes row's value as JSON text, read from its value column."""
@@ -80,8 +76,6 @@ JSON_DIALECTS: Mapping[str, JsonDialect] = {
         # group_concat keeps the order of the subquery it reads.
         joined="(SELECT group_concat(j, ',') FROM (SELECT {expr} AS j FROM {source} "
                "ORDER BY {order}))",
-        in_ids="r.id IN ({marks})",
-        ids_as_array=False,
     ),
     "postgresql": JsonDialect(
         quote="to_json({v})::text",
@@ -93,8 +87,6 @@ JSON_DIALECTS: Mapping[str, JsonDialect] = {
         ),
         integer="{v}::text",
         joined="(SELECT string_agg({expr}, ',' ORDER BY {order}) FROM {source})",
-        in_ids="r.id = ANY(?)",
-        ids_as_array=True,
     ),
 }
 
@@ -141,10 +133,8 @@ def rebuild_listings(s: Session, where: str = "", params: Sequence[object] = ())
     s.run(f"UPDATE runs AS r SET listing = {SQL[s.dialect.name]}{cond}", params)
 
 
-def page_sql(dialect: str, count: int) -> tuple[str, bool]:
-    """The SQL that reads the listing JSON of `count` runs by id (built where a run
-    has none kept), and whether the ids go as one array parameter."""
-    d = JSON_DIALECTS[dialect]
-    sql = (f"SELECT r.id, COALESCE(r.listing, {SQL[dialect]}) FROM runs r "
-           f"WHERE {d.in_ids.format(marks=marks(count))}")
-    return sql, d.ids_as_array
+def page_sql(dialect: Dialect, ids: Sequence[int]) -> tuple[str, tuple[object, ...]]:
+    """The SQL and parameters that read the listing JSON of the runs `ids` (built
+    where a run has none kept)."""
+    cond, params = one_of(dialect, "r.id", ids)
+    return f"SELECT r.id, COALESCE(r.listing, {SQL[dialect.name]}) FROM runs r WHERE {cond}", params
