@@ -216,7 +216,7 @@ def test_add_scalars_fast_path_stores_what_write_would(uri: str) -> None:
         with pytest.raises(InvalidArgumentError, match="loss"):
             writer.add_scalar("fast/loss", "high", 7)  # a string: refused by write
     handle = uuid.UUID(writer.run_handle)
-    assert _rows(uri, handle, "fast/loss") == {
+    assert series_rows(uri, handle, "fast/loss") == {
         "step": [0, 1, 2, 0, 5, 6], "loss": [0.5, 1.0, 0.25, 0.125, 2.0, 4.0]}
     # After close, a call goes the long way and is refused as write refuses it.
     with pytest.raises(StreamvisError, match="stopped"):
@@ -233,5 +233,5 @@ def test_pair_writer_takes_only_what_write_would_take_at_once(uri: str) -> None:
         assert not put(3, "a") and not put(1.5, 2.0) and not put(2**64, 1.0)
         assert not writer.logger.pair_writer("pairs/x", "step", "nope")(4, 1.0)
     assert not put(5, 1.0)  # stopped: nothing queued
-    assert _rows(uri, uuid.UUID(writer.run_handle), "pairs/x") == {
+    assert series_rows(uri, uuid.UUID(writer.run_handle), "pairs/x") == {
         "step": [0, 1, 2], "x": [1.0, 2.0, 3.0]}
