@@ -99,7 +99,7 @@ def test_a_listing_built_in_sql_reads_back_the_same_values(store: Store, value: 
     check(store)  # built as they are read
     assert listed(store) == kept
     assert isinstance(store, SqlCore)
-    with store._write() as s:  # what migration 14 runs
+    with store._write() as s:  # what migration 12 runs
         rebuild_listings(s)
     check(store)
 

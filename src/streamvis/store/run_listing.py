@@ -5,7 +5,7 @@ a runs row, three tags and four attributes per run each fetched as a tuple, a UU
 parsed, a value converted, a `Run` built, then encoded again (≈ 30 µs a run; 200 ms
 for 6,000 matches, 900 ms for 30,000). Building the JSON in SQL from the tags and
 attributes still cost ≈ 18 µs a run (SQLite). So each run keeps its JSON object in
-`runs.listing` (migration 14), written with the run and rewritten by every change to
+`runs.listing` (migration 12), written with the run and rewritten by every change to
 its tags or attributes and by a field's rename; a listing fetches one string per run
 and joins them (≈ 3 µs a run; decision 0031). A run whose `listing` is NULL has its
 object built in SQL as it is read.
