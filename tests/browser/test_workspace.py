@@ -369,7 +369,8 @@ def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, p
                      " 'workspace demo-cloud x'); return p && p.firstFullRenderAt !== null"
                      " && p.datasets[0].loaded && p.datasets[0].points > 0; })()", timeout=30)
     page.wait_for_timeout(400)
-    plot = page.evaluate("window.__streamvis.plots().find(x => x.name === 'workspace demo-cloud x')")
+    plot = page.evaluate(
+        "window.__streamvis.plots().find(x => x.name === 'workspace demo-cloud x')")
     assert plot["kind"] == "histogram" and plot["datasets"][0]["error"] is None
     assert len(plot["datasets"][0]["runs"]) == 2  # the bands pool both runs' rows
     area = page.query_selector("[data-panel='demo-cloud/x'] .plot .area")
