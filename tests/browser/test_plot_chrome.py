@@ -305,7 +305,8 @@ def test_a_half_width_cell_shows_every_legend_entry(page: Page, server: ServerPr
     assert legend.query_selector(".more") is None
 
 
-def test_toggling_a_scatter_legend_entry_hides_its_points(page: Page, server: ServerProcess) -> None:
+def test_toggling_a_scatter_legend_entry_hides_its_points(
+        page: Page, server: ServerProcess) -> None:
     _open(page, server, "cloud-by-part")
     entries = {e["label"]: e for e in _legend(page)}
     assert sorted(entries) == ["a", "b"]
