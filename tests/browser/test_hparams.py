@@ -95,9 +95,12 @@ def test_parallel_coordinates_draw_a_polyline_per_run_at_its_values(world, page:
     pixels = png_pixels(svg.screenshot())
     for h in handles:
         (x1, y1), (x2, y2) = lines[h]["points"][1:]
-        got = pixels[round((y1 + y2) / 2), round((x1 + x2) / 2)]
-        want = _rgb(lines[h]["stroke"])
-        assert max(abs(int(a) - b) for a, b in zip(got, want, strict=True)) < 60, (h, got, want)
+        row, col = round((y1 + y2) / 2), round((x1 + x2) / 2)
+        # The nearest pixel within 2 px: a sloped 2 px line covers the midpoint's pixel
+        # only in part, blended with the white.
+        near = pixels[row - 2:row + 3, col - 2:col + 3].reshape(-1, 3)
+        want = np.array(_rgb(lines[h]["stroke"]))
+        assert int(np.abs(near - want).max(axis=-1).min()) < 40, (h, want)
     # A brush over min.loss' top quarter (from just past its end) keeps only the run whose
     # lowest loss is 3.
     x, top, bottom = _axis_ends(page, "min.loss")
