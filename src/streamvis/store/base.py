@@ -99,6 +99,12 @@ class Store(abc.ABC):
         """Rows each of the runs has, over every series but `skip_series`: one query.
         A run without rows (or unknown) is left out."""
 
+    @abc.abstractmethod
+    def last_data_times(self, handles: Sequence[uuid.UUID]) -> dict[uuid.UUID, float]:
+        """When each run's last rows were written (seconds since the epoch, UTC): the
+        latest `_time` of its last committed chunk, one chunk read per run. A run without
+        rows, or whose last chunk predates stored times, is left out."""
+
     # -- runs -----------------------------------------------------------------
 
     @abc.abstractmethod
