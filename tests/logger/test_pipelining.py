@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from streamvis import DataLogger
+from tests.served import series_rows as query_rows
 from tests.store.tcp_proxy import tcp_proxy
-
-from .conftest import query_rows
 
 ROWS = 2_000  # per write
 WRITES = 400
