@@ -23,12 +23,15 @@ export class DataPainter {
     const gl = res.gl;
     const w = Math.max(1, Math.round(areaW * dpr));
     const h = Math.max(1, Math.round(areaH * dpr));
-    // Margins only where the texture stays within the GPU's limit.
-    const mx = w * (1 + 2 * MARGIN_X) <= res.maxTextureSize ? MARGIN_X : 0;
-    const my = h * (1 + 2 * MARGIN_Y) <= res.maxTextureSize ? MARGIN_Y : 0;
-    const full = expandView(view, mx, my);
-    const cw = Math.min(res.maxTextureSize, Math.round(w * (1 + 2 * mx)));
-    const ch = Math.min(res.maxTextureSize, Math.round(h * (1 + 2 * my)));
+    // Margins only where the texture stays within the GPU's limit, and a whole number of
+    // pixels each side: the view must start on a texel boundary, or the blit's linear
+    // filtering spreads every 1 px line over two pixel rows at half strength (what an odd
+    // height did when the margin was a quarter of it).
+    const px = w + 2 * Math.round(w * MARGIN_X) <= res.maxTextureSize ? Math.round(w * MARGIN_X) : 0;
+    const py = h + 2 * Math.round(h * MARGIN_Y) <= res.maxTextureSize ? Math.round(h * MARGIN_Y) : 0;
+    const full = expandView(view, px / w, py / h);
+    const cw = w + 2 * px;
+    const ch = h + 2 * py;
     if (res.cpuRaster) this.drawCpu(res, datasets, full, view, cw, ch, dpr);
     else this.drawGl(res, datasets, full, view, cw, ch, dpr);
   }

@@ -25,7 +25,7 @@ void main() {
 `;
 
 const BLIT_FS = /* glsl */ `#version 300 es
-precision mediump float;
+precision highp float; // texel-exact coordinates on a texture thousands of pixels wide
 in vec2 v_uv;
 uniform sampler2D u_tex;
 out vec4 outColor;
