@@ -165,10 +165,9 @@ const hook = {
    */
   project3: (index: number, x: number, y: number, z: number): [number, number, number] | null => {
     const p = list()[index];
-    const scene = p?.scene;
-    if (!p || !scene) return null;
-    const { scale, offset } = scene.bounds.transform();
-    const [nx, ny, w] = project(scene.matrix(), x * scale[0] + offset[0], y * scale[1] + offset[1], z * scale[2] + offset[2]);
+    const p3 = p?.plot3;
+    if (!p || !p3) return null;
+    const [nx, ny, w] = project(p3.scene.matrix(), ...p3.toBox(x, y, z));
     if (w <= 0) return null;
     const v = p.view;
     return [((nx - v.x0) / (v.x1 - v.x0)) * p.areaW, p.areaH - ((ny - v.y0) / (v.y1 - v.y0)) * p.areaH, w];

@@ -92,7 +92,7 @@ export interface PlotSpec {
   kind: string;
   title?: string;
   datasets: DatasetSpec[];
-  scales?: { x?: Scale; y?: Scale; x2?: Scale; y2?: Scale };
+  scales?: { x?: Scale; y?: Scale; z?: Scale; x2?: Scale; y2?: Scale };
   palette?: string;
   /** Small multiples of the `facet` binding: panels per row. */
   facet?: { columns?: number };

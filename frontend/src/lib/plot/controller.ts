@@ -28,11 +28,8 @@ import { robustRange, sortedSample, type YRangeMode } from './robustRange';
 import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
 import type { SharedChange, SharedScales } from './sharedScales';
 import { applyLiveEvent, catchUp, runsOf } from './liveUpdates';
-import { Bounds3, HOME, orbit, Scene3, zoom } from './camera3d';
-import { paintAxes3d } from './axes3d';
-
-/** The 2-D view of a 3-D plot: the normalized device coordinates the camera projects into. */
-const NDC: View = { x0: -1, x1: 1, y0: -1, y1: 1, logX: false, logY: false };
+import type { Camera, Scene3 } from './camera3d';
+import { NDC, Plot3d } from './plot3d';
 
 export interface PlotElements {
   area: HTMLElement;
@@ -103,8 +100,13 @@ export class PlotController implements LiveSubscriber {
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private leaveShared: (() => void) | null = null;
   private readonly leaveLook: (() => void) | null;
-  /** A 3-D kind's camera and data box (its painter has `space3`); null for the 2-D kinds. */
-  readonly scene: Scene3 | null = null;
+  /** A 3-D kind's scene, camera gestures and box axes (its painter has `space3`); null for the 2-D kinds. */
+  readonly plot3: Plot3d | null = null;
+
+  /** A 3-D kind's camera and data box; null for the 2-D kinds. */
+  get scene(): Scene3 | null {
+    return this.plot3?.scene ?? null;
+  }
 
   /** `shared`: the scales of the facet grid this plot is a panel of; null for a plot alone. */
   constructor(
@@ -147,9 +149,7 @@ export class PlotController implements LiveSubscriber {
     }
     if (spec.datasets.length === 0) this.problem = 'this plot has no datasets';
     if (this.datasets.some((ds) => ds.painter.space3)) {
-      const scene = new Scene3();
-      this.scene = scene;
-      for (const ds of this.datasets) ds.painter.space3?.attach(ds, scene);
+      this.plot3 = new Plot3d(spec, this.datasets);
       this.view = { ...NDC };
     }
     if (shared) {
@@ -215,23 +215,14 @@ export class PlotController implements LiveSubscriber {
       useSharedDomains(this.placed(), this.shared.union);
     }
     if (this.auto) this.fit();
-    if (this.scene) this.fitBox(this.scene);
+    this.plot3?.fitBox();
     this.invalidate();
     this.notify();
   }
 
-  /** A 3-D plot's box spans all its datasets' x, y and z (each axis scaled on its own). */
-  private fitBox(scene: Scene3): void {
-    const b = new Bounds3();
-    for (const ds of this.datasets) ds.painter.space3?.extend(ds, b);
-    scene.bounds = b;
-    scene.rev++;
-  }
-
   /** A camera move: the data are drawn anew at once (cached pixels cannot be shifted into an orbit). */
-  private moveCamera(scene: Scene3, camera: Scene3['camera']): void {
-    scene.camera = camera;
-    scene.rev++;
+  private moveCamera(plot3: Plot3d, camera: Camera): void {
+    plot3.setCamera(camera);
     // A new view object (same range) tells the hover its points moved.
     this.view = { ...NDC };
     this.invalidateData();
@@ -343,7 +334,7 @@ export class PlotController implements LiveSubscriber {
 
   /** Pans by a pixel delta: every axis, or only `axis` (a drag that starts on that axis). */
   panBy(dx: number, dy: number, axis: AxisId | null = null): void {
-    if (this.scene) return this.moveCamera(this.scene, orbit(this.scene.camera, dx, dy));
+    if (this.plot3) return this.moveCamera(this.plot3, this.plot3.orbited(dx, dy));
     const [main, second] = panAxes(this.view, this.second, dx, dy, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
@@ -352,7 +343,7 @@ export class PlotController implements LiveSubscriber {
   /** Zooms around (px, py) by f: every axis, or only `axis` (the wheel over that axis). */
   zoomBy(px: number, py: number, f: number, axis: AxisId | null = null): void {
     // f > 1 widens a 2-D view (zooms out): the eye moves away by as much.
-    if (this.scene) return this.moveCamera(this.scene, zoom(this.scene.camera, 1 / f));
+    if (this.plot3) return this.moveCamera(this.plot3, this.plot3.zoomed(f));
     const [main, second] = zoomAxes(this.view, this.second, px, py, f, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
@@ -377,7 +368,7 @@ export class PlotController implements LiveSubscriber {
   }
 
   resetView(): void {
-    if (this.scene) return this.moveCamera(this.scene, { ...HOME });
+    if (this.plot3) return this.moveCamera(this.plot3, this.plot3.home());
     this.auto = true;
     this.fit();
     this.invalidate();
@@ -409,12 +400,7 @@ export class PlotController implements LiveSubscriber {
     const gl = res.gl;
     const now = performance.now();
     const interacting = now < this.interactingUntil;
-    const scene = this.scene;
-    if (scene && scene.aspect !== this.areaW / this.areaH) {
-      scene.aspect = this.areaW / this.areaH;
-      scene.rev++;
-      this.dataDirty = true;
-    }
+    if (this.plot3?.fitAspect(this.areaW, this.areaH)) this.dataDirty = true;
     const groups = this.painters.groups(this.datasets, (ds) => pairKey(this.axesOf(ds)), (ds) => this.viewOf(ds));
     const viewShown = groups.every((g) => g.painter.cache.shows(g.view, res.generation));
     const cached = groups.every((g) => g.painter.cache.view !== null);
@@ -480,10 +466,9 @@ export class PlotController implements LiveSubscriber {
   /** The axes (both pairs of a hybrid plot; a 3-D plot's box), the plot body's top-left at (0, 0): the overlay and the SVG download. */
   paintAxesTo(ctx: CanvasRenderingContext2D): void {
     const m = this.margins;
-    if (this.scene) {
+    if (this.plot3) {
       ctx.clearRect(0, 0, this.w, this.h);
-      const req = (this.datasets.find((d) => d.request.z) ?? this.datasets[0])?.request; // a mesh's faces bind no axis
-      paintAxes3d(ctx, this.scene, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH }, [req?.x ?? 'x', req?.y ?? 'y', req?.z ?? 'z']);
+      this.plot3.paintAxes(ctx, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH });
     } else this.xTickLabels = paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {

@@ -76,14 +76,16 @@ function placeUniforms(gl: WebGL2RenderingContext, p: Program, scene: Scene3, vi
   gl.uniform4f(p.uniform['u_view'] ?? null, view.x0, view.x1, view.y0, view.y1);
 }
 
-/** Each point's box coordinates, float32 [x, y, z] triples (NaN stays NaN: not drawn). */
+/** Each point's box coordinates, float32 [x, y, z] triples (NaN, and ≤ 0 on a log axis, stays NaN: not drawn). */
 export function boxCoordinates(scene: Scene3, x: Float64Array, y: Float64Array, z: Float64Array): Float32Array {
-  const { scale, offset } = scene.bounds.transform();
+  const b = scene.bounds;
+  const { scale, offset } = b.transform();
   const out = new Float32Array(x.length * 3);
-  for (let i = 0, o = 0; i < x.length; i++, o += 3) {
-    out[o] = (x[i] as number) * scale[0] + offset[0];
-    out[o + 1] = (y[i] as number) * scale[1] + offset[1];
-    out[o + 2] = (z[i] as number) * scale[2] + offset[2];
+  const cols = [x, y, z] as const;
+  for (const a of [0, 1, 2] as const) {
+    const v = cols[a];
+    const log = b.log[a];
+    for (let i = 0, o = a; i < v.length; i++, o += 3) out[o] = (log ? b.toScale(a, v[i] as number) : (v[i] as number)) * scale[a] + offset[a];
   }
   return out;
 }
@@ -128,7 +130,7 @@ export class GpuPoints3 {
 
   sync(res: GlResources, set: PointSet3, scene: Scene3): void {
     const gl = res.gl;
-    const key = `${set.rev}/${set.version}/${scene.bounds.lo}/${scene.bounds.hi}`;
+    const key = `${set.rev}/${set.version}/${scene.bounds.key()}`;
     if (key === this.key && this.generation === res.generation) return;
     const p = programsOf(res).point;
     if (this.generation !== res.generation) {
@@ -324,7 +326,7 @@ const boxes = new WeakMap<PointSet3, { key: string; box: Float32Array }>();
 
 /** A 3-D scatter's points projected for the scene's camera (box coordinates kept while the points and the box hold). */
 export function projectPoints(scene: Scene3, set: PointSet3): Projected {
-  const key = `${set.rev}/${set.version}/${scene.bounds.lo}/${scene.bounds.hi}`;
+  const key = `${set.rev}/${set.version}/${scene.bounds.key()}`;
   let hit = boxes.get(set);
   if (!hit || hit.key !== key) boxes.set(set, (hit = { key, box: boxCoordinates(scene, set.x.values(), set.y.values(), set.z.values()) }));
   return projectBox(scene, hit.box);
