@@ -2,7 +2,8 @@
 
 A vector field logged densely would draw arrows on top of each other, so the arrows are
 thinned per cell of a grid over the view (the request's x_min..x_max and y_min..y_max,
-else the rows' extent): `bins` cells per axis when given, else one cell per
+else the rows' extent; rows outside a given range are left out, so a zoomed-in view asks
+again and gets its own arrows): `bins` cells per axis when given, else one cell per
 ARROW_CELL_PX of the request's `pixels` (default PLOT_PIXELS), the same count on y. Per
 run and cell the reply holds the mean x, y, u and v of its rows (and the mean of a
 numeric color field) and their `count`; a discrete color field splits a cell into one
@@ -89,6 +90,11 @@ def arrows(r: Reading) -> pa.Table:
         ok = np.isfinite(given[0])
         for c in given[1:4]:
             ok &= np.isfinite(c)
+        for c, (lo, hi) in ((given[0], req.x_range), (given[1], req.y_range)):
+            if lo is not None:
+                ok &= c >= lo
+            if hi is not None:
+                ok &= c <= hi
         cols = [c[ok] for c in given]
         if not cols[0].size:
             continue

@@ -154,6 +154,9 @@ export interface DataRequest extends ReduceSettings {
   where?: RowCondition[];
   x_min?: number;
   x_max?: number;
+  /** The view's y range: the quiver kind thins its arrows per cell of x and y over it. */
+  y_min?: number;
+  y_max?: number;
   pixels?: number;
   after_sequence?: number;
   /** The text kind's fields (the `text` reduction). */

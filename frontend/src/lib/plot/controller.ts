@@ -7,7 +7,7 @@ import type { LiveEvent, FieldInfo, PlotSpec } from '../api/types';
 import type { LiveSubscriber } from '../api/events';
 import type { AxesOverride } from '../layout/urlLayout';
 import type { View } from '../render/layers';
-import { SETTLE_MS } from '../render/frameCache';
+import { expandView, MARGIN_X, MARGIN_Y, SETTLE_MS } from '../render/frameCache';
 import { AxisPainters } from './dataPainter';
 import type { RunLook } from './runLook';
 import { PlotStyles, type Legend } from './styles';
@@ -382,6 +382,11 @@ export class PlotController implements LiveSubscriber {
     this.refetchTimer = setTimeout(() => {
       this.refetchTimer = null;
       for (const ds of this.datasets) {
+        if (ds.painter.refetchesView) {
+          ds.viewRange = this.auto ? null : this.refetchRange(ds);
+          void ds.load();
+          continue;
+        }
         if (ds.reduced !== 'm4' || !ds.loadedRange) continue;
         const v = this.viewOf(ds);
         const a = v.logX ? 10 ** v.x0 : v.x0;
@@ -390,6 +395,18 @@ export class PlotController implements LiveSubscriber {
         else void ds.loadRange(a, b);
       }
     }, 250);
+  }
+
+  /**
+   * What a dataset that `refetchesView` asks for after a zoom or pan: the view plus the frame
+   * cache's margins (so a pan shows arrows there before the next answer), in data units,
+   * and as many pixels as that is wide, so the server's cells keep their size on screen.
+   */
+  private refetchRange(ds: DatasetState): NonNullable<DatasetState['viewRange']> {
+    const v = expandView(this.viewOf(ds), MARGIN_X, MARGIN_Y);
+    const at = (s: number, log: boolean): number => (log ? 10 ** s : s);
+    const pixels = Math.round(this.areaW * this.dpr * (1 + 2 * MARGIN_X));
+    return { x_min: at(v.x0, v.logX), x_max: at(v.x1, v.logX), y_min: at(v.y0, v.logY), y_max: at(v.y1, v.logY), pixels };
   }
 
   /**
