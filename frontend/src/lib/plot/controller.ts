@@ -7,7 +7,9 @@ import type { LiveEvent, FieldInfo, PlotSpec } from '../api/types';
 import type { LiveSubscriber } from '../api/events';
 import type { AxesOverride } from '../layout/urlLayout';
 import type { View } from '../render/layers';
-import { expandView, MARGIN_X, MARGIN_Y, SETTLE_MS } from '../render/frameCache';
+import { SETTLE_MS } from '../render/frameCache';
+import { Refetcher } from './refetch';
+import { LegendRuns } from './legendRuns';
 import { AxisPainters } from './dataPainter';
 import type { RunLook } from './runLook';
 import { PlotStyles, type Legend } from './styles';
@@ -17,11 +19,9 @@ import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
 import { DatasetState } from './dataset';
-import { indexNearestX, sortRows, type CrossRow, type Nearest } from './hover';
-import { smoothedLines } from './painters/line';
+import type { CrossRow, Nearest } from './hover';
+import { findClipMarks, findCrosshair, type ClipMark } from './lineReadouts';
 import { cssColor } from './palette';
-import { differingLabels } from './runLabels';
-import { api } from '../api/http';
 import { looksLikeUnixSeconds } from './ticks';
 import { fitView, type Extent } from './viewState';
 import { robustRange, sortedSample, type YRangeMode } from './robustRange';
@@ -88,7 +88,8 @@ export class PlotController implements LiveSubscriber {
   private reg: Registration | null = null;
   private el: PlotElements | null = null;
   private listeners = new Set<() => void>();
-  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly refetcher = new Refetcher(this);
+  private readonly legendRuns = new LegendRuns();
   firstFullRenderAt: number | null = null;
   /** The x tick labels last drawn (2-D kinds): what a reader sees on the x axis. */
   xTickLabels: string[] = [];
@@ -285,40 +286,7 @@ export class PlotController implements LiveSubscriber {
   /** Whether the followed y range leaves values out (they are marked at the edge). */
   yClipped = false;
   /** Where values run past the top or bottom of the data area: x in CSS pixels, the line's color. */
-  clipMarks: { x: number; top: boolean; color: string }[] = [];
-
-  /** Finds the points outside the view's y range (each pixel column once per edge and color). */
-  private findClipMarks(): void {
-    const marks: { x: number; top: boolean; color: string }[] = [];
-    const seen = new Set<string>();
-    const v = this.view;
-    const lo = v.logX ? 10 ** v.x0 : v.x0;
-    const hi = v.logX ? 10 ** v.x1 : v.x1;
-    const yLo = v.logY ? 10 ** v.y0 : v.y0;
-    const yHi = v.logY ? 10 ** v.y1 : v.y1;
-    const kx = this.areaW / (v.x1 - v.x0);
-    for (const ds of this.datasets) {
-      if (!ds.lines || this.axesOf(ds).y !== 'y' || this.axesOf(ds).x !== 'x') continue;
-      for (const line of ds.lines.lines.values()) {
-        if (this.styles.hidden.has(this.styles.entryKey(ds, line))) continue;
-        const color = cssColor(this.styles.baseLineColor(ds, line));
-        const xs = line.x.values();
-        const ys = line.y.values();
-        for (let i = 0; i < xs.length; i++) {
-          const x = xs[i] as number;
-          const y = ys[i] as number;
-          if (x < lo || x > hi || (y <= yHi && y >= yLo)) continue;
-          const px = Math.round(((v.logX ? Math.log10(x) : x) - v.x0) * kx);
-          const k = `${px >> 2}/${y > yHi ? 1 : 0}/${color}`;
-          if (seen.has(k)) continue;
-          seen.add(k);
-          marks.push({ x: px, top: y > yHi, color });
-          if (marks.length > 2000) break;
-        }
-      }
-    }
-    this.clipMarks = marks;
-  }
+  clipMarks: ClipMark[] = [];
 
   /** Another panel of the grid widened (or, leaving, narrowed) the shared scales. */
   private sharedChanged(c: SharedChange): void {
@@ -364,7 +332,7 @@ export class PlotController implements LiveSubscriber {
     this.auto = false;
     this.interactingUntil = performance.now() + SETTLE_MS;
     this.invalidate();
-    this.scheduleRefetch();
+    this.refetcher.schedule();
   }
 
   resetView(): void {
@@ -372,41 +340,7 @@ export class PlotController implements LiveSubscriber {
     this.auto = true;
     this.fit();
     this.invalidate();
-    this.scheduleRefetch();
-  }
-
-  /** After the view settles, lines that came reduced are asked for again at the new range. */
-  private scheduleRefetch(): void {
-    if (!this.datasets.some((ds) => ds.painter.refinesOnZoom)) return;
-    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
-    this.refetchTimer = setTimeout(() => {
-      this.refetchTimer = null;
-      for (const ds of this.datasets) {
-        if (ds.painter.refetchesView) {
-          ds.viewRange = this.auto ? null : this.refetchRange(ds);
-          void ds.load();
-          continue;
-        }
-        if (ds.reduced !== 'm4' || !ds.loadedRange) continue;
-        const v = this.viewOf(ds);
-        const a = v.logX ? 10 ** v.x0 : v.x0;
-        const b = v.logX ? 10 ** v.x1 : v.x1;
-        if (this.auto) void ds.load();
-        else void ds.loadRange(a, b);
-      }
-    }, 250);
-  }
-
-  /**
-   * What a dataset that `refetchesView` asks for after a zoom or pan: the view plus the frame
-   * cache's margins (so a pan shows arrows there before the next answer), in data units,
-   * and as many pixels as that is wide, so the server's cells keep their size on screen.
-   */
-  private refetchRange(ds: DatasetState): NonNullable<DatasetState['viewRange']> {
-    const v = expandView(this.viewOf(ds), MARGIN_X, MARGIN_Y);
-    const at = (s: number, log: boolean): number => (log ? 10 ** s : s);
-    const pixels = Math.round(this.areaW * this.dpr * (1 + 2 * MARGIN_X));
-    return { x_min: at(v.x0, v.logX), x_max: at(v.x1, v.logX), y_min: at(v.y0, v.logY), y_max: at(v.y1, v.logY), pixels };
+    this.refetcher.schedule();
   }
 
   /**
@@ -440,7 +374,7 @@ export class PlotController implements LiveSubscriber {
         if (this.dataDirty || !g.painter.cache.shows(g.view, res.generation)) g.painter.draw(res, g.datasets, g.view, this.areaW, this.areaH, dpr);
       }
       this.dataDirty = false;
-      if (this.auto && this.yClipped) this.findClipMarks();
+      if (this.auto && this.yClipped) this.clipMarks = findClipMarks(this.datasets, this.view, this.areaW, this.styles, (ds) => this.axesOf(ds));
       else this.clipMarks = [];
       if (this.firstFullRenderAt === null && this.datasets.length > 0 && this.datasets.every((d) => d.loaded)) {
         // Benchmarks time the first render to the pixels, not to the last GL call issued.
@@ -555,37 +489,8 @@ export class PlotController implements LiveSubscriber {
     this.hover = best;
     this.hoverColor = color;
     this.hoverColorValue = best && hoverDs ? colorValueOf(hoverDs, best) : null;
-    this.crosshair = this.pointer === null ? null : this.findCrosshair(this.pointer[0]);
-  }
-
-  /** Each shown line's point nearest the pointer's x (lines on the main x axis). */
-  private findCrosshair(px: number): { px: number; x: number; rows: CrossRow[] } | null {
-    if (this.scene) return null; // a 3-D plot's x is not the screen's
-    const rows: CrossRow[] = [];
-    const v = this.view;
-    const at = v.x0 + (px / this.areaW) * (v.x1 - v.x0);
-    const x = v.logX ? 10 ** at : at;
-    const runs = new Set(this.runsShown());
-    const many = this.datasets.length > 1;
-    for (const ds of this.datasets) {
-      if (!ds.lines || this.axesOf(ds).x !== 'x') continue;
-      const s = smoothedLines(ds);
-      for (const line of ds.lines.lines.values()) {
-        const key = this.styles.entryKey(ds, line);
-        if (this.styles.hidden.has(key)) continue;
-        const i = indexNearestX(line, x);
-        if (i < 0) continue;
-        rows.push({
-          key: `${ds.request.series}/${line.key}`,
-          label: this.styles.lineLabel(ds, line, runs, many),
-          color: cssColor(this.styles.baseLineColor(ds, line)),
-          x: line.x.values()[i] as number,
-          y: line.y.values()[i] as number,
-          smoothed: s ? s.valueAt(line, i) : null,
-        });
-      }
-    }
-    return rows.length > 0 ? { px, x, rows: sortRows(rows) } : null;
+    this.crosshair =
+      this.pointer === null || this.plot3 ? null : findCrosshair(this.datasets, this.view, this.areaW, this.pointer[0], this.styles, new Set(this.runsShown()), (ds) => this.axesOf(ds));
   }
 
   event(ev: LiveEvent): void {
@@ -598,26 +503,11 @@ export class PlotController implements LiveSubscriber {
 
   legend(): Legend {
     const runs = this.runsShown();
-    this.labelRuns(runs);
+    this.legendRuns.label(runs, (labels) => {
+      this.styles.runLabels = labels;
+      this.notify();
+    });
     return this.styles.legend(this.datasets, new Set(runs));
-  }
-
-  /** Runs whose attributes were asked for (sorted handles joined), so each set is asked for once. */
-  private labelledRuns = '';
-
-  /** Fetches the attributes of the runs shown, for legend labels that say what differs between them. */
-  private labelRuns(runs: string[]): void {
-    const key = [...runs].sort().join(',');
-    if (key === this.labelledRuns || runs.length === 0) return;
-    this.labelledRuns = key;
-    api.runs({ handles: runs }, runs.length).then(
-      (infos) => {
-        if (this.labelledRuns !== key) return;
-        this.styles.runLabels = differingLabels(new Map(infos.map((r) => [r.handle, r.attributes])));
-        this.notify();
-      },
-      () => {}, // the legend keeps the short handles
-    );
   }
 
   /** Legend click: hides (or shows again) the lines of an entry. */
@@ -646,7 +536,7 @@ export class PlotController implements LiveSubscriber {
   }
 
   dispose(): void {
-    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
+    this.refetcher.cancel();
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     for (const ds of this.datasets) ds.dispose();
     this.leaveShared?.();
