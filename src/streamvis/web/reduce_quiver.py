@@ -66,6 +66,20 @@ def cell_means(columns: list[Floats], cells: npt.NDArray[np.int64]
     return means, counts.astype(np.float64), first.astype(np.int64)
 
 
+def _drawn(given: list[Floats], x_range: tuple[float | None, float | None],
+           y_range: tuple[float | None, float | None]) -> npt.NDArray[np.bool_]:
+    """The rows that draw an arrow: a finite position and vector, inside the ranges given."""
+    ok = np.isfinite(given[0])
+    for c in given[1:4]:
+        ok &= np.isfinite(c)
+    for c, (lo, hi) in ((given[0], x_range), (given[1], y_range)):
+        if lo is not None:
+            ok &= c >= lo
+        if hi is not None:
+            ok &= c <= hi
+    return ok
+
+
 def arrows(r: Reading) -> pa.Table:
     """The thinned arrows of every run (see the module's docstring)."""
     req = r.plan.request
@@ -87,14 +101,7 @@ def arrows(r: Reading) -> pa.Table:
     reduced = "none"
     for run, given, picked in zip(r.runs, per_run, rows, strict=True):
         # A row without a position or a vector draws no arrow.
-        ok = np.isfinite(given[0])
-        for c in given[1:4]:
-            ok &= np.isfinite(c)
-        for c, (lo, hi) in ((given[0], req.x_range), (given[1], req.y_range)):
-            if lo is not None:
-                ok &= c >= lo
-            if hi is not None:
-                ok &= c <= hi
+        ok = _drawn(given, req.x_range, req.y_range)
         cols = [c[ok] for c in given]
         if not cols[0].size:
             continue
