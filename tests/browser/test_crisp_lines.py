@@ -5,7 +5,8 @@ linearly filtered blit; when the margin was a fraction of the height that was no
 number of pixels (an odd height, or one not a multiple of four), every horizontal line came
 out as two rows at half strength. Here a horizontal line is drawn at heights of each kind
 (a multiple of four, even but not, odd) and the screenshot's pixels of its exact color are
-counted.
+counted, on both raster paths: the CPU rasterizer (chosen on software GL, as here) and GL
+primitives (`&raster=gl`) on SwiftShader.
 """
 
 from __future__ import annotations
@@ -62,10 +63,11 @@ def _colors(page: Page) -> list[tuple[int, int, int]]:
     return out
 
 
+@pytest.mark.parametrize("raster", ["", "&raster=gl"], ids=["cpu", "gl"])
 @pytest.mark.parametrize("height_kind", [0, 1, 2, 3])
 def test_a_horizontal_line_is_one_row_of_its_exact_color_at_any_height(
-        page: Page, server: ServerProcess, height_kind: int) -> None:
-    page.goto(f"{server.web_url}?rows=flat")
+        page: Page, server: ServerProcess, height_kind: int, raster: str) -> None:
+    page.goto(f"{server.web_url}?rows=flat{raster}")
     wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length === 1"
                      " && p[0].firstFullRenderAt !== null && p[0].datasets[0].loaded; })()")
     wait_until(page, "document.querySelectorAll('.legend .entry').length === 2")
