@@ -5,41 +5,21 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from tensorboardX import SummaryWriter as TbxWriter  # type: ignore[import-untyped]
 
+import streamvis
 from streamvis.cli.main import main
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import RunFilter
 from streamvis.tb_import import event_dirs, read_records
-from streamvis.testing import ServerProcess
+from tests.served import series_rows
 
-
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with ServerProcess(str(tmp_path_factory.mktemp("tbimport"))) as proc:
-        yield proc.uri
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("STREAMVIS_CAPTURE", "0")
-
-
-def _rows(uri: str, handle: str, series: str) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(uuid.UUID(handle),))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_a_tensorboardx_logdir_round_trips(
@@ -61,9 +41,9 @@ def test_a_tensorboardx_logdir_round_trips(
     assert (done["scalars"], done["texts"]) == (7, 1)
     assert done["skipped"] == {"histo": 1}
     a, b = done["runs"]
-    assert _rows(uri, a, "train/loss") == {"step": list(range(6)), "loss": losses}
-    assert _rows(uri, a, "notes") == {"step": [3], "notes": ["hello"]}
-    assert _rows(uri, b, "train/loss") == {"step": [7], "loss": [0.25]}
+    assert series_rows(uri, a, "train/loss") == {"step": list(range(6)), "loss": losses}
+    assert series_rows(uri, a, "notes") == {"step": [3], "notes": ["hello"]}
+    assert series_rows(uri, b, "train/loss") == {"step": [7], "loss": [0.25]}
     with Client(uri) as client:
         (run,) = client.runs(RunFilter(handles=(uuid.UUID(a),)))
     assert run.attributes["tensorboard.log_dir"] == f"{name}/a"
@@ -84,3 +64,25 @@ def test_a_truncated_last_record_is_left_out(tmp_path: Path) -> None:
     whole = list(read_records(path))
     path.write_bytes(path.read_bytes()[:-3])
     assert list(read_records(path)) == whole[:-1]
+
+
+def test_imported_runs_keep_their_start_and_each_rows_wall_time(
+    uri: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Written "in 2020": the run's start and each row's `_time` are the events', not the
+    # time of the import.
+    t0 = 1_600_000_000.0
+    with TbxWriter(logdir=str(tmp_path / "old" / "run")) as w:
+        for s in range(3):
+            w.add_scalar("loss", 1.0 / (s + 1), s, walltime=t0 + 10 * s)
+        w.add_text("note", "hi", 2, walltime=t0 + 25)
+    assert main(["import-tensorboard", str(tmp_path / "old"), "--uri", uri, "--json"]) == 0
+    (handle,) = json.loads(capsys.readouterr().out)["runs"]
+    with streamvis.connect(uri) as sv:
+        (run,) = sv.runs(handles=[handle])
+        loss = sv.fetch("loss", ["step", "_time", "_elapsed"], runs=[handle])
+        note = sv.fetch("note", ["_time"], runs=[handle])
+    assert run.started_at == pytest.approx(t0, abs=1e-3)  # the earliest event's
+    assert loss.column("_time").to_pylist() == pytest.approx([t0, t0 + 10, t0 + 20], abs=1e-3)
+    assert loss.column("_elapsed").to_pylist() == pytest.approx([0, 10, 20], abs=1e-3)
+    assert note.column("_time").to_pylist() == pytest.approx([t0 + 25], abs=1e-3)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromSpec, toSpec } from './draft';
+import { fromSpec, missingRoles, toSpec } from './draft';
 
 describe('plot draft', () => {
   it('keeps an aggregating kind\u2019s reduce settings through the builder, and drops them for lines', () => {
@@ -78,6 +78,16 @@ describe('plot draft', () => {
     expect(toSpec(t).datasets[0]!.bindings).toEqual({ column: ['step', 'loss'] });
     t.datasets[0]!.fields = [];
     expect(toSpec(t).datasets[0]!.bindings).toEqual({});
+  });
+
+  it('keeps a per-run dataset, and parallel coordinates’ dims as the picked fields in order', () => {
+    const spec = { name: 'hp', kind: 'parallel', datasets: [{ series: 'train', per_run: true, filter: {}, bindings: { dims: ['attr.lr', 'min.loss'], color: 'min.loss' } }] };
+    const draft = fromSpec(spec);
+    expect(draft.datasets[0]).toMatchObject({ perRun: true, fields: ['attr.lr', 'min.loss'] });
+    expect(missingRoles(draft)).toBeNull();
+    expect(toSpec(draft).datasets[0]).toEqual(spec.datasets[0]);
+    draft.datasets[0]!.fields = [];
+    expect(missingRoles(draft)).toMatch(/dims/);
   });
 });
 

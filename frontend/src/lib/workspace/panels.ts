@@ -6,6 +6,7 @@
  * it and it can be saved like any plot.
  */
 import type { FieldInfo, PlotSpec, RunFilter, RunInfo, SeriesInfo } from '../api/types';
+import { distributionSpec } from './distributions';
 
 /** What the workspace needs to know of a field's type (lib/api/fieldTypes.svelte.ts answers it). */
 export interface TypeTraits {
@@ -19,6 +20,8 @@ export interface Panel {
   series: string;
   x: string;
   y: string;
+  /** Many rows per step: drawn as a distribution over steps (distributions.ts). */
+  distribution?: boolean;
 }
 
 export interface Section {
@@ -101,6 +104,7 @@ export function xFieldFor(panel: Pick<Panel, 'x'>, axis: XAxis): string {
  * colored by run, for the runs of `filter` (the visible runs of the run list).
  */
 export function panelSpec(panel: Panel, filter: RunFilter, axis: XAxis = 'step'): PlotSpec {
+  if (panel.distribution) return distributionSpec(panel, filter, xFieldFor(panel, axis), plotName(panel));
   return {
     name: plotName(panel),
     title: panel.y,
