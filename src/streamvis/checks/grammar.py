@@ -309,7 +309,8 @@ GRAMMAR = Grammar(
              "one polyline per row across an axis per dims field, colored by a field; with "
              "a per-run dataset (attr.lr, min.loss) the hyperparameter view: one line per "
              "run; drag along an axis to keep the lines in a range",
-             ("dims", "color"), ("dims",), reduction=None, painter="parallel"),
+             ("dims", "color"), ("dims",), reduction=None, painter="parallel",
+             scales=()),
     ],
 )
 
