@@ -32,6 +32,8 @@ export interface PlotKind {
   reduction: string | null;
   /** The painter module that draws it (lib/plot/painters/). */
   painter: string;
+  /** The axes a spec's `scales` may make log: x, y, x2, y2, or a 3-D kind's x, y, z. */
+  scales?: string[];
 }
 
 export interface Grammar {
