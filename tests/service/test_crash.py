@@ -119,15 +119,15 @@ def test_kill_9_under_concurrent_writers_keeps_every_acknowledged_append(
                         in_flight.discard(i)
 
         threads = [threading.Thread(target=write, args=(k,)) for k in range(writers)]
-        for t in threads:
-            t.start()
+        for th in threads:
+            th.start()
         deadline = time.monotonic() + 60
         while len(acked) < 80 and time.monotonic() < deadline:
             time.sleep(0.01)
         server.kill()
-        for t in threads:
-            t.join(30)
-        assert not any(t.is_alive() for t in threads)
+        for th in threads:
+            th.join(30)
+        assert not any(th.is_alive() for th in threads)
         assert len(acked) >= 80
 
         server.start()
