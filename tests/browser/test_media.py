@@ -112,7 +112,7 @@ def _shoot(page: Page, name: str) -> None:
 def _image(page: Page, run: str) -> str:
     """The selector of run `run`'s first image, once it is decoded."""
     sel = f".media-plot section.run[data-run='{RUNS[run]}'] .image"
-    wait_until(page, f"(() => {{ const i = document.querySelector(\"{sel} img\");"
+    wait_until(page, f'(() => {{ const i = document.querySelector("{sel} img");'
                      " return i !== null && i.complete && i.naturalWidth > 0; })()")
     return sel
 
