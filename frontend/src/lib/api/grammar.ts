@@ -32,6 +32,8 @@ export interface PlotKind {
   reduction: string | null;
   /** The painter module that draws it (lib/plot/painters/). */
   painter: string;
+  /** When not empty, each dataset binds every role of one of these sets (a media plot's images, or its boxes). */
+  one_of?: Role[][];
 }
 
 export interface Grammar {

@@ -73,6 +73,8 @@ export function missingRoles(d: PlotDraft): string | null {
     if (!ds.series) return `dataset ${i + 1}: pick a series`;
     const missing = kind.required.filter((r) => !ds.bindings[r]);
     if (missing.length) return `dataset ${i + 1}: bind a field to ${missing.join(' and ')}`;
+    const sets = kind.one_of ?? [];
+    if (sets.length && !sets.some((s) => s.every((r) => ds.bindings[r]))) return `dataset ${i + 1}: bind fields to ${sets.map((s) => s.join(', ')).join(' or to ')}`;
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DataBatch } from '../../api/arrowData';
+import type { ColumnData, DataBatch } from '../../api/arrowData';
 import type { DatasetSpec } from '../../api/types';
 import {
   boxBindings, boxClasses, boxesByKey, boxRequest, columnsByRun, joinFields, mediaBindings, mediaCellRef, mediaDatasets, mediaItems, mediaKind, mediaRequest, parseRef, peaks, visibleBoxes,
@@ -27,7 +27,7 @@ describe('media painter', () => {
   });
 
   it('reads items per run and joins boxes to them by key', () => {
-    const batch: DataBatch = { length: 3, reduced: 'none', lastSequence: 1, columns: new Map([
+    const batch: DataBatch = { length: 3, reduced: 'none', lastSequence: 1, columns: new Map<string, ColumnData>([
       ['run', { codes: new Int32Array([0, 0, 1]), values: ['r1', 'r2'] }],
       ['img', codes([ref('a'), ref('b'), ref('c')])],
       ['step', new Float64Array([5, 5, 7])],
@@ -35,7 +35,7 @@ describe('media painter', () => {
     const items = mediaItems(batch, mediaBindings(images, ['step']));
     expect(items.map((i) => [i.run, i.step, i.ref.sha256])).toEqual([['r1', 5, 'a'], ['r1', 5, 'b'], ['r2', 7, 'c']]);
     expect(columnsByRun(items).map((c) => [c.run, c.items.length])).toEqual([['r1', 2], ['r2', 1]]);
-    const bb: DataBatch = { length: 2, reduced: 'none', lastSequence: 1, columns: new Map([
+    const bb: DataBatch = { length: 2, reduced: 'none', lastSequence: 1, columns: new Map<string, ColumnData>([
       ['run', { codes: new Int32Array([0, 0]), values: ['r1'] }],
       ['step', new Float64Array([5, 6])],
       ['box.x0', new Float64Array([1, 2])], ['box.y0', new Float64Array([1, 2])],
