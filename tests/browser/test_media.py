@@ -238,3 +238,5 @@ def test_a_new_step_appears_live(server: ServerProcess, page: Page, tmp_path: Pa
     wait_until(page, f"document.querySelector(\".media-plot section.run[data-run='{RUNS['b']}']"
                      " .item\")?.dataset.step === '3'")
     assert _near(_pixel(page, _image(page, "b"), 16, 16), (250, 200, 0))
+    # The step joins the frame slider (steps 0 to 3: four positions).
+    wait_until(page, "document.querySelector('.frame input[type=range]').max === '3'")
