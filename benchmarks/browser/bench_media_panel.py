@@ -6,8 +6,9 @@ SIZE x SIZE each (a grid per run column: RUNS x PER_STEP images shown at once; t
 goal at 16 images of 512 x 512: under 100 ms), opens the panel in headless Chromium, and
 moves the slider through every step twice, reporting per switch (median, p90, max):
 
-- `cold_ms`: the first visit of each step, one after the other with no pause: the panel
-  fetches the rows of the steps next to the one shown and decodes their images ahead
+- `cold_ms`: the first visit of each step, one after the other, each looked at for
+  `--dwell-ms` (default 500; 0: as fast as the page allows): the panel fetches the rows of
+  the steps next to the one shown and decodes their images ahead
   (lib/plot/mediaPrefetch.ts), so a switch waits only where that has not finished yet;
 - `warm_ms`: the second visit: images from the browser's cache (a blob never changes, so it
   is cached for good), rows asked again;
@@ -95,6 +96,8 @@ def main() -> None:
     parser.add_argument("--per-step", type=int, default=4)
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--dwell-ms", type=int, default=500,
+                        help="how long each step is looked at before the next switch")
     args = parser.parse_args()
     shown = args.runs * args.per_step
     with tempfile.TemporaryDirectory(prefix="streamvis-bench-media-") as tmp:
@@ -115,8 +118,13 @@ def main() -> None:
                 page.wait_for_selector(".frame input[type=range]:not([disabled])")
                 page.uncheck(".frame input[type=checkbox]")
                 page.evaluate(SWITCH_JS, [0, 0, shown])
-                cold_dom = [page.evaluate(SWITCH_JS, [s, s, shown]) for s in range(1, args.steps)]
-                warm_dom = [page.evaluate(SWITCH_JS, [s, s, shown]) for s in range(args.steps)]
+                cold_dom, warm_dom = [], []
+                for s in range(1, args.steps):
+                    time.sleep(args.dwell_ms / 1000)
+                    cold_dom.append(page.evaluate(SWITCH_JS, [s, s, shown]))
+                for s in range(args.steps):
+                    time.sleep(args.dwell_ms / 1000)
+                    warm_dom.append(page.evaluate(SWITCH_JS, [s, s, shown]))
                 cold, warm = [c[0] for c in cold_dom], [w[0] for w in warm_dom]
                 # A new page (nothing decoded, the HTTP cache kept), jumping by 3 steps: no
                 # step shown was fetched ahead.
@@ -124,11 +132,15 @@ def main() -> None:
                 page.wait_for_selector(".frame input[type=range]:not([disabled])")
                 page.uncheck(".frame input[type=checkbox]")
                 jumps = [s for k in range(3) for s in range(k, args.steps, 3)]
-                jump = [page.evaluate(SWITCH_JS, [s, s, shown])[0] for s in jumps[1:]]
+                jump = []
+                for s in jumps[1:]:
+                    time.sleep(args.dwell_ms / 1000)
+                    jump.append(page.evaluate(SWITCH_JS, [s, s, shown])[0])
                 browser.close()
     print(json.dumps({
         "figure": "media_panel_switch_step", "images_shown": shown, "size": args.size,
-        "runs": args.runs, "steps": args.steps, "fill_s": round(fill_s, 1),
+        "runs": args.runs, "steps": args.steps, "dwell_ms": args.dwell_ms,
+        "fill_s": round(fill_s, 1),
         "cold_ms": summary(cold), "warm_ms": summary(warm), "jump_ms": summary(jump),
         "rows_shown_ms": summary([c[1] for c in cold_dom + warm_dom]),
         "load_average": os.getloadavg()[0],
