@@ -77,7 +77,13 @@ export class MediaPrefetch {
   /** Fetch the rows of `req` and decode their images (`b`: of its media), unless done or under way. */
   ahead(req: DataRequest, b: MediaBindings | null): void {
     const key = JSON.stringify(req);
-    if (this.batches.has(key) || this.pending.has(key)) return;
+    const known = this.batches.get(key);
+    if (known) {
+      // Its rows are here, but its images may have been let go since: decode them again.
+      if (b) this.decode(known, b);
+      return;
+    }
+    if (this.pending.has(key)) return;
     this.pending.add(key);
     fetchData(req, this.abort.signal).then(
       (batch) => {
