@@ -169,7 +169,7 @@ def test_boxes_are_drawn_and_hidden_by_the_threshold_and_the_class_filter(
     cat, dog = _stroke(page, "cat"), _stroke(page, "dog")
     assert _near(_pixel(page, a, CAT[0], 16), cat)
     assert _near(_pixel(page, a, DOG[0], 16), dog)
-    assert page.locator(".boxes text").all_text_contents() == ["cat 0.90", "dog 0.30"]
+    assert page.locator(".box-caption").all_inner_texts() == ["cat 0.90", "dog 0.30"]
     # A threshold of 0.5 hides the dog (0.3): its edge shows the image again.
     page.locator(".threshold input[type=range]").fill("0.5")
     wait_until(page, "document.querySelectorAll('.boxes rect').length === 1")
