@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from mlflow.tracking import MlflowClient
 
+import streamvis
 from streamvis.cli.main import main
 from streamvis.client import Client
 from streamvis.mlflow_import import param_value, tracking_uri
@@ -85,6 +86,9 @@ def _check(uri: str, written: dict[str, Any], handles: list[str]) -> None:
         }
         assert _rows(uri, handle, "val/acc") == {
             "step": [4], "acc": [0.5 + n / 10], "wall_time": [(T0 + 99) / 1000]}
+        with streamvis.connect(uri) as sv:  # each row's wall-clock time is MLflow's
+            stamps = sv.fetch("loss", ["_time"], runs=[handle]).column("_time").to_pylist()
+        assert stamps == pytest.approx([ts / 1000 for _, _, ts in w["losses"]], abs=1e-6)
         run = runs[handle]
         assert run.started_at == (T0 + n * 1000) / 1000
         assert set(run.tags) >= {w["name"], "team=vision", "baseline"}

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from tensorboardX import SummaryWriter as TbxWriter  # type: ignore[import-untyped]
 
+import streamvis
 from streamvis.cli.main import main
 from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
@@ -84,3 +85,25 @@ def test_a_truncated_last_record_is_left_out(tmp_path: Path) -> None:
     whole = list(read_records(path))
     path.write_bytes(path.read_bytes()[:-3])
     assert list(read_records(path)) == whole[:-1]
+
+
+def test_imported_runs_keep_their_start_and_each_rows_wall_time(
+    uri: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Written "in 2020": the run's start and each row's `_time` are the events', not the
+    # time of the import.
+    t0 = 1_600_000_000.0
+    with TbxWriter(logdir=str(tmp_path / "old" / "run")) as w:
+        for s in range(3):
+            w.add_scalar("loss", 1.0 / (s + 1), s, walltime=t0 + 10 * s)
+        w.add_text("note", "hi", 2, walltime=t0 + 25)
+    assert main(["import-tensorboard", str(tmp_path / "old"), "--uri", uri, "--json"]) == 0
+    (handle,) = json.loads(capsys.readouterr().out)["runs"]
+    with streamvis.connect(uri) as sv:
+        (run,) = sv.runs(handles=[handle])
+        loss = sv.fetch("loss", ["step", "_time", "_elapsed"], runs=[handle])
+        note = sv.fetch("note", ["_time"], runs=[handle])
+    assert run.started_at == pytest.approx(t0, abs=1e-3)  # the earliest event's
+    assert loss.column("_time").to_pylist() == pytest.approx([t0, t0 + 10, t0 + 20], abs=1e-3)
+    assert loss.column("_elapsed").to_pylist() == pytest.approx([0, 10, 20], abs=1e-3)
+    assert note.column("_time").to_pylist() == pytest.approx([t0 + 25], abs=1e-3)

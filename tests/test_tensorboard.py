@@ -20,7 +20,7 @@ import torch
 import streamvis
 from streamvis.client import Client
 from streamvis.declare import apply_declaration, parse_declaration
-from streamvis.model.errors import InvalidArgumentError, UnimplementedError
+from streamvis.model.errors import InvalidArgumentError, StreamvisError, UnimplementedError
 from streamvis.model.schema import RunFilter
 from streamvis.tensorboard import SummaryWriter
 from streamvis.testing import ServerProcess
@@ -216,3 +216,41 @@ def test_calls_without_a_field_type_say_so(uri: str, call: str) -> None:
     with SummaryWriter(uri=uri) as writer, \
             pytest.raises(UnimplementedError, match="no streamvis field type"):
         getattr(writer, call)("img", np.zeros((3, 2, 2)), 0)
+
+
+def test_add_scalars_fast_path_stores_what_write_would(uri: str) -> None:
+    # add_scalar's fast path (DataLogger.pair_writer) takes Python floats at int steps;
+    # every other value falls back to `write` in order, and what write refuses is refused.
+    with SummaryWriter(uri=uri, strict=True) as writer:
+        writer.add_scalar("fast/loss", 0.5, 0)  # first call: declares, then the fast path
+        writer.add_scalar("fast/loss", 1, 1)  # an int for the float field
+        writer.add_scalar("fast/loss", np.float64(0.25), 2)  # numpy: the long way
+        writer.add_scalar("fast/loss", 0.125)  # no step: step 0
+        writer.add_scalar("fast/loss", 2.0, np.int32(5))
+        writer.add_scalar("fast/loss", 4.0, 6)
+        with pytest.raises(InvalidArgumentError, match="got a bool"):
+            writer.add_scalar("fast/loss", scalar_value=True, global_step=7)  # as write does
+        with pytest.raises(InvalidArgumentError, match="64 bits"):
+            writer.add_scalar("fast/loss", 1.0, 2**63)  # past int64: refused by write
+        with pytest.raises(InvalidArgumentError, match="loss"):
+            writer.add_scalar("fast/loss", "high", 7)  # a string: refused by write
+    handle = uuid.UUID(writer.run_handle)
+    assert _rows(uri, handle, "fast/loss") == {
+        "step": [0, 1, 2, 0, 5, 6], "loss": [0.5, 1.0, 0.25, 0.125, 2.0, 4.0]}
+    # After close, a call goes the long way and is refused as write refuses it.
+    with pytest.raises(StreamvisError, match="stopped"):
+        writer.logger.strict = True
+        writer.add_scalar("fast/loss", 0.5, 8)
+
+
+def test_pair_writer_takes_only_what_write_would_take_at_once(uri: str) -> None:
+    with SummaryWriter(uri=uri, strict=True) as writer:
+        put = writer.logger.pair_writer("pairs/x", "step", "x")
+        assert not put(0, 1.0)  # the series is not known yet: the caller writes
+        writer.logger.write("pairs/x", step=0, x=1.0)  # declares it (infer=True)
+        assert put(1, 2.0) and put(2, 3)
+        assert not put(3, "a") and not put(1.5, 2.0) and not put(2**64, 1.0)
+        assert not writer.logger.pair_writer("pairs/x", "step", "nope")(4, 1.0)
+    assert not put(5, 1.0)  # stopped: nothing queued
+    assert _rows(uri, uuid.UUID(writer.run_handle), "pairs/x") == {
+        "step": [0, 1, 2], "x": [1.0, 2.0, 3.0]}

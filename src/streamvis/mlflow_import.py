@@ -13,7 +13,8 @@ streamvis run (docs/compat.md has the table):
   field that a later `0.1` would not fit), `true`/`false` as a bool, the rest as text;
 - metrics -> a series per key, as `streamvis.init`'s `log` maps keys (series the key,
   its value field the key's last `/` part), with a third field `wall_time`: MLflow's
-  timestamp in seconds since the epoch. Every value of the history, step for step;
+  timestamp in seconds since the epoch, which is also each row's wall-clock `_time`.
+  Every value of the history, step for step;
 - tags -> the run's tags: `key=value` (or `key` alone for an empty value); MLflow's own
   `mlflow.*` tags are attributes of that name (`mlflow.user`, `mlflow.source.name`, ...)
   and the run name is a tag of its own. Attributes `mlflow.run_id`,
@@ -36,6 +37,7 @@ import numpy as np
 from streamvis.logger import DataLogger
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
 from streamvis.model.schema import validate_name
+from streamvis.model.wallclock import TIME
 from streamvis.quick import STEP, series_and_field
 
 #: The field of each metric series that holds MLflow's timestamp (seconds).
@@ -146,10 +148,12 @@ def _import_run(client: Any, run: Any, experiment: str, out: Imported, *,
                 raise InvalidArgumentError(
                     f"MLflow metric {key!r} ends in {WALL_TIME!r}, the field that holds "
                     "its timestamps: rename the metric in MLflow to import it")
+            stamps = np.array([m.timestamp for m in history], np.float64) / 1000
             logger.write(series, **{
                 STEP: np.array([m.step for m in history], np.int64),
                 leaf: np.array([m.value for m in history], np.float64),
-                WALL_TIME: np.array([m.timestamp for m in history], np.float64) / 1000,
+                WALL_TIME: stamps,
+                TIME: stamps,  # each row's wall-clock `_time` is MLflow's, not the import's
             })
             out.metrics += len(history)
         out.params += len(params)

@@ -20,7 +20,7 @@ as they are (also through `log_config`, unprefixed, so new names get their field
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, SupportsIndex
 
@@ -53,6 +53,8 @@ class QuickRun:
     def __init__(self, logger: DataLogger) -> None:
         self.logger = logger
         self._step = 0
+        #: key -> the logger's writer of (step, value) pairs of its series.
+        self._puts: dict[str, Callable[[Any, Any], bool]] = {}
 
     @property
     def handle(self) -> str:
@@ -81,12 +83,20 @@ class QuickRun:
                 stacklevel=3)
             return
         self._step = at + 1
+        puts = self._puts
         for key, value in metrics.items():
+            # A key seen before, a float at an int step: the logger's two-field writer
+            # (as the TensorBoard drop-in's add_scalar); anything else: write.
+            put = puts.get(key)
+            if put is not None and put(at, value):
+                continue
             try:
                 series, field = series_and_field(key)
             except InvalidArgumentError as exc:
                 self.logger._violation(exc, stacklevel=3)  # noqa: SLF001
                 continue
+            if put is None:
+                puts[key] = self.logger.pair_writer(series, STEP, field)
             self.logger.write(series, **{STEP: at, field: value})
 
     def config(self, config: Any) -> None:

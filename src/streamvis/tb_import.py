@@ -7,7 +7,8 @@ its `log_dir` (relative to LOGDIR's parent) is the attribute `tensorboard.log_di
 its last part the run's tag. Scalars become `add_scalar` rows and text `add_text` rows
 (tensorboardX's `/text_summary` tag suffix dropped). Histograms are stored in event
 files as buckets, not the values logged, so they are counted and skipped, as are
-images and the other media (issue 14).
+images and the other media (issue 14). The run's `started_at` is its earliest event's
+wall time, and each row's `_time` its event's (not the time of the import).
 
 Event files are TFRecord files of `Event` protobufs; they are read here with
 tensorboardX's generated messages (the `tensorboard` extra) rather than TensorBoard's
@@ -79,28 +80,44 @@ def event_dirs(logdir: Path) -> list[Path]:
     return found
 
 
-def _import_dir(directory: Path, writer: SummaryWriter, out: Imported) -> None:
+def _events(directory: Path) -> Iterator[Any]:
     event_cls = _event_class()
     for path in sorted(directory.glob("events.out.tfevents.*")):
         for data in read_records(path):
-            event = event_cls.FromString(data)
-            if not event.HasField("summary"):
-                continue
-            for value in event.summary.value:
-                plugin = value.metadata.plugin_data.plugin_name
-                if value.HasField("simple_value"):
-                    writer.add_scalar(value.tag, float(value.simple_value), event.step)
-                    out.scalars += 1
-                elif plugin == "text" and value.tensor.string_val:
-                    tag = value.tag.removesuffix(_TEXT_SUFFIX)
-                    writer.add_text(tag, value.tensor.string_val[0].decode(), event.step)
-                    out.texts += 1
-                elif plugin == "scalars" and value.tensor.float_val:
-                    writer.add_scalar(value.tag, float(value.tensor.float_val[0]), event.step)
-                    out.scalars += 1
-                else:
-                    kind = value.WhichOneof("value") or plugin or "other"
-                    out.skipped[kind] = out.skipped.get(kind, 0) + 1
+            yield event_cls.FromString(data)
+
+
+def started_at(directory: Path) -> float | None:
+    """When the directory's run started: its earliest event's wall time (the file
+    version record each writer writes first), None when no event has one."""
+    times = [e.wall_time for e in _events(directory) if e.wall_time > 0]
+    return min(times) if times else None
+
+
+def _import_dir(directory: Path, writer: SummaryWriter, out: Imported) -> None:
+    for event in _events(directory):
+        # Each row keeps its event's wall time as its `_time` (docs/compat.md).
+        when = event.wall_time if event.wall_time > 0 else None
+        if not event.HasField("summary"):
+            continue
+        for value in event.summary.value:
+            plugin = value.metadata.plugin_data.plugin_name
+            if value.HasField("simple_value"):
+                writer.add_scalar(value.tag, float(value.simple_value), event.step,
+                                  walltime=when)
+                out.scalars += 1
+            elif plugin == "text" and value.tensor.string_val:
+                tag = value.tag.removesuffix(_TEXT_SUFFIX)
+                writer.add_text(tag, value.tensor.string_val[0].decode(), event.step,
+                                walltime=when)
+                out.texts += 1
+            elif plugin == "scalars" and value.tensor.float_val:
+                writer.add_scalar(value.tag, float(value.tensor.float_val[0]), event.step,
+                                  walltime=when)
+                out.scalars += 1
+            else:
+                kind = value.WhichOneof("value") or plugin or "other"
+                out.skipped[kind] = out.skipped.get(kind, 0) + 1
 
 
 def import_tensorboard(logdir: str | Path, uri: str | None = None, **options: Any) -> Imported:
@@ -111,7 +128,7 @@ def import_tensorboard(logdir: str | Path, uri: str | None = None, **options: An
     for directory in event_dirs(root):
         rel = directory.relative_to(root.parent)
         writer = SummaryWriter(log_dir=str(rel), uri=uri, strict=True, capture=False,
-                               **options)
+                               started_at=started_at(directory), **options)
         try:
             _import_dir(directory, writer, out)
         finally:

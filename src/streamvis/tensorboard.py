@@ -36,10 +36,10 @@ call. The mapping (docs/compat.md has the table):
   hparams table.
 - `log_dir`/`logdir`: the run's tag is its last part and `tensorboard.log_dir` an
   attribute; `comment` the attribute `tensorboard.comment`. Nothing is written to disk.
-- `global_step=None` is step 0, as in TensorBoard; `walltime` is not stored (the
-  server records when rows arrive); `display_name`, `summary_description`, `max_queue`,
-  `flush_secs`, `purge_step`, `filename_suffix` and `write_to_disk` are accepted and
-  have no effect.
+- `global_step=None` is step 0, as in TensorBoard; `walltime` (seconds since the
+  epoch) is the rows' wall-clock `_time` (default: when the call is made);
+  `display_name`, `summary_description`, `max_queue`, `flush_secs`, `purge_step`,
+  `filename_suffix` and `write_to_disk` are accepted and have no effect.
 - `add_pr_curve`, `add_embedding`, `add_graph` and `add_mesh` raise
   UnimplementedError: streamvis has no field type for them.
 """
@@ -47,7 +47,7 @@ call. The mapping (docs/compat.md has the table):
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
@@ -59,6 +59,7 @@ from streamvis.logger import DataLogger, Delivery
 from streamvis.logger.declare import FieldDecl
 from streamvis.logger.media import Audio
 from streamvis.model.errors import UnimplementedError
+from streamvis.model.wallclock import TIME
 from streamvis.quick import STEP, series_and_field
 
 #: The attributes the constructor's arguments go to.
@@ -75,6 +76,11 @@ def _step(global_step: Any) -> int:
     if type(global_step) is int:
         return global_step
     return operator.index(global_step)  # numpy ints, integer tensors
+
+
+def _when(walltime: Any) -> dict[str, float]:
+    """`walltime` (seconds since the epoch) as the write's own `_time`, if given."""
+    return {} if walltime is None else {TIME: float(walltime)}
 
 
 def _host_array(values: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -124,8 +130,10 @@ class SummaryWriter:
         self._write = self.logger.write
         if attributes:
             self.logger.log_config(attributes, prefix="")
-        #: tag -> (series, field), so a call past the first costs one dict look-up.
+        #: tag -> (series, field): a tag is split once.
         self._names: dict[str, tuple[str, str]] = {}
+        #: tag -> the logger's writer of its (step, value) pairs (add_scalar's fast path).
+        self._puts: dict[str, Callable[[Any, Any], bool]] = {}
         #: The same for the tags whose series were declared (media, markdown).
         self._declared: dict[str, tuple[str, str]] = {}
 
@@ -152,11 +160,18 @@ class SummaryWriter:
         new_style: bool = False, double_precision: bool = False,
     ) -> None:
         """One value of series `tag` at `global_step`."""
-        # The hot call of a training loop: one look-up, one dict, then write's fast path
-        # ("step" is quick.STEP, spelled out: a global look-up less per call).
-        where = self._names.get(tag) or self._where(tag)
-        step = global_step if type(global_step) is int else _step(global_step)
-        self._write(where[0], **{"step": step, where[1]: scalar_value})
+        # The hot call of a training loop: one look-up, then the logger's two-field
+        # writer (DataLogger.pair_writer) queues a float at an int step as `write`
+        # would; anything else (numpy, tensors, no step, a first call) goes the long way.
+        put = self._puts.get(tag)
+        if put is None or walltime is not None or not put(global_step, scalar_value):
+            self._add_scalar(tag, scalar_value, global_step, walltime)
+
+    def _add_scalar(self, tag: str, value: Any, global_step: Any, walltime: Any) -> None:
+        series, field = self._where(tag)
+        if tag not in self._puts:
+            self._puts[tag] = self.logger.pair_writer(series, STEP, field)
+        self._write(series, **{STEP: _step(global_step), field: value}, **_when(walltime))
 
     def add_scalars(
         self, main_tag: str, tag_scalar_dict: Mapping[str, Any], global_step: Any = None,
@@ -173,7 +188,8 @@ class SummaryWriter:
     ) -> None:
         """The raw values (flattened, as floats) as rows of series `tag` at the step."""
         series, field = self._where(tag)
-        self.logger.write(series, **{STEP: _step(global_step), field: _host_array(values)})
+        self.logger.write(series, **{STEP: _step(global_step), field: _host_array(values)},
+                          **_when(walltime))
 
     def add_text(
         self, tag: str, text_string: str, global_step: Any = None,
@@ -181,7 +197,7 @@ class SummaryWriter:
     ) -> None:
         """One markdown string row of series `tag` at the step (TensorBoard renders
         text as markdown; a text plot of the field does too)."""
-        self._media_write(tag, MARKDOWN, global_step, str(text_string))
+        self._media_write(tag, MARKDOWN, global_step, str(text_string), walltime)
 
     def add_hparams(
         self, hparam_dict: Mapping[str, Any], metric_dict: Mapping[str, Any],
@@ -212,18 +228,22 @@ class SummaryWriter:
 
     # -- media -------------------------------------------------------------------------
 
-    def _media_write(self, tag: str, decl: FieldDecl, global_step: Any, value: Any) -> None:
+    def _media_write(
+        self, tag: str, decl: FieldDecl, global_step: Any, value: Any, walltime: Any = None
+    ) -> None:
         where = self._declared.get(tag)
         if where is None:
             where = self._declared[tag] = step_series(self.logger, tag, decl)
-        self.logger.write(where[0], **{STEP: _step(global_step), where[1]: value})
+        self.logger.write(where[0], **{STEP: _step(global_step), where[1]: value},
+                          **_when(walltime))
 
     def add_image(
         self, tag: str, img_tensor: Any, global_step: Any = None,
         walltime: float | None = None, dataformats: str = "CHW",
     ) -> None:
         """One image (laid out as `dataformats`) in series `tag` at the step."""
-        self._media_write(tag, "image", global_step, image_array(img_tensor, dataformats))
+        self._media_write(tag, "image", global_step, image_array(img_tensor, dataformats),
+                          walltime)
 
     def add_images(
         self, tag: str, img_tensor: Any, global_step: Any = None,
@@ -231,7 +251,8 @@ class SummaryWriter:
     ) -> None:
         """N images as N rows of series `tag`, all at the step (TensorBoard tiles them
         into one grid image; rows keep each image whole and separate)."""
-        self._media_write(tag, "image", global_step, image_array(img_tensor, dataformats))
+        self._media_write(tag, "image", global_step, image_array(img_tensor, dataformats),
+                          walltime)
 
     def add_figure(
         self, tag: str, figure: Any, global_step: Any = None, close: bool = True,
@@ -240,7 +261,7 @@ class SummaryWriter:
         """A matplotlib figure (or a list of them, a row each) rendered to PNG now."""
         figures = figure if isinstance(figure, list | tuple) else [figure]
         for fig in figures:
-            self._media_write(tag, "image", global_step, fig)
+            self._media_write(tag, "image", global_step, fig, walltime)
             if close:
                 import matplotlib.pyplot as plt  # noqa: PLC0415 -- only with a figure
 
@@ -252,7 +273,7 @@ class SummaryWriter:
     ) -> None:
         """A clip ((L,), (1, L) or (L, channels) in [-1, 1]) as a WAV row of `tag`."""
         clip = Audio(audio_samples(snd_tensor), int(sample_rate))
-        self._media_write(tag, "audio", global_step, clip)
+        self._media_write(tag, "audio", global_step, clip, walltime)
 
     def add_video(
         self, tag: str, vid_tensor: Any, global_step: Any = None, fps: float = 4,
@@ -262,7 +283,7 @@ class SummaryWriter:
         fps is the first call's (a field's options never change)."""
         frames = video_array(vid_tensor)
         self._media_write(tag, {"type": "video", "options": {"fps": float(fps)}},
-                          global_step, frames)
+                          global_step, frames, walltime)
 
     # -- not in streamvis ----------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 `write`, `set_attributes`, `add_tags` and `declare` only queue work, so they are the
 same plain (non-async) methods as DataLogger's and never block the event loop — except
 past the memory bound, where `write` waits for the flusher thread like DataLogger's
-does. `start`, `flush` and `stop` wait for the server, so here they are coroutines that
-wait in a worker thread and leave the loop free.
+does. `write` (and `write_config`) return WRITTEN, an awaitable already done, so code
+of the (scope, name, index) era that says `await logger.write(...)` runs unchanged
+(logger/written.py). `start`, `flush` and `stop` wait for the server, so here they are
+coroutines that wait in a worker thread and leave the loop free.
 """
 
 from __future__ import annotations

@@ -73,8 +73,10 @@ class Barrier:
     errors: list[str] = field(default_factory=list)
 
 
-#: (state, dict | Prepared, time of the write) or (None, Record | Barrier, 0.0)
-Item = tuple[SeriesState | None, Any, float]
+#: (state, dict | Prepared, time of the write: a float, or an array of one per row)
+#: or (None, Record | Barrier, 0.0)
+Stamp = float | np.ndarray[Any, np.dtype[np.float64]]
+Item = tuple[SeriesState | None, Any, Stamp]
 
 
 def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
@@ -152,8 +154,14 @@ def _time_column(times: Any) -> pb.Column:
     return wire_columns.column_to_pb(TIME, stamps)
 
 
-def _row_times(payloads: Sequence[Any], times: list[float]) -> Any:
-    """One time per row: each write's time, repeated over the rows it gave."""
+def _row_times(payloads: Sequence[Any], times: Sequence[Stamp]) -> Any:
+    """One time per row: each write's time, repeated over the rows it gave (a write that
+    gave `_time=` an array has a time per row already: validate.given_time)."""
+    if any(type(t) is not float for t in times):
+        return np.concatenate([
+            t if isinstance(t, np.ndarray) else
+            np.full(p.rows if isinstance(p, Prepared) else 1, t, dtype=np.float64)
+            for p, t in zip(payloads, times, strict=True)])
     stamped = np.array(times, dtype=np.float64)
     if all(type(p) is dict for p in payloads):  # one row a write (scalars)
         return stamped
@@ -202,7 +210,7 @@ class BatchBuilder:
 
     def build(self, items: Sequence[Item]) -> list[Record | Barrier]:
         out: list[Record | Barrier] = []
-        groups: dict[int, tuple[SeriesState, list[Any], list[float]]] = {}
+        groups: dict[int, tuple[SeriesState, list[Any], list[Stamp]]] = {}
         for st, payload, when in items:
             if st is None:
                 self._close(groups, out)
@@ -215,14 +223,14 @@ class BatchBuilder:
         return out
 
     def _close(
-        self, groups: dict[int, tuple[SeriesState, list[Any], list[float]]],
+        self, groups: dict[int, tuple[SeriesState, list[Any], list[Stamp]]],
         out: list[Record | Barrier],
     ) -> None:
         for st, payloads, times in groups.values():
             out.extend(self._group(st, payloads, times))
         groups.clear()
 
-    def _group(self, st: SeriesState, payloads: list[Any], times: list[float]) -> list[Record]:
+    def _group(self, st: SeriesState, payloads: list[Any], times: list[Stamp]) -> list[Record]:
         blobs: dict[str, bytes] = {}
         kept, kept_times = payloads, times
         try:
@@ -245,7 +253,10 @@ class BatchBuilder:
             Record(Kind.PUT_MEDIA, keep_media(self._media_dir(), sha, data))
             for sha, data in blobs.items()
         ]
-        for part, n in _split(cols, rows, self.max_batch_bytes, len(kept_times)):
+        # Times given per row (`_time=` arrays: importers) travel plain, like scalars'.
+        plain = len(kept_times) if not any(isinstance(t, np.ndarray) for t in kept_times) \
+            else rows
+        for part, n in _split(cols, rows, self.max_batch_bytes, plain):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
                 columns=[*(_column(f, st.rows[f], part[f]) for f in st.fields),
@@ -256,8 +267,8 @@ class BatchBuilder:
         return records
 
     def _salvage(
-        self, st: SeriesState, payloads: list[Any], times: list[float], blobs: dict[str, bytes]
-    ) -> tuple[dict[str, Any], int, list[Any], list[float]]:
+        self, st: SeriesState, payloads: list[Any], times: list[Stamp], blobs: dict[str, bytes]
+    ) -> tuple[dict[str, Any], int, list[Any], list[Stamp]]:
         """Convert write by write, dropping (and reporting) the ones that fail."""
         good, good_times = [], []
         for p, when in zip(payloads, times, strict=True):

@@ -30,7 +30,7 @@ _MAX_PENDING = cap.TEXT_PART
 class Console:
     """The line numbering and the series writer both streams share."""
 
-    def __init__(self, write: Callable[..., None]) -> None:
+    def __init__(self, write: Callable[..., object]) -> None:
         self._write = write
         self._lock = threading.Lock()
         self._line = 0
@@ -147,7 +147,7 @@ def _collapse(line: str) -> str:
 class ConsoleCapture:
     """Installs the tees on sys.stdout and sys.stderr, and takes them off again."""
 
-    def __init__(self, write: Callable[..., None]) -> None:
+    def __init__(self, write: Callable[..., object]) -> None:
         self.console = Console(write)
         self._tees: dict[str, Tee] = {}
 

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ from streamvis.logger.images import LogsImages
 from streamvis.logger.infer import hint, infer_declaration
 from streamvis.logger.spool import default_spool_root
 from streamvis.logger.startstop import StartsAndStops
-from streamvis.logger.validate import SeriesState, prepare
+from streamvis.logger.validate import SeriesState, given_time, prepare
+from streamvis.logger.written import WRITTEN, Written
 from streamvis.model.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
@@ -51,6 +52,7 @@ from streamvis.model.errors import (
     StreamvisError,
 )
 from streamvis.model.schema import Field, coerce_value, parse_handle, validate_name
+from streamvis.model.wallclock import TIME
 from streamvis.v1 import service_pb2 as pb
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -153,12 +155,16 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
 
     # -- the hot path ------------------------------------------------------------------
 
-    def write(self, series: str, /, **values: Any) -> None:
+    def write(self, series: str, /, **values: Any) -> Written:
         """Log one write to `series`: every field once; scalars, lists, numpy, torch or jax.
 
         Checked now (series, field set, types, broadcasting): a violation warns and drops
         the write (raises with strict=True). Never copies device memory to the host and
-        never waits for the device; what is logged is the value as it is now.
+        never waits for the device; what is logged is the value as it is now. Returns
+        WRITTEN, an awaitable already done, so `await logger.write(...)` works too.
+        Each row's wall-clock time (`_time`) is when write was called, unless the write
+        gives `_time=` itself: seconds since the epoch, one for the write or an array
+        broadcast to its rows (for importers of older data; validate.given_time).
         """
         st = self._series.get(series)
         if st is not None and len(values) == st.n:
@@ -174,8 +180,46 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                     self._written += st.scalar_cost
                     if self._written - self._drained > self._soft_bytes:
                         self._pressure()
-                    return
+                    return WRITTEN
         self._write_slow(series, values)
+        return WRITTEN
+
+    def pair_writer(self, series: str, first: str, second: str) -> Callable[[Any, Any], bool]:
+        """`put(a, b)`: `write(series, **{first: a, second: b})` at less than write's cost.
+
+        For the drop-ins' hot calls (tensorboard.py's `add_scalar`): two Python scalars
+        of the types the series' two fields take are queued as `write` queues them, with
+        no keyword dict to build and unpack and no loop over the fields, and put returns
+        True. Anything else — another type, an int beyond 64 bits, a series not known
+        yet or of other fields, a logger not running — queues nothing and returns
+        False: the caller then calls `write`, which converts, declares or refuses it.
+        """
+        cached: SeriesState | None = None
+        ok_a: frozenset[type] = frozenset()
+        ok_b: frozenset[type] = frozenset()
+        int_a = int_b = False
+        lo, hi, clock = _INT64_MIN, _INT64_MAX, _clock
+
+        def put(a: Any, b: Any) -> bool:
+            nonlocal cached, ok_a, ok_b, int_a, int_b
+            st = self._series.get(series)
+            if st is not cached:
+                # Once per series state (start, a schema refresh): which types go where.
+                if st is None or st.n != 2 or first not in st.types or second not in st.types:
+                    return False
+                checks = dict(st.checks)
+                cached, ok_a, ok_b = st, checks[first], checks[second]
+                int_a, int_b = first in st.int_fields, second in st.int_fields
+            if type(a) not in ok_a or type(b) not in ok_b or \
+                    (int_a and not lo <= a <= hi) or (int_b and not lo <= b <= hi):
+                return False
+            self._queue.append((st, {first: a, second: b}, clock()))
+            self._written += st.scalar_cost  # type: ignore[union-attr]
+            if self._written - self._drained > self._soft_bytes:
+                self._pressure()
+            return True
+
+        return put
 
     def _write_slow(self, series: str, values: dict[str, Any]) -> None:
         if self.disabled or self._paused:
@@ -186,13 +230,16 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                     "the logger is stopped: this write is dropped" if self._stopped else
                     "the logger is not started: call start() or use it in a `with` block"
                 )
+            given = values.pop(TIME, None) if TIME in values else None
             st = self._series.get(series) or self._state_for(series, values)
             if st.accepts_scalars(values):
-                self._queue.append((st, values, _clock()))
+                when = _clock() if given is None else given_time(series, given, ())
+                self._queue.append((st, values, when))
                 self._written += st.scalar_cost
             else:
                 prepared = prepare(st, values)
-                self._queue.append((st, prepared, _clock()))
+                when = _clock() if given is None else given_time(series, given, prepared.shape)
+                self._queue.append((st, prepared, when))
                 self._written += prepared.nbytes
         except StreamvisError as exc:
             self._violation(hint(series, exc) if series in self._inferred else exc,

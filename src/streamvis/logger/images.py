@@ -88,7 +88,7 @@ class LogsImages:
     disabled: bool
     _schema: SchemaCache
     _client: Client | None
-    write: Callable[..., None]
+    write: Callable[..., object]
     declare: Callable[..., None]
     _violation: Callable[[StreamvisError, int], None]
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from streamvis.logger import collect
 from streamvis.logger.console import ConsoleCapture
 from streamvis.logger.progress import Progress
+from streamvis.logger.written import WRITTEN, Written
 from streamvis.model import capture as cap
 from streamvis.model.errors import StreamvisError
 from streamvis.model.schema import FieldType, validate_name
@@ -44,7 +45,7 @@ class RunInfo:
         _running: bool
         _series: dict[str, Any]
 
-        def write(self, series: str, /, **values: Any) -> None: ...
+        def write(self, series: str, /, **values: Any) -> object: ...
         def declare(self, fields: Mapping[str, FieldDecl] | None = None,
                     series: Mapping[str, Sequence[str]] | None = None) -> None: ...
         def _enqueue_attributes(self, attributes: dict[str, Any], stacklevel: int) -> None: ...
@@ -159,6 +160,15 @@ class RunInfo:
         if new:
             self.declare(new)
         self._enqueue_attributes(dict(good), stacklevel=4)
+
+    def write_config(self, config: Any) -> Written:
+        """The (scope, name, index) era's call: a configuration as run attributes named
+        by its keys, with no prefix (nested keys joined by "."). As in `log_config`, a
+        name new to the server gets its field, typed from the value, and a value that
+        does not fit its field's type is dropped with a warning. Returns WRITTEN, so
+        `await logger.write_config(cfg)` works in asyncio code."""
+        self.log_config(config, prefix="")
+        return WRITTEN
 
     # -- console -----------------------------------------------------------------------
 

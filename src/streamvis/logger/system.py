@@ -21,7 +21,7 @@ from streamvis.model import capture as cap
 class SystemSampler:
     """A daemon thread that logs a sample now and every `every` seconds until stopped."""
 
-    def __init__(self, write: Callable[..., None], every: float) -> None:
+    def __init__(self, write: Callable[..., object], every: float) -> None:
         self._write = write
         self.every = max(float(every), 0.1)
         self._stop = threading.Event()

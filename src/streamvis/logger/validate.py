@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -196,3 +197,27 @@ def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
             "values whose shapes broadcast to one common shape"
         ) from None
     return Prepared(snaps, shape, math.prod(shape), nbytes)
+
+
+def given_time(
+    series: str, value: object, shape: tuple[int, ...]
+) -> float | np.ndarray[Any, np.dtype[np.float64]]:
+    """A write's own `_time=` (importers: the source's timestamps): seconds since the
+    epoch, one float for the write's rows or an array broadcast to its shape, flattened
+    as its rows are. Refused unless every value is a finite number."""
+    try:
+        arr = np.asarray(value.detach().cpu().numpy() if hasattr(value, "detach") else value,
+                         dtype=np.float64)
+        times = np.broadcast_to(arr, shape).ravel() if arr.ndim else arr
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(
+            f"write to series {series!r}: _time={value!r} is not seconds since the epoch "
+            f"for the write's shape {shape}: give a number, or an array that broadcasts "
+            "to the write's shape"
+        ) from None
+    if not np.isfinite(times).all():
+        raise InvalidArgumentError(
+            f"write to series {series!r}: _time has a value that is not finite: give "
+            "seconds since the epoch (time.time()), or leave _time out"
+        )
+    return float(times) if times.ndim == 0 else np.array(times, dtype=np.float64)

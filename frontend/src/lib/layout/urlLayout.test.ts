@@ -15,6 +15,25 @@ function err(q: string): string {
 }
 
 describe('parseLayout', () => {
+  it('reads axes=xylog, the older name of loglog', () => {
+    const cells = ok('?rows=A,B&axes=xylog,XYLOG').groups[0]?.cells ?? [];
+    expect(cells.map((c) => c.axes)).toEqual(['loglog', 'loglog']);
+  });
+
+  it('reads scopes= and names= per plot, keeping the plot\u2019s where an entry is empty', () => {
+    const cells = ok('?rows=A,B;C&scopes=baseline|abl-.*,,^3f2a&names=/loss$').groups.flatMap((g) => g.cells);
+    expect(cells.map((c) => c.scopes ?? null)).toEqual(['baseline|abl-.*', null, '^3f2a']);
+    expect(cells.map((c) => c.names ?? null)).toEqual(['/loss$', null, null]);
+    expect('scopes' in (ok('?rows=A').groups[0]?.cells[0] ?? {})).toBe(false);
+  });
+
+  it('refuses a pattern that is not a regular expression, or one too many', () => {
+    expect(err('?rows=A&scopes=(')).toContain('"scopes" has "(" for plot 1, which is not a regular expression');
+    expect(err('?rows=A&names=[a')).toContain('"names" has "[a" for plot 1');
+    expect(err('?rows=A&names=a,b')).toContain('gives 2 patterns, but the layout has 1 plot');
+    expect(err('?rows=A&scopes=a&scopes=b')).toContain('"scopes" is given more than once');
+  });
+
   it('reads a smoothing per plot, keeping the spec\u2019s where an entry is empty', () => {
     const cells = ok('?rows=A,B,C,D&smooth=0.9,w25,,off').groups[0]?.cells ?? [];
     expect(cells.map((c) => c.smooth ?? null)).toEqual([{ ema: 0.9 }, { window: 25 }, null, { ema: 0 }]);

@@ -9,7 +9,11 @@
  * transpose: columns separated by `;`, `width` one per column, `height` one per plot within
  * its column. `axes` is per plot, in order: `lin`, `xlog`, `ylog` or `loglog`. `smooth` is
  * per plot too: an EMA weight (`0.9`), `w25` (a moving window of 25 points) or `off`, over
- * the line plot's own `smooth`; an empty entry keeps it. A cell
+ * the line plot's own `smooth`; an empty entry keeps it. `xylog` is the older name of
+ * `loglog`. `scopes` and `names` are per plot too, regular expressions (the (scope, name,
+ * index) era's, docs/compat.md): `scopes` keeps the runs one of whose tags, or whose handle,
+ * it matches; `names` draws each series whose name it matches in place of the plot's own
+ * (lib/layout/cellFilters.ts); an empty entry keeps the plot's. A cell
  * named `controls:<run handle>` shows that run's controls (logger.control) instead of a plot.
  *
  * Parsing is pure so every malformed URL has a unit test and a message that says what is
@@ -33,6 +37,10 @@ export interface LayoutCell {
   axes: AxesOverride | null;
   /** Smoothing from the URL (`smooth=`), present only when given: it replaces the spec's. */
   smooth?: Smoothing;
+  /** `scopes=`: a regular expression the runs shown match by a tag or their handle. */
+  scopes?: string;
+  /** `names=`: a regular expression naming the series shown in place of the spec's. */
+  names?: string;
 }
 
 export interface LayoutGroup {
@@ -52,7 +60,10 @@ export type LayoutResult =
 
 export const EXAMPLE_URL = '/?rows=loss,accuracy;lr&width=2,1&height=2,1&axes=ylog,lin,lin';
 
-const PARAMS = ['rows', 'cols', 'width', 'height', 'axes', 'smooth'] as const;
+const PARAMS = ['rows', 'cols', 'width', 'height', 'axes', 'smooth', 'scopes', 'names'] as const;
+
+/** Older names of axes values, as the (scope, name, index) era wrote them. */
+const AXES_ALIASES: Record<string, AxesOverride> = { xylog: 'loglog' };
 
 /** True when the query string asks for a dashboard (so the router shows one). */
 export function hasLayout(params: URLSearchParams): boolean {
@@ -143,6 +154,11 @@ function parseAxes(text: string | null, plots: number): (AxesOverride | null)[] 
   }
   items.forEach((a, i) => {
     if (a === '') return; // empty entry: keep the plot spec's own scales
+    const alias = AXES_ALIASES[a];
+    if (alias !== undefined) {
+      out[i] = alias;
+      return;
+    }
     if (!(AXES_VALUES as readonly string[]).includes(a)) {
       fail(`"axes" has "${a}" for plot ${i + 1}; use one of ${AXES_VALUES.join(', ')}`);
     }
@@ -171,6 +187,26 @@ function parseSmooth(text: string | null, plots: number): (Smoothing | null)[] {
   return out;
 }
 
+/** Per-plot regular expressions (`scopes=`, `names=`), checked here so a bad one is named. */
+function parsePatterns(text: string | null, plots: number, key: string): (string | null)[] {
+  const out: (string | null)[] = Array.from({ length: plots }, () => null);
+  if (text === null) return out;
+  const items = text.split(/[;,]/).map((a) => a.trim());
+  if (items.length > plots) {
+    fail(`"${key}=${text}" gives ${items.length} patterns, but the layout has ${plots} plot${plots === 1 ? '' : 's'}: one per plot, separated by ","`);
+  }
+  items.forEach((a, i) => {
+    if (a === '') return; // empty entry: the plot's own runs or series
+    try {
+      new RegExp(a);
+    } catch (e) {
+      fail(`"${key}" has "${a}" for plot ${i + 1}, which is not a regular expression (${e instanceof Error ? e.message : String(e)}); e.g. ${key}=baseline|ablation-.*`);
+    }
+    out[i] = a;
+  });
+  return out;
+}
+
 /** Parses the layout part of a query string. Returns null when it names no layout. */
 export function parseLayout(search: string | URLSearchParams): LayoutResult | null {
   const params = typeof search === 'string' ? new URLSearchParams(search) : search;
@@ -189,14 +225,19 @@ export function parseLayout(search: string | URLSearchParams): LayoutResult | nu
     const total = groups.reduce((a, g) => a + g.length, 0);
     const axes = parseAxes(params.get('axes'), total);
     const smooth = parseSmooth(params.get('smooth'), total);
+    const scopes = parsePatterns(params.get('scopes'), total, 'scopes');
+    const seriesPatterns = parsePatterns(params.get('names'), total, 'names');
     let k = 0;
     const layout: DashboardLayout = {
       direction,
       groups: groups.map((names, gi) => ({
         weight: gw[gi] as number,
         cells: names.map((name, ci) => {
-          const s = smooth[k];
-          return { name, weight: cw[gi]?.[ci] ?? 1, axes: axes[k++] ?? null, ...(s ? { smooth: s } : {}) };
+          const [s, sc, nm] = [smooth[k], scopes[k], seriesPatterns[k]];
+          return {
+            name, weight: cw[gi]?.[ci] ?? 1, axes: axes[k++] ?? null,
+            ...(s ? { smooth: s } : {}), ...(sc ? { scopes: sc } : {}), ...(nm ? { names: nm } : {}),
+          };
         }),
       })),
     };
