@@ -10,7 +10,6 @@ With STREAMVIS_SCREENSHOTS=1 the tests also write docs/images/media-*.png.
 from __future__ import annotations
 
 import os
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ import pytest
 import streamvis
 from streamvis.testing import ServerProcess
 
-from .explore_fixtures import wait_until
+from .explore_fixtures import open_saved_plot, wait_until
 from .test_kinds import png_pixels
 
 if TYPE_CHECKING:
@@ -91,17 +90,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 
 def _open(page: Page, server: ServerProcess, plot: str) -> list[str]:
-    dialogs: list[str] = []
-
-    def on_dialog(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
     page.set_viewport_size({"width": 900, "height": 1000})
-    page.goto(server.web_url + f"?rows={urllib.parse.quote(plot)}")
-    wait_until(page, "document.querySelector('[data-loaded=\"true\"]') !== null")
-    return dialogs
+    return open_saved_plot(page, server, plot)
 
 
 def _shoot(page: Page, name: str) -> None:
