@@ -9,8 +9,8 @@ POST /api/data for the line at `--pixels`:
     {"figure": "ladder_ingest", "store": ..., "points": ..., "chunk_rows": ...,
      "rows_per_s": ..., "summary_share": ...}
     {"figure": "ladder_plot", "store": ..., "points": ..., "cold_ms": ..., "warm_ms": ...,
-     "zoom_cold_ms": ..., "zoom_warm_ms": ..., "out_rows": ..., "rss_base_mb": ...,
-     "rss_peak_mb": ..., "cache_mb": ...}
+     "zoom_cold_ms": ..., "zoom_warm_ms": ..., "cold_cpu_ms": ..., ..., "out_rows": ...,
+     "rss_base_mb": ..., "rss_peak_mb": ..., "cache_mb": ..., "load": ...}
 
 `summary_share` is the time spent computing summaries over the whole ingest time
 (the summaries' cost at ingest). `cold_ms` is the first request of a new server
@@ -18,7 +18,9 @@ process after one unrelated request (the OS page cache is warm from ingest: it i
 the server's cold, not the disk's); `warm_ms` the median of 5 repeats; the zoom
 asks for 1 % of the x range in the middle. `rss_peak_mb` is the server process's
 peak resident memory (VmHWM), `rss_base_mb` its resident memory before the first
-line request.
+line request. Each `*_cpu_ms` is the CPU time the process (server and client
+together) spent on that request: on a shared, loaded machine it is the steadier
+figure; `load` is the 1-minute load average when the figures were taken.
 
     .venv/bin/python benchmarks/bench_size_ladder.py --points 10000000 50000000 \\
         [--stores sqlite pg] [--pg-dsn postgresql://postgres@127.0.0.1:5432/postgres]
@@ -29,7 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import statistics
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -105,21 +107,28 @@ def _serve(location: str, points: int, pixels: int, cache_mb: int, out: Any) -> 
         base, _ = _rss()
         line = {"series": "train", "kind": "line", "x": "step", "y": "loss", "pixels": pixels}
 
-        def ask(body: dict[str, Any]) -> tuple[float, int]:
-            t0 = time.perf_counter()
+        def ask(body: dict[str, Any]) -> tuple[float, float, int]:
+            t0, c0 = time.perf_counter(), time.process_time()
             r = http.post("/api/data", json=body)
             r.raise_for_status()
             rows = pa.ipc.open_stream(r.content).read_all().num_rows
-            return (time.perf_counter() - t0) * 1000, rows
+            return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, rows
 
-        cold, rows = ask(line)
-        warm = statistics.median(ask(line)[0] for _ in range(5))
+        def median(body: dict[str, Any]) -> tuple[float, float]:
+            got = sorted(ask(body)[:2] for _ in range(5))
+            return got[2]
+
+        cold, cold_cpu, rows = ask(line)
+        warm, warm_cpu = median(line)
         zoom = {**line, "x_min": points * 0.495, "x_max": points * 0.505}
-        zoom_cold, _ = ask(zoom)
-        zoom_warm = statistics.median(ask(zoom)[0] for _ in range(5))
-        out.put({"cold_ms": round(cold, 1), "warm_ms": round(warm, 1),
-                 "zoom_cold_ms": round(zoom_cold, 1), "zoom_warm_ms": round(zoom_warm, 1),
-                 "out_rows": rows, "rss_base_mb": round(base), "rss_peak_mb": round(_rss()[1])})
+        zoom_cold, zoom_cold_cpu, _ = ask(zoom)
+        zoom_warm, zoom_warm_cpu = median(zoom)
+        figures = {"cold_ms": cold, "warm_ms": warm, "zoom_cold_ms": zoom_cold,
+                   "zoom_warm_ms": zoom_warm, "cold_cpu_ms": cold_cpu, "warm_cpu_ms": warm_cpu,
+                   "zoom_cold_cpu_ms": zoom_cold_cpu, "zoom_warm_cpu_ms": zoom_warm_cpu}
+        out.put({**{k: round(v, 1) for k, v in figures.items()}, "out_rows": rows,
+                 "rss_base_mb": round(base), "rss_peak_mb": round(_rss()[1]),
+                 "load": round(os.getloadavg()[0], 1)})
 
 
 def plot(location: str, points: int, pixels: int, cache_mb: int) -> dict[str, Any]:
@@ -141,14 +150,23 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=65_536)
     parser.add_argument("--pixels", type=int, default=2000)
     parser.add_argument("--cache-mb", type=int, default=512)
+    parser.add_argument("--keep", type=Path, help="SQLite only: build each size in "
+                        "KEEP/<points> once and keep it, so a later run only plots")
     args = parser.parse_args()
     for kind in args.stores:
         for points in args.points:
             with tempfile.TemporaryDirectory(prefix="ladder-") as tmp:
                 location = tmp if kind == "sqlite" else _fresh_pg(args.pg_dsn, "sv_ladder")
+                kept = args.keep / str(points) if args.keep and kind == "sqlite" else None
+                if kept is not None:
+                    kept.mkdir(parents=True, exist_ok=True)
+                    location = str(kept)
                 common = {"store": kind, "points": points, "chunk_rows": args.chunk_rows}
-                print(json.dumps({"figure": "ladder_ingest", **common,
-                                  **build(location, points, args.chunk_rows)}), flush=True)
+                if kept is None or not (kept / "built").exists():
+                    print(json.dumps({"figure": "ladder_ingest", **common,
+                                      **build(location, points, args.chunk_rows)}), flush=True)
+                    if kept is not None:
+                        (kept / "built").touch()
                 print(json.dumps({"figure": "ladder_plot", **common, "pixels": args.pixels,
                                   "cache_mb": args.cache_mb,
                                   **plot(location, points, args.pixels, args.cache_mb)}),

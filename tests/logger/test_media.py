@@ -63,7 +63,7 @@ def _images(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (n, 24, 40, 3), dtype=np.uint8)
 
 
-def _log(server: ServerProcess, tmp_path: Path, write: Callable[[streamvis.DataLogger], None]
+def _log(server: ServerProcess, tmp_path: Path, write: Callable[[streamvis.DataLogger], object]
          ) -> uuid.UUID:
     with streamvis.DataLogger(uri=server.uri, spool_dir=tmp_path / "spool", strict=True) as lg:
         write(lg)

@@ -32,6 +32,8 @@ _TABLES = (
     "dashboards",
     "plots",
     "append_keys",
+    "line_heads",
+    "line_buckets",
     "line_summaries",
     "chunks",
     "run_attributes",

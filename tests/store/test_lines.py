@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.store import Store
+from streamvis.store import Store, summaries
+from streamvis.store.summaries import summarize
 
 from .helpers import raw_session
 
@@ -30,18 +33,6 @@ def test_each_append_writes_its_summaries(store: Store, location: str) -> None:
 
 
 @pytest.mark.usefixtures("schema")
-def test_read_chunks_decodes_only_those_asked(store: Store) -> None:
-    run = store.create_run()
-    seqs = [store.append(run.handle, "train", {"step": pa.array([i]), "loss": pa.array([i / 2])})
-            .sequence for i in range(3)]
-    got = store.read_chunks(run.handle, "train", [seqs[2], seqs[0], 10**9], ["loss"])
-    assert sorted(got) == [seqs[0], seqs[2]]
-    assert got[seqs[2]].to_pydict() == {"loss": [1.0]}
-    with pytest.raises(InvalidArgumentError, match="no field 'nope'"):
-        store.read_chunks(run.handle, "train", seqs, ["nope"])
-
-
-@pytest.mark.usefixtures("schema")
 def test_deleting_a_run_deletes_its_summaries(store: Store, location: str) -> None:
     run = store.create_run()
     store.append(run.handle, "train", {"step": pa.array(np.arange(5)), "loss": pa.array(
@@ -52,3 +43,61 @@ def test_deleting_a_run_deletes_its_summaries(store: Store, location: str) -> No
         assert s.scalar("SELECT COUNT(*) FROM line_summaries") == 0
     with pytest.raises(NotFoundError):
         store.line_summaries(run.handle, "train", "loss")
+
+
+@pytest.fixture
+def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buckets of 4 rows, 2 per level, as appends write them."""
+    monkeypatch.setattr(summaries, "BASE", 4)
+    monkeypatch.setattr(summaries, "FACTOR", 2)
+
+
+def _buckets(s: Any) -> int:
+    return int(s.scalar("SELECT COUNT(*) FROM line_buckets"))
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_heads_bottoms_and_bucket_rows_are_read_as_asked(store: Store, location: str) -> None:
+    run = store.create_run()
+    step = np.arange(100, 118, dtype=np.int64)
+    loss = np.linspace(0, 1, 18)
+    loss[9] = np.nan
+    seq = store.append(run.handle, "train", {"step": pa.array(step), "loss": pa.array(loss)})
+    got = store.line_summaries(run.handle, "train", "loss")
+    assert got is not None and set(got.records["level"].tolist()) == {1, 2, 3}  # the head
+    whole, _ = summaries.decode([summarize(step, loss)])
+    (bottom,) = store.line_bottoms(run.handle, "train", "loss", [seq.sequence, 10**9]).values()
+    assert bottom.tobytes() == whole[whole["level"] == 0].tobytes()
+    rows = store.line_rows(run.handle, "train", "loss", [(seq.sequence, 4), (seq.sequence, 2)])
+    assert [x.tolist() for x, _ in rows] == [[116, 117], [108, 109, 110, 111]]
+    np.testing.assert_array_equal(rows[1][1], loss[8:12])  # NaN included
+    with pytest.raises(NotFoundError, match="lost chunks"):
+        store.line_rows(run.handle, "train", "loss", [(10**9, 0)])
+    with pytest.raises(InvalidArgumentError, match="no line summaries"):
+        store.line_rows(run.handle, "train", "step", [(seq.sequence, 0)])
+    with raw_session(location) as s:
+        assert _buckets(s) == 2 * 5  # x and loss, five buckets each
+    store.delete_run(run.handle)
+    with raw_session(location) as s:
+        assert _buckets(s) == 0 and s.scalar("SELECT COUNT(*) FROM line_heads") == 0
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_chunks_stored_before_heads_get_them_on_first_read(store: Store, location: str) -> None:
+    run = store.create_run()
+    for first in (0, 10):
+        store.append(run.handle, "train", {"step": pa.array(np.arange(first, first + 10)),
+                                           "loss": pa.array(np.arange(10.0))})
+    before = store.line_summaries(run.handle, "train", "loss")
+    with raw_session(location) as s:  # as a store written before migration step 12
+        s.run("DELETE FROM line_heads")
+        s.run("DELETE FROM line_buckets")
+    after = store.line_summaries(run.handle, "train", "loss")
+    assert before is not None and after is not None
+    assert after.records.tobytes() == before.records.tobytes()
+    with raw_session(location) as s:
+        assert s.scalar("SELECT COUNT(*) FROM line_heads") == 2
+        assert _buckets(s) == 2 * 2 * 3
+    seqs = after.sequences.tolist()
+    (x, y), = store.line_rows(run.handle, "train", "loss", [(seqs[1], 2)])
+    assert (x.tolist(), y.tolist()) == ([18, 19], [8.0, 9.0])

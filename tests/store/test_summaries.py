@@ -81,3 +81,45 @@ def test_a_float32_column_is_summarized_as_its_exact_float64_widening(size: int)
     assert kept.dtype == np.float32
     assert summarize(x, kept) == summarize(x, y32.astype(np.float64))
     _check(x, kept)
+
+
+@pytest.mark.parametrize("x", [
+    np.arange(5, 3000, dtype=np.int64),  # a step counter: stored as first, step, count
+    np.full(1500, 7, np.int64),  # a step of 0
+    np.arange(0, -3000, -3, dtype=np.int64),
+    np.array([np.iinfo(np.int64).max - 1, np.iinfo(np.int64).max]),  # no room to step on
+    np.array([5], np.int64),
+    np.cumsum(np.arange(2000, dtype=np.int64) % 3),  # repeats: stored as values
+])
+def test_x_buckets_read_back_exactly(x: npt.NDArray[np.int64]) -> None:
+    stored = summaries.bucket_values(x, x=True)
+    assert len(stored) == -(-x.size // BASE)
+    back = [summaries.decode_bucket(b) for b in stored]
+    assert all(b.dtype == np.int64 for b in back)
+    np.testing.assert_array_equal(np.concatenate(back), x)
+    if x.size > 1 and np.all(np.diff(x[:BASE]) == x[1] - x[0]):
+        assert len(stored[0]) == 25  # kind and three int64, whatever the bucket's rows
+
+
+@pytest.mark.parametrize("y", [
+    np.array([1.5, np.nan, -0.0, np.inf] * 700),
+    np.arange(3000, dtype=np.float32) / 7,
+    np.arange(-1500, 1500, dtype=np.int64) * 10**12,
+])
+def test_value_buckets_keep_their_type_and_bits(y: npt.NDArray[Any]) -> None:
+    back = np.concatenate([summaries.decode_bucket(b)
+                           for b in summaries.bucket_values(y, x=False)])
+    assert back.dtype == y.dtype
+    assert back.tobytes() == y.tobytes()
+
+
+@pytest.mark.parametrize("size", [1, BASE, BASE + 1, BASE * FACTOR * 3 + 5])
+def test_head_and_bottom_split_a_summary(size: int) -> None:
+    rng = np.random.default_rng(size)
+    blob = summarize(np.arange(size, dtype=np.int64), rng.normal(size=size))
+    records, _ = decode([blob])
+    head, _ = decode([summaries.head(blob)])
+    bottom = summaries.bottom(blob, size)
+    assert bottom.tobytes() + (head.tobytes() if size > BASE else b"") == records.tobytes()
+    assert head[-1].tobytes() == records[-1].tobytes()  # the top is in the head
+    assert summaries.head(b"") == b""

@@ -17,27 +17,37 @@ from streamvis.web.lod_summaries import m4_summaries, ordered
 
 @pytest.fixture(autouse=True)
 def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Buckets of 4 rows, 2 per level: many levels and edges in a small line."""
+    """Buckets of 4 rows, 2 per level, pieces of 2: many levels and edges in a small line."""
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 4)
         monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
 def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
-        LineSummaries, lod_summaries.RawReader, list[int]]:
+        LineSummaries, tuple[lod_summaries.BottomReader, lod_summaries.RawReader], list[int]]:
+    """The line's summaries as the store reads them (chunk heads), and its readers."""
     bounds = np.cumsum([0, *sizes])
     parts = [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds)]
-    records, counts = decode([summarize(px, py) for px, py in parts])
+    blobs = [summarize(px, py) for px, py in parts]
+    records, counts = decode([h for h in map(summaries.head, blobs) if h])
+    every = np.zeros(len(sizes), np.int64)
+    every[[i for i, b in enumerate(blobs) if b]] = counts
     s = LineSummaries("x", np.arange(1, len(sizes) + 1, dtype=np.int64),
-                      np.array(sizes, np.int64), records, counts)
+                      np.array(sizes, np.int64), records, every)
     asked: list[int] = []
 
-    def raw(wanted: list[tuple[int, int, int]]) -> list[
-            tuple[npt.NDArray[np.int64], npt.NDArray[Any]]]:
-        asked.extend(c for c, _, _ in wanted)
-        return [(parts[c][0][a : a + n], parts[c][1][a : a + n]) for c, a, n in wanted]
+    def bottoms(wanted: list[int]) -> list[npt.NDArray[Any]]:
+        return [summaries.bottom(blobs[c], sizes[c]) for c in wanted]
 
-    return s, raw, asked
+    def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
+        asked.extend(c for c, _ in wanted)
+        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[c][0], x=True)[b]),
+                 summaries.decode_bucket(summaries.bucket_values(parts[c][1], x=False)[b]))
+                for c, b in wanted]
+        return lod_summaries.buckets(rows, [b for _, b in wanted])
+
+    return s, (bottoms, raw), asked
 
 
 def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
@@ -55,7 +65,9 @@ def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_random_lines_and_zooms(seed: int) -> None:
+def test_random_lines_and_zooms(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pieces of one row, of sizes that do not divide a bucket, and of a whole bucket.
+    monkeypatch.setattr(lod_summaries, "PIECE", (2, 1, 3, 8)[seed % 4])
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 400))
     x = np.cumsum(rng.integers(0, 3, n)).astype(np.int64)  # repeats: ties across edges

@@ -27,6 +27,7 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 8)
         monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
 def _answer(store: Store, cache: ColumnCache, body: dict[str, Any]) -> Any:
@@ -123,3 +124,30 @@ def test_what_was_read_before_a_run_was_dropped_is_not_kept(store: Store) -> Non
     cache.clear()
     cache.hold(key, "old", 10, since)
     assert cache.held(key) is None
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_no_chunk_is_decoded_for_a_line(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    run = store.create_run()
+    steps = np.arange(0, 30_000, 3)
+    loss = rng.normal(size=steps.size)
+    loss[[0, 1_234, 5_000, 9_999]] = [9.0, -9.0, np.nan, 9.0]  # spikes, a gap, a tie
+    for part in np.array_split(np.arange(steps.size), 7):
+        append_train(store, run.handle, steps[part], loss[part])
+
+    def boom(*_: Any, **__: Any) -> None:
+        raise AssertionError("a line request decoded a chunk")
+
+    monkeypatch.setattr("streamvis.store.lines.decode_chunk", boom)
+    monkeypatch.setattr("streamvis.store.chunks.decode_chunk", boom)
+    cache = ColumnCache(store, 1 << 20)
+    for pixels, lo, hi in ((500, None, None), (333, 1_000.0, 20_000.5), (64, 2_990, 3_100)):
+        body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+        for _ in range(2):  # cold, then from what the cache kept
+            t = _answer(store, cache, body)
+            assert t is not None
+            want, _ = lod.m4(steps, loss, float(steps[0]) if lo is None else lo,
+                             float(steps[-1]) if hi is None else hi, pixels)
+            assert t.column("step").to_pylist() == steps[want].tolist()
+            np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy.typing as npt
 import pyarrow as pa
 
 from streamvis.model.artifacts import Artifact, BlobStatus
@@ -265,10 +266,23 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    def read_chunks(
-        self, run: uuid.UUID, series: str, sequences: Sequence[int], fields: Sequence[str],
-    ) -> dict[int, pa.RecordBatch]:
-        """The given chunks of one run's series (by sequence), decoded; absent ones left out."""
+    def line_bottoms(
+        self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
+    ) -> dict[int, npt.NDArray[Any]]:
+        """The level-0 summary records of the run's chunks asked (by sequence) of `field`.
+
+        Chunks without a summary (x decreasing) or absent are left out.
+        """
+
+    @abc.abstractmethod
+    def line_rows(
+        self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
+    ) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
+        """The (x, `field`) values of each level-0 bucket asked, as (sequence, bucket).
+
+        Only for chunks `line_summaries` has listed with a summary; NotFoundError if
+        one is gone (its run deleted meanwhile).
+        """
 
     # -- plots ----------------------------------------------------------------
 

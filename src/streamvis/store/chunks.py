@@ -32,7 +32,8 @@ from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow, Where
 from streamvis.store.media_refs import media_in_batch, record_media
-from streamvis.store.summaries import chunk_summaries, field_plan
+from streamvis.store.summaries import ChunkSummaries, chunk_summaries, field_plan
+from streamvis.store.summary_rows import insert_summaries
 
 _MAX_KEY_LENGTH = 256
 # Chunk metadata is read in pages, blobs in groups bounded by count and bytes, so a
@@ -191,7 +192,7 @@ class ChunkMethods(SqlCore):
         series: str,
         series_id: int,
         # The chunk, its summaries, the media blobs it references (sha256 -> bytes).
-        encoded: tuple[bytes, list[tuple[int, int, bytes]], dict[str, int]],
+        encoded: tuple[bytes, ChunkSummaries, dict[str, int]],
         rows: int,
         key: str | None,
     ) -> int:
@@ -230,12 +231,7 @@ class ChunkMethods(SqlCore):
                 raise _KeyTaken
             record_media(s, run_id, media)
             # Summaries live and die with their chunk: same transaction.
-            if summaries:
-                s.run_many(
-                    "INSERT INTO line_summaries (chunk_id, field_id, x_field_id, data) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(chunk_id, f, x, blob) for f, x, blob in summaries],
-                )
+            insert_summaries(s, chunk_id, summaries)
             if seq is None:
                 seq = _next_sequence(s)
                 s.run("UPDATE chunks SET sequence = ? WHERE id = ?", (seq, chunk_id))

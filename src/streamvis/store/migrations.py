@@ -262,9 +262,34 @@ _V10_MEDIA = Step(
     ),
 )
 
+_V11_LINE_BUCKETS = Step(
+    11,
+    "per chunk, the heads of its line summaries and its raw values bucket by bucket",
+    (
+        # A summary's levels above 0 (store/summaries.head): a line over many chunks
+        # reads these, not whole summaries. Chunks older than this step have none
+        # until their first read builds them with their buckets.
+        """CREATE TABLE line_heads (
+            chunk_id BIGINT NOT NULL REFERENCES chunks (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            data {blob} NOT NULL,
+            PRIMARY KEY (chunk_id, field_id)
+        ){norowid}""",
+        # The values of x and of each summarized field, one row per level-0 bucket
+        # (store/summaries.bucket_values): the rows a pixel edge cuts through.
+        """CREATE TABLE line_buckets (
+            chunk_id BIGINT NOT NULL REFERENCES chunks (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            bucket INTEGER NOT NULL,
+            data {blob} NOT NULL,
+            PRIMARY KEY (chunk_id, field_id, bucket)
+        )""",
+    ),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
-    _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA,
+    _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA, _V11_LINE_BUCKETS,
 )
 LATEST = STEPS[-1].version
 

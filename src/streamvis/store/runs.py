@@ -25,6 +25,7 @@ from streamvis.model.schema import (
     same_value,
     validate_name,
 )
+from streamvis.store import summary_rows
 from streamvis.store.blobs import drop_run_artifacts
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks
@@ -352,7 +353,7 @@ class RunMethods(SqlCore):
         return run
 
     def _delete_run_rows(self, s: Session, run_id: int) -> None:
-        for table in ("append_keys", "line_summaries"):
+        for table in ("append_keys", *summary_rows.TABLES):
             s.run(
                 f"DELETE FROM {table} WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id = ?)",
                 (run_id,),

@@ -20,6 +20,8 @@ summaries of many chunks decode as one numpy array.
 
 from __future__ import annotations
 
+import functools
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +35,13 @@ BASE = 1024
 FACTOR = 8
 _MAGIC = b"SVL1"
 _HEADER = 8  # magic, y kind ('i' or 'f'), padding
+#: A stored bucket's first byte: the dtype of its values ('a': x rising by a step).
+_DTYPES: dict[str, np.dtype[Any]] = {
+    "q": np.dtype("<i8"), "d": np.dtype("<f8"), "f": np.dtype("<f4")}
+_KINDS = {dt.str: k.encode() for k, dt in _DTYPES.items()}
 
 
+@functools.cache
 def record_dtype(y_kind: str) -> np.dtype[Any]:
     """One bucket: its level, rows, first/last points, lowest/highest points."""
     y = np.int64 if y_kind == "i" else np.float64
@@ -91,15 +98,17 @@ def _group_arg(values: npt.NDArray[Any], width: int, *, high: bool) -> npt.NDArr
 
 
 def _level0(
-    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any],
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any], width: int = 0,
 ) -> npt.NDArray[Any]:
+    """Records of consecutive `width`-row buckets (default `BASE`), the last maybe shorter."""
+    width = width or BASE
     n = y.size
-    groups = -(-n // BASE)
+    groups = -(-n // width)
     low_key, high_key = _keys(y)
-    starts = np.arange(groups, dtype=np.int64) * BASE
-    ends = np.minimum(starts + BASE, n) - 1
-    lows = starts + _group_arg(low_key, BASE, high=False)
-    highs = starts + _group_arg(high_key, BASE, high=True)
+    starts = np.arange(groups, dtype=np.int64) * width
+    ends = np.minimum(starts + width, n) - 1
+    lows = starts + _group_arg(low_key, width, high=False)
+    highs = starts + _group_arg(high_key, width, high=True)
     out = np.empty(groups, dtype)
     out["level"] = 0
     out["start"], out["count"] = starts, ends - starts + 1
@@ -149,6 +158,74 @@ def summarize(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> bytes:
         lv.tobytes() for lv in levels)
 
 
+def pieces(
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], width: int, start: int,
+) -> npt.NDArray[Any]:
+    """Records of a level-0 bucket's rows cut in pieces of `width` rows, finer than level 0.
+
+    Not stored: the reader makes them from a bucket's rows it reads, so the rows a
+    pixel edge cuts through are scanned a piece, not a bucket, at a time. `start`
+    is the bucket's first row in its chunk; positions are the chunk's, like a summary's.
+    """
+    out = _level0(x, y, record_dtype("i" if y.dtype.kind in "iu" else "f"), width)
+    for name in ("start", "min_pos", "max_pos"):
+        out[name] += start
+    return out
+
+
+def head(summary: bytes) -> bytes:
+    """The records of a chunk's summary above level 0, as a summary blob of its own.
+
+    The head is what a line over many chunks reads of each: about 1 KiB for a chunk of
+    65,536 rows, against 7.5 KiB for the whole summary. A chunk of one bucket has no
+    level above 0: its head is that one record.
+    """
+    if not summary:
+        return b""
+    dtype = record_dtype(summary[4:5].decode())
+    records = np.frombuffer(memoryview(summary)[_HEADER:], dtype)
+    low = int(np.count_nonzero(records["level"] == 0))
+    if low == records.size:
+        return summary
+    return bytes(summary[:_HEADER]) + records[low:].tobytes()
+
+
+def bottom(summary: bytes, rows: int) -> npt.NDArray[Any]:
+    """The level-0 records of a chunk of `rows` rows, from its whole summary."""
+    dtype = record_dtype(summary[4:5].decode())
+    return np.frombuffer(memoryview(summary)[_HEADER:], dtype, count=-(-rows // BASE))
+
+
+def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
+    """One chunk's column cut into level-0 buckets, each stored as it is read back.
+
+    A bucket of x rising by a constant step (a step counter) is stored as its first
+    value, step and count; any other as its values: int64, float64 or float32, with a
+    one-byte kind first.
+    """
+    out = []
+    for at in range(0, values.size, BASE):
+        part = values[at : at + BASE]
+        step = int(np.diff(part[:2])[0]) if x and part.size > 1 else 0  # wraps, no warning
+        if x and (part.size == 1 or bool(np.all(np.diff(part) == step))):
+            out.append(b"a" + np.array([part[0], step, part.size], np.int64).tobytes())
+        else:
+            out.append(_KINDS[part.dtype.str] + part.tobytes())
+    return out
+
+
+def decode_bucket(data: bytes) -> npt.NDArray[Any]:
+    """The values of one bucket stored by `bucket_values`."""
+    kind = chr(data[0])
+    if kind == "a":
+        first, step, count = struct.unpack_from("<qqq", data, 1)
+        if step:
+            return np.arange(first, first + step * count, step, dtype=np.int64)
+        return np.full(count, first, np.int64)
+    values: npt.NDArray[Any] = np.frombuffer(data, _DTYPES[kind], offset=1)
+    return values
+
+
 def decode(blobs: list[bytes]) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
     """Records of several chunks' summaries, and how many each chunk has.
 
@@ -182,17 +259,38 @@ def plan_fields(
                if i != x and summarizable(dt, codec)]
 
 
+@dataclass(frozen=True)
+class ChunkSummaries:
+    """What a chunk's append stores beside it for line plots (store/summary_rows.py)."""
+
+    #: (field id, x field id, summary) for each summarized field.
+    summaries: list[tuple[int, int, bytes]]
+    #: (field id, bucket, values) of x and each summarized field, ordered chunks only.
+    buckets: list[tuple[int, int, bytes]]
+
+    def __bool__(self) -> bool:
+        return bool(self.summaries)
+
+
 def chunk_summaries(
     batch: pa.RecordBatch, fields: list[tuple[int, np.dtype[Any], str]],
-) -> list[tuple[int, int, bytes]]:
-    """(field id, x field id, summary) for each summarized field of one chunk."""
+) -> ChunkSummaries:
+    """The summaries and bucket rows of one chunk."""
     x_at, ys = plan_fields(fields)
     if x_at is None or not ys:
-        return []
+        return ChunkSummaries([], [])
     x = as_numbers(batch.column(x_at))
     x_id = fields[x_at][0]
-    return [(fields[i][0], x_id, summarize(x, as_numbers(batch.column(i), keep_float32=True)))
-            for i in ys]
+    rows: list[tuple[int, int, bytes]] = []
+    buckets: list[tuple[int, int, bytes]] = []
+    for i in ys:
+        y = as_numbers(batch.column(i), keep_float32=True)
+        rows.append((fields[i][0], x_id, summary := summarize(x, y)))
+        if summary:
+            buckets += [(fields[i][0], b, v) for b, v in enumerate(bucket_values(y, x=False))]
+    if buckets:
+        buckets += [(x_id, b, v) for b, v in enumerate(bucket_values(x, x=True))]
+    return ChunkSummaries(rows, buckets)
 
 
 def field_plan(frows: list[Any]) -> list[tuple[int, np.dtype[Any], str]]:

@@ -74,12 +74,15 @@ def _extremes_vectorized(
 
 
 def segment_extremes(
-    y: Numbers, starts: Positions, ends: Positions, has_nan: bool | None = None
+    y: Numbers, starts: Positions, ends: Positions, has_nan: bool | None = None, *,
+    short: bool = False,
 ) -> tuple[Positions, Positions]:
     """Positions of the lowest and highest `y` in each non-empty [start, end) segment.
 
     NaN never wins unless a segment holds nothing else: a gap must not hide a value.
     `has_nan` may say whether y holds NaN, when the caller knows, to save a pass.
+    `short`: the segments are short (a few hundred rows at most) and contiguous, so
+    the vectorized way is the fast one whatever their mean length.
     """
     if starts.size == 0:
         empty = np.empty(0, np.int64)
@@ -87,15 +90,17 @@ def segment_extremes(
     if has_nan is None:
         has_nan = y.dtype.kind == "f" and bool(np.isnan(y).any())
     if has_nan:
-        lows, _ = _extremes_pick(np.where(np.isnan(y), np.inf, y), starts, ends)
-        _, highs = _extremes_pick(np.where(np.isnan(y), -np.inf, y), starts, ends)
+        lows, _ = _extremes_pick(np.where(np.isnan(y), np.inf, y), starts, ends, short)
+        _, highs = _extremes_pick(np.where(np.isnan(y), -np.inf, y), starts, ends, short)
         return lows, highs
-    return _extremes_pick(y, starts, ends)
+    return _extremes_pick(y, starts, ends, short)
 
 
-def _extremes_pick(y: Numbers, starts: Positions, ends: Positions) -> tuple[Positions, Positions]:
+def _extremes_pick(
+    y: Numbers, starts: Positions, ends: Positions, short: bool,
+) -> tuple[Positions, Positions]:
     total = int(ends[-1] - starts[0])
-    if total >= _LOOP_MIN_MEAN * starts.size:
+    if not short and total >= _LOOP_MIN_MEAN * starts.size:
         return _extremes_loop(y, starts, ends)
     return _extremes_vectorized(y, starts, ends)
 

@@ -24,13 +24,51 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from streamvis.store import summaries
 from streamvis.store.summaries import BASE, FACTOR, LineSummaries
 from streamvis.web import lod
 
 Ints = npt.NDArray[np.int64]
-#: Raw rows: for each (chunk index, first row in the chunk, row count) asked, its (x, y)
-#: as int64 and int64/float64 arrays.
-RawReader = Callable[[list[tuple[int, int, int]]], list[tuple[Ints, npt.NDArray[Any]]]]
+#: The level-0 records of chunks (by their index in the summaries), in the order asked.
+BottomReader = Callable[[list[int]], list[npt.NDArray[Any]]]
+#: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
+#: pieces of `PIECE` rows as the bytes of their records (`buckets`).
+Bucket = tuple[Ints, npt.NDArray[Any], bytes]
+#: Raw rows: for each (chunk index, level-0 bucket) asked, the bucket.
+RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
+#: Rows per piece of a bucket an edge cuts through: pieces whole in a column stand for
+#: their rows, so only the piece an edge cuts through is scanned row by row.
+PIECE = 128
+
+
+def buckets(rows: list[tuple[Ints, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:
+    """Buckets `indices` of chunks, of rows (x, y) each: what a RawReader returns.
+
+    Their pieces are made at once for all whole buckets of one y type, so reading
+    thousands of buckets costs a few numpy calls, not thousands.
+    """
+    out: list[Bucket | None] = [None] * len(rows)
+    kinds: dict[str, list[int]] = {}
+    for i, (x, y) in enumerate(rows):
+        if x.size == BASE and BASE % PIECE == 0:
+            kinds.setdefault(y.dtype.str, []).append(i)
+        else:
+            out[i] = (x, y, summaries.pieces(x, y, PIECE, indices[i] * BASE).tobytes())
+    per = BASE // PIECE
+    for group in kinds.values():
+        rec = summaries.pieces(np.concatenate([rows[i][0] for i in group]),
+                               np.concatenate([rows[i][1] for i in group]), PIECE, 0)
+        k = np.arange(rec.size, dtype=np.int64) // per
+        shift = (np.asarray(indices, np.int64)[group][k] - k) * BASE
+        for name in ("start", "min_pos", "max_pos"):
+            rec[name] += shift
+        data = rec.tobytes()
+        size = per * rec.dtype.itemsize
+        for n, i in enumerate(group):
+            out[i] = (rows[i][0], rows[i][1], data[n * size : (n + 1) * size])
+    return [b for b in out if b is not None]
+
+
 _FIELDS = ("first_pos", "first_x", "first_y", "last_pos", "last_x", "last_y",
            "min_pos", "min_x", "min_y", "max_pos", "max_x", "max_y")
 
@@ -82,6 +120,14 @@ def ordered(s: LineSummaries) -> bool:
     return bool(np.all(s.records["x_first"][tops[1:]] >= s.records["x_last"][tops[:-1]]))
 
 
+def _join(records: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """Records of one dtype concatenated as bytes: numpy's concatenate of many
+    structured arrays spends most of its time promoting their fields' types."""
+    joined: npt.NDArray[Any] = np.frombuffer(b"".join([r.data for r in records]),
+                                             records[0].dtype)
+    return joined
+
+
 def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDArray[Any]]:
     return {
         "first_pos": records["start"] + offsets, "first_x": records["x_first"],
@@ -96,10 +142,16 @@ def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDAr
 
 
 class _Cover:
-    """Disjoint segments covering every row: buckets whole in a column, or raw rows."""
+    """Disjoint segments covering every row: buckets whole in a column, or raw rows.
 
-    def __init__(self, s: LineSummaries, columns: _Columns, raw: RawReader) -> None:
-        self.s, self.columns, self.raw = s, columns, raw
+    The summaries hold each chunk's head (its levels above 0); a bucket of level 1
+    an edge cuts through is replaced by its level-0 children, read for that chunk.
+    """
+
+    def __init__(self, s: LineSummaries, columns: _Columns,
+                 read: tuple[BottomReader, RawReader]) -> None:
+        self.s, self.columns = s, columns
+        self.bottoms, self.raw = read
         counts = s.counts
         self.rec_chunk = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
         self.row_offsets = np.concatenate(([0], np.cumsum(s.rows)[:-1])).astype(np.int64)
@@ -114,52 +166,97 @@ class _Cover:
         self.level_first[self.rec_chunk[first], rec["level"][first]] = first
         self.level_count[self.rec_chunk[first], rec["level"][first]] = ends - first
         self.parts: list[dict[str, npt.NDArray[Any]]] = []
-        self.raw_buckets: list[Ints] = []
+        self.raw_buckets: list[tuple[Ints, Ints]] = []
 
     def run(self) -> dict[str, npt.NDArray[Any]]:
-        pending = np.cumsum(self.s.counts) - 1  # each chunk's top bucket
-        while pending.size:
-            pending = self._step(pending.astype(np.int64))
+        tops = np.cumsum(self.s.counts) - 1  # each chunk's top bucket
+        rec, chunk = self.s.records[tops], self.rec_chunk[tops]
+        while rec.size:
+            rec, chunk = self._step(rec, chunk)
         self._read_raw()
         merged = {k: np.concatenate([p[k] for p in self.parts]) for k in _FIELDS}
         order = np.argsort(merged["first_pos"], kind="stable")
         return {k: v[order] for k, v in merged.items()}
 
-    def _step(self, pending: Ints) -> Ints:
-        rec = self.s.records[pending]
-        chunk = self.rec_chunk[pending]
+    def _step(self, rec: npt.NDArray[Any], chunk: Ints) -> tuple[npt.NDArray[Any], Ints]:
         whole = self.columns(rec["x_first"]) == self.columns(rec["x_last"])
         if whole.any():
             self.parts.append(_segments_of(rec[whole], self.row_offsets[chunk[whole]]))
-        split, chunk, rec = pending[~whole], chunk[~whole], rec[~whole]
+        chunk, rec = chunk[~whole], rec[~whole]
         bottom = rec["level"] == 0
-        self.raw_buckets.append(split[bottom])
-        rec, chunk = rec[~bottom], chunk[~bottom]
-        if not rec.size:
-            return np.empty(0, np.int64)
+        self.raw_buckets.append((chunk[bottom], rec["start"][bottom] // BASE))
+        high = rec["level"] >= 2  # children in the head, not read for the chunk
+        ones = ~bottom & ~high
+        found = [self._from_heads(rec[high], chunk[high])]
+        if ones.any():
+            found.append(self._from_bottoms(rec[ones], chunk[ones]))
+        return (np.concatenate([r for r, _ in found]),
+                np.concatenate([c for _, c in found]))
+
+    @staticmethod
+    def _children(first_child: Ints, available: Ints, base: Ints) -> tuple[Ints, Ints]:
+        """Indices of up to FACTOR children from `base + first_child`, and how many."""
+        n = np.minimum(FACTOR, available - first_child)
+        steps = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+        idx: Ints = np.repeat(base + first_child, n) + steps
+        return idx, n
+
+    def _from_heads(self, rec: npt.NDArray[Any], chunk: Ints) -> tuple[
+            npt.NDArray[Any], Ints]:
+        """The children of records of level 2 and up: in the chunks' heads."""
         child_level = rec["level"] - 1
         first_child = rec["start"] // (BASE * FACTOR ** child_level)
-        available = self.level_count[chunk, child_level] - first_child
-        n = np.minimum(FACTOR, available)
-        base = self.level_first[chunk, child_level] + first_child
-        steps = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-        out: Ints = np.repeat(base, n) + steps
-        return out
+        idx, n = self._children(first_child, self.level_count[chunk, child_level],
+                                self.level_first[chunk, child_level])
+        return self.s.records[idx], np.repeat(chunk, n)
+
+    def _from_bottoms(self, rec: npt.NDArray[Any], chunk: Ints) -> tuple[
+            npt.NDArray[Any], Ints]:
+        """The level-0 children of level-1 records, read for their chunks."""
+        wanted = np.unique(chunk)
+        got = self.bottoms(wanted.tolist())
+        sizes = np.array([g.size for g in got], np.int64)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        where = np.searchsorted(wanted, chunk)
+        idx, n = self._children(rec["start"] // BASE, sizes[where], starts[where])
+        out: npt.NDArray[Any] = _join(got)[idx]
+        return out, np.repeat(chunk, n)
 
     def _read_raw(self) -> None:
-        buckets = np.concatenate(self.raw_buckets) if self.raw_buckets else np.empty(0, np.int64)
-        if not buckets.size:
+        chunk = np.concatenate([c for c, _ in self.raw_buckets])
+        index = np.concatenate([b for _, b in self.raw_buckets])
+        if not chunk.size:
             return
-        buckets = np.sort(buckets)  # records are in row order across chunks
-        rec = self.s.records[buckets]
-        asked = list(zip(self.rec_chunk[buckets].tolist(), rec["start"].tolist(),
-                         rec["count"].tolist(), strict=True))
-        got = self.raw(asked)
-        counts = rec["count"]
+        order = np.argsort(self.row_offsets[chunk] + index * BASE)  # row order
+        chunk, index = chunk[order], index[order]
+        got = self.raw(list(zip(chunk.tolist(), index.tolist(), strict=True)))
+        dtype = self.s.records.dtype
+        sizes = np.array([len(g[2]) for g in got], np.int64) // dtype.itemsize
+        piece: npt.NDArray[Any] = np.frombuffer(b"".join([g[2] for g in got]), dtype)
+        of = np.repeat(np.arange(len(got), dtype=np.int64), sizes)  # each piece's bucket
+        whole = self.columns(piece["x_first"]) == self.columns(piece["x_last"])
+        if whole.any():
+            self.parts.append(_segments_of(piece[whole], self.row_offsets[chunk[of[whole]]]))
+        cut = np.flatnonzero(~whole)
+        if cut.size:
+            self._scan(got, of[cut], piece[cut], (self.row_offsets[chunk[of[cut]]],
+                                                  index[of[cut]] * BASE))
+
+    def _scan(self, got: list[Bucket], of: Ints, piece: npt.NDArray[Any],
+              starts_of: tuple[Ints, Ints]) -> None:
+        """Segments of the rows of pieces an edge cuts through, one per column part.
+
+        `starts_of`: per piece, its chunk's first row in the run, its bucket's in the chunk.
+        """
+        offsets, bucket_starts = starts_of
+        local = (piece["start"] - bucket_starts).tolist()
+        counts = piece["count"]
+        x = np.concatenate([got[b][0][a : a + n]
+                            for b, a, n in zip(of.tolist(), local, counts.tolist(), strict=True)])
+        y = np.concatenate([got[b][1][a : a + n]
+                            for b, a, n in zip(of.tolist(), local, counts.tolist(), strict=True)])
         bases = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        firsts = rec["start"] + self.row_offsets[self.rec_chunk[buckets]]
-        x = np.concatenate([g[0] for g in got])
-        y = np.concatenate([g[1] for g in got])
+        firsts = piece["start"] + offsets
         # x is sorted across all these rows (the line is ordered), so the column
         # edges are found by searching x for them, not each row among the edges.
         # One segment per stretch of consecutive rows in one column, reduced here
@@ -168,11 +265,11 @@ class _Cover:
         starts = np.unique(np.concatenate((bases, cuts)))
         starts = starts[starts < x.size].astype(np.int64)
         ends = np.r_[starts[1:], x.size].astype(np.int64)
-        lows, highs = lod.segment_extremes(y, starts, ends)
+        lows, highs = lod.segment_extremes(y, starts, ends, short=True)
 
         def pos(at: Ints) -> Ints:
-            bucket = np.searchsorted(bases, at, "right") - 1
-            out: Ints = firsts[bucket] + at - bases[bucket]
+            which = np.searchsorted(bases, at, "right") - 1
+            out: Ints = firsts[which] + at - bases[which]
             return out
 
         seg: dict[str, npt.NDArray[Any]] = {}
@@ -196,11 +293,14 @@ def _raw_inside(s: LineSummaries, raw: RawReader, seg: dict[str, npt.NDArray[Any
     first, last = (int(np.searchsorted(offsets, p, "right")) - 1 for p in (lo, hi))
     asked = []
     for c in range(first, last + 1):
-        a, b = max(lo, int(offsets[c])), min(hi + 1, int(offsets[c + 1]))
-        asked.append((c, a - int(offsets[c]), b - a))
+        a, b = max(lo, int(offsets[c])) - int(offsets[c]), min(hi, int(offsets[c + 1]) - 1)
+        asked += [(c, k) for k in range(a // BASE, (b - int(offsets[c])) // BASE + 1)]
     got = raw(asked)
+    skip = lo - int(offsets[first]) - asked[0][1] * BASE
     pos = np.arange(lo, hi + 1, dtype=np.int64)
-    return pos, np.concatenate([x for x, _ in got]), np.concatenate([y for _, y in got])
+    x = np.concatenate([g[0] for g in got])[skip : skip + pos.size]
+    y = np.concatenate([g[1] for g in got])[skip : skip + pos.size]
+    return pos, x, y
 
 
 def _pick(seg: dict[str, npt.NDArray[Any]], kind: str, at: Ints) -> tuple[
@@ -210,11 +310,13 @@ def _pick(seg: dict[str, npt.NDArray[Any]], kind: str, at: Ints) -> tuple[
 
 
 def m4_summaries(
-    s: LineSummaries, raw: RawReader, x_min: float, x_max: float, pixels: int,
+    s: LineSummaries, read: tuple[BottomReader, RawReader], x_min: float, x_max: float,
+    pixels: int,
 ) -> LinePoints:
     """M4 of one run's line, x being the summaries' x: the same rows `lod.m4` keeps.
 
-    `s` must be `ordered`. `raw` reads rows of chunks (by their index in `s`).
+    `s` (chunk heads) must be `ordered`. `read` reads the level-0 records and the
+    level-0 buckets' rows of chunks (by their index in `s`).
     """
     if pixels < 1:
         raise ValueError("pixels must be at least 1")
@@ -222,7 +324,7 @@ def m4_summaries(
     if not s.sequences.size:
         empty = np.empty(0, np.int64)
         return LinePoints(empty, empty, np.empty(0, s.records["min_y"].dtype), reduced=False)
-    seg = _Cover(s, columns, raw).run()
+    seg = _Cover(s, columns, read).run()
     col = columns(seg["first_x"])
     inside = (col >= 0) & (col < pixels)
     total = int((seg["last_pos"][inside] - seg["first_pos"][inside] + 1).sum())
@@ -234,7 +336,7 @@ def m4_summaries(
         picks.append(_pick(seg, "first", right[:1]))
     reduced = total > pixels
     if total and not reduced:
-        picks.append(_raw_inside(s, raw, seg, inside))
+        picks.append(_raw_inside(s, read[1], seg, inside))
     elif total:
         at = np.flatnonzero(inside)
         c = col[at]

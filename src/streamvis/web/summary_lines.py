@@ -3,16 +3,18 @@
 `POST /api/data` for a line (`kind` reduced by M4, with `pixels`) whose x is the
 series' summary x (its first int field) and whose rows are not split or filtered
 (no `group` field, `order` or `where`), sending only x, y and run attributes, is
-answered here: per run, the chunk summaries (store/summaries.py) and the raw
-chunks an edge cuts through, both kept in the column cache under its one byte
-budget, are reduced by `lod_summaries.m4_summaries`: the same rows M4 over the
-whole columns keeps, without ever holding the whole columns. Any other request,
-or a run with a chunk whose x goes back, takes the column path (api_data.py).
+answered here: per run, the chunks' summary heads (store/summaries.py), the
+level-0 records of the chunks and the raw rows of the buckets an edge cuts
+through, all kept in the column cache under its one byte budget, are reduced
+by `lod_summaries.m4_summaries`: the same rows M4 over the whole columns keeps,
+without ever holding the whole columns. Any other request, or a run with a chunk
+whose x goes back, takes the column path (api_data.py).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,15 +25,19 @@ from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Field, Run
 from streamvis.store import summaries
-from streamvis.store.summaries import LineSummaries, as_numbers
+from streamvis.store.summaries import LineSummaries
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import Plan
 from streamvis.web.http import AppState
-from streamvis.web.lod_summaries import LinePoints, RawReader, m4_summaries, ordered
-
-Arrays = tuple[npt.NDArray[np.int64], npt.NDArray[Any]]
-#: Chunks decoded together when reading the rows at pixel edges.
-_CHUNKS_AT_ONCE = 8
+from streamvis.web.lod_summaries import (
+    BottomReader,
+    Bucket,
+    LinePoints,
+    RawReader,
+    buckets,
+    m4_summaries,
+    ordered,
+)
 
 
 def short_rows_per_pixel() -> int:
@@ -83,47 +89,61 @@ def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
     return None if held is None else _after(held, 0, bound)
 
 
-def _raw_reader(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field],
-                s: LineSummaries) -> RawReader:
-    """Rows of chunks, each chunk read whole once; what is kept is only the rows asked.
+def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
+                 fetch: Callable[[list[Any]], list[Any]],
+                 size: Callable[[Any], int]) -> Callable[[list[Any]], list[Any]]:
+    """A reader of what `fetch` reads by key, keeping what it read in the cache.
 
-    A request asks for the buckets its pixel edges cut through (a thousand rows
-    each), so the cache holds those, not the chunks around them: one entry per run
-    and field, a dict by (sequence, first row, count), dropped whole when too big.
+    A request asks for the pieces its pixel edges cut through (a few per edge), so
+    the cache holds those: one entry per run, field and kind of piece, a dict by
+    the piece's key, dropped whole past a quarter of the budget.
     """
-    x, y = xy
-    key = (run, series, y.handle, "edges", 0, 0, 0)
 
-    def read(asked: list[tuple[int, int, int]]) -> list[Arrays]:
+    def read(wanted: list[Any]) -> list[Any]:
         since = cache.epoch(run)
         held = cache.held(key)
         # A copy: another request may be reading the held one.
-        kept: dict[tuple[int, int, int], Arrays] = dict(held) if isinstance(held, dict) else {}
-        wanted = [(int(s.sequences[c]), start, count) for c, start, count in asked]
-        missing: dict[int, list[tuple[int, int, int]]] = {}
-        for w in wanted:
-            if w not in kept:
-                missing.setdefault(w[0], []).append(w)
+        kept: dict[Any, Any] = dict(held) if isinstance(held, dict) else {}
+        missing = [w for w in dict.fromkeys(wanted) if w not in kept]
         if missing:
-            if sum(a.nbytes + b.nbytes for a, b in kept.values()) > cache.max_bytes // 4:
-                kept = {}  # a bound on what a run's edges may hold; they refill as asked
-            seqs = list(missing)
-            # A few chunks at a time: only the rows asked outlive the group.
-            for at in range(0, len(seqs), _CHUNKS_AT_ONCE):
-                chunks = cache.store.read_chunks(run, series, seqs[at : at + _CHUNKS_AT_ONCE],
-                                                 [x.name, y.name])
-                for seq, batch in chunks.items():
-                    xs, ys = as_numbers(batch.column(0)), as_numbers(batch.column(1))
-                    for w in missing[seq]:
-                        kept[w] = (xs[w[1] : w[1] + w[2]].copy(),
-                                   ys[w[1] : w[1] + w[2]].copy())
-            cache.hold(key, kept, sum(a.nbytes + b.nbytes + 64 for a, b in kept.values()), since)
-        try:
-            return [kept[w] for w in wanted]
-        except KeyError:
-            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted") from None
+            if sum(size(v) for v in kept.values()) > cache.max_bytes // 4:
+                # A bound on what a run's edges may hold; they refill as asked.
+                kept = {w: kept[w] for w in dict.fromkeys(wanted) if w in kept}
+            kept.update(zip(missing, fetch(missing), strict=True))
+            cache.hold(key, kept, sum(size(v) + 64 for v in kept.values()), since)
+        return [kept[w] for w in wanted]
 
     return read
+
+
+def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
+             s: LineSummaries) -> tuple[BottomReader, RawReader]:
+    """Readers of the level-0 records and the bucket rows of `s`'s chunks, cached."""
+    store = cache.store
+    seqs = s.sequences
+
+    def bottoms(asked: list[int]) -> list[npt.NDArray[Any]]:
+        got = store.line_bottoms(run, series, y.name, asked)
+        if len(got) < len(asked):
+            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+        return [got[q] for q in asked]
+
+    def rows(asked: list[tuple[int, int]]) -> list[Bucket]:
+        got = store.line_rows(run, series, y.name, asked)
+        return buckets(got, [b for _, b in asked])
+
+    held_bottoms = _held_reader(cache, run, (run, series, y.handle, "bottoms", 0, 0, 0),
+                                bottoms, lambda v: int(v.nbytes))
+    held_rows = _held_reader(cache, run, (run, series, y.handle, "edges", 0, 0, 0),
+                             rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2])))
+
+    def read_bottoms(asked: list[int]) -> list[npt.NDArray[Any]]:
+        return held_bottoms([int(seqs[c]) for c in asked])
+
+    def read_rows(asked: list[tuple[int, int]]) -> list[Bucket]:
+        return held_rows([(int(seqs[c]), b) for c, b in asked])
+
+    return read_bottoms, read_rows
 
 
 def _extent(plan: Plan, views: list[LineSummaries]) -> tuple[float, float]:
@@ -156,7 +176,7 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
             return None
         x_min, x_max = _extent(plan, views)
         points = [
-            m4_summaries(v, _raw_reader(app.cache, run.handle, plan.series.name, (x, y), v),
+            m4_summaries(v, _readers(app.cache, run.handle, plan.series.name, y, v),
                          x_min, x_max, int(req.pixels or 1))
             for run, v in zip(runs, views, strict=True)
         ]

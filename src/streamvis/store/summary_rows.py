@@ -1,0 +1,39 @@
+"""The rows a chunk's line summaries are stored in, written in the chunk's transaction.
+
+Three tables hold what a line plot reads instead of whole chunks (store/summaries.py):
+`line_summaries` (a chunk's whole summary of one field), `line_heads` (its levels
+above 0: what a line over many chunks reads of each) and `line_buckets` (the raw
+values of each level-0 bucket of x and of each summarized field, so the rows a
+pixel edge cuts through are read bucket by bucket, not chunk by chunk). A head row
+is written last: where it exists, the chunk's buckets exist too.
+"""
+
+from __future__ import annotations
+
+from streamvis.store.dialect import Session
+from streamvis.store.summaries import ChunkSummaries, head
+
+_SUMMARY = (
+    "INSERT INTO line_summaries (chunk_id, field_id, x_field_id, data) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (chunk_id, field_id) DO NOTHING"
+)
+_BUCKET = (
+    "INSERT INTO line_buckets (chunk_id, field_id, bucket, data) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (chunk_id, field_id, bucket) DO NOTHING"
+)
+_HEAD = (
+    "INSERT INTO line_heads (chunk_id, field_id, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (chunk_id, field_id) DO NOTHING"
+)
+#: Tables holding a chunk's line rows, deleted with it (children of `chunks`).
+TABLES = ("line_heads", "line_buckets", "line_summaries")
+
+
+def insert_summaries(s: Session, chunk_id: int, made: ChunkSummaries) -> None:
+    """Store one chunk's summaries, heads and bucket rows, inside the transaction given."""
+    if not made:
+        return
+    s.run_many(_SUMMARY, [(chunk_id, f, x, data) for f, x, data in made.summaries])
+    if made.buckets:
+        s.run_many(_BUCKET, [(chunk_id, f, b, data) for f, b, data in made.buckets])
+    s.run_many(_HEAD, [(chunk_id, f, head(data)) for f, _, data in made.summaries])
