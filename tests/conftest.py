@@ -21,7 +21,7 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.types import NUMERIC, TYPES, FieldType, TypeRow
-from streamvis.testing import admin_pg_dsn, scratch_database, scratch_store
+from streamvis.testing import ServerProcess, admin_pg_dsn, scratch_database, scratch_store
 
 # A logger captures its command, git, environment and console by default; only the
 # tests of capture (tests/logger/test_capture.py and its peers) turn it back on.
@@ -31,6 +31,22 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Made once, git-ignored, and kept while pyproject.toml and the build hook are
 #: unchanged (scripts/setup's stamp); the first test that needs it waits a minute or two.
 RUN_VENV = ROOT / ".venv-run"
+
+
+@pytest.fixture(scope="module")
+def uri(request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server of the test module's own, for modules that log to one and read back
+    (tests/served.py); a fixture nearer the test may give another."""
+    name = request.module.__name__.rpartition(".")[2]
+    with ServerProcess(str(tmp_path_factory.mktemp(name))) as proc:
+        yield proc.uri
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The logger's spool and caches in the test's own directory, never ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -14,29 +9,9 @@ import streamvis
 from streamvis.client import Client
 from streamvis.legacy import ColorSpec, GridSpec, Plots
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.schema import RunFilter
-from streamvis.testing import ServerProcess
+from tests.served import series_rows
 
-
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with ServerProcess(str(tmp_path_factory.mktemp("legacy"))) as proc:
-        yield proc.uri
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("STREAMVIS_CAPTURE", "0")
-
-
-def _rows(uri: str, handle: uuid.UUID, series: str) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(handle,))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_tandem_and_multi_lines_make_series_plots_and_a_dashboard(uri: str) -> None:
@@ -47,10 +22,10 @@ def test_tandem_and_multi_lines_make_series_plots_and_a_dashboard(uri: str) -> N
     plots.multi_lines("curves", np.ones((2, 3)))
     assert plots.stop().delivered
     run = plots.logger.run_handle
-    assert _rows(uri, run, "losses") == {
+    assert series_rows(uri, run, "losses") == {
         "call": [0, 0, 1, 1, 2, 2], "x": [0.0, 0.0, 1.0, 1.0, 2.0, 2.0],
         "y": [1.0, 0.0, 0.5, 2.0, 1 / 3, 4.0], "line": [0, 1, 0, 1, 0, 1]}
-    curves = _rows(uri, run, "curves")
+    curves = series_rows(uri, run, "curves")
     assert curves["call"] == [0] * 6 + [1] * 6
     assert curves["y"][:6] == [0, 1, 2, 5, 4, 3]
     assert curves["line"][:6] == [0, 0, 0, 1, 1, 1]
@@ -73,9 +48,9 @@ def test_visdom_line_appends_or_replaces_and_set_layout_arranges(uri: str) -> No
     plots.set_layout([[win, two]])
     assert plots.stop().delivered
     run = plots.logger.run_handle
-    assert _rows(uri, run, "acc") == {"call": [0, 0, 1], "x": [0.0, 1.0, 2.0],
+    assert series_rows(uri, run, "acc") == {"call": [0, 0, 1], "x": [0.0, 1.0, 2.0],
                                       "y": [1.0, 2.0, 3.0], "line": [0, 0, 0]}
-    assert _rows(uri, run, "pair") == {"call": [0] * 4, "x": [0.0, 0.0, 1.0, 1.0],
+    assert series_rows(uri, run, "pair") == {"call": [0] * 4, "x": [0.0, 0.0, 1.0, 1.0],
                                        "y": [1.0, 10.0, 2.0, 20.0], "line": [0, 1, 0, 1]}
     with Client(uri) as client:
         assert "frame" not in client.plot("acc")["datasets"][0]["bindings"]
@@ -106,12 +81,12 @@ def test_scatter_colors_and_panels_by_index_dimensions(uri: str) -> None:
     plots.scatter("plain", np.array([[1.0, 2.0], [3.0, 4.0]]).T, spatial_dim=0)
     assert plots.stop().delivered
     run = plots.logger.run_handle
-    cloud = _rows(uri, run, "cloud")
+    cloud = series_rows(uri, run, "cloud")
     assert cloud["x"] == [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]
     assert cloud["y"] == [-v for v in cloud["x"]]
     assert cloud["color"] == [0, 1, 2, 0, 1, 2]
     assert cloud["panel"] == [0, 0, 0, 1, 1, 1]
-    plain = _rows(uri, run, "plain")  # spatial_dim=0: row 0 the xs, row 1 the ys
+    plain = series_rows(uri, run, "plain")  # spatial_dim=0: row 0 the xs, row 1 the ys
     assert (plain["x"], plain["y"]) == ([1.0, 3.0], [2.0, 4.0])
     with Client(uri) as client:
         spec = client.plot("cloud")
@@ -153,7 +128,7 @@ def test_visdom_text_saves_a_text_plot_and_appends_as_visdom_does(uri: str) -> N
     plots.text("fresh", win=win)
     assert plots.stop().delivered
     run = plots.logger.run_handle
-    assert _rows(uri, run, "log") == {
+    assert series_rows(uri, run, "log") == {
         "call": [0, 1, 2], "text": ["<b>hello</b>", "<b>hello</b><br>second line", "fresh"]}
     with Client(uri) as client:
         spec = client.plot("log")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +17,20 @@ from streamvis.client import Client
 from streamvis.mlflow_import import param_value, tracking_uri
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import RunFilter
-from streamvis.testing import ServerProcess
+from tests.served import series_rows
 
 # SQLAlchemy 2.1 deprecates a loader strategy MLflow's database store uses: MLflow's.
-pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy is deprecated"),
+    pytest.mark.usefixtures("private_cache"),
+]
 
 T0 = 1_790_000_000_000  # ms since the epoch, as MLflow keeps times
 
 
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with ServerProcess(str(tmp_path_factory.mktemp("mlflow"))) as proc:
-        yield proc.uri
-
-
 @pytest.fixture(autouse=True)
-def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("STREAMVIS_CAPTURE", "0")
+def _env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3, to write one here
-
-
-def _rows(uri: str, handle: str, series: str) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(uuid.UUID(handle),))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
 
 
 def _write_store(tracking: str) -> dict[str, Any]:
@@ -79,12 +64,12 @@ def _check(uri: str, written: dict[str, Any], handles: list[str]) -> None:
     for rid, w in written.items():
         handle = str(uuid.UUID(hex=rid))
         n = w["n"]
-        assert _rows(uri, handle, "loss") == {
+        assert series_rows(uri, handle, "loss") == {
             "step": [s for s, _, _ in w["losses"]],
             "loss": [v for _, v, _ in w["losses"]],
             "wall_time": [ts / 1000 for _, _, ts in w["losses"]],
         }
-        assert _rows(uri, handle, "val/acc") == {
+        assert series_rows(uri, handle, "val/acc") == {
             "step": [4], "acc": [0.5 + n / 10], "wall_time": [(T0 + 99) / 1000]}
         with streamvis.connect(uri) as sv:  # each row's wall-clock time is MLflow's
             stamps = sv.fetch("loss", ["_time"], runs=[handle]).column("_time").to_pylist()

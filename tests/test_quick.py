@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,27 +12,9 @@ from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError, LoggerWarning
 from streamvis.model.schema import RunFilter
 from streamvis.quick import series_and_field
-from streamvis.testing import ServerProcess
+from tests.served import series_rows
 
-
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with ServerProcess(str(tmp_path_factory.mktemp("quick"))) as proc:
-        yield proc.uri
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-
-
-def _rows(uri: str, handle: str, series: str) -> dict[str, list[object]]:
-    out: dict[str, list[object]] = {}
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(uuid.UUID(handle),))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_init_log_finish_round_trip_with_prefixed_keys(uri: str) -> None:
@@ -45,11 +25,11 @@ def test_init_log_finish_round_trip_with_prefixed_keys(uri: str) -> None:
     run.log({"val/loss": np.float32(0.5), "epoch": 0, "done": True}, step=10)
     run.log({"train/loss": 0.1})
     assert run.finish().delivered
-    assert _rows(uri, run.handle, "train/loss") == {
+    assert series_rows(uri, run.handle, "train/loss") == {
         "step": [0, 1, 2, 11], "loss": [1.0, 0.5, 1 / 3, 0.1]}
-    assert _rows(uri, run.handle, "train/acc") == {"step": [0, 1, 2], "acc": [0, 0.25, 0.5]}
-    assert _rows(uri, run.handle, "val/loss") == {"step": [10], "loss": [0.5]}
-    assert _rows(uri, run.handle, "epoch") == {"step": [10], "epoch": [0]}
+    assert series_rows(uri, run.handle, "train/acc") == {"step": [0, 1, 2], "acc": [0, 0.25, 0.5]}
+    assert series_rows(uri, run.handle, "val/loss") == {"step": [10], "loss": [0.5]}
+    assert series_rows(uri, run.handle, "epoch") == {"step": [10], "epoch": [0]}
     with Client(uri) as client:
         (info,) = client.runs(RunFilter(handles=(uuid.UUID(run.handle),)))
     assert "quick" in info.tags
@@ -80,8 +60,8 @@ def test_a_metric_of_another_type_later_is_refused_and_the_rest_kept(uri: str) -
         with pytest.warns(LoggerWarning, match=r"is float but got a str.*infer=True"):
             run.log({key: "n/a"})
         run.log({key: 2.5})
-    assert _rows(uri, run.handle, key)[key.rsplit("/", 1)[-1]] == [1.5, 2.5]
-    assert _rows(uri, run.handle, key)["step"] == [0, 2]
+    assert series_rows(uri, run.handle, key)[key.rsplit("/", 1)[-1]] == [1.5, 2.5]
+    assert series_rows(uri, run.handle, key)["step"] == [0, 2]
 
 
 def test_log_refuses_a_step_key_and_a_bad_step(uri: str) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -19,28 +17,9 @@ from streamvis.client import Client
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import RunFilter
 from streamvis.tb_import import event_dirs, read_records
-from streamvis.testing import ServerProcess
+from tests.served import series_rows
 
-
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with ServerProcess(str(tmp_path_factory.mktemp("tbimport"))) as proc:
-        yield proc.uri
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("STREAMVIS_CAPTURE", "0")
-
-
-def _rows(uri: str, handle: str, series: str) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(uuid.UUID(handle),))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def test_a_tensorboardx_logdir_round_trips(
@@ -62,9 +41,9 @@ def test_a_tensorboardx_logdir_round_trips(
     assert (done["scalars"], done["texts"]) == (7, 1)
     assert done["skipped"] == {"histo": 1}
     a, b = done["runs"]
-    assert _rows(uri, a, "train/loss") == {"step": list(range(6)), "loss": losses}
-    assert _rows(uri, a, "notes") == {"step": [3], "notes": ["hello"]}
-    assert _rows(uri, b, "train/loss") == {"step": [7], "loss": [0.25]}
+    assert series_rows(uri, a, "train/loss") == {"step": list(range(6)), "loss": losses}
+    assert series_rows(uri, a, "notes") == {"step": [3], "notes": ["hello"]}
+    assert series_rows(uri, b, "train/loss") == {"step": [7], "loss": [0.25]}
     with Client(uri) as client:
         (run,) = client.runs(RunFilter(handles=(uuid.UUID(a),)))
     assert run.attributes["tensorboard.log_dir"] == f"{name}/a"

@@ -9,9 +9,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -23,7 +21,7 @@ from streamvis.declare import apply_declaration, parse_declaration
 from streamvis.model.errors import InvalidArgumentError, StreamvisError, UnimplementedError
 from streamvis.model.schema import RunFilter
 from streamvis.tensorboard import SummaryWriter
-from streamvis.testing import ServerProcess
+from tests.served import series_rows
 
 #: A training script as written for tensorboardX; the test swaps its first line.
 SCRIPT = textwrap.dedent("""\
@@ -55,24 +53,7 @@ SCRIPT = textwrap.dedent("""\
 DROPIN_IMPORT = "from streamvis.tensorboard import SummaryWriter"
 
 
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with ServerProcess(str(tmp_path_factory.mktemp("tb"))) as proc:
-        yield proc.uri
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-
-
-def _rows(uri: str, handle: uuid.UUID, series: str) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(handle,))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def _run(script: str, tmp_path: Path, logdir: str, uri: str) -> str:
@@ -105,17 +86,17 @@ def test_a_tensorboardx_script_runs_unchanged_with_the_import_swapped(
     assert run.attributes["config.lr"] == 0.1
     assert run.attributes["config.opt"] == "sgd"
     assert run.attributes["metric.hparam/loss"] == pytest.approx(final)
-    loss = _rows(uri, run.handle, "train/loss")
+    loss = series_rows(uri, run.handle, "train/loss")
     assert loss["step"] == [0, 1, 2, 3, 4]
     assert loss["loss"][-1] == pytest.approx(final)
-    assert _rows(uri, run.handle, "train/lr") == {"step": [0, 1, 2, 3, 4], "lr": [0.1] * 5}
-    val = _rows(uri, run.handle, "loss/val")
+    assert series_rows(uri, run.handle, "train/lr") == {"step": [0, 1, 2, 3, 4], "lr": [0.1] * 5}
+    val = series_rows(uri, run.handle, "loss/val")
     assert val["val"] == pytest.approx([2 * v for v in loss["loss"]])
-    assert _rows(uri, run.handle, "loss/train")["train"] == loss["loss"]
-    weights = _rows(uri, run.handle, "weights")
+    assert series_rows(uri, run.handle, "loss/train")["train"] == loss["loss"]
+    weights = series_rows(uri, run.handle, "weights")
     assert weights["step"] == [s for s in range(5) for _ in range(4)]  # 4 raw values a step
-    assert _rows(uri, run.handle, "notes") == {"step": [4], "notes": ["first try"]}
-    assert _rows(uri, run.handle, "inputs")["step"] == [4]
+    assert series_rows(uri, run.handle, "notes") == {"step": [4], "notes": ["first try"]}
+    assert series_rows(uri, run.handle, "inputs")["step"] == [4]
     # The plot docs/compat.md gives for add_histogram is accepted for what it stored.
     with Client(uri) as client:
         apply_declaration(client, parse_declaration({"plots": {f"{name}-weights": {
@@ -134,11 +115,11 @@ def test_each_call_maps_as_documented(uri: str) -> None:
         writer.add_histogram("w", torch.ones(2, 2), 0)
         assert writer.get_logdir() == ""
     handle = uuid.UUID(writer.run_handle)
-    assert _rows(uri, handle, "acc") == {"step": [0, 3], "acc": [0.5, 0.75]}
-    assert _rows(uri, handle, "grads") == {"step": [1] * 6, "grads": [0.0, 1, 2, 3, 4, 5]}
-    assert _rows(uri, handle, "log/msg") == {"step": [2], "msg": ["hello"]}
-    assert _rows(uri, handle, "gpu/loss") == {"step": [4], "loss": [0.25]}
-    assert _rows(uri, handle, "w") == {"step": [0] * 4, "w": [1.0] * 4}
+    assert series_rows(uri, handle, "acc") == {"step": [0, 3], "acc": [0.5, 0.75]}
+    assert series_rows(uri, handle, "grads") == {"step": [1] * 6, "grads": [0.0, 1, 2, 3, 4, 5]}
+    assert series_rows(uri, handle, "log/msg") == {"step": [2], "msg": ["hello"]}
+    assert series_rows(uri, handle, "gpu/loss") == {"step": [4], "loss": [0.25]}
+    assert series_rows(uri, handle, "w") == {"step": [0] * 4, "w": [1.0] * 4}
 
 
 def test_media_and_text_come_back_as_logged(uri: str) -> None:
@@ -235,7 +216,7 @@ def test_add_scalars_fast_path_stores_what_write_would(uri: str) -> None:
         with pytest.raises(InvalidArgumentError, match="loss"):
             writer.add_scalar("fast/loss", "high", 7)  # a string: refused by write
     handle = uuid.UUID(writer.run_handle)
-    assert _rows(uri, handle, "fast/loss") == {
+    assert series_rows(uri, handle, "fast/loss") == {
         "step": [0, 1, 2, 0, 5, 6], "loss": [0.5, 1.0, 0.25, 0.125, 2.0, 4.0]}
     # After close, a call goes the long way and is refused as write refuses it.
     with pytest.raises(StreamvisError, match="stopped"):
@@ -252,5 +233,5 @@ def test_pair_writer_takes_only_what_write_would_take_at_once(uri: str) -> None:
         assert not put(3, "a") and not put(1.5, 2.0) and not put(2**64, 1.0)
         assert not writer.logger.pair_writer("pairs/x", "step", "nope")(4, 1.0)
     assert not put(5, 1.0)  # stopped: nothing queued
-    assert _rows(uri, uuid.UUID(writer.run_handle), "pairs/x") == {
+    assert series_rows(uri, uuid.UUID(writer.run_handle), "pairs/x") == {
         "step": [0, 1, 2], "x": [1.0, 2.0, 3.0]}

@@ -20,28 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-from playwright.sync_api import sync_playwright
+from scratch_site import DRAWN_JS, chromium_page, scratch_server
 
 from streamvis.client import Client
-from streamvis.testing import ServerProcess
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless=new", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-    "--disable-gpu",
-]
-#: Every plot on the page has drawn everything it fetched.
-DRAWN_JS = """() => {
-  const p = window.__streamvis && window.__streamvis.plots();
-  const mounted = document.querySelectorAll('[data-drawn=yes]').length;
-  return !!p && p.length > 0 && p.length === mounted && p.every((x) => x.firstFullRenderAt !== null
-    && x.datasets.every((d) => d.loaded));
-}"""
 SCROLL_JS = """async (step) => {
   const frames = [];
   let last = performance.now();
@@ -87,26 +72,20 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=900)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="streamvis-bench-ws-") as tmp:
-        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
-        with ServerProcess(str(Path(tmp) / "data")) as server:
-            t0 = time.perf_counter()
-            fill(server.uri, args.panels, args.runs, args.points)
-            fill_s = time.perf_counter() - t0
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": args.width, "height": args.height})
-                # A first visit warms the server's caches and the browser's, as a reload would.
-                page.goto(f"{server.web_url}workspace")
-                page.wait_for_function(DRAWN_JS, timeout=120_000)
-                page.goto(f"{server.web_url}workspace")
-                page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
-                open_ms = page.evaluate("performance.now()")
-                drawn = page.evaluate("document.querySelectorAll('[data-drawn=yes]').length")
-                total = page.evaluate("document.querySelectorAll('[data-panel]').length")
-                scroll = page.evaluate(SCROLL_JS, 30)
-                browser.close()
+    with scratch_server("streamvis-bench-ws-") as server:
+        t0 = time.perf_counter()
+        fill(server.uri, args.panels, args.runs, args.points)
+        fill_s = time.perf_counter() - t0
+        with chromium_page(args.width, args.height) as page:
+            # A first visit warms the server's caches and the browser's, as a reload would.
+            page.goto(f"{server.web_url}workspace")
+            page.wait_for_function(DRAWN_JS, timeout=120_000)
+            page.goto(f"{server.web_url}workspace")
+            page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
+            open_ms = page.evaluate("performance.now()")
+            drawn = page.evaluate("document.querySelectorAll('[data-drawn=yes]').length")
+            total = page.evaluate("document.querySelectorAll('[data-panel]').length")
+            scroll = page.evaluate(SCROLL_JS, 30)
     print(json.dumps({
         "panels": total, "runs": args.runs, "points": args.points, "fill_s": round(fill_s, 1),
         "open_ms": round(open_ms), "panels_drawn_at_open": drawn,

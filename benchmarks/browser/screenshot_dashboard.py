@@ -15,23 +15,15 @@ Needs a built UI (`cd frontend && npm run build`), playwright and Debian's chrom
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
-from playwright.sync_api import sync_playwright
+from scratch_site import ROOT, chromium_page, log_demo, scratch_server
 
-from streamvis import DataLogger, declare_schema
-from streamvis.cli.demo import DASHBOARD, FIELDS, SERIES, DemoRun, log_sync, new_loggers, plot_specs
+from streamvis.cli.demo import DASHBOARD, plot_specs
 from streamvis.client import Client
-from streamvis.testing import ServerProcess
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless=new", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-    "--disable-gpu",
-]
 DRAWN_JS = """(n) => {
   const p = window.__streamvis && window.__streamvis.plots();
   return !!p && p.length === n && p.every((x) => x.firstFullRenderAt !== null
@@ -49,6 +41,12 @@ def screenshot_specs(handles: list[Any]) -> list[dict[str, Any]]:
     return specs
 
 
+def dashboard_plots() -> list[str]:
+    """The plots the demo's dashboard lays out (fewer than the demo saves)."""
+    rows = parse_qs(DASHBOARD.lstrip("?"))["rows"][0]
+    return [name for row in rows.split(";") for name in row.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "dashboard.png")
@@ -58,28 +56,22 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=820)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="streamvis-shot-") as tmp:
-        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # the loggers' spool
-        with ServerProcess(str(Path(tmp) / "data")) as server:
-            declare_schema(FIELDS, SERIES, uri=server.uri)
-            runs = [DemoRun(i, sweep=args.runs > 1) for i in range(args.runs)]
-            loggers = new_loggers(DataLogger, server.uri, runs)
-            with Client(server.uri) as c:
-                specs = screenshot_specs([lg.run_handle for lg in loggers])
-                for spec in specs:
-                    c.save_plot(spec["name"], spec)
-            log_sync(loggers, runs, args.steps, 0.0)
+    specs: list[dict[str, Any]] = []
 
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": args.width, "height": args.height})
-                page.goto(f"{server.web_url}{DASHBOARD}")
-                page.wait_for_function(DRAWN_JS, arg=len(specs), timeout=60_000)
-                page.wait_for_timeout(500)  # let the last frame reach the compositor
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(args.out))
-                browser.close()
+    def save_plots(loggers: list[Any]) -> None:
+        with Client(server.uri) as c:
+            specs.extend(screenshot_specs([lg.run_handle for lg in loggers]))
+            for spec in specs:
+                c.save_plot(spec["name"], spec)
+
+    with scratch_server("streamvis-shot-") as server:
+        log_demo(server, args.runs, args.steps, before=save_plots)
+        with chromium_page(args.width, args.height) as page:
+            page.goto(f"{server.web_url}{DASHBOARD}")
+            page.wait_for_function(DRAWN_JS, arg=len(dashboard_plots()), timeout=60_000)
+            page.wait_for_timeout(500)  # let the last frame reach the compositor
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(args.out))
     print(f"wrote {args.out}")
 
 

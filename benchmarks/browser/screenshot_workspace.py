@@ -12,27 +12,9 @@ Needs a built UI (`cd frontend && npm run build`), playwright and Debian's chrom
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from streamvis import DataLogger, declare_schema
-from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
-from streamvis.testing import ServerProcess
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless=new", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-    "--disable-gpu",
-]
-DRAWN_JS = """() => {
-  const p = window.__streamvis && window.__streamvis.plots();
-  const mounted = document.querySelectorAll('[data-drawn=yes]').length;
-  return !!p && p.length > 0 && p.length === mounted && p.every((x) => x.firstFullRenderAt !== null
-    && x.datasets.every((d) => d.loaded));
-}"""
+from scratch_site import DRAWN_JS, ROOT, chromium_page, log_demo, scratch_server
 
 
 def main() -> None:
@@ -44,23 +26,14 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=820)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="streamvis-shot-") as tmp:
-        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # the loggers' spool
-        with ServerProcess(str(Path(tmp) / "data")) as server:
-            declare_schema(FIELDS, SERIES, uri=server.uri)
-            runs = [DemoRun(i, sweep=args.runs > 1) for i in range(args.runs)]
-            loggers = new_loggers(DataLogger, server.uri, runs)
-            log_sync(loggers, runs, args.steps, 0.0)
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": args.width, "height": args.height})
-                page.goto(f"{server.web_url}workspace")
-                page.wait_for_function(DRAWN_JS, timeout=60_000)
-                page.wait_for_timeout(500)  # let the last frame reach the compositor
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(args.out))
-                browser.close()
+    with scratch_server("streamvis-shot-") as server:
+        log_demo(server, args.runs, args.steps)
+        with chromium_page(args.width, args.height) as page:
+            page.goto(f"{server.web_url}workspace")
+            page.wait_for_function(DRAWN_JS, timeout=60_000)
+            page.wait_for_timeout(500)  # let the last frame reach the compositor
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(args.out))
     print(f"wrote {args.out}")
 
 

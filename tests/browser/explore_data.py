@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from streamvis.model.schema import FieldType
+from streamvis.model.limits import MAX_RUNS_PER_CREATE
+from streamvis.model.schema import FieldType, NewRun
 from streamvis.store import open_store
 
 OPTIMIZERS = ("adam", "sgd", "lion")
@@ -44,6 +45,7 @@ def seed(location: Path | str, runs: int = 300, steps: int = 120, *, data: bool 
         store.create_series("train", ["step", "loss", "tokens"])
         store.create_series("eval", ["step", "accuracy"])
         store.create_series("layers", ["step", "layer", "grad_norm"])
+        batch: list[NewRun] = []  # without data: created MAX_RUNS_PER_CREATE at a time
         for i in range(runs):
             lr = float(10 ** rng.uniform(-5, -1))
             attrs: dict[str, object] = {
@@ -52,12 +54,19 @@ def seed(location: Path | str, runs: int = 300, steps: int = 120, *, data: bool 
             }
             tags = ["sweep"] + (["baseline"] if i % 10 == 0 else []) + (
                 ["broken"] if i % 37 == 5 else []) + ([f"sweep-{i % 4}"])
+            if not data:
+                handle = uuid.uuid4()
+                batch.append(NewRun(handle, tags, attrs, T0 + 600.0 * i))
+                out.runs.append(handle)
+                out.tags[handle], out.attributes[handle] = tags, attrs
+                if len(batch) == MAX_RUNS_PER_CREATE or i == runs - 1:
+                    store.create_runs(batch)
+                    batch.clear()
+                continue
             run = store.create_run(tags=tags, attributes=attrs, started_at=T0 + 600.0 * i)
             out.runs.append(run.handle)
             out.tags[run.handle] = tags
             out.attributes[run.handle] = attrs
-            if not data:
-                continue
             step = np.arange(steps, dtype=np.int64) * 10
             decay = 0.5 + 3 * abs(np.log10(lr) + 3) / 2
             loss = 2.5 * np.exp(-step / (300 * decay)) + 0.05 * rng.standard_normal(steps) + 0.2

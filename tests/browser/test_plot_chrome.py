@@ -65,6 +65,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         c.save_plot("sweep", {"kind": "line", "title": "loss by lr", "datasets": [
             {"series": "train", "attributes": ["lr"],
              "bindings": {"x": "step", "y": "loss", "color": "lr"}}]})
+        # Points in two parts far apart, and three points whose energy spans six decades.
+        for name, kind in (("px", "float"), ("py", "float"), ("part", "string"),
+                           ("energy", "float")):
+            c.create_field(name, kind)
+        c.create_series("cloud", ["px", "py", "part"])
+        c.create_series("energies", ["px", "py", "energy"])
+        rng = np.random.default_rng(7)
+        run = c.create_run(tags=["cloud"])
+        c.append(run.handle, "cloud", {
+            "px": np.r_[rng.uniform(0, 1, 60), rng.uniform(3, 4, 60)],
+            "py": np.r_[rng.uniform(0, 1, 60), rng.uniform(3, 4, 60)],
+            "part": np.array(["a"] * 60 + ["b"] * 60)})
+        c.append(run.handle, "energies", {"px": np.array([0.0, 1.0, 2.0]),
+                                          "py": np.array([0.0, 0.0, 0.0]),
+                                          "energy": np.array([1e-3, 1.0, 1e3])})
+        c.save_plot("cloud-by-part", {"kind": "scatter", "datasets": [
+            {"series": "cloud", "bindings": {"x": "px", "y": "py", "color": "part"}}]})
+        c.save_plot("energies", {"kind": "scatter", "datasets": [
+            {"series": "energies", "bindings": {"x": "px", "y": "py", "color": "energy"}}]})
         c.save_plot("by-optimizer", {"kind": "line", "datasets": [
             {"series": "train", "attributes": ["optimizer"],
              "bindings": {"x": "step", "y": "loss", "color": "optimizer"}}]})
@@ -284,3 +303,53 @@ def test_a_half_width_cell_shows_every_legend_entry(page: Page, server: ServerPr
         assert box["y"] <= b["y"] and b["y"] + b["height"] <= box["y"] + box["height"] + 0.5
         assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"] + 0.5
     assert legend.query_selector(".more") is None
+
+
+def test_toggling_a_scatter_legend_entry_hides_its_points(
+        page: Page, server: ServerProcess) -> None:
+    _open(page, server, "cloud-by-part")
+    entries = {e["label"]: e for e in _legend(page)}
+    assert sorted(entries) == ["a", "b"]
+    a, b = _rgb(entries["a"]["color"]), _rgb(entries["b"]["color"])
+    before = _area_pixels(page)
+    assert _count(before, a) > 30 and _count(before, b) > 30
+    page.click(f".legend .entry[data-key='{entries['a']['key']}']")
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(400)
+    hidden = _area_pixels(page)
+    assert _count(hidden, a, tol=8) == 0
+    assert _count(hidden, b) > 30
+    page.click(f".legend .entry[data-key='{entries['a']['key']}']")
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(400)
+    assert _count(_area_pixels(page), a) > 30
+
+
+def test_a_scatter_color_spanning_decades_is_on_a_log_scale(
+        page: Page, server: ServerProcess) -> None:
+    page.goto(f"{server.web_url}?rows=energies")
+    wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length === 1"
+                     " && p[0].firstFullRenderAt !== null && p[0].datasets[0].loaded; })()")
+    page.wait_for_timeout(300)
+    plot = page.evaluate("window.__streamvis.plots()[0]")
+    assert plot["legendBar"]["field"] == "energy"
+    assert page.query_selector(".legend .bar") is not None
+    area = page.query_selector(".plot .area")
+    box = area.bounding_box() if area else None
+    assert box is not None
+    pixels = png_pixels(page.screenshot())
+    v = plot["view"]
+
+    def distance_at(x: float, y: float, rgb: tuple[int, int, int]) -> int:
+        """How far the point's color is from `rgb`: its nearest pixel within 2 px (a point
+        at the area's edge is drawn in part, its rim blended)."""
+        fx, fy = (x - v["x0"]) / (v["x1"] - v["x0"]), (y - v["y0"]) / (v["y1"] - v["y0"])
+        row, col = round(box["y"] + (1 - fy) * box["height"]), round(box["x"] + fx * box["width"])
+        near = pixels[row - 2:row + 3, col - 2:col + 3].reshape(-1, 3)
+        return int(np.abs(near - np.array(rgb)).max(axis=-1).min())
+
+    # Viridis at 0, 1/2 and 1 of log10(energy): 1.0 is half way, teal, not the dark purple
+    # a linear scale would give it (1 is 0.1 % of the way from 0.001 to 1000).
+    want = {0.0: (68, 1, 84), 1.0: (33, 145, 140), 2.0: (253, 231, 37)}
+    for x, rgb in want.items():
+        assert distance_at(x, 0.0, rgb) < 30, (x, rgb)

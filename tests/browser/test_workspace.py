@@ -366,3 +366,35 @@ def test_switching_x_to_time_since_start_redraws_against_it(timed_server, page: 
     _drawn_panels(page, 1)
     assert page.input_value("[data-testid=x-axis]") == "time"
     assert _x_axis(page)["title"] == "_time"
+
+
+def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, page: Page) -> None:
+    """The demo's point cloud has 10,000 rows per snapshot: its panels are percentile bands
+    over the step (the histogram kind's distribution view), in a section after the lines."""
+    page.goto(demo_server.web_url)
+    wait_until(page, "document.querySelector(\"[data-section='demo-cloud']\") !== null"
+                     " && [...document.querySelectorAll('[data-section]')].map(s =>"
+                     " s.dataset.section).indexOf('demo-cloud') > [...document.querySelectorAll("
+                     "'[data-section]')].map(s => s.dataset.section).indexOf('demo-train')")
+    sections = page.eval_on_selector_all("[data-section]", "ss => ss.map(s => s.dataset.section)")
+    assert sections.index("demo-train") < sections.index("demo-cloud")
+    page.query_selector("[data-panel='demo-cloud/x']").scroll_into_view_if_needed()
+    wait_until(page, "(() => { const p = window.__streamvis.plots().find(x => x.name ==="
+                     " 'workspace demo-cloud x'); return p && p.firstFullRenderAt !== null"
+                     " && p.datasets[0].loaded && p.datasets[0].points > 0; })()", timeout=30)
+    page.wait_for_timeout(400)
+    plot = page.evaluate(
+        "window.__streamvis.plots().find(x => x.name === 'workspace demo-cloud x')")
+    assert plot["kind"] == "histogram" and plot["datasets"][0]["error"] is None
+    assert len(plot["datasets"][0]["runs"]) == 2  # the bands pool both runs' rows
+    area = page.query_selector("[data-panel='demo-cloud/x'] .plot .area")
+    box = area.bounding_box() if area else None
+    assert box is not None
+    crop = png_pixels(page.screenshot())[round(box["y"]):round(box["y"] + box["height"]),
+                                         round(box["x"]):round(box["x"] + box["width"])]
+    colored = (crop.max(axis=-1) - crop.min(axis=-1)) > 40
+    assert colored.mean() > 0.05, "the bands cover part of the panel"
+    # The line panels of the same page stay lines.
+    line = page.evaluate(
+        "window.__streamvis.plots().find(x => x.name === 'workspace demo-train loss')")
+    assert line is None or line["kind"] == "line"

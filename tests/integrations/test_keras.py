@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from streamvis.integrations.keras import StreamvisCallback
-from tests.integrations.conftest import rows, run_info
+from tests.served import run_info
+from tests.served import series_rows as rows
 
 # Keras' torch backend reads an optimizer's learning rate through a numpy call that numpy
 # 2 deprecates (keras/src/backend/torch): Keras's to fix, not streamvis's.

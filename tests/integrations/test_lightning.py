@@ -16,7 +16,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from streamvis.client import Client
 from streamvis.integrations.lightning import StreamvisLogger
-from tests.integrations.conftest import rows, run_info
+from tests.served import run_info
+from tests.served import series_rows as rows
 
 # Lightning's advice about workers and logging intervals, for a model this small, and its
 # use of a torch pytree name that torch 2.13 deprecates: neither is streamvis's.

@@ -13,7 +13,8 @@ from transformers import BertConfig, BertForSequenceClassification, Trainer, Tra
 
 from streamvis.client import Client
 from streamvis.integrations.transformers import SUMMARY_KEYS, StreamvisCallback, group_key
-from tests.integrations.conftest import rows, run_info
+from tests.served import run_info
+from tests.served import series_rows as rows
 
 # Transformers' notes about a model this small and untrained heads: not streamvis's.
 pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning"),

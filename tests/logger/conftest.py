@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pytest
 
-from streamvis.client import Client
 from streamvis.logger import declare_schema
-from streamvis.model.schema import RunFilter
 
 from .fake_server import FakeServer
 from .server import ServerProcess
@@ -61,28 +58,10 @@ def fake() -> Iterator[FakeServer]:
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # No test may spool into the developer's ~/.cache.
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+def _private_cache(private_cache: None) -> None:
+    """No test may spool into the developer's ~/.cache."""
 
 
 @pytest.fixture
 def spool(tmp_path: Path) -> Path:
     return tmp_path / "spool"
-
-
-def query_rows(uri: str, run: uuid.UUID | str, series: str) -> dict[str, list[Any]]:
-    """Every row of one run's series, column by column, in sequence order."""
-    out: dict[str, list[Any]] = {}
-    handle = run if isinstance(run, uuid.UUID) else uuid.UUID(run)
-    with Client(uri) as client:
-        for chunk in client.query(series, RunFilter(handles=(handle,))):
-            for name in chunk.batch.schema.names:
-                out.setdefault(name, []).extend(chunk.batch.column(name).to_pylist())
-    return out
-
-
-def get_run(uri: str, run: uuid.UUID) -> Any:
-    with Client(uri) as client:
-        runs = client.runs(RunFilter(handles=(run,)))
-    return runs[0] if runs else None

@@ -15,8 +15,9 @@ from streamvis import AsyncDataLogger, DataLogger, LoggerWarning, declare_schema
 from streamvis.client import Client
 from streamvis.logger.declare import FieldDecl
 from streamvis.model.errors import FailedPreconditionError
+from tests.served import run_info as get_run
+from tests.served import series_rows as query_rows
 
-from .conftest import get_run, query_rows
 from .fake_server import FakeServer
 
 

@@ -15,8 +15,7 @@ import pytest
 from streamvis.logger.console import Console, Tee
 from streamvis.model import capture as cap
 from streamvis.model.errors import StreamvisError
-
-from .conftest import query_rows
+from tests.served import series_rows as query_rows
 
 LINES = 100_000
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from streamvis import DataLogger, LoggerWarning
+from tests.served import series_rows as query_rows
 
-from .conftest import query_rows
 from .fake_server import FakeServer
 
 

@@ -12,8 +12,7 @@ import pytest
 import torch
 
 from streamvis import DataLogger
-
-from .conftest import query_rows
+from tests.served import series_rows as query_rows
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 

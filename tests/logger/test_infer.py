@@ -14,8 +14,8 @@ from streamvis.logger import AsyncDataLogger, DataLogger
 from streamvis.logger.infer import infer_declaration
 from streamvis.model.errors import InvalidArgumentError, LoggerWarning
 from streamvis.model.schema import FieldType
+from tests.served import series_rows as query_rows
 
-from .conftest import query_rows
 from .server import ServerProcess, free_port
 
 

@@ -16,8 +16,9 @@ import pytest
 from streamvis import DataLogger
 from streamvis.client import Client
 from streamvis.model.schema import RunFilter
+from tests.served import run_info as get_run
+from tests.served import series_rows as query_rows
 
-from .conftest import get_run, query_rows
 from .fake_server import FakeServer
 
 

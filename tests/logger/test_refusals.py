@@ -19,8 +19,9 @@ from streamvis.logger.spool import decode
 from streamvis.testing import ServerProcess
 from streamvis.v1 import service_pb2 as pb
 from tests.faults import report_fault
+from tests.served import series_rows as query_rows
 
-from .conftest import FIELDS, SERIES, query_rows
+from .conftest import FIELDS, SERIES
 from .fake_server import FakeServer
 from .server import free_port
 

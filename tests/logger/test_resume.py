@@ -14,8 +14,9 @@ import pytest
 from streamvis import AsyncDataLogger, DataLogger, LoggerWarning
 from streamvis.model.errors import InvalidArgumentError, StreamvisError
 from tests.faults import report_fault
+from tests.served import run_info as get_run
+from tests.served import series_rows as query_rows
 
-from .conftest import get_run, query_rows
 from .server import free_port
 
 

@@ -17,8 +17,9 @@ from streamvis.logger import AsyncDataLogger, DataLogger
 from streamvis.logger.console import Tee
 from streamvis.logger.runinfo import flatten, format_table
 from streamvis.model import capture as cap
+from tests.served import run_info as get_run
+from tests.served import series_rows as query_rows
 
-from .conftest import get_run, query_rows
 from .server import ServerProcess, free_port
 
 

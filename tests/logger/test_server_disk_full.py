@@ -13,8 +13,9 @@ import pytest
 
 from streamvis import DataLogger
 from tests.faults import report_fault
+from tests.served import series_rows as query_rows
 
-from .conftest import FIELDS, SERIES, query_rows
+from .conftest import FIELDS, SERIES
 from .server import ServerProcess
 from .tmpfs import small_tmpfs
 

@@ -17,8 +17,9 @@ from streamvis.logger import sync_spool
 from streamvis.logger.batching import Kind, Record
 from streamvis.logger.spool import Spool, decode, encode
 from streamvis.v1 import service_pb2 as pb
+from tests.served import series_rows as query_rows
 
-from .conftest import FIELDS, SERIES, query_rows
+from .conftest import FIELDS, SERIES
 from .fake_server import FakeServer
 from .server import ServerProcess, free_port
 

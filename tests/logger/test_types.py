@@ -14,8 +14,7 @@ import torch
 
 from streamvis import DataLogger, LoggerWarning
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError, NotFoundError
-
-from .conftest import query_rows
+from tests.served import series_rows as query_rows
 
 
 def _as(kind: str, values: Any, dtype: str | None = None) -> Any:

@@ -96,11 +96,42 @@ def test_fields_choose_the_columns(server, http, tmp_path, capsys):
     ({"series": "train", "attributes": "nope"}, 404, "no field named 'nope'"),
     ({"series": "train", "filter": "{"}, 400, "filter"),
     ({"series": "train", "colour": "red"}, 400, "unknown query parameter 'colour'"),
+    ({"series": "train", "where": "[{"}, 400, "where"),
+    ({"series": "train", "where": '[{"field": "lr", "equals": 1}]'}, 400,
+     "'lr' is not a field of series 'train'"),
+    ({"series": "train", "where": '[{"field": "phase", "latest": true}]'}, 400,
+     "latest needs a number field"),
 ])
 def test_bad_requests_get_a_message_and_no_file(http, params, status, says):
     response = http.get("/api/export", params=params)
     assert response.status_code == status
     assert says in response.json()["message"]
+
+
+def test_where_keeps_the_rows_of_a_facet_and_frame(http):
+    """A faceted, framed panel's download: the rows of one facet value (phase = warmup),
+    of each run's latest step (the default frame), or both."""
+    def rows(where: list[dict[str, object]]) -> list[dict[str, str]]:
+        response = http.get("/api/export", params={
+            "series": "train", "fields": "step,phase", "filter": json.dumps({"tags_any": ["keep"]}),
+            "where": json.dumps(where)})
+        assert response.status_code == 200, response.text
+        lines = response.text.splitlines()
+        header = [h.strip('"') for h in lines[0].split(",")]
+        return [dict(zip(header, (v.strip('"') for v in line.split(",")), strict=True))
+                for line in lines[1:]]
+
+    warm = rows([{"field": "phase", "equals": "warmup"}])
+    assert len(warm) == 2 * 50 and {r["phase"] for r in warm} == {"warmup"}
+    latest = rows([{"field": "step", "latest": True}])
+    assert [r["step"] for r in latest] == ["299", "299"]
+    assert len({r["run"] for r in latest}) == 2
+    # Both: no warmup row is at step 299; the step column stays out when not asked for.
+    assert rows([{"field": "phase", "equals": "warmup"}, {"field": "step", "latest": True}]) == []
+    response = http.get("/api/export", params={
+        "series": "train", "fields": "loss", "where": json.dumps([{"field": "step", "equals": 7}])})
+    assert response.text.splitlines()[0] == '"run","loss"'
+    assert len(response.text.splitlines()) == 1 + 3
 
 
 def _peak_rss_kib(pid: int) -> int:

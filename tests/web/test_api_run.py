@@ -130,3 +130,17 @@ def test_capture_has_the_last_system_sample_and_gpus(http, store):
     assert doc["system"]["system.time"] == 2.0
     assert doc["system"]["system.memory_used"] == 2
     assert [(g["gpu.index"], g["gpu.utilization"]) for g in doc["gpus"]] == [(0, 30.0), (1, 40.0)]
+
+
+@pytest.mark.usefixtures("schema")
+def test_last_data_times_are_the_latest_time_of_each_runs_last_chunk(http, store):
+    a, b, empty = (store.create_run(started_at=100.0).handle for _ in range(3))
+    store.append(a, "train", {"step": pa.array([0, 1]), "loss": pa.array([1.0, 2.0]),
+                              "_time": pa.array([150.0, 160.5])})
+    store.append(b, "train", {"step": pa.array([0]), "loss": pa.array([1.0]),
+                              "_time": pa.array([120.0])})
+    store.append(a, "layers", {"step": pa.array([2]), "layer": pa.array(["l"]),
+                               "loss": pa.array([0.5]), "_time": pa.array([170.25])})
+    doc = http.get("/api/run-times", params={"runs": f"{a},{b},{str(empty)[:13]}"}).json()
+    assert doc == {str(a): 170.25, str(b): 120.0}  # a run without rows is left out
+    assert http.get("/api/run-times").json() == {}

@@ -241,6 +241,9 @@ GRAMMAR = Grammar(
         *(Role(r, f"an arrow's {axis} component (its length is scaled to the cell)",
                _NUMBERS, "is a component of an arrow, so it needs numbers")
           for r, axis in (("u", "x"), ("v", "y"))),
+        Role("dims", "one vertical axis per field, in order (numbers: a linear axis; "
+             "strings, bools: one tick per value)", _NUMBERS | _GROUPS,
+             "is an axis of parallel coordinates, so it needs numbers or discrete values"),
         *(Role(r, f"a mesh face's {nth} corner: a row number (from 0) of the run's "
                "vertices dataset", _NUMBERS, "is a row number, so it needs numbers")
           for r, nth in (("i", "first"), ("j", "second"), ("k", "third"))),
@@ -323,6 +326,11 @@ GRAMMAR = Grammar(
              "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "
              "sent whole", ("x", "y", "z", "i", "j", "k"), (), reduction=None,
              painter="mesh", one_of=(("x", "y", "z"), ("i", "j", "k"))),
+        Kind("parallel", "Parallel coordinates",
+             "one polyline per row across an axis per dims field, colored by a field; with "
+             "a per-run dataset (attr.lr, min.loss) the hyperparameter view: one line per "
+             "run; drag along an axis to keep the lines in a range",
+             ("dims", "color"), ("dims",), reduction=None, painter="parallel"),
     ],
 )
 

@@ -64,6 +64,10 @@ def _dataset(raw: object, i: int) -> dict[str, Any]:
         string_list(names, f"{what}.bindings.{role}")
     if "attributes" in ds:
         string_list(ds["attributes"], f"{what}.attributes")
+    if "per_run" in ds and not isinstance(ds["per_run"], bool):
+        raise InvalidArgumentError(
+            f"{what}.per_run = {ds['per_run']!r}: use true (one row per run: attr.NAME, "
+            "last.F, min.F, max.F, rows) or false (the series' rows)")
     axes = expect_object(ds.get("axes", {}), f"{what}.axes")
     for axis, value in axes.items():
         if axis not in AXES or not isinstance(value, str) or value not in AXES[axis]:

@@ -160,6 +160,20 @@ class RunPage:
     total: int | None = None
 
 
+@dataclass(frozen=True)
+class RunJsonPage:
+    """One page of a run listing as JSON text, one object per run (`RunPage`'s order,
+    token and count)."""
+
+    runs: list[str]
+    next: str = ""
+    total: int | None = None
+
+    def array(self) -> bytes:
+        """The page as one JSON array."""
+        return b"[" + ",".join(self.runs).encode() + b"]"
+
+
 def coerce_value(f: Field, value: object) -> Value:
     """Check that a scalar fits field `f` and return it in the field's Python type.
 

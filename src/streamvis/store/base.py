@@ -31,6 +31,7 @@ from streamvis.model.schema import (
     NewRun,
     Run,
     RunFilter,
+    RunJsonPage,
     RunPage,
     Series,
     Value,
@@ -97,6 +98,12 @@ class Store(abc.ABC):
     ) -> dict[uuid.UUID, int]:
         """Rows each of the runs has, over every series but `skip_series`: one query.
         A run without rows (or unknown) is left out."""
+
+    @abc.abstractmethod
+    def last_data_times(self, handles: Sequence[uuid.UUID]) -> dict[uuid.UUID, float]:
+        """When each run's last rows were written (seconds since the epoch, UTC): the
+        latest `_time` of its last committed chunk, one chunk read per run. A run without
+        rows, or whose last chunk predates stored times, is left out."""
 
     # -- runs -----------------------------------------------------------------
 
@@ -170,6 +177,14 @@ class Store(abc.ABC):
         `limit` (MAX_RUNS_PER_PAGE), starting after the page whose `next` token is
         `after`. The first page (no `after`) counts every match in `total`, unless
         `count` is false (a listing that reads every page needs no count)."""
+
+    @abc.abstractmethod
+    def list_runs_json_page(
+        self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
+    ) -> RunJsonPage:
+        """As `list_runs_page`, each run as the text of its JSON object (the web app's
+        encoding of a `Run`), written by the database (store/run_listing.py)."""
 
     @abc.abstractmethod
     def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:

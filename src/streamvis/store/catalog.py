@@ -21,6 +21,7 @@ from streamvis.model.wallclock import check_not_reserved
 from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
 from streamvis.store.filters import FieldRow
+from streamvis.store.run_listing import rebuild_listings
 
 
 def _check_description(description: object) -> str:
@@ -103,6 +104,9 @@ class CatalogMethods(SqlCore):
                     f"cannot rename field {old.name!r} to {name!r}: a field of that name "
                     "was just created; choose another name"
                 ) from None
+            if name != old.name:  # the runs' listings name their attributes
+                rebuild_listings(s, "r.id IN (SELECT run_id FROM run_attributes WHERE "
+                                    "field_id = ?)", (row.id,))
             field = Field(old.handle, name, old.type, desc, old.options)
             s.publish_after_commit(FieldChanged(field))
         return field

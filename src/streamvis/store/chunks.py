@@ -343,6 +343,30 @@ class ChunkMethods(SqlCore):
         with self._read() as s:
             return _max_sequence(s)
 
+    def last_data_times(self, handles: Sequence[uuid.UUID]) -> dict[uuid.UUID, float]:
+        wanted = [check_handle(h) for h in handles]
+        if not wanted:
+            return {}
+        with self._read() as s:
+            # Sequences are handed out in commit order: a run's highest is its last write.
+            last = s.all(
+                "SELECT r.handle, MAX(c.sequence) FROM runs r JOIN chunks c ON c.run_id = r.id "
+                f"WHERE r.handle IN ({marks(len(wanted))}) GROUP BY r.handle", wanted)
+            blobs: dict[int, bytes] = dict(s.all(
+                f"SELECT sequence, data FROM chunks WHERE sequence IN ({marks(len(last))})",
+                [int(q) for _, q in last], binary=True)) if last else {}
+        out: dict[uuid.UUID, float] = {}
+        for handle, seq in last:
+            data = blobs.get(int(seq))
+            if data is None:
+                continue
+            times = _time_of(pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_next_batch(),
+                             TIME, 0.0)
+            latest = pc.max(times).as_py() if len(times) else None
+            if latest is not None and np.isfinite(latest):
+                out[as_uuid(handle)] = float(latest)
+        return out
+
 
 def _appended(s: Session, key: str) -> AppendResult | None:
     row = s.one(

@@ -43,6 +43,8 @@ class Dialect:
     begin_write: str
     # Statements run first in every migration transaction.
     migration_lock: tuple[str, ...] = ()
+    # A list of values goes as one array parameter (`= ANY(?)`), not one each.
+    array_params: bool = False
 
     def sql(self, text: str) -> str:
         return _convert(text, self.placeholder)
@@ -98,12 +100,24 @@ POSTGRES = Dialect(
     begin_write="BEGIN ISOLATION LEVEL READ COMMITTED",
     # Two servers starting at once against one database must not both migrate.
     migration_lock=("SELECT pg_advisory_xact_lock(7227128441862412851)",),
+    array_params=True,
 )
 
 
 def marks(n: int) -> str:
     """`n` comma-separated placeholders, for an IN list."""
     return ", ".join("?" * n)
+
+
+def one_of(
+    dialect: Dialect, column: str, values: Sequence[object],
+) -> tuple[str, tuple[object, ...]]:
+    """The condition that `column` is one of `values`, with its parameters: one array
+    parameter where the database takes one (PostgreSQL plans and binds thousands of
+    parameters slowly), else an IN list (SQLite takes up to 32,766)."""
+    if dialect.array_params:
+        return f"{column} = ANY(?)", (list(values),)
+    return f"{column} IN ({marks(len(values))})", tuple(values)
 
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")

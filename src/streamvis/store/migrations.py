@@ -287,9 +287,23 @@ _V11_LINE_BUCKETS = Step(
     ),
 )
 
+
+def _build_listings(s: Session) -> None:
+    from streamvis.store.run_listing import rebuild_listings  # noqa: PLC0415 - store imports this
+
+    rebuild_listings(s)
+
+
+_V12_RUN_LISTINGS = Step(
+    12,
+    "each run keeps its listing's JSON object (store/run_listing.py)",
+    ("ALTER TABLE runs ADD COLUMN listing {text}", _build_listings),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
     _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA, _V11_LINE_BUCKETS,
+    _V12_RUN_LISTINGS,
 )
 LATEST = STEPS[-1].version
 

@@ -25,14 +25,13 @@ from streamvis.model.errors import (
 )
 from streamvis.model.events import RunCreated
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
-from streamvis.model.schema import NewRun, Run, RunFilter, RunPage
+from streamvis.model.schema import NewRun, Run, RunFilter, RunJsonPage, RunPage
 from streamvis.store.core import SqlCore, as_uuid, check_handle
-from streamvis.store.dialect import Session, UniqueViolation, marks
+from streamvis.store.dialect import Session, UniqueViolation, marks, one_of
 from streamvis.store.filters import Where, coerce_attributes
+from streamvis.store.run_listing import listing_json, page_sql
 from streamvis.store.runs import _attribute_rows, _check_started_at, _check_tags
 
-#: Handles per `IN (...)` look-up: well under SQLite's and psycopg's parameter limits.
-_HANDLES_PER_QUERY = 500
 _ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
 _TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
 
@@ -110,38 +109,33 @@ class RunBatchMethods(SqlCore):
             s, [n for *_, a in checked if isinstance(a, Mapping) for n in a])
         coerced = [coerce_attributes(a, fields) for *_, a in checked]
         handles = [h for h, *_ in checked]
-        for part in _slices(handles):
-            taken = s.one(f"SELECT handle FROM runs WHERE handle IN ({marks(len(part))})", part)
-            if taken is not None:
-                raise self._exists(handles)
-        s.insert_rows("runs", ("handle", "started_at"),
-                      [(h, started) for h, _, started, _ in checked])
-        ids: dict[uuid.UUID, int] = {}
-        for part in _slices(handles):
-            for run_id, handle in s.all(
-                f"SELECT id, handle FROM runs WHERE handle IN ({marks(len(part))})", part
-            ):
-                ids[as_uuid(handle)] = int(run_id)
+        among = one_of(self.dialect, "handle", handles)
+        if s.one(f"SELECT handle FROM runs WHERE {among[0]} LIMIT 1", among[1]) is not None:
+            raise self._exists(handles)
+        made = [
+            Run(h, started, tuple(tags), dict(sorted((row.field.name, v) for row, v in attrs)))
+            for (h, tags, started, _), attrs in zip(checked, coerced, strict=True)
+        ]
+        s.insert_rows("runs", ("handle", "started_at", "listing"),
+                      [(run.handle, run.started_at, listing_json(run)) for run in made])
+        # By the handle's text: parsing 5,000 UUIDs back costs more than the query.
+        ids = {str(handle): int(run_id) for run_id, handle in
+               s.all(f"SELECT id, handle FROM runs WHERE {among[0]}", among[1])}
         s.insert_rows("run_tags", ("run_id", "tag"),
-                      [(ids[h], t) for h, tags, _, _ in checked for t in tags])
+                      [(ids[str(h)], t) for h, tags, _, _ in checked for t in tags])
         # New runs have no attributes to update: a plain insert, not create_run's upsert.
         s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
                       [row for (h, *_), attrs in zip(checked, coerced, strict=True)
-                       for row in _attribute_rows(ids[h], attrs)])
-        out = []
-        for (h, tags, started, _), attrs in zip(checked, coerced, strict=True):
-            values = {row.field.name: v for row, v in attrs}
-            run = Run(h, started, tuple(tags), dict(sorted(values.items())))
+                       for row in _attribute_rows(ids[str(h)], attrs)])
+        for run in made:
             s.publish_after_commit(RunCreated(run))
-            out.append(run)
-        return out
+        return made
 
     def _exists(self, handles: list[uuid.UUID]) -> AlreadyExistsError:
         with self._read() as s:
-            taken = [
-                as_uuid(h) for part in _slices(handles) for (h,) in s.all(
-                    f"SELECT handle FROM runs WHERE handle IN ({marks(len(part))})", part)
-            ]
+            among = one_of(self.dialect, "handle", handles)
+            taken = [as_uuid(h) for (h,) in s.all(
+                f"SELECT handle FROM runs WHERE {among[0]} ORDER BY handle", among[1])]
         shown = ", ".join(map(str, taken[:3])) + (" ..." if len(taken) > 3 else "")
         return AlreadyExistsError(
             f"{len(taken) or 'some'} run(s) of the batch exist already ({shown}): nothing "
@@ -152,30 +146,49 @@ class RunBatchMethods(SqlCore):
         self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
         *, count: bool = True,
     ) -> RunPage:
+        with self._read() as s:
+            ids, token, total = self._page_keys(s, run_filter, after, limit, count=count)
+            if not ids:
+                return RunPage([], "", total)
+            runs = self._load_runs(s, Where(f"r.id IN ({marks(len(ids))})", tuple(ids)))
+        return RunPage(runs, token, total)
+
+    def _page_keys(
+        self, s: Session, run_filter: RunFilter, after: str | None, limit: int, *, count: bool,
+    ) -> tuple[list[int], str, int | None]:
+        """A page's run ids in listing order, the next page's token ("" on the last),
+        and the count of every match (first page, when asked)."""
         limit = _check_limit(limit)
         cursor = None if not after else parse_page_token(after)
+        where = self._where(s, run_filter)
+        total = None
+        if cursor is None and count:
+            total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}",
+                                 where.params))
+        if cursor is not None:
+            # A row value: both databases seek the (started_at, id) index with it.
+            where = where.and_("(r.started_at, r.id) < (?, ?)", cursor)
+        # One more than asked says whether a next page exists.
+        keyed = s.all(
+            f"SELECT r.id, r.started_at FROM runs r WHERE {where.sql} "
+            "ORDER BY r.started_at DESC, r.id DESC LIMIT ?", (*where.params, limit + 1),
+        )
+        page = keyed[:limit]
+        token = page_token(float(page[-1][1]), int(page[-1][0])) if len(keyed) > limit else ""
+        return [int(i) for i, _ in page], token, total
+
+    def list_runs_json_page(
+        self, run_filter: RunFilter, after: str | None = None, limit: int = 1000,
+        *, count: bool = True,
+    ) -> RunJsonPage:
         with self._read() as s:
-            where = self._where(s, run_filter)
-            total = None
-            if cursor is None and count:
-                total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}",
-                                     where.params))
-            if cursor is not None:
-                # A row value: both databases seek the (started_at, id) index with it.
-                where = where.and_("(r.started_at, r.id) < (?, ?)", cursor)
-            # One more than asked says whether a next page exists.
-            keyed = s.all(
-                f"SELECT r.id, r.started_at FROM runs r WHERE {where.sql} "
-                "ORDER BY r.started_at DESC, r.id DESC LIMIT ?", (*where.params, limit + 1),
-            )
-            page = keyed[:limit]
-            if not page:
-                return RunPage([], "", total)
-            runs = self._load_runs(
-                s, Where(f"r.id IN ({marks(len(page))})", tuple(int(i) for i, _ in page)))
-        last_id, last_started = page[-1]
-        token = page_token(float(last_started), int(last_id)) if len(keyed) > limit else ""
-        return RunPage(runs, token, total)
+            ids, token, total = self._page_keys(s, run_filter, after, limit, count=count)
+            if not ids:
+                return RunJsonPage([], "", total)
+            # Read for this page's ids only: a sort over every match would build the
+            # JSON of each match that has none kept.
+            text: dict[int, str] = dict(s.all(*page_sql(self.dialect, ids)))
+        return RunJsonPage([text[i] for i in ids], token, total)
 
     def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:
         """Every matching run, newest first, read a page at a time (bounded memory)."""
@@ -187,7 +200,3 @@ class RunBatchMethods(SqlCore):
                 return
             after = got.next
 
-
-def _slices(handles: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
-    for i in range(0, len(handles), _HANDLES_PER_QUERY):
-        yield handles[i:i + _HANDLES_PER_QUERY]

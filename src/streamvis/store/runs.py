@@ -37,6 +37,7 @@ from streamvis.store.filters import (
     value_sort_key,
 )
 from streamvis.store.media_refs import drop_run_media
+from streamvis.store.run_listing import listing_json, set_listing
 
 _UPSERT_ATTRIBUTE = (
     "INSERT INTO run_attributes (run_id, field_id, v_int, v_float, v_str, v_bool) "
@@ -207,6 +208,7 @@ class RunMethods(SqlCore):
             )
             run = self._run_by_id(s, run_id)
             if added:
+                set_listing(s, run_id, run)
                 s.publish_after_commit(TagsChanged(run))
         return run
 
@@ -219,6 +221,7 @@ class RunMethods(SqlCore):
             )
             run = self._run_by_id(s, run_id)
             if removed:
+                set_listing(s, run_id, run)
                 s.publish_after_commit(TagsChanged(run))
         return run
 
@@ -252,6 +255,7 @@ class RunMethods(SqlCore):
                 s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
             run = self._run_by_id(s, run_id)
             if attrs:
+                set_listing(s, run_id, run)
                 s.publish_after_commit(AttributesChanged(run))
         return run
 
@@ -320,8 +324,11 @@ class RunMethods(SqlCore):
         attrs: list[tuple[FieldRow, Value]],
         started_at: float,
     ) -> Run:
+        values = {row.field.name: v for row, v in attrs}
+        run = Run(handle, started_at, tuple(tags), dict(sorted(values.items())))
         run_id = s.scalar(
-            "INSERT INTO runs (handle, started_at) VALUES (?, ?) RETURNING id", (handle, started_at)
+            "INSERT INTO runs (handle, started_at, listing) VALUES (?, ?, ?) RETURNING id",
+            (handle, started_at, listing_json(run)),
         )
         if tags:
             s.run_many(
@@ -329,8 +336,7 @@ class RunMethods(SqlCore):
             )
         if attrs:
             s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
-        values = {row.field.name: v for row, v in attrs}
-        return Run(handle, started_at, tuple(tags), dict(sorted(values.items())))
+        return run
 
     def _merge_into(
         self, s: Session, run_id: int, tags: list[str], attrs: list[tuple[FieldRow, Value]]
@@ -346,6 +352,8 @@ class RunMethods(SqlCore):
         if attrs:
             s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
         run = self._run_by_id(s, run_id)
+        if added or attrs:
+            set_listing(s, run_id, run)
         if added:
             s.publish_after_commit(TagsChanged(run))
         if attrs:

@@ -31,6 +31,7 @@ from streamvis.store.dialect import (
     UniqueViolation,
 )
 from streamvis.store.migrations import migrate
+from streamvis.store.run_listing import JSON_NUMBER_SQL, json_number
 from streamvis.store.sql import SqlStore
 
 FILE_NAME = "streamvis.sqlite3"
@@ -52,6 +53,8 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
+        # SQLite's printf spells a double's 17th digit wrongly at the extremes.
+        conn.create_function(JSON_NUMBER_SQL, 1, json_number, deterministic=True)
     except sqlite3.Error as exc:
         conn.close()
         raise _open_error(path, exc) from None

@@ -30,6 +30,7 @@ from streamvis.web import (
     reduce_cells,
     reduce_quiver,
     reduce_rows,
+    run_columns,
 )
 from streamvis.web.columns import ColumnView, Snapshot, Summary
 from streamvis.web.data_request import Plan, parse_data_request, resolve
@@ -365,8 +366,11 @@ async def data(request: Request) -> Response:
     app = state(request)
 
     def work() -> pa.Buffer:
-        plan = resolve(req, app.store.list_fields(), app.store.list_series())
-        return encode_stream(run_data_request(app, plan))
+        fields, series = app.store.list_fields(), app.store.list_series()
+        if req.per_run:
+            return encode_stream(run_columns.run_table(app, run_columns.resolve_runs(
+                req, fields, series)))
+        return encode_stream(run_data_request(app, resolve(req, fields, series)))
 
     body = await blocking(work)
     return Response(memoryview(body), media_type=ARROW_STREAM,

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from streamvis.checks.json_checks import parse_json
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.schema import RunFilter
 from streamvis.model.table_files import (
@@ -28,8 +29,10 @@ from streamvis.model.table_files import (
     writer_for,
 )
 from streamvis.store.base import Store
+from streamvis.web.export_rows import check_conditions, kept_rows, latest_values
 from streamvis.web.filters_json import coerce_filter, name_list, parse_filter_param
 from streamvis.web.http import blocking, state
+from streamvis.web.row_conditions import RowCondition, parse_where
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -70,15 +73,18 @@ class ExportRequest:
     attributes: tuple[str, ...]
     run_filter: RunFilter
     schema: pa.Schema
+    #: The rows kept: a plot's facet and frame (web/export_rows.py).
+    where: tuple[RowCondition, ...] = ()
 
 
 def check_export(store: Store, params: dict[str, str]) -> ExportRequest:
     """The request's dataset, checked against the schema (blocking)."""
-    unknown = sorted(set(params) - {"series", "format", "fields", "attributes", "filter"})
+    unknown = sorted(set(params) - {"series", "format", "fields", "attributes", "filter",
+                                    "where"})
     if unknown:
         raise InvalidArgumentError(
             f"unknown query parameter {', '.join(map(repr, unknown))}: use series, format, "
-            "fields, attributes, filter"
+            "fields, attributes, filter, where"
         )
     name = params.get("series", "")
     if not name:
@@ -100,16 +106,21 @@ def check_export(store: Store, params: dict[str, str]) -> ExportRequest:
             raise NotFoundError(f"no field named {a!r}: see GET /api/fields")
     schema = dataset_schema([by_name[f] for f in fields], [by_name[a] for a in attributes])
     run_filter = coerce_filter(parse_filter_param(params.get("filter")), list(by_name.values()))
-    return ExportRequest(name, fmt, tuple(fields), attributes, run_filter, schema)
+    where = parse_where(parse_json(params["where"], "where", "a JSON array")) \
+        if params.get("where") else ()
+    check_conditions(where, series, store)
+    return ExportRequest(name, fmt, tuple(fields), attributes, run_filter, schema, where)
 
 
 def export_bytes(store: Store, req: ExportRequest) -> Iterator[bytes]:
     """The file, in parts: one per stored chunk (and the writer's header and footer)."""
     sink = _Drain()
     writer = writer_for(req.format, "format")(sink, req.schema)
-    chunks = store.query(req.run_filter, req.series, req.fields, req.attributes)
+    latest = latest_values(store, req.run_filter, req.series, req.where)
+    read = list(dict.fromkeys([*req.fields, *(c.field for c in req.where)]))
+    chunks = store.query(req.run_filter, req.series, read, req.attributes)
     try:
-        for chunk in chunks:
+        for chunk in kept_rows(chunks, req.where, latest, req.fields):
             writer.write(chunk_batch(chunk, req.schema, req.attributes))
             yield from sink.take()
         writer.close()

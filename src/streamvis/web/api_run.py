@@ -170,9 +170,19 @@ async def run_rows(request: Request) -> Response:
     return JSON({str(h): counts.get(h, 0) for h in handles})
 
 
+async def run_times(request: Request) -> Response:
+    """GET /api/run-times?runs=H1,H2: {handle: seconds since the epoch} when each run's
+    last rows were written (its duration ends there while it runs); runs without rows or
+    without stored times are left out."""
+    handles = await _named_runs(request, "last data times")
+    times = await blocking(state(request).store.last_data_times, handles)
+    return JSON({str(h): t for h, t in times.items()})
+
+
 ROUTES: list[BaseRoute] = [
     Route("/api/runs/{handle}/capture", run_capture, methods=["GET"]),
     Route("/api/runs/{handle}/console", run_console, methods=["GET"]),
     Route("/api/progress", progress, methods=["GET"]),
     Route("/api/run-rows", run_rows, methods=["GET"]),
+    Route("/api/run-times", run_times, methods=["GET"]),
 ]

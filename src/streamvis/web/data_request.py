@@ -30,7 +30,7 @@ _KEYS = frozenset({
     "filter", "series", "fields", "attributes", "kind", "x", "y", "group", "order",
     "x_min", "x_max", "y_min", "y_max", "pixels", "after_sequence", "max_points", "where",
     "t", "value", "category", "z", "bins", "bin_width", "bin_rule", "t_bins", "aggregate",
-    "text", "expected", "u", "v", "sort", "descending", "offset", "limit",
+    "text", "expected", "u", "v", "sort", "descending", "offset", "limit", "per_run",
 })
 #: The roles a data request binds by name (the others are plain `fields`).
 _ROLE_KEYS = ("x", "y", "order", "group", "t", "value", "category", "z", "text", "expected",
@@ -75,6 +75,8 @@ class DataRequest:
     #: A quiver's arrow components (web/reduce_quiver.py).
     u: str | None = None
     v: str | None = None
+    #: One row per run of attributes and summaries of the series (web/run_columns.py).
+    per_run: bool = False
 
 
 def _optional_name(body: dict[str, Any], key: str) -> str | None:
@@ -142,6 +144,7 @@ def parse_data_request(raw: object) -> DataRequest:
         z=_optional_name(body, "z"),
         u=_optional_name(body, "u"),
         v=_optional_name(body, "v"),
+        per_run=_flag(body, "per_run"),
     )
     if req.limit > MAX_TABLE_PAGE_ROWS:
         raise ResourceExhaustedError(
@@ -162,6 +165,12 @@ def parse_data_request(raw: object) -> DataRequest:
             named = " and ".join(f'"{r}"' for r in needs)
             raise InvalidArgumentError(f"a {kind} needs {named}: the fields bound to them")
     return req
+
+
+def bound_roles(req: DataRequest) -> list[tuple[str, str]]:
+    """The (role, field name) pairs a request binds by name, group keys included."""
+    named = [(role, getattr(req, role)) for role in _ROLE_KEYS if role != "group"]
+    return [(r, n) for r, n in named if n is not None] + [("group", g) for g in req.group]
 
 
 @dataclass(frozen=True)
@@ -221,14 +230,8 @@ def resolve(req: DataRequest, fields: list[Field], series_list: list[Series]) ->
                 f"fields are {', '.join(series.fields)}"
             )
 
-    for axis, role in ((req.x, "x"), (req.y, "y"), (req.order, "order"), (req.t, "t"),
-                       (req.value, "value"), (req.category, "category"), (req.z, "z"),
-                       (req.text, "text"), (req.expected, "expected"), (req.u, "u"),
-                       (req.v, "v")):
-        if axis is not None:
-            need(axis, role)
-    for key in req.group:
-        need(key, "group")
+    for role, name in bound_roles(req):
+        need(name, role)
     if req.sort is not None and req.sort not in (*output, RUN):
         raise InvalidArgumentError(
             f"sort: {req.sort!r} is not a column of the table; its columns are "

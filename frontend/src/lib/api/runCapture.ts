@@ -56,6 +56,9 @@ export const runCapture = {
   /** Rows each run has over its own series (capture's left out): the search's rows column. */
   rows: (handles: string[], signal?: AbortSignal) =>
     getJSON<Record<string, number>>(`/api/run-rows?runs=${handles.map(encodeURIComponent).join(',')}`, signal),
+  /** When each run's last rows were written (seconds since the epoch): the duration column. */
+  times: (handles: string[], signal?: AbortSignal) =>
+    getJSON<Record<string, number>>(`/api/run-times?runs=${handles.map(encodeURIComponent).join(',')}`, signal),
   progress: (handles: string[], signal?: AbortSignal) =>
     getJSON<Record<string, Bar[]>>(`/api/progress?runs=${handles.map(encodeURIComponent).join(',')}`, signal),
 };

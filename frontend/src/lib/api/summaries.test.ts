@@ -20,4 +20,11 @@ describe('exportUrl', () => {
     const q = new URL(exportUrl({ series: 's', bindings: {} }, ['a'], 'csv'), 'http://host/').searchParams;
     expect([...q.keys()]).toEqual(['series', 'format']);
   });
+
+  it('keeps the rows shown: a facet panel\u2019s conditions and the frame (latest by default)', () => {
+    const ds = { series: 'cloud', bindings: { x: 'x', y: 'y', frame: 'step', facet: 'part' }, where: [{ field: 'part', equals: 'a' }] };
+    const where = (frame?: number | 'latest'): unknown => JSON.parse(new URL(exportUrl(ds, ['step', 'x', 'y', 'part'], 'csv', frame), 'http://host/').searchParams.get('where') ?? 'null');
+    expect(where()).toEqual([{ field: 'part', equals: 'a' }, { field: 'step', latest: true }]);
+    expect(where(40)).toEqual([{ field: 'part', equals: 'a' }, { field: 'step', equals: 40 }]);
+  });
 });

@@ -81,6 +81,8 @@ export interface DatasetSpec {
   bindings: Partial<Record<Role, string | string[]>>;
   attributes?: string[];
   axes?: { x?: 'x' | 'x2'; y?: 'y' | 'y2' };
+  /** One row per run: bind attr.NAME, last.F, min.F, max.F (F a numeric field of the series) or rows (docs/plots.md, "Per-run datasets"). */
+  per_run?: boolean;
 }
 
 /** A line plot's smoothing (docs/plots.md): `{ ema: weight }` (0 ≤ weight < 1) or `{ window: points }`. */
@@ -164,6 +166,8 @@ export interface DataRequest extends ReduceSettings {
   descending?: boolean;
   offset?: number;
   limit?: number;
+  /** One row per run of attributes and summaries of the series (web/run_columns.py). */
+  per_run?: boolean;
 }
 
 export type LiveEvent =

@@ -91,6 +91,16 @@ describe('plot draft', () => {
     expect(missingRoles(fromSpec(media))).toBeNull();
     expect(toSpec(fromSpec(media)).datasets[1]!.bindings).toMatchObject({ x0: 'box.x0', y1: 'box.y1' });
   });
+
+  it('keeps a per-run dataset, and parallel coordinates’ dims as the picked fields in order', () => {
+    const spec = { name: 'hp', kind: 'parallel', datasets: [{ series: 'train', per_run: true, filter: {}, bindings: { dims: ['attr.lr', 'min.loss'], color: 'min.loss' } }] };
+    const draft = fromSpec(spec);
+    expect(draft.datasets[0]).toMatchObject({ perRun: true, fields: ['attr.lr', 'min.loss'] });
+    expect(missingRoles(draft)).toBeNull();
+    expect(toSpec(draft).datasets[0]).toEqual(spec.datasets[0]);
+    draft.datasets[0]!.fields = [];
+    expect(missingRoles(draft)).toMatch(/dims/);
+  });
 });
 
 describe('y range', () => {

@@ -13,6 +13,8 @@ export interface DatasetDraft {
   attributes: string[];
   bindings: Partial<Record<Role, string>>;
   axes: { x: 'x' | 'x2'; y: 'y' | 'y2' };
+  /** One row per run (DatasetSpec.per_run): `fields` are per-run columns (attr.lr, min.loss). */
+  perRun?: boolean;
 }
 
 export interface PlotDraft {
@@ -71,7 +73,8 @@ export function missingRoles(d: PlotDraft): string | null {
   if (!kind) return `unknown kind "${d.kind}"`;
   for (const [i, ds] of d.datasets.entries()) {
     if (!ds.series) return `dataset ${i + 1}: pick a series`;
-    const missing = kind.required.filter((r) => !ds.bindings[r]);
+    // dims are the picked fields (toSpec binds them).
+    const missing = kind.required.filter((r) => !(r === 'dims' ? ds.fields.length : ds.bindings[r]));
     if (missing.length) return `dataset ${i + 1}: bind a field to ${missing.join(' and ')}`;
     const sets = kind.one_of ?? [];
     if (sets.length && !sets.some((s) => s.every((r) => ds.bindings[r]))) return `dataset ${i + 1}: bind fields to ${sets.map((s) => s.join(', ')).join(' or to ')}`;
@@ -88,11 +91,14 @@ export function toSpec(d: PlotDraft): PlotSpec {
     }
     // A table's columns are the picked fields (none picked: every field of the series).
     if (kind?.painter === 'table' && ds.fields.length) bindings.column = [...ds.fields];
+    // Parallel coordinates: an axis per picked field, in the order picked.
+    if (kind?.painter === 'parallel' && ds.fields.length) bindings.dims = [...ds.fields];
     const used = new Set(Object.values(bindings).flat());
     const attributes = ds.attributes.filter((a) => used.has(a) || ds.attributes.includes(a));
     const out: DatasetSpec = { series: ds.series, filter: ds.filter, bindings };
     if (attributes.length) out.attributes = attributes;
     if (ds.axes.x !== 'x' || ds.axes.y !== 'y') out.axes = { ...ds.axes };
+    if (ds.perRun) out.per_run = true;
     return out;
   });
   const spec: PlotSpec = { name: d.name || 'preview (not saved)', kind: d.kind, datasets, scales: { x: d.scales.x, y: d.scales.y } };
@@ -139,13 +145,17 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
       const bindings: DatasetDraft['bindings'] = {};
       for (const [role, v] of Object.entries(ds.bindings) as [Role, string | string[] | undefined][]) {
         const f = one(v);
-        if (f && role !== 'column') bindings[role] = f;
+        if (f && role !== 'column' && role !== 'dims') bindings[role] = f;
       }
       const attributes = ds.attributes ?? [];
-      // A table's columns come back as the picked fields (toSpec binds them again).
-      const columns = Array.isArray(ds.bindings.column) ? ds.bindings.column : ds.bindings.column ? [ds.bindings.column] : [];
-      const fields = [...new Set([...Object.values(bindings), ...columns].filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
-      return { filter: ds.filter ?? {}, series: ds.series, fields, attributes, bindings, axes: { x: ds.axes?.x ?? 'x', y: ds.axes?.y ?? 'y' } };
+      // A table's columns and parallel coordinates' dims come back as the picked fields, first
+      // and in order (toSpec binds them again).
+      const list = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
+      const columns = [...list(ds.bindings.column), ...list(ds.bindings.dims)];
+      const fields = [...new Set([...columns, ...Object.values(bindings)].filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
+      const out: DatasetDraft = { filter: ds.filter ?? {}, series: ds.series, fields, attributes, bindings, axes: { x: ds.axes?.x ?? 'x', y: ds.axes?.y ?? 'y' } };
+      if (ds.per_run) out.perRun = true;
+      return out;
     }),
   };
 }

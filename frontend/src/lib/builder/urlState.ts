@@ -20,6 +20,7 @@ export function draftFromParam(raw: string, base: PlotDraft): PlotDraft {
   out.datasets = out.datasets.map((d) => ({
     filter: d.filter ?? {}, series: d.series ?? '', fields: d.fields ?? [], attributes: d.attributes ?? [],
     bindings: d.bindings ?? {}, axes: { x: d.axes?.x === 'x2' ? 'x2' : 'x', y: d.axes?.y === 'y2' ? 'y2' : 'y' },
+    ...(d.perRun === true ? { perRun: true } : {}),
   }));
   if (!out.datasets.length) out.datasets = base.datasets;
   // An object of any shape passes the type test above; the smoothing's parts are filled in.

@@ -44,6 +44,8 @@ export class RectSet {
   runOf: string[] = [];
   readouts: [string, string][][] = [];
   shape: RectShape = 'bars';
+  /** Percentile bands pool every run's rows of a step: the runs they were made of. */
+  private bandRuns: string[] = [];
   /** Tick labels of a category axis: position → label. */
   xLabels = new Map<number, string>();
   yLabels = new Map<number, string>();
@@ -187,6 +189,7 @@ export class RectSet {
    * the median (colorKey "\u0000band:<0..3>").
    */
   private toBands(): void {
+    this.bandRuns = [...new Set(this.runOf)];
     const byStep = new Map<number, number[]>();
     for (let i = 0; i < this.length; i++) {
       const k = this.x0[i] as number;
@@ -241,6 +244,7 @@ export class RectSet {
   }
 
   dropRun(run: string): boolean {
+    this.bandRuns = this.bandRuns.filter((r) => r !== run);
     const keep: number[] = [];
     for (let i = 0; i < this.length; i++) if (this.runOf[i] !== run) keep.push(i);
     if (keep.length === this.length) return false;
@@ -258,7 +262,7 @@ export class RectSet {
   }
 
   runs(): string[] {
-    return [...new Set(this.runOf)];
+    return this.shape === 'bands' ? [...this.bandRuns] : [...new Set(this.runOf)];
   }
 }
 

@@ -17,6 +17,7 @@ import { RectSet } from '../data/rectSet';
 import { kindById } from '../api/grammar';
 import { ColorScale, isCategorical } from './palette';
 import { painterFor, type PaintData, type Painter } from './painters';
+import { runColumnType } from './runColumns';
 
 export interface DatasetHost {
   /** The plot kind (the server's grammar): its painter draws the dataset, its reduction shapes the rows. */
@@ -77,6 +78,11 @@ export function baseRequest(ds: DatasetSpec, kind: string, frame: number | 'late
   const roles = [...bound, ...group, color, one(ds.bindings.size), one(ds.bindings.order), ...corners];
   const fields = [...new Set(roles.filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
   const req: DataRequest = { ...reduce, filter: ds.filter ?? {}, series: ds.series, fields, attributes, kind, group: ['run', ...group] };
+  if (ds.per_run) {
+    // One row per run (web/run_columns.py): its columns are all fields, runs need no group.
+    req.per_run = true;
+    req.group = group;
+  }
   REQUEST_ROLES.forEach((r, i) => {
     const f = bound[i];
     if (f) req[r] = f;
@@ -158,7 +164,7 @@ export class DatasetState {
     if (this.painter.colorColumn?.(this.request)) return true;
     const f = this.colorField;
     if (f === null || f === 'run') return false;
-    const type = this.host.fields.get(f)?.type;
+    const type = this.request.per_run ? runColumnType(f, this.host.fields) : this.host.fields.get(f)?.type;
     if (isContinuous(type)) return true;
     if (hasTrait(type, 'numeric')) return !isCategorical(this.host.palette);
     return false;
@@ -250,7 +256,7 @@ export class DatasetState {
   /** A rows_appended event: fetch only if it is for this series and newer than what we hold. */
   rowsAppended(series: string, sequence: number): void {
     if (series !== this.request.series || sequence <= this.lastSequence) return;
-    if (this.painter.reloadsOnAppend || this.request.where?.some((w) => 'latest' in w)) {
+    if (this.painter.reloadsOnAppend || this.request.per_run || this.request.where?.some((w) => 'latest' in w)) {
       // A newer step replaces the frame shown rather than adding to it: load it anew, at most
       // twice a second however fast rows arrive.
       this.reloadTimer ??= setTimeout(() => {

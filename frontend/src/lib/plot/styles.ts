@@ -3,6 +3,7 @@
  * them. One place, so the GL layers, the CPU rasterizer and the legend always agree.
  */
 import type { Line } from '../data/lineSet';
+import type { PointFilter } from '../data/pointView';
 import type { PointStyle } from '../render/layers';
 import type { DatasetState } from './dataset';
 import { categoricalColor, cssColor, cssGradient, DEFAULT_CATEGORICAL, isCategorical, runColor, type RGBA } from './palette';
@@ -93,7 +94,8 @@ export class PlotStyles {
     return ds.color.lineColor(ds.colorField === 'run' ? line.run : line.colorValue);
   }
 
-  pointStyle(ds: DatasetState): PointStyle {
+  /** `logColor`: the points' color values are log10 (pointFilter), so the range is too. */
+  pointStyle(ds: DatasetState, logColor = false): PointStyle {
     const pts = ds.points;
     const base: PointStyle = {
       colorMode: 0, colorRange: [0, 1], color: categoricalColor(this.palette, 0, 1), palette: this.palette,
@@ -103,7 +105,8 @@ export class PlotStyles {
     if (ds.colorField !== null) {
       if (ds.color.continuous) {
         base.colorMode = 1;
-        base.colorRange = ds.color.domain();
+        const [lo, hi] = ds.color.domain();
+        base.colorRange = logColor ? [Math.log10(lo), Math.log10(hi)] : [lo, hi];
       } else if (isCategorical(this.palette ?? DEFAULT_CATEGORICAL)) {
         base.colorMode = 2;
       } else {
@@ -116,6 +119,14 @@ export class PlotStyles {
       base.sizePx = [2, 14];
     }
     return base;
+  }
+
+  /** Which of a scatter's points are drawn and how (lib/data/pointView.ts): its legend's hidden categories, log color. */
+  pointFilter(ds: DatasetState): PointFilter {
+    const pts = ds.points;
+    const hidden = new Set<number>();
+    if (pts && this.hidden.size > 0) pts.colorNames.forEach((name, i) => this.hidden.has(`${ds.request.series}/${name}`) && hidden.add(i));
+    return { hidden, logColor: ds.colorField !== null && ds.color.continuous && ds.color.log };
   }
 
   /**

@@ -45,6 +45,22 @@ export function compile(f: FilterState, skipField: string | null = null): RunTes
   };
 }
 
+/**
+ * `items` sorted by `cmp`, in place, unless they are in that order already: a linear
+ * check first, since runs come newest first (the table's first order) and a filter
+ * keeps their order, so most filter changes need no sort of 100,000 runs.
+ */
+export function sortIfNeeded<T>(items: T[], cmp: (a: T, b: T) => number): T[] {
+  let prev: T | undefined;
+  let first = true;
+  for (const item of items) {
+    if (!first && cmp(prev as T, item) > 0) return items.sort(cmp);
+    prev = item;
+    first = false;
+  }
+  return items;
+}
+
 export function filterRuns(runs: RunInfo[], f: FilterState): RunInfo[] {
   const test = compile(f);
   return runs.filter(test);

@@ -6,6 +6,7 @@
  * it and it can be saved like any plot.
  */
 import type { FieldInfo, PlotSpec, RunFilter, RunInfo, SeriesInfo } from '../api/types';
+import { distributionSpec } from './distributions';
 
 /** What the workspace needs to know of a field's type (lib/api/fieldTypes.svelte.ts answers it). */
 export interface TypeTraits {
@@ -23,6 +24,8 @@ export interface Panel {
   y: string;
   /** A media panel (`y` is the media field, `x` its frame); absent for a line panel. */
   media?: { boxes: string | null };
+  /** Many rows per step: drawn as a distribution over steps (distributions.ts). */
+  distribution?: boolean;
 }
 
 /** The fields of a box series as `logger.image` writes them (src/streamvis/logger/images.py). */
@@ -122,6 +125,7 @@ export function xFieldFor(panel: Pick<Panel, 'x'>, axis: XAxis): string {
  */
 export function panelSpec(panel: Panel, filter: RunFilter, axis: XAxis = 'step'): PlotSpec {
   if (panel.media) return mediaPanelSpec(panel, filter);
+  if (panel.distribution) return distributionSpec(panel, filter, xFieldFor(panel, axis), plotName(panel));
   return {
     name: plotName(panel),
     title: panel.y,
