@@ -10,6 +10,7 @@ With STREAMVIS_SCREENSHOTS=1 the tests also write docs/images/media-*.png.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,18 @@ def _near(got: tuple[int, int, int], want: tuple[int, int, int], tol: int = 12) 
     return all(abs(a - b) <= tol for a, b in zip(got, want, strict=True))
 
 
+def _shows(page: Page, sel: str, x: float, y: float, want: tuple[int, int, int]) -> bool:
+    """Whether the screen at image pixel (x, y) turns `want` within a few seconds: an image
+    element kept across steps paints its new picture a frame or so after it loaded."""
+    deadline = time.monotonic() + 5
+    while not _near(got := _pixel(page, sel, x, y), want):
+        if time.monotonic() > deadline:
+            print(f"{sel} at ({x}, {y}) shows {got}, not {want}")
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _stroke(page: Page, label: str) -> tuple[int, int, int]:
     """The color a box of class `label` is drawn in (read from the overlay)."""
     css = page.get_attribute(f".boxes rect[data-label='{label}']", "stroke") or ""
@@ -146,7 +159,7 @@ def test_the_panel_shows_each_runs_latest_image_and_the_slider_picks_a_step(
     wait_until(page, "document.querySelector('.media-plot').dataset.frame === '0'")
     a = _image(page, "a")
     wait_until(page, "document.querySelectorAll('.media-plot section.run').length === 1")
-    assert _near(_pixel(page, a, 16, 16), COLORS[0])
+    assert _shows(page, a, 16, 16, COLORS[0])
     assert not dialogs
 
 
@@ -227,6 +240,6 @@ def test_a_new_step_appears_live(server: ServerProcess, page: Page, tmp_path: Pa
         lg.write("pics", step=3, img=solid((250, 200, 0)))
     wait_until(page, f"document.querySelector(\".media-plot section.run[data-run='{RUNS['b']}']"
                      " .item\")?.dataset.step === '3'")
-    assert _near(_pixel(page, _image(page, "b"), 16, 16), (250, 200, 0))
+    assert _shows(page, _image(page, "b"), 16, 16, (250, 200, 0))
     # The step joins the frame slider (steps 0 to 3: four positions).
     wait_until(page, "document.querySelector('.frame input[type=range]').max === '3'")
