@@ -6,19 +6,11 @@ Run: .venv/bin/python -m tests.browser.explore_kinds_2d (needs a built UI and Ch
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
-from playwright.sync_api import sync_playwright
 
 from streamvis.client import Client
-from streamvis.testing import ServerProcess
 
-from .conftest import CHROMIUM_ARGS
-from .explore_fixtures import wait_until
-
-OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
+from .explore_shots import screenshot_plots
 
 
 def seed(c: Client) -> None:
@@ -52,19 +44,9 @@ def seed(c: Client) -> None:
 
 
 def main() -> None:
-    with (tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw,
-          ServerProcess(str(Path(tmp) / "data")) as srv, Client(srv.uri) as c):
-        seed(c)
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 900, "height": 460})
-        for name, image in (("ridges", "kind-ridgeline.png"), ("grouped", "kind-bars-grouped.png"),
-                            ("split-boxes", "kind-boxes-split.png")):
-            page.goto(f"{srv.web_url}?rows={name}")
-            wait_until(page, "(() => { const p = window.__streamvis.plots(); return p.length"
-                             " === 1 && p[0].firstFullRenderAt !== null; })()")
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(OUT / image))
-        browser.close()
+    screenshot_plots(seed, [("ridges", "kind-ridgeline.png"), ("grouped", "kind-bars-grouped.png"),
+                             ("split-boxes", "kind-boxes-split.png")],
+                     height=460, settle_ms=500)
 
 
 if __name__ == "__main__":

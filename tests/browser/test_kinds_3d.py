@@ -8,6 +8,7 @@ and GL primitives (`&raster=gl`) on SwiftShader.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -240,3 +241,69 @@ def test_a_3d_scatter_draws_rows_that_land_while_it_is_open(server: ServerProces
         page.wait_for_timeout(600)  # the frame after the append
     # The new cluster widened the box (z now reaches 10): all three where they project.
     _check_clusters(page, area)
+
+
+#: Unit vector from the box's centre toward the eye of the home camera (camera3d.ts HOME).
+_YAW, _PITCH = -np.pi / 4 - 0.35, 0.5
+TOWARD_EYE = np.array([np.cos(_PITCH) * np.cos(_YAW), np.cos(_PITCH) * np.sin(_YAW),
+                       np.sin(_PITCH)])
+
+
+@pytest.fixture(scope="module")
+def depth_and_log(server: ServerProcess) -> None:
+    """`depth`: a near and a far point on one line of sight (the near one logged first, so
+    drawn first in row order), in a box fixed at [-1, 1]³ by two corner points. `decades`:
+    points at x = 1, 10, 100 and 1000 on a log x axis."""
+    with Client(server.uri) as c:
+        c.create_field("which", "string")
+        c.create_series("sight", ["px", "py", "pz", "which"])
+        c.create_series("decades", ["px", "py", "pz"])
+        run = c.create_run(tags=["depth"])
+        near, far = 0.5 * TOWARD_EYE, -0.5 * TOWARD_EYE
+        c.append(run.handle, "sight", {
+            "px": np.array([near[0], far[0], -1.0, 1.0]),
+            "py": np.array([near[1], far[1], -1.0, 1.0]),
+            "pz": np.array([near[2], far[2], -1.0, 1.0]),
+            "which": np.array(["near", "far", "box", "box"])})
+        c.append(run.handle, "decades", {"px": np.array([1.0, 10.0, 100.0, 1000.0]),
+                                          "py": np.zeros(4), "pz": np.zeros(4)})
+        c.save_plot("sight", {"kind": "scatter3d", "datasets": [{"series": "sight", "bindings": {
+            "x": "px", "y": "py", "z": "pz", "color": "which"}}]})
+        c.save_plot("decades", {"kind": "scatter3d", "scales": {"x": "log"}, "datasets": [
+            {"series": "decades", "bindings": {"x": "px", "y": "py", "z": "pz"}}]})
+
+
+@RASTERS
+@pytest.mark.usefixtures("depth_and_log")
+def test_a_near_point_covers_a_far_one_drawn_after_it(
+    server: ServerProcess, page: Page, raster: str,
+) -> None:
+    _open(page, server, "sight" + raster)
+    area = _area(page)
+    near, far = 0.5 * TOWARD_EYE, -0.5 * TOWARD_EYE
+    at_near, at_far = _where(page, area, tuple(near)), _where(page, area, tuple(far))
+    assert abs(at_near[0] - at_far[0]) <= 1 and abs(at_near[1] - at_far[1]) <= 1
+    pixels = png_pixels(page.screenshot())
+    r, g, b = (int(v) for v in pixels[at_near[1], at_near[0]][:3])
+    # tab10 by first appearance: "near" blue (31, 119, 180), "far" orange (255, 127, 14).
+    assert b - r > 80, (r, g, b)
+
+
+@RASTERS
+@pytest.mark.usefixtures("depth_and_log")
+def test_a_log_x_axis_spaces_decades_evenly(server: ServerProcess, page: Page,
+                                            raster: str) -> None:
+    plot = _open(page, server, "decades" + raster)
+    assert plot["camera"] is not None
+    area = _area(page)
+    at = [_where(page, area, (x, 0.0, 0.0)) for x in (1.0, 10.0, 100.0, 1000.0)]
+    steps = [float(np.hypot(q[0] - p[0], q[1] - p[1])) for p, q in itertools.pairwise(at)]
+    # Equal steps in the box; on screen only the perspective makes them differ.
+    assert min(steps) > 40 and max(steps) / min(steps) < 1.6, steps
+    pixels = png_pixels(page.screenshot())
+    for x, y in at:  # each point drawn where the log axis puts it
+        r, g, b = (int(v) for v in pixels[y, x][:3])
+        assert max(r, g, b) - min(r, g, b) > 40, (x, y, (r, g, b))
+    page.mouse.move(*at[3])
+    wait_until(page, "window.__streamvis.plots()[0].hover !== null", timeout=5)
+    assert page.evaluate("window.__streamvis.plots()[0].hover.x") == 1000

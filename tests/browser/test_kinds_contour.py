@@ -19,6 +19,7 @@ import pytest
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
+from .explore_fixtures import wait_until
 from .test_kinds import _area, _at, _hover, _open, png_pixels
 
 if TYPE_CHECKING:
@@ -63,6 +64,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         c.save_plot("sides", {"kind": "quiver", "datasets": [{"series": "sides", "bindings": {
             "x": "px", "y": "py", "u": "pu", "v": "pv", "color": "side"}}]})
         c.save_plot("spin", {"kind": "quiver", "datasets": [{"series": "spin", "bindings": {
+            "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
+        # A dense field, 100 x 100 arrows, v up and down in a checkerboard: thinned per
+        # screen cell, a cell's mean arrow is flat; zoomed in, each arrow has its own cell.
+        c.create_series("board", ["px", "py", "pu", "pv"])
+        bx, by = np.meshgrid(np.arange(100.0), np.arange(100.0))
+        c.append(run.handle, "board", {"px": bx.ravel(), "py": by.ravel(),
+                                        "pu": np.ones(bx.size),
+                                        "pv": np.where((bx + by) % 2 == 0, 1.0, -1.0).ravel()})
+        c.save_plot("board", {"kind": "quiver", "datasets": [{"series": "board", "bindings": {
             "x": "px", "y": "py", "u": "pu", "v": "pv"}}]})
         yield proc
 
@@ -208,3 +218,41 @@ def test_a_quiver_colored_by_a_category_draws_each_value_in_its_color(
     assert colors[0] != colors[1]
     labels = _hover(page, _at(plot, area, 2, 2))
     assert labels["side"] == "west"
+
+
+def test_zooming_into_a_thinned_quiver_asks_again_for_the_views_own_arrows(
+    server: ServerProcess, page: Page,
+) -> None:
+    plot = _open(page, server, "board")
+    assert plot["datasets"][0]["reduced"] == "arrows"
+    area = _area(page)
+    # Thinned, the arrow near (50, 50) is a cell's mean: up and down cancel, or nearly.
+    assert abs(float(_hover(page, _at(plot, area, 50, 50))["pv"])) < 1
+    # Wheel in around (50, 50) until about ten arrows span the view.
+    center = _at(plot, area, 50, 50)
+    page.mouse.move(*center)
+    for _ in range(12):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(60)
+        view = page.evaluate("window.__streamvis.plots()[0].view")
+        if view["x1"] - view["x0"] < 12:
+            break
+    assert view["x1"] - view["x0"] < 12, view
+    # After the view settles, the view's rows come back one arrow per cell.
+    wait_until(page, "window.__streamvis.plots()[0].datasets[0].reduced === 'none'")
+    page.wait_for_timeout(400)
+    plot = page.evaluate("window.__streamvis.plots()[0]")
+    x0, y0 = int(view["x0"]) + 2, int(view["y0"]) + 2
+    for x, y in ((x0, y0), (x0 + 1, y0)):
+        labels = _hover(page, _at(plot, area, x, y))
+        assert labels["pv"] == ("1" if (x + y) % 2 == 0 else "-1"), (x, y, labels)
+    # Arrows all across the view, the left quarter as the right (colored: not the grid).
+    pixels = png_pixels(page.screenshot()).astype(int)
+    top, bottom = round(area["y"]), round(area["y"] + area["height"])
+    for a, b in ((0.0, 0.25), (0.75, 1.0)):
+        block = pixels[top:bottom, round(area["x"] + a * area["width"]):
+                       round(area["x"] + b * area["width"]), :3]
+        assert int(((block.max(axis=-1) - block.min(axis=-1)) > 40).sum()) > 100, (a, b)
+    # Double-click: the whole field again, thinned.
+    page.dblclick(".plot .area")
+    wait_until(page, "window.__streamvis.plots()[0].datasets[0].reduced === 'arrows'")

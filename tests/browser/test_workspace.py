@@ -378,7 +378,7 @@ def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, p
                      "'[data-section]')].map(s => s.dataset.section).indexOf('demo-train')")
     sections = page.eval_on_selector_all("[data-section]", "ss => ss.map(s => s.dataset.section)")
     assert sections.index("demo-train") < sections.index("demo-cloud")
-    page.query_selector("[data-panel='demo-cloud/x']").scroll_into_view_if_needed()
+    page.locator("[data-panel='demo-cloud/x']").scroll_into_view_if_needed()
     wait_until(page, "(() => { const p = window.__streamvis.plots().find(x => x.name ==="
                      " 'workspace demo-cloud x'); return p && p.firstFullRenderAt !== null"
                      " && p.datasets[0].loaded && p.datasets[0].points > 0; })()", timeout=30)

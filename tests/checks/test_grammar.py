@@ -79,7 +79,7 @@ def test_the_json_lists_roles_and_kinds_in_table_order():
     assert line == {"id": "line", "label": "Line", "hint": line["hint"],
                     "roles": ["x", "y", "color", "group", "order", "facet", "frame"],
                     "required": ["x", "y"], "reduction": "m4", "painter": "line",
-                    "one_of": []}
+                    "one_of": [], "scales": ["x", "y", "x2", "y2"]}
     x = served["roles"][0]
     assert x == {"id": "x", "help": "horizontal position", "traits": ["numeric"],
                  "types": ["float", "int"], "run": False,

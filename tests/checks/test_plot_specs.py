@@ -97,3 +97,25 @@ def test_another_y_range_is_refused_naming_the_choices(mode: object) -> None:
     choices = r"y_range = .*use one of 'auto', 'robust', 'full'"
     with pytest.raises(InvalidArgumentError, match=choices):
         check_plot_spec({**LINE, "y_range": mode}, "loss")
+
+
+CLOUD = {"kind": "scatter3d", "datasets": [{"series": "pts", "bindings": {
+    "x": "a", "y": "b", "z": "c"}}]}
+
+
+@pytest.mark.parametrize("kind", ["scatter3d", "surface"])
+def test_a_3d_plot_takes_log_scales_on_its_box_axes(kind):
+    spec = {**CLOUD, "kind": kind, "scales": {"x": "log", "y": "lin", "z": "log"}}
+    assert check_plot_spec(spec, "p")["scales"] == {"x": "log", "y": "lin", "z": "log"}
+
+
+@pytest.mark.parametrize(("kind", "axis", "message"), [
+    ("scatter3d", "x2", "scales.x2: a scatter3d plot's axes are x, y, z"),
+    ("line", "z", "scales.z: a line plot's axes are x, y, x2, y2"),
+])
+def test_a_scale_on_an_axis_the_kind_lacks_is_refused(kind, axis, message):
+    bindings = {"x": "a", "y": "b"} | ({"z": "c"} if kind == "scatter3d" else {})
+    spec = {"kind": kind, "datasets": [{"series": "s", "bindings": bindings}],
+            "scales": {axis: "log"}}
+    with pytest.raises(InvalidArgumentError, match=message):
+        check_plot_spec(spec, "p")

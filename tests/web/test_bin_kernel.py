@@ -73,3 +73,38 @@ def test_bool_values_take_the_numpy_path() -> None:
     x = np.array([True, False, True, True])
     got = bin_kernel.count_slices(x, np.array([0, 4], np.int64), Edges(-0.5, 1.0, 2))
     np.testing.assert_array_equal(got[0], [1, 3])
+
+
+@needs_numba
+@pytest.mark.parametrize("threads", [1, 2])
+def test_long_slices_cut_into_pieces_count_as_one(threads: int) -> None:
+    import numba  # noqa: PLC0415 - only with the `fast` extra
+
+    x = _awkward(np.float32, 3 * bin_kernel.PIECE + 7)
+    # A slice of several pieces (with a ragged end), a short one, an empty one, and a
+    # whole-column histogram (one slice, no `t`): each comes back as one row.
+    cases = [np.array([0, 2 * bin_kernel.PIECE + 5, 2 * bin_kernel.PIECE + 9,
+                       2 * bin_kernel.PIECE + 9, x.size], np.int64),
+             np.array([0, x.size], np.int64)]
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        for bounds in cases:
+            got = bin_kernel.count_slices(x, bounds, E17, compiled=True)
+            plain = bin_kernel.count_slices(x, bounds, E17, compiled=False)
+            np.testing.assert_array_equal(got, plain)
+            assert got.shape == (bounds.size - 1, 17)
+    finally:
+        numba.set_num_threads(before)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float32])
+def test_nondecreasing_finds_a_drop_anywhere(dtype: type[np.generic]) -> None:
+    t = np.arange(2 * bin_kernel.PIECE + 3).astype(dtype)
+    assert bin_kernel.nondecreasing(t)
+    assert bin_kernel.nondecreasing(t[:1]) and bin_kernel.nondecreasing(t[:0])
+    # Right across a piece's start (each piece looks one row back), and in the middle.
+    for at in (bin_kernel.PIECE, bin_kernel.PIECE + 11, t.size - 1):
+        dropped = t.copy()
+        dropped[at] = dropped[at - 1] - 1
+        assert not bin_kernel.nondecreasing(dropped), at

@@ -100,7 +100,7 @@ def test_a_kind_added_to_the_registry_is_accepted_listed_and_served(http, store,
     kinds = http.get("/api/info").json()["grammar"]["kinds"]
     assert {"id": "dots", "label": "Dots", "hint": "a test's kind", "roles": ["x", "y", "color"],
             "required": ["x", "y"], "reduction": "density", "painter": "scatter",
-            "one_of": []} in kinds
+            "one_of": [], "scales": ["x", "y", "x2", "y2"]} in kinds
     # Its data are thinned as a scatter's are.
     run = store.create_run()
     loss = np.random.default_rng(0).normal(0, 1e-3, 5000)

@@ -83,6 +83,27 @@ def test_the_cell_count_follows_the_pixels(http, store):
 
 
 @pytest.mark.usefixtures("wind")
+def test_a_zoomed_view_gets_its_own_arrows_and_none_from_outside(http, store):
+    # A 100 x 100 field of unit arrows, thinned to 10 x 10 cells over the whole of it.
+    g = np.arange(100.0)
+    gx, gy = np.meshgrid(g, g)
+    _append(store, store.create_run().handle, {
+        "px": gx.ravel(), "py": gy.ravel(), "pu": np.ones(g.size ** 2),
+        "pv": (gx >= 50).ravel().astype(float), "speed": np.ones(g.size ** 2)})
+    whole = table(http.post("/api/data", json={**QUIVER, "bins": 10}))
+    assert whole.num_rows == 100 and meta(whole)["reduced"] == "arrows"
+    # Zoomed into [20, 29] x [60, 69]: the same 10 x 10 cells over that view, every row its
+    # own arrow, and no row from outside piled into the edge cells.
+    zoom = table(http.post("/api/data", json={**QUIVER, "bins": 10, "x_min": 19.5,
+                                              "x_max": 29.5, "y_min": 59.5, "y_max": 69.5}))
+    assert zoom.num_rows == 100 and meta(zoom)["reduced"] == "none"
+    assert sum(zoom.column("count").to_pylist()) == 100
+    xs, ys = zoom.column("px").to_pylist(), zoom.column("py").to_pylist()
+    assert min(xs) == 20 and max(xs) == 29 and min(ys) == 60 and max(ys) == 69
+    assert set(zoom.column("pv").to_pylist()) == {0.0}  # all left of x = 50
+
+
+@pytest.mark.usefixtures("wind")
 def test_a_quiver_without_v_is_refused(http):
     body = {k: v for k, v in QUIVER.items() if k != "v"}
     assert error(http.post("/api/data", json=body), 400) == (

@@ -99,6 +99,43 @@ function ownExtents(p: PlotController): unknown {
   };
 }
 
+/** Frame timings of a benchmark gesture: wall time per frame (rAF to rAF) and CPU time in the renderer. */
+interface FrameTimes {
+  frames: number;
+  msPerFrame: number;
+  fps: number;
+  cpuMsPerFrame: number;
+}
+
+/**
+ * Runs `move(n)` (n = 1..frames) once per animation frame, draws each frame at once rather
+ * than on the next rAF (with `sync`, waiting for the GPU too), and reports the timings.
+ */
+function timedFrames(frames: number, sync: boolean, move: (n: number) => void): Promise<FrameTimes> {
+  return new Promise((resolve) => {
+    const gl = sharedGl();
+    let n = 0;
+    let cpu = 0;
+    let t0 = 0;
+    const step = (t: number): void => {
+      if (n === 0) t0 = t;
+      if (n === frames) {
+        const ms = (t - t0) / frames;
+        resolve({ frames, msPerFrame: ms, fps: 1000 / ms, cpuMsPerFrame: cpu / frames });
+        return;
+      }
+      n++;
+      move(n);
+      const c0 = performance.now();
+      gl.frame();
+      if (sync) gl.finish(); // count the GPU's work too, not just issuing it
+      cpu += performance.now() - c0;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+}
+
 const hook = {
   plots: () => list().map(describe),
   /** Not part of plots(): benchmarks poll that every frame, and this reads every point. */
@@ -109,31 +146,11 @@ const hook = {
    * reports wall time per frame (requestAnimationFrame to requestAnimationFrame, so it includes
    * compositing) and CPU time per frame inside the renderer.
    */
-  pan: (index: number, frames: number, dx: number, sync = false): Promise<{ frames: number; msPerFrame: number; fps: number; cpuMsPerFrame: number }> =>
-    new Promise((resolve) => {
-      const p = list()[index];
-      if (!p) throw new Error(`no plot ${index}`);
-      const gl = sharedGl();
-      let n = 0;
-      let cpu = 0;
-      let t0 = 0;
-      const step = (t: number): void => {
-        if (n === 0) t0 = t;
-        if (n === frames) {
-          const ms = (t - t0) / frames;
-          resolve({ frames, msPerFrame: ms, fps: 1000 / ms, cpuMsPerFrame: cpu / frames });
-          return;
-        }
-        n++;
-        p.setView(pan(p.view, n % 40 < 20 ? dx : -dx, 0, p.areaW, p.areaH));
-        const c0 = performance.now();
-        gl.frame(); // draw now, in this frame, rather than on the next rAF
-        if (sync) gl.finish(); // count the GPU's work too, not just issuing it
-        cpu += performance.now() - c0;
-        requestAnimationFrame(step);
-      };
-      requestAnimationFrame(step);
-    }),
+  pan: (index: number, frames: number, dx: number, sync = false): Promise<FrameTimes> => {
+    const p = list()[index];
+    if (!p) throw new Error(`no plot ${index}`);
+    return timedFrames(frames, sync, (n) => p.setView(pan(p.view, n % 40 < 20 ? dx : -dx, 0, p.areaW, p.areaH)));
+  },
   /** Benchmarks: ms for `frames` frames that each draw plot `index`'s data in full, GPU finished. */
   redraw: (index: number, frames: number): number => {
     const p = list()[index];
@@ -165,40 +182,19 @@ const hook = {
    */
   project3: (index: number, x: number, y: number, z: number): [number, number, number] | null => {
     const p = list()[index];
-    const scene = p?.scene;
-    if (!p || !scene) return null;
-    const { scale, offset } = scene.bounds.transform();
-    const [nx, ny, w] = project(scene.matrix(), x * scale[0] + offset[0], y * scale[1] + offset[1], z * scale[2] + offset[2]);
+    const p3 = p?.plot3;
+    if (!p || !p3) return null;
+    const [nx, ny, w] = project(p3.scene.matrix(), ...p3.toBox(x, y, z));
     if (w <= 0) return null;
     const v = p.view;
     return [((nx - v.x0) / (v.x1 - v.x0)) * p.areaW, p.areaH - ((ny - v.y0) / (v.y1 - v.y0)) * p.areaH, w];
   },
   /** Benchmarks: orbits 3-D plot `index` by `dx` CSS pixels per frame for `frames` frames (as pan does for 2-D). */
-  orbit: (index: number, frames: number, dx: number, sync = false): Promise<{ frames: number; msPerFrame: number; fps: number; cpuMsPerFrame: number }> =>
-    new Promise((resolve) => {
-      const p = list()[index];
-      if (!p?.scene) throw new Error(`plot ${index} is not a 3-D plot`);
-      const gl = sharedGl();
-      let n = 0;
-      let cpu = 0;
-      let t0 = 0;
-      const step = (t: number): void => {
-        if (n === 0) t0 = t;
-        if (n === frames) {
-          const ms = (t - t0) / frames;
-          resolve({ frames, msPerFrame: ms, fps: 1000 / ms, cpuMsPerFrame: cpu / frames });
-          return;
-        }
-        n++;
-        p.panBy(dx, 0);
-        const c0 = performance.now();
-        gl.frame();
-        if (sync) gl.finish();
-        cpu += performance.now() - c0;
-        requestAnimationFrame(step);
-      };
-      requestAnimationFrame(step);
-    }),
+  orbit: (index: number, frames: number, dx: number, sync = false): Promise<FrameTimes> => {
+    const p = list()[index];
+    if (!p?.scene) throw new Error(`plot ${index} is not a 3-D plot`);
+    return timedFrames(frames, sync, () => p.panBy(dx, 0));
+  },
   /** Blocks until the GPU is done with everything issued (benchmarks). */
   finish: () => sharedGl().finish(),
 };

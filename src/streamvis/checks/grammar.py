@@ -97,6 +97,9 @@ class Kind:
     #: When given, each dataset binds every role of one of these sets (a mesh's vertices
     #: dataset binds x, y, z; its faces dataset i, j, k).
     one_of: tuple[tuple[str, ...], ...] = ()
+    #: The axes a spec's `scales` may set to "lin" or "log" (the 3-D kinds: x, y and z of
+    #: the box).
+    scales: tuple[str, ...] = ("x", "y", "x2", "y2")
 
 
 class Grammar:
@@ -184,7 +187,7 @@ class Grammar:
             "kinds": [
                 {"id": k.id, "label": k.label, "hint": k.hint, "roles": list(k.roles),
                  "required": list(k.required), "reduction": k.reduction, "painter": k.painter,
-                 "one_of": [list(s) for s in k.one_of]}
+                 "one_of": [list(s) for s in k.one_of], "scales": list(k.scales)}
                 for k in self._kinds.values()
             ],
         }
@@ -196,7 +199,9 @@ _NUMBERS = frozenset({NUMERIC})
 _GROUPS = frozenset({DISCRETE})
 _TEXT = frozenset({TEXTUAL})
 _READ = "is shown as text, so it needs strings"
-_BOX = "is a box corner in the image's pixels, so it needs numbers"
+_BOX_EDGE = "is a box corner in the image's pixels, so it needs numbers"
+#: The axes of a 3-D kind's box, each linear or log.
+_BOX = ("x", "y", "z")
 
 GRAMMAR = Grammar(
     roles=[
@@ -229,7 +234,7 @@ GRAMMAR = Grammar(
         Role("mask", "an image drawn over the picture as a translucent layer",
              frozenset({PIXELS}), "is drawn over a picture, so it needs an image field"),
         *(Role(r, f"a box's {what} edge, in the image's pixels (an overlay dataset)",
-               _NUMBERS, _BOX)
+               _NUMBERS, _BOX_EDGE)
           for r, what in (("x0", "left"), ("y0", "top"), ("x1", "right"), ("y1", "bottom"))),
         Role("label", "a box's class: written on it, chosen in the class filter", _GROUPS,
              "names a class, so it needs discrete values"),
@@ -306,11 +311,11 @@ GRAMMAR = Grammar(
              "one point per row in an x, y, z box; drag to orbit, wheel to zoom, "
              "double-click to reset; thinned by 3-D density past max_points",
              ("x", "y", "z", "color", "size", "facet", "frame"), ("x", "y", "z"),
-             reduction="density3d", painter="scatter3d"),
+             reduction="density3d", painter="scatter3d", scales=_BOX),
         Kind("surface", "Surface",
              "z over an (x, y) grid as a shaded, color-mapped mesh; rows not on a grid are "
              "averaged per grid cell on the server", ("x", "y", "z", "facet", "frame"),
-             ("x", "y", "z"), reduction="grid", painter="surface"),
+             ("x", "y", "z"), reduction="grid", painter="surface", scales=_BOX),
         Kind("contour", "Contour",
              "iso-lines of z over an (x, y) grid, levels colored on the palette (filled: "
              "bands between levels); rows not on a grid are averaged per grid cell on the "
@@ -325,12 +330,13 @@ GRAMMAR = Grammar(
              "triangles in 3-D: one dataset of vertices (x, y, z) and one of faces (i, j, "
              "k: vertex row numbers of the same run), drawn shaded with the orbit camera; "
              "sent whole", ("x", "y", "z", "i", "j", "k"), (), reduction=None,
-             painter="mesh", one_of=(("x", "y", "z"), ("i", "j", "k"))),
+             painter="mesh", one_of=(("x", "y", "z"), ("i", "j", "k")), scales=_BOX),
         Kind("parallel", "Parallel coordinates",
              "one polyline per row across an axis per dims field, colored by a field; with "
              "a per-run dataset (attr.lr, min.loss) the hyperparameter view: one line per "
              "run; drag along an axis to keep the lines in a range",
-             ("dims", "color"), ("dims",), reduction=None, painter="parallel"),
+             ("dims", "color"), ("dims",), reduction=None, painter="parallel",
+             scales=()),
     ],
 )
 

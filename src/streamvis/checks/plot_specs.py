@@ -40,7 +40,6 @@ from streamvis.model.schema import FieldType, validate_name
 
 AXES = {"x": frozenset({"x", "x2"}), "y": frozenset({"y", "y2"})}
 SCALES = frozenset({"lin", "log"})
-SCALE_AXES = frozenset({"x", "y", "x2", "y2"})
 #: A text plot's `format` (auto: the field's declared format, else plain) and `diff`.
 TEXT_FORMATS = ("auto", "plain", "markdown", "html", "svg")
 DIFF_VIEWS = ("inline", "side")
@@ -194,8 +193,9 @@ def check_plot_spec(raw: object, name: str) -> dict[str, Any]:
     for axis, scale in scales.items():
         if not isinstance(scale, str) or scale not in SCALES:
             raise InvalidArgumentError(f'scales.{axis} = {scale!r}: use "lin" or "log"')
-        if axis not in SCALE_AXES:
-            raise InvalidArgumentError(f"scales.{axis}: the axes are x, y, x2 and y2")
+        if axis not in kind.scales:
+            raise InvalidArgumentError(
+                f"scales.{axis}: a {kind.id} plot's axes are {', '.join(kind.scales)}")
     _settings(spec, kind)
     check_spec_size(spec_json(spec, name), name)
     return spec

@@ -78,8 +78,11 @@ def histogram(r: Reading) -> pa.Table:
     cells: list[npt.NDArray[np.int64]] = []
     counts: list[npt.NDArray[np.int64]] = []
     for i, x in enumerate(xs):
+        # A column that never decreases stays so in any part of its rows (kept in order).
+        known = (columns[r.runs[split[i].run].handle][req.t].summary().ordered or None
+                 if req.t is not None else None)
         hist = count_cells(x, ts[i] if t_edges is not None else None, edges, t_edges,
-                           (req.x_range[0] is None, req.x_range[1] is None))
+                           (req.x_range[0] is None, req.x_range[1] is None), t_ordered=known)
         nonzero = np.flatnonzero(hist)
         cells.append(nonzero)
         counts.append(hist[nonzero])
@@ -87,20 +90,23 @@ def histogram(r: Reading) -> pa.Table:
 
 
 def count_cells(x: npt.NDArray[Any], t: npt.NDArray[Any] | None, edges: Edges,
-                t_edges: Edges | None, fold: tuple[bool, bool] = (True, True),
-                ) -> npt.NDArray[np.int64]:
+                t_edges: Edges | None, fold: tuple[bool, bool] = (True, True), *,
+                t_ordered: bool | None = None) -> npt.NDArray[np.int64]:
     """Rows per cell (t bin · x bins + x bin; per x bin without `t`), all cells.
 
     Steps are logged in order, so the rows of each step bin are found by binary search
-    on `t` and counted slice by slice: no pass over `t`, and each slice stays in the CPU
-    cache. Unordered steps take the general path: a flat cell index per row, in blocks.
+    on `t` and counted slice by slice: each slice stays in the CPU cache. `t_ordered`
+    says whether `t` never decreases when the caller knows (the column cache keeps that
+    per chunk); None looks (a pass over `t`). Unordered steps take the general path: a
+    flat cell index per row, in blocks.
     """
     if t_edges is None or t is None:
         whole = np.array([0, x.size], np.int64)
         return bin_kernel.count_slices(x, whole, edges, fold=fold, block=BLOCK).reshape(-1)
     n, nt = edges.count, t_edges.count
     hist = np.zeros((nt, n), np.int64)
-    if t.size and bool(np.all(t[1:] >= t[:-1])) if t.size <= BLOCK else _ordered(t):
+    ordered = bin_kernel.nondecreasing(t) if t_ordered is None else t_ordered
+    if t.size and ordered:
         inner = t_edges.low + t_edges.width * np.arange(1, nt)
         keys = np.ceil(inner).astype(t.dtype) if t.dtype.kind in "iu" else inner.astype(t.dtype)
         bounds = np.concatenate([[0], np.searchsorted(t, keys, "left"), [t.size]])
@@ -114,15 +120,6 @@ def count_cells(x: npt.NDArray[Any], t: npt.NDArray[Any] | None, edges: Edges,
         flat[outside] = -1
         hist.reshape(-1)[:] += np.bincount(flat[flat >= 0], minlength=n * nt)
     return hist.reshape(-1)
-
-
-def _ordered(t: npt.NDArray[Any]) -> bool:
-    """Whether `t` never decreases, looked at a block at a time (stops at the first drop)."""
-    for i in range(0, t.size, BLOCK):
-        block = t[max(0, i - 1):i + BLOCK]
-        if not bool(np.all(block[1:] >= block[:-1])):
-            return False
-    return True
 
 
 def _sample(xs: list[npt.NDArray[Any]]) -> npt.NDArray[np.float64]:

@@ -2,7 +2,8 @@
 
 A vector field logged densely would draw arrows on top of each other, so the arrows are
 thinned per cell of a grid over the view (the request's x_min..x_max and y_min..y_max,
-else the rows' extent): `bins` cells per axis when given, else one cell per
+else the rows' extent; rows outside a given range are left out, so a zoomed-in view asks
+again and gets its own arrows): `bins` cells per axis when given, else one cell per
 ARROW_CELL_PX of the request's `pixels` (default PLOT_PIXELS), the same count on y. Per
 run and cell the reply holds the mean x, y, u and v of its rows (and the mean of a
 numeric color field) and their `count`; a discrete color field splits a cell into one
@@ -65,6 +66,20 @@ def cell_means(columns: list[Floats], cells: npt.NDArray[np.int64]
     return means, counts.astype(np.float64), first.astype(np.int64)
 
 
+def _drawn(given: list[Floats], x_range: tuple[float | None, float | None],
+           y_range: tuple[float | None, float | None]) -> npt.NDArray[np.bool_]:
+    """The rows that draw an arrow: a finite position and vector, inside the ranges given."""
+    ok = np.isfinite(given[0])
+    for c in given[1:4]:
+        ok &= np.isfinite(c)
+    for c, (lo, hi) in ((given[0], x_range), (given[1], y_range)):
+        if lo is not None:
+            ok &= c >= lo
+        if hi is not None:
+            ok &= c <= hi
+    return ok
+
+
 def arrows(r: Reading) -> pa.Table:
     """The thinned arrows of every run (see the module's docstring)."""
     req = r.plan.request
@@ -86,9 +101,7 @@ def arrows(r: Reading) -> pa.Table:
     reduced = "none"
     for run, given, picked in zip(r.runs, per_run, rows, strict=True):
         # A row without a position or a vector draws no arrow.
-        ok = np.isfinite(given[0])
-        for c in given[1:4]:
-            ok &= np.isfinite(c)
+        ok = _drawn(given, req.x_range, req.y_range)
         cols = [c[ok] for c in given]
         if not cols[0].size:
             continue

@@ -94,7 +94,7 @@ export interface PlotSpec {
   kind: string;
   title?: string;
   datasets: DatasetSpec[];
-  scales?: { x?: Scale; y?: Scale; x2?: Scale; y2?: Scale };
+  scales?: { x?: Scale; y?: Scale; z?: Scale; x2?: Scale; y2?: Scale };
   palette?: string;
   /** Small multiples of the `facet` binding: panels per row. */
   facet?: { columns?: number };
@@ -156,6 +156,9 @@ export interface DataRequest extends ReduceSettings {
   where?: RowCondition[];
   x_min?: number;
   x_max?: number;
+  /** The view's y range: the quiver kind thins its arrows per cell of x and y over it. */
+  y_min?: number;
+  y_max?: number;
   pixels?: number;
   after_sequence?: number;
   /** The text kind's fields (the `text` reduction). */

@@ -38,7 +38,8 @@ export interface PlotDraft {
   /** A contour's levels (PlotSpec.levels; empty for the default 10) and fill (PlotSpec.filled). */
   levels?: number | null;
   filled?: boolean;
-  scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log' };
+  /** z: a 3-D kind's vertical axis (absent: linear). */
+  scales: { x: 'lin' | 'log'; y: 'lin' | 'log'; x2: 'lin' | 'log'; y2: 'lin' | 'log'; z?: 'lin' | 'log' };
 }
 
 export interface SmoothDraft {
@@ -104,6 +105,7 @@ export function toSpec(d: PlotDraft): PlotSpec {
   const spec: PlotSpec = { name: d.name || 'preview (not saved)', kind: d.kind, datasets, scales: { x: d.scales.x, y: d.scales.y } };
   if (datasets.some((x) => x.axes?.x === 'x2')) spec.scales = { ...spec.scales, x2: d.scales.x2 };
   if (datasets.some((x) => x.axes?.y === 'y2')) spec.scales = { ...spec.scales, y2: d.scales.y2 };
+  if (d.scales.z === 'log' && kindById(d.kind)?.scales?.includes('z')) spec.scales = { ...spec.scales, z: 'log' };
   if (d.title) spec.title = d.title;
   if (datasets.some((x) => x.bindings.facet)) spec.facet = { columns: d.facetColumns };
   if (datasets.some((x) => x.bindings.frame)) spec.frame = { value: d.frame };
@@ -140,7 +142,7 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
     filled: spec.filled ?? false,
     smooth: spec.smooth ? { ...noSmoothing(), method: 'ema' in spec.smooth ? 'ema' : 'window', ...spec.smooth } : noSmoothing(),
     yRange: spec.y_range ?? 'auto',
-    scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin' },
+    scales: { x: spec.scales?.x ?? 'lin', y: spec.scales?.y ?? 'lin', x2: spec.scales?.x2 ?? 'lin', y2: spec.scales?.y2 ?? 'lin', z: spec.scales?.z ?? 'lin' },
     datasets: spec.datasets.map((ds) => {
       const bindings: DatasetDraft['bindings'] = {};
       for (const [role, v] of Object.entries(ds.bindings) as [Role, string | string[] | undefined][]) {

@@ -7,7 +7,7 @@
 import type { View } from '../render/layers';
 import { axisLabel } from './axes';
 import { project, type Scene3 } from './camera3d';
-import { linearTicks } from './ticks';
+import { linearTicks, logTicks } from './ticks';
 
 type P3 = [number, number, number];
 
@@ -79,12 +79,14 @@ export function paintAxes3d(ctx: CanvasRenderingContext2D, scene: Scene3, view: 
   const center = toScreen(m, view, area, [0, 0, 0]);
   for (const axis of [0, 1, 2] as const) {
     const [a, b] = scaleEdge(m, view, area, axis);
+    // In scale space (log10 on a log axis): ticks are placed by their pos, labelled by value.
     const [lo, hi] = scene.bounds.range(axis);
-    const set = linearTicks(lo, hi, 4);
-    const maxAbs = Math.max(Math.abs(lo), Math.abs(hi));
+    const log = scene.bounds.log[axis];
+    const set = log ? logTicks(lo, hi, 4) : linearTicks(lo, hi, 4);
+    const maxAbs = log ? 10 ** Math.max(Math.abs(lo), Math.abs(hi)) : Math.max(Math.abs(lo), Math.abs(hi));
     for (const t of set.ticks) {
-      if (t.value < lo || t.value > hi) continue;
-      const f = (t.value - lo) / (hi - lo);
+      if (!t.major || t.pos < lo || t.pos > hi) continue;
+      const f = (t.pos - lo) / (hi - lo);
       // x and y meet at a floor corner: their end labels would overprint each other there.
       if (axis !== 2 && (f < 0.02 || f > 0.98)) continue;
       const p: P3 = [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];

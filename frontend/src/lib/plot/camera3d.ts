@@ -105,16 +105,28 @@ export function project(m: Float32Array, x: number, y: number, z: number): [numb
   return [cx / cw, cy / cw, cw];
 }
 
-/** Per axis, the data range scaled onto [-1, 1]. */
+/**
+ * Per axis, the data range scaled onto [-1, 1]: linear, or (a log axis, the spec's
+ * `scales`) the range of log10 of the values, where values ≤ 0 have no place and are not
+ * drawn. `lo`, `hi` and `range` are in scale space (log10 on a log axis), as a 2-D View.
+ */
 export class Bounds3 {
   lo: [number, number, number] = [Infinity, Infinity, Infinity];
   hi: [number, number, number] = [-Infinity, -Infinity, -Infinity];
 
+  constructor(readonly log: readonly [boolean, boolean, boolean] = [false, false, false]) {}
+
+  /** A value in the axis's scale space: log10 on a log axis (NaN for v ≤ 0). */
+  toScale(axis: 0 | 1 | 2, v: number): number {
+    return this.log[axis] ? (v > 0 ? Math.log10(v) : NaN) : v;
+  }
+
   extend(axis: 0 | 1 | 2, values: ArrayLike<number>): void {
     let lo = this.lo[axis];
     let hi = this.hi[axis];
+    const log = this.log[axis];
     for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
+      const v = log ? this.toScale(axis, values[i] as number) : (values[i] as number);
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -122,7 +134,12 @@ export class Bounds3 {
     this.hi[axis] = hi;
   }
 
-  /** Scale and offset per axis: box = v * scale + offset (an empty or flat axis sits at 0). */
+  /** What the box depends on, for keys of what is computed from it. */
+  key(): string {
+    return `${this.lo}/${this.hi}/${this.log}`;
+  }
+
+  /** Scale and offset per axis: box = toScale(v) * scale + offset (an empty or flat axis sits at 0). */
   transform(): { scale: [number, number, number]; offset: [number, number, number] } {
     const scale: [number, number, number] = [0, 0, 0];
     const offset: [number, number, number] = [0, 0, 0];

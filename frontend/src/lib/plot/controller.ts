@@ -8,6 +8,8 @@ import type { LiveSubscriber } from '../api/events';
 import type { AxesOverride } from '../layout/urlLayout';
 import type { View } from '../render/layers';
 import { SETTLE_MS } from '../render/frameCache';
+import { Refetcher } from './refetch';
+import { LegendRuns } from './legendRuns';
 import { AxisPainters } from './dataPainter';
 import type { RunLook } from './runLook';
 import { PlotStyles, type Legend } from './styles';
@@ -17,22 +19,17 @@ import type { RectSet } from '../data/rectSet';
 import { paintSecondAxes } from './axes2';
 import { axesOf, marginsFor, pairKey, panAxes, secondScales, viewFor, zoomAxes, type AxisId, type AxisPair } from './axisViews';
 import { DatasetState } from './dataset';
-import { indexNearestX, sortRows, type CrossRow, type Nearest } from './hover';
-import { smoothedLines } from './painters/line';
+import type { CrossRow, Nearest } from './hover';
+import { findClipMarks, findCrosshair, type ClipMark } from './lineReadouts';
 import { cssColor } from './palette';
-import { differingLabels } from './runLabels';
-import { api } from '../api/http';
 import { looksLikeUnixSeconds } from './ticks';
 import { fitView, type Extent } from './viewState';
 import { robustRange, sortedSample, type YRangeMode } from './robustRange';
 import { dataExtent, panelDomains, useSharedDomains, type Placed } from './panelScales';
 import type { SharedChange, SharedScales } from './sharedScales';
 import { applyLiveEvent, catchUp, runsOf } from './liveUpdates';
-import { Bounds3, HOME, orbit, Scene3, zoom } from './camera3d';
-import { paintAxes3d } from './axes3d';
-
-/** The 2-D view of a 3-D plot: the normalized device coordinates the camera projects into. */
-const NDC: View = { x0: -1, x1: 1, y0: -1, y1: 1, logX: false, logY: false };
+import type { Camera, Scene3 } from './camera3d';
+import { NDC, Plot3d } from './plot3d';
 
 export interface PlotElements {
   area: HTMLElement;
@@ -91,7 +88,8 @@ export class PlotController implements LiveSubscriber {
   private reg: Registration | null = null;
   private el: PlotElements | null = null;
   private listeners = new Set<() => void>();
-  private refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly refetcher = new Refetcher(this);
+  private readonly legendRuns = new LegendRuns();
   firstFullRenderAt: number | null = null;
   /** The x tick labels last drawn (2-D kinds): what a reader sees on the x axis. */
   xTickLabels: string[] = [];
@@ -103,8 +101,13 @@ export class PlotController implements LiveSubscriber {
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private leaveShared: (() => void) | null = null;
   private readonly leaveLook: (() => void) | null;
-  /** A 3-D kind's camera and data box (its painter has `space3`); null for the 2-D kinds. */
-  readonly scene: Scene3 | null = null;
+  /** A 3-D kind's scene, camera gestures and box axes (its painter has `space3`); null for the 2-D kinds. */
+  readonly plot3: Plot3d | null = null;
+
+  /** A 3-D kind's camera and data box; null for the 2-D kinds. */
+  get scene(): Scene3 | null {
+    return this.plot3?.scene ?? null;
+  }
 
   /** `shared`: the scales of the facet grid this plot is a panel of; null for a plot alone. */
   constructor(
@@ -147,9 +150,7 @@ export class PlotController implements LiveSubscriber {
     }
     if (spec.datasets.length === 0) this.problem = 'this plot has no datasets';
     if (this.datasets.some((ds) => ds.painter.space3)) {
-      const scene = new Scene3();
-      this.scene = scene;
-      for (const ds of this.datasets) ds.painter.space3?.attach(ds, scene);
+      this.plot3 = new Plot3d(spec, this.datasets);
       this.view = { ...NDC };
     }
     if (shared) {
@@ -215,23 +216,14 @@ export class PlotController implements LiveSubscriber {
       useSharedDomains(this.placed(), this.shared.union);
     }
     if (this.auto) this.fit();
-    if (this.scene) this.fitBox(this.scene);
+    this.plot3?.fitBox();
     this.invalidate();
     this.notify();
   }
 
-  /** A 3-D plot's box spans all its datasets' x, y and z (each axis scaled on its own). */
-  private fitBox(scene: Scene3): void {
-    const b = new Bounds3();
-    for (const ds of this.datasets) ds.painter.space3?.extend(ds, b);
-    scene.bounds = b;
-    scene.rev++;
-  }
-
   /** A camera move: the data are drawn anew at once (cached pixels cannot be shifted into an orbit). */
-  private moveCamera(scene: Scene3, camera: Scene3['camera']): void {
-    scene.camera = camera;
-    scene.rev++;
+  private moveCamera(plot3: Plot3d, camera: Camera): void {
+    plot3.setCamera(camera);
     // A new view object (same range) tells the hover its points moved.
     this.view = { ...NDC };
     this.invalidateData();
@@ -294,40 +286,7 @@ export class PlotController implements LiveSubscriber {
   /** Whether the followed y range leaves values out (they are marked at the edge). */
   yClipped = false;
   /** Where values run past the top or bottom of the data area: x in CSS pixels, the line's color. */
-  clipMarks: { x: number; top: boolean; color: string }[] = [];
-
-  /** Finds the points outside the view's y range (each pixel column once per edge and color). */
-  private findClipMarks(): void {
-    const marks: { x: number; top: boolean; color: string }[] = [];
-    const seen = new Set<string>();
-    const v = this.view;
-    const lo = v.logX ? 10 ** v.x0 : v.x0;
-    const hi = v.logX ? 10 ** v.x1 : v.x1;
-    const yLo = v.logY ? 10 ** v.y0 : v.y0;
-    const yHi = v.logY ? 10 ** v.y1 : v.y1;
-    const kx = this.areaW / (v.x1 - v.x0);
-    for (const ds of this.datasets) {
-      if (!ds.lines || this.axesOf(ds).y !== 'y' || this.axesOf(ds).x !== 'x') continue;
-      for (const line of ds.lines.lines.values()) {
-        if (this.styles.hidden.has(this.styles.entryKey(ds, line))) continue;
-        const color = cssColor(this.styles.baseLineColor(ds, line));
-        const xs = line.x.values();
-        const ys = line.y.values();
-        for (let i = 0; i < xs.length; i++) {
-          const x = xs[i] as number;
-          const y = ys[i] as number;
-          if (x < lo || x > hi || (y <= yHi && y >= yLo)) continue;
-          const px = Math.round(((v.logX ? Math.log10(x) : x) - v.x0) * kx);
-          const k = `${px >> 2}/${y > yHi ? 1 : 0}/${color}`;
-          if (seen.has(k)) continue;
-          seen.add(k);
-          marks.push({ x: px, top: y > yHi, color });
-          if (marks.length > 2000) break;
-        }
-      }
-    }
-    this.clipMarks = marks;
-  }
+  clipMarks: ClipMark[] = [];
 
   /** Another panel of the grid widened (or, leaving, narrowed) the shared scales. */
   private sharedChanged(c: SharedChange): void {
@@ -343,7 +302,7 @@ export class PlotController implements LiveSubscriber {
 
   /** Pans by a pixel delta: every axis, or only `axis` (a drag that starts on that axis). */
   panBy(dx: number, dy: number, axis: AxisId | null = null): void {
-    if (this.scene) return this.moveCamera(this.scene, orbit(this.scene.camera, dx, dy));
+    if (this.plot3) return this.moveCamera(this.plot3, this.plot3.orbited(dx, dy));
     const [main, second] = panAxes(this.view, this.second, dx, dy, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
@@ -352,7 +311,7 @@ export class PlotController implements LiveSubscriber {
   /** Zooms around (px, py) by f: every axis, or only `axis` (the wheel over that axis). */
   zoomBy(px: number, py: number, f: number, axis: AxisId | null = null): void {
     // f > 1 widens a 2-D view (zooms out): the eye moves away by as much.
-    if (this.scene) return this.moveCamera(this.scene, zoom(this.scene.camera, 1 / f));
+    if (this.plot3) return this.moveCamera(this.plot3, this.plot3.zoomed(f));
     const [main, second] = zoomAxes(this.view, this.second, px, py, f, axis, this.areaW, this.areaH);
     this.second = second;
     this.setView(main);
@@ -373,32 +332,15 @@ export class PlotController implements LiveSubscriber {
     this.auto = false;
     this.interactingUntil = performance.now() + SETTLE_MS;
     this.invalidate();
-    this.scheduleRefetch();
+    this.refetcher.schedule();
   }
 
   resetView(): void {
-    if (this.scene) return this.moveCamera(this.scene, { ...HOME });
+    if (this.plot3) return this.moveCamera(this.plot3, this.plot3.home());
     this.auto = true;
     this.fit();
     this.invalidate();
-    this.scheduleRefetch();
-  }
-
-  /** After the view settles, lines that came reduced are asked for again at the new range. */
-  private scheduleRefetch(): void {
-    if (!this.datasets.some((ds) => ds.painter.refinesOnZoom)) return;
-    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
-    this.refetchTimer = setTimeout(() => {
-      this.refetchTimer = null;
-      for (const ds of this.datasets) {
-        if (ds.reduced !== 'm4' || !ds.loadedRange) continue;
-        const v = this.viewOf(ds);
-        const a = v.logX ? 10 ** v.x0 : v.x0;
-        const b = v.logX ? 10 ** v.x1 : v.x1;
-        if (this.auto) void ds.load();
-        else void ds.loadRange(a, b);
-      }
-    }, 250);
+    this.refetcher.schedule();
   }
 
   /**
@@ -409,12 +351,7 @@ export class PlotController implements LiveSubscriber {
     const gl = res.gl;
     const now = performance.now();
     const interacting = now < this.interactingUntil;
-    const scene = this.scene;
-    if (scene && scene.aspect !== this.areaW / this.areaH) {
-      scene.aspect = this.areaW / this.areaH;
-      scene.rev++;
-      this.dataDirty = true;
-    }
+    if (this.plot3?.fitAspect(this.areaW, this.areaH)) this.dataDirty = true;
     const groups = this.painters.groups(this.datasets, (ds) => pairKey(this.axesOf(ds)), (ds) => this.viewOf(ds));
     const viewShown = groups.every((g) => g.painter.cache.shows(g.view, res.generation));
     const cached = groups.every((g) => g.painter.cache.view !== null);
@@ -437,7 +374,7 @@ export class PlotController implements LiveSubscriber {
         if (this.dataDirty || !g.painter.cache.shows(g.view, res.generation)) g.painter.draw(res, g.datasets, g.view, this.areaW, this.areaH, dpr);
       }
       this.dataDirty = false;
-      if (this.auto && this.yClipped) this.findClipMarks();
+      if (this.auto && this.yClipped) this.clipMarks = findClipMarks(this.datasets, this.view, this.areaW, this.styles, (ds) => this.axesOf(ds));
       else this.clipMarks = [];
       if (this.firstFullRenderAt === null && this.datasets.length > 0 && this.datasets.every((d) => d.loaded)) {
         // Benchmarks time the first render to the pixels, not to the last GL call issued.
@@ -480,10 +417,9 @@ export class PlotController implements LiveSubscriber {
   /** The axes (both pairs of a hybrid plot; a 3-D plot's box), the plot body's top-left at (0, 0): the overlay and the SVG download. */
   paintAxesTo(ctx: CanvasRenderingContext2D): void {
     const m = this.margins;
-    if (this.scene) {
+    if (this.plot3) {
       ctx.clearRect(0, 0, this.w, this.h);
-      const req = (this.datasets.find((d) => d.request.z) ?? this.datasets[0])?.request; // a mesh's faces bind no axis
-      paintAxes3d(ctx, this.scene, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH }, [req?.x ?? 'x', req?.y ?? 'y', req?.z ?? 'z']);
+      this.plot3.paintAxes(ctx, this.view, { left: m.left, top: m.top, w: this.areaW, h: this.areaH });
     } else this.xTickLabels = paintAxes(ctx, this.w, this.h, this.view, this.axisOptions(), m);
     if (this.hasX2 || this.hasY2) {
       const titles = (axis: 'x2' | 'y2'): string => {
@@ -553,37 +489,8 @@ export class PlotController implements LiveSubscriber {
     this.hover = best;
     this.hoverColor = color;
     this.hoverColorValue = best && hoverDs ? colorValueOf(hoverDs, best) : null;
-    this.crosshair = this.pointer === null ? null : this.findCrosshair(this.pointer[0]);
-  }
-
-  /** Each shown line's point nearest the pointer's x (lines on the main x axis). */
-  private findCrosshair(px: number): { px: number; x: number; rows: CrossRow[] } | null {
-    if (this.scene) return null; // a 3-D plot's x is not the screen's
-    const rows: CrossRow[] = [];
-    const v = this.view;
-    const at = v.x0 + (px / this.areaW) * (v.x1 - v.x0);
-    const x = v.logX ? 10 ** at : at;
-    const runs = new Set(this.runsShown());
-    const many = this.datasets.length > 1;
-    for (const ds of this.datasets) {
-      if (!ds.lines || this.axesOf(ds).x !== 'x') continue;
-      const s = smoothedLines(ds);
-      for (const line of ds.lines.lines.values()) {
-        const key = this.styles.entryKey(ds, line);
-        if (this.styles.hidden.has(key)) continue;
-        const i = indexNearestX(line, x);
-        if (i < 0) continue;
-        rows.push({
-          key: `${ds.request.series}/${line.key}`,
-          label: this.styles.lineLabel(ds, line, runs, many),
-          color: cssColor(this.styles.baseLineColor(ds, line)),
-          x: line.x.values()[i] as number,
-          y: line.y.values()[i] as number,
-          smoothed: s ? s.valueAt(line, i) : null,
-        });
-      }
-    }
-    return rows.length > 0 ? { px, x, rows: sortRows(rows) } : null;
+    this.crosshair =
+      this.pointer === null || this.plot3 ? null : findCrosshair(this.datasets, this.view, this.areaW, this.pointer[0], this.styles, new Set(this.runsShown()), (ds) => this.axesOf(ds));
   }
 
   event(ev: LiveEvent): void {
@@ -596,26 +503,11 @@ export class PlotController implements LiveSubscriber {
 
   legend(): Legend {
     const runs = this.runsShown();
-    this.labelRuns(runs);
+    this.legendRuns.label(runs, (labels) => {
+      this.styles.runLabels = labels;
+      this.notify();
+    });
     return this.styles.legend(this.datasets, new Set(runs));
-  }
-
-  /** Runs whose attributes were asked for (sorted handles joined), so each set is asked for once. */
-  private labelledRuns = '';
-
-  /** Fetches the attributes of the runs shown, for legend labels that say what differs between them. */
-  private labelRuns(runs: string[]): void {
-    const key = [...runs].sort().join(',');
-    if (key === this.labelledRuns || runs.length === 0) return;
-    this.labelledRuns = key;
-    api.runs({ handles: runs }, runs.length).then(
-      (infos) => {
-        if (this.labelledRuns !== key) return;
-        this.styles.runLabels = differingLabels(new Map(infos.map((r) => [r.handle, r.attributes])));
-        this.notify();
-      },
-      () => {}, // the legend keeps the short handles
-    );
   }
 
   /** Legend click: hides (or shows again) the lines of an entry. */
@@ -644,7 +536,7 @@ export class PlotController implements LiveSubscriber {
   }
 
   dispose(): void {
-    if (this.refetchTimer !== null) clearTimeout(this.refetchTimer);
+    this.refetcher.cancel();
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     for (const ds of this.datasets) ds.dispose();
     this.leaveShared?.();

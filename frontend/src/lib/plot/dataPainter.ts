@@ -10,6 +10,21 @@ import type { DatasetState } from './dataset';
 import type { GpuLayer } from './painters';
 import type { PlotStyles } from './styles';
 
+/**
+ * The frame cache's size for a data area of w × h device pixels: margins only where the
+ * texture stays within the GPU's limit, and a whole number of pixels each side. The view
+ * must start on a texel boundary, or the blit's linear filtering spreads every 1 px line
+ * over two pixel rows at half strength (what an odd height did when the margin was a
+ * quarter of it: test_crisp_lines.py).
+ */
+export function cacheLayout(w: number, h: number, maxTextureSize: number): { px: number; py: number; cw: number; ch: number } {
+  const mx = Math.round(w * MARGIN_X);
+  const my = Math.round(h * MARGIN_Y);
+  const px = w + 2 * mx <= maxTextureSize ? mx : 0;
+  const py = h + 2 * my <= maxTextureSize ? my : 0;
+  return { px, py, cw: w + 2 * px, ch: h + 2 * py };
+}
+
 export class DataPainter {
   readonly cache = new FrameCache();
   /** Each dataset's GPU copy, made by its painter. */
@@ -23,12 +38,8 @@ export class DataPainter {
     const gl = res.gl;
     const w = Math.max(1, Math.round(areaW * dpr));
     const h = Math.max(1, Math.round(areaH * dpr));
-    // Margins only where the texture stays within the GPU's limit.
-    const mx = w * (1 + 2 * MARGIN_X) <= res.maxTextureSize ? MARGIN_X : 0;
-    const my = h * (1 + 2 * MARGIN_Y) <= res.maxTextureSize ? MARGIN_Y : 0;
-    const full = expandView(view, mx, my);
-    const cw = Math.min(res.maxTextureSize, Math.round(w * (1 + 2 * mx)));
-    const ch = Math.min(res.maxTextureSize, Math.round(h * (1 + 2 * my)));
+    const { px, py, cw, ch } = cacheLayout(w, h, res.maxTextureSize);
+    const full = expandView(view, px / w, py / h);
     if (res.cpuRaster) this.drawCpu(res, datasets, full, view, cw, ch, dpr);
     else this.drawGl(res, datasets, full, view, cw, ch, dpr);
   }
@@ -45,7 +56,13 @@ export class DataPainter {
 
   private drawGl(res: GlResources, datasets: DatasetState[], full: View, view: View, cw: number, ch: number, dpr: number): void {
     const gl = res.gl;
-    this.cache.begin(gl, res.generation, cw, ch, res.samples);
+    // The 3-D kinds draw with a depth test: near points cover far ones in one draw call.
+    const depth = datasets.some((ds) => ds.painter.space3 !== undefined);
+    this.cache.begin(gl, res.generation, cw, ch, res.samples, depth);
+    if (depth) {
+      gl.enable(gl.DEPTH_TEST);
+      gl.depthFunc(gl.LEQUAL);
+    }
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     for (const ds of datasets) {
@@ -54,6 +71,7 @@ export class DataPainter {
       g.sync(res, ds, full);
       g.draw(res, ds, full, this.styles, dpr);
     }
+    gl.disable(gl.DEPTH_TEST);
     this.cache.end(gl, full, view);
   }
 

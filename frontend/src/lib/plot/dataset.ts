@@ -117,6 +117,11 @@ export class DatasetState {
   error: string | null = null;
   /** x extent of the last full load, in data units: zooming inside it may refetch finer data. */
   loadedRange: [number, number] | null = null;
+  /**
+   * The range (data units) and width in device pixels a painter that `refetchesView` asks
+   * its whole data for, each load (zoom, pan, new rows); null: everything (the view follows the data).
+   */
+  viewRange: { x_min: number; x_max: number; y_min: number; y_max: number; pixels: number } | null = null;
   private zoom: AbortController | null = null;
   private full: AbortController | null = null;
   private appending = false;
@@ -195,7 +200,7 @@ export class DatasetState {
     this.loading++;
     let batch: DataBatch | null;
     try {
-      batch = await this.get({ ...this.request, pixels: this.host.pixels() }, ctl.signal);
+      batch = await this.get({ ...this.request, pixels: this.host.pixels(), ...(this.viewRange ?? {}) }, ctl.signal);
     } finally {
       this.loading--;
     }

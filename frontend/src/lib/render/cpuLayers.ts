@@ -38,9 +38,10 @@ function lut(palette: string | undefined, categorical: boolean): Uint32Array {
 
 /**
  * Points, colored and sized exactly as the point shader does (shaders.ts, POINT_VS); `at`
- * places them elsewhere than at their x, y (a 3-D scatter's projected positions).
+ * places them elsewhere than at their x, y (a 3-D scatter's projected positions), drawn in
+ * its `order` when it has one (far to near: near points end on top).
  */
-export function drawPointsCpu(img: CpuImage, map: PixelMap, set: PointSet, style: PointStyle, dpr: number, at?: { x: Float64Array; y: Float64Array }): void {
+export function drawPointsCpu(img: CpuImage, map: PixelMap, set: PointSet, style: PointStyle, dpr: number, at?: { x: Float64Array; y: Float64Array; order?: Uint32Array }): void {
   const cv = set.color.values();
   const sv = set.size.values();
   const single = pack(style.color);
@@ -69,5 +70,5 @@ export function drawPointsCpu(img: CpuImage, map: PixelMap, set: PointSet, style
       return Math.max(1, Math.round((p0 + (p1 - p0) * Math.sqrt(t)) * dpr));
     };
   }
-  drawPoints(img, map, at?.x ?? set.x.values(), at?.y ?? set.y.values(), color, diameter);
+  drawPoints(img, map, at?.x ?? set.x.values(), at?.y ?? set.y.values(), color, diameter, at?.order);
 }

@@ -92,7 +92,9 @@ function disk(d: number): Int32Array {
 
 /**
  * Draws points: `color(i)` gives a packed color, `diameter(i)` a size in device pixels.
- * One-pixel points, the common case for dense scatters, skip the disk loop.
+ * One-pixel points, the common case for dense scatters, skip the disk loop. `order`, when
+ * given, is which points to draw and in what order (the last drawn is on top); else all,
+ * in row order.
  */
 export function drawPoints(
   img: CpuImage,
@@ -101,9 +103,12 @@ export function drawPoints(
   y: Float64Array,
   color: (i: number) => number,
   diameter: (i: number) => number,
+  order?: Uint32Array,
 ): void {
   const { w, h, pixels } = img;
-  for (let i = 0; i < x.length; i++) {
+  const count = order ? order.length : x.length;
+  for (let k = 0; k < count; k++) {
+    const i = order ? (order[k] as number) : k;
     const px = Math.floor(map.x(x[i] as number));
     const py = Math.floor(map.y(y[i] as number));
     const d = diameter(i);

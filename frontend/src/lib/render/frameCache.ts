@@ -25,7 +25,7 @@ void main() {
 `;
 
 const BLIT_FS = /* glsl */ `#version 300 es
-precision mediump float;
+precision highp float; // texel-exact coordinates on a texture thousands of pixels wide
 in vec2 v_uv;
 uniform sampler2D u_tex;
 out vec4 outColor;
@@ -88,6 +88,7 @@ export class FrameCache {
   private fbo: WebGLFramebuffer | null = null;
   private msFbo: WebGLFramebuffer | null = null;
   private msRb: WebGLRenderbuffer | null = null;
+  private depthRb: WebGLRenderbuffer | null = null;
   private generation = -1;
   w = 0;
   h = 0;
@@ -98,15 +99,16 @@ export class FrameCache {
 
   /**
    * Binds a framebuffer of w × h for drawing the data (multisampled when `samples` > 0, as
-   * the page's canvas would be), cleared. Call `end` after drawing.
+   * the page's canvas would be), cleared. `depth` gives it a depth buffer (the 3-D kinds:
+   * near points cover far ones whatever order they are drawn in). Call `end` after drawing.
    */
-  begin(gl: WebGL2RenderingContext, generation: number, w: number, h: number, samples: number): void {
-    if (this.generation !== generation || this.w !== w || this.h !== h) this.allocate(gl, generation, w, h, samples);
+  begin(gl: WebGL2RenderingContext, generation: number, w: number, h: number, samples: number, depth = false): void {
+    if (this.generation !== generation || this.w !== w || this.h !== h || (this.depthRb !== null) !== depth) this.allocate(gl, generation, w, h, samples, depth);
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.msFbo ?? this.fbo);
     gl.viewport(0, 0, w, h);
     gl.disable(gl.SCISSOR_TEST);
     gl.clearColor(0, 0, 0, 0);
-    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.clear(depth ? gl.COLOR_BUFFER_BIT | gl.DEPTH_BUFFER_BIT : gl.COLOR_BUFFER_BIT);
   }
 
   end(gl: WebGL2RenderingContext, view: View, drawnFor: View): void {
@@ -136,7 +138,7 @@ export class FrameCache {
     return this.view !== null && this.drawnFor !== null && this.generation === generation && panWithin(view, this.view, this.drawnFor);
   }
 
-  private allocate(gl: WebGL2RenderingContext, generation: number, w: number, h: number, samples: number): void {
+  private allocate(gl: WebGL2RenderingContext, generation: number, w: number, h: number, samples: number, depth = false): void {
     this.dispose(gl);
     this.generation = generation;
     this.w = w;
@@ -159,6 +161,14 @@ export class FrameCache {
       this.msFbo = gl.createFramebuffer();
       gl.bindFramebuffer(gl.FRAMEBUFFER, this.msFbo);
       gl.framebufferRenderbuffer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.RENDERBUFFER, this.msRb);
+    }
+    if (depth) {
+      // On the framebuffer drawn into (the multisampled one when there is one), bound above.
+      this.depthRb = gl.createRenderbuffer();
+      gl.bindRenderbuffer(gl.RENDERBUFFER, this.depthRb);
+      if (samples > 0) gl.renderbufferStorageMultisample(gl.RENDERBUFFER, samples, gl.DEPTH_COMPONENT24, w, h);
+      else gl.renderbufferStorage(gl.RENDERBUFFER, gl.DEPTH_COMPONENT24, w, h);
+      gl.framebufferRenderbuffer(gl.FRAMEBUFFER, gl.DEPTH_ATTACHMENT, gl.RENDERBUFFER, this.depthRb);
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     this.view = null;
@@ -190,8 +200,9 @@ export class FrameCache {
     gl.deleteFramebuffer(this.fbo);
     gl.deleteFramebuffer(this.msFbo);
     gl.deleteRenderbuffer(this.msRb);
+    gl.deleteRenderbuffer(this.depthRb);
     this.tex = this.fbo = this.msFbo = null;
-    this.msRb = null;
+    this.msRb = this.depthRb = null;
     this.view = null;
   }
 }

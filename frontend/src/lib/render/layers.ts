@@ -9,6 +9,7 @@ import type { RGBA } from '../plot/palette';
 import { packPoints, splitHi, splitLo } from './precision';
 import type { Program } from './shaders';
 import type { GlResources } from './sharedGl';
+import { VertexBuffer, type Attrib } from './vertexBuffer';
 
 /** The visible range in scale space (log10 of the value on a log axis). */
 export interface View {
@@ -21,6 +22,7 @@ export interface View {
 }
 
 const STRIDE = 16; // [x_hi, y_hi, x_lo, y_lo] float32
+const POSITION: readonly Attrib[] = [['a_hi', 2, 0], ['a_lo', 2, 8]];
 
 function toScale(values: Float64Array, log: boolean): Float64Array {
   if (!log) return values;
@@ -33,32 +35,17 @@ function toScale(values: Float64Array, log: boolean): Float64Array {
 }
 
 /** One vertex buffer with its origin, growing by doubling so appends rarely re-upload. */
-class PositionBuffer {
-  vbo: WebGLBuffer | null = null;
-  vao: WebGLVertexArrayObject | null = null;
+class PositionBuffer extends VertexBuffer {
   capacity = 0;
   count = 0;
   ox = 0;
   oy = 0;
-  generation = -1;
 
-  ensure(res: GlResources, program: Program, need: number, keep: boolean): void {
+  ensureRoom(res: GlResources, program: Program, need: number, keep: boolean): void {
     const gl = res.gl;
-    if (this.generation !== res.generation) {
-      this.vbo = gl.createBuffer();
-      this.vao = gl.createVertexArray();
+    if (this.ensure(res, program, STRIDE, POSITION)) {
       this.capacity = 0;
       this.count = 0;
-      this.generation = res.generation;
-      gl.bindVertexArray(this.vao);
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-      const hi = program.attrib['a_hi'] as number;
-      const lo = program.attrib['a_lo'] as number;
-      gl.enableVertexAttribArray(hi);
-      gl.vertexAttribPointer(hi, 2, gl.FLOAT, false, STRIDE, 0);
-      gl.enableVertexAttribArray(lo);
-      gl.vertexAttribPointer(lo, 2, gl.FLOAT, false, STRIDE, 8);
-      gl.bindVertexArray(null);
     }
     if (need > this.capacity || !keep) {
       this.capacity = keep ? Math.max(need, this.capacity * 2) : Math.max(need, 16);
@@ -88,11 +75,6 @@ class PositionBuffer {
     gl.uniform2f(p.uniform['u_scale'] ?? null, 2 / (view.x1 - view.x0), 2 / (view.y1 - view.y0));
   }
 
-  dispose(gl: WebGL2RenderingContext): void {
-    gl.deleteBuffer(this.vbo);
-    gl.deleteVertexArray(this.vao);
-    this.generation = -1;
-  }
 }
 
 function originOf(v: Float64Array): number {
@@ -131,13 +113,13 @@ export class GpuLines {
       const x = toScale(line.x.values(), view.logX);
       const y = toScale(line.y.values(), view.logY);
       if (full) {
-        e.buf.ensure(res, res.line, n, false);
+        e.buf.ensureRoom(res, res.line, n, false);
         e.buf.ox = originOf(x);
         e.buf.oy = originOf(y);
         e.buf.count = 0;
         e.rev = line.rev;
         e.logKey = logKey;
-      } else if (n > e.buf.capacity) e.buf.ensure(res, res.line, n, true);
+      } else if (n > e.buf.capacity) e.buf.ensureRoom(res, res.line, n, true);
       // Log axes transform the whole line; only the new part needs it, but that needs a
       // second code path for a rare case, so it is redone in full.
       e.buf.write(res, x, y, e.buf.count, n);
@@ -201,6 +183,7 @@ export interface PointStyle {
 export class GpuPoints {
   private pos = new PositionBuffer();
   private attrs: WebGLBuffer | null = null; // [color, size] float32 pairs
+  private attrsGeneration = -1;
   private rev = -1;
   private logKey = '';
 
@@ -214,7 +197,7 @@ export class GpuPoints {
     const y = toScale(set.y.values(), view.logY);
     let from = this.pos.count;
     if (full) {
-      this.pos.ensure(res, res.point, n, false);
+      this.pos.ensureRoom(res, res.point, n, false);
       this.pos.ox = originOf(x);
       this.pos.oy = originOf(y);
       this.pos.count = 0;
@@ -222,7 +205,7 @@ export class GpuPoints {
       this.rev = set.rev;
       this.logKey = logKey;
     } else if (n > this.pos.capacity) {
-      this.pos.ensure(res, res.point, n, true);
+      this.pos.ensureRoom(res, res.point, n, true);
       from = 0;
     }
     if (from === 0 || !this.attrs) this.allocAttrs(res, this.pos.capacity);
@@ -241,7 +224,8 @@ export class GpuPoints {
 
   private allocAttrs(res: GlResources, capacity: number): void {
     const gl = res.gl;
-    if (!this.attrs || this.pos.generation !== res.generation) this.attrs = gl.createBuffer();
+    if (!this.attrs || this.attrsGeneration !== res.generation) this.attrs = gl.createBuffer();
+    this.attrsGeneration = res.generation;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.attrs);
     gl.bufferData(gl.ARRAY_BUFFER, capacity * 8, gl.DYNAMIC_DRAW);
     gl.bindVertexArray(this.pos.vao);

@@ -5,13 +5,15 @@
  * ample there), and projected in the vertex shader by the camera's matrix: an orbit frame
  * changes one uniform and re-sends nothing. `u_view` maps normalized device coordinates to
  * the frame cache's target, which covers the plot's 2-D view (fixed at [-1, 1]², plus the
- * cache's margins). The frame cache has no depth buffer, so triangles are drawn back to
- * front (sorted by their centroid's depth each frame: the painter's algorithm, exact for a
- * surface seen as a height field from one side, and cheap at the grid sizes the server
- * sends); points are drawn in row order with slight transparency.
+ * cache's margins). A 3-D plot's frame cache has a depth buffer: points are opaque and
+ * depth-tested, so near points cover far ones in one draw call with nothing sorted (an
+ * orbit frame of a million points stays one uniform and one draw). Triangles are also
+ * drawn back to front (sorted by their centroid's depth each frame: the painter's
+ * algorithm, which the CPU path needs anyway and which keeps equal-depth seams stable).
  *
  * The CPU path (software GL, see cpuRaster.ts) projects in JavaScript with the same matrix
- * and fills the same pixels.
+ * and fills the same pixels; it writes pixels opaque in the order given, so points are
+ * ordered far to near first (`farToNear`, a bucket sort on depth: linear time).
  */
 import type { PointSet3 } from '../data/pointSet3';
 import type { Scene3 } from '../plot/camera3d';
@@ -20,6 +22,7 @@ import type { CpuImage, PixelMap } from './cpuRaster';
 import type { PointStyle, View } from './layers';
 import { POINT_VS, POINT_FS, link, type Program } from './shaders';
 import type { GlResources } from './sharedGl';
+import { VertexBuffer, type Attrib } from './vertexBuffer';
 
 const PLACE3 = /* glsl */ `
 in vec3 a_pos;     // box coordinates, [-1, 1] on each axis
@@ -38,6 +41,13 @@ const POINT3_VS = POINT_VS.replace('out vec4 v_color;', `out vec4 v_color;\n${PL
   'gl_Position = position();',
   'gl_Position = place3(a_pos);',
 );
+
+/**
+ * Opaque, unlike the 2-D points' slight transparency: with the depth test a near point
+ * covers a far one whatever order they come in, which blending could not keep (a far
+ * point drawn after a near one would show through it, or be hidden where blended).
+ */
+const POINT3_FS = POINT_FS.replace('outColor = v_color * 0.85;', 'outColor = v_color;');
 
 const TRI_VS = /* glsl */ `#version 300 es
 precision highp float;
@@ -64,7 +74,7 @@ function programsOf(res: GlResources): { point: Program; tri: Program } {
   if (hit && hit.generation === res.generation) return hit;
   const made = {
     generation: res.generation,
-    point: link(res.gl, POINT3_VS, POINT_FS, ['a_pos', 'a_color', 'a_size'], POINT3_UNIFORMS),
+    point: link(res.gl, POINT3_VS, POINT3_FS, ['a_pos', 'a_color', 'a_size'], POINT3_UNIFORMS),
     tri: link(res.gl, TRI_VS, TRI_FS, ['a_pos', 'a_rgba'], ['u_mvp', 'u_view']),
   };
   programs.set(res.gl, made);
@@ -76,14 +86,16 @@ function placeUniforms(gl: WebGL2RenderingContext, p: Program, scene: Scene3, vi
   gl.uniform4f(p.uniform['u_view'] ?? null, view.x0, view.x1, view.y0, view.y1);
 }
 
-/** Each point's box coordinates, float32 [x, y, z] triples (NaN stays NaN: not drawn). */
+/** Each point's box coordinates, float32 [x, y, z] triples (NaN, and ≤ 0 on a log axis, stays NaN: not drawn). */
 export function boxCoordinates(scene: Scene3, x: Float64Array, y: Float64Array, z: Float64Array): Float32Array {
-  const { scale, offset } = scene.bounds.transform();
+  const b = scene.bounds;
+  const { scale, offset } = b.transform();
   const out = new Float32Array(x.length * 3);
-  for (let i = 0, o = 0; i < x.length; i++, o += 3) {
-    out[o] = (x[i] as number) * scale[0] + offset[0];
-    out[o + 1] = (y[i] as number) * scale[1] + offset[1];
-    out[o + 2] = (z[i] as number) * scale[2] + offset[2];
+  const cols = [x, y, z] as const;
+  for (const a of [0, 1, 2] as const) {
+    const v = cols[a];
+    const log = b.log[a];
+    for (let i = 0, o = a; i < v.length; i++, o += 3) out[o] = (log ? b.toScale(a, v[i] as number) : (v[i] as number)) * scale[a] + offset[a];
   }
   return out;
 }
@@ -118,34 +130,18 @@ export function projectBox(scene: Scene3, box: Float32Array): Projected {
   return out;
 }
 
+const POINT3_ATTRIBS: readonly Attrib[] = [['a_pos', 3, 0], ['a_color', 1, 12], ['a_size', 1, 16]];
+const TRI_ATTRIBS: readonly Attrib[] = [['a_pos', 3, 0], ['a_rgba', 4, 12]];
+
 /** A PointSet3 on the GPU: box positions and [color, size] values, re-sent only when the points or the box change. */
 export class GpuPoints3 {
-  private vbo: WebGLBuffer | null = null;
-  private vao: WebGLVertexArrayObject | null = null;
+  private buf = new VertexBuffer();
   private count = 0;
   private key = '';
-  private generation = -1;
 
   sync(res: GlResources, set: PointSet3, scene: Scene3): void {
-    const gl = res.gl;
-    const key = `${set.rev}/${set.version}/${scene.bounds.lo}/${scene.bounds.hi}`;
-    if (key === this.key && this.generation === res.generation) return;
-    const p = programsOf(res).point;
-    if (this.generation !== res.generation) {
-      this.vbo = gl.createBuffer();
-      this.vao = gl.createVertexArray();
-      this.generation = res.generation;
-      gl.bindVertexArray(this.vao);
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-      const attrs: [string, number, number][] = [['a_pos', 3, 0], ['a_color', 1, 12], ['a_size', 1, 16]];
-      for (const [name, size, at] of attrs) {
-        const loc = p.attrib[name] as number;
-        if (loc < 0) continue;
-        gl.enableVertexAttribArray(loc);
-        gl.vertexAttribPointer(loc, size, gl.FLOAT, false, 20, at);
-      }
-      gl.bindVertexArray(null);
-    }
+    const key = `${set.rev}/${set.version}/${scene.bounds.key()}`;
+    if (!this.buf.ensure(res, programsOf(res).point, 20, POINT3_ATTRIBS) && key === this.key) return;
     const box = boxCoordinates(scene, set.x.values(), set.y.values(), set.z.values());
     const n = set.length;
     const data = new Float32Array(n * 5);
@@ -156,8 +152,7 @@ export class GpuPoints3 {
       data[i * 5 + 3] = c[i] as number;
       data[i * 5 + 4] = s[i] as number;
     }
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-    gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
+    this.buf.upload(res.gl, data, res.gl.STATIC_DRAW);
     this.count = n;
     this.key = key;
   }
@@ -181,15 +176,13 @@ export class GpuPoints3 {
     const sr = style.sizeRange;
     gl.uniform3f(u['u_size'] ?? null, sr ? sr[0] : 0, sr ? sr[1] : 0, sr ? 1 : 0);
     gl.uniform2f(u['u_sizePx'] ?? null, style.sizePx[0] * dpr, style.sizePx[1] * dpr);
-    gl.bindVertexArray(this.vao);
+    gl.bindVertexArray(this.buf.vao);
     gl.drawArrays(gl.POINTS, 0, this.count);
     gl.bindVertexArray(null);
   }
 
   dispose(gl: WebGL2RenderingContext): void {
-    gl.deleteBuffer(this.vbo);
-    gl.deleteVertexArray(this.vao);
-    this.generation = -1;
+    this.buf.dispose(gl);
     this.key = '';
   }
 }
@@ -204,6 +197,46 @@ export interface Triangles {
   color: RGBA[];
   /** Changes when any of the above does. */
   key: string;
+}
+
+/** Depth buckets of `farToNear`: points closer than 1/4096 of the depth range keep row order. */
+const DEPTH_BUCKETS = 4096;
+
+/**
+ * The indices of the points in front of the eye (w > 0), ordered far to near by depth:
+ * a counting sort over DEPTH_BUCKETS buckets, two passes whatever the count.
+ */
+export function farToNear(w: Float64Array): Uint32Array {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (const v of w) {
+    if (!(v > 0)) continue;
+    n++;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const out = new Uint32Array(n);
+  if (n === 0) return out;
+  const k = hi > lo ? (DEPTH_BUCKETS - 1) / (hi - lo) : 0;
+  const bucket = new Uint16Array(w.length);
+  const starts = new Uint32Array(DEPTH_BUCKETS + 1);
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i] as number;
+    if (!(v > 0)) continue;
+    const b = DEPTH_BUCKETS - 1 - Math.floor((v - lo) * k); // far (large w) first
+    bucket[i] = b;
+    starts[b + 1] = (starts[b + 1] as number) + 1;
+  }
+  for (let b = 0; b < DEPTH_BUCKETS; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
+  for (let i = 0; i < w.length; i++) {
+    if (!((w[i] as number) > 0)) continue;
+    const b = bucket[i] as number;
+    const at = starts[b] as number;
+    out[at] = i;
+    starts[b] = at + 1;
+  }
+  return out;
 }
 
 /** Triangle indices ordered far to near for the scene's camera (centroid depth). */
@@ -221,28 +254,13 @@ export function backToFront(tri: Triangles, p: Projected): Uint32Array {
 
 /** Triangles on the GPU: three unshared vertices each (a triangle has one color), sorted every draw. */
 export class GpuTriangles {
-  private vbo: WebGLBuffer | null = null;
-  private vao: WebGLVertexArrayObject | null = null;
-  private generation = -1;
+  private buf = new VertexBuffer();
   private count = 0;
 
   draw(res: GlResources, tri: Triangles, scene: Scene3, view: View): void {
     const gl = res.gl;
     const p = programsOf(res).tri;
-    if (this.generation !== res.generation) {
-      this.vbo = gl.createBuffer();
-      this.vao = gl.createVertexArray();
-      this.generation = res.generation;
-      gl.bindVertexArray(this.vao);
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-      const pos = p.attrib['a_pos'] as number;
-      const rgba = p.attrib['a_rgba'] as number;
-      gl.enableVertexAttribArray(pos);
-      gl.vertexAttribPointer(pos, 3, gl.FLOAT, false, 28, 0);
-      gl.enableVertexAttribArray(rgba);
-      gl.vertexAttribPointer(rgba, 4, gl.FLOAT, false, 28, 12);
-      gl.bindVertexArray(null);
-    }
+    this.buf.ensure(res, p, 28, TRI_ATTRIBS);
     // The order depends on the camera, so the sorted vertices are sent each draw.
     const order = backToFront(tri, projectBox(scene, tri.box));
     const data = new Float32Array(order.length * 21);
@@ -263,19 +281,16 @@ export class GpuTriangles {
     }
     this.count = order.length * 3;
     if (this.count === 0) return;
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.vbo);
-    gl.bufferData(gl.ARRAY_BUFFER, data, gl.STREAM_DRAW);
+    this.buf.upload(gl, data, gl.STREAM_DRAW);
     gl.useProgram(p.program);
     placeUniforms(gl, p, scene, view);
-    gl.bindVertexArray(this.vao);
+    gl.bindVertexArray(this.buf.vao);
     gl.drawArrays(gl.TRIANGLES, 0, this.count);
     gl.bindVertexArray(null);
   }
 
   dispose(gl: WebGL2RenderingContext): void {
-    gl.deleteBuffer(this.vbo);
-    gl.deleteVertexArray(this.vao);
-    this.generation = -1;
+    this.buf.dispose(gl);
   }
 }
 
@@ -324,7 +339,7 @@ const boxes = new WeakMap<PointSet3, { key: string; box: Float32Array }>();
 
 /** A 3-D scatter's points projected for the scene's camera (box coordinates kept while the points and the box hold). */
 export function projectPoints(scene: Scene3, set: PointSet3): Projected {
-  const key = `${set.rev}/${set.version}/${scene.bounds.lo}/${scene.bounds.hi}`;
+  const key = `${set.rev}/${set.version}/${scene.bounds.key()}`;
   let hit = boxes.get(set);
   if (!hit || hit.key !== key) boxes.set(set, (hit = { key, box: boxCoordinates(scene, set.x.values(), set.y.values(), set.z.values()) }));
   return projectBox(scene, hit.box);

@@ -45,7 +45,7 @@ function triangles(faces: MeshPart, palette: string | undefined): Triangles | nu
   const scene = sceneOf(faces);
   const vertices = verticesOf(scene);
   if (!vertices) return null;
-  const key = `${faces.rev}/${vertices.rev}/${scene.bounds.lo}/${scene.bounds.hi}/${palette}`;
+  const key = `${faces.rev}/${vertices.rev}/${scene.bounds.key()}/${palette}`;
   const hit = meshes.get(faces);
   if (hit && hit.key === key) return hit.tri;
   const mesh = joinMesh(vertices, faces);

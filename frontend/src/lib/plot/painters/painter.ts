@@ -38,6 +38,12 @@ export interface Painter {
   readonly id: string;
   /** After a zoom, ask the server again for the rows it reduced (M4 lines get finer). */
   readonly refinesOnZoom: boolean;
+  /**
+   * With `refinesOnZoom`: after a zoom or pan the whole data are asked for again over the
+   * visible x and y range (DatasetState.viewRange), not only finer lines along x (quiver:
+   * its arrows are thinned per screen cell of the view).
+   */
+  readonly refetchesView?: boolean;
   /** Its data are what rows add up to (bins, cells): new rows mean a new load, not an append. */
   readonly reloadsOnAppend?: boolean;
   /** The lines where they are drawn when not at their rows' values (stacked areas), for the axes' extent. */

@@ -68,7 +68,9 @@ function colorOf(ds: DatasetState, set: QuiverSet): (line: Line) => RGBA {
 
 export const quiver: Painter = {
   id: 'quiver',
-  refinesOnZoom: false,
+  // Zoomed in, the cells are smaller in data units: the server thins the view's rows again.
+  refinesOnZoom: true,
+  refetchesView: true,
   shownPoints(ds) {
     const set = quiverOf(ds);
     return set ? { x: set.x, y: set.y } : null;

@@ -1,7 +1,7 @@
 /** 3-D points: one per row in the x, y, z box, colored and sized by fields; an orbit camera (camera3d.ts). */
 import { PointSet3 } from '../../data/pointSet3';
 import { drawPointsCpu } from '../../render/cpuLayers';
-import { GpuPoints3, projectPoints, type Projected } from '../../render/layers3d';
+import { farToNear, GpuPoints3, projectPoints, type Projected } from '../../render/layers3d';
 import { Scene3 } from '../camera3d';
 import type { DatasetState } from '../dataset';
 import { formatValue } from '../format';
@@ -67,7 +67,10 @@ export const scatter3d: Painter = {
   },
   drawCpu(img, map, ds, _view, styles, dpr) {
     const set = points3(ds);
-    if (set) drawPointsCpu(img, map, set, styles.pointStyle(ds), dpr, projected(set));
+    if (!set) return;
+    const p = projected(set);
+    // Opaque pixels, last written on top: far to near, as the depth test orders them on a GPU.
+    drawPointsCpu(img, map, set, styles.pointStyle(ds), dpr, { x: p.x, y: p.y, order: farToNear(p.w) });
   },
   nearest(ds, view, w, h, px, py, best): Nearest | null {
     const set = points3(ds);

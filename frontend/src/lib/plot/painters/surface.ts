@@ -57,7 +57,7 @@ const meshes = new WeakMap<SurfaceSet, Triangles>();
 function triangles(ds: DatasetState, set: SurfaceSet): Triangles {
   const scene = sceneOf(set);
   const [lo, hi] = ds.color.domain();
-  const key = `${set.rev}/${scene.bounds.lo}/${scene.bounds.hi}/${lo}/${hi}`;
+  const key = `${set.rev}/${scene.bounds.key()}/${lo}/${hi}`;
   const hit = meshes.get(set);
   if (hit && hit.key === key) return hit;
   const box = boxCoordinates(scene, set.x, set.y, set.z);
