@@ -38,6 +38,21 @@ def test_init_log_finish_round_trip_with_prefixed_keys(uri: str) -> None:
     assert info.attributes["note"] == "first try"
 
 
+def test_log_infers_images_and_audio(uri: str) -> None:
+    pixels = np.random.default_rng(2).integers(0, 256, (4, 6, 3), dtype=np.uint8)
+    run = streamvis.init(uri, strict=True)
+    run.log({"samples/pic": pixels, "sound/clip": streamvis.Audio(np.zeros(400, np.float32),
+                                                                  8000)})
+    assert run.finish().delivered
+    with Client(uri) as client:
+        types = {f.name: str(f.type) for f in client.fields()}
+    assert (types["pic"], types["clip"]) == ("image", "audio")
+    with streamvis.connect(uri) as sv:
+        (row,) = sv.fetch("samples/pic", runs=[run.handle]).to_pylist()
+        assert row["step"] == 0
+        assert np.array_equal(sv.media(row["pic"], as_="numpy"), pixels)
+
+
 def test_a_metric_of_another_type_later_is_refused_and_the_rest_kept(uri: str) -> None:
     key = f"score-{uuid.uuid4().hex[:6]}"
     with streamvis.init(uri) as run:

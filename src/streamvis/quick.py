@@ -69,7 +69,8 @@ class QuickRun:
     def log(self, metrics: Mapping[str, Any], step: SupportsIndex | None = None) -> None:
         """Log each metric at `step` (default: one past the last call's step).
 
-        Values are ints, floats, bools, strings, numpy or tensor scalars; a metric's
+        Values are ints, floats, bools, strings, numpy or tensor scalars, or media (a
+        uint8 (H, W, C) array or PIL image, a streamvis.Audio); a metric's
         type is inferred from its first value, and a later value of another type is
         refused (warned and dropped; raised with strict=True).
         """

@@ -5,6 +5,7 @@ are conftest.py's `browser` and `page`."""
 from __future__ import annotations
 
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,21 @@ def site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         s = Site(server, sweep)
         yield s
         s.http.close()
+
+
+def open_saved_plot(page: Any, server: ServerProcess, plot: str) -> list[str]:
+    """Open the dashboard of saved plot `plot` and wait until a plot says it loaded; the
+    dialogs raised meanwhile and later (a test that must raise none checks the list)."""
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(server.web_url + f"?rows={urllib.parse.quote(plot)}")
+    wait_until(page, "document.querySelector('[data-loaded=\"true\"]') !== null")
+    return dialogs
 
 
 def wait_until(page: Any, expression: str, timeout: float = 15.0) -> None:

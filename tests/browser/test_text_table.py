@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ import pytest
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
-from .explore_fixtures import wait_until
+from .explore_fixtures import open_saved_plot, wait_until
 from .test_kinds import png_pixels
 
 if TYPE_CHECKING:
@@ -85,16 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 def _open(page: Page, server: ServerProcess, plot: str) -> list[str]:
     """Open the dashboard of `plot`; the dialogs raised (a test fails on any)."""
-    dialogs: list[str] = []
-
-    def on_dialog(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(server.web_url + f"?rows={urllib.parse.quote(plot)}")
-    wait_until(page, "document.querySelector('[data-loaded=\"true\"]') !== null")
-    return dialogs
+    return open_saved_plot(page, server, plot)
 
 
 def _shoot(page: Page, name: str) -> None:

@@ -20,7 +20,6 @@ import pytest
 from streamvis import DataLogger, declare_schema
 from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
 from streamvis.client import Client
-from streamvis.logger.images import BOX_FIELDS
 from streamvis.testing import ServerProcess
 
 from .explore_fixtures import wait_until
@@ -90,24 +89,30 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
         yield mp
 
 
-def demo_panels() -> set[str]:
-    """Every numeric field of every demo series but its first int field (the step)."""
-    def type_of(name: str) -> str:
-        decl = FIELDS[name]
-        if isinstance(decl, tuple):
-            return str(decl[0])
-        return str(decl) if isinstance(decl, str) else str(decl["type"])
+def _demo_type(name: str) -> str:
+    decl = FIELDS[name]
+    if isinstance(decl, tuple):
+        return str(decl[0])
+    return str(decl) if isinstance(decl, str) else str(decl["type"])
 
+
+def demo_panels() -> set[str]:
+    """Every numeric field of every demo series but its first int field (the step), and
+    every media field (a media panel, not a GL plot: see demo_media_panels)."""
     out = set()
     for series, names in SERIES.items():
-        numeric = [n for n in names if type_of(n) in ("int", "float")]
+        numeric = [n for n in names if _demo_type(n) in ("int", "float")]
         if not numeric:
             continue
-        step = next(n for n in numeric if type_of(n) == "int")
+        step = next(n for n in numeric if _demo_type(n) == "int")
         out |= {f"{series}/{n}" for n in numeric if n != step}
-    # logger.image's boxes beside the sample images: a series of its own, numbers too.
-    out |= {f"demo-samples.boxes/{n}" for n, t in BOX_FIELDS.items() if t == "float"}
-    return out
+    # logger.image's boxes are drawn over the sample images, not charted on their own.
+    return out | demo_media_panels()
+
+
+def demo_media_panels() -> set[str]:
+    return {f"{series}/{n}" for series, names in SERIES.items() for n in names
+            if _demo_type(n) in ("image", "audio", "video")}
 
 
 def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
@@ -168,15 +173,24 @@ def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page:
     page.wait_for_timeout(500)
     waiting = page.evaluate("document.querySelectorAll('[data-drawn=no]').length")
     assert 0 < waiting < len(want)
-    assert page.evaluate("window.__streamvis.plots().length") == len(want) - waiting
+    # Media panels are no GL plots: they are counted apart.
+    media = page.evaluate("document.querySelectorAll('[data-drawn=yes] .media-plot').length")
+    assert page.evaluate("window.__streamvis.plots().length") == len(want) - waiting - media
     # Scrolled to, they draw: scroll down through them all.
     for _ in range(20):
         page.mouse.wheel(0, 400)
         page.wait_for_timeout(100)
+    plots = len(want) - len(demo_media_panels())
     wait_until(page, "(() => { const p = window.__streamvis.plots();"
-                     f" return p.length === {len(want)} && p.every((x) => x.firstFullRenderAt"
+                     f" return p.length === {plots} && p.every((x) => x.firstFullRenderAt"
                      " !== null && x.datasets.every((d) => d.loaded && d.points > 0"
                      " && d.runs.length === 2)); })()", timeout=60)
+    # The sample images' panel shows each run's latest image with its boxes over it; the
+    # audio panel a player.
+    wait_until(page, "document.querySelectorAll(\"[data-panel='demo-samples/sample'] "
+                     '.media-plot section.run .boxes rect").length >= 2')
+    wait_until(page, "document.querySelector(\"[data-panel='demo-audio/clip'] audio\")"
+                     "?.readyState >= 1")
 
 
 def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:

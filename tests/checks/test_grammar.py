@@ -89,9 +89,9 @@ def test_the_json_lists_roles_and_kinds_in_table_order():
 def test_text_and_table_kinds_take_their_types():
     assert GRAMMAR.role("text").types() == ("string",)
     assert GRAMMAR.role("expected").types() == ("string",)
-    # Every type with a trait; the media types (no traits) wait for the table's media cells.
-    assert set(GRAMMAR.role("column").types()) == {
-        t for t in TYPES.names() if TYPES[t].traits} == {"bool", "float", "int", "string"}
+    # Every type: the media types as cells with a thumbnail or a player.
+    assert set(GRAMMAR.role("column").types()) == set(TYPES.names()) == {
+        "bool", "float", "int", "string", "image", "audio", "video"}
     assert GRAMMAR.binding_problem("text", "text", "out", "string") is None
     assert GRAMMAR.binding_problem("text", "text", "loss", "float") == (
         "text takes string fields; 'loss' is float")
@@ -116,3 +116,24 @@ def test_quiver_roles_take_numbers_and_other_kinds_refuse_them():
         "color, group, order, facet, frame")
     assert GRAMMAR.kind("quiver").required == ("x", "y", "u", "v")
     assert GRAMMAR.kind("contour").reduction == "grid"
+
+
+def test_the_media_kind_takes_media_and_box_overlays():
+    assert GRAMMAR.role("media").types() == ("audio", "image", "video")
+    assert GRAMMAR.role("mask").types() == ("image",)
+    assert GRAMMAR.binding_problem("media", "media", "img", "image") is None
+    assert GRAMMAR.binding_problem("media", "media", "loss", "float") == (
+        "media takes audio or image or video fields; 'loss' is float")
+    assert GRAMMAR.binding_problem("media", "mask", "clip", "audio") == (
+        "mask takes image fields; 'clip' is audio")
+    assert GRAMMAR.binding_problem("media", "x0", "box.x0", "float") is None
+    assert GRAMMAR.binding_problem("media", "label", "box.score", "float") == (
+        "label takes bool or int or string fields; 'box.score' is float")
+    assert GRAMMAR.binding_problem("line", "y", "img", "image") == (
+        "y takes float or int fields; 'img' is image")
+    assert GRAMMAR.binding_problem("line", "media", "img", "image") == (
+        "a line plot does not draw media (media plots draw it); a line plot's roles are x, "
+        "y, color, group, order, facet, frame")
+    media = GRAMMAR.kind("media")
+    assert media.reduction == "frame_rows" and media.painter == "media"
+    assert media.one_of == (("media",), ("x0", "y0", "x1", "y1"))

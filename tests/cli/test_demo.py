@@ -132,6 +132,9 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert "histograms, heatmap and 3-D: " in result.stdout
     with urllib.request.urlopen(f"{server.web_url}api/dashboards/demo-kinds") as reply:  # noqa: S310
         assert json.load(reply)["plots"] == ["demo-weights", "demo-confusion", "demo-cloud3d"]
+    assert "images, audio and text: " in result.stdout
+    with urllib.request.urlopen(f"{server.web_url}api/dashboards/demo-media") as reply:  # noqa: S310
+        assert json.load(reply)["plots"] == ["demo-samples", "demo-audio", "demo-text"]
     with streamvis.connect(server.uri) as sv:
         cloud3d = sv.fetch("demo-cloud3d", runs=runs)
     assert cloud3d.num_rows == 2 * 2 * CLOUD_POINTS

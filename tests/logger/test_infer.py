@@ -52,6 +52,28 @@ def test_arrays_infer_from_their_dtype_and_declared_fields_keep_their_type(uri: 
     assert rows == {"step": [0, 1, 2], "loss": [1.0, 2.0, 3.0]}
 
 
+def test_media_values_infer_their_media_type(uri: str, tmp_path: Path) -> None:
+    """A uint8 (H, W, C) array or a PIL image is an image, a streamvis.Audio audio; the
+    values round-trip (PNG bit-exact)."""
+    from PIL import Image  # noqa: PLC0415 -- the media extra
+
+    import streamvis  # noqa: PLC0415
+
+    series, img, pil, clip = (_name(p) for p in ("inf-media", "img", "pil", "clip"))
+    pixels = np.random.default_rng(1).integers(0, 256, (6, 5, 3), dtype=np.uint8)
+    with DataLogger(uri, infer=True, strict=True, spool_dir=tmp_path) as logger:
+        logger.write(series, step=0, **{img: pixels, pil: Image.fromarray(pixels),
+                                         clip: streamvis.Audio(np.zeros(800, np.float32), 8000)})
+    types = _field_types(uri)
+    assert (types[img], types[pil], types[clip]) == (
+        FieldType("image"), FieldType("image"), FieldType("audio"))
+    with streamvis.connect(uri) as sv:
+        row = sv.fetch(series, runs=[logger.run_handle]).to_pylist()[0]
+        assert np.array_equal(sv.media(row[img], as_="numpy"), pixels)
+        assert np.array_equal(sv.media(row[pil], as_="numpy"), pixels)
+        assert row[clip]["media_type"] == "audio/wav"
+
+
 def test_a_later_write_that_disagrees_is_refused_saying_why(uri: str) -> None:
     series, v = _name("inf-bad"), _name("v")
     with DataLogger(uri, infer=True, strict=True) as logger:

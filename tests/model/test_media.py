@@ -23,8 +23,11 @@ def test_defaults_are_filled_in_from_the_type_row() -> None:
     assert FieldOptions.from_text(FieldOptions(format="svg").text()) == FieldOptions("svg")
 
 
-def test_media_types_take_no_plot_role() -> None:
-    assert all(not TYPES[t].traits for t in ("image", "audio", "video"))
+def test_media_types_take_only_the_media_roles() -> None:
+    """Media values are no numbers and no groups: only the media kind's roles (and a
+    table's columns) take them; a mask (`pixels`) only an image."""
+    assert {t: TYPES[t].traits for t in ("image", "audio", "video")} == {
+        "image": {"media", "pixels"}, "audio": {"media"}, "video": {"media"}}
     assert not TYPES["image"].scalars  # never the scalar fast path of write()
 
 

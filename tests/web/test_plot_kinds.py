@@ -82,7 +82,8 @@ def test_info_serves_the_grammar_and_the_front_end_copy_is_the_same(http):
     assert served == GRAMMAR.as_json()
     assert [k["id"] for k in served["kinds"]] == [
         "line", "scatter", "histogram", "heatmap", "bar", "box", "stem", "area", "band",
-        "text", "table", "scatter3d", "surface", "contour", "quiver", "mesh", "parallel"]
+        "text", "table", "media", "scatter3d", "surface", "contour", "quiver", "mesh",
+        "parallel"]
     copy = json.loads(FRONTEND_COPY.read_text(encoding="utf-8"))
     assert copy == served, (
         f"{FRONTEND_COPY.relative_to(ROOT)} is not the grammar the server serves: run "

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from streamvis.model.types import DISCRETE, NUMERIC, TEXTUAL, TYPES
+from streamvis.model.types import DISCRETE, MEDIA, NUMERIC, PIXELS, TEXTUAL, TYPES
 
 #: The pseudo-field that stands for the run handle.
 RUN = "run"
@@ -43,6 +43,8 @@ REDUCTIONS: dict[str, str] = {
                  "them, at most MAX_OUTLIERS per box",
     "text": "the rows of the frame shown (each run's latest step by default), newest "
             "first up to MAX_TEXT_BYTES of text per response (web/reduce_rows.py)",
+    "frame_rows": "the rows of the frame shown (each run's latest step by default), at "
+                  "most MAX_MEDIA_PANEL_ROWS per run, the newest kept (web/reduce_rows.py)",
     "page": "the matching rows of every run sorted on the server by one column and sent "
             "one page at a time (offset, at most MAX_TABLE_PAGE_ROWS rows), with the "
             "total count (web/reduce_rows.py)",
@@ -197,6 +199,7 @@ _NUMBERS = frozenset({NUMERIC})
 _GROUPS = frozenset({DISCRETE})
 _TEXT = frozenset({TEXTUAL})
 _READ = "is shown as text, so it needs strings"
+_BOX_EDGE = "is a box corner in the image's pixels, so it needs numbers"
 #: The axes of a 3-D kind's box, each linear or log.
 _BOX = ("x", "y", "z")
 
@@ -223,7 +226,23 @@ GRAMMAR = Grammar(
         Role("expected", "the text it should have been: shown as a diff against text",
              _TEXT, _READ),
         Role("column", "a column of the table (without any: every field of the series)",
-             _NUMBERS | _GROUPS | _TEXT, "is a column, so it needs a value of any field type"),
+             _NUMBERS | _GROUPS | _TEXT | frozenset({MEDIA}),
+             "is a column, so it needs a value of any field type"),
+        Role("media", "the image, audio clip or video shown per step (a column per run)",
+             frozenset({MEDIA}),
+             "is shown as a picture or a player, so it needs an image, audio or video field"),
+        Role("mask", "an image drawn over the picture as a translucent layer",
+             frozenset({PIXELS}), "is drawn over a picture, so it needs an image field"),
+        *(Role(r, f"a box's {what} edge, in the image's pixels (an overlay dataset)",
+               _NUMBERS, _BOX_EDGE)
+          for r, what in (("x0", "left"), ("y0", "top"), ("x1", "right"), ("y1", "bottom"))),
+        Role("label", "a box's class: written on it, chosen in the class filter", _GROUPS,
+             "names a class, so it needs discrete values"),
+        Role("score", "a box's score: boxes under the threshold slider are hidden", _NUMBERS,
+             "is compared with a threshold, so it needs numbers"),
+        Role("join", "the fields that match an overlay's rows to an image's (default: the "
+             "frame field, and index when both series have it)", _GROUPS,
+             "matches rows by equal values, so it needs discrete values"),
         *(Role(r, f"an arrow's {axis} component (its length is scaled to the cell)",
                _NUMBERS, "is a component of an arrow, so it needs numbers")
           for r, axis in (("u", "x"), ("v", "y"))),
@@ -281,6 +300,13 @@ GRAMMAR = Grammar(
              "the rows as a table, sorted, filtered and paged on the server; new rows "
              "appear live", ("column", "frame", "facet"), (), reduction="page",
              painter="table"),
+        Kind("media", "Media",
+             "the images, audio or video of each run at the step shown (latest by "
+             "default), a column per run; an overlay dataset adds boxes (x0, y0, x1, y1, "
+             "label, score) with a class filter and a score threshold; a mask is drawn "
+             "translucent", ("media", "mask", "frame", "facet", "join", "x0", "y0", "x1",
+                             "y1", "label", "score"), (), reduction="frame_rows",
+             painter="media", one_of=(("media",), ("x0", "y0", "x1", "y1"))),
         Kind("scatter3d", "3-D scatter",
              "one point per row in an x, y, z box; drag to orbit, wheel to zoom, "
              "double-click to reset; thinned by 3-D density past max_points",

@@ -4,7 +4,7 @@
     streamvis demo --runs 4 --async      # a small sweep, logged with AsyncDataLogger
 
 It finds the server at --uri or starts one on the embedded store, declares a schema,
-saves five plots, prints the dashboards' URLs and logs, step by step: a training-like
+saves its plots, prints the dashboards' URLs and logs, step by step: a training-like
 loss curve (noise, rare spikes), a family of sine waves (one write gives all of them:
 `wave` broadcasts against `value`), a rotating cloud of 10,000 points (and a 3-D one that
 rises as it turns), every few steps a layer's weights (a histogram over steps) and
@@ -79,6 +79,8 @@ DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
 #: The aggregating kinds: a weight distribution over steps, and a confusion matrix; and
 #: the 3-D point cloud.
 KINDS_DASHBOARD = "?rows=demo-weights,demo-confusion,demo-cloud3d"
+#: The media: sample images with their boxes, the generated text's diff, the audio clips.
+MEDIA_DASHBOARD = "?rows=demo-samples,demo-audio;demo-text&height=2,1"
 WEIGHTS = 2_000  # weights logged per snapshot
 WEIGHTS_EVERY = 5  # steps between snapshots of the weights and predictions
 CLASSES = 5
@@ -122,6 +124,23 @@ def plot_specs(handles: Iterable[object]) -> list[dict[str, Any]]:
          "title": "a 3-D point cloud, the latest snapshot: drag to orbit",
          "datasets": [{"series": "demo-cloud3d", "filter": runs,
                        "bindings": {"x": "x", "y": "y", "z": "z", "color": "z",
+                                    "frame": "step"}}]},
+        # The boxes are an overlay dataset, joined to the images on the step.
+        {"name": "demo-samples", "kind": "media",
+         "title": "sample images with their boxes: a score threshold and a class filter",
+         "datasets": [{"series": "demo-samples", "filter": runs,
+                       "bindings": {"media": "sample", "frame": "step"}},
+                      {"series": "demo-samples.boxes", "filter": runs,
+                       "bindings": {"x0": "box.x0", "y0": "box.y0", "x1": "box.x1",
+                                    "y1": "box.y1", "label": "box.label",
+                                    "score": "box.score"}}]},
+        {"name": "demo-audio", "kind": "media", "title": "an audio clip: a rising tone",
+         "datasets": [{"series": "demo-audio", "filter": runs,
+                       "bindings": {"media": "clip", "frame": "step"}}]},
+        {"name": "demo-text", "kind": "text",
+         "title": "generated text against the expected text",
+         "datasets": [{"series": "demo-text", "filter": runs,
+                       "bindings": {"text": "generated", "expected": "expected",
                                     "frame": "step"}}]},
     ]
 
@@ -307,12 +326,16 @@ def announce(server: LocalServer, loggers: list[L], steps: int) -> None:
         sv.client.save_dashboard("demo-kinds", {
             "layout": KINDS_DASHBOARD.removeprefix("?"), "plots": _names(KINDS_DASHBOARD),
             "title": "histogram over steps, confusion matrix and a 3-D point cloud"})
+        sv.client.save_dashboard("demo-media", {
+            "layout": MEDIA_DASHBOARD.removeprefix("?"), "plots": _names(MEDIA_DASHBOARD),
+            "title": "images with boxes, audio and a text diff"})
     length = f"{steps} steps" if steps > 0 else "until Ctrl-C"
     _say(f"logging {len(loggers)} run(s), {length}, with {type(loggers[0]).__name__}; "
          "Ctrl-C stops it")
     _say(f"from Python: streamvis.connect({server.uri!r}).fetch('demo-train')")
     print(f"dashboard: {server.web_url}{DASHBOARD}", flush=True)
     print(f"histograms, heatmap and 3-D: {server.web_url}{KINDS_DASHBOARD}", flush=True)
+    print(f"images, audio and text: {server.web_url}{MEDIA_DASHBOARD}", flush=True)
 
 
 def run_demo(

@@ -5,8 +5,10 @@ With `infer=True`, a write to a series that neither the server nor the logger kn
 declares it: each field keeps the type it already has on the server (or in this
 logger's declarations), and a new field takes the type the type registry guesses from
 its first value's dtype kind (`TypeRow.guessed_from`, model/types.py: int, float, bool,
-string). The declaration goes through the logger's ordered queue, like `declare`, so it
-reaches the server before the write and works while the server is away.
+string), or a media type from its form (`guess_media`, logger/media.py: a streamvis.Audio,
+a PIL image, a matplotlib figure, a uint8 (H, W, C) array). The declaration goes through
+the logger's ordered queue, like `declare`, so it reaches the server before the write and
+works while the server is away.
 
 A later write that disagrees with what was inferred (another type, another field set)
 is refused like any other bad write, with a note that says where the types came from
@@ -18,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from streamvis.logger.declare import FieldDecl
+from streamvis.logger.media import guess_media
 from streamvis.logger.tensors import snapshot
 from streamvis.model.errors import InvalidArgumentError, StreamvisError
 from streamvis.model.schema import FieldType, validate_name
@@ -42,6 +45,10 @@ def infer_declaration(
     for name, value in values.items():
         validate_name("field", name)
         if name in known:
+            continue
+        media = guess_media(value)
+        if media is not None:
+            fields[name] = TYPES.type(media)
             continue
         try:
             kind = snapshot(value).kind

@@ -189,6 +189,21 @@ def _is_figure(value: object) -> bool:
     return hasattr(value, "savefig") and type(value).__module__.startswith("matplotlib")
 
 
+def guess_media(value: object) -> str | None:
+    """The media type a first value shows by its form (`infer=True`, logger/infer.py), or
+    None: a streamvis.Audio is audio; a PIL image, a matplotlib figure or a uint8 numpy
+    array (H, W, C) with C 1, 3 or 4 is an image. A float array or a batch stays a
+    number field: declare an image field for those."""
+    if isinstance(value, Audio):
+        return "audio"
+    if _is_pil(value) or _is_figure(value):
+        return "image"
+    if (type(value) is np.ndarray and value.dtype == np.uint8 and value.ndim == 3
+            and value.shape[-1] in {1, 3, 4}):
+        return "image"
+    return None
+
+
 _HAS_AV: bool | None = None
 
 

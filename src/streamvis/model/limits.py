@@ -121,6 +121,10 @@ MAX_MEDIA_ROWS_PER_RESPONSE = 1_000
 #: carries: past it, the newest rows of each run that fit are sent and the reply says
 #: how many were left out.
 MAX_TEXT_BYTES = 1024 * 1024
+#: Rows of one run one media plot's `/api/data` response carries (kind "media": the
+#: frame shown, each run's latest step by default): past it, the newest rows of each run
+#: are sent and the reply says how many were left out.
+MAX_MEDIA_PANEL_ROWS = 256
 #: Rows in one page of a table plot (`/api/data` with kind "table", `limit`).
 MAX_TABLE_PAGE_ROWS = 1_000
 #: Appends one group commit stores in one transaction (store/group_commit.py): appends

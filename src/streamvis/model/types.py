@@ -32,7 +32,11 @@ NUMERIC = "numeric"
 DISCRETE = "discrete"
 #: `textual` values are text to read (the text plot kind shows them, formatted).
 TEXTUAL = "textual"
-TRAITS = frozenset({NUMERIC, DISCRETE, TEXTUAL})
+#: `media` values are shown as a picture or a player (the media plot kind); `pixels`
+#: values are pictures (a mask over an image is one).
+MEDIA = "media"
+PIXELS = "pixels"
+TRAITS = frozenset({NUMERIC, DISCRETE, TEXTUAL, MEDIA, PIXELS})
 
 #: The protobuf Column members a type's values may travel in (proto/streamvis/v1).
 WIRE_COLUMNS = frozenset({"ints", "floats", "floats32", "run_ends", "bools", "strings"})
@@ -293,16 +297,18 @@ TYPES = TypeRegistry([
     ),
     *(
         TypeRow(
-            kind, pa.string(), frozenset(), what,
+            kind, pa.string(), traits, what,
             wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset(),
             kinds="", value_column="v_str", parse_text=_no_text, json_kind="string",
             cache_codec="labels", media=kind, options=takes,
         )
-        for kind, what, takes in (
-            ("image", "images (PNG, JPEG or WebP), stored as blobs",
+        for kind, traits, what, takes in (
+            ("image", frozenset({MEDIA, PIXELS}), "images (PNG, JPEG or WebP), stored as blobs",
              frozenset({"encoding", "quality"})),
-            ("audio", "audio clips (WAV), stored as blobs", frozenset({"encoding"})),
-            ("video", "videos (MP4), stored as blobs", frozenset({"encoding", "fps"})),
+            ("audio", frozenset({MEDIA}), "audio clips (WAV), stored as blobs",
+             frozenset({"encoding"})),
+            ("video", frozenset({MEDIA}), "videos (MP4), stored as blobs",
+             frozenset({"encoding", "fps"})),
         )
     ),
 ])

@@ -293,6 +293,7 @@ REDUCERS: dict[str, Callable[[Reading], pa.Table]] = {
     "bands": bands.bands,
     "text": _picked(reduce_rows.text_rows),
     "page": _picked(reduce_rows.page_rows),
+    "frame_rows": _picked(reduce_rows.frame_rows),
     "density3d": _rows(lambda r: Selection(r.runs, *reduce_3d.thin_points(r))),
     "grid": reduce_3d.grid,
     "arrows": reduce_quiver.arrows,

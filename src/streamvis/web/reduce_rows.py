@@ -1,11 +1,13 @@
-"""The reductions of the kinds that show rows as they are: text and table.
+"""The reductions of the kinds that show rows as they are: text, media and table.
 
 Neither sends a whole series. The text kind (`text`) sends the rows of the frame shown
 (each run's latest step unless a step is chosen; the frame arrives as a `where`
 condition), newest first up to MAX_TEXT_BYTES of text per response. The table kind
 (`page`) sorts the matching rows of every run on one column and sends one page of
 them, with the count of all, so the browser pages through a long series a page at a
-time. Both pick rows; web/api_data.py gathers the columns of the picked rows.
+time. The media kind (`frame_rows`) sends the rows of the frame shown, at most
+MAX_MEDIA_PANEL_ROWS of each run, the newest kept. Each picks rows; web/api_data.py
+gathers the columns of the picked rows.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy.typing as npt
 
 from streamvis.checks.grammar import RUN
 from streamvis.model.errors import ResourceExhaustedError
-from streamvis.model.limits import MAX_TEXT_BYTES
+from streamvis.model.limits import MAX_MEDIA_PANEL_ROWS, MAX_TEXT_BYTES
 from streamvis.web.columns import ColumnView
 from streamvis.web.row_conditions import where_rows
 
@@ -77,6 +79,14 @@ def text_rows(r: Reading) -> Picked:
         fits = int(np.searchsorted(np.cumsum(cost[::-1]), budget, "right"))
         left_out += picked.size - fits
         rows.append(picked[picked.size - fits:])
+    return Picked(rows, metadata={"left_out": str(left_out)})
+
+
+def frame_rows(r: Reading) -> Picked:
+    """The rows of the frame shown, the newest MAX_MEDIA_PANEL_ROWS of each run."""
+    matching = _matching(r)
+    rows = [picked[-MAX_MEDIA_PANEL_ROWS:] for picked in matching]
+    left_out = sum(p.size for p in matching) - sum(p.size for p in rows)
     return Picked(rows, metadata={"left_out": str(left_out)})
 
 

@@ -33,7 +33,7 @@ export function typeInfo(type: string | undefined): TypeInfo | undefined {
   return type === undefined ? undefined : table.get(type);
 }
 
-export function hasTrait(type: string | undefined, trait: 'numeric' | 'discrete'): boolean {
+export function hasTrait(type: string | undefined, trait: 'numeric' | 'discrete' | 'textual' | 'media' | 'pixels'): boolean {
   return typeInfo(type)?.traits.includes(trait) ?? false;
 }
 

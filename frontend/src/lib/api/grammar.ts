@@ -32,6 +32,8 @@ export interface PlotKind {
   reduction: string | null;
   /** The painter module that draws it (lib/plot/painters/). */
   painter: string;
+  /** When not empty, each dataset binds every role of one of these sets (a media plot's images, or its boxes). */
+  one_of?: Role[][];
   /** The axes a spec's `scales` may make log: x, y, x2, y2, or a 3-D kind's x, y, z. */
   scales?: string[];
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PlotSpec } from '../api/types';
 import { fromSpec, missingRoles, toSpec } from './draft';
 
 describe('plot draft', () => {
@@ -78,6 +79,17 @@ describe('plot draft', () => {
     expect(toSpec(t).datasets[0]!.bindings).toEqual({ column: ['step', 'loss'] });
     t.datasets[0]!.fields = [];
     expect(toSpec(t).datasets[0]!.bindings).toEqual({});
+  });
+
+  it('asks each dataset of a media plot for its media, or for a box’s four edges', () => {
+    const media: PlotSpec = { name: 'm', kind: 'media', datasets: [
+      { series: 's', filter: {}, bindings: { media: 'img', frame: 'step' } },
+      { series: 's.boxes', filter: {}, bindings: { x0: 'box.x0', y0: 'box.y0', x1: 'box.x1' } },
+    ] };
+    expect(missingRoles(fromSpec(media))).toBe('dataset 2: bind fields to media or to x0, y0, x1, y1');
+    media.datasets[1]!.bindings = { ...media.datasets[1]!.bindings, y1: 'box.y1' };
+    expect(missingRoles(fromSpec(media))).toBeNull();
+    expect(toSpec(fromSpec(media)).datasets[1]!.bindings).toMatchObject({ x0: 'box.x0', y1: 'box.y1' });
   });
 
   it('keeps a per-run dataset, and parallel coordinates’ dims as the picked fields in order', () => {

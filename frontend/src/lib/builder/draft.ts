@@ -77,6 +77,8 @@ export function missingRoles(d: PlotDraft): string | null {
     // dims are the picked fields (toSpec binds them).
     const missing = kind.required.filter((r) => !(r === 'dims' ? ds.fields.length : ds.bindings[r]));
     if (missing.length) return `dataset ${i + 1}: bind a field to ${missing.join(' and ')}`;
+    const sets = kind.one_of ?? [];
+    if (sets.length && !sets.some((s) => s.every((r) => ds.bindings[r]))) return `dataset ${i + 1}: bind fields to ${sets.map((s) => s.join(', ')).join(' or to ')}`;
   }
   return null;
 }

@@ -13,6 +13,24 @@ const traits = {
 const run = (handle: string, started_at: number, attributes: RunInfo['attributes'] = {}): RunInfo => ({ handle, started_at, tags: [], attributes });
 
 describe('sectionsFor', () => {
+  it('gives a media field a media panel, with the boxes of its box series drawn over it', () => {
+    const all = new Map(fields);
+    for (const [name, type] of Object.entries({ clip: 'audio', 'box.x0': 'float', 'box.y0': 'float', 'box.x1': 'float', 'box.y1': 'float', 'box.label': 'string', 'box.score': 'float' })) all.set(name, { handle: name, name, type, description: '' });
+    const media = { ...traits, media: (t: string) => ['image', 'audio', 'video'].includes(t) };
+    const series: SeriesInfo[] = [
+      { name: 'samples', fields: ['step', 'img', 'clip'] },
+      { name: 'samples.boxes', fields: ['step', 'box.x0', 'box.y0', 'box.x1', 'box.y1', 'box.label', 'box.score'] },
+    ];
+    const sections = sectionsFor(series, all, media);
+    expect(sections.map((s) => s.series)).toEqual(['samples']);
+    const [img, clip] = sections[0]!.panels;
+    expect(img).toEqual({ key: 'samples/img', series: 'samples', x: 'step', y: 'img', media: { boxes: 'samples.boxes' } });
+    expect(clip?.media).toEqual({ boxes: null });
+    const spec = panelSpec(img!, {});
+    expect(spec.kind).toBe('media');
+    expect(spec.datasets.map((d) => d.bindings)).toEqual([{ media: 'img', frame: 'step' }, { x0: 'box.x0', y0: 'box.y0', x1: 'box.x1', y1: 'box.y1', label: 'box.label', score: 'box.score' }]);
+  });
+
   it('makes one panel per numeric field against the first int field, in schema order', () => {
     const series: SeriesInfo[] = [{ name: 'train', fields: ['phase', 'step', 'loss', 'epoch', 'acc', 'ok'] }];
     const [s] = sectionsFor(series, fields, traits);

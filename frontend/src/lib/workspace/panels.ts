@@ -12,6 +12,8 @@ import { distributionSpec } from './distributions';
 export interface TypeTraits {
   numeric: (type: string) => boolean;
   discrete: (type: string) => boolean;
+  /** Images, audio, video: shown in a media panel (without it, media fields get none). */
+  media?: (type: string) => boolean;
 }
 
 export interface Panel {
@@ -20,8 +22,19 @@ export interface Panel {
   series: string;
   x: string;
   y: string;
+  /** A media panel (`y` is the media field, `x` its frame); absent for a line panel. */
+  media?: { boxes: string | null };
   /** Many rows per step: drawn as a distribution over steps (distributions.ts). */
   distribution?: boolean;
+}
+
+/** The fields of a box series as `logger.image` writes them (src/streamvis/logger/images.py). */
+export const BOX_FIELDS = { x0: 'box.x0', y0: 'box.y0', x1: 'box.x1', y1: 'box.y1', label: 'box.label', score: 'box.score' } as const;
+
+/** The box series of image series `name` (`<name>.boxes`) when it has the box fields. */
+function boxSeriesOf(name: string, series: SeriesInfo[]): SeriesInfo | null {
+  const s = series.find((x) => x.name === `${name}.boxes`);
+  return s && [BOX_FIELDS.x0, BOX_FIELDS.y0, BOX_FIELDS.x1, BOX_FIELDS.y1].every((f) => s.fields.includes(f)) ? s : null;
 }
 
 export interface Section {
@@ -53,17 +66,24 @@ export function panelKey(series: string, y: string): string {
 export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>, traits: TypeTraits): Section[] {
   const out: Section[] = [];
   const late: Section[] = [];
+  const isMedia = traits.media ?? (() => false);
+  // A box series is drawn over its images, not charted field by field.
+  const overlays = new Set(series.filter((s) => s.fields.some((f) => isMedia(fields.get(f)?.type ?? ''))).map((s) => boxSeriesOf(s.name, series)?.name));
   for (const s of series) {
-    if (RUN_RECORD_SERIES.has(s.name)) continue;
+    if (RUN_RECORD_SERIES.has(s.name) || overlays.has(s.name)) continue;
     const typed = s.fields.map((name) => ({ name, type: fields.get(name)?.type })).filter((f): f is { name: string; type: string } => f.type !== undefined);
     const clock = CLOCKED_SERIES[s.name];
     const step = clock !== undefined
       ? typed.find((f) => f.name === clock)
       : typed.find((f) => traits.numeric(f.type) && traits.discrete(f.type));
     if (!step) continue;
-    const panels = typed
+    const panels: Panel[] = typed
       .filter((f) => f.name !== step.name && traits.numeric(f.type))
       .map((f) => ({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name }));
+    const boxes = boxSeriesOf(s.name, series)?.name ?? null;
+    for (const f of typed.filter((t) => isMedia(t.type))) {
+      panels.push({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name, media: { boxes: fields.get(f.name)?.type === 'image' ? boxes : null } });
+    }
     if (panels.length > 0) (clock !== undefined ? late : out).push({ series: s.name, x: step.name, panels });
   }
   return [...out, ...late];
@@ -104,6 +124,7 @@ export function xFieldFor(panel: Pick<Panel, 'x'>, axis: XAxis): string {
  * colored by run, for the runs of `filter` (the visible runs of the run list).
  */
 export function panelSpec(panel: Panel, filter: RunFilter, axis: XAxis = 'step'): PlotSpec {
+  if (panel.media) return mediaPanelSpec(panel, filter);
   if (panel.distribution) return distributionSpec(panel, filter, xFieldFor(panel, axis), plotName(panel));
   return {
     name: plotName(panel),
@@ -111,6 +132,16 @@ export function panelSpec(panel: Panel, filter: RunFilter, axis: XAxis = 'step')
     kind: 'line',
     datasets: [{ series: panel.series, filter, bindings: { x: xFieldFor(panel, axis), y: panel.y, color: 'run' } }],
   };
+}
+
+/**
+ * The media plot of a media panel: each run's latest image (audio, video) with a slider over
+ * the step, and the boxes of the image series' box series drawn over it.
+ */
+export function mediaPanelSpec(panel: Panel, filter: RunFilter): PlotSpec {
+  const datasets: PlotSpec['datasets'] = [{ series: panel.series, filter, bindings: { media: panel.y, frame: panel.x } }];
+  if (panel.media?.boxes) datasets.push({ series: panel.media.boxes, filter, bindings: { ...BOX_FIELDS } });
+  return { name: plotName(panel), title: panel.y, kind: 'media', datasets, frame: { value: 'latest' } };
 }
 
 /** A run's name in the run list: its attribute `name` when set, else the short handle. */

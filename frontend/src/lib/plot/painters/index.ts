@@ -17,13 +17,14 @@ export type { GpuLayer, PaintData, Painter } from './painter';
 
 const PAINTERS: ReadonlyMap<string, Painter> = new Map([line, scatter, rects, stem, area, band, scatter3d, surface, contour, quiver, mesh].map((p) => [p.id, p]));
 
-/** Painters that show rows as the page's own elements (painters/text.ts, table.ts, parallel.ts), not GL. */
-const ROWS_PAINTERS = new Set(['text', 'table', 'parallel']);
+/** Painters that show rows as the page's own elements (painters/text.ts, table.ts, media.ts, parallel.ts), not GL. */
+const ROWS_PAINTERS = new Set(['text', 'table', 'media', 'parallel']);
+export type RowsPainter = 'text' | 'table' | 'media' | 'parallel';
 
-/** The rows painter (`text`, `table` or `parallel`) of plot kind `kind`, or null for a GL-drawn kind. */
-export function isRowsPainter(kind: string): 'text' | 'table' | 'parallel' | null {
+/** The rows painter (`text`, `table`, `media` or `parallel`) of plot kind `kind`, or null for a GL-drawn kind. */
+export function isRowsPainter(kind: string): RowsPainter | null {
   const p = kindById(kind)?.painter;
-  return p !== undefined && ROWS_PAINTERS.has(p) ? (p as 'text' | 'table' | 'parallel') : null;
+  return p !== undefined && ROWS_PAINTERS.has(p) ? (p as RowsPainter) : null;
 }
 
 export function painterById(id: string): Painter | undefined {

@@ -10,11 +10,12 @@ describe('painter registry', () => {
     expect(KINDS.length).toBeGreaterThan(0);
     for (const k of KINDS) {
       // Text and table show rows as page elements (TextPlot, TablePlot), not through GL.
-      if (isRowsPainter(k.id)) expect(['text', 'table', 'parallel']).toContain(k.painter);
+      if (isRowsPainter(k.id)) expect(['text', 'table', 'media', 'parallel']).toContain(k.painter);
       else expect(painterFor(k.id)).toBe(painterById(k.painter));
     }
     expect(isRowsPainter('text')).toBe('text');
     expect(isRowsPainter('table')).toBe('table');
+    expect(isRowsPainter('media')).toBe('media');
     expect(isRowsPainter('parallel')).toBe('parallel');
     expect(isRowsPainter('line')).toBeNull();
   });
@@ -38,7 +39,7 @@ describe('painter registry', () => {
     } finally {
       setGrammar(grammar);
     }
-    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band', 'text', 'table', 'scatter3d', 'surface', 'contour', 'quiver', 'mesh', 'parallel']);
+    expect(KINDS.map((k) => k.id)).toEqual(['line', 'scatter', 'histogram', 'heatmap', 'bar', 'box', 'stem', 'area', 'band', 'text', 'table', 'media', 'scatter3d', 'surface', 'contour', 'quiver', 'mesh', 'parallel']);
     expect(ROLE_TYPES['x']).toEqual(['float', 'int']);
   });
 });
