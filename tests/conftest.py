@@ -95,7 +95,7 @@ def timestamp_type() -> Iterator[FieldType]:
     `timestamp`, int64 on the wire and in storage, numeric (docs/ARCHITECTURE.md)."""
     handle = TYPES.register(TypeRow(
         "timestamp", pa.int64(), frozenset({NUMERIC}), "nanoseconds since the epoch",
-        wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
+        wire_column="ints", host=np.dtype(np.int64), python=int, scalars=frozenset({int}),
         kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
         continuous=True,
     ))

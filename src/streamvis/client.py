@@ -11,13 +11,11 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
-import numpy as np
-import pyarrow as pa
 
-from streamvis import wire, wire_columns
+from streamvis import wire
 from streamvis.client_extras import ExtraCalls
 from streamvis.connection import open_channel
 from streamvis.model import events as ev
@@ -38,6 +36,10 @@ from streamvis.model.schema import (
 from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 #: Largest message either side accepts; the server's own limit may be lower.
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
@@ -310,6 +312,8 @@ class Client(ExtraCalls):
         self, run: uuid.UUID | str, series: str,
         columns: Mapping[str, pa.Array | np.ndarray], idempotency_key: str | None = None,
     ) -> AppendResult:
+        from streamvis import wire_columns  # noqa: PLC0415 - numpy, pyarrow: data calls only
+
         req = pb.AppendToSeriesRequest(
             run=str(run), series=series,
             columns=[wire_columns.column_to_pb(name, col) for name, col in columns.items()],
@@ -329,6 +333,8 @@ class Client(ExtraCalls):
     ) -> Iterator[Chunk]:
         """Stream the chunks of `series` for the matching runs, in sequence order; float
         columns as float64, or with `as_stored` at the width each chunk was stored at."""
+        from streamvis import wire_columns  # noqa: PLC0415 - numpy, pyarrow: data calls only
+
         req = pb.QueryRunDataRequest(
             filter=wire.filter_to_pb(run_filter or RunFilter()), series=series,
             fields=list(fields), attributes=list(attributes), after_sequence=after_sequence,

@@ -16,7 +16,7 @@ from streamvis.model.types import DISCRETE, NUMERIC, TYPES, FieldType, TypeRow
 def _row(name: str, **changes: object) -> TypeRow:
     row = TypeRow(
         name, pa.int64(), frozenset({NUMERIC}), "a test type", wire_column="ints",
-        dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}), kinds="iu",
+        host=np.dtype(np.int64), python=int, scalars=frozenset({int}), kinds="iu",
         value_column="v_int", parse_text=int, json_kind="number",
     )
     return dataclasses.replace(row, **changes)  # type: ignore[arg-type]

@@ -9,10 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from streamvis.model.schema import Value
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # the client lists runs without it (tests/cli/test_startup.py)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from streamvis.model import types as _types
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_NAME_LENGTH, MIN_HANDLE_PREFIX
 from streamvis.model.media import NO_OPTIONS, FieldOptions
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # The type registry (types.py) owns these; they are named here too, beside the model.
 FieldType = _types.FieldType
@@ -205,6 +207,8 @@ def validate_columns(
     of the series must be given exactly once, with its exact Arrow type, and all
     columns must have the same, non-zero length.
     """
+    import pyarrow as pa  # noqa: PLC0415 - the model loads no pyarrow until data is at hand
+
     missing = [name for name in series.fields if name not in columns]
     if missing:
         raise InvalidArgumentError(

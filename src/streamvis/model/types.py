@@ -14,18 +14,24 @@ can be summed; `discrete` values split data into groups, lines or panels.
 `FieldType.INT`, `FieldType("int")` and `FieldType.parse("INT")` are one object and
 `is` compares them. Its row is `FieldType.row`; a hot path reads it once (per field of a
 series, say) and keeps it.
+
+A row may give its Arrow type and dtype by name ("int64"): importing this module loads
+neither numpy nor pyarrow, and a row makes them on first use (`_Made`), so the command
+line lists runs without them (tests/cli/test_startup.py, decision 0013).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-import numpy as np
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from streamvis.model.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 #: The traits a role may require (see the module docstring).
 NUMERIC = "numeric"
@@ -52,29 +58,70 @@ JSON_KINDS = frozenset({"number", "string", "boolean"})
 Value = int | float | str | bool
 
 
+def _arrow_type(given: pa.DataType | str) -> pa.DataType:
+    """An Arrow type, or the one a row names: its pyarrow factory ("int64", "bool_")."""
+    if not isinstance(given, str):
+        return given
+    import pyarrow as pa  # noqa: PLC0415 - loaded on first use (see the module docstring)
+
+    made = getattr(pa, given)()
+    if not isinstance(made, pa.DataType):
+        raise TypeError(f"pyarrow.{given}() is no Arrow type: name a type factory")
+    return made
+
+
+def _dtype(given: np.dtype[Any] | str) -> np.dtype[Any]:
+    """A numpy dtype, or the one a row names ("int64", "<U0")."""
+    if not isinstance(given, str):
+        return given
+    import numpy as np  # noqa: PLC0415 - loaded on first use (see the module docstring)
+
+    return np.dtype(given)
+
+
+class _Made:
+    """The Arrow type and dtype of a row that gives them as objects or names (`arrow`,
+    `host`): made from a name on first read, then kept."""
+
+    arrow: pa.DataType | str
+    host: np.dtype[Any] | str
+
+    @functools.cached_property
+    def arrow_type(self) -> pa.DataType:
+        return _arrow_type(self.arrow)
+
+    @functools.cached_property
+    def dtype(self) -> np.dtype[Any]:
+        return _dtype(self.host)
+
+
 @dataclass(frozen=True)
-class Narrow:
+class Narrow(_Made):
     """A narrower width a type's column keeps when every value the program logged has
     it (float32 for float): it travels in `wire_column` and is stored as `arrow_type`;
-    the field's type is unchanged, and reads widen to the type's own on request."""
+    the field's type is unchanged, and reads widen to the type's own on request.
+    `host` and `arrow` are the dtype and Arrow type, or their names."""
 
-    dtype: np.dtype[Any]
-    arrow_type: pa.DataType
+    host: np.dtype[Any] | str
+    arrow: pa.DataType | str
     wire_column: str
 
 
 @dataclass(frozen=True)
-class TypeRow:
+class TypeRow(_Made):
     """Everything the code needs to know about one field type."""
 
     name: str
-    arrow_type: pa.DataType
+    #: The Arrow type of a column of it (`arrow_type`), or its pyarrow factory's name
+    #: ("int64").
+    arrow: pa.DataType | str
     traits: frozenset[str]
     description: str
     #: The protobuf Column member that carries a column of it (one of WIRE_COLUMNS).
     wire_column: str
-    #: The host (numpy) dtype of a column of it, as the logger sends and the cache keeps it.
-    dtype: np.dtype[Any]
+    #: The host (numpy) dtype of a column of it (`dtype`), as the logger sends and the
+    #: cache keeps it, or its name ("int64").
+    host: np.dtype[Any] | str
     #: The Python type of one value; a scalar that is accepted is converted to it.
     python: type
     #: The Python scalar types `write` and attributes accept (bool is never an int).
@@ -108,6 +155,8 @@ class TypeRow:
 
     def stores(self, arrow_type: pa.DataType) -> bool:
         """Whether a column of `arrow_type` is a column of this type, as sent or stored."""
+        import pyarrow as pa  # noqa: PLC0415 - the caller holds a column: it is loaded
+
         if self.runs and pa.types.is_run_end_encoded(arrow_type):
             return bool(arrow_type.value_type == self.arrow_type)
         return arrow_type == self.arrow_type or (
@@ -117,7 +166,7 @@ class TypeRow:
     @property
     def int64(self) -> bool:
         """Whether a Python int must be checked to fit 64 bits before it is taken."""
-        return self.dtype == np.int64
+        return bool(self.host == "int64")  # a dtype equals its name
 
 
 class _Registered(type):
@@ -271,34 +320,34 @@ def _no_text(text: str) -> str:  # noqa: ARG001 -- a parse_text reader takes the
 
 TYPES = TypeRegistry([
     TypeRow(
-        "int", pa.int64(), frozenset({NUMERIC, DISCRETE}), "64-bit signed integers",
-        wire_column="ints", dtype=np.dtype(np.int64), python=int, scalars=frozenset({int}),
+        "int", "int64", frozenset({NUMERIC, DISCRETE}), "64-bit signed integers",
+        wire_column="ints", host="int64", python=int, scalars=frozenset({int}),
         kinds="iu", value_column="v_int", parse_text=int, json_kind="number",
         guessed_from="iu", runs=True,
     ),
     TypeRow(
-        "float", pa.float64(), frozenset({NUMERIC}), "64-bit floating point numbers",
-        wire_column="floats", dtype=np.dtype(np.float64), python=float,
+        "float", "float64", frozenset({NUMERIC}), "64-bit floating point numbers",
+        wire_column="floats", host="float64", python=float,
         scalars=frozenset({float, int}), kinds="fiu", value_column="v_float",
         parse_text=float, json_kind="number", guessed_from="f", continuous=True,
-        narrow=Narrow(np.dtype(np.float32), pa.float32(), "floats32"),
+        narrow=Narrow("float32", "float32", "floats32"),
     ),
     TypeRow(
-        "string", pa.string(), frozenset({DISCRETE, TEXTUAL}), "text, up to MAX_STRING_LENGTH",
-        wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset({str}),
+        "string", "string", frozenset({DISCRETE, TEXTUAL}), "text, up to MAX_STRING_LENGTH",
+        wire_column="strings", host="<U0", python=str, scalars=frozenset({str}),
         kinds="U", value_column="v_str", parse_text=_text, json_kind="string",
         cache_codec="labels", guessed_from="U", options=frozenset({"format"}),
     ),
     TypeRow(
-        "bool", pa.bool_(), frozenset({DISCRETE}), "true or false",
-        wire_column="bools", dtype=np.dtype(np.bool_), python=bool, scalars=frozenset({bool}),
+        "bool", "bool_", frozenset({DISCRETE}), "true or false",
+        wire_column="bools", host="bool", python=bool, scalars=frozenset({bool}),
         kinds="b", value_column="v_bool", parse_text=parse_bool, json_kind="boolean",
         guessed_from="b",
     ),
     *(
         TypeRow(
-            kind, pa.string(), traits, what,
-            wire_column="strings", dtype=np.dtype(np.str_), python=str, scalars=frozenset(),
+            kind, "string", traits, what,
+            wire_column="strings", host="<U0", python=str, scalars=frozenset(),
             kinds="", value_column="v_str", parse_text=_no_text, json_kind="string",
             cache_codec="labels", media=kind, options=takes,
         )
