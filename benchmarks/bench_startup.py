@@ -1,29 +1,44 @@
-"""Command line start-up: the wall time of `streamvis` commands that need no server
-data library, each in a fresh interpreter, as a shell runs them.
+"""Command line start-up: the wall and CPU time of `streamvis` commands, each in a fresh
+interpreter, as a shell runs them — help, and listing runs, fields and series from a
+server with a few runs (one this benchmark starts, or --uri).
 
 Prints one JSON line per figure:
 
-    {"figure": "cli_startup_ms", "command": "--help", "median_ms": ..., "min_ms": ...,
-     "repeat": 15, "loaded": []}
+    {"figure": "cli_startup_ms", "command": "runs", "tree": "src", "median_ms": ...,
+     "min_ms": ..., "max_ms": ..., "cpu_median_ms": ..., "cpu_min_ms": ...,
+     "repeat": 15, "loaded": ["grpc"], "load_avg": 1.4}
 
-`loaded` lists the heavy modules (numpy, pyarrow, grpc, the logger) the command loaded:
-none for these (tests/cli/test_startup.py guards it; the goal is about 150 ms on the
-2-core development machine). `python -c pass` is timed as the floor: what the
-interpreter alone costs. With `--uri`, also `streamvis runs --limit 1` against that
-server, which loads the client (gRPC, numpy, pyarrow).
+`cpu_*` is the child's user + system time: on a shared machine the wall time follows
+the load, the CPU time much less. `loaded` lists the heavy modules (numpy, pyarrow,
+grpc, the logger) the command loaded: none for help; gRPC alone for the listings
+(tests/cli/test_startup.py guards both; the goal is 150 ms on the 2-core development
+machine). `python -c pass` is timed as the floor: what the interpreter alone costs.
+
+With `--baseline OTHER/src` each command also runs from another checkout's source (say
+/work/main/src), interleaved run by run with this one's, so both see the same load.
 
     .venv/bin/python benchmarks/bench_startup.py [--repeat 15] [--uri HOST:PORT]
+        [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
+from streamvis.client import Client
+from streamvis.testing import ServerProcess
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 HEAVY = ("numpy", "pyarrow", "grpc", "streamvis.logger")
 PROBE = (
     "import sys, contextlib, io\n"
@@ -34,50 +49,86 @@ PROBE = (
 )
 
 
-def timed(argv: list[str], repeat: int) -> tuple[list[float], str]:
-    """Wall times (ms) of `python -m streamvis ARGV`, and what one run loaded."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "streamvis", *argv], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append((time.perf_counter() - t0) * 1000)
+def _env(src: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": src}
+
+
+def once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) milliseconds of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = (time.perf_counter() - t0) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed with status {proc.returncode}")
+    return wall, (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def loaded(argv: list[str], src: str) -> list[str]:
+    """The heavy modules one run of the command loads."""
     probe = PROBE.format(argv=argv, heavy=HEAVY)
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=False).stderr.strip().splitlines()[-1]
-    return times, loaded
+    err = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=False, env=_env(src)).stderr
+    return list(json.loads(err.strip().splitlines()[-1].replace("'", '"')))
 
 
-def floor(repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
-
-
-def report(command: str, times: list[float], loaded: object) -> None:
+def report(command: str, tree: str, samples: list[tuple[float, float]],
+           heavy: list[str]) -> None:
+    walls = [w for w, _ in samples]
+    cpus = [c for _, c in samples]
     print(json.dumps({
-        "figure": "cli_startup_ms", "command": command,
-        "median_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1),
-        "repeat": len(times), "loaded": loaded,
+        "figure": "cli_startup_ms", "command": command, "tree": tree,
+        "median_ms": round(statistics.median(walls), 1), "min_ms": round(min(walls), 1),
+        "max_ms": round(max(walls), 1), "cpu_median_ms": round(statistics.median(cpus), 1),
+        "cpu_min_ms": round(min(cpus), 1), "repeat": len(samples), "loaded": heavy,
+        "load_avg": round(os.getloadavg()[0], 2),
     }), flush=True)
+
+
+@contextlib.contextmanager
+def server_with_runs(uri: str | None, runs: int) -> Iterator[str]:
+    """`uri`, or a server of our own on a scratch store with `runs` runs (tags and
+    attributes of each type) and a series."""
+    if uri:
+        yield uri
+        return
+    with tempfile.TemporaryDirectory() as scratch, ServerProcess(scratch) as server, \
+            Client(server.uri) as c:
+        for name, type_ in (("lr", "float"), ("layers", "int"), ("opt", "string"),
+                            ("loss", "float")):
+            c.create_field(name, type_)
+        c.create_series("train", ["layers", "loss"])
+        for i in range(runs):
+            c.create_run(tags=["sweep", f"seed{i % 3}"],
+                         attributes={"lr": 10.0 ** -(i % 4 + 1), "layers": i % 8,
+                                     "opt": "adam" if i % 2 else "sgd"})
+        yield server.uri
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=15)
-    ap.add_argument("--uri", help="a running server, to time `streamvis runs --limit 1` too")
+    ap.add_argument("--uri", help="a running server to list from (default: start one)")
+    ap.add_argument("--runs", type=int, default=20, help="runs in the server we start")
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="another checkout's src/, timed interleaved with this one")
     args = ap.parse_args()
-    report("python -c pass", floor(args.repeat), [])
-    commands = [["--help"], ["--version"], ["runs", "--help"]]
-    if args.uri:
-        commands.append(["runs", "--limit", "1", "--uri", args.uri])
-    for argv in commands:
-        times, loaded = timed(argv, args.repeat)
-        report(" ".join(a for a in argv if a != args.uri), times, json.loads(
-            loaded.replace("'", '"')))
+    trees = {"src": SRC, **({"baseline": args.baseline} if args.baseline else {})}
+    with server_with_runs(args.uri, args.runs) as uri:
+        commands = {"python -c pass": None, "--help": ["--help"],
+                    "runs --help": ["runs", "--help"], "runs": ["runs", "--uri", uri],
+                    "runs --json": ["runs", "--json", "--uri", uri],
+                    "fields": ["fields", "--uri", uri], "series": ["series", "--uri", uri]}
+        for command, argv in commands.items():
+            samples: dict[str, list[tuple[float, float]]] = {t: [] for t in trees}
+            for _ in range(args.repeat):
+                for tree, src in trees.items():  # interleaved: both see the same load
+                    cmd = [sys.executable, *(["-m", "streamvis", *argv] if argv else
+                                             ["-c", "pass"])]
+                    samples[tree].append(once(cmd, _env(src)))
+            for tree, src in trees.items():
+                report(command, tree, samples[tree], loaded(argv, src) if argv else [])
 
 
 if __name__ == "__main__":
