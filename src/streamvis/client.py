@@ -18,7 +18,6 @@ import grpc
 from streamvis import wire
 from streamvis.client_extras import ExtraCalls
 from streamvis.connection import open_channel
-from streamvis.model import events as ev
 from streamvis.model.chunks import AppendResult, Chunk
 from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
@@ -40,6 +39,8 @@ from streamvis.v1 import service_pb2_grpc as pb_grpc
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
+
+    from streamvis.model import events as ev
 
 #: Largest message either side accepts; the server's own limit may be lower.
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024

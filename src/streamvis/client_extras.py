@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from streamvis import wire, wire_extras
-from streamvis.checks.json_checks import expect_object
-from streamvis.checks.plot_specs import spec_from_json, spec_json
 from streamvis.model.artifacts import Artifact, BlobStatus
 from streamvis.model.controls import Control, ControlSpec
 from streamvis.model.run_summaries import SeriesSummary
@@ -27,11 +25,27 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The plot spec checks (the plot grammar) load in the calls that send or read a spec,
+# not in a client that only lists runs (tests/cli/test_startup.py).
+
+
 def _spec(plot: pb.Plot) -> dict[str, Any]:
+    from streamvis.checks.json_checks import expect_object  # noqa: PLC0415 - see above
+    from streamvis.checks.plot_specs import spec_from_json  # noqa: PLC0415
+
     return expect_object(spec_from_json(plot.spec_json, plot.name), f"plot {plot.name!r}")
 
 
+def _spec_json(spec: Mapping[str, Any], name: str, what: str = "plot spec") -> str:
+    from streamvis.checks.plot_specs import spec_json  # noqa: PLC0415 - see _spec
+
+    return spec_json(spec, name, what)
+
+
 def _board(board: pb.Dashboard) -> dict[str, Any]:
+    from streamvis.checks.json_checks import expect_object  # noqa: PLC0415 - see _spec
+    from streamvis.checks.plot_specs import spec_from_json  # noqa: PLC0415
+
     text = spec_from_json(board.spec_json, board.name, "dashboard")
     return expect_object(text, f"dashboard {board.name!r}")
 
@@ -50,7 +64,7 @@ class ExtraCalls:
 
     def save_plot(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         """Create or replace the plot `name` (docs/plots.md); the spec as stored."""
-        req = pb.SavePlotRequest(name=name, spec_json=spec_json(spec, name))
+        req = pb.SavePlotRequest(name=name, spec_json=_spec_json(spec, name))
         return _spec(self.call(self.stub.SavePlot, req))
 
     def plot(self, name: str) -> dict[str, Any]:
@@ -69,7 +83,7 @@ class ExtraCalls:
         """Create or replace the dashboard `name`: `{"layout": "rows=A,B;C", "plots":
         [names], ...}` (docs/plots.md); the dashboard as stored."""
         req = pb.SaveDashboardRequest(
-            name=name, spec_json=spec_json(dashboard, name, "dashboard")
+            name=name, spec_json=_spec_json(dashboard, name, "dashboard")
         )
         return _board(self.call(self.stub.SaveDashboard, req))
 
