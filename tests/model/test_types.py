@@ -85,3 +85,18 @@ def test_the_logger_guesses_the_built_in_types_from_dtype_kinds():
         FieldType.INT, FieldType.INT, FieldType.FLOAT, FieldType.BOOL, FieldType.STRING,
     ]
     assert TYPES.guess("c") is None
+
+
+def test_a_row_may_name_its_arrow_type_and_dtype():
+    # The built-in rows name them (so the registry imports no numpy or pyarrow,
+    # tests/cli/test_startup.py); a row gives the same objects either way.
+    assert FieldType.INT.row.arrow_type == pa.int64() and FieldType.INT.row.dtype == np.int64
+    assert FieldType.BOOL.arrow_type == pa.bool_() and FieldType.STRING.row.dtype.kind == "U"
+    narrow = FieldType.FLOAT.row.narrow
+    assert narrow is not None and narrow.arrow_type == pa.float32()
+    assert narrow.dtype == np.float32
+    named, given = _row("a"), _row("b", arrow="int64", host="int64")
+    assert (named.arrow_type, named.dtype) == (given.arrow_type, given.dtype)
+    assert named.int64 and given.int64 and not FieldType.FLOAT.row.int64
+    with pytest.raises(TypeError, match="no Arrow type"):
+        _ = _row("c", arrow="default_memory_pool").arrow_type
