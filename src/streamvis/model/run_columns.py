@@ -84,11 +84,13 @@ def column_names(series: Series, fields: Mapping[str, Field],
                  wanted: Sequence[str] | None, attributes: Sequence[str]) -> list[str]:
     """The column names a data API request stands for, in order, each once: `wanted`
     names columns (`min.loss`, `rows`, `attr.lr`) or numeric fields of the series (`loss`:
-    its last, min and max); None: rows and every numeric field's three. `attributes` are
-    attribute names, `lr` or `attr.lr`."""
+    its last, min and max; `run` is always first); None: rows and every numeric field's
+    three. `attributes` are attribute names, `lr` or `attr.lr`."""
     names: list[str] = []
     numeric = numeric_fields(series, fields)
     for name in [ROWS, *numeric] if wanted is None else wanted:
+        if name == RUN:  # always the first column
+            continue
         if "." in name or name == ROWS:
             names.append(name)
         elif name in numeric:
