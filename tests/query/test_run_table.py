@@ -1,6 +1,6 @@
-"""`Connection.run_table` (query/run_table.py) on both stores, against a real server: one
-row per run of attributes and summaries, the same table the web route sends for
-`POST /api/data` with "per_run" (web/run_columns.py), and names it refuses."""
+"""`Connection.run_table` (`Client.run_table`, client.py) on both stores, against a real
+server: one row per run of attributes and summaries, the same table the web route sends
+for `POST /api/data` with "per_run" (web/run_columns.py), and names it refuses."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`streamvis run-table SERIES`: one row per run, its attributes and summaries of the
 series' numeric fields: the table of the web UI's hyperparameter views, from
-`streamvis.connect(...).run_table` (query/run_table.py).
+`Client.run_table` (client.py; `streamvis.connect(...).run_table` in Python).
 
 It prints a table to read (numbers as the web UI shows them), CSV (`--format csv`, the
 writer `streamvis export` uses) or JSON (`--format json` or `--json`: a list of objects,
@@ -54,10 +54,8 @@ def format_run_table(t: pa.Table, form: str) -> str:
 
 
 def cmd_run_table(client: ClientOf, run_filter: RunFilterOf, args: argparse.Namespace) -> str:
-    from streamvis.query.run_table import fetch_run_table  # noqa: PLC0415 - see the top
-
     with client(args) as c:
-        t = fetch_run_table(c, args.series, args.field or None, args.attr, run_filter(args, c))
+        t = c.run_table(args.series, args.field or None, args.attr, run_filter(args, c))
     return format_run_table(t, "json" if args.json else args.format)
 
 

@@ -2,9 +2,10 @@
 summaries of one series' numeric fields.
 
 The web app (`POST /api/data` with `"per_run": true`, web/run_columns.py) and the data
-API (`Connection.run_table`, query/run_table.py) both build the table here, from the
-runs and their summaries (model/run_summaries.py), so the two give the same columns and
-values for the same request. The columns (docs/http-api.md, "Per-run datasets"):
+API (`Client.run_table` in client.py, under `Connection.run_table`) both build the table
+here, from the runs and their summaries (model/run_summaries.py), so the two give the
+same columns and values for the same request. The columns (docs/http-api.md, "Per-run
+datasets"):
 
 - `attr.NAME`: the run's attribute NAME, in its field's type (runs without it are left
   out, so the table stays rectangular);

@@ -39,7 +39,6 @@ from streamvis.query.filters import (
     resolved,
     runs_filter,
 )
-from streamvis.query.run_table import fetch_run_table
 from streamvis.query.runinfo import RunInfo
 from streamvis.query.runs import RunList
 
@@ -277,8 +276,7 @@ class Connection:
         wanted = [fields] if isinstance(fields, str) else None if fields is None \
             else list(fields)
         names = [attributes] if isinstance(attributes, str) else list(attributes)
-        return fetch_run_table(self.client, series, wanted, names,
-                               runs_filter(self._resolved(runs)))
+        return self.client.run_table(series, wanted, names, runs_filter(self._resolved(runs)))
 
     # -- what a run captured (docs/data-api.md, "A run's capture") --------------
 
