@@ -54,6 +54,20 @@ describe('sectionsFor', () => {
     expect(sectionsFor(series, all, traits).map((s) => s.series)).toEqual(['samples']);
   });
 
+  it('puts the sections with a chart before those of only media and text, and the clocked ones last', () => {
+    const all = new Map(fields);
+    all.set('img', { handle: 'img', name: 'img', type: 'image', description: '' });
+    all.set('system.time', { handle: 'system.time', name: 'system.time', type: 'float', description: '' });
+    all.set('system.cpu', { handle: 'system.cpu', name: 'system.cpu', type: 'float', description: '' });
+    const media = { ...traits, media: (t: string) => t === 'image' };
+    const series: SeriesInfo[] = [
+      { name: 'a-samples', fields: ['step', 'img'] },
+      { name: 'system', fields: ['system.time', 'system.cpu'] },
+      { name: 'b-train', fields: ['step', 'loss'] },
+    ];
+    expect(sectionsFor(series, all, media).map((s) => s.series)).toEqual(['b-train', 'a-samples', 'system']);
+  });
+
   it('makes one panel per numeric field against the first int field, in schema order', () => {
     const series: SeriesInfo[] = [{ name: 'train', fields: ['phase', 'step', 'loss', 'epoch', 'acc', 'ok'] }];
     const [s] = sectionsFor(series, fields, traits);

@@ -66,10 +66,13 @@ export function panelKey(series: string, y: string): string {
 /**
  * The sections and panels of `series`, in the order the server lists series and each series
  * lists its fields. A series without an integer field, or with nothing numeric besides it,
- * gets no section: it has no step to draw lines along.
+ * gets no section: it has no step to draw lines along. Sections with a chart come first (the
+ * curves are what the page is opened for), then those of only images, sounds and texts, then
+ * the clocked ones (`system`).
  */
 export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>, traits: TypeTraits): Section[] {
   const out: Section[] = [];
+  const rich: Section[] = [];
   const late: Section[] = [];
   const isMedia = traits.media ?? (() => false);
   const isText = traits.textual ?? (() => false);
@@ -91,9 +94,11 @@ export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>
       const base = { key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name };
       panels.push(isMedia(f.type) ? { ...base, media: { boxes: f.type === 'image' ? boxes : null } } : { ...base, text: true });
     }
-    if (panels.length > 0) (clock !== undefined ? late : out).push({ series: s.name, x: step.name, panels });
+    if (panels.length === 0) continue;
+    const charted = panels.some((p) => !p.media && !p.text);
+    (clock !== undefined ? late : charted ? out : rich).push({ series: s.name, x: step.name, panels });
   }
-  return [...out, ...late];
+  return [...out, ...rich, ...late];
 }
 
 /** Pinned panels first (in the order pinned), then the rest in schema order. */
