@@ -27,7 +27,6 @@ from streamvis.model.errors import (
 )
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
 from streamvis.model.media import FieldOptions
-from streamvis.model.run_columns import build_run_table, column_names, run_column, summarized
 from streamvis.model.schema import (
     Field,
     FieldType,
@@ -365,6 +364,13 @@ class Client(ExtraCalls):
         with "per_run", built by its rule (model/run_columns.py) from ListRuns and
         GetSummaries; the names as `column_names` reads them, all checked before any run
         is read (`Connection.run_table` documents them)."""
+        from streamvis.model.run_columns import (  # noqa: PLC0415 - pyarrow: see test_startup
+            build_run_table,
+            column_names,
+            run_column,
+            summarized,
+        )
+
         found = next((s for s in self.series() if s.name == series), None)
         if found is None:
             raise NotFoundError(
