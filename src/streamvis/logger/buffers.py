@@ -11,6 +11,7 @@ import collections
 
 import numpy as np
 
+_PAGE = 4096
 #: The free buffers of one shape and dtype.
 Pool = collections.deque[np.ndarray]
 
@@ -39,7 +40,7 @@ class Buffers:
         try:
             buf = pool.pop()
         except IndexError:  # none free (or emptied by another writer meanwhile)
-            return like.copy()
+            return fresh_copy(like)
         self.held -= buf.nbytes
         buf[...] = like
         return buf
@@ -50,6 +51,22 @@ class Buffers:
             return
         self.held += buf.nbytes
         self.free.setdefault((buf.shape, buf.dtype.str), collections.deque()).append(buf)
+
+
+def fresh_copy(like: np.ndarray) -> np.ndarray:
+    """A copy of `like` in new memory, placed half a page off `like` modulo a page.
+
+    Two arrays of one size allocated one after the other lie 16 bytes apart modulo
+    4 KiB (the allocator's header), and a copy between two such addresses ran 40 times
+    slower than any other (4K aliasing: 198 µs against 5 µs for 192 KiB, measured on
+    every other offset a multiple of 16): `like.copy()` made right after an image is
+    such a buffer, and would serve that image's every later write.
+    """
+    raw = np.empty(like.nbytes + _PAGE, np.uint8)
+    start = (like.ctypes.data + _PAGE // 2 - raw.ctypes.data) % _PAGE
+    buf = raw[start:start + like.nbytes].view(like.dtype).reshape(like.shape)
+    buf[...] = like
+    return buf
 
 
 #: The one pool, shared by every logger of the process.
