@@ -10,6 +10,8 @@ the caller's thread for a 256x256x3 uint8 numpy image (the goal: a median of at 
 20 us): the check and the copy, the encoding left to the flusher. It is measured
 against a running server, each write timed alone, `--interval-ms` apart (a training
 step's other work, while the flusher encodes the last image).
+`media_write_caller_quiet` writes in bursts of 20, each followed by `flush()`: the
+caller's own path (check, copy, queue) with the flusher idle while it is timed.
 `media_write_caller_burst` writes back to back, faster than the flusher can encode:
 the caller then also waits for the interpreter lock the flusher holds between its
 (lock-free) encoding calls, and on a machine with fewer free cores than threads, for a
@@ -68,6 +70,26 @@ def caller_cost(
             "p90_us": round(times[int(0.9 * len(times))], 2)}
 
 
+def caller_cost_quiet(uri: str, writes: int, size: int, spool: Path) -> dict[str, object]:
+    img = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
+    times = []
+    with streamvis.DataLogger(uri=uri, spool_dir=spool, max_pending_bytes=1 << 31) as lg:
+        for i in range(40):
+            lg.write("samples", step=i, img=img)
+        lg.flush()
+        clock = time.perf_counter_ns
+        for i in range(writes):
+            start = clock()
+            lg.write("samples", step=i, img=img)
+            times.append((clock() - start) / 1000)
+            if i % 20 == 19:
+                lg.flush()  # encoded and sent while nothing is timed
+    times.sort()
+    return {"figure": "media_write_caller_quiet", "shape": [size, size, 3], "writes": writes,
+            "median_us": round(statistics.median(times), 2),
+            "p90_us": round(times[int(0.9 * len(times))], 2)}
+
+
 def ingest(uri: str, store: str, images: int, size: int, spool: Path) -> dict[str, object]:
     batch = np.random.default_rng(1).integers(0, 256, (images, size, size, 3), dtype=np.uint8)
     start = time.perf_counter()
@@ -99,6 +121,9 @@ def main() -> None:
                     ServerProcess(where) as server:
                 _declare(server.uri)
                 if i == 0:
+                    print(json.dumps(caller_cost_quiet(
+                        server.uri, args.writes, args.size, Path(tmp) / "spool-q",
+                    )), flush=True)
                     for interval in (args.interval_ms, 0.0):
                         print(json.dumps(caller_cost(
                             server.uri, args.writes, args.size, Path(tmp) / "spool-w", interval,
