@@ -22,9 +22,15 @@ from streamvis.client_extras import ExtraCalls
 from streamvis.connection import open_channel
 from streamvis.model import events as ev
 from streamvis.model.chunks import AppendResult, Chunk
-from streamvis.model.errors import ERRORS_BY_CODE, StreamvisError, UnavailableError
+from streamvis.model.errors import (
+    ERRORS_BY_CODE,
+    NotFoundError,
+    StreamvisError,
+    UnavailableError,
+)
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
 from streamvis.model.media import FieldOptions
+from streamvis.model.run_columns import build_run_table, column_names, run_column, summarized
 from streamvis.model.schema import (
     Field,
     FieldType,
@@ -343,6 +349,25 @@ class Client(ExtraCalls):
                 )
         except grpc.RpcError as exc:
             raise translate_error(exc, self.uri) from None
+
+    def run_table(
+        self, series: str, fields: Sequence[str] | None = None, attributes: Sequence[str] = (),
+        run_filter: RunFilter | None = None,
+    ) -> pa.Table:
+        """One row per matching run with rows in `series`: the table of `POST /api/data`
+        with "per_run", built by its rule (model/run_columns.py) from ListRuns and
+        GetSummaries; the names as `column_names` reads them, all checked before any run
+        is read (`Connection.run_table` documents them)."""
+        found = next((s for s in self.series() if s.name == series), None)
+        if found is None:
+            raise NotFoundError(
+                f"no series named {series!r}: see `streamvis series` (or sv.series())")
+        by_name = {f.name: f for f in self.fields()}
+        columns = [run_column(name, found, by_name)
+                   for name in column_names(found, by_name, fields, attributes)]
+        run_filter = run_filter or RunFilter()
+        summaries = self.summaries(run_filter, [series], summarized(columns))
+        return build_run_table(columns, self.runs(run_filter), summaries)
 
     def watch(self, after_sequence: int | None = None) -> Iterator[ev.Event]:
         """Live events until the iterator is closed (or the server goes away)."""

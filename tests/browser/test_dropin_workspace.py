@@ -1,11 +1,9 @@
 """A PyTorch script written for `torch.utils.tensorboard` (examples/train_tensorboard.py),
-run with only its import line swapped for the drop-in, shows up in the browser: its
-scalars and its histogram's values as workspace panels (checked in the pixels and in the
-points each panel loaded), its markdown text in a text plot of a dashboard.
-
-The image series is a media panel of the workspace (its pixels checked through the data
-API); a text series gets no workspace panel yet, so the text is checked through a saved
-text plot.
+run with only its import line swapped for the drop-in, shows up in the browser's
+workspace: its scalars as line panels and its histogram's values as a distribution panel
+(checked in the pixels and in the points each panel loaded), its image in a media panel
+(checked in the screen's pixels and through the data API), its markdown text in a text
+panel (the bold rendered as <strong>), and the text in a saved text plot of a dashboard.
 """
 
 from __future__ import annotations
@@ -36,8 +34,11 @@ DROPIN_IMPORT = "from streamvis.tensorboard import SummaryWriter"
 STEPS = 50
 #: The workspace's panels: series/field of each number the script logged.
 PANELS = {"train/loss/loss", "train/lr/lr", "weights/first/first"}
-#: And the media panel of the image the script logged.
+#: And the media panel of the image the script logged, and the text panel of its text.
 MEDIA_PANELS = {"inputs/board/board"}
+TEXT_PANELS = {"notes/notes"}
+#: The 8x8 checkerboard the script logs: red where (row + column) is odd, blue elsewhere.
+BOARD = (np.arange(8)[:, None] + np.arange(8)[None, :]) % 2
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def _colored_pixels(page: Page) -> dict[str, int]:
     out: dict[str, int] = {}
     for el in page.query_selector_all("[data-panel]"):
         key = el.get_attribute("data-panel")
-        if key in MEDIA_PANELS:
+        if key in MEDIA_PANELS | TEXT_PANELS:
             continue
         area = el.query_selector(".plot .area")
         box = area.bounding_box() if area else None
@@ -80,12 +81,12 @@ def _colored_pixels(page: Page) -> dict[str, int]:
 
 
 def test_the_scripts_numbers_are_workspace_panels(server: ServerProcess, page: Page) -> None:
-    page.set_viewport_size({"width": 1280, "height": 1300})  # the three panels in view
+    page.set_viewport_size({"width": 1280, "height": 1800})  # every panel in view
     page.goto(f"{server.web_url}workspace")
-    everything = PANELS | MEDIA_PANELS
+    everything = PANELS | MEDIA_PANELS | TEXT_PANELS
     wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(everything)}")
     keys = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
-    assert keys == everything  # no panel for the text series (module doc)
+    assert keys == everything
     wait_until(page, "(() => { const p = window.__streamvis.plots();"
                      f" return p.length === {len(PANELS)} && p.every((x) => x.firstFullRenderAt"
                      " !== null && x.datasets.every((d) => d.loaded && d.points > 0)); })()",
@@ -100,6 +101,54 @@ def test_the_scripts_numbers_are_workspace_panels(server: ServerProcess, page: P
     weights = next(v for k, v in points.items() if "weights/first" in k)
     assert loss == STEPS, points
     assert 0 < weights <= 5 * 16 * 8, points  # 5 histograms of the 16x8 weight's values
+    # The histogram's values (128 rows per step) are percentile bands over the step.
+    kinds = {p["name"]: (p["kind"], p["datasets"][0]["error"])
+             for p in page.evaluate("window.__streamvis.plots()")}
+    assert kinds["workspace weights/first first"] == ("histogram", None), kinds
+    assert kinds["workspace train/loss loss"] == ("line", None), kinds
+
+
+def _cell_colors(page: Page, panel: str) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """The screen color at the center of each cell of the 8x8 image in `panel` that shows:
+    the image is as wide as its column, so a panel shorter than that cuts its lower rows."""
+    img = page.locator(f"{panel} .media-plot section.run .image img").bounding_box()
+    body = page.locator(f"{panel} .body").bounding_box()
+    assert img is not None and body is not None
+    pixels = png_pixels(page.screenshot()).astype(np.int32)
+    out = {}
+    for row in range(8):
+        for col in range(8):
+            x = img["x"] + (col + 0.5) * img["width"] / 8
+            y = img["y"] + (row + 0.5) * img["height"] / 8
+            if body["x"] + 2 < x < body["x"] + body["width"] - 2 \
+                    and body["y"] + 2 < y < body["y"] + body["height"] - 2:
+                r, g, b = pixels[round(y), round(x), :3]
+                out[row, col] = (int(r), int(g), int(b))
+    return out
+
+
+def test_the_text_and_the_image_are_workspace_panels(server: ServerProcess, page: Page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 1800})
+    page.goto(f"{server.web_url}workspace")
+    # The text panel: the run's latest text, its markdown rendered (final loss **0.xxxx**).
+    text = "[data-panel='notes/notes']"
+    page.wait_for_selector(f"{text} .text-plot .markdown strong")
+    bold = page.inner_text(f"{text} .markdown strong")
+    assert bold.startswith("0.") and len(bold) == 6, bold
+    assert "final loss" in page.inner_text(f"{text} .markdown")
+    assert page.get_attribute(f"{text} .text-plot", "data-format") == "markdown"
+    # The media panel: the checkerboard on screen, red on blue, cell by cell.
+    panel = "[data-panel='inputs/board/board']"
+    wait_until(page, f'(() => {{ const i = document.querySelector("{panel} .media-plot'
+                     ' section.run .image img");'
+                     " return i !== null && i.complete && i.naturalWidth === 8; })()")
+    page.wait_for_timeout(300)
+    cells = _cell_colors(page, panel)
+    assert len(cells) >= 16, f"at least two rows of the image in view, got {sorted(cells)}"
+    for (row, col), got in cells.items():
+        want = (255, 0, 0) if BOARD[row, col] else (0, 0, 255)
+        assert all(abs(a - w) <= 40 for a, w in zip(got, want, strict=True)), \
+            f"cell ({row}, {col}) shows {got}, not {want}"
 
 
 def test_the_text_and_the_image_arrive(server: ServerProcess, page: Page) -> None:
@@ -107,7 +156,7 @@ def test_the_text_and_the_image_arrive(server: ServerProcess, page: Page) -> Non
         (run,) = sv.runs(tags_any="tiny")
         (ref,) = sv.fetch("inputs/board", runs=[run]).column("board").to_pylist()
         image = sv.media(ref, as_="numpy")
-    board = (np.arange(8)[:, None] + np.arange(8)[None, :]) % 2
+    board = BOARD
     assert image.shape == (8, 8, 3)
     assert np.array_equal(image[:, :, 0], board * 255) and not image[:, :, 1].any()
     with Client(server.uri) as c:

@@ -1,5 +1,6 @@
 """The workspace in the browser against a real server: with nothing configured it shows a
-panel per numeric field of every series with each run's line drawn in the run's color;
+panel per numeric field of every series with each run's line drawn in the run's color (and
+a text panel per string field, each run's latest text);
 unticking a run in the run list takes its lines out of every panel; hovering a run fades the
 others; a series logged while the page is open gets its panel.
 
@@ -48,6 +49,8 @@ HANDLES = [_handle_colored(k) for k in range(3)]
 STEPS = np.arange(200)
 #: Panels of the schema below: train's loss and acc against step, eval's acc against epoch.
 PANELS = {"train/loss", "train/acc", "eval/acc"}
+#: And the text panel of train's string field (no GL plot: counted apart).
+TEXT_PANELS = {"train/phase"}
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,8 @@ def _demo_type(name: str) -> str:
 
 def demo_panels() -> set[str]:
     """Every numeric field of every demo series but its first int field (the step), and
-    every media field (a media panel, not a GL plot: see demo_media_panels)."""
+    every media and string field (a media or text panel, not a GL plot: see
+    demo_media_panels)."""
     out = set()
     for series, names in SERIES.items():
         numeric = [n for n in names if _demo_type(n) in ("int", "float")]
@@ -111,8 +115,9 @@ def demo_panels() -> set[str]:
 
 
 def demo_media_panels() -> set[str]:
+    """The demo's media and text panels: no GL plots."""
     return {f"{series}/{n}" for series, names in SERIES.items() for n in names
-            if _demo_type(n) in ("image", "audio", "video")}
+            if _demo_type(n) in ("image", "audio", "video", "string")}
 
 
 def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
@@ -129,6 +134,8 @@ def _color_counts(page: Page) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     for el in page.query_selector_all("[data-panel]"):
         key = el.get_attribute("data-panel")
+        if key in TEXT_PANELS:
+            continue
         area = el.query_selector(".plot .area")
         box = area.bounding_box() if area else None
         assert key is not None and box is not None, "a panel with no plot area"
@@ -143,10 +150,15 @@ def _color_counts(page: Page) -> dict[str, tuple[int, int]]:
 
 def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page: Page) -> None:
     page.goto(server.web_url)
-    wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(PANELS)}")
+    every = PANELS | TEXT_PANELS
+    wait_until(page, f"document.querySelectorAll('[data-panel]').length === {len(every)}")
     _drawn_panels(page, len(PANELS))
     keys = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
-    assert keys == PANELS
+    assert keys == every
+    # The string field's text panel: each run's text at its latest step.
+    wait_until(page, "document.querySelectorAll(\"[data-panel='train/phase'] .text-plot"
+                     ' section").length === 2')
+    assert page.inner_text("[data-panel='train/phase'] .text-plot").count("fit") == 2
     counts = _color_counts(page)
     for key, (blue, orange) in counts.items():
         assert blue > 50 and orange > 50, f"{key}: both runs' lines drawn, got {counts}"
@@ -173,8 +185,9 @@ def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page:
     page.wait_for_timeout(500)
     waiting = page.evaluate("document.querySelectorAll('[data-drawn=no]').length")
     assert 0 < waiting < len(want)
-    # Media panels are no GL plots: they are counted apart.
-    media = page.evaluate("document.querySelectorAll('[data-drawn=yes] .media-plot').length")
+    # Media and text panels are no GL plots: they are counted apart.
+    media = page.evaluate("document.querySelectorAll('[data-drawn=yes] :is(.media-plot,"
+                          " .text-plot)').length")
     assert page.evaluate("window.__streamvis.plots().length") == len(want) - waiting - media
     # Scrolled to, they draw: scroll down through them all.
     for _ in range(20):
@@ -191,6 +204,9 @@ def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page:
                      '.media-plot section.run .boxes rect").length >= 2')
     wait_until(page, "document.querySelector(\"[data-panel='demo-audio/clip'] audio\")"
                      "?.readyState >= 1")
+    # The generated text's panel renders each run's latest text as the field's markdown.
+    wait_until(page, "document.querySelectorAll(\"[data-panel='demo-text/generated'] "
+                     '.text-plot[data-format=markdown] .markdown").length === 2')
 
 
 def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:
@@ -232,10 +248,14 @@ def test_a_pinned_panel_leads_and_the_layout_saves_as_a_dashboard(server, page: 
     with Client(server.uri) as c:
         board = c.dashboard("wsboard")
         plot = c.plot("wsboard.train.acc")
-    assert board["plots"] == ["wsboard.train.acc", "wsboard.eval.acc", "wsboard.train.loss"]
+        text = c.plot("wsboard.train.phase")
+    assert board["plots"] == ["wsboard.train.acc", "wsboard.eval.acc", "wsboard.train.loss",
+                              "wsboard.train.phase"]
     assert plot["kind"] == "line"
     assert plot["datasets"][0]["bindings"] == {"x": "step", "y": "acc", "color": "run"}
-    # The dashboard opens with its three plots, each with both runs.
+    assert text["kind"] == "text"
+    assert text["datasets"][0]["bindings"] == {"text": "phase", "frame": "step"}
+    # The dashboard opens with its three line plots (and the text plot), each with both runs.
     page.goto(f"{server.web_url}?{board['layout']}")
     _drawn_panels(page, 3)
 

@@ -1,6 +1,6 @@
 """The run commands: `run`, `runs`, `import-runs`, `import-tensorboard`,
 `import-mlflow`, `export`,
-`tag`, `untag` and `delete-run`, and the options that pick runs.
+`tag`, `untag`, `delete-run` and `run-table`, and the options that pick runs.
 
 The command line's parser imports this module: what numpy, pyarrow or gRPC bring in
 loads inside the commands (tests/cli/test_startup.py).
@@ -16,6 +16,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from streamvis.cli.artifacts import ClientOf
+from streamvis.cli.run_table import add_arguments as add_run_table_arguments
+from streamvis.cli.run_table import cmd_run_table
 from streamvis.cli.runinfo import add_arguments as add_run_arguments
 from streamvis.cli.runinfo import cmd_run
 
@@ -182,6 +184,12 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
     p.add_argument("--fields", metavar="F1,F2", help="the fields to export (default: all)")
     p.add_argument("--attributes", metavar="A1,A2",
                    help="run attributes to add as columns, e.g. lr,optimizer")
+    _run_filter_arguments(p)
+
+    p = add("run-table", partial(cmd_run_table, client, _run_filter), "one row per run: "
+            "its attributes and the last, min and max of a series' numeric fields (the "
+            "hyperparameter views' table)")
+    add_run_table_arguments(p)
     _run_filter_arguments(p)
 
     for name, untag in (("tag", False), ("untag", True)):

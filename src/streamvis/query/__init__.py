@@ -258,6 +258,26 @@ class Connection:
             names=["run", "series", "field", "rows", "last", "min", "max"],
         )
 
+    def run_table(
+        self, series: str, fields: str | Sequence[str] | None = None,
+        attributes: str | Sequence[str] = (), *, runs: RunsArg = None,
+    ) -> pa.Table:
+        """One row per run that has rows in `series`, in the runs' started order: the
+        table of the web UI's hyperparameter views (`POST /api/data` with "per_run").
+
+        Columns: `run` (its handle), then each of `fields`: a column name, `last.F`,
+        `min.F` or `max.F` (a summary of the series' numeric field F, float64, NaN where
+        every value was NaN), `rows` (int64) or `attr.NAME`, or a numeric field `F` for
+        its last, min and max (default: rows and all three of every numeric field); then
+        each of `attributes` (`lr` or `attr.lr`) as `attr.NAME`, in its field's type. A
+        run without one of the attributes is left out. An unknown name raises
+        InvalidArgumentError or NotFoundError saying what exists.
+        """
+        wanted = [fields] if isinstance(fields, str) else None if fields is None \
+            else list(fields)
+        names = [attributes] if isinstance(attributes, str) else list(attributes)
+        return self.client.run_table(series, wanted, names, runs_filter(self._resolved(runs)))
+
     # -- what a run captured (docs/data-api.md, "A run's capture") --------------
 
     def run_info(self, run: HandlesArg) -> RunInfo:

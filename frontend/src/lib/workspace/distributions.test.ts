@@ -23,5 +23,11 @@ describe('workspace distributions', () => {
     expect(panelSpec(cloud, { handles: ['a'] })).toMatchObject({ kind: 'histogram', view: 'distribution', datasets: [{ series: 'cloud', bindings: { x: 'v', t: 'step' } }] });
     expect(panelSpec(cloud, {}, 'elapsed').datasets[0]!.bindings.t).toBe('_elapsed');
     expect(panelSpec(out[0]!.panels[0]!, {}).kind).toBe('line');
+    // A text or media panel of a cloud series stays what it is: its rows shown as they are.
+    const mixed = withDistributions([{ series: 'cloud', x: 'step', panels: [
+      { key: 'cloud/note', series: 'cloud', x: 'step', y: 'note', text: true },
+      { key: 'cloud/img', series: 'cloud', x: 'step', y: 'img', media: { boxes: null } },
+    ] }], new Set(['cloud']));
+    expect(mixed[0]!.panels.map((p) => [p.distribution ?? false, panelSpec(p, {}).kind])).toEqual([[false, 'text'], [false, 'media']]);
   });
 });

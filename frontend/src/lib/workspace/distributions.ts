@@ -22,10 +22,13 @@ export function isDistribution(summary: DatasetSummary, x: string): boolean {
   return median / summary.runs >= DISTRIBUTION_ROWS_PER_STEP;
 }
 
-/** The sections with the series in `clouds` made distribution panels, after the regular sections. */
+/**
+ * The sections with the series in `clouds` made distribution panels, after the regular sections.
+ * Only their line panels: a media or text panel shows its rows as they are, with a slider.
+ */
 export function withDistributions(sections: Section[], clouds: ReadonlySet<string>): Section[] {
   const regular = sections.filter((s) => !clouds.has(s.series));
-  const spread = sections.filter((s) => clouds.has(s.series)).map((s) => ({ ...s, panels: s.panels.map((p) => ({ ...p, distribution: true })) }));
+  const spread = sections.filter((s) => clouds.has(s.series)).map((s) => ({ ...s, panels: s.panels.map((p) => (p.media || p.text ? p : { ...p, distribution: true })) }));
   return [...regular, ...spread];
 }
 

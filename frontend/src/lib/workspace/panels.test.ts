@@ -31,6 +31,43 @@ describe('sectionsFor', () => {
     expect(spec.datasets.map((d) => d.bindings)).toEqual([{ media: 'img', frame: 'step' }, { x0: 'box.x0', y0: 'box.y0', x1: 'box.x1', y1: 'box.y1', label: 'box.label', score: 'box.score' }]);
   });
 
+  it('gives a string field a text panel at its latest step, with the media panels, leaving the captured series out', () => {
+    const all = new Map(fields);
+    all.set('note', { handle: 'note', name: 'note', type: 'string', description: '' });
+    all.set('console.line', { handle: 'console.line', name: 'console.line', type: 'int', description: '' });
+    all.set('console.text', { handle: 'console.text', name: 'console.text', type: 'string', description: '' });
+    const both = { ...traits, media: (t: string) => t === 'image', textual: (t: string) => t === 'string' };
+    const series: SeriesInfo[] = [
+      { name: 'samples', fields: ['step', 'note', 'loss', 'img', 'phase'] },
+      { name: 'notes', fields: ['step', 'note'] },
+      { name: 'console', fields: ['console.line', 'console.text'] },
+    ];
+    const sections = sectionsFor(series, all, both);
+    expect(sections.map((s) => s.series)).toEqual(['samples', 'notes']);
+    // The line panels first, then the media and text panels in schema order.
+    expect(sections[0]!.panels.map((p) => [p.y, p.media ? 'media' : p.text ? 'text' : 'line'])).toEqual([['loss', 'line'], ['note', 'text'], ['img', 'media'], ['phase', 'text']]);
+    const note = sections[1]!.panels[0]!;
+    expect(note).toEqual({ key: 'notes/note', series: 'notes', x: 'step', y: 'note', text: true });
+    const spec = panelSpec(note, { handles: ['a'] }, 'elapsed');
+    expect(spec).toEqual({ name: 'workspace notes note', title: 'note', kind: 'text', datasets: [{ series: 'notes', filter: { handles: ['a'] }, bindings: { text: 'note', frame: 'step' } }], frame: { value: 'latest' } });
+    // Without the textual trait (an older caller), strings get no panel.
+    expect(sectionsFor(series, all, traits).map((s) => s.series)).toEqual(['samples']);
+  });
+
+  it('puts the sections with a chart before those of only media and text, and the clocked ones last', () => {
+    const all = new Map(fields);
+    all.set('img', { handle: 'img', name: 'img', type: 'image', description: '' });
+    all.set('system.time', { handle: 'system.time', name: 'system.time', type: 'float', description: '' });
+    all.set('system.cpu', { handle: 'system.cpu', name: 'system.cpu', type: 'float', description: '' });
+    const media = { ...traits, media: (t: string) => t === 'image' };
+    const series: SeriesInfo[] = [
+      { name: 'a-samples', fields: ['step', 'img'] },
+      { name: 'system', fields: ['system.time', 'system.cpu'] },
+      { name: 'b-train', fields: ['step', 'loss'] },
+    ];
+    expect(sectionsFor(series, all, media).map((s) => s.series)).toEqual(['b-train', 'a-samples', 'system']);
+  });
+
   it('makes one panel per numeric field against the first int field, in schema order', () => {
     const series: SeriesInfo[] = [{ name: 'train', fields: ['phase', 'step', 'loss', 'epoch', 'acc', 'ok'] }];
     const [s] = sectionsFor(series, fields, traits);

@@ -3,7 +3,8 @@
  * a step-like field (its first integer field) and something to plot against it, one line-plot
  * panel per other numeric field. Nothing is configured, so a series or field logged later only
  * adds sections and panels. Each panel is an ordinary line plot spec, so the builder can open
- * it and it can be saved like any plot.
+ * it and it can be saved like any plot. Media fields (images, audio, video) get a media panel
+ * and string fields a text panel, after the series' line panels, in schema order.
  */
 import type { FieldInfo, PlotSpec, RunFilter, RunInfo, SeriesInfo } from '../api/types';
 import { distributionSpec } from './distributions';
@@ -14,6 +15,8 @@ export interface TypeTraits {
   discrete: (type: string) => boolean;
   /** Images, audio, video: shown in a media panel (without it, media fields get none). */
   media?: (type: string) => boolean;
+  /** Strings: shown in a text panel (without it, string fields get none). */
+  textual?: (type: string) => boolean;
 }
 
 export interface Panel {
@@ -24,6 +27,8 @@ export interface Panel {
   y: string;
   /** A media panel (`y` is the media field, `x` its frame); absent for a line panel. */
   media?: { boxes: string | null };
+  /** A text panel (`y` is the string field, `x` its frame): the text kind, formatted by the field's format. */
+  text?: true;
   /** Many rows per step: drawn as a distribution over steps (distributions.ts). */
   distribution?: boolean;
 }
@@ -61,12 +66,16 @@ export function panelKey(series: string, y: string): string {
 /**
  * The sections and panels of `series`, in the order the server lists series and each series
  * lists its fields. A series without an integer field, or with nothing numeric besides it,
- * gets no section: it has no step to draw lines along.
+ * gets no section: it has no step to draw lines along. Sections with a chart come first (the
+ * curves are what the page is opened for), then those of only images, sounds and texts, then
+ * the clocked ones (`system`).
  */
 export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>, traits: TypeTraits): Section[] {
   const out: Section[] = [];
+  const rich: Section[] = [];
   const late: Section[] = [];
   const isMedia = traits.media ?? (() => false);
+  const isText = traits.textual ?? (() => false);
   // A box series is drawn over its images, not charted field by field.
   const overlays = new Set(series.filter((s) => s.fields.some((f) => isMedia(fields.get(f)?.type ?? ''))).map((s) => boxSeriesOf(s.name, series)?.name));
   for (const s of series) {
@@ -81,12 +90,15 @@ export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>
       .filter((f) => f.name !== step.name && traits.numeric(f.type))
       .map((f) => ({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name }));
     const boxes = boxSeriesOf(s.name, series)?.name ?? null;
-    for (const f of typed.filter((t) => isMedia(t.type))) {
-      panels.push({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name, media: { boxes: fields.get(f.name)?.type === 'image' ? boxes : null } });
+    for (const f of typed.filter((t) => t.name !== step.name && (isMedia(t.type) || isText(t.type)))) {
+      const base = { key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name };
+      panels.push(isMedia(f.type) ? { ...base, media: { boxes: f.type === 'image' ? boxes : null } } : { ...base, text: true });
     }
-    if (panels.length > 0) (clock !== undefined ? late : out).push({ series: s.name, x: step.name, panels });
+    if (panels.length === 0) continue;
+    const charted = panels.some((p) => !p.media && !p.text);
+    (clock !== undefined ? late : charted ? out : rich).push({ series: s.name, x: step.name, panels });
   }
-  return [...out, ...late];
+  return [...out, ...rich, ...late];
 }
 
 /** Pinned panels first (in the order pinned), then the rest in schema order. */
@@ -125,6 +137,7 @@ export function xFieldFor(panel: Pick<Panel, 'x'>, axis: XAxis): string {
  */
 export function panelSpec(panel: Panel, filter: RunFilter, axis: XAxis = 'step'): PlotSpec {
   if (panel.media) return mediaPanelSpec(panel, filter);
+  if (panel.text) return textPanelSpec(panel, filter);
   if (panel.distribution) return distributionSpec(panel, filter, xFieldFor(panel, axis), plotName(panel));
   return {
     name: plotName(panel),
@@ -142,6 +155,14 @@ export function mediaPanelSpec(panel: Panel, filter: RunFilter): PlotSpec {
   const datasets: PlotSpec['datasets'] = [{ series: panel.series, filter, bindings: { media: panel.y, frame: panel.x } }];
   if (panel.media?.boxes) datasets.push({ series: panel.media.boxes, filter, bindings: { ...BOX_FIELDS } });
   return { name: plotName(panel), title: panel.y, kind: 'media', datasets, frame: { value: 'latest' } };
+}
+
+/**
+ * The text plot of a text panel: each run's text at its latest step (a slider over the step),
+ * formatted as the field's format says (plain, markdown, HTML, SVG; decision 0019).
+ */
+export function textPanelSpec(panel: Panel, filter: RunFilter): PlotSpec {
+  return { name: plotName(panel), title: panel.y, kind: 'text', datasets: [{ series: panel.series, filter, bindings: { text: panel.y, frame: panel.x } }], frame: { value: 'latest' } };
 }
 
 /** A run's name in the run list: its attribute `name` when set, else the short handle. */
