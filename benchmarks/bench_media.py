@@ -46,8 +46,12 @@ def _declare(uri: str) -> None:
                              uri=uri)
 
 
+#: Writes between the flushes of `media_write_caller_quiet` (flushed while untimed).
+_QUIET_BURST = 20
+
+
 def caller_cost(
-    uri: str, writes: int, size: int, spool: Path, interval_ms: float
+    uri: str, writes: int, size: int, spool: Path, interval_ms: float, *, quiet: bool = False
 ) -> dict[str, object]:
     img = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
     times = []
@@ -60,32 +64,15 @@ def caller_cost(
             start = clock()
             lg.write("samples", step=i, img=img)
             times.append((clock() - start) / 1000)
-            if interval_ms:
+            if quiet and i % _QUIET_BURST == _QUIET_BURST - 1:
+                lg.flush()  # encoded and sent while nothing is timed
+            elif interval_ms:
                 time.sleep(interval_ms / 1000)  # the rest of a training step
     times.sort()
-    figure = "media_write_caller" if interval_ms else "media_write_caller_burst"
+    figure = "media_write_caller_quiet" if quiet else \
+        "media_write_caller" if interval_ms else "media_write_caller_burst"
     return {"figure": figure, "shape": [size, size, 3], "writes": writes,
-            "interval_ms": interval_ms,
-            "median_us": round(statistics.median(times), 2),
-            "p90_us": round(times[int(0.9 * len(times))], 2)}
-
-
-def caller_cost_quiet(uri: str, writes: int, size: int, spool: Path) -> dict[str, object]:
-    img = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
-    times = []
-    with streamvis.DataLogger(uri=uri, spool_dir=spool, max_pending_bytes=1 << 31) as lg:
-        for i in range(40):
-            lg.write("samples", step=i, img=img)
-        lg.flush()
-        clock = time.perf_counter_ns
-        for i in range(writes):
-            start = clock()
-            lg.write("samples", step=i, img=img)
-            times.append((clock() - start) / 1000)
-            if i % 20 == 19:
-                lg.flush()  # encoded and sent while nothing is timed
-    times.sort()
-    return {"figure": "media_write_caller_quiet", "shape": [size, size, 3], "writes": writes,
+            "interval_ms": 0.0 if quiet else interval_ms,
             "median_us": round(statistics.median(times), 2),
             "p90_us": round(times[int(0.9 * len(times))], 2)}
 
@@ -121,8 +108,9 @@ def main() -> None:
                     ServerProcess(where) as server:
                 _declare(server.uri)
                 if i == 0:
-                    print(json.dumps(caller_cost_quiet(
-                        server.uri, args.writes, args.size, Path(tmp) / "spool-q",
+                    print(json.dumps(caller_cost(
+                        server.uri, args.writes, args.size, Path(tmp) / "spool-q", 0.0,
+                        quiet=True,
                     )), flush=True)
                     for interval in (args.interval_ms, 0.0):
                         print(json.dumps(caller_cost(
