@@ -10,6 +10,8 @@ the caller's thread for a 256x256x3 uint8 numpy image (the goal: a median of at 
 20 us): the check and the copy, the encoding left to the flusher. It is measured
 against a running server, each write timed alone, `--interval-ms` apart (a training
 step's other work, while the flusher encodes the last image).
+`media_write_caller_quiet` writes in bursts of 20, each followed by `flush()`: the
+caller's own path (check, copy, queue) with the flusher idle while it is timed.
 `media_write_caller_burst` writes back to back, faster than the flusher can encode:
 the caller then also waits for the interpreter lock the flusher holds between its
 (lock-free) encoding calls, and on a machine with fewer free cores than threads, for a
@@ -44,8 +46,12 @@ def _declare(uri: str) -> None:
                              uri=uri)
 
 
+#: Writes between the flushes of `media_write_caller_quiet` (flushed while untimed).
+_QUIET_BURST = 20
+
+
 def caller_cost(
-    uri: str, writes: int, size: int, spool: Path, interval_ms: float
+    uri: str, writes: int, size: int, spool: Path, interval_ms: float, *, quiet: bool = False
 ) -> dict[str, object]:
     img = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
     times = []
@@ -58,12 +64,15 @@ def caller_cost(
             start = clock()
             lg.write("samples", step=i, img=img)
             times.append((clock() - start) / 1000)
-            if interval_ms:
+            if quiet and i % _QUIET_BURST == _QUIET_BURST - 1:
+                lg.flush()  # encoded and sent while nothing is timed
+            elif interval_ms:
                 time.sleep(interval_ms / 1000)  # the rest of a training step
     times.sort()
-    figure = "media_write_caller" if interval_ms else "media_write_caller_burst"
+    figure = "media_write_caller_quiet" if quiet else \
+        "media_write_caller" if interval_ms else "media_write_caller_burst"
     return {"figure": figure, "shape": [size, size, 3], "writes": writes,
-            "interval_ms": interval_ms,
+            "interval_ms": 0.0 if quiet else interval_ms,
             "median_us": round(statistics.median(times), 2),
             "p90_us": round(times[int(0.9 * len(times))], 2)}
 
@@ -99,6 +108,10 @@ def main() -> None:
                     ServerProcess(where) as server:
                 _declare(server.uri)
                 if i == 0:
+                    print(json.dumps(caller_cost(
+                        server.uri, args.writes, args.size, Path(tmp) / "spool-q", 0.0,
+                        quiet=True,
+                    )), flush=True)
                     for interval in (args.interval_ms, 0.0):
                         print(json.dumps(caller_cost(
                             server.uri, args.writes, args.size, Path(tmp) / "spool-w", interval,

@@ -268,3 +268,27 @@ def test_reused_buffers_never_change_a_value_queued_or_sent(
     refs = sv.fetch("samples", runs=[run]).column("img").to_pylist()
     for ref, want in zip(refs, imgs, strict=True):
         assert np.array_equal(sv.media(ref, as_="numpy"), want)
+
+
+def test_a_bad_image_after_good_ones_of_one_form_is_still_refused(
+    server: ServerProcess, sv: Connection, tmp_path: Path
+) -> None:
+    # The fast path (validate.prepare_arrays) keeps the field's last array form: a
+    # value of another form is checked again, and refused as the first one would be.
+    imgs = _images(3, seed=31)
+    with streamvis.DataLogger(uri=server.uri, spool_dir=tmp_path / "spool") as lg:
+        for i, img in enumerate(imgs):
+            lg.write("samples", step=i, img=img, caption="good")
+        with pytest.warns(LoggerWarning, match="uint8, or float"):
+            lg.write("samples", step=3, img=imgs[0].astype(np.int32), caption="bad")
+        with pytest.warns(LoggerWarning, match="MAX_MEDIA_PIXELS"):
+            lg.write("samples", step=4,
+                     img=np.broadcast_to(np.zeros(1, np.uint8), (100_000, 100_000, 3)),
+                     caption="bad")
+        lg.write("samples", step=5, img=imgs[1], caption="good")
+        run = lg.run_handle
+    table = sv.fetch("samples", runs=[run])
+    assert table.column("step").to_pylist() == [0, 1, 2, 5]
+    refs = table.column("img").to_pylist()
+    for ref, want in zip(refs, [*imgs, imgs[1]], strict=True):
+        assert np.array_equal(sv.media(ref, as_="numpy"), want)

@@ -3,8 +3,10 @@
 `write` is the hot path of every user program, so it is written for CPython's
 interpreter: one dict lookup for the series' precomputed state, one `type(v) in set`
 per field, one deque append (thread-safe without a lock) and two integer updates for
-the memory bound. Everything else — tensors, numpy, lists, mistakes, a series seen
-for the first time — takes `_write_slow`.
+the memory bound. A write of numpy images (or videos) of the form the field's last one
+had, beside scalars, takes a second fast path (validate.prepare_arrays: no checks but
+the types, shapes and dtypes, and the copy). Everything else — tensors, numpy, lists,
+mistakes, a series seen for the first time — takes `_write_slow`.
 
 Every other operation (run creation, tags, attributes, declarations, flush barriers)
 goes into the same queue as the writes, so the server applies them in program order,
@@ -42,7 +44,7 @@ from streamvis.logger.images import LogsImages
 from streamvis.logger.infer import hint, infer_declaration
 from streamvis.logger.spool import default_spool_root
 from streamvis.logger.startstop import StartsAndStops
-from streamvis.logger.validate import SeriesState, given_time, prepare
+from streamvis.logger.validate import SeriesState, given_time, prepare, prepare_arrays
 from streamvis.logger.written import WRITTEN, Written
 from streamvis.model.errors import (
     FailedPreconditionError,
@@ -178,6 +180,14 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                 else:
                     self._queue.append((st, values, _clock()))
                     self._written += st.scalar_cost
+                    if self._written - self._drained > self._soft_bytes:
+                        self._pressure()
+                    return WRITTEN
+            if st.arrays:  # an image (or video) a step, as the field's last one
+                prepared = prepare_arrays(st, values)
+                if prepared is not None:
+                    self._queue.append((st, prepared, _clock()))
+                    self._written += prepared.nbytes
                     if self._written - self._drained > self._soft_bytes:
                         self._pressure()
                     return WRITTEN

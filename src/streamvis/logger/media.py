@@ -17,7 +17,6 @@ Audio arrays carry their sample rate: `streamvis.Audio(samples, rate)`, samples 
 
 from __future__ import annotations
 
-import collections
 import importlib.util
 import io
 import math
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from streamvis.logger.buffers import BUFFERS, Pool
 from streamvis.logger.tensors import CudaValue, snapshot
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_MEDIA_PIXELS, MAX_MEDIA_VALUE_BYTES
@@ -67,13 +67,13 @@ class MediaValue:
     count: int | None
     layout: str = ""  # arrays: "HWC", "CHW", "HW" (images); "THWC" (videos)
     host: Any = None  # the array on the host, once the flusher copied it
-    pooled: bool = False  # `source` came from _BUFFERS: give it back once encoded
+    pooled: bool = False  # `source` came from BUFFERS (buffers.py): give it back once encoded
 
     def release(self) -> None:
         """The flusher is done with the value: its buffer serves a later write."""
         if self.pooled:
             self.pooled = False
-            _BUFFERS.give(self.source)
+            BUFFERS.give(self.source)
             self.source = self.host = None
 
     def on_host(self) -> np.ndarray:
@@ -86,40 +86,6 @@ class MediaValue:
         return () if self.count is None else (self.count,)
 
 
-class _Buffers:
-    """Arrays the flusher is done with, by shape and dtype, for `write` to copy into.
-
-    A fresh 192 KiB array is fresh memory from the system, and touching it page by page
-    cost far more than the copy (180 µs against 4 µs, measured): an image a step reuses
-    the buffer of an image the flusher encoded already. Bounded in bytes; append and
-    pop of a deque need no lock between the caller's thread and the flusher's.
-    """
-
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.free: dict[tuple[tuple[int, ...], str], collections.deque[np.ndarray]] = {}
-        self.max_bytes = max_bytes
-        self.held = 0
-
-    def take(self, like: np.ndarray) -> np.ndarray:
-        pool = self.free.get((like.shape, like.dtype.str))
-        try:
-            buf = pool.pop() if pool else None
-        except IndexError:  # emptied by another writer meanwhile
-            buf = None
-        if buf is None:
-            return like.copy()
-        self.held -= buf.nbytes
-        np.copyto(buf, like)
-        return buf
-
-    def give(self, buf: np.ndarray) -> None:
-        if self.held + buf.nbytes > self.max_bytes or not buf.flags.c_contiguous:
-            return
-        self.held += buf.nbytes
-        self.free.setdefault((buf.shape, buf.dtype.str), collections.deque()).append(buf)
-
-
-_BUFFERS = _Buffers()
 
 
 def _sniff(data: bytes) -> str:
@@ -240,17 +206,39 @@ def snapshot_media(media: str, value: object) -> tuple[MediaValue, int]:
         value.savefig(out, format="png")  # type: ignore[attr-defined]
         return MediaValue(out.getvalue(), "bytes", None), out.tell()
     if type(value) is np.ndarray:
-        # The fast path (an image a step): checked before the copy, so a huge array is
-        # refused without being copied.
-        dtype = value.dtype
-        batch, layout = _array_form(media, value.shape, dtype.kind, dtype.itemsize, value)
-        copy = _BUFFERS.take(value)
-        return (MediaValue(copy, "array", value.shape[0] if batch else None, layout, pooled=True),
-                value.nbytes)
+        # Checked before the copy, so a huge array is refused without being copied.
+        return snapshot_array(array_form(media, value), value), value.nbytes
     snap = snapshot(value)
     batch, layout = _array_form(media, snap.shape, snap.kind, _itemsize(snap.value), value)
     nbytes = math.prod(snap.shape) * _itemsize(snap.value)
     return MediaValue(snap.value, "array", snap.shape[0] if batch else None, layout), nbytes
+
+
+@dataclass(slots=True, frozen=True)
+class ArrayForm:
+    """What checking a numpy array for a media field found: kept by the field
+    (validate.SeriesState.forms), so the next write of the same shape and dtype — an
+    image a step — is not checked again and finds its free buffers at once."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    count: int | None  # a batch of `count` values; None: one
+    layout: str
+    pool: Pool  # free buffers of this shape and dtype (buffers.py)
+
+
+def array_form(media: str, value: np.ndarray) -> ArrayForm:
+    """Check a numpy array given for a `media` field; InvalidArgumentError if it is none."""
+    dtype = value.dtype
+    batch, layout = _array_form(media, value.shape, dtype.kind, dtype.itemsize, value)
+    return ArrayForm(value.shape, dtype, value.shape[0] if batch else None, layout,
+                     BUFFERS.pool(value))
+
+
+def snapshot_array(form: ArrayForm, value: np.ndarray) -> MediaValue:
+    """`value` (of `form`) frozen: copied into a free buffer, given back once encoded."""
+    return MediaValue(BUFFERS.take_from(form.pool, value), "array", form.count, form.layout,
+                      pooled=True)
 
 
 def _array_form(

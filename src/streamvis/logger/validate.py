@@ -11,13 +11,14 @@ and broadcasting.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from streamvis.logger.media import snapshot_media
+from streamvis.logger.media import ArrayForm, array_form, snapshot_array, snapshot_media
 from streamvis.logger.tensors import Snapshot, snapshot
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.media import NO_OPTIONS, FieldOptions
@@ -60,6 +61,14 @@ class SeriesState:
     provisional: bool  # inferred from a write while the server could not be asked
     #: The media fields' kinds and options (model/media.py), by field name.
     media: dict[str, tuple[str, FieldOptions]]
+    #: For `prepare_arrays`: the image and video fields (none if the series has an
+    #: audio field or none of these), the checks of the other fields, and the bytes a
+    #: write holds besides the arrays' own.
+    arrays: tuple[tuple[str, str], ...] = ()
+    plain_checks: tuple[tuple[str, frozenset[type]], ...] = ()
+    plain_bytes: int = 0
+    #: Each array field's last form (media.ArrayForm), checked once for its writes alike.
+    forms: dict[str, ArrayForm] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(
@@ -73,6 +82,8 @@ class SeriesState:
         )
         any_scalar, any_kind = _guessed_numbers() if numbers else (frozenset(), "")
         checks = tuple((f, any_scalar if f in numbers else rows[f].scalars) for f in fields)
+        media = {f: rows[f].media for f in fields if rows[f].media}
+        arrays = () if "audio" in media.values() else tuple(media.items())
         return cls(
             name=name, fields=fields, types=types, rows=rows,
             kinds={f: any_kind if f in numbers else rows[f].kinds for f in fields},
@@ -80,8 +91,11 @@ class SeriesState:
             int_fields=tuple(f for f in fields if rows[f].int64), n=len(fields),
             scalar_cost=_WRITE_OVERHEAD + _VALUE_OVERHEAD * len(fields),
             provisional=provisional,
-            media={f: (rows[f].media, (options or {}).get(f, NO_OPTIONS))
-                   for f in fields if rows[f].media},
+            media={f: (kind, (options or {}).get(f, NO_OPTIONS)) for f, kind in media.items()},
+            arrays=arrays,
+            plain_checks=tuple((f, ok) for f, ok in checks if f not in media),
+            plain_bytes=_WRITE_OVERHEAD + (_VALUE_OVERHEAD + 8) * (len(fields) - len(media))
+            + _VALUE_OVERHEAD * len(media),
         )
 
     @classmethod
@@ -197,6 +211,63 @@ def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
             "values whose shapes broadcast to one common shape"
         ) from None
     return Prepared(snaps, shape, math.prod(shape), nbytes)
+
+
+def prepare_arrays(state: SeriesState, values: dict[str, object]) -> Prepared | None:
+    """`prepare` for the common media write, in a few microseconds; None for any other.
+
+    The write's image and video fields are numpy arrays of the form each field's last
+    write had (its shape and dtype; checked when first seen, by media.array_form), of
+    the same batch shape, and its other fields Python scalars its types take — `step=i,
+    img=arr`, an image a step. Each array is copied into a free buffer of its form. What
+    is queued is what `prepare` makes of the write; anything else (and every mistake)
+    is left to `prepare`, which copies nothing until the whole write is checked.
+    The caller (`write`) has checked that `values` has as many fields as the series.
+    """
+    if not _scalars_fit(state, values):
+        return None
+    forms = state.forms
+    count: int | None = -1
+    for name, media in state.arrays:
+        form = _form_of(forms, name, media, values.get(name))
+        if form is None or count not in (-1, form.count):
+            return None  # batches of two sizes, or a batch and a single value
+        count = form.count
+    if count == -1:
+        return None  # no array field: not this path's write
+    nbytes = state.plain_bytes
+    for name, _ in state.arrays:
+        value = values[name]
+        values[name] = snapshot_array(forms[name], value)  # type: ignore[arg-type]
+        nbytes += value.nbytes  # type: ignore[attr-defined]
+    return Prepared(values, () if count is None else (count,),
+                    1 if count is None else count, nbytes)
+
+
+def _scalars_fit(state: SeriesState, values: dict[str, object]) -> bool:
+    """Whether the write's fields other than the arrays are Python scalars they take."""
+    for name, ok in state.plain_checks:
+        if type(values.get(name)) not in ok:
+            return False
+    for name in state.int_fields:  # noqa: SIM110 -- a loop: no generator on the hot path
+        if not _INT64_MIN <= values[name] <= _INT64_MAX:  # type: ignore[operator]
+            return False
+    return True
+
+
+def _form_of(
+    forms: dict[str, ArrayForm], name: str, media: str, value: object
+) -> ArrayForm | None:
+    """The form of a numpy array for field `name` (its last one's, if alike), or None."""
+    if type(value) is not np.ndarray:
+        return None
+    form = forms.get(name)
+    if form is None or form.shape != value.shape or form.dtype is not value.dtype:
+        try:
+            form = forms[name] = array_form(media, value)
+        except InvalidArgumentError:
+            return None  # `prepare` says why
+    return form
 
 
 def given_time(
