@@ -30,14 +30,19 @@ def batch(index: int) -> dict[str, np.ndarray]:
             "value": np.linspace(0.0, 1.0, ROWS) + index}
 
 
+def declared_run(client: Client) -> uuid.UUID:
+    """The fields and series `batch` writes, and a run to write them to (its handle)."""
+    for name, t in (("batch", "int"), ("row", "int"), ("value", "float")):
+        client.create_field(name, t)
+    client.create_series("s", ["batch", "row", "value"])
+    return client.create_run().handle
+
+
 def test_kill_9_mid_stream_keeps_exactly_the_acknowledged_appends(fresh_location: str):
     server = ServerProcess(fresh_location).start()
     try:
         with Client(server.uri, timeout=10) as client:
-            for name, t in (("batch", "int"), ("row", "int"), ("value", "float")):
-                client.create_field(name, t)
-            client.create_series("s", ["batch", "row", "value"])
-            run = client.create_run().handle
+            run = declared_run(client)
 
             acked: dict[int, int] = {}  # append index -> sequence
             attempted: list[int] = []
@@ -97,10 +102,7 @@ def test_kill_9_under_concurrent_writers_keeps_every_acknowledged_append(
     server = ServerProcess(fresh_location).start()
     try:
         with Client(server.uri, timeout=10) as client:
-            for name, t in (("batch", "int"), ("row", "int"), ("value", "float")):
-                client.create_field(name, t)
-            client.create_series("s", ["batch", "row", "value"])
-            run = client.create_run().handle
+            run = declared_run(client)
         acked: dict[int, int] = {}  # append index -> sequence
         in_flight: set[int] = set()
         lock = threading.Lock()
