@@ -1,6 +1,9 @@
 # Sourced by scripts/test: the browser tests drive Debian's Chromium through
 # Playwright (never a downloaded browser), so install the package when it is missing.
 
+# shellcheck source=as_root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as_root.sh"
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then
     echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"

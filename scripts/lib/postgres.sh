@@ -23,9 +23,8 @@ _pg_bin() {
   return 1
 }
 
-_as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
-}
+# shellcheck source=as_root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/as_root.sh"
 
 ensure_postgres() {
   local default="postgresql://postgres@127.0.0.1:5432/postgres"
