@@ -3,6 +3,7 @@ and `streamvis run HANDLE`, against a real server on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -44,6 +45,8 @@ def test_run_info_groups_attributes_and_joins_texts(sv: Connection, captured: uu
     text = info.format()
     assert "config.model.depth" in text
     assert f"run {captured}" in text
+    started = dt.datetime.fromtimestamp(info.run.started_at, dt.UTC)
+    assert f"started_at  {started:%Y-%m-%d %H:%M:%S} UTC" in text  # a date, not bare epoch seconds
 
 
 def test_console_in_order_and_searchable(sv: Connection, captured: uuid.UUID) -> None:

@@ -9,6 +9,7 @@ table with its columns, so a script need not ask first.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,7 +50,9 @@ class RunInfo:
     def format(self) -> str:
         """A readable report: what `streamvis run HANDLE` prints."""
         run = self.run
-        out = [f"run {run.handle}", f"  started_at  {run.started_at:.3f}"]
+        started = dt.datetime.fromtimestamp(run.started_at, dt.UTC)
+        out = [f"run {run.handle}",
+               f"  started_at  {started:%Y-%m-%d %H:%M:%S} UTC ({run.started_at:.3f})"]
         if run.tags:
             out.append(f"  tags        {', '.join(run.tags)}")
         for group in (*(p[:-1] for p in cap.PREFIXES), ""):
