@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.store import Store, summaries
+from streamvis.store import Store, summaries, summary_groups
 from streamvis.store.summaries import summarize
 
 from .helpers import raw_session
@@ -101,3 +101,62 @@ def test_chunks_stored_before_heads_get_them_on_first_read(store: Store, locatio
     seqs = after.sequences.tolist()
     (x, y), = store.line_rows(run.handle, "train", "loss", [(seqs[1], 2)])
     assert (x.tolist(), y.tolist()) == ([18, 19], [8.0, 9.0])
+
+
+@pytest.fixture
+def small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups of 3 chunks."""
+    monkeypatch.setattr(summary_groups, "GROUP", 3)
+
+
+def _groups(location: str) -> list[int]:
+    with raw_session(location) as s:
+        return [int(g) for (g,) in s.all("SELECT grp FROM line_groups ORDER BY grp")]
+
+
+@pytest.mark.usefixtures("schema", "small_buckets", "small_groups")
+def test_whole_groups_of_chunks_are_stored_on_read_and_listed_with_the_rest(
+        store: Store, location: str) -> None:
+    run = store.create_run()
+    rng = np.random.default_rng(3)
+    for i in range(7):
+        n = int(rng.integers(1, 20))
+        store.append(run.handle, "train", {"step": pa.array(np.arange(n) + 100 * i),
+                                          "loss": pa.array(rng.normal(size=n))})
+    heads = store.line_summaries(run.handle, "train", "loss")
+    assert heads is not None and _groups(location) == []
+    tops = store.line_tops(run.handle, "train", "loss")
+    assert tops is not None and tops.whole == 2 and tops.first_group == 0
+    assert _groups(location) == [0, 1]  # the seventh chunk waits for two more
+    assert tops.sequences.tolist() == heads.sequences.tolist()
+    assert tops.rows.tolist() == heads.rows.tolist()
+    # Each chunk's top record is the last of its head.
+    last = np.cumsum(heads.counts) - 1
+    assert tops.tops.tobytes() == heads.records[last].tobytes()
+    again = store.line_tops(run.handle, "train", "loss")  # now from the group rows
+    assert again is not None and again.tops.tobytes() == tops.tops.tobytes()
+    assert again.sequences.tolist() == tops.sequences.tolist()
+    got = store.line_heads(run.handle, "train", "loss", [int(tops.sequences[4]), 10**9])
+    assert list(got) == [int(tops.sequences[4])]
+    assert got[int(tops.sequences[4])].tobytes() == heads.records[
+        int(last[3]) + 1 : int(last[4]) + 1].tobytes()
+    for i in range(2):
+        store.append(run.handle, "train", {"step": pa.array([1000 + i]),
+                                          "loss": pa.array([float(i)])})
+    rest = store.line_tops(run.handle, "train", "loss", after_group=2)
+    assert rest is not None and rest.first_group == 2 and rest.whole == 1
+    assert rest.sequences.size == 3 and _groups(location) == [0, 1, 2]
+    assert tops.then(rest).sequences.size == 9
+    store.delete_run(run.handle)
+    assert _groups(location) == []
+
+
+@pytest.mark.usefixtures("schema", "small_groups")
+def test_a_group_holding_a_chunk_without_summary_is_not_ordered(store: Store) -> None:
+    run = store.create_run()
+    for step in ([1, 2], [3, 4], [9, 8], [10, 11]):
+        store.append(run.handle, "train", {"step": pa.array(step), "loss": pa.array([1.0, 2])})
+    tops = store.line_tops(run.handle, "train", "loss")
+    assert tops is not None and tops.whole == 1 and not tops.ordered()
+    assert tops.tops["count"].tolist() == [2, 2, 0, 2]
+    assert tops.upto(3).ordered() is False and tops.after(0, int(tops.sequences[1])).ordered()

@@ -46,7 +46,7 @@ def test_fresh_database_is_at_the_latest_version(fresh_location: str) -> None:
     assert version_and_tables(fresh_location) == (
         migrations.LATEST,
         {*V1_TABLES, "append_keys", "plots", "dashboards", "blobs", "blob_parts", "artifacts",
-         "controls", "line_summaries", "media_refs", "line_heads", "line_buckets"},
+         "controls", "line_summaries", "media_refs", "line_heads", "line_buckets", "line_groups"},
     )
     with open_store(fresh_location) as store:  # opening again changes nothing
         assert store.list_fields() == []

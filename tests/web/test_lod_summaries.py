@@ -9,10 +9,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streamvis.store import summaries
-from streamvis.store.summaries import LineSummaries, decode, summarize
+from streamvis.store import summaries, summary_groups
+from streamvis.store.summaries import decode, summarize
+from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod, lod_summaries
-from streamvis.web.lod_summaries import m4_summaries, ordered
+from streamvis.web.lod_summaries import m4_summaries
 
 
 @pytest.fixture(autouse=True)
@@ -25,38 +26,41 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
-        LineSummaries, tuple[lod_summaries.BottomReader, lod_summaries.RawReader], list[int]]:
-    """The line's summaries as the store reads them (chunk heads), and its readers."""
+        LineTops, lod_summaries.Readers, list[int]]:
+    """The line's chunk tops as the store lists them, and readers of the rest by
+    sequence (chunk i is sequence i + 1); the chunks whose rows were read."""
     bounds = np.cumsum([0, *sizes])
     parts = [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds)]
     blobs = [summarize(px, py) for px, py in parts]
-    records, counts = decode([h for h in map(summaries.head, blobs) if h])
-    every = np.zeros(len(sizes), np.int64)
-    every[[i for i, b in enumerate(blobs) if b]] = counts
-    s = LineSummaries("x", np.arange(1, len(sizes) + 1, dtype=np.int64),
-                      np.array(sizes, np.int64), records, every)
+    kind = "i" if y.dtype.kind in "iu" else "f"
+    tops = np.concatenate([summary_groups.top(summaries.head(b), kind) for b in blobs])
+    t = LineTops("x", 0, 0, np.arange(1, len(sizes) + 1, dtype=np.int64),
+                 np.array(sizes, np.int64), tops)
     asked: list[int] = []
 
+    def heads(wanted: list[int]) -> list[npt.NDArray[Any]]:
+        return [decode([summaries.head(blobs[q - 1])])[0] for q in wanted]
+
     def bottoms(wanted: list[int]) -> list[npt.NDArray[Any]]:
-        return [summaries.bottom(blobs[c], sizes[c]) for c in wanted]
+        return [summaries.bottom(blobs[q - 1], sizes[q - 1]) for q in wanted]
 
     def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
-        asked.extend(c for c, _ in wanted)
-        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[c][0], x=True)[b]),
-                 summaries.decode_bucket(summaries.bucket_values(parts[c][1], x=False)[b]))
-                for c, b in wanted]
+        asked.extend(q - 1 for q, _ in wanted)
+        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[q - 1][0], x=True)[b]),
+                 summaries.decode_bucket(summaries.bucket_values(parts[q - 1][1], x=False)[b]))
+                for q, b in wanted]
         return lod_summaries.buckets(rows, [b for _, b in wanted])
 
-    return s, (bottoms, raw), asked
+    return t, lod_summaries.Readers(heads, bottoms, raw), asked
 
 
 def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
           *view: float) -> list[int]:
     x_min, x_max, pixels = view[0], view[1], int(view[2])
-    s, raw, asked = _line(x, y, sizes)
-    assert ordered(s)
+    t, read, asked = _line(x, y, sizes)
+    assert t.ordered()
     want, reduced = lod.m4(x, y, x_min, x_max, pixels, x_sorted=True)
-    got = m4_summaries(s, raw, x_min, x_max, pixels)
+    got = m4_summaries(t, read, x_min, x_max, pixels)
     assert got.rows.tolist() == want.tolist()
     assert got.reduced == reduced
     np.testing.assert_array_equal(got.x, x[want])
@@ -116,5 +120,5 @@ def test_chunks_whole_in_a_column_are_not_read() -> None:
 
 def test_a_chunk_going_back_is_not_ordered() -> None:
     x = np.array([0, 1, 2, 1, 2], np.int64)
-    s, _, _ = _line(x, np.ones(5), [3, 2])
-    assert not ordered(s)
+    t, _, _ = _line(x, np.ones(5), [3, 2])
+    assert not t.ordered()

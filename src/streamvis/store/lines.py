@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.store import summary_groups
 from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import SqlCore, check_handle
-from streamvis.store.dialect import Session, marks
+from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
     LineSummaries,
@@ -31,8 +32,17 @@ from streamvis.store.summaries import (
     field_plan,
     head,
     plan_fields,
+    record_dtype,
 )
-from streamvis.store.summary_rows import insert_summaries
+from streamvis.store.summary_groups import (
+    LineTops,
+    blob_kind,
+    decode_groups,
+    encode_group,
+    head_kind,
+    top,
+)
+from streamvis.store.summary_rows import insert_group, insert_summaries
 
 #: Chunks summarized per transaction when building the summaries of old chunks, and
 #: chunks or buckets asked per query.
@@ -42,7 +52,87 @@ Values = npt.NDArray[Any]
 
 
 class LineMethods(SqlCore):
-    """line_summaries, line_bottoms, line_rows."""
+    """line_summaries, line_tops, line_heads, line_bottoms, line_rows."""
+
+    def line_tops(
+        self, run: uuid.UUID, series: str, field: str, after_group: int = 0,
+    ) -> LineTops | None:
+        handle = check_handle(run)
+        with self._read() as s:
+            run_id = self._run_id(s, handle)
+            series_id, _, frows = self._series(s, series)
+            x_at, ys = plan_fields(field_plan(frows))
+            target = next((frows[i] for i in ys if frows[i].field.name == field), None)
+            if x_at is None or target is None:
+                return None
+            key = (run_id, series_id, target.id)
+            start = max(after_group - 1, 0)  # the group before: where the rest begins
+            stored = [(int(g), bytes(d)) for g, d in s.all(
+                "SELECT grp, data FROM line_groups WHERE run_id = ? AND series_id = ? "
+                "AND field_id = ? AND grp >= ? ORDER BY grp", (*key, start), binary=True)]
+            # Whole groups are stored in order from 0; keep the unbroken run from `start`.
+            stored = [(g, d) for i, (g, d) in enumerate(stored) if g == start + i]
+            if after_group and not stored:
+                after_group = start = 0  # not there (a run replaced): list from the start
+            last_seq = 0
+            if stored:
+                last_seq = int(decode_groups([stored[-1][1]], blob_kind(stored[-1][1]))[0][-1])
+            if after_group:
+                stored = stored[1:]
+            listed = self._listed(s, run_id, series_id, target.id, last_seq)
+        missing = [(cid, seq) for cid, seq, _, data in listed if data is None]
+        if missing:
+            built = self._backfill(missing, frows, target.id)
+            listed = [(cid, seq, n, built.get(cid, data) if data is None else data)
+                      for cid, seq, n, data in listed]
+        kind = next((k for *_, d in listed if (k := head_kind(d or b""))), None) or next(
+            (blob_kind(d) for _, d in stored), "i" if target.field.type.row.dtype.kind in "iu"
+            else "f")
+        seqs = np.array([q for _, q, _, _ in listed], np.int64)
+        rows = np.array([n for _, _, n, _ in listed], np.int64)
+        tops = np.concatenate([top(d or b"", kind) for *_, d in listed]) if listed else (
+            np.zeros(0, record_dtype(kind)))
+        size = summary_groups.GROUP
+        whole = len(listed) // size
+        if whole:
+            first = after_group + len(stored)
+            self._store_groups(key, first, [
+                encode_group(seqs[at : at + size], rows[at : at + size], tops[at : at + size], kind)
+                for at in range(0, whole * size, size)])
+        g_seqs, g_rows, g_tops = decode_groups([d for _, d in stored], kind)
+        return LineTops(
+            x=frows[x_at].field.name, first_group=after_group, whole=len(stored) + whole,
+            sequences=np.concatenate((g_seqs, seqs)), rows=np.concatenate((g_rows, rows)),
+            tops=np.concatenate((g_tops, tops)))
+
+    def _store_groups(self, key: tuple[int, int, int], first: int, blobs: list[bytes]) -> None:
+        """Store whole groups numbered from `first` (another reader may have stored them)."""
+        try:
+            with self._write() as s:
+                for i, blob in enumerate(blobs):
+                    insert_group(s, key, first + i, blob)
+        except ForeignKeyViolation:
+            pass  # the run was deleted meanwhile: nothing to keep
+
+    def line_heads(
+        self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
+    ) -> dict[int, Values]:
+        with self._read() as s:
+            run_id, series_id, _, target = self._target(s, run, series, field)
+            chunks = self._chunk_ids(s, run_id, series_id, sequences)
+            by_id = {cid: q for q, (cid, _) in chunks.items()}
+            ids = sorted(by_id)
+            out: dict[int, Values] = {}
+            for at in range(0, len(ids), _ASK_GROUP):
+                group = ids[at : at + _ASK_GROUP]
+                for cid, data in s.all(
+                    "SELECT chunk_id, data FROM line_heads WHERE field_id = ? "
+                    f"AND chunk_id IN ({marks(len(group))})",
+                    (target.id, *group), binary=True,
+                ):
+                    if data:
+                        out[by_id[int(cid)]] = decode([bytes(data)])[0]
+        return out
 
     def line_summaries(
         self, run: uuid.UUID, series: str, field: str, after_sequence: int = 0,
