@@ -25,7 +25,8 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
-def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
+def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
+          heads_asked: list[int] | None = None) -> tuple[
         LineTops, lod_summaries.Readers, list[int]]:
     """The line's chunk tops as the store lists them, and readers of the rest by
     sequence (chunk i is sequence i + 1); the chunks whose rows were read."""
@@ -37,12 +38,14 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tu
     t = LineTops("x", 0, 0, np.arange(1, len(sizes) + 1, dtype=np.int64),
                  np.array(sizes, np.int64), tops)
     asked: list[int] = []
+    heads_read: list[int] = [] if heads_asked is None else heads_asked
 
-    def heads(wanted: list[int]) -> list[npt.NDArray[Any]]:
-        return [decode([summaries.head(blobs[q - 1])])[0] for q in wanted]
+    def heads(wanted: list[int]) -> lod_summaries.Records:
+        heads_read.extend(q - 1 for q in wanted)
+        return lod_summaries.pool([decode([summaries.head(blobs[q - 1])])[0] for q in wanted])
 
-    def bottoms(wanted: list[int]) -> list[npt.NDArray[Any]]:
-        return [summaries.bottom(blobs[q - 1], sizes[q - 1]) for q in wanted]
+    def bottoms(wanted: list[int]) -> lod_summaries.Records:
+        return lod_summaries.pool([summaries.bottom(blobs[q - 1], sizes[q - 1]) for q in wanted])
 
     def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
         asked.extend(q - 1 for q, _ in wanted)
@@ -116,6 +119,22 @@ def test_chunks_whole_in_a_column_are_not_read() -> None:
     y = np.sin(x / 50.0)
     asked = _same(x, y, [100] * 40, 0.0, 3999.0, 8)
     assert len(set(asked)) <= 8  # only chunks an edge cuts through
+
+
+def test_only_the_heads_of_chunks_an_edge_cuts_are_read() -> None:
+    x = np.arange(4000, dtype=np.int64)
+    y = np.cos(x / 70.0)
+    y[[999, 1000, 1999, 2000]] = [7.0, -7.0, 8.0, -8.0]  # spikes at chunk and column edges
+    heads: list[int] = []
+    sizes = [150] * 26 + [100]
+    t, read, _ = _line(x, y, sizes, heads)
+    want, _ = lod.m4(x, y, 0.0, 3999.0, 4, x_sorted=True)
+    assert m4_summaries(t, read, 0.0, 3999.0, 4).rows.tolist() == want.tolist()
+    edges = np.ceil(lod.bin_edges(0.0, 3999.0, 4))
+    first = np.cumsum([0, *sizes[:-1]])
+    cut = np.searchsorted(edges, first, "right") != np.searchsorted(
+        edges, first + np.array(sizes) - 1, "right")
+    assert 0 < len(heads) < len(sizes) and sorted(heads) == np.flatnonzero(cut).tolist()
 
 
 def test_a_chunk_going_back_is_not_ordered() -> None:

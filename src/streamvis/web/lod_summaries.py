@@ -30,9 +30,41 @@ from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod
 
 Ints = npt.NDArray[np.int64]
+
+
+class Records(NamedTuple):
+    """Records of several chunks in one array: chunk i's are `records[starts[i]:][:counts[i]]`.
+
+    What a RecordReader returns: the records of the chunks asked, in the order asked,
+    found in one array (a cache's pool of every chunk read so far, say) without
+    copying them out chunk by chunk.
+    """
+
+    records: npt.NDArray[Any]
+    starts: Ints
+    counts: Ints
+
+    def take(self) -> npt.NDArray[Any]:
+        """The records of the chunks, chunk after chunk, as one array."""
+        total = int(self.counts.sum())
+        steps = np.arange(total, dtype=np.int64) - np.repeat(
+            np.cumsum(self.counts) - self.counts, self.counts)
+        out: npt.NDArray[Any] = self.records[np.repeat(self.starts, self.counts) + steps]
+        return out
+
+
+def pool(arrays: list[npt.NDArray[Any]]) -> Records:
+    """Records of chunks given one array each, joined once (as bytes: numpy's
+    concatenate of many structured arrays spends its time promoting field types)."""
+    counts = np.array([a.size for a in arrays], np.int64)
+    joined: npt.NDArray[Any] = np.frombuffer(b"".join([a.data for a in arrays]),
+                                             arrays[0].dtype) if arrays else np.empty(0)
+    return Records(joined, (np.cumsum(counts) - counts).astype(np.int64), counts)
+
+
 #: Records of chunks (by sequence), in the order asked: their heads (levels above 0)
 #: or their level-0 records.
-RecordReader = Callable[[list[int]], list[npt.NDArray[Any]]]
+RecordReader = Callable[[list[int]], Records]
 BottomReader = RecordReader
 #: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
 #: pieces of `PIECE` rows as the bytes of their records (`buckets`).
@@ -123,14 +155,6 @@ class _Columns:
         return c
 
 
-def _join(records: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    """Records of one dtype concatenated as bytes: numpy's concatenate of many
-    structured arrays spends most of its time promoting their fields' types."""
-    joined: npt.NDArray[Any] = np.frombuffer(b"".join([r.data for r in records]),
-                                             records[0].dtype)
-    return joined
-
-
 def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDArray[Any]]:
     return {
         "first_pos": records["start"] + offsets, "first_x": records["x_first"],
@@ -219,11 +243,9 @@ class _Cover:
         """The level-0 children of level-1 records, read for their chunks."""
         wanted = np.unique(chunk)
         got = self.bottoms(self.s.sequences[wanted].tolist())
-        sizes = np.array([g.size for g in got], np.int64)
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
         where = np.searchsorted(wanted, chunk)
-        idx, n = self._children(rec["start"] // BASE, sizes[where], starts[where])
-        out: npt.NDArray[Any] = _join(got)[idx]
+        idx, n = self._children(rec["start"] // BASE, got.counts[where], got.starts[where])
+        out: npt.NDArray[Any] = got.records[idx]
         return out, np.repeat(chunk, n)
 
     def _read_raw(self) -> None:
@@ -308,6 +330,16 @@ def _raw_inside(t: LineTops, raw: RawReader, seg: dict[str, npt.NDArray[Any]],
     return pos, x, y
 
 
+def _first_lowest(key: npt.NDArray[Any], starts: Ints, group: Ints) -> Ints:
+    """Per group of consecutive keys (beginning at `starts`), the index of its first
+    lowest key. Segments come in row order, so the first is the lowest row: what
+    M4 picks among equal values. No sort: a minimum per group and one comparison."""
+    low = np.minimum.reduceat(key, starts)
+    hit = np.flatnonzero(key == low[group])
+    first: Ints = hit[np.r_[True, group[hit][1:] != group[hit][:-1]]]
+    return first
+
+
 def _pick(seg: dict[str, npt.NDArray[Any]], kind: str, at: Ints) -> tuple[
         Ints, Ints, npt.NDArray[Any]]:
     """The (row, x, y) of the `kind` point (first, last, min, max) of segments `at`."""
@@ -326,10 +358,9 @@ def _segments(t: LineTops, read: Readers, columns: _Columns) -> dict[str, npt.ND
     cut = np.flatnonzero(~whole)
     if cut.size:
         heads = read.heads(t.sequences[cut].tolist())
-        counts = np.array([h.size for h in heads], np.int64)
-        if int(counts.min()) == 0:
+        if int(heads.counts.min()) == 0:
             raise ValueError("a chunk listed with a summary has no head")
-        sub = LineSummaries(t.x, t.sequences[cut], t.rows[cut], _join(heads), counts)
+        sub = LineSummaries(t.x, t.sequences[cut], t.rows[cut], heads.take(), heads.counts)
         parts += _Cover(sub, offsets[cut], columns, read).run()
     merged = {k: np.concatenate([p[k] for p in parts]) for k in _FIELDS}
     order = np.argsort(merged["first_pos"], kind="stable")
@@ -370,10 +401,9 @@ def m4_summaries(
         ends = np.r_[starts[1:], c.size] - 1
         picks += [_pick(seg, "first", at[starts]), _pick(seg, "last", at[ends])]
         low_key, high_key = _keys(seg["min_y"][at])[0], _keys(seg["max_y"][at])[1]
+        group = np.repeat(np.arange(starts.size, dtype=np.int64), ends - starts + 1)
         for kind, key in (("min", low_key), ("max", high_key)):
-            order = np.lexsort((seg[f"{kind}_pos"][at], key, c))
-            best = at[order[np.flatnonzero(np.r_[True, c[order][1:] != c[order][:-1]])]]
-            picks.append(_pick(seg, kind, best))
+            picks.append(_pick(seg, kind, at[_first_lowest(key, starts, group)]))
     if not picks:
         empty = np.empty(0, np.int64)
         return LinePoints(empty, empty, np.empty(0, t.tops["min_y"].dtype), reduced=False)

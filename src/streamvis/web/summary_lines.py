@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from streamvis.checks.grammar import GRAMMAR
@@ -28,7 +29,18 @@ from streamvis.store.summary_groups import LineTops
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import Plan
 from streamvis.web.http import AppState
-from streamvis.web.lod_summaries import Bucket, LinePoints, Readers, buckets, m4_summaries
+from streamvis.web.lod_summaries import (
+    Bucket,
+    LinePoints,
+    Readers,
+    RecordReader,
+    Records,
+    buckets,
+    m4_summaries,
+    pool,
+)
+
+Ints = npt.NDArray[np.int64]
 
 
 def short_rows_per_pixel() -> int:
@@ -99,13 +111,84 @@ def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
     return read
 
 
+def _held_pool(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
+               fetch: Callable[[list[int]], list[npt.NDArray[Any]]]) -> RecordReader:
+    """A reader of chunks' records by sequence, keeping every chunk read in one pool.
+
+    One entry per run, field and kind of record: one array of all the records read
+    (chunk after chunk) with each chunk's sequence, start and count, so a request
+    finds its chunks' records by a search, without joining thousands of arrays.
+    Dropped (all but what is asked) past a quarter of the budget.
+    """
+
+    def read(asked: list[int]) -> Records:
+        since = cache.epoch(run)
+        held = cache.held(key)
+        got = held if isinstance(held, _Pool) else _Pool.empty()
+        wanted = np.asarray(asked, np.int64)
+        missing = np.unique(wanted[~got.has(wanted)])
+        if missing.size:
+            if got.nbytes > cache.max_bytes // 4:
+                got = got.only(np.unique(wanted))
+            got = got.plus(missing, fetch(missing.tolist()))
+            cache.hold(key, got, got.nbytes, since)
+        return got.find(wanted)
+
+    return read
+
+
+class _Pool:
+    """Chunks' records in one array, found by sequence (`_held_pool`)."""
+
+    def __init__(self, seqs: Ints, found: Records) -> None:
+        self.seqs, self.found = seqs, found  # seqs ascending; found in their order
+        self.nbytes = int(found.records.nbytes) + 24 * int(seqs.size)
+
+    @staticmethod
+    def empty() -> _Pool:
+        none = np.empty(0, np.int64)
+        return _Pool(none, Records(np.empty(0), none, none))
+
+    def has(self, seqs: Ints) -> npt.NDArray[np.bool_]:
+        at = np.searchsorted(self.seqs, seqs)
+        ok = at < self.seqs.size
+        ok[ok] = self.seqs[at[ok]] == seqs[ok]
+        return ok
+
+    def find(self, seqs: Ints) -> Records:
+        at = np.searchsorted(self.seqs, seqs)
+        return Records(self.found.records, self.found.starts[at], self.found.counts[at])
+
+    def only(self, seqs: Ints) -> _Pool:
+        keep = seqs[self.has(seqs)]
+        return _Pool(keep, _repool(self.find(keep)))
+
+    def plus(self, seqs: Ints, arrays: list[npt.NDArray[Any]]) -> _Pool:
+        new = pool(arrays)
+        if not self.seqs.size:
+            return _Pool(seqs, new)
+        old = self.found
+        records = np.concatenate((old.records, new.records))
+        starts = np.concatenate((old.starts, new.starts + old.records.size))
+        counts = np.concatenate((old.counts, new.counts))
+        all_seqs = np.concatenate((self.seqs, seqs))
+        order = np.argsort(all_seqs, kind="stable")
+        return _Pool(all_seqs[order], Records(records, starts[order], counts[order]))
+
+
+def _repool(found: Records) -> Records:
+    """The records `found` points at, alone in a new array (the rest let go)."""
+    return Records(found.take(), (np.cumsum(found.counts) - found.counts).astype(np.int64),
+                   found.counts)
+
+
 def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Readers:
     """Readers of chunks' heads, level-0 records and bucket rows, kept in the cache."""
     store = cache.store
 
     def records(read: Callable[[uuid.UUID, str, str, list[int]], dict[int, Any]]) -> Callable[
-            [list[int]], list[Any]]:
-        def fetch(asked: list[int]) -> list[Any]:
+            [list[int]], list[npt.NDArray[Any]]]:
+        def fetch(asked: list[int]) -> list[npt.NDArray[Any]]:
             got = read(run, series, y.name, asked)
             if len(got) < len(asked):
                 raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
@@ -120,9 +203,12 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Reade
              size: Callable[[Any], int]) -> Callable[[list[Any]], list[Any]]:
         return _held_reader(cache, run, (run, series, y.handle, kind, 0, 0, 0), fetch, size)
 
+    def pooled(kind: str, fetch: Callable[[list[int]], list[npt.NDArray[Any]]]) -> RecordReader:
+        return _held_pool(cache, run, (run, series, y.handle, kind, 0, 0, 0), fetch)
+
     return Readers(
-        heads=held("heads", records(store.line_heads), lambda v: int(v.nbytes)),
-        bottoms=held("bottoms", records(store.line_bottoms), lambda v: int(v.nbytes)),
+        heads=pooled("heads", records(store.line_heads)),
+        bottoms=pooled("bottoms", records(store.line_bottoms)),
         raw=held("edges", rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2]))))
 
 
