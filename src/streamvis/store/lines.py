@@ -117,21 +117,28 @@ class LineMethods(SqlCore):
     def line_heads(
         self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
     ) -> dict[int, Values]:
+        out: dict[int, Values] = {}
+        for q, _, data in self._by_sequence(run, series, field, sequences, "line_heads"):
+            if data:
+                out[q] = decode([data])[0]
+        return out
+
+    def _by_sequence(self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
+                     table: str) -> list[tuple[int, int, bytes]]:
+        """(sequence, rows, data) of `table`'s rows of `field` for the run's chunks asked."""
+        out = []
         with self._read() as s:
             run_id, series_id, _, target = self._target(s, run, series, field)
-            chunks = self._chunk_ids(s, run_id, series_id, sequences)
-            by_id = {cid: q for q, (cid, _) in chunks.items()}
-            ids = sorted(by_id)
-            out: dict[int, Values] = {}
-            for at in range(0, len(ids), _ASK_GROUP):
-                group = ids[at : at + _ASK_GROUP]
-                for cid, data in s.all(
-                    "SELECT chunk_id, data FROM line_heads WHERE field_id = ? "
-                    f"AND chunk_id IN ({marks(len(group))})",
-                    (target.id, *group), binary=True,
-                ):
-                    if data:
-                        out[by_id[int(cid)]] = decode([bytes(data)])[0]
+            seqs = sorted({int(q) for q in sequences})
+            for at in range(0, len(seqs), _ASK_GROUP):
+                group = seqs[at : at + _ASK_GROUP]
+                # `+run_id`: SQLite would otherwise search by (run, series) and scan every
+                # chunk of the run per group, not seek each sequence.
+                out += [(int(q), int(n), bytes(d)) for q, n, d in s.all(
+                    f"SELECT c.sequence, c.row_count, t.data FROM chunks c JOIN {table} t "
+                    "ON t.chunk_id = c.id AND t.field_id = ? WHERE c.series_id = ? "
+                    f"AND c.sequence IN ({marks(len(group))}) AND +c.run_id = ?",
+                    (target.id, series_id, *group, run_id), binary=True)]
         return out
 
     def line_summaries(
@@ -209,72 +216,37 @@ class LineMethods(SqlCore):
                 "ask line_summaries first")
         return run_id, series_id, frows[x_at], target
 
-    def _chunk_ids(self, s: Session, run_id: int, series_id: int,
-                   sequences: Sequence[int]) -> dict[int, tuple[int, int]]:
-        """(chunk id, rows) of each of the run's chunks by sequence."""
-        out: dict[int, tuple[int, int]] = {}
-        seqs = sorted({int(q) for q in sequences})
-        for at in range(0, len(seqs), _ASK_GROUP):
-            group = seqs[at : at + _ASK_GROUP]
-            # `+run_id`: SQLite would otherwise search by (run, series) and scan every
-            # chunk of the run per group (30 times slower at 15,000 chunks), not seek each.
-            for cid, q, n in s.all(
-                "SELECT id, sequence, row_count FROM chunks WHERE series_id = ? "
-                f"AND sequence IN ({marks(len(group))}) AND +run_id = ?",
-                (series_id, *group, run_id),
-            ):
-                out[int(q)] = (int(cid), int(n))
-        return out
-
     def line_bottoms(
         self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
     ) -> dict[int, Values]:
-        with self._read() as s:
-            run_id, series_id, _, target = self._target(s, run, series, field)
-            chunks = self._chunk_ids(s, run_id, series_id, sequences)
-            by_id = {cid: (q, n) for q, (cid, n) in chunks.items()}
-            ids = sorted(by_id)
-            out: dict[int, Values] = {}
-            for at in range(0, len(ids), _ASK_GROUP):
-                group = ids[at : at + _ASK_GROUP]
-                for cid, data in s.all(
-                    "SELECT chunk_id, data FROM line_summaries WHERE field_id = ? "
-                    f"AND chunk_id IN ({marks(len(group))})",
-                    (target.id, *group), binary=True,
-                ):
-                    q, n = by_id[int(cid)]
-                    if data:
-                        out[q] = bottom(bytes(data), n)
-        return out
+        return {q: bottom(data, n) for q, n, data in self._by_sequence(
+            run, series, field, sequences, "line_summaries") if data}
 
     def line_rows(
         self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
     ) -> list[tuple[Values, Values]]:
+        found: dict[tuple[int, int, int], bytes] = {}
         with self._read() as s:
             run_id, series_id, x, target = self._target(s, run, series, field)
-            chunks = self._chunk_ids(s, run_id, series_id, [q for q, _ in buckets])
-            try:
-                wanted = [(chunks[q][0], b) for q, b in buckets]
-            except KeyError:
-                raise NotFoundError(
-                    f"run {run} lost chunks while being read: it was deleted") from None
-            found: dict[tuple[int, int, int], bytes] = {}
-            unique = sorted(set(wanted))
+            unique = sorted({(int(q), int(b)) for q, b in buckets})
             for at in range(0, len(unique), _ASK_GROUP):
                 group = unique[at : at + _ASK_GROUP]
-                pairs = ", ".join(["(?, ?)"] * len(group))
-                # A join with the pairs asked: each is one search of the primary key.
-                for cid, fid, b, data in s.all(
-                    f"WITH w (c, b) AS (VALUES {pairs}) SELECT lb.chunk_id, lb.field_id, "
-                    "lb.bucket, lb.data FROM w JOIN line_buckets lb ON lb.chunk_id = w.c "
+                pairs = ", ".join(["(CAST(? AS BIGINT), CAST(? AS INTEGER))"] * len(group))
+                # A join with the pairs asked: each is a search of the chunk by its
+                # sequence, then of the primary key.
+                for q, fid, b, data in s.all(
+                    f"WITH w (q, b) AS (VALUES {pairs}) SELECT w.q, lb.field_id, lb.bucket, "
+                    "lb.data FROM w JOIN chunks c ON c.series_id = ? AND c.sequence = w.q "
+                    "AND +c.run_id = ? JOIN line_buckets lb ON lb.chunk_id = c.id "
                     "AND lb.bucket = w.b AND lb.field_id IN (?, ?)",
-                    (*(v for pair in group for v in pair), x.id, target.id), binary=True,
+                    (*(v for pair in group for v in pair), series_id, run_id, x.id, target.id),
+                    binary=True,
                 ):
-                    found[int(cid), int(fid), int(b)] = bytes(data)
+                    found[int(q), int(fid), int(b)] = bytes(data)
         out = []
-        for cid, b in wanted:
+        for q, b in buckets:
             try:
-                xs, ys = found[cid, x.id, b], found[cid, target.id, b]
+                xs, ys = found[q, x.id, b], found[q, target.id, b]
             except KeyError:
                 raise NotFoundError(
                     f"run {run} lost chunks while being read: it was deleted") from None
