@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.store import Store, summaries, summary_groups
+from streamvis.store import Store, lines, summaries, summary_groups
 from streamvis.store.summaries import summarize
 
 from .helpers import raw_session
@@ -160,3 +160,27 @@ def test_a_group_holding_a_chunk_without_summary_is_not_ordered(store: Store) ->
     assert tops is not None and tops.whole == 1 and not tops.ordered()
     assert tops.tops["count"].tolist() == [2, 2, 0, 2]
     assert tops.upto(3).ordered() is False and tops.after(0, int(tops.sequences[1])).ordered()
+
+
+@pytest.mark.usefixtures("schema", "small_groups")
+def test_a_group_read_before_its_run_was_replaced_is_not_stored(
+        store: Store, location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = store.create_run()
+    for i in range(3):
+        store.append(run.handle, "train", {"step": pa.array([2 * i, 2 * i + 1]),
+                                          "loss": pa.array([1.0, 2.0])})
+    encode = lines.encode_group
+
+    def replaced_meanwhile(*args: Any) -> bytes:
+        # Between the read and the write of the group, the run is replaced (maybe
+        # under the same row id) and logged anew.
+        store.replace_run(run.handle)
+        store.append(run.handle, "train", {"step": pa.array([7]), "loss": pa.array([5.0])})
+        monkeypatch.setattr(lines, "encode_group", encode)
+        return encode(*args)
+
+    monkeypatch.setattr(lines, "encode_group", replaced_meanwhile)
+    store.line_tops(run.handle, "train", "loss")
+    assert _groups(location) == []
+    now = store.line_tops(run.handle, "train", "loss")
+    assert now is not None and now.rows.tolist() == [1] and now.whole == 0

@@ -97,7 +97,8 @@ class LineMethods(SqlCore):
         if whole:
             first = after_group + len(stored)
             self._store_groups(key, first, [
-                encode_group(seqs[at : at + size], rows[at : at + size], tops[at : at + size], kind)
+                (encode_group(seqs[at : at + size], rows[at : at + size], tops[at : at + size],
+                              kind), int(seqs[at + size - 1]))
                 for at in range(0, whole * size, size)])
         g_seqs, g_rows, g_tops = decode_groups([d for _, d in stored], kind)
         return LineTops(
@@ -105,12 +106,14 @@ class LineMethods(SqlCore):
             sequences=np.concatenate((g_seqs, seqs)), rows=np.concatenate((g_rows, rows)),
             tops=np.concatenate((g_tops, tops)))
 
-    def _store_groups(self, key: tuple[int, int, int], first: int, blobs: list[bytes]) -> None:
-        """Store whole groups numbered from `first` (another reader may have stored them)."""
+    def _store_groups(self, key: tuple[int, int, int], first: int,
+                      groups: list[tuple[bytes, int]]) -> None:
+        """Store whole groups (blob, last chunk's sequence) numbered from `first`
+        (another reader may have stored them already)."""
         try:
             with self._write() as s:
-                for i, blob in enumerate(blobs):
-                    insert_group(s, key, first + i, blob)
+                for i, (blob, last) in enumerate(groups):
+                    insert_group(s, key, first + i, blob, last)
         except ForeignKeyViolation:
             pass  # the run was deleted meanwhile: nothing to keep
 

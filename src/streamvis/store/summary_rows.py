@@ -27,9 +27,13 @@ _HEAD = (
     "INSERT INTO line_heads (chunk_id, field_id, data) VALUES (?, ?, ?) "
     "ON CONFLICT (chunk_id, field_id) DO NOTHING"
 )
+# Stored only while the group's last chunk is still the run's: a run deleted (or
+# replaced, maybe under the same id) since the group was read leaves no stale group.
+# Sequences are never reused, so that one chunk tells.
 _GROUP = (
-    "INSERT INTO line_groups (run_id, series_id, field_id, grp, data) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (run_id, series_id, field_id, grp) DO NOTHING"
+    "INSERT INTO line_groups (run_id, series_id, field_id, grp, data) "
+    "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE sequence = ? "
+    "AND run_id = ?) ON CONFLICT (run_id, series_id, field_id, grp) DO NOTHING"
 )
 #: Tables holding a chunk's line rows, deleted with it (children of `chunks`).
 TABLES = ("line_heads", "line_buckets", "line_summaries")
@@ -45,6 +49,8 @@ def insert_summaries(s: Session, chunk_id: int, made: ChunkSummaries) -> None:
     s.run_many(_HEAD, [(chunk_id, f, head(data)) for f, _, data in made.summaries])
 
 
-def insert_group(s: Session, key: tuple[int, int, int], grp: int, data: bytes) -> None:
-    """Store one whole group of (run id, series id, field id) `key` (summary_groups)."""
-    s.run(_GROUP, (*key, grp, data))
+def insert_group(s: Session, key: tuple[int, int, int], grp: int, data: bytes,
+                 last_sequence: int) -> None:
+    """Store one whole group of (run id, series id, field id) `key` (summary_groups),
+    whose last chunk is `last_sequence`, if that chunk is still the run's."""
+    s.run(_GROUP, (*key, grp, data, last_sequence, key[0]))
