@@ -169,7 +169,7 @@ def test_a_group_read_before_its_run_was_replaced_is_not_stored(
     for i in range(3):
         store.append(run.handle, "train", {"step": pa.array([2 * i, 2 * i + 1]),
                                           "loss": pa.array([1.0, 2.0])})
-    encode = lines.encode_group
+    encode = summary_groups.encode_group
 
     def replaced_meanwhile(*args: Any) -> bytes:
         # Between the read and the write of the group, the run is replaced (maybe
