@@ -184,3 +184,22 @@ def test_a_group_read_before_its_run_was_replaced_is_not_stored(
     assert _groups(location) == []
     now = store.line_tops(run.handle, "train", "loss")
     assert now is not None and now.rows.tolist() == [1] and now.whole == 0
+
+
+@pytest.mark.usefixtures("schema", "small_buckets", "small_groups")
+def test_old_chunks_get_summaries_and_groups_on_the_first_line_read(
+        store: Store, location: str) -> None:
+    run = store.create_run()
+    for i in range(4):
+        store.append(run.handle, "train", {"step": pa.array(np.arange(10) + 10 * i),
+                                          "loss": pa.array(np.sin(np.arange(10.0) + i))})
+    want = store.line_tops(run.handle, "train", "loss")
+    with raw_session(location) as s:  # as a store from before summaries
+        for table in ("line_groups", "line_heads", "line_buckets", "line_summaries"):
+            s.run(f"DELETE FROM {table}")
+    got = store.line_tops(run.handle, "train", "loss")
+    assert want is not None and got is not None and got.whole == 1
+    assert got.tops.tobytes() == want.tops.tobytes()
+    assert _groups(location) == [0]
+    with raw_session(location) as s:
+        assert _buckets(s) > 0 and s.scalar("SELECT COUNT(*) FROM line_heads") == 4
