@@ -65,7 +65,6 @@ def pool(arrays: list[npt.NDArray[Any]]) -> Records:
 #: Records of chunks (by sequence), in the order asked: their heads (levels above 0)
 #: or their level-0 records.
 RecordReader = Callable[[list[int]], Records]
-BottomReader = RecordReader
 #: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
 #: pieces of `PIECE` rows as the bytes of their records (`buckets`).
 Bucket = tuple[Ints, npt.NDArray[Any], bytes]
@@ -77,7 +76,7 @@ class Readers(NamedTuple):
     """What the reduction reads of a run's chunks beyond their top records."""
 
     heads: RecordReader
-    bottoms: BottomReader
+    bottoms: RecordReader
     raw: RawReader
 
 
