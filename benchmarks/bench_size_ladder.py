@@ -66,6 +66,10 @@ def _fresh_pg(admin: str, name: str) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
+    return _pg_location(admin, name)
+
+
+def _pg_location(admin: str, name: str) -> str:
     return admin.rsplit("/", 1)[0] + "/" + name
 
 
@@ -150,17 +154,24 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=65_536)
     parser.add_argument("--pixels", type=int, default=2000)
     parser.add_argument("--cache-mb", type=int, default=512)
-    parser.add_argument("--keep", type=Path, help="SQLite only: build each size in "
-                        "KEEP/<points> once and keep it, so a later run only plots")
+    parser.add_argument("--keep", type=Path, help="build each size once and keep it (SQLite "
+                        "in KEEP/<points>, PostgreSQL as database sv_ladder_<points>), so a "
+                        "later run only plots")
     args = parser.parse_args()
     for kind in args.stores:
         for points in args.points:
             with tempfile.TemporaryDirectory(prefix="ladder-") as tmp:
-                location = tmp if kind == "sqlite" else _fresh_pg(args.pg_dsn, "sv_ladder")
-                kept = args.keep / str(points) if args.keep and kind == "sqlite" else None
-                if kept is not None:
+                kept = None
+                if args.keep:
+                    kept = args.keep / (str(points) if kind == "sqlite" else f"pg-{points}")
                     kept.mkdir(parents=True, exist_ok=True)
-                    location = str(kept)
+                if kind == "sqlite":
+                    location = str(kept) if kept is not None else tmp
+                elif kept is not None and (kept / "built").exists():
+                    location = _pg_location(args.pg_dsn, f"sv_ladder_{points}")
+                else:
+                    name = f"sv_ladder_{points}" if kept else "sv_ladder"
+                    location = _fresh_pg(args.pg_dsn, name)
                 common = {"store": kind, "points": points, "chunk_rows": args.chunk_rows}
                 if kept is None or not (kept / "built").exists():
                     print(json.dumps({"figure": "ladder_ingest", **common,

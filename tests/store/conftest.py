@@ -35,6 +35,7 @@ _TABLES = (
     "line_heads",
     "line_buckets",
     "line_summaries",
+    "line_groups",
     "chunks",
     "run_attributes",
     "run_tags",

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.store import Store, summaries
+from streamvis.store import Store, lines, summaries, summary_groups
 from streamvis.store.summaries import summarize
 
 from .helpers import raw_session
@@ -101,3 +101,105 @@ def test_chunks_stored_before_heads_get_them_on_first_read(store: Store, locatio
     seqs = after.sequences.tolist()
     (x, y), = store.line_rows(run.handle, "train", "loss", [(seqs[1], 2)])
     assert (x.tolist(), y.tolist()) == ([18, 19], [8.0, 9.0])
+
+
+@pytest.fixture
+def small_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups of 3 chunks."""
+    monkeypatch.setattr(summary_groups, "GROUP", 3)
+
+
+def _groups(location: str) -> list[int]:
+    with raw_session(location) as s:
+        return [int(g) for (g,) in s.all("SELECT grp FROM line_groups ORDER BY grp")]
+
+
+@pytest.mark.usefixtures("schema", "small_buckets", "small_groups")
+def test_whole_groups_of_chunks_are_stored_on_read_and_listed_with_the_rest(
+        store: Store, location: str) -> None:
+    run = store.create_run()
+    rng = np.random.default_rng(3)
+    for i in range(7):
+        n = int(rng.integers(1, 20))
+        store.append(run.handle, "train", {"step": pa.array(np.arange(n) + 100 * i),
+                                          "loss": pa.array(rng.normal(size=n))})
+    heads = store.line_summaries(run.handle, "train", "loss")
+    assert heads is not None and _groups(location) == []
+    tops = store.line_tops(run.handle, "train", "loss")
+    assert tops is not None and tops.whole == 2 and tops.first_group == 0
+    assert _groups(location) == [0, 1]  # the seventh chunk waits for two more
+    assert tops.sequences.tolist() == heads.sequences.tolist()
+    assert tops.rows.tolist() == heads.rows.tolist()
+    # Each chunk's top record is the last of its head.
+    last = np.cumsum(heads.counts) - 1
+    assert tops.tops.tobytes() == heads.records[last].tobytes()
+    again = store.line_tops(run.handle, "train", "loss")  # now from the group rows
+    assert again is not None and again.tops.tobytes() == tops.tops.tobytes()
+    assert again.sequences.tolist() == tops.sequences.tolist()
+    got = store.line_heads(run.handle, "train", "loss", [int(tops.sequences[4]), 10**9])
+    assert list(got) == [int(tops.sequences[4])]
+    assert got[int(tops.sequences[4])].tobytes() == heads.records[
+        int(last[3]) + 1 : int(last[4]) + 1].tobytes()
+    for i in range(2):
+        store.append(run.handle, "train", {"step": pa.array([1000 + i]),
+                                          "loss": pa.array([float(i)])})
+    rest = store.line_tops(run.handle, "train", "loss", after_group=2)
+    assert rest is not None and rest.first_group == 2 and rest.whole == 1
+    assert rest.sequences.size == 3 and _groups(location) == [0, 1, 2]
+    assert tops.then(rest).sequences.size == 9
+    store.delete_run(run.handle)
+    assert _groups(location) == []
+
+
+@pytest.mark.usefixtures("schema", "small_groups")
+def test_a_group_holding_a_chunk_without_summary_is_not_ordered(store: Store) -> None:
+    run = store.create_run()
+    for step in ([1, 2], [3, 4], [9, 8], [10, 11]):
+        store.append(run.handle, "train", {"step": pa.array(step), "loss": pa.array([1.0, 2])})
+    tops = store.line_tops(run.handle, "train", "loss")
+    assert tops is not None and tops.whole == 1 and not tops.ordered()
+    assert tops.tops["count"].tolist() == [2, 2, 0, 2]
+    assert tops.upto(3).ordered() is False and tops.after(0, int(tops.sequences[1])).ordered()
+
+
+@pytest.mark.usefixtures("schema", "small_groups")
+def test_a_group_read_before_its_run_was_replaced_is_not_stored(
+        store: Store, location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = store.create_run()
+    for i in range(3):
+        store.append(run.handle, "train", {"step": pa.array([2 * i, 2 * i + 1]),
+                                          "loss": pa.array([1.0, 2.0])})
+    encode = summary_groups.encode_group
+
+    def replaced_meanwhile(*args: Any) -> bytes:
+        # Between the read and the write of the group, the run is replaced (maybe
+        # under the same row id) and logged anew.
+        store.replace_run(run.handle)
+        store.append(run.handle, "train", {"step": pa.array([7]), "loss": pa.array([5.0])})
+        monkeypatch.setattr(lines, "encode_group", encode)
+        return encode(*args)
+
+    monkeypatch.setattr(lines, "encode_group", replaced_meanwhile)
+    store.line_tops(run.handle, "train", "loss")
+    assert _groups(location) == []
+    now = store.line_tops(run.handle, "train", "loss")
+    assert now is not None and now.rows.tolist() == [1] and now.whole == 0
+
+
+@pytest.mark.usefixtures("schema", "small_buckets", "small_groups")
+def test_old_chunks_get_summaries_and_groups_on_the_first_line_read(
+        store: Store, location: str) -> None:
+    run = store.create_run()
+    for i in range(4):
+        store.append(run.handle, "train", {"step": pa.array(np.arange(10) + 10 * i),
+                                          "loss": pa.array(np.sin(np.arange(10.0) + i))})
+    want = store.line_tops(run.handle, "train", "loss")
+    with raw_session(location) as s:  # as a store from before summaries
+        for table in ("line_groups", "line_heads", "line_buckets", "line_summaries"):
+            s.run(f"DELETE FROM {table}")
+    got = store.line_tops(run.handle, "train", "loss")
+    assert want is not None and got is not None and got.whole == 1
+    assert got.tops.tobytes() == want.tops.tobytes()
+    assert _groups(location) == [0]
+    with raw_session(location) as s:
+        assert _buckets(s) > 0 and s.scalar("SELECT COUNT(*) FROM line_heads") == 4

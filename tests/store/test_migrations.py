@@ -46,7 +46,7 @@ def test_fresh_database_is_at_the_latest_version(fresh_location: str) -> None:
     assert version_and_tables(fresh_location) == (
         migrations.LATEST,
         {*V1_TABLES, "append_keys", "plots", "dashboards", "blobs", "blob_parts", "artifacts",
-         "controls", "line_summaries", "media_refs", "line_heads", "line_buckets"},
+         "controls", "line_summaries", "media_refs", "line_heads", "line_buckets", "line_groups"},
     )
     with open_store(fresh_location) as store:  # opening again changes nothing
         assert store.list_fields() == []
@@ -114,6 +114,10 @@ def test_upgrade_from_version_1_keeps_data(fresh_location: str) -> None:
         assert built.records["max_y"].tolist() == [0.5]
         with raw_session(fresh_location) as s:
             assert s.scalar("SELECT COUNT(*) FROM line_summaries") == 1
+        # A migrated store has no group rows: a line over old chunks reads their heads
+        # (line_tops), storing a group once there are whole ones.
+        tops = store.line_tops(run_handle, "train", "loss")
+        assert tops is not None and tops.whole == 0 and tops.tops["max_y"].tolist() == [0.5]
         # What version 2 brought works, and sequences carry on.
         columns = {"step": pa.array([3]), "loss": pa.array([0.1])}
         first = store.append(run_handle, "train", columns, idempotency_key="k")

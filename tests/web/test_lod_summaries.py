@@ -9,10 +9,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streamvis.store import summaries
-from streamvis.store.summaries import LineSummaries, decode, summarize
+from streamvis.store import summaries, summary_groups
+from streamvis.store.summaries import decode, summarize
+from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod, lod_summaries
-from streamvis.web.lod_summaries import m4_summaries, ordered
+from streamvis.web.lod_summaries import m4_summaries
 
 
 @pytest.fixture(autouse=True)
@@ -24,39 +25,45 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
-def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int]) -> tuple[
-        LineSummaries, tuple[lod_summaries.BottomReader, lod_summaries.RawReader], list[int]]:
-    """The line's summaries as the store reads them (chunk heads), and its readers."""
+def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
+          heads_asked: list[int] | None = None) -> tuple[
+        LineTops, lod_summaries.Readers, list[int]]:
+    """The line's chunk tops as the store lists them, and readers of the rest by
+    sequence (chunk i is sequence i + 1); the chunks whose rows were read."""
     bounds = np.cumsum([0, *sizes])
     parts = [(x[a:b], y[a:b]) for a, b in itertools.pairwise(bounds)]
     blobs = [summarize(px, py) for px, py in parts]
-    records, counts = decode([h for h in map(summaries.head, blobs) if h])
-    every = np.zeros(len(sizes), np.int64)
-    every[[i for i, b in enumerate(blobs) if b]] = counts
-    s = LineSummaries("x", np.arange(1, len(sizes) + 1, dtype=np.int64),
-                      np.array(sizes, np.int64), records, every)
+    kind = "i" if y.dtype.kind in "iu" else "f"
+    tops = np.concatenate([summary_groups.top(summaries.head(b), kind) for b in blobs])
+    t = LineTops("x", 0, 0, np.arange(1, len(sizes) + 1, dtype=np.int64),
+                 np.array(sizes, np.int64), tops)
     asked: list[int] = []
+    heads_read: list[int] = [] if heads_asked is None else heads_asked
 
-    def bottoms(wanted: list[int]) -> list[npt.NDArray[Any]]:
-        return [summaries.bottom(blobs[c], sizes[c]) for c in wanted]
+    def heads(wanted: list[int]) -> lod_summaries.Records:
+        heads_read.extend(q - 1 for q in wanted)
+        return lod_summaries.pool([decode([summaries.head(blobs[q - 1])])[0] for q in wanted])
+
+    def bottoms(wanted: list[int]) -> lod_summaries.Records:
+        return lod_summaries.pool([summaries.bottom(blobs[q - 1], sizes[q - 1]) for q in wanted])
 
     def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
-        asked.extend(c for c, _ in wanted)
-        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[c][0], x=True)[b]),
-                 summaries.decode_bucket(summaries.bucket_values(parts[c][1], x=False)[b]))
-                for c, b in wanted]
+        asked.extend(q - 1 for q, _ in wanted)
+        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[q - 1][0], x=True)[b]),
+                 summaries.decode_bucket(summaries.bucket_values(parts[q - 1][1], x=False)[b]))
+                for q, b in wanted]
         return lod_summaries.buckets(rows, [b for _, b in wanted])
 
-    return s, (bottoms, raw), asked
+    return t, lod_summaries.Readers(heads, bottoms, raw), asked
 
 
 def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
           *view: float) -> list[int]:
     x_min, x_max, pixels = view[0], view[1], int(view[2])
-    s, raw, asked = _line(x, y, sizes)
-    assert ordered(s)
+    t, read, asked = _line(x, y, sizes)
+    assert t.ordered()
     want, reduced = lod.m4(x, y, x_min, x_max, pixels, x_sorted=True)
-    got = m4_summaries(s, raw, x_min, x_max, pixels)
+    got = m4_summaries(t, read, x_min, x_max, pixels)
     assert got.rows.tolist() == want.tolist()
     assert got.reduced == reduced
     np.testing.assert_array_equal(got.x, x[want])
@@ -114,7 +121,23 @@ def test_chunks_whole_in_a_column_are_not_read() -> None:
     assert len(set(asked)) <= 8  # only chunks an edge cuts through
 
 
+def test_only_the_heads_of_chunks_an_edge_cuts_are_read() -> None:
+    x = np.arange(4000, dtype=np.int64)
+    y = np.cos(x / 70.0)
+    y[[999, 1000, 1999, 2000]] = [7.0, -7.0, 8.0, -8.0]  # spikes at chunk and column edges
+    heads: list[int] = []
+    sizes = [150] * 26 + [100]
+    t, read, _ = _line(x, y, sizes, heads)
+    want, _ = lod.m4(x, y, 0.0, 3999.0, 4, x_sorted=True)
+    assert m4_summaries(t, read, 0.0, 3999.0, 4).rows.tolist() == want.tolist()
+    edges = np.ceil(lod.bin_edges(0.0, 3999.0, 4))
+    first = np.cumsum([0, *sizes[:-1]])
+    cut = np.searchsorted(edges, first, "right") != np.searchsorted(
+        edges, first + np.array(sizes) - 1, "right")
+    assert 0 < len(heads) < len(sizes) and sorted(heads) == np.flatnonzero(cut).tolist()
+
+
 def test_a_chunk_going_back_is_not_ordered() -> None:
     x = np.array([0, 1, 2, 1, 2], np.int64)
-    s, _, _ = _line(x, np.ones(5), [3, 2])
-    assert not ordered(s)
+    t, _, _ = _line(x, np.ones(5), [3, 2])
+    assert not t.ordered()

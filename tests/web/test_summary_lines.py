@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from streamvis.store import summaries
+from streamvis.store import summaries, summary_groups
 from streamvis.store.base import Store
 from streamvis.web import lod, lod_summaries
 from streamvis.web.columns import ColumnCache
@@ -57,6 +57,41 @@ def test_same_rows_as_m4_over_the_columns(http: Any, store: Store) -> None:
         assert meta(t)["reduced"] == ("m4" if reduced else "none")
         assert t.column("step").to_pylist() == steps[want].tolist()
         np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_groups_of_chunks_growing_append_by_append(store: Store,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Groups of 3 chunks: each append extends the last group (or the chunks after the
+    whole ones); one cache follows them, another starts afresh; both equal raw M4."""
+    monkeypatch.setattr(summary_groups, "GROUP", 3)
+    rng = np.random.default_rng(11)
+    run = store.create_run()
+    kept = ColumnCache(store, 1 << 24)
+    steps: list[int] = []
+    losses: list[float] = []
+    for i in range(11):
+        n = int(rng.integers(20, 90))
+        step = np.arange(len(steps), len(steps) + n) * 2
+        loss = rng.normal(size=n)
+        loss[0], loss[-1] = (60.0 + i, -60.0 - i) if i % 3 == 0 else (loss[0], loss[-1])
+        if i == 4:
+            loss[5:25] = np.nan
+        append_train(store, run.handle, step, loss)
+        steps += step.tolist()
+        losses += loss.tolist()
+        x, y = np.array(steps, np.int64), np.array(losses)
+        for pixels, lo, hi in ((7, None, None), (5, float(x[len(x) // 3]), float(x[-1]) - 3.5)):
+            body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+            want, _ = lod.m4(x, y, float(x[0]) if lo is None else lo,
+                             float(x[-1]) if hi is None else hi, pixels)
+            for cache in (kept, ColumnCache(store, 1 << 24)):
+                got = _answer(store, cache, body)
+                if got is None:  # few rows per pixel: the column path's
+                    continue
+                assert got.column("step").to_pylist() == x[want].tolist()
+                np.testing.assert_array_equal(got.column("loss").to_numpy(), y[want])
+    assert got is not None  # the longer lines took this path
 
 
 @pytest.mark.usefixtures("schema", "small_buckets")

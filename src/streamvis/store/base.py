@@ -37,6 +37,7 @@ from streamvis.model.schema import (
     Value,
 )
 from streamvis.store.summaries import LineSummaries
+from streamvis.store.summary_groups import LineTops
 
 
 class Store(abc.ABC):
@@ -279,6 +280,27 @@ class Store(abc.ABC):
         None if the series has no int field to summarize against or `field` is not
         a summarized (numeric, non-x) field of it. Builds missing ones (old chunks).
         """
+
+    @abc.abstractmethod
+    def line_tops(
+        self, run: uuid.UUID, series: str, field: str, after_group: int = 0,
+    ) -> LineTops | None:
+        """Each of the run's chunks of `series` from group `after_group` on, with the top
+        record of its summary of `field` (the bucket spanning it), in order.
+
+        What a line over many chunks reads first (store/summary_groups.py): chunks in
+        whole groups of `GROUP` come from one stored row per group; the rest from
+        their heads. Stores the whole groups it finds unstored, and builds the
+        summaries of old chunks. None as for `line_summaries`. A caller holding
+        `whole` groups asks `after_group=whole` for what came after them.
+        """
+
+    @abc.abstractmethod
+    def line_heads(
+        self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
+    ) -> dict[int, npt.NDArray[Any]]:
+        """The summary records above level 0 of the run's chunks asked (by sequence),
+        lowest level first; chunks without a summary or absent are left out."""
 
     @abc.abstractmethod
     def line_bottoms(

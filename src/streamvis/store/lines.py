@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
+from streamvis.store import summary_groups
 from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import SqlCore, check_handle
-from streamvis.store.dialect import Session, marks
+from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
     LineSummaries,
@@ -31,8 +32,17 @@ from streamvis.store.summaries import (
     field_plan,
     head,
     plan_fields,
+    record_dtype,
 )
-from streamvis.store.summary_rows import insert_summaries
+from streamvis.store.summary_groups import (
+    LineTops,
+    blob_kind,
+    decode_groups,
+    encode_group,
+    head_kind,
+    top,
+)
+from streamvis.store.summary_rows import insert_group, insert_summaries
 
 #: Chunks summarized per transaction when building the summaries of old chunks, and
 #: chunks or buckets asked per query.
@@ -42,7 +52,97 @@ Values = npt.NDArray[Any]
 
 
 class LineMethods(SqlCore):
-    """line_summaries, line_bottoms, line_rows."""
+    """line_summaries, line_tops, line_heads, line_bottoms, line_rows."""
+
+    def line_tops(
+        self, run: uuid.UUID, series: str, field: str, after_group: int = 0,
+    ) -> LineTops | None:
+        handle = check_handle(run)
+        with self._read() as s:
+            run_id = self._run_id(s, handle)
+            series_id, _, frows = self._series(s, series)
+            x_at, ys = plan_fields(field_plan(frows))
+            target = next((frows[i] for i in ys if frows[i].field.name == field), None)
+            if x_at is None or target is None:
+                return None
+            key = (run_id, series_id, target.id)
+            start = max(after_group - 1, 0)  # the group before: where the rest begins
+            stored = [(int(g), bytes(d)) for g, d in s.all(
+                "SELECT grp, data FROM line_groups WHERE run_id = ? AND series_id = ? "
+                "AND field_id = ? AND grp >= ? ORDER BY grp", (*key, start), binary=True)]
+            # Whole groups are stored in order from 0; keep the unbroken run from `start`.
+            stored = [(g, d) for i, (g, d) in enumerate(stored) if g == start + i]
+            if after_group and not stored:
+                after_group = start = 0  # not there (a run replaced): list from the start
+            last_seq = 0
+            if stored:
+                last_seq = int(decode_groups([stored[-1][1]], blob_kind(stored[-1][1]))[0][-1])
+            if after_group:
+                stored = stored[1:]
+            listed = self._listed(s, run_id, series_id, target.id, last_seq)
+        missing = [(cid, seq) for cid, seq, _, data in listed if data is None]
+        if missing:
+            built = self._backfill(missing, frows, target.id)
+            listed = [(cid, seq, n, built.get(cid, data) if data is None else data)
+                      for cid, seq, n, data in listed]
+        kind = next((k for *_, d in listed if (k := head_kind(d or b""))), None) or next(
+            (blob_kind(d) for _, d in stored), "i" if target.field.type.row.dtype.kind in "iu"
+            else "f")
+        seqs = np.array([q for _, q, _, _ in listed], np.int64)
+        rows = np.array([n for _, _, n, _ in listed], np.int64)
+        tops = np.concatenate([top(d or b"", kind) for *_, d in listed]) if listed else (
+            np.zeros(0, record_dtype(kind)))
+        size = summary_groups.GROUP
+        whole = len(listed) // size
+        if whole:
+            first = after_group + len(stored)
+            self._store_groups(key, first, [
+                (encode_group(seqs[at : at + size], rows[at : at + size], tops[at : at + size],
+                              kind), int(seqs[at + size - 1]))
+                for at in range(0, whole * size, size)])
+        g_seqs, g_rows, g_tops = decode_groups([d for _, d in stored], kind)
+        return LineTops(
+            x=frows[x_at].field.name, first_group=after_group, whole=len(stored) + whole,
+            sequences=np.concatenate((g_seqs, seqs)), rows=np.concatenate((g_rows, rows)),
+            tops=np.concatenate((g_tops, tops)))
+
+    def _store_groups(self, key: tuple[int, int, int], first: int,
+                      groups: list[tuple[bytes, int]]) -> None:
+        """Store whole groups (blob, last chunk's sequence) numbered from `first`
+        (another reader may have stored them already)."""
+        try:
+            with self._write() as s:
+                for i, (blob, last) in enumerate(groups):
+                    insert_group(s, key, first + i, blob, last)
+        except ForeignKeyViolation:
+            pass  # the run was deleted meanwhile: nothing to keep
+
+    def line_heads(
+        self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
+    ) -> dict[int, Values]:
+        out: dict[int, Values] = {}
+        for q, _, data in self._by_sequence(run, series, field, sequences, "line_heads"):
+            if data:
+                out[q] = decode([data])[0]
+        return out
+
+    def _by_sequence(self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
+                     table: str) -> list[tuple[int, int, bytes]]:
+        """(sequence, rows, data) of `table`'s rows of `field` for the run's chunks asked."""
+        out = []
+        with self._read() as s:
+            run_id, series_id, _, target = self._target(s, run, series, field)
+            seqs = sorted({int(q) for q in sequences})
+            for at in range(0, len(seqs), _ASK_GROUP):
+                group = seqs[at : at + _ASK_GROUP]
+                # `+run_id`: SQLite would otherwise search by (run, series) and scan every
+                # chunk of the run per group, not seek each sequence.
+                out += [(int(q), int(n), bytes(d)) for q, n, d in s.all(
+                    f"SELECT c.sequence, c.row_count, t.data FROM chunks c JOIN {table} t "
+                    "ON t.chunk_id = c.id AND t.field_id = ? WHERE c.series_id = ? "
+                    f"AND c.sequence IN ({marks(len(group))}) AND +c.run_id = ?",
+                    (target.id, series_id, *group, run_id), binary=True)]
+        return out
 
     def line_summaries(
         self, run: uuid.UUID, series: str, field: str, after_sequence: int = 0,
@@ -119,72 +219,39 @@ class LineMethods(SqlCore):
                 "ask line_summaries first")
         return run_id, series_id, frows[x_at], target
 
-    def _chunk_ids(self, s: Session, run_id: int, series_id: int,
-                   sequences: Sequence[int]) -> dict[int, tuple[int, int]]:
-        """(chunk id, rows) of each of the run's chunks by sequence."""
-        out: dict[int, tuple[int, int]] = {}
-        seqs = sorted({int(q) for q in sequences})
-        for at in range(0, len(seqs), _ASK_GROUP):
-            group = seqs[at : at + _ASK_GROUP]
-            # `+run_id`: SQLite would otherwise search by (run, series) and scan every
-            # chunk of the run per group (30 times slower at 15,000 chunks), not seek each.
-            for cid, q, n in s.all(
-                "SELECT id, sequence, row_count FROM chunks WHERE series_id = ? "
-                f"AND sequence IN ({marks(len(group))}) AND +run_id = ?",
-                (series_id, *group, run_id),
-            ):
-                out[int(q)] = (int(cid), int(n))
-        return out
-
     def line_bottoms(
         self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
     ) -> dict[int, Values]:
-        with self._read() as s:
-            run_id, series_id, _, target = self._target(s, run, series, field)
-            chunks = self._chunk_ids(s, run_id, series_id, sequences)
-            by_id = {cid: (q, n) for q, (cid, n) in chunks.items()}
-            ids = sorted(by_id)
-            out: dict[int, Values] = {}
-            for at in range(0, len(ids), _ASK_GROUP):
-                group = ids[at : at + _ASK_GROUP]
-                for cid, data in s.all(
-                    "SELECT chunk_id, data FROM line_summaries WHERE field_id = ? "
-                    f"AND chunk_id IN ({marks(len(group))})",
-                    (target.id, *group), binary=True,
-                ):
-                    q, n = by_id[int(cid)]
-                    if data:
-                        out[q] = bottom(bytes(data), n)
-        return out
+        return {q: bottom(data, n) for q, n, data in self._by_sequence(
+            run, series, field, sequences, "line_summaries") if data}
 
     def line_rows(
         self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
     ) -> list[tuple[Values, Values]]:
+        found: dict[tuple[int, int, int], bytes] = {}
         with self._read() as s:
             run_id, series_id, x, target = self._target(s, run, series, field)
-            chunks = self._chunk_ids(s, run_id, series_id, [q for q, _ in buckets])
-            try:
-                wanted = [(chunks[q][0], b) for q, b in buckets]
-            except KeyError:
-                raise NotFoundError(
-                    f"run {run} lost chunks while being read: it was deleted") from None
-            found: dict[tuple[int, int, int], bytes] = {}
-            unique = sorted(set(wanted))
+            unique = sorted({(int(q), int(b)) for q, b in buckets})
             for at in range(0, len(unique), _ASK_GROUP):
                 group = unique[at : at + _ASK_GROUP]
-                pairs = ", ".join(["(?, ?)"] * len(group))
-                # A join with the pairs asked: each is one search of the primary key.
-                for cid, fid, b, data in s.all(
-                    f"WITH w (c, b) AS (VALUES {pairs}) SELECT lb.chunk_id, lb.field_id, "
-                    "lb.bucket, lb.data FROM w JOIN line_buckets lb ON lb.chunk_id = w.c "
-                    "AND lb.bucket = w.b AND lb.field_id IN (?, ?)",
-                    (*(v for pair in group for v in pair), x.id, target.id), binary=True,
+                pairs = ", ".join(["(CAST(? AS BIGINT), CAST(? AS INTEGER))"] * len(group))
+                # The pairs asked drive the join: each is a search of the chunk by its
+                # sequence, then of the bucket's primary key. CROSS JOIN keeps SQLite
+                # from starting at the series' chunks instead (given hundreds of pairs
+                # it did, reading every bucket row of the series: 10 s at 1 B rows).
+                for q, fid, b, data in s.all(
+                    f"WITH w (q, b) AS (VALUES {pairs}) SELECT w.q, lb.field_id, lb.bucket, "
+                    "lb.data FROM w CROSS JOIN chunks c CROSS JOIN line_buckets lb "
+                    "WHERE c.series_id = ? AND c.sequence = w.q AND +c.run_id = ? "
+                    "AND lb.chunk_id = c.id AND lb.bucket = w.b AND lb.field_id IN (?, ?)",
+                    (*(v for pair in group for v in pair), series_id, run_id, x.id, target.id),
+                    binary=True,
                 ):
-                    found[int(cid), int(fid), int(b)] = bytes(data)
+                    found[int(q), int(fid), int(b)] = bytes(data)
         out = []
-        for cid, b in wanted:
+        for q, b in buckets:
             try:
-                xs, ys = found[cid, x.id, b], found[cid, target.id, b]
+                xs, ys = found[q, x.id, b], found[q, target.id, b]
             except KeyError:
                 raise NotFoundError(
                     f"run {run} lost chunks while being read: it was deleted") from None

@@ -300,10 +300,28 @@ _V12_RUN_LISTINGS = Step(
     ("ALTER TABLE runs ADD COLUMN listing {text}", _build_listings),
 )
 
+_V13_LINE_GROUPS = Step(
+    13,
+    "per run, series and field, the top summary records of each group of 64 chunks",
+    (
+        # store/summary_groups.py: a line over many chunks reads one row per 64 of
+        # them. Built on the first read that finds a whole group unstored, so a store
+        # migrated to this step gets its groups then; nothing to build here.
+        """CREATE TABLE line_groups (
+            run_id BIGINT NOT NULL REFERENCES runs (id),
+            series_id BIGINT NOT NULL REFERENCES series (id),
+            field_id BIGINT NOT NULL REFERENCES fields (id),
+            grp INTEGER NOT NULL,
+            data {blob} NOT NULL,
+            PRIMARY KEY (run_id, series_id, field_id, grp)
+        )""",
+    ),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
     _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA, _V11_LINE_BUCKETS,
-    _V12_RUN_LISTINGS,
+    _V12_RUN_LISTINGS, _V13_LINE_GROUPS,
 )
 LATEST = STEPS[-1].version
 

@@ -367,7 +367,7 @@ class RunMethods(SqlCore):
                 (run_id,),
             )
         drop_run_artifacts(s, run_id, drop_run_media(s, run_id))
-        for table in ("chunks", "run_attributes", "run_tags", "controls"):
+        for table in ("line_groups", "chunks", "run_attributes", "run_tags", "controls"):
             s.run(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
         s.run("DELETE FROM runs WHERE id = ?", (run_id,))
 

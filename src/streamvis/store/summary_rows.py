@@ -5,7 +5,9 @@ Three tables hold what a line plot reads instead of whole chunks (store/summarie
 above 0: what a line over many chunks reads of each) and `line_buckets` (the raw
 values of each level-0 bucket of x and of each summarized field, so the rows a
 pixel edge cuts through are read bucket by bucket, not chunk by chunk). A head row
-is written last: where it exists, the chunk's buckets exist too.
+is written last: where it exists, the chunk's buckets exist too. A fourth,
+`line_groups`, packs the top records of 64 chunks of a run's series
+(store/summary_groups.py); it is built on read, not here, and deleted with its run.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ _HEAD = (
     "INSERT INTO line_heads (chunk_id, field_id, data) VALUES (?, ?, ?) "
     "ON CONFLICT (chunk_id, field_id) DO NOTHING"
 )
+# Stored only while the group's last chunk is still the run's: a run deleted (or
+# replaced, maybe under the same id) since the group was read leaves no stale group.
+# Sequences are never reused, so that one chunk tells.
+_GROUP = (
+    "INSERT INTO line_groups (run_id, series_id, field_id, grp, data) "
+    "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE sequence = ? "
+    "AND run_id = ?) ON CONFLICT (run_id, series_id, field_id, grp) DO NOTHING"
+)
 #: Tables holding a chunk's line rows, deleted with it (children of `chunks`).
 TABLES = ("line_heads", "line_buckets", "line_summaries")
 
@@ -37,3 +47,10 @@ def insert_summaries(s: Session, chunk_id: int, made: ChunkSummaries) -> None:
     if made.buckets:
         s.run_many(_BUCKET, [(chunk_id, f, b, data) for f, b, data in made.buckets])
     s.run_many(_HEAD, [(chunk_id, f, head(data)) for f, _, data in made.summaries])
+
+
+def insert_group(s: Session, key: tuple[int, int, int], grp: int, data: bytes,
+                 last_sequence: int) -> None:
+    """Store one whole group of (run id, series id, field id) `key` (summary_groups),
+    whose last chunk is `last_sequence`, if that chunk is still the run's."""
+    s.run(_GROUP, (*key, grp, data, last_sequence, key[0]))

@@ -19,23 +19,67 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from streamvis.store import summaries
 from streamvis.store.summaries import BASE, FACTOR, LineSummaries
+from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod
 
 Ints = npt.NDArray[np.int64]
-#: The level-0 records of chunks (by their index in the summaries), in the order asked.
-BottomReader = Callable[[list[int]], list[npt.NDArray[Any]]]
+
+
+class Records(NamedTuple):
+    """Records of several chunks in one array: chunk i's are `records[starts[i]:][:counts[i]]`.
+
+    What a RecordReader returns: the records of the chunks asked, in the order asked,
+    found in one array (a cache's pool of every chunk read so far, say) without
+    copying them out chunk by chunk.
+    """
+
+    records: npt.NDArray[Any]
+    starts: Ints
+    counts: Ints
+
+    def take(self) -> npt.NDArray[Any]:
+        """The records of the chunks, chunk after chunk, as one array."""
+        total = int(self.counts.sum())
+        steps = np.arange(total, dtype=np.int64) - np.repeat(
+            np.cumsum(self.counts) - self.counts, self.counts)
+        out: npt.NDArray[Any] = self.records[np.repeat(self.starts, self.counts) + steps]
+        return out
+
+
+def pool(arrays: list[npt.NDArray[Any]]) -> Records:
+    """Records of chunks given one array each, joined once (as bytes: numpy's
+    concatenate of many structured arrays spends its time promoting field types)."""
+    counts = np.array([a.size for a in arrays], np.int64)
+    joined: npt.NDArray[Any] = np.frombuffer(b"".join([a.data for a in arrays]),
+                                             arrays[0].dtype) if arrays else np.empty(0)
+    return Records(joined, (np.cumsum(counts) - counts).astype(np.int64), counts)
+
+
+#: Records of chunks (by sequence), in the order asked: their heads (levels above 0)
+#: or their level-0 records.
+RecordReader = Callable[[list[int]], Records]
 #: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
 #: pieces of `PIECE` rows as the bytes of their records (`buckets`).
 Bucket = tuple[Ints, npt.NDArray[Any], bytes]
-#: Raw rows: for each (chunk index, level-0 bucket) asked, the bucket.
+#: Raw rows: for each (chunk sequence, level-0 bucket) asked, the bucket.
 RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
+
+
+class Readers(NamedTuple):
+    """What the reduction reads of a run's chunks beyond their top records."""
+
+    heads: RecordReader
+    bottoms: RecordReader
+    raw: RawReader
+
+
 #: Rows per piece of a bucket an edge cuts through: pieces whole in a column stand for
 #: their rows, so only the piece an edge cuts through is scanned row by row.
 PIECE = 128
@@ -110,24 +154,6 @@ class _Columns:
         return c
 
 
-def ordered(s: LineSummaries) -> bool:
-    """Whether every chunk has a summary and x never decreases across the run."""
-    if not s.sequences.size:
-        return True
-    if not bool(np.all(s.counts > 0)):
-        return False
-    tops = np.cumsum(s.counts) - 1
-    return bool(np.all(s.records["x_first"][tops[1:]] >= s.records["x_last"][tops[:-1]]))
-
-
-def _join(records: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    """Records of one dtype concatenated as bytes: numpy's concatenate of many
-    structured arrays spends most of its time promoting their fields' types."""
-    joined: npt.NDArray[Any] = np.frombuffer(b"".join([r.data for r in records]),
-                                             records[0].dtype)
-    return joined
-
-
 def _segments_of(records: npt.NDArray[Any], offsets: Ints) -> dict[str, npt.NDArray[Any]]:
     return {
         "first_pos": records["start"] + offsets, "first_x": records["x_first"],
@@ -148,13 +174,14 @@ class _Cover:
     an edge cuts through is replaced by its level-0 children, read for that chunk.
     """
 
-    def __init__(self, s: LineSummaries, columns: _Columns,
-                 read: tuple[BottomReader, RawReader]) -> None:
+    def __init__(self, s: LineSummaries, offsets: Ints, columns: _Columns,
+                 read: Readers) -> None:
+        """`s`: heads of the chunks to cover, `offsets` their first rows in the line."""
         self.s, self.columns = s, columns
-        self.bottoms, self.raw = read
+        self.bottoms, self.raw = read.bottoms, read.raw
         counts = s.counts
         self.rec_chunk = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-        self.row_offsets = np.concatenate(([0], np.cumsum(s.rows)[:-1])).astype(np.int64)
+        self.row_offsets = offsets
         rec = s.records
         key = self.rec_chunk * 64 + rec["level"]
         # Records come chunk by chunk, level by level: no sort needed to find each start.
@@ -168,15 +195,15 @@ class _Cover:
         self.parts: list[dict[str, npt.NDArray[Any]]] = []
         self.raw_buckets: list[tuple[Ints, Ints]] = []
 
-    def run(self) -> dict[str, npt.NDArray[Any]]:
-        tops = np.cumsum(self.s.counts) - 1  # each chunk's top bucket
-        rec, chunk = self.s.records[tops], self.rec_chunk[tops]
-        while rec.size:
-            rec, chunk = self._step(rec, chunk)
-        self._read_raw()
-        merged = {k: np.concatenate([p[k] for p in self.parts]) for k in _FIELDS}
-        order = np.argsort(merged["first_pos"], kind="stable")
-        return {k: v[order] for k, v in merged.items()}
+    def run(self) -> list[dict[str, npt.NDArray[Any]]]:
+        """The segments, in parts (not in row order)."""
+        if self.s.sequences.size:
+            tops = np.cumsum(self.s.counts) - 1  # each chunk's top bucket
+            rec, chunk = self.s.records[tops], self.rec_chunk[tops]
+            while rec.size:
+                rec, chunk = self._step(rec, chunk)
+            self._read_raw()
+        return self.parts
 
     def _step(self, rec: npt.NDArray[Any], chunk: Ints) -> tuple[npt.NDArray[Any], Ints]:
         whole = self.columns(rec["x_first"]) == self.columns(rec["x_last"])
@@ -214,12 +241,10 @@ class _Cover:
             npt.NDArray[Any], Ints]:
         """The level-0 children of level-1 records, read for their chunks."""
         wanted = np.unique(chunk)
-        got = self.bottoms(wanted.tolist())
-        sizes = np.array([g.size for g in got], np.int64)
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        got = self.bottoms(self.s.sequences[wanted].tolist())
         where = np.searchsorted(wanted, chunk)
-        idx, n = self._children(rec["start"] // BASE, sizes[where], starts[where])
-        out: npt.NDArray[Any] = _join(got)[idx]
+        idx, n = self._children(rec["start"] // BASE, got.counts[where], got.starts[where])
+        out: npt.NDArray[Any] = got.records[idx]
         return out, np.repeat(chunk, n)
 
     def _read_raw(self) -> None:
@@ -229,7 +254,7 @@ class _Cover:
             return
         order = np.argsort(self.row_offsets[chunk] + index * BASE)  # row order
         chunk, index = chunk[order], index[order]
-        got = self.raw(list(zip(chunk.tolist(), index.tolist(), strict=True)))
+        got = self.raw(list(zip(self.s.sequences[chunk].tolist(), index.tolist(), strict=True)))
         dtype = self.s.records.dtype
         sizes = np.array([len(g[2]) for g in got], np.int64) // dtype.itemsize
         piece: npt.NDArray[Any] = np.frombuffer(b"".join([g[2] for g in got]), dtype)
@@ -285,16 +310,17 @@ def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     return np.where(np.isnan(y), np.inf, y), -np.where(np.isnan(y), -np.inf, y)
 
 
-def _raw_inside(s: LineSummaries, raw: RawReader, seg: dict[str, npt.NDArray[Any]],
+def _raw_inside(t: LineTops, raw: RawReader, seg: dict[str, npt.NDArray[Any]],
                 inside: npt.NDArray[np.bool_]) -> tuple[Ints, Ints, npt.NDArray[Any]]:
     """Every row of the segments in `inside`, read raw (a range of few rows)."""
     lo, hi = int(seg["first_pos"][inside][0]), int(seg["last_pos"][inside][-1])
-    offsets = np.concatenate(([0], np.cumsum(s.rows))).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(t.rows))).astype(np.int64)
     first, last = (int(np.searchsorted(offsets, p, "right")) - 1 for p in (lo, hi))
     asked = []
     for c in range(first, last + 1):
         a, b = max(lo, int(offsets[c])) - int(offsets[c]), min(hi, int(offsets[c + 1]) - 1)
-        asked += [(c, k) for k in range(a // BASE, (b - int(offsets[c])) // BASE + 1)]
+        seq = int(t.sequences[c])
+        asked += [(seq, k) for k in range(a // BASE, (b - int(offsets[c])) // BASE + 1)]
     got = raw(asked)
     skip = lo - int(offsets[first]) - asked[0][1] * BASE
     pos = np.arange(lo, hi + 1, dtype=np.int64)
@@ -303,28 +329,58 @@ def _raw_inside(s: LineSummaries, raw: RawReader, seg: dict[str, npt.NDArray[Any
     return pos, x, y
 
 
+def _first_lowest(key: npt.NDArray[Any], starts: Ints, group: Ints) -> Ints:
+    """Per group of consecutive keys (beginning at `starts`), the index of its first
+    lowest key. Segments come in row order, so the first is the lowest row: what
+    M4 picks among equal values. No sort: a minimum per group and one comparison."""
+    low = np.minimum.reduceat(key, starts)
+    hit = np.flatnonzero(key == low[group])
+    first: Ints = hit[np.r_[True, group[hit][1:] != group[hit][:-1]]]
+    return first
+
+
 def _pick(seg: dict[str, npt.NDArray[Any]], kind: str, at: Ints) -> tuple[
         Ints, Ints, npt.NDArray[Any]]:
     """The (row, x, y) of the `kind` point (first, last, min, max) of segments `at`."""
     return seg[f"{kind}_pos"][at], seg[f"{kind}_x"][at], seg[f"{kind}_y"][at]
 
 
+def _segments(t: LineTops, read: Readers, columns: _Columns) -> dict[str, npt.NDArray[Any]]:
+    """Disjoint segments covering every row of the line, in row order.
+
+    A chunk whose top record (its whole rows) falls in one column is one segment; the
+    heads of the others are read and covered bucket by bucket (`_Cover`).
+    """
+    offsets = np.concatenate(([0], np.cumsum(t.rows)[:-1])).astype(np.int64)
+    whole = columns(t.tops["x_first"]) == columns(t.tops["x_last"])
+    parts = [_segments_of(t.tops[whole], offsets[whole])] if whole.any() else []
+    cut = np.flatnonzero(~whole)
+    if cut.size:
+        heads = read.heads(t.sequences[cut].tolist())
+        if int(heads.counts.min()) == 0:
+            raise ValueError("a chunk listed with a summary has no head")
+        sub = LineSummaries(t.x, t.sequences[cut], t.rows[cut], heads.take(), heads.counts)
+        parts += _Cover(sub, offsets[cut], columns, read).run()
+    merged = {k: np.concatenate([p[k] for p in parts]) for k in _FIELDS}
+    order = np.argsort(merged["first_pos"], kind="stable")
+    return {k: v[order] for k, v in merged.items()}
+
+
 def m4_summaries(
-    s: LineSummaries, read: tuple[BottomReader, RawReader], x_min: float, x_max: float,
-    pixels: int,
+    t: LineTops, read: Readers, x_min: float, x_max: float, pixels: int,
 ) -> LinePoints:
     """M4 of one run's line, x being the summaries' x: the same rows `lod.m4` keeps.
 
-    `s` (chunk heads) must be `ordered`. `read` reads the level-0 records and the
-    level-0 buckets' rows of chunks (by their index in `s`).
+    `t` (the chunks' top records) must be `ordered`. `read` reads chunks' heads,
+    level-0 records and level-0 buckets' rows (by sequence) where edges cut them.
     """
     if pixels < 1:
         raise ValueError("pixels must be at least 1")
     columns = _Columns(x_min, x_max, pixels)
-    if not s.sequences.size:
+    if not t.sequences.size:
         empty = np.empty(0, np.int64)
-        return LinePoints(empty, empty, np.empty(0, s.records["min_y"].dtype), reduced=False)
-    seg = _Cover(s, columns, read).run()
+        return LinePoints(empty, empty, np.empty(0, t.tops["min_y"].dtype), reduced=False)
+    seg = _segments(t, read, columns)
     col = columns(seg["first_x"])
     inside = (col >= 0) & (col < pixels)
     total = int((seg["last_pos"][inside] - seg["first_pos"][inside] + 1).sum())
@@ -336,7 +392,7 @@ def m4_summaries(
         picks.append(_pick(seg, "first", right[:1]))
     reduced = total > pixels
     if total and not reduced:
-        picks.append(_raw_inside(s, read[1], seg, inside))
+        picks.append(_raw_inside(t, read.raw, seg, inside))
     elif total:
         at = np.flatnonzero(inside)
         c = col[at]
@@ -344,13 +400,12 @@ def m4_summaries(
         ends = np.r_[starts[1:], c.size] - 1
         picks += [_pick(seg, "first", at[starts]), _pick(seg, "last", at[ends])]
         low_key, high_key = _keys(seg["min_y"][at])[0], _keys(seg["max_y"][at])[1]
+        group = np.repeat(np.arange(starts.size, dtype=np.int64), ends - starts + 1)
         for kind, key in (("min", low_key), ("max", high_key)):
-            order = np.lexsort((seg[f"{kind}_pos"][at], key, c))
-            best = at[order[np.flatnonzero(np.r_[True, c[order][1:] != c[order][:-1]])]]
-            picks.append(_pick(seg, kind, best))
+            picks.append(_pick(seg, kind, at[_first_lowest(key, starts, group)]))
     if not picks:
         empty = np.empty(0, np.int64)
-        return LinePoints(empty, empty, np.empty(0, s.records["min_y"].dtype), reduced=False)
+        return LinePoints(empty, empty, np.empty(0, t.tops["min_y"].dtype), reduced=False)
     pos = np.concatenate([p[0] for p in picks])
     rows, first = np.unique(pos, return_index=True)
     return LinePoints(rows, np.concatenate([p[1] for p in picks])[first],

@@ -25,19 +25,22 @@ from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Field, Run
 from streamvis.store import summaries
-from streamvis.store.summaries import LineSummaries
+from streamvis.store.summary_groups import LineTops
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import Plan
 from streamvis.web.http import AppState
 from streamvis.web.lod_summaries import (
-    BottomReader,
     Bucket,
     LinePoints,
-    RawReader,
+    Readers,
+    RecordReader,
+    Records,
     buckets,
     m4_summaries,
-    ordered,
+    pool,
 )
+
+Ints = npt.NDArray[np.int64]
 
 
 def short_rows_per_pixel() -> int:
@@ -58,35 +61,27 @@ def _eligible(plan: Plan) -> tuple[Field, Field] | None:
     return None if x is None or y is None else (x, y)
 
 
-def _concat(a: LineSummaries, b: LineSummaries) -> LineSummaries:
-    return LineSummaries(
-        a.x, np.concatenate((a.sequences, b.sequences)), np.concatenate((a.rows, b.rows)),
-        np.concatenate((a.records, b.records)), np.concatenate((a.counts, b.counts)))
+def _tops(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
+          bound: int) -> LineTops | None:
+    """The run's chunk tops of `y` up to `bound`, brought up to date in the cache.
 
-
-def _after(s: LineSummaries, low: int, high: int) -> LineSummaries:
-    """The chunks with low < sequence <= high."""
-    a, b = np.searchsorted(s.sequences, [low, high], "right").tolist()
-    starts = np.concatenate(([0], np.cumsum(s.counts))).astype(np.int64)
-    return LineSummaries(s.x, s.sequences[a:b], s.rows[a:b],
-                         s.records[starts[a] : starts[b]], s.counts[a:b])
-
-
-def _summaries(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
-               bound: int) -> LineSummaries | None:
-    """The run's summaries of `y` up to `bound`, brought up to date in the cache."""
+    Whole groups never change: past what it holds, only the chunks after its whole
+    groups are asked again (one group row per 64 chunks, then a head per chunk).
+    """
     key = (run, series, y.handle, "m4", 0, 0, 0)
     since = cache.epoch(run)
     got = cache.held(key)
     known, held = got if isinstance(got, tuple) else (0, None)
     if known < bound:
-        fresh = cache.store.line_summaries(run, series, y.name, known)
+        fresh = cache.store.line_tops(run, series, y.name, held.whole if held else 0)
         if fresh is None:
             return None
-        held = fresh if held is None else _concat(held, fresh)
-        top = int(held.sequences[-1]) if held.sequences.size else 0
+        if held is not None and fresh.first_group == held.whole:
+            fresh = held.then(fresh)
+        top = int(fresh.sequences[-1]) if fresh.sequences.size else 0
+        held = fresh
         cache.hold(key, (max(bound, top), held), held.nbytes, since)
-    return None if held is None else _after(held, 0, bound)
+    return None if held is None else held.after(0, bound)
 
 
 def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
@@ -116,41 +111,111 @@ def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
     return read
 
 
-def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
-             s: LineSummaries) -> tuple[BottomReader, RawReader]:
-    """Readers of the level-0 records and the bucket rows of `s`'s chunks, cached."""
-    store = cache.store
-    seqs = s.sequences
+def _held_pool(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
+               fetch: Callable[[list[int]], list[npt.NDArray[Any]]]) -> RecordReader:
+    """A reader of chunks' records by sequence, keeping every chunk read in one pool.
 
-    def bottoms(asked: list[int]) -> list[npt.NDArray[Any]]:
-        got = store.line_bottoms(run, series, y.name, asked)
-        if len(got) < len(asked):
-            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
-        return [got[q] for q in asked]
+    One entry per run, field and kind of record: one array of all the records read
+    (chunk after chunk) with each chunk's sequence, start and count, so a request
+    finds its chunks' records by a search, without joining thousands of arrays.
+    Dropped (all but what is asked) past a quarter of the budget.
+    """
+
+    def read(asked: list[int]) -> Records:
+        since = cache.epoch(run)
+        held = cache.held(key)
+        got = held if isinstance(held, _Pool) else _Pool.empty()
+        wanted = np.asarray(asked, np.int64)
+        missing = np.unique(wanted[~got.has(wanted)])
+        if missing.size:
+            if got.nbytes > cache.max_bytes // 4:
+                got = got.only(np.unique(wanted))
+            got = got.plus(missing, fetch(missing.tolist()))
+            cache.hold(key, got, got.nbytes, since)
+        return got.find(wanted)
+
+    return read
+
+
+class _Pool:
+    """Chunks' records in one array, found by sequence (`_held_pool`)."""
+
+    def __init__(self, seqs: Ints, found: Records) -> None:
+        self.seqs, self.found = seqs, found  # seqs ascending; found in their order
+        self.nbytes = int(found.records.nbytes) + 24 * int(seqs.size)
+
+    @staticmethod
+    def empty() -> _Pool:
+        none = np.empty(0, np.int64)
+        return _Pool(none, Records(np.empty(0), none, none))
+
+    def has(self, seqs: Ints) -> npt.NDArray[np.bool_]:
+        at = np.searchsorted(self.seqs, seqs)
+        ok = at < self.seqs.size
+        ok[ok] = self.seqs[at[ok]] == seqs[ok]
+        return ok
+
+    def find(self, seqs: Ints) -> Records:
+        at = np.searchsorted(self.seqs, seqs)
+        return Records(self.found.records, self.found.starts[at], self.found.counts[at])
+
+    def only(self, seqs: Ints) -> _Pool:
+        keep = seqs[self.has(seqs)]
+        return _Pool(keep, _repool(self.find(keep)))
+
+    def plus(self, seqs: Ints, arrays: list[npt.NDArray[Any]]) -> _Pool:
+        new = pool(arrays)
+        if not self.seqs.size:
+            return _Pool(seqs, new)
+        old = self.found
+        records = np.concatenate((old.records, new.records))
+        starts = np.concatenate((old.starts, new.starts + old.records.size))
+        counts = np.concatenate((old.counts, new.counts))
+        all_seqs = np.concatenate((self.seqs, seqs))
+        order = np.argsort(all_seqs, kind="stable")
+        return _Pool(all_seqs[order], Records(records, starts[order], counts[order]))
+
+
+def _repool(found: Records) -> Records:
+    """The records `found` points at, alone in a new array (the rest let go)."""
+    return Records(found.take(), (np.cumsum(found.counts) - found.counts).astype(np.int64),
+                   found.counts)
+
+
+def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Readers:
+    """Readers of chunks' heads, level-0 records and bucket rows, kept in the cache."""
+    store = cache.store
+
+    def records(read: Callable[[uuid.UUID, str, str, list[int]], dict[int, Any]]) -> Callable[
+            [list[int]], list[npt.NDArray[Any]]]:
+        def fetch(asked: list[int]) -> list[npt.NDArray[Any]]:
+            got = read(run, series, y.name, asked)
+            if len(got) < len(asked):
+                raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+            return [got[q] for q in asked]
+        return fetch
 
     def rows(asked: list[tuple[int, int]]) -> list[Bucket]:
         got = store.line_rows(run, series, y.name, asked)
         return buckets(got, [b for _, b in asked])
 
-    held_bottoms = _held_reader(cache, run, (run, series, y.handle, "bottoms", 0, 0, 0),
-                                bottoms, lambda v: int(v.nbytes))
-    held_rows = _held_reader(cache, run, (run, series, y.handle, "edges", 0, 0, 0),
-                             rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2])))
+    def held(kind: str, fetch: Callable[[list[Any]], list[Any]],
+             size: Callable[[Any], int]) -> Callable[[list[Any]], list[Any]]:
+        return _held_reader(cache, run, (run, series, y.handle, kind, 0, 0, 0), fetch, size)
 
-    def read_bottoms(asked: list[int]) -> list[npt.NDArray[Any]]:
-        return held_bottoms([int(seqs[c]) for c in asked])
+    def pooled(kind: str, fetch: Callable[[list[int]], list[npt.NDArray[Any]]]) -> RecordReader:
+        return _held_pool(cache, run, (run, series, y.handle, kind, 0, 0, 0), fetch)
 
-    def read_rows(asked: list[tuple[int, int]]) -> list[Bucket]:
-        return held_rows([(int(seqs[c]), b) for c, b in asked])
+    return Readers(
+        heads=pooled("heads", records(store.line_heads)),
+        bottoms=pooled("bottoms", records(store.line_bottoms)),
+        raw=held("edges", rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2]))))
 
-    return read_bottoms, read_rows
 
-
-def _extent(plan: Plan, views: list[LineSummaries]) -> tuple[float, float]:
+def _extent(plan: Plan, views: list[LineTops]) -> tuple[float, float]:
     lo, hi = plan.request.x_range
-    # Each chunk's top bucket (its last record) spans the chunk.
-    firsts = [int(v.records["x_first"][int(v.counts[0]) - 1]) for v in views if v.sequences.size]
-    lasts = [int(v.records["x_last"][-1]) for v in views if v.sequences.size]
+    firsts = [int(v.tops["x_first"][0]) for v in views if v.sequences.size]
+    lasts = [int(v.tops["x_last"][-1]) for v in views if v.sequences.size]
     data_lo, data_hi = (float(min(firsts)), float(max(lasts))) if firsts else (0.0, 0.0)
     return (lo if lo is not None else data_lo), (hi if hi is not None else data_hi)
 
@@ -163,20 +228,23 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
     x, y = fields
     req = plan.request
     bound = app.store.last_sequence()
-    views: list[LineSummaries] = []
+    views: list[LineTops] = []
     try:
         for run in runs:
-            s = _summaries(app.cache, run.handle, plan.series.name, y, bound)
-            if s is None or s.x != x.name or not ordered(s):
+            t = _tops(app.cache, run.handle, plan.series.name, y, bound)
+            if t is None or t.x != x.name:
                 return None
-            views.append(_after(s, req.after_sequence, bound))
+            view = t.after(req.after_sequence, bound)
+            if not view.ordered():
+                return None
+            views.append(view)
         # A line of few rows per pixel: its edges would read most of it raw, and its
         # columns are small; the column path is faster for it.
         if sum(int(v.rows.sum()) for v in views) <= short_rows_per_pixel() * (req.pixels or 1):
             return None
         x_min, x_max = _extent(plan, views)
         points = [
-            m4_summaries(v, _readers(app.cache, run.handle, plan.series.name, y, v),
+            m4_summaries(v, _readers(app.cache, run.handle, plan.series.name, y),
                          x_min, x_max, int(req.pixels or 1))
             for run, v in zip(runs, views, strict=True)
         ]
