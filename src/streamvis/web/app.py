@@ -31,6 +31,7 @@ from streamvis.web import (
     api_media,
     api_meta,
     api_run,
+    api_search,
     api_saved,
     api_summaries,
     static_files,
@@ -113,6 +114,7 @@ def create_app(
     routes: list[BaseRoute] = [
         *api_meta.ROUTES,
         *api_run.ROUTES,
+        *api_search.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
         *api_export.ROUTES,
