@@ -122,44 +122,72 @@ class RunSearchMethods(SqlCore):
         with self._read() as s:
             where = self._search_where(s, run_filter, text)
             tags = sorted((str(t), int(n)) for t, n in s.all(
-                "SELECT tag, COUNT(*) FROM run_tags WHERE run_id IN "
-                f"(SELECT r.id FROM runs r WHERE {where.sql}) GROUP BY tag", where.params))
+                f"SELECT tag, COUNT(*) FROM run_tags WHERE {_among(where)} GROUP BY tag",
+                where.params))
             out = RunFacets(tags)
+            listed: list[FieldRow] = []
             for row in self._attribute_fields(s):
                 column = ident(row.field.type.row.value_column)
-                distinct = int(s.scalar(
-                    f"SELECT COUNT(DISTINCT {column}) FROM run_attributes WHERE field_id = ?",
-                    (row.id,)))
-                name = row.field.name
-                out.counts[name] = None if distinct > MAX_FACET_VALUES else self._value_counts(
-                    s, run_filter, text, row)
                 if values and NUMERIC in row.field.type.row.traits:
                     found = [_value(row, v) for (v,) in s.all(
                         f"SELECT DISTINCT {column} FROM run_attributes WHERE field_id = ? AND "
                         f"{column} IS NOT NULL ORDER BY {column}", (row.id,))]
-                    out.values[name] = _pick(found, MAX_FACET_VALUES)
+                    out.values[row.field.name] = _pick(found, MAX_FACET_VALUES)
+                    many = len(found) > MAX_FACET_VALUES
+                else:
+                    # The index walks distinct values in order: it stops one past the most.
+                    many = int(s.scalar(
+                        f"SELECT COUNT(*) FROM (SELECT DISTINCT {column} FROM run_attributes "
+                        f"WHERE field_id = ? AND {column} IS NOT NULL LIMIT ?) d",
+                        (row.id, MAX_FACET_VALUES + 1))) > MAX_FACET_VALUES
+                if many:
+                    out.counts[row.field.name] = None
+                else:
+                    listed.append(row)
+            # A field with no condition of its own is counted under the whole filter, all
+            # such in one pass; one with a condition, under every other part of it.
+            conditioned = {c.field for c in run_filter.attributes}
+            free = [r for r in listed if r.field.name not in conditioned]
+            if free:
+                out.counts.update(_value_counts(s, free, where))
+            for row in listed:
+                if row.field.name in conditioned:
+                    others = replace(run_filter, attributes=tuple(
+                        c for c in run_filter.attributes if c.field != row.field.name))
+                    out.counts.update(_value_counts(
+                        s, [row], self._search_where(s, others, text)))
         return out
 
     def _attribute_fields(self, s: Session) -> list[FieldRow]:
-        """The fields some run has as an attribute, by name."""
-        present = {int(i) for (i,) in s.all(
-            "SELECT f.id FROM fields f WHERE EXISTS "
-            "(SELECT 1 FROM run_attributes a WHERE a.field_id = f.id)")}
-        rows = [r for r in self._all_fields(s).values() if r.id in present]
-        return sorted(rows, key=lambda r: r.field.name)
+        """The fields some run has as an attribute (a value other than NaN), by name."""
+        rows = []
+        for row in sorted(self._all_fields(s).values(), key=lambda r: r.field.name):
+            column = ident(row.field.type.row.value_column)
+            # A seek of the field's partial value index, not a scan of every attribute.
+            if s.one(f"SELECT 1 FROM run_attributes WHERE field_id = ? AND {column} IS NOT NULL "
+                     "LIMIT 1", (row.id,)) is not None:
+                rows.append(row)
+        return rows
 
-    def _value_counts(
-        self, s: Session, run_filter: RunFilter, text: str, row: FieldRow,
-    ) -> list[tuple[Value, int]]:
-        """The field's values' counts among the runs passing every other condition."""
-        name = row.field.name
-        others = replace(run_filter, attributes=tuple(
-            c for c in run_filter.attributes if c.field != name))
-        where = self._search_where(s, others, text)
+
+def _among(where: Where) -> str:
+    """A condition on a table's `run_id`: the run matches `where` (none for no filter)."""
+    return "1 = 1" if where.sql == "1 = 1" else f"run_id IN (SELECT r.id FROM runs r WHERE {where.sql})"
+
+
+def _value_counts(
+    s: Session, rows: list[FieldRow], where: Where,
+) -> dict[str, list[tuple[Value, int]] | None]:
+    """Each field's values' counts among the runs matching `where`, in value order."""
+    out: dict[str, list[tuple[Value, int]] | None] = {}
+    for row in rows:
         column = ident(row.field.type.row.value_column)
-        found = [(_value(row, v), int(n))
-                 for v, n in s.all(
-                     f"SELECT {column}, COUNT(*) FROM run_attributes WHERE field_id = ? AND "
-                     f"run_id IN (SELECT r.id FROM runs r WHERE {where.sql}) GROUP BY {column}",
-                     (row.id, *where.params))]
-        return sorted(found, key=lambda p: value_sort_key(p[0]))
+        # One field and its value column: its partial index covers the query (a stored
+        # NaN, NULL, is left out: no value to check). All fields in one GROUP BY scanned
+        # the table instead (438 ms against 6 a field at 100,000 runs).
+        found = [(_value(row, v), int(n)) for v, n in s.all(
+            f"SELECT {column}, COUNT(*) FROM run_attributes WHERE field_id = ? AND "
+            f"{column} IS NOT NULL AND {_among(where)} GROUP BY {column}",
+            (row.id, *where.params))]
+        out[row.field.name] = sorted(found, key=lambda p: value_sort_key(p[0]))
+    return out
