@@ -14,7 +14,8 @@ RUNS = 6_000  # sixty pages of the table's 100 rows
 
 
 def _rows(page) -> list[str]:
-    return page.eval_on_selector_all(".body .row[data-run]", "rs => rs.map(r => r.dataset.run)")
+    return list(page.eval_on_selector_all(".body .row[data-run]",
+                                          "rs => rs.map(r => r.dataset.run)"))
 
 
 def test_far_rows_load_when_scrolled_to_and_filters_run_on_the_server(

@@ -20,6 +20,7 @@ RUNS = 240
 
 @pytest.fixture
 def made(store: Store, schema: object) -> list[Run]:
+    del schema  # the fields the attributes name
     rng = random.Random(5)
     new = []
     for i in range(RUNS):
@@ -34,8 +35,9 @@ def made(store: Store, schema: object) -> list[Run]:
     return store.create_runs(new)
 
 
-def _page(store: Store, *args: object, **kw: object) -> tuple[int, list[str]]:
-    got = store.search_runs_json(*args, **kw)  # type: ignore[arg-type]
+def _page(store: Store, f: RunFilter, text: str = "", *, sort: str = "started_at",
+          desc: bool = True, offset: int = 0, limit: int = 100) -> tuple[int, list[str]]:
+    got = store.search_runs_json(f, text, sort=sort, descending=desc, offset=offset, limit=limit)
     assert got.total is not None
     return got.total, [json.loads(t)["handle"] for t in got.runs]
 
@@ -48,7 +50,13 @@ def _newest_first(runs: list[Run]) -> list[Run]:
 
 def _lr(r: Run) -> float | None:
     v = r.attributes.get("lr")
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)  # type: ignore[arg-type]
+    return v if isinstance(v, float) and not math.isnan(v) else None
+
+
+def _lr_key(r: Run, desc: bool) -> float:
+    v = _lr(r)
+    assert v is not None
+    return -v if desc else v
 
 
 @pytest.mark.parametrize("desc", [True, False])
@@ -58,13 +66,12 @@ def test_pages_at_any_offset_follow_the_sort(store: Store, made: list[Run], desc
         ("started_at", order if desc else order[::-1]),
         ("handle", sorted(made, key=lambda r: str(r.handle), reverse=desc)),
         # Without lr (or NaN): last, in listing order; with: by value, ties newest first.
-        ("lr", sorted([r for r in order if _lr(r) is not None],
-                      key=lambda r: -_lr(r) if desc else _lr(r))  # type: ignore[operator]
+        ("lr", sorted([r for r in order if _lr(r) is not None], key=lambda r: _lr_key(r, desc))
          + [r for r in order if _lr(r) is None]),
     ):
         wanted = [str(r.handle) for r in expect]
         for offset in (0, 37, RUNS - 5, RUNS + 3):
-            total, got = _page(store, RunFilter(), "", sort, desc, offset, 50)
+            total, got = _page(store, RunFilter(), sort=sort, desc=desc, offset=offset, limit=50)
             assert total == RUNS
             assert got == wanted[offset:offset + 50], (sort, offset)
 
@@ -73,7 +80,7 @@ def test_filter_and_text_count_and_list_the_matches(store: Store, made: list[Run
     f = RunFilter(tags_any=("t1", "t2"), attributes=(AttributeCondition("seed", min=2, max=5),))
     expect = [r for r in _newest_first(made) if {"t1", "t2"} & set(r.tags)
               and 2 <= r.attributes["seed"] <= 5]  # type: ignore[operator]
-    assert _page(store, f, "", limit=1000) == (len(expect), [str(r.handle) for r in expect])
+    assert _page(store, f, limit=1000) == (len(expect), [str(r.handle) for r in expect])
     # Text: part of a tag in any case, or a handle's prefix; LIKE's wildcards are literal.
     best = [str(r.handle) for r in _newest_first(made) if "Best" in r.tags]
     assert _page(store, RunFilter(), "bEs", limit=1000) == (len(best), best)
@@ -84,7 +91,8 @@ def test_filter_and_text_count_and_list_the_matches(store: Store, made: list[Run
 
 
 def test_facets_count_what_each_choice_would_give(store: Store, made: list[Run]) -> None:
-    f = RunFilter(tags_none=("t0",), attributes=(AttributeCondition("optimizer", one_of=("adam",)),))
+    f = RunFilter(tags_none=("t0",),
+                  attributes=(AttributeCondition("optimizer", one_of=("adam",)),))
     facets = store.run_facets(f, "t")
     passing = [r for r in made if "t0" not in r.tags and r.attributes["optimizer"] == "adam"]
     assert dict(facets.tags) == dict(Counter(t for r in passing for t in r.tags))
@@ -101,7 +109,8 @@ def test_facets_count_what_each_choice_would_give(store: Store, made: list[Run])
     assert store.run_facets(f, values=False).values == {}
 
 
-def test_bad_sort_or_position_is_refused(store: Store, made: list[Run]) -> None:
+@pytest.mark.usefixtures("made")
+def test_bad_sort_or_position_is_refused(store: Store) -> None:
     with pytest.raises(NotFoundError, match="cannot sort runs by 'nope'"):
         store.search_runs_json(RunFilter(), sort="nope")
     with pytest.raises(InvalidArgumentError, match="offset"):

@@ -189,7 +189,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def search_runs_json(
-        self, run_filter: RunFilter, text: str = "", sort: str = "started_at",
+        self, run_filter: RunFilter, text: str = "", *, sort: str = "started_at",
         descending: bool = True, offset: int = 0, limit: int = 100,
     ) -> RunJsonPage:
         """The run search page's rows: matches of the filter and of `text` (a handle
@@ -198,7 +198,9 @@ class Store(abc.ABC):
         `list_runs_json_page` gives them; `total` counts every match."""
 
     @abc.abstractmethod
-    def run_facets(self, run_filter: RunFilter, text: str = "", *, values: bool = True) -> RunFacets:
+    def run_facets(
+        self, run_filter: RunFilter, text: str = "", *, values: bool = True,
+    ) -> RunFacets:
         """The search page's counts for this filter and text (store/run_search.py);
         without `values`, no numeric field's distinct values."""
 

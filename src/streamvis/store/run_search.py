@@ -1,7 +1,7 @@
 """The run search page's reads: one sorted page of the matches at any depth, and the
 counts its filter panel shows (decision 0037).
 
-At 100,000 runs the page cannot hold every run to show its first screen (11–40 s to
+At 100,000 runs the page cannot hold every run to show its first screen (11 to 40 s to
 load when it did), so the database filters, counts, sorts and pages, and the page asks
 for the rows in view. `search_runs_json` takes a `RunFilter` plus the page's free text
 (a handle prefix, or part of a tag, any case), a sort key (started_at, handle, or an
@@ -70,7 +70,8 @@ class RunSearchMethods(SqlCore):
         # first: LIKE over every run's tags cost 130 ms at 100,000 runs.
         tags = [t for (t,) in s.all("SELECT DISTINCT tag FROM run_tags", ())
                 if text in str(t).lower()]
-        cond, params = f"{handle} LIKE ? ESCAPE '\\'", [f"{_like(text)}%"]
+        params: list[object] = [f"{_like(text)}%"]
+        cond = f"{handle} LIKE ? ESCAPE '\\'"
         if tags:
             among = one_of(self.dialect, "tag", tags)
             cond = f"{cond} OR r.id IN (SELECT run_id FROM run_tags WHERE {among[0]})"
@@ -78,7 +79,7 @@ class RunSearchMethods(SqlCore):
         return where.and_(f"({cond})", params)
 
     def search_runs_json(
-        self, run_filter: RunFilter, text: str = "", sort: str = "started_at",
+        self, run_filter: RunFilter, text: str = "", *, sort: str = "started_at",
         descending: bool = True, offset: int = 0, limit: int = 100,
     ) -> RunJsonPage:
         for name, v in (("offset", offset), ("limit", limit)):
@@ -94,7 +95,8 @@ class RunSearchMethods(SqlCore):
             total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}", where.params))
             if not limit or offset >= total:
                 return RunJsonPage([], "", total)
-            join, join_params, order = "", (), f"r.started_at {way}, r.id {way}"
+            join, order = "", f"r.started_at {way}, r.id {way}"
+            join_params: tuple[object, ...] = ()
             if sort in _RUN_COLUMNS:
                 if sort != "started_at":
                     order = f"{_RUN_COLUMNS[sort]} {way}, r.id {way}"
@@ -178,7 +180,9 @@ class RunSearchMethods(SqlCore):
 
 def _among(where: Where) -> str:
     """A condition on a table's `run_id`: the run matches `where` (none for no filter)."""
-    return "1 = 1" if where.sql == "1 = 1" else f"run_id IN (SELECT r.id FROM runs r WHERE {where.sql})"
+    if where.sql == "1 = 1":
+        return where.sql
+    return f"run_id IN (SELECT r.id FROM runs r WHERE {where.sql})"
 
 
 def _value_counts(

@@ -31,7 +31,7 @@ def _whole(request: Request, name: str, default: int) -> int:
         raise InvalidArgumentError(f"{name}={text!r} is not a whole number: give one") from None
 
 
-def _flag(request: Request, name: str, default: bool) -> bool:
+def _flag(request: Request, name: str, *, default: bool) -> bool:
     text = request.query_params.get(name)
     if text is None or text == "":
         return default
@@ -47,13 +47,13 @@ async def search(request: Request) -> Response:
     run_filter = _filter(request)
     text = request.query_params.get("q", "")
     sort = request.query_params.get("sort", "started_at") or "started_at"
-    desc = _flag(request, "desc", sort == "started_at")
+    desc = _flag(request, "desc", default=sort == "started_at")
     offset = _whole(request, "offset", 0)
     limit = _whole(request, "limit", DEFAULT_LIMIT)
 
     def work() -> bytes:
-        page = store.search_runs_json(_typed_filter(store, run_filter), text, sort, desc,
-                                      offset, limit)
+        page = store.search_runs_json(_typed_filter(store, run_filter), text, sort=sort,
+                                      descending=desc, offset=offset, limit=limit)
         # The kept JSON of each run is joined as it is: nothing decoded (decision 0031).
         return (f'{{"total":{page.total},"offset":{offset},"runs":'.encode()
                 + page.array() + b"}")
@@ -67,7 +67,7 @@ async def facets(request: Request) -> Response:
     store = state(request).store
     run_filter = _filter(request)
     text = request.query_params.get("q", "")
-    values = _flag(request, "values", True)
+    values = _flag(request, "values", default=True)
 
     def work() -> dict[str, Any]:
         found = store.run_facets(_typed_filter(store, run_filter), text, values=values)

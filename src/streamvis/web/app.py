@@ -31,8 +31,8 @@ from streamvis.web import (
     api_media,
     api_meta,
     api_run,
-    api_search,
     api_saved,
+    api_search,
     api_summaries,
     static_files,
 )
