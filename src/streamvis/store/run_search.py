@@ -92,9 +92,6 @@ class RunSearchMethods(SqlCore):
         way = "DESC" if descending else "ASC"
         with self._read() as s:
             where = self._search_where(s, run_filter, text)
-            total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}", where.params))
-            if not limit or offset >= total:
-                return RunJsonPage([], "", total)
             join, order = "", f"r.started_at {way}, r.id {way}"
             join_params: tuple[object, ...] = ()
             if sort in _RUN_COLUMNS:
@@ -108,6 +105,9 @@ class RunSearchMethods(SqlCore):
                 # Runs without the attribute (or with NaN, stored as NULL) last either way.
                 order = (f"CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {way}, "
                          "r.started_at DESC, r.id DESC")
+            total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}", where.params))
+            if not limit or offset >= total:
+                return RunJsonPage([], "", total)
             ids = [int(i) for (i,) in s.all(
                 f"SELECT r.id FROM runs r{join} WHERE {where.sql} ORDER BY {order} "
                 "LIMIT ? OFFSET ?", (*join_params, *where.params, limit, offset))]
