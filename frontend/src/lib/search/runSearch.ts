@@ -70,6 +70,7 @@ export function rowAt(pages: Map<number, RunInfo[]>, i: number): RunInfo | undef
 /** The page indexes rows [first, last) fall in. */
 export function pagesOf(first: number, last: number): number[] {
   const out: number[] = [];
+  if (last <= first) return out;
   for (let p = Math.floor(first / PAGE_ROWS); p * PAGE_ROWS < last; p++) out.push(p);
   return out;
 }
