@@ -64,3 +64,17 @@ def test_far_rows_load_when_scrolled_to_and_filters_run_on_the_server(
     with Client(server.uri) as client:
         assert client.get_run(odd[-1]).tags == ("odd", "picked", "rare")
         assert client.get_run(runs[3].handle).tags == ("odd",)
+
+
+def test_a_run_created_while_the_page_is_open_is_counted_and_listed(
+    server: ServerProcess, page,
+) -> None:
+    with Client(server.uri) as client:
+        client.create_runs([NewRun(tags=["old"], started_at=1.7e9 + i) for i in range(150)])
+    page.goto(f"{server.web_url.rstrip('/')}/runs?any=new")
+    wait_until(page, "document.querySelector('.matches')?.dataset.count == 0")
+    with Client(server.uri) as client:
+        made = client.create_run(tags=["new"], started_at=1.8e9)
+    wait_until(page, "document.querySelector('.matches').dataset.count == 1")
+    wait_until(page, f"document.querySelector(\".row[data-run='{made.handle}']\") !== null")
+    assert page.text_content(".matches") == "1 of 151 runs"
