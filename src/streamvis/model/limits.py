@@ -33,6 +33,10 @@ MAX_RUNS_PER_CREATE = 5_000
 #: an unpaged listing is read and sent in pages of this many, so the server's memory
 #: does not grow with the number of runs.
 MAX_RUNS_PER_PAGE = 5_000
+#: Distinct values of one attribute the run search's filter panel counts or gives a
+#: range slider (/api/run-facets); a field with more gets no value list, and its slider
+#: steps through that many of its values, evenly picked.
+MAX_FACET_VALUES = 1_000
 #: Hex digits a run handle prefix must have to stand for a run (CLI, HTTP routes, data
 #: API); shorter ones would match too many runs to be worth typing.
 MIN_HANDLE_PREFIX = 4

@@ -163,6 +163,17 @@ class RunPage:
 
 
 @dataclass(frozen=True)
+class RunFacets:
+    """What the run search's filter panel shows beside its controls (store/run_search.py)."""
+
+    tags: list[tuple[str, int]]
+    #: field name → (value, count) pairs in value order; None: too many values to list.
+    counts: dict[str, list[tuple[Value, int]] | None] = field(default_factory=dict)
+    #: numeric field name → its distinct values ascending (a pick when there are more).
+    values: dict[str, list[Value]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RunJsonPage:
     """One page of a run listing as JSON text, one object per run (`RunPage`'s order,
     token and count)."""

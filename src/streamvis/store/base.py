@@ -30,6 +30,7 @@ from streamvis.model.schema import (
     FieldType,
     NewRun,
     Run,
+    RunFacets,
     RunFilter,
     RunJsonPage,
     RunPage,
@@ -186,6 +187,23 @@ class Store(abc.ABC):
     ) -> RunJsonPage:
         """As `list_runs_page`, each run as the text of its JSON object (the web app's
         encoding of a `Run`), written by the database (store/run_listing.py)."""
+
+    @abc.abstractmethod
+    def search_runs_json(
+        self, run_filter: RunFilter, text: str = "", *, sort: str = "started_at",
+        descending: bool = True, offset: int = 0, limit: int = 100,
+    ) -> RunJsonPage:
+        """The run search page's rows: matches of the filter and of `text` (a handle
+        prefix or part of a tag, any case), sorted by started_at, handle or an attribute
+        (runs without it last), `limit` of them from position `offset`, as
+        `list_runs_json_page` gives them; `total` counts every match."""
+
+    @abc.abstractmethod
+    def run_facets(
+        self, run_filter: RunFilter, text: str = "", *, values: bool = True,
+    ) -> RunFacets:
+        """The search page's counts for this filter and text (store/run_search.py);
+        without `values`, no numeric field's distinct values."""
 
     @abc.abstractmethod
     def iter_runs(self, run_filter: RunFilter, page: int = 1000) -> Iterator[Run]:

@@ -8,10 +8,11 @@ from streamvis.store.chunks import ChunkMethods
 from streamvis.store.controls import ControlMethods
 from streamvis.store.lines import LineMethods
 from streamvis.store.run_batches import RunBatchMethods
+from streamvis.store.run_search import RunSearchMethods
 from streamvis.store.runs import RunMethods
 from streamvis.store.saved import SavedMethods
 
 
-class SqlStore(CatalogMethods, RunMethods, RunBatchMethods, ChunkMethods, LineMethods,
-               SavedMethods, BlobMethods, ControlMethods):
+class SqlStore(CatalogMethods, RunMethods, RunBatchMethods, RunSearchMethods, ChunkMethods,
+               LineMethods, SavedMethods, BlobMethods, ControlMethods):
     """Every `Store` method in SQL; a subclass supplies the dialect and sessions."""

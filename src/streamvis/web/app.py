@@ -32,6 +32,7 @@ from streamvis.web import (
     api_meta,
     api_run,
     api_saved,
+    api_search,
     api_summaries,
     static_files,
 )
@@ -113,6 +114,7 @@ def create_app(
     routes: list[BaseRoute] = [
         *api_meta.ROUTES,
         *api_run.ROUTES,
+        *api_search.ROUTES,
         *api_data.ROUTES,
         *api_dataset.ROUTES,
         *api_export.ROUTES,

@@ -22,7 +22,6 @@ import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import MAX_BINS
-from streamvis.web import bin_kernel
 from streamvis.web.bin_rules import Edges, Part, edges_for, finite_extent, part_columns, parts
 
 if TYPE_CHECKING:
@@ -100,6 +99,10 @@ def count_cells(x: npt.NDArray[Any], t: npt.NDArray[Any] | None, edges: Edges,
     per chunk); None looks (a pass over `t`). Unordered steps take the general path: a
     flat cell index per row, in blocks.
     """
+    # Imported here: numba (with llvmlite) is ≈ 70 MB of the server's memory, loaded on the
+    # first histogram, not at start-up (decision 0037).
+    from streamvis.web import bin_kernel  # noqa: PLC0415
+
     if t_edges is None or t is None:
         whole = np.array([0, x.size], np.int64)
         return bin_kernel.count_slices(x, whole, edges, fold=fold, block=BLOCK).reshape(-1)

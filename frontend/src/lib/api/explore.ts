@@ -22,45 +22,6 @@ export interface DatasetSummary {
   values: Record<string, FieldValues>;
 }
 
-/** Runs in the first page of the search: small, so the page shows runs at once. */
-export const FIRST_PAGE = 500;
-/** Runs in each later page (the server's MAX_RUNS_PER_PAGE). */
-export const PAGE = 5000;
-
-/**
- * Every run, newest first, page by page (`/api/runs?limit=` following each page's Link
- * header): `onPage` gets each page as it comes, and the count of all runs with the first.
- * Resolves when the last page is in; an abort stops it between pages.
- */
-export async function runPages(
-  onPage: (runs: RunInfo[], total: number | null) => void,
-  signal?: AbortSignal,
-): Promise<void> {
-  let path: string | null = `/api/runs?limit=${FIRST_PAGE}`;
-  while (path !== null) {
-    let res: Response;
-    try {
-      res = await fetch(apiUrl(path), { headers: { Accept: 'application/json' }, signal });
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') throw e;
-      throw new ApiError(0, 'unreachable', `GET ${path}: the streamvis server cannot be reached (${String(e)})`);
-    }
-    if (!res.ok) throw await errorFrom(res, `GET ${path}`);
-    const total = res.headers.get('X-Total-Count');
-    onPage((await res.json()) as RunInfo[], total === null ? null : Number(total));
-    path = nextPage(res.headers.get('Link'));
-  }
-}
-
-/** The next page's path from a `Link: <?query>; rel="next"` header, with a full-size page. */
-export function nextPage(link: string | null): string | null {
-  const m = link ? /<\?([^>]*)>;\s*rel="next"/.exec(link) : null;
-  if (!m) return null;
-  const query = new URLSearchParams(m[1]);
-  query.set('limit', String(PAGE));
-  return `/api/runs?${query.toString()}`;
-}
-
 async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {

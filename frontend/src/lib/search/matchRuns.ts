@@ -1,8 +1,8 @@
 /**
  * Filtering runs in the browser, with the server's meaning (store/filters.py): every part
  * must hold; tags any/all/none; a value list is "one of"; a range is inclusive; a run
- * without the attribute fails a condition on it. All 10,000 runs of a large search are
- * held in memory, so a change of filter is a loop, not a request.
+ * without the attribute fails a condition on it. The workspace filters the runs it holds
+ * with it; the run search page asks the server (lib/search/runSearch.ts).
  */
 import type { RunInfo } from '../api/types';
 import type { FilterState } from './filterState';
@@ -64,41 +64,4 @@ export function sortIfNeeded<T>(items: T[], cmp: (a: T, b: T) => number): T[] {
 export function filterRuns(runs: RunInfo[], f: FilterState): RunInfo[] {
   const test = compile(f);
   return runs.filter(test);
-}
-
-/**
- * Per attribute field, each value's count among the runs that pass every other part of
- * the filter (so checking a value shows what the others would add), and per tag its count
- * among the runs that pass the whole filter.
- */
-export function valueCounts(runs: RunInfo[], f: FilterState, fields: string[]): Map<string, Map<string, number>> {
-  const out = new Map<string, Map<string, number>>();
-  for (const field of fields) {
-    const test = compile(f, field);
-    const counts = new Map<string, number>();
-    for (const r of runs) {
-      const v = r.attributes[field];
-      if (v === undefined || v === null || !test(r)) continue;
-      const k = String(v);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    out.set(field, counts);
-  }
-  return out;
-}
-
-export function tagCounts(runs: RunInfo[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of runs) for (const t of r.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
-  return counts;
-}
-
-/** Sorted distinct numbers a field takes over all runs: a range slider steps through them. */
-export function numericValues(runs: RunInfo[], field: string): number[] {
-  const s = new Set<number>();
-  for (const r of runs) {
-    const v = r.attributes[field];
-    if (typeof v === 'number' && Number.isFinite(v)) s.add(v);
-  }
-  return [...s].sort((a, b) => a - b);
 }
