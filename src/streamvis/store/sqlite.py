@@ -33,6 +33,7 @@ from streamvis.store.dialect import (
 from streamvis.store.migrations import migrate
 from streamvis.store.run_listing import JSON_NUMBER_SQL, json_number
 from streamvis.store.sql import SqlStore
+from streamvis.store.sqlite_checkpoint import WAL_BACKSTOP_PAGES, Checkpointer
 
 FILE_NAME = "streamvis.sqlite3"
 _BUSY_TIMEOUT_S = 30.0
@@ -53,6 +54,9 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
+        # Checkpoints run in the store's own thread (sqlite_checkpoint.py); a commit
+        # checkpoints by itself only past this backstop.
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
         # SQLite's printf spells a double's 17th digit wrongly at the extremes.
         conn.create_function(JSON_NUMBER_SQL, 1, json_number, deterministic=True)
     except sqlite3.Error as exc:
@@ -169,6 +173,7 @@ class SqliteStore(SqlStore):
         self._pool_lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._closed = False
+        self._checkpoints = Checkpointer(lambda: connect(self.path))
         conn = connect(self.path)
         try:
             _enable_wal(conn)
@@ -189,6 +194,12 @@ class SqliteStore(SqlStore):
         finally:
             self._checkin(conn)
 
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with super()._write() as s:
+            yield s
+        self._checkpoints.after_commit()
+
     def _checkout(self) -> sqlite3.Connection:
         with self._pool_lock:
             if self._closed:
@@ -208,6 +219,7 @@ class SqliteStore(SqlStore):
         conn.close()
 
     def close(self) -> None:
+        self._checkpoints.close()
         with self._pool_lock:
             self._closed = True
             idle, self._idle = self._idle, []
