@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store.sqlite import SqliteStore, connect
-from streamvis.store.sqlite_checkpoint import WAL_BACKSTOP_PAGES, Checkpointer
+from streamvis.store.sqlite_checkpoint import WAL_BACKSTOP_PAGES, Checkpointer, unchecked_pages
 
 
 def test_commits_leave_the_copy_to_the_thread(tmp_path: Path) -> None:
@@ -44,10 +44,11 @@ def test_a_commit_leaves_its_pages_in_the_wal_until_the_thread_copies_them(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "c.sqlite3"
+    wal_index = Path(f"{path}-shm")
     writer = connect(path)
     writer.execute("PRAGMA journal_mode = WAL")
     writer.execute("CREATE TABLE t (b BLOB)")
-    checkpoints = Checkpointer(lambda: connect(path))
+    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
     mib = 1 << 20
     try:
         for _ in range(3):
@@ -60,6 +61,31 @@ def test_a_commit_leaves_its_pages_in_the_wal_until_the_thread_copies_them(
         checkpoints.after_commit()
         checkpoints.settle()
         assert path.stat().st_size >= 4 * mib
+        assert unchecked_pages(wal_index) == 0
+    finally:
+        checkpoints.close()
+        writer.close()
+
+
+def test_a_few_pages_wait_in_the_wal_for_more(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    wal_index = Path(f"{path}-shm")
+    writer = connect(path)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("CREATE TABLE t (b BLOB)")
+    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
+    try:
+        writer.execute("INSERT INTO t VALUES (?)", (bytes(40 * 4096),))
+        checkpoints.after_commit()
+        checkpoints.settle()
+        waiting = unchecked_pages(wal_index)
+        assert waiting is not None and 40 <= waiting < 100
+        assert checkpoints.runs == 0
+        writer.execute("INSERT INTO t VALUES (?)", (bytes(80 * 4096),))
+        checkpoints.after_commit()
+        checkpoints.settle()
+        assert checkpoints.runs == 1
+        assert unchecked_pages(wal_index) == 0
     finally:
         checkpoints.close()
         writer.close()

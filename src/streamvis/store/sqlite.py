@@ -173,7 +173,7 @@ class SqliteStore(SqlStore):
         self._pool_lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._closed = False
-        self._checkpoints = Checkpointer(lambda: connect(self.path))
+        self._checkpoints = Checkpointer(lambda: connect(self.path), self.path)
         conn = connect(self.path)
         try:
             _enable_wal(conn)

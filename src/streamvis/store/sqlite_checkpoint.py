@@ -7,6 +7,9 @@ only appends to the WAL and syncs it (synchronous=FULL: an acknowledged row surv
 crash or power loss either way); a thread of the store's own runs a PASSIVE checkpoint
 after commits, which never blocks a writer or a reader. A commit that finds a
 checkpoint running wakes it again, so checkpoints coalesce under a stream of commits.
+Like SQLite's own, it copies only once CHECKPOINT_PAGES wait in the WAL: it reads how
+many from the WAL index (the -shm file, whose header layout SQLite documents in "WAL-mode
+File Format"), so a stream of small commits does not sync the database after each.
 
 SQLite's automatic checkpoint stays on, at WAL_BACKSTOP_PAGES, for a process whose
 checkpoints cannot keep up or that writes without this thread (it then runs in that
@@ -16,22 +19,50 @@ commit, as before).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import struct
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 log = logging.getLogger("streamvis.store")
 
 #: Pages (4 KiB) the WAL may hold unchecked before a commit checkpoints by itself:
 #: 64 MiB, where this thread is late or absent.
 WAL_BACKSTOP_PAGES = 16_384
+#: Pages waiting in the WAL before this thread copies them (SQLite's own default).
+CHECKPOINT_PAGES = 1_000
+#: In the WAL index: the first header copy's mxFrame (frames in the WAL), and the
+#: checkpoint info's nBackfill (frames already copied), in the host's byte order.
+_MX_FRAME = 16
+_BACKFILL = 96
+_U32 = struct.Struct("<I" if sys.byteorder == "little" else ">I")
+
+
+def unchecked_pages(wal_index: Path) -> int | None:
+    """Frames in the WAL not yet copied into the database; None if unreadable."""
+    try:
+        with wal_index.open("rb") as f:
+            head = f.read(_BACKFILL + 4)
+    except OSError:
+        return None
+    if len(head) < _BACKFILL + 4:
+        return None
+    return int(_U32.unpack_from(head, _MX_FRAME)[0]) - int(_U32.unpack_from(head, _BACKFILL)[0])
 
 
 class Checkpointer:
     """One thread that runs `PRAGMA wal_checkpoint(PASSIVE)` when a commit asks."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(
+        self, connect: Callable[[], sqlite3.Connection], database: Path,
+        pages: int = CHECKPOINT_PAGES,
+    ) -> None:
         self._connect = connect
+        self._wal_index = Path(os.fspath(database) + "-shm")
+        self._pages = pages
         self._wake = threading.Condition()
         self._asked = False
         self._running = False
@@ -80,11 +111,14 @@ class Checkpointer:
                         return
                     self._asked = False
                     self._running = True
+                waiting = unchecked_pages(self._wal_index)
                 try:
-                    if conn is None:
-                        conn = self._connect()
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
-                    self.runs += 1
+                    # Like SQLite's own: a few pages are not worth a sync of the database.
+                    if waiting is None or waiting >= self._pages:
+                        if conn is None:
+                            conn = self._connect()
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+                        self.runs += 1
                 except sqlite3.Error as exc:
                     # The backstop checkpoint still runs in commits: nothing is lost.
                     log.warning("streamvis store: background WAL checkpoint failed: %s", exc)
