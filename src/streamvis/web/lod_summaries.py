@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from streamvis.model.limits import LOD_PIECE_ROWS
 from streamvis.store import summaries
 from streamvis.store.summaries import BASE, FACTOR, LineSummaries
 from streamvis.web import lod
@@ -36,9 +37,8 @@ BottomReader = Callable[[list[int]], list[npt.NDArray[Any]]]
 Bucket = tuple[Ints, npt.NDArray[Any], bytes]
 #: Raw rows: for each (chunk index, level-0 bucket) asked, the bucket.
 RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
-#: Rows per piece of a bucket an edge cuts through: pieces whole in a column stand for
-#: their rows, so only the piece an edge cuts through is scanned row by row.
-PIECE = 128
+#: Rows per piece of a bucket an edge cuts through (model/limits.py).
+PIECE = LOD_PIECE_ROWS
 
 
 def buckets(rows: list[tuple[Ints, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:
