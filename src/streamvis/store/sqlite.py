@@ -4,7 +4,9 @@ WAL mode lets readers run beside the one writer; synchronous=FULL makes every
 commit durable, even against power loss. Each thread borrows its own connection
 from a small pool. Writers take an in-process lock before BEGIN IMMEDIATE, so
 threads queue there instead of polling SQLite's busy handler; busy_timeout still
-covers other processes using the same file.
+covers other processes using the same file. The WAL is copied into the database by
+a thread of the store's own, not in the commit that crosses the threshold
+(sqlite_checkpoint.py, decision 0035).
 """
 
 from __future__ import annotations
