@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -89,3 +90,13 @@ def test_a_few_pages_wait_in_the_wal_for_more(tmp_path: Path) -> None:
     finally:
         checkpoints.close()
         writer.close()
+
+
+def test_closing_the_store_ends_its_checkpoint_thread(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    store.create_field("step", FieldType.INT)  # a write commit starts the thread
+    threads = [t for t in threading.enumerate() if t.name == "streamvis-checkpoint"]
+    assert threads
+    store.close()
+    assert not any(t.is_alive() for t in threads)
+    store.close()  # twice is harmless
