@@ -110,7 +110,7 @@ def test_passing_refusals_are_retried_until_every_row_is_in(
 ) -> None:
     # The slow pace for a refused token (30 s) is what it is for; here it would only
     # make the test wait.
-    monkeypatch.setattr("streamvis.logger.flusher._ACCESS_RETRY", 0.2)
+    monkeypatch.setattr("streamvis.logger.waiting._ACCESS_RETRY", 0.2)
     with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=0.02) as logger:
         assert logger.flush(timeout=10)
         step = 0

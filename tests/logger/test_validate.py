@@ -123,3 +123,12 @@ def test_a_series_with_an_audio_field_has_no_array_path() -> None:
     assert _state(step="int", clip="audio", img="image").arrays == ()
     assert _state(step="int", loss="float").arrays == ()
     assert _state(step="int", img="image").arrays == (("img", "image"),)
+
+
+def test_the_memory_bound_counts_an_array_at_its_own_width() -> None:
+    state = _state(step="int", x="float")
+    narrow = prepare(state, {"step": 1, "x": np.zeros(10_000, np.float32)})
+    wide = prepare(state, {"step": 1, "x": np.zeros(10_000, np.float64)})
+    # A broadcast scalar is one value; float32 holds 4 bytes a value, float64 8.
+    assert wide.nbytes - narrow.nbytes == 40_000
+    assert 40_000 <= narrow.nbytes < 41_000

@@ -12,7 +12,7 @@ import pytest
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import RunFilter
 from streamvis.model.types import FieldType
-from streamvis.model.wallclock import ELAPSED_FIELD, TIME_FIELD
+from streamvis.model.wallclock import ELAPSED_FIELD, TIME_FIELD, time_column
 from streamvis.store import Store
 from streamvis.store import chunks as chunks_module
 from streamvis.store.filters import FieldRow
@@ -58,6 +58,25 @@ def test_bad_times_are_refused_and_change_nothing(store: Store, bad: pa.Array) -
     with pytest.raises(InvalidArgumentError, match="_time"):
         store.append(run.handle, "train", {**train_columns([1, 2]), "_time": bad})
     assert state(store) == before
+
+
+@pytest.mark.usefixtures("schema")
+def test_times_sent_as_runs_are_stored_as_runs_and_read_per_row(store: Store) -> None:
+    micros = pa.array([1_700_000_000_000_000, 1_700_000_001_500_000], pa.int64())
+    runs = pa.RunEndEncodedArray.from_arrays(pa.array([2, 5], pa.int32()), micros)
+    kept = time_column(runs, 5, 0.0)
+    assert pa.types.is_run_end_encoded(kept.type)  # one time per write, not per row
+    run = store.create_run()
+    store.append(run.handle, "train", {**train_columns([1, 2, 3, 4, 5]), "_time": runs})
+    (chunk,) = store.query(RunFilter(), "train", ["_time"])
+    assert chunk.batch.column("_time").to_pylist() == [1_700_000_000.0] * 2 + [
+        1_700_000_001.5] * 3
+
+
+def test_runs_of_the_wrong_length_are_refused() -> None:
+    runs = pa.RunEndEncodedArray.from_arrays(pa.array([2], pa.int32()), pa.array([1], pa.int64()))
+    with pytest.raises(InvalidArgumentError, match="2 values for 3 rows"):
+        time_column(runs, 3, 0.0)
 
 
 def test_a_chunk_stored_before_times_were_kept_reads_nan() -> None:

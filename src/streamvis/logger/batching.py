@@ -145,9 +145,8 @@ def _columns(
     return {f: _host_column(st, f, payloads, blobs) for f in st.fields}, rows
 
 
-def _time_column(times: Any) -> pb.Column:
+def _time_column(stamps: Any) -> pb.Column:
     # Int microseconds, so the rows of one write (one time) travel as one run.
-    stamps = micros(times)
     runs = wire_columns.runs_of(stamps)
     if runs is not None:
         return wire_columns.runs_to_pb(TIME, *runs)
@@ -155,14 +154,15 @@ def _time_column(times: Any) -> pb.Column:
 
 
 def _row_times(payloads: Sequence[Any], times: Sequence[Stamp]) -> Any:
-    """One time per row: each write's time, repeated over the rows it gave (a write that
-    gave `_time=` an array has a time per row already: validate.given_time)."""
+    """One time per row, in int microseconds: each write's time, repeated over the rows
+    it gave (a write that gave `_time=` an array has a time per row already:
+    validate.given_time). Converted before repeating: once a write, not once a row."""
     if any(type(t) is not float for t in times):
-        return np.concatenate([
+        return micros(np.concatenate([
             t if isinstance(t, np.ndarray) else
             np.full(p.rows if isinstance(p, Prepared) else 1, t, dtype=np.float64)
-            for p, t in zip(payloads, times, strict=True)])
-    stamped = np.array(times, dtype=np.float64)
+            for p, t in zip(payloads, times, strict=True)]))
+    stamped = micros(np.array(times, dtype=np.float64))
     if all(type(p) is dict for p in payloads):  # one row a write (scalars)
         return stamped
     counts = [p.rows if isinstance(p, Prepared) else 1 for p in payloads]

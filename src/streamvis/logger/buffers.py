@@ -11,6 +11,8 @@ import collections
 
 import numpy as np
 
+from streamvis.model.limits import MEDIA_BUFFER_POOL_BYTES
+
 _PAGE = 4096
 #: The free buffers of one shape and dtype.
 Pool = collections.deque[np.ndarray]
@@ -25,7 +27,7 @@ class Buffers:
     pop of a deque need no lock between the caller's thread and the flusher's.
     """
 
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_bytes: int = MEDIA_BUFFER_POOL_BYTES) -> None:
         self.free: dict[tuple[tuple[int, ...], str], Pool] = {}
         self.max_bytes = max_bytes
         self.held = 0

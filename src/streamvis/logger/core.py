@@ -178,18 +178,12 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                     if not _INT64_MIN <= values[name] <= _INT64_MAX:
                         break
                 else:
-                    self._queue.append((st, values, _clock()))
-                    self._written += st.scalar_cost
-                    if self._written - self._drained > self._soft_bytes:
-                        self._pressure()
+                    self._enqueue((st, values, _clock()), st.scalar_cost)
                     return WRITTEN
             if st.arrays:  # an image (or video) a step, as the field's last one
                 prepared = prepare_arrays(st, values)
                 if prepared is not None:
-                    self._queue.append((st, prepared, _clock()))
-                    self._written += prepared.nbytes
-                    if self._written - self._drained > self._soft_bytes:
-                        self._pressure()
+                    self._enqueue((st, prepared, _clock()), prepared.nbytes)
                     return WRITTEN
         self._write_slow(series, values)
         return WRITTEN
@@ -223,10 +217,8 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
             if type(a) not in ok_a or type(b) not in ok_b or \
                     (int_a and not lo <= a <= hi) or (int_b and not lo <= b <= hi):
                 return False
-            self._queue.append((st, {first: a, second: b}, clock()))
-            self._written += st.scalar_cost  # type: ignore[union-attr]
-            if self._written - self._drained > self._soft_bytes:
-                self._pressure()
+            self._enqueue((st, {first: a, second: b}, clock()),
+                          st.scalar_cost)  # type: ignore[union-attr]
             return True
 
         return put
@@ -242,19 +234,25 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
                 )
             given = values.pop(TIME, None) if TIME in values else None
             st = self._series.get(series) or self._state_for(series, values)
+            item: Item
             if st.accepts_scalars(values):
                 when = _clock() if given is None else given_time(series, given, ())
-                self._queue.append((st, values, when))
-                self._written += st.scalar_cost
+                item, cost = (st, values, when), st.scalar_cost
             else:
                 prepared = prepare(st, values)
                 when = _clock() if given is None else given_time(series, given, prepared.shape)
-                self._queue.append((st, prepared, when))
-                self._written += prepared.nbytes
+                item, cost = (st, prepared, when), prepared.nbytes
         except StreamvisError as exc:
             self._violation(hint(series, exc) if series in self._inferred else exc,
                             stacklevel=4)
             return
+        self._enqueue(item, cost)
+
+    def _enqueue(self, item: Item, cost: int) -> None:
+        """Queue one write and count it against the memory bound: every write path's one
+        way in (past half the bound the flusher is woken, past the bound write waits)."""
+        self._queue.append(item)
+        self._written += cost
         if self._written - self._drained > self._soft_bytes:
             self._pressure()
 

@@ -172,6 +172,14 @@ def _check_kind(state: SeriesState, field: str, snap: Snapshot, original: object
         )
 
 
+def _held_bytes(value: object, shape: tuple[int, ...]) -> int:
+    """What a snapshot holds in memory, as the memory bound counts it: a numpy array of
+    numbers its own bytes (float32 is 4 a value, not 8); anything else 8 a value."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return int(value.nbytes)
+    return 8 * math.prod(shape)
+
+
 def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
     """Snapshot and check one write; raise InvalidArgumentError on any violation."""
     check_field_set(state, values)
@@ -201,7 +209,7 @@ def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
         _check_kind(state, field, snap, original)
         snaps[field] = snap.value
         shapes.append(snap.shape)
-        nbytes += _VALUE_OVERHEAD + 8 * math.prod(snap.shape)
+        nbytes += _VALUE_OVERHEAD + _held_bytes(snap.value, snap.shape)
     try:
         shape = np.broadcast_shapes(*shapes)
     except ValueError:

@@ -138,3 +138,10 @@ GROUP_COMMIT_APPENDS = 64
 #: Bytes of encoded chunks one group commit holds, so a transaction's size (and the
 #: time the appends in it wait) stays bounded (not refused: the rest wait their turn).
 GROUP_COMMIT_BYTES = 64 * 1024 * 1024
+#: Rows per piece of a level-0 bucket that a line's pixel edge cuts through
+#: (web/lod_summaries.py): whole pieces stand for their rows, so only the piece an edge
+#: cuts through is scanned row by row.
+LOD_PIECE_ROWS = 128
+#: Bytes of free copy buffers a logger keeps for media arrays (logger/buffers.py), so
+#: an image a step is copied into warm memory; past it, a returned buffer is dropped.
+MEDIA_BUFFER_POOL_BYTES = 64 * 1024 * 1024

@@ -20,6 +20,7 @@ NaN, and a plot against time does not draw them (docs/decisions/0027-wall-clock-
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +61,12 @@ def time_column(column: pa.Array | None, rows: int, now: float) -> pa.Array:
     if column is None:
         return pa.array(np.full(rows, now, np.float64))
     if isinstance(column, pa.Array) and pa.types.is_run_end_encoded(column.type):
-        column = pc.run_end_decode(column)
+        # Kept as runs (one time per write, not per row): checked and stored as such.
+        ree: Any = column
+        if ree.offset or len(ree) != rows:
+            return time_column(pc.run_end_decode(column), rows, now)
+        values = time_column(ree.values, len(ree.values), now)
+        return pa.RunEndEncodedArray.from_arrays(ree.run_ends, values)
     kind = getattr(column, "type", None)
     if kind is None or not (pa.types.is_floating(kind) or pa.types.is_integer(kind)):
         raise InvalidArgumentError(

@@ -99,6 +99,8 @@ def _time_of(stored: pa.RecordBatch, name: str, started_at: float) -> pa.Array:
     if index < 0:
         return pa.array(np.full(stored.num_rows, np.nan))
     times = stored.column(index)
+    if pa.types.is_run_end_encoded(times.type):
+        times = pc.run_end_decode(times)  # one time per write, stored as runs
     return times if name == TIME else pc.subtract(times, pa.scalar(started_at, pa.float64()))
 
 

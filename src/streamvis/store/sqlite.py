@@ -4,7 +4,9 @@ WAL mode lets readers run beside the one writer; synchronous=FULL makes every
 commit durable, even against power loss. Each thread borrows its own connection
 from a small pool. Writers take an in-process lock before BEGIN IMMEDIATE, so
 threads queue there instead of polling SQLite's busy handler; busy_timeout still
-covers other processes using the same file.
+covers other processes using the same file. The WAL is copied into the database by
+a thread of the store's own, not in the commit that crosses the threshold
+(sqlite_checkpoint.py, decision 0035).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from streamvis.store.dialect import (
 from streamvis.store.migrations import migrate
 from streamvis.store.run_listing import JSON_NUMBER_SQL, json_number
 from streamvis.store.sql import SqlStore
+from streamvis.store.sqlite_checkpoint import WAL_BACKSTOP_PAGES, Checkpointer
 
 FILE_NAME = "streamvis.sqlite3"
 _BUSY_TIMEOUT_S = 30.0
@@ -53,6 +56,9 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
+        # Checkpoints run in the store's own thread (sqlite_checkpoint.py); a commit
+        # checkpoints by itself only past this backstop.
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
         # SQLite's printf spells a double's 17th digit wrongly at the extremes.
         conn.create_function(JSON_NUMBER_SQL, 1, json_number, deterministic=True)
     except sqlite3.Error as exc:
@@ -169,6 +175,7 @@ class SqliteStore(SqlStore):
         self._pool_lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._closed = False
+        self._checkpoints = Checkpointer(lambda: connect(self.path), self.path)
         conn = connect(self.path)
         try:
             _enable_wal(conn)
@@ -189,6 +196,12 @@ class SqliteStore(SqlStore):
         finally:
             self._checkin(conn)
 
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with super()._write() as s:
+            yield s
+        self._checkpoints.after_commit()
+
     def _checkout(self) -> sqlite3.Connection:
         with self._pool_lock:
             if self._closed:
@@ -208,6 +221,7 @@ class SqliteStore(SqlStore):
         conn.close()
 
     def close(self) -> None:
+        self._checkpoints.close()
         with self._pool_lock:
             self._closed = True
             idle, self._idle = self._idle, []

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from streamvis.model.limits import LOD_PIECE_ROWS
 from streamvis.store import summaries
 from streamvis.store.summaries import BASE, FACTOR, LineSummaries
 from streamvis.store.summary_groups import LineTops
@@ -80,9 +81,9 @@ class Readers(NamedTuple):
     raw: RawReader
 
 
-#: Rows per piece of a bucket an edge cuts through: pieces whole in a column stand for
-#: their rows, so only the piece an edge cuts through is scanned row by row.
-PIECE = 128
+#: Rows per piece of a bucket an edge cuts through (model/limits.py): pieces whole in a
+#: column stand for their rows, so only the piece an edge cuts through is scanned row by row.
+PIECE = LOD_PIECE_ROWS
 
 
 def buckets(rows: list[tuple[Ints, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:

@@ -1,0 +1,102 @@
+"""The WAL is copied into the database by the store's checkpoint thread, not by commits."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from streamvis.model.schema import FieldType, RunFilter
+from streamvis.store.sqlite import SqliteStore, connect
+from streamvis.store.sqlite_checkpoint import WAL_BACKSTOP_PAGES, Checkpointer, unchecked_pages
+
+
+def test_commits_leave_the_copy_to_the_thread(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = SqliteStore(path)
+    try:
+        store.create_field("step", FieldType.INT)
+        store.create_field("loss", FieldType.FLOAT)
+        store.create_series("train", ["step", "loss"])
+        run = store.create_run().handle
+        before = store._checkpoints.runs
+        rows = 200_000  # 3.2 MB of values: past SQLite's own 1,000-page checkpoint
+        store.append(run, "train", {"step": pa.array(np.arange(rows)),
+                                    "loss": pa.array(np.random.default_rng(0).random(rows))})
+        store._checkpoints.settle()
+        assert store._checkpoints.runs > before
+        assert path.stat().st_size >= rows * 16  # copied into the database file
+        assert sum(c.batch.num_rows for c in store.query(RunFilter(), "train")) == rows
+    finally:
+        store.close()
+
+
+def test_connections_checkpoint_by_themselves_only_past_the_backstop(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "s.sqlite3")
+    try:
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == WAL_BACKSTOP_PAGES
+    finally:
+        conn.close()
+
+
+def test_a_commit_leaves_its_pages_in_the_wal_until_the_thread_copies_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    wal_index = Path(f"{path}-shm")
+    writer = connect(path)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("CREATE TABLE t (b BLOB)")
+    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
+    mib = 1 << 20
+    try:
+        for _ in range(3):
+            writer.execute("INSERT INTO t VALUES (?)", (bytes(mib),))
+            checkpoints.after_commit()
+        checkpoints.settle()
+        assert path.stat().st_size >= 3 * mib  # the database file holds the pages
+        writer.execute("INSERT INTO t VALUES (?)", (bytes(mib),))
+        assert path.stat().st_size < 4 * mib  # the commit left its page in the WAL
+        checkpoints.after_commit()
+        checkpoints.settle()
+        assert path.stat().st_size >= 4 * mib
+        assert unchecked_pages(wal_index) == 0
+    finally:
+        checkpoints.close()
+        writer.close()
+
+
+def test_a_few_pages_wait_in_the_wal_for_more(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    wal_index = Path(f"{path}-shm")
+    writer = connect(path)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("CREATE TABLE t (b BLOB)")
+    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
+    try:
+        writer.execute("INSERT INTO t VALUES (?)", (bytes(40 * 4096),))
+        checkpoints.after_commit()
+        checkpoints.settle()
+        waiting = unchecked_pages(wal_index)
+        assert waiting is not None and 40 <= waiting < 100
+        assert checkpoints.runs == 0
+        writer.execute("INSERT INTO t VALUES (?)", (bytes(80 * 4096),))
+        checkpoints.after_commit()
+        checkpoints.settle()
+        assert checkpoints.runs == 1
+        assert unchecked_pages(wal_index) == 0
+    finally:
+        checkpoints.close()
+        writer.close()
+
+
+def test_closing_the_store_ends_its_checkpoint_thread(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    store.create_field("step", FieldType.INT)  # a write commit starts the thread
+    threads = [t for t in threading.enumerate() if t.name == "streamvis-checkpoint"]
+    assert threads
+    store.close()
+    assert not any(t.is_alive() for t in threads)
+    store.close()  # twice is harmless
