@@ -19,6 +19,7 @@ from streamvis import wire
 from streamvis.client_extras import ExtraCalls
 from streamvis.connection import open_channel
 from streamvis.model.chunks import AppendResult, Chunk
+from streamvis.model.environment import default_uri
 from streamvis.model.errors import (
     ERRORS_BY_CODE,
     NotFoundError,
@@ -37,7 +38,6 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
-from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
 

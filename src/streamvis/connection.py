@@ -18,8 +18,8 @@ from typing import Any
 
 import grpc
 
+from streamvis.model.environment import TOKEN_ENV
 from streamvis.model.errors import FailedPreconditionError
-from streamvis.model.security import TOKEN_ENV
 
 TLS_ENV = "STREAMVIS_TLS"
 TLS_CA_ENV = "STREAMVIS_TLS_CA"
