@@ -1,5 +1,5 @@
 """Command line start-up: the wall and CPU time of `streamvis` commands, each in a fresh
-interpreter, as a shell runs them — help, and listing runs, fields and series from a
+interpreter, as a shell runs them — help, and listing runs, fields, series and plots from a
 server with a few runs (one this benchmark starts, or --uri).
 
 Prints one JSON line per figure:
@@ -17,16 +17,27 @@ machine). `python -c pass` is timed as the floor: what the interpreter alone cos
 With `--baseline OTHER/src` each command also runs from another checkout's source (say
 /work/main/src), interleaved run by run with this one's, so both see the same load.
 
+Each tree's bytecode is compiled first (compileall): an installed streamvis has its
+.pyc files, and with PYTHONDONTWRITEBYTECODE set (as on the development machine) every
+run would otherwise compile the modules it imports, ≈ 40 ms that no user pays.
+
+With `--instructions`, each command also runs once under valgrind (callgrind) and
+`instructions_m` gives the millions of instructions it executed: a figure that does not
+follow the machine's load, for comparing trees on a busy machine.
+
     .venv/bin/python benchmarks/bench_startup.py [--repeat 15] [--uri HOST:PORT]
-        [--baseline DIR]
+        [--baseline DIR] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,8 +84,20 @@ def loaded(argv: list[str], src: str) -> list[str]:
     return list(json.loads(err.strip().splitlines()[-1].replace("'", '"')))
 
 
+def instructions(cmd: list[str], env: dict[str, str]) -> float | None:
+    """Millions of instructions one run executes (valgrind's callgrind), or None
+    without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    err = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          *cmd], env=env, capture_output=True, text=True, check=True).stderr
+    found = re.search(r"Collected : (\d+)", err)
+    return int(found.group(1)) / 1e6 if found else None
+
+
 def report(command: str, tree: str, samples: list[tuple[float, float]],
-           heavy: list[str]) -> None:
+           heavy: list[str], instructions_m: float | None = None) -> None:
     walls = [w for w, _ in samples]
     cpus = [c for _, c in samples]
     print(json.dumps({
@@ -83,6 +106,7 @@ def report(command: str, tree: str, samples: list[tuple[float, float]],
         "max_ms": round(max(walls), 1), "cpu_median_ms": round(statistics.median(cpus), 1),
         "cpu_min_ms": round(min(cpus), 1), "repeat": len(samples), "loaded": heavy,
         "load_avg": round(os.getloadavg()[0], 2),
+        **({"instructions_m": round(instructions_m, 1)} if instructions_m else {}),
     }), flush=True)
 
 
@@ -113,22 +137,28 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20, help="runs in the server we start")
     ap.add_argument("--baseline", metavar="DIR",
                     help="another checkout's src/, timed interleaved with this one")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count each command's instructions under valgrind")
     args = ap.parse_args()
     trees = {"src": SRC, **({"baseline": args.baseline} if args.baseline else {})}
+    for src in trees.values():  # see the docstring: time imports, not compiling
+        compileall.compile_dir(src, quiet=1)
     with server_with_runs(args.uri, args.runs) as uri:
         commands = {"python -c pass": None, "--help": ["--help"],
                     "runs --help": ["runs", "--help"], "runs": ["runs", "--uri", uri],
                     "runs --json": ["runs", "--json", "--uri", uri],
-                    "fields": ["fields", "--uri", uri], "series": ["series", "--uri", uri]}
+                    "fields": ["fields", "--uri", uri], "series": ["series", "--uri", uri],
+                    "plots": ["plots", "--uri", uri]}
         for command, argv in commands.items():
             samples: dict[str, list[tuple[float, float]]] = {t: [] for t in trees}
+            cmd = [sys.executable, *(["-m", "streamvis", *argv] if argv else ["-c", "pass"])]
             for _ in range(args.repeat):
                 for tree, src in trees.items():  # interleaved: both see the same load
-                    cmd = [sys.executable, *(["-m", "streamvis", *argv] if argv else
-                                             ["-c", "pass"])]
                     samples[tree].append(once(cmd, _env(src)))
             for tree, src in trees.items():
-                report(command, tree, samples[tree], loaded(argv, src) if argv else [])
+                counted = instructions(cmd, _env(src)) if args.instructions else None
+                report(command, tree, samples[tree], loaded(argv, src) if argv else [],
+                       counted)
 
 
 if __name__ == "__main__":

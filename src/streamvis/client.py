@@ -18,7 +18,7 @@ import grpc
 from streamvis import wire
 from streamvis.client_extras import ExtraCalls
 from streamvis.connection import open_channel
-from streamvis.model.chunks import AppendResult, Chunk
+from streamvis.model.environment import default_uri
 from streamvis.model.errors import (
     ERRORS_BY_CODE,
     NotFoundError,
@@ -37,7 +37,6 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
-from streamvis.model.security import default_uri
 from streamvis.v1 import service_pb2 as pb
 from streamvis.v1 import service_pb2_grpc as pb_grpc
 
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from streamvis.model import events as ev
+    from streamvis.model.chunks import AppendResult, Chunk
 
 #: Largest message either side accepts; the server's own limit may be lower.
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
@@ -330,6 +330,10 @@ class Client(ExtraCalls):
     def append_request(
         self, request: pb.AppendToSeriesRequest, timeout: float | None = None
     ) -> AppendResult:
+        # The data's types load with the first data call, not in a client that lists
+        # runs (tests/cli/test_startup.py): their dataclasses cost milliseconds to make.
+        from streamvis.model.chunks import AppendResult  # noqa: PLC0415
+
         resp = self.call(self.stub.AppendToSeries, request, timeout)
         return AppendResult(sequence=resp.sequence, rows=resp.rows, duplicate=resp.duplicate)
 
@@ -340,6 +344,7 @@ class Client(ExtraCalls):
         """Stream the chunks of `series` for the matching runs, in sequence order; float
         columns as float64, or with `as_stored` at the width each chunk was stored at."""
         from streamvis import wire_columns  # noqa: PLC0415 - numpy, pyarrow: data calls only
+        from streamvis.model.chunks import Chunk  # noqa: PLC0415 - see append_request
 
         req = pb.QueryRunDataRequest(
             filter=wire.filter_to_pb(run_filter or RunFilter()), series=series,

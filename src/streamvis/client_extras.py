@@ -12,21 +12,23 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from streamvis import wire, wire_extras
-from streamvis.model.artifacts import Artifact, BlobStatus
-from streamvis.model.controls import Control, ControlSpec
-from streamvis.model.run_summaries import SeriesSummary
+from streamvis import wire
 from streamvis.model.schema import RunFilter
 from streamvis.v1 import service_pb2 as pb
 
 if TYPE_CHECKING:
+    from streamvis.model.artifacts import Artifact, BlobStatus
+    from streamvis.model.controls import Control, ControlSpec
+    from streamvis.model.run_summaries import SeriesSummary
     from streamvis.v1 import service_pb2_grpc as pb_grpc
 
 T = TypeVar("T")
 
 
 # The plot spec checks (the plot grammar) load in the calls that send or read a spec,
-# not in a client that only lists runs (tests/cli/test_startup.py).
+# and artifacts, summaries and controls (wire_extras) in theirs, not in a client that
+# only lists runs (tests/cli/test_startup.py): each of their dataclasses costs about a
+# millisecond to make (decision 0013).
 
 
 def _spec(plot: pb.Plot) -> dict[str, Any]:
@@ -103,6 +105,8 @@ class ExtraCalls:
 
     def begin_upload(self, sha256: str, size: int) -> BlobStatus:
         """What the server has of the blob: complete, or which parts (BLOB_PART_BYTES)."""
+        from streamvis.model.artifacts import BlobStatus  # noqa: PLC0415 - see the top
+
         reply = self.call(self.stub.BeginUpload, pb.BeginUploadRequest(sha256=sha256, size=size))
         return BlobStatus(sha256, size, reply.complete, tuple(reply.have_parts))
 
@@ -112,6 +116,8 @@ class ExtraCalls:
 
     def finish_upload(self, sha256: str) -> BlobStatus:
         """Have the server check the blob's parts and mark it whole (media values)."""
+        from streamvis.model.artifacts import BlobStatus  # noqa: PLC0415 - see the top
+
         reply = self.call(self.stub.FinishUpload, pb.FinishUploadRequest(sha256=sha256))
         return BlobStatus(sha256, 0, reply.complete, ())
 
@@ -125,12 +131,16 @@ class ExtraCalls:
         media_type: str = "",
     ) -> Artifact:
         """Save the uploaded blob `sha256` as the run's artifact `name` at `step`."""
+        from streamvis import wire_extras  # noqa: PLC0415 - see the top
+
         req = pb.SaveArtifactRequest(
             run=str(run), name=name, step=step, sha256=sha256, media_type=media_type,
         )
         return wire_extras.artifact_from_pb(self.call(self.stub.SaveArtifact, req))
 
     def artifacts(self, run: uuid.UUID | str) -> list[Artifact]:
+        from streamvis import wire_extras  # noqa: PLC0415 - see the top
+
         reply = self.call(self.stub.ListArtifacts, pb.ListArtifactsRequest(run=str(run)))
         return [wire_extras.artifact_from_pb(a) for a in reply.artifacts]
 
@@ -139,6 +149,8 @@ class ExtraCalls:
     def summaries(self, run_filter: RunFilter, series: Sequence[str] = (),
                   fields: Sequence[str] = ()) -> list[SeriesSummary]:
         """Per run and series, the rows and last/min/max of each numeric field."""
+        from streamvis import wire_extras  # noqa: PLC0415 - see the top
+
         req = pb.SummariesRequest(filter=wire.filter_to_pb(run_filter), series=list(series),
                                   fields=list(fields))
         reply = self.call(self.stub.GetSummaries, req)
@@ -148,6 +160,8 @@ class ExtraCalls:
 
     def declare_controls(self, run: uuid.UUID | str, specs: Sequence[ControlSpec],
                          timeout: float | None = None) -> list[Control]:
+        from streamvis import wire_extras  # noqa: PLC0415 - see the top
+
         req = pb.DeclareControlsRequest(
             run=str(run), controls=[wire_extras.control_spec_to_pb(s) for s in specs],
         )
@@ -155,10 +169,14 @@ class ExtraCalls:
         return [wire_extras.control_from_pb(c) for c in reply.controls]
 
     def controls(self, run: uuid.UUID | str, timeout: float | None = None) -> list[Control]:
+        from streamvis import wire_extras  # noqa: PLC0415 - see the top
+
         reply = self.call(self.stub.GetControls, pb.GetControlsRequest(run=str(run)), timeout)
         return [wire_extras.control_from_pb(c) for c in reply.controls]
 
     def set_control(self, run: uuid.UUID | str, name: str, value: object = None) -> Control:
         """Set a control (a button: press it)."""
+        from streamvis import wire_extras  # noqa: PLC0415 - see the top
+
         req = pb.SetControlRequest(run=str(run), name=name, value_json=json.dumps(value))
         return wire_extras.control_from_pb(self.call(self.stub.SetControl, req))

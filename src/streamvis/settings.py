@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from streamvis.model.environment import TOKEN_ENV
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.limits import (
     DEFAULT_CACHE_BYTES,
@@ -25,7 +26,6 @@ from streamvis.model.limits import (
     DEFAULT_MAX_REQUEST_BYTES,
 )
 from streamvis.model.security import (
-    TOKEN_ENV,
     ServeSecurity,
     normalize_base_url,
     normalize_host_names,

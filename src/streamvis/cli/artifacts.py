@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # The command line's parser imports this module: what numpy, pyarrow or gRPC bring in
@@ -46,6 +45,8 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
             return show_artifacts(c.artifacts(c.resolve_run(args.run)), args)
 
     def cmd_download(args: argparse.Namespace) -> str:
+        from pathlib import Path  # noqa: PLC0415 - a few ms that `runs` need not pay
+
         from streamvis.model.artifacts import pick  # noqa: PLC0415 - see the top
         from streamvis.query.artifacts import download  # noqa: PLC0415
 

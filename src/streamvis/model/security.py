@@ -18,13 +18,13 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-import os
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from streamvis.model.environment import TOKEN_ENV
 from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
 from streamvis.model.limits import (
     AUTH_FAILURE_BURST,
@@ -34,20 +34,10 @@ from streamvis.model.limits import (
 
 log = logging.getLogger("streamvis.auth")
 
-TOKEN_ENV = "STREAMVIS_TOKEN"  # noqa: S105 - the variable's name, not a token
-#: Where clients look for the server: $STREAMVIS_URI, else this. Here, beside the
-#: token's variable, so the command line reads it without loading gRPC.
-URI_ENV = "STREAMVIS_URI"
-DEFAULT_URI = "localhost:8001"
 _BASE_URL = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
 _HOST_NAME = re.compile(r"^[a-z0-9._:-]{1,253}$")
 #: Buckets kept before full (forgiven) ones are dropped: bounds memory under a scan.
 _MAX_TRACKED = 10_000
-
-
-def default_uri() -> str:
-    """The server address a client uses when given none."""
-    return os.environ.get(URI_ENV, DEFAULT_URI)
 
 
 def is_loopback(host: str) -> bool:
