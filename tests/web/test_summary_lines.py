@@ -10,6 +10,7 @@ import pytest
 from streamvis.store import summaries
 from streamvis.store.base import Store
 from streamvis.web import lod, lod_summaries
+from streamvis.web import summary_lines as summary_lines_module
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import parse_data_request, resolve
 from streamvis.web.http import AppState, WebConfig
@@ -156,16 +157,14 @@ def test_no_chunk_is_decoded_for_a_line(store: Store, monkeypatch: pytest.Monkey
 @pytest.mark.usefixtures("schema", "small_buckets")
 def test_a_runs_points_are_kept_until_its_chunks_or_the_view_change(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    import streamvis.web.summary_lines as module
-
     walks: list[int] = []
-    real = module.m4_summaries
+    real = lod_summaries.m4_summaries
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         walks.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, "m4_summaries", counted)
+    monkeypatch.setattr(summary_lines_module, "m4_summaries", counted)
     done, live = store.create_run(), store.create_run()
     for lo in range(0, 4_000, 1_000):
         for run in (done, live):

@@ -146,7 +146,7 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
     return read_bottoms, read_rows
 
 
-def _points(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field],
+def _points(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field], *,
             v: LineSummaries, view: tuple[float, float, int, int]) -> LinePoints:
     """One run's M4 points, kept in the cache while its chunks and the view stay the same.
 
@@ -201,8 +201,8 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
             return None
         x_min, x_max = _extent(plan, views)
         points = [
-            _points(app.cache, run.handle, plan.series.name, (x, y), v,
-                    (x_min, x_max, int(req.pixels or 1), req.after_sequence))
+            _points(app.cache, run.handle, plan.series.name, (x, y), v=v,
+                    view=(x_min, x_max, int(req.pixels or 1), req.after_sequence))
             for run, v in zip(runs, views, strict=True)
         ]
     except NotFoundError:  # a run deleted meanwhile: the column path leaves it out
