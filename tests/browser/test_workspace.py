@@ -406,14 +406,27 @@ def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, p
     plot = page.evaluate(
         "window.__streamvis.plots().find(x => x.name === 'workspace demo-cloud x')")
     assert plot["kind"] == "histogram" and plot["datasets"][0]["error"] is None
-    assert len(plot["datasets"][0]["runs"]) == 2  # the bands pool both runs' rows
+    runs = plot["datasets"][0]["runs"]
+    assert len(runs) == 2
     area = page.query_selector("[data-panel='demo-cloud/x'] .plot .area")
     box = area.bounding_box() if area else None
     assert box is not None
     crop = png_pixels(page.screenshot())[round(box["y"]):round(box["y"] + box["height"]),
                                          round(box["x"]):round(box["x"] + box["width"])]
-    colored = (crop.max(axis=-1) - crop.min(axis=-1)) > 40
+    # Tinted, not gray (the grid): the outer bands take a quarter of a run's color.
+    colored = (crop.max(axis=-1) - crop.min(axis=-1)) > 15
     assert colored.mean() > 0.05, "the bands cover part of the panel"
+    # Bands per run, each in its run's color (the run list's swatch): the band around the
+    # median takes the run's color whole, so each swatch's color is among the pixels.
+    pixels = crop.reshape(-1, crop.shape[-1])[:, :3].astype(int)
+    for run in runs:
+        swatch = page.eval_on_selector(
+            f"li[data-run='{run}'] .swatch", "e => getComputedStyle(e).backgroundColor")
+        rgb = np.array([int(v) for v in swatch[swatch.index("(") + 1:swatch.index(")")]
+                        .split(",")[:3]])
+        near = np.abs(pixels - rgb).max(axis=1) <= 6
+        # Its middle band at 3 snapshots: a few narrow boxes of a few hundred pixels.
+        assert near.sum() > 40, f"run {run[:8]}'s color ({swatch}) is drawn"
     # The line panels of the same page stay lines.
     line = page.evaluate(
         "window.__streamvis.plots().find(x => x.name === 'workspace demo-train loss')")
