@@ -431,3 +431,25 @@ def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, p
     line = page.evaluate(
         "window.__streamvis.plots().find(x => x.name === 'workspace demo-train loss')")
     assert line is None or line["kind"] == "line"
+
+
+def test_a_text_field_and_its_expected_field_are_one_diff_panel(
+        tmp_path_factory: pytest.TempPathFactory, page: Page) -> None:
+    """`answer` and `expected` (the text kind's expected role, paired by name) make one
+    panel: the answer's words diffed against the expected ones, not two texts apart."""
+    with ServerProcess(str(tmp_path_factory.mktemp("ws-diff") / "data")) as proc, \
+            Client(proc.uri) as c:
+        for name, kind in (("step", "int"), ("answer", "string"), ("expected", "string")):
+            c.create_field(name, kind)
+        c.create_series("qa", ["step", "answer", "expected"])
+        run = c.create_run(tags=["diff"])
+        c.append(run.handle, "qa", {"step": np.arange(2),
+                                    "answer": np.array(["a cat", "the red fox"]),
+                                    "expected": np.array(["a cat", "the quick fox"])})
+        page.goto(f"{proc.web_url}workspace")
+        page.wait_for_selector("[data-panel='qa/answer'] pre.diff", timeout=30_000)
+        panels = page.eval_on_selector_all("[data-panel]", "ps => ps.map(p => p.dataset.panel)")
+        assert "qa/expected" not in panels
+        diff = page.locator("[data-panel='qa/answer'] pre.diff").first
+        assert diff.locator("ins").all_text_contents() == ["red"]
+        assert diff.locator("del").all_text_contents() == ["quick"]
