@@ -115,9 +115,10 @@ def demo_panels() -> set[str]:
 
 
 def demo_media_panels() -> set[str]:
-    """The demo's media and text panels: no GL plots."""
+    """The demo's media and text panels: no GL plots. `expected` is no panel of its own:
+    the diff panel of the generated text shows it."""
     return {f"{series}/{n}" for series, names in SERIES.items() for n in names
-            if _demo_type(n) in ("image", "audio", "video", "string")}
+            if _demo_type(n) in ("image", "audio", "video", "string") and n != "expected"}
 
 
 def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
@@ -204,9 +205,10 @@ def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page:
                      '.media-plot section.run .boxes rect").length >= 2')
     wait_until(page, "document.querySelector(\"[data-panel='demo-audio/clip'] audio\")"
                      "?.readyState >= 1")
-    # The generated text's panel renders each run's latest text as the field's markdown.
+    # The generated text's panel shows each run's latest text as a diff against the
+    # expected one (the two fields are one panel).
     wait_until(page, "document.querySelectorAll(\"[data-panel='demo-text/generated'] "
-                     '.text-plot[data-format=markdown] .markdown").length === 2')
+                     '.text-plot pre.diff").length === 2')
 
 
 def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:
