@@ -166,9 +166,13 @@ def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page
     # The run list names runs by their `name` attribute; the landing page's lists follow.
     names = page.inner_text("[data-testid=workspace-runs]")
     assert "run-0" in names and "run-1" in names
-    # The panels' legends name the runs the same way.
+    # The panels' legends name the runs the same way, from one request for all of them
+    # (each plot asking for the same runs' attributes queued behind the data).
     legend = page.inner_text("[data-panel='train/loss'] .plot")
     assert "run-0" in legend and "run-1" in legend
+    asked = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                          ".filter(n => n.includes('/api/runs?') && n.includes('handles'))")
+    assert len(asked) == 1, asked
     page.click("text=saved dashboards, plots and runs")
     page.wait_for_timeout(300)
     saved = page.query_selector("[data-testid=home-runs]")
