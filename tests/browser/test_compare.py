@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from streamvis.client import Client
+from streamvis.model import capture
 from streamvis.model.schema import Value
 from streamvis.testing import ServerProcess
 
@@ -38,11 +39,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProc
                            ("optimizer", "string"), ("batch", "int"), ("seed", "int")):
             c.create_field(name, kind)
         c.create_series("train", ["step", "loss"])
+        # What a logger captures by itself (model/capture.py): no metric to compare.
+        for name, kind in capture.FIELDS.items():
+            if name in capture.SERIES[capture.CAPTURE_SERIES]:
+                c.create_field(name, kind)
+        c.create_series(capture.CAPTURE_SERIES, list(capture.SERIES[capture.CAPTURE_SERIES]))
         handles = []
         for i, attrs in enumerate(ATTRS):
             run = c.create_run(tags=["sweep"], attributes=attrs, started_at=1_700_000_000 + i)
             steps = np.arange(10)
             c.append(run.handle, "train", {"step": steps, "loss": (i + 1) * 10.0 / (1 + steps)})
+            c.append(run.handle, capture.CAPTURE_SERIES, {
+                capture.CAPTURE_KEY: np.array(["git.diff"] * 2),
+                capture.CAPTURE_PART: np.arange(2), capture.CAPTURE_TEXT: np.array(["a", "b"])})
             handles.append(str(run.handle))
         c.save_plot("losses", {"kind": "line", "datasets": [
             {"series": "train", "bindings": {"x": "step", "y": "loss", "color": "run"},
@@ -78,6 +87,11 @@ def test_three_runs_compared_from_the_search_show_exactly_what_differs(world, pa
     for h, text in zip(columns, loss, strict=True):
         k = handles.index(h) + 1
         assert text == f"{k} ({k} \u2013 {k * 10})"
+    # The captured series (the git diff's parts) are neither metrics nor counted rows.
+    metrics = page.eval_on_selector_all("tr[data-metric]", "rs => rs.map(r => r.dataset.metric)")
+    assert metrics == ["train.loss", "train.step"]
+    assert page.eval_on_selector_all("tr[data-rows]", "rs => rs.map(r => r.dataset.rows)") == [
+        "train"]
     # Handles link to the run pages.
     page.click(f"th.run[data-run='{columns[0]}'] a")
     page.wait_for_selector("[data-testid=run-handle]")

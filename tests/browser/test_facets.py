@@ -7,6 +7,7 @@ data widen every panel's range."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from streamvis.client import Client
 
 from .explore_data import OPTIMIZERS
 from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
+from .test_kinds import png_pixels
 
 PANELS_LOADED = (
     "(() => { const ps = window.__streamvis.plots();"
@@ -114,3 +116,36 @@ def test_facet_panels_share_axis_ranges_and_color_domain(site: Site, page) -> No
     others = [e for p, e in zip(live, extents, strict=True) if p["title"] != own_panel]
     assert len(others) == len(OPTIMIZERS) - 1
     assert all(e["y"][1] < 6 for e in others)
+
+
+def test_a_facet_grid_downloads_as_one_png_of_what_its_panels_show(site: Site, page) -> None:
+    _save_facet_plot(site, page, "grid-png")
+    page.goto(f"{site.url}/?rows=grid-png")
+    wait_until(page, PANELS_LOADED)
+    page.wait_for_timeout(300)  # the last frame composited
+    grid = page.query_selector(".facets")
+    assert grid is not None
+    box = grid.bounding_box()
+    assert box is not None
+    with page.expect_download() as info:
+        page.click("button[aria-label='download PNG of the grid']")
+    download = info.value
+    shot = png_pixels(page.screenshot())
+    assert download.suggested_filename == "grid-png.png"
+    pixels = png_pixels(Path(download.path()).read_bytes())
+    assert pixels.shape[:2] == (round(box["height"]), round(box["width"]))
+    areas = [a.bounding_box() for a in page.query_selector_all(".facets .cell .plot .area")]
+    assert len(areas) == len(OPTIMIZERS)
+    for a in areas:
+        assert a is not None
+        x, y = round(a["x"] - box["x"]), round(a["y"] - box["y"])
+        w, h = round(a["width"]), round(a["height"])
+        seen = shot[round(a["y"]):round(a["y"]) + h, round(a["x"]):round(a["x"]) + w, :3]
+        drawn = (seen.max(axis=-1) - seen.min(axis=-1)) > 60  # the lines (colored by lr)
+        assert drawn.sum() > 100, "the panel shows lines"
+        # The panel's lines in its box of the PNG: about as many line pixels as on screen.
+        mine = pixels[y:y + h, x:x + w, :3].astype(int)
+        lines = (mine.max(axis=-1) - mine.min(axis=-1)) > 60
+        assert abs(int(lines.sum()) - int(drawn.sum())) < 0.35 * drawn.sum()
+    title = page.query_selector(".facets > .head .title")
+    assert title is None or pixels[:20].min() < 128  # the title's text is painted

@@ -115,9 +115,10 @@ def demo_panels() -> set[str]:
 
 
 def demo_media_panels() -> set[str]:
-    """The demo's media and text panels: no GL plots."""
+    """The demo's media and text panels: no GL plots. `expected` is no panel of its own:
+    the diff panel of the generated text shows it."""
     return {f"{series}/{n}" for series, names in SERIES.items() for n in names
-            if _demo_type(n) in ("image", "audio", "video", "string")}
+            if _demo_type(n) in ("image", "audio", "video", "string") and n != "expected"}
 
 
 def _drawn_panels(page: Page, count: int, runs: int = 2) -> None:
@@ -165,9 +166,13 @@ def test_a_fresh_page_shows_a_panel_per_metric_with_every_runs_line(server, page
     # The run list names runs by their `name` attribute; the landing page's lists follow.
     names = page.inner_text("[data-testid=workspace-runs]")
     assert "run-0" in names and "run-1" in names
-    # The panels' legends name the runs the same way.
+    # The panels' legends name the runs the same way, from one request for all of them
+    # (each plot asking for the same runs' attributes queued behind the data).
     legend = page.inner_text("[data-panel='train/loss'] .plot")
     assert "run-0" in legend and "run-1" in legend
+    asked = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
+                          ".filter(n => n.includes('/api/runs?') && n.includes('handles'))")
+    assert len(asked) == 1, asked
     page.click("text=saved dashboards, plots and runs")
     page.wait_for_timeout(300)
     saved = page.query_selector("[data-testid=home-runs]")
@@ -204,9 +209,10 @@ def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page:
                      '.media-plot section.run .boxes rect").length >= 2')
     wait_until(page, "document.querySelector(\"[data-panel='demo-audio/clip'] audio\")"
                      "?.readyState >= 1")
-    # The generated text's panel renders each run's latest text as the field's markdown.
+    # The generated text's panel shows each run's latest text as a diff against the
+    # expected one (the two fields are one panel).
     wait_until(page, "document.querySelectorAll(\"[data-panel='demo-text/generated'] "
-                     '.text-plot[data-format=markdown] .markdown").length === 2')
+                     '.text-plot pre.diff").length === 2')
 
 
 def test_unticking_a_run_hides_its_lines_in_every_panel(server, page: Page) -> None:
@@ -406,15 +412,50 @@ def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, p
     plot = page.evaluate(
         "window.__streamvis.plots().find(x => x.name === 'workspace demo-cloud x')")
     assert plot["kind"] == "histogram" and plot["datasets"][0]["error"] is None
-    assert len(plot["datasets"][0]["runs"]) == 2  # the bands pool both runs' rows
+    runs = plot["datasets"][0]["runs"]
+    assert len(runs) == 2
     area = page.query_selector("[data-panel='demo-cloud/x'] .plot .area")
     box = area.bounding_box() if area else None
     assert box is not None
     crop = png_pixels(page.screenshot())[round(box["y"]):round(box["y"] + box["height"]),
                                          round(box["x"]):round(box["x"] + box["width"])]
-    colored = (crop.max(axis=-1) - crop.min(axis=-1)) > 40
+    # Tinted, not gray (the grid): the outer bands take a quarter of a run's color.
+    colored = (crop.max(axis=-1) - crop.min(axis=-1)) > 15
     assert colored.mean() > 0.05, "the bands cover part of the panel"
+    # Bands per run, each in its run's color (the run list's swatch): the band around the
+    # median takes the run's color whole, so each swatch's color is among the pixels.
+    pixels = crop.reshape(-1, crop.shape[-1])[:, :3].astype(int)
+    for run in runs:
+        swatch = page.eval_on_selector(
+            f"li[data-run='{run}'] .swatch", "e => getComputedStyle(e).backgroundColor")
+        rgb = np.array([int(v) for v in swatch[swatch.index("(") + 1:swatch.index(")")]
+                        .split(",")[:3]])
+        near = np.abs(pixels - rgb).max(axis=1) <= 6
+        # Its middle band at 3 snapshots: a few narrow boxes of a few hundred pixels.
+        assert near.sum() > 40, f"run {run[:8]}'s color ({swatch}) is drawn"
     # The line panels of the same page stay lines.
     line = page.evaluate(
         "window.__streamvis.plots().find(x => x.name === 'workspace demo-train loss')")
     assert line is None or line["kind"] == "line"
+
+
+def test_a_text_field_and_its_expected_field_are_one_diff_panel(
+        tmp_path_factory: pytest.TempPathFactory, page: Page) -> None:
+    """`answer` and `expected` (the text kind's expected role, paired by name) make one
+    panel: the answer's words diffed against the expected ones, not two texts apart."""
+    with ServerProcess(str(tmp_path_factory.mktemp("ws-diff") / "data")) as proc, \
+            Client(proc.uri) as c:
+        for name, kind in (("step", "int"), ("answer", "string"), ("expected", "string")):
+            c.create_field(name, kind)
+        c.create_series("qa", ["step", "answer", "expected"])
+        run = c.create_run(tags=["diff"])
+        c.append(run.handle, "qa", {"step": np.arange(2),
+                                    "answer": np.array(["a cat", "the red fox"]),
+                                    "expected": np.array(["a cat", "the quick fox"])})
+        page.goto(f"{proc.web_url}workspace")
+        page.wait_for_selector("[data-panel='qa/answer'] pre.diff", timeout=30_000)
+        panels = page.eval_on_selector_all("[data-panel]", "ps => ps.map(p => p.dataset.panel)")
+        assert "qa/expected" not in panels
+        diff = page.locator("[data-panel='qa/answer'] pre.diff").first
+        assert diff.locator("ins").all_text_contents() == ["red"]
+        assert diff.locator("del").all_text_contents() == ["quick"]

@@ -10,6 +10,7 @@ import pytest
 from streamvis.store import summaries, summary_groups
 from streamvis.store.base import Store
 from streamvis.web import lod, lod_summaries
+from streamvis.web import summary_lines as summary_lines_module
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import parse_data_request, resolve
 from streamvis.web.http import AppState, WebConfig
@@ -186,3 +187,43 @@ def test_no_chunk_is_decoded_for_a_line(store: Store, monkeypatch: pytest.Monkey
                              float(steps[-1]) if hi is None else hi, pixels)
             assert t.column("step").to_pylist() == steps[want].tolist()
             np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_a_runs_points_are_kept_until_its_chunks_or_the_view_change(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    walks: list[int] = []
+    real = lod_summaries.m4_summaries
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        walks.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(summary_lines_module, "m4_summaries", counted)
+    done, live = store.create_run(), store.create_run()
+    for lo in range(0, 4_000, 1_000):
+        for run in (done, live):
+            append_train(store, run.handle, np.arange(lo, lo + 1_000))
+    cache = ColumnCache(store)
+
+    def rows(body: dict[str, Any]) -> list[int]:
+        t = _answer(store, cache, body)
+        assert t is not None
+        return [int(v) for v in t.column("step").to_pylist()]
+
+    first = rows(line(pixels=10, x_min=0, x_max=3_999))
+    assert len(walks) == 2
+    assert rows(line(pixels=10, x_min=0, x_max=3_999)) == first  # asked again: no walk
+    assert len(walks) == 2
+    rows(line(pixels=12, x_min=0, x_max=3_999))  # another width: both walked anew
+    assert len(walks) == 4
+    # A new chunk of one run: only that run is walked again, and its new rows show.
+    append_train(store, live.handle, np.arange(4_000, 5_000), np.full(1_000, 77.0))
+    t = _answer(store, cache, line(pixels=12, x_min=0, x_max=5_000))
+    assert len(walks) == 6  # the view moved (x_max): both again
+    assert t is not None and 77.0 in t.column("loss").to_pylist()
+    _answer(store, cache, line(pixels=12, x_min=0, x_max=5_000))
+    append_train(store, live.handle, [5_000], [-5.0])
+    t = _answer(store, cache, line(pixels=12, x_min=0, x_max=5_000))
+    assert len(walks) == 7  # the finished run's points served as held
+    assert t is not None and -5.0 in t.column("loss").to_pylist()

@@ -212,6 +212,31 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Reade
         raw=held("edges", rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2]))))
 
 
+def _points(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field], *,
+            v: LineTops, view: tuple[float, float, int, int]) -> LinePoints:
+    """One run's M4 points, kept in the cache while its chunks and the view stay the same.
+
+    A workspace asks for the same lines of finished runs again and again (every panel
+    on every visit, every live refresh of the other runs): those answers cost a
+    look-up, not a walk through the summaries. `view` is (x_min, x_max, pixels,
+    after_sequence); a run's new chunk changes its last sequence, a zoom the view.
+    """
+    x, y = xy
+    since = cache.epoch(run)
+    last = int(v.sequences[-1]) if v.sequences.size else 0
+    valid = (x.name, last, *view)
+    key = (run, series, y.handle, "m4 points", 0, 0, 0)
+    got = cache.held(key)
+    if isinstance(got, tuple) and got[0] == valid:
+        held: LinePoints = got[1]
+        return held
+    x_min, x_max, pixels, _ = view
+    points = m4_summaries(v, _readers(cache, run, series, y), x_min, x_max, pixels)
+    size = points.rows.nbytes + points.x.nbytes + points.y.nbytes + 256
+    cache.hold(key, (valid, points), size, since)
+    return points
+
+
 def _extent(plan: Plan, views: list[LineTops]) -> tuple[float, float]:
     lo, hi = plan.request.x_range
     firsts = [int(v.tops["x_first"][0]) for v in views if v.sequences.size]
@@ -244,8 +269,8 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
             return None
         x_min, x_max = _extent(plan, views)
         points = [
-            m4_summaries(v, _readers(app.cache, run.handle, plan.series.name, y),
-                         x_min, x_max, int(req.pixels or 1))
+            _points(app.cache, run.handle, plan.series.name, (x, y), v=v,
+                    view=(x_min, x_max, int(req.pixels or 1), req.after_sequence))
             for run, v in zip(runs, views, strict=True)
         ]
     except NotFoundError:  # a run deleted meanwhile: the column path leaves it out

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunInfo } from '../api/types';
+import { RUN_RECORD_SERIES } from '../workspace/panels';
 import { metricRows, rowCounts, splitAttributes } from './diff';
 
 const run = (handle: string, attributes: RunInfo['attributes']): RunInfo => ({ handle, started_at: 0, tags: [], attributes });
@@ -26,3 +27,17 @@ describe('metricRows', () => {
     expect(rowCounts(runs, [{ run: 'b', series: 'train', rows: 2, fields: {} }])).toEqual([{ series: 'train', rows: [undefined, 2] }]);
   });
 });
+
+describe('captured series', () => {
+  it('leave the metrics and row counts, as they leave the workspace (its list)', () => {
+    const runs = [run('a', {})];
+    const found = [
+      { run: 'a', series: 'train', rows: 2, fields: { loss: { last: 1, min: 1, max: 2 } } },
+      ...[...RUN_RECORD_SERIES].map((series) => ({ run: 'a', series, rows: 3, fields: { 'capture.part': { last: 0, min: 0, max: 1 } } })),
+    ];
+    expect(RUN_RECORD_SERIES.has('capture')).toBe(true);
+    expect(metricRows(runs, found).map((r) => `${r.series}.${r.field}`)).toEqual(['train.loss']);
+    expect(rowCounts(runs, found).map((r) => r.series)).toEqual(['train']);
+  });
+});
+

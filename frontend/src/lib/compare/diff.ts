@@ -5,6 +5,16 @@
  */
 import type { AttributeValue, RunInfo } from '../api/types';
 import type { FieldSummary, SeriesSummary } from '../api/summaries';
+import { RUN_RECORD_SERIES } from '../workspace/panels';
+
+/**
+ * The series the program logged itself: what a logger captures on its own (the git diff as
+ * `capture` parts, the console, progress bars) is no metric to compare, as the workspace
+ * charts none of it (one list, the workspace's). The run page shows those.
+ */
+function programSeries(found: SeriesSummary[]): SeriesSummary[] {
+  return found.filter((s) => !RUN_RECORD_SERIES.has(s.series));
+}
 
 export interface AttributeRow {
   name: string;
@@ -37,7 +47,7 @@ export interface MetricRow {
 /** One row per series and numeric field that any of the runs logged, sorted by series, then field. */
 export function metricRows(runs: RunInfo[], found: SeriesSummary[]): MetricRow[] {
   const by = new Map<string, Map<string, FieldSummary>>();
-  for (const s of found) {
+  for (const s of programSeries(found)) {
     for (const [field, f] of Object.entries(s.fields)) {
       const key = `${s.series}\u0000${field}`;
       if (!by.has(key)) by.set(key, new Map());
@@ -54,7 +64,7 @@ export function metricRows(runs: RunInfo[], found: SeriesSummary[]): MetricRow[]
 
 /** Rows logged per series and run. */
 export function rowCounts(runs: RunInfo[], found: SeriesSummary[]): { series: string; rows: (number | undefined)[] }[] {
-  const names = [...new Set(found.map((s) => s.series))].sort();
+  const names = [...new Set(programSeries(found).map((s) => s.series))].sort();
   return names.map((series) => ({
     series,
     rows: runs.map((r) => found.find((s) => s.series === series && s.run === r.handle)?.rows),

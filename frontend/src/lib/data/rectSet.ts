@@ -44,7 +44,7 @@ export class RectSet {
   runOf: string[] = [];
   readouts: [string, string][][] = [];
   shape: RectShape = 'bars';
-  /** Percentile bands pool every run's rows of a step: the runs they were made of. */
+  /** The runs of percentile bands, in the order their bands stand in a step bin. */
   private bandRuns: string[] = [];
   /** Tick labels of a category axis: position → label. */
   xLabels = new Map<number, string>();
@@ -184,15 +184,19 @@ export class RectSet {
   }
 
   /**
-   * Each step bin's counts as percentile bands (BAND_PERCENTILES), interpolated within the
-   * value bins: TensorBoard's distributions view. Band k is colored by its distance from
-   * the median (colorKey "\u0000band:<0..3>").
+   * Each run's counts per step bin as percentile bands (BAND_PERCENTILES), interpolated
+   * within the value bins: TensorBoard's distributions view, one per run. The runs of a step
+   * bin stand side by side in it (run r of R in its r-th R-th), so no run's bands hide
+   * another's. Band k is colored by its distance from the median (colorKey
+   * "\u0000band:<0..3>") in its run's color (rects.ts).
    */
   private toBands(): void {
     this.bandRuns = [...new Set(this.runOf)];
-    const byStep = new Map<number, number[]>();
+    const slot = new Map(this.bandRuns.map((r, i) => [r, i]));
+    const slots = Math.max(1, this.bandRuns.length);
+    const byStep = new Map<string, number[]>();
     for (let i = 0; i < this.length; i++) {
-      const k = this.x0[i] as number;
+      const k = `${this.runOf[i] ?? ''}\u0000${this.x0[i] as number}`;
       const rows = byStep.get(k);
       if (rows) rows.push(i);
       else byStep.set(k, [i]);
@@ -217,14 +221,18 @@ export class RectSet {
       };
       const qs = BAND_PERCENTILES.map(at);
       const first = rows[0] as number;
-      const readout: [string, string][] = [['step', `[${fmt(this.x0[first] as number)}, ${fmt(this.x1[first] as number)})`], ...BAND_PERCENTILES.map((p, j) => [`p${p}`, fmt(qs[j] as number)] as [string, string]), ['count', fmt(total)]];
+      const run = this.runOf[first] ?? '';
+      const lo = this.x0[first] as number;
+      const width = (this.x1[first] as number) - lo;
+      const r = slot.get(run) ?? 0;
+      const readout: [string, string][] = [['step', `[${fmt(lo)}, ${fmt(this.x1[first] as number)})`], ...BAND_PERCENTILES.map((p, j) => [`p${p}`, fmt(qs[j] as number)] as [string, string]), ['count', fmt(total)]];
       for (let b = 0; b < bands; b++) {
-        out.x0.push(this.x0[first] as number);
-        out.x1.push(this.x1[first] as number);
+        out.x0.push(lo + (width * r) / slots);
+        out.x1.push(lo + (width * (r + 1)) / slots);
         out.y0.push(qs[b] as number);
         out.y1.push(qs[b + 1] as number);
         colorKey.push(`\u0000band:${Math.min(b, bands - 1 - b)}`);
-        runOf.push(this.runOf[first] ?? '');
+        runOf.push(run);
         readouts.push(readout);
       }
     }

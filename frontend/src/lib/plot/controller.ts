@@ -192,10 +192,15 @@ export class PlotController implements LiveSubscriber {
     if (!el) return;
     const aw = Math.max(0, w - this.margins.left - this.margins.right);
     const ah = Math.max(0, h - this.margins.top - this.margins.bottom);
-    el.target.width = Math.round(aw * dpr);
-    el.target.height = Math.round(ah * dpr);
-    el.overlay.width = Math.round(w * dpr);
-    el.overlay.height = Math.round(h * dpr);
+    const [tw, th, ow, oh] = [aw, ah, w, h].map((v) => Math.round(v * dpr)) as [number, number, number, number];
+    // The same size again (a resize observer's first call, a layout pass that moved nothing):
+    // setting a canvas's size clears it, and redrawing a workspace's panels for nothing is
+    // most of what opening one costs on a software renderer.
+    if (el.target.width === tw && el.target.height === th && el.overlay.width === ow && el.overlay.height === oh) return;
+    el.target.width = tw;
+    el.target.height = th;
+    el.overlay.width = ow;
+    el.overlay.height = oh;
     this.dataDirty = true;
     this.invalidate();
   }

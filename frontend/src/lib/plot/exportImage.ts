@@ -116,3 +116,46 @@ export function download(blob: Blob, name: string): void {
 export function fileName(name: string, ext: string): string {
   return `${name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'plot'}.${ext}`;
 }
+
+/** The parts of each plot inside `root` (a facet grid's cells), found by the classes Plot.svelte gives them. */
+export function plotParts(root: HTMLElement): PanelParts[] {
+  const out: PanelParts[] = [];
+  for (const plot of root.querySelectorAll<HTMLElement>('.plot')) {
+    const body = plot.querySelector<HTMLElement>('.body');
+    const area = plot.querySelector<HTMLElement>('.area');
+    const target = plot.querySelector<HTMLCanvasElement>('canvas.target');
+    const overlay = plot.querySelector<HTMLCanvasElement>('canvas.overlay');
+    if (body && area && target && overlay) out.push({ root: plot, body, area, target, overlay });
+  }
+  return out;
+}
+
+/**
+ * A facet grid as one PNG: each cell's plot composed as its own download would be, placed
+ * where it is on screen, under the grid's title (`title`, painted from its element).
+ */
+export function gridPng(root: HTMLElement, title: HTMLElement | null, dpr: number): HTMLCanvasElement {
+  const base = root.getBoundingClientRect();
+  const c = document.createElement('canvas');
+  c.width = Math.round(base.width * dpr);
+  c.height = Math.round(base.height * dpr);
+  const ctx = c.getContext('2d');
+  if (!ctx) throw new Error('this browser gives no 2D canvas to draw the download on; use its screenshot instead');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, c.width, c.height);
+  for (const parts of plotParts(root)) {
+    const [x, y] = offset(parts.root, base);
+    ctx.drawImage(panelPng(parts, dpr), Math.round(x * dpr), Math.round(y * dpr));
+  }
+  const text = title?.textContent?.trim();
+  if (title && text) {
+    const [x, y, , h] = offset(title, base);
+    const st = getComputedStyle(title);
+    ctx.scale(dpr, dpr);
+    ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+    ctx.fillStyle = st.color;
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, x + parseFloat(st.paddingLeft || '0'), y + h / 2);
+  }
+  return c;
+}

@@ -39,3 +39,14 @@ describe('robust y range', () => {
     expect(quantile(Float64Array.from([0, 10]), 0.5)).toBe(5);
   });
 });
+
+describe('sortedSample', () => {
+  it('takes every stride-th value across the columns, as if they were one, sorted', () => {
+    const cols = [[9, 1, 2, 3, 8], [4, 5, 6, 0, 7, 1, 2], [3, 3, 3]];
+    const flat = cols.flat();
+    const want = flat.filter((_, k) => k % 4 === 0).sort((a, b) => a - b);
+    expect([...sortedSample(cols, undefined, 4)]).toEqual(want);
+    expect([...sortedSample(cols)]).toEqual([...flat].sort((a, b) => a - b));
+    expect([...sortedSample([[1, NaN, Infinity, -2]])]).toEqual([-2, 1]);
+  });
+});

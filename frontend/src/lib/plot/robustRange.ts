@@ -24,16 +24,19 @@ export function sortedSample(columns: ArrayLike<number>[], f: (v: number) => num
   let total = 0;
   for (const c of columns) total += c.length;
   const stride = Math.max(1, Math.ceil(total / max));
-  const out: number[] = [];
-  let k = 0;
+  // Straight into a typed array, visiting only the sampled rows: a workspace computes this
+  // for every panel it opens.
+  const out = new Float64Array(Math.ceil(total / stride));
+  let n = 0;
+  let k = 0; // the index, across all columns, of the first row of column `c`
   for (const c of columns) {
-    for (let i = 0; i < c.length; i++, k++) {
-      if (k % stride !== 0) continue;
+    for (let i = (stride - (k % stride)) % stride; i < c.length; i += stride) {
       const v = f(c[i] as number);
-      if (Number.isFinite(v)) out.push(v);
+      if (Number.isFinite(v)) out[n++] = v;
     }
+    k += c.length;
   }
-  return Float64Array.from(out).sort();
+  return out.subarray(0, n).sort();
 }
 
 /** The q-quantile of sorted values (linear between neighbours). */

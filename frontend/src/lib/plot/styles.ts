@@ -75,6 +75,11 @@ export class PlotStyles {
     return c;
   }
 
+  /** A run's page-wide color (the workspace's run list's, when there is one), for marks drawn per run that are no lines. */
+  runColor(run: string): RGBA {
+    return this.runLook ? this.runLook.lineColor(run, runColor(run)) : runColor(run);
+  }
+
   /** A line's own color. One line per run and no palette asked for: the run's page-wide color. */
   baseLineColor(ds: DatasetState, line: Line): RGBA {
     // A band's line is a group's mean, not a run: it keeps the palette's order.

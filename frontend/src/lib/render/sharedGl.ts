@@ -158,7 +158,13 @@ export class SharedGl {
 
   add(surface: Surface): Registration {
     this.surfaces.add(surface);
-    this.invalidateAll();
+    // In "copy" mode each plot has its own canvas, so a plot coming or going changes no
+    // other's pixels: redrawing them all made a workspace that mounts panels as they scroll
+    // into view redraw every panel mounted so far for each new one. On the page canvas the
+    // layout may have moved them all.
+    if (this.mode === 'copy') this.dirty.add(surface);
+    else this.allDirty = true;
+    this.schedule();
     return {
       invalidate: () => {
         this.dirty.add(surface);
@@ -167,7 +173,7 @@ export class SharedGl {
       remove: () => {
         this.surfaces.delete(surface);
         this.dirty.delete(surface);
-        this.invalidateAll();
+        if (this.mode !== 'copy') this.invalidateAll();
       },
     };
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo, RunInfo, SeriesInfo } from '../api/types';
 import {
+  expectedPairs,
   decodeWorkspace, encodeWorkspace, orderPanels, panelSpec, runDisplayName, runOrder, runsInView, sectionsFor, workspaceDashboard, xFieldFor,
 } from './panels';
 
@@ -174,5 +175,16 @@ describe('workspace state', () => {
     expect(plots.map((p) => p.name)).toEqual(['ws.train.acc', 'ws.train.loss', 'ws.train.epoch']);
     expect(new URLSearchParams(dashboard.layout).get('rows')).toBe('ws.train.acc,ws.train.loss,ws.train.epoch');
     expect(dashboard.plots).toHaveLength(3);
+  });
+});
+
+describe('expectedPairs', () => {
+  it('pairs a text field with the field of what it should have been, by name', () => {
+    expect([...expectedPairs(['answer', 'expected'])]).toEqual([['answer', 'expected']]);
+    expect([...expectedPairs(['sample.answer', 'sample.answer.expected', 'note'])]).toEqual([['sample.answer', 'sample.answer.expected']]);
+    expect([...expectedPairs(['out', 'out_expected', 'log'])]).toEqual([['out', 'out_expected']]);
+    // `expected` alone with two other texts: which one is not said, so no pair.
+    expect(expectedPairs(['a', 'b', 'expected']).size).toBe(0);
+    expect(expectedPairs(['unexpected', 'text']).size).toBe(0);
   });
 });

@@ -29,6 +29,8 @@ export interface Panel {
   media?: { boxes: string | null };
   /** A text panel (`y` is the string field, `x` its frame): the text kind, formatted by the field's format. */
   text?: true;
+  /** A text panel's `expected` field (the text kind's role): drawn as a diff against `y`. */
+  expected?: string;
   /** Many rows per step: drawn as a distribution over steps (distributions.ts). */
   distribution?: boolean;
 }
@@ -90,15 +92,41 @@ export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>
       .filter((f) => f.name !== step.name && traits.numeric(f.type))
       .map((f) => ({ key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name }));
     const boxes = boxSeriesOf(s.name, series)?.name ?? null;
-    for (const f of typed.filter((t) => t.name !== step.name && (isMedia(t.type) || isText(t.type)))) {
+    const texts = typed.filter((t) => t.name !== step.name && isText(t.type)).map((t) => t.name);
+    const pairs = expectedPairs(texts);
+    const expecting = new Set(pairs.values());
+    for (const f of typed.filter((t) => t.name !== step.name && (isMedia(t.type) || isText(t.type)) && !expecting.has(t.name))) {
       const base = { key: panelKey(s.name, f.name), series: s.name, x: step.name, y: f.name };
-      panels.push(isMedia(f.type) ? { ...base, media: { boxes: f.type === 'image' ? boxes : null } } : { ...base, text: true });
+      const expected = pairs.get(f.name);
+      panels.push(isMedia(f.type) ? { ...base, media: { boxes: f.type === 'image' ? boxes : null } } : { ...base, text: true, ...(expected ? { expected } : {}) });
     }
     if (panels.length === 0) continue;
     const charted = panels.some((p) => !p.media && !p.text);
     (clock !== undefined ? late : charted ? out : rich).push({ series: s.name, x: step.name, panels });
   }
   return [...out, ...rich, ...late];
+}
+
+/**
+ * Text fields paired with the field that holds what they should have been (the text kind's
+ * `expected` role), by name: `expected` (or `<prefix>.expected`, `<prefix>_expected`) goes
+ * with the series' other text field when there is exactly one; `<name>.expected` or
+ * `<name>_expected` with `<name>`. Such a pair is one diff panel, not two texts side by side.
+ */
+export function expectedPairs(texts: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const own = new Set(texts);
+  const isExpected = (n: string): RegExpExecArray | null => /^(?:(.+)[._])?expected$/.exec(n);
+  for (const e of texts) {
+    const m = isExpected(e);
+    if (!m) continue;
+    const stem = m[1];
+    const named = stem === undefined ? undefined : [stem, `${stem}.text`, `${stem}_text`].find((n) => own.has(n) && !out.has(n));
+    const others = texts.filter((t) => !isExpected(t));
+    const text = named ?? (others.length === 1 ? others[0] : undefined);
+    if (text && !out.has(text)) out.set(text, e);
+  }
+  return out;
 }
 
 /** Pinned panels first (in the order pinned), then the rest in schema order. */
@@ -162,7 +190,8 @@ export function mediaPanelSpec(panel: Panel, filter: RunFilter): PlotSpec {
  * formatted as the field's format says (plain, markdown, HTML, SVG; decision 0019).
  */
 export function textPanelSpec(panel: Panel, filter: RunFilter): PlotSpec {
-  return { name: plotName(panel), title: panel.y, kind: 'text', datasets: [{ series: panel.series, filter, bindings: { text: panel.y, frame: panel.x } }], frame: { value: 'latest' } };
+  const bindings = { text: panel.y, frame: panel.x, ...(panel.expected ? { expected: panel.expected } : {}) };
+  return { name: plotName(panel), title: panel.expected ? `${panel.y} vs ${panel.expected}` : panel.y, kind: 'text', datasets: [{ series: panel.series, filter, bindings }], frame: { value: 'latest' } };
 }
 
 /** A run's name in the run list: its attribute `name` when set, else the short handle. */

@@ -11,18 +11,29 @@ import type { View } from '../../render/layers';
 import type { DatasetState } from '../dataset';
 import type { Nearest } from '../hover';
 import type { RGBA } from '../palette';
+import type { PlotStyles } from '../styles';
 import type { Painter } from './painter';
 
 const MARK: RGBA = [40, 40, 40, 255];
-/** Distribution bands, outermost (0) to the two around the median (3): TensorBoard's orange, lighter outward. */
-const BANDS: RGBA[] = [[255, 219, 205, 255], [255, 183, 155, 255], [255, 148, 110, 255], [232, 102, 52, 255]];
+/**
+ * Distribution bands, outermost (0) to the two around the median (3): how much of the run's
+ * color each takes over the white background, lighter outward (TensorBoard's shading, in
+ * each run's own color so the runs of a workspace tell apart as in every other panel).
+ */
+export const BAND_STRENGTH = [0.25, 0.45, 0.7, 1];
 
-function rectColor(ds: DatasetState, set: RectSet, i: number): RGBA {
+function bandColor(run: RGBA, level: number): RGBA {
+  const f = BAND_STRENGTH[level] ?? 1;
+  const mix = (v: number): number => Math.round(255 - f * (255 - v));
+  return [mix(run[0]), mix(run[1]), mix(run[2]), 255];
+}
+
+function rectColor(ds: DatasetState, set: RectSet, i: number, styles: PlotStyles): RGBA {
   const v = set.value[i] as number;
   if (Number.isFinite(v)) return ds.color.color(v);
   const key = set.colorKey[i] as string;
   if (key === '\u0000mark') return MARK;
-  if (key.startsWith('\u0000band:')) return BANDS[Number(key.slice(6))] ?? MARK;
+  if (key.startsWith('\u0000band:')) return bandColor(styles.runColor(set.runOf[i] ?? ''), Number(key.slice(6)));
   return ds.color.continuous ? ds.color.color(Number(key)) : ds.color.color(key);
 }
 
@@ -63,7 +74,7 @@ export const rects: Painter = {
   gpuLayer() {
     return {
       sync() {},
-      draw(res, ds, view) {
+      draw(res, ds, view, styles) {
         const set = ds.rects;
         if (!set) return;
         const gl = res.gl;
@@ -74,7 +85,7 @@ export const rects: Painter = {
         const m = { ...map, x: (v: number) => ((view.logX ? Math.log10(v) : v) - view.x0) * map.kx, y: (v: number) => ((view.logY ? Math.log10(v) : v) - view.y0) * map.ky } as PixelMap;
         gl.enable(gl.SCISSOR_TEST);
         each(set, m, w, h, (i, x0, x1, y0, y1) => {
-          const c = rectColor(ds, set, i);
+          const c = rectColor(ds, set, i, styles);
           gl.scissor(x0, y0, x1 - x0, y1 - y0);
           gl.clearColor(c[0] / 255, c[1] / 255, c[2] / 255, 1);
           gl.clear(gl.COLOR_BUFFER_BIT);
@@ -85,11 +96,11 @@ export const rects: Painter = {
       dispose() {},
     };
   },
-  drawCpu(img: CpuImage, map: PixelMap, ds: DatasetState) {
+  drawCpu(img: CpuImage, map: PixelMap, ds: DatasetState, _view: View, styles: PlotStyles) {
     const set = ds.rects;
     if (!set) return;
     each(set, map, img.w, img.h, (i, x0, x1, y0, y1) => {
-      const c = pack(rectColor(ds, set, i));
+      const c = pack(rectColor(ds, set, i, styles));
       for (let y = y0; y < y1; y++) img.pixels.fill(c, y * img.w + x0, y * img.w + x1);
     });
   },
