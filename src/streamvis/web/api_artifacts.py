@@ -8,7 +8,9 @@ run's controls (model/controls.py), which the UI sets and the program polls.
   matching If-None-Match gets 304, and caches may keep it for a year; one `Range:
   bytes=` range gets 206 (a download that broke off resumes). `?name=` makes it a
   download of that file name; `?type=` sets the Content-Type (default
-  application/octet-stream).
+  application/octet-stream). `?w=N`: an image scaled down to about N pixels wide
+  (web/image_variants.py: a power of two at or over N), cached the same way; whole
+  where it is no wider, or not an image.
 - `GET /api/runs/{handle}/controls`: the run's controls with their values.
 - `PUT /api/runs/{handle}/controls/{name}` `{"value": ...}`: set one (a button: a
   press); a change, so a read-only server refuses it (403) and a token is needed where
@@ -30,6 +32,7 @@ from streamvis.model.controls import control_json
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import validate_name
 from streamvis.web.http import JSON, blocking, error_response, json_body, run_handle, state
+from streamvis.web.image_variants import variant_width
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _YEAR = 365 * 24 * 3600
@@ -88,6 +91,10 @@ async def get_blob(request: Request) -> Response:
     name = request.query_params.get("name")
     if name:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+    if "w" in request.query_params and not name:
+        scaled = await _variant(request, sha, status.size, headers)
+        if scaled is not None:
+            return scaled
     if sha in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     wanted = _range(request.headers.get("range"), status.size)
@@ -106,6 +113,24 @@ async def get_blob(request: Request) -> Response:
     # A plain iterator: Starlette runs each step on a worker thread.
     body = store.iter_blob(sha, start, end)
     return StreamingResponse(body, status_code=code, headers=headers, media_type=media)
+
+
+async def _variant(
+    request: Request, sha: str, size: int, headers: dict[str, str]
+) -> Response | None:
+    """The image scaled down to `?w=` (whole: no ranges; its own ETag and media type),
+    or None where the blob is served as it is (web/image_variants.py)."""
+    width = variant_width(request.query_params["w"])
+    tag = f'"{sha}-w{width}"'  # only ever sent for a variant made: the same again
+    if tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={**headers, "ETag": tag})
+    got = await blocking(state(request).variants.get, state(request).store, sha, size, width)
+    if got is None:
+        return None
+    headers = {**headers, "ETag": tag, "Content-Length": str(len(got.data))}
+    del headers["Accept-Ranges"]
+    body = b"" if request.method == "HEAD" else got.data
+    return Response(body, headers=headers, media_type=got.media_type)
 
 
 async def list_controls(request: Request) -> Response:

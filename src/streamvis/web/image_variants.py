@@ -1,0 +1,137 @@
+"""Images served at the size they are shown: `GET /api/blobs/{sha256}?w=N`.
+
+A media panel shows 16 images of 512 x 512 in columns 100-200 pixels wide, and the
+browser decodes each at full size before it paints: a jump to a step nothing decoded
+ahead waited 435 ms for 16 PNG decodes (docs/decisions/0039-image-variants.md). With
+`?w=N` the blob route answers a copy of the image scaled down to the width N rounded up
+to a power of two (at least MIN_VARIANT_WIDTH; the height in proportion), made here with
+Pillow and kept in a bounded cache by hash and width. A blob never changes, so neither
+does its variant: the same immutable caching as the blob itself, its ETag the hash and
+the width.
+
+`w` is a hint, never a refusal once it is a width: a blob that is not a raster image
+Pillow reads, one no wider than the width asked for, or one over
+MAX_IMAGE_VARIANT_SOURCE_BYTES or MAX_MEDIA_PIXELS is served whole, as without `w`.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import threading
+import warnings
+from dataclasses import dataclass
+
+from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.limits import (
+    IMAGE_VARIANT_CACHE_BYTES,
+    MAX_IMAGE_VARIANT_SOURCE_BYTES,
+    MAX_MEDIA_PIXELS,
+)
+from streamvis.store.base import Store
+
+#: The narrowest variant made: below it the bytes saved are not worth a request's cost.
+MIN_VARIANT_WIDTH = 32
+#: The widest width `w` may ask for (wider: the whole image is what is wanted).
+MAX_VARIANT_WIDTH = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """An image scaled down: its encoded bytes and their media type."""
+
+    data: bytes
+    media_type: str
+
+
+def variant_width(given: str) -> int:
+    """The width a `w` query value asks for, rounded up to a power of two (the cache
+    then holds a few widths per image, whatever widths the pages are laid out at)."""
+    try:
+        w = int(given)
+    except ValueError:
+        w = 0
+    if not 1 <= w <= MAX_VARIANT_WIDTH:
+        raise InvalidArgumentError(
+            f"w={given!r} is not a width: give a whole number of pixels from 1 to "
+            f"{MAX_VARIANT_WIDTH}, or leave w out for the image at full size"
+        )
+    return max(MIN_VARIANT_WIDTH, 1 << (w - 1).bit_length())
+
+
+def scaled(data: bytes, width: int) -> Variant | None:
+    """`data` (an encoded image) scaled down to `width`, or None where it is served
+    whole: not an image Pillow reads, no wider than `width`, or too large to decode."""
+    from PIL import Image  # noqa: PLC0415 -- the web app needs Pillow only for this
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+            w, h, fmt = *opened.size, opened.format
+            if w <= width or w * h > MAX_MEDIA_PIXELS or fmt not in _FORMATS:
+                return None
+            height = max(1, round(h * width / w))
+            if fmt == "JPEG":
+                opened.draft("RGB", (width, height))  # decodes at 1/2, 1/4, 1/8 size directly
+            opened.load()
+            img: Image.Image = opened
+            if img.mode not in ("RGB", "RGBA", "L", "LA"):
+                img = img.convert("RGBA" if "transparency" in img.info or "A" in img.mode
+                                  else "RGB")
+            small = img.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None  # not an image Pillow reads whole: the browser gets the blob itself
+    out = io.BytesIO()
+    if fmt == "JPEG" or (fmt == "WEBP" and "A" not in small.mode):
+        small.save(out, "JPEG", quality=_JPEG_QUALITY)
+        return Variant(out.getvalue(), "image/jpeg")
+    # PNG for the rest: lossless sources stay lossless; level 1: the variant is made
+    # while a page waits, and is a tenth of the source's bytes at any level.
+    small.save(out, "PNG", compress_level=1)
+    return Variant(out.getvalue(), "image/png")
+
+
+_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "GIF", "BMP"})
+_JPEG_QUALITY = 85
+
+
+class ImageVariants:
+    """Variants made on request, the most recently used kept within a byte bound.
+
+    Called on the web app's worker threads: a lock guards the map (two requests for one
+    variant at once may both make it; the second replaces the first, equal, copy).
+    None — "serve the blob whole" — is kept too, so a small image is read once.
+    """
+
+    def __init__(self, max_bytes: int = IMAGE_VARIANT_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.held = 0
+        self._kept: collections.OrderedDict[tuple[str, int], Variant | None] = \
+            collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, sha256: str, size: int, width: int) -> Variant | None:
+        """The variant of complete blob `sha256` (`size` bytes) at `width`, made if new;
+        None: serve the blob whole. Blocking (reads the blob, decodes, encodes)."""
+        key = (sha256, width)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        if size > MAX_IMAGE_VARIANT_SOURCE_BYTES:
+            return None
+        made = scaled(b"".join(store.iter_blob(sha256)), width)
+        with self._lock:
+            old = self._kept.pop(key, None)
+            self.held -= len(old.data) if old else 0
+            self._kept[key] = made
+            self.held += len(made.data) if made else 0
+            while self.held > self.max_bytes or len(self._kept) > _MAX_ENTRIES:
+                _, gone = self._kept.popitem(last=False)
+                self.held -= len(gone.data) if gone else 0
+        return made
+
+
+#: Entries kept at most, counting the "served whole" answers (which hold no bytes).
+_MAX_ENTRIES = 100_000
