@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import httpx
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 from PIL import Image
 
 from streamvis.store.base import Store
-from streamvis.web.image_variants import ImageVariants, scaled, variant_width
+from streamvis.model.limits import MAX_IMAGE_VARIANT_SOURCE_BYTES
+from streamvis.web.image_variants import ImageVariants, Variant, scaled, variant_width
 
 from .helpers import SQLITE_ONLY, error
 from .test_artifacts_api import DATA, _blob
@@ -30,11 +32,25 @@ def _halves(width: int = 512, height: int = 256) -> np.ndarray:
     return img
 
 
+def _made(http: httpx.Client, url: str) -> httpx.Response:
+    """The answer to `url` once its variant is made: until then the route redirects to
+    the whole image, and makes the variant after answering."""
+    deadline = time.monotonic() + 30
+    while (reply := http.get(url)).status_code == 307 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return reply
+
+
 def test_an_image_is_served_scaled_down_to_the_power_of_two_over_the_width(
     store: Store, http: httpx.Client
 ) -> None:
     sha = _blob(store, whole := _encoded(_halves()))
-    reply = http.get(f"/api/blobs/{sha}?type=image%2Fpng&w=100")
+    first = http.get(f"/api/blobs/{sha}?type=image%2Fpng&w=100")
+    assert first.status_code == 307  # not made yet: the whole image meanwhile, not cached
+    assert first.headers["location"] == f"{sha}?type=image%2Fpng"
+    assert first.headers["cache-control"] == "no-store"
+    assert http.get(f"/api/blobs/{first.headers['location']}").content == whole
+    reply = _made(http, f"/api/blobs/{sha}?type=image%2Fpng&w=100")
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "image/png"
     assert reply.headers["etag"] == f'"{sha}-w128"'
@@ -54,9 +70,10 @@ def test_an_image_no_wider_or_not_an_image_is_served_whole(
     store: Store, http: httpx.Client
 ) -> None:
     narrow = _blob(store, png := _encoded(_halves(64, 32)))
-    reply = http.get(f"/api/blobs/{narrow}?type=image%2Fpng&w=100")
+    reply = _made(http, f"/api/blobs/{narrow}?type=image%2Fpng&w=100")
     assert (reply.content, reply.headers["etag"]) == (png, f'"{narrow}"')
     other = _blob(store, DATA)
+    _made(http, f"/api/blobs/{other}?w=64")
     reply = http.get(f"/api/blobs/{other}?w=64", headers={"Range": "bytes=0-2"})
     assert (reply.status_code, reply.content) == (206, DATA[:3])
     # A download is the file as stored, whatever else is asked.
@@ -108,7 +125,11 @@ def test_the_cache_keeps_the_most_recently_used_within_its_bytes(sqlite_store: S
     assert one is not None
     cache = ImageVariants(max_bytes=len(one.data) * 5 // 2)
     for sha in shas:
-        cache.get(sqlite_store, sha, 1, 128)
+        assert cache.cached(sha, 128) is False
+        assert cache.claim(sha, 128) and not cache.claim(sha, 128)  # one maker at a time
+        cache.make(sqlite_store, sha, 1, 128)
     assert cache.held <= cache.max_bytes
     assert [k[0] for k in cache._kept] == shas[1:]  # the oldest went
-    assert cache.get(sqlite_store, shas[1], 1, 128) is cache.get(sqlite_store, shas[1], 1, 128)
+    assert cache.cached(shas[0], 128) is False and cache.claim(shas[0], 128)
+    assert isinstance(cache.cached(shas[1], 128), Variant)
+    assert cache.make(sqlite_store, shas[0], MAX_IMAGE_VARIANT_SOURCE_BYTES + 1, 128) is None

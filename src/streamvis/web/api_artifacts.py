@@ -10,7 +10,7 @@ run's controls (model/controls.py), which the UI sets and the program polls.
   download of that file name; `?type=` sets the Content-Type (default
   application/octet-stream). `?w=N`: an image scaled down to about N pixels wide
   (web/image_variants.py: a power of two at or over N), cached the same way; whole
-  where it is no wider, or not an image.
+  where it is no wider, or not an image; until it is made, a redirect to the whole one.
 - `GET /api/runs/{handle}/controls`: the run's controls with their values.
 - `PUT /api/runs/{handle}/controls/{name}` `{"value": ...}`: set one (a button: a
   press); a change, so a read-only server refuses it (403) and a token is needed where
@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from streamvis.model.artifacts import OCTET_STREAM, Artifact, check_media_type, check_sha256
@@ -32,7 +33,7 @@ from streamvis.model.controls import control_json
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import validate_name
 from streamvis.web.http import JSON, blocking, error_response, json_body, run_handle, state
-from streamvis.web.image_variants import variant_width
+from streamvis.web.image_variants import Variant, variant_width
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _YEAR = 365 * 24 * 3600
@@ -118,14 +119,25 @@ async def get_blob(request: Request) -> Response:
 async def _variant(
     request: Request, sha: str, size: int, headers: dict[str, str]
 ) -> Response | None:
-    """The image scaled down to `?w=` (whole: no ranges; its own ETag and media type),
-    or None where the blob is served as it is (web/image_variants.py)."""
+    """The image scaled down to `?w=` (whole: no ranges; its own ETag and media type);
+    a redirect to the whole image while the variant is made (web/image_variants.py); or
+    None where the blob is served as it is."""
     width = variant_width(request.query_params["w"])
     tag = f'"{sha}-w{width}"'  # only ever sent for a variant made: the same again
     if tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={**headers, "ETag": tag})
-    got = await blocking(state(request).variants.get, state(request).store, sha, size, width)
-    if got is None:
+    variants = state(request).variants
+    got = variants.cached(sha, width)
+    if got is False:
+        make = variants.claim(sha, width)
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "w"]
+        whole = f"{sha}?{urlencode(rest)}" if rest else sha  # relative: behind any prefix
+        return RedirectResponse(
+            whole, status_code=307, headers={"Cache-Control": "no-store"},
+            background=BackgroundTask(variants.make, state(request).store, sha, size, width)
+            if make else None,
+        )
+    if not isinstance(got, Variant):
         return None
     headers = {**headers, "ETag": tag, "Content-Length": str(len(got.data))}
     del headers["Accept-Ranges"]
