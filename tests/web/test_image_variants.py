@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from streamvis.store.base import Store
 from streamvis.model.limits import MAX_IMAGE_VARIANT_SOURCE_BYTES
+from streamvis.store.base import Store
 from streamvis.web.image_variants import ImageVariants, Variant, scaled, variant_width
 
 from .helpers import SQLITE_ONLY, error
