@@ -10,7 +10,7 @@ run's controls (model/controls.py), which the UI sets and the program polls.
   download of that file name; `?type=` sets the Content-Type (default
   application/octet-stream). `?w=N`: an image scaled down to about N pixels wide
   (web/image_variants.py: a power of two at or over N), cached the same way; whole
-  where it is no wider, or not an image; until it is made, a redirect to the whole one.
+  where it is no wider, or not an image; until it is made, the whole one, not for good.
 - `GET /api/runs/{handle}/controls`: the run's controls with their values.
 - `PUT /api/runs/{handle}/controls/{name}` `{"value": ...}`: set one (a button: a
   press); a change, so a read-only server refuses it (403) and a token is needed where
@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from streamvis.model.artifacts import OCTET_STREAM, Artifact, check_media_type, check_sha256
@@ -75,10 +75,6 @@ def _range(header: str | None, size: int) -> tuple[int, int] | str | None:
 
 async def get_blob(request: Request) -> Response:
     sha = check_sha256(request.path_params["sha256"])
-    store = state(request).store
-    status = await blocking(store.blob_status, sha)
-    if not status.complete:
-        return error_response("NOT_FOUND", f"blob {sha} is not complete: its upload goes on")
     media = check_media_type(request.query_params.get("type") or OCTET_STREAM)
     private = "private" if request.app.state.streamvis_auth else "public"
     headers = {
@@ -92,17 +88,31 @@ async def get_blob(request: Request) -> Response:
     name = request.query_params.get("name")
     if name:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
-    if "w" in request.query_params and not name:
-        scaled = await _variant(request, sha, status.size, headers)
-        if scaled is not None:
-            return scaled
+    width = variant_width(request.query_params["w"]) \
+        if "w" in request.query_params and not name else 0
+    if width:  # a variant made is answered without asking the store
+        ready = _variant(request, sha, width, headers)
+        if ready is not None:
+            return ready
+    store = state(request).store
+    status = await blocking(store.blob_status, sha)
+    if not status.complete:
+        return error_response("NOT_FOUND", f"blob {sha} is not complete: its upload goes on")
+    made: BackgroundTask | None = None
+    variants = state(request).variants
+    if width and variants.cached(sha, width) is False:
+        # The whole image until its variant is made, which the answer's task makes: kept
+        # by the page (a prefetched decode stays usable), asked again by a later one.
+        headers["Cache-Control"] = f"{private}, no-cache"
+        if variants.claim(sha, width):
+            made = BackgroundTask(variants.make, store, sha, status.size, width)
     if sha in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=headers, background=made)
     wanted = _range(request.headers.get("range"), status.size)
     if wanted == "unsatisfiable":
         return Response(status_code=416, headers={
             **headers, "Content-Range": f"bytes */{status.size}",
-        })
+        }, background=made)
     start, end, code = 0, status.size, 200
     if isinstance(wanted, tuple):
         start, end = wanted
@@ -110,33 +120,21 @@ async def get_blob(request: Request) -> Response:
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{status.size}"
     headers["Content-Length"] = str(end - start)
     if request.method == "HEAD":
-        return Response(status_code=code, headers=headers, media_type=media)
+        return Response(status_code=code, headers=headers, media_type=media, background=made)
     # A plain iterator: Starlette runs each step on a worker thread.
     body = store.iter_blob(sha, start, end)
-    return StreamingResponse(body, status_code=code, headers=headers, media_type=media)
+    return StreamingResponse(body, status_code=code, headers=headers, media_type=media,
+                             background=made)
 
 
-async def _variant(
-    request: Request, sha: str, size: int, headers: dict[str, str]
-) -> Response | None:
-    """The image scaled down to `?w=` (whole: no ranges; its own ETag and media type);
-    a redirect to the whole image while the variant is made (web/image_variants.py); or
-    None where the blob is served as it is."""
-    width = variant_width(request.query_params["w"])
+def _variant(request: Request, sha: str, width: int, headers: dict[str, str]) -> Response | None:
+    """The image scaled down to `?w=` (web/image_variants.py; whole: no ranges; its own
+    ETag and media type), or a 304 for it; None where it is not made (yet, or ever: the
+    blob is then served whole)."""
     tag = f'"{sha}-w{width}"'  # only ever sent for a variant made: the same again
     if tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={**headers, "ETag": tag})
-    variants = state(request).variants
-    got = variants.cached(sha, width)
-    if got is False:
-        make = variants.claim(sha, width)
-        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "w"]
-        whole = f"{sha}?{urlencode(rest)}" if rest else sha  # relative: behind any prefix
-        return RedirectResponse(
-            whole, status_code=307, headers={"Cache-Control": "no-store"},
-            background=BackgroundTask(variants.make, state(request).store, sha, size, width)
-            if make else None,
-        )
+    got = state(request).variants.cached(sha, width)
     if not isinstance(got, Variant):
         return None
     headers = {**headers, "ETag": tag, "Content-Length": str(len(got.data))}

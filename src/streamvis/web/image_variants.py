@@ -9,9 +9,10 @@ Pillow and kept in a bounded cache by hash and width. A blob never changes, so n
 does its variant: the same immutable caching as the blob itself, its ETag the hash and
 the width.
 
-A variant not made yet is not waited for: the answer is a redirect (307, not cached)
-to the whole image, and the variant is made after it, for the next time the page asks
-(ImageVariants). `w` is a hint, never a refusal once it is a width: a blob that is not
+A variant not made yet is not waited for: the answer is the whole image, marked
+`no-cache` (the page keeps and shows it, a prefetched decode included; a later page asks
+again with If-None-Match and gets the variant), and the variant is made after the
+answer (ImageVariants). `w` is a hint, never a refusal once it is a width: a blob that is not
 a raster image Pillow reads, one no wider than the width asked for, or one over
 MAX_IMAGE_VARIANT_SOURCE_BYTES or MAX_MEDIA_PIXELS is served whole, as without `w`.
 """
@@ -104,7 +105,9 @@ class ImageVariants:
     Making one costs a decode of the whole image (7 ms of CPU for a 512 x 512 PNG,
     measured), more than the browser's own decode would, so the route never waits for
     it: a variant not made yet is asked for (`claim`), made after the answer on a worker
-    thread (`make`), and meanwhile the whole image is what the page gets. None — "serve
+    thread (`make`), and meanwhile the whole image is what the page gets (a page that
+    waited for the variant of the step it decodes ahead waited longer than for the whole
+    image: 92 ms median against 26 ms at load 8, decision 0039). None — "serve
     the blob whole" — is kept too, so a small image is read once. A lock guards the map.
     """
 
