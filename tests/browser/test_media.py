@@ -54,7 +54,7 @@ PLOTS: dict[str, dict[str, Any]] = {
     "wide": {"kind": "media", "datasets": [{"series": "wide", "bindings": {"media": "img"}}]},
 }
 #: The "wide" series' image: wider than the panel shows it, so it is sent scaled down.
-WIDE = (512, 128)
+WIDE = (2048, 128)
 
 
 def halves() -> np.ndarray:
@@ -303,3 +303,28 @@ def test_a_faceted_media_panel_follows_the_slider_without_being_made_anew(
     wait_until(page, f'document.querySelector("{a} img")?.complete === true')
     assert _shows(page, a, 16, 16, COLORS[0])
     assert page.evaluate("[...document.querySelectorAll('.media-plot')].every((p) => p.marked)")
+
+
+def test_the_builder_joins_an_overlay_on_several_fields(server: ServerProcess, page: Page) -> None:
+    # Run a's plot: its box series is then one the builder offers with its fields.
+    spec = {**PLOTS["pics"], "datasets": [{**d, "filter": {"handles": [RUNS["a"]]}}
+                                          for d in PLOTS["pics"]["datasets"]]}
+    with streamvis.connect(server.uri) as sv:
+        sv.client.save_plot("pics-a", spec)
+    page.set_viewport_size({"width": 1200, "height": 1000})
+    page.goto(server.web_url + "build?plot=pics-a")
+    join = "[data-dataset='1'] [data-role='join']"
+    page.wait_for_selector(f"{join} input")
+    page.check("[data-dataset='1'] .picks label:text-is('step') input")  # take the field
+    page.check(f"{join} input[aria-label='join on step']")
+    # A field of numbers is refused (join matches equal values), with the reason said.
+    page.click(f"{join} input[aria-label='join on box.x0']")
+    page.wait_for_selector("[data-dataset='1'] .refusal[data-role='join']:has-text('discrete')")
+    assert not page.is_checked(f"{join} input[aria-label='join on box.x0']")
+    page.check(f"{join} input[aria-label='join on box.label']")
+    page.fill("input[aria-label='plot name']", "pics-joined")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"pics-joined\"')")
+    with streamvis.connect(server.uri) as sv:
+        spec = sv.client.plot("pics-joined")
+    assert spec["datasets"][1]["bindings"]["join"] == ["step", "box.label"]

@@ -12,7 +12,13 @@ from PIL import Image
 
 from streamvis.model.limits import MAX_IMAGE_VARIANT_SOURCE_BYTES
 from streamvis.store.base import Store
-from streamvis.web.image_variants import ImageVariants, Variant, scaled, variant_width
+from streamvis.web.image_variants import (
+    PENDING_VARIANT_MAX_AGE_S,
+    ImageVariants,
+    Variant,
+    scaled,
+    variant_width,
+)
 
 from .helpers import SQLITE_ONLY, error
 from .test_artifacts_api import DATA, _blob
@@ -36,7 +42,7 @@ def _made(http: httpx.Client, url: str) -> httpx.Response:
     """The answer to `url` once its variant is made: until then the route answers the
     whole image, not for good, and makes the variant after answering."""
     deadline = time.monotonic() + 30
-    while "no-cache" in (reply := http.get(url)).headers["cache-control"] and \
+    while "immutable" not in (reply := http.get(url)).headers["cache-control"] and \
             time.monotonic() < deadline:
         time.sleep(0.05)
     return reply
@@ -49,7 +55,7 @@ def test_an_image_is_served_scaled_down_to_the_power_of_two_over_the_width(
     first = http.get(f"/api/blobs/{sha}?type=image%2Fpng&w=100")
     # Not made yet: the whole image meanwhile, to be asked again, and made after the answer.
     assert (first.status_code, first.content) == (200, whole)
-    assert first.headers["cache-control"] == "public, no-cache"
+    assert first.headers["cache-control"] == f"public, max-age={PENDING_VARIANT_MAX_AGE_S}"
     assert first.headers["etag"] == f'"{sha}"'
     again = http.get(f"/api/blobs/{sha}?type=image%2Fpng&w=100",
                      headers={"If-None-Match": f'"{sha}"'})

@@ -10,7 +10,7 @@ run's controls (model/controls.py), which the UI sets and the program polls.
   download of that file name; `?type=` sets the Content-Type (default
   application/octet-stream). `?w=N`: an image scaled down to about N pixels wide
   (web/image_variants.py: a power of two at or over N), cached the same way; whole
-  where it is no wider, or not an image; until it is made, the whole one, not for good.
+  where it is no wider, or not an image; until it is made, the whole one, for seconds.
 - `GET /api/runs/{handle}/controls`: the run's controls with their values.
 - `PUT /api/runs/{handle}/controls/{name}` `{"value": ...}`: set one (a button: a
   press); a change, so a read-only server refuses it (403) and a token is needed where
@@ -33,7 +33,7 @@ from streamvis.model.controls import control_json
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import validate_name
 from streamvis.web.http import JSON, blocking, error_response, json_body, run_handle, state
-from streamvis.web.image_variants import Variant, variant_width
+from streamvis.web.image_variants import PENDING_VARIANT_MAX_AGE_S, Variant, variant_width
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _YEAR = 365 * 24 * 3600
@@ -102,8 +102,9 @@ async def get_blob(request: Request) -> Response:
     variants = state(request).variants
     if width and variants.cached(sha, width) is False:
         # The whole image until its variant is made, which the answer's task makes: kept
-        # by the page (a prefetched decode stays usable), asked again by a later one.
-        headers["Cache-Control"] = f"{private}, no-cache"
+        # a few seconds (the page shows what it decoded ahead without asking again, which
+        # `no-cache` made it do), then asked again (If-None-Match) and the variant sent.
+        headers["Cache-Control"] = f"{private}, max-age={PENDING_VARIANT_MAX_AGE_S}"
         if variants.claim(sha, width):
             made = BackgroundTask(variants.make, store, sha, status.size, width)
     if sha in request.headers.get("if-none-match", ""):

@@ -9,12 +9,13 @@ Pillow and kept in a bounded cache by hash and width. A blob never changes, so n
 does its variant: the same immutable caching as the blob itself, its ETag the hash and
 the width.
 
-A variant not made yet is not waited for: the answer is the whole image, marked
-`no-cache` (the page keeps and shows it, a prefetched decode included; a later page asks
-again with If-None-Match and gets the variant), and the variant is made after the
-answer (ImageVariants). `w` is a hint, never a refusal once it is a width: a blob that is not
-a raster image Pillow reads, one no wider than the width asked for, or one over
-MAX_IMAGE_VARIANT_SOURCE_BYTES or MAX_MEDIA_PIXELS is served whole, as without `w`.
+A variant not made yet is not waited for: the answer is the whole image, cached for
+PENDING_VARIANT_MAX_AGE_S only (the page shows what it decoded ahead of the slider without
+asking again; later it asks with If-None-Match and gets the variant), and the variant is
+made after the answer (ImageVariants). `w` is a hint, never a refusal once it is a
+width: a blob that is not a raster image Pillow reads, one no wider than the width asked
+for, or one over MAX_IMAGE_VARIANT_SOURCE_BYTES or MAX_MEDIA_PIXELS is served whole, as
+without `w`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from streamvis.model.limits import (
 )
 from streamvis.store.base import Store
 
+#: Seconds the whole image answered for a variant not made yet may be kept: long enough
+#: for the page to show the step it decoded ahead (`no-cache` made every <img> ask again,
+#: and get the variant: the next step waited 229-412 ms for the round trip and the decode),
+#: short enough that the page asks again soon after the variant is made.
+PENDING_VARIANT_MAX_AGE_S = 10
 #: The narrowest variant made: below it the bytes saved are not worth a request's cost.
 MIN_VARIANT_WIDTH = 32
 #: The widest width `w` may ask for (wider: the whole image is what is wanted).
