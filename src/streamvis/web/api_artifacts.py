@@ -90,8 +90,10 @@ async def get_blob(request: Request) -> Response:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
     width = variant_width(request.query_params["w"]) \
         if "w" in request.query_params and not name else 0
+    variants = state(request).variants
+    got = variants.cached(sha, width) if width else None  # once: it may be made meanwhile
     if width:  # a variant made is answered without asking the store
-        ready = _variant(request, sha, width, headers)
+        ready = _variant(request, sha, width, got, headers)
         if ready is not None:
             return ready
     store = state(request).store
@@ -99,8 +101,7 @@ async def get_blob(request: Request) -> Response:
     if not status.complete:
         return error_response("NOT_FOUND", f"blob {sha} is not complete: its upload goes on")
     made: BackgroundTask | None = None
-    variants = state(request).variants
-    if width and variants.cached(sha, width) is False:
+    if got is False:
         # The whole image until its variant is made, which the answer's task makes: kept
         # a few seconds (the page shows what it decoded ahead without asking again, which
         # `no-cache` made it do), then asked again (If-None-Match) and the variant sent.
@@ -128,14 +129,15 @@ async def get_blob(request: Request) -> Response:
                              background=made)
 
 
-def _variant(request: Request, sha: str, width: int, headers: dict[str, str]) -> Response | None:
+def _variant(
+    request: Request, sha: str, width: int, got: Variant | bool | None, headers: dict[str, str]
+) -> Response | None:
     """The image scaled down to `?w=` (web/image_variants.py; whole: no ranges; its own
     ETag and media type), or a 304 for it; None where it is not made (yet, or ever: the
     blob is then served whole)."""
     tag = f'"{sha}-w{width}"'  # only ever sent for a variant made: the same again
     if tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={**headers, "ETag": tag})
-    got = state(request).variants.cached(sha, width)
     if not isinstance(got, Variant):
         return None
     headers = {**headers, "ETag": tag, "Content-Length": str(len(got.data))}

@@ -149,10 +149,12 @@ class ImageVariants:
         try:
             made = None if size > MAX_IMAGE_VARIANT_SOURCE_BYTES else \
                 scaled(b"".join(store.iter_blob(sha256)), width)
-        finally:
+        except BaseException:
             with self._lock:
                 self._making.discard(key)
-        with self._lock:
+            raise
+        with self._lock:  # kept and no longer being made at once: no ask sees neither
+            self._making.discard(key)
             old = self._kept.pop(key, None)
             self.held -= len(old.data) if old else 0
             self._kept[key] = made
