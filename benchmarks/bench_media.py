@@ -17,6 +17,11 @@ the caller then also waits for the interpreter lock the flusher holds between it
 (lock-free) encoding calls, and on a machine with fewer free cores than threads, for a
 core.
 
+`media_copy_floor` is the copy alone, no logger: the image copied into one of
+`_QUIET_BURST` buffers (as a burst uses), each copy after 8 MiB of other memory was read
+(as the flusher's encoding between bursts evicts the caches), beside the same copy with
+the buffer in cache: what `media_write_caller_quiet` cannot go under on this machine.
+
 `media_ingest` logs distinct random images (incompressible, so PNG is about as large
 as the pixels) and times from the first write to `stop()` returning: encoding on the
 flusher, upload in parts, the server's hash check and the rows' references; MB/s
@@ -38,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 import streamvis
+from streamvis.logger.buffers import fresh_copy
 from streamvis.testing import ServerProcess, scratch_store
 
 
@@ -77,6 +83,26 @@ def caller_cost(
             "p90_us": round(times[int(0.9 * len(times))], 2)}
 
 
+def copy_floor(size: int, copies: int) -> dict[str, object]:
+    img = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
+    bufs = [fresh_copy(img) for _ in range(_QUIET_BURST)]
+    other = np.ones(8 << 20, np.uint8)
+    clock = time.perf_counter_ns
+    cold, warm = [], []
+    for i in range(copies):
+        buf = bufs[i % len(bufs)]
+        other[::64].sum()  # evicts: touches every cache line of 8 MiB
+        start = clock()
+        buf[...] = img
+        cold.append((clock() - start) / 1000)
+        start = clock()
+        buf[...] = img  # again, now in cache
+        warm.append((clock() - start) / 1000)
+    return {"figure": "media_copy_floor", "shape": [size, size, 3], "copies": copies,
+            "cold_median_us": round(statistics.median(cold), 2),
+            "warm_median_us": round(statistics.median(warm), 2)}
+
+
 def ingest(uri: str, store: str, images: int, size: int, spool: Path) -> dict[str, object]:
     batch = np.random.default_rng(1).integers(0, 256, (images, size, size, 3), dtype=np.uint8)
     start = time.perf_counter()
@@ -102,6 +128,7 @@ def main() -> None:
     parser.add_argument("--interval-ms", type=float, default=10.0,
                         help="time between timed writes (a training step's other work)")
     args = parser.parse_args()
+    print(json.dumps(copy_floor(args.size, args.writes)), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for i, kind in enumerate(args.stores.split(",")):
             with scratch_store(kind, "bench_media", sqlite_dir=Path(tmp) / kind) as where, \

@@ -49,7 +49,20 @@ PLOTS: dict[str, dict[str, Any]] = {
     "film": {"kind": "media", "datasets": [{"series": "clips", "bindings": {"media": "vid"}}]},
     "pics-table": {"kind": "table", "datasets": [{"series": "pics", "bindings": {
         "column": ["step", "img"]}}]},
+    "pics-by-run": {"kind": "media", "datasets": [
+        {"series": "pics", "bindings": {"media": "img", "frame": "step", "facet": "run"}}]},
+    "wide": {"kind": "media", "datasets": [{"series": "wide", "bindings": {"media": "img"}}]},
 }
+#: The "wide" series' image: wider than the panel shows it, so it is sent scaled down.
+WIDE = (2048, 128)
+
+
+def halves() -> np.ndarray:
+    """WIDE, its left half red and its right half blue."""
+    img = np.zeros((WIDE[1], WIDE[0], 3), np.uint8)
+    img[:, : WIDE[0] // 2] = (220, 40, 40)
+    img[:, WIDE[0] // 2:] = (40, 40, 220)
+    return img
 
 
 def solid(color: tuple[int, int, int]) -> np.ndarray:
@@ -63,7 +76,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         streamvis.declare_schema(
             {"step": "int", "img": "image", "mask": "image", "clip": "audio", "vid": "video"},
             {"pics": ["step", "img"], "masked": ["step", "img", "mask"],
-             "clips": ["step", "clip", "vid"]}, uri=proc.uri)
+             "clips": ["step", "clip", "vid"], "wide": ["step", "img"]}, uri=proc.uri)
         with streamvis.DataLogger(uri=proc.uri, spool_dir=tmp / "a", strict=True) as lg:
             RUNS["a"] = str(lg.run_handle)
             for step, color in COLORS.items():
@@ -81,6 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
             frames = np.zeros((8, SIZE, SIZE, 3), np.uint8)
             frames[:, :, :, 0] = np.arange(8, dtype=np.uint8)[:, None, None] * 30
             lg.write("clips", step=0, clip=streamvis.Audio(tone, 8000), vid=frames)
+            lg.write("wide", step=0, img=halves())
         with streamvis.DataLogger(uri=proc.uri, spool_dir=tmp / "b", strict=True) as lg:
             RUNS["b"] = str(lg.run_handle)
             lg.write("pics", step=2, img=solid(OTHER))
@@ -243,3 +257,73 @@ def test_a_new_step_appears_live(server: ServerProcess, page: Page, tmp_path: Pa
     assert _shows(page, _image(page, "b"), 16, 16, (250, 200, 0))
     # The step joins the frame slider (steps 0 to 3: four positions).
     wait_until(page, "document.querySelector('.frame input[type=range]').max === '3'")
+
+
+def test_an_image_wider_than_shown_is_sent_scaled_down_and_zoom_gets_it_whole(
+    server: ServerProcess, page: Page,
+) -> None:
+    _open(page, server, "wide")
+    sel = ".media-plot .image"
+    src = page.get_attribute(f"{sel} img", "src") or ""
+    assert "&w=" in src  # the power of two over the width shown, in device pixels
+    width = int(src.rsplit("&w=", 1)[1])
+    shown = page.evaluate(f"document.querySelector('{sel}').clientWidth * devicePixelRatio")
+    assert shown <= width < WIDE[0]
+    # The first answer is the whole image (kept for seconds) while the server makes the
+    # scaled one, which a later ask of the same URL gets.
+    wait_until(page, f"fetch({src!r}, {{cache: 'no-store'}}).then((r) => r.blob())"
+                     f".then(createImageBitmap).then((b) => b.width === {width})")
+    wait_until(page, f'document.querySelector("{sel} img")?.complete === true')
+    box = page.locator(sel).bounding_box()
+    assert box is not None
+    for x, want in ((0.1, (220, 40, 40)), (0.9, (40, 40, 220))):
+        shot = page.screenshot(clip={"x": box["x"] + x * box["width"],
+                                     "y": box["y"] + box["height"] / 2, "width": 1, "height": 1})
+        r, g, b = png_pixels(shot)[0, 0]
+        assert _near((int(r), int(g), int(b)), want)
+    page.click(".media-plot button.zoom")
+    wait_until(page, "(() => { const i = document.querySelector('.zoomed .image img');"
+                     f" return i !== null && i.complete && i.naturalWidth === {WIDE[0]}; }})()")
+    assert "&w=" not in (page.get_attribute(".zoomed .image img", "src") or "")
+
+
+def test_a_faceted_media_panel_follows_the_slider_without_being_made_anew(
+    server: ServerProcess, page: Page,
+) -> None:
+    _open(page, server, "pics-by-run")
+    wait_until(page, "document.querySelectorAll('.media-plot').length === 2")
+    # Mark each panel's element: a panel made anew for the next frame would lose the mark.
+    page.evaluate("document.querySelectorAll('.media-plot').forEach((p) => (p.marked = true))")
+    page.uncheck(".frame input[type=checkbox]")
+    page.locator(".frame input[type=range]").fill("0")
+    wait_until(page, "[...document.querySelectorAll('.media-plot')]"
+                     ".every((p) => p.dataset.frame === '0')")
+    a = f".cell .media-plot section.run[data-run='{RUNS['a']}'] .image"
+    wait_until(page, f'document.querySelector("{a} img")?.complete === true')
+    assert _shows(page, a, 16, 16, COLORS[0])
+    assert page.evaluate("[...document.querySelectorAll('.media-plot')].every((p) => p.marked)")
+
+
+def test_the_builder_joins_an_overlay_on_several_fields(server: ServerProcess, page: Page) -> None:
+    # Run a's plot: its box series is then one the builder offers with its fields.
+    spec = {**PLOTS["pics"], "datasets": [{**d, "filter": {"handles": [RUNS["a"]]}}
+                                          for d in PLOTS["pics"]["datasets"]]}
+    with streamvis.connect(server.uri) as sv:
+        sv.client.save_plot("pics-a", spec)
+    page.set_viewport_size({"width": 1200, "height": 1000})
+    page.goto(server.web_url + "build?plot=pics-a")
+    join = "[data-dataset='1'] [data-role='join']"
+    page.wait_for_selector(f"{join} input")
+    page.check("[data-dataset='1'] .picks label:text-is('step') input")  # take the field
+    page.check(f"{join} input[aria-label='join on step']")
+    # A field of numbers is refused (join matches equal values), with the reason said.
+    page.click(f"{join} input[aria-label='join on box.x0']")
+    page.wait_for_selector("[data-dataset='1'] .refusal[data-role='join']:has-text('discrete')")
+    assert not page.is_checked(f"{join} input[aria-label='join on box.x0']")
+    page.check(f"{join} input[aria-label='join on box.label']")
+    page.fill("input[aria-label='plot name']", "pics-joined")
+    page.click("button:has-text('Save plot')")
+    page.wait_for_selector("[role=status]:has-text('saved plot \"pics-joined\"')")
+    with streamvis.connect(server.uri) as sv:
+        spec = sv.client.plot("pics-joined")
+    assert spec["datasets"][1]["bindings"]["join"] == ["step", "box.label"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 from streamvis.logger.buffers import BUFFERS
 from streamvis.logger.media import MediaValue
@@ -132,3 +133,43 @@ def test_the_memory_bound_counts_an_array_at_its_own_width() -> None:
     # A broadcast scalar is one value; float32 holds 4 bytes a value, float64 8.
     assert wide.nbytes - narrow.nbytes == 40_000
     assert 40_000 <= narrow.nbytes < 41_000
+
+
+@pytest.mark.parametrize("make", [
+    torch.from_numpy,
+    lambda a: torch.from_numpy(a.astype(np.float32) / 255).requires_grad_(),
+    lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))),  # CHW
+    lambda a: torch.from_numpy(np.stack([a, a[::-1]])),  # a batch of 2
+], ids=["uint8", "float-grad", "chw", "batch"])
+def test_a_cpu_torch_tensor_takes_the_fast_path_and_queues_what_prepare_does(make: Any) -> None:
+    st = _state(step="int", img="image")
+    tensor = make(_img())
+    for i in range(2):
+        fast = prepare_arrays(st, {"step": i, "img": tensor})
+        assert fast is not None
+        slow = prepare(st, {"step": i, "img": tensor})
+        assert (fast.shape, fast.rows, fast.nbytes) == (slow.shape, slow.rows, slow.nbytes)
+        got, want = fast.values["img"], slow.values["img"]
+        assert isinstance(got, MediaValue) and isinstance(want, MediaValue)
+        assert (got.form, got.count, got.layout) == (want.form, want.count, want.layout)
+        assert type(got.source) is np.ndarray  # copied to the host now, not at flush
+        assert np.array_equal(got.on_host(), want.on_host())
+        assert got.on_host().dtype == want.on_host().dtype
+    assert isinstance(got, MediaValue)
+    before = got.source.copy()
+    with torch.no_grad():
+        tensor.mul_(0)  # the caller reuses its tensor: the queued value stays
+    assert np.array_equal(got.source, before)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.zeros((8, 6, 3), dtype=torch.bfloat16),  # no numpy dtype
+    lambda: torch.zeros((8, 6, 3), dtype=torch.int32),  # refused by prepare, with the reason
+    lambda: torch.nn.Parameter(torch.zeros((8, 6, 3))),  # a subclass
+    lambda: torch.zeros((8, 6, 3)).to_sparse(),
+], ids=["bfloat16", "int32", "parameter", "sparse"])
+def test_other_torch_tensors_are_left_to_prepare(make: Any) -> None:
+    st = _state(step="int", img="image")
+    held = BUFFERS.held
+    assert prepare_arrays(st, {"step": 0, "img": make()}) is None
+    assert BUFFERS.held == held

@@ -136,6 +136,31 @@ def _torch(value: Any) -> Snapshot:
     return Snapshot(copy, tuple(value.shape), kind)
 
 
+def host_view(value: object) -> np.ndarray | None:
+    """`value` as a numpy array sharing its memory, if it is one or a CPU torch tensor;
+    else None (a GPU tensor, a jax array, anything else).
+
+    For the media fast path (validate.prepare_arrays), which copies the view at once
+    into a buffer of its own: the same freeze as `_torch`'s clone, a host copy made now
+    instead of at flush. Only a plain CPU `torch.Tensor` of a dtype numpy has qualifies;
+    a GPU tensor is never touched here (`.device` reads no data and waits for nothing).
+    jax arrays are not: they are kept by reference (immutable) on the general path.
+    """
+    tp = type(value)
+    if tp is np.ndarray:
+        return value  # type: ignore[return-value]
+    if tp.__module__ != "torch" or tp.__name__ != "Tensor":
+        return None
+    t: Any = value
+    if t.device.type != "cpu":
+        return None
+    try:
+        view = (t.detach() if t.requires_grad else t).numpy()
+    except (RuntimeError, TypeError):  # bfloat16, conjugate or negative views, sparse
+        return None
+    return view  # type: ignore[no-any-return]
+
+
 class CudaValue:
     """A CUDA tensor snapshot with the stream its copy was queued on."""
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from streamvis.logger.media import ArrayForm, array_form, snapshot_array, snapshot_media
-from streamvis.logger.tensors import Snapshot, snapshot
+from streamvis.logger.tensors import Snapshot, host_view, snapshot
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.media import NO_OPTIONS, FieldOptions
 from streamvis.model.schema import FieldType
@@ -224,7 +224,8 @@ def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
 def prepare_arrays(state: SeriesState, values: dict[str, object]) -> Prepared | None:
     """`prepare` for the common media write, in a few microseconds; None for any other.
 
-    The write's image and video fields are numpy arrays of the form each field's last
+    The write's image and video fields are numpy arrays (or CPU torch tensors, copied
+    through a view of their memory: tensors.host_view) of the form each field's last
     write had (its shape and dtype; checked when first seen, by media.array_form), of
     the same batch shape, and its other fields Python scalars its types take — `step=i,
     img=arr`, an image a step. Each array is copied into a free buffer of its form. What
@@ -236,18 +237,20 @@ def prepare_arrays(state: SeriesState, values: dict[str, object]) -> Prepared | 
         return None
     forms = state.forms
     count: int | None = -1
+    arrays = []
     for name, media in state.arrays:
-        form = _form_of(forms, name, media, values.get(name))
+        array = host_view(values.get(name))  # a numpy array, or a CPU torch tensor's view
+        form = None if array is None else _form_of(forms, name, media, array)
         if form is None or count not in (-1, form.count):
             return None  # batches of two sizes, or a batch and a single value
         count = form.count
+        arrays.append((name, form, array))
     if count == -1:
         return None  # no array field: not this path's write
     nbytes = state.plain_bytes
-    for name, _ in state.arrays:
-        value = values[name]
-        values[name] = snapshot_array(forms[name], value)  # type: ignore[arg-type]
-        nbytes += value.nbytes  # type: ignore[attr-defined]
+    for name, form, array in arrays:
+        values[name] = snapshot_array(form, array)  # type: ignore[arg-type]
+        nbytes += array.nbytes  # type: ignore[union-attr]
     return Prepared(values, () if count is None else (count,),
                     1 if count is None else count, nbytes)
 
@@ -264,11 +267,9 @@ def _scalars_fit(state: SeriesState, values: dict[str, object]) -> bool:
 
 
 def _form_of(
-    forms: dict[str, ArrayForm], name: str, media: str, value: object
+    forms: dict[str, ArrayForm], name: str, media: str, value: np.ndarray
 ) -> ArrayForm | None:
     """The form of a numpy array for field `name` (its last one's, if alike), or None."""
-    if type(value) is not np.ndarray:
-        return None
     form = forms.get(name)
     if form is None or form.shape != value.shape or form.dtype is not value.dtype:
         try:

@@ -116,6 +116,12 @@ MAX_MEDIA_VALUE_BYTES = 64 * 1024 * 1024
 MAX_MEDIA_PIXELS = 64 * 1024 * 1024
 #: Seconds of one audio clip or video.
 MAX_MEDIA_DURATION_SECONDS = 3600
+#: Bytes of an image the blob route scales down for `?w=` (web/image_variants.py): a
+#: larger one is served whole (not refused).
+MAX_IMAGE_VARIANT_SOURCE_BYTES = 16 * 1024 * 1024
+#: Bytes of scaled-down images (`GET /api/blobs/{sha256}?w=`) the web app keeps in
+#: memory, the most recently used first; the rest are made again when asked for.
+IMAGE_VARIANT_CACHE_BYTES = 64 * 1024 * 1024
 #: Media values (rows of media fields) one append may reference.
 MAX_MEDIA_PER_APPEND = 10_000
 #: Rows one `POST /api/media` response carries; the page asks again from

@@ -8,7 +8,9 @@ run's controls (model/controls.py), which the UI sets and the program polls.
   matching If-None-Match gets 304, and caches may keep it for a year; one `Range:
   bytes=` range gets 206 (a download that broke off resumes). `?name=` makes it a
   download of that file name; `?type=` sets the Content-Type (default
-  application/octet-stream).
+  application/octet-stream). `?w=N`: an image scaled down to about N pixels wide
+  (web/image_variants.py: a power of two at or over N), cached the same way; whole
+  where it is no wider, or not an image; until it is made, the whole one, for seconds.
 - `GET /api/runs/{handle}/controls`: the run's controls with their values.
 - `PUT /api/runs/{handle}/controls/{name}` `{"value": ...}`: set one (a button: a
   press); a change, so a read-only server refuses it (403) and a token is needed where
@@ -21,6 +23,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -30,6 +33,7 @@ from streamvis.model.controls import control_json
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import validate_name
 from streamvis.web.http import JSON, blocking, error_response, json_body, run_handle, state
+from streamvis.web.image_variants import PENDING_VARIANT_MAX_AGE_S, Variant, variant_width
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _YEAR = 365 * 24 * 3600
@@ -71,10 +75,6 @@ def _range(header: str | None, size: int) -> tuple[int, int] | str | None:
 
 async def get_blob(request: Request) -> Response:
     sha = check_sha256(request.path_params["sha256"])
-    store = state(request).store
-    status = await blocking(store.blob_status, sha)
-    if not status.complete:
-        return error_response("NOT_FOUND", f"blob {sha} is not complete: its upload goes on")
     media = check_media_type(request.query_params.get("type") or OCTET_STREAM)
     private = "private" if request.app.state.streamvis_auth else "public"
     headers = {
@@ -88,13 +88,33 @@ async def get_blob(request: Request) -> Response:
     name = request.query_params.get("name")
     if name:
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+    width = variant_width(request.query_params["w"]) \
+        if "w" in request.query_params and not name else 0
+    variants = state(request).variants
+    got = variants.cached(sha, width) if width else None  # once: it may be made meanwhile
+    if width:  # a variant made is answered without asking the store
+        ready = _variant(request, sha, width, got, headers)
+        if ready is not None:
+            return ready
+    store = state(request).store
+    status = await blocking(store.blob_status, sha)
+    if not status.complete:
+        return error_response("NOT_FOUND", f"blob {sha} is not complete: its upload goes on")
+    made: BackgroundTask | None = None
+    if got is False:
+        # The whole image until its variant is made, which the answer's task makes: kept
+        # a few seconds (the page shows what it decoded ahead without asking again, which
+        # `no-cache` made it do), then asked again (If-None-Match) and the variant sent.
+        headers["Cache-Control"] = f"{private}, max-age={PENDING_VARIANT_MAX_AGE_S}"
+        if variants.claim(sha, width):
+            made = BackgroundTask(variants.make, store, sha, status.size, width)
     if sha in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=headers, background=made)
     wanted = _range(request.headers.get("range"), status.size)
     if wanted == "unsatisfiable":
         return Response(status_code=416, headers={
             **headers, "Content-Range": f"bytes */{status.size}",
-        })
+        }, background=made)
     start, end, code = 0, status.size, 200
     if isinstance(wanted, tuple):
         start, end = wanted
@@ -102,10 +122,28 @@ async def get_blob(request: Request) -> Response:
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{status.size}"
     headers["Content-Length"] = str(end - start)
     if request.method == "HEAD":
-        return Response(status_code=code, headers=headers, media_type=media)
+        return Response(status_code=code, headers=headers, media_type=media, background=made)
     # A plain iterator: Starlette runs each step on a worker thread.
     body = store.iter_blob(sha, start, end)
-    return StreamingResponse(body, status_code=code, headers=headers, media_type=media)
+    return StreamingResponse(body, status_code=code, headers=headers, media_type=media,
+                             background=made)
+
+
+def _variant(
+    request: Request, sha: str, width: int, got: Variant | bool | None, headers: dict[str, str]
+) -> Response | None:
+    """The image scaled down to `?w=` (web/image_variants.py; whole: no ranges; its own
+    ETag and media type), or a 304 for it; None where it is not made (yet, or ever: the
+    blob is then served whole)."""
+    tag = f'"{sha}-w{width}"'  # only ever sent for a variant made: the same again
+    if tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={**headers, "ETag": tag})
+    if not isinstance(got, Variant):
+        return None
+    headers = {**headers, "ETag": tag, "Content-Length": str(len(got.data))}
+    del headers["Accept-Ranges"]
+    body = b"" if request.method == "HEAD" else got.data
+    return Response(body, headers=headers, media_type=got.media_type)
 
 
 async def list_controls(request: Request) -> Response:

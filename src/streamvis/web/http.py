@@ -7,7 +7,7 @@ import logging
 import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 import orjson
@@ -30,6 +30,7 @@ from streamvis.model.limits import (
 )
 from streamvis.store.base import Store
 from streamvis.web.columns import ColumnCache
+from streamvis.web.image_variants import ImageVariants
 
 log = logging.getLogger("streamvis.web")
 
@@ -76,6 +77,8 @@ class AppState:
     store: Store
     config: WebConfig
     cache: ColumnCache
+    #: Images scaled down to the size they are shown (`GET /api/blobs/{sha256}?w=`).
+    variants: ImageVariants = field(default_factory=ImageVariants)
 
 
 def state(request: Request) -> AppState:

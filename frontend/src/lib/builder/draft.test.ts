@@ -92,6 +92,21 @@ describe('plot draft', () => {
     expect(toSpec(fromSpec(media)).datasets[1]!.bindings).toMatchObject({ x0: 'box.x0', y1: 'box.y1' });
   });
 
+  it('joins an overlay on several fields, as the grammar allows, and reads them back', () => {
+    const spec = { name: 'm', kind: 'media', datasets: [{ series: 'samples', filter: {}, bindings: { media: 'img', frame: 'step', join: ['step', 'index'] } }] };
+    const draft = fromSpec(spec);
+    expect(draft.datasets[0]).toMatchObject({ join: ['step', 'index'], fields: expect.arrayContaining(['img', 'step', 'index']) });
+    expect(draft.datasets[0]!.bindings.join).toBeUndefined();
+    expect(toSpec(draft).datasets[0]!.bindings).toEqual(spec.datasets[0]!.bindings);
+    draft.datasets[0]!.join = ['step'];
+    expect(toSpec(draft).datasets[0]!.bindings.join).toBe('step'); // one field: a name
+    draft.datasets[0]!.join = [];
+    expect(toSpec(draft).datasets[0]!.bindings.join).toBeUndefined();
+    draft.kind = 'line'; // a kind without the role drops it
+    draft.datasets[0]!.join = ['step', 'index'];
+    expect(toSpec(draft).datasets[0]!.bindings.join).toBeUndefined();
+  });
+
   it('keeps a per-run dataset, and parallel coordinates’ dims as the picked fields in order', () => {
     const spec = { name: 'hp', kind: 'parallel', datasets: [{ series: 'train', per_run: true, filter: {}, bindings: { dims: ['attr.lr', 'min.loss'], color: 'min.loss' } }] };
     const draft = fromSpec(spec);

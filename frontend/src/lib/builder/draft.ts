@@ -15,6 +15,8 @@ export interface DatasetDraft {
   axes: { x: 'x' | 'x2'; y: 'y' | 'y2' };
   /** One row per run (DatasetSpec.per_run): `fields` are per-run columns (attr.lr, min.loss). */
   perRun?: boolean;
+  /** The `join` role's fields (a media plot's overlay): several, as the grammar allows. */
+  join?: string[];
 }
 
 export interface PlotDraft {
@@ -88,8 +90,11 @@ export function toSpec(d: PlotDraft): PlotSpec {
   const datasets: DatasetSpec[] = d.datasets.map((ds) => {
     const bindings: DatasetSpec['bindings'] = {};
     for (const [role, field] of Object.entries(ds.bindings) as [Role, string | undefined][]) {
-      if (field && (!kind || kind.roles.includes(role))) bindings[role] = field;
+      if (field && role !== 'join' && (!kind || kind.roles.includes(role))) bindings[role] = field;
     }
+    // Join on several fields (a frame and an index): a list; one stays a name.
+    const join = ds.join?.length ? ds.join : ds.bindings.join ? [ds.bindings.join] : [];
+    if (join.length && (!kind || kind.roles.includes('join'))) bindings.join = join.length === 1 ? join[0]! : [...join];
     // A table's columns are the picked fields (none picked: every field of the series).
     if (kind?.painter === 'table' && ds.fields.length) bindings.column = [...ds.fields];
     // Parallel coordinates: an axis per picked field, in the order picked.
@@ -147,16 +152,18 @@ export function fromSpec(spec: PlotSpec): PlotDraft {
       const bindings: DatasetDraft['bindings'] = {};
       for (const [role, v] of Object.entries(ds.bindings) as [Role, string | string[] | undefined][]) {
         const f = one(v);
-        if (f && role !== 'column' && role !== 'dims') bindings[role] = f;
+        if (f && role !== 'column' && role !== 'dims' && role !== 'join') bindings[role] = f;
       }
       const attributes = ds.attributes ?? [];
       // A table's columns and parallel coordinates' dims come back as the picked fields, first
       // and in order (toSpec binds them again).
       const list = (v: string | string[] | undefined): string[] => (Array.isArray(v) ? v : v ? [v] : []);
       const columns = [...list(ds.bindings.column), ...list(ds.bindings.dims)];
-      const fields = [...new Set([...columns, ...Object.values(bindings)].filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
+      const join = list(ds.bindings.join);
+      const fields = [...new Set([...columns, ...Object.values(bindings), ...join].filter((f): f is string => !!f && f !== 'run' && !attributes.includes(f)))];
       const out: DatasetDraft = { filter: ds.filter ?? {}, series: ds.series, fields, attributes, bindings, axes: { x: ds.axes?.x ?? 'x', y: ds.axes?.y ?? 'y' } };
       if (ds.per_run) out.perRun = true;
+      if (join.length) out.join = join;
       return out;
     }),
   };

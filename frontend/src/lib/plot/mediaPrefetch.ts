@@ -62,6 +62,8 @@ export class MediaPrefetch {
   private readonly images = new Lru<HTMLImageElement>(MAX_DECODED_IMAGES);
   private readonly pending = new Set<string>();
   private readonly abort = new AbortController();
+  /** The device pixels the plot shows an image at: images are decoded at the size asked for there. */
+  px = 0;
 
   /** The rows of `req` when fetched already (the plot shows them while it asks again). */
   cached(req: DataRequest): DataBatch | undefined {
@@ -96,10 +98,11 @@ export class MediaPrefetch {
   }
 
   private decode(batch: DataBatch, b: MediaBindings): void {
+    if (this.px === 0) return;  // not laid out: the size to decode at is not known yet
     for (const item of mediaItems(batch, b)) {
       for (const ref of item.mask ? [item.ref, item.mask] : [item.ref]) {
         if (mediaKind(ref) !== 'image') continue;
-        const url = mediaUrl(ref);
+        const url = mediaUrl(ref, this.px);
         if (this.images.get(url)) continue;
         const img = new Image();
         img.src = url;

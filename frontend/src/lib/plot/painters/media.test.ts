@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnData, DataBatch } from '../../api/arrowData';
 import type { DatasetSpec } from '../../api/types';
 import {
-  boxBindings, boxClasses, boxesByKey, boxRequest, columnsByRun, joinFields, mediaBindings, mediaCellRef, mediaDatasets, mediaItems, mediaKind, mediaRequest, parseRef, peaks, visibleBoxes,
+  boxBindings, boxClasses, boxesByKey, boxRequest, columnsByRun, joinFields, mediaBindings, mediaCellRef, mediaDatasets, mediaItems, mediaKind, mediaRequest, mediaUrl, parseRef, peaks, variantWidth, visibleBoxes,
 } from './media';
 
 const ref = (sha: string, type = 'image/png'): string => JSON.stringify({ sha256: sha, media_type: type, bytes: 10, width: 4, height: 2, duration: 0 });
@@ -12,6 +12,20 @@ const images: DatasetSpec = { series: 'samples', bindings: { media: 'img', frame
 const boxes: DatasetSpec = { series: 'samples.boxes', bindings: { x0: 'box.x0', y0: 'box.y0', x1: 'box.x1', y1: 'box.y1', label: 'box.label', score: 'box.score' } };
 
 describe('media painter', () => {
+  it('asks for an image scaled down to the power of two at or over the width shown, else whole', () => {
+    const big = { sha256: 'ab', media_type: 'image/png', bytes: 1, width: 512, height: 256, duration: 0 };
+    expect(variantWidth(big, 127)).toBe(128);
+    expect(variantWidth(big, 128)).toBe(128);
+    expect(variantWidth(big, 129.5)).toBe(256);
+    expect(variantWidth(big, 3)).toBe(32);
+    expect(variantWidth(big, 300)).toBe(0); // 512 is the image itself
+    expect(variantWidth(big, 0)).toBe(0);
+    expect(variantWidth({ ...big, width: 0 }, 100)).toBe(0); // size unknown
+    expect(variantWidth({ ...big, media_type: 'video/mp4' }, 100)).toBe(0);
+    expect(mediaUrl(big, 100)).toMatch(/\/api\/blobs\/ab\?type=image%2Fpng&w=128$/);
+    expect(mediaUrl(big)).toMatch(/\/api\/blobs\/ab\?type=image%2Fpng$/);
+  });
+
   it('finds the media dataset and its overlay, and joins on the frame field (and index where both have it)', () => {
     expect(mediaDatasets([boxes, images])).toEqual({ media: images, boxes });
     expect(joinFields(images, boxes, ['step', 'box.x0'], ['step', 'img'])).toEqual(['step']);
