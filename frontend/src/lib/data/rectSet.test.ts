@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DataBatch } from '../api/arrowData';
-import { RectSet } from './rectSet';
+import { bandReach, RectSet } from './rectSet';
 
 function batch(columns: Record<string, Float64Array | { codes: Int32Array; values: string[] }>): DataBatch {
   const length = Object.values(columns)[0]?.constructor === Float64Array ? (Object.values(columns)[0] as Float64Array).length : 0;
@@ -66,5 +66,25 @@ describe('RectSet', () => {
     expect(set.y1[7]).toBe(2);
     expect(set.colorKey[3]).toBe('\u0000band:3');
     expect(set.readouts[0]).toContainEqual(['p50', '1']);
+  });
+
+  it('joins the bands of a run to its next step with rows, each run by itself', () => {
+    const set = new RectSet({ keys: [], color: null, aggregate: 'count', view: 'distribution' });
+    // Run a has rows at steps 0 and 10 (bins one step wide), run b at step 0 only.
+    set.replace(batch({
+      t_low: f(-0.5, 9.5, -0.5), t_high: f(0.5, 10.5, 0.5), bin_low: f(0, 0, 0), bin_high: f(1, 1, 1), count: f(5, 5, 5),
+      run: { codes: Int32Array.from([0, 0, 1]), values: ['a', 'b'] },
+    }));
+    const spans = new Set<string>();
+    for (let i = 0; i < set.length; i++) spans.add(`${set.runOf[i]}:${set.x0[i]}-${set.x1[i]}`);
+    // Two runs side by side: a takes the first half of each span, b the second.
+    expect([...spans].sort()).toEqual(['a:-0.5-4.5', 'a:9.5-10', 'b:0-0.5']);
+  });
+
+  it('bandReach never ends a bin before its own end', () => {
+    const x0 = [0, 1, 5];
+    const x1 = [2, 2, 6];
+    const reach = bandReach([[0], [1], [2]], () => 'r', (i) => x0[i] as number, (i) => x1[i] as number);
+    expect([reach.get(0), reach.get(1), reach.get(2)]).toEqual([2, 5, 6]);
   });
 });

@@ -201,6 +201,9 @@ export class RectSet {
       if (rows) rows.push(i);
       else byStep.set(k, [i]);
     }
+    // A run logged every k steps has data in every k-th step bin only: its bands reach to
+    // its next step that has rows (TensorBoard joins them too), not stripes with gaps between.
+    const reach = bandReach(byStep.values(), (i) => this.runOf[i] ?? '', (i) => this.x0[i] as number, (i) => this.x1[i] as number);
     const bands = BAND_PERCENTILES.length - 1;
     const out: { x0: number[]; x1: number[]; y0: number[]; y1: number[] } = { x0: [], x1: [], y0: [], y1: [] };
     const colorKey: string[] = [];
@@ -223,7 +226,7 @@ export class RectSet {
       const first = rows[0] as number;
       const run = this.runOf[first] ?? '';
       const lo = this.x0[first] as number;
-      const width = (this.x1[first] as number) - lo;
+      const width = (reach.get(first) ?? (this.x1[first] as number)) - lo;
       const r = slot.get(run) ?? 0;
       const readout: [string, string][] = [['step', `[${fmt(lo)}, ${fmt(this.x1[first] as number)})`], ...BAND_PERCENTILES.map((p, j) => [`p${p}`, fmt(qs[j] as number)] as [string, string]), ['count', fmt(total)]];
       for (let b = 0; b < bands; b++) {
@@ -287,4 +290,32 @@ function parseList(text: string): number[] {
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return Number.isInteger(v) ? String(v) : Number(v.toPrecision(4)).toString();
+}
+
+/**
+ * Where each step bin's bands end, keyed by the bin's first row: at the start of the same
+ * run's next bin with rows when that is further than the bin's own end (steps logged every
+ * k steps), else at the bin's end.
+ */
+export function bandReach(
+  groups: Iterable<number[]>, runOf: (i: number) => string, x0: (i: number) => number, x1: (i: number) => number,
+): Map<number, number> {
+  const byRun = new Map<string, number[]>();
+  for (const rows of groups) {
+    const first = rows[0];
+    if (first === undefined) continue;
+    const run = runOf(first);
+    const list = byRun.get(run);
+    if (list) list.push(first);
+    else byRun.set(run, [first]);
+  }
+  const out = new Map<number, number>();
+  for (const firsts of byRun.values()) {
+    firsts.sort((a, b) => x0(a) - x0(b));
+    firsts.forEach((f, j) => {
+      const next = firsts[j + 1];
+      out.set(f, next === undefined ? x1(f) : Math.max(x1(f), x0(next)));
+    });
+  }
+  return out;
 }

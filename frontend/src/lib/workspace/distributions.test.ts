@@ -30,4 +30,16 @@ describe('workspace distributions', () => {
     ] }], new Set(['cloud']));
     expect(mixed[0]!.panels.map((p) => [p.distribution ?? false, panelSpec(p, {}).kind])).toEqual([[false, 'text'], [false, 'media']]);
   });
+
+  it('puts distribution sections among the charts, before media, text and clocked sections', () => {
+    const line = (series: string, y: string) => ({ key: `${series}/${y}`, series, x: 'step', y });
+    const sections: Section[] = [
+      { series: 'train', x: 'step', panels: [line('train', 'loss')] },
+      { series: 'cloud', x: 'step', panels: [line('cloud', 'v')] },
+      { series: 'samples', x: 'step', panels: [{ ...line('samples', 'img'), media: { boxes: null } }] },
+      { series: 'system', x: 'system.time', panels: [line('system', 'cpu')] },
+    ];
+    expect(withDistributions(sections, new Set(['cloud'])).map((s) => s.series)).toEqual(['train', 'cloud', 'samples', 'system']);
+    expect(withDistributions(sections.slice(1, 2), new Set(['cloud'])).map((s) => s.series)).toEqual(['cloud']);
+  });
 });

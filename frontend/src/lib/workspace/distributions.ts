@@ -8,7 +8,7 @@
  */
 import type { DatasetSummary } from '../api/explore';
 import type { PlotSpec, RunFilter } from '../api/types';
-import type { Panel, Section } from './panels';
+import { CLOCKED_SERIES, type Panel, type Section } from './panels';
 
 /** Rows per step (median over steps, per run) from which a series is a distribution. */
 export const DISTRIBUTION_ROWS_PER_STEP = 4;
@@ -23,13 +23,18 @@ export function isDistribution(summary: DatasetSummary, x: string): boolean {
 }
 
 /**
- * The sections with the series in `clouds` made distribution panels, after the regular sections.
- * Only their line panels: a media or text panel shows its rows as they are, with a slider.
+ * The sections with the series in `clouds` made distribution panels, after the regular sections
+ * with a chart and before those of only media and text and the clocked ones (panels.ts orders
+ * them so): a distribution is a chart too. Only their line panels: a media or text panel shows
+ * its rows as they are, with a slider.
  */
 export function withDistributions(sections: Section[], clouds: ReadonlySet<string>): Section[] {
   const regular = sections.filter((s) => !clouds.has(s.series));
   const spread = sections.filter((s) => clouds.has(s.series)).map((s) => ({ ...s, panels: s.panels.map((p) => (p.media || p.text ? p : { ...p, distribution: true })) }));
-  return [...regular, ...spread];
+  const charted = (s: Section): boolean => CLOCKED_SERIES[s.series] === undefined && s.panels.some((p) => !p.media && !p.text);
+  const firstLate = regular.findIndex((s) => !charted(s));
+  const cut = firstLate < 0 ? regular.length : firstLate;
+  return [...regular.slice(0, cut), ...spread, ...regular.slice(cut)];
 }
 
 /** A distribution panel's plot: the field's percentile bands over `t` (the step or a time), for the runs of `filter`. */
