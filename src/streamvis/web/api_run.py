@@ -15,15 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis.checks.json_checks import integer
 from streamvis.model import capture as cap
 from streamvis.model.chunks import Chunk
-from streamvis.model.errors import InvalidArgumentError, NotFoundError, ResourceExhaustedError
+from streamvis.model.errors import NotFoundError, ResourceExhaustedError
 from streamvis.model.limits import MAX_CONSOLE_LINES, MAX_PROGRESS_RUNS
 from streamvis.model.schema import RunFilter
 from streamvis.store.base import Store
 from streamvis.web.filters_json import json_value, name_list, run_json
-from streamvis.web.http import JSON, blocking, run_handle, state
+from streamvis.web.http import JSON, blocking, int_param, run_handle, state
 
 
 def _chunks(store: Store, runs: RunFilter, series: str, after: int = 0) -> Iterator[Chunk]:
@@ -32,16 +31,6 @@ def _chunks(store: Store, runs: RunFilter, series: str, after: int = 0) -> Itera
         yield from store.query(runs, series, after_sequence=after)
     except NotFoundError:
         return
-
-
-def _int_param(request: Request, name: str, default: int) -> int:
-    text = request.query_params.get(name)
-    if not text:
-        return default
-    try:
-        return integer(int(text), name)
-    except ValueError:
-        raise InvalidArgumentError(f"{name}={text!r} is not a whole number: give one") from None
 
 
 def _progress_rows(store: Store, runs: RunFilter) -> dict[str, list[dict[str, Any]]]:
@@ -118,7 +107,7 @@ async def run_console(request: Request) -> Response:
     sequence SEQ (0: from the start), those containing TEXT (any case) if given, at
     most MAX_CONSOLE_LINES; `next` is the sequence to ask after next time."""
     handle = await run_handle(request)
-    after = _int_param(request, "after", 0)
+    after = int_param(request, "after", 0)
     search = request.query_params.get("search", "").lower()
     store = state(request).store
 

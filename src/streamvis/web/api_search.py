@@ -11,24 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from streamvis.checks.json_checks import integer
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.web.api_meta import _filter, _typed_filter
 from streamvis.web.filters_json import json_value
-from streamvis.web.http import JSON, blocking, state
+from streamvis.web.http import JSON, blocking, int_param, state
 
 #: Rows a page of the search table asks for when it names no limit.
 DEFAULT_LIMIT = 100
-
-
-def _whole(request: Request, name: str, default: int) -> int:
-    text = request.query_params.get(name)
-    if not text:
-        return default
-    try:
-        return integer(int(text), name)
-    except ValueError:
-        raise InvalidArgumentError(f"{name}={text!r} is not a whole number: give one") from None
 
 
 def _flag(request: Request, name: str, *, default: bool) -> bool:
@@ -48,8 +37,8 @@ async def search(request: Request) -> Response:
     text = request.query_params.get("q", "")
     sort = request.query_params.get("sort", "started_at") or "started_at"
     desc = _flag(request, "desc", default=sort == "started_at")
-    offset = _whole(request, "offset", 0)
-    limit = _whole(request, "limit", DEFAULT_LIMIT)
+    offset = int_param(request, "offset", 0)
+    limit = int_param(request, "limit", DEFAULT_LIMIT)
 
     def work() -> bytes:
         page = store.search_runs_json(_typed_filter(store, run_filter), text, sort=sort,

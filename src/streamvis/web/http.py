@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from streamvis.checks.json_checks import parse_json
+from streamvis.checks.json_checks import integer, parse_json
 from streamvis.model.errors import (
     InvalidArgumentError,
     ResourceExhaustedError,
@@ -111,6 +111,17 @@ async def run_handle(request: Request, text: str | None = None) -> uuid.UUID:
         return uuid.UUID(given)
     except ValueError:
         return await blocking(state(request).store.resolve_run_handle, given)
+
+
+def int_param(request: Request, name: str, default: int) -> int:
+    """A whole-number query parameter (`default` when absent or empty)."""
+    text = request.query_params.get(name)
+    if not text:
+        return default
+    try:
+        return integer(int(text), name)
+    except ValueError:
+        raise InvalidArgumentError(f"{name}={text!r} is not a whole number: give one") from None
 
 
 def json_bytes(content: Any) -> bytes:
