@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -51,20 +51,27 @@ _ASK_GROUP = 256
 Values = npt.NDArray[Any]
 
 
+class _Line(NamedTuple):
+    """A summarized field of a run's series: its ids, the series' fields, x and the field."""
+
+    run_id: int
+    series_id: int
+    frows: list[FieldRow]
+    x: FieldRow
+    target: FieldRow
+
+
 class LineMethods(SqlCore):
     """line_summaries, line_tops, line_heads, line_bottoms, line_rows."""
 
     def line_tops(
         self, run: uuid.UUID, series: str, field: str, after_group: int = 0,
     ) -> LineTops | None:
-        handle = check_handle(run)
         with self._read() as s:
-            run_id = self._run_id(s, handle)
-            series_id, _, frows = self._series(s, series)
-            x_at, ys = plan_fields(field_plan(frows))
-            target = next((frows[i] for i in ys if frows[i].field.name == field), None)
-            if x_at is None or target is None:
+            line = self._line(s, run, series, field)
+            if line is None:
                 return None
+            run_id, series_id, frows, x, target = line
             key = (run_id, series_id, target.id)
             start = max(after_group - 1, 0)  # the group before: where the rest begins
             stored = [(int(g), bytes(d)) for g, d in s.all(
@@ -102,7 +109,7 @@ class LineMethods(SqlCore):
                 for at in range(0, whole * size, size)])
         g_seqs, g_rows, g_tops = decode_groups([d for _, d in stored], kind)
         return LineTops(
-            x=frows[x_at].field.name, first_group=after_group, whole=len(stored) + whole,
+            x=x.field.name, first_group=after_group, whole=len(stored) + whole,
             sequences=np.concatenate((g_seqs, seqs)), rows=np.concatenate((g_rows, rows)),
             tops=np.concatenate((g_tops, tops)))
 
@@ -147,14 +154,11 @@ class LineMethods(SqlCore):
     def line_summaries(
         self, run: uuid.UUID, series: str, field: str, after_sequence: int = 0,
     ) -> LineSummaries | None:
-        handle = check_handle(run)
         with self._read() as s:
-            run_id = self._run_id(s, handle)
-            series_id, _, frows = self._series(s, series)
-            x_at, ys = plan_fields(field_plan(frows))
-            target = next((frows[i] for i in ys if frows[i].field.name == field), None)
-            if x_at is None or target is None:
+            line = self._line(s, run, series, field)
+            if line is None:
                 return None
+            run_id, series_id, frows, x, target = line
             listed = self._listed(s, run_id, series_id, target.id, after_sequence)
         missing = [(cid, seq) for cid, seq, _, data in listed if data is None]
         if missing:
@@ -166,7 +170,7 @@ class LineMethods(SqlCore):
         every = np.zeros(len(blobs), np.int64)
         every[[i for i, b in enumerate(blobs) if b]] = counts
         return LineSummaries(
-            x=frows[x_at].field.name,
+            x=x.field.name,
             sequences=np.array([seq for _, seq, _, _ in listed], np.int64),
             rows=np.array([n for _, _, n, _ in listed], np.int64),
             records=records, counts=every,
@@ -206,18 +210,26 @@ class LineMethods(SqlCore):
                     (data for fid, _, data in rows.summaries if fid == field_id), b""))
         return built
 
-    def _target(self, s: Session, run: uuid.UUID, series: str, field: str) -> tuple[
-            int, int, FieldRow, FieldRow]:
-        """(run id, series id, x field, `field`) of a summarized field, or NotFoundError."""
+    def _line(self, s: Session, run: uuid.UUID, series: str, field: str) -> _Line | None:
+        """What the line reads of `field` need, or None when it has no line summaries (the
+        series has no x to summarize against, or `field` is not summarized)."""
         run_id = self._run_id(s, check_handle(run))
         series_id, _, frows = self._series(s, series)
         x_at, ys = plan_fields(field_plan(frows))
         target = next((frows[i] for i in ys if frows[i].field.name == field), None)
         if x_at is None or target is None:
+            return None
+        return _Line(run_id, series_id, frows, frows[x_at], target)
+
+    def _target(self, s: Session, run: uuid.UUID, series: str, field: str) -> tuple[
+            int, int, FieldRow, FieldRow]:
+        """(run id, series id, x field, `field`) of a summarized field, or NotFoundError."""
+        line = self._line(s, run, series, field)
+        if line is None:
             raise InvalidArgumentError(
                 f"field {field!r} of series {series!r} has no line summaries: "
                 "ask line_summaries first")
-        return run_id, series_id, frows[x_at], target
+        return line.run_id, line.series_id, line.x, line.target
 
     def line_bottoms(
         self, run: uuid.UUID, series: str, field: str, sequences: Sequence[int],
