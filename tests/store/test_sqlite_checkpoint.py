@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,22 @@ import pyarrow as pa
 from streamvis.model.schema import FieldType, RunFilter
 from streamvis.store.sqlite import SqliteStore, connect
 from streamvis.store.sqlite_checkpoint import WAL_BACKSTOP_PAGES, Checkpointer, unchecked_pages
+
+
+@contextmanager
+def wal_writer(tmp_path: Path) -> Iterator[tuple[Path, sqlite3.Connection, Checkpointer]]:
+    """A WAL database with a table of blobs, its writer, and a checkpointer copying once
+    100 pages wait; both closed after."""
+    path = tmp_path / "c.sqlite3"
+    writer = connect(path)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("CREATE TABLE t (b BLOB)")
+    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
+    try:
+        yield path, writer, checkpoints
+    finally:
+        checkpoints.close()
+        writer.close()
 
 
 def test_commits_leave_the_copy_to_the_thread(tmp_path: Path) -> None:
@@ -44,14 +63,9 @@ def test_connections_checkpoint_by_themselves_only_past_the_backstop(tmp_path: P
 def test_a_commit_leaves_its_pages_in_the_wal_until_the_thread_copies_them(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "c.sqlite3"
-    wal_index = Path(f"{path}-shm")
-    writer = connect(path)
-    writer.execute("PRAGMA journal_mode = WAL")
-    writer.execute("CREATE TABLE t (b BLOB)")
-    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
     mib = 1 << 20
-    try:
+    with wal_writer(tmp_path) as (path, writer, checkpoints):
+        wal_index = Path(f"{path}-shm")
         for _ in range(3):
             writer.execute("INSERT INTO t VALUES (?)", (bytes(mib),))
             checkpoints.after_commit()
@@ -63,19 +77,11 @@ def test_a_commit_leaves_its_pages_in_the_wal_until_the_thread_copies_them(
         checkpoints.settle()
         assert path.stat().st_size >= 4 * mib
         assert unchecked_pages(wal_index) == 0
-    finally:
-        checkpoints.close()
-        writer.close()
 
 
 def test_a_few_pages_wait_in_the_wal_for_more(tmp_path: Path) -> None:
-    path = tmp_path / "c.sqlite3"
-    wal_index = Path(f"{path}-shm")
-    writer = connect(path)
-    writer.execute("PRAGMA journal_mode = WAL")
-    writer.execute("CREATE TABLE t (b BLOB)")
-    checkpoints = Checkpointer(lambda: connect(path), path, pages=100)
-    try:
+    with wal_writer(tmp_path) as (path, writer, checkpoints):
+        wal_index = Path(f"{path}-shm")
         writer.execute("INSERT INTO t VALUES (?)", (bytes(40 * 4096),))
         checkpoints.after_commit()
         checkpoints.settle()
@@ -87,9 +93,6 @@ def test_a_few_pages_wait_in_the_wal_for_more(tmp_path: Path) -> None:
         checkpoints.settle()
         assert checkpoints.runs == 1
         assert unchecked_pages(wal_index) == 0
-    finally:
-        checkpoints.close()
-        writer.close()
 
 
 def test_closing_the_store_ends_its_checkpoint_thread(tmp_path: Path) -> None:
