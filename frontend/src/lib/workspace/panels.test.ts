@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FieldInfo, RunInfo, SeriesInfo } from '../api/types';
 import {
   expectedPairs,
-  decodeWorkspace, encodeWorkspace, orderPanels, panelSpec, runDisplayName, runOrder, runsInView, sectionsFor, workspaceDashboard, xFieldFor,
+  decodeWorkspace, encodeWorkspace, orderPanels, panelSpec, runDisplayName, runNames, runOrder, runsInView, sectionsFor, workspaceDashboard, xFieldFor,
 } from './panels';
 
 const types: Record<string, string> = { step: 'int', epoch: 'int', loss: 'float', acc: 'float', phase: 'string', ok: 'bool', img: 'image' };
@@ -129,6 +129,20 @@ describe('panels and runs', () => {
     expect(runDisplayName(run('0123456789abcdef', 1, { name: 'baseline' }))).toBe('baseline');
     expect(runDisplayName(run('0123456789abcdef', 1, { name: 3 }))).toBe('01234567');
     expect(runDisplayName(run('0123456789abcdef', 1))).toBe('01234567');
+  });
+
+  it('names runs in view by their name attribute, else by what differs between them', () => {
+    const names = runNames([
+      run('aaaaaaaa-0000-0000-0000-000000000000', 1, { lr: 0.003, optimizer: 'sgd', seed: 1 }),
+      run('bbbbbbbb-0000-0000-0000-000000000000', 2, { lr: 0.001, optimizer: 'adam', seed: 1 }),
+      run('cccccccc-0000-0000-0000-000000000000', 3, { lr: 0.001, optimizer: 'adam', seed: 1, name: 'baseline' }),
+    ]);
+    expect(names.get('aaaaaaaa-0000-0000-0000-000000000000')).toBe('lr=0.003 · sgd');
+    expect(names.get('bbbbbbbb-0000-0000-0000-000000000000')).toBe('lr=0.001 · adam');
+    expect(names.get('cccccccc-0000-0000-0000-000000000000')).toBe('baseline');
+    // Runs that differ in nothing keep their short handles.
+    const same = runNames([run('dddddddd-0000-0000-0000-000000000000', 1, { lr: 1 }), run('eeeeeeee-0000-0000-0000-000000000000', 2, { lr: 1 })]);
+    expect([...same.values()]).toEqual(['dddddddd', 'eeeeeeee']);
   });
 
   it('numbers runs by start so a later run never takes an earlier color', () => {

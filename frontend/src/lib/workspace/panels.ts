@@ -8,6 +8,7 @@
  */
 import type { FieldInfo, PlotSpec, RunFilter, RunInfo, SeriesInfo } from '../api/types';
 import { distributionSpec } from './distributions';
+import { differingLabels } from '../plot/runLabels';
 
 /** What the workspace needs to know of a field's type (lib/api/fieldTypes.svelte.ts answers it). */
 export interface TypeTraits {
@@ -198,6 +199,21 @@ export function textPanelSpec(panel: Panel, filter: RunFilter): PlotSpec {
 export function runDisplayName(run: RunInfo): string {
   const name = run.attributes['name'];
   return typeof name === 'string' && name !== '' ? name : run.handle.slice(0, 8);
+}
+
+/**
+ * Each run's name in the run list and the legends: its `name` attribute when set, else what
+ * tells it apart from the other runs in view ("lr=0.003 · sgd", runLabels.ts), else its short
+ * handle. Hex handles alone told a sweep's runs apart only by opening each one.
+ */
+export function runNames(runs: RunInfo[]): Map<string, string> {
+  // `name` names a run itself; it is not one of the settings that tell the others apart.
+  const settings = (r: RunInfo): RunInfo['attributes'] => Object.fromEntries(Object.entries(r.attributes).filter(([k]) => k !== 'name'));
+  const differing = differingLabels(new Map(runs.map((r) => [r.handle, settings(r)])));
+  return new Map(runs.map((r) => {
+    const named = runDisplayName(r);
+    return [r.handle, named !== r.handle.slice(0, 8) ? named : (differing.get(r.handle) ?? named)];
+  }));
 }
 
 /**
