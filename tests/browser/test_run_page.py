@@ -10,6 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import streamvis
@@ -105,3 +106,35 @@ def test_a_handle_prefix_opens_its_run_page_under_the_whole_handle(
     page.wait_for_url(f"**/runs/{b}")
     assert _text(page, "[data-testid=run-handle]") == str(b)
     assert _text(page, "[data-testid=run-tag]") == "by-prefix"
+
+
+def test_a_series_on_the_run_page_opens_that_runs_charts_in_the_workspace(
+    server: ServerProcess, page,
+) -> None:
+    with streamvis.connect(server.uri) as sv:
+        c = sv.client
+        c.create_field("step", "int")
+        c.create_field("loss", "float")
+        c.create_field("acc", "float")
+        c.create_field("name", "string")
+        c.create_series("first", ["step", "loss"])
+        c.create_series("second", ["step", "acc"])
+        mine = c.create_run(tags=["mine"], attributes={"name": "mine"})
+        other = c.create_run(tags=["other"], attributes={"name": "other"})
+        for run in (mine, other):
+            steps = np.arange(50)
+            c.append(run.handle, "first", {"step": steps, "loss": 1.0 / (steps + 1)})
+            c.append(run.handle, "second", {"step": steps, "acc": steps / 50})
+    # The second section starts below the fold.
+    page.set_viewport_size({"width": 1200, "height": 500})
+    page.goto(f"{server.web_url.rstrip('/')}/runs/{mine.handle}")
+    assert _text(page, "tr[data-series='first'] td") == "50 rows"
+    page.click("tr[data-series='second'] a")
+    page.wait_for_selector("[data-testid=workspace-runs] li")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=workspace-runs] li').length === 1")
+    assert "mine" in _text(page, "[data-testid=workspace-runs]")
+    # Scrolled to the series the link named: its section's top is in view.
+    page.wait_for_function(
+        "() => { const r = document.querySelector(\"[data-section='second']\")"
+        ".getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; }")
