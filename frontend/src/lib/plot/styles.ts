@@ -107,6 +107,7 @@ export class PlotStyles {
       sizeRange: null, sizePx: [3, 3],
     };
     if (!pts) return base;
+    base.sizePx = [pointPx(pts.length), pointPx(pts.length)];
     if (ds.colorField !== null) {
       if (ds.color.continuous) {
         base.colorMode = 1;
@@ -180,4 +181,13 @@ export class PlotStyles {
     }
     return { heading, entries, more: total - entries.length, bar };
   }
+}
+
+/**
+ * A scatter's point size when no field sets it: a few points (a run per point, the compare
+ * page's hyperparameter scatter) big enough to see and hover, a cloud of thousands small
+ * enough not to merge into a blob (3 px made a 3-run scatter look empty).
+ */
+export function pointPx(count: number): number {
+  return count <= 100 ? 8 : count <= 2_000 ? 5 : 3;
 }
