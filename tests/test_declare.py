@@ -92,8 +92,8 @@ def test_a_series_x_parses_in_both_forms_and_conflicts_when_it_differs():
               (("t", FieldType.FLOAT), ("wave", FieldType.INT), ("note", FieldType.STRING))}
     have_s = {"waves": Series("waves", ("t", "wave"))}
     (problem,) = find_conflicts(as_list, have_f, have_s)
-    assert "has fields (t, wave) and no x (drawn against its first int field) on the " \
-           "server but is declared with (t, wave) and x 't'" in problem
+    assert ("has fields (t, wave) and no x (drawn against its first int field) on the "
+            "server but is declared with (t, wave) and x 't'") in problem
     assert find_conflicts(as_list, have_f, {"waves": Series("waves", ("wave", "t"), "t")}) == []
     texts = Declaration(series=[SeriesSpec("notes", ("wave", "note"), "note")])
     (problem,) = find_conflicts(texts, have_f, {})
