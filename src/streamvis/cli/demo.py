@@ -77,19 +77,16 @@ SERIES: dict[str, list[str]] = {
     "demo-text": ["step", "generated", "expected"],
     "demo-audio": ["step", "clip"],
 }
-#: The x a series names where its first int field is not what it is drawn against:
-#: demo-waves' first int field is `wave`, which wave of the family a row belongs to.
+#: The x of a series whose first int field is not its step (`wave`: which wave a row is).
 SERIES_X = {"demo-waves": "t"}
 
 
 def declared_series(have: Iterable[Series] = ()) -> dict[str, SeriesDecl]:
-    """SERIES with their x, as declare_schema takes them. A series in `have` (the
-    server's) with the same fields and no x was made by a demo older than series' x:
-    it is declared as it is (a series never changes), so that store still runs the demo."""
+    """SERIES with their x, for declare_schema. One the server has (`have`) with these
+    fields and no x was made by an older demo and is kept so (a series never changes)."""
     old = {s.name for s in have if s.x is None and set(s.fields) == set(SERIES.get(s.name, ()))}
     return {name: {"fields": fields, "x": SERIES_X[name]}
-            if name in SERIES_X and name not in old else fields
-            for name, fields in SERIES.items()}
+            if name in SERIES_X and name not in old else fields for name, fields in SERIES.items()}
 
 
 DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
