@@ -74,6 +74,32 @@ def test_find_conflicts_says_what_differs():
     assert find_conflicts(same_set, have_f, have_s) == []
 
 
+def test_a_series_x_parses_in_both_forms_and_conflicts_when_it_differs():
+    as_list = parse_declaration({
+        "fields": {"t": "float", "wave": "int", "note": "string"},
+        "series": [{"name": "waves", "fields": ["t", "wave"], "x": "t"}],
+    })
+    as_map = parse_declaration({
+        "fields": {"t": "float", "wave": "int", "note": "string"},
+        "series": {"waves": {"fields": ["t", "wave"], "x": "t"}},
+    })
+    assert as_list == as_map
+    assert as_list.series == [SeriesSpec("waves", ("t", "wave"), "t")]
+    with pytest.raises(InvalidArgumentError, match=r"series\[0\]: x 'step' of series 'waves' "
+                       "is not one of its fields"):
+        parse_declaration({"series": {"waves": {"fields": ["t"], "x": "step"}}})
+    have_f = {n: Field(uuid.uuid4(), n, t) for n, t in
+              (("t", FieldType.FLOAT), ("wave", FieldType.INT), ("note", FieldType.STRING))}
+    have_s = {"waves": Series("waves", ("t", "wave"))}
+    (problem,) = find_conflicts(as_list, have_f, have_s)
+    assert ("has fields (t, wave) and no x (drawn against its first int field) on the "
+            "server but is declared with (t, wave) and x 't'") in problem
+    assert find_conflicts(as_list, have_f, {"waves": Series("waves", ("wave", "t"), "t")}) == []
+    texts = Declaration(series=[SeriesSpec("notes", ("wave", "note"), "note")])
+    (problem,) = find_conflicts(texts, have_f, {})
+    assert "names 'note' as its x, a string field: name an int or float field" in problem
+
+
 PLOT = {"kind": "line", "datasets": [{"series": "train", "bindings": {"x": "step", "y": "loss"}}]}
 
 

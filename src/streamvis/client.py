@@ -163,8 +163,10 @@ class Client(ExtraCalls):
         resp = self.call(self.stub.ListFields, pb.ListFieldsRequest())
         return [wire.field_from_pb(f) for f in resp.fields]
 
-    def create_series(self, name: str, fields: Sequence[str]) -> Series:
-        req = pb.CreateSeriesRequest(name=name, fields=list(fields))
+    def create_series(self, name: str, fields: Sequence[str], x: str | None = None) -> Series:
+        """Declare series `name` of `fields`; `x`: the field it is drawn against (an int
+        or float field of it; None: its first int field)."""
+        req = pb.CreateSeriesRequest(name=name, fields=list(fields), x=x or "")
         return wire.series_from_pb(self.call(self.stub.CreateSeries, req))
 
     def series(self) -> list[Series]:

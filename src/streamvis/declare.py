@@ -30,7 +30,15 @@ from streamvis.checks.plot_specs import (
 from streamvis.client import Client
 from streamvis.model.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
-from streamvis.model.schema import Field, FieldType, Series, dedupe, validate_name
+from streamvis.model.schema import (
+    Field,
+    FieldType,
+    Series,
+    check_series_x,
+    dedupe,
+    describe_x,
+    validate_name,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class FieldSpec:
 class SeriesSpec:
     name: str
     fields: tuple[str, ...]
+    x: str | None = None  # the field it is drawn against (None: its first int field)
 
 
 @dataclass
@@ -119,8 +128,9 @@ def parse_declaration(data: object, source: str = "declaration") -> Declaration:
     document (parsed YAML).
 
     fields: a list of {name, type, description?}, or a mapping name -> type or
-    name -> {type, description}. series: a list of {name, fields: [...]}, or a
-    mapping name -> [fields]. plots: a mapping name -> plot spec (docs/plots.md), or a
+    name -> {type, description}. series: a list of {name, fields: [...], x?}, or a
+    mapping name -> [fields] or name -> {fields: [...], x?} (x: the int or float
+    field it is drawn against). plots: a mapping name -> plot spec (docs/plots.md), or a
     list of specs with a name each. dashboards: a mapping name -> {layout: "rows=...",
     plots: [names], ...}, or a list of those with a name each.
     """
@@ -158,7 +168,8 @@ def parse_declaration(data: object, source: str = "declaration") -> Declaration:
         ))
     raw_series = data.get("series") or []
     if isinstance(raw_series, Mapping):
-        raw_series = [{"name": k, "fields": v} for k, v in raw_series.items()]
+        raw_series = [{"name": k, **(v if isinstance(v, Mapping) else {"fields": v})}
+                      for k, v in raw_series.items()]
     for i, item in enumerate(raw_series):
         where = f"{source}: series[{i}]"
         if not isinstance(item, Mapping):
@@ -167,7 +178,13 @@ def parse_declaration(data: object, source: str = "declaration") -> Declaration:
         names = _require(item, "fields", where)
         if not isinstance(names, Sequence) or isinstance(names, str) or not names:
             raise InvalidArgumentError(f"{where} ({name}): fields must be a non-empty list")
-        decl.series.append(SeriesSpec(name, dedupe([str(n) for n in names], "field")))
+        fields = dedupe([str(n) for n in names], "field")
+        raw_x = item.get("x")
+        try:
+            x = check_series_x(name, fields, None if raw_x is None else str(raw_x))
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"{where}: {exc}") from None
+        decl.series.append(SeriesSpec(name, fields, x))
     decl.plots = _saved(data.get("plots") or [], source, "plots", "plot spec", check_plot_spec)
     decl.dashboards = _saved(data.get("dashboards") or [], source, "dashboards", "dashboard",
                              lambda board, name: check_dashboard(name, board))
@@ -217,11 +234,19 @@ def find_conflicts(
                 f"series {s.name!r} uses undeclared field(s) {', '.join(unknown)}: declare them"
             )
         have_s = existing_series.get(s.name)
-        if have_s is not None and not have_s.is_declared_by(s.fields):
+        if have_s is not None and not have_s.is_declared_by(s.fields, s.x):
             conflicts.append(
-                f"series {s.name!r} has fields ({', '.join(have_s.fields)}) on the server but "
-                f"is declared with ({', '.join(s.fields)}); a series' fields never change: "
+                f"series {s.name!r} has fields ({', '.join(have_s.fields)}) and "
+                f"{describe_x(have_s.x)} on the server but is declared with "
+                f"({', '.join(s.fields)}) and {describe_x(s.x)}; a series never changes: "
                 "use a new series name"
+            )
+        x_spec = next((f for f in decl.fields if f.name == s.x), None)
+        x_type = x_spec.type if x_spec else getattr(existing_fields.get(s.x or ""), "type", None)
+        if x_type is not None and x_type not in (FieldType.INT, FieldType.FLOAT):
+            conflicts.append(
+                f"series {s.name!r} names {s.x!r} as its x, a {x_type.value} field: name "
+                "an int or float field (a step, a time)"
             )
     # A declared field not yet on the server has its declared type (a differing type
     # on the server is a conflict above already).
@@ -309,14 +334,14 @@ def _create_series(client: Client, s: SeriesSpec) -> bool:
     """Create a declared series: True when created, False when another client made the
     same series since the listing."""
     try:
-        client.create_series(s.name, s.fields)
+        client.create_series(s.name, s.fields, s.x)
     except AlreadyExistsError:
         made = {x.name: x for x in client.series()}[s.name]
-        if not made.is_declared_by(s.fields):
+        if not made.is_declared_by(s.fields, s.x):
             raise FailedPreconditionError(
-                f"series {s.name!r} was just created with fields {', '.join(made.fields)} by "
-                f"another client, but declared with {', '.join(s.fields)} here: rename one "
-                "of them"
+                f"series {s.name!r} was just created with fields {', '.join(made.fields)} "
+                f"and {describe_x(made.x)} by another client, but declared with "
+                f"{', '.join(s.fields)} and {describe_x(s.x)} here: rename one of them"
             ) from None
         return False
     return True

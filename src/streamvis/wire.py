@@ -115,11 +115,11 @@ def field_from_pb(f: pb.Field) -> Field:
 
 
 def series_to_pb(s: Series) -> pb.Series:
-    return pb.Series(name=s.name, fields=list(s.fields))
+    return pb.Series(name=s.name, fields=list(s.fields), x=s.x or "")
 
 
 def series_from_pb(s: pb.Series) -> Series:
-    return Series(name=s.name, fields=tuple(s.fields))
+    return Series(name=s.name, fields=tuple(s.fields), x=s.x or None)
 
 
 def run_to_pb(r: Run) -> pb.Run:

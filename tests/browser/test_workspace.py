@@ -19,7 +19,15 @@ import numpy as np
 import pytest
 
 from streamvis import DataLogger, declare_schema
-from streamvis.cli.demo import FIELDS, SERIES, DemoRun, log_sync, new_loggers
+from streamvis.cli.demo import (
+    FIELDS,
+    SERIES,
+    SERIES_X,
+    DemoRun,
+    declared_series,
+    log_sync,
+    new_loggers,
+)
 from streamvis.client import Client
 from streamvis.testing import ServerProcess
 
@@ -80,7 +88,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory,
     tmp = tmp_path_factory.mktemp("ws-demo")
     monkeypatch_module.setenv("XDG_CACHE_HOME", str(tmp / "cache"))  # the loggers' spool
     with ServerProcess(str(tmp / "data")) as proc:
-        declare_schema(FIELDS, SERIES, uri=proc.uri)
+        declare_schema(FIELDS, declared_series(), uri=proc.uri)
         runs = [DemoRun(i, sweep=True) for i in range(2)]
         log_sync(new_loggers(DataLogger, proc.uri, runs), runs, 60, 0.0)
         yield proc
@@ -100,15 +108,15 @@ def _demo_type(name: str) -> str:
 
 
 def demo_panels() -> set[str]:
-    """Every numeric field of every demo series but its first int field (the step), and
-    every media and string field (a media or text panel, not a GL plot: see
-    demo_media_panels)."""
+    """Every numeric field of every demo series but its x (the one it names, else its first
+    int field: the step), and every media and string field (a media or text panel, not a
+    GL plot: see demo_media_panels)."""
     out = set()
     for series, names in SERIES.items():
         numeric = [n for n in names if _demo_type(n) in ("int", "float")]
         if not numeric:
             continue
-        step = next(n for n in numeric if _demo_type(n) == "int")
+        step = SERIES_X.get(series) or next(n for n in numeric if _demo_type(n) == "int")
         out |= {f"{series}/{n}" for n in numeric if n != step}
     # logger.image's boxes are drawn over the sample images, not charted on their own.
     return out | demo_media_panels()
@@ -336,6 +344,30 @@ def test_a_run_started_while_open_joins_every_panel_in_its_own_color(server, pag
         r, g, b = crop[:, :, 0], crop[:, :, 1], crop[:, :, 2]
         green = int(((g - r > 40) & (g - b > 40)).sum())  # tab10[2], #2ca02c
         assert green > 50, f"{key}: the new run's green line, got {green} pixels"
+
+
+def test_the_demo_waves_are_drawn_against_the_x_their_series_names(
+        demo_server, page: Page) -> None:
+    """demo-waves (t, wave, value) names t as its x: its panels are drawn against t (0 to
+    2.95 over the 60 steps logged), not against its first int field, wave (0 to 7)."""
+    page.goto(demo_server.web_url)
+    wait_until(page, "document.querySelector(\"[data-section='demo-waves']\") !== null")
+    assert page.inner_text("[data-section=demo-waves] summary").endswith("x = t")
+    keys = page.eval_on_selector_all("[data-section=demo-waves] [data-panel]",
+                                      "ps => ps.map(p => p.dataset.panel)")
+    assert keys == ["demo-waves/wave", "demo-waves/value"]
+    page.locator("[data-panel='demo-waves/value']").scroll_into_view_if_needed()
+    name = "workspace demo-waves value"
+    wait_until(page, "(() => { const p = window.__streamvis.plots().find(x => x.name ==="
+                     f" '{name}'); return p && p.firstFullRenderAt !== null"
+                     " && p.datasets[0].loaded && p.datasets[0].points > 0; })()", timeout=30)
+    plot = page.evaluate("(() => { const p = window.__streamvis.plots().find(x => x.name === "
+                         f"'{name}'); return {{ ...p.xAxis, x0: p.view.x0, x1: p.view.x1,"
+                         " error: p.datasets[0].error }; })()")
+    assert plot["error"] is None and plot["title"] == "t", plot
+    assert -0.5 <= float(plot["x0"]) <= 0.1 and 2.9 <= float(plot["x1"]) <= 3.5, plot
+    # The axis reads out t's values: fractions of a second, not wave numbers.
+    assert any("." in t for t in plot["ticks"]), plot
 
 
 #: Rows of the timed server: 60 steps, one every 2 s from 30 s after each run started.

@@ -42,6 +42,33 @@ def test_fields_and_series_round_trip(uri, capsys):
     assert json.loads(out)[0]["description"] == "training loss"
 
 
+def test_create_series_names_its_x_and_series_shows_it(uri, capsys, tmp_path):
+    for name, type_name in (("xt", "float"), ("xwave", "int"), ("xnote", "string")):
+        assert run(capsys, "create-field", name, type_name, "--uri", uri)[0] == 0
+    code, out, err = run(capsys, "create-series", "xwaves", "xt", "xwave", "--x", "xt",
+                         "--uri", uri)
+    assert code == 0, err
+    assert out.splitlines()[0].split() == ["NAME", "FIELDS", "X"]
+    assert out.splitlines()[1].split() == ["xwaves", "xt,", "xwave", "xt"]
+    code, out, _ = run(capsys, "series", "--json", "--uri", uri)
+    assert {"name": "xwaves", "fields": ["xt", "xwave"], "x": "xt"} in json.loads(out)
+    # The same declaration again changes nothing; another x is a one-line error.
+    code, _, err = run(capsys, "create-series", "xwaves", "xwave", "xt", "--x", "xt",
+                       "--uri", uri)
+    assert code == 0 and "exists already as declared" in err
+    for argv, message in [([], "and x 'xt': a series never changes"),
+                          (["--x", "xwave"], "and x 'xt'")]:
+        code, out, err = run(capsys, "create-series", "xwaves", "xt", "xwave", *argv,
+                             "--uri", uri)
+        assert (code, out) == (1, "") and message in err and err.count("\n") == 1
+    code, _, err = run(capsys, "create-series", "xnotes", "xwave", "xnote", "--x", "xnote",
+                       "--uri", uri)
+    assert code == 1 and "is a string field" in err and "int or float" in err
+    schema = tmp_path / "schema.yaml"
+    schema.write_text("series: {xwaves: {fields: [xwave, xt], x: xt}}\n")
+    assert "nothing to change" in run(capsys, "apply", str(schema), "--uri", uri)[1]
+
+
 def test_errors_are_one_line_and_change_nothing(uri, capsys):
     run(capsys, "create-field", "dup", "int", "--uri", uri)
     code, out, err = run(capsys, "create-field", "dup", "float", "--uri", uri)

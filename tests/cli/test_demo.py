@@ -25,10 +25,12 @@ from streamvis.cli.demo import (
     PREDICTIONS,
     WAVES,
     WEIGHTS,
+    declared_series,
     plot_specs,
 )
 from streamvis.cli.local_server import reachable_url, server_answers, split_uri
-from streamvis.model.schema import Run
+from streamvis.client import Client
+from streamvis.model.schema import Run, Series
 from streamvis.testing import ServerProcess
 
 DEMO = [sys.executable, "-m", "streamvis", "demo", "--interval", "0"]
@@ -120,6 +122,8 @@ def test_demo_logs_every_series_to_a_running_server(server, tmp_path, mode):
     assert (train["loss"] > 0).all()
     assert waves.num_rows == 2 * 25 * WAVES
     assert sorted(set(waves["wave"].to_pylist())) == list(range(WAVES))
+    with Client(server.uri) as c:  # drawn against its time, not its wave number
+        assert {x.name: x.x for x in c.series()}["demo-waves"] == "t"
     assert cloud.num_rows == 2 * 2 * CLOUD_POINTS  # snapshots at steps 0 and 20, per run
     assert len(set(cloud["angle"].to_pylist())) == 2
     # Weights and predictions every WEIGHTS_EVERY steps: 0, 5, ..., 20; their plots draw.
@@ -242,6 +246,16 @@ def test_demo_refuses_what_it_cannot_do(tmp_path, args, message):
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stderr.startswith("streamvis demo: error: ")
+
+
+def test_the_waves_name_t_as_x_unless_an_older_demo_declared_them_without():
+    assert declared_series()["demo-waves"] == {"fields": ["t", "wave", "value"], "x": "t"}
+    assert declared_series()["demo-train"] == ["step", "loss"]
+    # A data directory of a demo from before series' x: demo-waves never changes there.
+    old = [Series("demo-waves", ("t", "wave", "value")), Series("demo-train", ("step", "loss"))]
+    assert declared_series(old)["demo-waves"] == ["t", "wave", "value"]
+    assert declared_series([Series("demo-waves", ("t", "wave", "value"), "t")])[
+        "demo-waves"] == {"fields": ["t", "wave", "value"], "x": "t"}
 
 
 def test_split_uri():

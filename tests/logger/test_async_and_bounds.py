@@ -100,6 +100,24 @@ def test_declare_schema_is_idempotent(uri: str) -> None:
         assert {s.name: s.fields for s in client.series()}[name] == (f"{name}_x", f"{name}_n")
 
 
+def test_declare_schema_and_logger_declare_name_a_series_x(uri: str, spool: Path) -> None:
+    name = f"dx_{uuid.uuid4().hex[:8]}"
+    t, wave = f"{name}_t", f"{name}_wave"
+    fields: dict[str, FieldDecl] = {t: "float", wave: "int"}
+    declare_schema(fields, {name: {"fields": [t, wave], "x": t}}, uri=uri)
+    assert declare_schema(fields, {name: {"fields": [wave, t], "x": t}}, uri=uri).created == []
+    with pytest.raises(FailedPreconditionError, match=r"and no x .* a series never changes"):
+        declare_schema(fields, {name: [t, wave]}, uri=uri)
+    # Through the logger's queue: applied before what is written after it.
+    logged = f"{name}_logged"
+    with DataLogger(uri=uri, spool_dir=spool) as logger:
+        logger.declare(series={logged: {"fields": [t, wave], "x": t}})
+        logger.write(logged, **{t: [0.5], wave: [1]})
+    with Client(uri) as client:
+        xs = {s.name: s.x for s in client.series()}
+    assert (xs[name], xs[logged]) == (t, t)
+
+
 def test_logger_declare_checks_writes_at_once(uri: str, spool: Path) -> None:
     name = f"ld_{uuid.uuid4().hex[:8]}"
     logger = DataLogger(uri=uri, spool_dir=spool)

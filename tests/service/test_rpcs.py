@@ -13,6 +13,7 @@ import pytest
 
 from streamvis._version import __version__
 from streamvis.client import Client
+from streamvis.model.errors import AlreadyExistsError, InvalidArgumentError
 from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
 from streamvis.testing import ServerProcess
 
@@ -51,6 +52,26 @@ def test_series_are_created_listed_and_deleted_when_empty(client: Client, unique
     assert listed[series].fields == (fields["step"], fields["loss"])
     client.delete_empty_series(series)
     assert series not in {s.name for s in client.series()}
+
+
+def test_a_series_x_goes_through_create_list_and_common_series(client: Client, unique):
+    t, wave, value = unique("t"), unique("wave"), unique("value")
+    for name, type_name in ((t, "float"), (wave, "int"), (value, "float")):
+        client.create_field(name, type_name)
+    named = client.create_series(unique("waves"), [t, wave, value], x=t)
+    plain = client.create_series(unique("plain"), [t, wave, value])
+    assert (named.x, plain.x) == (t, None)
+    listed = {s.name: s for s in client.series()}
+    assert listed[named.name] == named and listed[plain.name].x is None
+    run = client.create_run()
+    client.append(run.handle, named.name, {t: np.zeros(2), wave: np.arange(2), value: np.ones(2)})
+    assert client.common_series(RunFilter(handles=(run.handle,))) == [named]
+    # Refusals say what to do, and change nothing.
+    with pytest.raises(InvalidArgumentError, match="not one of its fields"):
+        client.create_series(unique("s"), [wave, value], x=t)
+    with pytest.raises(AlreadyExistsError, match=r"and x '.*': a series never changes"):
+        client.create_series(named.name, [t, wave, value], x=wave)
+    assert {s.name: s for s in client.series()} == listed
 
 
 def test_common_series_are_those_with_data_in_every_run(client: Client, unique):

@@ -6,6 +6,7 @@ import json
 import uuid
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from streamvis.model.schema import RunFilter
@@ -39,6 +40,19 @@ def test_fields_and_series(http):
     assert {f["name"]: f["format"] for f in fields if "format" in f} == {
         "optimizer": "plain", "layer": "plain"}
     assert {"name": "train", "fields": ["step", "loss"]} in http.get("/api/series").json()
+
+
+@pytest.mark.usefixtures("schema")
+def test_a_series_x_is_in_the_series_the_front_end_reads(http, store) -> None:
+    """The workspace and the builder draw a series against the x it names (panels.ts);
+    a series without one has no "x" (its first int field)."""
+    store.create_series("by_loss", ["loss", "step"], x="loss")
+    assert {"name": "by_loss", "fields": ["loss", "step"], "x": "loss"} in http.get(
+        "/api/series").json()
+    run = store.create_run()
+    store.append(run.handle, "by_loss", {"loss": pa.array([0.5]), "step": pa.array([1])})
+    common = http.get("/api/common-series", params=filter_param({"handles": [str(run.handle)]}))
+    assert common.json() == [{"name": "by_loss", "fields": ["loss", "step"], "x": "loss"}]
 
 
 def test_runs_newest_first_with_filters_and_limit(http, runs):

@@ -57,9 +57,9 @@ def test_every_kind_of_event_arrives_in_commit_order(web, store):
         assert got["type"] == "field_changed" and got["field"]["description"] == "learning rate"
         store.create_field("extra", FieldType.INT)
         assert receive(ws)["type"] == "field_changed"
-        store.create_series("extra_s", ["extra"])
+        store.create_series("extra_s", ["extra"], x="extra")
         assert receive(ws) == {"type": "series_created",
-                               "series": {"name": "extra_s", "fields": ["extra"]}}
+                               "series": {"name": "extra_s", "fields": ["extra"], "x": "extra"}}
         store.delete_empty_series("extra_s")
         assert receive(ws) == {"type": "series_deleted", "name": "extra_s"}
 

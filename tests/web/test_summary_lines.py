@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
+from streamvis.model.schema import FieldType
 from streamvis.store import summaries, summary_groups
 from streamvis.store.base import Store
 from streamvis.web import lod, lod_summaries
@@ -227,3 +229,31 @@ def test_a_runs_points_are_kept_until_its_chunks_or_the_view_change(
     t = _answer(store, cache, line(pixels=12, x_min=0, x_max=5_000))
     assert len(walks) == 7  # the finished run's points served as held
     assert t is not None and -5.0 in t.column("loss").to_pylist()
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_a_series_named_int_x_is_the_x_its_lines_are_summarized_against(store: Store) -> None:
+    """decision 0045: a line against the x a series names takes the summary path, as a
+    line against the first int field does for a series that names none."""
+    store.create_field("seed", FieldType.INT)
+    store.create_series("by_seed", ["step", "seed", "loss"], x="seed")
+    store.create_series("by_step", ["step", "seed", "loss"])
+    rng = np.random.default_rng(7)
+    run = store.create_run()
+    seed = np.arange(0, 60_000, 6)
+    loss = rng.normal(size=seed.size)
+    for part in np.array_split(np.arange(seed.size), 5):
+        for name in ("by_seed", "by_step"):
+            store.append(run.handle, name, {"step": pa.array(seed[part] // 6),
+                                            "seed": pa.array(seed[part]),
+                                            "loss": pa.array(loss[part])})
+    cache = ColumnCache(store)
+    against = {(name, x): _answer(store, cache, line(series=name, x=x, pixels=100,
+                                                     fields=[x, "loss"]))
+               for name in ("by_seed", "by_step") for x in ("step", "seed")}
+    assert {k for k, v in against.items() if v is not None} == {
+        ("by_seed", "seed"), ("by_step", "step")}
+    got = against["by_seed", "seed"]
+    want, _ = lod.m4(seed, loss, float(seed[0]), float(seed[-1]), 100)
+    assert got.column("seed").to_pylist() == seed[want].tolist()
+    np.testing.assert_array_equal(got.column("loss").to_numpy(), loss[want])

@@ -33,8 +33,10 @@ import numpy as np
 import streamvis
 from streamvis import AsyncDataLogger, DataLogger, declare_schema
 from streamvis.cli.local_server import LocalServer, ensure_server
+from streamvis.client import Client
 from streamvis.logger.core import LoggerCore
-from streamvis.logger.declare import FieldDecl
+from streamvis.logger.declare import FieldDecl, SeriesDecl
+from streamvis.model.schema import Series
 
 # What is logged: every field is typed, every series a fixed set of fields.
 FIELDS: dict[str, FieldDecl] = {
@@ -64,7 +66,7 @@ FIELDS: dict[str, FieldDecl] = {
     "expected": ("string", "the text it should have generated"),
     "clip": ("audio", "a short sound"),
 }
-SERIES = {
+SERIES: dict[str, list[str]] = {
     "demo-train": ["step", "loss"],
     "demo-waves": ["t", "wave", "value"],
     "demo-cloud": ["step", "x", "y", "angle"],
@@ -75,6 +77,18 @@ SERIES = {
     "demo-text": ["step", "generated", "expected"],
     "demo-audio": ["step", "clip"],
 }
+#: The x of a series whose first int field is not its step (`wave`: which wave a row is).
+SERIES_X = {"demo-waves": "t"}
+
+
+def declared_series(have: Iterable[Series] = ()) -> dict[str, SeriesDecl]:
+    """SERIES with their x, for declare_schema. One the server has (`have`) with these
+    fields and no x was made by an older demo and is kept so (a series never changes)."""
+    old = {s.name for s in have if s.x is None and set(s.fields) == set(SERIES.get(s.name, ()))}
+    return {name: {"fields": fields, "x": SERIES_X[name]}
+            if name in SERIES_X and name not in old else fields for name, fields in SERIES.items()}
+
+
 DASHBOARD = "?rows=demo-loss,demo-waves;demo-cloud&height=1,1"
 #: The aggregating kinds: a weight distribution over steps, and a confusion matrix; and
 #: the 3-D point cloud.
@@ -347,7 +361,9 @@ def run_demo(
     try:
         if server.started_here:
             _say(f"started a server on the embedded store in {data_dir} (gRPC {server.uri})")
-        declare_schema(FIELDS, SERIES, uri=server.uri)
+        with Client(server.uri) as client:
+            have = client.series()
+        declare_schema(FIELDS, declared_series(have), uri=server.uri)
         demo_runs = [DemoRun(i, sweep=runs > 1) for i in range(runs)]
         if use_async:
             async_loggers = new_loggers(AsyncDataLogger, server.uri, demo_runs)

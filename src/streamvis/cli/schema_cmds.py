@@ -91,11 +91,11 @@ def cmd_create_series(client: ClientOf, args: argparse.Namespace) -> str:
 
     with client(args) as c:
         try:
-            return show_series([c.create_series(args.name, args.fields)], args)
+            return show_series([c.create_series(args.name, args.fields, args.x)], args)
         except AlreadyExistsError:
             have = next((s for s in c.series() if s.name == args.name), None)
-            # Other fields make a different series: the server's refusal says so.
-            if have is None or not have.is_declared_by(args.fields):
+            # Other fields or x make a different series: the server's refusal says so.
+            if have is None or not have.is_declared_by(args.fields, args.x):
                 raise
         _exists_already(args, f"series {have.name!r} ({', '.join(have.fields)})")
         return show_series([have], args)
@@ -173,6 +173,8 @@ def field_commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf
             "declare a series: a fixed set of fields")
     p.add_argument("name")
     p.add_argument("fields", nargs="+", metavar="FIELD")
+    p.add_argument("--x", metavar="FIELD", help="the field it is drawn against: one of "
+                   "its int or float fields (default: its first int field)")
 
     add("series", partial(cmd_series, client), "list series")
 

@@ -74,7 +74,7 @@ def field_json(f: Field) -> dict[str, Any]:
 
 
 def series_json(s: Series) -> dict[str, Any]:
-    return {"name": s.name, "fields": list(s.fields)}
+    return {"name": s.name, "fields": list(s.fields), **({"x": s.x} if s.x else {})}
 
 
 def run_json(r: Run) -> dict[str, Any]:
@@ -106,7 +106,8 @@ def _type_text(f: Field) -> str:
 def show_series(series: Sequence[Series], args: argparse.Namespace) -> str:
     if args.json:
         return json.dumps([series_json(s) for s in series], indent=2)
-    return table(["NAME", "FIELDS"], [(s.name, ", ".join(s.fields)) for s in series])
+    return table(["NAME", "FIELDS", "X"],
+                 [(s.name, ", ".join(s.fields), s.x or "") for s in series])
 
 
 def show_runs(runs: Sequence[Run], args: argparse.Namespace) -> str:

@@ -35,6 +35,7 @@ from streamvis.logger.controls import ControlPoller, HasControls
 from streamvis.logger.declare import (
     FieldDecl,
     SchemaCache,
+    SeriesDecl,
     build_declaration,
     declaration_json,
 )
@@ -366,7 +367,7 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
 
     def declare(
         self, fields: Mapping[str, FieldDecl] | None = None,
-        series: Mapping[str, Sequence[str]] | None = None,
+        series: Mapping[str, SeriesDecl] | None = None,
     ) -> None:
         """Declare fields and series (idempotent), in order with everything else.
 

@@ -28,10 +28,13 @@ from streamvis.v1 import service_pb2 as pb
 #: A field given as its type ("float", FieldType.FLOAT), as (type, description), or as
 #: a mapping {"type": ..., "description": ..., "options": {"format": "markdown"}}.
 FieldDecl = str | FieldType | tuple[str | FieldType, str] | Mapping[str, Any]
+#: A series given as its field names, or as {"fields": [...], "x": "t"} to name the int
+#: or float field it is drawn against (else its first int field).
+SeriesDecl = Sequence[str] | Mapping[str, Any]
 
 
 def build_declaration(
-    fields: Mapping[str, FieldDecl], series: Mapping[str, Sequence[str]]
+    fields: Mapping[str, FieldDecl], series: Mapping[str, SeriesDecl]
 ) -> Declaration:
     """Check a declaration given in Python; raise InvalidArgumentError if it is malformed."""
     doc: dict[str, object] = {
@@ -41,7 +44,11 @@ def build_declaration(
             if isinstance(spec, Mapping) else {"name": name, "type": str(spec)}
             for name, spec in fields.items()
         ],
-        "series": [{"name": name, "fields": list(names)} for name, names in series.items()],
+        "series": [
+            {"name": name, **spec} if isinstance(spec, Mapping)
+            else {"name": name, "fields": list(spec)}
+            for name, spec in series.items()
+        ],
     }
     return parse_declaration(doc, "declaration")
 
@@ -54,13 +61,14 @@ def declaration_json(decl: Declaration) -> bytes:
              "options": f.options.to_json()}
             for f in decl.fields
         ],
-        "series": [{"name": s.name, "fields": list(s.fields)} for s in decl.series],
+        "series": [{"name": s.name, "fields": list(s.fields), **({"x": s.x} if s.x else {})}
+                   for s in decl.series],
     }).encode()
 
 
 def declare_schema(
     fields: Mapping[str, FieldDecl] | None = None,
-    series: Mapping[str, Sequence[str]] | None = None,
+    series: Mapping[str, SeriesDecl] | None = None,
     *,
     uri: str | None = None,
     timeout: float = 30.0,
@@ -69,8 +77,10 @@ def declare_schema(
     """Create the declared fields and series where missing; idempotent, like `streamvis apply`.
 
     fields: name -> type ("int", "float", "string", "bool") or (type, description).
-    series: name -> field names. Raises FailedPreconditionError, changing nothing, if
-    the server has a field of another type or a series with other fields.
+    series: name -> field names, or name -> {"fields": [...], "x": "t"} to name the int
+    or float field the series is drawn against (default: its first int field). Raises
+    FailedPreconditionError, changing nothing, if the server has a field of another
+    type or a series with other fields or another x.
     """
     decl = build_declaration(fields or {}, series or {})
     with Client(uri, timeout=timeout, token=token) as client:

@@ -112,19 +112,54 @@ class Field:
 
 @dataclass(frozen=True)
 class Series:
-    """A named, immutable set of fields (names, in declaration order)."""
+    """A named, immutable set of fields (names, in declaration order), and optionally
+    the field it is drawn against (`x`, a numeric field of it; None: the first int
+    field, as before a series could name one)."""
 
     name: str
     fields: tuple[str, ...]
+    x: str | None = None
 
-    def is_declared_by(self, fields: Sequence[str]) -> bool:
-        """Whether declaring a series of this name with `fields` declares this one.
+    def is_declared_by(self, fields: Sequence[str], x: str | None = None) -> bool:
+        """Whether declaring a series of this name with `fields` and `x` declares this one.
 
-        The same fields in any order do: every write names each field, so the order
-        only sets the column order of what is read back. The one rule for `create`
-        over gRPC, `streamvis create-series`, `apply` and `declare_schema`.
+        The same fields in any order do, with the same x: every write names each field,
+        so the order only sets the column order of what is read back, but x chooses
+        what a line is summarized and drawn against. The one rule for `create` over
+        gRPC, `streamvis create-series`, `apply` and `declare_schema`.
         """
-        return set(fields) == set(self.fields)
+        return set(fields) == set(self.fields) and x == self.x
+
+
+def check_series_x(name: str, fields: Sequence[str], x: str | None) -> str | None:
+    """`x` if it may be the x of series `name` with `fields` (by name; its type is the
+    store's to check, see `check_x_type`), else InvalidArgumentError. "" is no x."""
+    if x is None or x == "":
+        return None
+    if not isinstance(x, str):
+        raise InvalidArgumentError(
+            f"x of series {name!r} must be a field name, got {type(x).__name__}"
+        )
+    if x not in fields:
+        raise InvalidArgumentError(
+            f"x {x!r} of series {name!r} is not one of its fields "
+            f"({', '.join(fields)}): name one of them, or add {x!r} to the series"
+        )
+    return x
+
+
+def describe_x(x: str | None) -> str:
+    """A series' x in a message: "x t", or "no x" (its first int field)."""
+    return "no x (drawn against its first int field)" if x is None else f"x {x!r}"
+
+
+def check_x_type(series: str, f: Field) -> None:
+    """Refuse a field that cannot be a series' x: a line is drawn against numbers."""
+    if f.type not in (FieldType.INT, FieldType.FLOAT):
+        raise InvalidArgumentError(
+            f"x {f.name!r} of series {series!r} is a {f.type.value} field: a series is "
+            "drawn against a number, so name an int or float field (a step, a time)"
+        )
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from streamvis.model.errors import (
     PermissionDeniedError,
 )
 from streamvis.model.limits import DEFAULT_MAX_ARTIFACT_BYTES
-from streamvis.model.schema import Field, Value, same_value, validate_name
+from streamvis.model.schema import Field, Value, check_series_x, same_value, validate_name
 from streamvis.service import calls, streams
 from streamvis.service.artifacts import ArtifactRpcs
 from streamvis.service.calls import Context, blocking
@@ -145,7 +145,8 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
         fields = calls.series_fields(name, calls.names("field", request.fields))
         if not fields:
             raise InvalidArgumentError(f"series {name!r} has no fields: give at least one")
-        return wire.series_to_pb(self.store.create_series(name, fields))
+        x = check_series_x(name, fields, request.x)
+        return wire.series_to_pb(self.store.create_series(name, fields, x))
 
     @blocking
     def ListSeries(self, request: pb.ListSeriesRequest) -> pb.ListSeriesResponse:  # noqa: ARG002

@@ -74,8 +74,9 @@ class Store(abc.ABC):
     # -- series ---------------------------------------------------------------
 
     @abc.abstractmethod
-    def create_series(self, name: str, fields: Sequence[str]) -> Series:
-        """Raises AlreadyExistsError if the name is taken, NotFoundError for a field."""
+    def create_series(self, name: str, fields: Sequence[str], x: str | None = None) -> Series:
+        """Raises AlreadyExistsError if the name is taken, NotFoundError for a field,
+        InvalidArgumentError for an `x` that is not an int or float field of it."""
 
     @abc.abstractmethod
     def list_series(self) -> list[Series]:

@@ -16,7 +16,17 @@ from streamvis.model.errors import (
 from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
 from streamvis.model.limits import MAX_DESCRIPTION_LENGTH
 from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
-from streamvis.model.schema import Field, FieldType, RunFilter, Series, dedupe, validate_name
+from streamvis.model.schema import (
+    Field,
+    FieldType,
+    RunFilter,
+    Series,
+    check_series_x,
+    check_x_type,
+    dedupe,
+    describe_x,
+    validate_name,
+)
 from streamvis.model.wallclock import check_not_reserved
 from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
 from streamvis.store.dialect import Session, UniqueViolation, marks
@@ -137,7 +147,9 @@ class CatalogMethods(SqlCore):
 
     # -- series ---------------------------------------------------------------
 
-    def create_series(self, name: str, fields: Sequence[str]) -> Series:
+    def create_series(
+        self, name: str, fields: Sequence[str], x: str | None = None,
+    ) -> Series:
         validate_name("series", name)
         if isinstance(fields, str) or not isinstance(fields, Sequence):
             raise InvalidArgumentError(f"fields of series {name!r} must be a list of field names")
@@ -148,13 +160,20 @@ class CatalogMethods(SqlCore):
         for f in fields:
             validate_name("field", f)
         names = dedupe(fields, f"field of series {name!r}")
+        x = check_series_x(name, names, x)
         with self._write() as s:
             existing = self._series_fields(s, "s.name = ?", (name,))
             if existing:
-                raise _series_exists(next(iter(existing.values())), names)
+                raise _series_exists(next(iter(existing.values())), names, x)
             frows = self._field_rows(s, names)
+            x_row = next((r for r in frows if r.field.name == x), None)
+            if x_row is not None:
+                check_x_type(name, x_row.field)
             try:
-                sid = s.scalar("INSERT INTO series (name) VALUES (?) RETURNING id", (name,))
+                sid = s.scalar(
+                    "INSERT INTO series (name, x_field) VALUES (?, ?) RETURNING id",
+                    (name, None if x_row is None else x_row.id),
+                )
             except UniqueViolation:
                 raise AlreadyExistsError(
                     f"series {name!r} exists already: use it, or choose another name"
@@ -163,7 +182,7 @@ class CatalogMethods(SqlCore):
                 "INSERT INTO series_fields (series_id, field_id, position) VALUES (?, ?, ?)",
                 [(sid, r.id, i) for i, r in enumerate(frows)],
             )
-            series = Series(name, names)
+            series = Series(name, names, x)
             s.publish_after_commit(SeriesCreated(series))
         return series
 
@@ -257,12 +276,15 @@ def _field_exists(
     )
 
 
-def _series_exists(existing: Series, wanted: tuple[str, ...]) -> AlreadyExistsError:
-    if existing.is_declared_by(wanted):
+def _series_exists(
+    existing: Series, wanted: tuple[str, ...], x: str | None,
+) -> AlreadyExistsError:
+    if existing.is_declared_by(wanted, x):
         return AlreadyExistsError(
             f"series {existing.name!r} exists already, with the same fields: use it as it is"
         )
     return AlreadyExistsError(
         f"series {existing.name!r} exists already with fields "
-        f"{', '.join(existing.fields)}: a series never changes, so choose another name"
+        f"{', '.join(existing.fields)} and {describe_x(existing.x)}: a series never "
+        "changes, so choose another name"
     )

@@ -23,12 +23,19 @@ from streamvis.model.errors import FailedPreconditionError, InvalidArgumentError
 from streamvis.model.schema import RunFilter, Series, Value, dedupe, validate_columns
 from streamvis.model.wallclock import FIELDS, TIME, TIME_FIELD, time_column
 from streamvis.store.chunk_writes import KeyTaken, Pending, store_group
-from streamvis.store.core import FIELD_COLUMNS, SqlCore, as_uuid, check_handle, field_from_row
+from streamvis.store.core import (
+    FIELD_COLUMNS,
+    SqlCore,
+    as_uuid,
+    check_handle,
+    field_from_row,
+    series_of,
+)
 from streamvis.store.dialect import Session, marks
 from streamvis.store.filters import FieldRow, Where
 from streamvis.store.group_commit import GroupCommit
 from streamvis.store.media_refs import media_in_batch
-from streamvis.store.summaries import chunk_summaries, field_plan
+from streamvis.store.summaries import chunk_summaries, field_plan, named_x
 
 _MAX_KEY_LENGTH = 256
 # Chunk metadata is read in pages, blobs in groups bounded by count and bytes, so a
@@ -169,7 +176,7 @@ class ChunkMethods(SqlCore):
         times = time_column(given_time, batch.num_rows, time.time())
         data = encode_chunk(batch, [r.field.handle for r in frows], times)
         pending = Pending(handle, run_id, series, series_id, data,
-                           chunk_summaries(batch, field_plan(frows)), media,
+                           chunk_summaries(batch, field_plan(frows), named_x(ser)), media,
                            batch.num_rows, key)
         for _ in range(3):
             try:
@@ -195,7 +202,7 @@ class ChunkMethods(SqlCore):
         with self._session() as s:
             rows = s.all(
                 "SELECT (SELECT id FROM runs WHERE handle = ?), c.sequence, c.row_count, "
-                f"s.id, {FIELD_COLUMNS} FROM (SELECT 1 AS one) o "
+                f"s.id, s.x_field, {FIELD_COLUMNS} FROM (SELECT 1 AS one) o "
                 "LEFT JOIN append_keys k ON k.idempotency_key = ? "
                 "LEFT JOIN chunks c ON c.id = k.chunk_id "
                 "LEFT JOIN series s ON s.name = ? "
@@ -210,8 +217,8 @@ class ChunkMethods(SqlCore):
             raise NotFoundError(f"no run with handle {handle}: check the handle")
         if series_id is None:
             raise NotFoundError(f"no series named {series!r}: create it first, or check the name")
-        frows = [field_from_row(r[4:]) for r in rows if r[4] is not None]
-        ser = Series(series, tuple(r.field.name for r in frows))
+        frows = [field_from_row(r[5:]) for r in rows if r[5] is not None]
+        ser = series_of(series, frows, rows[0][4])
         return int(run_id), int(series_id), ser, frows
 
     def query(

@@ -31,6 +31,7 @@ from streamvis.store.summaries import (
     decode_bucket,
     field_plan,
     head,
+    named_x,
     plan_fields,
     record_dtype,
 )
@@ -89,7 +90,7 @@ class LineMethods(SqlCore):
             listed = self._listed(s, run_id, series_id, target.id, last_seq)
         missing = [(cid, seq) for cid, seq, _, data in listed if data is None]
         if missing:
-            built = self._backfill(missing, frows, target.id)
+            built = self._backfill(missing, frows, x, target.id)
             listed = [(cid, seq, n, built.get(cid, data) if data is None else data)
                       for cid, seq, n, data in listed]
         kind = next((k for *_, d in listed if (k := head_kind(d or b""))), None) or next(
@@ -162,7 +163,7 @@ class LineMethods(SqlCore):
             listed = self._listed(s, run_id, series_id, target.id, after_sequence)
         missing = [(cid, seq) for cid, seq, _, data in listed if data is None]
         if missing:
-            built = self._backfill(missing, frows, target.id)
+            built = self._backfill(missing, frows, x, target.id)
             listed = [(cid, seq, n, built.get(cid, data) if data is None else data)
                       for cid, seq, n, data in listed]
         blobs = [bytes(d or b"") for *_, d in listed]
@@ -188,10 +189,13 @@ class LineMethods(SqlCore):
         return [(int(c), int(q), int(n), None if d is None else bytes(d)) for c, q, n, d in rows]
 
     def _backfill(
-        self, missing: list[tuple[int, int]], frows: list[FieldRow], field_id: int,
+        self, missing: list[tuple[int, int]], frows: list[FieldRow], x: FieldRow,
+        field_id: int,
     ) -> dict[int, bytes]:
-        """Summarize chunks stored without summaries; the heads of `field_id`, by chunk id."""
+        """Summarize chunks stored without summaries against `x`; the heads of
+        `field_id`, by chunk id."""
         plan = field_plan(frows)
+        x_at = next(i for i, r in enumerate(frows) if r.id == x.id)
         built: dict[int, bytes] = {}
         for at in range(0, len(missing), _BACKFILL_GROUP):
             group = missing[at : at + _BACKFILL_GROUP]
@@ -200,7 +204,7 @@ class LineMethods(SqlCore):
                     f"SELECT id, sequence, data FROM chunks WHERE id IN ({marks(len(group))})",
                     [cid for cid, _ in group], binary=True,
                 )
-            made = {int(cid): chunk_summaries(decode_chunk(bytes(d), frows, int(q)), plan)
+            made = {int(cid): chunk_summaries(decode_chunk(bytes(d), frows, int(q)), plan, x_at)
                     for cid, q, d in found}
             with self._write() as s:
                 for cid, rows in made.items():
@@ -214,8 +218,8 @@ class LineMethods(SqlCore):
         """What the line reads of `field` need, or None when it has no line summaries (the
         series has no x to summarize against, or `field` is not summarized)."""
         run_id = self._run_id(s, check_handle(run))
-        series_id, _, frows = self._series(s, series)
-        x_at, ys = plan_fields(field_plan(frows))
+        series_id, ser, frows = self._series(s, series)
+        x_at, ys = plan_fields(field_plan(frows), named_x(ser))
         target = next((frows[i] for i in ys if frows[i].field.name == field), None)
         if x_at is None or target is None:
             return None

@@ -318,10 +318,16 @@ _V13_LINE_GROUPS = Step(
     ),
 )
 
+_V14_SERIES_X = Step(
+    14,
+    "a series may name the field it is drawn against (NULL: its first int field)",
+    ("ALTER TABLE series ADD COLUMN x_field BIGINT REFERENCES fields (id)",),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
     _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA, _V11_LINE_BUCKETS,
-    _V12_RUN_LISTINGS, _V13_LINE_GROUPS,
+    _V12_RUN_LISTINGS, _V13_LINE_GROUPS, _V14_SERIES_X,
 )
 LATEST = STEPS[-1].version
 

@@ -1,8 +1,10 @@
 """Line summaries: per chunk, a small multi-resolution M4 summary of each numeric field.
 
-A line is drawn against x; the summary's x is the series' first int field (a step
-counter in the usual case), and every other numeric field of the series is
-summarized against it. Per chunk and field, the rows are cut into buckets of
+A line is drawn against x; the summary's x is the int field the series names as
+its x, else its first int field (a step counter in the usual case), and every other
+numeric field of the series is summarized against it. A series whose named x is a
+float field keeps its first int field here: the records hold x as int64 (decision
+0045). Per chunk and field, the rows are cut into buckets of
 `BASE` rows (level 0); each level above merges `FACTOR` buckets of the one below,
 up to a single bucket holding the whole chunk (the top level). Per bucket the
 summary keeps its first and last point, its lowest and highest point (the first
@@ -29,6 +31,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from streamvis.model.schema import Series
 
 #: Rows per bucket of level 0, and buckets merged per level above.
 BASE = 1024
@@ -259,16 +263,24 @@ def summarizable(type_dtype: np.dtype[Any], codec: str) -> bool:
     return codec == "values" and type_dtype.kind in "iuf"
 
 
+def _int_field(field: tuple[int, np.dtype[Any], str]) -> bool:
+    _, dt, codec = field
+    return codec == "values" and dt.kind in "iu"
+
+
 def plan_fields(
-    fields: list[tuple[int, np.dtype[Any], str]],
+    fields: list[tuple[int, np.dtype[Any], str]], named_x: int | None = None,
 ) -> tuple[int | None, list[int]]:
     """(x field position, positions of the fields summarized against it) of a series.
 
-    `fields` are the series' (id, host dtype, cache codec) in order; x is its first
-    int field; with none, nothing is summarized.
+    `fields` are the series' (id, host dtype, cache codec) in order; `named_x` the
+    position of the field the series names as its x. x is that field when it is an
+    int field, else the first int field; with none, nothing is summarized.
     """
-    x = next((i for i, (_, dt, codec) in enumerate(fields)
-              if codec == "values" and dt.kind in "iu"), None)
+    if named_x is not None and _int_field(fields[named_x]):
+        x: int | None = named_x
+    else:
+        x = next((i for i, f in enumerate(fields) if _int_field(f)), None)
     if x is None:
         return None, []
     return x, [i for i, (_, dt, codec) in enumerate(fields)
@@ -290,9 +302,10 @@ class ChunkSummaries:
 
 def chunk_summaries(
     batch: pa.RecordBatch, fields: list[tuple[int, np.dtype[Any], str]],
+    named_x: int | None = None,
 ) -> ChunkSummaries:
-    """The summaries and bucket rows of one chunk."""
-    x_at, ys = plan_fields(fields)
+    """The summaries and bucket rows of one chunk (`named_x`: see plan_fields)."""
+    x_at, ys = plan_fields(fields, named_x)
     if x_at is None or not ys:
         return ChunkSummaries([], [])
     x = as_numbers(batch.column(x_at))
@@ -312,6 +325,11 @@ def chunk_summaries(
 def field_plan(frows: list[Any]) -> list[tuple[int, np.dtype[Any], str]]:
     """(id, host dtype, cache codec) of each of a series' FieldRows, in order."""
     return [(r.id, r.field.type.row.dtype, r.field.type.row.cache_codec) for r in frows]
+
+
+def named_x(series: Series) -> int | None:
+    """The position of the field `series` names as its x (None: it names none)."""
+    return None if series.x is None else series.fields.index(series.x)
 
 
 @dataclass(frozen=True)

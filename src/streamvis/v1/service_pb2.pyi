@@ -112,7 +112,10 @@ class Series(_message.Message):
 
     NAME_FIELD_NUMBER: _builtins.int
     FIELDS_FIELD_NUMBER: _builtins.int
+    X_FIELD_NUMBER: _builtins.int
     name: _builtins.str
+    x: _builtins.str
+    """The field it is drawn against (an int or float field of it); "": its first int field."""
     @_builtins.property
     def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """field names, in declaration order"""
@@ -122,10 +125,11 @@ class Series(_message.Message):
         *,
         name: _builtins.str = ...,
         fields: _abc.Iterable[_builtins.str] | None = ...,
+        x: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields", "name", b"name", "x", b"x"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -570,7 +574,10 @@ class CreateSeriesRequest(_message.Message):
 
     NAME_FIELD_NUMBER: _builtins.int
     FIELDS_FIELD_NUMBER: _builtins.int
+    X_FIELD_NUMBER: _builtins.int
     name: _builtins.str
+    x: _builtins.str
+    """one of fields, int or float: what it is drawn against; "": none named"""
     @_builtins.property
     def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -578,10 +585,11 @@ class CreateSeriesRequest(_message.Message):
         *,
         name: _builtins.str = ...,
         fields: _abc.Iterable[_builtins.str] | None = ...,
+        x: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields", "name", b"name", "x", b"x"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -84,7 +84,8 @@ def field_json(f: Field) -> dict[str, Any]:
 
 
 def series_json(s: Series) -> dict[str, Any]:
-    return {"name": s.name, "fields": list(s.fields)}
+    """A series for the front end; "x" only when it names one (else its first int field)."""
+    return {"name": s.name, "fields": list(s.fields), **({"x": s.x} if s.x else {})}
 
 
 def run_json(r: Run) -> dict[str, Any]:

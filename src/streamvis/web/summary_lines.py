@@ -1,13 +1,13 @@
 """Line plots answered from line summaries, in time and memory that follow pixels.
 
 `POST /api/data` for a line (`kind` reduced by M4, with `pixels`) whose x is the
-series' summary x (its first int field) and whose rows are not split or filtered
-(no `group` field, `order` or `where`), sending only x, y and run attributes, is
-answered here: per run, the chunks' summary heads (store/summaries.py), the
-level-0 records of the chunks and the raw rows of the buckets an edge cuts
-through, all kept in the column cache under its one byte budget, are reduced
-by `lod_summaries.m4_summaries`: the same rows M4 over the whole columns keeps,
-without ever holding the whole columns. Any other request, or a run with a chunk
+series' summary x (the int field it names as its x, else its first int field) and
+whose rows are not split or filtered (no `group` field, `order` or `where`), sending
+only x, y and run attributes, is answered here: per run, the chunks' summary heads
+(store/summaries.py), the level-0 records of the chunks and the raw rows of the
+buckets an edge cuts through, all kept in the column cache under its one byte
+budget, are reduced by `lod_summaries.m4_summaries`: the same rows M4 over the whole
+columns keeps, without ever holding the whole columns. Any other request, or a run with a chunk
 whose x goes back, takes the column path (api_data.py).
 """
 

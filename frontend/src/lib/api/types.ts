@@ -36,6 +36,8 @@ export interface MediaCell {
 export interface SeriesInfo {
   name: string;
   fields: string[];
+  /** The field the series names as its x (an int or float field of it); absent: its first int field. */
+  x?: string;
 }
 
 export type AttributeValue = number | string | boolean;

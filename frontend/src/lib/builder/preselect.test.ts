@@ -19,6 +19,15 @@ describe('builder preselection', () => {
     expect(preselect(kindById('scatter')!, ['step', 'loss'], types)).toEqual({ x: 'step', y: 'loss', color: 'run' });
   });
 
+  it('binds x to the field the series names as its x, int or float, and y to the first other float', () => {
+    const waves = new Map([...types, ['t', 'float'], ['wave', 'int'], ['value', 'float']]);
+    expect(preselect(kindById('line')!, ['t', 'wave', 'value'], waves)).toEqual({ x: 'wave', y: 't' });
+    expect(preselect(kindById('line')!, ['t', 'wave', 'value'], waves, 't')).toEqual({ x: 't', y: 'value' });
+    expect(preselect(kindById('line')!, ['step', 'epoch', 'loss'], types, 'epoch')).toEqual({ x: 'epoch', y: 'loss' });
+    // A named x that is no numeric field of the series (a stale schema) is passed over.
+    expect(preselect(kindById('line')!, ['phase', 'step', 'loss'], types, 'phase')).toEqual({ x: 'step', y: 'loss' });
+  });
+
   it('counts values, not steps, for a one-axis kind', () => {
     expect(preselect(kindById('histogram')!, ['step', 'loss'], types)).toEqual({ x: 'loss' });
   });

@@ -14,6 +14,28 @@ const traits = {
 const run = (handle: string, started_at: number, attributes: RunInfo['attributes'] = {}): RunInfo => ({ handle, started_at, tags: [], attributes });
 
 describe('sectionsFor', () => {
+  it('draws a series against the field it names as its x, else against its first int field', () => {
+    const all = new Map(fields);
+    for (const [name, type] of Object.entries({ t: 'float', wave: 'int', value: 'float' })) all.set(name, { handle: name, name, type, description: '' });
+    const series: SeriesInfo[] = [
+      { name: 'waves', fields: ['t', 'wave', 'value'], x: 't' },
+      { name: 'plain', fields: ['t', 'wave', 'value'] },
+      { name: 'epochs', fields: ['step', 'epoch', 'acc'], x: 'epoch' },
+      { name: 'stale', fields: ['phase', 'step', 'loss'], x: 'phase' },
+    ];
+    const sections = sectionsFor(series, all, traits);
+    expect(sections.map((s) => [s.series, s.x, s.panels.map((p) => `${p.x}:${p.y}`)])).toEqual([
+      ['waves', 't', ['t:wave', 't:value']],
+      ['plain', 'wave', ['wave:t', 'wave:value']],
+      ['epochs', 'epoch', ['epoch:step', 'epoch:acc']],
+      ['stale', 'step', ['step:loss']],
+    ]);
+    expect(panelSpec(sections[0]!.panels[1]!, {}).datasets[0]!.bindings).toEqual({ x: 't', y: 'value', color: 'run' });
+    // A float x with no int field at all still gets its section.
+    expect(sectionsFor([{ name: 'timed', fields: ['t', 'value'], x: 't' }], all, traits).map((s) => s.x)).toEqual(['t']);
+    expect(sectionsFor([{ name: 'timed', fields: ['t', 'value'] }], all, traits)).toEqual([]);
+  });
+
   it('gives a media field a media panel, with the boxes of its box series drawn over it', () => {
     const all = new Map(fields);
     for (const [name, type] of Object.entries({ clip: 'audio', 'box.x0': 'float', 'box.y0': 'float', 'box.x1': 'float', 'box.y1': 'float', 'box.label': 'string', 'box.score': 'float' })) all.set(name, { handle: name, name, type, description: '' });

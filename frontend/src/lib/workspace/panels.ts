@@ -1,6 +1,7 @@
 /**
  * What the workspace shows, worked out from the schema alone: one section per series that has
- * a step-like field (its first integer field) and something to plot against it, one line-plot
+ * a step-like field (the field the series names as its x, else its first integer field: see
+ * stepOf) and something to plot against it, one line-plot
  * panel per other numeric field. Nothing is configured, so a series or field logged later only
  * adds sections and panels. Each panel is an ordinary line plot spec, so the builder can open
  * it and it can be saved like any plot. Media fields (images, audio, video) get a media panel
@@ -62,14 +63,24 @@ export interface Section {
 export const RUN_RECORD_SERIES = new Set(['capture', 'console', 'progress', 'system.gpu']);
 export const CLOCKED_SERIES: Record<string, string> = { system: 'system.time' };
 
+/**
+ * The field a series is drawn against: the one it names as its x (`streamvis create-series
+ * --x`) when that is a numeric field of it, else its first integer field; undefined when it
+ * has neither. The builder preselects the same (builder/preselect.ts).
+ */
+export function stepOf<F extends { name: string; type: string }>(x: string | undefined, typed: F[], isStep: (type: string) => boolean, isNumeric: (type: string) => boolean = isStep): F | undefined {
+  const named = x === undefined ? undefined : typed.find((f) => f.name === x && isNumeric(f.type));
+  return named ?? typed.find((f) => isStep(f.type));
+}
+
 export function panelKey(series: string, y: string): string {
   return `${series}/${y}`;
 }
 
 /**
  * The sections and panels of `series`, in the order the server lists series and each series
- * lists its fields. A series without an integer field, or with nothing numeric besides it,
- * gets no section: it has no step to draw lines along. Sections with a chart come first (the
+ * lists its fields. A series with neither a named x nor an integer field, or with nothing
+ * numeric besides it, gets no section: it has no step to draw lines along. Sections with a chart come first (the
  * curves are what the page is opened for), then those of only images, sounds and texts, then
  * the clocked ones (`system`).
  */
@@ -87,7 +98,7 @@ export function sectionsFor(series: SeriesInfo[], fields: Map<string, FieldInfo>
     const clock = CLOCKED_SERIES[s.name];
     const step = clock !== undefined
       ? typed.find((f) => f.name === clock)
-      : typed.find((f) => traits.numeric(f.type) && traits.discrete(f.type));
+      : stepOf(s.x, typed, (t) => traits.numeric(t) && traits.discrete(t), traits.numeric);
     if (!step) continue;
     const panels: Panel[] = typed
       .filter((f) => f.name !== step.name && traits.numeric(f.type))
