@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from streamvis.store import summaries, summary_groups
@@ -51,6 +52,34 @@ def test_same_rows_as_m4_over_the_columns(http: Any, store: Store) -> None:
     for pixels, lo, hi in ((300, None, None), (37, 100.0, 900.5), (64, 2_000, 2_050),
                            (1, None, None)):
         body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+        t = table(http.post("/api/data", json=body))
+        x_min = float(steps[0]) if lo is None else lo
+        x_max = float(steps[-1]) if hi is None else hi
+        want, reduced = lod.m4(steps, loss, x_min, x_max, pixels)
+        assert meta(t)["reduced"] == ("m4" if reduced else "none")
+        assert t.column("step").to_pylist() == steps[want].tolist()
+        np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_a_cloud_of_broadcast_steps_gives_the_rows_of_m4(http: Any, store: Store) -> None:
+    """Buckets of one or two steps keep no copy of their rows: edges and ranges sent raw
+    read them from their chunks, and the answer is still M4's over the columns."""
+    rng = np.random.default_rng(5)
+    run = store.create_run()
+    # 40 steps of 30 points (buckets of 8 hold one or two steps), then a rising stretch.
+    steps = np.concatenate((np.repeat(np.arange(40), 30), np.arange(40, 400)))
+    loss = rng.normal(size=steps.size).astype(np.float32)
+    loss[rng.random(steps.size) < 0.03] = np.nan
+    loss[[31, 700]] = [np.nan, 9.0]
+    for part in np.array_split(np.arange(steps.size), 5):
+        store.append(run.handle, "train", {"step": pa.array(steps[part]),
+                                           "loss": pa.array(loss[part])})
+    # Whole line; a few columns; steps 10-12 cut by edges; one step of 30 rows, sent raw.
+    for pixels, lo, hi in ((90, None, None), (7, None, None), (40, 9.7, 12.4),
+                           (60, 9.5, 10.5)):
+        body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+        assert _answer(store, ColumnCache(store), body) is not None  # from summaries
         t = table(http.post("/api/data", json=body))
         x_min = float(steps[0]) if lo is None else lo
         x_max = float(steps[-1]) if hi is None else hi

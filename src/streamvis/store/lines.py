@@ -5,7 +5,9 @@ above 0, store/summaries.py), building and storing the summaries, heads and buck
 rows of chunks appended before they existed (a store migrated from an older
 version) on that first read. `line_bottoms` reads the level-0 records of the chunks
 asked, and `line_rows` the raw values of the level-0 buckets asked: the reduction
-reads those only where a pixel column's edge cuts through.
+reads those only where a pixel column's edge cuts through. A bucket stored with no
+values (`summaries.in_chunk`: one or two x values) is read from its chunk, two columns
+of it decoded; old stores' bucket rows, values and all, read as before.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
@@ -24,8 +27,10 @@ from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
+    IN_CHUNK,
     LineSummaries,
     bottom,
+    chunk_bucket,
     chunk_summaries,
     decode,
     decode_bucket,
@@ -48,6 +53,8 @@ from streamvis.store.summary_rows import insert_group, insert_summaries
 #: chunks or buckets asked per query.
 _BACKFILL_GROUP = 64
 _ASK_GROUP = 256
+#: Chunks decoded per query for buckets read from their chunks (a few MB each).
+_CHUNK_GROUP = 4
 Values = npt.NDArray[Any]
 
 
@@ -260,12 +267,35 @@ class LineMethods(SqlCore):
                     binary=True,
                 ):
                     found[int(q), int(fid), int(b)] = bytes(data)
+        chunked = self._chunk_columns(run_id, series_id, (x, target), sorted(
+            {q for (q, fid, _), data in found.items() if fid == x.id and data[:1] == IN_CHUNK}))
         out = []
         for q, b in buckets:
             try:
-                xs, ys = found[q, x.id, b], found[q, target.id, b]
+                xs = found[q, x.id, b]
+                if xs[:1] == IN_CHUNK:
+                    out.append(chunk_bucket(chunked[q], b))
+                    continue
+                ys = found[q, target.id, b]
             except KeyError:
                 raise NotFoundError(
                     f"run {run} lost chunks while being read: it was deleted") from None
             out.append((decode_bucket(xs), decode_bucket(ys)))
+        return out
+
+    def _chunk_columns(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],
+                       sequences: list[int]) -> dict[int, pa.RecordBatch]:
+        """x and y of the chunks asked, as stored (`in_chunk`): two columns decoded of
+        each chunk, once however many of its buckets are asked."""
+        out: dict[int, pa.RecordBatch] = {}
+        for at in range(0, len(sequences), _CHUNK_GROUP):
+            group = sequences[at : at + _CHUNK_GROUP]
+            with self._read() as s:
+                found = s.all(
+                    f"SELECT sequence, data FROM chunks WHERE series_id = ? AND sequence IN "
+                    f"({marks(len(group))}) AND +run_id = ?", (series_id, *group, run_id),
+                    binary=True)
+            for q, data in found:
+                out[int(q)] = decode_chunk(bytes(data), list(fields), int(q), as_stored=True,
+                                           keep_runs=True)
         return out
