@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -199,20 +201,23 @@ def bottom(summary: bytes, rows: int) -> npt.NDArray[Any]:
     return np.frombuffer(memoryview(summary)[_HEADER:], dtype, count=-(-rows // BASE))
 
 
-def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
-    """One chunk's column cut into level-0 buckets, each stored as it is read back.
+def bucket_values(values: npt.NDArray[Any], *, x: bool,
+                  only: list[int] | None = None) -> list[bytes]:
+    """One chunk's column cut into level-0 buckets, each stored as it is read back
+    (`only`: those buckets, in that order; by default all).
 
     A bucket of x rising by a constant step (a step counter) is stored as its first
     value, step and count; any other as its values: int64, float64 or float32, with a
     one-byte kind first.
     """
+    wanted = range(-(-values.size // BASE)) if only is None else only
     if not x:
         kind = _KINDS[values.dtype.str]
-        return [kind + values[at : at + BASE].tobytes() for at in range(0, values.size, BASE)]
-    return _x_buckets(values)
+        return [kind + values[b * BASE : (b + 1) * BASE].tobytes() for b in wanted]
+    return _x_buckets(values, wanted)
 
 
-def _x_buckets(values: npt.NDArray[np.int64]) -> list[bytes]:
+def _x_buckets(values: npt.NDArray[np.int64], wanted: Sequence[int]) -> list[bytes]:
     # Which buckets rise by a constant step, all at once (a chunk has about a thousand).
     full = values.size // BASE
     steps: list[int] = []
@@ -223,8 +228,8 @@ def _x_buckets(values: npt.NDArray[np.int64]) -> list[bytes]:
         steps = diffs[:, 0].tolist()
         even = np.all(diffs == diffs[:, :1], axis=1).tolist()
     out = []
-    for i, at in enumerate(range(0, values.size, BASE)):
-        part = values[at : at + BASE]
+    for i in wanted:
+        part = values[i * BASE : (i + 1) * BASE]
         if i < full:
             step, constant = steps[i], even[i]
         else:
@@ -348,13 +353,12 @@ def chunk_summaries(
     for i in ys:
         y = as_numbers(batch.column(i), keep_float32=True)
         rows.append((fields[i][0], x_id, summary := summarize(x, y)))
-        if summary and kept:
-            stored = bucket_values(y, x=False)
-            buckets += [(fields[i][0], b, stored[b]) for b in kept]
+        if summary:
+            buckets += zip(repeat(fields[i][0]), kept, bucket_values(y, x=False, only=kept))
     if any(summary for *_, summary in rows):
-        stored = bucket_values(x, x=True)
-        buckets += [(x_id, b, IN_CHUNK + struct.pack("<q", min(BASE, x.size - b * BASE))
-                     if chunked[b] else v) for b, v in enumerate(stored)]
+        buckets += zip(repeat(x_id), kept, bucket_values(x, x=True, only=kept))
+        buckets += [(x_id, int(b), IN_CHUNK + struct.pack("<q", min(BASE, x.size - b * BASE)))
+                    for b in np.flatnonzero(chunked).tolist()]
     return ChunkSummaries(rows, buckets)
 
 
