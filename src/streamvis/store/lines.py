@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
@@ -267,14 +266,15 @@ class LineMethods(SqlCore):
                     binary=True,
                 ):
                     found[int(q), int(fid), int(b)] = bytes(data)
-        chunked = self._chunk_columns(run_id, series_id, (x, target), sorted(
-            {q for (q, fid, _), data in found.items() if fid == x.id and data[:1] == IN_CHUNK}))
+        chunked = self._chunk_buckets(run_id, series_id, (x, target), [
+            (q, b) for (q, fid, b), data in found.items()
+            if fid == x.id and data[:1] == IN_CHUNK])
         out = []
         for q, b in buckets:
             try:
                 xs = found[q, x.id, b]
                 if xs[:1] == IN_CHUNK:
-                    out.append(chunk_bucket(chunked[q], b))
+                    out.append(chunked[q, b])
                     continue
                 ys = found[q, target.id, b]
             except KeyError:
@@ -283,11 +283,17 @@ class LineMethods(SqlCore):
             out.append((decode_bucket(xs), decode_bucket(ys)))
         return out
 
-    def _chunk_columns(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],
-                       sequences: list[int]) -> dict[int, pa.RecordBatch]:
-        """x and y of the chunks asked, as stored (`in_chunk`): two columns decoded of
-        each chunk, once however many of its buckets are asked."""
-        out: dict[int, pa.RecordBatch] = {}
+    def _chunk_buckets(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],
+                       asked: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[
+                           Values, Values]]:
+        """The (x, y) of buckets read from their chunks (`in_chunk`), by (sequence,
+        bucket): each chunk's two columns decoded once, its buckets copied out, and the
+        chunk let go before the next few are read (memory: the buckets, not the chunks)."""
+        out: dict[tuple[int, int], tuple[Values, Values]] = {}
+        of: dict[int, list[int]] = {}
+        for q, b in asked:
+            of.setdefault(q, []).append(b)
+        sequences = sorted(of)
         for at in range(0, len(sequences), _CHUNK_GROUP):
             group = sequences[at : at + _CHUNK_GROUP]
             with self._read() as s:
@@ -296,6 +302,8 @@ class LineMethods(SqlCore):
                     f"({marks(len(group))}) AND +run_id = ?", (series_id, *group, run_id),
                     binary=True)
             for q, data in found:
-                out[int(q)] = decode_chunk(bytes(data), list(fields), int(q), as_stored=True,
-                                           keep_runs=True)
+                xy = decode_chunk(bytes(data), list(fields), int(q), as_stored=True,
+                                  keep_runs=True)
+                for b in of[int(q)]:
+                    out[int(q), b] = chunk_bucket(xy, b)
         return out

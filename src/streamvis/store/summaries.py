@@ -273,9 +273,11 @@ IN_CHUNK = b"c"
 def chunk_bucket(xy: pa.RecordBatch, bucket: int) -> tuple[
         npt.NDArray[np.int64], npt.NDArray[Any]]:
     """Level-0 bucket `bucket` of a chunk's (x, y) as stored: its rows as `line_rows`
-    returns them (x int64, y as `bucket_values` keeps it), only its slice decoded."""
+    returns them (x int64, y as `bucket_values` keeps it), only its slice decoded, and
+    copied (a view would hold the chunk's whole column in memory)."""
     part = xy.slice(bucket * BASE, BASE)
-    return as_numbers(part.column(0)), as_numbers(part.column(1), keep_float32=True)
+    return (np.array(as_numbers(part.column(0))),
+            np.array(as_numbers(part.column(1), keep_float32=True)))
 
 
 def decode_bucket(data: bytes) -> npt.NDArray[Any]:
