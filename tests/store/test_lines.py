@@ -203,3 +203,26 @@ def test_old_chunks_get_summaries_and_groups_on_the_first_line_read(
     assert _groups(location) == [0]
     with raw_session(location) as s:
         assert _buckets(s) > 0 and s.scalar("SELECT COUNT(*) FROM line_heads") == 4
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_buckets_of_a_broadcast_step_are_read_from_their_chunk(store: Store,
+                                                                location: str) -> None:
+    run = store.create_run()
+    # Steps 7, 8, 9 broadcast to 6 rows each (buckets of 4 hold one or two of them), then
+    # a step counter: buckets 0-3 are read from the chunk, 4 and 5 from their rows.
+    step = np.concatenate((np.repeat(np.arange(7, 10, dtype=np.int64), 6), np.arange(10, 16)))
+    loss = (np.arange(step.size) / 3).astype(np.float32)
+    loss[[5, 13]] = np.nan
+    seq = store.append(run.handle, "train", {"step": pa.array(step), "loss": pa.array(loss)})
+    asked = [(seq.sequence, b) for b in (3, 0, 5, 1, 4, 2, 0)]
+    for (_, b), (x, y) in zip(asked, store.line_rows(run.handle, "train", "loss", asked),
+                              strict=True):
+        assert x.dtype == np.int64 and y.dtype == np.float32  # as stored, either way
+        assert x.tolist() == step[4 * b : 4 * b + 4].tolist()
+        assert y.tobytes() == loss[4 * b : 4 * b + 4].tobytes()  # NaN and all
+    with raw_session(location) as s:
+        # x's rows mark the buckets in the chunk; loss has rows only for the others.
+        assert [tuple(r) for r in s.all(
+            "SELECT f.name, COUNT(*) FROM line_buckets lb JOIN fields f ON f.id = lb.field_id "
+            "GROUP BY f.name ORDER BY f.name")] == [("loss", 2), ("step", 6)]

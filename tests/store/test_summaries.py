@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from streamvis.store import summaries
@@ -123,3 +125,33 @@ def test_head_and_bottom_split_a_summary(size: int) -> None:
     assert bottom.tobytes() + (head.tobytes() if size > BASE else b"") == records.tobytes()
     assert head[-1].tobytes() == records[-1].tobytes()  # the top is in the head
     assert summaries.head(b"") == b""
+
+
+def test_buckets_of_one_or_two_x_runs_are_read_from_their_chunk() -> None:
+    # A cloud's broadcast step (runs longer than a bucket), then a step counter.
+    x = np.concatenate((np.repeat(np.arange(3, dtype=np.int64), BASE + BASE // 2),
+                        np.arange(10, 10 + BASE + BASE // 2, dtype=np.int64)))
+    # Buckets 0, 2, 3: one run; 1: two (a step ends in it); 4: a run, then rising; 5: rising.
+    assert summaries.in_chunk(x).tolist() == [True, True, True, True, False, False]
+    three = np.repeat(np.arange(3, dtype=np.int64), BASE // 3 + 1)[:BASE]
+    assert summaries.in_chunk(three).tolist() == [False]  # an edge may cut it twice
+    assert summaries.in_chunk(np.zeros(0, np.int64)).tolist() == []
+    assert summaries.in_chunk(np.array([5, 5, 5], np.int64)).tolist() == [True]
+    assert summaries.in_chunk(np.array([5, 5], np.int64)).tolist() == [False]  # no saving
+    y = np.arange(x.size, dtype=np.float32)
+    plan = [(1, np.dtype(np.int64), "values"), (2, np.dtype(np.float64), "values")]
+    made = summaries.chunk_summaries(pa.record_batch({"x": x, "y": y}), plan)
+    stored = {(f, b): data for f, b, data in made.buckets}
+    assert sorted(b for f, b in stored if f == 2) == [4, 5]  # y's rising buckets only
+    for b in range(4):
+        assert stored[1, b] == summaries.IN_CHUNK + struct.pack("<q", BASE)
+        # Read back from the chunk's columns as stored: x run-end encoded, y float32.
+        xs, ys = summaries.chunk_bucket(pa.record_batch(
+            {"x": pc.run_end_encode(pa.array(x)), "y": pa.array(y)}), b)
+        assert xs.dtype == np.int64 and ys.dtype == np.float32
+        assert (xs.tolist(), ys.tolist()) == (x[b * BASE:][:BASE].tolist(),
+                                              y[b * BASE:][:BASE].tolist())
+    np.testing.assert_array_equal(summaries.decode_bucket(stored[2, 5]), y[5 * BASE:])
+    np.testing.assert_array_equal(summaries.decode_bucket(stored[1, 4]), x[4 * BASE:][:BASE])
+    # The summaries themselves are the same whichever way the rows are kept.
+    assert made.summaries == [(2, 1, summarize(x, y))]

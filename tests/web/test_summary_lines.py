@@ -63,6 +63,37 @@ def test_same_rows_as_m4_over_the_columns(http: Any, store: Store) -> None:
 
 
 @pytest.mark.usefixtures("schema", "small_buckets")
+def test_a_cloud_of_broadcast_steps_gives_the_rows_of_m4(
+        http: Any, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Buckets of one or two steps keep no copy of their rows: edges and ranges sent raw
+    read them from their chunks, and the answer is still M4's over the columns. The
+    first chunks are stored as older versions stored them (every bucket's values)."""
+    rng = np.random.default_rng(5)
+    run = store.create_run()
+    # 40 steps of 30 points (buckets of 8 hold one or two steps), then a rising stretch.
+    steps = np.concatenate((np.repeat(np.arange(40), 30), np.arange(40, 400)))
+    loss = rng.normal(size=steps.size).astype(np.float32)
+    loss[rng.random(steps.size) < 0.03] = np.nan
+    loss[[31, 700]] = [np.nan, 9.0]
+    for i, part in enumerate(np.array_split(np.arange(steps.size), 5)):
+        monkeypatch.setattr(summaries, "LINE_CHUNK_BUCKET_RUNS", 0 if i < 2 else 2)
+        store.append(run.handle, "train", {"step": pa.array(steps[part]),
+                                           "loss": pa.array(loss[part])})
+    # Whole line; a few columns; steps 10-12 cut by edges; one step of 30 rows, sent raw.
+    for pixels, lo, hi in ((90, None, None), (7, None, None), (40, 9.7, 12.4),
+                           (60, 9.5, 10.5)):
+        body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+        assert _answer(store, ColumnCache(store), body) is not None  # from summaries
+        t = table(http.post("/api/data", json=body))
+        x_min = float(steps[0]) if lo is None else lo
+        x_max = float(steps[-1]) if hi is None else hi
+        want, reduced = lod.m4(steps, loss, x_min, x_max, pixels)
+        assert meta(t)["reduced"] == ("m4" if reduced else "none")
+        assert t.column("step").to_pylist() == steps[want].tolist()
+        np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
 def test_groups_of_chunks_growing_append_by_append(store: Store,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Groups of 3 chunks: each append extends the last group (or the chunks after the

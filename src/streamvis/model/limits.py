@@ -148,6 +148,11 @@ GROUP_COMMIT_BYTES = 64 * 1024 * 1024
 #: (web/lod_summaries.py): whole pieces stand for their rows, so only the piece an edge
 #: cuts through is scanned row by row.
 LOD_PIECE_ROWS = 128
+#: Runs of one x value a level-0 bucket of a line's summaries may hold and still keep
+#: no copy of its rows in `line_buckets` (store/summaries.py): a pixel edge cuts such a
+#: bucket at most this many minus one times, and it is read from its chunk instead. Two
+#: covers a point cloud's broadcast step (one x per bucket, two where a step ends).
+LINE_CHUNK_BUCKET_RUNS = 2
 #: Bytes of free copy buffers a logger keeps for media arrays (logger/buffers.py), so
 #: an image a step is copied into warm memory; past it, a returned buffer is dropped.
 MEDIA_BUFFER_POOL_BYTES = 64 * 1024 * 1024

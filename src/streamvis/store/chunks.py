@@ -69,17 +69,18 @@ def encode_chunk(
 
 def decode_chunk(
     data: bytes, fields: Sequence[FieldRow], sequence: int, *, as_stored: bool = False,
-    started_at: float = 0.0,
+    started_at: float = 0.0, keep_runs: bool = False,
 ) -> pa.RecordBatch:
     """The columns of `fields` from a stored chunk, named by their current names.
 
     Each column comes in its field's Arrow type, widened from a narrower stored width
     (float32 for float); `as_stored` keeps the width it was stored at. An int column
-    stored run-end encoded (a broadcast step) is decoded. The pseudo-fields `_time` and
+    stored run-end encoded (a broadcast step) is decoded unless `keep_runs` (for a reader
+    of a few slices of it). The pseudo-fields `_time` and
     `_elapsed` (`_time` minus the run's `started_at`) read the chunk's time column, NaN
     for a chunk stored before times were kept.
     """
-    stored = pa.ipc.open_stream(pa.py_buffer(data)).read_next_batch()
+    stored = _columns_of(pa.py_buffer(data), fields)
     columns = []
     for row in fields:
         index = stored.schema.get_field_index(str(row.field.handle))
@@ -93,12 +94,25 @@ def decode_chunk(
             )
         column = stored.column(index)
         want = row.field.type.arrow_type
-        if pa.types.is_run_end_encoded(column.type):
+        if pa.types.is_run_end_encoded(column.type) and not keep_runs:
             column = pc.run_end_decode(column)  # runs are how it is stored, not read
         if column.type != want and not as_stored:
             column = column.cast(want)  # a narrower float: widening is exact
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=[r.field.name for r in fields])
+
+
+def _columns_of(data: pa.Buffer, fields: Sequence[FieldRow]) -> pa.RecordBatch:
+    """The stored columns `fields` read (their own or the time column): only those are
+    decompressed, so a line's two columns of a wide or long chunk cost two columns."""
+    stream = pa.ipc.open_stream(data)  # has read the schema message only
+    wanted = {str(TIME_FIELD.handle) if r.field.name in FIELDS else str(r.field.handle)
+              for r in fields}
+    keep = [i for i, n in enumerate(stream.schema.names) if n in wanted]
+    if len(keep) == len(stream.schema.names):
+        return stream.read_next_batch()
+    return pa.ipc.open_stream(data, options=pa.ipc.IpcReadOptions(
+        included_fields=keep)).read_next_batch()
 
 
 def _time_of(stored: pa.RecordBatch, name: str, started_at: float) -> pa.Array:

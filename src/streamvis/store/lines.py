@@ -5,7 +5,9 @@ above 0, store/summaries.py), building and storing the summaries, heads and buck
 rows of chunks appended before they existed (a store migrated from an older
 version) on that first read. `line_bottoms` reads the level-0 records of the chunks
 asked, and `line_rows` the raw values of the level-0 buckets asked: the reduction
-reads those only where a pixel column's edge cuts through.
+reads those only where a pixel column's edge cuts through. A bucket stored with no
+values (`summaries.in_chunk`: one or two x values) is read from its chunk, two columns
+of it decoded; old stores' bucket rows, values and all, read as before.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from streamvis.store.core import SqlCore, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
+    IN_CHUNK,
     LineSummaries,
     bottom,
+    chunk_bucket,
     chunk_summaries,
     decode,
     decode_bucket,
@@ -49,6 +53,8 @@ from streamvis.store.summary_rows import insert_group, insert_summaries
 #: chunks or buckets asked per query.
 _BACKFILL_GROUP = 64
 _ASK_GROUP = 256
+#: Chunks decoded per query for buckets read from their chunks (a few MB each).
+_CHUNK_GROUP = 4
 Values = npt.NDArray[Any]
 
 
@@ -264,12 +270,44 @@ class LineMethods(SqlCore):
                     binary=True,
                 ):
                     found[int(q), int(fid), int(b)] = bytes(data)
+        chunked = self._chunk_buckets(run_id, series_id, (x, target), [
+            (q, b) for (q, fid, b), data in found.items()
+            if fid == x.id and data[:1] == IN_CHUNK])
         out = []
         for q, b in buckets:
             try:
-                xs, ys = found[q, x.id, b], found[q, target.id, b]
+                xs = found[q, x.id, b]
+                if xs[:1] == IN_CHUNK:
+                    out.append(chunked[q, b])
+                    continue
+                ys = found[q, target.id, b]
             except KeyError:
                 raise NotFoundError(
                     f"run {run} lost chunks while being read: it was deleted") from None
             out.append((decode_bucket(xs), decode_bucket(ys)))
+        return out
+
+    def _chunk_buckets(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],
+                       asked: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[
+                           Values, Values]]:
+        """The (x, y) of buckets read from their chunks (`in_chunk`), by (sequence,
+        bucket): each chunk's two columns decoded once, its buckets copied out, and the
+        chunk let go before the next few are read (memory: the buckets, not the chunks)."""
+        out: dict[tuple[int, int], tuple[Values, Values]] = {}
+        of: dict[int, list[int]] = {}
+        for q, b in asked:
+            of.setdefault(q, []).append(b)
+        sequences = sorted(of)
+        for at in range(0, len(sequences), _CHUNK_GROUP):
+            group = sequences[at : at + _CHUNK_GROUP]
+            with self._read() as s:
+                found = s.all(
+                    f"SELECT sequence, data FROM chunks WHERE series_id = ? AND sequence IN "
+                    f"({marks(len(group))}) AND +run_id = ?", (series_id, *group, run_id),
+                    binary=True)
+            for q, data in found:
+                xy = decode_chunk(bytes(data), list(fields), int(q), as_stored=True,
+                                  keep_runs=True)
+                for b in of[int(q)]:
+                    out[int(q), b] = chunk_bucket(xy, b)
         return out

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import functools
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -33,13 +35,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from streamvis.model.schema import Series
+from streamvis.model.limits import LINE_CHUNK_BUCKET_RUNS
 
 #: Rows per bucket of level 0, and buckets merged per level above.
 BASE = 1024
 FACTOR = 8
 _MAGIC = b"SVL1"
 _HEADER = 8  # magic, y kind ('i' or 'f'), padding
-#: A stored bucket's first byte: the dtype of its values ('a': x rising by a step).
+#: A stored bucket's first byte: the dtype of its values ('a': x rising by a step,
+#: 'c': x's bucket of rows read from the chunk, `IN_CHUNK`).
 _DTYPES: dict[str, np.dtype[Any]] = {
     "q": np.dtype("<i8"), "d": np.dtype("<f8"), "f": np.dtype("<f4")}
 _KINDS = {dt.str: k.encode() for k, dt in _DTYPES.items()}
@@ -200,16 +204,23 @@ def bottom(summary: bytes, rows: int) -> npt.NDArray[Any]:
     return np.frombuffer(memoryview(summary)[_HEADER:], dtype, count=-(-rows // BASE))
 
 
-def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
-    """One chunk's column cut into level-0 buckets, each stored as it is read back.
+def bucket_values(values: npt.NDArray[Any], *, x: bool,
+                  only: list[int] | None = None) -> list[bytes]:
+    """One chunk's column cut into level-0 buckets, each stored as it is read back
+    (`only`: those buckets, in that order; by default all).
 
     A bucket of x rising by a constant step (a step counter) is stored as its first
     value, step and count; any other as its values: int64, float64 or float32, with a
     one-byte kind first.
     """
+    wanted = range(-(-values.size // BASE)) if only is None else only
     if not x:
         kind = _KINDS[values.dtype.str]
-        return [kind + values[at : at + BASE].tobytes() for at in range(0, values.size, BASE)]
+        return [kind + values[b * BASE : (b + 1) * BASE].tobytes() for b in wanted]
+    return _x_buckets(values, wanted)
+
+
+def _x_buckets(values: npt.NDArray[np.int64], wanted: Sequence[int]) -> list[bytes]:
     # Which buckets rise by a constant step, all at once (a chunk has about a thousand).
     full = values.size // BASE
     steps: list[int] = []
@@ -220,8 +231,8 @@ def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
         steps = diffs[:, 0].tolist()
         even = np.all(diffs == diffs[:, :1], axis=1).tolist()
     out = []
-    for i, at in enumerate(range(0, values.size, BASE)):
-        part = values[at : at + BASE]
+    for i in wanted:
+        part = values[i * BASE : (i + 1) * BASE]
         if i < full:
             step, constant = steps[i], even[i]
         else:
@@ -232,6 +243,44 @@ def bucket_values(values: npt.NDArray[Any], *, x: bool) -> list[bytes]:
         else:
             out.append(_KINDS[part.dtype.str] + part.tobytes())
     return out
+
+
+def in_chunk(x: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Per level-0 bucket of a chunk's x, whether its rows are read from the chunk.
+
+    A bucket of at most LINE_CHUNK_BUCKET_RUNS runs of one x (a point cloud's
+    broadcast step) is cut by a pixel edge only where x changes, so its rows are read
+    at most there, or where a range of few rows is sent raw: rarely enough to decode
+    them from the chunk rather than store every value of it twice (2.3x the raw bytes
+    for a cloud).
+    """
+    if not x.size:
+        return np.zeros(0, np.bool_)
+    starts = np.arange(0, x.size, BASE)
+    change = np.zeros(x.size, np.int64)
+    change[1:] = x[1:] != x[:-1]
+    change[starts] = 0  # a bucket's first row starts its first run
+    runs = np.add.reduceat(change, starts) + 1
+    rows = np.minimum(starts + BASE, x.size) - starts
+    # A bucket of no more rows than that costs no more stored than its marker.
+    out: npt.NDArray[np.bool_] = (runs <= LINE_CHUNK_BUCKET_RUNS) & (
+        rows > LINE_CHUNK_BUCKET_RUNS)
+    return out
+
+
+#: x's bucket row of a bucket read from its chunk: this byte, then its row count; the
+#: summarized fields store no row for it.
+IN_CHUNK = b"c"
+
+
+def chunk_bucket(xy: pa.RecordBatch, bucket: int) -> tuple[
+        npt.NDArray[np.int64], npt.NDArray[Any]]:
+    """Level-0 bucket `bucket` of a chunk's (x, y) as stored: its rows as `line_rows`
+    returns them (x int64, y as `bucket_values` keeps it), only its slice decoded, and
+    copied (a view would hold the chunk's whole column in memory)."""
+    part = xy.slice(bucket * BASE, BASE)
+    return (np.array(as_numbers(part.column(0))),
+            np.array(as_numbers(part.column(1), keep_float32=True)))
 
 
 def decode_bucket(data: bytes) -> npt.NDArray[Any]:
@@ -293,7 +342,8 @@ class ChunkSummaries:
 
     #: (field id, x field id, summary) for each summarized field.
     summaries: list[tuple[int, int, bytes]]
-    #: (field id, bucket, values) of x and each summarized field, ordered chunks only.
+    #: (field id, bucket, values) of x and each summarized field, ordered chunks only;
+    #: a bucket read from its chunk (`in_chunk`) has x's IN_CHUNK row and no other.
     buckets: list[tuple[int, int, bytes]]
 
     def __bool__(self) -> bool:
@@ -312,13 +362,17 @@ def chunk_summaries(
     x_id = fields[x_at][0]
     rows: list[tuple[int, int, bytes]] = []
     buckets: list[tuple[int, int, bytes]] = []
+    chunked = in_chunk(x)
+    kept = np.flatnonzero(~chunked).tolist()
     for i in ys:
         y = as_numbers(batch.column(i), keep_float32=True)
         rows.append((fields[i][0], x_id, summary := summarize(x, y)))
         if summary:
-            buckets += [(fields[i][0], b, v) for b, v in enumerate(bucket_values(y, x=False))]
-    if buckets:
-        buckets += [(x_id, b, v) for b, v in enumerate(bucket_values(x, x=True))]
+            buckets += zip(repeat(fields[i][0]), kept, bucket_values(y, x=False, only=kept))
+    if any(summary for *_, summary in rows):
+        buckets += zip(repeat(x_id), kept, bucket_values(x, x=True, only=kept))
+        buckets += [(x_id, int(b), IN_CHUNK + struct.pack("<q", min(BASE, x.size - b * BASE)))
+                    for b in np.flatnonzero(chunked).tolist()]
     return ChunkSummaries(rows, buckets)
 
 

@@ -4,7 +4,8 @@ Three tables hold what a line plot reads instead of whole chunks (store/summarie
 `line_summaries` (a chunk's whole summary of one field), `line_heads` (its levels
 above 0: what a line over many chunks reads of each) and `line_buckets` (the raw
 values of each level-0 bucket of x and of each summarized field, so the rows a
-pixel edge cuts through are read bucket by bucket, not chunk by chunk). A head row
+pixel edge cuts through are read bucket by bucket, not chunk by chunk; a bucket of
+one or two x values has only x's marker row and is read from its chunk). A head row
 is written last: where it exists, the chunk's buckets exist too. A fourth,
 `line_groups`, packs the top records of 64 chunks of a run's series
 (store/summary_groups.py); it is built on read, not here, and deleted with its run.
