@@ -34,8 +34,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from streamvis.model.schema import Series
 from streamvis.model.limits import LINE_CHUNK_BUCKET_RUNS
+from streamvis.model.schema import Series
 
 #: Rows per bucket of level 0, and buckets merged per level above.
 BASE = 1024
