@@ -148,6 +148,14 @@ GROUP_COMMIT_BYTES = 64 * 1024 * 1024
 #: (web/lod_summaries.py): whole pieces stand for their rows, so only the piece an edge
 #: cuts through is scanned row by row.
 LOD_PIECE_ROWS = 128
+#: Level-0 summary buckets per pixel column up to which a line plot reads a run's line
+#: raw (web/raw_lines.py: x and y of every run of the request in one query, reduced by
+#: M4) instead of walking its summaries: with so few rows per column a pixel edge cuts
+#: most buckets, so the walk reads most rows raw anyway, in many more queries.
+LINE_RAW_BUCKETS_PER_PIXEL = 2
+#: Rows one query of that raw path reads (of all the runs it asks together): past it,
+#: the request's runs are read in several queries, so its memory stays bounded.
+LINE_RAW_READ_ROWS = 4_000_000
 #: Bytes of free copy buffers a logger keeps for media arrays (logger/buffers.py), so
 #: an image a step is copied into warm memory; past it, a returned buffer is dropped.
 MEDIA_BUFFER_POOL_BYTES = 64 * 1024 * 1024
