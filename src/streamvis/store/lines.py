@@ -278,10 +278,10 @@ class LineMethods(SqlCore):
     ) -> list[tuple[Values, Values] | None]:
         if not asks:
             return []
-        wanted = {(check_handle(h), int(q)) for h, seqs in asks for q in seqs}
-        handles = sorted({h for h, _ in wanted}, key=str)
-        seqs = [q for _, q in wanted]
-        found: dict[tuple[uuid.UUID, int], tuple[int, dict[tuple[int, int], bytes]]] = {}
+        wanted = {check_handle(h) for h, _ in asks}
+        seqs = [int(q) for _, asked in asks for q in asked]
+        handles = sorted(wanted, key=str)
+        found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]] = {}
         handle_of: dict[Any, uuid.UUID] = {}  # as the database gives it: one parse each
         with self._read() as s:
             _, series_id, x, target = self._target(s, asks[0][0], series, field)
@@ -289,25 +289,24 @@ class LineMethods(SqlCore):
                 group = handles[at : at + _ASK_GROUP]
                 # One query for every run asked: the chunks of the runs in the range of
                 # sequences asked (a run's chunks interleave with others'), then their
-                # level-0 buckets of x and the field; chunks not asked are skipped here.
-                for h, q, n, fid, b, data in s.all(
-                    "SELECT r.handle, c.sequence, c.row_count, lb.field_id, lb.bucket, lb.data "
+                # level-0 buckets of x and the field; chunks not asked are left here.
+                for h, q, fid, b, n, data in s.all(
+                    "SELECT r.handle, c.sequence, lb.field_id, lb.bucket, c.row_count, lb.data "
                     "FROM runs r JOIN chunks c ON c.run_id = r.id JOIN line_buckets lb "
                     f"ON lb.chunk_id = c.id WHERE r.handle IN ({marks(len(group))}) "
                     "AND c.series_id = ? AND c.sequence >= ? AND c.sequence <= ? "
                     "AND lb.field_id IN (?, ?)",
-                    (*group, series_id, min(seqs), max(seqs), x.id, target.id), binary=True,
+                    (*group, series_id, min(seqs, default=0), max(seqs, default=0), x.id,
+                     target.id), binary=True,
                 ):
                     if (run := handle_of.get(h)) is None:
                         run = handle_of[h] = as_uuid(h)
-                    key = (run, int(q))
-                    if key in wanted:
-                        found.setdefault(key, (int(n), {}))[1][int(fid), int(b)] = bytes(data)
-        return [_joined(found, handle, [int(q) for q in seqs], (x.id, target.id))
-                for handle, seqs in asks]
+                    found.setdefault((run, q), []).append((fid, b, n, data))
+        return [_joined(found, handle, [int(q) for q in asked], (x.id, target.id))
+                for handle, asked in asks]
 
 
-def _joined(found: dict[tuple[uuid.UUID, int], tuple[int, dict[tuple[int, int], bytes]]],
+def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]],
             run: uuid.UUID, seqs: list[int], ids: tuple[int, int],
             ) -> tuple[Values, Values] | None:
     """A run's x and y values of the chunks `seqs`, in their order; None where a chunk
@@ -318,11 +317,13 @@ def _joined(found: dict[tuple[uuid.UUID, int], tuple[int, dict[tuple[int, int], 
         got = found.get((run, q))
         if got is None:
             raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
-        rows, data = got
-        total += rows
+        got.sort()  # by field, then bucket
+        total += int(got[0][2])
         for side, fid in enumerate(ids):
-            count = len(blobs[side])
-            while (fid, len(blobs[side]) - count) in data:
-                blobs[side].append(data[fid, len(blobs[side]) - count])
-    x, y = decode_buckets(blobs[0]), decode_buckets(blobs[1])
+            mine = [d for f, _, _, d in got if f == fid]
+            blobs[side] += mine
+            if [b for f, b, _, _ in got if f == fid] != list(range(len(mine))):
+                return None
+    x, y = decode_buckets([bytes(b) for b in blobs[0]]), decode_buckets(
+        [bytes(b) for b in blobs[1]])
     return (x, y) if x.size == total and y.size == total else None
