@@ -72,7 +72,9 @@ def decode_chunk(
     `_elapsed` (`_time` minus the run's `started_at`) read the chunk's time column, NaN
     for a chunk stored before times were kept.
     """
-    stored = pa.ipc.open_stream(pa.py_buffer(data)).read_next_batch()
+    stored = _read_columns(pa.py_buffer(data), {
+        str(TIME_FIELD.handle) if r.field.name in FIELDS else str(r.field.handle)
+        for r in fields})
     columns = []
     for row in fields:
         index = stored.schema.get_field_index(str(row.field.handle))
@@ -92,6 +94,20 @@ def decode_chunk(
             column = column.cast(want)  # a narrower float: widening is exact
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=[r.field.name for r in fields])
+
+
+def _read_columns(buffer: pa.Buffer, names: set[str]) -> pa.RecordBatch:
+    """The stored batch with only the columns `names` decoded (others left out).
+
+    A chunk holds every field of its series, each compressed: a plot of one field of a
+    50-field series decompressed all 50 to take one.
+    """
+    reader = pa.ipc.open_stream(buffer)
+    keep = [i for i, f in enumerate(reader.schema) if f.name in names]
+    if len(keep) == len(reader.schema):
+        return reader.read_next_batch()
+    options = pa.ipc.IpcReadOptions(included_fields=keep)
+    return pa.ipc.open_stream(buffer, options=options).read_next_batch()
 
 
 def _time_of(stored: pa.RecordBatch, name: str, started_at: float) -> pa.Array:
