@@ -10,6 +10,8 @@ Chromium and reports:
   machine is shared: wall time swings with the load, this much less);
 - `first_open_ms`, `first_open_cpu_ms`: the same for the first visit to a freshly started
   server (its caches cold, and the browser's); `first_open_server_cpu_ms` the server's part;
+- `restart_open_ms`, `restart_open_cpu_ms`, `restart_open_server_cpu_ms` (with `--store`): the
+  open after the server restarts, the browser's caches warm: the server's cold cost alone;
 - `panels_drawn_at_open`: how many panels fetched data by then (only those near the view do);
 - `scroll_fps`, `scroll_ms_per_frame`: scrolling the page through every panel, 30 px a frame,
   panels fetching and drawing as they come into view.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -107,7 +110,11 @@ def served(store: Path | None) -> Iterator[tuple[ServerProcess, bool]]:
         return
     filled = (store / "filled").exists()
     os.environ["XDG_CACHE_HOME"] = str(store / "cache")
-    with ServerProcess(str(store / "data")) as server:
+    # A fixed web port, so a restarted server is the same origin to the browser.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with ServerProcess(str(store / "data"), extra_args=("--http-port", str(port))) as server:
         yield server, filled
         (store / "filled").touch()
 
@@ -144,6 +151,19 @@ def main() -> None:
             drawn = page.evaluate("document.querySelectorAll('[data-drawn=yes]').length")
             total = page.evaluate("document.querySelectorAll('[data-panel]').length")
             scroll = page.evaluate(SCROLL_JS, 30)
+            restart: dict[str, int] = {}
+            if args.store is not None:
+                # The server restarted under a browser that has the page cached: its
+                # caches cold, the browser's warm (what a user reloading sees).
+                server.stop()
+                server.start()
+                cpu0, server0 = tree_cpu_s(), server_cpu_s()
+                page.goto(f"{server.web_url}workspace")
+                page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
+                restart = {"restart_open_ms": round(page.evaluate("performance.now()")),
+                           "restart_open_cpu_ms": round((tree_cpu_s() - cpu0) * 1000),
+                           "restart_open_server_cpu_ms": round(
+                               (server_cpu_s() - server0) * 1000)}
     print(json.dumps({
         "panels": total, "runs": args.runs, "points": args.points, "fill_s": round(fill_s, 1),
         "first_open_ms": round(first_ms), "first_open_cpu_ms": round(first_cpu_s * 1000),
@@ -152,7 +172,7 @@ def main() -> None:
         "open_cpu_ms": round(open_cpu_s * 1000), "panels_drawn_at_open": drawn,
         "scroll_fps": round(1000 / scroll["ms"], 1) if scroll["ms"] else None,
         "scroll_ms_per_frame": round(scroll["ms"], 1), "scroll_p95_ms": round(scroll["p95"], 1),
-        "scroll_frames": scroll["frames"],
+        "scroll_frames": scroll["frames"], **restart,
     }))
 
 
