@@ -8,7 +8,10 @@ Chromium and reports:
   goal at 50 panels x 20 runs x 100,000 points: at most 2 s), on a second visit (a reload);
 - `open_cpu_ms`: CPU time the server, the browser and its helpers spent on that open (the
   machine is shared: wall time swings with the load, this much less);
-- `first_open_ms`: the same for the first visit to a freshly started server (its caches cold);
+- `first_open_ms`, `first_open_cpu_ms`: the same for the first visit to a freshly started
+  server (its caches cold, and the browser's); `first_open_server_cpu_ms` the server's part;
+- `restart_open_ms`, `restart_open_cpu_ms`, `restart_open_server_cpu_ms` (with `--store`): the
+  open after the server restarts, the browser's caches warm: the server's cold cost alone;
 - `panels_drawn_at_open`: how many panels fetched data by then (only those near the view do);
 - `scroll_fps`, `scroll_ms_per_frame`: scrolling the page through every panel, 30 px a frame,
   panels fetching and drawing as they come into view.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -72,6 +76,17 @@ def fill(uri: str, panels: int, runs: int, points: int) -> None:
                 c.append(run.handle, "bench", {"step": s, **cols})
 
 
+def server_cpu_s() -> float:
+    """CPU seconds of the server: the Python child (the browser's helpers are not Python)."""
+    total = 0.0
+    for p in psutil.Process().children(recursive=False):
+        with suppress(psutil.Error):
+            if "python" in p.name():
+                t = p.cpu_times()
+                total += t.user + t.system
+    return total
+
+
 def tree_cpu_s() -> float:
     """CPU seconds of this process's children: the server, the browser and its helpers.
 
@@ -95,7 +110,11 @@ def served(store: Path | None) -> Iterator[tuple[ServerProcess, bool]]:
         return
     filled = (store / "filled").exists()
     os.environ["XDG_CACHE_HOME"] = str(store / "cache")
-    with ServerProcess(str(store / "data")) as server:
+    # A fixed web port, so a restarted server is the same origin to the browser.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with ServerProcess(str(store / "data"), extra_args=("--http-port", str(port))) as server:
         yield server, filled
         (store / "filled").touch()
 
@@ -119,9 +138,11 @@ def main() -> None:
         fill_s = time.perf_counter() - t0
         with chromium_page(args.width, args.height) as page:
             # A first visit warms the server's caches and the browser's, as a reload would.
+            cpu0, server0 = tree_cpu_s(), server_cpu_s()
             page.goto(f"{server.web_url}workspace")
             page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
             first_ms = page.evaluate("performance.now()")
+            first_cpu_s, first_server_s = tree_cpu_s() - cpu0, server_cpu_s() - server0
             cpu0 = tree_cpu_s()
             page.goto(f"{server.web_url}workspace")
             page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
@@ -130,13 +151,28 @@ def main() -> None:
             drawn = page.evaluate("document.querySelectorAll('[data-drawn=yes]').length")
             total = page.evaluate("document.querySelectorAll('[data-panel]').length")
             scroll = page.evaluate(SCROLL_JS, 30)
+            restart: dict[str, int] = {}
+            if args.store is not None:
+                # The server restarted under a browser that has the page cached: its
+                # caches cold, the browser's warm (what a user reloading sees).
+                server.stop()
+                server.start()
+                cpu0, server0 = tree_cpu_s(), server_cpu_s()
+                page.goto(f"{server.web_url}workspace")
+                page.wait_for_function(DRAWN_JS, timeout=120_000, polling=16)
+                restart = {"restart_open_ms": round(page.evaluate("performance.now()")),
+                           "restart_open_cpu_ms": round((tree_cpu_s() - cpu0) * 1000),
+                           "restart_open_server_cpu_ms": round(
+                               (server_cpu_s() - server0) * 1000)}
     print(json.dumps({
         "panels": total, "runs": args.runs, "points": args.points, "fill_s": round(fill_s, 1),
-        "first_open_ms": round(first_ms), "open_ms": round(open_ms),
+        "first_open_ms": round(first_ms), "first_open_cpu_ms": round(first_cpu_s * 1000),
+        "first_open_server_cpu_ms": round(first_server_s * 1000),
+        "open_ms": round(open_ms),
         "open_cpu_ms": round(open_cpu_s * 1000), "panels_drawn_at_open": drawn,
         "scroll_fps": round(1000 / scroll["ms"], 1) if scroll["ms"] else None,
         "scroll_ms_per_frame": round(scroll["ms"], 1), "scroll_p95_ms": round(scroll["p95"], 1),
-        "scroll_frames": scroll["frames"],
+        "scroll_frames": scroll["frames"], **restart,
     }))
 
 

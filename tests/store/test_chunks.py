@@ -13,6 +13,7 @@ import pytest
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.events import Event, RowsAppended
 from streamvis.model.schema import AttributeCondition, FieldType, RunFilter
+from streamvis.model.wallclock import FIELDS, TIME_FIELD
 from streamvis.store import AppendResult, ChunkInfo, Store
 from streamvis.store import chunks as chunks_module
 from streamvis.store.filters import FieldRow
@@ -378,3 +379,29 @@ def test_a_run_end_encoded_int_is_stored_once_per_run_and_read_plain(store: Stor
     with pytest.raises(InvalidArgumentError, match="holds run_end_encoded"):
         store.append(run, "train", {"step": steps, "loss": pa.RunEndEncodedArray.from_arrays(
             pa.array([20_000], pa.int32()), pa.array([1.0], pa.float64()))})
+
+
+def test_a_chunk_decodes_only_the_columns_asked(schema, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array([3, 4, 5]), pa.array([0.5, np.nan, 2.0])], names=["step", "loss"])
+    stored = chunks_module.encode_chunk(batch, [schema.step.handle, schema.loss.handle],
+                                        pa.array([10.0, 11.0, 12.0]))
+    decoded: list[list[str]] = []
+    real = pa.ipc.open_stream
+
+    def opened(source: object, **kwargs: object) -> object:
+        reader = real(source, **kwargs)
+        options = kwargs.get("options")
+        if options is not None:
+            decoded.append([reader.schema.field(i).name for i in range(len(reader.schema))])
+        return reader
+
+    monkeypatch.setattr(pa.ipc, "open_stream", opened)
+    loss = chunks_module.decode_chunk(stored, [FieldRow(2, schema.loss)], 1)
+    assert loss.column_names == ["loss"] and decoded == [[str(schema.loss.handle)]]
+    assert loss.column(0).to_pylist()[::2] == [0.5, 2.0]
+    elapsed = FieldRow(-1, FIELDS["_elapsed"])
+    got = chunks_module.decode_chunk(stored, [elapsed, FieldRow(1, schema.step)], 1,
+                                     started_at=9.0)
+    assert got.to_pydict() == {"_elapsed": [1.0, 2.0, 3.0], "step": [3, 4, 5]}
+    assert sorted(decoded[-1]) == sorted([str(TIME_FIELD.handle), str(schema.step.handle)])

@@ -226,3 +226,33 @@ def test_buckets_of_a_broadcast_step_are_read_from_their_chunk(store: Store,
         assert [tuple(r) for r in s.all(
             "SELECT f.name, COUNT(*) FROM line_buckets lb JOIN fields f ON f.id = lb.field_id "
             "GROUP BY f.name ORDER BY f.name")] == [("loss", 2), ("step", 6)]
+def test_line_values_read_the_runs_asked_in_one_query(store: Store, location: str) -> None:
+    """Chunks of two runs interleaved: each run's values of the chunks asked, in their
+    order, NaN kept; a chunk gone is an error; a bucket without raw rows gives None."""
+    a, b = store.create_run().handle, store.create_run().handle
+    seqs: dict[Any, list[int]] = {a: [], b: []}
+    want: dict[Any, list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]] = {a: [], b: []}
+    for i in range(4):
+        for run, scale in ((a, 1.0), (b, -2.0)):
+            step = np.arange(i * 10, i * 10 + 6 + i, dtype=np.int64)
+            loss = scale * np.sin(step.astype(np.float64))
+            loss[i] = np.nan
+            seqs[run].append(store.append(run, "train", {
+                "step": pa.array(step), "loss": pa.array(loss)}).sequence)
+            want[run].append((step, loss))
+    got = store.line_values("train", "loss", [(a, seqs[a][1:3]), (b, seqs[b]), (a, [])])
+    assert len(got) == 3 and got[0] is not None and got[1] is not None and got[2] is not None
+    for (x, y), run, parts in ((got[0], a, [1, 2]), (got[1], b, [0, 1, 2, 3])):
+        np.testing.assert_array_equal(x, np.concatenate([want[run][i][0] for i in parts]))
+        np.testing.assert_array_equal(y, np.concatenate([want[run][i][1] for i in parts]))
+    assert got[2][0].size == 0
+    with pytest.raises(NotFoundError, match="lost chunks"):
+        store.line_values("train", "loss", [(a, [10**9])])
+    with pytest.raises(InvalidArgumentError, match="no line summaries"):
+        store.line_values("train", "step", [(a, seqs[a])])
+    with raw_session(location) as s:  # a bucket of one x need not keep its raw rows
+        s.run("DELETE FROM line_buckets WHERE bucket = 1 AND chunk_id = "
+                  "(SELECT id FROM chunks WHERE sequence = ?)", (seqs[b][3],))
+    got = store.line_values("train", "loss", [(a, seqs[a]), (b, seqs[b])])
+    assert got[0] is not None and got[0][0].size == sum(w[0].size for w in want[a])
+    assert got[1] is None

@@ -155,3 +155,23 @@ def test_buckets_of_one_or_two_x_runs_are_read_from_their_chunk() -> None:
     np.testing.assert_array_equal(summaries.decode_bucket(stored[1, 4]), x[4 * BASE:][:BASE])
     # The summaries themselves are the same whichever way the rows are kept.
     assert made.summaries == [(2, 1, summarize(x, y))]
+@pytest.mark.parametrize("columns", [
+    [np.arange(0, 3 * BASE + 5), np.arange(3 * BASE + 5, 4 * BASE)],  # one step throughout
+    [np.arange(0, 2 * BASE, 2), np.arange(10**6, 10**6 + 7), np.full(BASE, 5)],  # steps differ
+    [np.r_[0, 1, 1, 4], np.arange(9, 9 + BASE)],  # values and steps mixed
+])
+def test_buckets_of_x_decode_as_one_array(columns: list[npt.NDArray[Any]]) -> None:
+    blobs = [b for c in columns for b in summaries.bucket_values(c.astype(np.int64), x=True)]
+    whole = np.concatenate(columns)
+    np.testing.assert_array_equal(summaries.decode_buckets(blobs), whole)
+    assert summaries.decode_buckets(blobs).dtype == np.int64
+
+
+def test_buckets_of_y_decode_as_one_array() -> None:
+    y = np.r_[np.linspace(0, 1, BASE + 3), np.nan, -np.inf]
+    for dtype in (np.float64, np.float32):
+        blobs = summaries.bucket_values(y.astype(dtype), x=False)
+        got = summaries.decode_buckets(blobs)
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, y.astype(dtype))
+    assert summaries.decode_buckets([]).size == 0

@@ -153,6 +153,14 @@ LOD_PIECE_ROWS = 128
 #: bucket at most this many minus one times, and it is read from its chunk instead. Two
 #: covers a point cloud's broadcast step (one x per bucket, two where a step ends).
 LINE_CHUNK_BUCKET_RUNS = 2
+#: Level-0 summary buckets per pixel column up to which a line plot reads a run's line
+#: raw (web/raw_lines.py: x and y of every run of the request in one query, reduced by
+#: M4) instead of walking its summaries: with so few rows per column a pixel edge cuts
+#: most buckets, so the walk reads most rows raw anyway, in many more queries.
+LINE_RAW_BUCKETS_PER_PIXEL = 2
+#: Rows one query of that raw path reads (of all the runs it asks together): past it,
+#: the request's runs are read in several queries, so its memory stays bounded.
+LINE_RAW_READ_ROWS = 4_000_000
 #: Bytes of free copy buffers a logger keeps for media arrays (logger/buffers.py), so
 #: an image a step is copied into warm memory; past it, a returned buffer is dropped.
 MEDIA_BUFFER_POOL_BYTES = 64 * 1024 * 1024

@@ -340,6 +340,18 @@ class Store(abc.ABC):
         one is gone (its run deleted meanwhile).
         """
 
+    @abc.abstractmethod
+    def line_values(
+        self, series: str, field: str, asks: Sequence[tuple[uuid.UUID, Sequence[int]]],
+    ) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]] | None]:
+        """Per (run, chunk sequences) asked, the (x, `field`) values of those chunks in
+        row order, read from their level-0 buckets: all runs in one query.
+
+        None for a run with a chunk whose buckets lack raw rows (one of a single x need
+        not keep them): read that line through its summaries. Only for chunks
+        `line_tops` has listed with a summary; NotFoundError if one is gone.
+        """
+
     # -- plots ----------------------------------------------------------------
 
     @abc.abstractmethod

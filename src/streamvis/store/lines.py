@@ -7,7 +7,9 @@ version) on that first read. `line_bottoms` reads the level-0 records of the chu
 asked, and `line_rows` the raw values of the level-0 buckets asked: the reduction
 reads those only where a pixel column's edge cuts through. A bucket stored with no
 values (`summaries.in_chunk`: one or two x values) is read from its chunk, two columns
-of it decoded; old stores' bucket rows, values and all, read as before.
+of it decoded; old stores' bucket rows, values and all, read as before. `line_values` reads
+whole lines raw, of several runs in one query: a line of few rows per pixel has
+an edge in most of its buckets, so reading it all at once is the cheaper way.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy.typing as npt
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
 from streamvis.store.chunks import decode_chunk
-from streamvis.store.core import SqlCore, check_handle
+from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
@@ -33,6 +35,7 @@ from streamvis.store.summaries import (
     chunk_summaries,
     decode,
     decode_bucket,
+    decode_buckets,
     field_plan,
     head,
     named_x,
@@ -69,7 +72,7 @@ class _Line(NamedTuple):
 
 
 class LineMethods(SqlCore):
-    """line_summaries, line_tops, line_heads, line_bottoms, line_rows."""
+    """line_summaries, line_tops, line_heads, line_bottoms, line_rows, line_values."""
 
     def line_tops(
         self, run: uuid.UUID, series: str, field: str, after_group: int = 0,
@@ -311,3 +314,57 @@ class LineMethods(SqlCore):
                 for b in of[int(q)]:
                     out[int(q), b] = chunk_bucket(xy, b)
         return out
+    def line_values(
+        self, series: str, field: str, asks: Sequence[tuple[uuid.UUID, Sequence[int]]],
+    ) -> list[tuple[Values, Values] | None]:
+        if not asks:
+            return []
+        wanted = {check_handle(h) for h, _ in asks}
+        seqs = [int(q) for _, asked in asks for q in asked]
+        handles = sorted(wanted, key=str)
+        found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]] = {}
+        handle_of: dict[Any, uuid.UUID] = {}  # as the database gives it: one parse each
+        with self._read() as s:
+            _, series_id, x, target = self._target(s, asks[0][0], series, field)
+            for at in range(0, len(handles), _ASK_GROUP):
+                group = handles[at : at + _ASK_GROUP]
+                # One query for every run asked: the chunks of the runs in the range of
+                # sequences asked (a run's chunks interleave with others'), then their
+                # level-0 buckets of x and the field; chunks not asked are left here.
+                for h, q, fid, b, n, data in s.all(
+                    "SELECT r.handle, c.sequence, lb.field_id, lb.bucket, c.row_count, lb.data "
+                    "FROM runs r JOIN chunks c ON c.run_id = r.id JOIN line_buckets lb "
+                    f"ON lb.chunk_id = c.id WHERE r.handle IN ({marks(len(group))}) "
+                    "AND c.series_id = ? AND c.sequence >= ? AND c.sequence <= ? "
+                    "AND lb.field_id IN (?, ?)",
+                    (*group, series_id, min(seqs, default=0), max(seqs, default=0), x.id,
+                     target.id), binary=True,
+                ):
+                    if (run := handle_of.get(h)) is None:
+                        run = handle_of[h] = as_uuid(h)
+                    found.setdefault((run, q), []).append((fid, b, n, data))
+        return [_joined(found, handle, [int(q) for q in asked], (x.id, target.id))
+                for handle, asked in asks]
+
+
+def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]],
+            run: uuid.UUID, seqs: list[int], ids: tuple[int, int],
+            ) -> tuple[Values, Values] | None:
+    """A run's x and y values of the chunks `seqs`, in their order; None where a chunk
+    lacks some bucket's raw rows (a bucket of one x need not store them)."""
+    blobs: list[list[bytes]] = [[], []]
+    total = 0
+    for q in seqs:
+        got = found.get((run, q))
+        if got is None:
+            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+        got.sort()  # by field, then bucket
+        total += int(got[0][2])
+        for side, fid in enumerate(ids):
+            mine = [d for f, _, _, d in got if f == fid]
+            blobs[side] += mine
+            if [b for f, b, _, _ in got if f == fid] != list(range(len(mine))):
+                return None
+    x, y = decode_buckets([bytes(b) for b in blobs[0]]), decode_buckets(
+        [bytes(b) for b in blobs[1]])
+    return (x, y) if x.size == total and y.size == total else None

@@ -105,6 +105,17 @@ def _extremes_pick(
     return _extremes_vectorized(y, starts, ends)
 
 
+def sorted_unique(positions: Positions) -> Positions:
+    """The distinct positions, ascending: what np.unique gives, by a sort and one pass.
+
+    A few thousand picks per line: numpy's np.unique (hash-based for ints) took ~1 ms
+    for them, the sort ~0.1 ms, and a panel reduces 20 lines.
+    """
+    out = np.sort(positions)
+    kept: Positions = out[np.r_[True, out[1:] != out[:-1]]] if out.size else out
+    return kept
+
+
 def bin_edges(x_min: float, x_max: float, pixels: int) -> Floats:
     """The pixels - 1 inner column boundaries of [x_min, x_max]."""
     return x_min + (x_max - x_min) * (np.arange(1, pixels, dtype=np.float64) / pixels)
@@ -152,7 +163,7 @@ def m4_sorted(
     starts, ends = starts[keep], ends[keep]
     lows, highs = segment_extremes(y, starts, ends, y_has_nan)
     picked = np.concatenate((starts, ends - 1, lows, highs, np.asarray(outside, np.int64)))
-    return np.unique(picked)
+    return sorted_unique(picked)
 
 
 def pixel_columns(x: Numbers, x_min: float, x_max: float, pixels: int) -> npt.NDArray[Any]:
@@ -191,7 +202,7 @@ def m4_unsorted(x: Numbers, y: Numbers, x_min: float, x_max: float, pixels: int)
     ends = np.r_[starts[1:], sorted_columns.size].astype(np.int64)
     lows, highs = segment_extremes(ys, starts.astype(np.int64), ends)
     picked = np.concatenate((starts, ends - 1, lows, highs))
-    return np.unique(positions[picked])
+    return sorted_unique(positions[picked])
 
 
 def m4(

@@ -8,7 +8,9 @@ only x, y and run attributes, is answered here: per run, the chunks' summary hea
 buckets an edge cuts through, all kept in the column cache under its one byte
 budget, are reduced by `lod_summaries.m4_summaries`: the same rows M4 over the whole
 columns keeps, without ever holding the whole columns. Any other request, or a run with a chunk
-whose x goes back, takes the column path (api_data.py).
+whose x goes back, takes the column path (api_data.py). A run's line of few
+rows per pixel column is read raw instead, with the request's other short lines
+in one query, and reduced by M4 over its rows (raw_lines.py).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ import pyarrow as pa
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Field, Run
-from streamvis.store import summaries
 from streamvis.store.summary_groups import LineTops
+from streamvis.web import raw_lines
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import Plan
 from streamvis.web.http import AppState
@@ -41,11 +43,6 @@ from streamvis.web.lod_summaries import (
 )
 
 Ints = npt.NDArray[np.int64]
-
-
-def short_rows_per_pixel() -> int:
-    """Rows per pixel up to which a line takes the column path (two level-0 buckets)."""
-    return 2 * summaries.BASE
 
 
 def _eligible(plan: Plan) -> tuple[Field, Field] | None:
@@ -212,29 +209,44 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Reade
         raw=held("edges", rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2]))))
 
 
-def _points(cache: ColumnCache, run: uuid.UUID, series: str, xy: tuple[Field, Field], *,
-            v: LineTops, view: tuple[float, float, int, int]) -> LinePoints:
-    """One run's M4 points, kept in the cache while its chunks and the view stay the same.
+def _points(cache: ColumnCache, series: str, xy: tuple[Field, Field],
+            lines: list[tuple[Run, LineTops]], view: tuple[float, float, int, int],
+            ) -> list[LinePoints]:
+    """Each run's M4 points, kept in the cache while its chunks and the view stay the same.
 
     A workspace asks for the same lines of finished runs again and again (every panel
     on every visit, every live refresh of the other runs): those answers cost a
-    look-up, not a walk through the summaries. `view` is (x_min, x_max, pixels,
-    after_sequence); a run's new chunk changes its last sequence, a zoom the view.
+    look-up. `view` is (x_min, x_max, pixels, after_sequence); a run's new chunk
+    changes its last sequence, a zoom the view. The others are read: short lines raw,
+    all together (raw_lines.py), the rest by walking their summaries.
     """
     x, y = xy
-    since = cache.epoch(run)
-    last = int(v.sequences[-1]) if v.sequences.size else 0
-    valid = (x.name, last, *view)
-    key = (run, series, y.handle, "m4 points", 0, 0, 0)
-    got = cache.held(key)
-    if isinstance(got, tuple) and got[0] == valid:
-        held: LinePoints = got[1]
-        return held
     x_min, x_max, pixels, _ = view
-    points = m4_summaries(v, _readers(cache, run, series, y), x_min, x_max, pixels)
-    size = points.rows.nbytes + points.x.nbytes + points.y.nbytes + 256
-    cache.hold(key, (valid, points), size, since)
-    return points
+    out: list[LinePoints | None] = []
+    keys: list[tuple[tuple[Any, ...], tuple[Any, ...], tuple[int, int]]] = []
+    for run, v in lines:
+        last = int(v.sequences[-1]) if v.sequences.size else 0
+        keys.append(((run.handle, series, y.handle, "m4 points", 0, 0, 0),
+                     (x.name, last, *view), cache.epoch(run.handle)))
+        got = cache.held(keys[-1][0])
+        out.append(got[1] if isinstance(got, tuple) and got[0] == keys[-1][1] else None)
+    fresh = [p is None for p in out]
+    short = [i for i, p in enumerate(out)
+             if p is None and raw_lines.is_short(lines[i][1], x_min, x_max, pixels)]
+    if short:
+        read = raw_lines.raw_points(cache.store, series, (x.name, y.name),
+                                    [(lines[i][0].handle, lines[i][1]) for i in short],
+                                    (x_min, x_max, pixels))
+        for i, p in zip(short, read, strict=True):
+            out[i] = p
+    done: list[LinePoints] = []
+    for (run, v), got, new, (key, valid, since) in zip(lines, out, fresh, keys, strict=True):
+        p = got or m4_summaries(v, _readers(cache, run.handle, series, y), x_min, x_max, pixels)
+        if new:
+            size = p.rows.nbytes + p.x.nbytes + p.y.nbytes + 256
+            cache.hold(key, (valid, p), size, since)
+        done.append(p)
+    return done
 
 
 def _extent(plan: Plan, views: list[LineTops]) -> tuple[float, float]:
@@ -263,16 +275,9 @@ def summary_lines(app: AppState, plan: Plan, runs: list[Run]) -> pa.Table | None
             if not view.ordered():
                 return None
             views.append(view)
-        # A line of few rows per pixel: its edges would read most of it raw, and its
-        # columns are small; the column path is faster for it.
-        if sum(int(v.rows.sum()) for v in views) <= short_rows_per_pixel() * (req.pixels or 1):
-            return None
         x_min, x_max = _extent(plan, views)
-        points = [
-            _points(app.cache, run.handle, plan.series.name, (x, y), v=v,
-                    view=(x_min, x_max, int(req.pixels or 1), req.after_sequence))
-            for run, v in zip(runs, views, strict=True)
-        ]
+        points = _points(app.cache, plan.series.name, (x, y), list(zip(runs, views, strict=True)),
+                         (x_min, x_max, int(req.pixels or 1), req.after_sequence))
     except NotFoundError:  # a run deleted meanwhile: the column path leaves it out
         return None
     return _table(plan, runs, points, (x, y), bound)
