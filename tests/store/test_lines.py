@@ -226,6 +226,9 @@ def test_buckets_of_a_broadcast_step_are_read_from_their_chunk(store: Store,
         assert [tuple(r) for r in s.all(
             "SELECT f.name, COUNT(*) FROM line_buckets lb JOIN fields f ON f.id = lb.field_id "
             "GROUP BY f.name ORDER BY f.name")] == [("loss", 2), ("step", 6)]
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
 def test_line_values_read_the_runs_asked_in_one_query(store: Store, location: str) -> None:
     """Chunks of two runs interleaved: each run's values of the chunks asked, in their
     order, NaN kept; a chunk gone is an error; a bucket without raw rows gives None."""
@@ -256,3 +259,24 @@ def test_line_values_read_the_runs_asked_in_one_query(store: Store, location: st
     got = store.line_values("train", "loss", [(a, seqs[a]), (b, seqs[b])])
     assert got[0] is not None and got[0][0].size == sum(w[0].size for w in want[a])
     assert got[1] is None
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_line_values_read_buckets_kept_in_their_chunk_from_the_chunk(store: Store) -> None:
+    """A broadcast step's buckets keep no raw rows (`in_chunk`): a whole line read raw
+    takes those chunks' two columns from the chunk, beside chunks read from their rows."""
+    run = store.create_run().handle
+    cloud = np.repeat(np.arange(7, 10, dtype=np.int64), 6)  # buckets of 4: one or two x
+    counter = np.arange(10, 16, dtype=np.int64)  # rising: its rows kept
+    parts = []
+    for step in (cloud, counter, cloud + 100):
+        loss = (np.arange(step.size) / 3).astype(np.float32)
+        loss[step.size // 2] = np.nan
+        seq = store.append(run, "train", {"step": pa.array(step), "loss": pa.array(loss)})
+        parts.append((seq.sequence, step, loss))
+    (got,) = store.line_values("train", "loss", [(run, [q for q, _, _ in parts])])
+    assert got is not None
+    x, y = got
+    assert x.dtype == np.int64 and y.dtype == np.float32
+    assert x.tolist() == np.concatenate([p[1] for p in parts]).tolist()
+    assert y.tobytes() == np.concatenate([p[2] for p in parts]).tobytes()  # NaN and all

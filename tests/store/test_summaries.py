@@ -155,6 +155,8 @@ def test_buckets_of_one_or_two_x_runs_are_read_from_their_chunk() -> None:
     np.testing.assert_array_equal(summaries.decode_bucket(stored[1, 4]), x[4 * BASE:][:BASE])
     # The summaries themselves are the same whichever way the rows are kept.
     assert made.summaries == [(2, 1, summarize(x, y))]
+
+
 @pytest.mark.parametrize("columns", [
     [np.arange(0, 3 * BASE + 5), np.arange(3 * BASE + 5, 4 * BASE)],  # one step throughout
     [np.arange(0, 2 * BASE, 2), np.arange(10**6, 10**6 + 7), np.full(BASE, 5)],  # steps differ

@@ -30,6 +30,7 @@ from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
     IN_CHUNK,
     LineSummaries,
+    as_numbers,
     bottom,
     chunk_bucket,
     chunk_summaries,
@@ -343,28 +344,60 @@ class LineMethods(SqlCore):
                     if (run := handle_of.get(h)) is None:
                         run = handle_of[h] = as_uuid(h)
                     found.setdefault((run, q), []).append((fid, b, n, data))
-        return [_joined(found, handle, [int(q) for q in asked], (x.id, target.id))
+            # Chunks whose buckets of x are kept in the chunk (`in_chunk`: a broadcast
+            # step) have no raw rows here: their two columns are read from the chunk.
+            kept = sorted({key for key, got in found.items()
+                           if any(f == x.id and d[:1] == IN_CHUNK for f, _, _, d in got)},
+                          key=lambda k: (str(k[0]), k[1]))
+            whole = self._chunk_lines(s, series_id, (x, target), kept)
+        return [_joined(found, whole, handle, [int(q) for q in asked], (x.id, target.id))
                 for handle, asked in asks]
+
+    def _chunk_lines(self, s: Session, series_id: int, fields: tuple[FieldRow, FieldRow],
+                     keys: list[tuple[uuid.UUID, int]],
+                     ) -> dict[tuple[uuid.UUID, int], tuple[Values, Values]]:
+        """x and y of whole chunks (run, sequence) as stored, a few chunks per query."""
+        out: dict[tuple[uuid.UUID, int], tuple[Values, Values]] = {}
+        for at in range(0, len(keys), _CHUNK_GROUP):
+            group = keys[at : at + _CHUNK_GROUP]
+            pairs = " OR ".join(["(r.handle = ? AND c.sequence = ?)"] * len(group))
+            for h, q, data in s.all(
+                "SELECT r.handle, c.sequence, c.data FROM runs r JOIN chunks c ON c.run_id = "
+                f"r.id WHERE c.series_id = ? AND ({pairs})",
+                (series_id, *(v for key in group for v in key)),
+                binary=True,
+            ):
+                xy = decode_chunk(bytes(data), list(fields), int(q), as_stored=True)
+                out[as_uuid(h), int(q)] = (as_numbers(xy.column(0)),
+                                           as_numbers(xy.column(1), keep_float32=True))
+        return out
 
 
 def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]],
+            whole: dict[tuple[uuid.UUID, int], tuple[Values, Values]],
             run: uuid.UUID, seqs: list[int], ids: tuple[int, int],
             ) -> tuple[Values, Values] | None:
-    """A run's x and y values of the chunks `seqs`, in their order; None where a chunk
-    lacks some bucket's raw rows (a bucket of one x need not store them)."""
-    blobs: list[list[bytes]] = [[], []]
-    total = 0
+    """A run's x and y values of the chunks `seqs`, in their order (a chunk in `whole`
+    read from the chunk itself); None where a chunk lacks some bucket's raw rows."""
+    parts: list[list[Values]] = [[], []]
     for q in seqs:
         got = found.get((run, q))
         if got is None:
             raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+        if (run, q) in whole:
+            for side, values in enumerate(whole[run, q]):
+                parts[side].append(values)
+            continue
         got.sort()  # by field, then bucket
-        total += int(got[0][2])
+        total = int(got[0][2])
         for side, fid in enumerate(ids):
-            mine = [d for f, _, _, d in got if f == fid]
-            blobs[side] += mine
+            mine = [bytes(d) for f, _, _, d in got if f == fid]
             if [b for f, b, _, _ in got if f == fid] != list(range(len(mine))):
                 return None
-    x, y = decode_buckets([bytes(b) for b in blobs[0]]), decode_buckets(
-        [bytes(b) for b in blobs[1]])
-    return (x, y) if x.size == total and y.size == total else None
+            values = decode_buckets(mine)
+            if values.size != total:
+                return None
+            parts[side].append(values)
+    if not seqs:
+        return decode_buckets([]), decode_buckets([])
+    return np.concatenate(parts[0]), np.concatenate(parts[1])
