@@ -16,26 +16,21 @@ from streamvis.model.limits import MAX_RUNS_PER_PAGE
 from streamvis.model.schema import RunFilter, RunJsonPage, validate_name
 from streamvis.store.base import Store
 from streamvis.web.filters_json import (
-    coerce_filter,
     field_json,
     json_value,
     name_list,
-    parse_filter_param,
     run_json,
     series_json,
 )
-from streamvis.web.http import JSON, blocking, json_body, run_handle, state
-
-
-def _filter(request: Request) -> RunFilter:
-    return parse_filter_param(request.query_params.get("filter"))
-
-
-def _typed_filter(store: Store, run_filter: RunFilter) -> RunFilter:
-    """The filter with JSON numbers read in their fields' types (blocking)."""
-    if not run_filter.attributes:
-        return run_filter
-    return coerce_filter(run_filter, store.list_fields())
+from streamvis.web.http import (
+    JSON,
+    blocking,
+    filter_param,
+    json_body,
+    run_handle,
+    state,
+    typed_filter,
+)
 
 
 async def fields(request: Request) -> Response:
@@ -53,13 +48,13 @@ async def runs(request: Request) -> Response:
     with a Link header to the next and X-Total-Count on the first; or every match,
     streamed a page at a time so the server holds one page, not all runs."""
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
     limit = _limit(request.query_params.get("limit"))
     after = request.query_params.get("after", "")
     paged = bool(after) or (limit is not None and limit <= MAX_RUNS_PER_PAGE)
 
     def first() -> tuple[RunFilter, RunJsonPage]:
-        typed = _typed_filter(store, run_filter)
+        typed = typed_filter(store, run_filter)
         size = (limit or MAX_RUNS_PER_PAGE) if paged else MAX_RUNS_PER_PAGE
         # The whole listing needs no count: it is as long as it is.
         return typed, store.list_runs_json_page(typed, after, size, count=paged)
@@ -110,21 +105,21 @@ def _limit(text: str | None) -> int | None:
 
 async def tags(request: Request) -> Response:
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
 
     def work() -> list[tuple[str, int]]:
-        return store.list_tags(_typed_filter(store, run_filter))
+        return store.list_tags(typed_filter(store, run_filter))
 
     return JSON([{"tag": t, "count": n} for t, n in await blocking(work)])
 
 
 async def attribute_values(request: Request) -> Response:
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
     names = name_list(request.query_params.get("fields"))
 
     def work() -> dict[str, list[dict[str, object]]]:
-        found = store.list_attribute_values(_typed_filter(store, run_filter), names)
+        found = store.list_attribute_values(typed_filter(store, run_filter), names)
         return {
             name: [{"value": json_value(v), "count": n} for v, n in values]
             for name, values in found.items()
@@ -135,20 +130,20 @@ async def attribute_values(request: Request) -> Response:
 
 async def common_series(request: Request) -> Response:
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
 
     def work() -> list[object]:
-        return [series_json(s) for s in store.list_common_series(_typed_filter(store, run_filter))]
+        return [series_json(s) for s in store.list_common_series(typed_filter(store, run_filter))]
 
     return JSON(await blocking(work))
 
 
 async def common_attributes(request: Request) -> Response:
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
 
     def work() -> list[object]:
-        found = store.list_common_attributes(_typed_filter(store, run_filter))
+        found = store.list_common_attributes(typed_filter(store, run_filter))
         return [field_json(f) for f in found]
 
     return JSON(await blocking(work))
@@ -156,10 +151,10 @@ async def common_attributes(request: Request) -> Response:
 
 async def started_at(request: Request) -> Response:
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
 
     def work() -> list[float]:
-        return store.list_started_at(_typed_filter(store, run_filter))
+        return store.list_started_at(typed_filter(store, run_filter))
 
     return JSON(await blocking(work))
 

@@ -12,9 +12,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.web.api_meta import _filter, _typed_filter
 from streamvis.web.filters_json import json_value
-from streamvis.web.http import JSON, blocking, int_param, state
+from streamvis.web.http import JSON, blocking, filter_param, int_param, state, typed_filter
 
 #: Rows a page of the search table asks for when it names no limit.
 DEFAULT_LIMIT = 100
@@ -33,7 +32,7 @@ async def search(request: Request) -> Response:
     """GET /api/run-search?filter=JSON&q=TEXT&sort=KEY&desc=1&offset=N&limit=M:
     `{"total": matches, "offset": N, "runs": [...]}`, each run as /api/runs gives it."""
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
     text = request.query_params.get("q", "")
     sort = request.query_params.get("sort", "started_at") or "started_at"
     desc = _flag(request, "desc", default=sort == "started_at")
@@ -41,7 +40,7 @@ async def search(request: Request) -> Response:
     limit = int_param(request, "limit", DEFAULT_LIMIT)
 
     def work() -> bytes:
-        page = store.search_runs_json(_typed_filter(store, run_filter), text, sort=sort,
+        page = store.search_runs_json(typed_filter(store, run_filter), text, sort=sort,
                                       descending=desc, offset=offset, limit=limit)
         # The kept JSON of each run is joined as it is: nothing decoded (decision 0031).
         return (f'{{"total":{page.total},"offset":{offset},"runs":'.encode()
@@ -54,12 +53,12 @@ async def facets(request: Request) -> Response:
     """GET /api/run-facets?filter=JSON&q=TEXT&values=1: `{"tags": {tag: count},
     "counts": {field: [[value, count], ...] | null}, "values": {field: [v, ...]}}`."""
     store = state(request).store
-    run_filter = _filter(request)
+    run_filter = filter_param(request)
     text = request.query_params.get("q", "")
     values = _flag(request, "values", default=True)
 
     def work() -> dict[str, Any]:
-        found = store.run_facets(_typed_filter(store, run_filter), text, values=values)
+        found = store.run_facets(typed_filter(store, run_filter), text, values=values)
         return {
             "tags": dict(found.tags),
             "counts": {name: None if pairs is None else [[json_value(v), n] for v, n in pairs]

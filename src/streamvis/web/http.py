@@ -28,8 +28,10 @@ from streamvis.model.limits import (
     MAX_BODY_BYTES,
     MAX_EVENTS_BEHIND,
 )
+from streamvis.model.schema import RunFilter
 from streamvis.store.base import Store
 from streamvis.web.columns import ColumnCache
+from streamvis.web.filters_json import coerce_filter, parse_filter_param
 from streamvis.web.image_variants import ImageVariants
 
 log = logging.getLogger("streamvis.web")
@@ -122,6 +124,18 @@ def int_param(request: Request, name: str, default: int) -> int:
         return integer(int(text), name)
     except ValueError:
         raise InvalidArgumentError(f"{name}={text!r} is not a whole number: give one") from None
+
+
+def filter_param(request: Request) -> RunFilter:
+    """The run filter of the query parameter `filter` (JSON; none: every run)."""
+    return parse_filter_param(request.query_params.get("filter"))
+
+
+def typed_filter(store: Store, run_filter: RunFilter) -> RunFilter:
+    """The filter with JSON numbers read in their fields' types (blocking)."""
+    if not run_filter.attributes:
+        return run_filter
+    return coerce_filter(run_filter, store.list_fields())
 
 
 def json_bytes(content: Any) -> bytes:
