@@ -187,9 +187,31 @@ def _jax(value: Any) -> Snapshot:
     if kind not in "iufb":
         raise InvalidArgumentError(f"cannot log a {_describe(value)}: unsupported dtype")
     # jax arrays are immutable, so the reference is already a snapshot.
+    _start_host_copy(value)
+    return Snapshot(value, tuple(value.shape), kind)
+
+
+def _start_host_copy(value: Any) -> None:
     if not _on_host(value.sharding):
         value.copy_to_host_async()  # queued behind the computation: nothing waits here
-    return Snapshot(value, tuple(value.shape), kind)
+
+
+#: The types of concrete jax arrays seen (jaxlib's ArrayImpl): not tracers.
+_JAX_ARRAYS: set[type] = set()
+
+
+def kept_jax(value: object) -> bool:
+    """Whether `value` is a concrete jax array, its copy to the host started: for the
+    media fast path (validate.prepare_arrays), which keeps it by reference as `_jax`
+    does. A tracer, or anything else, is left to `snapshot` (which refuses tracers)."""
+    tp = type(value)
+    if tp not in _JAX_ARRAYS:
+        jax = sys.modules.get("jax") if _framework(tp) == "jax" else None
+        if jax is None or not issubclass(tp, jax.Array) or issubclass(tp, jax.core.Tracer):
+            return False
+        _JAX_ARRAYS.add(tp)
+    _start_host_copy(value)
+    return True
 
 
 #: Whether a jax sharding's devices are all CPUs, by sharding: its arrays are on the host
