@@ -148,7 +148,7 @@ def host_view(value: object) -> np.ndarray | None:
     into a buffer of its own: the same freeze as `_torch`'s clone, a host copy made now
     instead of at flush. Only a plain CPU `torch.Tensor` of a dtype numpy has qualifies;
     a GPU tensor is never touched here (`.device` reads no data and waits for nothing).
-    jax arrays are not: they are kept by reference (immutable) on the general path.
+    jax arrays are not: immutable, they are kept by reference (`kept_jax`).
     """
     tp = type(value)
     if tp is np.ndarray:
