@@ -167,6 +167,22 @@ def test_jax_values_are_kept_at_write_and_converted_by_the_flusher(
     ]
 
 
+def test_a_jax_array_donated_after_write_drops_that_write_alone(uri: str, spool: Path) -> None:
+    # Kept by reference: a jit with donate_argnums deletes it before the flush reads it.
+    double = jax.jit(lambda a: a * 2, donate_argnums=0)
+    with DataLogger(uri=uri, spool_dir=spool, flush_every=3600) as logger:
+        assert logger.flush(timeout=30)
+        loss = jnp.arange(4, dtype=jnp.float32) + 1
+        logger.write("train", step=np.arange(4), loss=loss)
+        logger.write("train", step=9, loss=1.5)
+        double(loss)
+        with pytest.warns(LoggerWarning, match="deleted"):
+            assert logger.flush(timeout=30)
+            logger.write("train", step=10, loss=2.5)  # the warning surfaces at the next call
+    got = query_rows(uri, logger.run_handle, "train")
+    assert (got["step"], got["loss"]) == ([9, 10], [1.5, 2.5])
+
+
 # -- what is refused ------------------------------------------------------------------------
 
 Bad = tuple[str, dict[str, Any], type[Exception], str]
