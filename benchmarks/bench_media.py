@@ -12,6 +12,9 @@ against a running server, each write timed alone, `--interval-ms` apart (a train
 step's other work, while the flusher encodes the last image).
 `media_write_caller_quiet` writes in bursts of 20, each followed by `flush()`: the
 caller's own path (check, copy, queue) with the flusher idle while it is timed.
+`media_write_caller_quiet_jax` is the quiet figure for the same image as a jax array
+(on the CPU here): immutable, so kept by reference, nothing copied at `write` (decision
+0044); printed where jax is installed.
 `media_write_caller_burst` writes back to back, faster than the flusher can encode:
 the caller then also waits for the interpreter lock the flusher holds between its
 (lock-free) encoding calls, and on a machine with fewer free cores than threads, for a
@@ -34,11 +37,13 @@ counts the encoded bytes stored.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,9 +62,14 @@ _QUIET_BURST = 20
 
 
 def caller_cost(
-    uri: str, writes: int, size: int, spool: Path, interval_ms: float, *, quiet: bool = False
+    uri: str, writes: int, size: int, spool: Path, interval_ms: float, *, quiet: bool = False,
+    jax: bool = False,
 ) -> dict[str, object]:
-    img = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
+    img: Any = np.random.default_rng(0).integers(0, 256, (size, size, 3), dtype=np.uint8)
+    if jax:
+        import jax.numpy as jnp  # noqa: PLC0415 -- only for this figure
+
+        img = jnp.asarray(img)
     times = []
     with streamvis.DataLogger(uri=uri, spool_dir=spool, max_pending_bytes=1 << 31) as lg:
         for i in range(50):  # warm: the series' checks are built on the first write
@@ -77,6 +87,7 @@ def caller_cost(
     times.sort()
     figure = "media_write_caller_quiet" if quiet else \
         "media_write_caller" if interval_ms else "media_write_caller_burst"
+    figure += "_jax" if jax else ""
     return {"figure": figure, "shape": [size, size, 3], "writes": writes,
             "interval_ms": 0.0 if quiet else interval_ms,
             "median_us": round(statistics.median(times), 2),
@@ -139,6 +150,11 @@ def main() -> None:
                         server.uri, args.writes, args.size, Path(tmp) / "spool-q", 0.0,
                         quiet=True,
                     )), flush=True)
+                    if importlib.util.find_spec("jax") is not None:
+                        print(json.dumps(caller_cost(
+                            server.uri, args.writes, args.size, Path(tmp) / "spool-j", 0.0,
+                            quiet=True, jax=True,
+                        )), flush=True)
                     for interval in (args.interval_ms, 0.0):
                         print(json.dumps(caller_cost(
                             server.uri, args.writes, args.size, Path(tmp) / "spool-w", interval,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import threading
 import uuid
 import wave
 from collections.abc import Callable, Iterator
@@ -101,6 +102,40 @@ def test_png_round_trips_bit_exact_with_broadcasting(
     assert refs[0]["sha256"] == refs[4]["sha256"]
     assert len({r["sha256"] for r in refs[7:]}) == 1
     assert isinstance(sv.media(refs[0], as_="pil"), Image.Image)
+
+
+def test_jax_images_are_kept_at_write_and_stored_bit_exact(
+    server: ServerProcess, sv: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jax  # noqa: PLC0415 -- the other tests run without it
+    import jax.numpy as jnp  # noqa: PLC0415
+
+    from streamvis.logger import tensors  # noqa: PLC0415
+
+    imgs = _images(4, seed=5)
+    converted: list[tuple[str, bool]] = []
+    convert = tensors.jax_to_host
+
+    def recording(value: Any) -> np.ndarray:
+        converted.append((threading.current_thread().name, isinstance(value, jax.Array)))
+        return convert(value)
+
+    monkeypatch.setattr(tensors, "jax_to_host", recording)
+
+    def write(lg: streamvis.DataLogger) -> None:
+        assert lg.flush(timeout=30)
+        lg.write("samples", step=np.arange(2), img=jnp.asarray(imgs[:2]), caption="batch")
+        lg.write("samples", step=2, img=jnp.asarray(imgs[2].transpose(2, 0, 1)), caption="chw")
+        lg.write("samples", step=3, img=jnp.asarray(imgs[3], dtype=jnp.float32) / 255.0,
+                 caption="float")
+        assert converted == []  # the writes kept the jax arrays themselves
+        assert lg.flush(timeout=30)
+        assert converted and set(converted) == {("streamvis-flusher", True)}
+
+    run = _log(server, tmp_path, write)
+    refs = sv.fetch("samples", runs=[run]).column("img").to_pylist()
+    assert [np.array_equal(sv.media(r, as_="numpy"), i) for r, i in zip(refs, imgs,
+                                                                        strict=True)] == [True] * 4
 
 
 def test_lossy_encodings_round_trip_as_encoded(

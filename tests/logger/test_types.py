@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -122,6 +124,63 @@ def test_value_is_taken_at_write_time(uri: str, spool: Path) -> None:
         logger.write("floats", f=ten)
     assert query_rows(uri, logger.run_handle, "floats")["f"] == [0.0] * 6 + [1.0] * 6
     assert query_rows(uri, logger.run_handle, "ints")["i"] == [1, 2, 3]
+
+
+def _record_jax_conversions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Each conversion of a jax value to the host: (the thread, whether it got a jax array)."""
+    from streamvis.logger import tensors  # noqa: PLC0415
+
+    calls: list[tuple[str, bool]] = []
+    convert = tensors.jax_to_host
+
+    def recording(value: Any) -> np.ndarray:
+        calls.append((threading.current_thread().name, isinstance(value, jax.Array)))
+        return convert(value)
+
+    monkeypatch.setattr(tensors, "jax_to_host", recording)
+    return calls
+
+
+def test_jax_values_are_kept_at_write_and_converted_by_the_flusher(
+    uri: str, spool: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _record_jax_conversions(monkeypatch)
+    steps = jnp.arange(12, dtype=jnp.int32).reshape(3, 4)
+    with DataLogger(uri=uri, spool_dir=spool, strict=True, flush_every=3600) as logger:
+        assert logger.flush(timeout=30)  # the flusher is idle from here on
+        for row, count in enumerate((5, 7, 3)):  # flushes of as many parts each
+            for k in range(count):
+                logger.write("train", step=steps[row], loss=jnp.float32(row + k / 8))
+                logger.write("floats", f=jnp.full((2, 2), k, dtype=jnp.float32))
+            assert calls == []  # kept as jax arrays: nothing was converted at write
+            assert logger.flush(timeout=30)
+            assert calls and all(c == ("streamvis-flusher", True) for c in calls)
+            calls.clear()
+    got = query_rows(uri, logger.run_handle, "train")
+    want_steps = [int(s) for row, count in enumerate((5, 7, 3))
+                  for _ in range(count) for s in range(4 * row, 4 * row + 4)]
+    assert got["step"] == want_steps
+    assert got["loss"] == [row + k / 8 for row, count in enumerate((5, 7, 3))
+                           for k in range(count) for _ in range(4)]
+    assert query_rows(uri, logger.run_handle, "floats")["f"] == [
+        float(k) for count in (5, 7, 3) for k in range(count) for _ in range(4)
+    ]
+
+
+def test_a_jax_array_donated_after_write_drops_that_write_alone(uri: str, spool: Path) -> None:
+    # Kept by reference: a jit with donate_argnums deletes it before the flush reads it.
+    double = jax.jit(lambda a: a * 2, donate_argnums=0)
+    with DataLogger(uri=uri, spool_dir=spool, flush_every=3600) as logger:
+        assert logger.flush(timeout=30)
+        loss = jnp.arange(4, dtype=jnp.float32) + 1
+        logger.write("train", step=np.arange(4), loss=loss)
+        logger.write("train", step=9, loss=1.5)
+        double(loss)
+        with pytest.warns(LoggerWarning, match="deleted"):
+            assert logger.flush(timeout=30)
+            logger.write("train", step=10, loss=2.5)  # the warning surfaces at the next call
+    got = query_rows(uri, logger.run_handle, "train")
+    assert (got["step"], got["loss"]) == ([9, 10], [1.5, 2.5])
 
 
 # -- what is refused ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from streamvis.logger import tensors
 from streamvis.logger.buffers import BUFFERS, Pool
 from streamvis.logger.tensors import CudaValue, snapshot
 from streamvis.model.errors import InvalidArgumentError
@@ -290,7 +291,7 @@ def _host(value: Any) -> np.ndarray:
             return value.tensor.cpu().numpy()  # type: ignore[no-any-return]
     if type(value).__module__.startswith("torch"):
         return value.cpu().numpy()  # type: ignore[no-any-return]
-    return np.asarray(value, dtype=None)
+    return tensors.jax_to_host(value)  # its write started the copy (a jax array is all else)
 
 
 def _uint8(arr: np.ndarray) -> np.ndarray:

@@ -8,10 +8,14 @@ caller — without leaving its device and without waiting for it:
 - numpy arrays are copied (`ndarray.copy`); numpy scalars are immutable.
 - torch tensors get `detach().clone()`: a device-side copy, queued on the caller's
   current stream like any other kernel, so it neither copies to the host nor waits.
-- jax arrays are immutable: kept by reference.
+- jax arrays are immutable: kept by reference, and on an accelerator their copy to
+  the host is started (`copy_to_host_async`), which queues it behind the computation
+  without waiting for it.
 
-At flush time the values of one field are broadcast to their write's shape and
-concatenated on their own device, then copied to the host once (`to_host_column`).
+At flush time the torch values of one field are broadcast to their write's shape and
+concatenated on their own device, then copied to the host once (`to_host_column`); jax
+values are taken from the host copies their writes started (`jax_to_host`) and joined
+there, as a device-side concatenate would compile anew for each count of parts.
 
 torch and jax are never imported here unless the caller has already passed one of
 their arrays (found by the module name of the value's type), so `import streamvis`
@@ -144,7 +148,7 @@ def host_view(value: object) -> np.ndarray | None:
     into a buffer of its own: the same freeze as `_torch`'s clone, a host copy made now
     instead of at flush. Only a plain CPU `torch.Tensor` of a dtype numpy has qualifies;
     a GPU tensor is never touched here (`.device` reads no data and waits for nothing).
-    jax arrays are not: they are kept by reference (immutable) on the general path.
+    jax arrays are not: immutable, they are kept by reference (`kept_jax`).
     """
     tp = type(value)
     if tp is np.ndarray:
@@ -183,13 +187,55 @@ def _jax(value: Any) -> Snapshot:
     if kind not in "iufb":
         raise InvalidArgumentError(f"cannot log a {_describe(value)}: unsupported dtype")
     # jax arrays are immutable, so the reference is already a snapshot.
+    _start_host_copy(value)
     return Snapshot(value, tuple(value.shape), kind)
+
+
+def _start_host_copy(value: Any) -> None:
+    if not _on_host(value.sharding):
+        value.copy_to_host_async()  # queued behind the computation: nothing waits here
+
+
+#: The types of concrete jax arrays seen (jaxlib's ArrayImpl): not tracers.
+_JAX_ARRAYS: set[type] = set()
+
+
+def kept_jax(value: object) -> bool:
+    """Whether `value` is a concrete jax array, its copy to the host started: for the
+    media fast path (validate.prepare_arrays), which keeps it by reference as `_jax`
+    does. A tracer, or anything else, is left to `snapshot` (which refuses tracers)."""
+    tp = type(value)
+    if tp not in _JAX_ARRAYS:
+        jax = sys.modules.get("jax") if _framework(tp) == "jax" else None
+        if jax is None or not issubclass(tp, jax.Array) or issubclass(tp, jax.core.Tracer):
+            return False
+        _JAX_ARRAYS.add(tp)
+    _start_host_copy(value)
+    return True
+
+
+#: Whether a jax sharding's devices are all CPUs, by sharding: its arrays are on the host
+#: already, and `copy_to_host_async` would cost 11 µs for nothing (2 µs to ask a device).
+_HOST_SHARDINGS: dict[object, bool] = {}
+
+
+def _on_host(sharding: Any) -> bool:
+    known = _HOST_SHARDINGS.get(sharding)
+    if known is None:
+        if len(_HOST_SHARDINGS) >= 64:  # a program that makes shardings on the fly
+            _HOST_SHARDINGS.clear()
+        known = _HOST_SHARDINGS[sharding] = all(
+            d.platform == "cpu" for d in sharding.device_set
+        )
+    return known
 
 
 # -- flush side ----------------------------------------------------------------------------
 
-def _jax_group_key(a: Any) -> tuple[str, object]:
-    return ("jax", str(next(iter(a.devices()))))
+def jax_to_host(value: Any) -> np.ndarray:
+    """A jax array on the host, on the flusher: waits only for the copy its write
+    started (or, on a CPU, for nothing). The one place a jax value is converted."""
+    return np.asarray(value)
 
 
 def _torch_to_host(parts: list[Any], stream: Any) -> np.ndarray:
@@ -207,27 +253,22 @@ def _torch_to_host(parts: list[Any], stream: Any) -> np.ndarray:
     return flat.cpu().numpy()  # type: ignore[no-any-return]
 
 
-def _jax_to_host(parts: list[Any]) -> np.ndarray:
-    jnp = sys.modules["jax.numpy"]
-    flat = jnp.concatenate(parts) if len(parts) > 1 else parts[0]
-    return np.asarray(flat)
-
-
 def to_host_column(
     values: Sequence[object], shapes: Sequence[tuple[int, ...]], dtype: np.dtype[Any] | None,
     narrow: np.dtype[Any] | None = None,
 ) -> np.ndarray:
     """One field's values, each broadcast to its write's shape, flattened and concatenated.
 
-    Device values are concatenated per device and copied to the host in one transfer
-    per device; host values never leave the host. The result has the field's wire
+    torch device values are concatenated per stream and copied to the host in one
+    transfer each; jax values come from the host copies their writes started; host
+    values never leave the host. The result has the field's wire
     dtype (the field type's row's: int64, float64, bool, or str); None keeps the values'
     kind, as the type a provisional field would be guessed to have. `narrow` (the type's
     Narrow dtype, float32 for float) is kept when every value fits it exactly: a float32
     array stays float32, and one Python float among them widens the column.
     """
     host: list[np.ndarray | None] = [None] * len(values)
-    groups: dict[tuple[str, object], list[tuple[int, Any]]] = {}
+    groups: dict[object, list[tuple[int, Any]]] = {}  # torch values, by CUDA stream
     for i, (value, shape) in enumerate(zip(values, shapes, strict=True)):
         stream = None
         v = value
@@ -237,18 +278,13 @@ def to_host_column(
         if framework == "torch":
             t: Any = v
             flat = t.reshape(-1) if tuple(t.shape) == shape else t.broadcast_to(shape).reshape(-1)
-            groups.setdefault(("torch", stream), []).append((i, flat))
-        elif framework == "jax":
-            jnp = sys.modules["jax.numpy"]
-            a: Any = v
-            flat = a.reshape(-1) if tuple(a.shape) == shape else jnp.broadcast_to(a, shape).ravel()
-            groups.setdefault(_jax_group_key(a), []).append((i, flat))
+            groups.setdefault(stream, []).append((i, flat))
         else:
-            arr = np.asarray(v)
+            arr = jax_to_host(v) if framework == "jax" else np.asarray(v)
             host[i] = arr.reshape(-1) if arr.shape == shape else np.broadcast_to(arr, shape).ravel()
-    for (framework, where), members in groups.items():
+    for stream, members in groups.items():
         parts = [p for _, p in members]
-        merged = _torch_to_host(parts, where) if framework == "torch" else _jax_to_host(parts)
+        merged = _torch_to_host(parts, stream)
         offset = 0
         for (i, _), p in zip(members, parts, strict=True):
             n = int(np.prod(p.shape))

@@ -18,8 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from streamvis.logger.media import ArrayForm, array_form, snapshot_array, snapshot_media
-from streamvis.logger.tensors import Snapshot, host_view, snapshot
+from streamvis.logger.media import (
+    ArrayForm,
+    MediaValue,
+    array_form,
+    snapshot_array,
+    snapshot_media,
+)
+from streamvis.logger.tensors import Snapshot, host_view, kept_jax, snapshot
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.media import NO_OPTIONS, FieldOptions
 from streamvis.model.schema import FieldType
@@ -225,13 +231,15 @@ def prepare_arrays(state: SeriesState, values: dict[str, object]) -> Prepared | 
     """`prepare` for the common media write, in a few microseconds; None for any other.
 
     The write's image and video fields are numpy arrays (or CPU torch tensors, copied
-    through a view of their memory: tensors.host_view) of the form each field's last
-    write had (its shape and dtype; checked when first seen, by media.array_form), of
-    the same batch shape, and its other fields Python scalars its types take — `step=i,
-    img=arr`, an image a step. Each array is copied into a free buffer of its form. What
-    is queued is what `prepare` makes of the write; anything else (and every mistake)
-    is left to `prepare`, which copies nothing until the whole write is checked.
-    The caller (`write`) has checked that `values` has as many fields as the series.
+    through a view of their memory: tensors.host_view; or jax arrays: tensors.kept_jax)
+    of the form each field's last write had (its shape and dtype; checked when first
+    seen, by media.array_form), of the same batch shape, and its other fields Python
+    scalars its types take — `step=i, img=arr`, an image a step. Each array is copied
+    into a free buffer of its form; a jax array is immutable, so it is kept as it is,
+    its copy to the host started. What is queued is what `prepare` makes of the write;
+    anything else (and every mistake) is left to `prepare`, which copies nothing until
+    the whole write is checked. The caller (`write`) has checked that `values` has as
+    many fields as the series.
     """
     if not _scalars_fit(state, values):
         return None
@@ -239,18 +247,23 @@ def prepare_arrays(state: SeriesState, values: dict[str, object]) -> Prepared | 
     count: int | None = -1
     arrays = []
     for name, media in state.arrays:
-        array = host_view(values.get(name))  # a numpy array, or a CPU torch tensor's view
+        value = values.get(name)
+        array: Any = host_view(value)  # a numpy array, or a CPU torch tensor's view
+        kept = array is None and kept_jax(value)
+        if kept:
+            array = value
         form = None if array is None else _form_of(forms, name, media, array)
         if form is None or count not in (-1, form.count):
             return None  # batches of two sizes, or a batch and a single value
         count = form.count
-        arrays.append((name, form, array))
+        arrays.append((name, form, array, kept))
     if count == -1:
         return None  # no array field: not this path's write
     nbytes = state.plain_bytes
-    for name, form, array in arrays:
-        values[name] = snapshot_array(form, array)  # type: ignore[arg-type]
-        nbytes += array.nbytes  # type: ignore[union-attr]
+    for name, form, array, kept in arrays:
+        values[name] = MediaValue(array, "array", form.count, form.layout) if kept else \
+            snapshot_array(form, array)
+        nbytes += array.nbytes
     return Prepared(values, () if count is None else (count,),
                     1 if count is None else count, nbytes)
 
