@@ -12,8 +12,9 @@ import pytest
 from psycopg import sql
 
 from streamvis.model.schema import FieldType
-from streamvis.store import Store, open_store
+from streamvis.store import Store, open_store, summaries
 from streamvis.testing import scratch_database
+from streamvis.web import lod_summaries
 from streamvis.web.http import WebConfig
 from streamvis.web.serving import ThreadedWebServer, WebServer
 
@@ -95,3 +96,13 @@ def schema(store: Store) -> Schema:
     train = store.create_series("train", ["step", "loss"])
     layers = store.create_series("layers", ["step", "layer", "loss"])
     return Schema(fields, train, layers)
+
+
+@pytest.fixture
+def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line summaries' buckets of 8 rows, 2 per level, pieces of 2: a small line has many
+    levels and edges (and is short, for raw_lines, up to 16 rows per pixel column)."""
+    for module in (summaries, lod_summaries):
+        monkeypatch.setattr(module, "BASE", 8)
+        monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(lod_summaries, "PIECE", 2)

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from streamvis.store import summaries
 from streamvis.store.base import Store
 from streamvis.web import lod, lod_summaries, raw_lines
 from streamvis.web import summary_lines as summary_lines_module
@@ -18,15 +17,6 @@ from streamvis.web.http import AppState, WebConfig
 from streamvis.web.summary_lines import summary_lines
 
 from .helpers import append_train
-
-
-@pytest.fixture
-def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Buckets of 8 rows: a line is short up to 16 rows per pixel column."""
-    for module in (summaries, lod_summaries):
-        monkeypatch.setattr(module, "BASE", 8)
-        monkeypatch.setattr(module, "FACTOR", 2)
-    monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
 class Reads:

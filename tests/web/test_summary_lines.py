@@ -25,18 +25,25 @@ def line(**extra: Any) -> dict[str, Any]:
     return {"series": "train", "kind": "line", "x": "step", "y": "loss", **extra}
 
 
-@pytest.fixture
-def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (summaries, lod_summaries):
-        monkeypatch.setattr(module, "BASE", 8)
-        monkeypatch.setattr(module, "FACTOR", 2)
-    monkeypatch.setattr(lod_summaries, "PIECE", 2)
-
-
 def _answer(store: Store, cache: ColumnCache, body: dict[str, Any]) -> Any:
     plan = resolve(parse_data_request(body), store.list_fields(), store.list_series())
     runs = store.list_runs(plan.filter)
     return summary_lines(AppState(store, WebConfig(), cache), plan, runs)
+
+
+def _same_as_m4(http: Any, steps: Any, loss: Any,
+                view: tuple[int, float | None, float | None]) -> None:
+    """The line the HTTP API sends for a view (pixels, x_min, x_max) is M4's over the raw
+    columns, row for row."""
+    pixels, lo, hi = view
+    body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
+    t = table(http.post("/api/data", json=body))
+    x_min = float(steps[0]) if lo is None else lo
+    x_max = float(steps[-1]) if hi is None else hi
+    want, reduced = lod.m4(steps, loss, x_min, x_max, pixels)
+    assert meta(t)["reduced"] == ("m4" if reduced else "none")
+    assert t.column("step").to_pylist() == steps[want].tolist()
+    np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
 
 
 @pytest.mark.usefixtures("schema", "small_buckets")
@@ -52,14 +59,7 @@ def test_same_rows_as_m4_over_the_columns(http: Any, store: Store) -> None:
         append_train(store, run.handle, steps[part], loss[part])
     for pixels, lo, hi in ((300, None, None), (37, 100.0, 900.5), (64, 2_000, 2_050),
                            (1, None, None)):
-        body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
-        t = table(http.post("/api/data", json=body))
-        x_min = float(steps[0]) if lo is None else lo
-        x_max = float(steps[-1]) if hi is None else hi
-        want, reduced = lod.m4(steps, loss, x_min, x_max, pixels)
-        assert meta(t)["reduced"] == ("m4" if reduced else "none")
-        assert t.column("step").to_pylist() == steps[want].tolist()
-        np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+        _same_as_m4(http, steps, loss, (pixels, lo, hi))
 
 
 @pytest.mark.usefixtures("schema", "small_buckets")
@@ -84,13 +84,7 @@ def test_a_cloud_of_broadcast_steps_gives_the_rows_of_m4(
                            (60, 9.5, 10.5)):
         body = line(pixels=pixels, **({} if lo is None else {"x_min": lo, "x_max": hi}))
         assert _answer(store, ColumnCache(store), body) is not None  # from summaries
-        t = table(http.post("/api/data", json=body))
-        x_min = float(steps[0]) if lo is None else lo
-        x_max = float(steps[-1]) if hi is None else hi
-        want, reduced = lod.m4(steps, loss, x_min, x_max, pixels)
-        assert meta(t)["reduced"] == ("m4" if reduced else "none")
-        assert t.column("step").to_pylist() == steps[want].tolist()
-        np.testing.assert_array_equal(t.column("loss").to_numpy(), loss[want])
+        _same_as_m4(http, steps, loss, (pixels, lo, hi))
 
 
 @pytest.mark.usefixtures("schema", "small_buckets")
