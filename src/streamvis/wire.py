@@ -8,8 +8,10 @@ artifacts and controls, wire_extras.py's.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.media import NO_OPTIONS, FieldOptions
@@ -134,6 +136,30 @@ def run_from_pb(r: pb.Run) -> Run:
         handle=uuid.UUID(r.handle), started_at=r.started_at, tags=tuple(r.tags),
         attributes=values_from_pb(r.attributes),
     )
+
+
+#: The pb.Value field of each scalar type a listing's JSON reads back as.
+_LISTED_KIND = {bool: "bool_value", int: "int_value", float: "float_value", str: "string_value"}
+
+
+def runs_from_listing(texts: Iterable[str]) -> pb.ListRunsResponse | None:
+    """The runs of their kept listing JSON (store/run_listing.py) as a response, or None
+    where one holds an attribute spelled null: NaN and both infinities are, so only the
+    stored value tells which it was (`run_to_pb` of the run read the slow way).
+
+    Decoding the JSON and filling the message in place costs ≈ 7 µs a run, a `Run`
+    read from its rows and converted ≈ 27 µs (decision 0042)."""
+    out = pb.ListRunsResponse()
+    add = out.runs.add
+    for text in texts:
+        d = orjson.loads(text)
+        attributes = add(handle=d["handle"], started_at=d["started_at"], tags=d["tags"]).attributes
+        for name, v in d["attributes"].items():
+            if v is None:
+                return None
+            # A JSON number keeps its kind: a float is written with a point or exponent.
+            setattr(attributes[name], _LISTED_KIND[type(v)], v)
+    return out
 
 
 # -- filters -------------------------------------------------------------------
