@@ -210,7 +210,8 @@ def _runs_page(
         # The same page again, the slow way: its own token and count, in case a writer
         # changed the runs in between.
         slow = store.list_runs_page(run_filter, after, limit, count=count)
-        out = pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in slow.runs])
+        out = pb.ListRunsResponse()
+        wire.add_runs(out.runs, slow.runs)
         next_token, total = slow.next, slow.total
     else:
         next_token, total = page.next, page.total
