@@ -226,10 +226,8 @@ class Client(ExtraCalls):
         taken); a failed batch leaves the earlier ones created."""
         out: list[Run] = []
         for i in range(0, len(runs), MAX_RUNS_PER_CREATE):
-            req = pb.CreateRunsRequest(runs=[
-                self._run_request(r.handle, r.tags, r.attributes, r.started_at)  # type: ignore[arg-type]
-                for r in runs[i:i + MAX_RUNS_PER_CREATE]
-            ])
+            req = pb.CreateRunsRequest()
+            wire.add_new_runs(req.runs, runs[i:i + MAX_RUNS_PER_CREATE])
             out += [wire.run_from_pb(r) for r in self.call(self.stub.CreateRuns, req).runs]
         return out
 

@@ -8,8 +8,10 @@ artifacts and controls, wire_extras.py's.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.media import NO_OPTIONS, FieldOptions
@@ -17,6 +19,7 @@ from streamvis.model.schema import (
     AttributeCondition,
     Field,
     FieldType,
+    NewRun,
     Run,
     RunFilter,
     Series,
@@ -134,6 +137,59 @@ def run_from_pb(r: pb.Run) -> Run:
         handle=uuid.UUID(r.handle), started_at=r.started_at, tags=tuple(r.tags),
         attributes=values_from_pb(r.attributes),
     )
+
+
+#: The pb.Value field of each scalar type, for filling a Value in place.
+_KIND = {bool: "bool_value", int: "int_value", float: "float_value", str: "string_value"}
+
+
+def _set_values(into: Any, values: Mapping[str, object]) -> bool:
+    """Fill the map of pb.Values `into` in place (half the time of building each Value
+    and the map); False, and stop, at a None."""
+    for name, v in values.items():
+        kind = _KIND.get(type(v))
+        if kind is not None:
+            setattr(into[name], kind, v)
+        elif v is None:
+            return False
+        else:  # a subclass, or no scalar: value_to_pb says which
+            into[name].CopyFrom(value_to_pb(v))  # type: ignore[arg-type]
+    return True
+
+
+def add_runs(out: Any, runs: Iterable[Run]) -> None:
+    """Append each run to the repeated pb.Run field `out` (`run_to_pb`, for many)."""
+    for r in runs:
+        _set_values(out.add(handle=str(r.handle), started_at=r.started_at,
+                            tags=r.tags).attributes, r.attributes)
+
+
+def add_new_runs(out: Any, runs: Iterable[NewRun]) -> None:
+    """Append each run to the repeated pb.CreateRunRequest field `out` (a CreateRuns)."""
+    for r in runs:
+        made = out.add(handle=str(r.handle) if r.handle else "", tags=list(r.tags))
+        if r.started_at is not None:
+            made.started_at = r.started_at
+        if r.attributes and not _set_values(made.attributes, r.attributes):
+            value_to_pb(None)  # type: ignore[arg-type]  # raises, as for any value not a scalar
+
+
+def runs_from_listing(texts: Iterable[str]) -> pb.ListRunsResponse | None:
+    """The runs of their kept listing JSON (store/run_listing.py) as a response, or None
+    where one holds an attribute spelled null: NaN and both infinities are, so only the
+    stored value tells which it was (`add_runs` of the runs read the slow way).
+
+    Decoding the JSON and filling the message in place costs ≈ 7 µs a run, a `Run`
+    read from its rows and converted ≈ 27 µs (decision 0042). A JSON number keeps its
+    kind: a float is written with a point or an exponent."""
+    out = pb.ListRunsResponse()
+    add = out.runs.add
+    for text in texts:
+        d = orjson.loads(text)
+        made = add(handle=d["handle"], started_at=d["started_at"], tags=d["tags"])
+        if not _set_values(made.attributes, d["attributes"]):
+            return None
+    return out
 
 
 # -- filters -------------------------------------------------------------------

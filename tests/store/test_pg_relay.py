@@ -16,9 +16,9 @@ import pytest
 import streamvis
 from streamvis.client import Client
 from streamvis.model import events as ev
-from streamvis.model.schema import Field, FieldType, Run
+from streamvis.model.schema import Field, FieldType, NewRun, Run
 from streamvis.store import Store, open_store
-from streamvis.store.pg_relay import MAX_PAYLOAD, event_from, payload
+from streamvis.store.pg_relay import MAX_PAYLOAD, ReplicaRelay, event_from, payload
 from streamvis.testing import ServerProcess
 
 
@@ -85,3 +85,35 @@ def test_watch_on_a_replica_without_web_app_hears_another_replicas_writes(pg_dsn
                 stream.close()
                 reader.join(10)
     assert seen == [ev.RunCreated(run), ev.RowsAppended(run.handle, "train", sequence, 3)]
+
+
+def test_queued_payloads_go_out_together_none_twice_in_one_statement(sqlite_store):
+    """What is queued goes out in one NOTIFY statement, in order; a repeated payload
+    starts the next one (PostgreSQL would deliver it once per transaction)."""
+    relay = ReplicaRelay(sqlite_store, "unused")
+    for text in ["a", "b", "a", "c", "d", None]:
+        relay._outbox.put(text)
+    assert relay._drain() == (["a", "b"], False)
+    assert relay._drain() == (["a", "c", "d"], True)
+    relay._outbox.put("e")
+    assert relay._drain() == (["e"], False)
+
+
+def test_a_batch_of_runs_reaches_another_replica_whole(pg_dsn: str):
+    """5,000 RunCreated notifications sent together all reach the other replica."""
+    store_a, store_b = open_store(pg_dsn), open_store(pg_dsn)
+    a, b = ReplicaRelay(store_a, pg_dsn), ReplicaRelay(store_b, pg_dsn)
+    heard: queue.Queue[ev.Event] = queue.Queue()
+    store_b.events.subscribe(heard.put)
+    a.start()
+    b.start()
+    try:
+        made = store_a.create_runs([NewRun(tags=["batch"]) for _ in range(5000)])
+        got = [heard.get(timeout=30) for _ in made]
+        assert [e.run.handle for e in got if isinstance(e, ev.RunCreated)] == [
+            r.handle for r in made]
+    finally:
+        a.stop()
+        b.stop()
+        store_a.close()
+        store_b.close()

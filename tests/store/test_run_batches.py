@@ -61,6 +61,37 @@ def test_a_bad_run_in_a_batch_creates_none(store: Store, events: list[Event]) ->
     assert events == []
 
 
+@pytest.mark.usefixtures("schema")
+def test_a_batch_checks_every_value_as_create_run_does(store: Store) -> None:
+    """The batch checks each (field, type) pair once, then takes its values as they
+    are: a later value of another type, out of range or NaN is still checked."""
+    given: list[dict[str, object]] = [
+        {"seed": 1, "lr": 0.5, "optimizer": "adam", "good": True},
+        {"seed": -(2**63), "lr": 2, "optimizer": "", "good": False},
+        {"seed": 2**63 - 1, "lr": math.nan, "optimizer": "null"},
+        {"lr": -math.inf, "good": True},
+        {"lr": 3, "seed": 0},
+    ]
+    batch = store.create_runs([NewRun(attributes=a, started_at=float(i))
+                               for i, a in enumerate(given)])
+    alone = [store.create_run(attributes=a, started_at=float(i)) for i, a in enumerate(given)]
+
+    def shown(attributes: dict[str, object]) -> list[tuple[str, str, str]]:
+        return [(k, type(v).__name__, repr(v)) for k, v in sorted(attributes.items())]
+
+    for made, one in zip(batch, alone, strict=True):
+        assert shown(made.attributes) == shown(one.attributes)  # type: ignore[arg-type]
+        assert shown(store.get_run(made.handle).attributes) == shown(  # type: ignore[arg-type]
+            store.get_run(one.handle).attributes)  # type: ignore[arg-type]
+    before = len(store.list_runs(RunFilter()))
+    for bad, match in (({"seed": 2**63}, "64 bits"), ({"seed": True}, "seed"),
+                       ({"lr": "x"}, "lr"), ({"good": 1}, "good")):
+        with pytest.raises(InvalidArgumentError, match=match):
+            store.create_runs([NewRun(attributes={"seed": 5, "lr": 1.5, "good": False}),
+                               NewRun(attributes=bad)])
+    assert len(store.list_runs(RunFilter())) == before
+
+
 def test_a_batch_larger_than_the_limit_is_refused(store: Store) -> None:
     with pytest.raises(ResourceExhaustedError, match="MAX_RUNS_PER_CREATE"):
         store.create_runs([NewRun()] * (MAX_RUNS_PER_CREATE + 1))

@@ -90,6 +90,26 @@ def test_filter_and_text_count_and_list_the_matches(store: Store, made: list[Run
     assert _page(store, RunFilter(), "_")[0] == 0
 
 
+def test_text_matches_as_a_plain_pass_does(store: Store, made: list[Run]) -> None:
+    """A handle's prefix is sought in its index only where the text can begin a handle;
+    either way the matches are those a plain pass over the runs finds."""
+    rng = random.Random(7)
+    texts = ["t", "T1", "es", "b", "0", "-", "zz", "a_b", " Best ", str(made[3].handle)]
+    for run in rng.sample(made, 12):
+        handle = str(run.handle)
+        cut = rng.randrange(1, len(handle) + 1)
+        texts += [handle[:cut], handle[:cut].upper(), handle[:cut].replace("-", "")]
+    texts += [str(made[5].handle)[:9] + "g", str(made[5].handle) + "0"]
+    for text in texts:
+        want = text.strip().lower()
+        expect = [str(r.handle) for r in _newest_first(made)
+                  if str(r.handle).startswith(want) or any(want in t.lower() for t in r.tags)]
+        assert _page(store, RunFilter(), text, limit=1000) == (len(expect), expect), text
+        facets = store.run_facets(RunFilter(), text, values=False)
+        assert sum(n for _, n in facets.tags) == sum(
+            len(r.tags) for r in made if str(r.handle) in set(expect)), text
+
+
 def test_facets_count_what_each_choice_would_give(store: Store, made: list[Run]) -> None:
     f = RunFilter(tags_none=("t0",),
                   attributes=(AttributeCondition("optimizer", one_of=("adam",)),))

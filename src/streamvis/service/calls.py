@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import logging
 import math
 import uuid
@@ -36,7 +35,14 @@ from streamvis.model.limits import (
     MAX_RUNS_PER_PAGE,
     MAX_STRING_LENGTH,
 )
-from streamvis.model.schema import NewRun, Value, dedupe, parse_handle, validate_name
+from streamvis.model.schema import (
+    NewRun,
+    RunFilter,
+    Value,
+    dedupe,
+    parse_handle,
+    validate_name,
+)
 from streamvis.store.base import Store
 from streamvis.v1 import service_pb2 as pb
 
@@ -174,13 +180,45 @@ def list_runs(store: Store, request: pb.ListRunsRequest) -> pb.ListRunsResponse:
         )
     run_filter = wire.filter_from_pb(request.filter)
     if request.after or 0 < request.limit <= MAX_RUNS_PER_PAGE:
-        page = store.list_runs_page(run_filter, request.after, request.limit or MAX_RUNS_PER_PAGE)
-        out = pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in page.runs], next=page.next)
-        if page.total is not None:
-            out.total = page.total
-        return out
-    runs = itertools.islice(store.iter_runs(run_filter), request.limit or None)
-    return pb.ListRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
+        return _runs_page(store, run_filter, request.after,
+                          request.limit or MAX_RUNS_PER_PAGE, count=True)
+    out = pb.ListRunsResponse()
+    after, left = "", request.limit or None
+    while left is None or left > 0:
+        page = _runs_page(store, run_filter, after, min(_LISTING_PAGE, left or _LISTING_PAGE),
+                          count=False)
+        out.runs.MergeFrom(page.runs)
+        left = None if left is None else left - len(page.runs)
+        after = page.next
+        if not after:
+            break
+    return out
+
+
+#: Runs per store read of a ListRuns of every match.
+_LISTING_PAGE = 1000
+
+
+def _runs_page(
+    store: Store, run_filter: RunFilter, after: str, limit: int, *, count: bool,
+) -> pb.ListRunsResponse:
+    """One keyset page with its `next` token (and `total` when counted), from each run's
+    kept listing JSON; read again as `Run`s where that JSON cannot tell a value."""
+    page = store.list_runs_json_page(run_filter, after, limit, count=count)
+    out = wire.runs_from_listing(page.runs)
+    if out is None:
+        # The same page again, the slow way: its own token and count, in case a writer
+        # changed the runs in between.
+        slow = store.list_runs_page(run_filter, after, limit, count=count)
+        out = pb.ListRunsResponse()
+        wire.add_runs(out.runs, slow.runs)
+        next_token, total = slow.next, slow.total
+    else:
+        next_token, total = page.next, page.total
+    out.next = next_token
+    if total is not None:
+        out.total = total
+    return out
 
 
 # -- running bodies ------------------------------------------------------------

@@ -239,7 +239,9 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
     @blocking
     def CreateRuns(self, request: pb.CreateRunsRequest) -> pb.CreateRunsResponse:
         runs = self.store.create_runs(calls.new_runs(request))
-        return pb.CreateRunsResponse(runs=[wire.run_to_pb(r) for r in runs])
+        out = pb.CreateRunsResponse()
+        wire.add_runs(out.runs, runs)
+        return out
 
     @blocking
     def GetRun(self, request: pb.GetRunRequest) -> pb.Run:

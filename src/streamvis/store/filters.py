@@ -84,6 +84,44 @@ def coerce_attributes(
     return out
 
 
+class BatchCoercer:
+    """`coerce_attributes` and `value_params` for a batch of runs, each value as
+    ((field row, value), its run_attributes columns): each pair of a field and a Python
+    type is checked by `coerce_value` once, then its values are taken as they are (an
+    int still checked to fit 64 bits). Per value, the type look-ups cost a fifth of a
+    5,000-run batch's time (decision 0042)."""
+
+    def __init__(self, fields: Mapping[str, FieldRow]) -> None:
+        self.fields = fields
+        #: (field name, type) -> (field row, value column, whether ints are range-checked)
+        self._taken: dict[tuple[str, type], tuple[FieldRow, int, bool]] = {}
+
+    def coerce(
+        self, attributes: Mapping[str, object] | None,
+    ) -> list[tuple[tuple[FieldRow, Value], tuple[object, object, object, object]]]:
+        if not attributes or not isinstance(attributes, Mapping):
+            return [(pair, value_params(pair[0].field.type, pair[1]))
+                    for pair in coerce_attributes(attributes, self.fields)]
+        out = []
+        for name, value in attributes.items():
+            kind = type(value)
+            taken = self._taken.get((name, kind))
+            if taken is None or (taken[2] and not -(2**63) <= value < 2**63):  # type: ignore[operator]
+                (row, v), = coerce_attributes({name: value}, self.fields)
+                if type(v) is kind:  # taken as it is: the next of its kind needs no check
+                    self._taken[(name, kind)] = (
+                        row, VALUE_INDEX[row.field.type.row.value_column],
+                        row.field.type.row.int64)
+                out.append(((row, v), value_params(row.field.type, v)))
+                continue
+            row, column, _ = taken
+            columns: list[object] = [None, None, None, None]
+            if value == value:  # noqa: PLR0124 - NaN (stored as NULL) is not equal to itself
+                columns[column] = value
+            out.append(((row, value), (columns[0], columns[1], columns[2], columns[3])))  # type: ignore[arg-type]
+        return out
+
+
 @dataclass(frozen=True)
 class Where:
     """A condition on `runs r` with its parameters, in placeholder order."""

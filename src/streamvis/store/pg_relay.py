@@ -50,6 +50,8 @@ MAX_PAYLOAD = 7999
 # at once, or after CONNECT_TIMEOUT_S).
 _RETRY_S = (0.25, 0.5, 1.0)
 _POLL_S = 0.5
+#: Payloads sent in one statement at most (PostgreSQL delivers them in order, at commit).
+_NOTIFY_BATCH = 5000
 
 
 def payload(event: ev.Event, origin: str) -> str | None:
@@ -132,6 +134,7 @@ class ReplicaRelay:
         self._next_listener = 0
         self.origin = uuid.uuid4().hex
         self._outbox: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._held: list[str] = []  # taken from the outbox, not yet sent (_drain)
         self._stop = threading.Event()
         self._local = threading.local()  # set while republishing a remote event
         self._listening = threading.Event()
@@ -184,14 +187,17 @@ class ReplicaRelay:
         conn: psycopg.Connection[Any] | None = None
         try:
             while True:
-                text = self._outbox.get()
-                if text is None:
-                    return
+                texts, last = self._drain()
                 for attempt, pause in enumerate((*_RETRY_S, None)):
+                    if not texts:
+                        break
                     try:
                         if conn is None or conn.closed:
                             conn = psycopg.connect(self.dsn, **CONNECT_KWARGS)
-                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, text))
+                        # All that is queued in one statement, in order: a batch of
+                        # 5,000 runs sent 5,000 transactions one by one.
+                        conn.execute("SELECT pg_notify(%s, t) FROM unnest(%s::text[]) AS t",
+                                     (CHANNEL, texts))
                         break
                     except psycopg.Error as exc:
                         if conn is not None:
@@ -203,9 +209,30 @@ class ReplicaRelay:
                             break
                         log.debug("notify attempt %d failed: %s", attempt + 1, exc)
                         time.sleep(pause)
+                if last:
+                    return
         finally:
             if conn is not None:
                 conn.close()
+
+    def _drain(self) -> tuple[list[str], bool]:
+        """The next payloads to send: the first waited for, then whatever else is queued,
+        at most _NOTIFY_BATCH and none twice (PostgreSQL delivers identical payloads of
+        one transaction once: a run deleted and made again would be heard only made);
+        and whether the relay stops after them."""
+        texts: list[str] = []
+        seen: set[str] = set()
+        text = self._held.pop() if self._held else self._outbox.get()
+        while text is not None:
+            if text in seen:
+                self._held.append(text)  # the first of the next statement
+                return texts, False
+            texts.append(text)
+            seen.add(text)
+            if len(texts) >= _NOTIFY_BATCH or self._outbox.empty():
+                return texts, False
+            text = self._outbox.get_nowait()
+        return texts, True
 
     # -- incoming ---------------------------------------------------------------
 

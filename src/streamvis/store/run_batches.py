@@ -28,9 +28,9 @@ from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
 from streamvis.model.schema import NewRun, Run, RunFilter, RunJsonPage, RunPage
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks, one_of
-from streamvis.store.filters import Where, coerce_attributes
+from streamvis.store.filters import BatchCoercer, Where
 from streamvis.store.run_listing import listing_json, page_sql
-from streamvis.store.runs import _attribute_rows, _check_started_at, _check_tags
+from streamvis.store.runs import _check_started_at, _check_tags
 
 _ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
 _TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
@@ -105,28 +105,35 @@ class RunBatchMethods(SqlCore):
         self, s: Session,
         checked: list[_Checked],
     ) -> list[Run]:
-        fields = self._fields_by_name(
-            s, [n for *_, a in checked if isinstance(a, Mapping) for n in a])
-        coerced = [coerce_attributes(a, fields) for *_, a in checked]
+        coercer = BatchCoercer(self._fields_by_name(
+            s, [n for *_, a in checked if isinstance(a, Mapping) for n in a]))
+        coerced = [coercer.coerce(a) for *_, a in checked]
         handles = [h for h, *_ in checked]
         among = one_of(self.dialect, "handle", handles)
         if s.one(f"SELECT handle FROM runs WHERE {among[0]} LIMIT 1", among[1]) is not None:
             raise self._exists(handles)
         made = [
-            Run(h, started, tuple(tags), dict(sorted((row.field.name, v) for row, v in attrs)))
+            Run(h, started, tuple(tags), dict(sorted((row.field.name, v) for (row, v), _ in attrs)))
             for (h, tags, started, _), attrs in zip(checked, coerced, strict=True)
         ]
+        # Each handle as text once: str() of a UUID is a few µs, and the rows below
+        # name each run several times.
+        texts = [str(h) for h in handles]
         s.insert_rows("runs", ("handle", "started_at", "listing"),
-                      [(run.handle, run.started_at, listing_json(run)) for run in made])
+                      [(text, run.started_at, listing_json(run))
+                       for text, run in zip(texts, made, strict=True)])
         # By the handle's text: parsing 5,000 UUIDs back costs more than the query.
-        ids = {str(handle): int(run_id) for run_id, handle in
-               s.all(f"SELECT id, handle FROM runs WHERE {among[0]}", among[1])}
+        id_of = {str(handle): int(run_id) for run_id, handle in
+                 s.all(f"SELECT id, handle FROM runs WHERE {among[0]}", among[1])}
+        ids = [id_of[t] for t in texts]
         s.insert_rows("run_tags", ("run_id", "tag"),
-                      [(ids[str(h)], t) for h, tags, _, _ in checked for t in tags])
+                      [(run_id, t) for run_id, (_, tags, _, _) in zip(ids, checked, strict=True)
+                       for t in tags])
         # New runs have no attributes to update: a plain insert, not create_run's upsert.
         s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
-                      [row for (h, *_), attrs in zip(checked, coerced, strict=True)
-                       for row in _attribute_rows(ids[str(h)], attrs)])
+                      [(run_id, row.id, *columns)
+                       for run_id, attrs in zip(ids, coerced, strict=True)
+                       for (row, _), columns in attrs])
         for run in made:
             s.publish_after_commit(RunCreated(run))
         return made

@@ -20,6 +20,7 @@ its range slider.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
@@ -33,11 +34,6 @@ from streamvis.store.run_listing import page_sql
 
 #: The sort keys that are columns of `runs`; any other names an attribute field.
 _RUN_COLUMNS = {"started_at": "r.started_at", "handle": "r.handle"}
-
-
-def _like(text: str) -> str:
-    """`text` as a LIKE pattern's literal part (escape character `\\`)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _value(row: FieldRow, stored: object) -> Value:
@@ -65,18 +61,23 @@ class RunSearchMethods(SqlCore):
         text = text.strip().lower()
         if not text:
             return where
-        handle = "r.handle" if self.dialect.name == "sqlite" else "r.handle::text"
-        # The tags that contain the text, found among the distinct tags (an index walk)
-        # first: LIKE over every run's tags cost 130 ms at 100,000 runs.
-        tags = [t for (t,) in s.all("SELECT DISTINCT tag FROM run_tags", ())
-                if text in str(t).lower()]
-        params: list[object] = [f"{_like(text)}%"]
-        cond = f"{handle} LIKE ? ESCAPE '\\'"
+        # The tags that contain the text, found among the distinct tags first: LIKE over
+        # every run's tags cost 130 ms at 100,000 runs.
+        tags = [t for t in _distinct_tags(s) if text in t.lower()]
+        parts: list[str] = []
+        params: list[object] = []
+        bounds = _handle_bounds(text)
+        if bounds is not None:
+            # A seek of the handle index; a text that cannot begin a handle (most
+            # typed words) adds no condition: LIKE over every handle cost 12 ms, and
+            # with the tags' OR kept the count from using their index (54 ms, not 7).
+            parts.append("r.handle BETWEEN ? AND ?")
+            params.extend(bounds)
         if tags:
             among = one_of(self.dialect, "tag", tags)
-            cond = f"{cond} OR r.id IN (SELECT run_id FROM run_tags WHERE {among[0]})"
+            parts.append(f"r.id IN (SELECT run_id FROM run_tags WHERE {among[0]})")
             params.extend(among[1])
-        return where.and_(f"({cond})", params)
+        return where.and_(f"({' OR '.join(parts) or '1 = 0'})", params)
 
     def search_runs_json(
         self, run_filter: RunFilter, text: str = "", *, sort: str = "started_at",
@@ -176,6 +177,31 @@ class RunSearchMethods(SqlCore):
                      "LIMIT 1", (row.id,)) is not None:
                 rows.append(row)
         return rows
+
+
+#: A handle's text: hex digits, dashes where these are.
+_HANDLE_LAYOUT = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+_HEX = frozenset("0123456789abcdef")
+
+
+def _handle_bounds(text: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The lowest and highest handle whose text begins with `text` (lower case), or
+    None where no handle's text can."""
+    if len(text) > len(_HANDLE_LAYOUT) or any(
+            (c != "-") if x == "-" else (c not in _HEX)
+            for c, x in zip(text, _HANDLE_LAYOUT, strict=False)):
+        return None
+    rest = _HANDLE_LAYOUT[len(text):]
+    return (uuid.UUID(text + rest.replace("x", "0")), uuid.UUID(text + rest.replace("x", "f")))
+
+
+def _distinct_tags(s: Session) -> list[str]:
+    """Every tag some run has: one index seek a tag (a loose index scan), where DISTINCT
+    walked every run's tags (19 ms at 100,000 runs of 3 tags)."""
+    return [str(t) for (t,) in s.all(
+        "WITH RECURSIVE t(tag) AS (SELECT MIN(tag) FROM run_tags UNION ALL "
+        "SELECT (SELECT MIN(tag) FROM run_tags WHERE tag > t.tag) FROM t "
+        "WHERE t.tag IS NOT NULL) SELECT tag FROM t WHERE tag IS NOT NULL", ())]
 
 
 def _among(where: Where) -> str:

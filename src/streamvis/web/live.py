@@ -153,7 +153,10 @@ class LiveFeed:
         try:
             if isinstance(event, ev.RowsAppended):
                 self.wake()
-            else:
+            elif self.clients:
+                # With no page open there is no one to tell: a batch of 5,000 runs
+                # made 5,000 messages and hand-overs to the loop for nobody. (A client
+                # that connects as the run commits could get it or not, as before.)
                 message = event_message(event)
                 if message is not None:
                     loop.call_soon_threadsafe(self._broadcast, 0, json.dumps(message))
