@@ -91,6 +91,8 @@ export class PlotController implements LiveSubscriber {
   private readonly refetcher = new Refetcher(this);
   private readonly legendRuns = new LegendRuns();
   firstFullRenderAt: number | null = null;
+  /** Called once, at the first render with every dataset loaded (the workspace's panel order). */
+  onFirstRender: (() => void) | null = null;
   /** The x tick labels last drawn (2-D kinds): what a reader sees on the x axis. */
   xTickLabels: string[] = [];
   readonly styles: PlotStyles;
@@ -385,6 +387,9 @@ export class PlotController implements LiveSubscriber {
         // Benchmarks time the first render to the pixels, not to the last GL call issued.
         if (window.__streamvisBench) sharedGl().finish();
         this.firstFullRenderAt = performance.now();
+        const drawn = this.onFirstRender;
+        this.onFirstRender = null;
+        drawn?.();
       }
       const t1 = performance.now();
       this.nextDataDrawAt = t1 + 2 * (t1 - t0);
