@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import numpy as np
 import pytest
 
 from streamvis.logger import declare_schema
@@ -65,3 +67,22 @@ def _private_cache(private_cache: None) -> None:
 @pytest.fixture
 def spool(tmp_path: Path) -> Path:
     return tmp_path / "spool"
+
+
+@pytest.fixture
+def jax_conversions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Each conversion of a jax value to the host from now on: (the thread, whether it got
+    a jax array). jax is imported here only: the other tests run without it."""
+    import jax  # noqa: PLC0415
+
+    from streamvis.logger import tensors  # noqa: PLC0415
+
+    calls: list[tuple[str, bool]] = []
+    convert = tensors.jax_to_host
+
+    def recording(value: Any) -> np.ndarray:
+        calls.append((threading.current_thread().name, isinstance(value, jax.Array)))
+        return convert(value)
+
+    monkeypatch.setattr(tensors, "jax_to_host", recording)
+    return calls

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import threading
 import uuid
 import wave
 from collections.abc import Callable, Iterator
@@ -105,22 +104,13 @@ def test_png_round_trips_bit_exact_with_broadcasting(
 
 
 def test_jax_images_are_kept_at_write_and_stored_bit_exact(
-    server: ServerProcess, sv: Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: ServerProcess, sv: Connection, tmp_path: Path,
+    jax_conversions: list[tuple[str, bool]],
 ) -> None:
-    import jax  # noqa: PLC0415 -- the other tests run without it
-    import jax.numpy as jnp  # noqa: PLC0415
-
-    from streamvis.logger import tensors  # noqa: PLC0415
+    import jax.numpy as jnp  # noqa: PLC0415 -- the other tests run without it
 
     imgs = _images(4, seed=5)
-    converted: list[tuple[str, bool]] = []
-    convert = tensors.jax_to_host
-
-    def recording(value: Any) -> np.ndarray:
-        converted.append((threading.current_thread().name, isinstance(value, jax.Array)))
-        return convert(value)
-
-    monkeypatch.setattr(tensors, "jax_to_host", recording)
+    converted = jax_conversions
 
     def write(lg: streamvis.DataLogger) -> None:
         assert lg.flush(timeout=30)

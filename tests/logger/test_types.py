@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -126,25 +125,10 @@ def test_value_is_taken_at_write_time(uri: str, spool: Path) -> None:
     assert query_rows(uri, logger.run_handle, "ints")["i"] == [1, 2, 3]
 
 
-def _record_jax_conversions(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
-    """Each conversion of a jax value to the host: (the thread, whether it got a jax array)."""
-    from streamvis.logger import tensors  # noqa: PLC0415
-
-    calls: list[tuple[str, bool]] = []
-    convert = tensors.jax_to_host
-
-    def recording(value: Any) -> np.ndarray:
-        calls.append((threading.current_thread().name, isinstance(value, jax.Array)))
-        return convert(value)
-
-    monkeypatch.setattr(tensors, "jax_to_host", recording)
-    return calls
-
-
 def test_jax_values_are_kept_at_write_and_converted_by_the_flusher(
-    uri: str, spool: Path, monkeypatch: pytest.MonkeyPatch
+    uri: str, spool: Path, jax_conversions: list[tuple[str, bool]]
 ) -> None:
-    calls = _record_jax_conversions(monkeypatch)
+    calls = jax_conversions
     steps = jnp.arange(12, dtype=jnp.int32).reshape(3, 4)
     with DataLogger(uri=uri, spool_dir=spool, strict=True, flush_every=3600) as logger:
         assert logger.flush(timeout=30)  # the flusher is idle from here on
