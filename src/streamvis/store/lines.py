@@ -15,11 +15,12 @@ an edge in most of its buckets, so reading it all at once is the cheaper way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
@@ -295,13 +296,19 @@ class LineMethods(SqlCore):
                        asked: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[
                            Values, Values]]:
         """The (x, y) of buckets read from their chunks (`in_chunk`), by (sequence,
-        bucket): each chunk's two columns decoded once, its buckets copied out, and the
-        chunk let go before the next few are read (memory: the buckets, not the chunks)."""
-        out: dict[tuple[int, int], tuple[Values, Values]] = {}
+        bucket): each chunk's buckets copied out, and the chunk let go before the next
+        few are read (memory: the buckets, not the chunks)."""
         of: dict[int, list[int]] = {}
         for q, b in asked:
             of.setdefault(q, []).append(b)
-        sequences = sorted(of)
+        return {(q, b): chunk_bucket(xy, b)
+                for q, xy in self._chunk_xy(run_id, series_id, fields, sorted(of))
+                for b in of[q]}
+
+    def _chunk_xy(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],
+                  sequences: list[int]) -> Iterator[tuple[int, pa.RecordBatch]]:
+        """Each chunk `sequences` of the run as its (x, y) columns as stored (a broadcast
+        step left run-end encoded), a few chunks per query, each decoded once."""
         for at in range(0, len(sequences), _CHUNK_GROUP):
             group = sequences[at : at + _CHUNK_GROUP]
             with self._read() as s:
@@ -310,11 +317,9 @@ class LineMethods(SqlCore):
                     f"({marks(len(group))}) AND +run_id = ?", (series_id, *group, run_id),
                     binary=True)
             for q, data in found:
-                xy = decode_chunk(bytes(data), list(fields), int(q), as_stored=True,
-                                  keep_runs=True)
-                for b in of[int(q)]:
-                    out[int(q), b] = chunk_bucket(xy, b)
-        return out
+                yield int(q), decode_chunk(bytes(data), list(fields), int(q), as_stored=True,
+                                           keep_runs=True)
+
     def line_values(
         self, series: str, field: str, asks: Sequence[tuple[uuid.UUID, Sequence[int]]],
     ) -> list[tuple[Values, Values] | None]:
@@ -325,6 +330,7 @@ class LineMethods(SqlCore):
         handles = sorted(wanted, key=str)
         found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]] = {}
         handle_of: dict[Any, uuid.UUID] = {}  # as the database gives it: one parse each
+        run_ids: dict[uuid.UUID, int] = {}
         with self._read() as s:
             _, series_id, x, target = self._target(s, asks[0][0], series, field)
             for at in range(0, len(handles), _ASK_GROUP):
@@ -332,8 +338,9 @@ class LineMethods(SqlCore):
                 # One query for every run asked: the chunks of the runs in the range of
                 # sequences asked (a run's chunks interleave with others'), then their
                 # level-0 buckets of x and the field; chunks not asked are left here.
-                for h, q, fid, b, n, data in s.all(
-                    "SELECT r.handle, c.sequence, lb.field_id, lb.bucket, c.row_count, lb.data "
+                for h, rid, q, fid, b, n, data in s.all(
+                    "SELECT r.handle, r.id, c.sequence, lb.field_id, lb.bucket, c.row_count, "
+                    "lb.data "
                     "FROM runs r JOIN chunks c ON c.run_id = r.id JOIN line_buckets lb "
                     f"ON lb.chunk_id = c.id WHERE r.handle IN ({marks(len(group))}) "
                     "AND c.series_id = ? AND c.sequence >= ? AND c.sequence <= ? "
@@ -343,34 +350,19 @@ class LineMethods(SqlCore):
                 ):
                     if (run := handle_of.get(h)) is None:
                         run = handle_of[h] = as_uuid(h)
+                        run_ids[run] = int(rid)
                     found.setdefault((run, q), []).append((fid, b, n, data))
-            # Chunks whose buckets of x are kept in the chunk (`in_chunk`: a broadcast
-            # step) have no raw rows here: their two columns are read from the chunk.
-            kept = sorted({key for key, got in found.items()
-                           if any(f == x.id and d[:1] == IN_CHUNK for f, _, _, d in got)},
-                          key=lambda k: (str(k[0]), k[1]))
-            whole = self._chunk_lines(s, series_id, (x, target), kept)
+        # Chunks whose buckets of x are kept in the chunk (`in_chunk`: a broadcast step)
+        # have no raw rows here: their two columns are read from the chunk.
+        kept: dict[uuid.UUID, list[int]] = {}
+        for (run, q), got in sorted(found.items(), key=lambda kv: kv[0][1]):
+            if any(f == x.id and d[:1] == IN_CHUNK for f, _, _, d in got):
+                kept.setdefault(run, []).append(q)
+        whole = {(run, q): (as_numbers(xy.column(0)), as_numbers(xy.column(1), keep_float32=True))
+                 for run, seqs in kept.items()
+                 for q, xy in self._chunk_xy(run_ids[run], series_id, (x, target), seqs)}
         return [_joined(found, whole, handle, [int(q) for q in asked], (x.id, target.id))
                 for handle, asked in asks]
-
-    def _chunk_lines(self, s: Session, series_id: int, fields: tuple[FieldRow, FieldRow],
-                     keys: list[tuple[uuid.UUID, int]],
-                     ) -> dict[tuple[uuid.UUID, int], tuple[Values, Values]]:
-        """x and y of whole chunks (run, sequence) as stored, a few chunks per query."""
-        out: dict[tuple[uuid.UUID, int], tuple[Values, Values]] = {}
-        for at in range(0, len(keys), _CHUNK_GROUP):
-            group = keys[at : at + _CHUNK_GROUP]
-            pairs = " OR ".join(["(r.handle = ? AND c.sequence = ?)"] * len(group))
-            for h, q, data in s.all(
-                "SELECT r.handle, c.sequence, c.data FROM runs r JOIN chunks c ON c.run_id = "
-                f"r.id WHERE c.series_id = ? AND ({pairs})",
-                (series_id, *(v for key in group for v in key)),
-                binary=True,
-            ):
-                xy = decode_chunk(bytes(data), list(fields), int(q), as_stored=True)
-                out[as_uuid(h), int(q)] = (as_numbers(xy.column(0)),
-                                           as_numbers(xy.column(1), keep_float32=True))
-        return out
 
 
 def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]],
@@ -407,6 +399,8 @@ def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]
             for side, values in enumerate(whole[run, q]):
                 parts[side].append(values)
             continue
+        if any(d[:1] == IN_CHUNK for _, _, _, d in got):  # its chunk was not there to read
+            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
         got.sort()  # by field, then bucket
         rows += int(got[0][2])
         for side, fid in enumerate(ids):
