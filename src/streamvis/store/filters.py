@@ -40,10 +40,15 @@ class FieldRow:
 
 def value_params(ftype: FieldType, value: Value) -> tuple[object, object, object, object]:
     """(v_int, v_float, v_str, v_bool) for a value already checked by `coerce_value`."""
+    return params_at(VALUE_INDEX[ftype.row.value_column], value)
+
+
+def params_at(column: int, value: Value) -> tuple[object, object, object, object]:
+    """(v_int, v_float, v_str, v_bool) with `value` in the one at index `column`."""
     out: list[object] = [None, None, None, None]
     # SQLite cannot store NaN (it becomes NULL), so both backends store it as NULL.
     if not (isinstance(value, float) and math.isnan(value)):
-        out[VALUE_INDEX[ftype.row.value_column]] = value
+        out[column] = value
     return out[0], out[1], out[2], out[3]
 
 
@@ -115,10 +120,7 @@ class BatchCoercer:
                 out.append(((row, v), value_params(row.field.type, v)))
                 continue
             row, column, _ = taken
-            columns: list[object] = [None, None, None, None]
-            if value == value:  # noqa: PLR0124 - NaN (stored as NULL) is not equal to itself
-                columns[column] = value
-            out.append(((row, value), (columns[0], columns[1], columns[2], columns[3])))  # type: ignore[arg-type]
+            out.append(((row, value), params_at(column, value)))  # type: ignore[arg-type]
         return out
 
 
