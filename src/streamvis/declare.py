@@ -34,10 +34,12 @@ from streamvis.model.schema import (
     Field,
     FieldType,
     Series,
+    can_be_x,
     check_series_x,
     dedupe,
     describe_x,
     validate_name,
+    x_types,
 )
 
 
@@ -243,10 +245,10 @@ def find_conflicts(
             )
         x_spec = next((f for f in decl.fields if f.name == s.x), None)
         x_type = x_spec.type if x_spec else getattr(existing_fields.get(s.x or ""), "type", None)
-        if x_type is not None and x_type not in (FieldType.INT, FieldType.FLOAT):
+        if x_type is not None and not can_be_x(x_type):
             conflicts.append(
                 f"series {s.name!r} names {s.x!r} as its x, a {x_type.value} field: name "
-                "an int or float field (a step, a time)"
+                f"an {x_types()} field (a step, a time)"
             )
     # A declared field not yet on the server has its declared type (a differing type
     # on the server is a conflict above already).

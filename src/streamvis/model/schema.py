@@ -153,12 +153,23 @@ def describe_x(x: str | None) -> str:
     return "no x (drawn against its first int field)" if x is None else f"x {x!r}"
 
 
+def can_be_x(ftype: FieldType) -> bool:
+    """Whether a field of `ftype` may be a series' x: a line is drawn against numbers
+    (the type registry's `numeric` trait: int and float)."""
+    return _types.NUMERIC in ftype.row.traits
+
+
+def x_types() -> str:
+    """The types an x may have, for messages: "int or float"."""
+    return " or ".join(t.value for t in _types.TYPES.ordered_with_trait(_types.NUMERIC))
+
+
 def check_x_type(series: str, f: Field) -> None:
-    """Refuse a field that cannot be a series' x: a line is drawn against numbers."""
-    if f.type not in (FieldType.INT, FieldType.FLOAT):
+    """Refuse a field that cannot be a series' x (`can_be_x`)."""
+    if not can_be_x(f.type):
         raise InvalidArgumentError(
             f"x {f.name!r} of series {series!r} is a {f.type.value} field: a series is "
-            "drawn against a number, so name an int or float field (a step, a time)"
+            f"drawn against a number, so name an {x_types()} field (a step, a time)"
         )
 
 
