@@ -11,6 +11,7 @@ get handles chosen for tab10's first three: run-0 blue, run-1 orange, run-2 gree
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -195,13 +196,20 @@ def test_a_fresh_server_with_the_demo_shows_every_demo_metric(demo_server, page:
     shown = {el.get_attribute("data-panel") for el in page.query_selector_all("[data-panel]")}
     assert shown == want
     # Only the panels near the view fetch and draw: those further down wait.
+    # Panels near the fold start as the ones in view draw, so the counts are read in one
+    # snapshot and awaited until the plots made match the panels shown. Media and text
+    # panels are no GL plots: they are counted apart.
+    snapshot = ("(() => ({waiting: document.querySelectorAll('[data-drawn=no]').length,"
+                " media: document.querySelectorAll('[data-drawn=yes] :is(.media-plot,"
+                " .text-plot)').length, plots: window.__streamvis.plots().length}))()")
     page.wait_for_timeout(500)
-    waiting = page.evaluate("document.querySelectorAll('[data-drawn=no]').length")
-    assert 0 < waiting < len(want)
-    # Media and text panels are no GL plots: they are counted apart.
-    media = page.evaluate("document.querySelectorAll('[data-drawn=yes] :is(.media-plot,"
-                          " .text-plot)').length")
-    assert page.evaluate("window.__streamvis.plots().length") == len(want) - waiting - media
+    deadline = time.monotonic() + 15
+    state = page.evaluate(snapshot)
+    while state["plots"] != len(want) - state["waiting"] - state["media"]:
+        assert time.monotonic() < deadline, f"the plots made match the panels shown: {state}"
+        time.sleep(0.05)
+        state = page.evaluate(snapshot)
+    assert 0 < state["waiting"] < len(want), state
     # Scrolled to, they draw: scroll down through them all.
     for _ in range(20):
         page.mouse.wheel(0, 400)
