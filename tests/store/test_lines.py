@@ -280,3 +280,35 @@ def test_line_values_read_buckets_kept_in_their_chunk_from_the_chunk(store: Stor
     assert x.dtype == np.int64 and y.dtype == np.float32
     assert x.tolist() == np.concatenate([p[1] for p in parts]).tolist()
     assert y.tobytes() == np.concatenate([p[2] for p in parts]).tobytes()  # NaN and all
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_line_xs_read_each_runs_x_from_its_buckets(store: Store, location: str) -> None:
+    """A run's x column whole from x's bucket rows (a step counter's markers and raw
+    rows alike), chunks interleaved between runs; None wherever a chunk lacks them."""
+    a, b, empty = (store.create_run().handle for _ in range(3))
+    want: dict[Any, list[int]] = {a: [], b: []}
+    for i, step in enumerate((np.arange(9), np.array([9, 9, 11, 20, 21, 30]), np.arange(40, 47))):
+        for run in (a, b):
+            x = step if run == a else step * 2 + i
+            store.append(run, "train", {"step": pa.array(x.astype(np.int64)),
+                                        "loss": pa.array(np.sin(x.astype(np.float64)))})
+            want[run] += x.tolist()
+    got = store.line_xs("train", "step", [b, a, empty])
+    assert got is not None and set(got) == {a, b, empty}
+    assert got[a].dtype == np.int64 and got[a].tolist() == want[a]
+    assert got[b].tolist() == want[b] and got[empty].size == 0
+    assert store.line_xs("train", "loss", [a]) is None  # not the series' x
+    # A chunk whose x decreases has no summary and no bucket rows: its column is read.
+    store.append(a, "train", {"step": pa.array([50, 49]), "loss": pa.array([0.0, 1.0])})
+    assert store.line_xs("train", "step", [a]) is None
+    assert store.line_xs("train", "step", [b]) is not None
+    with raw_session(location) as s:  # a bucket's row gone: never a column with a gap
+        s.run("DELETE FROM line_buckets WHERE bucket = 1 AND field_id = "
+              "(SELECT id FROM fields WHERE name = 'step')")
+    assert store.line_xs("train", "step", [b]) is None
+    # A broadcast step's buckets are kept in the chunk: read the column instead.
+    cloud = store.create_run().handle
+    store.append(cloud, "train", {"step": pa.array(np.repeat(np.arange(3), 6)),
+                                  "loss": pa.array(np.ones(18))})
+    assert store.line_xs("train", "step", [cloud]) is None

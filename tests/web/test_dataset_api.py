@@ -46,6 +46,28 @@ def test_summary_counts_rows_and_lists_values(http, two_runs):
     assert (only_a["runs"], only_a["rows"], only_a["values"]) == (1, 6, {})
 
 
+def test_a_series_x_alone_is_read_from_its_line_buckets(http, store, two_runs, monkeypatch):
+    """The workspace's probe of rows per step: the same answer as from the columns, with
+    no column read where the x's bucket rows hold it (run a's steps rise)."""
+    a, b = two_runs
+    read = []
+    monkeypatch.setattr(type(store), "line_xs", lambda self, *args, _was=type(store).line_xs:
+                        read.append(out := _was(self, *args)) or out)
+    ask = {"series": "layers", "filter": {"handles": [str(a.handle)]}}
+    fast = http.post("/api/dataset-summary", json={**ask, "values": ["step"]}).json()
+    assert len(read) == 1 and read[0] is not None
+    slow = http.post("/api/dataset-summary", json={**ask, "values": ["step", "layer"]}).json()
+    assert len(read) == 1  # two fields asked: the columns
+    assert fast["values"]["step"] == slow["values"]["step"] == {
+        "values": [0, 1, 2], "counts": [2, 2, 2], "truncated": False}
+    assert (fast["runs"], fast["rows"]) == (slow["runs"], slow["rows"]) == (1, 6)
+    # Run b's last append broadcasts one step to three rows, kept in the chunk: the
+    # columns answer, the same as ever.
+    both = http.post("/api/dataset-summary", json={"series": "layers", "values": ["step"]})
+    assert read[-1] is None
+    assert both.json()["values"]["step"]["counts"] == [4, 4, 4, 2, 2, 3]
+
+
 def test_where_keeps_one_facet_and_the_latest_frame(http, two_runs):
     a, b = two_runs
     base = {"series": "layers", "kind": "line", "x": "step", "y": "loss"}

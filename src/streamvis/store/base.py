@@ -352,6 +352,18 @@ class Store(abc.ABC):
         `line_tops` has listed with a summary; NotFoundError if one is gone.
         """
 
+    @abc.abstractmethod
+    def line_xs(
+        self, series: str, field: str, runs: Sequence[uuid.UUID],
+    ) -> dict[uuid.UUID, npt.NDArray[Any]] | None:
+        """Each run's column `field` of `series`, in row order, read from the level-0
+        buckets of the series' line x (the int field it names, else its first int
+        field), not from the chunks.
+
+        None when `field` is not that x, or a chunk of these runs has no bucket rows of
+        it or keeps them in the chunk (a broadcast step): read the column instead.
+        """
+
     # -- plots ----------------------------------------------------------------
 
     @abc.abstractmethod

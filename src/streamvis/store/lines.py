@@ -74,7 +74,7 @@ class _Line(NamedTuple):
 
 
 class LineMethods(SqlCore):
-    """line_summaries, line_tops, line_heads, line_bottoms, line_rows, line_values."""
+    """line_summaries, line_tops, line_heads, line_bottoms, line_rows, line_values, line_xs."""
 
     def line_tops(
         self, run: uuid.UUID, series: str, field: str, after_group: int = 0,
@@ -363,6 +363,52 @@ class LineMethods(SqlCore):
                  for q, xy in self._chunk_xy(run_ids[run], series_id, (x, target), seqs)}
         return [_joined(found, whole, handle, [int(q) for q in asked], (x.id, target.id))
                 for handle, asked in asks]
+
+
+    def line_xs(
+        self, series: str, field: str, runs: Sequence[uuid.UUID],
+    ) -> dict[uuid.UUID, Values] | None:
+        wanted = sorted({check_handle(h) for h in runs}, key=str)
+        found: dict[Any, list[tuple[int, int, int, bytes | None]]] = {}
+        with self._read() as s:
+            series_id, ser, frows = self._series(s, series)
+            x_at, _ = plan_fields(field_plan(frows), named_x(ser))
+            if x_at is None or frows[x_at].field.name != field:
+                return None
+            x_id = frows[x_at].id
+            for at in range(0, len(wanted), _ASK_GROUP):
+                group = wanted[at : at + _ASK_GROUP]
+                # Every chunk of the runs, with its bucket rows of x where it has them: a
+                # chunk without any (its x decreases, or it predates the buckets) shows
+                # up with NULL, so a column with a gap is never taken for a whole one.
+                for h, q, n, b, data in s.all(
+                    "SELECT r.handle, c.sequence, c.row_count, lb.bucket, lb.data "
+                    "FROM runs r JOIN chunks c ON c.run_id = r.id LEFT JOIN line_buckets lb "
+                    "ON lb.chunk_id = c.id AND lb.field_id = ? "
+                    f"WHERE r.handle IN ({marks(len(group))}) AND c.series_id = ?",
+                    (x_id, *group, series_id), binary=True,
+                ):
+                    found.setdefault(h, []).append(
+                        (int(q), -1 if b is None else int(b), int(n),
+                         None if data is None else bytes(data)))
+        out: dict[uuid.UUID, Values] = {h: np.zeros(0, np.int64) for h in wanted}
+        for h, rows in found.items():
+            rows.sort()
+            blobs: list[bytes] = []
+            expected = 0
+            for i, (q, b, n, data) in enumerate(rows):
+                if data is None or data[:1] == IN_CHUNK:
+                    return None
+                first = i == 0 or rows[i - 1][0] != q
+                if b != (0 if first else rows[i - 1][1] + 1):
+                    return None  # a bucket missing
+                expected += n if first else 0
+                blobs.append(data)
+            xs = decode_buckets(blobs)
+            if xs.size != expected:
+                return None
+            out[as_uuid(h)] = xs
+        return out
 
 
 def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -101,23 +102,30 @@ def distinct(views: list[ColumnView]) -> tuple[list[Value], list[int], bool]:
     """
     if not views:
         return [], [], False
-    if views[0].type.row.cache_codec == "labels":
-        counts: dict[str, int] = {}
-        for v in views:
-            codes, n = np.unique(v.values, return_counts=True)
-            for code, k in zip(codes.tolist(), n.tolist(), strict=True):
-                label = v.labels[code]
-                counts[label] = counts.get(label, 0) + k
-        keys = sorted(counts)
-        values: list[Value] = list(keys)
-        tallies = [counts[k] for k in keys]
-    else:
-        uniq, n = np.unique(np.concatenate([v.values for v in views]), return_counts=True)
-        if uniq.dtype.kind == "f":  # NaN and infinities are no values to pick
-            keep = np.isfinite(uniq)
-            uniq, n = uniq[keep], n[keep]
-        values = uniq.tolist()
-        tallies = n.tolist()
+    if views[0].type.row.cache_codec != "labels":
+        return distinct_numbers([v.values for v in views])
+    counts: dict[str, int] = {}
+    for v in views:
+        codes, n = np.unique(v.values, return_counts=True)
+        for code, k in zip(codes.tolist(), n.tolist(), strict=True):
+            label = v.labels[code]
+            counts[label] = counts.get(label, 0) + k
+    keys = sorted(counts)
+    return _sampled(list(keys), [counts[k] for k in keys])
+
+
+def distinct_numbers(arrays: list[npt.NDArray[Any]]) -> tuple[list[Value], list[int], bool]:
+    """`distinct` of a numeric field given its values (not a column view)."""
+    if not arrays:
+        return [], [], False
+    uniq, n = np.unique(np.concatenate(arrays), return_counts=True)
+    if uniq.dtype.kind == "f":  # NaN and infinities are no values to pick
+        keep = np.isfinite(uniq)
+        uniq, n = uniq[keep], n[keep]
+    return _sampled(uniq.tolist(), n.tolist())
+
+
+def _sampled(values: list[Value], tallies: list[int]) -> tuple[list[Value], list[int], bool]:
     if len(values) <= MAX_VALUES:
         return values, tallies, False
     picks = np.unique(np.linspace(0, len(values) - 1, MAX_VALUES).round().astype(np.int64))
