@@ -354,7 +354,14 @@ export class PlotController implements LiveSubscriber {
    * Draws the plot: the data through the frame cache (drawn anew only when the data changed or
    * the view left what the cache holds, and never in the middle of a gesture), then the axes.
    */
-  private render(res: GlResources, vp: Viewport, dpr: number): void {
+  private render(res: GlResources, vp: Viewport, dpr: number): boolean {
+    if (this.datasets.length > 0 && this.datasets.every((d) => !d.loaded)) {
+      // Nothing to draw before the first answer: the axes only. A workspace mounts a row of
+      // panels at once, and their empty frames' GL work and copies took the CPU the first
+      // answers' decoding needed (~150 ms of a cold open on a software renderer).
+      this.paintOverlay();
+      return false;
+    }
     const gl = res.gl;
     const now = performance.now();
     const interacting = now < this.interactingUntil;
@@ -406,6 +413,7 @@ export class PlotController implements LiveSubscriber {
       this.notify();
     }
     this.paintOverlay();
+    return true;
   }
 
   private paintOverlay(): void {

@@ -48,8 +48,12 @@ export interface Surface {
   area: HTMLElement;
   /** The 2D canvas that shows the plot in "copy" mode (sized to `area`). */
   target: HTMLCanvasElement;
-  /** Draws the plot into `vp`, which is the current viewport and scissor. */
-  render(res: GlResources, vp: Viewport, dpr: number): void;
+  /**
+   * Draws the plot into `vp`, which is the current viewport and scissor. `false`: it drew
+   * nothing there (no data yet), so "copy" mode clears its canvas instead of copying an
+   * empty viewport (a read-back of the GL canvas on a software renderer).
+   */
+  render(res: GlResources, vp: Viewport, dpr: number): boolean | void;
 }
 
 export interface Registration {
@@ -230,12 +234,12 @@ export class SharedGl {
         this.canvas.height = Math.max(this.canvas.height, h);
       }
       this.prepare(0, 0, w, h);
-      s.render(this.res, { x: 0, y: 0, w, h }, dpr);
+      const drew = s.render(this.res, { x: 0, y: 0, w, h }, dpr);
       const ctx = s.target.getContext('2d');
       if (!ctx) continue;
       ctx.clearRect(0, 0, w, h);
       // GL's origin is bottom-left: the viewport (0, 0, w, h) is the canvas's bottom rows.
-      ctx.drawImage(this.canvas, 0, this.canvas.height - h, w, h, 0, 0, w, h);
+      if (drew !== false) ctx.drawImage(this.canvas, 0, this.canvas.height - h, w, h, 0, 0, w, h);
     }
   }
 
