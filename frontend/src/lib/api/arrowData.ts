@@ -6,7 +6,6 @@
  */
 import { DataType, tableFromIPC, type Data, type Vector } from 'apache-arrow';
 import { apiUrl } from './base';
-import { dataRequestStarted } from './dataIdle';
 import { errorFrom, ApiError } from './http';
 import type { DataRequest } from './types';
 
@@ -36,15 +35,6 @@ export function isCodes(c: ColumnData | undefined): c is Codes {
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
 
 export async function fetchData(req: DataRequest, signal?: AbortSignal): Promise<DataBatch> {
-  const done = dataRequestStarted();
-  try {
-    return await fetchDataNow(req, signal);
-  } finally {
-    done();
-  }
-}
-
-async function fetchDataNow(req: DataRequest, signal?: AbortSignal): Promise<DataBatch> {
   let res: Response;
   try {
     res = await fetch(apiUrl('/api/data'), {

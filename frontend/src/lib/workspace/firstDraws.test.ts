@@ -1,36 +1,36 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dataInFlight, dataRequestStarted, whenDataIdle } from './dataIdle';
+import { firstDrawStarted, firstDrawsPending, whenDrawn } from './firstDraws';
 
-describe('whenDataIdle', () => {
+describe('whenDrawn', () => {
   afterEach(() => vi.useRealTimers());
 
   it('runs at once when nothing is in flight', () => {
     const fn = vi.fn();
-    whenDataIdle(fn, 1000);
+    whenDrawn(fn, 1000);
     expect(fn).toHaveBeenCalledTimes(1);
   });
 
-  it('waits for every request in flight, each counted once however often it ends', () => {
-    const a = dataRequestStarted();
-    const b = dataRequestStarted();
+  it('waits for every panel pending, each counted once however often it ends', () => {
+    const a = firstDrawStarted();
+    const b = firstDrawStarted();
     const fn = vi.fn();
-    whenDataIdle(fn, 60_000);
+    whenDrawn(fn, 60_000);
     a();
     a();
     expect(fn).not.toHaveBeenCalled();
-    expect(dataInFlight()).toBe(1);
+    expect(firstDrawsPending()).toBe(1);
     b();
     expect(fn).toHaveBeenCalledTimes(1);
-    expect(dataInFlight()).toBe(0);
+    expect(firstDrawsPending()).toBe(0);
   });
 
   it('gives up waiting after the longest wait, and a cancelled wait never runs', () => {
     vi.useFakeTimers();
-    const done = dataRequestStarted();
+    const done = firstDrawStarted();
     const fn = vi.fn();
     const other = vi.fn();
-    whenDataIdle(fn, 100);
-    const cancel = whenDataIdle(other, 100);
+    whenDrawn(fn, 100);
+    const cancel = whenDrawn(other, 100);
     cancel();
     vi.advanceTimersByTime(99);
     expect(fn).not.toHaveBeenCalled();
