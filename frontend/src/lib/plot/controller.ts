@@ -165,7 +165,7 @@ export class PlotController implements LiveSubscriber {
 
   attach(el: PlotElements): void {
     this.el = el;
-    this.reg = sharedGl().add({ area: el.area, target: el.target, render: (res, vp, dpr) => this.render(res, vp, dpr) });
+    this.reg = sharedGl().add({ area: el.area, target: el.target, render: (res, vp, dpr, ctx2d) => this.render(res, vp, dpr, ctx2d) });
   }
 
   start(): void {
@@ -354,7 +354,7 @@ export class PlotController implements LiveSubscriber {
    * Draws the plot: the data through the frame cache (drawn anew only when the data changed or
    * the view left what the cache holds, and never in the middle of a gesture), then the axes.
    */
-  private render(res: GlResources, vp: Viewport, dpr: number): boolean {
+  private render(res: GlResources, vp: Viewport, dpr: number, ctx2d?: CanvasRenderingContext2D): boolean {
     if (this.datasets.length > 0 && this.datasets.every((d) => !d.loaded)) {
       // Nothing to draw before the first answer: the axes only. A workspace mounts a row of
       // panels at once, and their empty frames' GL work and copies took the CPU the first
@@ -400,13 +400,19 @@ export class PlotController implements LiveSubscriber {
       }
       const t1 = performance.now();
       this.nextDataDrawAt = t1 + 2 * (t1 - t0);
-      gl.viewport(vp.x, vp.y, vp.w, vp.h);
-      gl.enable(gl.SCISSOR_TEST);
-      gl.scissor(vp.x, vp.y, vp.w, vp.h);
+      if (!ctx2d) {
+        gl.viewport(vp.x, vp.y, vp.w, vp.h);
+        gl.enable(gl.SCISSOR_TEST);
+        gl.scissor(vp.x, vp.y, vp.w, vp.h);
+      }
     }
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
-    for (const g of groups) g.painter.cache.blit(gl, res.generation, g.view);
+    if (ctx2d) {
+      for (const g of groups) g.painter.cache.blit2d(ctx2d, g.view, vp.w, vp.h);
+    } else {
+      gl.enable(gl.BLEND);
+      gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+      for (const g of groups) g.painter.cache.blit(gl, res.generation, g.view);
+    }
     if (this.hoverOutdated()) {
       // A zoom, pan, reset, resize or new data moved the points under a pointer that held still.
       this.findHover();

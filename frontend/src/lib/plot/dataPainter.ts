@@ -51,7 +51,8 @@ export class DataPainter {
     img.pixels.fill(0);
     const map = new PixelMap(full, cw, ch);
     for (const ds of datasets) ds.painter.drawCpu(img, map, ds, full, this.styles, dpr);
-    this.cache.upload(res.gl, res.generation, cw, ch, img.bytes, full, view);
+    if (res.paint2d) this.cache.put2d(res.generation, cw, ch, img.bytes, full, view);
+    else this.cache.upload(res.gl, res.generation, cw, ch, img.bytes, full, view);
   }
 
   private drawGl(res: GlResources, datasets: DatasetState[], full: View, view: View, cw: number, ch: number, dpr: number): void {

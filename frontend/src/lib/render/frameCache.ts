@@ -85,6 +85,7 @@ export function panWithin(view: View, outer: View, drawn: View): boolean {
 
 export class FrameCache {
   private tex: WebGLTexture | null = null;
+  private canvas2d: OffscreenCanvas | null = null;
   private fbo: WebGLFramebuffer | null = null;
   private msFbo: WebGLFramebuffer | null = null;
   private msRb: WebGLRenderbuffer | null = null;
@@ -131,6 +132,39 @@ export class FrameCache {
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, bytes);
     this.view = view;
     this.drawnFor = drawnFor;
+  }
+
+  /**
+   * Keeps CPU-drawn pixels (w × h, row 0 at the bottom, premultiplied as GL blends) in a 2D
+   * canvas instead of the texture (`GlResources.paint2d`). `bytes` are made straight-alpha
+   * in place, as 2D canvases take them: the caller draws them anew before its next use.
+   */
+  put2d(generation: number, w: number, h: number, bytes: Uint8Array, view: View, drawnFor: View): void {
+    if (!this.canvas2d || this.canvas2d.width !== w || this.canvas2d.height !== h) this.canvas2d = new OffscreenCanvas(w, h);
+    const ctx = this.canvas2d.getContext('2d');
+    if (!ctx) return;
+    unpremultiply(bytes);
+    const data = new Uint8ClampedArray(bytes.buffer as ArrayBuffer, bytes.byteOffset, w * h * 4);
+    ctx.putImageData(new ImageData(data, w, h), 0, 0);
+    this.generation = generation;
+    this.w = w;
+    this.h = h;
+    this.view = view;
+    this.drawnFor = drawnFor;
+  }
+
+  /** `blit` for pixels kept by `put2d`: into `ctx`'s w × h so that it shows `view`. */
+  blit2d(ctx: CanvasRenderingContext2D, view: View, w: number, h: number): void {
+    const c = this.view;
+    if (!c || !this.canvas2d) return;
+    const u = (x: number): number => ((x - c.x0) / (c.x1 - c.x0)) * this.w;
+    const v = (y: number): number => ((y - c.y0) / (c.y1 - c.y0)) * this.h;
+    // Rows are kept bottom first (as GL's): drawn flipped. What lies outside the kept
+    // range stays empty (a source rectangle past the canvas is clipped, as GL discards).
+    ctx.save();
+    ctx.setTransform(1, 0, 0, -1, 0, h);
+    ctx.drawImage(this.canvas2d, u(view.x0), v(view.y0), u(view.x1) - u(view.x0), v(view.y1) - v(view.y0), 0, 0, w, h);
+    ctx.restore();
   }
 
   /** Whether `view` can be shown by shifting the texture, without drawing the data again. */
@@ -203,6 +237,21 @@ export class FrameCache {
     gl.deleteRenderbuffer(this.depthRb);
     this.tex = this.fbo = this.msFbo = null;
     this.msRb = this.depthRb = null;
+    this.canvas2d = null;
     this.view = null;
+  }
+}
+
+/** RGBA bytes premultiplied by their alpha made straight-alpha, in place. */
+export function unpremultiply(bytes: Uint8Array): void {
+  const px = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  for (let i = 0; i < px.length; i++) {
+    const a = (px[i] as number) >>> 24;
+    if (a === 0 || a === 255) continue; // empty, or opaque: the same either way
+    const k = 255 / a;
+    const j = i << 2;
+    bytes[j] = Math.min(255, Math.round((bytes[j] as number) * k));
+    bytes[j + 1] = Math.min(255, Math.round((bytes[j + 1] as number) * k));
+    bytes[j + 2] = Math.min(255, Math.round((bytes[j + 2] as number) * k));
   }
 }
