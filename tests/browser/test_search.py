@@ -60,6 +60,8 @@ def test_changing_a_filter_writes_the_url(site: Site, page) -> None:
     page.select_option("label[data-tag=broken] select", "none")
     vit = [h for h in sw.runs if sw.attributes[h]["model"] == "vit" and "broken" not in sw.tags[h]]
     wait_until(page, f"document.querySelector('.matches').dataset.count == {len(vit)}")
+    # Written once the filter rests (decision 0048), not at each change.
+    wait_until(page, "location.search.includes('none=broken')")
     query = parse_qs(urlparse(page.url).query)
     assert query == {"in.model": ["vit"], "none": ["broken"]}
     # The link opens the same search in a new page.
