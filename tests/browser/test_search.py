@@ -3,11 +3,20 @@ URL, and tagging, untagging and deleting runs."""
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from urllib.parse import parse_qs, urlparse
+
+from playwright.sync_api import Error as PlaywrightError
 
 from streamvis.cli.tables import format_number
 
 from .explore_fixtures import Site, site_fixture, wait_until  # noqa: F401 -- fixture `site`
+
+
+def _rows(page) -> list[str]:
+    return list(page.eval_on_selector_all(".body .row[data-run]",
+                                          "rs => rs.map(r => r.dataset.run)"))
 
 
 def _count(page) -> int:
@@ -51,6 +60,8 @@ def test_changing_a_filter_writes_the_url(site: Site, page) -> None:
     page.select_option("label[data-tag=broken] select", "none")
     vit = [h for h in sw.runs if sw.attributes[h]["model"] == "vit" and "broken" not in sw.tags[h]]
     wait_until(page, f"document.querySelector('.matches').dataset.count == {len(vit)}")
+    # Written once the filter rests (decision 0048), not at each change.
+    wait_until(page, "location.search.includes('none=broken')")
     query = parse_qs(urlparse(page.url).query)
     assert query == {"in.model": ["vit"], "none": ["broken"]}
     # The link opens the same search in a new page.
@@ -102,3 +113,55 @@ def test_the_rows_column_counts_and_follows_appends_live(site: Site, page) -> No
         c.append(handle, "eval", {"step": np.arange(7, dtype=np.int64),
                                   "accuracy": np.zeros(7)})
     page.wait_for_selector(f"{cell}[data-rows='{before + 7}'] .live")
+
+
+def test_a_change_keeps_the_rows_until_its_answer_and_a_stale_answer_is_dropped(
+    site: Site, page,
+) -> None:
+    """A filter change leaves the rows drawn (dimmed, aria-busy) until the server answers
+    it; a newer change aborts the older one's request, so its late answer never replaces
+    the newer rows; the filter panel's counts follow the last change (decision 0048)."""
+    sw = site.sweep
+    # The runs an earlier test of the module left.
+    alive = {r["handle"] for r in site.http.get("/api/runs").json()}
+    runs = [h for h in sw.runs if str(h) in alive]
+    page.goto(f"{site.url}/runs")
+    assert _count(page) == len(runs)
+    page.wait_for_selector("fieldset[data-field=model] input")
+    first_rows = _rows(page)
+    held = []
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+
+    def hold_vit(route) -> None:
+        # The answer to the filter on vit is held back; every other request goes on.
+        if "vit" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/run-search?*", hold_vit)
+    page.check("fieldset[data-field=model] label:has-text('vit') input")
+    wait_until(page, "document.querySelector('.table').getAttribute('aria-busy') === 'true'")
+    assert held
+    # The last filter's rows stay drawn meanwhile, and its count.
+    assert _rows(page) == first_rows
+    assert _count(page) == len(runs)
+    # A newer change, answered at once: its rows and count, not vit's.
+    page.uncheck("fieldset[data-field=model] label:has-text('vit') input")
+    page.check("fieldset[data-field=model] label:has-text('mlp') input")
+    mlp = [str(h) for h in runs if sw.attributes[h]["model"] == "mlp"]
+    wait_until(page, f"document.querySelector('.matches').dataset.count == {len(mlp)}"
+               " && document.querySelector('.table').getAttribute('aria-busy') === 'false'")
+    assert any("vit" in u for u in failed)  # aborted by the newer change
+    with contextlib.suppress(PlaywrightError):  # the request is gone: nothing to answer
+        held[0].continue_()
+    page.unroute("**/api/run-search?*")
+    # The panel's counts follow the last change: each tag's count among mlp's runs.
+    baseline = sum(1 for h in mlp if "baseline" in sw.tags[uuid.UUID(h)])
+    assert baseline
+    wait_until(page, "document.querySelector('label[data-tag=baseline] .count').textContent"
+               f" == '{baseline}'")
+    shown = _rows(page)
+    assert shown and set(shown) <= set(mlp)
+    assert int(page.get_attribute(".matches", "data-count")) == len(mlp)

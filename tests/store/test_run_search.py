@@ -90,6 +90,40 @@ def test_filter_and_text_count_and_list_the_matches(store: Store, made: list[Run
     assert _page(store, RunFilter(), "_")[0] == 0
 
 
+@pytest.mark.parametrize("desc", [True, False])
+def test_counts_and_pages_of_memberships_agree_with_a_plain_pass(
+    store: Store, made: list[Run], desc: bool,
+) -> None:
+    """A filter that is only memberships (tags, attribute values, a text naming tags) is
+    counted from its sets of ids, and a page of many matches is found by walking the runs
+    in started_at order (decision 0048): both give what a plain pass gives, a run in two
+    of the sets counted once, at every offset, with few matches and many."""
+    seed = AttributeCondition("seed", one_of=(1, 2, 3))
+    cases: list[tuple[RunFilter, str, object]] = [
+        (RunFilter(tags_any=("t1",)), "", lambda r: "t1" in r.tags),
+        (RunFilter(tags_any=("Best", "t1")), "", lambda r: {"Best", "t1"} & set(r.tags)),
+        (RunFilter(tags_all=("Best", "t0")), "", lambda r: {"Best", "t0"} <= set(r.tags)),
+        (RunFilter(attributes=(seed,)), "", lambda r: r.attributes["seed"] in (1, 2, 3)),
+        (RunFilter(tags_any=("t2", "Best"), attributes=(seed,)), "",
+         lambda r: {"t2", "Best"} & set(r.tags) and r.attributes["seed"] in (1, 2, 3)),
+        (RunFilter(attributes=(AttributeCondition("optimizer", one_of=("adam",)),)), "t3",
+         lambda r: r.attributes["optimizer"] == "adam" and "t3" in r.tags),
+        (RunFilter(), "t1", lambda r: "t1" in r.tags),
+        (RunFilter(), "t", lambda r: any("t" in t for t in r.tags)),
+        (RunFilter(tags_none=("t0",)), "", lambda r: "t0" not in r.tags),
+        (RunFilter(tags_any=("t1",), started_after=1050.0), "",
+         lambda r: "t1" in r.tags and r.started_at >= 1050.0),
+    ]
+    order = _newest_first(made) if desc else _newest_first(made)[::-1]
+    for f, text, keep in cases:
+        wanted = [str(r.handle) for r in order if keep(r)]  # type: ignore[operator]
+        assert wanted, f
+        for offset, limit in ((0, 10), (0, 100), (7, 10), (len(wanted) - 3, 10),
+                              (len(wanted), 10)):
+            got = _page(store, f, text, desc=desc, offset=offset, limit=limit)
+            assert got == (len(wanted), wanted[offset:offset + limit]), (f, text, offset)
+
+
 def test_text_matches_as_a_plain_pass_does(store: Store, made: list[Run]) -> None:
     """A handle's prefix is sought in its index only where the text can begin a handle;
     either way the matches are those a plain pass over the runs finds."""

@@ -47,6 +47,9 @@ class Dialect:
     migration_lock: tuple[str, ...] = ()
     # A list of values goes as one array parameter (`= ANY(?)`), not one each.
     array_params: bool = False
+    # After `runs r`: read the runs in started_at order, each tested against the filter,
+    # where the planner would fetch every match and sort them (store/run_search.py).
+    runs_by_start: str = ""
 
     def sql(self, text: str) -> str:
         return _convert(text, self.placeholder)
@@ -81,6 +84,7 @@ SQLITE = Dialect(
     begin_read="BEGIN DEFERRED",
     begin_write="BEGIN IMMEDIATE",
     concurrent_groups=1,
+    runs_by_start=" INDEXED BY runs_started_at",
 )
 
 # Text columns use the "C" collation so that comparisons and ordering are by code

@@ -125,14 +125,33 @@ class BatchCoercer:
 
 
 @dataclass(frozen=True)
-class Where:
-    """A condition on `runs r` with its parameters, in placeholder order."""
+class IdSet:
+    """A SELECT of run ids (`run_id`) with its parameters; `unique`: no id twice."""
 
     sql: str
     params: tuple[object, ...]
+    unique: bool
+
+
+@dataclass(frozen=True)
+class Where:
+    """A condition on `runs r` with its parameters, in placeholder order.
+
+    `sets`, where not empty: the condition is exactly that a run's id is in each of
+    these, so its matches can be counted from them alone (store/run_search.py), not by
+    a look-up of each match in `runs`."""
+
+    sql: str
+    params: tuple[object, ...]
+    sets: tuple[IdSet, ...] = ()
 
     def and_(self, sql: str, params: Sequence[object] = ()) -> Where:
         return Where(f"{self.sql} AND {sql}", (*self.params, *params))
+
+    def and_in(self, ids: IdSet) -> Where:
+        """This and the run's id in `ids`, its sets kept where it had them (or none)."""
+        sets = (*self.sets, ids) if self.sets or self.sql == "1 = 1" else ()
+        return Where(f"{self.sql} AND r.id IN ({ids.sql})", (*self.params, *ids.params), sets)
 
 
 def filter_field_names(run_filter: RunFilter) -> list[str]:
@@ -145,6 +164,14 @@ def compile_filter(run_filter: RunFilter, fields: Mapping[str, FieldRow]) -> Whe
     f = run_filter
     parts: list[str] = []
     params: list[object] = []
+    # The parts that are a membership in a set of ids: those sets.
+    sets: list[IdSet] = []
+
+    def member(ids: IdSet) -> None:
+        parts.append(f"r.id IN ({ids.sql})")
+        params.extend(ids.params)
+        sets.append(ids)
+
     if f.handles is not None:
         if not f.handles:
             parts.append("1 = 0")
@@ -152,34 +179,37 @@ def compile_filter(run_filter: RunFilter, fields: Mapping[str, FieldRow]) -> Whe
             parts.append(f"r.handle IN ({marks(len(f.handles))})")
             params.extend(f.handles)
     if f.tags_any:
-        parts.append(
-            f"r.id IN (SELECT run_id FROM run_tags WHERE tag IN ({marks(len(f.tags_any))}))"
-        )
-        params.extend(f.tags_any)
+        member(IdSet(f"SELECT run_id FROM run_tags WHERE tag IN ({marks(len(f.tags_any))})",
+                     tuple(f.tags_any), unique=len(set(f.tags_any)) == 1))
     for tag in dict.fromkeys(f.tags_all):
-        parts.append("r.id IN (SELECT run_id FROM run_tags WHERE tag = ?)")
-        params.append(tag)
+        member(IdSet("SELECT run_id FROM run_tags WHERE tag = ?", (tag,), unique=True))
     if f.tags_none:
         parts.append(
             f"r.id NOT IN (SELECT run_id FROM run_tags WHERE tag IN ({marks(len(f.tags_none))}))"
         )
         params.extend(f.tags_none)
     for cond in f.attributes:
-        sql, values = _attribute_condition(cond, fields)
-        parts.append(sql)
-        params.extend(values)
+        ids = _attribute_condition(cond, fields)
+        if ids is None:
+            parts.append("1 = 0")
+        else:
+            member(ids)
     if f.started_after is not None:
         parts.append("r.started_at >= ?")
         params.append(_time(f.started_after, "started_after"))
     if f.started_before is not None:
         parts.append("r.started_at < ?")
         params.append(_time(f.started_before, "started_before"))
-    return Where(" AND ".join(parts) or "1 = 1", tuple(params))
+    # Parts that are not memberships (handles, tags_none, times) leave no sets to count.
+    kept = tuple(sets) if len(sets) == len(parts) else ()
+    return Where(" AND ".join(parts) or "1 = 1", tuple(params), kept)
 
 
 def _attribute_condition(
     cond: AttributeCondition, fields: Mapping[str, FieldRow]
-) -> tuple[str, list[object]]:
+) -> IdSet | None:
+    """The runs whose attribute meets `cond` (each once: a run has one value of a
+    field, the table's key); None for none (an empty list of values)."""
     row = fields.get(cond.field)
     if row is None:
         raise NotFoundError(
@@ -187,7 +217,7 @@ def _attribute_condition(
             "of that name exists: check the name (attribute names are field names)"
         )
     column = ident(row.field.type.row.value_column)
-    head = f"r.id IN (SELECT run_id FROM run_attributes WHERE field_id = ? AND {column}"
+    head = f"SELECT run_id FROM run_attributes WHERE field_id = ? AND {column}"
     params: list[object] = [row.id]
 
     def value(v: Value) -> object:
@@ -195,12 +225,12 @@ def _attribute_condition(
 
     if cond.equals is not None:
         params.append(value(cond.equals))
-        return f"{head} = ?)", params
+        return IdSet(f"{head} = ?", tuple(params), unique=True)
     if cond.one_of is not None:
         if not cond.one_of:
-            return "1 = 0", []
+            return None
         params.extend(value(v) for v in cond.one_of)
-        return f"{head} IN ({marks(len(cond.one_of))}))", params
+        return IdSet(f"{head} IN ({marks(len(cond.one_of))})", tuple(params), unique=True)
     ranges = []
     if cond.min is not None:
         ranges.append(f"{column} >= ?")
@@ -208,7 +238,7 @@ def _attribute_condition(
     if cond.max is not None:
         ranges.append(f"{column} <= ?")
         params.append(value(cond.max))
-    return f"{head} IS NOT NULL AND {' AND '.join(ranges)})", params
+    return IdSet(f"{head} IS NOT NULL AND {' AND '.join(ranges)}", tuple(params), unique=True)
 
 
 def _time(value: float, name: str) -> float:

@@ -29,7 +29,14 @@ from streamvis.model.schema import RunFacets, RunFilter, RunJsonPage, Value
 from streamvis.model.types import NUMERIC
 from streamvis.store.core import SqlCore
 from streamvis.store.dialect import Session, ident, one_of
-from streamvis.store.filters import VALUE_INDEX, FieldRow, Where, value_from_row, value_sort_key
+from streamvis.store.filters import (
+    VALUE_INDEX,
+    FieldRow,
+    IdSet,
+    Where,
+    value_from_row,
+    value_sort_key,
+)
 from streamvis.store.run_listing import page_sql
 
 #: The sort keys that are columns of `runs`; any other names an attribute field.
@@ -75,8 +82,12 @@ class RunSearchMethods(SqlCore):
             params.extend(bounds)
         if tags:
             among = one_of(self.dialect, "tag", tags)
-            parts.append(f"r.id IN (SELECT run_id FROM run_tags WHERE {among[0]})")
-            params.extend(among[1])
+            ids = IdSet(f"SELECT run_id FROM run_tags WHERE {among[0]}", among[1],
+                        unique=len(tags) == 1)
+            if not parts:
+                return where.and_in(ids)
+            parts.append(f"r.id IN ({ids.sql})")
+            params.extend(ids.params)
         return where.and_(f"({' OR '.join(parts) or '1 = 0'})", params)
 
     def search_runs_json(
@@ -95,9 +106,12 @@ class RunSearchMethods(SqlCore):
             where = self._search_where(s, run_filter, text)
             join, order = "", f"r.started_at {way}, r.id {way}"
             join_params: tuple[object, ...] = ()
+            walk = False
             if sort in _RUN_COLUMNS:
                 if sort != "started_at":
                     order = f"{_RUN_COLUMNS[sort]} {way}, r.id {way}"
+                else:
+                    walk = bool(self.dialect.runs_by_start)
             else:
                 row = self._sort_field(s, sort)
                 column = f"a.{ident(row.field.type.row.value_column)}"
@@ -106,9 +120,11 @@ class RunSearchMethods(SqlCore):
                 # Runs without the attribute (or with NaN, stored as NULL) last either way.
                 order = (f"CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, {column} {way}, "
                          "r.started_at DESC, r.id DESC")
-            total = int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}", where.params))
+            total = _count(s, where)
             if not limit or offset >= total:
                 return RunJsonPage([], "", total)
+            if walk and _walk(s, total, offset + limit):
+                join = self.dialect.runs_by_start
             ids = [int(i) for (i,) in s.all(
                 f"SELECT r.id FROM runs r{join} WHERE {where.sql} ORDER BY {order} "
                 "LIMIT ? OFFSET ?", (*join_params, *where.params, limit, offset))]
@@ -202,6 +218,39 @@ def _distinct_tags(s: Session) -> list[str]:
         "WITH RECURSIVE t(tag) AS (SELECT MIN(tag) FROM run_tags UNION ALL "
         "SELECT (SELECT MIN(tag) FROM run_tags WHERE tag > t.tag) FROM t "
         "WHERE t.tag IS NOT NULL) SELECT tag FROM t WHERE tag IS NOT NULL", ())]
+
+
+def _count(s: Session, where: Where) -> int:
+    """The runs matching `where`. Where it is memberships in sets of ids, those are
+    counted (an index range each): the count over `runs` looked each match up there,
+    17 ms for a third of 100,000 runs against 2 (decision 0048)."""
+    if not where.sets:
+        return int(s.scalar(f"SELECT COUNT(*) FROM runs r WHERE {where.sql}", where.params))
+    params = tuple(p for ids in where.sets for p in ids.params)
+    if len(where.sets) > 1:
+        # INTERSECT keeps each id once.
+        sql = " INTERSECT ".join(ids.sql for ids in where.sets)
+        return int(s.scalar(f"SELECT COUNT(*) FROM ({sql}) m", params))
+    (ids,) = where.sets
+    what = "COUNT(*)" if ids.unique else "COUNT(DISTINCT run_id)"
+    return int(s.scalar(f"SELECT {what} FROM ({ids.sql}) m", params))
+
+
+#: A match's cost to the fetch-and-sort plan over a run's cost to the ordered walk
+#: (1.4 µs a match fetched and sorted, 0.06 µs a run walked, SQLite at 100,000 runs).
+_SORT_OVER_WALK = 20
+
+
+def _walk(s: Session, total: int, rows: int) -> bool:
+    """Whether the first `rows` of `total` matches, newest first, are found sooner by
+    walking the runs in started_at order than by fetching every match and sorting
+    them: the walk reads about rows * runs / total runs (the matches spread evenly),
+    the sort all `total`. A third of 100,000 runs: 47 ms sorted, 4.6 walked; 9 runs:
+    0.1 sorted, 6.3 walked."""
+    if total <= rows:
+        return False
+    runs = int(s.scalar("SELECT COUNT(*) FROM runs", ()))
+    return rows * runs < total * total * _SORT_OVER_WALK
 
 
 def _among(where: Where) -> str:

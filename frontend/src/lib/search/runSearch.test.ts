@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunInfo } from '../api/types';
-import { pagesOf, PAGE_ROWS, rowAt } from './runSearch';
+import { pagesOf, PAGE_ROWS, rowAt, withPages } from './runSearch';
 
 const run = (i: number): RunInfo => ({ handle: `h${i}`, started_at: i, tags: [], attributes: {} });
 
@@ -18,5 +18,25 @@ describe('the table rows of a paged listing', () => {
     expect(rowAt(pages, 2 * PAGE_ROWS + 7)?.handle).toBe(`h${2 * PAGE_ROWS + 7}`);
     expect(rowAt(pages, 7)).toBeUndefined();
     expect(rowAt(pages, 3 * PAGE_ROWS)).toBeUndefined();
+  });
+});
+
+describe('the pages drawn across filter changes', () => {
+  const page = (p: number, tag: string): [number, RunInfo[]] => [p, [{ ...run(p), tags: [tag] }]];
+  it('keeps an older generation drawn until the new one answers, then replaces it whole', () => {
+    let shown = withPages({ pages: new Map(), gen: 0 }, 1, [page(0, 'old'), page(1, 'old')]);
+    expect([...shown.pages.keys()]).toEqual([0, 1]);
+    // Generation 2 answers its first page: generation 1's pages are all gone.
+    shown = withPages(shown, 2, [page(0, 'new')]);
+    expect([...shown.pages.keys()]).toEqual([0]);
+    expect(rowAt(shown.pages, 0)?.tags).toEqual(['new']);
+    // A later page of the same generation joins it.
+    shown = withPages(shown, 2, [page(3, 'new')]);
+    expect([...shown.pages.keys()]).toEqual([0, 3]);
+  });
+
+  it('never lets an older answer replace a newer one', () => {
+    const shown = withPages({ pages: new Map(), gen: 0 }, 5, [page(0, 'newer')]);
+    expect(withPages(shown, 4, [page(0, 'older')])).toBe(shown);
   });
 });

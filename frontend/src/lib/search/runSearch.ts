@@ -74,3 +74,22 @@ export function pagesOf(first: number, last: number): number[] {
   for (let p = Math.floor(first / PAGE_ROWS); p * PAGE_ROWS < last; p++) out.push(p);
   return out;
 }
+
+/** The pages drawn, and the query generation they belong to. */
+export interface Shown {
+  pages: Map<number, RunInfo[]>;
+  gen: number;
+}
+
+/**
+ * The pages to draw once pages `got` of generation `gen` arrive: they join the pages of
+ * their own generation, and replace an older one's whole (kept drawn until then, so a
+ * filter change draws the table once, not empty first). An answer older than what is
+ * drawn changes nothing.
+ */
+export function withPages(shown: Shown, gen: number, got: [number, RunInfo[]][]): Shown {
+  if (gen < shown.gen) return shown;
+  const pages = new Map(shown.gen === gen ? shown.pages : []);
+  for (const [p, rs] of got) pages.set(p, rs);
+  return { pages, gen };
+}
