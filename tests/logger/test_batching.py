@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamvis import DataLogger
+from tests.served import series_rows
 
 from .fake_server import FakeServer
 
@@ -98,3 +99,17 @@ def test_steps_given_every_way_arrive_row_for_row(fake: FakeServer, spool: Path)
     assert rows["step"] == expected.tolist()
     assert rows["px"] == np.concatenate([np.arange(n) for _, n in writes]).tolist()
     assert len([c for c in fake.service.chunks if c[1] == "cloud"]) > 1
+
+
+def test_a_cloud_with_steps_as_runs_round_trips_through_a_server(uri: str, spool: Path) -> None:
+    # The real server takes the runs the batch builds (step and time) and gives every
+    # point back, bit for bit, with its write's step.
+    rng = np.random.default_rng(5)
+    writes = [(7, 3_000), (7, 2_000), (np.int32(8), 1), (9, 0), (10, 4_000), (11, 20)]
+    losses = [rng.standard_normal(n).astype(np.float32) for _, n in writes]
+    with DataLogger(uri=uri, spool_dir=spool, flush_every=3600, strict=True) as logger:
+        for (step, _), loss in zip(writes, losses, strict=True):
+            logger.write("train", step=step, loss=loss)
+    got = series_rows(uri, logger.run_handle, "train")
+    assert got["step"] == [int(s) for s, n in writes for _ in range(n)]
+    assert np.array(got["loss"], np.float32).tobytes() == np.concatenate(losses).tobytes()
