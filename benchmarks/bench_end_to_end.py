@@ -12,7 +12,9 @@ returned:
 One JSON line per tool and workload: caller median / p99 / max per write (µs), total
 seconds to stop, the stop call's own seconds, disk bytes and their ratio to the raw
 bytes of the values the program wrote (cloud: 8 bytes a point, x and y; scalars: 24
-bytes a step), and for streamvis the server's peak RSS and a reader's peak RSS to fetch
+bytes a step), and for streamvis the CPU seconds the program (its writes and the
+logger's thread) and the server spent from the first write to stop() returned, the
+server's peak RSS and a reader's peak RSS to fetch
 the cloud back (fetch, in a fresh process, less that process's RSS before fetching).
 
     .venv/bin/python benchmarks/bench_end_to_end.py [--steps 500] [--scalar-steps 50000]
@@ -53,6 +55,12 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_writes(write: Write, steps: int, stop: Callable[[], object]) -> dict[str, Any]:
@@ -117,7 +125,12 @@ def streamvis_runs(tmp: Path, steps: int, scalar_steps: int) -> list[dict[str, A
                 def write(i: int, logger: DataLogger = logger) -> None:
                     logger.write("train", step=i, loss=0.5 / (i + 1), acc=0.9)
                 n, raw = scalar_steps, scalar_steps * 24
+            # CPU besides wall time: on a shared machine the wall time is mostly the
+            # other programs' load; the CPU each side spent is this workload's own.
+            logger_cpu, server_cpu = time.process_time(), cpu_s(server.pid)
             row = run_writes(write, n, logger.stop)
+            row["logger_cpu_s"] = round(time.process_time() - logger_cpu, 3)
+            row["server_cpu_s"] = round(cpu_s(server.pid) - server_cpu, 3)
             if workload == "cloud":
                 row["reader_peak_mb"] = reader_peak_mb(server.uri, str(logger.run_handle))
             row["server_peak_mb"] = peak_rss_mb(server.pid)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from streamvis.model.security import Gate, ServeSecurity, is_loopback
+from streamvis.service.allocator import tune_allocator
 from streamvis.service.server import SHUTDOWN_GRACE, Health, address_of, build_server
 from streamvis.service.servicer import Servicer
 from streamvis.settings import ServeSettings
@@ -74,6 +75,7 @@ def run_server(settings: ServeSettings) -> None:
             "address can read and change everything; put an authenticating proxy in front",
             settings.host,
         )
+    tune_allocator()  # before the store and the first append allocate (allocator.py)
     threading.Thread(target=_warm_arrow, name="streamvis-warm", daemon=True).start()
     store = open_store(settings.location)
     try:

@@ -31,13 +31,21 @@ def runs_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(values, ends) of the runs of equal values in an int column, when there are few
     (a step broadcast to each write's points); None when plain packing is as small."""
     n = len(values)
-    if n < 2 * _RUNS_SHARE or (values[0] != values[1] and values[-2] != values[-1]):
+    if not runs_pay(0, n, single_at_both_ends=n >= 2 and bool(
+            values[0] != values[1] and values[-2] != values[-1])):
         return None  # a quick look first: a counting column has no runs at either end
     starts = np.flatnonzero(values[1:] != values[:-1]) + 1
-    if len(starts) + 1 > n // _RUNS_SHARE:
+    if not runs_pay(len(starts) + 1, n):
         return None
     ends = np.append(starts, n).astype(_INT32_LE)
     return values[ends - 1].astype(_INT64_LE), ends
+
+
+def runs_pay(runs: int, rows: int, *, single_at_both_ends: bool = False) -> bool:
+    """Whether `rows` sent as `runs` runs is worth it: enough rows, few enough runs, and
+    not a run of one row at each end (a counting column, told at a glance)."""
+    return rows >= 2 * _RUNS_SHARE and not single_at_both_ends and \
+        runs <= rows // _RUNS_SHARE
 
 
 def runs_to_pb(name: str, values: np.ndarray, ends: np.ndarray) -> pb.Column:

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from streamvis import DataLogger
+from tests.served import series_rows
 
 from .fake_server import FakeServer
 
@@ -64,3 +65,51 @@ def test_each_write_is_stamped_with_its_time(fake: FakeServer, spool: Path) -> N
     assert cloud.run_ends.to_pylist() == [100, 200, 300]
     stamps = cloud.values.to_pylist()
     assert stamps == sorted(stamps) and len(set(stamps)) == 3
+
+
+def test_a_step_sent_as_runs_does_not_count_a_row_each_toward_a_batch(
+    fake: FakeServer, spool: Path,
+) -> None:
+    # 8 writes of 1,000 float32 points: 32 KB of points. The step, sent as a run a
+    # write, counts as those runs, not as 8 bytes a point, so a 40 KB batch bound
+    # keeps them in one request (it took two when the step counted 64 KB).
+    fake.declare({"px": "float"}, {"cloud": ["step", "px"]})
+    xs = [np.full(1_000, i, np.float32) for i in range(8)]
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600,
+                    max_batch_bytes=40_000) as logger:
+        for step, x in enumerate(xs):
+            logger.write("cloud", step=step, px=x)
+    batches = [c[2] for c in fake.service.chunks if c[1] == "cloud"]
+    assert len(batches) == 1
+    assert batches[0].column("step").run_ends.to_pylist() == [1_000 * (i + 1) for i in range(8)]
+
+
+def test_steps_given_every_way_arrive_row_for_row(fake: FakeServer, spool: Path) -> None:
+    # Python ints, numpy ints, arrays and a write of no rows, in one batch, split in
+    # several requests by a small batch bound: each row keeps its step.
+    fake.declare({"px": "float"}, {"cloud": ["step", "px"]})
+    writes = [(0, 300), (np.int32(1), 200), (np.arange(2, 102), 100), (3, 0), (3, 500),
+              (np.int64(3), 50), (4, 1)]
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600,
+                    max_batch_bytes=2_000) as logger:
+        for step, n in writes:
+            logger.write("cloud", step=step, px=np.arange(n, dtype=np.float32))
+    rows = fake.service.rows(logger.run_handle, "cloud")
+    expected = np.concatenate([np.broadcast_to(np.asarray(s), (n,)) for s, n in writes])
+    assert rows["step"] == expected.tolist()
+    assert rows["px"] == np.concatenate([np.arange(n) for _, n in writes]).tolist()
+    assert len([c for c in fake.service.chunks if c[1] == "cloud"]) > 1
+
+
+def test_a_cloud_with_steps_as_runs_round_trips_through_a_server(uri: str, spool: Path) -> None:
+    # The real server takes the runs the batch builds (step and time) and gives every
+    # point back, bit for bit, with its write's step.
+    rng = np.random.default_rng(5)
+    writes = [(7, 3_000), (7, 2_000), (np.int32(8), 1), (9, 0), (10, 4_000), (11, 20)]
+    losses = [rng.standard_normal(n).astype(np.float32) for _, n in writes]
+    with DataLogger(uri=uri, spool_dir=spool, flush_every=3600, strict=True) as logger:
+        for (step, _), loss in zip(writes, losses, strict=True):
+            logger.write("train", step=step, loss=loss)
+    got = series_rows(uri, logger.run_handle, "train")
+    assert got["step"] == [int(s) for s, n in writes for _ in range(n)]
+    assert np.array(got["loss"], np.float32).tobytes() == np.concatenate(losses).tobytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,31 @@ def test_the_env_variable_turns_capture_off(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv(cap.CAPTURE_ENV, "1")
     assert collect.capture_enabled(capture=True)
     assert not collect.capture_enabled(capture=False)
+
+
+def test_packages_read_from_the_headers_match_the_parsed_metadata() -> None:
+    # The listing reads Name and Version from the first header lines only (fast);
+    # it must be what parsing each whole metadata file gives.
+    parsed: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            parsed.setdefault(name.lower(), f"{name}=={dist.version}")
+    assert collect.packages() == [parsed[k] for k in sorted(parsed)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Metadata-Version: 2.1\nName: Some-Pkg\nVersion: 1.2.3\n\nName: not-this\n",
+     ("Some-Pkg", "1.2.3")),
+    # Headers a line-by-line read cannot vouch for (a folded Version, none at all):
+    # the whole file is parsed, as importlib.metadata does.
+    ("Metadata-Version: 2.1\nName: folded\nSummary: s\n\nVersion: 9\n", ("folded", None)),
+])
+def test_name_and_version_of_a_distribution(
+    tmp_path: Path, text: str, expected: tuple[str, str | None],
+) -> None:
+    info = tmp_path / "pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(text)
+    dist = importlib.metadata.PathDistribution(info)
+    assert collect._name_version(dist) == expected

@@ -103,6 +103,16 @@ def test_x_buckets_read_back_exactly(x: npt.NDArray[np.int64]) -> None:
         assert len(stored[0]) == 25  # kind and three int64, whatever the bucket's rows
 
 
+@pytest.mark.parametrize("only", [[], [1], [3, 0], [2, 3], [0, 1, 2, 3]])
+def test_x_buckets_asked_are_those_of_the_whole_chunk(only: list[int]) -> None:
+    # A few buckets asked (a cloud's, where the rest are read from the chunk) are
+    # each stored as they would be among all: a constant step, or their values.
+    x = np.concatenate([np.arange(BASE), np.full(BASE, 4), np.arange(BASE) % 5,
+                        np.arange(500) * 3]).astype(np.int64)
+    every = summaries.bucket_values(x, x=True)
+    assert summaries.bucket_values(x, x=True, only=only) == [every[b] for b in only]
+
+
 @pytest.mark.parametrize("y", [
     np.array([1.5, np.nan, -0.0, np.inf] * 700),
     np.arange(3000, dtype=np.float32) / 7,

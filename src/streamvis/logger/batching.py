@@ -25,6 +25,7 @@ import numpy as np
 from streamvis import wire_columns
 from streamvis.logger.media import MediaValue, encode
 from streamvis.logger.media_send import keep_media
+from streamvis.logger.run_columns import Runs, runs_from_writes
 from streamvis.logger.tensors import to_host_column
 from streamvis.logger.validate import Prepared, SeriesState
 from streamvis.model.limits import MAX_ROWS_PER_APPEND
@@ -80,6 +81,8 @@ Item = tuple[SeriesState | None, Any, Stamp]
 
 
 def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
+    if isinstance(values, Runs):
+        return wire_columns.runs_to_pb(name, values.values, values.ends)
     if row.wire_column == "strings":
         vals = values if isinstance(values, list) else [str(v) for v in values]
         return pb.Column(field=name, strings=pb.StringList(values=vals))
@@ -128,11 +131,27 @@ def _host_column(
         return _media_column(st, name, payloads, blobs)
     row = st.rows[name]
     values = [p.values[name] if isinstance(p, Prepared) else p[name] for p in payloads]
+    if row.runs and name not in st.numbers:
+        runs = _scalar_runs(values, payloads)
+        if runs is not None:
+            return runs
     shapes = [p.shape if isinstance(p, Prepared) else () for p in payloads]
     # A provisional number keeps the kind its values have (conformed when sent).
     narrow = row.narrow.dtype if row.narrow is not None else None
     out = to_host_column(values, shapes, None if name in st.numbers else row.dtype, narrow)
     return out.tolist() if row.wire_column == "strings" else out
+
+
+def _scalar_runs(values: list[Any], payloads: Sequence[Any]) -> Any:
+    """An int field given one value a write (a step beside arrays), built as runs of
+    the writes' row counts without broadcasting it (run_columns.py); None if any write
+    gave it otherwise."""
+    for v in values:
+        if type(v) is not int and not (
+                type(v) is np.ndarray and v.ndim == 0 and v.dtype.kind == "i"):
+            return None
+    counts = [p.rows if isinstance(p, Prepared) else 1 for p in payloads]
+    return runs_from_writes(np.array(values, dtype=np.int64), np.array(counts))
 
 
 def _columns(
@@ -147,6 +166,8 @@ def _columns(
 
 def _time_column(stamps: Any) -> pb.Column:
     # Int microseconds, so the rows of one write (one time) travel as one run.
+    if isinstance(stamps, Runs):
+        return wire_columns.runs_to_pb(TIME, stamps.values, stamps.ends)
     runs = wire_columns.runs_of(stamps)
     if runs is not None:
         return wire_columns.runs_to_pb(TIME, *runs)
@@ -166,10 +187,12 @@ def _row_times(payloads: Sequence[Any], times: Sequence[Stamp]) -> Any:
     if all(type(p) is dict for p in payloads):  # one row a write (scalars)
         return stamped
     counts = [p.rows if isinstance(p, Prepared) else 1 for p in payloads]
-    return np.repeat(stamped, counts)
+    return runs_from_writes(stamped, np.array(counts))
 
 
 def _nbytes(col: Any) -> int:
+    if isinstance(col, Runs):
+        return col.nbytes  # as it travels, not 8 bytes a row
     if isinstance(col, list):
         return sum(len(s) + 4 for s in col)
     return int(col.nbytes)

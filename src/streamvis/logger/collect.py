@@ -58,38 +58,70 @@ def command(out: Captured) -> None:
     out.attributes["command.pid"] = os.getpid()
 
 
-def _run(args: list[str], cwd: Path) -> str | None:
-    """stdout of a command, or None when it is missing, fails or hangs."""
+def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes] | None:
+    """A command started with its output piped, or None when it cannot start."""
+    # Git takes no optional lock (the index refresh `diff` may write): several of its
+    # commands run at once here, and the program's own git commands must not find the
+    # index locked by a logger.
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     try:
         # The commands are fixed lists (git, nvidia-smi), no shell, no user input.
-        done = subprocess.run(  # noqa: S603
-            args, cwd=cwd, capture_output=True, timeout=_TIMEOUT, check=False,
-            stdin=subprocess.DEVNULL,
+        return subprocess.Popen(  # noqa: S603
+            args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, env=env,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if done.returncode != 0:
+
+
+def _output(proc: subprocess.Popen[bytes] | None) -> str | None:
+    """stdout of a started command, or None when it failed or took over _TIMEOUT s."""
+    if proc is None:
         return None
-    return done.stdout.decode("utf-8", "replace")
+    try:
+        stdout, _ = proc.communicate(timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0:
+        return None
+    return stdout.decode("utf-8", "replace")
+
+
+def _run(args: list[str], cwd: Path) -> str | None:
+    """stdout of a command, or None when it is missing, fails or hangs."""
+    return _output(_start(args, cwd))
+
+
+#: What `git` asks, all at once: each call is a process start (tens of ms), and the
+#: capture is what a short program's stop() waits for (decision 0049).
+_GIT = {
+    "commit": ["git", "rev-parse", "HEAD"],
+    "branch": ["git", "rev-parse", "--abbrev-ref", "HEAD"],
+    "remote": ["git", "config", "--get", "remote.origin.url"],
+    "diff": ["git", "diff", "HEAD", "--no-color", "--no-ext-diff"],
+    "untracked": ["git", "ls-files", "--others", "--exclude-standard"],
+}
 
 
 def git(out: Captured, cwd: Path) -> None:
     """Commit, branch, remote, dirty, the diff against HEAD and the untracked files."""
     if shutil.which("git") is None:
         return
-    commit = _run(["git", "rev-parse", "HEAD"], cwd)
+    started = {key: _start(args, cwd) for key, args in _GIT.items()}
+    found = {key: _output(proc) for key, proc in started.items()}
+    commit, branch, remote = found["commit"], found["branch"], found["remote"]
     if commit is None:
         return  # not a git work tree, or one without a commit yet
     a = out.attributes
     a["git.commit"] = commit.strip()
-    branch = _run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd)
     if branch is not None:
         a["git.branch"] = branch.strip()
-    remote = _run(["git", "config", "--get", "remote.origin.url"], cwd)
     if remote is not None:
         a["git.remote"] = remote.strip()
-    diff = _run(["git", "diff", "HEAD", "--no-color", "--no-ext-diff"], cwd) or ""
-    untracked = _run(["git", "ls-files", "--others", "--exclude-standard"], cwd) or ""
+    diff = found["diff"] or ""
+    untracked = found["untracked"] or ""
     names = [n for n in untracked.splitlines() if n]
     a["git.dirty"] = bool(diff or names)
     raw = diff.encode()
@@ -110,10 +142,31 @@ def packages() -> list[str]:
     """Installed distributions as `pip freeze` lists them (name==version), sorted."""
     found: dict[str, str] = {}
     for dist in importlib.metadata.distributions():
-        name = dist.metadata["Name"]
+        name, version = _name_version(dist)
         if name:
-            found.setdefault(name.lower(), f"{name}=={dist.version}")
+            found.setdefault(name.lower(), f"{name}=={version}")
     return [found[k] for k in sorted(found)]
+
+
+def _name_version(dist: importlib.metadata.Distribution) -> tuple[str | None, str | None]:
+    """A distribution's Name and Version, read from its metadata's first header lines.
+
+    `dist.metadata` parses the whole file as an email message, long description and
+    all: 0.1-0.4 s for a couple of hundred packages, which a short program's stop()
+    waited for (decision 0049). Name and Version are single-line headers near the top.
+    """
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO")
+    name = version = None
+    for line in (text or "").splitlines():
+        if not line:
+            break  # the end of the headers
+        if line.startswith("Name:"):
+            name = line[5:].strip()
+        elif line.startswith("Version:"):
+            version = line[8:].strip()
+        if name and version:
+            return name, version
+    return dist.metadata["Name"], dist.version  # headers unlike the usual: parse them
 
 
 def environment(out: Captured) -> None:
