@@ -49,10 +49,15 @@ def test_summary_counts_rows_and_lists_values(http, two_runs):
 def test_a_series_x_alone_is_read_from_its_line_buckets(http, store, two_runs, monkeypatch):
     """The workspace's probe of rows per step: the same answer as from the columns, with
     no column read where the x's bucket rows hold it (run a's steps rise)."""
-    a, b = two_runs
+    a, _b = two_runs
     read = []
-    monkeypatch.setattr(type(store), "line_xs", lambda self, *args, _was=type(store).line_xs:
-                        read.append(out := _was(self, *args)) or out)
+    was = type(store).line_xs
+
+    def spied(self, *args):
+        read.append(out := was(self, *args))
+        return out
+
+    monkeypatch.setattr(type(store), "line_xs", spied)
     ask = {"series": "layers", "filter": {"handles": [str(a.handle)]}}
     fast = http.post("/api/dataset-summary", json={**ask, "values": ["step"]}).json()
     assert len(read) == 1 and read[0] is not None
