@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from streamvis.logger import buffers
 from streamvis.logger.buffers import Buffers, fresh_copy
 
 
@@ -103,3 +104,18 @@ def test_a_write_that_finds_no_buffer_wakes_the_flushers() -> None:
     assert not wake.is_set()  # one was free
     bufs.take_from(pool, like)
     assert wake.is_set()
+
+
+def test_no_memory_for_the_reserve_leaves_it_short_and_raises_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    like = np.zeros((8, 8, 3), np.uint8)
+    bufs = Buffers()
+    pool = bufs.pool(like)
+    bufs.take_from(pool, like)
+
+    def no_memory(*_args: object, **_kwargs: object) -> np.ndarray:
+        raise MemoryError
+
+    monkeypatch.setattr(buffers, "_placed", no_memory)
+    assert bufs.stock() == 0 and not pool and pool.reserve == 1  # tried again next time

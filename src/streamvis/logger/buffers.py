@@ -110,8 +110,12 @@ class Buffers:
                 continue
             room = (self.max_bytes - self.held) // max(1, pool.nbytes)
             for _ in range(min(pool.reserve - len(pool), room)):
+                try:
+                    buf = _placed(pool.shape, pool.dtype, pool.offset, touch=True)
+                except MemoryError:  # a reserve is an optimisation: never the flusher's end
+                    return made
                 # Left: the buffers given back (right) are warmer, and are taken first.
-                pool.appendleft(_placed(pool.shape, pool.dtype, pool.offset, touch=True))
+                pool.appendleft(buf)
                 made += 1
         return made
 

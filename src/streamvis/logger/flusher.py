@@ -141,9 +141,9 @@ class Flusher(Waiting):
                 wait = min(wait, max(0.0, self._retry_at - time.monotonic()))
             self.wake.wait(wait)
             self.wake.clear()
-            BUFFERS.stock()  # first: a write that found no buffer woke it (buffers.py)
             stopping = self.stopping
             try:
+                BUFFERS.stock()  # first: a write that found no buffer woke it (buffers.py)
                 self._cycle()
             except Exception as exc:
                 log.exception("streamvis logger: flush failed")
