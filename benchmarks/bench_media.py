@@ -9,7 +9,9 @@ Prints one JSON line per figure:
 the caller's thread for a 256x256x3 uint8 numpy image (the goal: a median of at most
 20 us): the check and the copy, the encoding left to the flusher. It is measured
 against a running server, each write timed alone, `--interval-ms` apart (a training
-step's other work, while the flusher encodes the last image).
+step's other work, while the flusher encodes the last image). `missed`: the timed
+writes that found no free copy buffer and paid for new memory (buffers.py; absent
+where the code has no count of them).
 `media_write_caller_quiet` writes in bursts of 20, each followed by `flush()`: the
 caller's own path (check, copy, queue) with the flusher idle while it is timed.
 `media_write_caller_quiet_jax` is the quiet figure for the same image as a jax array
@@ -48,7 +50,7 @@ from typing import Any
 import numpy as np
 
 import streamvis
-from streamvis.logger.buffers import fresh_copy
+from streamvis.logger.buffers import BUFFERS, fresh_copy
 from streamvis.testing import ServerProcess, scratch_store
 
 
@@ -71,10 +73,12 @@ def caller_cost(
 
         img = jnp.asarray(img)
     times = []
+    pool = BUFFERS.pool(np.asarray(img))
     with streamvis.DataLogger(uri=uri, spool_dir=spool, max_pending_bytes=1 << 31) as lg:
         for i in range(50):  # warm: the series' checks are built on the first write
             lg.write("samples", step=i, img=img)
         lg.flush()
+        missed = getattr(pool, "missed", None)
         clock = time.perf_counter_ns
         for i in range(writes):
             start = clock()
@@ -84,14 +88,20 @@ def caller_cost(
                 lg.flush()  # encoded and sent while nothing is timed
             elif interval_ms:
                 time.sleep(interval_ms / 1000)  # the rest of a training step
+        if missed is not None:
+            missed = pool.missed - missed  # type: ignore[attr-defined]
     times.sort()
     figure = "media_write_caller_quiet" if quiet else \
         "media_write_caller" if interval_ms else "media_write_caller_burst"
     figure += "_jax" if jax else ""
-    return {"figure": figure, "shape": [size, size, 3], "writes": writes,
-            "interval_ms": 0.0 if quiet else interval_ms,
-            "median_us": round(statistics.median(times), 2),
-            "p90_us": round(times[int(0.9 * len(times))], 2)}
+    out: dict[str, object] = {
+        "figure": figure, "shape": [size, size, 3], "writes": writes,
+        "interval_ms": 0.0 if quiet else interval_ms,
+        "median_us": round(statistics.median(times), 2),
+        "p90_us": round(times[int(0.9 * len(times))], 2)}
+    if missed is not None and not jax:
+        out["missed"] = missed
+    return out
 
 
 def copy_floor(size: int, copies: int) -> dict[str, object]:

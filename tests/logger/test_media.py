@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import uuid
 import wave
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from pyarrow import feather
 import streamvis
 from streamvis.cli.export import export_series
 from streamvis.client import Client
+from streamvis.logger.buffers import BUFFERS
 from streamvis.model.errors import InvalidArgumentError, LoggerWarning
 from streamvis.model.schema import RunFilter
 from streamvis.query import Connection
@@ -288,6 +290,40 @@ def test_reused_buffers_never_change_a_value_queued_or_sent(
             lg.write("samples", step=i, img=img, caption="reuse")
             if i % 4 == 3:
                 lg.flush()  # encoded and given back: later writes copy into those buffers
+
+    run = _log(server, tmp_path, write)
+    refs = sv.fetch("samples", runs=[run]).column("img").to_pylist()
+    for ref, want in zip(refs, imgs, strict=True):
+        assert np.array_equal(sv.media(ref, as_="numpy"), want)
+
+
+_FRESH_HEIGHTS = itertools.count(26)
+
+
+def test_writes_that_find_no_buffer_have_the_flusher_stock_one_ahead(
+    server: ServerProcess, sv: Connection, tmp_path: Path
+) -> None:
+    # A form no other test logs: its pool starts empty, so the first writes miss, wake
+    # the flusher, and it keeps buffers ready (buffers.py `stock`); what is stored is
+    # still each write's value, though the caller reuses its array after every write.
+    height = next(_FRESH_HEIGHTS)  # one per store: the pool is the process's
+    imgs = np.random.default_rng(41).integers(0, 256, (16, height, 38, 3), dtype=np.uint8)
+    pool = BUFFERS.pool(imgs[0])
+    assert not pool and pool.missed == 0
+    arr = np.empty_like(imgs[0])
+
+    def write(lg: streamvis.DataLogger) -> None:
+        for i in range(8):
+            arr[...] = imgs[i]
+            lg.write("samples", step=i, img=arr, caption="stock")
+        assert lg.flush(timeout=30)
+        assert pool.missed >= 1 and pool.reserve >= 1
+        assert len(pool) >= max(8, pool.reserve)  # all given back; the reserve made
+        missed = pool.missed
+        for i in range(8, 16):
+            arr[...] = imgs[i]
+            lg.write("samples", step=i, img=arr, caption="stock")
+        assert pool.missed == missed  # every one found a buffer
 
     run = _log(server, tmp_path, write)
     refs = sv.fetch("samples", runs=[run]).column("img").to_pylist()

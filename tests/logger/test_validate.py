@@ -50,6 +50,7 @@ def _same(fast: Prepared, slow: Prepared, media: tuple[str, ...]) -> None:
 ], ids=["hwc", "chw", "hw", "batch", "float", "view"])
 def test_the_fast_path_queues_what_prepare_does(img: Any) -> None:
     st = _state(step="int", loss="float", caption="string", img="image")
+    assert st.one_array == "img"  # the second write takes the one-array lines
     for i in range(2):  # the second write finds the form the first one left
         write = {"step": i, "loss": 0.5, "caption": "c", "img": img}
         fast = prepare_arrays(st, dict(write))

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from streamvis import wire_columns
+from streamvis.logger.buffers import BUFFERS
 from streamvis.logger.media import MediaValue, encode
 from streamvis.logger.media_send import keep_media
 from streamvis.logger.run_columns import Runs, runs_from_writes
@@ -118,6 +119,7 @@ def _media_column(
         for i in index.tolist():
             if i not in refs:
                 data, ref = encode(value, i, media, options)
+                BUFFERS.stock()  # the writes meanwhile find buffers ready (buffers.py)
                 blobs.setdefault(ref.sha256, data)
                 refs[i] = ref.text()
             out.append(refs[i])

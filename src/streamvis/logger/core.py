@@ -171,21 +171,23 @@ class LoggerCore(StartsAndStops, SavesArtifacts, HasControls, LogsImages):
         """
         st = self._series.get(series)
         if st is not None and len(values) == st.n:
-            for name, ok in st.checks:
-                if type(values.get(name)) not in ok:
-                    break
-            else:
-                for name in st.int_fields:
-                    if not _INT64_MIN <= values[name] <= _INT64_MAX:
-                        break
-                else:
-                    self._enqueue((st, values, _clock()), st.scalar_cost)
-                    return WRITTEN
             if st.arrays:  # an image (or video) a step, as the field's last one
+                # (a media field takes no Python scalar: the loop below would not pass)
                 prepared = prepare_arrays(st, values)
                 if prepared is not None:
                     self._enqueue((st, prepared, _clock()), prepared.nbytes)
                     return WRITTEN
+            else:
+                for name, ok in st.checks:
+                    if type(values.get(name)) not in ok:
+                        break
+                else:
+                    for name in st.int_fields:
+                        if not _INT64_MIN <= values[name] <= _INT64_MAX:
+                            break
+                    else:
+                        self._enqueue((st, values, _clock()), st.scalar_cost)
+                        return WRITTEN
         self._write_slow(series, values)
         return WRITTEN
 

@@ -27,6 +27,7 @@ import grpc
 
 from streamvis.client import Client, translate_error
 from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
+from streamvis.logger.buffers import BUFFERS
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, conform, record_rows, send_record
 from streamvis.logger.refusals import Action, classify
@@ -101,12 +102,15 @@ class Flusher(Waiting):
             self.next_seq = left[-1][0] + 1
             self.acked = self.next_seq - 1
         self.wake.set()
+        BUFFERS.wakers.append(self.wake)
         self.thread.start()
 
     def stop(self, timeout: float) -> None:
         self.stopping = True
         self.wake.set()
         self.thread.join(timeout)
+        if self.wake in BUFFERS.wakers:
+            BUFFERS.wakers.remove(self.wake)
 
     def finish(self) -> Delivery:
         """After the thread ended: spool what is held in memory, and count the rows."""
@@ -139,6 +143,7 @@ class Flusher(Waiting):
             self.wake.clear()
             stopping = self.stopping
             try:
+                BUFFERS.stock()  # first: a write that found no buffer woke it (buffers.py)
                 self._cycle()
             except Exception as exc:
                 log.exception("streamvis logger: flush failed")
@@ -179,6 +184,7 @@ class Flusher(Waiting):
                     out.seq = self.next_seq
                     self.next_seq += 1
                     self._deliver(out)
+                    BUFFERS.stock()  # as between encodings: sending a blob takes a while
                 self._release()
         finally:
             # Whatever happened, these items left the queue: a bound never released

@@ -226,14 +226,16 @@ class ArrayForm:
     count: int | None  # a batch of `count` values; None: one
     layout: str
     pool: Pool  # free buffers of this shape and dtype (buffers.py)
+    rows: tuple[int, ...] = ()  # the write's shape: (count,), or () for one value
 
 
 def array_form(media: str, value: np.ndarray) -> ArrayForm:
     """Check a numpy array given for a `media` field; InvalidArgumentError if it is none."""
     dtype = value.dtype
     batch, layout = _array_form(media, value.shape, dtype.kind, dtype.itemsize, value)
-    return ArrayForm(value.shape, dtype, value.shape[0] if batch else None, layout,
-                     BUFFERS.pool(value))
+    count = value.shape[0] if batch else None
+    return ArrayForm(value.shape, dtype, count, layout, BUFFERS.pool(value),
+                     () if count is None else (count,))
 
 
 def snapshot_array(form: ArrayForm, value: np.ndarray) -> MediaValue:

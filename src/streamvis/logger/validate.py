@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from streamvis.logger.buffers import BUFFERS
 from streamvis.logger.media import (
     ArrayForm,
     MediaValue,
@@ -75,6 +76,8 @@ class SeriesState:
     plain_bytes: int = 0
     #: Each array field's last form (media.ArrayForm), checked once for its writes alike.
     forms: dict[str, ArrayForm] = dataclasses.field(default_factory=dict)
+    #: The image or video field, if it is the series' only one ("" if none or several).
+    one_array: str = ""
 
     @classmethod
     def build(
@@ -98,7 +101,7 @@ class SeriesState:
             scalar_cost=_WRITE_OVERHEAD + _VALUE_OVERHEAD * len(fields),
             provisional=provisional,
             media={f: (kind, (options or {}).get(f, NO_OPTIONS)) for f, kind in media.items()},
-            arrays=arrays,
+            arrays=arrays, one_array=arrays[0][0] if len(arrays) == 1 else "",
             plain_checks=tuple((f, ok) for f, ok in checks if f not in media),
             plain_bytes=_WRITE_OVERHEAD + (_VALUE_OVERHEAD + 8) * (len(fields) - len(media))
             + _VALUE_OVERHEAD * len(media),
@@ -244,6 +247,26 @@ def prepare_arrays(state: SeriesState, values: dict[str, object]) -> Prepared | 
     if not _scalars_fit(state, values):
         return None
     forms = state.forms
+    if state.one_array:
+        # The usual write, `step=i, img=arr`: one numpy array of the field's last form,
+        # copied into a free buffer without a call or a list more than it needs (the
+        # write's whole cost but the copy is these lines: each one counts).
+        name = state.one_array
+        value = values.get(name)
+        form = forms.get(name)
+        if type(value) is np.ndarray and form is not None and form.shape == value.shape \
+                and form.dtype is value.dtype:
+            pool = form.pool
+            try:
+                buf = pool.pop()
+            except IndexError:
+                buf = BUFFERS.take_from(pool, value)  # none free: new memory
+            else:
+                buf[...] = value
+            values[name] = MediaValue(buf, "array", form.count, form.layout, pooled=True)
+            rows = form.rows
+            return Prepared(values, rows, rows[0] if rows else 1,
+                            state.plain_bytes + value.nbytes)
     count: int | None = -1
     arrays = []
     for name, media in state.arrays:

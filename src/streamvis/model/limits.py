@@ -164,3 +164,7 @@ LINE_RAW_READ_ROWS = 4_000_000
 #: Bytes of free copy buffers a logger keeps for media arrays (logger/buffers.py), so
 #: an image a step is copied into warm memory; past it, a returned buffer is dropped.
 MEDIA_BUFFER_POOL_BYTES = 64 * 1024 * 1024
+#: Bytes of free copy buffers of one shape the flusher keeps ready ahead of the writes
+#: (logger/buffers.py `stock`) when they outrun the buffers it gives back, so that a
+#: write does not pay for new memory's page faults; part of the pool's bytes.
+MEDIA_BUFFER_RESERVE_BYTES = 8 * 1024 * 1024
