@@ -21,6 +21,31 @@ describe('CPU rasterizer', () => {
     expect(clip(0, 0, 1, 1, 5, 5, 6, 6).every(Number.isNaN)).toBe(true);
   });
 
+  it('draws a segment within one pixel column as the stepping loop would, clipped', () => {
+    // The loop without the column shortcut: what drawSegment drew before it.
+    const stepped = (img: CpuImage, x0: number, y0: number, x1: number, y1: number): void => {
+      let [ax, ay] = [Math.floor(x0), Math.floor(y0)];
+      const [bx, by] = [Math.floor(x1), Math.floor(y1)];
+      const dx = Math.abs(bx - ax);
+      const dy = -Math.abs(by - ay);
+      let err = dx + dy;
+      for (;;) {
+        if (ax >= 0 && ay >= 0 && ax < img.w && ay < img.h) img.pixels[ay * img.w + ax] = 1;
+        if (ax === bx && ay === by) return;
+        const e2 = 2 * err;
+        if (e2 >= dy) [err, ax] = [err + dy, ax + (ax < bx ? 1 : -1)];
+        if (e2 <= dx) [err, ay] = [err + dx, ay + (ay < by ? 1 : -1)];
+      }
+    };
+    const cases = [[3.2, 1.5, 3.9, 8.7], [3.9, 8.7, 3.2, 1.5], [4, -3, 4.5, 30], [0, 5, 0.99, 5.5], [9.5, 2, 9.1, 2], [-0.5, 1, -0.2, 6], [10, 1, 10.4, 6]];
+    for (const [x0, y0, x1, y1] of cases) {
+      const [fast, slow] = [new CpuImage(10, 10), new CpuImage(10, 10)];
+      drawSegment(fast, x0 as number, y0 as number, x1 as number, y1 as number, 1);
+      stepped(slow, x0 as number, y0 as number, x1 as number, y1 as number);
+      expect([...fast.pixels]).toEqual([...slow.pixels]);
+    }
+  });
+
   it('draws disks of the asked diameter', () => {
     const img = new CpuImage(20, 20);
     drawPoints(img, new PixelMap(view(0, 20, 0, 20), 20, 20), Float64Array.of(10), Float64Array.of(10), () => 1, () => 5);

@@ -148,6 +148,14 @@ export function drawSegment(img: CpuImage, x0: number, y0: number, x1: number, y
   let ay = Math.floor(y0);
   const bx = Math.floor(x1);
   const by = Math.floor(y1);
+  if (ax === bx) {
+    // Within one pixel column, as most of an M4 line's segments are (first, min, max, last
+    // of a column): the same pixels as the loop below, without its steps.
+    if (ax < 0 || ax >= w) return;
+    const top = Math.min(h - 1, Math.max(ay, by));
+    for (let row = Math.max(0, Math.min(ay, by)), i = row * w + ax; row <= top; row++, i += w) pixels[i] = c;
+    return;
+  }
   const dx = Math.abs(bx - ax);
   const dy = -Math.abs(by - ay);
   const sx = ax < bx ? 1 : -1;
