@@ -17,6 +17,9 @@ also counts waiting for a core). The server's peak resident memory is reset
 listing needed.
 
     .venv/bin/python benchmarks/bench_search_server.py [--runs 100000] [--store sqlite]
+        [--create-only]
+
+`load` is the 1-minute load average when the runs were made.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def emit(**figure: object) -> None:
     print(json.dumps(figure), flush=True)
 
 
-def bench(kind: str, runs: int) -> None:
+def bench(kind: str, runs: int, *, create_only: bool = False) -> None:
     with scratch_store_or_none(kind, "bench_search_server") as where:
         if where is None:
             return
@@ -123,7 +126,10 @@ def bench(kind: str, runs: int) -> None:
             emit(figure="create_runs_per_s", store=kind, runs=runs, batch=MAX_RUNS_PER_CREATE,
                  seconds=round(seconds, 2), runs_per_s=round(runs / seconds),
                  server_cpu_s=round(server_cpu, 2), client_cpu_s=round(own_cpu, 2),
-                 runs_per_cpu_s=round(runs / (server_cpu + own_cpu)))
+                 runs_per_cpu_s=round(runs / (server_cpu + own_cpu)),
+                 load=round(os.getloadavg()[0], 1))
+            if create_only:
+                return
             for name, (run_filter, as_json) in filters().items():
                 params = {} if as_json is None else {"filter": json.dumps(as_json)}
                 first = http.get("/api/runs", params={**params, "limit": "100"})
@@ -161,9 +167,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--store", choices=["sqlite", "postgres"], action="append")
+    parser.add_argument("--create-only", action="store_true",
+                        help="time creating the runs only (CreateRuns), no searches")
     args = parser.parse_args()
     for kind in args.store or ["sqlite", "postgres"]:
-        bench(kind, args.runs)
+        bench(kind, args.runs, create_only=args.create_only)
 
 
 if __name__ == "__main__":
