@@ -161,7 +161,8 @@ class Session(abc.ABC):
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
     ) -> None:
         """Insert many rows into `table` (fixed names, never input): an INSERT per row
-        here; a backend may have a faster bulk path (PostgreSQL: COPY)."""
+        here; a backend may have a faster bulk path (PostgreSQL: COPY). The rows hold
+        no UUID (give its text): SQLite takes them as they are, unadapted."""
         self.run_many(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})", rows
         )

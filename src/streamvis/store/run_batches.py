@@ -109,16 +109,17 @@ class RunBatchMethods(SqlCore):
             s, [n for *_, a in checked if isinstance(a, Mapping) for n in a]))
         coerced = [coercer.coerce(a) for *_, a in checked]
         handles = [h for h, *_ in checked]
-        among = one_of(self.dialect, "handle", handles)
+        # Each handle as text once: str() of a UUID is a few µs, and the statements
+        # below name each run several times. Both databases compare a handle with
+        # its text (SQLite stores the text).
+        texts = [str(h) for h in handles]
+        among = one_of(self.dialect, "handle", texts)
         if s.one(f"SELECT handle FROM runs WHERE {among[0]} LIMIT 1", among[1]) is not None:
             raise self._exists(handles)
         made = [
-            Run(h, started, tuple(tags), dict(sorted((row.field.name, v) for (row, v), _ in attrs)))
-            for (h, tags, started, _), attrs in zip(checked, coerced, strict=True)
+            Run(h, started, tuple(tags), values)
+            for (h, tags, started, _), (values, _) in zip(checked, coerced, strict=True)
         ]
-        # Each handle as text once: str() of a UUID is a few µs, and the rows below
-        # name each run several times.
-        texts = [str(h) for h in handles]
         s.insert_rows("runs", ("handle", "started_at", "listing"),
                       [(text, run.started_at, listing_json(run))
                        for text, run in zip(texts, made, strict=True)])
@@ -131,9 +132,9 @@ class RunBatchMethods(SqlCore):
                        for t in tags])
         # New runs have no attributes to update: a plain insert, not create_run's upsert.
         s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
-                      [(run_id, row.id, *columns)
-                       for run_id, attrs in zip(ids, coerced, strict=True)
-                       for (row, _), columns in attrs])
+                      [(run_id, *row)
+                       for run_id, (_, rows) in zip(ids, coerced, strict=True)
+                       for row in rows])
         for run in made:
             s.publish_after_commit(RunCreated(run))
         return made
