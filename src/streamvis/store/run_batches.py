@@ -96,7 +96,7 @@ class RunBatchMethods(SqlCore):
         if not checked:
             return []
         try:
-            with self._write() as s:
+            with self._write() as s, s.roomy():
                 return self._insert_batch(s, checked)
         except UniqueViolation:  # created by another writer after our look-up
             raise self._exists(handles) from None
