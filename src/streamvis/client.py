@@ -235,7 +235,11 @@ class Client(ExtraCalls):
         in_flight = self.stub.CreateRuns.future(self._create_runs_request(batches[0]),
                                                 timeout=self.timeout)
         for batch in batches[1:]:
-            request = self._create_runs_request(batch)
+            try:
+                request = self._create_runs_request(batch)
+            except BaseException:
+                self._reply(in_flight)  # the batch before first: its failure, if any
+                raise
             reply = self._reply(in_flight)
             in_flight = self.stub.CreateRuns.future(request, timeout=self.timeout)
             out += [wire.run_from_pb(r) for r in reply.runs]

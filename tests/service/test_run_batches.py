@@ -68,6 +68,12 @@ def test_a_failed_batch_leaves_the_earlier_ones_and_sends_no_later_one(
         runs[0].handle, runs[1].handle}
     made = client.create_runs(runs[4:])  # none of them was sent
     assert [r.handle for r in made] == [r.handle for r in runs[4:]]
+    # A later batch that cannot be sent: the one before it is still created first.
+    more = [NewRun(uuid.uuid4(), tags=[tag]) for _ in range(2)]
+    with pytest.raises(InvalidArgumentError):
+        client.create_runs([*more, NewRun(attributes={"x": [1]})])
+    assert {r.handle for r in client.runs(RunFilter(tags_any=(tag,)))} >= {
+        r.handle for r in more}
 
 
 def test_create_runs_refuses_what_create_run_alone_takes(client: Client):
