@@ -30,9 +30,8 @@ from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks, one_of
 from streamvis.store.filters import BatchCoercer, Where
 from streamvis.store.run_listing import listing_json, page_sql
-from streamvis.store.runs import _check_started_at, _check_tags
+from streamvis.store.runs import ATTRIBUTE_COLUMNS, _check_started_at, _check_tags
 
-_ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
 _TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
 
 
@@ -131,7 +130,7 @@ class RunBatchMethods(SqlCore):
                       [(run_id, t) for run_id, (_, tags, _, _) in zip(ids, checked, strict=True)
                        for t in tags])
         # New runs have no attributes to update: a plain insert, not create_run's upsert.
-        s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
+        s.insert_rows("run_attributes", ATTRIBUTE_COLUMNS,
                       [(run_id, *row)
                        for run_id, (_, rows) in zip(ids, coerced, strict=True)
                        for row in rows])

@@ -46,6 +46,9 @@ _UPSERT_ATTRIBUTE = (
     "v_str = excluded.v_str, v_bool = excluded.v_bool"
 )
 
+#: The columns of a run_attributes row, in the order its rows are built.
+ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
+
 #: A run's attribute values, resolved to their fields' rows.
 Attrs = list[tuple[FieldRow, Value]]
 
@@ -330,12 +333,13 @@ class RunMethods(SqlCore):
             "INSERT INTO runs (handle, started_at, listing) VALUES (?, ?, ?) RETURNING id",
             (handle, started_at, listing_json(run)),
         )
+        # One statement a table (COPY on PostgreSQL): its reference checks run once a
+        # statement (run_row_checks.py), and the run is new, so its attributes need no
+        # upsert.
         if tags:
-            s.run_many(
-                "INSERT INTO run_tags (run_id, tag) VALUES (?, ?)", [(run_id, t) for t in tags]
-            )
+            s.insert_rows("run_tags", ("run_id", "tag"), [(run_id, t) for t in tags])
         if attrs:
-            s.run_many(_UPSERT_ATTRIBUTE, _attribute_rows(run_id, attrs))
+            s.insert_rows("run_attributes", ATTRIBUTE_COLUMNS, _attribute_rows(run_id, attrs))
         return run
 
     def _merge_into(
