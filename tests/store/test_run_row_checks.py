@@ -57,6 +57,8 @@ def _checks_hold(location: str, store: Store) -> None:
     _refused(location, "INSERT INTO run_attributes (run_id, field_id, v_float) VALUES (?, ?, 1.0)",
              (kept_id, missing_field))
     _refused(location, "UPDATE run_tags SET run_id = ? WHERE run_id = ?", (missing_run, kept_id))
+    _refused(location, "UPDATE run_attributes SET field_id = ? WHERE run_id = ?",
+             (missing_field, kept_id))
     _refused(location, "DELETE FROM runs WHERE id = ?", (kept_id,))
     _refused(location, "DELETE FROM fields WHERE id = ?", (lr,))
 

@@ -8,10 +8,12 @@ went in at 28 µs a run (decision 0047). So on PostgreSQL, migration 15 puts in 
 the three foreign keys of these two tables (run_id of both, field_id of run_attributes)
 statement-level triggers that check the same, set-wise, over the statement's new rows:
 
-- rows inserted, or updated, into run_tags / run_attributes: every run (and field) they
-  name exists; the referenced rows are locked `FOR KEY SHARE` as a foreign key's check
+- rows inserted into run_tags / run_attributes: every run (and field) they name
+  exists; the referenced rows are locked `FOR KEY SHARE` as a foreign key's check
   locks them, so a concurrent delete of the run waits for this transaction and then
   finds its rows (and fails), or this check waits for the delete and then fails;
+- a row whose run_id or field_id an UPDATE sets: the same, a row at a time (a trigger
+  on those columns, so an attribute's upsert, which sets its values, fires none);
 - runs or fields deleted: no run_tags / run_attributes row names one of them (the store
   deletes a run's rows first, runs.py `_delete_run_rows`);
 - a run's or a field's id cannot change: both are identity columns GENERATED ALWAYS.
@@ -76,12 +78,31 @@ STATEMENTS = (
               _unreferenced("run_tags", "run_id") + " "
               + _unreferenced("run_attributes", "run_id")),
     _function("streamvis_fields_unreferenced", _unreferenced("run_attributes", "field_id")),
+    _function("streamvis_row_refers",
+              "IF NOT EXISTS (SELECT 1 FROM runs x WHERE x.id = NEW.run_id FOR KEY SHARE OF x) "
+              "THEN RAISE foreign_key_violation USING MESSAGE = 'a row of ' || TG_TABLE_NAME "
+              "|| ' names a runs row that does not exist (run_id)'; END IF;"),
+    _function("streamvis_attribute_row_refers",
+              "IF NOT EXISTS (SELECT 1 FROM fields x WHERE x.id = NEW.field_id "
+              "FOR KEY SHARE OF x) THEN RAISE foreign_key_violation USING MESSAGE = "
+              "'a row of run_attributes names a fields row that does not exist (field_id)'; "
+              "END IF;"),
     *(
-        f"CREATE TRIGGER {table}_refer_{event.lower()} AFTER {event} ON {table} "
+        f"CREATE TRIGGER {table}_refer_insert AFTER INSERT ON {table} "
         f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
         f"EXECUTE FUNCTION streamvis_{kind}_refer()"
         for table, kind in (("run_tags", "tags"), ("run_attributes", "attributes"))
-        for event in ("INSERT", "UPDATE")
+    ),
+    # An update that sets a reference, a row at a time: only such an update fires
+    # these (the store never sets one; an attribute's upsert sets its values only).
+    *(
+        f"CREATE TRIGGER {table}_refer_update_{column} AFTER UPDATE OF {column} ON "
+        f"{table} FOR EACH ROW EXECUTE FUNCTION streamvis_{function}()"
+        for table, column, function in (
+            ("run_tags", "run_id", "row_refers"),
+            ("run_attributes", "run_id", "row_refers"),
+            ("run_attributes", "field_id", "attribute_row_refers"),
+        )
     ),
     *(
         f"CREATE TRIGGER {table}_unreferenced AFTER DELETE ON {table} "
