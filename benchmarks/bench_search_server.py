@@ -17,6 +17,10 @@ also counts waiting for a core). The server's peak resident memory is reset
 listing needed.
 
     .venv/bin/python benchmarks/bench_search_server.py [--runs 100000] [--store sqlite]
+        [--create-only]
+
+`load` is the 1-minute load average when the runs were made; `db_cpu_s` the CPU of
+the PostgreSQL backends of the benchmark's database meanwhile (0 on SQLite).
 """
 
 from __future__ import annotations
@@ -97,6 +101,23 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def db_cpu_s(where: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving the database at `where` (their
+    process titles name it), 0 for SQLite: the database's own share of the work, on
+    a server other benchmarks may share."""
+    if "://" not in where:
+        return 0.0
+    name = f" {where.rsplit('/', 1)[-1].split('?', maxsplit=1)[0]} "
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and name in (proc / "cmdline").read_text():
+                total += cpu_s(int(proc.name))
+        except OSError:
+            continue  # gone meanwhile
+    return total
+
+
 def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM back to the current RSS
 
@@ -105,7 +126,7 @@ def emit(**figure: object) -> None:
     print(json.dumps(figure), flush=True)
 
 
-def bench(kind: str, runs: int) -> None:
+def bench(kind: str, runs: int, *, create_only: bool = False) -> None:
     with scratch_store_or_none(kind, "bench_search_server") as where:
         if where is None:
             return
@@ -116,14 +137,20 @@ def bench(kind: str, runs: int) -> None:
                 client.create_field(name, ftype)
             made = new_runs(runs)
             start, server_cpu, own_cpu = time.perf_counter(), cpu_s(server.pid), time.process_time()
+            db_cpu = db_cpu_s(where)
             client.create_runs(made)
             seconds = time.perf_counter() - start
             server_cpu = cpu_s(server.pid) - server_cpu
             own_cpu = time.process_time() - own_cpu
+            db_cpu = db_cpu_s(where) - db_cpu
             emit(figure="create_runs_per_s", store=kind, runs=runs, batch=MAX_RUNS_PER_CREATE,
                  seconds=round(seconds, 2), runs_per_s=round(runs / seconds),
                  server_cpu_s=round(server_cpu, 2), client_cpu_s=round(own_cpu, 2),
-                 runs_per_cpu_s=round(runs / (server_cpu + own_cpu)))
+                 db_cpu_s=round(db_cpu, 2),
+                 runs_per_cpu_s=round(runs / (server_cpu + own_cpu)),
+                 load=round(os.getloadavg()[0], 1))
+            if create_only:
+                return
             for name, (run_filter, as_json) in filters().items():
                 params = {} if as_json is None else {"filter": json.dumps(as_json)}
                 first = http.get("/api/runs", params={**params, "limit": "100"})
@@ -161,9 +188,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--store", choices=["sqlite", "postgres"], action="append")
+    parser.add_argument("--create-only", action="store_true",
+                        help="time creating the runs only (CreateRuns), no searches")
     args = parser.parse_args()
     for kind in args.store or ["sqlite", "postgres"]:
-        bench(kind, args.runs)
+        bench(kind, args.runs, create_only=args.create_only)
 
 
 if __name__ == "__main__":

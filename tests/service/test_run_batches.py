@@ -52,6 +52,30 @@ def test_a_bad_batch_creates_nothing(client: Client, unique):
     assert [r.handle for r in client.runs(RunFilter(tags_any=(tag,)))] == [taken]
 
 
+def test_a_failed_batch_leaves_the_earlier_ones_and_sends_no_later_one(
+    client: Client, unique, monkeypatch: pytest.MonkeyPatch,
+):
+    """The client sends batch i + 1 only once batch i is created, though it builds the
+    next request and decodes the previous reply while the server works."""
+    monkeypatch.setattr("streamvis.client.MAX_RUNS_PER_CREATE", 2)
+    tag = unique("tag")
+    taken = client.create_run(tags=["other"]).handle
+    runs = [NewRun(uuid.uuid4(), tags=[tag]) for _ in range(7)]
+    runs[3] = NewRun(taken, tags=[tag])
+    with pytest.raises(AlreadyExistsError, match=str(taken)):
+        client.create_runs(runs)
+    assert {r.handle for r in client.runs(RunFilter(tags_any=(tag,)))} == {
+        runs[0].handle, runs[1].handle}
+    made = client.create_runs(runs[4:])  # none of them was sent
+    assert [r.handle for r in made] == [r.handle for r in runs[4:]]
+    # A later batch that cannot be sent: the one before it is still created first.
+    more = [NewRun(uuid.uuid4(), tags=[tag]) for _ in range(2)]
+    with pytest.raises(InvalidArgumentError):
+        client.create_runs([*more, NewRun(attributes={"x": [1]})])
+    assert {r.handle for r in client.runs(RunFilter(tags_any=(tag,)))} >= {
+        r.handle for r in more}
+
+
 def test_create_runs_refuses_what_create_run_alone_takes(client: Client):
     one = pb.CreateRunRequest(resume=True, handle=str(uuid.uuid4()))
     with pytest.raises(grpc.RpcError) as err:

@@ -99,6 +99,18 @@ def test_queued_payloads_go_out_together_none_twice_in_one_statement(sqlite_stor
     assert relay._drain() == (["e"], False)
 
 
+def test_a_replica_republishes_others_notifications_and_skips_its_own(sqlite_store):
+    """Its own, heard back, are known by how they begin and not parsed (decision 0047)."""
+    run = sqlite_store.create_run(tags=["t"])
+    relay, other = ReplicaRelay(sqlite_store, "unused"), ReplicaRelay(sqlite_store, "unused")
+    heard: list[ev.Event] = []
+    sqlite_store.events.subscribe(heard.append)
+    relay._on_remote(payload(ev.TagsChanged(run), relay.origin) or "")
+    assert heard == []
+    relay._on_remote(payload(ev.TagsChanged(run), other.origin) or "")
+    assert heard == [ev.TagsChanged(run)]
+
+
 def test_a_batch_of_runs_reaches_another_replica_whole(pg_dsn: str):
     """5,000 RunCreated notifications sent together all reach the other replica."""
     store_a, store_b = open_store(pg_dsn), open_store(pg_dsn)

@@ -68,15 +68,23 @@ def names(kind: str, given: Sequence[str]) -> tuple[str, ...]:
 
 
 def attributes(values: Mapping[str, pb.Value]) -> dict[str, Value]:
-    """Attribute values by field name; one with nothing set is refused by its name."""
+    """Attribute values by field name; one with nothing set is refused by its name.
+
+    One pass, each Value's kind asked once: a CreateRuns of 5,000 runs reads 20,000 of
+    them, and asking three times (the check, the length, `wire.value_from_pb`) was a
+    tenth of its decoding (decision 0047)."""
+    out: dict[str, Value] = {}
     for name, value in values.items():
-        if value.WhichOneof("kind") is None:
+        kind = value.WhichOneof("kind")
+        if kind is None:
             raise InvalidArgumentError(
                 f"attribute {name!r} has no value: set one of int, float, string, bool"
             )
-        if value.WhichOneof("kind") == "string_value":
-            _string_length(len(value.string_value), f"attribute {name!r}")
-    return wire.values_from_pb(values)
+        got: Value = getattr(value, kind)
+        if kind == "string_value":
+            _string_length(len(got), f"attribute {name!r}")  # type: ignore[arg-type]
+        out[name] = got
+    return out
 
 
 def _string_length(length: int, what: str) -> None:

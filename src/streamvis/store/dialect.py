@@ -9,6 +9,7 @@ the store reacts to and into `StreamvisError`s for everything a caller should se
 from __future__ import annotations
 
 import abc
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -165,10 +166,17 @@ class Session(abc.ABC):
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
     ) -> None:
         """Insert many rows into `table` (fixed names, never input): an INSERT per row
-        here; a backend may have a faster bulk path (PostgreSQL: COPY)."""
+        here; a backend may have a faster bulk path (PostgreSQL: COPY). The rows hold
+        no UUID (give its text): SQLite takes them as they are, unadapted."""
         self.run_many(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})", rows
         )
+
+    def roomy(self) -> contextlib.AbstractContextManager[None]:
+        """For a write of many rows at scattered places of the indexes (a batch of
+        runs): a larger page cache meanwhile where a connection has its own (SQLite);
+        nothing here."""
+        return contextlib.nullcontext()
 
     def all(self, sql: str, params: Sequence[object] = (), *, binary: bool = False) -> list[Row]:
         return self.run(sql, params, binary=binary).rows

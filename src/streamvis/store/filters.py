@@ -10,7 +10,7 @@ the database can start from the most selective one.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
@@ -45,11 +45,22 @@ def value_params(ftype: FieldType, value: Value) -> tuple[object, object, object
 
 def params_at(column: int, value: Value) -> tuple[object, object, object, object]:
     """(v_int, v_float, v_str, v_bool) with `value` in the one at index `column`."""
-    out: list[object] = [None, None, None, None]
-    # SQLite cannot store NaN (it becomes NULL), so both backends store it as NULL.
-    if not (isinstance(value, float) and math.isnan(value)):
-        out[column] = value
-    return out[0], out[1], out[2], out[3]
+    # SQLite cannot store NaN (it becomes NULL), so both backends store it as NULL;
+    # NaN is the one value unequal to itself.
+    if value != value:  # noqa: PLR0124
+        return _NULLS
+    return _PLACED[column](value)
+
+
+_NULLS = (None, None, None, None)
+#: A value in each of the four columns: a tuple made at once, a batch of runs makes
+#: 20,000 of them (decision 0047).
+_PLACED: tuple[Callable[[Value], tuple[object, object, object, object]], ...] = (
+    lambda v: (v, None, None, None),
+    lambda v: (None, v, None, None),
+    lambda v: (None, None, v, None),
+    lambda v: (None, None, None, v),
+)
 
 
 def value_from_row(ftype: FieldType, columns: Sequence[object]) -> Value:
@@ -90,38 +101,42 @@ def coerce_attributes(
 
 
 class BatchCoercer:
-    """`coerce_attributes` and `value_params` for a batch of runs, each value as
-    ((field row, value), its run_attributes columns): each pair of a field and a Python
-    type is checked by `coerce_value` once, then its values are taken as they are (an
-    int still checked to fit 64 bits). Per value, the type look-ups cost a fifth of a
-    5,000-run batch's time (decision 0042)."""
+    """`coerce_attributes` and `value_params` for a batch of runs: each pair of a field
+    and a Python type is checked by `coerce_value` once, then its values are taken as
+    they are (an int still checked to fit 64 bits). Per value, the type look-ups cost a
+    fifth of a 5,000-run batch's time (decision 0042)."""
 
     def __init__(self, fields: Mapping[str, FieldRow]) -> None:
         self.fields = fields
-        #: (field name, type) -> (field row, value column, whether ints are range-checked)
-        self._taken: dict[tuple[str, type], tuple[FieldRow, int, bool]] = {}
+        #: (field name, type) -> (field id, value column, whether ints are range-checked)
+        self._taken: dict[tuple[str, type], tuple[int, int, bool]] = {}
 
     def coerce(
         self, attributes: Mapping[str, object] | None,
-    ) -> list[tuple[tuple[FieldRow, Value], tuple[object, object, object, object]]]:
+    ) -> tuple[dict[str, Value], list[tuple[object, ...]]]:
+        """A run's attribute values by name, in name order, and its run_attributes rows
+        without the run's id: (field_id, v_int, v_float, v_str, v_bool)."""
         if not attributes or not isinstance(attributes, Mapping):
-            return [(pair, value_params(pair[0].field.type, pair[1]))
-                    for pair in coerce_attributes(attributes, self.fields)]
-        out = []
+            pairs = coerce_attributes(attributes, self.fields)
+            return (dict(sorted((r.field.name, v) for r, v in pairs)),
+                    [(r.id, *value_params(r.field.type, v)) for r, v in pairs])
+        values: dict[str, Value] = {}
+        rows: list[tuple[object, ...]] = []
         for name, value in attributes.items():
             kind = type(value)
             taken = self._taken.get((name, kind))
             if taken is None or (taken[2] and not -(2**63) <= value < 2**63):  # type: ignore[operator]
                 (row, v), = coerce_attributes({name: value}, self.fields)
+                column = VALUE_INDEX[row.field.type.row.value_column]
                 if type(v) is kind:  # taken as it is: the next of its kind needs no check
-                    self._taken[(name, kind)] = (
-                        row, VALUE_INDEX[row.field.type.row.value_column],
-                        row.field.type.row.int64)
-                out.append(((row, v), value_params(row.field.type, v)))
+                    self._taken[(name, kind)] = (row.id, column, row.field.type.row.int64)
+                values[name] = v
+                rows.append((row.id, *params_at(column, v)))
                 continue
-            row, column, _ = taken
-            out.append(((row, value), params_at(column, value)))  # type: ignore[arg-type]
-        return out
+            field_id, column, _ = taken
+            values[name] = value  # type: ignore[assignment]
+            rows.append((field_id, *params_at(column, value)))  # type: ignore[arg-type]
+        return dict(sorted(values.items())), rows
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from streamvis.model.errors import FailedPreconditionError
 from streamvis.store.dialect import Dialect, Session
+from streamvis.store.run_row_checks import check_per_statement
 
 T = TypeVar("T")
 
@@ -324,10 +325,16 @@ _V14_SERIES_X = Step(
     ("ALTER TABLE series ADD COLUMN x_field BIGINT REFERENCES fields (id)",),
 )
 
+_V15_RUN_ROW_CHECKS = Step(
+    15,
+    "PostgreSQL: run_tags' and run_attributes' references checked once a statement",
+    (check_per_statement,),
+)
+
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
     _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA, _V11_LINE_BUCKETS,
-    _V12_RUN_LISTINGS, _V13_LINE_GROUPS, _V14_SERIES_X,
+    _V12_RUN_LISTINGS, _V13_LINE_GROUPS, _V14_SERIES_X, _V15_RUN_ROW_CHECKS,
 )
 LATEST = STEPS[-1].version
 

@@ -133,6 +133,8 @@ class ReplicaRelay:
         self._gap_listeners: dict[int, Callable[[], None]] = {}
         self._next_listener = 0
         self.origin = uuid.uuid4().hex
+        # How `payload` begins this replica's notifications.
+        self._own = json.dumps({"o": self.origin}, separators=(",", ":"))[:-1] + ","
         self._outbox: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._held: list[str] = []  # taken from the outbox, not yet sent (_drain)
         self._stop = threading.Event()
@@ -195,9 +197,14 @@ class ReplicaRelay:
                         if conn is None or conn.closed:
                             conn = psycopg.connect(self.dsn, **CONNECT_KWARGS)
                         # All that is queued in one statement, in order: a batch of
-                        # 5,000 runs sent 5,000 transactions one by one.
-                        conn.execute("SELECT pg_notify(%s, t) FROM unnest(%s::text[]) AS t",
-                                     (CHANNEL, texts))
+                        # 5,000 runs sent 5,000 transactions one by one. As one text,
+                        # split at newlines (JSON escapes its own): a text[] parameter
+                        # escaped each payload's quotes by a regex in Python, 12 a run
+                        # (decision 0047).
+                        conn.execute(
+                            "SELECT pg_notify(%s, t) FROM unnest(string_to_array(%s, chr(10))) "
+                            "AS t",
+                            (CHANNEL, "\n".join(texts)))
                         break
                     except psycopg.Error as exc:
                         if conn is not None:
@@ -258,6 +265,8 @@ class ReplicaRelay:
                 self._stop.wait(pause)
 
     def _on_remote(self, text: str) -> None:
+        if text.startswith(self._own):  # this replica's own, heard back: not parsed
+            return
         try:
             body = json.loads(text)
         except ValueError:

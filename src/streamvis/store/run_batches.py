@@ -30,9 +30,8 @@ from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import Session, UniqueViolation, marks, one_of
 from streamvis.store.filters import BatchCoercer, Where
 from streamvis.store.run_listing import listing_json, page_sql
-from streamvis.store.runs import _check_started_at, _check_tags
+from streamvis.store.runs import ATTRIBUTE_COLUMNS, _check_started_at, _check_tags
 
-_ATTRIBUTE_COLUMNS = ("run_id", "field_id", "v_int", "v_float", "v_str", "v_bool")
 _TOKEN_PREFIX = "r1."  # noqa: S105 - a page token's version, no secret
 
 
@@ -96,7 +95,7 @@ class RunBatchMethods(SqlCore):
         if not checked:
             return []
         try:
-            with self._write() as s:
+            with self._write() as s, s.roomy():
                 return self._insert_batch(s, checked)
         except UniqueViolation:  # created by another writer after our look-up
             raise self._exists(handles) from None
@@ -109,16 +108,17 @@ class RunBatchMethods(SqlCore):
             s, [n for *_, a in checked if isinstance(a, Mapping) for n in a]))
         coerced = [coercer.coerce(a) for *_, a in checked]
         handles = [h for h, *_ in checked]
-        among = one_of(self.dialect, "handle", handles)
+        # Each handle as text once: str() of a UUID is a few µs, and the statements
+        # below name each run several times. Both databases compare a handle with
+        # its text (SQLite stores the text).
+        texts = [str(h) for h in handles]
+        among = one_of(self.dialect, "handle", texts)
         if s.one(f"SELECT handle FROM runs WHERE {among[0]} LIMIT 1", among[1]) is not None:
             raise self._exists(handles)
         made = [
-            Run(h, started, tuple(tags), dict(sorted((row.field.name, v) for (row, v), _ in attrs)))
-            for (h, tags, started, _), attrs in zip(checked, coerced, strict=True)
+            Run(h, started, tuple(tags), values)
+            for (h, tags, started, _), (values, _) in zip(checked, coerced, strict=True)
         ]
-        # Each handle as text once: str() of a UUID is a few µs, and the rows below
-        # name each run several times.
-        texts = [str(h) for h in handles]
         s.insert_rows("runs", ("handle", "started_at", "listing"),
                       [(text, run.started_at, listing_json(run))
                        for text, run in zip(texts, made, strict=True)])
@@ -130,10 +130,10 @@ class RunBatchMethods(SqlCore):
                       [(run_id, t) for run_id, (_, tags, _, _) in zip(ids, checked, strict=True)
                        for t in tags])
         # New runs have no attributes to update: a plain insert, not create_run's upsert.
-        s.insert_rows("run_attributes", _ATTRIBUTE_COLUMNS,
-                      [(run_id, row.id, *columns)
-                       for run_id, attrs in zip(ids, coerced, strict=True)
-                       for (row, _), columns in attrs])
+        s.insert_rows("run_attributes", ATTRIBUTE_COLUMNS,
+                      [(run_id, *row)
+                       for run_id, (_, rows) in zip(ids, coerced, strict=True)
+                       for row in rows])
         for run in made:
             s.publish_after_commit(RunCreated(run))
         return made
