@@ -89,7 +89,7 @@ def caller_cost(
             elif interval_ms:
                 time.sleep(interval_ms / 1000)  # the rest of a training step
         if missed is not None:
-            missed = pool.missed - missed  # type: ignore[attr-defined]
+            missed = pool.missed - missed
     times.sort()
     figure = "media_write_caller_quiet" if quiet else \
         "media_write_caller" if interval_ms else "media_write_caller_burst"

@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,9 @@ def _split(got: list[dict[str, Any]]) -> dict[str, Any]:
         after.append(g["ms"] - max(r["end"] for r in rows))
         others.append(sum(1 for r in g["reqs"] if r is not first and r["start"] < first["first"]
                           and r["end"] > first["start"]))
-    med = (lambda xs: round(statistics.median(xs), 1) if xs else None)  # noqa: E731
+    def med(xs: Sequence[float]) -> float | None:
+        return round(statistics.median(xs), 1) if xs else None
+
     return {"to_sent_ms": med(sent), "server_ms": med(server), "after_answer_ms": med(after),
             "overlapping": med(others), "overlapping_max": max(others, default=0)}
 

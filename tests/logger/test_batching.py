@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -105,7 +106,8 @@ def test_a_cloud_with_steps_as_runs_round_trips_through_a_server(uri: str, spool
     # The real server takes the runs the batch builds (step and time) and gives every
     # point back, bit for bit, with its write's step.
     rng = np.random.default_rng(5)
-    writes = [(7, 3_000), (7, 2_000), (np.int32(8), 1), (9, 0), (10, 4_000), (11, 20)]
+    writes: list[tuple[Any, int]] = [(7, 3_000), (7, 2_000), (np.int32(8), 1), (9, 0),
+                                     (10, 4_000), (11, 20)]
     losses = [rng.standard_normal(n).astype(np.float32) for _, n in writes]
     with DataLogger(uri=uri, spool_dir=spool, flush_every=3600, strict=True) as logger:
         for (step, _), loss in zip(writes, losses, strict=True):
