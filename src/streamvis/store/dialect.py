@@ -118,6 +118,11 @@ def marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
+def insert_sql(table: str, columns: Sequence[str]) -> str:
+    """An INSERT of one row of `columns` into `table` (fixed names, never input)."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})"
+
+
 def one_of(
     dialect: Dialect, column: str, values: Sequence[object],
 ) -> tuple[str, tuple[object, ...]]:
@@ -168,9 +173,7 @@ class Session(abc.ABC):
         """Insert many rows into `table` (fixed names, never input): an INSERT per row
         here; a backend may have a faster bulk path (PostgreSQL: COPY). The rows hold
         no UUID (give its text): SQLite takes them as they are, unadapted."""
-        self.run_many(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})", rows
-        )
+        self.run_many(insert_sql(table, columns), rows)
 
     def roomy(self) -> contextlib.AbstractContextManager[None]:
         """For a write of many rows at scattered places of the indexes (a batch of

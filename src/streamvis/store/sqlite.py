@@ -31,7 +31,7 @@ from streamvis.store.dialect import (
     Result,
     Session,
     UniqueViolation,
-    marks,
+    insert_sql,
 )
 from streamvis.store.migrations import migrate
 from streamvis.store.run_listing import JSON_NUMBER_SQL, json_number
@@ -131,9 +131,7 @@ class SqliteSession(Session):
     ) -> None:
         # The rows hold no UUID (Session.insert_rows): no `_adapt` of each, a tenth of
         # a batch of runs' time in SQLite (decision 0047).
-        self._many(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(len(columns))})", rows,
-        )
+        self._many(insert_sql(table, columns), rows)
 
     @contextmanager
     def roomy(self) -> Iterator[None]:
