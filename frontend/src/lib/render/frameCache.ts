@@ -155,16 +155,24 @@ export class FrameCache {
 
   /** `blit` for pixels kept by `put2d`: into `ctx`'s w × h so that it shows `view`. */
   blit2d(ctx: CanvasRenderingContext2D, view: View, w: number, h: number): void {
-    const c = this.view;
-    if (!c || !this.canvas2d) return;
-    const u = (x: number): number => ((x - c.x0) / (c.x1 - c.x0)) * this.w;
-    const v = (y: number): number => ((y - c.y0) / (c.y1 - c.y0)) * this.h;
+    const uv = this.corners(view);
+    if (!uv || !this.canvas2d) return;
+    const [u0, v0, u1, v1] = uv;
     // Rows are kept bottom first (as GL's): drawn flipped. What lies outside the kept
     // range stays empty (a source rectangle past the canvas is clipped, as GL discards).
     ctx.save();
     ctx.setTransform(1, 0, 0, -1, 0, h);
-    ctx.drawImage(this.canvas2d, u(view.x0), v(view.y0), u(view.x1) - u(view.x0), v(view.y1) - v(view.y0), 0, 0, w, h);
+    ctx.drawImage(this.canvas2d, u0 * this.w, v0 * this.h, (u1 - u0) * this.w, (v1 - v0) * this.h, 0, 0, w, h);
     ctx.restore();
+  }
+
+  /** Where `view`'s corners lie in what is kept, as fractions of it: u0, v0, u1, v1 (null: nothing kept). */
+  private corners(view: View): [number, number, number, number] | null {
+    const c = this.view;
+    if (!c) return null;
+    const u = (x: number): number => (x - c.x0) / (c.x1 - c.x0);
+    const v = (y: number): number => (y - c.y0) / (c.y1 - c.y0);
+    return [u(view.x0), v(view.y0), u(view.x1), v(view.y1)];
   }
 
   /** Whether `view` can be shown by shifting the texture, without drawing the data again. */
@@ -210,13 +218,11 @@ export class FrameCache {
 
   /** Draws the texture into the current viewport so that it shows `view`. */
   blit(gl: WebGL2RenderingContext, generation: number, view: View): void {
-    const c = this.view;
-    if (!c || !this.tex) return;
+    const uv = this.corners(view);
+    if (!uv || !this.tex) return;
     const { program, vao } = blitProgram(gl, generation);
-    const u = (x: number): number => (x - c.x0) / (c.x1 - c.x0);
-    const v = (y: number): number => (y - c.y0) / (c.y1 - c.y0);
     gl.useProgram(program.program);
-    gl.uniform4f(program.uniform['u_uv'] ?? null, u(view.x0), v(view.y0), u(view.x1), v(view.y1));
+    gl.uniform4f(program.uniform['u_uv'] ?? null, ...uv);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, this.tex);
     gl.uniform1i(program.uniform['u_tex'] ?? null, 0);
