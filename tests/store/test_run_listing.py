@@ -105,6 +105,22 @@ def test_a_listing_built_in_sql_reads_back_the_same_values(store: Store, value: 
 
 
 @pytest.mark.usefixtures("schema")
+def test_a_page_of_kept_and_unkept_listings_keeps_its_order(store: Store) -> None:
+    # A page's kept texts come with its keys; only the runs with none are built, and
+    # each goes back in its place.
+    store.create_runs([NewRun(tags=[f"t{i}"], attributes={"seed": i}, started_at=float(i))
+                       for i in range(10)])
+    kept = listed(store)
+    assert isinstance(store, SqlCore)
+    with store._write() as s:
+        s.run("UPDATE runs SET listing = NULL WHERE started_at IN (1, 4, 5, 9)")
+    check(store)
+    assert listed(store) == kept
+    whole = store.list_runs_json_page(RunFilter(), None, 10)
+    assert json.loads(whole.array()) == kept
+
+
+@pytest.mark.usefixtures("schema")
 def test_the_json_pages_are_the_run_pages(store: Store) -> None:
     store.create_runs([NewRun(tags=["even" if i % 2 == 0 else "odd"], started_at=float(i // 3))
                        for i in range(20)])
