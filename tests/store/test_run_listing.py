@@ -54,11 +54,12 @@ def check(store: Store) -> None:
             assert type(g["attributes"][name]) is type(value)
 
 
-def forget_listings(store: Store) -> None:
-    """As a store written before listings were kept: every `listing` NULL."""
+def forget_listings(store: Store, where: str = "") -> None:
+    """As a store written before listings were kept: every `listing` NULL (of the runs
+    `where`, a condition on `runs`, when given)."""
     assert isinstance(store, SqlCore)
     with store._write() as s:  # the state an older writer left
-        s.run("UPDATE runs SET listing = NULL")
+        s.run("UPDATE runs SET listing = NULL" + (f" WHERE {where}" if where else ""))
 
 
 @pytest.mark.usefixtures("schema")
@@ -111,9 +112,7 @@ def test_a_page_of_kept_and_unkept_listings_keeps_its_order(store: Store) -> Non
     store.create_runs([NewRun(tags=[f"t{i}"], attributes={"seed": i}, started_at=float(i))
                        for i in range(10)])
     kept = listed(store)
-    assert isinstance(store, SqlCore)
-    with store._write() as s:
-        s.run("UPDATE runs SET listing = NULL WHERE started_at IN (1, 4, 5, 9)")
+    forget_listings(store, "started_at IN (1, 4, 5, 9)")
     check(store)
     assert listed(store) == kept
     whole = store.list_runs_json_page(RunFilter(), None, 10)

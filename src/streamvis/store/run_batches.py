@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 
 from streamvis.model.errors import (
     AlreadyExistsError,
@@ -28,7 +27,7 @@ from streamvis.model.events import RunCreated
 from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
 from streamvis.model.schema import NewRun, Run, RunFilter, RunJsonPage, RunPage
 from streamvis.store.core import SqlCore, as_uuid, check_handle
-from streamvis.store.dialect import Session, UniqueViolation, marks, one_of
+from streamvis.store.dialect import Row, Session, UniqueViolation, marks, one_of
 from streamvis.store.filters import BatchCoercer, Where
 from streamvis.store.run_listing import listing_json, page_sql
 from streamvis.store.runs import ATTRIBUTE_COLUMNS, _check_started_at, _check_tags
@@ -165,7 +164,7 @@ class RunBatchMethods(SqlCore):
     def _page_keys(
         self, s: Session, run_filter: RunFilter, after: str | None, limit: int, *, count: bool,
         listing: bool = False,
-    ) -> tuple[list[Any], str, int | None]:
+    ) -> tuple[list[Row], str, int | None]:
         """A page's rows in listing order, (id, started_at, its kept listing JSON when
         `listing`, else None; None too where a run has none kept), the next page's token
         ("" on the last), and the count of every match (first page, when asked)."""
