@@ -109,3 +109,31 @@ def test_bad_runs_are_refused(values, ends):
         values=np.array(values, dtype="<i8").tobytes(), ends=np.array(ends, "<i4").tobytes()))
     with pytest.raises(InvalidArgumentError, match="runs need one value per end"):
         wire_columns.column_from_pb(col)
+
+
+def test_columns_filled_in_place_are_the_columns_built_apart():
+    # A request's columns are filled where they lie (no second copy of each buffer);
+    # what travels is byte for byte what a column built apart and copied in gives.
+    steps = np.repeat(np.array([3, 4], dtype=np.int64), [40, 60])
+    columns: dict[str, pa.Array | np.ndarray] = {
+        "f32": np.arange(100, dtype=np.float32), "f64": np.linspace(0, 1, 100),
+        "i": np.arange(100, dtype=np.int16), "b": np.arange(100) % 2 == 0,
+        "s": np.array([str(i) for i in range(100)]), "a": pa.array([str(i) for i in range(100)]),
+        "runs": pa.RunEndEncodedArray.from_arrays(pa.array([40, 100], pa.int32()),
+                                                  pa.array([3, 4], pa.int64())),
+    }
+    apart = pb.AppendToSeriesRequest(run="r", series="s", columns=[
+        wire_columns.column_to_pb(name, col) for name, col in columns.items()])
+    in_place = pb.AppendToSeriesRequest(run="r", series="s")
+    wire_columns.add_columns(in_place.columns, columns.items())
+    assert in_place.SerializeToString() == apart.SerializeToString()
+    runs = wire_columns.runs_of(steps)
+    assert runs is not None
+    into = in_place.columns.add()
+    assert wire_columns.runs_to_pb("step", *runs, into) is into
+    assert into == wire_columns.runs_to_pb("step", *runs)
+    for start, end in [(0, 100), (10, 50), (99, 100)]:
+        for col in in_place.columns:
+            sliced = pb.AppendToSeriesRequest().columns.add()
+            assert wire_columns.slice_column(col, start, end, sliced) is sliced
+            assert sliced == wire_columns.slice_column(col, start, end)

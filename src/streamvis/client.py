@@ -350,10 +350,8 @@ class Client(ExtraCalls):
         from streamvis import wire_columns  # noqa: PLC0415 - numpy, pyarrow: data calls only
 
         req = pb.AppendToSeriesRequest(
-            run=str(run), series=series,
-            columns=[wire_columns.column_to_pb(name, col) for name, col in columns.items()],
-            idempotency_key=idempotency_key or "",
-        )
+            run=str(run), series=series, idempotency_key=idempotency_key or "")
+        wire_columns.add_columns(req.columns, columns.items())
         return self.append_request(req)
 
     def append_request(

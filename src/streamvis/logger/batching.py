@@ -81,18 +81,23 @@ Stamp = float | np.ndarray[Any, np.dtype[np.float64]]
 Item = tuple[SeriesState | None, Any, Stamp]
 
 
-def _column(name: str, row: TypeRow, values: Any) -> pb.Column:
+def _column(name: str, row: TypeRow, values: Any, into: pb.Column) -> None:
+    """Pack a column into the request's own `into` (wire_columns._named: in place)."""
     if isinstance(values, Runs):
-        return wire_columns.runs_to_pb(name, values.values, values.ends)
+        wire_columns.runs_to_pb(name, values.values, values.ends, into)
+        return
     if row.wire_column == "strings":
-        vals = values if isinstance(values, list) else [str(v) for v in values]
-        return pb.Column(field=name, strings=pb.StringList(values=vals))
+        into.field = name
+        into.strings.values.extend(values if isinstance(values, list) else
+                                   [str(v) for v in values])
+        return
     if row.runs and values.dtype.kind in "iu":
         # A step broadcast to each write's points travels (and is stored) once a write.
         runs = wire_columns.runs_of(values)
         if runs is not None:
-            return wire_columns.runs_to_pb(name, *runs)
-    return wire_columns.column_to_pb(name, values)
+            wire_columns.runs_to_pb(name, *runs, into)
+            return
+    wire_columns.column_to_pb(name, values, into)
 
 
 def _scalar_column(st: SeriesState, name: str, col: list[Any]) -> Any:
@@ -166,14 +171,16 @@ def _columns(
     return {f: _host_column(st, f, payloads, blobs) for f in st.fields}, rows
 
 
-def _time_column(stamps: Any) -> pb.Column:
+def _time_column(stamps: Any, into: pb.Column) -> None:
     # Int microseconds, so the rows of one write (one time) travel as one run.
     if isinstance(stamps, Runs):
-        return wire_columns.runs_to_pb(TIME, stamps.values, stamps.ends)
+        wire_columns.runs_to_pb(TIME, stamps.values, stamps.ends, into)
+        return
     runs = wire_columns.runs_of(stamps)
     if runs is not None:
-        return wire_columns.runs_to_pb(TIME, *runs)
-    return wire_columns.column_to_pb(TIME, stamps)
+        wire_columns.runs_to_pb(TIME, *runs, into)
+        return
+    wire_columns.column_to_pb(TIME, stamps, into)
 
 
 def _row_times(payloads: Sequence[Any], times: Sequence[Stamp]) -> Any:
@@ -284,10 +291,13 @@ class BatchBuilder:
         for part, n in _split(cols, rows, self.max_batch_bytes, plain):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
-                columns=[*(_column(f, st.rows[f], part[f]) for f in st.fields),
-                         _time_column(part[TIME])],
                 idempotency_key=uuid.uuid4().hex, writer=self.writer,
             )
+            # Filled in place: a column built apart is copied again into the request,
+            # holding the interpreter lock (wire_columns._named).
+            for f in st.fields:
+                _column(f, st.rows[f], part[f], req.columns.add())
+            _time_column(part[TIME], req.columns.add())
             records.append(Record(Kind.APPEND, req, provisional=st.provisional, rows=n))
         return records
 

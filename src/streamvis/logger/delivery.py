@@ -103,7 +103,8 @@ def _slice(msg: pb.AppendToSeriesRequest, start: int, end: int) -> pb.AppendToSe
         run=msg.run, series=msg.series, writer=msg.writer,
         idempotency_key=f"{msg.idempotency_key}.{start}-{end}",
     )
-    piece.columns.extend(wire_columns.slice_column(col, start, end) for col in msg.columns)
+    for col in msg.columns:
+        wire_columns.slice_column(col, start, end, piece.columns.add())
     return piece
 
 
