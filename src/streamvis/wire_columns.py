@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
+from streamvis.model.arrays import numbers, strings
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.v1 import service_pb2 as pb
 
@@ -149,7 +150,7 @@ def _arrow(name: str, data: bytes, dtype: np.dtype[np.generic], what: str,
     """
     values = _unpack(name, data, dtype, what)
     if not _NATIVE_LE:
-        return pa.array(values.astype(dtype.newbyteorder("="), copy=False), type=type_)
+        return numbers(values, type_)
     return pa.Array.from_buffers(type_, len(values), [None, pa.py_buffer(data)])
 
 
@@ -173,7 +174,7 @@ def column_from_pb(col: pb.Column) -> pa.Array:
         bits = np.packbits(raw, bitorder="little")
         return pa.Array.from_buffers(pa.bool_(), raw.size, [None, pa.py_buffer(bits)])
     if kind == "strings":
-        return pa.array(list(col.strings.values), type=pa.string())
+        return strings(col.strings.values)  # not pa.array: see model/arrays.py
     raise InvalidArgumentError(f"column {col.field!r} carries no values: set one data kind")
 
 

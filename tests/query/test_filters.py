@@ -6,12 +6,10 @@ import datetime as dt
 import uuid
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.model.schema import AttributeCondition, Run, RunFilter
-from streamvis.model.table_files import constant
 from streamvis.query.filters import NO_RUNS, build_filter, condition, runs_filter, seconds
 
 H1, H2 = uuid.uuid4(), uuid.uuid4()
@@ -95,20 +93,3 @@ def test_keyword_filters():
         build_filter(tags_any=[1])  # type: ignore[list-item]
     with pytest.raises(InvalidArgumentError, match="must be a dict"):
         build_filter(attributes=[("lr", 1)])  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(("value", "type"), [
-    ("0f6c", pa.string()), ("", pa.string()), ("ü", pa.string()), (7, pa.int64()),
-    (0.25, pa.float64()), (float("nan"), pa.float64()), (True, pa.bool_()),
-])
-@pytest.mark.parametrize("rows", [0, 1, 1000])
-def test_constant_columns(value, type, rows):
-    array = constant(value, type, rows)
-    array.validate(full=True)
-    assert array.type == type
-    assert array.null_count == 0
-    expected = pa.array([value] * rows, type)
-    if isinstance(value, float) and np.isnan(value):
-        assert np.isnan(array.to_numpy()).all()
-    else:
-        assert array.equals(expected)

@@ -18,11 +18,11 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from streamvis.model.arrays import numbers, repeated, strings
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError
-from streamvis.model.schema import Field, Value
+from streamvis.model.schema import Field
 
-_MAX_STRING_BYTES = 2**31 - 1  # what one `string` array (32-bit offsets) can hold
 #: The type of the run column: the run's handle, stored once per batch.
 RUN_TYPE = pa.dictionary(pa.int32(), pa.string())
 
@@ -32,21 +32,8 @@ Sink = str | IO[bytes] | io.RawIOBase
 
 def run_handles(handle: str, rows: int) -> pa.DictionaryArray:
     """`handle` on `rows` rows, dictionary-encoded: one string and an index per row."""
-    indices = pa.array(np.zeros(rows, dtype=np.int32), type=pa.int32())
-    return pa.DictionaryArray.from_arrays(indices, pa.array([handle], type=pa.string()))
-
-
-def constant(value: Value, type: pa.DataType, rows: int) -> pa.Array:
-    """`value` repeated `rows` times as an array of `type`, without a Python loop."""
-    if pa.types.is_string(type):
-        data = str(value).encode()
-        if len(data) * rows > _MAX_STRING_BYTES:
-            return pa.repeat(pa.scalar(value, type), rows)
-        offsets = np.arange(rows + 1, dtype=np.int32) * np.int32(len(data))
-        return pa.Array.from_buffers(
-            type, rows, [None, pa.py_buffer(offsets), pa.py_buffer(data * rows)]
-        )
-    return pa.array(np.full(rows, value, dtype=type.to_pandas_dtype()), type=type)
+    return pa.DictionaryArray.from_arrays(numbers(np.zeros(rows, dtype=np.int32), pa.int32()),
+                                          strings([handle]))
 
 
 def dataset_schema(
@@ -74,7 +61,7 @@ def chunk_batch(chunk: Chunk, schema: pa.Schema, attributes: Sequence[str]) -> p
         run_handles(str(chunk.run), rows),
         *(c if c.type == schema.field(i + 1).type else c.cast(schema.field(i + 1).type)
           for i, c in enumerate(chunk.batch.columns)),
-        *(constant(chunk.attributes[name], t, rows) for name, t in zip(attributes, types,
+        *(repeated(chunk.attributes[name], t, rows) for name, t in zip(attributes, types,
                                                                        strict=True)),
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)

@@ -21,10 +21,11 @@ import pyarrow as pa
 
 from streamvis.client import Client
 from streamvis.model import wallclock
+from streamvis.model.arrays import repeated
 from streamvis.model.chunks import Chunk
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.model.media_arrow import MEDIA_STRUCT, refs_to_struct
-from streamvis.model.table_files import RUN_TYPE, constant, run_handles
+from streamvis.model.table_files import RUN_TYPE, run_handles
 from streamvis.query.filters import RunsArg, runs_filter
 
 
@@ -126,7 +127,7 @@ class BatchStream:
         arrays = [
             run_handles(str(chunk.run), rows),
             *columns,
-            *(constant(chunk.attributes[name], t, rows) for name, t in self._attributes),
+            *(repeated(chunk.attributes[name], t, rows) for name, t in self._attributes),
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 

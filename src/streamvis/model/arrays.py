@@ -1,0 +1,70 @@
+"""Arrow arrays built from their buffers, for the paths a reading program takes.
+
+`pa.array` looks at what it is given through pyarrow's pandas shim, and that shim imports
+pandas on its first use wherever pandas is installed: 0.32-0.38 s and 52 MB of memory,
+once per process, measured here. A program that only reads (a notebook fetching a run
+after training, `streamvis export`) paid both on its first `fetch`, for an import it never
+used (decision 0053). These build the same arrays from numpy buffers, without a copy
+where the buffer is already the array's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from streamvis.model.schema import Value
+
+#: Bytes one `string` array (32-bit offsets) can hold.
+MAX_STRING_BYTES = 2**31 - 1
+
+
+def numbers(values: np.ndarray, type_: pa.DataType) -> pa.Array:
+    """A numpy array of ints or floats as an Arrow array of `type_` (of that width).
+
+    The values are made contiguous, native-endian and of `type_`'s own numpy type first
+    (a copy only where they are not already).
+    """
+    native = np.ascontiguousarray(values, dtype=_numpy_type(type_).newbyteorder("="))
+    return pa.Array.from_buffers(type_, len(native), [None, pa.py_buffer(native)])
+
+
+def bools(values: np.ndarray) -> pa.Array:
+    """A numpy array of truth values as an Arrow `bool` array (bits, least first)."""
+    bits = np.packbits(np.asarray(values, dtype=np.bool_), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+
+
+def strings(texts: Sequence[str]) -> pa.Array:
+    """Python strings as an Arrow `string` array (no nulls)."""
+    data = [t.encode() for t in texts]
+    offsets = np.zeros(len(data) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, data), np.int64, len(data)), out=offsets[1:])
+    if offsets[-1] > MAX_STRING_BYTES:
+        return pa.array(texts, pa.string())  # more than one array holds: pyarrow's way
+    return pa.Array.from_buffers(pa.string(), len(data), [
+        None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(data))])
+
+
+def repeated(value: Value, type_: pa.DataType, rows: int) -> pa.Array:
+    """`value` on `rows` rows as an array of `type_` (int, float, bool or string)."""
+    if pa.types.is_string(type_):
+        data = str(value).encode()
+        if len(data) * rows > MAX_STRING_BYTES:
+            return pa.repeat(pa.scalar(value, type_), rows)
+        offsets = np.arange(rows + 1, dtype=np.int32) * np.int32(len(data))
+        return pa.Array.from_buffers(
+            type_, rows, [None, pa.py_buffer(offsets), pa.py_buffer(data * rows)])
+    if pa.types.is_boolean(type_):
+        return bools(np.full(rows, bool(value)))
+    return numbers(np.full(rows, value, dtype=_numpy_type(type_)), type_)
+
+
+def _numpy_type(type_: pa.DataType) -> np.dtype[np.generic]:
+    if pa.types.is_integer(type_) or pa.types.is_floating(type_):
+        kind = "i" if pa.types.is_signed_integer(type_) else (
+            "u" if pa.types.is_integer(type_) else "f")
+        return np.dtype(f"{kind}{type_.bit_width // 8}")
+    raise TypeError(f"{type_} is not a number type")
