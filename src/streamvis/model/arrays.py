@@ -39,13 +39,18 @@ def bools(values: np.ndarray) -> pa.Array:
 
 def strings(texts: Sequence[str]) -> pa.Array:
     """Python strings as an Arrow `string` array (no nulls)."""
-    data = [t.encode() for t in texts]
-    offsets = np.zeros(len(data) + 1, np.int64)
-    np.cumsum(np.fromiter(map(len, data), np.int64, len(data)), out=offsets[1:])
+    joined = "".join(texts)
+    if joined.isascii():  # a character a byte: lengths and bytes at once, in C
+        data, lengths = joined.encode("ascii"), map(len, texts)
+    else:
+        encoded = [t.encode() for t in texts]
+        data, lengths = b"".join(encoded), map(len, encoded)
+    offsets = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(np.fromiter(lengths, np.int64, len(texts)), out=offsets[1:])
     if offsets[-1] > MAX_STRING_BYTES:
-        return pa.array(texts, pa.string())  # more than one array holds: pyarrow's way
-    return pa.Array.from_buffers(pa.string(), len(data), [
-        None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(data))])
+        return pa.array(list(texts), pa.string())  # more than one array holds
+    return pa.Array.from_buffers(pa.string(), len(texts), [
+        None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)])
 
 
 def repeated(value: Value, type_: pa.DataType, rows: int) -> pa.Array:
