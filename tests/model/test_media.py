@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pyarrow as pa
 import pytest
 
@@ -49,3 +52,28 @@ def test_a_reference_round_trips_and_parses_to_a_struct() -> None:
 def test_references_past_the_limits_are_refused(ref: MediaRef, message: str) -> None:
     with pytest.raises(InvalidArgumentError, match=message):
         MediaRef.parse(ref.text())
+
+
+def test_reference_structs_are_what_pa_array_builds():
+    # Built from buffers (no pandas import on a fetch): the same values, nulls none.
+    refs = [MediaRef("a" * 64, "image/png", 100, 3, 4),
+            MediaRef("b" * 64, "audio/wav", 7, 0, 0, 1.5),
+            MediaRef("c" * 64, "video/mp4", 2**20, 2**31 - 1, 0, 3600)]
+    texts = [r.text() for r in (*refs, refs[0])]
+    got = refs_to_struct(pa.array(texts))
+    got.validate(full=True)
+    assert got.equals(pa.array([MediaRef.parse(t).to_json() for t in texts], MEDIA_STRUCT))
+    assert refs_to_struct(pa.array([], pa.string())).equals(pa.array([], MEDIA_STRUCT))
+    with pytest.raises((pa.ArrowInvalid, OverflowError)):  # a width no int32 holds
+        refs_to_struct(pa.array([MediaRef("d" * 64, "image/png", 1, 2**31, 0).text()]))
+
+
+def test_reference_structs_do_not_import_pandas():
+    code = ("import sys\nfrom streamvis.model.media import MediaRef\n"
+            "from streamvis.model.media_arrow import refs_to_struct\n"
+            "from streamvis.model.arrays import strings\n"
+            "refs_to_struct(strings([MediaRef('a' * 64, 'image/png', 1, 2, 3).text()]))\n"
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout.strip()
+    assert out == "False"
