@@ -385,3 +385,25 @@ def test_artifacts_are_listed_and_downloaded(uri, capsys, tmp_path):
     assert target.read_bytes() == b"weights" * 100
     code, out, err = run(capsys, "download", str(handle), "nothing", "--uri", uri)
     assert code == 1 and "no artifact 'nothing'" in err
+
+
+def test_runs_shows_the_programs_attributes_and_those_asked(uri, capsys):
+    # What the logger captured by itself (command, git, environment) is left out of the
+    # table unless asked: it is the same long text on every run.
+    for name, kind in [("lr", "float"), ("command.argv", "string"), ("git.commit", "string"),
+                       ("config.batch", "int")]:
+        run(capsys, "create-field", name, kind, "--uri", uri)
+    with Client(uri) as c:
+        r = c.create_run(tags=["attrs"], attributes={
+            "lr": 0.5, "command.argv": "python train.py --epochs 3", "git.commit": "0f6c1a",
+            "config.batch": 64})
+    code, out, _ = run(capsys, "runs", "--tag-any", "attrs", "--uri", uri)
+    assert code == 0 and "lr=0.5" in out and "config.batch=64" in out
+    assert "train.py" not in out and "0f6c1a" not in out
+    code, out, _ = run(capsys, "runs", "--tag-any", "attrs", "--attributes", "git.,lr",
+                       "--uri", uri)
+    assert "git.commit=0f6c1a" in out and "lr=0.5" in out
+    assert "train.py" not in out and "config.batch" not in out
+    code, out, _ = run(capsys, "runs", "--tag-any", "attrs", "--json", "--uri", uri)
+    assert json.loads(out)[0]["attributes"]["command.argv"] == "python train.py --epochs 3"
+    assert json.loads(out)[0]["handle"] == str(r.handle)

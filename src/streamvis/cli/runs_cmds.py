@@ -151,6 +151,10 @@ def commands(add: Callable[..., argparse.ArgumentParser], client: ClientOf) -> N
             "list runs, newest first, optionally filtered")
     _run_filter_arguments(p)
     p.add_argument("--limit", type=int, default=0, help="at most this many runs (0: all)")
+    p.add_argument("--attributes", type=_names, metavar="A1,A2",
+                   help="the attributes to show (a name ending in '.' takes all it begins, "
+                   "e.g. git.,lr; default: all but those the logger captured by itself: "
+                   "command., git., env.; --json gives every one)")
 
     p = add("import-runs", partial(cmd_import_runs, client), "create runs from a JSON "
             "Lines file, one per line: handle, tags, attributes, started_at (all optional)")

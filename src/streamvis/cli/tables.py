@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from streamvis.checks.filter_text import format_time
+from streamvis.model.capture import ATTRIBUTES as CAPTURED
 from streamvis.model.media import ENCODINGS
 from streamvis.model.schema import Field, Run, Series
 
@@ -110,12 +111,23 @@ def show_series(series: Sequence[Series], args: argparse.Namespace) -> str:
                  [(s.name, ", ".join(s.fields), s.x or "") for s in series])
 
 
+def shown_attribute(name: str, chosen: Sequence[str] | None) -> bool:
+    """Whether `streamvis runs` shows attribute `name`: those `--attributes` names (a
+    name ending in "." takes every attribute it begins), else every one but what the
+    logger captured by itself (command, git, environment: `streamvis run` shows those)."""
+    if chosen is None:
+        return name not in CAPTURED
+    return any(name == c or (c.endswith(".") and name.startswith(c)) for c in chosen)
+
+
 def show_runs(runs: Sequence[Run], args: argparse.Namespace) -> str:
     if args.json:
         return json.dumps([run_json(r) for r in runs], indent=2)
+    chosen = getattr(args, "attributes", None)
     rows = [
         (r.handle, format_time(r.started_at), ",".join(r.tags),
-         " ".join(f"{k}={format_value(v)}" for k, v in sorted(r.attributes.items())))
+         " ".join(f"{k}={format_value(v)}" for k, v in sorted(r.attributes.items())
+                  if shown_attribute(k, chosen)))
         for r in runs
     ]
     return table(["HANDLE", "STARTED_AT (UTC)", "TAGS", "ATTRIBUTES"], rows)
