@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,29 @@ def test_a_cloud_with_steps_as_runs_round_trips_through_a_server(uri: str, spool
     got = series_rows(uri, logger.run_handle, "train")
     assert got["step"] == [int(s) for s, n in writes for _ in range(n)]
     assert np.array(got["loss"], np.float32).tobytes() == np.concatenate(losses).tobytes()
+
+
+def test_queued_scalar_writes_are_not_for_the_collector_to_scan(
+        fake: FakeServer, spool: Path) -> None:
+    # A queued scalar write is its own dict of numbers (its state's slot and time under
+    # int keys), which the garbage collector does not track: a full collection no longer
+    # scans every write waiting to be sent. Two series interleaved, and the pair writer
+    # the drop-ins use, arrive row for row in order.
+    fake.declare({"acc": "float"}, {"eval": ["step", "acc"]})
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600) as logger:
+        put = logger.pair_writer("train", "step", "loss")
+        for step in range(300):
+            logger.write("train", step=step, loss=step / 2)
+            logger.write("eval", step=step, acc=1.0 - step / 1000)
+            assert put(1000 + step, 0.25)
+        queued = list(logger._queue)  # what the collector would see
+        assert len(queued) == 900
+        assert not any(gc.is_tracked(item) for item in queued)
+    rows: dict[str, dict[str, list[Any]]] = {
+        s: {k: [] for k in b.schema.names} for _, s, b in fake.service.chunks}
+    for _, s, batch in fake.service.chunks:
+        for name in batch.schema.names:
+            rows[s][name] += batch.column(name).to_pylist()
+    assert rows["train"]["step"] == [v for step in range(300) for v in (step, 1000 + step)]
+    assert rows["train"]["loss"] == [v for step in range(300) for v in (step / 2, 0.25)]
+    assert rows["eval"]["acc"] == [1.0 - step / 1000 for step in range(300)]

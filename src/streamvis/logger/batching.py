@@ -75,10 +75,13 @@ class Barrier:
     errors: list[str] = field(default_factory=list)
 
 
-#: (state, dict | Prepared, time of the write: a float, or an array of one per row)
-#: or (None, Record | Barrier, 0.0)
+#: (state, dict | Prepared, time of the write: a float, or an array of one per row),
+#: (None, Record | Barrier, 0.0), or a scalar write's own dict of values holding its
+#: state's slot and its time under the keys SLOT and WHEN (LoggerCore.write says why).
 Stamp = float | np.ndarray[Any, np.dtype[np.float64]]
-Item = tuple[SeriesState | None, Any, Stamp]
+Item = tuple[SeriesState | None, Any, Stamp] | dict[Any, Any]
+#: Keys of a queued scalar write's dict: ints, so never a field's name.
+SLOT, WHEN = 0, 1
 
 
 def _column(name: str, row: TypeRow, values: Any, into: pb.Column) -> None:
@@ -231,9 +234,11 @@ class BatchBuilder:
 
     def __init__(
         self, run: str, max_batch_bytes: int, report: Report, writer: str = "",
-        media_dir: Path | None = None,
+        media_dir: Path | None = None, *, states: list[SeriesState] | None = None,
     ) -> None:
         self.run = run
+        #: The logger's series states by slot: what a queued scalar write names.
+        self.states: list[SeriesState] = [] if states is None else states
         #: Where encoded media values wait for their upload (PUT_MEDIA records).
         self.media_dir = media_dir
         self.writer = writer  # the logger's id: each append renews its lease on the run
@@ -243,7 +248,14 @@ class BatchBuilder:
     def build(self, items: Sequence[Item]) -> list[Record | Barrier]:
         out: list[Record | Barrier] = []
         groups: dict[int, tuple[SeriesState, list[Any], list[Stamp]]] = {}
-        for st, payload, when in items:
+        states = self.states
+        st: SeriesState | None
+        payload: Any
+        for item in items:
+            if type(item) is dict:
+                st, payload, when = states[item[SLOT]], item, item[WHEN]
+            else:
+                st, payload, when = item
             if st is None:
                 self._close(groups, out)
                 out.append(payload)

@@ -26,7 +26,7 @@ from typing import Any
 import grpc
 
 from streamvis.client import Client, translate_error
-from streamvis.logger.batching import Barrier, BatchBuilder, Item, Kind, Record
+from streamvis.logger.batching import SLOT, Barrier, BatchBuilder, Item, Kind, Record
 from streamvis.logger.buffers import BUFFERS
 from streamvis.logger.declare import SchemaCache
 from streamvis.logger.delivery import Delivery, RequestLimit, conform, record_rows, send_record
@@ -43,7 +43,9 @@ log = logging.getLogger("streamvis.logger")
 _BATCH_FILL = 0.8
 
 
-def _cost(item: Item) -> int:
+def _cost(item: Item, states: list[SeriesState]) -> int:
+    if type(item) is dict:
+        return states[item[SLOT]].scalar_cost
     st, payload, _ = item
     if st is None:
         return 0
@@ -159,6 +161,7 @@ class Flusher(Waiting):
             self._resend()
         n = len(self.queue)
         pop = self.queue.popleft
+        states = self.builder.states
         limit = min(self.slice_bytes, self.builder.max_batch_bytes)
         while n:
             items: list[Item] = []
@@ -167,7 +170,7 @@ class Flusher(Waiting):
                 item = pop()
                 n -= 1
                 items.append(item)
-                cost += _cost(item)
+                cost += _cost(item, states)
             self._hand_off(items, cost)
         self._settle()
         self._release()

@@ -51,6 +51,7 @@ class StartsAndStops(RunInfo):
     _connection: dict[str, Any]
     _create: pb.CreateRunRequest
     _series: dict[str, SeriesState]
+    _states: list[SeriesState]
     _queue: collections.deque[Item]
     _drained: int
     _started: float
@@ -72,7 +73,7 @@ class StartsAndStops(RunInfo):
         self._client = Client(self.uri, timeout=self.rpc_timeout, options=_CHANNEL_OPTIONS,
                               **self._connection)
         builder = BatchBuilder(str(self.run_handle), self.max_batch_bytes, self._report,
-                               str(self.writer), self.spool_dir / "media")
+                               str(self.writer), self.spool_dir / "media", states=self._states)
         invalidate = make_state_invalidator(self._series)
         client = self._client
 

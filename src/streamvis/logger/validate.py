@@ -78,6 +78,9 @@ class SeriesState:
     forms: dict[str, ArrayForm] = dataclasses.field(default_factory=dict)
     #: The image or video field, if it is the series' only one ("" if none or several).
     one_array: str = ""
+    #: Where the logger keeps this state (`LoggerCore._states`): what a queued scalar
+    #: write names it by (batching.SLOT); -1 until the logger registers it.
+    slot: int = -1
 
     @classmethod
     def build(
