@@ -8,7 +8,6 @@ run ids) travels as those runs.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
-from streamvis.model.arrays import numbers, strings
+from streamvis.model.arrays import bools, numbers, strings
 from streamvis.model.errors import InvalidArgumentError
 from streamvis.v1 import service_pb2 as pb
 
@@ -24,7 +23,6 @@ _INT64_LE = np.dtype("<i8")
 _FLOAT64_LE = np.dtype("<f8")
 _FLOAT32_LE = np.dtype("<f4")
 _INT32_LE = np.dtype("<i4")
-_NATIVE_LE = sys.byteorder == "little"
 #: A column is sent as runs when it has at most this share of runs to rows.
 _RUNS_SHARE = 8
 
@@ -143,15 +141,9 @@ def _unpack(name: str, data: bytes, dtype: np.dtype[np.generic], what: str) -> n
 
 def _arrow(name: str, data: bytes, dtype: np.dtype[np.generic], what: str,
            type_: pa.DataType) -> pa.Array:
-    """Packed little-endian values as an Arrow array over the request's own bytes.
-
-    `pa.Array.from_buffers` wraps the protobuf bytes without a copy, where
-    `pa.array(ndarray)` checks the input and may copy it.
-    """
-    values = _unpack(name, data, dtype, what)
-    if not _NATIVE_LE:
-        return numbers(values, type_)
-    return pa.Array.from_buffers(type_, len(values), [None, pa.py_buffer(data)])
+    """Packed little-endian values as an Arrow array over the request's own bytes
+    (`numbers` wraps them without a copy on a little-endian machine)."""
+    return numbers(_unpack(name, data, dtype, what), type_)
 
 
 def column_from_pb(col: pb.Column) -> pa.Array:
@@ -171,8 +163,7 @@ def column_from_pb(col: pb.Column) -> pa.Array:
             raise InvalidArgumentError(
                 f"column {col.field!r}: bool bytes must each be 0 or 1"
             )
-        bits = np.packbits(raw, bitorder="little")
-        return pa.Array.from_buffers(pa.bool_(), raw.size, [None, pa.py_buffer(bits)])
+        return bools(raw)
     if kind == "strings":
         return strings(col.strings.values)  # not pa.array: see model/arrays.py
     raise InvalidArgumentError(f"column {col.field!r} carries no values: set one data kind")

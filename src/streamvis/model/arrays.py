@@ -32,8 +32,9 @@ def numbers(values: np.ndarray, type_: pa.DataType) -> pa.Array:
 
 
 def bools(values: np.ndarray) -> pa.Array:
-    """A numpy array of truth values as an Arrow `bool` array (bits, least first)."""
-    bits = np.packbits(np.asarray(values, dtype=np.bool_), bitorder="little")
+    """A numpy array of truth values (bools, or ints where non-zero is true) as an
+    Arrow `bool` array (bits, least first)."""
+    bits = np.packbits(values, bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
 
 
