@@ -142,3 +142,31 @@ def test_queued_scalar_writes_are_not_for_the_collector_to_scan(
     assert rows["train"]["step"] == [v for step in range(300) for v in (step, 1000 + step)]
     assert rows["train"]["loss"] == [v for step in range(300) for v in (step / 2, 0.25)]
     assert rows["eval"]["acc"] == [1.0 - step / 1000 for step in range(300)]
+
+
+def test_scalar_and_array_writes_of_one_series_keep_their_order(
+        fake: FakeServer, spool: Path) -> None:
+    # A series written now with scalars (queued as their own dicts), now with arrays,
+    # with another series and control operations between: each row arrives in the
+    # order written, with its write's time (the builder's fast path for a group of
+    # scalar writes only, and the general one for a mixed group).
+    fake.declare({"px": "float"}, {"cloud": ["step", "px"]})
+    expected: list[tuple[int, float]] = []
+    with DataLogger(uri=fake.uri, spool_dir=spool, flush_every=3600) as logger:
+        for step in range(40):
+            if step % 3 == 0:
+                logger.write("cloud", step=step, px=np.full(step % 4 + 1, step, np.float32))
+                expected += [(step, float(step))] * (step % 4 + 1)
+            else:
+                logger.write("cloud", step=step, px=step / 2)
+                expected.append((step, step / 2))
+            logger.write("train", step=step, loss=0.5)
+            if step % 7 == 0:
+                logger.add_tags(f"t{step}")
+    rows = fake.service.rows(logger.run_handle, "cloud")
+    assert list(zip(rows["step"], rows["px"], strict=True)) == expected
+    assert fake.service.rows(logger.run_handle, "train")["step"] == list(range(40))
+    times = [t for c, t in zip(fake.service.chunks, fake.service.times, strict=True)
+             if c[1] == "cloud"]
+    stamps = np.concatenate([t.to_numpy() for t in times if t is not None])
+    assert len(stamps) == len(expected) and (np.diff(stamps) >= 0).all()

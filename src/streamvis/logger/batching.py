@@ -165,9 +165,9 @@ def _scalar_runs(values: list[Any], payloads: Sequence[Any]) -> Any:
 
 
 def _columns(
-    st: SeriesState, payloads: Sequence[Any], blobs: dict[str, bytes]
+    st: SeriesState, payloads: Sequence[Any], blobs: dict[str, bytes], *, plain: bool = False,
 ) -> tuple[dict[str, Any], int]:
-    if all(type(p) is dict for p in payloads):
+    if plain or all(type(p) is dict for p in payloads):
         cols = {f: _scalar_column(st, f, [p[f] for p in payloads]) for f in st.fields}
         return cols, len(payloads)
     rows = sum(p.rows if isinstance(p, Prepared) else 1 for p in payloads)
@@ -229,6 +229,16 @@ def _split(
     ]
 
 
+@dataclass(slots=True)
+class _Group:
+    """The writes to one series between two control operations, in order."""
+
+    st: SeriesState
+    payloads: list[Any] = field(default_factory=list)
+    times: list[Stamp] = field(default_factory=list)
+    plain: bool = True  # every write a scalar write's own dict
+
+
 class BatchBuilder:
     """Turns drained items into the ordered records and barriers the flusher delivers."""
 
@@ -247,38 +257,50 @@ class BatchBuilder:
 
     def build(self, items: Sequence[Item]) -> list[Record | Barrier]:
         out: list[Record | Barrier] = []
-        groups: dict[int, tuple[SeriesState, list[Any], list[Stamp]]] = {}
+        groups: dict[int, _Group] = {}
         states = self.states
+        # The appends of the last scalar write's group: a run of scalar writes to one
+        # series (the common case) costs a type check and two appends a write.
+        last: SeriesState | None = None
+        add_payload: Callable[[Any], None] = out.append
+        add_time: Callable[[Any], None] = out.append
         st: SeriesState | None
-        payload: Any
         for item in items:
             if type(item) is dict:
-                st, payload, when = states[item[SLOT]], item, item[WHEN]
-            else:
-                st, payload, when = item
+                st = states[item[SLOT]]
+                if st is not last:
+                    group = groups.get(id(st)) or groups.setdefault(id(st), _Group(st))
+                    last, add_payload, add_time = st, group.payloads.append, group.times.append
+                add_payload(item)
+                add_time(item[WHEN])
+                continue
+            st, payload, when = item
             if st is None:
                 self._close(groups, out)
+                last = None  # its group is closed
                 out.append(payload)
             else:
-                group = groups.setdefault(id(st), (st, [], []))
-                group[1].append(payload)
-                group[2].append(when)
+                group = groups.get(id(st)) or groups.setdefault(id(st), _Group(st))
+                group.payloads.append(payload)
+                group.times.append(when)
+                group.plain = False
         self._close(groups, out)
         return out
 
-    def _close(
-        self, groups: dict[int, tuple[SeriesState, list[Any], list[Stamp]]],
-        out: list[Record | Barrier],
-    ) -> None:
-        for st, payloads, times in groups.values():
-            out.extend(self._group(st, payloads, times))
+    def _close(self, groups: dict[int, _Group], out: list[Record | Barrier]) -> None:
+        for group in groups.values():
+            out.extend(self._group(group.st, group.payloads, group.times, plain=group.plain))
         groups.clear()
 
-    def _group(self, st: SeriesState, payloads: list[Any], times: list[Stamp]) -> list[Record]:
+    def _group(
+        self, st: SeriesState, payloads: list[Any], times: list[Stamp], *, plain: bool = False,
+    ) -> list[Record]:
+        """The records of one series' writes; `plain`: every write a scalar write (its
+        own dict, a float time), so nothing needs looking at write by write."""
         blobs: dict[str, bytes] = {}
         kept, kept_times = payloads, times
         try:
-            cols, rows = _columns(st, payloads, blobs)
+            cols, rows = _columns(st, payloads, blobs, plain=plain)
         except Exception:  # noqa: BLE001 - one bad value must not sink the batch
             blobs.clear()
             cols, rows, kept, kept_times = self._salvage(st, payloads, times, blobs)
@@ -291,16 +313,17 @@ class BatchBuilder:
                         value.release()
         if rows == 0:
             return []
-        cols[TIME] = _row_times(kept, kept_times)
+        cols[TIME] = micros(np.array(kept_times, dtype=np.float64)) if plain else \
+            _row_times(kept, kept_times)
         # The blobs go first: the rows that reference them are refused until they are whole.
         records = [
             Record(Kind.PUT_MEDIA, keep_media(self._media_dir(), sha, data))
             for sha, data in blobs.items()
         ]
         # Times given per row (`_time=` arrays: importers) travel plain, like scalars'.
-        plain = len(kept_times) if not any(isinstance(t, np.ndarray) for t in kept_times) \
-            else rows
-        for part, n in _split(cols, rows, self.max_batch_bytes, plain):
+        per_write = plain or not any(isinstance(t, np.ndarray) for t in kept_times)
+        for part, n in _split(cols, rows, self.max_batch_bytes,
+                              len(kept_times) if per_write else rows):
             req = pb.AppendToSeriesRequest(
                 run=self.run, series=st.name,
                 idempotency_key=uuid.uuid4().hex, writer=self.writer,
