@@ -25,11 +25,16 @@ from streamvis.model.errors import (
     StreamvisError,
     UnavailableError,
 )
-from streamvis.model.limits import MAX_RUNS_PER_CREATE, MAX_RUNS_PER_PAGE
+from streamvis.model.limits import (
+    MAX_FIELDS_PER_CREATE,
+    MAX_RUNS_PER_CREATE,
+    MAX_RUNS_PER_PAGE,
+)
 from streamvis.model.media import FieldOptions
 from streamvis.model.schema import (
     Field,
     FieldType,
+    NewField,
     NewRun,
     Run,
     RunFilter,
@@ -136,13 +141,19 @@ class Client(ExtraCalls):
         self, name: str, type: FieldType | str, description: str = "",
         options: FieldOptions | Mapping[str, Any] | None = None,
     ) -> Field:
-        t = type if isinstance(type, FieldType) else FieldType.parse(type)
-        opts = options if isinstance(options, FieldOptions) else FieldOptions(**(options or {}))
-        req = pb.CreateFieldRequest(
-            name=name, **wire.field_type_to_pb(t), description=description,
-            options=wire.options_to_pb(opts),
-        )
+        req = _field_request(NewField(name, type, description, options))
         return wire.field_from_pb(self.call(self.stub.CreateField, req))
+
+    def create_fields(self, fields: Sequence[NewField]) -> list[Field]:
+        """Create many fields, in the order given, in batches of MAX_FIELDS_PER_CREATE:
+        each batch in one transaction, whole or not at all (ALREADY_EXISTS naming a
+        taken name); a failed batch leaves the earlier ones created."""
+        out: list[Field] = []
+        for i in range(0, len(fields), MAX_FIELDS_PER_CREATE):
+            req = pb.CreateFieldsRequest()
+            req.fields.extend(_field_request(f) for f in fields[i:i + MAX_FIELDS_PER_CREATE])
+            out += map(wire.field_from_pb, self.call(self.stub.CreateFields, req).fields)
+        return out
 
     def update_field(
         self, target: str | uuid.UUID, *, new_name: str | None = None,
@@ -428,3 +439,13 @@ class Client(ExtraCalls):
                 raise translate_error(exc, self.uri) from None
         finally:
             call.cancel()  # type: ignore[no-untyped-call]
+
+
+def _field_request(new: NewField) -> pb.CreateFieldRequest:
+    t = new.type if isinstance(new.type, FieldType) else FieldType.parse(new.type)
+    opts = new.options if isinstance(new.options, FieldOptions) else \
+        FieldOptions(**(new.options or {}))
+    return pb.CreateFieldRequest(
+        name=new.name, **wire.field_type_to_pb(t), description=new.description,
+        options=wire.options_to_pb(opts),
+    )

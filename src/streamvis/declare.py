@@ -28,11 +28,18 @@ from streamvis.checks.plot_specs import (
     spec_json,
 )
 from streamvis.client import Client
-from streamvis.model.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
+from streamvis.model.errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    UnimplementedError,
+)
+from streamvis.model.limits import MAX_FIELDS_PER_CREATE
 from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
 from streamvis.model.schema import (
     Field,
     FieldType,
+    NewField,
     Series,
     can_be_x,
     check_series_x,
@@ -282,18 +289,7 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
         raise FailedPreconditionError("; ".join(conflicts))
 
     report = ApplyReport()
-    for spec in decl.fields:
-        have = existing_fields.get(spec.name)
-        if have is None:
-            have = _create_field(client, spec)
-            if have is None:
-                report.created.append(f"field {spec.name} ({spec.type.value})")
-                continue
-        if spec.description and have.description != spec.description:
-            client.update_field(spec.name, description=spec.description)
-            report.updated.append(f"field {spec.name}: description")
-        else:
-            report.unchanged.append(f"field {spec.name}")
+    _apply_fields(client, decl.fields, existing_fields, report)
     for s in decl.series:
         if s.name in existing_series:
             report.unchanged.append(f"series {s.name}")
@@ -314,6 +310,42 @@ def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
 # Loggers that start together (a sweep's runs, several processes) declare the same fields
 # and series at the same moment: a create that finds the name taken since the listing
 # takes what the other client made when it agrees, and is a conflict when it does not.
+
+
+def _apply_fields(client: Client, specs: list[FieldSpec], existing: dict[str, Field],
+                  report: ApplyReport) -> None:
+    created = _create_missing(client, [f for f in specs if f.name not in existing])
+    for spec in specs:
+        have = existing.get(spec.name)
+        if have is None and spec.name in created:
+            report.created.append(f"field {spec.name} ({spec.type.value})")
+            continue
+        if have is None:
+            have = _create_field(client, spec)
+            if have is None:
+                report.created.append(f"field {spec.name} ({spec.type.value})")
+                continue
+        if spec.description and have.description != spec.description:
+            client.update_field(spec.name, description=spec.description)
+            report.updated.append(f"field {spec.name}: description")
+        else:
+            report.unchanged.append(f"field {spec.name}")
+
+
+def _create_missing(client: Client, specs: list[FieldSpec]) -> set[str]:
+    """The names of the fields of `specs` created in batches, one transaction each; from
+    a batch with a name taken meanwhile, or on a server without CreateFields, the rest
+    are created one at a time (apply_declaration), each taking what another client
+    made."""
+    created: set[str] = set()
+    for i in range(0, len(specs), MAX_FIELDS_PER_CREATE):
+        batch = [NewField(s.name, s.type, s.description, s.options)
+                 for s in specs[i:i + MAX_FIELDS_PER_CREATE]]
+        try:
+            created.update(f.name for f in client.create_fields(batch))
+        except (AlreadyExistsError, UnimplementedError):
+            break
+    return created
 
 
 def _create_field(client: Client, spec: FieldSpec) -> Field | None:

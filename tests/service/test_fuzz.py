@@ -311,6 +311,8 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         TEXT,
     )
     board_names = st.one_of(st.just(w.dashboard), names(w))
+    new_field = st.builds(pb.CreateFieldRequest, name=names(w), type=st.integers(-3, 9),
+                          description=TEXT)
     by_rpc: list[tuple[str, st.SearchStrategy[Any]]] = [
         ("SavePlot", st.builds(pb.SavePlotRequest, name=plot_names, spec_json=spec_json)),
         ("GetPlot", st.builds(pb.GetPlotRequest, name=plot_names)),
@@ -324,8 +326,9 @@ def requests(w: World) -> st.SearchStrategy[tuple[str, Any]]:
         ("DeleteDashboard", st.builds(pb.DeleteDashboardRequest, name=st.one_of(
             st.sampled_from(BAD_NAMES), st.text(max_size=10)))),
         ("GetInfo", st.just(pb.GetInfoRequest())),
-        ("CreateField", st.builds(pb.CreateFieldRequest, name=names(w),
-                                  type=st.integers(-3, 9), description=TEXT)),
+        ("CreateField", new_field),
+        ("CreateFields", st.builds(pb.CreateFieldsRequest,
+                                   fields=st.lists(new_field, max_size=4))),
         ("UpdateField", update_field()),
         ("ListFields", st.just(pb.ListFieldsRequest())),
         ("CreateSeries", st.builds(pb.CreateSeriesRequest, name=names(w),

@@ -31,7 +31,8 @@ METHODS = pb.DESCRIPTOR.services_by_name["Service"].methods
 READ_PREFIXES = ("List", "Get", "Query", "Watch")
 #: What a logger sends to log a new run: a read-only server takes these.
 ADDS = {
-    "CreateField", "CreateSeries", "CreateRun", "AppendToSeries", "SetRunAttributes",
+    "CreateField", "CreateFields", "CreateSeries", "CreateRun", "AppendToSeries",
+    "SetRunAttributes",
     "ReleaseRun",  # a stopping logger ends its writer lease; it changes no data
     # A logger's artifacts: a read-only server adds them but replaces none (servicer).
     "BeginUpload", "PutBlobPart", "SaveArtifact",

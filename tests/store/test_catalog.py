@@ -12,9 +12,11 @@ from streamvis.model.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
+    ResourceExhaustedError,
 )
 from streamvis.model.events import Event, FieldChanged, SeriesCreated, SeriesDeleted
-from streamvis.model.schema import FieldType, RunFilter, Series
+from streamvis.model.limits import MAX_FIELDS_PER_CREATE
+from streamvis.model.schema import FieldType, NewField, RunFilter, Series
 from streamvis.store import Store
 
 from .helpers import Schema, state, train_columns
@@ -196,3 +198,45 @@ def test_run_row_counts_sum_each_runs_rows_in_one_query(store: Store) -> None:
     assert store.run_row_counts([a, b, c]) == {a: 4, b: 6}
     assert store.run_row_counts([a, b], skip_series=["other"]) == {a: 4, b: 1}
     assert store.run_row_counts([]) == {}
+
+
+def test_create_fields_makes_a_batch_in_one_go(store: Store, events: list[Event]) -> None:
+    made = store.create_fields([
+        NewField("b", FieldType.FLOAT, "second"),
+        NewField("a", "int"),
+        NewField("caption", "string", options={"format": "markdown"}),
+    ])
+    assert [(f.name, f.type, f.description) for f in made] == [
+        ("b", FieldType.FLOAT, "second"), ("a", FieldType.INT, ""),
+        ("caption", FieldType.STRING, ""),
+    ]
+    assert made[2].options.format == "markdown"
+    assert store.list_fields() == sorted(made, key=lambda f: f.name)
+    assert events == [FieldChanged(f) for f in made]
+    assert store.create_fields([]) == []
+
+
+@pytest.mark.parametrize(("batch", "error", "match"), [
+    ([NewField("fresh", "int"), NewField("x", "float")], AlreadyExistsError,
+     "'x' exists already with type int, not float"),
+    ([NewField("fresh", "int"), NewField("fresh", "int")], InvalidArgumentError,
+     "'fresh' is given more than once"),
+    ([NewField("fresh", "int"), NewField("bad name ", "int")], InvalidArgumentError,
+     "field name"),
+    ([NewField("fresh", "int"), NewField("y", "complex")], InvalidArgumentError,
+     "unknown field type"),
+    ([NewField("fresh", "int"), NewField("y", "int", options={"format": "svg"})],
+     InvalidArgumentError, "format"),
+    ([NewField("fresh", "int"), "y"], InvalidArgumentError, r"fields\[1\] must be a NewField"),
+    ([NewField(f"f{i}", "int") for i in range(MAX_FIELDS_PER_CREATE + 1)],
+     ResourceExhaustedError, "MAX_FIELDS_PER_CREATE"),
+])
+def test_a_bad_field_batch_creates_nothing(
+    store: Store, events: list[Event], batch: list[NewField], error: type[Exception], match: str,
+) -> None:
+    store.create_field("x", FieldType.INT)
+    before = state(store)
+    with pytest.raises(error, match=match):
+        store.create_fields(batch)
+    assert state(store) == before
+    assert len(events) == 1

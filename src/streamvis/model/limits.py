@@ -26,6 +26,9 @@ MAX_ROWS_PER_APPEND = 16 * 1024 * 1024
 MAX_STRING_LENGTH = 64 * 1024
 #: Characters in a field's description (CreateField, UpdateField).
 MAX_DESCRIPTION_LENGTH = 4 * 1024
+#: Fields one batch creates (CreateFields; a declaration with more goes in batches of
+#: this many).
+MAX_FIELDS_PER_CREATE = 1_000
 #: Runs one batch creates (CreateRuns, `streamvis import-runs` sends larger files in
 #: batches of this many).
 MAX_RUNS_PER_CREATE = 5_000

@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamvis.model import types as _types
 from streamvis.model.errors import InvalidArgumentError
@@ -108,6 +108,17 @@ class Field:
     type: FieldType
     description: str = ""
     options: FieldOptions = NO_OPTIONS
+
+
+@dataclass(frozen=True)
+class NewField:
+    """One field of a batch to create (`Store.create_fields`, `Client.create_fields`):
+    what `create_field` takes, as one value; `type` a FieldType or its name."""
+
+    name: str
+    type: FieldType | str
+    description: str = ""
+    options: FieldOptions | Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

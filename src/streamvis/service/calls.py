@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from streamvis import wire
 from streamvis.model.errors import InvalidArgumentError, ResourceExhaustedError, StreamvisError
 from streamvis.model.limits import (
+    MAX_FIELDS_PER_CREATE,
     MAX_FIELDS_PER_SERIES,
     MAX_ROWS_PER_APPEND,
     MAX_RUNS_PER_CREATE,
@@ -36,6 +37,7 @@ from streamvis.model.limits import (
     MAX_STRING_LENGTH,
 )
 from streamvis.model.schema import (
+    NewField,
     NewRun,
     RunFilter,
     Value,
@@ -127,6 +129,24 @@ def started_at(request: pb.CreateRunRequest) -> float | None:
             f"started_at is {request.started_at}: give seconds since the Unix epoch"
         )
     return request.started_at
+
+
+def new_field(request: pb.CreateFieldRequest) -> NewField:
+    """The field a CreateField asks for (the store checks its type's options)."""
+    return NewField(validate_name("field", request.name),
+                    wire.field_type_from_pb(request.type, request.type_name),
+                    request.description, wire.options_from_pb(request.options))
+
+
+def new_fields(request: pb.CreateFieldsRequest) -> list[NewField]:
+    """The fields of a CreateFields, checked as CreateField checks one."""
+    if len(request.fields) > MAX_FIELDS_PER_CREATE:
+        raise ResourceExhaustedError(
+            f"one batch creates at most {MAX_FIELDS_PER_CREATE} fields "
+            f"(MAX_FIELDS_PER_CREATE), got {len(request.fields)}: send them in batches of "
+            "that many"
+        )
+    return [new_field(f) for f in request.fields]
 
 
 def new_runs(request: pb.CreateRunsRequest) -> list[NewRun]:

@@ -35,7 +35,7 @@ READ_PREFIXES = ("List", "Get", "Query", "Watch")
 _R, _I, _C, _LC = Access.READ, Access.INGEST, Access.CHANGE, Access.LOGGED_CHANGE
 #: What each RPC of streamvis.v1.Service does to the store; one not listed is a change.
 RPC_ACCESS: dict[str, Access] = {
-    "CreateField": _I, "UpdateField": _C, "ListFields": _R,
+    "CreateField": _I, "CreateFields": _I, "UpdateField": _C, "ListFields": _R,
     "CreateSeries": _I, "ListSeries": _R, "DeleteEmptySeries": _C, "ListCommonSeries": _R,
     "CreateRun": _I, "CreateRuns": _C, "ReplaceRun": _LC, "DeleteRun": _C, "ListRuns": _R,
     "GetRun": _R,

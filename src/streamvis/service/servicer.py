@@ -109,12 +109,12 @@ class Servicer(ArtifactRpcs, ControlRpcs, pb_grpc.ServiceServicer):
 
     @blocking
     def CreateField(self, request: pb.CreateFieldRequest) -> pb.Field:
-        name = validate_name("field", request.name)
-        field_type = wire.field_type_from_pb(request.type, request.type_name)
-        return wire.field_to_pb(
-            self.store.create_field(name, field_type, request.description,
-                                    wire.options_from_pb(request.options))
-        )
+        return wire.field_to_pb(self.store.create_fields([calls.new_field(request)])[0])
+
+    @blocking
+    def CreateFields(self, request: pb.CreateFieldsRequest) -> pb.CreateFieldsResponse:
+        fields = self.store.create_fields(calls.new_fields(request))
+        return pb.CreateFieldsResponse(fields=[wire.field_to_pb(f) for f in fields])
 
     @blocking
     def UpdateField(self, request: pb.UpdateFieldRequest) -> pb.Field:

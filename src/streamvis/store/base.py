@@ -28,6 +28,7 @@ from streamvis.model.media import FieldOptions
 from streamvis.model.schema import (
     Field,
     FieldType,
+    NewField,
     NewRun,
     Run,
     RunFacets,
@@ -56,6 +57,13 @@ class Store(abc.ABC):
     ) -> Field:
         """Raises AlreadyExistsError if the name is taken; InvalidArgumentError for
         options the type does not take (model/media.py)."""
+
+    @abc.abstractmethod
+    def create_fields(self, fields: Sequence[NewField]) -> list[Field]:
+        """Create the fields given, in one transaction: all of them or none. Raises
+        AlreadyExistsError if any name is taken (naming it), InvalidArgumentError for a
+        bad one or a name given twice, ResourceExhaustedError past
+        MAX_FIELDS_PER_CREATE."""
 
     @abc.abstractmethod
     def update_field(

@@ -14,11 +14,12 @@ from streamvis.model.errors import (
     ResourceExhaustedError,
 )
 from streamvis.model.events import FieldChanged, SeriesCreated, SeriesDeleted
-from streamvis.model.limits import MAX_DESCRIPTION_LENGTH
+from streamvis.model.limits import MAX_DESCRIPTION_LENGTH, MAX_FIELDS_PER_CREATE
 from streamvis.model.media import NO_OPTIONS, FieldOptions, check_options
 from streamvis.model.schema import (
     Field,
     FieldType,
+    NewField,
     RunFilter,
     Series,
     check_series_x,
@@ -56,29 +57,49 @@ class CatalogMethods(SqlCore):
         self, name: str, type: FieldType, description: str = "",
         options: FieldOptions | Mapping[str, Any] | None = None,
     ) -> Field:
-        validate_name("field", name)
-        check_not_reserved(name)
-        ftype = type if isinstance(type, FieldType) else FieldType.parse(str(type))
-        description = _check_description(description)
-        row = ftype.row
-        opts = check_options(ftype.value, row.media, row.options, options)
+        return self.create_fields([NewField(name, type, description, options)])[0]
+
+    def create_fields(self, fields: Sequence[NewField]) -> list[Field]:
+        if isinstance(fields, str | bytes) or not isinstance(fields, Sequence):
+            raise InvalidArgumentError(
+                f"fields must be a list of NewField, got {type(fields).__name__}"
+            )
+        if len(fields) > MAX_FIELDS_PER_CREATE:
+            raise ResourceExhaustedError(
+                f"one batch creates at most {MAX_FIELDS_PER_CREATE} fields "
+                f"(MAX_FIELDS_PER_CREATE), got {len(fields)}: send them in batches of that many"
+            )
+        checked = [_checked_field(i, new) for i, new in enumerate(fields)]
+        names = [f.name for f in checked]
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise InvalidArgumentError(
+                f"field {twice!r} is given more than once in the batch: give each field once"
+            )
+        if not checked:
+            return []
+        # One transaction for the batch: a declaration of many fields (a config's keys,
+        # the capture's attributes) commits once, not once a field.
         with self._write() as s:
-            existing = self._fields_by_name(s, [name]).get(name)
-            if existing is not None:
-                raise _field_exists(existing.field, ftype, opts)
-            field = Field(uuid.uuid4(), name, ftype, description, opts)
+            existing = self._fields_by_name(s, names)
+            if existing:
+                first = next(f for f in checked if f.name in existing)
+                raise _field_exists(existing[first.name].field, first.type, first.options)
             try:
-                s.run(
+                s.run_many(
                     "INSERT INTO fields (handle, name, type, description, options) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (field.handle, name, ftype.value, description, opts.text()),
+                    [(f.handle, f.name, f.type.value, f.description, f.options.text())
+                     for f in checked],
                 )
             except UniqueViolation:  # created concurrently since we looked
                 raise AlreadyExistsError(
-                    f"field {name!r} exists already: use it, or choose another name"
+                    f"one of the fields {', '.join(map(repr, names))} was just created by "
+                    "another client: list the fields and create those still missing"
                 ) from None
-            s.publish_after_commit(FieldChanged(field))
-        return field
+            for f in checked:
+                s.publish_after_commit(FieldChanged(f))
+        return checked
 
     def update_field(
         self,
@@ -254,6 +275,18 @@ class CatalogMethods(SqlCore):
             )
         return {as_uuid(h): int(n) for h, n in rows}
 
+
+
+def _checked_field(i: int, new: object) -> Field:
+    """A NewField checked as create_field checks its arguments, with a new handle."""
+    if not isinstance(new, NewField):
+        raise InvalidArgumentError(f"fields[{i}] must be a NewField, got {type(new).__name__}")
+    validate_name("field", new.name)
+    check_not_reserved(new.name)
+    ftype = new.type if isinstance(new.type, FieldType) else FieldType.parse(str(new.type))
+    row = ftype.row
+    opts = check_options(ftype.value, row.media, row.options, new.options)
+    return Field(uuid.uuid4(), new.name, ftype, _check_description(new.description), opts)
 
 
 def _field_exists(

@@ -495,6 +495,50 @@ class CreateFieldRequest(_message.Message):
 Global___CreateFieldRequest: _TypeAlias = CreateFieldRequest  # noqa: Y015
 
 @_typing.final
+class CreateFieldsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIELDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedCompositeFieldContainer[Global___CreateFieldRequest]:
+        """each as CreateField takes it"""
+
+    def __init__(
+        self,
+        *,
+        fields: _abc.Iterable[Global___CreateFieldRequest] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateFieldsRequest: _TypeAlias = CreateFieldsRequest  # noqa: Y015
+
+@_typing.final
+class CreateFieldsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FIELDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedCompositeFieldContainer[Global___Field]:
+        """in the order given"""
+
+    def __init__(
+        self,
+        *,
+        fields: _abc.Iterable[Global___Field] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fields", b"fields"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateFieldsResponse: _TypeAlias = CreateFieldsResponse  # noqa: Y015
+
+@_typing.final
 class UpdateFieldRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

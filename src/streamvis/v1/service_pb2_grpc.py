@@ -39,6 +39,11 @@ class ServiceStub:
                 request_serializer=streamvis_dot_v1_dot_service__pb2.CreateFieldRequest.SerializeToString,
                 response_deserializer=streamvis_dot_v1_dot_service__pb2.Field.FromString,
                 _registered_method=True)
+        self.CreateFields = channel.unary_unary(
+                '/streamvis.v1.Service/CreateFields',
+                request_serializer=streamvis_dot_v1_dot_service__pb2.CreateFieldsRequest.SerializeToString,
+                response_deserializer=streamvis_dot_v1_dot_service__pb2.CreateFieldsResponse.FromString,
+                _registered_method=True)
         self.UpdateField = channel.unary_unary(
                 '/streamvis.v1.Service/UpdateField',
                 request_serializer=streamvis_dot_v1_dot_service__pb2.UpdateFieldRequest.SerializeToString,
@@ -256,6 +261,14 @@ class ServiceServicer:
 
     def CreateField(self, request, context):
         """Fields: typed, named columns that series and attributes are made of.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateFields(self, request, context):
+        """Creates several fields in one transaction, all or none: ALREADY_EXISTS (naming it)
+        if any name is taken. At most MAX_FIELDS_PER_CREATE a request.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -581,6 +594,11 @@ def add_ServiceServicer_to_server(servicer, server):
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.CreateFieldRequest.FromString,
                     response_serializer=streamvis_dot_v1_dot_service__pb2.Field.SerializeToString,
             ),
+            'CreateFields': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateFields,
+                    request_deserializer=streamvis_dot_v1_dot_service__pb2.CreateFieldsRequest.FromString,
+                    response_serializer=streamvis_dot_v1_dot_service__pb2.CreateFieldsResponse.SerializeToString,
+            ),
             'UpdateField': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateField,
                     request_deserializer=streamvis_dot_v1_dot_service__pb2.UpdateFieldRequest.FromString,
@@ -819,6 +837,33 @@ class Service:
             '/streamvis.v1.Service/CreateField',
             streamvis_dot_v1_dot_service__pb2.CreateFieldRequest.SerializeToString,
             streamvis_dot_v1_dot_service__pb2.Field.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateFields(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/streamvis.v1.Service/CreateFields',
+            streamvis_dot_v1_dot_service__pb2.CreateFieldsRequest.SerializeToString,
+            streamvis_dot_v1_dot_service__pb2.CreateFieldsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -54,6 +54,10 @@ class ServiceStub:
     def __new__(cls, channel: _aio.Channel) -> ServiceAsyncStub: ...
     CreateField: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateFieldRequest, _service_pb2.Field]
     """Fields: typed, named columns that series and attributes are made of."""
+    CreateFields: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateFieldsRequest, _service_pb2.CreateFieldsResponse]
+    """Creates several fields in one transaction, all or none: ALREADY_EXISTS (naming it)
+    if any name is taken. At most MAX_FIELDS_PER_CREATE a request.
+    """
     UpdateField: _grpc.UnaryUnaryMultiCallable[_service_pb2.UpdateFieldRequest, _service_pb2.Field]
     ListFields: _grpc.UnaryUnaryMultiCallable[_service_pb2.ListFieldsRequest, _service_pb2.ListFieldsResponse]
     CreateSeries: _grpc.UnaryUnaryMultiCallable[_service_pb2.CreateSeriesRequest, _service_pb2.Series]
@@ -175,6 +179,10 @@ class ServiceAsyncStub(ServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateField: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateFieldRequest, _service_pb2.Field]  # type: ignore[assignment]
     """Fields: typed, named columns that series and attributes are made of."""
+    CreateFields: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateFieldsRequest, _service_pb2.CreateFieldsResponse]  # type: ignore[assignment]
+    """Creates several fields in one transaction, all or none: ALREADY_EXISTS (naming it)
+    if any name is taken. At most MAX_FIELDS_PER_CREATE a request.
+    """
     UpdateField: _aio.UnaryUnaryMultiCallable[_service_pb2.UpdateFieldRequest, _service_pb2.Field]  # type: ignore[assignment]
     ListFields: _aio.UnaryUnaryMultiCallable[_service_pb2.ListFieldsRequest, _service_pb2.ListFieldsResponse]  # type: ignore[assignment]
     CreateSeries: _aio.UnaryUnaryMultiCallable[_service_pb2.CreateSeriesRequest, _service_pb2.Series]  # type: ignore[assignment]
@@ -299,6 +307,16 @@ class ServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_service_pb2.Field, _abc.Awaitable[_service_pb2.Field]]:
         """Fields: typed, named columns that series and attributes are made of."""
+
+    @_abc_1.abstractmethod
+    def CreateFields(
+        self,
+        request: _service_pb2.CreateFieldsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_service_pb2.CreateFieldsResponse, _abc.Awaitable[_service_pb2.CreateFieldsResponse]]:
+        """Creates several fields in one transaction, all or none: ALREADY_EXISTS (naming it)
+        if any name is taken. At most MAX_FIELDS_PER_CREATE a request.
+        """
 
     @_abc_1.abstractmethod
     def UpdateField(
