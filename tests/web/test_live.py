@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -122,6 +123,37 @@ def test_reconnects_during_a_stream_of_appends_see_every_chunk_once(web, store):
             after = receive(ws)["sequence"]
             seen.append(after)
     assert seen == [c.sequence for c in store.chunks_after(0)]
+
+
+@pytest.mark.usefixtures("schema")
+def test_with_no_page_open_appends_do_not_read_the_chunk_log(web, store, monkeypatch):
+    """An idle server does not read the log an append; the next client starts at its
+    end (no backlog in a burst), one resuming gets every row since, and the log is read
+    again while a client is connected."""
+    reads: list[int] = []
+    chunks_after = store.chunks_after
+
+    def counted(after: int, limit: int | None = None) -> Any:
+        reads.append(after)
+        return chunks_after(after) if limit is None else chunks_after(after, limit)
+
+    monkeypatch.setattr(store, "chunks_after", counted)
+    run = store.create_run()
+    with events(web):  # the feed is running; then no one is connected
+        pass
+    before = store.last_sequence()
+    for i in range(20):
+        append_train(store, run.handle, [i])
+    time.sleep(0.3)  # the feed is woken by the appends meanwhile
+    assert reads == []
+    with events(web) as ws:
+        seq = append_train(store, run.handle, [20])
+        assert receive(ws) == {"type": "rows_appended", "run": str(run.handle),
+                               "series": "train", "sequence": seq, "rows": 1}
+    assert reads and min(reads) >= before + 20  # started at the log's end, not before
+    with events(web, after=before) as ws:
+        replayed = [receive(ws)["sequence"] for _ in range(21)]
+    assert replayed == [c.sequence for c in store.chunks_after(before)]
 
 
 @SQLITE_ONLY

@@ -112,6 +112,10 @@ class LiveFeed:
         self.client_buffer = client_buffer
         self.clients: set[Client] = set()
         self.cursor = 0  # chunk log read up to here
+        # With no client connected the log is not read: `cursor` is behind, and the
+        # first client to connect moves it to the log's end (`catch_up`).
+        self.behind = False
+        self._reading = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._pending_rows = threading.Event()
@@ -124,6 +128,7 @@ class LiveFeed:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()  # an Event belongs to the loop that first waits on it
+        self._reading = asyncio.Lock()  # so does a Lock
         self.closing = False
         self._unsubscribe = self.store.events.subscribe(self._on_event)
         # Subscribed first, then read: an append between the two is in the log.
@@ -190,22 +195,43 @@ class LiveFeed:
             self._wake.clear()
             self._pending_rows.clear()
             try:
-                while True:
-                    infos = await asyncio.to_thread(self.store.chunks_after, self.cursor, PAGE)
-                    for info in infos:
-                        self._broadcast(info.sequence, rows_message(info))
-                    if infos:
-                        self.cursor = infos[-1].sequence
-                    if len(infos) < PAGE:
-                        break
+                async with self._reading:
+                    if not self.clients:
+                        # No page open: reading the log would tell no one (an idle
+                        # server ran a read transaction an append for it: on PostgreSQL
+                        # three round trips). The next client to join starts at its end.
+                        self.behind = True
+                        continue
+                    await self._read_rows()
             except Exception:
                 # The store may be briefly unreachable; the next append retries.
                 log.exception("reading the chunk log for live events failed")
+
+    async def _read_rows(self) -> None:
+        while True:
+            infos = await asyncio.to_thread(self.store.chunks_after, self.cursor, PAGE)
+            for info in infos:
+                self._broadcast(info.sequence, rows_message(info))
+            if infos:
+                self.cursor = infos[-1].sequence
+            if len(infos) < PAGE:
+                return
 
     def connect(self) -> Client:
         client = Client(asyncio.Queue(maxsize=self.client_buffer))
         self.clients.add(client)
         return client
+
+    async def join(self) -> Client:
+        """`connect`, after the log is read up to its end if it was not read while no
+        client was connected (`behind`): the new client starts there, as it would on a
+        feed started now; older rows come by its own replay (`after_sequence`), not in
+        a burst. Under the lock the pump reads with, so no append falls between."""
+        async with self._reading:
+            if self.behind:
+                self.cursor = await asyncio.to_thread(self.store.last_sequence)
+                self.behind = False
+            return self.connect()
 
     def disconnect(self, client: Client) -> None:
         self.clients.discard(client)
@@ -272,7 +298,7 @@ async def events_endpoint(websocket: WebSocket) -> None:
         await websocket.close(1008, "bad after_sequence")
         return
     await feed.start()
-    client = feed.connect()  # before the replay reads the log, so nothing falls between
+    client = await feed.join()  # before the replay reads the log, so nothing falls between
     sender = asyncio.create_task(_send(websocket, client, feed, after))
     receiver = asyncio.create_task(_drain(websocket))
     try:
