@@ -50,3 +50,27 @@ def test_bools_pack_bits_least_first():
     got = arrays.bools(values)
     got.validate(full=True)
     assert got.to_pylist() == values.tolist()
+
+
+@pytest.mark.parametrize("items", [
+    [1, None, 3], [None, 2**62, -(2**63)], [0.5, None, 2], [1, 2, 3.25], [True, None, False],
+    ["sgd", None, "adamw", "é✓"], [None, None], [], [math.nan, None, math.inf],
+    [None, "x"], [False], [None] * 9 + [7],
+])
+def test_values_are_what_pa_array_gives(items):
+    got, expected = arrays.values(items), pa.array(items)
+    got.validate(full=True)
+    # repr: NaN is not equal to itself, and `equals` says so.
+    assert (got.type, got.null_count, repr(got.to_pylist())) == (
+        expected.type, expected.null_count, repr(expected.to_pylist()))
+
+
+@pytest.mark.parametrize("items", [[True, 2], ["a", 1], [1, "a"], [2.5, True]])
+def test_values_of_mixed_kinds_do_as_pa_array_does(items):
+    try:
+        expected = pa.array(items)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        with pytest.raises(type(exc)):
+            arrays.values(items)
+    else:
+        assert arrays.values(items).equals(expected)

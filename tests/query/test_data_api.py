@@ -356,14 +356,17 @@ def test_the_run_column_holds_each_handle_once_per_chunk(sv: Connection):
 def test_a_fetch_does_not_import_pandas(server):
     # pyarrow's pa.array imports pandas on its first use (0.3 s and 52 MB here): a program
     # that only reads must not pay for it (model/arrays.py). Every kind of field and
-    # attribute is fetched, in a fresh process.
+    # attribute is fetched, and the runs listed as a table, in a fresh process.
     code = (
         "import sys, streamvis\n"
         "with streamvis.connect(sys.argv[1]) as sv:\n"
         "    t = sv.fetch('train', attributes=['lr', 'optimizer', 'epochs', 'fast'])\n"
+        "    r = sv.runs().to_arrow()\n"
         "t.validate(full=True)\n"
-        "print(t.num_rows, sorted(set(t.column('phase').to_pylist()))[0], 'pandas' in sys.modules)"
+        "r.validate(full=True)\n"
+        "print(t.num_rows, sorted(set(t.column('phase').to_pylist()))[0], r.num_rows > 0,\n"
+        "      'pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code, server.uri], capture_output=True,
                          text=True, check=True, timeout=60).stdout.split()
-    assert out == ["10", "a0", "False"]
+    assert out == ["10", "a0", "True", "False"]

@@ -68,6 +68,33 @@ def repeated(value: Value, type_: pa.DataType, rows: int) -> pa.Array:
     return numbers(np.full(rows, value, dtype=_numpy_type(type_)), type_)
 
 
+def values(items: Sequence[Value | None]) -> pa.Array:
+    """Python values of one kind (ints, floats, bools or strings) with None for null,
+    as the array `pa.array` would infer: ints with floats as float64, all None as
+    null. Anything else (kinds mixed) goes through `pa.array` itself, and so refuses
+    or converts as it does."""
+    kinds = {type(v) for v in items if v is not None}
+    if not kinds:
+        return pa.nulls(len(items))
+    missing = np.fromiter((v is None for v in items), np.bool_, len(items))
+    if kinds == {str}:
+        built = strings([v if isinstance(v, str) else "" for v in items])
+    elif kinds == {bool}:
+        built = bools(np.fromiter((bool(v) for v in items), np.bool_, len(items)))
+    elif kinds == {int}:
+        built = numbers(np.array([0 if v is None else v for v in items], np.int64), pa.int64())
+    elif kinds <= {int, float}:
+        built = numbers(np.array([np.nan if v is None else v for v in items], np.float64),
+                        pa.float64())
+    else:
+        return pa.array(list(items))
+    if not missing.any():
+        return built
+    valid = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.Array.from_buffers(built.type, len(items), [valid, *built.buffers()[1:]],
+                                 int(missing.sum()))
+
+
 def _numpy_type(type_: pa.DataType) -> np.dtype[np.generic]:
     if pa.types.is_integer(type_) or pa.types.is_floating(type_):
         kind = "i" if pa.types.is_signed_integer(type_) else (

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from streamvis.model import arrays
 from streamvis.model.schema import Run
 
 
@@ -24,20 +25,25 @@ class RunList(list[Run]):
 
     def to_arrow(self) -> pa.Table:
         """One row per run: `handle`, `started_at` (UTC timestamp), `tags` (a list),
-        then one column per attribute, by name (null where a run has none)."""
+        then one column per attribute, by name (null where a run has none).
+
+        Built from buffers (model/arrays.py): pyarrow's `pa.array` would import pandas."""
         started = np.array([run.started_at for run in self], dtype=np.float64)
+        micros = arrays.numbers(np.round(started * 1e6).astype(np.int64), pa.int64())
+        tag_counts = np.fromiter((len(run.tags) for run in self), np.int64, len(self))
+        tag_ends = np.zeros(len(self) + 1, np.int32)
+        np.cumsum(tag_counts, out=tag_ends[1:])
         columns: dict[str, pa.Array] = {
-            "handle": pa.array([str(run.handle) for run in self], pa.string()),
-            "started_at": pa.array(
-                np.round(started * 1e6).astype(np.int64), pa.timestamp("us", tz="UTC")
-            ),
-            "tags": pa.array([list(run.tags) for run in self], pa.list_(pa.string())),
+            "handle": arrays.strings([str(run.handle) for run in self]),
+            "started_at": micros.view(pa.timestamp("us", tz="UTC")),
+            "tags": pa.ListArray.from_arrays(
+                arrays.numbers(tag_ends, pa.int32()),
+                arrays.strings([tag for run in self for tag in run.tags])),
         }
         names = sorted({name for run in self for name in run.attributes})
-        arrays = [pa.array([run.attributes.get(name) for run in self]) for name in names]
-        return pa.Table.from_arrays(
-            [*columns.values(), *arrays], names=[*columns, *names]
-        )
+        attributes = [arrays.values([run.attributes.get(name) for run in self])
+                      for name in names]
+        return pa.Table.from_arrays([*columns.values(), *attributes], names=[*columns, *names])
 
     def to_pandas(self) -> Any:
         """`to_arrow()` as a pandas DataFrame (pandas must be installed)."""
