@@ -20,6 +20,7 @@ from streamvis.model import capture as cap
 from tests.served import run_info as get_run
 from tests.served import series_rows as query_rows
 
+from .fake_server import FakeServer
 from .server import ServerProcess, free_port
 
 
@@ -107,6 +108,19 @@ def test_log_config_stores_typed_attributes(uri: str) -> None:
     with DataLogger(uri) as second:
         second.log_config({"optim": {"lr": 1}})
     assert get_run(uri, second.run_handle).attributes["config.optim.lr"] == 1.0
+
+
+def test_a_config_reaches_a_server_without_create_fields(fake: FakeServer, spool: Path) -> None:
+    # The fake predates CreateFields (gRPC answers UNIMPLEMENTED): the declaration of the
+    # config's new fields falls back to one CreateField each, and every key arrives.
+    config = {f"layer{i}": {"width": 8 * i, "act": "gelu"} for i in range(5)}
+    with DataLogger(uri=fake.uri, spool_dir=spool, capture=False) as logger:
+        logger.log_config(config)
+    assert fake.service.calls.count("CreateField") == 10
+    attributes = fake.service.runs[str(logger.run_handle)].attributes
+    assert {k: v.WhichOneof("kind") for k, v in attributes.items()} == {
+        **{f"config.layer{i}.width": "int_value" for i in range(5)},
+        **{f"config.layer{i}.act": "string_value" for i in range(5)}}
 
 
 @pytest.mark.usefixtures("capture_on")
