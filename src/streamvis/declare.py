@@ -281,7 +281,9 @@ def find_conflicts(
 def apply_declaration(client: Client, decl: Declaration) -> ApplyReport:
     """Bring the server in line with `decl`; all conflicts are found before any change."""
     existing_fields = {f.name: f for f in client.fields()}
-    existing_series = {s.name: s for s in client.series()}
+    # Only a declaration of series asks for them: a config's or a capture's new fields
+    # (the logger's most frequent declarations) skip that round trip.
+    existing_series = {s.name: s for s in client.series()} if decl.series else {}
     existing_plots = client.plots() if decl.plots or decl.dashboards else []
     conflicts = find_conflicts(decl, existing_fields, existing_series,
                                [str(p.get("name")) for p in existing_plots])

@@ -22,8 +22,8 @@ class Counting:
     def __init__(self, rpc: Any) -> None:
         self.rpc, self.sizes = rpc, list[int]()
 
-    def __call__(self, request: pb.CreateFieldsRequest, **kwargs: Any) -> Any:
-        self.sizes.append(len(request.fields))
+    def __call__(self, request: Any, **kwargs: Any) -> Any:
+        self.sizes.append(len(getattr(request, "fields", ())))
         return self.rpc(request, **kwargs)
 
 
@@ -78,8 +78,11 @@ def test_a_declaration_creates_its_new_fields_in_one_request(
     new = [unique("new") for _ in range(12)]
     sent = Counting(client.stub.CreateFields)
     monkeypatch.setattr(client.stub, "CreateFields", sent)
+    listed = Counting(client.stub.ListSeries)
+    monkeypatch.setattr(client.stub, "ListSeries", listed)
     report = apply_declaration(client, _declaration([old, *new]))
     assert sent.sizes == [12]
+    assert listed.sizes == []  # fields alone: the series are not asked for
     assert report.created == [f"field {n} (float)" for n in new]
     assert report.unchanged == [f"field {old}"]
 
