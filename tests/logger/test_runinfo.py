@@ -197,8 +197,16 @@ def test_progress_logs_done_total_and_rate(uri: str, capsys: pytest.CaptureFixtu
 
 
 def test_system_metrics_are_sampled(uri: str) -> None:
+    # Every 0.2 s; waited for rather than slept on, so a loaded machine (the sampler's
+    # first psutil import takes a while) does not make a sample late enough to fail.
+    deadline = time.monotonic() + 30
     with DataLogger(uri, system_metrics=0.2) as logger:
-        time.sleep(0.5)
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            assert logger.flush()
+            if len(query_rows(uri, logger.run_handle, cap.SYSTEM_SERIES).get(
+                    "system.time", [])) >= 2:
+                break
     rows = query_rows(uri, logger.run_handle, cap.SYSTEM_SERIES)
     assert len(rows["system.time"]) >= 2
     assert all(0 <= p <= 100 for p in rows["system.memory_percent"])
