@@ -186,10 +186,13 @@ def _time_column(stamps: Any, into: pb.Column) -> None:
     wire_columns.column_to_pb(TIME, stamps, into)
 
 
-def _row_times(payloads: Sequence[Any], times: Sequence[Stamp]) -> Any:
+def _row_times(payloads: Sequence[Any], times: Sequence[Stamp], *, plain: bool = False) -> Any:
     """One time per row, in int microseconds: each write's time, repeated over the rows
     it gave (a write that gave `_time=` an array has a time per row already:
-    validate.given_time). Converted before repeating: once a write, not once a row."""
+    validate.given_time). Converted before repeating: once a write, not once a row.
+    `plain`: every write a scalar write (one row, a float time), known without looking."""
+    if plain:
+        return micros(np.array(times, dtype=np.float64))
     if any(type(t) is not float for t in times):
         return micros(np.concatenate([
             t if isinstance(t, np.ndarray) else
@@ -313,8 +316,7 @@ class BatchBuilder:
                         value.release()
         if rows == 0:
             return []
-        cols[TIME] = micros(np.array(kept_times, dtype=np.float64)) if plain else \
-            _row_times(kept, kept_times)
+        cols[TIME] = _row_times(kept, kept_times, plain=plain)
         # The blobs go first: the rows that reference them are refused until they are whole.
         records = [
             Record(Kind.PUT_MEDIA, keep_media(self._media_dir(), sha, data))

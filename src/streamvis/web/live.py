@@ -113,7 +113,7 @@ class LiveFeed:
         self.clients: set[Client] = set()
         self.cursor = 0  # chunk log read up to here
         # With no client connected the log is not read: `cursor` is behind, and the
-        # first client to connect moves it to the log's end (`catch_up`).
+        # first client to connect moves it to the log's end (`join`).
         self.behind = False
         self._reading = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -223,10 +223,10 @@ class LiveFeed:
         return client
 
     async def join(self) -> Client:
-        """`connect`, after the log is read up to its end if it was not read while no
-        client was connected (`behind`): the new client starts there, as it would on a
-        feed started now; older rows come by its own replay (`after_sequence`), not in
-        a burst. Under the lock the pump reads with, so no append falls between."""
+        """`connect`, with the cursor moved to the log's end first if the log was not
+        read while no client was connected (`behind`): the new client starts there, as
+        on a feed started now; older rows come by its own replay (`after_sequence`), not
+        in a burst. Under the lock the pump reads with, so no append falls between."""
         async with self._reading:
             if self.behind:
                 self.cursor = await asyncio.to_thread(self.store.last_sequence)
