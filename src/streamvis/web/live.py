@@ -289,26 +289,31 @@ async def _send(websocket: WebSocket, client: Client, feed: LiveFeed, after: int
 
 async def events_endpoint(websocket: WebSocket) -> None:
     feed: LiveFeed = websocket.app.state.streamvis_feed
-    await websocket.accept()
     try:
         after = _after_sequence(websocket)
     except InvalidArgumentError as exc:
+        await websocket.accept()
         await websocket.send_text(json.dumps({"type": "error", "error": exc.code,
                                               "message": str(exc)}))
         await websocket.close(1008, "bad after_sequence")
         return
     await feed.start()
-    client = await feed.join()  # before the replay reads the log, so nothing falls between
-    sender = asyncio.create_task(_send(websocket, client, feed, after))
-    receiver = asyncio.create_task(_drain(websocket))
+    # Joined before the replay reads the log, so nothing falls between; and before the
+    # handshake completes, so every append the client can see come after it is sent.
+    client = await feed.join()
+    sender = receiver = None
     try:
+        await websocket.accept()
+        sender = asyncio.create_task(_send(websocket, client, feed, after))
+        receiver = asyncio.create_task(_drain(websocket))
         await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         feed.disconnect(client)
-        for task in (sender, receiver):
+        tasks = [t for t in (sender, receiver) if t is not None]
+        for task in tasks:
             task.cancel()
         # A send to a client that vanished fails; that ends this connection only.
-        for outcome in await asyncio.gather(sender, receiver, return_exceptions=True):
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
             if isinstance(outcome, Exception) and not isinstance(outcome, WebSocketDisconnect):
                 log.debug("websocket ended: %r", outcome)
 
