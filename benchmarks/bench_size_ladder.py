@@ -9,14 +9,18 @@ POST /api/data for the line at `--pixels`:
     {"figure": "ladder_ingest", "store": ..., "points": ..., "chunk_rows": ...,
      "rows_per_s": ..., "summary_share": ...}
     {"figure": "ladder_plot", "store": ..., "points": ..., "cold_ms": ..., "warm_ms": ...,
-     "zoom_cold_ms": ..., "zoom_warm_ms": ..., "cold_cpu_ms": ..., ..., "out_rows": ...,
+     "zoom_cold_ms": ..., "zoom_warm_ms": ..., "zoom_moved_ms": ..., "zoom_moved_p90_ms": ...,
+     "cold_cpu_ms": ..., ..., "out_rows": ...,
      "rss_base_mb": ..., "rss_peak_mb": ..., "cache_mb": ..., "load": ...}
 
 `summary_share` is the time spent computing summaries over the whole ingest time
 (the summaries' cost at ingest). `cold_ms` is the first request of a new server
 process after one unrelated request (the OS page cache is warm from ingest: it is
 the server's cold, not the disk's); `warm_ms` the median of 5 repeats; the zoom
-asks for 1 % of the x range in the middle. `rss_peak_mb` is the server process's
+asks for 1 % of the x range in the middle; `zoom_moved_ms` and
+`zoom_moved_p90_ms` are the median and 90th percentile of 20 more 1 % zooms spread over
+the line, each asked for the first time (the zooms a user makes after the first, in a
+server whose memory has grown to its work). `rss_peak_mb` is the server process's
 peak resident memory (VmHWM), `rss_base_mb` its resident memory before the first
 line request. Each `*_cpu_ms` is the CPU time the process (server and client
 together) spent on that request: on a shared, loaded machine it is the steadier
@@ -42,12 +46,15 @@ import numpy as np
 import pyarrow as pa
 
 from streamvis.model.schema import FieldType
+from streamvis.service.allocator import tune_allocator
 from streamvis.store import open_store
 from streamvis.store.summaries import summarize
 from streamvis.web.http import WebConfig
 from streamvis.web.serving import ThreadedWebServer
 
 MIB = 1 << 20
+#: 1 % zooms at other places after the first (`zoom_moved_ms`).
+_MOVES = 20
 
 
 def _rss() -> tuple[float, float]:
@@ -101,6 +108,7 @@ def build(location: str, points: int, chunk_rows: int) -> dict[str, Any]:
 
 
 def _serve(location: str, points: int, pixels: int, cache_mb: int, out: Any) -> None:
+    tune_allocator()  # as `streamvis serve` does at start (decision 0057)
     with open_store(location) as store, ThreadedWebServer(
             store, WebConfig(cache_bytes=cache_mb * MIB)) as web, httpx.Client(
             base_url=web.url, timeout=600) as http:
@@ -127,9 +135,16 @@ def _serve(location: str, points: int, pixels: int, cache_mb: int, out: Any) -> 
         zoom = {**line, "x_min": points * 0.495, "x_max": points * 0.505}
         zoom_cold, zoom_cold_cpu, _ = ask(zoom)
         zoom_warm, zoom_warm_cpu = median(zoom)
+        # Then 1 % zooms at other places, each asked for the first time (a user panning
+        # and zooming after the first): their median and 90th percentile.
+        moved = sorted(ask({**line, "x_min": points * (c - 0.005),
+                            "x_max": points * (c + 0.005)})[0]
+                       for c in np.linspace(0.05, 0.95, _MOVES))
         figures = {"cold_ms": cold, "warm_ms": warm, "zoom_cold_ms": zoom_cold,
-                   "zoom_warm_ms": zoom_warm, "cold_cpu_ms": cold_cpu, "warm_cpu_ms": warm_cpu,
-                   "zoom_cold_cpu_ms": zoom_cold_cpu, "zoom_warm_cpu_ms": zoom_warm_cpu}
+                   "zoom_warm_ms": zoom_warm, "zoom_moved_ms": moved[_MOVES // 2],
+                   "zoom_moved_p90_ms": moved[int(_MOVES * 0.9)], "cold_cpu_ms": cold_cpu,
+                   "warm_cpu_ms": warm_cpu, "zoom_cold_cpu_ms": zoom_cold_cpu,
+                   "zoom_warm_cpu_ms": zoom_warm_cpu}
         out.put({**{k: round(v, 1) for k, v in figures.items()}, "out_rows": rows,
                  "rss_base_mb": round(base), "rss_peak_mb": round(_rss()[1]),
                  "load": round(os.getloadavg()[0], 1)})

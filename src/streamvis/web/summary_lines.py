@@ -39,8 +39,8 @@ from streamvis.web.lod_summaries import (
     Records,
     buckets,
     m4_summaries,
-    pool,
 )
+from streamvis.web.record_pool import RecordPool
 
 Ints = npt.NDArray[np.int64]
 
@@ -113,15 +113,16 @@ def _held_pool(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
     """A reader of chunks' records by sequence, keeping every chunk read in one pool.
 
     One entry per run, field and kind of record: one array of all the records read
-    (chunk after chunk) with each chunk's sequence, start and count, so a request
-    finds its chunks' records by a search, without joining thousands of arrays.
-    Dropped (all but what is asked) past a quarter of the budget.
+    (chunk after chunk, grown in place: record_pool.py) with each chunk's sequence,
+    start and count, so a request finds its chunks' records by a search, without
+    joining thousands of arrays. Dropped (all but what is asked) past a quarter of
+    the budget.
     """
 
     def read(asked: list[int]) -> Records:
         since = cache.epoch(run)
         held = cache.held(key)
-        got = held if isinstance(held, _Pool) else _Pool.empty()
+        got = held if isinstance(held, RecordPool) else RecordPool.empty()
         wanted = np.asarray(asked, np.int64)
         missing = np.unique(wanted[~got.has(wanted)])
         if missing.size:
@@ -132,51 +133,6 @@ def _held_pool(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
         return got.find(wanted)
 
     return read
-
-
-class _Pool:
-    """Chunks' records in one array, found by sequence (`_held_pool`)."""
-
-    def __init__(self, seqs: Ints, found: Records) -> None:
-        self.seqs, self.found = seqs, found  # seqs ascending; found in their order
-        self.nbytes = int(found.records.nbytes) + 24 * int(seqs.size)
-
-    @staticmethod
-    def empty() -> _Pool:
-        none = np.empty(0, np.int64)
-        return _Pool(none, Records(np.empty(0), none, none))
-
-    def has(self, seqs: Ints) -> npt.NDArray[np.bool_]:
-        at = np.searchsorted(self.seqs, seqs)
-        ok = at < self.seqs.size
-        ok[ok] = self.seqs[at[ok]] == seqs[ok]
-        return ok
-
-    def find(self, seqs: Ints) -> Records:
-        at = np.searchsorted(self.seqs, seqs)
-        return Records(self.found.records, self.found.starts[at], self.found.counts[at])
-
-    def only(self, seqs: Ints) -> _Pool:
-        keep = seqs[self.has(seqs)]
-        return _Pool(keep, _repool(self.find(keep)))
-
-    def plus(self, seqs: Ints, arrays: list[npt.NDArray[Any]]) -> _Pool:
-        new = pool(arrays)
-        if not self.seqs.size:
-            return _Pool(seqs, new)
-        old = self.found
-        records = np.concatenate((old.records, new.records))
-        starts = np.concatenate((old.starts, new.starts + old.records.size))
-        counts = np.concatenate((old.counts, new.counts))
-        all_seqs = np.concatenate((self.seqs, seqs))
-        order = np.argsort(all_seqs, kind="stable")
-        return _Pool(all_seqs[order], Records(records, starts[order], counts[order]))
-
-
-def _repool(found: Records) -> Records:
-    """The records `found` points at, alone in a new array (the rest let go)."""
-    return Records(found.take(), (np.cumsum(found.counts) - found.counts).astype(np.int64),
-                   found.counts)
 
 
 def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Readers:
