@@ -289,7 +289,7 @@ def _host(value: Any) -> np.ndarray:
         return value
     if isinstance(value, CudaValue):
         torch = sys.modules["torch"]
-        with torch.cuda.stream(value.stream):
+        with torch.cuda.stream(tensors.cuda_stream(value.stream)):
             return value.tensor.cpu().numpy()  # type: ignore[no-any-return]
     if type(value).__module__.startswith("torch"):
         return value.cpu().numpy()  # type: ignore[no-any-return]

@@ -60,14 +60,23 @@ def _framework(tp: type) -> str:
     return ""
 
 
+#: Each torch dtype's kind, found once (a write of a tensor looks it up).
+_TORCH_KINDS: dict[Any, Kind] = {}
+
+
 def _torch_kind(dtype: Any) -> Kind:
-    if dtype.is_complex:
-        return "c"
-    if dtype.is_floating_point:
-        return "f"
-    if str(dtype) == "torch.bool":
-        return "b"
-    return "u" if str(dtype) == "torch.uint8" else "i"
+    kind = _TORCH_KINDS.get(dtype)
+    if kind is None:
+        if dtype.is_complex:
+            kind = "c"
+        elif dtype.is_floating_point:
+            kind = "f"
+        elif str(dtype) == "torch.bool":
+            kind = "b"
+        else:
+            kind = "u" if str(dtype) == "torch.uint8" else "i"
+        _TORCH_KINDS[dtype] = kind
+    return kind
 
 
 def _describe(value: object) -> str:
@@ -136,8 +145,28 @@ def _torch(value: Any) -> Snapshot:
     if copy.is_cuda:
         # The copy is queued on the caller's current stream; the flush must read it on
         # that same stream, or it could read the buffer before the copy has run.
-        copy = CudaValue(copy, torch.cuda.current_stream(copy.device))
+        copy = CudaValue(copy, _current_stream(torch, copy.device.index))
     return Snapshot(copy, tuple(value.shape), kind)
+
+
+def _current_stream(torch: Any, device: int) -> Any:
+    """The current stream of CUDA device `device`, as a key `cuda_stream` turns into a
+    stream on the flusher: torch's own (stream id, device, type) triple where it gives
+    one. `torch.cuda.current_stream` builds a Stream object per call, 5 µs of a write
+    (measured on an H200 with torch 2.11: a write of one 0-d tensor was 41 µs, its
+    clone 13)."""
+    get = getattr(torch._C, "_cuda_getCurrentStream", None)  # noqa: SLF001
+    if get is None:
+        return torch.cuda.current_stream(device)
+    return tuple(get(device))
+
+
+def cuda_stream(key: Any) -> Any:
+    """The stream a `CudaValue`'s copy was queued on (`_current_stream`'s key)."""
+    if not isinstance(key, tuple):
+        return key
+    torch = sys.modules["torch"]
+    return torch.cuda.Stream(stream_id=key[0], device_index=key[1], device_type=key[2])
 
 
 def host_view(value: object) -> np.ndarray | None:
@@ -166,7 +195,8 @@ def host_view(value: object) -> np.ndarray | None:
 
 
 class CudaValue:
-    """A CUDA tensor snapshot with the stream its copy was queued on."""
+    """A CUDA tensor snapshot with the stream its copy was queued on (a key: `cuda_stream`
+    makes it a stream)."""
 
     __slots__ = ("stream", "tensor")
 
@@ -241,7 +271,7 @@ def jax_to_host(value: Any) -> np.ndarray:
 def _torch_to_host(parts: list[Any], stream: Any) -> np.ndarray:
     torch = sys.modules["torch"]
     if stream is not None:
-        with torch.cuda.stream(stream):
+        with torch.cuda.stream(cuda_stream(stream)):
             return _torch_to_host(parts, None)
     dtype = parts[0].dtype
     for p in parts[1:]:
