@@ -4,7 +4,7 @@ Prints one JSON line per figure (needs CUDA; says so on stderr and prints nothin
 without it):
 
     {"figure": "gpu_write_caller", "case": "train", "device": ..., "torch": ...,
-     "writes": 1000, "median_us": ..., "p90_us": ...}
+     "median_us": ..., "p99_us": ..., "mean_us": ..., "n": 1000}
 
 Cases: `bare_clone` (`loss.detach().clone()` of a 0-d tensor: what any snapshot of a
 device tensor costs, a kernel launch), `bare_clone_x2` (two 10,000-float clones),
@@ -12,6 +12,7 @@ device tensor costs, a kernel launch), `bare_clone_x2` (two 10,000-float clones)
 (`write("cloud", step=i, x=x, y=y)`, two 10,000-float CUDA tensors) and `pics`
 (`write("pics", step=i, img=img)`, a 256x256x3 uint8 CUDA tensor). torch's sync debug
 mode is "error" for every timed write: a write that synchronized would raise. The
+calls are timed as the other callers' benchmarks time them (timing.py). The
 last figure, `gpu_flush`, is the flush of everything written (the images encoded on
 the flusher), and the rows of the cloud read back.
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -33,12 +33,7 @@ from pathlib import Path
 import streamvis
 from streamvis import DataLogger
 from streamvis.testing import ServerProcess
-
-
-def _stats(times: list[float]) -> dict[str, float]:
-    times = sorted(times)
-    return {"median_us": round(statistics.median(times), 2),
-            "p90_us": round(times[int(len(times) * 0.9)], 2)}
+from timing import timed
 
 
 def main() -> None:
@@ -74,19 +69,14 @@ def main() -> None:
                     case(i)
             assert lg.flush(timeout=120)
             torch.cuda.synchronize()
-            clock = time.perf_counter_ns
             for name, case in cases.items():
-                times: list[float] = []
                 torch.cuda.set_sync_debug_mode("error")
                 try:
-                    for i in range(100, 100 + args.writes):
-                        t0 = clock()
-                        case(i)
-                        times.append((clock() - t0) / 1000)
+                    figures = timed(case, args.writes, warmup=0)  # warmed above
                 finally:
                     torch.cuda.set_sync_debug_mode("default")
                 print(json.dumps({"figure": "gpu_write_caller", "case": name, **about,
-                                  "writes": args.writes, **_stats(times)}), flush=True)
+                                  **figures}), flush=True)
             started = time.perf_counter()
             assert lg.flush(timeout=600)
             flush_s = time.perf_counter() - started
