@@ -312,3 +312,24 @@ def test_line_xs_read_each_runs_x_from_its_buckets(store: Store, location: str) 
     store.append(cloud, "train", {"step": pa.array(np.repeat(np.arange(3), 6)),
                                   "loss": pa.array(np.ones(18))})
     assert store.line_xs("train", "step", [cloud]) is None
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_a_constant_stretch_is_stored_once_a_bucket_and_read_back_bit_for_bit(
+        store: Store, location: str) -> None:
+    """A bucket of one value repeated keeps that value and its count, not each row;
+    line_rows and line_values give its rows back exactly (-0.0 and NaN's bits too)."""
+    run = store.create_run().handle
+    step = np.arange(20, dtype=np.int64)
+    nan = np.frombuffer(np.uint64(0x7FF8_0000_0000_0042).tobytes(), np.float64)[0]
+    loss = np.r_[np.full(8, 0.9), np.full(4, nan), [1.0, 2.0, 3.0, 4.0], np.full(4, -0.0)]
+    seq = store.append(run, "train", {"step": pa.array(step), "loss": pa.array(loss)}).sequence
+    with raw_session(location) as s:
+        kept = [bytes(d)[:1] for (d,) in s.all(
+            "SELECT lb.data FROM line_buckets lb JOIN fields f ON f.id = lb.field_id "
+            "WHERE f.name = 'loss' ORDER BY lb.bucket", binary=True)]
+    assert kept == [summaries.CONSTANT] * 3 + [b"d", summaries.CONSTANT]
+    rows = store.line_rows(run, "train", "loss", [(seq, b) for b in range(5)])
+    assert np.concatenate([y for _, y in rows]).tobytes() == loss.tobytes()
+    ((x, y),) = store.line_values("train", "loss", [(run, [seq])])  # type: ignore[misc]
+    assert x.tolist() == step.tolist() and y.tobytes() == loss.tobytes()

@@ -187,3 +187,47 @@ def test_buckets_of_y_decode_as_one_array() -> None:
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, y.astype(dtype))
     assert summaries.decode_buckets([]).size == 0
+
+
+def _nan_with_payload() -> float:
+    value: float = np.frombuffer(struct.pack("<Q", 0x7FF8_0000_0000_1234), np.float64)[0]
+    return value
+
+
+@pytest.mark.parametrize("y", [
+    np.full(3 * BASE + 10, 0.9),  # every bucket one value, the last shorter
+    np.full(BASE, 0.5, np.float32),
+    np.full(2 * BASE, 7, np.int64),
+    np.full(BASE + 2, _nan_with_payload()),  # the same bits: one value, payload kept
+    np.r_[np.full(BASE, 1.0), np.linspace(0, 1, BASE), np.full(BASE, -0.0)],
+    np.r_[np.full(BASE - 1, 0.0), -0.0],  # equal, but not the same bits: stored as values
+    np.array([2.5]),  # a bucket of one row
+])
+def test_constant_value_buckets_are_stored_once_and_read_back_bit_for_bit(
+        y: npt.NDArray[Any]) -> None:
+    stored = summaries.bucket_values(y, x=False)
+    for b, blob in enumerate(stored):
+        part = y[b * BASE : (b + 1) * BASE]
+        bits = part.view(f"<i{part.dtype.itemsize}")
+        one_value = part.size > 1 and bool(np.all(bits == bits[0]))
+        assert (blob[:1] == summaries.CONSTANT) == one_value
+        if one_value:
+            assert len(blob) == 2 + 8 + part.dtype.itemsize
+    back = [summaries.decode_bucket(b) for b in stored]
+    assert all(b.dtype == y.dtype for b in back)
+    assert np.concatenate(back).tobytes() == y.tobytes()
+    joined = summaries.decode_buckets(stored)
+    assert joined.dtype == y.dtype and joined.tobytes() == y.tobytes()
+    only = [b for b in (2, 0) if b < len(stored)]
+    assert summaries.bucket_values(y, x=False, only=only) == [stored[b] for b in only]
+
+
+def test_a_scalar_run_stores_a_constant_field_in_a_few_bytes_a_bucket() -> None:
+    # step, loss, acc: acc settled at one value costs 18 bytes a bucket, not 8 KB.
+    step = np.arange(10 * BASE, dtype=np.int64)
+    plan = [(1, np.dtype(np.int64), "values"), (2, np.dtype(np.float64), "values"),
+            (3, np.dtype(np.float64), "values")]
+    made = summaries.chunk_summaries(pa.record_batch(
+        {"step": step, "loss": 0.5 / (step + 1.0), "acc": np.full(step.size, 0.9)}), plan)
+    sizes = {f: sum(len(d) for g, _, d in made.buckets if g == f) for f in (1, 2, 3)}
+    assert sizes == {1: 10 * 25, 2: 10 * (1 + 8 * BASE), 3: 10 * 18}

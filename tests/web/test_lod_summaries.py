@@ -105,6 +105,24 @@ def test_spikes_at_bucket_edges_and_all_nan() -> None:
         _same(x, y, [64], 2.5, 45.5, pixels)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_plateaus_stored_as_one_value_a_bucket(seed: int) -> None:
+    # Runs of one value longer than a bucket (a constant series, a settled metric): their
+    # buckets are stored once with a count, and M4 still keeps the rows raw M4 keeps.
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 20, int(rng.integers(1, 12)))
+    values = rng.choice([0.0, -0.0, 1.5, np.nan, 2.0], lengths.size)
+    y = np.repeat(values, lengths)
+    x = np.arange(y.size, dtype=np.int64)
+    assert any(b[:1] == summaries.CONSTANT for b in summaries.bucket_values(y, x=False)) or (
+        y.size < 8)
+    sizes = [y.size] if seed % 2 else [int(y.size // 2) or 1, y.size - (int(y.size // 2) or 1)]
+    sizes = [s for s in sizes if s]
+    for pixels in (1, 3, 7, 40):
+        _same(x, y, sizes, 0.0, float(y.size - 1), pixels)
+        _same(x, y, sizes, 1.5, float(y.size) / 2, pixels)
+
+
 def test_appends_that_extend_the_last_bucket() -> None:
     rng = np.random.default_rng(7)
     x = np.arange(50, dtype=np.int64)

@@ -360,12 +360,21 @@ _V16_LZ4_TOAST = Step(
     (_lz4_toast,),
 )
 
+#: No table changes: a bucket row may now hold one value with its count
+#: (store/summaries.CONSTANT), which code of version 16 would misread; the version
+#: makes that code refuse the store instead.
+_V17_CONSTANT_BUCKETS = Step(
+    17,
+    "Line bucket rows may store a run of one value once (older versions refuse the store)",
+    (),
+)
+
 
 STEPS: tuple[Step, ...] = (
     _V1_CORE, _V2_APPEND_KEYS, _V3_PLOTS, _V4_DASHBOARDS, _V5_OPEN_TYPES, _V6_BLOBS,
     _V7_CONTROLS, _V8_RUN_PAGES, _V9_LINE_SUMMARIES, _V10_MEDIA, _V11_LINE_BUCKETS,
     _V12_RUN_LISTINGS, _V13_LINE_GROUPS, _V14_SERIES_X, _V15_RUN_ROW_CHECKS,
-    _V16_LZ4_TOAST,
+    _V16_LZ4_TOAST, _V17_CONSTANT_BUCKETS,
 )
 LATEST = STEPS[-1].version
 

@@ -43,10 +43,13 @@ FACTOR = 8
 _MAGIC = b"SVL1"
 _HEADER = 8  # magic, y kind ('i' or 'f'), padding
 #: A stored bucket's first byte: the dtype of its values ('a': x rising by a step,
-#: 'c': x's bucket of rows read from the chunk, `IN_CHUNK`).
+#: 'c': x's bucket of rows read from the chunk, `IN_CHUNK`; '=': one value repeated,
+#: `CONSTANT`).
 _DTYPES: dict[str, np.dtype[Any]] = {
     "q": np.dtype("<i8"), "d": np.dtype("<f8"), "f": np.dtype("<f4")}
 _KINDS = {dt.str: k.encode() for k, dt in _DTYPES.items()}
+#: A y bucket of one value: this byte, its dtype's byte, the count (int64), the value.
+CONSTANT = b"="
 
 
 @functools.cache
@@ -210,14 +213,49 @@ def bucket_values(values: npt.NDArray[Any], *, x: bool,
     (`only`: those buckets, in that order; by default all).
 
     A bucket of x rising by a constant step (a step counter) is stored as its first
-    value, step and count; any other as its values: int64, float64 or float32, with a
-    one-byte kind first.
+    value, step and count; a y bucket of one value repeated as that value and its count
+    (`CONSTANT`); any other as its values: int64, float64 or float32, with a one-byte
+    kind first.
     """
     wanted = range(-(-values.size // BASE)) if only is None else only
     if not x:
-        kind = _KINDS[values.dtype.str]
-        return [kind + values[b * BASE : (b + 1) * BASE].tobytes() for b in wanted]
+        return _y_buckets(values, wanted)
     return _x_buckets(values, wanted)
+
+
+def _y_buckets(values: npt.NDArray[Any], wanted: Sequence[int]) -> list[bytes]:
+    # A bucket of one value repeated (a constant series: a learning rate, an accuracy
+    # that has settled) is stored once with its count: the bucket rows were a second
+    # copy of every summarized value, half the disk of a scalar run (issue 12).
+    kind = _KINDS[values.dtype.str]
+    same = _constant(values, wanted)
+    out = []
+    for b, constant in zip(wanted, same, strict=True):
+        part = values[b * BASE : (b + 1) * BASE]
+        if constant:
+            out.append(CONSTANT + kind + struct.pack("<q", part.size) + part[:1].tobytes())
+        else:
+            out.append(kind + part.tobytes())
+    return out
+
+
+def _constant(values: npt.NDArray[Any], wanted: Sequence[int]) -> list[bool]:
+    """Per wanted bucket, whether all its values are the same bits (so -0.0 beside 0.0
+    is not constant and a NaN's payload is kept)."""
+    bits = values.view(f"<i{values.dtype.itemsize}")
+    full = values.size // BASE
+    whole = [b for b in wanted if b < full]
+    same: dict[int, bool] = {}
+    if whole:
+        grid = bits[: full * BASE].reshape(full, BASE)
+        if len(whole) < full:
+            grid = grid[whole]
+        same = dict(zip(whole, np.all(grid == grid[:, :1], axis=1).tolist(), strict=True))
+    for b in wanted:
+        if b >= full:
+            part = bits[b * BASE :]
+            same[b] = part.size > 1 and bool(np.all(part == part[0]))
+    return [same[b] for b in wanted]
 
 
 def _x_buckets(values: npt.NDArray[np.int64], wanted: Sequence[int]) -> list[bytes]:
@@ -298,6 +336,11 @@ def decode_bucket(data: bytes) -> npt.NDArray[Any]:
         if step:
             return np.arange(first, first + step * count, step, dtype=np.int64)
         return np.full(count, first, np.int64)
+    if data[:1] == CONSTANT:
+        (count,) = struct.unpack_from("<q", data, 2)
+        one = np.frombuffer(data, _DTYPES[chr(data[1])], count=1, offset=10)
+        repeated: npt.NDArray[Any] = np.repeat(one, count)  # bit for bit
+        return repeated
     values: npt.NDArray[Any] = np.frombuffer(data, _DTYPES[kind], offset=1)
     return values
 
@@ -311,7 +354,7 @@ def decode_buckets(blobs: list[bytes]) -> npt.NDArray[Any]:
     if not blobs:
         return np.empty(0, np.int64)
     kinds = {b[:1] for b in blobs}
-    if len(kinds) == 1 and (kind := chr(blobs[0][0])) != "a":
+    if len(kinds) == 1 and (kind := chr(blobs[0][0])) in _DTYPES:
         return np.frombuffer(b"".join([memoryview(b)[1:] for b in blobs]), _DTYPES[kind])
     if kinds == {b"a"}:
         head = np.frombuffer(b"".join([memoryview(b)[1:25] for b in blobs]), "<i8").reshape(-1, 3)
