@@ -7,11 +7,11 @@ only appends to the WAL and syncs it (synchronous=FULL: an acknowledged row surv
 crash or power loss either way); a thread of the store's own runs a PASSIVE checkpoint
 after commits, which never blocks a writer or a reader. A commit that finds a
 checkpoint running wakes it again, so checkpoints coalesce under a stream of commits.
-Like SQLite's own, it copies only once CHECKPOINT_PAGES wait in the WAL: it reads how
+Like SQLite's own, it copies only once CHECKPOINT_BYTES wait in the WAL: it reads how
 many from the WAL index (the -shm file, whose header layout SQLite documents in "WAL-mode
 File Format"), so a stream of small commits does not sync the database after each.
 
-SQLite's automatic checkpoint stays on, at WAL_BACKSTOP_PAGES, for a process whose
+SQLite's automatic checkpoint stays on, at WAL_BACKSTOP_BYTES, for a process whose
 checkpoints cannot keep up or that writes without this thread (it then runs in that
 commit, as before).
 """
@@ -29,11 +29,17 @@ from pathlib import Path
 
 log = logging.getLogger("streamvis.store")
 
-#: Pages (4 KiB) the WAL may hold unchecked before a commit checkpoints by itself:
-#: 64 MiB, where this thread is late or absent.
-WAL_BACKSTOP_PAGES = 16_384
-#: Pages waiting in the WAL before this thread copies them (SQLite's own default).
-CHECKPOINT_PAGES = 1_000
+#: Bytes the WAL may hold unchecked before a commit checkpoints by itself, where this
+#: thread is late or absent.
+WAL_BACKSTOP_BYTES = 64 << 20
+#: Bytes waiting in the WAL before this thread copies them: SQLite's own default of
+#: 1,000 pages, at the 4 KiB pages of stores made before decision 0060.
+CHECKPOINT_BYTES = 1_000 * 4096
+
+
+def in_pages(size: int, page_size: int) -> int:
+    """`size` bytes as whole pages of the database's `page_size` (at least one)."""
+    return max(size // page_size, 1)
 #: In the WAL index: the first header copy's mxFrame (frames in the WAL), and the
 #: checkpoint info's nBackfill (frames already copied), in the host's byte order.
 _MX_FRAME = 16
@@ -58,7 +64,7 @@ class Checkpointer:
 
     def __init__(
         self, connect: Callable[[], sqlite3.Connection], database: Path,
-        pages: int = CHECKPOINT_PAGES,
+        pages: int = CHECKPOINT_BYTES // 4096,
     ) -> None:
         self._connect = connect
         self._wal_index = Path(os.fspath(database) + "-shm")
