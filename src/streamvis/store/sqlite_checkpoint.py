@@ -40,6 +40,8 @@ CHECKPOINT_BYTES = 1_000 * 4096
 def in_pages(size: int, page_size: int) -> int:
     """`size` bytes as whole pages of the database's `page_size` (at least one)."""
     return max(size // page_size, 1)
+
+
 #: In the WAL index: the first header copy's mxFrame (frames in the WAL), and the
 #: checkpoint info's nBackfill (frames already copied), in the host's byte order.
 _MX_FRAME = 16
