@@ -243,19 +243,26 @@ def _constant(values: npt.NDArray[Any], wanted: Sequence[int]) -> list[bool]:
     """Per wanted bucket, whether all its values are the same bits (so -0.0 beside 0.0
     is not constant and a NaN's payload is kept)."""
     bits = values.view(f"<i{values.dtype.itemsize}")
-    full = values.size // BASE
-    whole = [b for b in wanted if b < full]
-    same: dict[int, bool] = {}
-    if whole:
-        grid = bits[: full * BASE].reshape(full, BASE)
-        if len(whole) < full:
-            grid = grid[whole]
-        same = dict(zip(whole, np.all(grid == grid[:, :1], axis=1).tolist(), strict=True))
+    grid, rows = _whole_buckets(bits, wanted)
+    same = dict(zip(rows, np.all(grid == grid[:, :1], axis=1).tolist(), strict=True))
     for b in wanted:
-        if b >= full:
+        if b not in same:  # the last bucket, shorter
             part = bits[b * BASE :]
             same[b] = part.size > 1 and bool(np.all(part == part[0]))
     return [same[b] for b in wanted]
+
+
+def _whole_buckets(values: npt.NDArray[Any], wanted: Sequence[int]) -> tuple[
+        npt.NDArray[Any], list[int]]:
+    """The wanted buckets of `values` that hold BASE rows, as the rows of a grid, and
+    the bucket of each row: a view of every whole bucket, or a copy of only those wanted
+    when fewer are (a point cloud's chunk wants few: no pass over the rest)."""
+    full = values.size // BASE
+    grid = values[: full * BASE].reshape(full, BASE)
+    whole = [b for b in wanted if b < full]
+    if len(whole) < full:
+        return grid[whole], whole
+    return grid, list(range(full))
 
 
 def _x_buckets(values: npt.NDArray[np.int64], wanted: Sequence[int]) -> list[bytes]:
@@ -263,22 +270,14 @@ def _x_buckets(values: npt.NDArray[np.int64], wanted: Sequence[int]) -> list[byt
     # about a thousand). Only those wanted: a point cloud's chunk wants few, its other
     # buckets being read from the chunk (in_chunk), and two passes over every row of
     # x were a tenth of the server's CPU for a cloud (decision 0049).
-    full = values.size // BASE
-    whole = [i for i in wanted if i < full]
-    steps: dict[int, int] = {}
-    even: dict[int, bool] = {}
-    if whole:
-        grid = values[: full * BASE].reshape(full, BASE)
-        rows: Sequence[int] = range(full)
-        if len(whole) < full:
-            grid, rows = grid[whole], whole
-        diffs = np.diff(grid, axis=1)  # wraps, no warning
-        steps = dict(zip(rows, diffs[:, 0].tolist(), strict=True))
-        even = dict(zip(rows, np.all(diffs == diffs[:, :1], axis=1).tolist(), strict=True))
+    grid, rows = _whole_buckets(values, wanted)
+    diffs = np.diff(grid, axis=1)  # wraps, no warning
+    steps = dict(zip(rows, diffs[:, 0].tolist(), strict=True))
+    even = dict(zip(rows, np.all(diffs == diffs[:, :1], axis=1).tolist(), strict=True))
     out = []
     for i in wanted:
         part = values[i * BASE : (i + 1) * BASE]
-        if i < full:
+        if i in steps:
             step, constant = steps[i], even[i]
         else:
             step = int(np.diff(part[:2])[0]) if part.size > 1 else 0
