@@ -134,6 +134,20 @@ def one_of(
     return f"{column} IN ({marks(len(values))})", tuple(values)
 
 
+def int_pairs(
+    dialect: Dialect, name: str, pairs: Sequence[tuple[int, int]],
+) -> tuple[str, tuple[object, ...]]:
+    """A CTE `name (a, b)` of the integer `pairs`, with its parameters: two arrays
+    unnested where the database takes arrays (one plan, however many pairs; a VALUES
+    list of hundreds of pairs is parsed and bound pair by pair), else a VALUES list."""
+    if dialect.array_params:
+        arrays = "unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))"
+        return (f"{name} (a, b) AS (SELECT * FROM {arrays})",
+                ([a for a, _ in pairs], [b for _, b in pairs]))
+    values = ", ".join(["(CAST(? AS BIGINT), CAST(? AS BIGINT))"] * len(pairs))
+    return f"{name} (a, b) AS (VALUES {values})", tuple(v for pair in pairs for v in pair)
+
+
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 

@@ -26,7 +26,7 @@ from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
 from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import SqlCore, as_uuid, check_handle
-from streamvis.store.dialect import ForeignKeyViolation, Session, marks
+from streamvis.store.dialect import ForeignKeyViolation, Session, int_pairs, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
     IN_CHUNK,
@@ -259,20 +259,22 @@ class LineMethods(SqlCore):
         with self._read() as s:
             run_id, series_id, x, target = self._target(s, run, series, field)
             unique = sorted({(int(q), int(b)) for q, b in buckets})
-            for at in range(0, len(unique), _ASK_GROUP):
-                group = unique[at : at + _ASK_GROUP]
-                pairs = ", ".join(["(CAST(? AS BIGINT), CAST(? AS INTEGER))"] * len(group))
-                # The pairs asked drive the join: each is a search of the chunk by its
-                # sequence, then of the bucket's primary key. CROSS JOIN keeps SQLite
-                # from starting at the series' chunks instead (given hundreds of pairs
-                # it did, reading every bucket row of the series: 10 s at 1 B rows).
+            # PostgreSQL takes them all as two arrays (in groups, 1,965 pairs took 75
+            # ms against 50: each group planned, and hashed the series' chunks).
+            step = max(len(unique), 1) if s.dialect.array_params else _ASK_GROUP
+            for at in range(0, len(unique), step):
+                # w (a, b): the (sequence, bucket) pairs asked. They drive the join: each
+                # is a search of the chunk by its sequence, then of the bucket's primary
+                # key. CROSS JOIN keeps SQLite from starting at the series' chunks
+                # instead (given hundreds of pairs it did, reading every bucket row of
+                # the series: 10 s at 1 B rows).
+                pairs, params = int_pairs(s.dialect, "w", unique[at : at + step])
                 for q, fid, b, data in s.all(
-                    f"WITH w (q, b) AS (VALUES {pairs}) SELECT w.q, lb.field_id, lb.bucket, "
+                    f"WITH {pairs} SELECT w.a, lb.field_id, lb.bucket, "
                     "lb.data FROM w CROSS JOIN chunks c CROSS JOIN line_buckets lb "
-                    "WHERE c.series_id = ? AND c.sequence = w.q AND +c.run_id = ? "
+                    "WHERE c.series_id = ? AND c.sequence = w.a AND +c.run_id = ? "
                     "AND lb.chunk_id = c.id AND lb.bucket = w.b AND lb.field_id IN (?, ?)",
-                    (*(v for pair in group for v in pair), series_id, run_id, x.id, target.id),
-                    binary=True,
+                    (*params, series_id, run_id, x.id, target.id), binary=True,
                 ):
                     found[int(q), int(fid), int(b)] = bytes(data)
         chunked = self._chunk_buckets(run_id, series_id, (x, target), [
