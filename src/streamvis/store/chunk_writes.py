@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from streamvis.model.errors import NotFoundError
 from streamvis.model.events import RowsAppended
-from streamvis.store.dialect import ForeignKeyViolation, Session, int_pairs
+from streamvis.store.dialect import ForeignKeyViolation, Session
 from streamvis.store.media_refs import record_media
 from streamvis.store.summaries import ChunkSummaries
 from streamvis.store.summary_rows import insert_summaries
@@ -83,14 +83,14 @@ def _take_sequences(s: Session, n: int) -> int:
 def _number(s: Session, chunk_ids: list[int]) -> int:
     """Take numbers for `chunk_ids` and set them, in order, in one statement; the first."""
     n = len(chunk_ids)
-    # v (a, b): each chunk's id and its place among them.
-    pairs, params = int_pairs(s.dialect, "v", list(zip(chunk_ids, range(1, n + 1),
-                                                        strict=True)))
+    # A VALUES list in FROM, not dialect.int_pairs: as a CTE beside the UPDATE, or as
+    # arrays, one writer's appends to PostgreSQL went 9.0-9.6 -> 7.1-8.3 M values/s.
+    values = ", ".join(["(CAST(? AS BIGINT), CAST(? AS BIGINT))"] * n)
     last = s.scalar(
-        "WITH n AS (UPDATE seq_counter SET value = value + ? WHERE id = 1 RETURNING value), "
-        f"{pairs} UPDATE chunks SET sequence = n.value - ? + v.b "
-        "FROM n, v WHERE chunks.id = v.a RETURNING n.value",
-        [n, *params, n],
+        "WITH n AS (UPDATE seq_counter SET value = value + ? WHERE id = 1 RETURNING value) "
+        "UPDATE chunks SET sequence = n.value - ? + v.i "
+        f"FROM n, (VALUES {values}) AS v (id, i) WHERE chunks.id = v.id RETURNING n.value",
+        [n, n, *(x for i, chunk_id in enumerate(chunk_ids, 1) for x in (chunk_id, i))],
     )
     return int(last) - n + 1
 

@@ -137,9 +137,10 @@ def one_of(
 def int_pairs(
     dialect: Dialect, name: str, pairs: Sequence[tuple[int, int]],
 ) -> tuple[str, tuple[object, ...]]:
-    """A CTE `name (a, b)` of the integer `pairs`, with its parameters: two arrays
+    """A CTE `name (a, b)` of many integer `pairs`, with its parameters: two arrays
     unnested where the database takes arrays (one plan, however many pairs; a VALUES
-    list of hundreds of pairs is parsed and bound pair by pair), else a VALUES list."""
+    list of hundreds of pairs is parsed and bound pair by pair), else a VALUES list.
+    For a few pairs in PostgreSQL, a VALUES list in FROM plans better (chunk_writes)."""
     if dialect.array_params:
         arrays = "unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))"
         return (f"{name} (a, b) AS (SELECT * FROM {arrays})",
