@@ -76,6 +76,15 @@ def _fresh_pg(admin: str, name: str) -> str:
     return _pg_location(admin, name)
 
 
+def _analyze(location: str) -> None:
+    """Gather the planner's statistics, as autovacuum would have after the import (a
+    test machine's PostgreSQL may run with autovacuum off: decision 0061)."""
+    import psycopg  # noqa: PLC0415 -- only for PostgreSQL
+
+    with psycopg.connect(location, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def _pg_location(admin: str, name: str) -> str:
     return admin.rsplit("/", 1)[0] + "/" + name
 
@@ -191,6 +200,8 @@ def main() -> None:
                 if kept is None or not (kept / "built").exists():
                     print(json.dumps({"figure": "ladder_ingest", **common,
                                       **build(location, points, args.chunk_rows)}), flush=True)
+                    if kind == "pg":
+                        _analyze(location)
                     if kept is not None:
                         (kept / "built").touch()
                 print(json.dumps({"figure": "ladder_plot", **common, "pixels": args.pixels,
