@@ -1,0 +1,28 @@
+"""postgres.py: what the PostgreSQL store checks of its server at start."""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+import pytest
+
+from streamvis.store.postgres import PostgresStore
+
+
+def test_a_server_without_autovacuum_is_named_at_start(
+    pg_dsn: str, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The warning follows the server's own setting (some test machines run PostgreSQL
+    # with autovacuum off; a deployment keeps PostgreSQL's default, on).
+    with psycopg.connect(pg_dsn) as conn:
+        row = conn.execute("SHOW autovacuum").fetchone()
+    assert row is not None
+    off = row[0] == "off"
+    with caplog.at_level(logging.WARNING, logger="streamvis.store"):
+        PostgresStore(pg_dsn).close()
+    warned = [r.getMessage() for r in caplog.records if "autovacuum off" in r.getMessage()]
+    assert len(warned) == (1 if off else 0)
+    if off:
+        assert "ANALYZE" in warned[0]
+        assert "docs/deployment.md" in warned[0]
