@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -81,6 +82,16 @@ def _tops(cache: ColumnCache, run: uuid.UUID, series: str, y: Field,
     return None if held is None else held.after(0, bound)
 
 
+@dataclass(frozen=True)
+class _Held:
+    """A run's pieces read for its edges, by key, and their bytes: kept with them, so
+    a request adds its own, not a pass over everything held (after twenty zooms of a
+    1 B-point line, 40,000 pieces summed twice a request)."""
+
+    found: dict[Any, Any]
+    nbytes: int
+
+
 def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
                  fetch: Callable[[list[Any]], list[Any]],
                  size: Callable[[Any], int]) -> Callable[[list[Any]], list[Any]]:
@@ -94,16 +105,20 @@ def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
     def read(wanted: list[Any]) -> list[Any]:
         since = cache.epoch(run)
         held = cache.held(key)
-        # A copy: another request may be reading the held one.
-        kept: dict[Any, Any] = dict(held) if isinstance(held, dict) else {}
-        missing = [w for w in dict.fromkeys(wanted) if w not in kept]
+        got = held if isinstance(held, _Held) else _Held({}, 0)
+        missing = [w for w in dict.fromkeys(wanted) if w not in got.found]
         if missing:
-            if sum(size(v) for v in kept.values()) > cache.max_bytes // 4:
+            if got.nbytes > cache.max_bytes // 4:
                 # A bound on what a run's edges may hold; they refill as asked.
-                kept = {w: kept[w] for w in dict.fromkeys(wanted) if w in kept}
-            kept.update(zip(missing, fetch(missing), strict=True))
-            cache.hold(key, kept, sum(size(v) + 64 for v in kept.values()), since)
-        return [kept[w] for w in wanted]
+                kept = {w: got.found[w] for w in dict.fromkeys(wanted) if w in got.found}
+                nbytes = sum(size(v) + 64 for v in kept.values())
+            else:
+                kept, nbytes = dict(got.found), got.nbytes  # another request may be reading it
+            fresh = fetch(missing)
+            kept.update(zip(missing, fresh, strict=True))
+            got = _Held(kept, nbytes + sum(size(v) + 64 for v in fresh))
+            cache.hold(key, got, got.nbytes, since)
+        return [got.found[w] for w in wanted]
 
     return read
 
