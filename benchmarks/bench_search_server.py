@@ -20,7 +20,8 @@ listing needed.
         [--create-only]
 
 `load` is the 1-minute load average when the runs were made; `db_cpu_s` the CPU of
-the PostgreSQL backends of the benchmark's database meanwhile (0 on SQLite).
+the PostgreSQL backends of the benchmark's database meanwhile (0 on SQLite). On
+PostgreSQL the runs are searched after `ANALYZE`, as autovacuum would have run it.
 """
 
 from __future__ import annotations
@@ -126,6 +127,15 @@ def emit(**figure: object) -> None:
     print(json.dumps(figure), flush=True)
 
 
+def _analyze(dsn: str) -> None:
+    """Gather the planner's statistics, as autovacuum would have after the import (a
+    test machine's PostgreSQL may run with autovacuum off: decision 0061)."""
+    import psycopg  # noqa: PLC0415 -- only for PostgreSQL
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def bench(kind: str, runs: int, *, create_only: bool = False) -> None:
     with scratch_store_or_none(kind, "bench_search_server") as where:
         if where is None:
@@ -151,6 +161,8 @@ def bench(kind: str, runs: int, *, create_only: bool = False) -> None:
                  load=round(os.getloadavg()[0], 1))
             if create_only:
                 return
+            if kind == "postgres":
+                _analyze(where)
             for name, (run_filter, as_json) in filters().items():
                 params = {} if as_json is None else {"filter": json.dumps(as_json)}
                 first = http.get("/api/runs", params={**params, "limit": "100"})
