@@ -26,3 +26,19 @@ def test_a_server_without_autovacuum_is_named_at_start(
     if off:
         assert "ANALYZE" in warned[0]
         assert "docs/deployment.md" in warned[0]
+
+
+def test_reads_plan_for_their_own_parameters(pg_dsn: str) -> None:
+    # A statement psycopg has prepared may get one generic plan for every parameter
+    # value; reads ask PostgreSQL for a plan per execution (a page of 100 runs and all
+    # of a filter's matches share a statement: decision 0061). Writes keep the default.
+    store = PostgresStore(pg_dsn)
+    try:
+        with store._read() as s:
+            for _ in range(7):  # past psycopg's threshold for preparing it
+                assert s.scalar("SELECT current_setting('plan_cache_mode')") == \
+                    "force_custom_plan"
+        with store._write() as s:
+            assert s.scalar("SELECT current_setting('plan_cache_mode')") == "auto"
+    finally:
+        store.close()
