@@ -34,6 +34,7 @@ from streamvis.store.sql import SqlStore
 
 log = logging.getLogger("streamvis.store")
 
+
 class PostgresSession(Session):
     def __init__(self, conn: Connection, where: str) -> None:
         super().__init__(POSTGRES, where)
