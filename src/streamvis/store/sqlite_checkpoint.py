@@ -65,9 +65,10 @@ class Checkpointer:
     """One thread that runs `PRAGMA wal_checkpoint(PASSIVE)` when a commit asks."""
 
     def __init__(
-        self, connect: Callable[[], sqlite3.Connection], database: Path,
-        pages: int = CHECKPOINT_BYTES // 4096,
+        self, connect: Callable[[], sqlite3.Connection], database: Path, pages: int,
     ) -> None:
+        """`pages`: frames waiting in the WAL before a checkpoint runs (the store gives
+        CHECKPOINT_BYTES `in_pages` of its database's page size)."""
         self._connect = connect
         self._wal_index = Path(os.fspath(database) + "-shm")
         self._pages = pages
