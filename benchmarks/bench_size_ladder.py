@@ -47,6 +47,7 @@ import pyarrow as pa
 
 from streamvis.model.schema import FieldType
 from streamvis.service.allocator import tune_allocator
+from streamvis.service.collector import tune_collector
 from streamvis.store import open_store
 from streamvis.store.summaries import summarize
 from streamvis.web.http import WebConfig
@@ -125,6 +126,7 @@ def _serve(location: str, points: int, pixels: int, cache_mb: int, out: Any) -> 
         http.get("/api/runs").raise_for_status()
         http.post("/api/data", json={"series": "train", "max_points": 1, "filter": {
             "tags_any": ["none"]}}).raise_for_status()
+        tune_collector()  # as `streamvis serve` does once started (collector.py)
         base, _ = _rss()
         line = {"series": "train", "kind": "line", "x": "step", "y": "loss", "pixels": pixels}
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from streamvis.model.security import Gate, ServeSecurity, is_loopback
 from streamvis.service.allocator import tune_allocator
+from streamvis.service.collector import tune_collector
 from streamvis.service.server import SHUTDOWN_GRACE, Health, address_of, build_server
 from streamvis.service.servicer import Servicer
 from streamvis.settings import ServeSettings
@@ -159,6 +160,7 @@ async def _serve_both(
             print(f"streamvis: web UI at {web.url}", flush=True)  # noqa: T201
         else:
             print("streamvis: web UI off (--no-web)", flush=True)  # noqa: T201
+        tune_collector()  # all imported and started: out of the collector's walks
         await stop.wait()
         log.info("stopping: letting calls in flight finish for up to %g s", SHUTDOWN_GRACE)
     finally:

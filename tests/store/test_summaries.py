@@ -103,6 +103,34 @@ def test_x_buckets_read_back_exactly(x: npt.NDArray[np.int64]) -> None:
         assert len(stored[0]) == 25  # kind and three int64, whatever the bucket's rows
 
 
+@pytest.mark.parametrize(("first", "step", "count"), [
+    (0, 1, BASE), (7, 0, 5), (0, -3, 300), (-(2**40), 2**20, 17), (5, 0, 1)])
+def test_steps_are_the_values_they_stand_for(first: int, step: int, count: int) -> None:
+    values = first + step * np.arange(count, dtype=np.int64)
+    (stored,) = summaries.bucket_values(values, x=True)
+    steps = summaries.decode_x(stored)
+    assert isinstance(steps, summaries.Steps)
+    assert steps == summaries.Steps(first, step, count) and steps.size == count
+    np.testing.assert_array_equal(summaries.decode_bucket(stored), values)
+    np.testing.assert_array_equal(steps.values(), values)
+    for a, b in ((0, None), (2, 4), (count - 1, count + 9), (count, None)):
+        np.testing.assert_array_equal(summaries.x_values(steps, a, b), values[a:b])
+    # Rows of several whole buckets, by row: what pieces read of x.
+    more = summaries.Steps(first + 11, step or 1, count)
+    at = summaries.StepsAt([steps, more])
+    rows = np.array([0, count - 1], np.int64)
+    np.testing.assert_array_equal(at[rows], values[rows])
+    np.testing.assert_array_equal(at[rows + BASE], more.values()[rows])
+
+
+def test_x_stored_as_values_is_read_as_values() -> None:
+    x = np.array([0, 1, 3, 4], np.int64)
+    (stored,) = summaries.bucket_values(x, x=True)
+    back = summaries.decode_x(stored)
+    assert isinstance(back, np.ndarray)
+    np.testing.assert_array_equal(back, x)
+
+
 @pytest.mark.parametrize("only", [[], [1], [3, 0], [2, 3], [0, 1, 2, 3], [3, 2, 1, 0]])
 def test_x_buckets_asked_are_those_of_the_whole_chunk(only: list[int]) -> None:
     # A few buckets asked (a cloud's, where the rest are read from the chunk) are

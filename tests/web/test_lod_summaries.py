@@ -49,7 +49,8 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
 
     def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
         asked.extend(q - 1 for q, _ in wanted)
-        rows = [(summaries.decode_bucket(summaries.bucket_values(parts[q - 1][0], x=True)[b]),
+        # x as the store reads it: a `Steps` where it rises by a constant step.
+        rows = [(summaries.decode_x(summaries.bucket_values(parts[q - 1][0], x=True)[b]),
                  summaries.decode_bucket(summaries.bucket_values(parts[q - 1][1], x=False)[b]))
                 for q, b in wanted]
         return lod_summaries.buckets(rows, [b for _, b in wanted])
@@ -93,6 +94,26 @@ def test_random_lines_and_zooms(seed: int, monkeypatch: pytest.MonkeyPatch) -> N
     _same(x, y, sizes, lo, hi, pixels)
     a, b = np.sort(rng.uniform(lo - 5, hi + 5, 2))
     _same(x, y, sizes, float(a), float(b), pixels)  # a zoom, edges anywhere
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_step_counter_lines(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every bucket's x a `Steps` (a step counter, maybe with gaps between chunks):
+    # pieces and the rows edges cut through are computed from first and step alone.
+    monkeypatch.setattr(lod_summaries, "PIECE", (2, 3, 8)[seed % 3])
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 90, int(rng.integers(1, 6))).astype(int).tolist()
+    step = int(rng.integers(1, 4))
+    x = np.concatenate([first + step * np.arange(size, dtype=np.int64) for first, size in
+                        zip(np.cumsum([0, *sizes[:-1]]) * step + rng.integers(0, 3), sizes,
+                            strict=True)])
+    x = np.maximum.accumulate(x)
+    y = rng.normal(size=x.size)
+    y[rng.random(x.size) < 0.05] = np.nan
+    y[rng.integers(0, x.size, 2)] = [1e6, -1e6]  # spikes
+    lo, hi = float(x[0]), float(x[-1])
+    for a, b in ((lo, hi), tuple(np.sort(rng.uniform(lo - 5, hi + 5, 2)))):
+        _same(x, y, sizes, float(a), float(b), int(rng.integers(1, 40)))
 
 
 def test_spikes_at_bucket_edges_and_all_nan() -> None:

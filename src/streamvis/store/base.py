@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
@@ -38,7 +39,7 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
-from streamvis.store.summaries import LineSummaries
+from streamvis.store.summaries import LineSummaries, Steps
 from streamvis.store.summary_groups import LineTops
 
 
@@ -341,8 +342,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def line_rows(
         self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
-    ) -> list[tuple[npt.NDArray[Any], npt.NDArray[Any]]]:
-        """The (x, `field`) values of each level-0 bucket asked, as (sequence, bucket).
+    ) -> list[tuple[npt.NDArray[np.int64] | Steps, npt.NDArray[Any]]]:
+        """The (x, `field`) values of each level-0 bucket asked, as (sequence, bucket):
+        x as its `Steps` where it rises by a constant step.
 
         Only for chunks `line_summaries` has listed with a summary; NotFoundError if
         one is gone (its run deleted meanwhile).

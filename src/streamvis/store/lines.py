@@ -31,6 +31,7 @@ from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
     IN_CHUNK,
     LineSummaries,
+    Steps,
     as_numbers,
     bottom,
     chunk_bucket,
@@ -38,6 +39,7 @@ from streamvis.store.summaries import (
     decode,
     decode_bucket,
     decode_buckets,
+    decode_x,
     field_plan,
     head,
     named_x,
@@ -61,6 +63,7 @@ _ASK_GROUP = 256
 #: Chunks decoded per query for buckets read from their chunks (a few MB each).
 _CHUNK_GROUP = 4
 Values = npt.NDArray[Any]
+Ints = npt.NDArray[np.int64]
 
 
 class _Line(NamedTuple):
@@ -254,8 +257,10 @@ class LineMethods(SqlCore):
 
     def line_rows(
         self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
-    ) -> list[tuple[Values, Values]]:
-        found: dict[tuple[int, int, int], bytes] = {}
+    ) -> list[tuple[Ints | Steps, Values]]:
+        # Per (sequence, bucket): x's row, and the field's (none where x's bucket is
+        # read from its chunk). One row each: a zoom asks for thousands.
+        found: dict[tuple[int, int], tuple[bytes, bytes | None]] = {}
         with self._read() as s:
             run_id, series_id, x, target = self._target(s, run, series, field)
             unique = sorted({(int(q), int(b)) for q, b in buckets})
@@ -264,34 +269,33 @@ class LineMethods(SqlCore):
             step = max(len(unique), 1) if s.dialect.array_params else _ASK_GROUP
             for at in range(0, len(unique), step):
                 # w (a, b): the (sequence, bucket) pairs asked. They drive the join: each
-                # is a search of the chunk by its sequence, then of the bucket's primary
+                # is a search of the chunk by its sequence, then of the buckets' primary
                 # key. CROSS JOIN keeps SQLite from starting at the series' chunks
                 # instead (given hundreds of pairs it did, reading every bucket row of
                 # the series: 10 s at 1 B rows).
                 pairs, params = int_pairs(s.dialect, "w", unique[at : at + step])
-                for q, fid, b, data in s.all(
-                    f"WITH {pairs} SELECT w.a, lb.field_id, lb.bucket, "
-                    "lb.data FROM w CROSS JOIN chunks c CROSS JOIN line_buckets lb "
+                for q, b, xs, ys in s.all(
+                    f"WITH {pairs} SELECT w.a, w.b, lx.data, ly.data FROM w "
+                    "CROSS JOIN chunks c CROSS JOIN line_buckets lx "
+                    "LEFT JOIN line_buckets ly ON ly.chunk_id = c.id AND ly.field_id = ? "
+                    "AND ly.bucket = w.b "
                     "WHERE c.series_id = ? AND c.sequence = w.a AND +c.run_id = ? "
-                    "AND lb.chunk_id = c.id AND lb.bucket = w.b AND lb.field_id IN (?, ?)",
-                    (*params, series_id, run_id, x.id, target.id), binary=True,
+                    "AND lx.chunk_id = c.id AND lx.field_id = ? AND lx.bucket = w.b",
+                    (*params, target.id, series_id, run_id, x.id), binary=True,
                 ):
-                    found[int(q), int(fid), int(b)] = bytes(data)
+                    found[int(q), int(b)] = (bytes(xs), None if ys is None else bytes(ys))
         chunked = self._chunk_buckets(run_id, series_id, (x, target), [
-            (q, b) for (q, fid, b), data in found.items()
-            if fid == x.id and data[:1] == IN_CHUNK])
-        out = []
+            key for key, (xs, _) in found.items() if xs[:1] == IN_CHUNK])
+        out: list[tuple[Ints | Steps, Values]] = []
         for q, b in buckets:
-            try:
-                xs = found[q, x.id, b]
-                if xs[:1] == IN_CHUNK:
-                    out.append(chunked[q, b])
-                    continue
-                ys = found[q, target.id, b]
-            except KeyError:
-                raise NotFoundError(
-                    f"run {run} lost chunks while being read: it was deleted") from None
-            out.append((decode_bucket(xs), decode_bucket(ys)))
+            key = (q, b)
+            xs, ys = found.get(key, (b"", None))
+            if xs[:1] == IN_CHUNK:
+                out.append(chunked[key])
+            elif ys is None:
+                raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+            else:
+                out.append((decode_x(xs), decode_bucket(ys)))
         return out
 
     def _chunk_buckets(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],

@@ -109,7 +109,8 @@ def _group_arg(values: npt.NDArray[Any], width: int, *, high: bool) -> npt.NDArr
 
 
 def _level0(
-    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any], width: int = 0,
+    x: npt.NDArray[np.int64] | StepsAt, y: npt.NDArray[Any], dtype: np.dtype[Any],
+    width: int = 0,
 ) -> npt.NDArray[Any]:
     """Records of consecutive `width`-row buckets (default `BASE`), the last maybe shorter."""
     width = width or BASE
@@ -170,7 +171,7 @@ def summarize(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> bytes:
 
 
 def pieces(
-    x: npt.NDArray[np.int64], y: npt.NDArray[Any], width: int, start: int,
+    x: npt.NDArray[np.int64] | StepsAt, y: npt.NDArray[Any], width: int, start: int,
 ) -> npt.NDArray[Any]:
     """Records of a level-0 bucket's rows cut in pieces of `width` rows, finer than level 0.
 
@@ -327,14 +328,67 @@ def chunk_bucket(xy: pa.RecordBatch, bucket: int) -> tuple[
             np.array(as_numbers(part.column(1), keep_float32=True)))
 
 
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """An x bucket rising by a constant step (a step counter's), as stored: its first
+    value, step and count. A zoom reads a few thousand such buckets beside their y
+    rows; writing out each one's 1,024 values, to join them and find the x of a few
+    points, was a fifth of a zoom's time at 1 B points."""
+
+    first: int
+    step: int
+    count: int
+
+    @property
+    def size(self) -> int:
+        return self.count
+
+    @property
+    def nbytes(self) -> int:
+        return 24
+
+    def values(self, start: int = 0, stop: int | None = None) -> npt.NDArray[np.int64]:
+        """Its values from row `start` up to `stop` (default: the last)."""
+        end = self.count if stop is None else min(stop, self.count)
+        at = np.arange(start, max(start, end), dtype=np.int64)
+        out: npt.NDArray[np.int64] = self.first + self.step * at
+        return out
+
+
+class StepsAt:
+    """The x of rows of consecutive whole buckets of `Steps`, by row: what `pieces`
+    reads of x (a few rows per piece), computed rather than written out."""
+
+    def __init__(self, steps: Sequence[Steps]) -> None:
+        self.first = np.array([s.first for s in steps], np.int64)
+        self.step = np.array([s.step for s in steps], np.int64)
+
+    def __getitem__(self, at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        bucket = at // BASE
+        out: npt.NDArray[np.int64] = self.first[bucket] + self.step[bucket] * (at - bucket * BASE)
+        return out
+
+
+def x_values(x: npt.NDArray[np.int64] | Steps, start: int = 0,
+             stop: int | None = None) -> npt.NDArray[np.int64]:
+    """A bucket's x as values, rows `start` up to `stop` (default: the last)."""
+    if isinstance(x, Steps):
+        return x.values(start, stop)
+    return x[start:stop]
+
+
+def decode_x(data: bytes) -> npt.NDArray[np.int64] | Steps:
+    """x's values of one bucket stored by `bucket_values`: a `Steps` where stored so."""
+    if data[:1] == b"a":
+        return Steps(*struct.unpack_from("<qqq", data, 1))
+    return decode_bucket(data)
+
+
 def decode_bucket(data: bytes) -> npt.NDArray[Any]:
     """The values of one bucket stored by `bucket_values`."""
     kind = chr(data[0])
     if kind == "a":
-        first, step, count = struct.unpack_from("<qqq", data, 1)
-        if step:
-            return np.arange(first, first + step * count, step, dtype=np.int64)
-        return np.full(count, first, np.int64)
+        return Steps(*struct.unpack_from("<qqq", data, 1)).values()
     if data[:1] == CONSTANT:
         (count,) = struct.unpack_from("<q", data, 2)
         one = np.frombuffer(data, _DTYPES[chr(data[1])], count=1, offset=10)

@@ -17,20 +17,29 @@ searches on the same int needles, so the answer is the same set of rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from streamvis.model.limits import LOD_PIECE_ROWS
 from streamvis.store import summaries
-from streamvis.store.summaries import BASE, FACTOR, LineSummaries
+from streamvis.store.summaries import (
+    BASE,
+    FACTOR,
+    LineSummaries,
+    Steps,
+    StepsAt,
+    x_values,
+)
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod
 
 Ints = npt.NDArray[np.int64]
+#: A bucket's x as read: its values, or its `Steps` where it rises by a constant step.
+Xs = Ints | Steps
 
 
 class Records(NamedTuple):
@@ -68,7 +77,7 @@ def pool(arrays: list[npt.NDArray[Any]]) -> Records:
 RecordReader = Callable[[list[int]], Records]
 #: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
 #: pieces of `PIECE` rows as the bytes of their records (`buckets`).
-Bucket = tuple[Ints, npt.NDArray[Any], bytes]
+Bucket = tuple[Xs, npt.NDArray[Any], bytes]
 #: Raw rows: for each (chunk sequence, level-0 bucket) asked, the bucket.
 RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
 
@@ -86,23 +95,27 @@ class Readers(NamedTuple):
 PIECE = LOD_PIECE_ROWS
 
 
-def buckets(rows: list[tuple[Ints, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:
+def buckets(rows: Sequence[tuple[Xs, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:
     """Buckets `indices` of chunks, of rows (x, y) each: what a RawReader returns.
 
-    Their pieces are made at once for all whole buckets of one y type, so reading
-    thousands of buckets costs a few numpy calls, not thousands.
+    Their pieces are made at once for all whole buckets of one y type and one kind of
+    x, so reading thousands of buckets costs a few numpy calls, not thousands; an x
+    stored as `Steps` is never written out (`StepsAt`).
     """
     out: list[Bucket | None] = [None] * len(rows)
-    kinds: dict[str, list[int]] = {}
+    kinds: dict[tuple[str, bool], list[int]] = {}
     for i, (x, y) in enumerate(rows):
+        steps = isinstance(x, Steps)
         if x.size == BASE and BASE % PIECE == 0:
-            kinds.setdefault(y.dtype.str, []).append(i)
+            kinds.setdefault((y.dtype.str, steps), []).append(i)
         else:
-            out[i] = (x, y, summaries.pieces(x, y, PIECE, indices[i] * BASE).tobytes())
+            out[i] = (x, y, summaries.pieces(x_values(x), y, PIECE, indices[i] * BASE).tobytes())
     per = BASE // PIECE
-    for group in kinds.values():
-        rec = summaries.pieces(np.concatenate([rows[i][0] for i in group]),
-                               np.concatenate([rows[i][1] for i in group]), PIECE, 0)
+    for (_, steps), group in kinds.items():
+        x_rows: Ints | StepsAt = (
+            StepsAt([cast(Steps, rows[i][0]) for i in group]) if steps
+            else np.concatenate([x_values(rows[i][0]) for i in group]))
+        rec = summaries.pieces(x_rows, np.concatenate([rows[i][1] for i in group]), PIECE, 0)
         k = np.arange(rec.size, dtype=np.int64) // per
         shift = (np.asarray(indices, np.int64)[group][k] - k) * BASE
         for name in ("start", "min_pos", "max_pos"):
@@ -277,11 +290,19 @@ class _Cover:
         offsets, bucket_starts = starts_of
         local = (piece["start"] - bucket_starts).tolist()
         counts = piece["count"]
-        x = np.concatenate([got[b][0][a : a + n]
-                            for b, a, n in zip(of.tolist(), local, counts.tolist(), strict=True)])
-        y = np.concatenate([got[b][1][a : a + n]
-                            for b, a, n in zip(of.tolist(), local, counts.tolist(), strict=True)])
         bases = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+        which = of.tolist()
+        xs = [got[b][0] for b in which]
+        if all(isinstance(v, Steps) for v in xs):
+            # A piece's rows rise by its bucket's step from its first x.
+            step = np.fromiter((cast(Steps, v).step for v in xs), np.int64, len(xs))
+            at = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(bases, counts)
+            x = np.repeat(piece["x_first"], counts) + np.repeat(step, counts) * at
+        else:
+            x = np.concatenate([x_values(v, a, a + n)
+                                for v, a, n in zip(xs, local, counts.tolist(), strict=True)])
+        y = np.concatenate([got[b][1][a : a + n]
+                            for b, a, n in zip(which, local, counts.tolist(), strict=True)])
         firsts = piece["start"] + offsets
         # x is sorted across all these rows (the line is ordered), so the column
         # edges are found by searching x for them, not each row among the edges.
@@ -325,7 +346,7 @@ def _raw_inside(t: LineTops, raw: RawReader, seg: dict[str, npt.NDArray[Any]],
     got = raw(asked)
     skip = lo - int(offsets[first]) - asked[0][1] * BASE
     pos = np.arange(lo, hi + 1, dtype=np.int64)
-    x = np.concatenate([g[0] for g in got])[skip : skip + pos.size]
+    x = np.concatenate([x_values(g[0]) for g in got])[skip : skip + pos.size]
     y = np.concatenate([g[1] for g in got])[skip : skip + pos.size]
     return pos, x, y
 
