@@ -9,8 +9,9 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.store import Store, lines, summaries, summary_groups
-from streamvis.store.summaries import summarize, x_values
+from streamvis.store import Store, bucket_rows, lines, summaries, summary_groups
+from streamvis.store.bucket_rows import x_values
+from streamvis.store.summaries import summarize
 
 from .helpers import raw_session
 
@@ -49,6 +50,7 @@ def test_deleting_a_run_deletes_its_summaries(store: Store, location: str) -> No
 def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Buckets of 4 rows, 2 per level, as appends write them."""
     monkeypatch.setattr(summaries, "BASE", 4)
+    monkeypatch.setattr(bucket_rows, "BASE", 4)
     monkeypatch.setattr(summaries, "FACTOR", 2)
 
 
@@ -70,7 +72,7 @@ def test_heads_bottoms_and_bucket_rows_are_read_as_asked(store: Store, location:
     assert bottom.tobytes() == whole[whole["level"] == 0].tobytes()
     rows = store.line_rows(run.handle, "train", "loss", [(seq.sequence, 4), (seq.sequence, 2)])
     assert [x_values(x).tolist() for x, _ in rows] == [[116, 117], [108, 109, 110, 111]]
-    assert rows[1][0] == summaries.Steps(108, 1, 4)  # a step counter's: as stored
+    assert rows[1][0] == bucket_rows.Steps(108, 1, 4)  # a step counter's: as stored
     np.testing.assert_array_equal(rows[1][1], loss[8:12])  # NaN included
     with pytest.raises(NotFoundError, match="lost chunks"):
         store.line_rows(run.handle, "train", "loss", [(10**9, 0)])
@@ -329,7 +331,7 @@ def test_a_constant_stretch_is_stored_once_a_bucket_and_read_back_bit_for_bit(
         kept = [bytes(d)[:1] for (d,) in s.all(
             "SELECT lb.data FROM line_buckets lb JOIN fields f ON f.id = lb.field_id "
             "WHERE f.name = 'loss' ORDER BY lb.bucket", binary=True)]
-    assert kept == [summaries.CONSTANT] * 3 + [b"d", summaries.CONSTANT]
+    assert kept == [bucket_rows.CONSTANT] * 3 + [b"d", bucket_rows.CONSTANT]
     rows = store.line_rows(run, "train", "loss", [(seq, b) for b in range(5)])
     assert np.concatenate([y for _, y in rows]).tobytes() == loss.tobytes()
     ((x, y),) = store.line_values("train", "loss", [(run, [seq])])  # type: ignore[misc]

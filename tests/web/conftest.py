@@ -12,7 +12,7 @@ import pytest
 from psycopg import sql
 
 from streamvis.model.schema import FieldType
-from streamvis.store import Store, open_store, summaries
+from streamvis.store import Store, bucket_rows, open_store, summaries
 from streamvis.testing import scratch_database
 from streamvis.web import lod_summaries
 from streamvis.web.http import WebConfig
@@ -105,4 +105,5 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 8)
         monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(bucket_rows, "BASE", 8)
     monkeypatch.setattr(lod_summaries, "PIECE", 2)

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from streamvis.store import summaries, summary_groups
+from streamvis.store import bucket_rows, summaries, summary_groups
 from streamvis.store.summaries import decode, summarize
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod, lod_summaries
@@ -22,6 +22,7 @@ def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 4)
         monkeypatch.setattr(module, "FACTOR", 2)
+    monkeypatch.setattr(bucket_rows, "BASE", 4)
     monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
@@ -50,8 +51,8 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
     def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
         asked.extend(q - 1 for q, _ in wanted)
         # x as the store reads it: a `Steps` where it rises by a constant step.
-        rows = [(summaries.decode_x(summaries.bucket_values(parts[q - 1][0], x=True)[b]),
-                 summaries.decode_bucket(summaries.bucket_values(parts[q - 1][1], x=False)[b]))
+        rows = [(bucket_rows.decode_x(bucket_rows.bucket_values(parts[q - 1][0], x=True)[b]),
+                 bucket_rows.decode_bucket(bucket_rows.bucket_values(parts[q - 1][1], x=False)[b]))
                 for q, b in wanted]
         return lod_summaries.buckets(rows, [b for _, b in wanted])
 
@@ -135,7 +136,7 @@ def test_plateaus_stored_as_one_value_a_bucket(seed: int) -> None:
     values = rng.choice([0.0, -0.0, 1.5, np.nan, 2.0], lengths.size)
     y = np.repeat(values, lengths)
     x = np.arange(y.size, dtype=np.int64)
-    assert any(b[:1] == summaries.CONSTANT for b in summaries.bucket_values(y, x=False)) or (
+    assert any(b[:1] == bucket_rows.CONSTANT for b in bucket_rows.bucket_values(y, x=False)) or (
         y.size < 8)
     sizes = [y.size] if seed % 2 else [int(y.size // 2) or 1, y.size - (int(y.size // 2) or 1)]
     sizes = [s for s in sizes if s]

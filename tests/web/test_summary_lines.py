@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.schema import FieldType
-from streamvis.store import summaries, summary_groups
+from streamvis.store import bucket_rows, summary_groups
 from streamvis.store.base import Store
 from streamvis.web import lod, lod_summaries
 from streamvis.web import summary_lines as summary_lines_module
@@ -76,7 +76,7 @@ def test_a_cloud_of_broadcast_steps_gives_the_rows_of_m4(
     loss[rng.random(steps.size) < 0.03] = np.nan
     loss[[31, 700]] = [np.nan, 9.0]
     for i, part in enumerate(np.array_split(np.arange(steps.size), 5)):
-        monkeypatch.setattr(summaries, "LINE_CHUNK_BUCKET_RUNS", 0 if i < 2 else 2)
+        monkeypatch.setattr(bucket_rows, "LINE_CHUNK_BUCKET_RUNS", 0 if i < 2 else 2)
         store.append(run.handle, "train", {"step": pa.array(steps[part]),
                                            "loss": pa.array(loss[part])})
     # Whole line; a few columns; steps 10-12 cut by edges; one step of 30 rows, sent raw.
@@ -186,7 +186,7 @@ def test_other_requests_take_the_column_path(store: Store) -> None:
     append_train(store, other.handle, [1, 2])
     # A line of few rows per pixel is read raw here (raw_lines.py), not from its columns.
     short = store.create_run()
-    append_train(store, short.handle, np.arange(2 * summaries.BASE * 10))
+    append_train(store, short.handle, np.arange(2 * bucket_rows.BASE * 10))
     assert _answer(store, cache, line(pixels=10, filter={"handles": [str(short.handle)]}))
     for body in (line(pixels=10, filter={"handles": [str(other.handle)]}, where=[
                      {"field": "step", "equals": 1}]),

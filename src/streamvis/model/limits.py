@@ -152,7 +152,7 @@ GROUP_COMMIT_BYTES = 64 * 1024 * 1024
 #: cuts through is scanned row by row.
 LOD_PIECE_ROWS = 128
 #: Runs of one x value a level-0 bucket of a line's summaries may hold and still keep
-#: no copy of its rows in `line_buckets` (store/summaries.py): a pixel edge cuts such a
+#: no copy of its rows in `line_buckets` (store/bucket_rows.py): a pixel edge cuts such a
 #: bucket at most this many minus one times, and it is read from its chunk instead. Two
 #: covers a point cloud's broadcast step (one x per bucket, two where a step ends).
 LINE_CHUNK_BUCKET_RUNS = 2

@@ -39,7 +39,8 @@ from streamvis.model.schema import (
     Series,
     Value,
 )
-from streamvis.store.summaries import LineSummaries, Steps
+from streamvis.store.bucket_rows import Steps
+from streamvis.store.summaries import LineSummaries
 from streamvis.store.summary_groups import LineTops
 
 

@@ -6,7 +6,7 @@ rows of chunks appended before they existed (a store migrated from an older
 version) on that first read. `line_bottoms` reads the level-0 records of the chunks
 asked, and `line_rows` the raw values of the level-0 buckets asked: the reduction
 reads those only where a pixel column's edge cuts through. A bucket stored with no
-values (`summaries.in_chunk`: one or two x values) is read from its chunk, two columns
+values (`bucket_rows.in_chunk`: one or two x values) is read from its chunk, two columns
 of it decoded; old stores' bucket rows, values and all, read as before. `line_values` reads
 whole lines raw, of several runs in one query: a line of few rows per pixel has
 an edge in most of its buckets, so reading it all at once is the cheaper way.
@@ -24,22 +24,24 @@ import pyarrow as pa
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
+from streamvis.store.bucket_rows import (
+    IN_CHUNK,
+    Steps,
+    as_numbers,
+    chunk_bucket,
+    decode_bucket,
+    decode_buckets,
+    decode_x,
+)
 from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import SqlCore, as_uuid, check_handle
 from streamvis.store.dialect import ForeignKeyViolation, Session, int_pairs, marks
 from streamvis.store.filters import FieldRow
 from streamvis.store.summaries import (
-    IN_CHUNK,
     LineSummaries,
-    Steps,
-    as_numbers,
     bottom,
-    chunk_bucket,
     chunk_summaries,
     decode,
-    decode_bucket,
-    decode_buckets,
-    decode_x,
     field_plan,
     head,
     named_x,

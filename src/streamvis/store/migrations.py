@@ -277,7 +277,7 @@ _V11_LINE_BUCKETS = Step(
             PRIMARY KEY (chunk_id, field_id)
         ){norowid}""",
         # The values of x and of each summarized field, one row per level-0 bucket
-        # (store/summaries.bucket_values): the rows a pixel edge cuts through.
+        # (store/bucket_rows.bucket_values): the rows a pixel edge cuts through.
         """CREATE TABLE line_buckets (
             chunk_id BIGINT NOT NULL REFERENCES chunks (id),
             field_id BIGINT NOT NULL REFERENCES fields (id),
@@ -361,7 +361,7 @@ _V16_LZ4_TOAST = Step(
 )
 
 #: No table changes: a bucket row may now hold one value with its count
-#: (store/summaries.CONSTANT), which code of version 16 would misread; the version
+#: (store/bucket_rows.CONSTANT), which code of version 16 would misread; the version
 #: makes that code refuse the store instead.
 _V17_CONSTANT_BUCKETS = Step(
     17,

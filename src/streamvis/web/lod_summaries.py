@@ -26,14 +26,8 @@ import numpy.typing as npt
 
 from streamvis.model.limits import LOD_PIECE_ROWS
 from streamvis.store import summaries
-from streamvis.store.summaries import (
-    BASE,
-    FACTOR,
-    LineSummaries,
-    Steps,
-    StepsAt,
-    x_values,
-)
+from streamvis.store.bucket_rows import BASE, Steps, StepsAt, x_values
+from streamvis.store.summaries import FACTOR, LineSummaries
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod
 

@@ -1,7 +1,7 @@
 """Short lines read raw: M4 over a run's x and y rows, several runs in one query.
 
 A workspace panel draws 20 runs of 100,000 points over ~400 pixel columns: ~250 rows
-per column, so a pixel edge cuts almost every level-0 bucket (`summaries.BASE` rows)
+per column, so a pixel edge cuts almost every level-0 bucket (`bucket_rows.BASE` rows)
 and the summary walk (lod_summaries.py) reads nearly every bucket's raw rows anyway,
 in a few dozen store queries per run. Below `LINE_RAW_BUCKETS_PER_PIXEL` buckets per
 column this path instead reads the x and y values of every run asked in one query
@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streamvis.model.limits import LINE_RAW_BUCKETS_PER_PIXEL, LINE_RAW_READ_ROWS
-from streamvis.store import summaries
+from streamvis.store import bucket_rows
 from streamvis.store.base import Store
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod
@@ -43,7 +43,7 @@ def is_short(t: LineTops, x_min: float, x_max: float, pixels: int) -> bool:
     """Whether a run's line over [x_min, x_max] has few enough rows per pixel to read raw."""
     first, stop = _reached(t, x_min, x_max)
     rows = int(t.rows[first:stop].sum())
-    return rows <= LINE_RAW_BUCKETS_PER_PIXEL * summaries.BASE * pixels
+    return rows <= LINE_RAW_BUCKETS_PER_PIXEL * bucket_rows.BASE * pixels
 
 
 def raw_points(
