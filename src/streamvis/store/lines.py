@@ -260,9 +260,10 @@ class LineMethods(SqlCore):
     def line_rows(
         self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
     ) -> list[tuple[Ints | Steps, Values]]:
-        # Per (sequence, bucket): x's row, and the field's (none where x's bucket is
-        # read from its chunk). One row each: a zoom asks for thousands.
-        found: dict[tuple[int, int], tuple[bytes, bytes | None]] = {}
+        # Per (sequence, bucket): its (x, y) decoded, or x's row where x's bucket is
+        # read from its chunk (the field has no row then). One row each: a zoom asks
+        # for thousands.
+        found: dict[tuple[int, int], tuple[Ints | Steps, Values] | bytes] = {}
         with self._read() as s:
             run_id, series_id, x, target = self._target(s, run, series, field)
             unique = sorted({(int(q), int(b)) for q, b in buckets})
@@ -285,19 +286,18 @@ class LineMethods(SqlCore):
                     "AND lx.chunk_id = c.id AND lx.field_id = ? AND lx.bucket = w.b",
                     (*params, target.id, series_id, run_id, x.id), binary=True,
                 ):
-                    found[int(q), int(b)] = (bytes(xs), None if ys is None else bytes(ys))
+                    if ys is not None:
+                        found[q, b] = (decode_x(bytes(xs)), decode_bucket(bytes(ys)))
+                    elif xs[:1] == IN_CHUNK:
+                        found[q, b] = IN_CHUNK
         chunked = self._chunk_buckets(run_id, series_id, (x, target), [
-            key for key, (xs, _) in found.items() if xs[:1] == IN_CHUNK])
+            key for key, got in found.items() if isinstance(got, bytes)])
         out: list[tuple[Ints | Steps, Values]] = []
         for q, b in buckets:
-            key = (q, b)
-            xs, ys = found.get(key, (b"", None))
-            if xs[:1] == IN_CHUNK:
-                out.append(chunked[key])
-            elif ys is None:
+            got = found.get((q, b))
+            if got is None:
                 raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
-            else:
-                out.append((decode_x(xs), decode_bucket(ys)))
+            out.append(chunked[q, b] if isinstance(got, bytes) else got)
         return out
 
     def _chunk_buckets(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],

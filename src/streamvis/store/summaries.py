@@ -86,6 +86,23 @@ def _group_arg(values: npt.NDArray[Any], width: int, *, high: bool) -> npt.NDArr
     return offsets
 
 
+def _lowest_highest(y: npt.NDArray[Any], width: int) -> tuple[
+        npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per group of `width` values, the offsets of its first lowest and first highest,
+    NaN losing to every number. argmin and argmax stop at a group's first NaN, so the
+    groups are searched again with NaN keyed away only where one was found: a line
+    without NaN costs no pass to look for them."""
+    lows = _group_arg(y, width, high=False)
+    highs = _group_arg(y, width, high=True)
+    if y.dtype.kind == "f":
+        starts = np.arange(lows.size, dtype=np.int64) * width
+        if np.isnan(y[starts + lows]).any() or np.isnan(y[starts + highs]).any():
+            low_key, high_key = _keys(y)
+            lows = _group_arg(low_key, width, high=False)
+            highs = _group_arg(high_key, width, high=True)
+    return lows, highs
+
+
 def _level0(
     x: npt.NDArray[np.int64] | StepsAt, y: npt.NDArray[Any], dtype: np.dtype[Any],
     width: int = 0,
@@ -94,11 +111,10 @@ def _level0(
     width = width or BASE
     n = y.size
     groups = -(-n // width)
-    low_key, high_key = _keys(y)
     starts = np.arange(groups, dtype=np.int64) * width
     ends = np.minimum(starts + width, n) - 1
-    lows = starts + _group_arg(low_key, width, high=False)
-    highs = starts + _group_arg(high_key, width, high=True)
+    low, high = _lowest_highest(y, width)
+    lows, highs = starts + low, starts + high
     out = np.empty(groups, dtype)
     out["level"] = 0
     out["start"], out["count"] = starts, ends - starts + 1
