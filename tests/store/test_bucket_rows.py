@@ -51,12 +51,6 @@ def test_steps_are_the_values_they_stand_for(first: int, step: int, count: int) 
     np.testing.assert_array_equal(steps.values(), values)
     for a, b in ((0, None), (2, 4), (count - 1, count + 9), (count, None)):
         np.testing.assert_array_equal(bucket_rows.x_values(steps, a, b), values[a:b])
-    # Rows of several whole buckets, by row: what pieces read of x.
-    more = bucket_rows.Steps(first + 11, step or 1, count)
-    at = bucket_rows.StepsAt([steps, more])
-    rows = np.array([0, count - 1], np.int64)
-    np.testing.assert_array_equal(at[rows], values[rows])
-    np.testing.assert_array_equal(at[rows + BASE], more.values()[rows])
 
 
 def test_x_stored_as_values_is_read_as_values() -> None:

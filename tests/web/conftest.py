@@ -100,10 +100,9 @@ def schema(store: Store) -> Schema:
 
 @pytest.fixture
 def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Line summaries' buckets of 8 rows, 2 per level, pieces of 2: a small line has many
+    """Line summaries' buckets of 8 rows, 2 per level: a small line has many
     levels and edges (and is short, for raw_lines, up to 16 rows per pixel column)."""
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 8)
         monkeypatch.setattr(module, "FACTOR", 2)
     monkeypatch.setattr(bucket_rows, "BASE", 8)
-    monkeypatch.setattr(lod_summaries, "PIECE", 2)

@@ -13,17 +13,17 @@ from streamvis.store import bucket_rows, summaries, summary_groups
 from streamvis.store.summaries import decode, summarize
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod, lod_summaries
+from streamvis.web.edge_rows import Bucket
 from streamvis.web.lod_summaries import m4_summaries
 
 
 @pytest.fixture(autouse=True)
 def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Buckets of 4 rows, 2 per level, pieces of 2: many levels and edges in a small line."""
+    """Buckets of 4 rows, 2 per level: many levels and edges in a small line."""
     for module in (summaries, lod_summaries):
         monkeypatch.setattr(module, "BASE", 4)
         monkeypatch.setattr(module, "FACTOR", 2)
     monkeypatch.setattr(bucket_rows, "BASE", 4)
-    monkeypatch.setattr(lod_summaries, "PIECE", 2)
 
 
 def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
@@ -48,13 +48,12 @@ def _line(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
     def bottoms(wanted: list[int]) -> lod_summaries.Records:
         return lod_summaries.pool([summaries.bottom(blobs[q - 1], sizes[q - 1]) for q in wanted])
 
-    def raw(wanted: list[tuple[int, int]]) -> list[lod_summaries.Bucket]:
+    def raw(wanted: list[tuple[int, int]]) -> list[Bucket]:
         asked.extend(q - 1 for q, _ in wanted)
         # x as the store reads it: a `Steps` where it rises by a constant step.
-        rows = [(bucket_rows.decode_x(bucket_rows.bucket_values(parts[q - 1][0], x=True)[b]),
+        return [(bucket_rows.decode_x(bucket_rows.bucket_values(parts[q - 1][0], x=True)[b]),
                  bucket_rows.decode_bucket(bucket_rows.bucket_values(parts[q - 1][1], x=False)[b]))
                 for q, b in wanted]
-        return lod_summaries.buckets(rows, [b for _, b in wanted])
 
     return t, lod_summaries.Readers(heads, bottoms, raw), asked
 
@@ -74,9 +73,7 @@ def _same(x: npt.NDArray[np.int64], y: npt.NDArray[Any], sizes: list[int],
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_random_lines_and_zooms(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Pieces of one row, of sizes that do not divide a bucket, and of a whole bucket.
-    monkeypatch.setattr(lod_summaries, "PIECE", (2, 1, 3, 8)[seed % 4])
+def test_random_lines_and_zooms(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 400))
     x = np.cumsum(rng.integers(0, 3, n)).astype(np.int64)  # repeats: ties across edges
@@ -98,10 +95,9 @@ def test_random_lines_and_zooms(seed: int, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_random_step_counter_lines(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_random_step_counter_lines(seed: int) -> None:
     # Every bucket's x a `Steps` (a step counter, maybe with gaps between chunks):
-    # pieces and the rows edges cut through are computed from first and step alone.
-    monkeypatch.setattr(lod_summaries, "PIECE", (2, 3, 8)[seed % 3])
+    # where edges cut and the x of the rows kept are computed from first and step alone.
     rng = np.random.default_rng(seed)
     sizes = rng.integers(1, 90, int(rng.integers(1, 6))).astype(int).tolist()
     step = int(rng.integers(1, 4))

@@ -143,7 +143,7 @@ def test_no_whole_column_is_read_and_the_budget_holds(store: Store) -> None:
 
 @pytest.mark.usefixtures("schema", "small_buckets")
 def test_the_edges_held_count_their_bytes_as_they_grow(store: Store) -> None:
-    # Each zoom adds the pieces its edges cut to what the run holds; the bytes the
+    # Each zoom adds the buckets its edges cut to what the run holds; the bytes the
     # cache counts for them are kept beside them, and stay the sum of what is held.
     run = store.create_run()
     append_train(store, run.handle, np.arange(20_000), np.sin(np.arange(20_000) / 50))
@@ -157,7 +157,7 @@ def test_the_edges_held_count_their_bytes_as_they_grow(store: Store) -> None:
         held = cache.held(key)
         assert isinstance(held, summary_lines_module._Held)
         assert held.nbytes == sum(
-            int(x.nbytes + v.nbytes + len(p)) + 64 for x, v, p in held.found.values())
+            int(x.nbytes + v.nbytes) + 64 for x, v in held.found.values())
         sizes.append(len(held.found))
         last = held.nbytes
     assert sizes == sorted(sizes) and sizes[-1] > sizes[0]  # each zoom added its own
@@ -169,7 +169,7 @@ def test_the_edges_held_count_their_bytes_as_they_grow(store: Store) -> None:
         got = small.held(key)
         assert isinstance(got, summary_lines_module._Held)
         assert got.nbytes == sum(
-            int(x.nbytes + v.nbytes + len(p)) + 64 for x, v, p in got.found.values())
+            int(x.nbytes + v.nbytes) + 64 for x, v in got.found.values())
         counts.append(len(got.found))
         assert small.nbytes <= small.max_bytes
     # Dropped each time to what the request asked, where the roomy cache kept them all.

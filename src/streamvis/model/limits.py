@@ -147,10 +147,6 @@ GROUP_COMMIT_APPENDS = 64
 #: Bytes of encoded chunks one group commit holds, so a transaction's size (and the
 #: time the appends in it wait) stays bounded (not refused: the rest wait their turn).
 GROUP_COMMIT_BYTES = 64 * 1024 * 1024
-#: Rows per piece of a level-0 bucket that a line's pixel edge cuts through
-#: (web/lod_summaries.py): whole pieces stand for their rows, so only the piece an edge
-#: cuts through is scanned row by row.
-LOD_PIECE_ROWS = 128
 #: Runs of one x value a level-0 bucket of a line's summaries may hold and still keep
 #: no copy of its rows in `line_buckets` (store/bucket_rows.py): a pixel edge cuts such a
 #: bucket at most this many minus one times, and it is read from its chunk instead. Two

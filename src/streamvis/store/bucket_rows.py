@@ -201,20 +201,6 @@ class Steps:
         return out
 
 
-class StepsAt:
-    """The x of rows of consecutive whole buckets of `Steps`, by row: what `pieces`
-    reads of x (a few rows per piece), computed rather than written out."""
-
-    def __init__(self, steps: Sequence[Steps]) -> None:
-        self.first = np.array([s.first for s in steps], np.int64)
-        self.step = np.array([s.step for s in steps], np.int64)
-
-    def __getitem__(self, at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        bucket = at // BASE
-        out: npt.NDArray[np.int64] = self.first[bucket] + self.step[bucket] * (at - bucket * BASE)
-        return out
-
-
 def x_values(x: npt.NDArray[np.int64] | Steps, start: int = 0,
              stop: int | None = None) -> npt.NDArray[np.int64]:
     """A bucket's x as values, rows `start` up to `stop` (default: the last)."""

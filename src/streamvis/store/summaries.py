@@ -37,7 +37,6 @@ from streamvis.model.schema import Series
 from streamvis.store.bucket_rows import (
     BASE,
     IN_CHUNK,
-    StepsAt,
     as_numbers,
     bucket_values,
     in_chunk,
@@ -104,8 +103,7 @@ def _lowest_highest(y: npt.NDArray[Any], width: int) -> tuple[
 
 
 def _level0(
-    x: npt.NDArray[np.int64] | StepsAt, y: npt.NDArray[Any], dtype: np.dtype[Any],
-    width: int = 0,
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any], width: int = 0,
 ) -> npt.NDArray[Any]:
     """Records of consecutive `width`-row buckets (default `BASE`), the last maybe shorter."""
     width = width or BASE
@@ -162,21 +160,6 @@ def summarize(x: npt.NDArray[np.int64], y: npt.NDArray[Any]) -> bytes:
         levels.append(_merge(levels[-1], len(levels)))
     return _MAGIC + kind.encode() + b"\0" * (_HEADER - 5) + b"".join(
         lv.tobytes() for lv in levels)
-
-
-def pieces(
-    x: npt.NDArray[np.int64] | StepsAt, y: npt.NDArray[Any], width: int, start: int,
-) -> npt.NDArray[Any]:
-    """Records of a level-0 bucket's rows cut in pieces of `width` rows, finer than level 0.
-
-    Not stored: the reader makes them from a bucket's rows it reads, so the rows a
-    pixel edge cuts through are scanned a piece, not a bucket, at a time. `start`
-    is the bucket's first row in its chunk; positions are the chunk's, like a summary's.
-    """
-    out = _level0(x, y, record_dtype("i" if y.dtype.kind in "iu" else "f"), width)
-    for name in ("start", "min_pos", "max_pos"):
-        out[name] += start
-    return out
 
 
 def head(summary: bytes) -> bytes:

@@ -17,23 +17,20 @@ searches on the same int needles, so the answer is the same set of rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
-from streamvis.model.limits import LOD_PIECE_ROWS
-from streamvis.store import summaries
-from streamvis.store.bucket_rows import BASE, Steps, StepsAt, x_values
+from streamvis.store.bucket_rows import BASE, x_values
 from streamvis.store.summaries import FACTOR, LineSummaries
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import lod
+from streamvis.web.edge_rows import RawReader, cut_segments
 
 Ints = npt.NDArray[np.int64]
-#: A bucket's x as read: its values, or its `Steps` where it rises by a constant step.
-Xs = Ints | Steps
 
 
 class Records(NamedTuple):
@@ -69,11 +66,6 @@ def pool(arrays: list[npt.NDArray[Any]]) -> Records:
 #: Records of chunks (by sequence), in the order asked: their heads (levels above 0)
 #: or their level-0 records.
 RecordReader = Callable[[list[int]], Records]
-#: A level-0 bucket's rows read: x (int64), y (int64, float64 or float32), and its
-#: pieces of `PIECE` rows as the bytes of their records (`buckets`).
-Bucket = tuple[Xs, npt.NDArray[Any], bytes]
-#: Raw rows: for each (chunk sequence, level-0 bucket) asked, the bucket.
-RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
 
 
 class Readers(NamedTuple):
@@ -82,43 +74,6 @@ class Readers(NamedTuple):
     heads: RecordReader
     bottoms: RecordReader
     raw: RawReader
-
-
-#: Rows per piece of a bucket an edge cuts through (model/limits.py): pieces whole in a
-#: column stand for their rows, so only the piece an edge cuts through is scanned row by row.
-PIECE = LOD_PIECE_ROWS
-
-
-def buckets(rows: Sequence[tuple[Xs, npt.NDArray[Any]]], indices: list[int]) -> list[Bucket]:
-    """Buckets `indices` of chunks, of rows (x, y) each: what a RawReader returns.
-
-    Their pieces are made at once for all whole buckets of one y type and one kind of
-    x, so reading thousands of buckets costs a few numpy calls, not thousands; an x
-    stored as `Steps` is never written out (`StepsAt`).
-    """
-    out: list[Bucket | None] = [None] * len(rows)
-    kinds: dict[tuple[str, bool], list[int]] = {}
-    for i, (x, y) in enumerate(rows):
-        steps = isinstance(x, Steps)
-        if x.size == BASE and BASE % PIECE == 0:
-            kinds.setdefault((y.dtype.str, steps), []).append(i)
-        else:
-            out[i] = (x, y, summaries.pieces(x_values(x), y, PIECE, indices[i] * BASE).tobytes())
-    per = BASE // PIECE
-    for (_, steps), group in kinds.items():
-        x_rows: Ints | StepsAt = (
-            StepsAt([cast(Steps, rows[i][0]) for i in group]) if steps
-            else np.concatenate([x_values(rows[i][0]) for i in group]))
-        rec = summaries.pieces(x_rows, np.concatenate([rows[i][1] for i in group]), PIECE, 0)
-        k = np.arange(rec.size, dtype=np.int64) // per
-        shift = (np.asarray(indices, np.int64)[group][k] - k) * BASE
-        for name in ("start", "min_pos", "max_pos"):
-            rec[name] += shift
-        data = rec.tobytes()
-        size = per * rec.dtype.itemsize
-        for n, i in enumerate(group):
-            out[i] = (rows[i][0], rows[i][1], data[n * size : (n + 1) * size])
-    return [b for b in out if b is not None]
 
 
 _FIELDS = ("first_pos", "first_x", "first_y", "last_pos", "last_x", "last_y",
@@ -263,60 +218,8 @@ class _Cover:
         order = np.argsort(self.row_offsets[chunk] + index * BASE)  # row order
         chunk, index = chunk[order], index[order]
         got = self.raw(list(zip(self.s.sequences[chunk].tolist(), index.tolist(), strict=True)))
-        dtype = self.s.records.dtype
-        sizes = np.array([len(g[2]) for g in got], np.int64) // dtype.itemsize
-        piece: npt.NDArray[Any] = np.frombuffer(b"".join([g[2] for g in got]), dtype)
-        of = np.repeat(np.arange(len(got), dtype=np.int64), sizes)  # each piece's bucket
-        whole = self.columns(piece["x_first"]) == self.columns(piece["x_last"])
-        if whole.any():
-            self.parts.append(_segments_of(piece[whole], self.row_offsets[chunk[of[whole]]]))
-        cut = np.flatnonzero(~whole)
-        if cut.size:
-            self._scan(got, of[cut], piece[cut], (self.row_offsets[chunk[of[cut]]],
-                                                  index[of[cut]] * BASE))
-
-    def _scan(self, got: list[Bucket], of: Ints, piece: npt.NDArray[Any],
-              starts_of: tuple[Ints, Ints]) -> None:
-        """Segments of the rows of pieces an edge cuts through, one per column part.
-
-        `starts_of`: per piece, its chunk's first row in the run, its bucket's in the chunk.
-        """
-        offsets, bucket_starts = starts_of
-        local = (piece["start"] - bucket_starts).tolist()
-        counts = piece["count"]
-        bases = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        which = of.tolist()
-        xs = [got[b][0] for b in which]
-        if all(isinstance(v, Steps) for v in xs):
-            # A piece's rows rise by its bucket's step from its first x.
-            step = np.fromiter((cast(Steps, v).step for v in xs), np.int64, len(xs))
-            at = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(bases, counts)
-            x = np.repeat(piece["x_first"], counts) + np.repeat(step, counts) * at
-        else:
-            x = np.concatenate([x_values(v, a, a + n)
-                                for v, a, n in zip(xs, local, counts.tolist(), strict=True)])
-        y = np.concatenate([got[b][1][a : a + n]
-                            for b, a, n in zip(which, local, counts.tolist(), strict=True)])
-        firsts = piece["start"] + offsets
-        # x is sorted across all these rows (the line is ordered), so the column
-        # edges are found by searching x for them, not each row among the edges.
-        # One segment per stretch of consecutive rows in one column, reduced here
-        # with lod's per-segment extremes, rather than one segment per row.
-        cuts = np.searchsorted(x, self.columns.bounds(), "left")
-        starts = np.unique(np.concatenate((bases, cuts)))
-        starts = starts[starts < x.size].astype(np.int64)
-        ends = np.r_[starts[1:], x.size].astype(np.int64)
-        lows, highs = lod.segment_extremes(y, starts, ends, short=True)
-
-        def pos(at: Ints) -> Ints:
-            which = np.searchsorted(bases, at, "right") - 1
-            out: Ints = firsts[which] + at - bases[which]
-            return out
-
-        seg: dict[str, npt.NDArray[Any]] = {}
-        for kind, at in (("first", starts), ("last", ends - 1), ("min", lows), ("max", highs)):
-            seg |= {f"{kind}_pos": pos(at), f"{kind}_x": x[at], f"{kind}_y": y[at]}
-        self.parts.append(seg)
+        self.parts.append(cut_segments(got, self.row_offsets[chunk] + index * BASE,
+                                       self.columns.bounds()))
 
 
 def _keys(y: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:

@@ -31,14 +31,13 @@ from streamvis.store.summary_groups import LineTops
 from streamvis.web import raw_lines
 from streamvis.web.columns import ColumnCache
 from streamvis.web.data_request import Plan
+from streamvis.web.edge_rows import Bucket
 from streamvis.web.http import AppState
 from streamvis.web.lod_summaries import (
-    Bucket,
     LinePoints,
     Readers,
     RecordReader,
     Records,
-    buckets,
     m4_summaries,
 )
 from streamvis.web.record_pool import RecordPool
@@ -97,9 +96,9 @@ def _held_reader(cache: ColumnCache, run: uuid.UUID, key: tuple[Any, ...],
                  size: Callable[[Any], int]) -> Callable[[list[Any]], list[Any]]:
     """A reader of what `fetch` reads by key, keeping what it read in the cache.
 
-    A request asks for the pieces its pixel edges cut through (a few per edge), so
-    the cache holds those: one entry per run, field and kind of piece, a dict by
-    the piece's key, dropped whole past a quarter of the budget.
+    A request asks for the buckets its pixel edges cut through (one per edge), so
+    the cache holds those: one entry per run, field and kind of row, a dict by
+    the row's key, dropped whole past a quarter of the budget.
     """
 
     def read(wanted: list[Any]) -> list[Any]:
@@ -164,8 +163,7 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Reade
         return fetch
 
     def rows(asked: list[tuple[int, int]]) -> list[Bucket]:
-        got = store.line_rows(run, series, y.name, asked)
-        return buckets(got, [b for _, b in asked])
+        return store.line_rows(run, series, y.name, asked)
 
     def held(kind: str, fetch: Callable[[list[Any]], list[Any]],
              size: Callable[[Any], int]) -> Callable[[list[Any]], list[Any]]:
@@ -177,7 +175,7 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Reade
     return Readers(
         heads=pooled("heads", records(store.line_heads)),
         bottoms=pooled("bottoms", records(store.line_bottoms)),
-        raw=held("edges", rows, lambda v: int(v[0].nbytes + v[1].nbytes + len(v[2]))))
+        raw=held("edges", rows, lambda v: int(v[0].nbytes + v[1].nbytes)))
 
 
 def _points(cache: ColumnCache, series: str, xy: tuple[Field, Field],
