@@ -9,8 +9,17 @@ import pyarrow as pa
 import pytest
 
 from streamvis.model.errors import InvalidArgumentError, NotFoundError
-from streamvis.store import Store, bucket_rows, lines, summaries, summary_groups
+from streamvis.store import (
+    Store,
+    bucket_rows,
+    is_postgres_location,
+    lines,
+    open_store,
+    summaries,
+    summary_groups,
+)
 from streamvis.store.bucket_rows import x_values
+from streamvis.store.postgres import PostgresStore
 from streamvis.store.summaries import summarize
 
 from .helpers import raw_session
@@ -83,6 +92,33 @@ def test_heads_bottoms_and_bucket_rows_are_read_as_asked(store: Store, location:
     store.delete_run(run.handle)
     with raw_session(location) as s:
         assert _buckets(s) == 0 and s.scalar("SELECT COUNT(*) FROM line_heads") == 0
+
+
+@pytest.mark.usefixtures("schema", "small_buckets")
+@pytest.mark.parametrize("connections", [1, 10])
+def test_many_bucket_rows_are_read_in_two_halves_on_postgresql(
+        location: str, connections: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PostgreSQL reads half of many rows in a second read (SQLite reads them in one):
+    # the same rows either way, in the order asked, even with a pool of one connection
+    # (the first read gives its connection back before waiting for the second).
+    monkeypatch.setattr(lines, "_SPLIT_ROWS", 3)
+    opened = (PostgresStore(location, max_connections=connections, timeout=5.0)
+              if is_postgres_location(location) else open_store(location))
+    with opened as store:
+        run = store.create_run()
+        step = np.arange(60, dtype=np.int64)
+        loss = np.sin(step / 7.0)
+        seqs = [store.append(run.handle, "train", {"step": pa.array(step[a : a + 20]),
+                                                   "loss": pa.array(loss[a : a + 20])}).sequence
+                for a in (0, 20, 40)]
+        asked = [(q, b) for q in reversed(seqs) for b in (4, 0, 2)] + [(seqs[0], 1)]
+        rows = store.line_rows(run.handle, "train", "loss", asked)
+        for (q, b), (x, y) in zip(asked, rows, strict=True):
+            first = 20 * seqs.index(q) + 4 * b
+            assert x_values(x).tolist() == step[first : first + 4].tolist()
+            np.testing.assert_array_equal(y, loss[first : first + 4])
+        with pytest.raises(NotFoundError, match="lost chunks"):
+            store.line_rows(run.handle, "train", "loss", [*asked, (10**9, 0)])
 
 
 @pytest.mark.usefixtures("schema", "small_buckets")

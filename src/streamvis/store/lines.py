@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -66,6 +67,12 @@ _ASK_GROUP = 256
 _CHUNK_GROUP = 4
 Values = npt.NDArray[Any]
 Ints = npt.NDArray[np.int64]
+#: A bucket's rows as read: decoded, or x's marker where they are read from the chunk.
+_Rows = tuple[Ints | Steps, Values] | bytes
+#: Bucket rows asked at once from which PostgreSQL reads half beside (`line_rows`), on
+#: one of a few threads shared by the process.
+_SPLIT_ROWS = 512
+_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="streamvis-rows")
 
 
 class _Line(NamedTuple):
@@ -260,36 +267,22 @@ class LineMethods(SqlCore):
     def line_rows(
         self, run: uuid.UUID, series: str, field: str, buckets: Sequence[tuple[int, int]],
     ) -> list[tuple[Ints | Steps, Values]]:
-        # Per (sequence, bucket): its (x, y) decoded, or x's row where x's bucket is
-        # read from its chunk (the field has no row then). One row each: a zoom asks
-        # for thousands.
-        found: dict[tuple[int, int], tuple[Ints | Steps, Values] | bytes] = {}
+        unique = sorted({(int(q), int(b)) for q, b in buckets})
+        other: Future[dict[tuple[int, int], _Rows]] | None = None
         with self._read() as s:
-            run_id, series_id, x, target = self._target(s, run, series, field)
-            unique = sorted({(int(q), int(b)) for q, b in buckets})
-            # PostgreSQL takes them all as two arrays (in groups, 1,965 pairs took 75
-            # ms against 50: each group planned, and hashed the series' chunks).
-            step = max(len(unique), 1) if s.dialect.array_params else _ASK_GROUP
-            for at in range(0, len(unique), step):
-                # w (a, b): the (sequence, bucket) pairs asked. They drive the join: each
-                # is a search of the chunk by its sequence, then of the buckets' primary
-                # key. CROSS JOIN keeps SQLite from starting at the series' chunks
-                # instead (given hundreds of pairs it did, reading every bucket row of
-                # the series: 10 s at 1 B rows).
-                pairs, params = int_pairs(s.dialect, "w", unique[at : at + step])
-                for q, b, xs, ys in s.all(
-                    f"WITH {pairs} SELECT w.a, w.b, lx.data, ly.data FROM w "
-                    "CROSS JOIN chunks c CROSS JOIN line_buckets lx "
-                    "LEFT JOIN line_buckets ly ON ly.chunk_id = c.id AND ly.field_id = ? "
-                    "AND ly.bucket = w.b "
-                    "WHERE c.series_id = ? AND c.sequence = w.a AND +c.run_id = ? "
-                    "AND lx.chunk_id = c.id AND lx.field_id = ? AND lx.bucket = w.b",
-                    (*params, target.id, series_id, run_id, x.id), binary=True,
-                ):
-                    if ys is not None:
-                        found[q, b] = (decode_x(bytes(xs)), decode_bucket(bytes(ys)))
-                    elif xs[:1] == IN_CHUNK:
-                        found[q, b] = IN_CHUNK
+            line = self._target(s, run, series, field)
+            if s.dialect.array_params and len(unique) >= _SPLIT_ROWS:
+                # PostgreSQL reads half of them in a second backend, in a read of its
+                # own, while this one reads and decodes the other half (a zoom of a
+                # 1 B-point line: 87-90 -> 73-79 ms; SQLite gained nothing).
+                other = _BESIDE.submit(self._rows_read, line, unique[len(unique) // 2 :])
+                unique = unique[: len(unique) // 2]
+            found = self._rows_of(s, line, unique)
+        if other is not None:
+            # Waited for with this read's connection given back: with every connection
+            # of the pool held by a read waiting for its other half, none would come.
+            found.update(other.result())
+        run_id, series_id, x, target = line
         chunked = self._chunk_buckets(run_id, series_id, (x, target), [
             key for key, got in found.items() if isinstance(got, bytes)])
         out: list[tuple[Ints | Steps, Values]] = []
@@ -299,6 +292,42 @@ class LineMethods(SqlCore):
                 raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
             out.append(chunked[q, b] if isinstance(got, bytes) else got)
         return out
+
+    def _rows_read(self, line: tuple[int, int, FieldRow, FieldRow],
+                   pairs: list[tuple[int, int]]) -> dict[tuple[int, int], _Rows]:
+        with self._read() as s:
+            return self._rows_of(s, line, pairs)
+
+    def _rows_of(self, s: Session, line: tuple[int, int, FieldRow, FieldRow],
+                 pairs: list[tuple[int, int]]) -> dict[tuple[int, int], _Rows]:
+        """Per (sequence, bucket): its (x, y) decoded, or x's row where x's bucket is
+        read from its chunk (the field has no row then). One row each."""
+        run_id, series_id, x, target = line
+        found: dict[tuple[int, int], _Rows] = {}
+        # PostgreSQL takes them all as two arrays (in groups, 1,965 pairs took 75
+        # ms against 50: each group planned, and hashed the series' chunks).
+        step = max(len(pairs), 1) if s.dialect.array_params else _ASK_GROUP
+        for at in range(0, len(pairs), step):
+            # w (a, b): the (sequence, bucket) pairs asked. They drive the join: each
+            # is a search of the chunk by its sequence, then of the buckets' primary
+            # key. CROSS JOIN keeps SQLite from starting at the series' chunks
+            # instead (given hundreds of pairs it did, reading every bucket row of
+            # the series: 10 s at 1 B rows).
+            ctes, params = int_pairs(s.dialect, "w", pairs[at : at + step])
+            for q, b, xs, ys in s.all(
+                f"WITH {ctes} SELECT w.a, w.b, lx.data, ly.data FROM w "
+                "CROSS JOIN chunks c CROSS JOIN line_buckets lx "
+                "LEFT JOIN line_buckets ly ON ly.chunk_id = c.id AND ly.field_id = ? "
+                "AND ly.bucket = w.b "
+                "WHERE c.series_id = ? AND c.sequence = w.a AND +c.run_id = ? "
+                "AND lx.chunk_id = c.id AND lx.field_id = ? AND lx.bucket = w.b",
+                (*params, target.id, series_id, run_id, x.id), binary=True,
+            ):
+                if ys is not None:
+                    found[q, b] = (decode_x(bytes(xs)), decode_bucket(bytes(ys)))
+                elif xs[:1] == IN_CHUNK:
+                    found[q, b] = IN_CHUNK
+        return found
 
     def _chunk_buckets(self, run_id: int, series_id: int, fields: tuple[FieldRow, FieldRow],
                        asked: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[
