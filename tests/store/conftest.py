@@ -15,7 +15,7 @@ import pytest
 
 from streamvis.model.events import Event
 from streamvis.model.schema import FieldType
-from streamvis.store import Store, open_store
+from streamvis.store import Store, bucket_rows, open_store, summaries
 from streamvis.testing import scratch_database
 
 from .helpers import Schema
@@ -106,3 +106,11 @@ def schema(store: Store) -> Schema:
     good = store.create_field("good", FieldType.BOOL)
     train = store.create_series("train", ["step", "loss"])
     return Schema(step, loss, lr, optimizer, seed, good, train)
+
+
+@pytest.fixture
+def small_buckets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Line summaries' buckets of 4 rows, 2 per level, as appends write them."""
+    monkeypatch.setattr(summaries, "BASE", 4)
+    monkeypatch.setattr(bucket_rows, "BASE", 4)
+    monkeypatch.setattr(summaries, "FACTOR", 2)

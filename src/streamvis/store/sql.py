@@ -6,7 +6,7 @@ from streamvis.store.blobs import BlobMethods
 from streamvis.store.catalog import CatalogMethods
 from streamvis.store.chunks import ChunkMethods
 from streamvis.store.controls import ControlMethods
-from streamvis.store.lines import LineMethods
+from streamvis.store.line_rows import LineRowMethods
 from streamvis.store.run_batches import RunBatchMethods
 from streamvis.store.run_search import RunSearchMethods
 from streamvis.store.runs import RunMethods
@@ -14,5 +14,5 @@ from streamvis.store.saved import SavedMethods
 
 
 class SqlStore(CatalogMethods, RunMethods, RunBatchMethods, RunSearchMethods, ChunkMethods,
-               LineMethods, SavedMethods, BlobMethods, ControlMethods):
+               LineRowMethods, SavedMethods, BlobMethods, ControlMethods):
     """Every `Store` method in SQL; a subclass supplies the dialect and sessions."""
