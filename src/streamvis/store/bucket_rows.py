@@ -220,7 +220,7 @@ def decode_bucket(data: bytes) -> npt.NDArray[Any]:
     """The values of one bucket stored by `bucket_values`."""
     kind = chr(data[0])
     if kind == "a":
-        return Steps(*struct.unpack_from("<qqq", data, 1)).values()
+        return x_values(decode_x(data))
     if data[:1] == CONSTANT:
         (count,) = struct.unpack_from("<q", data, 2)
         one = np.frombuffer(data, _DTYPES[chr(data[1])], count=1, offset=10)

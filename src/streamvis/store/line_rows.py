@@ -34,7 +34,7 @@ from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import as_uuid, check_handle
 from streamvis.store.dialect import Session, int_pairs, marks
 from streamvis.store.filters import FieldRow
-from streamvis.store.lines import ASK_GROUP, LineMethods
+from streamvis.store.lines import ASK_GROUP, LineMethods, Target
 from streamvis.store.summaries import field_plan, named_x, plan_fields
 
 #: Chunks decoded per query for buckets read from their chunks (a few MB each).
@@ -81,12 +81,12 @@ class LineRowMethods(LineMethods):
             out.append(chunked[q, b] if isinstance(got, bytes) else got)
         return out
 
-    def _rows_read(self, line: tuple[int, int, FieldRow, FieldRow],
+    def _rows_read(self, line: Target,
                    pairs: list[tuple[int, int]]) -> dict[tuple[int, int], _Rows]:
         with self._read() as s:
             return self._rows_of(s, line, pairs)
 
-    def _rows_of(self, s: Session, line: tuple[int, int, FieldRow, FieldRow],
+    def _rows_of(self, s: Session, line: Target,
                  pairs: list[tuple[int, int]]) -> dict[tuple[int, int], _Rows]:
         """Per (sequence, bucket): its (x, y) decoded, or x's row where x's bucket is
         read from its chunk (the field has no row then). One row each."""
@@ -188,7 +188,6 @@ class LineRowMethods(LineMethods):
                  for q, xy in self._chunk_xy(run_ids[run], series_id, (x, target), seqs)}
         return [_joined(found, whole, handle, [int(q) for q in asked], (x.id, target.id))
                 for handle, asked in asks]
-
 
     def line_xs(
         self, series: str, field: str, runs: Sequence[uuid.UUID],

@@ -50,6 +50,8 @@ _BACKFILL_GROUP = 64
 #: Chunks or buckets asked per query (SQLite; PostgreSQL takes arrays).
 ASK_GROUP = 256
 Values = npt.NDArray[Any]
+#: A summarized field's line as its reads need it: run id, series id, x and the field.
+Target = tuple[int, int, FieldRow, FieldRow]
 
 
 class _Line(NamedTuple):
@@ -225,8 +227,7 @@ class LineMethods(SqlCore):
             return None
         return _Line(run_id, series_id, frows, frows[x_at], target)
 
-    def _target(self, s: Session, run: uuid.UUID, series: str, field: str) -> tuple[
-            int, int, FieldRow, FieldRow]:
+    def _target(self, s: Session, run: uuid.UUID, series: str, field: str) -> Target:
         """(run id, series id, x field, `field`) of a summarized field, or NotFoundError."""
         line = self._line(s, run, series, field)
         if line is None:

@@ -85,34 +85,30 @@ def _group_arg(values: npt.NDArray[Any], width: int, *, high: bool) -> npt.NDArr
     return offsets
 
 
-def _lowest_highest(y: npt.NDArray[Any], width: int) -> tuple[
+def _lowest_highest(y: npt.NDArray[Any], starts: npt.NDArray[np.int64]) -> tuple[
         npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Per group of `width` values, the offsets of its first lowest and first highest,
-    NaN losing to every number. argmin and argmax stop at a group's first NaN, so the
-    groups are searched again with NaN keyed away only where one was found: a line
-    without NaN costs no pass to look for them."""
-    lows = _group_arg(y, width, high=False)
-    highs = _group_arg(y, width, high=True)
-    if y.dtype.kind == "f":
-        starts = np.arange(lows.size, dtype=np.int64) * width
-        if np.isnan(y[starts + lows]).any() or np.isnan(y[starts + highs]).any():
-            low_key, high_key = _keys(y)
-            lows = _group_arg(low_key, width, high=False)
-            highs = _group_arg(high_key, width, high=True)
+    """The rows of each BASE-row bucket's (beginning at `starts`) first lowest and first
+    highest value, NaN losing to every number. argmin and argmax stop at a bucket's
+    first NaN, so the buckets are searched again with NaN keyed away only where one was
+    found: a line without NaN costs no pass to look for them."""
+    lows = starts + _group_arg(y, BASE, high=False)
+    highs = starts + _group_arg(y, BASE, high=True)
+    if y.dtype.kind == "f" and (np.isnan(y[lows]).any() or np.isnan(y[highs]).any()):
+        low_key, high_key = _keys(y)
+        lows = starts + _group_arg(low_key, BASE, high=False)
+        highs = starts + _group_arg(high_key, BASE, high=True)
     return lows, highs
 
 
 def _level0(
-    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any], width: int = 0,
+    x: npt.NDArray[np.int64], y: npt.NDArray[Any], dtype: np.dtype[Any],
 ) -> npt.NDArray[Any]:
-    """Records of consecutive `width`-row buckets (default `BASE`), the last maybe shorter."""
-    width = width or BASE
+    """Records of consecutive BASE-row buckets, the last maybe shorter."""
     n = y.size
-    groups = -(-n // width)
-    starts = np.arange(groups, dtype=np.int64) * width
-    ends = np.minimum(starts + width, n) - 1
-    low, high = _lowest_highest(y, width)
-    lows, highs = starts + low, starts + high
+    groups = -(-n // BASE)
+    starts = np.arange(groups, dtype=np.int64) * BASE
+    ends = np.minimum(starts + BASE, n) - 1
+    lows, highs = _lowest_highest(y, starts)
     out = np.empty(groups, dtype)
     out["level"] = 0
     out["start"], out["count"] = starts, ends - starts + 1

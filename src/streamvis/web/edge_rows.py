@@ -33,21 +33,20 @@ RawReader = Callable[[list[tuple[int, int]]], list[Bucket]]
 class _JoinedX:
     """The x of the rows of buckets joined in row order, without writing out Steps."""
 
-    def __init__(self, got: list[Bucket], bases: Ints) -> None:
+    def __init__(self, got: list[Bucket], bases: Ints, sizes: Ints) -> None:
+        """`bases`, `sizes`: where each bucket's rows begin among the joined, how many."""
         xs = [x for x, _ in got]
-        steps = [x if isinstance(x, Steps) else None for x in xs]
-        self.bases = bases
-        self.first = np.fromiter((0 if s is None else s.first for s in steps), np.int64, len(xs))
-        self.step = np.fromiter((0 if s is None else s.step for s in steps), np.int64, len(xs))
+        self.bases, self.sizes = bases, sizes
+        self.plain = np.fromiter((not isinstance(x, Steps) for x in xs), np.bool_, len(xs))
+        self.first = np.fromiter((x.first if isinstance(x, Steps) else 0 for x in xs),
+                                 np.int64, len(xs))
+        self.step = np.fromiter((x.step if isinstance(x, Steps) else 0 for x in xs),
+                                np.int64, len(xs))
         arrays = [x for x in xs if not isinstance(x, Steps)]
         #: The values of the buckets stored as values, joined, and where each begins.
         self.values: Ints = np.concatenate(arrays) if arrays else np.empty(0, np.int64)
-        self.plain = np.array([s is None for s in steps], np.bool_)
-        sizes = np.fromiter((0 if s is not None else x.size for s, x in zip(
-            steps, xs, strict=True)), np.int64, len(xs))
-        self.offset = (np.cumsum(sizes) - sizes).astype(np.int64)
-        counts = np.fromiter((x.size for x in xs), np.int64, len(xs))
-        self.last = self.at(bases + counts - 1, np.arange(len(xs), dtype=np.int64))
+        plain_sizes = np.where(self.plain, sizes, 0)
+        self.offset = (np.cumsum(plain_sizes) - plain_sizes).astype(np.int64)
 
     def at(self, rows: Ints, bucket: Ints) -> Ints:
         """x of joined `rows`, each in its `bucket`."""
@@ -61,9 +60,11 @@ class _JoinedX:
     def cuts(self, bounds: Ints) -> Ints:
         """The joined rows, inside a bucket, where x first reaches one of `bounds`."""
         count = len(self.bases)
-        firsts = self.at(self.bases, np.arange(count, dtype=np.int64))
+        every = np.arange(count, dtype=np.int64)
+        firsts = self.at(self.bases, every)
+        lasts = self.at(self.bases + self.sizes - 1, every)
         lo = np.searchsorted(bounds, firsts, "right")  # the first bound past its first x
-        hi = np.searchsorted(bounds, self.last, "right")  # past the last bound it reaches
+        hi = np.searchsorted(bounds, lasts, "right")  # past the last bound it reaches
         n = hi - lo
         bucket = np.repeat(np.arange(count, dtype=np.int64), n)
         ramp = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
@@ -88,7 +89,7 @@ def cut_segments(got: list[Bucket], firsts: Ints, bounds: Ints) -> dict[str, npt
     sizes = np.fromiter((y.size for _, y in got), np.int64, len(got))
     bases = (np.cumsum(sizes) - sizes).astype(np.int64)
     y = np.concatenate([g[1] for g in got])
-    x = _JoinedX(got, bases)
+    x = _JoinedX(got, bases, sizes)
     starts = np.unique(np.concatenate((bases, x.cuts(bounds))))
     ends = np.r_[starts[1:], y.size].astype(np.int64)
     lows, highs = lod.segment_extremes(y, starts, ends)
