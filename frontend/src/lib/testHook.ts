@@ -7,10 +7,11 @@ import { project } from './plot/camera3d';
 import { pan } from './plot/viewState';
 import { sharedGl } from './render/sharedGl';
 
-const plots = new Set<PlotController>();
+/** Each mounted plot with the element it is drawn in: plots() lists them in page order. */
+const plots = new Map<PlotController, Element>();
 
-export function registerPlot(p: PlotController): () => void {
-  plots.add(p);
+export function registerPlot(p: PlotController, el: Element): () => void {
+  plots.set(p, el);
   return () => plots.delete(p);
 }
 
@@ -85,7 +86,14 @@ function describe(p: PlotController): unknown {
   };
 }
 
-const list = (): PlotController[] => [...plots];
+/**
+ * In the order the page shows them, not the order they mounted: cells mount as their
+ * specs arrive, so mount order varies from load to load.
+ */
+const list = (): PlotController[] =>
+  [...plots]
+    .sort(([, a], [, b]) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_PRECEDING ? 1 : -1))
+    .map(([p]) => p);
 
 /** What a plot's own data span, whatever its facet grid shares; a pass over every point. */
 function ownExtents(p: PlotController): unknown {
