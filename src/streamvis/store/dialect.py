@@ -148,9 +148,12 @@ def int_pairs(
     list of hundreds of pairs is parsed and bound pair by pair), else a VALUES list.
     For a few pairs in PostgreSQL, a VALUES list in FROM plans better (chunk_writes)."""
     if dialect.array_params:
-        arrays = "unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))"
-        return (f"{name} (a, b) AS (SELECT * FROM {arrays})",
-                ([a for a, _ in pairs], [b for _, b in pairs]))
+        # Each side as one string of its numbers, split by the database: psycopg binds
+        # a list of 2,000 ints as an array in ~1 ms, a joined string in ~0.2 (a 1 B-point
+        # zoom's bucket rows: 10.0-10.9 -> 8.2-9.0 ms for the query).
+        array = "CAST(string_to_array(CAST(? AS TEXT), ',') AS BIGINT[])"
+        return (f"{name} (a, b) AS (SELECT * FROM unnest({array}, {array}))",
+                (",".join([str(a) for a, _ in pairs]), ",".join([str(b) for _, b in pairs])))
     values = ", ".join(["(CAST(? AS BIGINT), CAST(? AS BIGINT))"] * len(pairs))
     return f"{name} (a, b) AS (VALUES {values})", tuple(v for pair in pairs for v in pair)
 
