@@ -114,7 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
             f"(default {DEFAULT_MAX_POINTS:,})", group=_LIMITS, minimum=1),
     Setting("cache_mb", int, DEFAULT_CACHE_BYTES // MIB,
             f"MiB the web app keeps between requests: decoded columns, line summaries and "
-            f"the lines last drawn, all in one budget "
+            f"the rows at pixel edges, all in one budget "
             f"(default {DEFAULT_CACHE_BYTES // MIB}; 0: none)", group=_LIMITS, minimum=0),
     Setting("max_artifact_mb", int, DEFAULT_MAX_ARTIFACT_BYTES // MIB,
             f"largest artifact a logger may save, in MiB "

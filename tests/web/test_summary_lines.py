@@ -141,6 +141,41 @@ def test_no_whole_column_is_read_and_the_budget_holds(store: Store) -> None:
     assert tiny.nbytes <= 1
 
 
+@pytest.mark.usefixtures("schema", "small_buckets")
+def test_the_edges_held_count_their_bytes_as_they_grow(store: Store) -> None:
+    # Each zoom adds the buckets its edges cut to what the run holds; the bytes the
+    # cache counts for them are kept beside them, and stay the sum of what is held.
+    run = store.create_run()
+    append_train(store, run.handle, np.arange(20_000), np.sin(np.arange(20_000) / 50))
+    cache = ColumnCache(store, 64 << 20)
+    y = next(f for f in store.list_fields() if f.name == "loss")
+    key = (run.handle, "train", y.handle, "edges", 0, 0, 0)
+    sizes, last = [], 0
+    for lo in range(0, 16_000, 2_000):
+        t = _answer(store, cache, line(pixels=50, x_min=lo + 0.5, x_max=lo + 3_000.5))
+        assert t is not None and meta(t)["reduced"] == "m4"
+        held = cache.held(key)
+        assert isinstance(held, summary_lines_module._Held)
+        assert held.nbytes == sum(
+            int(x.nbytes + v.nbytes) + 64 for x, v in held.found.values())
+        sizes.append(len(held.found))
+        last = held.nbytes
+    assert sizes == sorted(sizes) and sizes[-1] > sizes[0]  # each zoom added its own
+    # Past a quarter of the budget, what is held is dropped to what a request asks.
+    small = ColumnCache(store, 4 * last // 3)
+    counts = []
+    for lo in range(0, 16_000, 2_000):
+        _answer(store, small, line(pixels=50, x_min=lo + 0.5, x_max=lo + 3_000.5))
+        got = small.held(key)
+        assert isinstance(got, summary_lines_module._Held)
+        assert got.nbytes == sum(
+            int(x.nbytes + v.nbytes) + 64 for x, v in got.found.values())
+        counts.append(len(got.found))
+        assert small.nbytes <= small.max_bytes
+    # Dropped each time to what the request asked, where the roomy cache kept them all.
+    assert max(counts) < sizes[-1] // 2, (counts, sizes)
+
+
 @pytest.mark.usefixtures("schema")
 def test_other_requests_take_the_column_path(store: Store) -> None:
     run = store.create_run()

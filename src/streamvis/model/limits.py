@@ -78,7 +78,7 @@ MAX_OUTLIERS = 1_000
 #: (`streamvis serve --max-points`).
 DEFAULT_MAX_POINTS = 2_000_000
 #: Bytes the web app keeps between requests: decoded columns, line summaries and the
-#: lines last drawn, one budget for all (`streamvis serve --cache-mb`).
+#: raw rows at pixel edges, one budget for all (`streamvis serve --cache-mb`).
 DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
 #: Events a live WebSocket or a gRPC Watch may fall behind before it is told to
 #: reconnect (or resume with after_sequence).
