@@ -364,9 +364,13 @@ def test_the_demo_waves_are_drawn_against_the_x_their_series_names(
     keys = page.eval_on_selector_all("[data-section=demo-waves] [data-panel]",
                                       "ps => ps.map(p => p.dataset.panel)")
     assert keys == ["demo-waves/wave", "demo-waves/value"]
-    page.locator("[data-panel='demo-waves/value']").scroll_into_view_if_needed()
     name = "workspace demo-waves value"
-    wait_until(page, "(() => { const p = window.__streamvis.plots().find(x => x.name ==="
+    # Scrolled to on every poll: the demo keeps logging, and the workspace may draw the
+    # panel's element anew while it lists what arrived (a Locator scrolled once found it
+    # detached in CI).
+    wait_until(page, "(() => { document.querySelector(\"[data-panel='demo-waves/value']\")"
+                     "?.scrollIntoView({block: 'center'});"
+                     " const p = window.__streamvis.plots().find(x => x.name ==="
                      f" '{name}'); return p && p.firstFullRenderAt !== null"
                      " && p.datasets[0].loaded && p.datasets[0].points > 0; })()", timeout=30)
     plot = page.evaluate("(() => { const p = window.__streamvis.plots().find(x => x.name === "
