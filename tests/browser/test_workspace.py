@@ -448,8 +448,10 @@ def test_a_cloud_series_is_a_distribution_panel_after_the_metrics(demo_server, p
                      "'[data-section]')].map(s => s.dataset.section).indexOf('demo-train')")
     sections = page.eval_on_selector_all("[data-section]", "ss => ss.map(s => s.dataset.section)")
     assert sections.index("demo-train") < sections.index("demo-cloud")
-    page.locator("[data-panel='demo-cloud/x']").scroll_into_view_if_needed()
-    wait_until(page, "(() => { const p = window.__streamvis.plots().find(x => x.name ==="
+    # Scrolled to on every poll, as the demo-waves panel above.
+    wait_until(page, "(() => { document.querySelector(\"[data-panel='demo-cloud/x']\")"
+                     "?.scrollIntoView({block: 'center'});"
+                     " const p = window.__streamvis.plots().find(x => x.name ==="
                      " 'workspace demo-cloud x'); return p && p.firstFullRenderAt !== null"
                      " && p.datasets[0].loaded && p.datasets[0].points > 0; })()", timeout=30)
     page.wait_for_timeout(400)
