@@ -20,7 +20,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from streamvis.model.errors import NotFoundError
 from streamvis.store.bucket_rows import (
     IN_CHUNK,
     Steps,
@@ -34,7 +33,7 @@ from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import as_uuid, check_handle
 from streamvis.store.dialect import Session, int_pairs, marks
 from streamvis.store.filters import FieldRow
-from streamvis.store.lines import ASK_GROUP, LineMethods, Target
+from streamvis.store.lines import ASK_GROUP, LineMethods, Target, lost_chunks
 from streamvis.store.summaries import field_plan, named_x, plan_fields
 
 #: Chunks decoded per query for buckets read from their chunks (a few MB each).
@@ -77,7 +76,7 @@ class LineRowMethods(LineMethods):
         for q, b in buckets:
             got = found.get((q, b))
             if got is None:
-                raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+                raise lost_chunks(run)
             out.append(chunked[q, b] if isinstance(got, bytes) else got)
         return out
 
@@ -262,7 +261,7 @@ def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]
     for q in seqs:
         got = found.get((run, q))
         if got is None:
-            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+            raise lost_chunks(run)
         if (run, q) in whole:
             if not decode_pending():
                 return None
@@ -270,7 +269,7 @@ def _joined(found: dict[tuple[uuid.UUID, int], list[tuple[int, int, int, bytes]]
                 parts[side].append(values)
             continue
         if any(d[:1] == IN_CHUNK for _, _, _, d in got):  # its chunk was not there to read
-            raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+            raise lost_chunks(run)
         got.sort()  # by field, then bucket
         rows += int(got[0][2])
         for side, fid in enumerate(ids):

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from streamvis.model.errors import InvalidArgumentError
+from streamvis.model.errors import InvalidArgumentError, NotFoundError
 from streamvis.store import summary_groups
 from streamvis.store.chunks import decode_chunk
 from streamvis.store.core import SqlCore, check_handle
@@ -52,6 +52,11 @@ ASK_GROUP = 256
 Values = npt.NDArray[Any]
 #: A summarized field's line as its reads need it: run id, series id, x and the field.
 Target = tuple[int, int, FieldRow, FieldRow]
+
+
+def lost_chunks(run: uuid.UUID) -> NotFoundError:
+    """The error of a read that found fewer chunks than listed: the run was deleted."""
+    return NotFoundError(f"run {run} lost chunks while being read: it was deleted")
 
 
 class _Line(NamedTuple):

@@ -27,6 +27,7 @@ import pyarrow as pa
 from streamvis.checks.grammar import GRAMMAR
 from streamvis.model.errors import NotFoundError
 from streamvis.model.schema import Field, Run
+from streamvis.store.lines import lost_chunks
 from streamvis.store.summary_groups import LineTops
 from streamvis.web import raw_lines
 from streamvis.web.columns import ColumnCache
@@ -158,7 +159,7 @@ def _readers(cache: ColumnCache, run: uuid.UUID, series: str, y: Field) -> Reade
         def fetch(asked: list[int]) -> list[npt.NDArray[Any]]:
             got = read(run, series, y.name, asked)
             if len(got) < len(asked):
-                raise NotFoundError(f"run {run} lost chunks while being read: it was deleted")
+                raise lost_chunks(run)
             return [got[q] for q in asked]
         return fetch
 
